@@ -1,0 +1,48 @@
+// Command fieldcrm is an offline-first CRM for field sales teams: a
+// terminal UI over a local database, scriptable subcommands for everything
+// the UI does, and the central sync server.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+func main() {
+	root := newRootCmd(os.Stdin, os.Stdout, os.Stderr)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "fieldcrm: "+sentence(err))
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// sentence turns an error into the one line a user sees.
+func sentence(err error) string {
+	if fes := model.FieldErrors(err); len(fes) > 0 {
+		msg := ""
+		for i, fe := range fes {
+			if i > 0 {
+				msg += "; "
+			}
+			msg += fe.Field + " " + fe.Problem
+		}
+		return "invalid input: " + msg
+	}
+	return err.Error()
+}

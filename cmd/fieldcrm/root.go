@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+)
+
+// app is what every command shares: the streams, the flags, the config and
+// the store, opened on first use.
+type app struct {
+	in       io.Reader
+	out, err io.Writer
+
+	dbPath     string
+	configPath string
+	lang       string
+	demo       bool
+
+	cfg *config.Config
+	st  *store.Store
+	now func() time.Time
+}
+
+func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
+	a := &app{in: in, out: out, err: errw, now: time.Now}
+	root := &cobra.Command{
+		Use:   "fieldcrm",
+		Short: "An offline-first CRM for field sales, in the terminal",
+		Long: `fieldcrm keeps your leads, visits and follow-ups in a local database that
+works offline, and syncs with your team's server when you are online.
+
+Run it bare to open the terminal UI; the subcommands script everything.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          a.runUI,
+	}
+	root.SetIn(in)
+	root.SetOut(out)
+	root.SetErr(errw)
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbPath, "db", "", "database file (default $FIELDCRM_DB, then "+config.DefaultDBPath()+")")
+	pf.StringVar(&a.configPath, "config", "", "config file (default $FIELDCRM_CONFIG, then "+config.DefaultPath()+")")
+	pf.StringVar(&a.lang, "lang", "", "language of the UI: en or zh (default $FIELDCRM_LANG, then $LANG)")
+	root.Flags().BoolVar(&a.demo, "demo", false, "open the UI on the demo database (created on first use), never your own")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.loadConfig() }
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())
+	})
+	for _, add := range commandGroups {
+		add(root, a)
+	}
+	return root
+}
+
+// commandGroups is filled by each command file's init, so main.go only
+// wires them.
+var commandGroups []func(root *cobra.Command, a *app)
+
+func (a *app) loadConfig() error {
+	path := a.configPath
+	if path == "" {
+		path = os.Getenv("FIELDCRM_CONFIG")
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		// A bad config file must not lock the user out: warn, use defaults.
+		fmt.Fprintf(a.err, "fieldcrm: warning: %v; using the defaults\n", err)
+	}
+	a.cfg = cfg
+	return nil
+}
+
+// resolvedDBPath is --db, then $FIELDCRM_DB, then the XDG default.
+func (a *app) resolvedDBPath() string {
+	switch {
+	case a.demo:
+		return config.DemoDBPath()
+	case a.dbPath != "":
+		return a.dbPath
+	case os.Getenv("FIELDCRM_DB") != "":
+		return os.Getenv("FIELDCRM_DB")
+	}
+	return config.DefaultDBPath()
+}
+
+// store opens the database on first use.
+func (a *app) store() (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	rules := a.cfg.Rules()
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now})
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	return st, nil
+}
+
+// update runs fn in one write transaction on the store.
+func (a *app) update(fn func(*store.Tx) error) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return st.Update(fn)
+}
+
+// view runs fn in one read transaction on the store.
+func (a *app) view(fn func(*store.Tx) error) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return st.View(fn)
+}
+
+func (a *app) runUI(cmd *cobra.Command, _ []string) error {
+	return fmt.Errorf("the terminal UI is not built yet; see 'fieldcrm --help' for the commands")
+}

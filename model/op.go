@@ -1,0 +1,505 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Entity types that travel as ops.
+const (
+	TypeLead      = "lead"
+	TypeActivity  = "activity"
+	TypeTask      = "task"
+	TypeComplaint = "complaint"
+)
+
+// EntityTypes lists every type an op may name.
+var EntityTypes = []string{TypeLead, TypeActivity, TypeTask, TypeComplaint}
+
+// Op kinds.
+const (
+	OpCreate = "create"
+	OpSet    = "set"
+	OpDelete = "delete"
+	OpAppend = "append"
+)
+
+// CurrentSchema is the schema version stamped on ops made by this build.
+const CurrentSchema = 1
+
+// appendFields are the append-only lists: they change only through append
+// ops, never through create or set, so they never conflict.
+var appendFields = map[string]map[string]bool{
+	TypeLead:     {"stage_log": true},
+	TypeActivity: {"revisions": true},
+}
+
+// IsAppendField reports whether field of entity type typ is an append-only
+// list.
+func IsAppendField(typ, field string) bool { return appendFields[typ][field] }
+
+// EntityRef names one record.
+type EntityRef struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// Actor is who made a change: the user (the server overwrites it from the
+// token) and the device.
+type Actor struct {
+	User   string `json:"user,omitempty"`
+	Device string `json:"device,omitempty"`
+}
+
+// Op is one change to one record, the unit of the outbox and of sync.
+type Op struct {
+	ID     string                     `json:"op_id"`
+	Entity EntityRef                  `json:"entity"`
+	Kind   string                     `json:"kind"`
+	Fields map[string]json.RawMessage `json:"fields,omitempty"` // create, set
+	Field  string                     `json:"field,omitempty"`  // append: which list
+	Entry  json.RawMessage            `json:"entry,omitempty"`  // append: the element
+	HLC    HLC                        `json:"hlc"`
+	Actor  Actor                      `json:"actor"`
+	Schema int                        `json:"schema"`
+}
+
+// Limits on a decoded op.
+const (
+	MaxOpBytes   = 2 << 20
+	maxIDLen     = 64
+	maxFieldName = 64
+	maxOpFields  = 100
+)
+
+// DecodeOp parses and checks one op. It accepts only what Validate accepts,
+// so a hostile or corrupt op is refused with a sentence, never applied.
+func DecodeOp(data []byte) (Op, error) {
+	var op Op
+	if len(data) > MaxOpBytes {
+		return op, fmt.Errorf("op is %d bytes; at most %d", len(data), MaxOpBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&op); err != nil {
+		return Op{}, fmt.Errorf("op is not valid JSON: %w", err)
+	}
+	if dec.More() {
+		return Op{}, fmt.Errorf("op has data after its end")
+	}
+	if err := op.Validate(); err != nil {
+		return Op{}, err
+	}
+	return op, nil
+}
+
+// Validate checks the op's shape: ids, kind, field names, the clock.
+func (op *Op) Validate() error {
+	if err := checkID("op_id", op.ID); err != nil {
+		return err
+	}
+	if !slices.Contains(EntityTypes, op.Entity.Type) {
+		return fmt.Errorf("entity.type %q is not one of %v", op.Entity.Type, EntityTypes)
+	}
+	if err := checkID("entity.id", op.Entity.ID); err != nil {
+		return err
+	}
+	if op.HLC.Wall <= 0 || op.HLC.Node == "" || len(op.HLC.Node) > maxIDLen {
+		return fmt.Errorf("hlc is missing or malformed")
+	}
+	if op.Schema < 1 {
+		return fmt.Errorf("schema %d is not a schema version", op.Schema)
+	}
+	switch op.Kind {
+	case OpCreate, OpSet:
+		if len(op.Fields) == 0 && op.Kind == OpSet {
+			return fmt.Errorf("set op has no fields")
+		}
+		if len(op.Fields) > maxOpFields {
+			return fmt.Errorf("op sets %d fields; at most %d", len(op.Fields), maxOpFields)
+		}
+		for name, v := range op.Fields {
+			if err := checkFieldName(name); err != nil {
+				return err
+			}
+			if IsAppendField(op.Entity.Type, name) {
+				return fmt.Errorf("field %q is append-only", name)
+			}
+			if name == "id" && op.Kind == OpSet {
+				return fmt.Errorf("field \"id\" cannot be changed")
+			}
+			if !json.Valid(v) {
+				return fmt.Errorf("field %q is not valid JSON", name)
+			}
+		}
+		if op.Field != "" || op.Entry != nil {
+			return fmt.Errorf("%s op carries an append entry", op.Kind)
+		}
+	case OpDelete:
+		if len(op.Fields) != 0 || op.Entry != nil {
+			return fmt.Errorf("delete op carries data")
+		}
+	case OpAppend:
+		if !IsAppendField(op.Entity.Type, op.Field) {
+			return fmt.Errorf("field %q of %s is not an append-only list", op.Field, op.Entity.Type)
+		}
+		var e struct {
+			ID  string `json:"id"`
+			HLC HLC    `json:"hlc"`
+		}
+		if err := json.Unmarshal(op.Entry, &e); err != nil || e.ID != op.ID || e.HLC != op.HLC {
+			return fmt.Errorf("append entry must be an object whose id and hlc are the op's")
+		}
+		if len(op.Fields) != 0 {
+			return fmt.Errorf("append op carries fields")
+		}
+	default:
+		return fmt.Errorf("kind %q is not one of create, set, delete, append", op.Kind)
+	}
+	return nil
+}
+
+func checkID(field, id string) error {
+	if id == "" || len(id) > maxIDLen {
+		return fmt.Errorf("%s must be 1 to %d characters", field, maxIDLen)
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || r == '/' {
+			return fmt.Errorf("%s contains a space, a slash or a control character", field)
+		}
+	}
+	if !utf8.ValidString(id) {
+		return fmt.Errorf("%s is not valid UTF-8", field)
+	}
+	return nil
+}
+
+func checkFieldName(name string) error {
+	if name == "" || len(name) > maxFieldName {
+		return fmt.Errorf("field name %q must be 1 to %d characters", name, maxFieldName)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return fmt.Errorf("field name %q may hold only a-z, 0-9 and _", name)
+		}
+	}
+	return nil
+}
+
+// Stamp is the clock and author of the value a field holds.
+type Stamp struct {
+	HLC   HLC    `json:"hlc"`
+	Actor string `json:"actor,omitempty"`
+}
+
+// Overwritten is a value that lost to another: kept so the lead screen can
+// say "changed by X while you were offline".
+type Overwritten struct {
+	Field string          `json:"field"`
+	Value json.RawMessage `json:"value"`
+	HLC   HLC             `json:"hlc"`
+	Actor string          `json:"actor,omitempty"`
+}
+
+// MaxHistoryPerField bounds how many overwritten values a record keeps for
+// each field (the newest ones).
+const MaxHistoryPerField = 10
+
+// Record is the mergeable state of one entity: its fields as JSON values,
+// and for each field the stamp that set it. Base is the stamp of the
+// create, which set every field not stamped on its own.
+type Record struct {
+	Type    string                     `json:"-"`
+	Fields  map[string]json.RawMessage `json:"-"`
+	Base    Stamp                      `json:"base,omitzero"`
+	Stamps  map[string]Stamp           `json:"stamps,omitempty"`
+	History []Overwritten              `json:"history,omitempty"`
+}
+
+// NewRecord returns an empty record of type typ.
+func NewRecord(typ string) *Record {
+	return &Record{Type: typ, Fields: map[string]json.RawMessage{}, Stamps: map[string]Stamp{}}
+}
+
+// StampOf returns the stamp of the value field holds.
+func (r *Record) StampOf(field string) Stamp {
+	if s, ok := r.Stamps[field]; ok {
+		return s
+	}
+	return r.Base
+}
+
+var jsonNull = json.RawMessage("null")
+
+func isNull(v json.RawMessage) bool { return len(v) == 0 || bytes.Equal(v, jsonNull) }
+
+// Apply merges op into the record by the per-field rule: a field takes the
+// op's value when the op's stamp is greater than the field's (ties broken
+// on the value's bytes, so even a malformed duplicate cannot make replicas
+// differ). The loser of every comparison is kept in History. Appends add
+// their entry to a list ordered by stamp. Apply is commutative, associative
+// and idempotent. It reports whether the record changed.
+func (r *Record) Apply(op Op) bool {
+	if r.Fields == nil {
+		r.Fields = map[string]json.RawMessage{}
+	}
+	if r.Stamps == nil {
+		r.Stamps = map[string]Stamp{}
+	}
+	st := Stamp{HLC: op.HLC, Actor: op.Actor.User}
+	switch op.Kind {
+	case OpAppend:
+		return r.appendEntry(op.Field, op.ID, op.HLC, op.Entry)
+	case OpDelete:
+		return r.applyField("deleted", json.RawMessage("true"), st)
+	case OpSet:
+		changed := false
+		for _, f := range slices.Sorted(maps.Keys(op.Fields)) {
+			changed = r.applyField(f, op.Fields[f], st) || changed
+		}
+		return changed
+	case OpCreate:
+		// A create sets every field: the ones it does not name to null.
+		names := map[string]bool{}
+		for f := range op.Fields {
+			names[f] = true
+		}
+		for f := range r.Fields {
+			names[f] = true
+		}
+		for f := range r.Stamps {
+			names[f] = true
+		}
+		changed := false
+		for _, f := range slices.Sorted(maps.Keys(names)) {
+			if IsAppendField(r.Type, f) {
+				continue
+			}
+			changed = r.applyField(f, op.Fields[f], st) || changed
+		}
+		if op.HLC.Compare(r.Base.HLC) > 0 {
+			r.Base = st
+			for f, s := range r.Stamps {
+				if s == st {
+					delete(r.Stamps, f)
+				}
+			}
+		}
+		return changed
+	}
+	return false
+}
+
+func (r *Record) applyField(f string, v json.RawMessage, st Stamp) bool {
+	if isNull(v) {
+		v = nil
+	}
+	cur := r.StampOf(f)
+	curVal := r.Fields[f]
+	c := st.HLC.Compare(cur.HLC)
+	if c == 0 {
+		c = bytes.Compare(v, curVal)
+	}
+	switch {
+	case c > 0:
+		if curVal != nil && !cur.HLC.IsZero() {
+			r.remember(Overwritten{Field: f, Value: curVal, HLC: cur.HLC, Actor: cur.Actor})
+		}
+		if v == nil {
+			delete(r.Fields, f)
+		} else {
+			r.Fields[f] = v
+		}
+		r.Stamps[f] = st
+		return true
+	case c < 0:
+		if v != nil {
+			r.remember(Overwritten{Field: f, Value: v, HLC: st.HLC, Actor: st.Actor})
+		}
+	}
+	return false
+}
+
+func (r *Record) remember(o Overwritten) {
+	for _, h := range r.History {
+		if h.Field == o.Field && h.HLC == o.HLC {
+			return
+		}
+	}
+	r.History = append(r.History, o)
+	slices.SortFunc(r.History, func(a, b Overwritten) int {
+		if c := strings.Compare(a.Field, b.Field); c != 0 {
+			return c
+		}
+		if c := b.HLC.Compare(a.HLC); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Value, b.Value)
+	})
+	// Keep the newest MaxHistoryPerField per field.
+	out := r.History[:0]
+	n := 0
+	for i, h := range r.History {
+		if i > 0 && h.Field != r.History[i-1].Field {
+			n = 0
+		}
+		if n < MaxHistoryPerField {
+			out = append(out, h)
+		}
+		n++
+	}
+	r.History = out
+}
+
+type entryKey struct {
+	ID  string `json:"id"`
+	HLC HLC    `json:"hlc"`
+}
+
+func (r *Record) appendEntry(field, id string, hlc HLC, entry json.RawMessage) bool {
+	var list []json.RawMessage
+	if cur := r.Fields[field]; cur != nil {
+		if err := json.Unmarshal(cur, &list); err != nil {
+			list = nil
+		}
+	}
+	keys := make([]entryKey, len(list))
+	for i, e := range list {
+		_ = json.Unmarshal(e, &keys[i])
+		if keys[i].ID == id {
+			return false
+		}
+	}
+	at, _ := slices.BinarySearchFunc(keys, hlc, func(k entryKey, h HLC) int {
+		if c := k.HLC.Compare(h); c != 0 {
+			return c
+		}
+		return -1
+	})
+	list = slices.Insert(list, at, entry)
+	data, err := json.Marshal(list)
+	if err != nil {
+		return false
+	}
+	r.Fields[field] = data
+	return true
+}
+
+// FieldsOf returns v's JSON fields; v must marshal to a JSON object.
+func FieldsOf(v any) (map[string]json.RawMessage, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	for k, val := range m {
+		if isNull(val) {
+			delete(m, k)
+		}
+	}
+	return m, nil
+}
+
+// Diff returns the fields whose values differ between old and new (a field
+// gone from new is set to null), leaving out append-only lists, which
+// change only through append ops.
+func Diff(typ string, old, new map[string]json.RawMessage) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for f, v := range new {
+		if IsAppendField(typ, f) {
+			continue
+		}
+		if !bytes.Equal(old[f], v) {
+			out[f] = v
+		}
+	}
+	for f := range old {
+		if _, ok := new[f]; !ok && !IsAppendField(typ, f) {
+			out[f] = jsonNull
+		}
+	}
+	return out
+}
+
+// Decode unmarshals the record's fields into v (a *Lead, *Activity, ...).
+func (r *Record) Decode(v any) error {
+	data, err := json.Marshal(r.Fields)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+// Merge folds another replica's state of the same record into r, as if
+// every op behind it had been applied. It is the state form of Apply and
+// obeys the same laws.
+func (r *Record) Merge(o *Record) {
+	if r.Fields == nil {
+		r.Fields = map[string]json.RawMessage{}
+	}
+	if r.Stamps == nil {
+		r.Stamps = map[string]Stamp{}
+	}
+	for _, f := range slices.Sorted(maps.Keys(unionKeys(r, o))) {
+		if IsAppendField(r.Type, f) {
+			var list []json.RawMessage
+			_ = json.Unmarshal(o.Fields[f], &list)
+			for _, e := range list {
+				var k entryKey
+				if json.Unmarshal(e, &k) == nil {
+					r.appendEntry(f, k.ID, k.HLC, e)
+				}
+			}
+			continue
+		}
+		r.applyField(f, o.Fields[f], o.StampOf(f))
+	}
+	for _, h := range o.History {
+		r.remember(h)
+	}
+	if o.Base.HLC.Compare(r.Base.HLC) > 0 {
+		r.Base = o.Base
+	}
+	for f, s := range r.Stamps {
+		if s == r.Base {
+			delete(r.Stamps, f)
+		}
+	}
+}
+
+func unionKeys(rs ...*Record) map[string]bool {
+	keys := map[string]bool{}
+	for _, r := range rs {
+		for f := range r.Fields {
+			keys[f] = true
+		}
+		for f := range r.Stamps {
+			keys[f] = true
+		}
+	}
+	return keys
+}
+
+// Equal reports whether two records hold the same state: the same values
+// with the same stamps, and the same history.
+func (r *Record) Equal(o *Record) bool {
+	for f := range unionKeys(r, o) {
+		if !bytes.Equal(r.Fields[f], o.Fields[f]) {
+			return false
+		}
+		if !IsAppendField(r.Type, f) && r.StampOf(f) != o.StampOf(f) {
+			return false
+		}
+	}
+	return r.Base == o.Base && slices.EqualFunc(r.History, o.History, func(a, b Overwritten) bool {
+		return a.Field == b.Field && a.HLC == b.HLC && a.Actor == b.Actor && bytes.Equal(a.Value, b.Value)
+	})
+}

@@ -1,0 +1,104 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Task is a follow-up: something to do for a lead by a day.
+type Task struct {
+	ID           string    `json:"id"`
+	LeadID       string    `json:"lead_id"`
+	Due          Date      `json:"due"`
+	Action       string    `json:"action"`
+	Done         bool      `json:"done,omitempty"`
+	DoneAt       time.Time `json:"done_at,omitzero"`
+	SnoozedUntil Date      `json:"snoozed_until,omitzero"`
+	Assignee     string    `json:"assignee,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	Deleted      bool      `json:"deleted,omitempty"`
+}
+
+// EffectiveDue is the day the task shows up: its due day, or the day it
+// was snoozed to when that is later.
+func (t *Task) EffectiveDue() Date {
+	if t.SnoozedUntil.Compare(t.Due) > 0 {
+		return t.SnoozedUntil
+	}
+	return t.Due
+}
+
+// IsOpen reports whether the task still needs doing.
+func (t *Task) IsOpen() bool { return !t.Done && !t.Deleted }
+
+// Validate checks the task.
+func (t *Task) Validate() error {
+	var es Errors
+	if t.LeadID == "" {
+		es.add("lead_id", "is required")
+	}
+	if t.Due.IsZero() {
+		es.add("due", "is required")
+	}
+	if strings.TrimSpace(t.Action) == "" {
+		es.add("action", "is required")
+	}
+	checkText(&es, "action", t.Action, MaxTextLen)
+	return es.Err()
+}
+
+// Complaint statuses; a status only moves forward.
+const (
+	ComplaintOpen       = "open"
+	ComplaintInProgress = "in_progress"
+	ComplaintResolved   = "resolved"
+)
+
+var complaintOrder = map[string]int{ComplaintOpen: 0, ComplaintInProgress: 1, ComplaintResolved: 2}
+
+// Complaint is a customer's complaint on a won account.
+type Complaint struct {
+	ID          string    `json:"id"`
+	LeadID      string    `json:"lead_id"`
+	OpenedAt    time.Time `json:"opened_at"`
+	Severity    string    `json:"severity"` // low, medium, high
+	Description string    `json:"description"`
+	Status      string    `json:"status"`
+	Resolution  string    `json:"resolution,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Deleted     bool      `json:"deleted,omitempty"`
+}
+
+// Severities in display order.
+var Severities = []string{"low", "medium", "high"}
+
+// CanMoveTo reports whether the status may change to next: only forward.
+func (c *Complaint) CanMoveTo(next string) bool {
+	a, okA := complaintOrder[c.Status]
+	b, okB := complaintOrder[next]
+	return okA && okB && b >= a
+}
+
+// Validate checks the complaint.
+func (c *Complaint) Validate() error {
+	var es Errors
+	if c.LeadID == "" {
+		es.add("lead_id", "is required")
+	}
+	if strings.TrimSpace(c.Description) == "" {
+		es.add("description", "is required")
+	}
+	checkText(&es, "description", c.Description, MaxTextLen)
+	if _, ok := complaintOrder[c.Status]; !ok {
+		es.add("status", fmt.Sprintf("%q is not a status (open, in_progress, resolved)", c.Status))
+	}
+	ok := false
+	for _, s := range Severities {
+		ok = ok || s == c.Severity
+	}
+	if !ok {
+		es.add("severity", fmt.Sprintf("%q is not a severity (low, medium, high)", c.Severity))
+	}
+	return es.Err()
+}

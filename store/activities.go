@@ -1,0 +1,176 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// AddActivity logs an activity with its first notes revision. When it names
+// a next step with a due day, that becomes the lead's next follow-up and
+// closes the open ones.
+func (t *Tx) AddActivity(a *model.Activity, notes string) error {
+	if a.ID == "" {
+		a.ID = model.NewID()
+	}
+	if a.StartedAt.IsZero() {
+		a.StartedAt = t.now
+	}
+	if a.Author == "" {
+		a.Author = t.s.user
+	}
+	a.CreatedAt = t.now
+	a.Revisions = nil
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := model.ValidateNotes(notes); err != nil {
+		return err
+	}
+	if _, err := t.Lead(a.LeadID); err != nil {
+		return err
+	}
+	if a.NextStep != "" && a.NextDue.IsZero() {
+		return &model.FieldError{Field: "next_due", Problem: "is required with a next step"}
+	}
+	if err := t.put(model.TypeActivity, a.ID, a, true); err != nil {
+		return err
+	}
+	if notes != "" {
+		if err := t.AppendNotes(a.ID, notes); err != nil {
+			return err
+		}
+	}
+	if a.NextStep != "" {
+		if _, err := t.SetFollowUp(a.LeadID, a.NextDue, a.NextStep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendNotes adds a notes revision to an activity. Earlier revisions stay.
+func (t *Tx) AppendNotes(activityID, text string) error {
+	if err := model.ValidateNotes(text); err != nil {
+		return err
+	}
+	return t.appendTo(model.TypeActivity, activityID, "revisions", func(opID string, h model.HLC) any {
+		return model.Revision{ID: opID, HLC: h, Text: text, Author: t.s.user, At: t.now}
+	})
+}
+
+// UpdateActivity saves an edited activity (not its notes: see AppendNotes).
+func (t *Tx) UpdateActivity(a *model.Activity) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	old, err := t.Activity(a.ID)
+	if err != nil {
+		return err
+	}
+	a.Revisions = old.Revisions
+	return t.put(model.TypeActivity, a.ID, a, false)
+}
+
+// Activity returns one activity.
+func (t *Tx) Activity(id string) (model.Activity, error) {
+	var a model.Activity
+	if err := t.get(model.TypeActivity, id, &a); err != nil {
+		return a, err
+	}
+	if a.Deleted {
+		return a, fmt.Errorf("activity %s: %w (deleted)", id, ErrNotFound)
+	}
+	return a, nil
+}
+
+// ActivitiesOf returns a lead's activities, newest first, at most limit
+// (all when limit <= 0).
+func (t *Tx) ActivitiesOf(leadID string, limit int) ([]model.Activity, error) {
+	prefix := []byte(leadID + "\x00")
+	c := t.idx(idxActLead).Cursor()
+	var out []model.Activity
+	k, _ := c.Seek(append(append([]byte(nil), prefix[:len(prefix)-1]...), 1))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		a, err := t.Activity(string(k[len(prefix)+8:]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// ActivityFilter selects activities across all leads.
+type ActivityFilter struct {
+	LeadID string
+	Kind   string
+	From   time.Time // inclusive; zero: no bound
+	To     time.Time // exclusive; zero: no bound
+	Limit  int       // zero: no limit
+}
+
+// Activities returns activities across all leads, newest first, from the
+// time index: the cost grows with what is returned, not with the book.
+func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
+	c := t.idx(idxActTime).Cursor()
+	var k, v []byte
+	if f.To.IsZero() {
+		k, v = c.Last()
+	} else {
+		k, _ = c.Seek(millis(f.To))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	from := millis(f.From)
+	var out []model.Activity
+	for ; k != nil; k, v = c.Prev() {
+		if !f.From.IsZero() && bytes.Compare(k[:8], from) < 0 {
+			break
+		}
+		if f.LeadID != "" && string(v) != f.LeadID {
+			continue
+		}
+		a, err := t.Activity(string(k[8:]))
+		if err != nil {
+			return nil, err
+		}
+		if f.Kind != "" && a.Kind != f.Kind {
+			continue
+		}
+		out = append(out, a)
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// OpenVisits returns visits checked in and not checked out, newest first.
+func (t *Tx) OpenVisits() ([]model.Activity, error) {
+	var out []model.Activity
+	err := t.bucket(bucketActivities).ForEach(func(k, v []byte) error {
+		var a model.Activity
+		if err := decodeActivity(v, &a); err != nil {
+			return err
+		}
+		if a.Open() && !a.Deleted {
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Card is what the board and the daily review need of a lead, kept in its
+// own bucket in a compact binary form so that loading every card of a
+// large book costs milliseconds. It is derived data: rebuilt from the
+// lead, its newest activity and its next open task.
+type Card struct {
+	ID             string
+	Company        string
+	Contact        string
+	City           string
+	Stage          string
+	Owner          string
+	Source         string
+	Tags           []string
+	Value          int64
+	Currency       string
+	Probability    int // -1: the stage's default
+	StageEnteredAt time.Time
+	LastActivity   time.Time // zero: none yet
+	UpdatedAt      time.Time
+	CreatedAt      time.Time
+	ExpectedClose  model.Date
+	NextDue        model.Date // zero: no open follow-up
+	NextAction     string
+	NextTaskID     string
+}
+
+// LastTouch is the newest of the last activity and the stage change.
+func (c *Card) LastTouch() time.Time { return model.LastTouch(c.StageEnteredAt, c.LastActivity) }
+
+// EffectiveProbability is the lead's own probability or its stage default.
+func (c *Card) EffectiveProbability(p model.Pipeline) int {
+	if c.Probability >= 0 {
+		return c.Probability
+	}
+	if s, ok := p.Stage(c.Stage); ok {
+		return s.Probability
+	}
+	return 0
+}
+
+// RottingDays is how many days past its stage's limit the lead is.
+func (c *Card) RottingDays(p model.Pipeline, now time.Time) int {
+	st, ok := p.Stage(c.Stage)
+	if !ok {
+		return 0
+	}
+	return model.RottingDays(st, c.LastTouch(), now)
+}
+
+func cardFromLead(l *model.Lead) Card {
+	c := Card{
+		ID: l.ID, Company: l.Company, Contact: l.MainContact().Name, City: l.City,
+		Stage: l.Stage, Owner: l.Owner, Source: l.Source, Tags: l.Tags,
+		Value: l.Value.Amount, Currency: l.Value.Currency, Probability: -1,
+		StageEnteredAt: l.StageEnteredAt, UpdatedAt: l.UpdatedAt, CreatedAt: l.CreatedAt,
+		ExpectedClose: l.ExpectedClose,
+	}
+	if c.Contact == "" && len(l.Contacts) > 0 {
+		c.Contact = l.Contacts[0].Phone
+	}
+	if l.Probability != nil {
+		c.Probability = *l.Probability
+	}
+	if l.Stage == model.StageWon && !l.Contract.Value.IsZero() {
+		c.Value, c.Currency = l.Contract.Value.Amount, l.Contract.Value.Currency
+	}
+	return c
+}
+
+const cardVersion = 1
+
+func (c *Card) marshal() []byte {
+	b := make([]byte, 0, 160)
+	b = append(b, cardVersion)
+	for _, s := range []string{c.ID, c.Company, c.Contact, c.City, c.Stage, c.Owner, c.Source, c.Currency, c.NextAction, c.NextTaskID} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.Tags)))
+	for _, t := range c.Tags {
+		b = appendString(b, t)
+	}
+	b = binary.AppendVarint(b, c.Value)
+	b = binary.AppendVarint(b, int64(c.Probability))
+	for _, t := range []time.Time{c.StageEnteredAt, c.LastActivity, c.UpdatedAt, c.CreatedAt} {
+		b = binary.AppendVarint(b, unixMilli(t))
+	}
+	for _, d := range []model.Date{c.ExpectedClose, c.NextDue} {
+		b = binary.AppendUvarint(b, uint64(dateNum(d)))
+	}
+	return b
+}
+
+var errBadCard = errors.New("card is corrupt")
+
+func (c *Card) unmarshal(b []byte) error {
+	r := reader{b: b}
+	if r.byte() != cardVersion {
+		return errBadCard
+	}
+	for _, p := range []*string{&c.ID, &c.Company, &c.Contact, &c.City, &c.Stage, &c.Owner, &c.Source, &c.Currency, &c.NextAction, &c.NextTaskID} {
+		*p = r.string()
+	}
+	n := r.uvarint()
+	if n > 1000 {
+		return errBadCard
+	}
+	c.Tags = nil
+	for range n {
+		c.Tags = append(c.Tags, r.string())
+	}
+	c.Value = r.varint()
+	c.Probability = int(r.varint())
+	for _, p := range []*time.Time{&c.StageEnteredAt, &c.LastActivity, &c.UpdatedAt, &c.CreatedAt} {
+		*p = fromMilli(r.varint())
+	}
+	c.ExpectedClose = numDate(int(r.uvarint()))
+	c.NextDue = numDate(int(r.uvarint()))
+	if r.err {
+		return errBadCard
+	}
+	return nil
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+type reader struct {
+	b   []byte
+	err bool
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.err = true
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err = true
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMilli(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func dateNum(d model.Date) int {
+	if d.IsZero() {
+		return 0
+	}
+	return d.Y*10000 + int(d.M)*100 + d.D
+}
+
+func numDate(n int) model.Date {
+	if n == 0 {
+		return model.Date{}
+	}
+	return model.Date{Y: n / 10000, M: time.Month(n / 100 % 100), D: n % 100}
+}

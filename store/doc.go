@@ -1,0 +1,44 @@
+// Package store is fieldcrm's local replica: every lead, activity, task and
+// complaint of the user's book in one bbolt file, with the indexes the
+// screens need, the outbox of ops waiting to sync, and drafts of text being
+// typed.
+//
+// The file is held only for the length of each transaction, so the CLI
+// works while the terminal UI is open for hours; opening waits about a
+// second for another process's transaction and then says which process
+// holds the file.
+//
+// Bucket tree (keys are bytes; "|" below is a 0x00 separator; times in keys
+// are 8-byte big-endian Unix milliseconds, so keys sort by time):
+//
+//	meta/
+//	  schema_version            uint64, big-endian
+//	  node                      this device's id, names its HLC stamps
+//	  hlc                       JSON model.HLC: the last stamp issued or seen
+//	  user                      who writes here (owner of new leads)
+//	leads/<lead id>             JSON: the lead's fields (model.Lead)
+//	activities/<activity id>    JSON: model.Activity
+//	tasks/<task id>             JSON: model.Task
+//	complaints/<complaint id>   JSON: model.Complaint
+//	stamps/
+//	  <type>/<id>               JSON: the record's merge state (base stamp,
+//	                            per-field stamps, overwritten values)
+//	cards/<lead id>             binary card: what the board and today need of
+//	                            a lead, derived from the lead, its newest
+//	                            activity and its next open task
+//	idx/
+//	  lead_stage/<stage>|<lead id>           empty
+//	  task_due/<YYYY-MM-DD>|<task id>        lead id (open tasks only)
+//	  task_lead/<lead id>|<task id>          empty
+//	  act_lead/<lead id>|<time><activity id> empty
+//	  act_time/<time><activity id>           lead id
+//	  complaint_open/<lead id>|<complaint id> empty (open and in progress)
+//	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
+//	drafts/<draft id>           JSON Draft
+//
+// Records are written only through ops: a local write diffs the new value
+// against the stored one, stamps the changed fields with the HLC, applies
+// the op through model.Record.Apply and appends it to the outbox, all in
+// one transaction with the indexes. Remote ops take the same path without
+// the outbox.
+package store

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migration moves the schema from version-1 to version. Migrations run in
+// order inside the transaction that opens the file, so a crash midway
+// leaves the old schema intact.
+type migration struct {
+	version int
+	name    string
+	run     func(tx *bolt.Tx) error
+}
+
+// migrations is the ordered list; never edit a released one, append.
+var migrations = []migration{
+	{1, "create the buckets", createBuckets},
+	{2, "derive board cards for every lead", rebuildCards},
+}
+
+// SchemaVersion is the schema this build writes.
+var SchemaVersion = migrations[len(migrations)-1].version
+
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketLeads, bucketActivities, bucketTasks, bucketComplaints, bucketCards, bucketOutbox, bucketDrafts} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	stamps, err := tx.CreateBucketIfNotExists(bucketStamps)
+	if err != nil {
+		return err
+	}
+	for typ := range entityBucket {
+		if _, err := stamps.CreateBucketIfNotExists([]byte(typ)); err != nil {
+			return err
+		}
+	}
+	idx, err := tx.CreateBucketIfNotExists(bucketIdx)
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{idxLeadStage, idxTaskDue, idxTaskLead, idxActLead, idxActTime, idxComplaintOpen} {
+		if _, err := idx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func schemaVersion(tx *bolt.Tx) int {
+	v := tx.Bucket(bucketMeta).Get(keySchema)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(v))
+}
+
+func migrate(tx *bolt.Tx) error {
+	cur := schemaVersion(tx)
+	if cur > SchemaVersion {
+		return fmt.Errorf("%w: schema %d, this build knows up to %d; update fieldcrm", ErrNewer, cur, SchemaVersion)
+	}
+	for _, m := range migrations {
+		if m.version <= cur {
+			continue
+		}
+		if err := m.run(tx); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		if err := tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(m.version))); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket names.
+var (
+	bucketMeta       = []byte("meta")
+	bucketLeads      = []byte("leads")
+	bucketActivities = []byte("activities")
+	bucketTasks      = []byte("tasks")
+	bucketComplaints = []byte("complaints")
+	bucketStamps     = []byte("stamps")
+	bucketCards      = []byte("cards")
+	bucketIdx        = []byte("idx")
+	bucketOutbox     = []byte("outbox")
+	bucketDrafts     = []byte("drafts")
+
+	idxLeadStage     = []byte("lead_stage")
+	idxTaskDue       = []byte("task_due")
+	idxTaskLead      = []byte("task_lead")
+	idxActLead       = []byte("act_lead")
+	idxActTime       = []byte("act_time")
+	idxComplaintOpen = []byte("complaint_open")
+
+	keySchema = []byte("schema_version")
+	keyNode   = []byte("node")
+	keyHLC    = []byte("hlc")
+	keyUser   = []byte("user")
+)
+
+// entityBucket maps an op's entity type to the bucket holding its records.
+var entityBucket = map[string][]byte{
+	model.TypeLead:      bucketLeads,
+	model.TypeActivity:  bucketActivities,
+	model.TypeTask:      bucketTasks,
+	model.TypeComplaint: bucketComplaints,
+}
+
+// Options configure a Store.
+type Options struct {
+	// Path of the database file; its folder is created (0700) if missing.
+	Path string
+	// LockTimeout bounds the wait for another process's transaction.
+	// Zero means one second.
+	LockTimeout time.Duration
+	// KeepOpen holds the file open from Open to Close instead of for each
+	// transaction: for one-process users such as the server and benchmarks.
+	KeepOpen bool
+	// User is who writes (the owner of new leads, the author of notes).
+	// Empty means the user stored in the file, then $USER.
+	User string
+	// Rules are the pipeline and the company's settings; zero means
+	// model.DefaultRules().
+	Rules *model.Rules
+	// Now reads the wall clock; nil means time.Now.
+	Now func() time.Time
+	// NoSync skips fsync on commit. Only for tests and benchmarks that
+	// measure something else; never for a user's book.
+	NoSync bool
+}
+
+// Store is the local replica. It is safe for concurrent use by several
+// goroutines and, through the file lock, by several processes.
+type Store struct {
+	opts  Options
+	rules model.Rules
+	db    *bolt.DB // only with KeepOpen
+	node  string
+	user  string
+}
+
+// Open opens (creating if needed) the database at opts.Path, migrates it to
+// the current schema and returns the store.
+func Open(opts Options) (*Store, error) {
+	if opts.Path == "" {
+		return nil, errors.New("no database path")
+	}
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{opts: opts, rules: model.DefaultRules()}
+	if opts.Rules != nil {
+		s.rules = *opts.Rules
+	}
+	if s.rules.Location == nil {
+		s.rules.Location = time.Local
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("create folder for %s: %w", opts.Path, err)
+	}
+	db, err := s.openDB()
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
+	}
+	if opts.KeepOpen {
+		s.db = db
+	} else if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// setup creates the buckets, runs pending migrations and reads the node id
+// and user.
+func (s *Store) setup(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := migrate(tx); err != nil {
+		return err
+	}
+	node := meta.Get(keyNode)
+	if node == nil {
+		node = []byte(model.NewID())
+		if err := meta.Put(keyNode, node); err != nil {
+			return err
+		}
+	}
+	s.node = string(node)
+	s.user = s.opts.User
+	if s.user == "" {
+		s.user = string(meta.Get(keyUser))
+	}
+	if s.user == "" {
+		s.user = os.Getenv("USER")
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.opts.Path }
+
+// User returns who writes through this store.
+func (s *Store) User() string { return s.user }
+
+// Node returns this replica's device id.
+func (s *Store) Node() string { return s.node }
+
+// Rules returns the rules the store computes with.
+func (s *Store) Rules() model.Rules { return s.rules }
+
+// Close releases the file when it is held open.
+func (s *Store) Close() error {
+	if s.db != nil {
+		err := s.db.Close()
+		s.db = nil
+		return err
+	}
+	return nil
+}
+
+func (s *Store) openDB() (*bolt.DB, error) {
+	db, err := bolt.Open(s.opts.Path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync})
+	if err == nil {
+		return db, nil
+	}
+	if errors.Is(err, berrors.ErrTimeout) {
+		if pid := lockHolder(s.opts.Path); pid > 0 {
+			return nil, fmt.Errorf("%w: another fieldcrm process (pid %d) has %s open; close it or wait for it to finish", ErrLocked, pid, s.opts.Path)
+		}
+		return nil, fmt.Errorf("%w: another fieldcrm process has %s open; close it or wait for it to finish", ErrLocked, s.opts.Path)
+	}
+	return nil, fmt.Errorf("open %s: %w", s.opts.Path, err)
+}
+
+// withDB runs fn on an open database: the held one, or one opened for this
+// call and closed after it.
+func (s *Store) withDB(fn func(*bolt.DB) error) error {
+	if s.db != nil {
+		return fn(s.db)
+	}
+	db, err := s.openDB()
+	if err != nil {
+		return err
+	}
+	err = fn(db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.withDB(func(db *bolt.DB) error {
+		return db.View(func(btx *bolt.Tx) error {
+			return fn(&Tx{s: s, tx: btx, now: s.opts.Now()})
+		})
+	})
+}
+
+// Update runs fn in a read-write transaction: everything fn writes, ops and
+// indexes included, commits durably together or not at all.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.withDB(func(db *bolt.DB) error {
+		return db.Update(func(btx *bolt.Tx) error {
+			t := &Tx{s: s, tx: btx, now: s.opts.Now()}
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.saveClock()
+		})
+	})
+}
+
+// Backup writes a consistent snapshot of the whole database to w.
+func (s *Store) Backup(w io.Writer) error {
+	return s.withDB(func(db *bolt.DB) error {
+		return db.View(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(w)
+			return err
+		})
+	})
+}
+
+// Check runs bbolt's consistency check and returns every problem found.
+func (s *Store) Check() error {
+	return s.withDB(func(db *bolt.DB) error {
+		return db.View(func(tx *bolt.Tx) error {
+			var errs []error
+			for err := range tx.Check() {
+				errs = append(errs, err)
+			}
+			return errors.Join(errs...)
+		})
+	})
+}
+
+// lockHolder finds the pid holding a lock on path in /proc/locks (Linux);
+// 0 when it cannot be known.
+func lockHolder(path string) int {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0
+	}
+	f, err := os.Open("/proc/locks")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	want := ":" + strconv.FormatUint(st.Ino, 10)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// 1: FLOCK  ADVISORY  WRITE 12345 fd:01:123456 0 EOF
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 6 && strings.HasSuffix(fields[5], want) {
+			if pid, err := strconv.Atoi(fields[4]); err == nil && pid != os.Getpid() {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func millis(t time.Time) []byte {
+	if t.IsZero() {
+		return u64(0)
+	}
+	return u64(uint64(t.UnixMilli()))
+}
+
+// clone copies a byte slice out of a transaction.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+var timeZero time.Time
+
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b[:8]) }

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+func decodeActivity(data []byte, a *model.Activity) error { return json.Unmarshal(data, a) }
+
+// AddTask creates a follow-up.
+func (t *Tx) AddTask(tk *model.Task) error {
+	if tk.ID == "" {
+		tk.ID = model.NewID()
+	}
+	if tk.Assignee == "" {
+		tk.Assignee = t.s.user
+	}
+	tk.CreatedAt = t.now
+	if err := tk.Validate(); err != nil {
+		return err
+	}
+	if _, err := t.Lead(tk.LeadID); err != nil {
+		return err
+	}
+	return t.put(model.TypeTask, tk.ID, tk, true)
+}
+
+// Task returns one follow-up.
+func (t *Tx) Task(id string) (model.Task, error) {
+	var tk model.Task
+	if err := t.get(model.TypeTask, id, &tk); err != nil {
+		return tk, err
+	}
+	if tk.Deleted {
+		return tk, fmt.Errorf("task %s: %w (deleted)", id, ErrNotFound)
+	}
+	return tk, nil
+}
+
+// TasksOf returns a lead's follow-ups, open first, by due day.
+func (t *Tx) TasksOf(leadID string) ([]model.Task, error) {
+	prefix := []byte(leadID + "\x00")
+	c := t.idx(idxTaskLead).Cursor()
+	var out []model.Task
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		tk, err := t.Task(string(k[len(prefix):]))
+		if err != nil {
+			continue
+		}
+		out = append(out, tk)
+	}
+	slices.SortFunc(out, func(a, b model.Task) int {
+		if a.Done != b.Done {
+			if a.Done {
+				return 1
+			}
+			return -1
+		}
+		return a.EffectiveDue().Compare(b.EffectiveDue())
+	})
+	return out, nil
+}
+
+// CompleteTask marks a follow-up done.
+func (t *Tx) CompleteTask(id string) (model.Task, error) {
+	tk, err := t.Task(id)
+	if err != nil {
+		return tk, err
+	}
+	if tk.Done {
+		return tk, nil
+	}
+	tk.Done, tk.DoneAt = true, t.now
+	return tk, t.put(model.TypeTask, id, &tk, false)
+}
+
+// SnoozeTask moves a follow-up to a later day.
+func (t *Tx) SnoozeTask(id string, until model.Date) (model.Task, error) {
+	tk, err := t.Task(id)
+	if err != nil {
+		return tk, err
+	}
+	if !tk.IsOpen() {
+		return tk, fmt.Errorf("follow-up %s is already done", ShortID(id))
+	}
+	today := model.Today(t.now, t.s.rules.Location)
+	if !today.Before(until) {
+		return tk, &model.FieldError{Field: "until", Problem: fmt.Sprintf("%s is not after today (%s)", until, today)}
+	}
+	tk.SnoozedUntil = until
+	return tk, t.put(model.TypeTask, id, &tk, false)
+}
+
+// SetFollowUp makes (due, action) the lead's next follow-up: its open
+// follow-ups are closed and a new one created.
+func (t *Tx) SetFollowUp(leadID string, due model.Date, action string) (model.Task, error) {
+	open, err := t.TasksOf(leadID)
+	if err != nil {
+		return model.Task{}, err
+	}
+	next := model.Task{LeadID: leadID, Due: due, Action: action}
+	if err := next.Validate(); err != nil {
+		return next, err
+	}
+	for _, tk := range open {
+		if tk.IsOpen() {
+			if _, err := t.CompleteTask(tk.ID); err != nil {
+				return next, err
+			}
+		}
+	}
+	return next, t.AddTask(&next)
+}
+
+// OpenTasks returns open follow-ups due up to and including day (all when
+// day is zero), by due day.
+func (t *Tx) OpenTasks(until model.Date) ([]model.Task, error) {
+	c := t.idx(idxTaskDue).Cursor()
+	var out []model.Task
+	limit := until.String()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			continue
+		}
+		if !until.IsZero() && string(k[:i]) > limit {
+			break
+		}
+		tk, err := t.Task(string(k[i+1:]))
+		if err != nil {
+			continue
+		}
+		out = append(out, tk)
+	}
+	return out, nil
+}
+
+// ResolveTask finds a follow-up by id, unique prefix or suffix.
+func (t *Tx) ResolveTask(ref string) (string, error) {
+	return t.resolveID(bucketTasks, "follow-up", ref)
+}
+
+// ResolveActivity finds an activity by id, unique prefix or suffix.
+func (t *Tx) ResolveActivity(ref string) (string, error) {
+	return t.resolveID(bucketActivities, "activity", ref)
+}
+
+func (t *Tx) resolveID(bucket []byte, what, ref string) (string, error) {
+	b := t.bucket(bucket)
+	if b.Get([]byte(ref)) != nil {
+		return ref, nil
+	}
+	if len(ref) < 4 {
+		return "", fmt.Errorf("no %s matches %q (give 4 or more characters of its id): %w", what, ref, ErrNotFound)
+	}
+	var found []string
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if bytes.HasPrefix(k, []byte(ref)) || bytes.HasSuffix(k, []byte(ref)) {
+			found = append(found, string(k))
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no %s matches %q: %w", what, ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%s %q %w: %v", what, ref, ErrAmbiguous, shortIDs(found, 3))
+}
+
+// AddComplaint opens a complaint on a won account.
+func (t *Tx) AddComplaint(c *model.Complaint) error {
+	l, err := t.Lead(c.LeadID)
+	if err != nil {
+		return err
+	}
+	if l.Stage != model.StageWon {
+		return &model.FieldError{Field: "lead", Problem: "complaints are for won accounts; this lead is in " + l.Stage}
+	}
+	if c.ID == "" {
+		c.ID = model.NewID()
+	}
+	if c.Status == "" {
+		c.Status = model.ComplaintOpen
+	}
+	if c.Severity == "" {
+		c.Severity = "medium"
+	}
+	c.OpenedAt, c.UpdatedAt = t.now, t.now
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return t.put(model.TypeComplaint, c.ID, c, true)
+}
+
+// Complaint returns one complaint.
+func (t *Tx) Complaint(id string) (model.Complaint, error) {
+	var c model.Complaint
+	err := t.get(model.TypeComplaint, id, &c)
+	return c, err
+}
+
+// SetComplaintStatus moves a complaint forward (open, in progress,
+// resolved), never back.
+func (t *Tx) SetComplaintStatus(id, status, resolution string) (model.Complaint, error) {
+	c, err := t.Complaint(id)
+	if err != nil {
+		return c, err
+	}
+	if !c.CanMoveTo(status) {
+		return c, &model.FieldError{Field: "status", Problem: fmt.Sprintf("cannot go from %s back to %s", c.Status, status)}
+	}
+	c.Status, c.UpdatedAt = status, t.now
+	if resolution != "" {
+		c.Resolution = resolution
+	}
+	return c, t.put(model.TypeComplaint, id, &c, false)
+}
+
+// OpenComplaints returns complaints not yet resolved, oldest first.
+func (t *Tx) OpenComplaints() ([]model.Complaint, error) {
+	var out []model.Complaint
+	err := t.idx(idxComplaintOpen).ForEach(func(k, _ []byte) error {
+		i := bytes.IndexByte(k, 0)
+		c, err := t.Complaint(string(k[i+1:]))
+		if err == nil {
+			out = append(out, c)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b model.Complaint) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	return out, err
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tx is one transaction on the replica. Values it returns are copies, valid
+// after the transaction ends.
+type Tx struct {
+	s     *Store
+	tx    *bolt.Tx
+	now   time.Time
+	clock *model.Clock
+	// Ops lists the ops this transaction wrote to the outbox.
+	Ops []model.Op
+}
+
+// Now returns the transaction's wall time.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Rules returns the store's rules.
+func (t *Tx) Rules() model.Rules { return t.s.rules }
+
+// User returns who writes.
+func (t *Tx) User() string { return t.s.user }
+
+func (t *Tx) bucket(path ...[]byte) *bolt.Bucket {
+	b := t.tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(name)
+	}
+	return b
+}
+
+func (t *Tx) idx(name []byte) *bolt.Bucket { return t.bucket(bucketIdx, name) }
+
+// stamp returns the next HLC stamp, loading the persisted clock on first
+// use so stamps never go backwards across processes and restarts.
+func (t *Tx) stamp() model.HLC {
+	if t.clock == nil {
+		t.clock = model.NewClock(t.s.node, func() time.Time { return t.now })
+		var last model.HLC
+		if err := json.Unmarshal(t.bucket(bucketMeta).Get(keyHLC), &last); err == nil {
+			t.clock.Observe(last)
+		}
+	}
+	return t.clock.Now()
+}
+
+// observe merges a stamp seen in a remote op into the persisted clock.
+func (t *Tx) observe(h model.HLC) {
+	if t.clock == nil {
+		t.stamp()
+	}
+	t.clock.Observe(h)
+}
+
+func (t *Tx) saveClock() error {
+	if t.clock == nil || !t.tx.Writable() {
+		return nil
+	}
+	data, err := json.Marshal(t.clock.Last())
+	if err != nil {
+		return err
+	}
+	return t.bucket(bucketMeta).Put(keyHLC, data)
+}
+
+// loadRecord reads an entity's fields and merge state; ok is false when
+// the record does not exist.
+func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
+	rec := model.NewRecord(typ)
+	data := t.bucket(entityBucket[typ]).Get([]byte(id))
+	if data == nil {
+		return rec, false, nil
+	}
+	if err := json.Unmarshal(data, &rec.Fields); err != nil {
+		return nil, false, fmt.Errorf("%s %s is corrupt: %w", typ, id, err)
+	}
+	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
+		if err := json.Unmarshal(st, rec); err != nil {
+			return nil, false, fmt.Errorf("%s %s merge state is corrupt: %w", typ, id, err)
+		}
+	}
+	return rec, true, nil
+}
+
+func (t *Tx) saveRecord(typ, id string, rec *model.Record) error {
+	data, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return err
+	}
+	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
+		return err
+	}
+	st, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st)
+}
+
+// get decodes the stored entity into v; ErrNotFound when absent.
+func (t *Tx) get(typ, id string, v any) error {
+	data := t.bucket(entityBucket[typ]).Get([]byte(id))
+	if data == nil {
+		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s %s is corrupt: %w", typ, id, err)
+	}
+	return nil
+}
+
+// put writes entity v (a *model.Lead, ...) as a local change: it diffs v
+// against the stored record, and when anything changed applies and logs an
+// op. create says the record must not exist yet.
+func (t *Tx) put(typ, id string, v any, create bool) error {
+	fields, err := model.FieldsOf(v)
+	if err != nil {
+		return err
+	}
+	rec, exists, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	if create && exists {
+		return fmt.Errorf("%s %s: %w", typ, id, ErrExists)
+	}
+	if !create && !exists {
+		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
+	}
+	op := model.Op{Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpCreate, Fields: fields}
+	if exists {
+		op.Kind = model.OpSet
+		op.Fields = model.Diff(typ, rec.Fields, fields)
+		if len(op.Fields) == 0 {
+			return nil
+		}
+	} else {
+		for f := range fields {
+			if model.IsAppendField(typ, f) {
+				delete(op.Fields, f)
+			}
+		}
+	}
+	return t.applyLocal(rec, op)
+}
+
+// appendTo adds entry (which gets the op's id and stamp) to the append-only
+// list field of a record.
+func (t *Tx) appendTo(typ, id, field string, entry func(opID string, h model.HLC) any) error {
+	rec, exists, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
+	}
+	op := model.Op{ID: model.NewID(), Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpAppend, Field: field}
+	op.HLC = t.stamp()
+	if op.Entry, err = json.Marshal(entry(op.ID, op.HLC)); err != nil {
+		return err
+	}
+	return t.applyLocal(rec, op)
+}
+
+// applyLocal stamps op, applies it and appends it to the outbox.
+func (t *Tx) applyLocal(rec *model.Record, op model.Op) error {
+	if op.ID == "" {
+		op.ID = model.NewID()
+	}
+	if op.HLC.IsZero() {
+		op.HLC = t.stamp()
+	}
+	op.Actor = model.Actor{User: t.s.user, Device: t.s.node}
+	op.Schema = model.CurrentSchema
+	if err := t.apply(rec, op); err != nil {
+		return err
+	}
+	data, err := json.Marshal(op)
+	if err != nil {
+		return err
+	}
+	out := t.bucket(bucketOutbox)
+	seq, err := out.NextSequence()
+	if err != nil {
+		return err
+	}
+	t.Ops = append(t.Ops, op)
+	return out.Put(u64(seq), data)
+}
+
+// ApplyRemote merges ops pulled from the server. Ops already applied are
+// no-ops; each op's stamp advances the local clock.
+func (t *Tx) ApplyRemote(ops []model.Op) error {
+	for _, op := range ops {
+		if err := op.Validate(); err != nil {
+			return fmt.Errorf("remote op %s: %w", op.ID, err)
+		}
+		t.observe(op.HLC)
+		rec, _, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
+		if err != nil {
+			return err
+		}
+		if err := t.apply(rec, op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply merges op into rec, stores the result and keeps the indexes and
+// the lead's card in step.
+func (t *Tx) apply(rec *model.Record, op model.Op) error {
+	typ, id := op.Entity.Type, op.Entity.ID
+	before, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return err
+	}
+	rec.Apply(op)
+	if err := t.saveRecord(typ, id, rec); err != nil {
+		return err
+	}
+	after, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(before, after) {
+		return nil
+	}
+	return t.reindex(typ, id, before, after)
+}
