@@ -123,5 +123,5 @@ func (a *app) view(fn func(*store.Tx) error) error {
 }
 
 func (a *app) runUI(cmd *cobra.Command, _ []string) error {
-	return fmt.Errorf("the terminal UI is not built yet; see 'fieldcrm --help' for the commands")
+	return a.openUI()
 }

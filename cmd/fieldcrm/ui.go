@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/demo"
+	"github.com/fieldcrm/fieldcrm/ui"
+)
+
+// demoLeads is the size of the demo book made on first use.
+const demoLeads = 300
+
+// openUI runs the terminal UI on the user's database, or with --demo on
+// the demo database (filled on first use, never the user's own).
+func (a *app) openUI() error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	if a.demo {
+		err := demo.Generate(st, demo.Options{Leads: demoLeads, Now: a.now()})
+		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
+			return fmt.Errorf("create the demo database %s: %w", st.Path(), err)
+		}
+	}
+	m := ui.New(ui.Options{
+		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
+		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true,
+	})
+	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()
+	if err != nil {
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
+}

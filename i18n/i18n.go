@@ -1,0 +1,77 @@
+// Package i18n is the catalog of every string the terminal UI shows, in
+// English and Simplified Chinese. Each entry holds both languages side by
+// side, so a new string cannot be added in one language only.
+package i18n
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Languages the catalog speaks.
+const (
+	EN = "en"
+	ZH = "zh"
+)
+
+type entry struct{ key, en, zh string }
+
+var index = func() map[string]entry {
+	m := make(map[string]entry, len(entries))
+	for _, e := range entries {
+		m[e.key] = e
+	}
+	return m
+}()
+
+// T returns the text of key in lang ("zh" for Simplified Chinese, anything
+// else for English). A missing key returns the key itself, so a gap shows
+// on screen instead of an empty space.
+func T(lang, key string) string {
+	e, ok := index[key]
+	if !ok {
+		return key
+	}
+	if lang == ZH {
+		return e.zh
+	}
+	return e.en
+}
+
+// Tf formats the text of key in lang with args (fmt verbs).
+func Tf(lang, key string, args ...any) string {
+	return fmt.Sprintf(T(lang, key), args...)
+}
+
+// Has reports whether the catalog has key.
+func Has(key string) bool {
+	_, ok := index[key]
+	return ok
+}
+
+// Keys returns every key of the catalog, sorted.
+func Keys() []string {
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, e.key)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Catalog is the catalog bound to one language, as screens carry it.
+type Catalog struct{ Lang string }
+
+// New returns the catalog for lang.
+func New(lang string) Catalog {
+	if lang != ZH {
+		lang = EN
+	}
+	return Catalog{Lang: lang}
+}
+
+// T returns the text of key.
+func (c Catalog) T(key string) string { return T(c.Lang, key) }
+
+// Tf formats the text of key with args.
+func (c Catalog) Tf(key string, args ...any) string { return Tf(c.Lang, key, args...) }

@@ -1,0 +1,259 @@
+// Package ui is fieldcrm's terminal UI. The root model here only routes:
+// it holds the screens (board, lead) and an open form, draws the help and
+// status lines, and switches screens on the messages screens send.
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/i18n"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/ui/board"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/forms"
+	"github.com/fieldcrm/fieldcrm/ui/lead"
+	"github.com/fieldcrm/fieldcrm/ui/styles"
+)
+
+// Options configure the UI.
+type Options struct {
+	Data   common.Data
+	Rules  model.Rules
+	Lang   string
+	DBPath string
+	User   string
+	// Now reads the clock; nil means time.Now.
+	Now func() time.Time
+	// Keys remaps keys (config "keys": action name to keys).
+	Keys map[string][]string
+	// Dark picks the dark styles until the terminal says otherwise.
+	Dark bool
+}
+
+type screen int
+
+const (
+	screenBoard screen = iota
+	screenLead
+)
+
+// Model is the root of the UI.
+type Model struct {
+	c      *common.Common
+	screen screen
+	board  board.Model
+	lead   lead.Model
+	form   *forms.Model
+	help   help.Model
+	keys   map[string][]string
+
+	err, notice string
+}
+
+// New returns the UI's root model.
+func New(o Options) Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &common.Common{
+		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: o.Data,
+		Now: o.Now, DBPath: o.DBPath, User: o.User,
+	}
+	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys}
+	m.help.Styles = help.DefaultStyles(o.Dark)
+	return m
+}
+
+// Init loads the board and asks the terminal for its background.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor)
+}
+
+// Update routes msg to the open form or the active screen.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		cmd := m.layout()
+		if m.form != nil {
+			var fc tea.Cmd
+			m.form, fc = m.form.Update(msg)
+			cmd = tea.Batch(cmd, fc)
+		}
+		return m, cmd
+	case tea.BackgroundColorMsg:
+		m.c.Styles = styles.New(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		return m, nil
+	case common.ErrMsg:
+		m.err, m.notice = common.Sentence(msg.Err), ""
+		return m, nil
+	case common.StatusMsg:
+		m.notice, m.err = msg.Text, ""
+		return m, nil
+	case forms.OpenMsg:
+		m.form, m.err, m.notice = msg.Form, "", ""
+		return m, m.form.Init()
+	case forms.DoneMsg:
+		m.form = nil
+		if msg.Then == nil {
+			return m, nil
+		}
+		return m.Update(msg.Then)
+	case common.ChangedMsg:
+		m.notice, m.err = m.c.T("status.saved"), ""
+		if msg.LeadID != "" {
+			m.board.Select(msg.LeadID)
+		}
+		cmd := m.board.Reload()
+		if m.screen == screenLead {
+			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
+		}
+		return m, cmd
+	case common.MovedMsg:
+		var cmd tea.Cmd
+		m.board, cmd = m.board.Update(msg)
+		if m.screen == screenLead && msg.Err == nil {
+			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
+		}
+		return m, cmd
+	case common.OpenLeadMsg:
+		m.screen = screenLead
+		m.board.Select(msg.ID)
+		return m, tea.Batch(m.lead.Open(msg.ID), m.layout())
+	case common.BackMsg:
+		m.screen = screenBoard
+		m.board.Select(m.lead.ID())
+		return m, tea.Batch(m.board.Reload(), m.layout())
+	}
+
+	if m.form != nil {
+		var cmd tea.Cmd
+		m.form, cmd = m.form.Update(msg)
+		return m, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && !m.board.InputFocused() {
+		if cmd, done := m.globalKey(k); done {
+			return m, cmd
+		}
+	}
+	return m.updateScreen(msg)
+}
+
+// globalKey handles quit and help, which every screen shares.
+func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	bk := m.board.Keys()
+	switch {
+	case key.Matches(k, bk.Quit):
+		return tea.Quit, true
+	case key.Matches(k, bk.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		return m.layout(), true
+	}
+	return nil, false
+}
+
+func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.screen {
+	case screenLead:
+		// Replies for the board still arrive while the lead is shown.
+		if _, ok := msg.(tea.KeyPressMsg); !ok {
+			var bc tea.Cmd
+			m.board, bc = m.board.Update(msg)
+			m.lead, cmd = m.lead.Update(msg)
+			return m, tea.Batch(bc, cmd)
+		}
+		m.lead, cmd = m.lead.Update(msg)
+	default:
+		m.board, cmd = m.board.Update(msg)
+	}
+	return m, cmd
+}
+
+// layout gives the screens the space left by the help and status lines.
+func (m *Model) layout() tea.Cmd {
+	h := max(0, m.c.Height-lineCount(m.footer()))
+	m.board.SetSize(m.c.Width, h)
+	m.help.SetWidth(m.c.Width)
+	return m.lead.SetSize(m.c.Width, h)
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// View draws the active screen (or the open form), the help line and the
+// status line, every line within the terminal's width.
+func (m Model) View() tea.View {
+	var body string
+	switch {
+	case m.form != nil:
+		body = m.form.View()
+	case m.screen == screenLead:
+		body = m.lead.View()
+	default:
+		body = m.board.View()
+	}
+	footer := m.footer()
+	h := max(0, m.c.Height-lineCount(footer))
+	v := tea.NewView(frame(body, m.c.Width, h) + "\n" + frame(footer, m.c.Width, lineCount(footer)))
+	v.AltScreen = true
+	v.WindowTitle = "fieldcrm"
+	return v
+}
+
+// frame cuts body to w columns and pads or cuts it to h lines.
+func frame(body string, w, h int) string {
+	lines := strings.Split(body, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if common.Width(l) > w {
+			lines[i] = common.Cut(l, w)
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) footer() string {
+	var km help.KeyMap
+	switch {
+	case m.form != nil:
+		km = m.form.KeyMap()
+	case m.screen == screenLead:
+		km = m.lead.KeyMap()
+	default:
+		km = m.board.KeyMap()
+	}
+	return m.help.View(km) + "\n" + m.status()
+}
+
+// status is the always-visible line: the error or notice, the database,
+// the user and the number of leads.
+func (m Model) status() string {
+	st := m.c.Styles.App
+	w := m.c.Width
+	right := m.c.Tf("status.user", m.c.User) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
+	msg := ""
+	switch {
+	case m.err != "":
+		msg = st.Error.Render(m.err)
+	case m.notice != "":
+		msg = st.Notice.Render(m.notice)
+	}
+	rw := common.Width(right)
+	if msg != "" {
+		return common.Cut(msg, max(1, w-rw-2)) + "  " + st.Status.Render(common.Cut(right, w))
+	}
+	db := common.CutLeft(m.c.DBPath, max(1, w-rw-2))
+	line := st.Status.Render(db + "  " + right)
+	return common.Cut(line, w)
+}

@@ -1,0 +1,160 @@
+package board
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+// View draws the board in exactly its width and height. It costs in
+// proportion to the cards on screen, not to the size of the book.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.titleLine())
+	n := m.visibleCols()
+	colW := m.colWidths(n)
+	bodyH := m.height - titleLines
+	cols := make([][]string, n)
+	for i := range n {
+		cols[i] = m.column(m.left+i, colW[i], bodyH)
+	}
+	sep := m.c.Styles.Board.Separator.Render("│")
+	var b strings.Builder
+	for r := range bodyH {
+		b.Reset()
+		for i := range n {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(cols[i][r])
+		}
+		lines = append(lines, b.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// colWidths splits the width between n columns and their separators.
+func (m Model) colWidths(n int) []int {
+	avail := m.width - (n - 1)
+	ws := make([]int, n)
+	for i := range ws {
+		ws[i] = avail / n
+		if i < avail%n {
+			ws[i]++
+		}
+	}
+	return ws
+}
+
+func (m Model) titleLine() string {
+	st := m.c.Styles
+	left := st.App.Title.Render(m.c.T("board.title"))
+	info := m.c.Tf("board.sorted_by", m.c.T(m.sort.key()))
+	if n := len(m.cols); m.visibleCols() < n {
+		info += "  " + m.c.Tf("board.columns", m.left+1, m.left+m.visibleCols(), n)
+	}
+	line := left + "  " + st.Board.Sum.Render(info)
+	if m.filtering || m.filter.Value() != "" {
+		fw := max(10, m.width/3)
+		f := m.filter.View()
+		if !m.filtering {
+			f = st.Board.Filter.Render("/ " + m.filter.Value())
+		}
+		return common.Fit(line, m.width-fw-1) + " " + common.Fit(f, fw)
+	}
+	return common.Fit(line, m.width)
+}
+
+// column draws stage ci as h lines of exactly w cells.
+func (m Model) column(ci, w, h int) []string {
+	st := &m.c.Styles.Board
+	stage := m.c.Rules.Pipeline.Stages[ci]
+	cards, sum := m.cols[ci], m.sums[ci]
+	out := make([]string, 0, h)
+	hs := st.Header
+	if ci == m.col {
+		hs = st.HeaderSel
+	}
+	out = append(out,
+		hs.Render(common.Fit(stage.Label(m.c.Lang())+" ("+strconv.Itoa(len(cards))+")", w)),
+		st.Sum.Render(common.Fit(m.c.T("board.total")+" "+model.FormatShort(sum.total), w)),
+		st.Sum.Render(common.Fit(m.c.T("board.weighted")+" "+model.FormatShort(sum.weighted), w)),
+		st.Rule.Render(strings.Repeat("─", w)),
+	)
+	blank := strings.Repeat(" ", w)
+	if len(cards) == 0 {
+		out = append(out, st.Empty.Render(common.Fit("  "+m.c.T("board.empty"), w)))
+	}
+	top, slots := m.tops[ci], m.slots()
+	end := min(len(cards), top+slots)
+	for r := top; r < end && len(out)+cardLines <= h; r++ {
+		sel := ci == m.col && r == m.rows[ci]
+		out = append(out, m.card(&m.cards[cards[r]], w, sel)...)
+	}
+	for len(out) < h-1 {
+		out = append(out, blank)
+	}
+	if len(out) < h {
+		more := ""
+		switch {
+		case end < len(cards) && top > 0:
+			more = m.c.Tf("board.more_both", top, len(cards)-end)
+		case end < len(cards):
+			more = m.c.Tf("board.more_below", len(cards)-end)
+		case top > 0:
+			more = m.c.Tf("board.more_above", top)
+		}
+		out = append(out, st.Sum.Render(common.Fit("  "+more, w)))
+	}
+	return out[:h]
+}
+
+// card draws one card as cardLines lines of exactly w cells.
+func (m Model) card(c *store.Card, w int, sel bool) []string {
+	st := &m.c.Styles.Board
+	gutter := "  "
+	if sel {
+		gutter = st.Selected.Render("┃ ")
+	}
+	iw := w - 2
+	company := st.Company.Render(common.Fit(common.OneLine(c.Company), iw))
+	contact := c.Contact
+	if contact == "" {
+		contact = "—"
+	}
+	parts := []string{st.Value.Render(model.FormatShort(c.Value))}
+	if !c.NextDue.IsZero() {
+		today := m.c.Today()
+		switch b := model.BucketOf(c.NextDue, today); b {
+		case model.Overdue:
+			parts = append(parts, st.Overdue.Render("!"+shortDate(c.NextDue, today)))
+		case model.DueToday:
+			parts = append(parts, st.DueToday.Render(m.c.T("board.today")))
+		default:
+			parts = append(parts, st.Due.Render(shortDate(c.NextDue, today)))
+		}
+	}
+	if d := c.RottingDays(m.c.Rules.Pipeline, m.c.Now()); d > 0 {
+		parts = append(parts, st.Rotting.Render(m.c.Tf("board.rotting", d)))
+	}
+	return []string{
+		gutter + company,
+		gutter + st.Contact.Render(common.Fit(common.OneLine(contact), iw)),
+		gutter + common.Fit(strings.Join(parts, " "), iw),
+		strings.Repeat(" ", w),
+	}
+}
+
+// shortDate is MM-DD this year, the full date otherwise.
+func shortDate(d, today model.Date) string {
+	if d.Y == today.Y {
+		return d.String()[5:]
+	}
+	return d.String()
+}

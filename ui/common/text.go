@@ -1,0 +1,81 @@
+package common
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Fit cuts s to at most w cells (ending in "…" when cut) and pads it with
+// spaces to exactly w cells. Width is display width: a CJK character
+// takes two cells.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if n := ansi.StringWidth(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// Cut cuts s to at most w cells, ending in "…" when cut, without padding.
+func Cut(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// CutLeft keeps the last w cells of s, starting with "…" when cut (for
+// paths, whose end says most).
+func CutLeft(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if n <= w {
+		return s
+	}
+	if w <= 1 {
+		return Cut(s, w)
+	}
+	return ansi.TruncateLeft(s, n-w+1, "…")
+}
+
+// OneLine folds newlines and tabs into spaces so a value stays on its line.
+func OneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// Sentence turns an error into one sentence for the status line: the
+// field errors joined, the first letter capitalised, a full stop at the end.
+func Sentence(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if fes := model.FieldErrors(err); len(fes) > 0 {
+		parts := make([]string, len(fes))
+		for i, fe := range fes {
+			parts[i] = fe.Field + " " + fe.Problem
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	msg = OneLine(strings.TrimSpace(msg))
+	r, size := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[size:]
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "。") {
+		msg += "."
+	}
+	return msg
+}
+
+// Width is the display width of s in cells (ANSI-aware, CJK = 2).
+func Width(s string) int { return ansi.StringWidth(s) }

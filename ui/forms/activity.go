@@ -1,0 +1,137 @@
+package forms
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+// Contact adds a contact person to a lead.
+func Contact(c *common.Common, leadID, company string) *Model {
+	d := &model.Contact{}
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewInput().Title(c.T("field.name")).CharLimit(model.MaxNameLen).Value(&d.Name).Validate(required(c, checkName(c))),
+			huh.NewInput().Title(c.T("field.title")).CharLimit(model.MaxNameLen).Value(&d.Title),
+			huh.NewInput().Title(c.T("field.phone")).CharLimit(40).Value(&d.Phone).Validate(checkPhone(c)),
+			huh.NewInput().Title(c.T("field.email")).CharLimit(model.MaxNameLen).Value(&d.Email).Validate(checkEmail(c)),
+		))
+	}
+	return newModel(c, c.Tf("form.contact", company), build, func() (tea.Msg, error) {
+		err := c.Data.Update(func(tx *store.Tx) error {
+			l, err := tx.Lead(leadID)
+			if err != nil {
+				return err
+			}
+			ct := *d
+			ct.Name, ct.Phone, ct.Email = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Email)
+			l.Contacts = append(l.Contacts, ct)
+			return tx.UpdateLead(&l)
+		})
+		return common.ChangedMsg{LeadID: leadID}, err
+	})
+}
+
+type followData struct{ Due, Action string }
+
+// FollowUp sets a lead's next follow-up (closing the open ones).
+func FollowUp(c *common.Common, leadID, company string) *Model {
+	d := &followData{Due: c.Today().AddDays(1).String()}
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewInput().Title(c.T("field.due")).Placeholder("tomorrow, +3d, 12-05").CharLimit(20).Value(&d.Due).Validate(checkDate(c, false)),
+			huh.NewInput().Title(c.T("field.action")).CharLimit(200).Value(&d.Action).Validate(required(c, nil)),
+		))
+	}
+	return newModel(c, c.Tf("form.follow_up", company), build, func() (tea.Msg, error) {
+		due, err := model.ParseDate(d.Due, c.Today())
+		if err != nil {
+			return nil, &model.FieldError{Field: "due", Problem: err.Error()}
+		}
+		err = c.Data.Update(func(tx *store.Tx) error {
+			_, err := tx.SetFollowUp(leadID, due, strings.TrimSpace(d.Action))
+			return err
+		})
+		return common.ChangedMsg{LeadID: leadID}, err
+	})
+}
+
+type visitData struct {
+	Day, Minutes, Contact, Notes, Outcome, NextStep, NextDue string
+}
+
+// Visit logs a visit that already happened: day, length, notes (Markdown),
+// outcome and the next step, which becomes the next follow-up.
+func Visit(c *common.Common, leadID, company, contact string) *Model {
+	d := &visitData{Day: c.Today().String(), Minutes: "30", Contact: contact}
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewInput().Title(c.T("field.visit_day")).CharLimit(20).Value(&d.Day).Validate(checkDate(c, false)),
+			huh.NewInput().Title(c.T("field.minutes")).CharLimit(4).Value(&d.Minutes).Validate(checkInt(c, 0, 1440)),
+			huh.NewInput().Title(c.T("field.contact")).CharLimit(model.MaxNameLen).Value(&d.Contact),
+			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
+			huh.NewInput().Title(c.T("field.outcome")).CharLimit(400).Value(&d.Outcome),
+			huh.NewInput().Title(c.T("field.next_step")).CharLimit(200).Value(&d.NextStep),
+			huh.NewInput().Title(c.T("field.next_due")).Placeholder("+7d").CharLimit(20).Value(&d.NextDue).Validate(checkDate(c, true)),
+		))
+	}
+	return newModel(c, c.Tf("form.visit", company), build, func() (tea.Msg, error) {
+		day, err := model.ParseDate(d.Day, c.Today())
+		if err != nil {
+			return nil, &model.FieldError{Field: "day", Problem: err.Error()}
+		}
+		mins, _ := strconv.Atoi(strings.TrimSpace(d.Minutes))
+		now := c.Now().In(c.Rules.Location)
+		start := time.Date(day.Y, day.M, day.D, now.Hour(), now.Minute(), 0, 0, c.Rules.Location)
+		if day != c.Today() {
+			start = time.Date(day.Y, day.M, day.D, 10, 0, 0, 0, c.Rules.Location)
+		} else {
+			start = start.Add(-time.Duration(mins) * time.Minute)
+		}
+		a := &model.Activity{
+			LeadID: leadID, Kind: model.KindVisit, StartedAt: start,
+			EndedAt: start.Add(time.Duration(mins) * time.Minute),
+			Contact: strings.TrimSpace(d.Contact), Outcome: strings.TrimSpace(d.Outcome),
+			NextStep: strings.TrimSpace(d.NextStep),
+		}
+		if strings.TrimSpace(d.NextDue) != "" {
+			if a.NextDue, err = model.ParseDate(d.NextDue, c.Today()); err != nil {
+				return nil, &model.FieldError{Field: "next due", Problem: err.Error()}
+			}
+		}
+		if a.NextStep != "" && a.NextDue.IsZero() {
+			a.NextDue = c.Today().AddDays(7)
+		}
+		err = c.Data.Update(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
+		return common.ChangedMsg{LeadID: leadID}, err
+	})
+}
+
+type complaintData struct{ Severity, Description string }
+
+// Complaint opens a complaint on a won account.
+func Complaint(c *common.Common, leadID, company string) *Model {
+	d := &complaintData{Severity: "medium"}
+	opts := make([]huh.Option[string], 0, len(model.Severities))
+	for _, s := range model.Severities {
+		opts = append(opts, huh.NewOption(c.T("severity."+s), s))
+	}
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewSelect[string]().Title(c.T("field.severity")).Options(opts...).Value(&d.Severity),
+			huh.NewText().Title(c.T("field.description")).Lines(4).CharLimit(model.MaxTextLen).Value(&d.Description).Validate(required(c, nil)),
+		))
+	}
+	return newModel(c, c.Tf("form.complaint", company), build, func() (tea.Msg, error) {
+		err := c.Data.Update(func(tx *store.Tx) error {
+			return tx.AddComplaint(&model.Complaint{LeadID: leadID, Severity: d.Severity, Description: strings.TrimSpace(d.Description)})
+		})
+		return common.ChangedMsg{LeadID: leadID}, err
+	})
+}

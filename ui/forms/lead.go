@@ -1,0 +1,176 @@
+package forms
+
+import (
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"github.com/fieldcrm/fieldcrm/i18n"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+// leadData is what the lead form edits, as typed.
+type leadData struct {
+	Company, Contact, Phone, Email string
+	City, Industry, Source         string
+	Value, Probability, Close      string
+	Tags                           string
+	Screening                      []string
+}
+
+func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
+	sources := []huh.Option[string]{huh.NewOption(c.T("form.none"), "")}
+	for _, ch := range model.Channels {
+		sources = append(sources, huh.NewOption(label(c, ch), ch.Key))
+	}
+	fs := []huh.Field{
+		huh.NewInput().Title(c.T("field.company")).CharLimit(model.MaxNameLen).Value(&d.Company).Validate(checkCompany(c)),
+		huh.NewInput().Title(c.T("field.contact")).CharLimit(model.MaxNameLen).Value(&d.Contact).Validate(checkName(c)),
+		huh.NewInput().Title(c.T("field.phone")).CharLimit(40).Value(&d.Phone).Validate(checkPhone(c)),
+		huh.NewInput().Title(c.T("field.email")).CharLimit(model.MaxNameLen).Value(&d.Email).Validate(checkEmail(c)),
+		huh.NewInput().Title(c.T("field.city")).CharLimit(model.MaxNameLen).Value(&d.City).Validate(checkName(c)),
+		huh.NewInput().Title(c.T("field.industry")).CharLimit(model.MaxNameLen).Value(&d.Industry).Validate(checkName(c)),
+		huh.NewSelect[string]().Title(c.T("field.source")).Options(sources...).Value(&d.Source),
+		huh.NewInput().Title(c.T("field.value")).Placeholder("12500, 1.2万").CharLimit(40).Value(&d.Value).Validate(checkMoney(c, true)),
+	}
+	if edit {
+		var checks []huh.Option[string]
+		for _, sc := range c.Rules.Screening {
+			lbl := sc.LabelEN
+			if c.Lang() == i18n.ZH {
+				lbl = sc.LabelZH
+			}
+			checks = append(checks, huh.NewOption(lbl, sc.Key))
+		}
+		fs = append(fs,
+			huh.NewInput().Title(c.T("field.probability")).Placeholder(c.T("form.stage_default")).CharLimit(4).Value(&d.Probability).Validate(checkProbability(c)),
+			huh.NewInput().Title(c.T("field.expected_close")).Placeholder("2026-12-31, +30d").CharLimit(20).Value(&d.Close).Validate(checkDate(c, true)),
+			huh.NewMultiSelect[string]().Title(c.T("field.screening")).Options(checks...).Value(&d.Screening),
+		)
+	}
+	fs = append(fs, huh.NewInput().Title(c.T("field.tags")).Placeholder("a, b").CharLimit(400).Value(&d.Tags))
+	return fs
+}
+
+func label(c *common.Common, ch model.Channel) string {
+	if c.Lang() == i18n.ZH {
+		return ch.LabelZH
+	}
+	return ch.LabelEN
+}
+
+// apply writes the typed values into l.
+func (d *leadData) apply(l *model.Lead, today model.Date, edit bool) error {
+	l.Company = strings.TrimSpace(d.Company)
+	name, phone, email := strings.TrimSpace(d.Contact), strings.TrimSpace(d.Phone), strings.TrimSpace(d.Email)
+	switch {
+	case len(l.Contacts) > 0:
+		l.Contacts[0].Name, l.Contacts[0].Phone, l.Contacts[0].Email = name, phone, email
+		if name == "" && phone == "" && email == "" {
+			l.Contacts = l.Contacts[1:]
+		}
+	case name != "" || phone != "" || email != "":
+		l.Contacts = []model.Contact{{Name: name, Phone: phone, Email: email}}
+	}
+	l.City, l.Industry, l.Source = strings.TrimSpace(d.City), strings.TrimSpace(d.Industry), d.Source
+	l.Value = model.Money{Currency: l.Value.Currency}
+	if strings.TrimSpace(d.Value) != "" {
+		v, err := model.ParseMoney(d.Value)
+		if err != nil {
+			return &model.FieldError{Field: "value", Problem: err.Error()}
+		}
+		if v.Currency == "" {
+			v.Currency = l.Value.Currency
+		}
+		l.Value = v
+	}
+	l.Tags = splitTags(d.Tags)
+	if !edit {
+		return nil
+	}
+	p, err := parseProbability(d.Probability)
+	if err != nil {
+		return &model.FieldError{Field: "probability", Problem: "is not a percentage between 0 and 100"}
+	}
+	l.Probability = p
+	l.ExpectedClose = model.Date{}
+	if strings.TrimSpace(d.Close) != "" {
+		if l.ExpectedClose, err = model.ParseDate(d.Close, today); err != nil {
+			return &model.FieldError{Field: "expected_close", Problem: err.Error()}
+		}
+	}
+	l.Screening = map[string]bool{}
+	for _, k := range d.Screening {
+		l.Screening[k] = true
+	}
+	if len(l.Screening) == 0 {
+		l.Screening = nil
+	}
+	return nil
+}
+
+// NewLead is the form for a new lead in the pipeline's first stage.
+func NewLead(c *common.Common) *Model {
+	d := &leadData{}
+	build := func() *huh.Form { return huh.NewForm(huh.NewGroup(d.fields(c, false)...)) }
+	return newModel(c, c.T("form.new_lead"), build, func() (tea.Msg, error) {
+		var l model.Lead
+		if err := d.apply(&l, c.Today(), false); err != nil {
+			return nil, err
+		}
+		err := c.Data.Update(func(tx *store.Tx) error { return tx.AddLead(&l) })
+		return common.ChangedMsg{LeadID: l.ID}, err
+	})
+}
+
+// EditLead returns a command that loads the lead and opens its form.
+func EditLead(c *common.Common, id string) tea.Cmd {
+	return func() tea.Msg {
+		var l model.Lead
+		err := c.Data.View(func(tx *store.Tx) (err error) {
+			l, err = tx.Lead(id)
+			return err
+		})
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		return OpenMsg{Form: editLead(c, l)}
+	}
+}
+
+func editLead(c *common.Common, l model.Lead) *Model {
+	mc := l.MainContact()
+	d := &leadData{
+		Company: l.Company, Contact: mc.Name, Phone: mc.Phone, Email: mc.Email,
+		City: l.City, Industry: l.Industry, Source: l.Source,
+		Close: l.ExpectedClose.String(), Tags: strings.Join(l.Tags, ", "),
+	}
+	if !l.Value.IsZero() {
+		d.Value = strings.ReplaceAll(model.FormatAmount(l.Value.Amount), ",", "")
+	}
+	if l.Probability != nil {
+		d.Probability = strconv.Itoa(*l.Probability)
+	}
+	for _, sc := range c.Rules.Screening {
+		if l.Screening[sc.Key] {
+			d.Screening = append(d.Screening, sc.Key)
+		}
+	}
+	build := func() *huh.Form { return huh.NewForm(huh.NewGroup(d.fields(c, true)...)) }
+	return newModel(c, c.Tf("form.edit_lead", l.Company), build, func() (tea.Msg, error) {
+		err := c.Data.Update(func(tx *store.Tx) error {
+			cur, err := tx.Lead(l.ID)
+			if err != nil {
+				return err
+			}
+			if err := d.apply(&cur, c.Today(), true); err != nil {
+				return err
+			}
+			return tx.UpdateLead(&cur)
+		})
+		return common.ChangedMsg{LeadID: l.ID}, err
+	})
+}

@@ -1,0 +1,86 @@
+package lead
+
+import (
+	"errors"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/forms"
+)
+
+// Update handles a message and returns the screen as changed.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.req != m.req {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, common.ReportErr(msg.err)
+		}
+		m.data, m.cache = msg.data, map[int]rendered{}
+		return m, m.render()
+	case renderedMsg:
+		if msg.req != m.req {
+			return m, nil
+		}
+		m.cache[msg.width] = msg.r
+		if msg.width == m.width {
+			m.show(msg.r)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		return m, common.Emit(common.BackMsg{})
+	case key.Matches(msg, k.Up):
+		m.vp.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		m.vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		m.vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		m.vp.PageDown()
+	case key.Matches(msg, k.Top):
+		m.vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		m.vp.GotoBottom()
+	}
+	if m.data == nil {
+		return m, nil
+	}
+	l := &m.data.lead
+	switch {
+	case key.Matches(msg, k.Edit):
+		return m, forms.EditLead(m.c, l.ID)
+	case key.Matches(msg, k.Contact):
+		return m, forms.Open(forms.Contact(m.c, l.ID, l.Company))
+	case key.Matches(msg, k.FollowUp):
+		return m, forms.Open(forms.FollowUp(m.c, l.ID, l.Company))
+	case key.Matches(msg, k.Visit):
+		return m, forms.Open(forms.Visit(m.c, l.ID, l.Company, l.MainContact().Name))
+	case key.Matches(msg, k.Complaint):
+		if l.Stage != model.StageWon {
+			return m, common.ReportErr(errors.New(m.c.T("lead.complaint_won_only")))
+		}
+		return m, forms.Open(forms.Complaint(m.c, l.ID, l.Company))
+	}
+	return m, nil
+}
+
+// View draws the header and the scrolling body.
+func (m Model) View() string {
+	if m.data == nil {
+		return common.Fit(m.c.T("lead.loading"), m.width)
+	}
+	return m.header + "\n" + m.vp.View()
+}
