@@ -20,6 +20,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "create the buckets", createBuckets},
 	{2, "derive board cards for every lead", rebuildCards},
+	{3, "add the sync state and rejected-op buckets", createSyncBuckets},
 }
 
 // SchemaVersion is the schema this build writes.

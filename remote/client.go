@@ -1,0 +1,165 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Client talks to a fieldcrm server.
+type Client struct {
+	base  *url.URL
+	token string
+	// HTTP does the requests; its Timeout bounds each one.
+	HTTP *http.Client
+}
+
+// NewClient returns a client for the server at baseURL ("https://host:port")
+// using token.
+func NewClient(baseURL, token string) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server %q is not an http:// or https:// address", baseURL)
+	}
+	return &Client{base: u, token: token, HTTP: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// APIError is an error answer from the server.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("the server refused the request (%d %s): %s", e.Status, e.Code, e.Message)
+}
+
+// OfflineError says the server could not be reached or did not answer
+// completely: the request may or may not have been applied.
+type OfflineError struct{ Err error }
+
+func (e *OfflineError) Error() string { return "cannot reach the server: " + e.Err.Error() }
+func (e *OfflineError) Unwrap() error { return e.Err }
+
+// IsOffline reports whether err means the server was not reached (as
+// opposed to the server answering with an error).
+func IsOffline(err error) bool {
+	var oe *OfflineError
+	return errors.As(err, &oe)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, limit int64) ([]byte, error) {
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawQuery = query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, &OfflineError{err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the server's answer is larger than %d bytes", limit)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var eb ErrorBody
+		if json.Unmarshal(data, &eb) != nil || eb.Message == "" {
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusBadGateway {
+				return nil, &OfflineError{fmt.Errorf("the server answered %s", resp.Status)}
+			}
+			eb = ErrorBody{Code: "http", Message: resp.Status}
+		}
+		return nil, &APIError{Status: resp.StatusCode, Code: eb.Code, Message: eb.Message}
+	}
+	return data, nil
+}
+
+// Health asks whether the server is up.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	var h Health
+	data, err := c.do(ctx, http.MethodGet, "/v1/health", nil, nil, 1<<20)
+	if err != nil {
+		return h, err
+	}
+	return h, json.Unmarshal(data, &h)
+}
+
+// WhoAmI returns the user and role the token belongs to.
+func (c *Client) WhoAmI(ctx context.Context) (WhoAmI, error) {
+	var w WhoAmI
+	data, err := c.do(ctx, http.MethodGet, "/v1/whoami", nil, nil, 1<<20)
+	if err != nil {
+		return w, err
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return w, fmt.Errorf("the server's answer is not valid: %w", err)
+	}
+	return w, nil
+}
+
+// Push sends ops and returns the server's answer for each.
+func (c *Client) Push(ctx context.Context, ops []model.Op) (PushResponse, error) {
+	body, err := EncodePush(ops)
+	if err != nil {
+		return PushResponse{}, err
+	}
+	return c.PushRaw(ctx, body, len(ops))
+}
+
+// EncodePush returns the body of a push of ops.
+func EncodePush(ops []model.Op) ([]byte, error) {
+	req := struct {
+		Ops []model.Op `json:"ops"`
+	}{ops}
+	if req.Ops == nil {
+		req.Ops = []model.Op{}
+	}
+	return json.Marshal(req)
+}
+
+// PushRaw sends an encoded push of n ops.
+func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (PushResponse, error) {
+	data, err := c.do(ctx, http.MethodPost, "/v1/push", nil, body, 64<<20)
+	if err != nil {
+		return PushResponse{}, err
+	}
+	return DecodePushResponse(data, n)
+}
+
+// Pull asks for up to limit changes after cursor.
+func (c *Client) Pull(ctx context.Context, cursor uint64, limit int) (PullResponse, error) {
+	q := url.Values{"cursor": {strconv.FormatUint(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
+	data, err := c.do(ctx, http.MethodGet, "/v1/pull", q, nil, MaxPullBytes)
+	if err != nil {
+		return PullResponse{}, err
+	}
+	return DecodePullResponse(data)
+}

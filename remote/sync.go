@@ -1,0 +1,238 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// Report says what one Sync did.
+type Report struct {
+	Pushed     int // ops the server applied
+	Duplicates int // ops the server already had (a resend)
+	Rejected   int // ops the server refused (kept in the rejected list)
+	Pulled     int // changes pulled and merged
+	Removed    int // records removed because the user may no longer see them
+	Cursor     uint64
+}
+
+// Options tune Sync; zero values mean the defaults.
+type Options struct {
+	PushBatch int // ops per push, at most MaxPushOps
+	PullLimit int // changes per pull, at most MaxPullLimit
+}
+
+// Sync pushes the outbox in batches, then pulls until the replica is up to
+// date. An op leaves the outbox only in the transaction that stores the
+// server's answer for it, so an interrupted sync loses nothing and a resend
+// is answered "duplicate". The pull cursor advances only with the changes
+// it covers, in one transaction.
+func Sync(ctx context.Context, st *store.Store, c *Client) (Report, error) {
+	return SyncWith(ctx, st, c, Options{})
+}
+
+// SyncWith is Sync with options.
+func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Report, error) {
+	var rep Report
+	err := push(ctx, st, c, o, &rep)
+	if err == nil {
+		err = pull(ctx, st, c, o, &rep)
+	}
+	serr := st.Update(func(tx *store.Tx) error {
+		s := tx.SyncState()
+		if err == nil {
+			s.LastSync, s.LastError = tx.Now(), ""
+		} else {
+			s.LastError = err.Error()
+		}
+		return tx.SetSyncState(s)
+	})
+	return rep, errors.Join(err, serr)
+}
+
+func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
+	batch := o.PushBatch
+	if batch <= 0 || batch > MaxPushOps {
+		batch = MaxPushOps
+	}
+	var waiting int
+	if err := st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil }); err != nil {
+		return err
+	}
+	// Each round answers at least one op, so this bound is never reached
+	// unless the outbox grows while we push; the rest waits for next time.
+	for round := 0; round <= waiting; round++ {
+		var entries []store.OutboxEntry
+		if err := st.View(func(tx *store.Tx) error {
+			var err error
+			entries, err = tx.Outbox(batch)
+			return err
+		}); err != nil {
+			return err
+		}
+		entries = fitBatch(entries)
+		if len(entries) == 0 {
+			return nil
+		}
+		ops := make([]model.Op, len(entries))
+		for i, e := range entries {
+			ops[i] = e.Op
+		}
+		resp, err := c.Push(ctx, ops)
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if err := st.Update(func(tx *store.Tx) error { return storeAnswers(tx, entries, resp, rep) }); err != nil {
+			return fmt.Errorf("store the server's answers: %w", err)
+		}
+	}
+	return nil
+}
+
+// fitBatch keeps the leading entries whose encoding fits MaxPushBytes (at
+// least one: a single long op travels alone).
+func fitBatch(entries []store.OutboxEntry) []store.OutboxEntry {
+	size := 16
+	for i, e := range entries {
+		data, err := json.Marshal(e.Op)
+		if err != nil {
+			return entries[:i]
+		}
+		size += len(data) + 1
+		if size > MaxPushBytes-4096 && i > 0 {
+			return entries[:i]
+		}
+	}
+	return entries
+}
+
+// storeAnswers records the server's answer for each pushed op: applied and
+// duplicate ops leave the outbox; rejected ones move to the rejected list.
+// Entities with a refused op take the server's state (plus what is still
+// waiting to be pushed).
+func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp PushResponse, rep *Report) error {
+	for i, r := range resp.Results {
+		e := entries[i]
+		switch r.Status {
+		case StatusApplied:
+			rep.Pushed++
+		case StatusDuplicate:
+			rep.Duplicates++
+		case StatusRejected:
+			rep.Rejected++
+			if err := tx.AddRejected(e.Op, r.Reason); err != nil {
+				return err
+			}
+		}
+		if err := tx.DropOutbox(e.Seq); err != nil {
+			return err
+		}
+	}
+	for _, s := range resp.States {
+		if err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record()); err != nil {
+			return err
+		}
+	}
+	for _, ref := range resp.Removes {
+		if err := tx.RemoveLocal(ref.Type, ref.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
+	limit := o.PullLimit
+	if limit <= 0 || limit > MaxPullLimit {
+		limit = 2000
+	}
+	resets := 0
+	// Every page advances the cursor or ends the pull; the bound only
+	// guards against a server that keeps saying "more" without moving.
+	for page := 0; page < 1_000_000; page++ {
+		var s store.SyncState
+		if err := st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil }); err != nil {
+			return err
+		}
+		resp, err := c.Pull(ctx, s.Cursor, limit)
+		if err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+		if s.Epoch != "" && resp.Epoch != s.Epoch {
+			// The server's data was replaced (a restore): start over.
+			if resets++; resets > 2 {
+				return errors.New("pull: the server's epoch keeps changing")
+			}
+			if err := st.Update(func(tx *store.Tx) error {
+				cur := tx.SyncState()
+				cur.Cursor, cur.Epoch = 0, resp.Epoch
+				return tx.SetSyncState(cur)
+			}); err != nil {
+				return err
+			}
+			continue
+		}
+		if resp.More && resp.Cursor <= s.Cursor {
+			return errors.New("pull: the server says there is more but its cursor did not move")
+		}
+		err = st.Update(func(tx *store.Tx) error {
+			cur := tx.SyncState()
+			if cur.Cursor != s.Cursor || cur.Epoch != s.Epoch {
+				return nil // another sync of this replica got there first
+			}
+			if err := applyChanges(tx, resp.Changes, rep); err != nil {
+				return err
+			}
+			cur.Cursor, cur.Epoch = resp.Cursor, resp.Epoch
+			rep.Cursor = resp.Cursor
+			return tx.SetSyncState(cur)
+		})
+		if err != nil {
+			return fmt.Errorf("store pulled changes: %w", err)
+		}
+		if !resp.More {
+			return nil
+		}
+	}
+	return errors.New("pull: too many pages")
+}
+
+func applyChanges(tx *store.Tx, changes []Change, rep *Report) error {
+	var ops []model.Op
+	flush := func() error {
+		if len(ops) == 0 {
+			return nil
+		}
+		err := tx.ApplyRemote(ops)
+		ops = ops[:0]
+		return err
+	}
+	for _, ch := range changes {
+		switch {
+		case ch.Op != nil:
+			ops = append(ops, *ch.Op)
+			rep.Pulled++
+		case ch.State != nil:
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := tx.MergeRecord(ch.State.Entity.Type, ch.State.Entity.ID, ch.State.Record()); err != nil {
+				return err
+			}
+			rep.Pulled++
+		case ch.Remove != nil:
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := tx.RemoveLocal(ch.Remove.Type, ch.Remove.ID); err != nil {
+				return err
+			}
+			rep.Removed++
+		}
+	}
+	return flush()
+}

@@ -1,0 +1,275 @@
+// Package remote is the client side of sync: the wire types of the sync
+// protocol (DESIGN.md section 5), an HTTP client for the server, Sync,
+// which pushes the outbox and pulls until the replica is up to date, and
+// Loop, which runs Sync in the background and reports its Status.
+package remote
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Protocol limits.
+const (
+	// MaxPushOps is the most ops one push may carry.
+	MaxPushOps = 500
+	// MaxPushBytes caps a push of several ops; a single op may be up to
+	// model.MaxOpBytes (a long note), so the body cap is that plus framing.
+	MaxPushBytes = 1 << 20
+	// MaxBodyBytes is the hard cap on any push body.
+	MaxBodyBytes = model.MaxOpBytes + 64<<10
+	// DefaultPullLimit and MaxPullLimit bound the changes in one pull.
+	DefaultPullLimit = 1000
+	MaxPullLimit     = 5000
+	// MaxPullBytes caps a pull response the client will read.
+	MaxPullBytes = 256 << 20
+)
+
+// Push answers.
+const (
+	StatusApplied   = "applied"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+)
+
+// PushRequest is the body of POST /v1/push.
+type PushRequest struct {
+	Ops []json.RawMessage `json:"ops"`
+}
+
+// PushResult answers one op of a push, in the order of the request.
+type PushResult struct {
+	OpID   string `json:"op_id,omitempty"`
+	Status string `json:"status"`
+	Seq    uint64 `json:"seq,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// PushResponse answers a push. For every entity with a rejected op, States
+// carries the server's current record (when the user may see it) and
+// Removes names it otherwise, so the client can show what the server holds.
+type PushResponse struct {
+	Results []PushResult      `json:"results"`
+	States  []State           `json:"states,omitempty"`
+	Removes []model.EntityRef `json:"removes,omitempty"`
+}
+
+// State is the full merge state of one record, sent when a lead becomes
+// visible to a user or after a refused change.
+type State struct {
+	Entity  model.EntityRef            `json:"entity"`
+	Fields  map[string]json.RawMessage `json:"fields"`
+	Base    model.Stamp                `json:"base"`
+	Stamps  map[string]model.Stamp     `json:"stamps,omitempty"`
+	History []model.Overwritten        `json:"history,omitempty"`
+}
+
+// StateOf returns the wire form of rec.
+func StateOf(ref model.EntityRef, rec *model.Record) State {
+	return State{Entity: ref, Fields: rec.Fields, Base: rec.Base, Stamps: rec.Stamps, History: rec.History}
+}
+
+// Record returns the record the state describes.
+func (s *State) Record() *model.Record {
+	rec := model.NewRecord(s.Entity.Type)
+	for k, v := range s.Fields {
+		rec.Fields[k] = v
+	}
+	for k, v := range s.Stamps {
+		rec.Stamps[k] = v
+	}
+	rec.Base = s.Base
+	rec.History = append(rec.History, s.History...)
+	return rec
+}
+
+// Change is one element of a pull: an op, a record's full state, or a
+// remove (the user may no longer see the entity: delete the local copy).
+type Change struct {
+	Seq    uint64           `json:"seq"`
+	Op     *model.Op        `json:"op,omitempty"`
+	State  *State           `json:"state,omitempty"`
+	Remove *model.EntityRef `json:"remove,omitempty"`
+}
+
+// PullResponse answers GET /v1/pull. Cursor is the highest seq scanned,
+// including ops the user may not see; More says a further pull has more.
+type PullResponse struct {
+	Changes []Change `json:"changes"`
+	Cursor  uint64   `json:"cursor"`
+	Epoch   string   `json:"epoch"`
+	More    bool     `json:"more"`
+}
+
+// ErrorBody is every error answer: a code for programs, a sentence for
+// people.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Health answers GET /v1/health.
+type Health struct {
+	Status string `json:"status"`
+	Epoch  string `json:"epoch"`
+}
+
+// WhoAmI answers GET /v1/whoami: who the token belongs to.
+type WhoAmI struct {
+	User string `json:"user"`
+	Role string `json:"role"`
+}
+
+// decodeStrict decodes exactly one JSON value into v, refusing unknown
+// fields and trailing data.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the end of the JSON value")
+	}
+	return nil
+}
+
+// DecodePushRequest parses a push body. It checks the frame (strict JSON,
+// at most MaxPushOps ops, size) but not the ops themselves: each op is
+// checked on its own by model.DecodeOp so one bad op is answered alone.
+func DecodePushRequest(data []byte) (PushRequest, error) {
+	var req PushRequest
+	if len(data) > MaxBodyBytes {
+		return req, fmt.Errorf("the request is %d bytes; at most %d", len(data), MaxBodyBytes)
+	}
+	if err := decodeStrict(data, &req); err != nil {
+		return PushRequest{}, fmt.Errorf("the request is not a valid push: %w", err)
+	}
+	if req.Ops == nil {
+		return PushRequest{}, errors.New("the request has no \"ops\" list")
+	}
+	if len(req.Ops) > MaxPushOps {
+		return PushRequest{}, fmt.Errorf("the request carries %d ops; at most %d", len(req.Ops), MaxPushOps)
+	}
+	if len(req.Ops) > 1 && len(data) > MaxPushBytes {
+		return PushRequest{}, fmt.Errorf("the request is %d bytes; a batch may be at most %d (send a long op alone)", len(data), MaxPushBytes)
+	}
+	return req, nil
+}
+
+// DecodePushResponse parses and checks a push answer for n ops.
+func DecodePushResponse(data []byte, n int) (PushResponse, error) {
+	var resp PushResponse
+	if err := decodeStrict(data, &resp); err != nil {
+		return PushResponse{}, fmt.Errorf("the server's push answer is not valid: %w", err)
+	}
+	if len(resp.Results) != n {
+		return PushResponse{}, fmt.Errorf("the server answered %d ops of %d", len(resp.Results), n)
+	}
+	for i, r := range resp.Results {
+		switch r.Status {
+		case StatusApplied, StatusDuplicate, StatusRejected:
+		default:
+			return PushResponse{}, fmt.Errorf("the server's answer %d has status %q", i, r.Status)
+		}
+	}
+	for _, s := range resp.States {
+		if err := checkRef(s.Entity); err != nil {
+			return PushResponse{}, err
+		}
+	}
+	for _, r := range resp.Removes {
+		if err := checkRef(r); err != nil {
+			return PushResponse{}, err
+		}
+	}
+	return resp, nil
+}
+
+// checkRef validates an entity reference the way an op's is validated.
+func checkRef(ref model.EntityRef) error {
+	probe := model.Op{ID: "x", Entity: ref, Kind: model.OpDelete, HLC: model.HLC{Wall: 1, Node: "x"}, Schema: 1}
+	if err := probe.Validate(); err != nil {
+		return fmt.Errorf("the server named a bad entity: %w", err)
+	}
+	return nil
+}
+
+// DecodePullResponse parses and checks a pull answer: every op is
+// validated as model.DecodeOp would, so nothing malformed reaches the
+// replica.
+func DecodePullResponse(data []byte) (PullResponse, error) {
+	var resp PullResponse
+	if err := decodeStrict(data, &resp); err != nil {
+		return PullResponse{}, fmt.Errorf("the server's pull answer is not valid: %w", err)
+	}
+	for i, c := range resp.Changes {
+		n := 0
+		if c.Op != nil {
+			n++
+			if err := c.Op.Validate(); err != nil {
+				return PullResponse{}, fmt.Errorf("change %d: %w", i, err)
+			}
+		}
+		if c.State != nil {
+			n++
+			if err := checkRef(c.State.Entity); err != nil {
+				return PullResponse{}, fmt.Errorf("change %d: %w", i, err)
+			}
+		}
+		if c.Remove != nil {
+			n++
+			if err := checkRef(*c.Remove); err != nil {
+				return PullResponse{}, fmt.Errorf("change %d: %w", i, err)
+			}
+		}
+		if n != 1 {
+			return PullResponse{}, fmt.Errorf("change %d must hold exactly one of op, state, remove", i)
+		}
+	}
+	return resp, nil
+}
+
+// PullQuery is what a pull asks for.
+type PullQuery struct {
+	Cursor uint64
+	Limit  int
+}
+
+// ParsePullQuery reads cursor and limit from a pull's query string.
+func ParsePullQuery(q url.Values) (PullQuery, error) {
+	p := PullQuery{Limit: DefaultPullLimit}
+	for k := range q {
+		if k != "cursor" && k != "limit" {
+			return p, fmt.Errorf("unknown parameter %q (known: cursor, limit)", k)
+		}
+	}
+	if v := q["cursor"]; len(v) > 0 {
+		if len(v) > 1 {
+			return p, errors.New("cursor is given more than once")
+		}
+		c, err := strconv.ParseUint(v[0], 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("cursor %q is not a whole number", v[0])
+		}
+		p.Cursor = c
+	}
+	if v := q["limit"]; len(v) > 0 {
+		if len(v) > 1 {
+			return p, errors.New("limit is given more than once")
+		}
+		l, err := strconv.Atoi(v[0])
+		if err != nil || l < 1 || l > MaxPullLimit {
+			return p, fmt.Errorf("limit %q must be a whole number from 1 to %d", v[0], MaxPullLimit)
+		}
+		p.Limit = l
+	}
+	return p, nil
+}

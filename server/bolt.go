@@ -1,0 +1,312 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket tree of the server's bbolt file (DIR/server.db):
+//
+//	meta/epoch                 random hex, made when the file is created
+//	meta/schema_version        uint64 big-endian
+//	users/<name>               JSON User
+//	tokens/<sha256 of secret>  JSON Token
+//	log/<seq>                  JSON LogEntry; seq uint64 big-endian, from
+//	                           the bucket's NextSequence in the writing
+//	                           transaction, so commit order is seq order
+//	opids/<op id>              seq the op was applied at
+//	records/<type>/<id>        JSON boltRecord: fields and merge state
+//	children/<lead>|<type>|<id> empty ("|" is a 0x00 byte)
+var (
+	bMeta     = []byte("meta")
+	bUsers    = []byte("users")
+	bTokens   = []byte("tokens")
+	bLog      = []byte("log")
+	bOpIDs    = []byte("opids")
+	bRecords  = []byte("records")
+	bChildren = []byte("children")
+
+	kEpoch  = []byte("epoch")
+	kSchema = []byte("schema_version")
+)
+
+const boltSchema = 1
+
+// BoltStorage is the default Storage: one bbolt file.
+type BoltStorage struct {
+	db *bolt.DB
+}
+
+// BoltPath is the server's database file in dir.
+func BoltPath(dir string) string { return filepath.Join(dir, "server.db") }
+
+// ErrBusy says another process holds the server's file.
+var ErrBusy = errors.New("the server's data is in use by another process")
+
+// OpenBolt opens (creating) the server's bbolt file in dir.
+func OpenBolt(dir string, noSync bool) (*BoltStorage, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	path := BoltPath(dir)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: noSync})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s is open elsewhere (is 'fieldcrm serve' running on it?)", ErrBusy, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bMeta, bUsers, bTokens, bLog, bOpIDs, bRecords, bChildren} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		recs := tx.Bucket(bRecords)
+		for _, typ := range model.EntityTypes {
+			if _, err := recs.CreateBucketIfNotExists([]byte(typ)); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if v := meta.Get(kSchema); len(v) == 8 && binary.BigEndian.Uint64(v) > boltSchema {
+			return fmt.Errorf("%s was written by a newer fieldcrm; update fieldcrm", path)
+		}
+		if meta.Get(kEpoch) == nil {
+			var b [8]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return err
+			}
+			if err := meta.Put(kEpoch, []byte(hex.EncodeToString(b[:]))); err != nil {
+				return err
+			}
+		}
+		return meta.Put(kSchema, be(boltSchema))
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &BoltStorage{db: db}, nil
+}
+
+// View implements Storage.
+func (s *BoltStorage) View(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
+}
+
+// Update implements Storage.
+func (s *BoltStorage) Update(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
+}
+
+// Close implements Storage.
+func (s *BoltStorage) Close() error { return s.db.Close() }
+
+type boltTx struct {
+	tx *bolt.Tx
+}
+
+// boltRecord is a record as stored: fields plus merge state.
+type boltRecord struct {
+	Fields map[string]json.RawMessage `json:"f"`
+	*model.Record
+}
+
+func be(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func (t *boltTx) Epoch() (string, error) { return string(t.tx.Bucket(bMeta).Get(kEpoch)), nil }
+
+func (t *boltTx) User(name string) (User, bool, error) {
+	var u User
+	v := t.tx.Bucket(bUsers).Get([]byte(name))
+	if v == nil {
+		return u, false, nil
+	}
+	return u, true, json.Unmarshal(v, &u)
+}
+
+func (t *boltTx) PutUser(u User) error {
+	data, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bUsers).Put([]byte(u.Name), data)
+}
+
+func (t *boltTx) Users() ([]User, error) {
+	var out []User
+	err := t.tx.Bucket(bUsers).ForEach(func(_, v []byte) error {
+		var u User
+		if err := json.Unmarshal(v, &u); err != nil {
+			return err
+		}
+		out = append(out, u)
+		return nil
+	})
+	return out, err
+}
+
+func (t *boltTx) Token(hash [32]byte) (Token, bool, error) {
+	var tok Token
+	v := t.tx.Bucket(bTokens).Get(hash[:])
+	if v == nil {
+		return tok, false, nil
+	}
+	if err := json.Unmarshal(v, &tok); err != nil {
+		return tok, false, err
+	}
+	tok.Hash = hash
+	return tok, true, nil
+}
+
+func (t *boltTx) PutToken(tok Token) error {
+	data, err := json.Marshal(tok)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bTokens).Put(tok.Hash[:], data)
+}
+
+func (t *boltTx) Tokens() ([]Token, error) {
+	var out []Token
+	err := t.tx.Bucket(bTokens).ForEach(func(k, v []byte) error {
+		var tok Token
+		if err := json.Unmarshal(v, &tok); err != nil {
+			return err
+		}
+		copy(tok.Hash[:], k)
+		out = append(out, tok)
+		return nil
+	})
+	return out, err
+}
+
+func (t *boltTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
+	b := t.tx.Bucket(bRecords).Bucket([]byte(ref.Type))
+	if b == nil {
+		return nil, false, fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	v := b.Get([]byte(ref.ID))
+	rec := model.NewRecord(ref.Type)
+	if v == nil {
+		return rec, false, nil
+	}
+	br := boltRecord{Record: rec}
+	if err := json.Unmarshal(v, &br); err != nil {
+		return nil, false, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
+	}
+	rec.Fields = br.Fields
+	if rec.Fields == nil {
+		rec.Fields = map[string]json.RawMessage{}
+	}
+	if rec.Stamps == nil {
+		rec.Stamps = map[string]model.Stamp{}
+	}
+	return rec, true, nil
+}
+
+func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
+	b := t.tx.Bucket(bRecords).Bucket([]byte(ref.Type))
+	if b == nil {
+		return fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	data, err := json.Marshal(boltRecord{Fields: rec.Fields, Record: rec})
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(ref.ID), data)
+}
+
+func childKey(lead string, ref model.EntityRef) []byte {
+	return []byte(lead + "\x00" + ref.Type + "\x00" + ref.ID)
+}
+
+func (t *boltTx) Children(lead string) ([]model.EntityRef, error) {
+	var out []model.EntityRef
+	prefix := []byte(lead + "\x00")
+	c := t.tx.Bucket(bChildren).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+		rest := string(k[len(prefix):])
+		for i := 0; i < len(rest); i++ {
+			if rest[i] == 0 {
+				out = append(out, model.EntityRef{Type: rest[:i], ID: rest[i+1:]})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (t *boltTx) AddChild(lead string, ref model.EntityRef) error {
+	return t.tx.Bucket(bChildren).Put(childKey(lead, ref), nil)
+}
+
+func (t *boltTx) OpSeq(opID string) (uint64, bool, error) {
+	v := t.tx.Bucket(bOpIDs).Get([]byte(opID))
+	if len(v) != 8 {
+		return 0, false, nil
+	}
+	return binary.BigEndian.Uint64(v), true, nil
+}
+
+func (t *boltTx) Append(e LogEntry) (uint64, error) {
+	b := t.tx.Bucket(bLog)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	if err := b.Put(be(seq), data); err != nil {
+		return 0, err
+	}
+	if e.Kind == EntryOp && e.Op != nil {
+		if err := t.tx.Bucket(bOpIDs).Put([]byte(e.Op.ID), be(seq)); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
+}
+
+func (t *boltTx) Head() (uint64, error) { return t.tx.Bucket(bLog).Sequence(), nil }
+
+func (t *boltTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
+	c := t.tx.Bucket(bLog).Cursor()
+	for k, v := c.Seek(be(after + 1)); k != nil; k, v = c.Next() {
+		var e LogEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("log entry %d is corrupt: %w", binary.BigEndian.Uint64(k), err)
+		}
+		e.Seq = binary.BigEndian.Uint64(k)
+		more, err := fn(e)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}

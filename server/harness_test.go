@@ -1,0 +1,245 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// harness is a real server (bbolt in a temp folder, HTTP on 127.0.0.1)
+// and helpers to make users and clients with their own replica files.
+type harness struct {
+	t   testing.TB
+	svc *server.Service
+	st  *server.BoltStorage
+	url string
+	srv *httptest.Server
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	st, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: st}
+	srv := httptest.NewServer(server.Handler(svc, server.Options{Rate: 1e6, Burst: 1e6}))
+	t.Cleanup(func() {
+		srv.Close()
+		st.Close()
+	})
+	return &harness{t: t, svc: svc, st: st, url: srv.URL, srv: srv}
+}
+
+func (h *harness) addUser(name, role string) string {
+	h.t.Helper()
+	tok, err := h.svc.AddUser(context.Background(), name, role)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+// device is one user's laptop: a replica file and a client.
+type device struct {
+	t    testing.TB
+	name string
+	st   *store.Store
+	c    *remote.Client
+}
+
+func (h *harness) device(name, role string) *device {
+	h.t.Helper()
+	return h.deviceWithToken(name, h.addUser(name, role))
+}
+
+func (h *harness) deviceWithToken(name, token string) *device {
+	h.t.Helper()
+	rules := model.DefaultRules()
+	rules.Location = time.UTC
+	st, err := store.Open(store.Options{Path: filepath.Join(h.t.TempDir(), name+".db"), User: name, Rules: &rules, KeepOpen: true, NoSync: true})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { st.Close() })
+	c, err := remote.NewClient(h.url, token)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &device{t: h.t, name: name, st: st, c: c}
+}
+
+func (d *device) sync() remote.Report {
+	d.t.Helper()
+	rep, err := remote.Sync(context.Background(), d.st, d.c)
+	if err != nil {
+		d.t.Fatalf("%s: sync: %v", d.name, err)
+	}
+	return rep
+}
+
+func (d *device) update(fn func(tx *store.Tx) error) {
+	d.t.Helper()
+	if err := d.st.Update(fn); err != nil {
+		d.t.Fatalf("%s: %v", d.name, err)
+	}
+}
+
+func (d *device) addLead(company string) model.Lead {
+	d.t.Helper()
+	l := model.Lead{Company: company}
+	d.update(func(tx *store.Tx) error { return tx.AddLead(&l) })
+	return l
+}
+
+func (d *device) addVisit(lead, notes string) model.Activity {
+	d.t.Helper()
+	a := model.Activity{LeadID: lead, Kind: model.KindVisit}
+	d.update(func(tx *store.Tx) error { return tx.AddActivity(&a, notes) })
+	return a
+}
+
+func (d *device) has(typ, id string) bool {
+	d.t.Helper()
+	var ok bool
+	if err := d.st.View(func(tx *store.Tx) error {
+		var err error
+		_, ok, err = tx.Record(typ, id)
+		return err
+	}); err != nil {
+		d.t.Fatal(err)
+	}
+	return ok
+}
+
+func (d *device) lead(id string) model.Lead {
+	d.t.Helper()
+	var l model.Lead
+	if err := d.st.View(func(tx *store.Tx) error {
+		var err error
+		l, err = tx.Lead(id)
+		return err
+	}); err != nil {
+		d.t.Fatalf("%s: %v", d.name, err)
+	}
+	return l
+}
+
+func (d *device) rejected() []store.RejectedOp {
+	d.t.Helper()
+	var out []store.RejectedOp
+	if err := d.st.View(func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Rejected()
+		return err
+	}); err != nil {
+		d.t.Fatal(err)
+	}
+	return out
+}
+
+// replica returns every record the device holds.
+func (d *device) replica() map[model.EntityRef]*model.Record {
+	d.t.Helper()
+	out := map[model.EntityRef]*model.Record{}
+	err := d.st.View(func(tx *store.Tx) error {
+		for _, typ := range model.EntityTypes {
+			if err := tx.Records(typ, func(id string, rec *model.Record) error {
+				out[model.EntityRef{Type: typ, ID: id}] = rec
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return out
+}
+
+// serverRecords returns every record on the server, and for each the users
+// (besides managers) who may see it.
+func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.EntityRef][]string) {
+	h.t.Helper()
+	recs := map[model.EntityRef]*model.Record{}
+	who := map[model.EntityRef][]string{}
+	err := h.st.View(context.Background(), func(tx server.Tx) error {
+		leadOf := map[model.EntityRef]string{}
+		if err := tx.Scan(0, func(e server.LogEntry) (bool, error) {
+			if e.Op != nil {
+				leadOf[e.Op.Entity] = e.Lead
+			}
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		for ref, lead := range leadOf {
+			rec, ok, err := tx.Record(ref)
+			if err != nil || !ok {
+				return fmt.Errorf("%v in the log has no record (%v)", ref, err)
+			}
+			recs[ref] = rec
+			lrec, _, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+			if err != nil {
+				return err
+			}
+			var owner string
+			var assignees []string
+			_ = json.Unmarshal(lrec.Fields["owner"], &owner)
+			_ = json.Unmarshal(lrec.Fields["assignees"], &assignees)
+			who[ref] = append([]string{owner}, assignees...)
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return recs, who
+}
+
+// checkConverged fails unless every device holds exactly the server's
+// records it may see, in the same state.
+func (h *harness) checkConverged(devs []*device, managers map[string]bool) error {
+	recs, who := h.serverRecords()
+	for _, d := range devs {
+		local := d.replica()
+		for ref, rec := range recs {
+			visible := managers[d.name] || slices.Contains(who[ref], d.name)
+			lrec, has := local[ref]
+			switch {
+			case visible && !has:
+				return fmt.Errorf("%s lacks %v", d.name, ref)
+			case !visible && has:
+				return fmt.Errorf("%s holds %v, which it may not see", d.name, ref)
+			case visible && !lrec.Equal(rec):
+				return fmt.Errorf("%s's %v differs from the server's:\nlocal  %s\nserver %s", d.name, ref, dump(lrec), dump(rec))
+			}
+		}
+		for ref := range local {
+			if _, ok := recs[ref]; !ok {
+				return fmt.Errorf("%s holds %v, which the server does not have", d.name, ref)
+			}
+		}
+	}
+	return nil
+}
+
+func dump(r *model.Record) string {
+	data, _ := json.Marshal(struct {
+		F map[string]json.RawMessage
+		R *model.Record
+	}{r.Fields, r})
+	return string(data)
+}

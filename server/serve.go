@@ -1,0 +1,263 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Config is how `fieldcrm serve` runs.
+type Config struct {
+	Dir     string // data folder: server.db and admin.sock
+	Addr    string // host:port to listen on
+	TLSCert string // with TLSKey: serve HTTPS
+	TLSKey  string
+	Logger  *slog.Logger
+	// NoSync skips fsync (tests and benchmarks only).
+	NoSync bool
+	// Ready, when set, is called with the address listened on.
+	Ready func(addr string)
+	// Now reads the clock; nil means time.Now.
+	Now func() time.Time
+	// Rate and Burst: see Options.
+	Rate, Burst float64
+}
+
+// AdminSocket is the unix socket a running server answers admin commands
+// on (0600: only the server's account may use it).
+func AdminSocket(dir string) string { return filepath.Join(dir, "admin.sock") }
+
+// Serve runs the server until ctx is done, then stops accepting, lets the
+// requests in flight finish (up to 10 s) and closes the storage.
+func Serve(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	st, err := OpenBolt(cfg.Dir, cfg.NoSync)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := &Service{Store: st, Now: cfg.Now}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	sock := AdminSocket(cfg.Dir)
+	_ = os.Remove(sock) // a stale socket of a killed server; the file lock proves none runs
+	aln, err := net.Listen("unix", sock)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen on %s: %w", sock, err)
+	}
+	if err := os.Chmod(sock, 0o600); err != nil {
+		ln.Close()
+		aln.Close()
+		return err
+	}
+	api := &http.Server{
+		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	admin := &http.Server{Handler: AdminHandler(svc), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- api.Serve(ln) }()
+	go func() { errc <- admin.Serve(aln) }()
+	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", cfg.Dir)
+	if cfg.Ready != nil {
+		cfg.Ready(scheme + "://" + ln.Addr().String())
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			api.Close()
+			admin.Close()
+			return err
+		}
+	}
+	cfg.Logger.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = errors.Join(api.Shutdown(sctx), admin.Shutdown(sctx))
+	_ = os.Remove(sock)
+	cfg.Logger.Info("stopped")
+	return err
+}
+
+// Admin is what `fieldcrm admin` does. *Service implements it on the
+// storage; AdminClient asks a running server over its admin socket.
+type Admin interface {
+	AddUser(ctx context.Context, name, role string) (string, error)
+	AddToken(ctx context.Context, name string) (string, error)
+	Users(ctx context.Context) ([]UserInfo, error)
+	RevokeTokens(ctx context.Context, name, tokenID string) (int, error)
+	AssignLead(ctx context.Context, lead, user string) (uint64, error)
+}
+
+// adminArgs is every admin request's body.
+type adminArgs struct {
+	Name    string `json:"name,omitempty"`
+	Role    string `json:"role,omitempty"`
+	TokenID string `json:"token_id,omitempty"`
+	Lead    string `json:"lead,omitempty"`
+}
+
+type adminReply struct {
+	Token string     `json:"token,omitempty"`
+	Count int        `json:"count,omitempty"`
+	Seq   uint64     `json:"seq,omitempty"`
+	Users []UserInfo `json:"users,omitempty"`
+}
+
+// AdminHandler serves Admin over the admin socket.
+func AdminHandler(a Admin) http.Handler {
+	mux := http.NewServeMux()
+	handle := func(path string, fn func(ctx context.Context, args adminArgs) (adminReply, error)) {
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+			var args adminArgs
+			dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&args); err != nil {
+				writeError(w, http.StatusBadRequest, "bad_request", "the admin request is not valid JSON")
+				return
+			}
+			rep, err := fn(r.Context(), args)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "failed", err.Error())
+				return
+			}
+			writeJSON(w, http.StatusOK, rep)
+		})
+	}
+	handle("/admin/user/add", func(ctx context.Context, a2 adminArgs) (adminReply, error) {
+		t, err := a.AddUser(ctx, a2.Name, a2.Role)
+		return adminReply{Token: t}, err
+	})
+	handle("/admin/token/add", func(ctx context.Context, a2 adminArgs) (adminReply, error) {
+		t, err := a.AddToken(ctx, a2.Name)
+		return adminReply{Token: t}, err
+	})
+	handle("/admin/users", func(ctx context.Context, _ adminArgs) (adminReply, error) {
+		u, err := a.Users(ctx)
+		return adminReply{Users: u}, err
+	})
+	handle("/admin/token/revoke", func(ctx context.Context, a2 adminArgs) (adminReply, error) {
+		n, err := a.RevokeTokens(ctx, a2.Name, a2.TokenID)
+		return adminReply{Count: n}, err
+	})
+	handle("/admin/lead/assign", func(ctx context.Context, a2 adminArgs) (adminReply, error) {
+		s, err := a.AssignLead(ctx, a2.Lead, a2.Name)
+		return adminReply{Seq: s}, err
+	})
+	return mux
+}
+
+// AdminClient talks to a running server over its admin socket.
+type AdminClient struct {
+	hc *http.Client
+}
+
+// OpenAdmin returns the admin interface for the server data in dir: the
+// running server's socket when a server runs there, else the storage
+// itself. close releases what was opened.
+func OpenAdmin(dir string) (a Admin, close func() error, err error) {
+	sock := AdminSocket(dir)
+	if c, err := net.DialTimeout("unix", sock, time.Second); err == nil {
+		c.Close()
+		hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", sock)
+			},
+		}}
+		return &AdminClient{hc: hc}, func() error { hc.CloseIdleConnections(); return nil }, nil
+	}
+	st, err := OpenBolt(dir, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Service{Store: st}, st.Close, nil
+}
+
+func (c *AdminClient) call(ctx context.Context, path string, args adminArgs) (adminReply, error) {
+	var rep adminReply
+	body, _ := json.Marshal(args)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://admin"+path, bytes.NewReader(body))
+	if err != nil {
+		return rep, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return rep, fmt.Errorf("ask the running server: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return rep, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Message string }
+		_ = json.Unmarshal(data, &e)
+		return rep, errors.New(e.Message)
+	}
+	return rep, json.Unmarshal(data, &rep)
+}
+
+// AddUser implements Admin.
+func (c *AdminClient) AddUser(ctx context.Context, name, role string) (string, error) {
+	r, err := c.call(ctx, "/admin/user/add", adminArgs{Name: name, Role: role})
+	return r.Token, err
+}
+
+// AddToken implements Admin.
+func (c *AdminClient) AddToken(ctx context.Context, name string) (string, error) {
+	r, err := c.call(ctx, "/admin/token/add", adminArgs{Name: name})
+	return r.Token, err
+}
+
+// Users implements Admin.
+func (c *AdminClient) Users(ctx context.Context) ([]UserInfo, error) {
+	r, err := c.call(ctx, "/admin/users", adminArgs{})
+	return r.Users, err
+}
+
+// RevokeTokens implements Admin.
+func (c *AdminClient) RevokeTokens(ctx context.Context, name, tokenID string) (int, error) {
+	r, err := c.call(ctx, "/admin/token/revoke", adminArgs{Name: name, TokenID: tokenID})
+	return r.Count, err
+}
+
+// AssignLead implements Admin.
+func (c *AdminClient) AssignLead(ctx context.Context, lead, user string) (uint64, error) {
+	r, err := c.call(ctx, "/admin/lead/assign", adminArgs{Lead: lead, Name: user})
+	return r.Seq, err
+}

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Roles.
+const (
+	RoleRep     = "rep"
+	RoleManager = "manager"
+	RoleSupport = "support"
+)
+
+// Roles lists the roles a user may have.
+var Roles = []string{RoleRep, RoleManager, RoleSupport}
+
+// User is an account on the server.
+type User struct {
+	Name    string    `json:"name"`
+	Role    string    `json:"role"`
+	Created time.Time `json:"created"`
+}
+
+// Token is one device's credential. Only the SHA-256 of the secret is kept.
+type Token struct {
+	Hash    [32]byte  `json:"-"`
+	ID      string    `json:"id"` // short, printable, to revoke one device
+	User    string    `json:"user"`
+	Created time.Time `json:"created"`
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// Log entry kinds. An op entry is a change pushed by a client; grant and
+// revoke say that User gained or lost sight of Lead, so that a pull can
+// send the lead's full state or a remove at the right place in the log.
+const (
+	EntryOp     = "op"
+	EntryGrant  = "grant"
+	EntryRevoke = "revoke"
+)
+
+// LogEntry is one element of the commit-ordered log.
+type LogEntry struct {
+	Seq  uint64    `json:"-"`
+	Kind string    `json:"k"`
+	Op   *model.Op `json:"op,omitempty"`
+	Lead string    `json:"lead,omitempty"` // the lead the entity belongs to
+	User string    `json:"user,omitempty"` // grant, revoke
+}
+
+// Storage keeps the server's state: users, token hashes, the op log with
+// its commit-ordered seq, and the merged record of every entity. Every
+// method of Tx runs inside one transaction: Update commits all of fn's
+// writes together or none. Implementations: bbolt (NewBoltStorage) and,
+// for several server processes, a database whose Update serialises seq
+// assignment (a counter row locked in the transaction, DESIGN.md §7).
+type Storage interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the storage.
+	Close() error
+}
+
+// Tx is one transaction on the server's storage.
+type Tx interface {
+	// Epoch names this server's history; it changes only when the data
+	// is replaced (a restore), and clients then resync from scratch.
+	Epoch() (string, error)
+
+	User(name string) (User, bool, error)
+	PutUser(u User) error
+	Users() ([]User, error)
+	Token(hash [32]byte) (Token, bool, error)
+	PutToken(t Token) error
+	Tokens() ([]Token, error)
+
+	// Record returns an entity's merged state; ok is false when absent.
+	Record(ref model.EntityRef) (rec *model.Record, ok bool, err error)
+	PutRecord(ref model.EntityRef, rec *model.Record) error
+	// Children lists the activities, tasks and complaints under a lead.
+	Children(lead string) ([]model.EntityRef, error)
+	AddChild(lead string, ref model.EntityRef) error
+
+	// OpSeq returns the seq an op id was applied at; ok is false when
+	// the op was never applied.
+	OpSeq(opID string) (seq uint64, ok bool, err error)
+	// Append adds e to the log at the next seq and returns it; op
+	// entries also record their op id for OpSeq.
+	Append(e LogEntry) (uint64, error)
+	// Head returns the highest seq in the log (0 when empty).
+	Head() (uint64, error)
+	// Scan calls fn for the log entries after seq `after`, in order,
+	// until fn returns false or the log ends.
+	Scan(after uint64, fn func(LogEntry) (bool, error)) error
+}
+
+// Sentinel errors.
+var (
+	ErrNoUser     = errors.New("no such user")
+	ErrUserExists = errors.New("user already exists")
+)

@@ -1,0 +1,421 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+)
+
+// DefaultMaxSkew is how far into the server's future an op's clock may
+// be before the op is refused.
+const DefaultMaxSkew = 5 * time.Minute
+
+// maxScan bounds the log entries one pull reads, however few of them the
+// user may see; the cursor still advances past them.
+const maxScan = 20000
+
+// visibility is who may see a lead besides managers: its owner and its
+// assignees.
+func visibility(rec *model.Record) []string {
+	var owner string
+	var assignees []string
+	if rec != nil {
+		_ = json.Unmarshal(rec.Fields["owner"], &owner)
+		_ = json.Unmarshal(rec.Fields["assignees"], &assignees)
+	}
+	var out []string
+	if owner != "" {
+		out = append(out, owner)
+	}
+	for _, a := range assignees {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// canSee reports whether u may see the lead whose record is rec.
+func canSee(u User, rec *model.Record) bool {
+	if u.Role == RoleManager {
+		return true
+	}
+	return slices.Contains(visibility(rec), u.Name)
+}
+
+// rejection is an op refused with a sentence for the user.
+type rejection struct{ reason string }
+
+func (r *rejection) Error() string { return r.reason }
+
+func reject(format string, args ...any) error { return &rejection{fmt.Sprintf(format, args...)} }
+
+// Service is the sync logic over a Storage: authorisation, visibility,
+// seq assignment and the answers of push and pull.
+type Service struct {
+	Store   Storage
+	Now     func() time.Time
+	MaxSkew time.Duration
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Push applies a batch of ops from user u in one transaction and answers
+// each: applied (with its seq), duplicate (with the seq it was applied
+// at) or rejected (with a reason). raw holds the ops as sent; each is
+// decoded and validated on its own.
+func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (remote.PushResponse, error) {
+	skew := s.MaxSkew
+	if skew == 0 {
+		skew = DefaultMaxSkew
+	}
+	limit := s.now().Add(skew).UnixMilli()
+	var resp remote.PushResponse
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		resp = remote.PushResponse{Results: make([]remote.PushResult, len(raw))}
+		before := map[string]*seenBy{} // lead -> who saw it before this batch
+		var rejected []model.EntityRef
+		for i, data := range raw {
+			op, err := model.DecodeOp(data)
+			if err != nil {
+				resp.Results[i] = remote.PushResult{Status: remote.StatusRejected, Reason: err.Error()}
+				continue
+			}
+			res := &resp.Results[i]
+			res.OpID = op.ID
+			if seq, ok, err := tx.OpSeq(op.ID); err != nil {
+				return err
+			} else if ok {
+				res.Status, res.Seq = remote.StatusDuplicate, seq
+				continue
+			}
+			if op.HLC.Wall > limit {
+				res.Status = remote.StatusRejected
+				res.Reason = fmt.Sprintf("its clock (%s) is %s ahead of the server's; check this device's date and time",
+					op.HLC.Time().UTC().Format(time.RFC3339), time.Duration(op.HLC.Wall-s.now().UnixMilli())*time.Millisecond)
+				rejected = append(rejected, op.Entity)
+				continue
+			}
+			op.Actor.User = u.Name
+			seq, err := s.apply(tx, u, op, before)
+			if err != nil {
+				if r, ok := err.(*rejection); ok {
+					res.Status, res.Reason = remote.StatusRejected, r.reason
+					rejected = append(rejected, op.Entity)
+					continue
+				}
+				return err
+			}
+			res.Status, res.Seq = remote.StatusApplied, seq
+		}
+		if err := s.logVisibility(tx, before); err != nil {
+			return err
+		}
+		return s.answerRejected(tx, u, rejected, &resp)
+	})
+	if err != nil {
+		return remote.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
+	return resp, nil
+}
+
+// apply authorises op against the record before and after, then merges it,
+// logs it and returns its seq. before collects who could see each lead the
+// batch touched, as it was before the batch.
+func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (uint64, error) {
+	rec, exists, err := tx.Record(op.Entity)
+	if err != nil {
+		return 0, err
+	}
+	lead, err := s.authorise(tx, u, op, rec, exists)
+	if err != nil {
+		return 0, err
+	}
+	if op.Entity.Type == model.TypeLead {
+		if _, ok := before[lead]; !ok {
+			before[lead] = &seenBy{existed: exists, users: visibility(rec)}
+		}
+	}
+	rec.Apply(op)
+	if op.Entity.Type == model.TypeLead && !canSee(u, rec) {
+		return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)
+	}
+	if err := tx.PutRecord(op.Entity, rec); err != nil {
+		return 0, err
+	}
+	if !exists && op.Entity.Type != model.TypeLead {
+		if err := tx.AddChild(lead, op.Entity); err != nil {
+			return 0, err
+		}
+	}
+	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Lead: lead})
+}
+
+// managerOnly are lead fields only a manager may write: they decide who
+// sees the lead.
+var managerOnly = []string{"owner", "assignees"}
+
+// authorise checks that u may make op on the entity whose current record
+// is rec, and returns the lead the entity belongs to.
+func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exists bool) (string, error) {
+	ref := op.Entity
+	if !exists && op.Kind != model.OpCreate {
+		return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
+	}
+	if ref.Type == model.TypeLead {
+		if exists && !canSee(u, rec) {
+			return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
+		}
+		if u.Role != RoleManager {
+			if u.Role == RoleSupport && (op.Kind == model.OpCreate || op.Kind == model.OpDelete) {
+				return "", reject("support may not create or delete leads")
+			}
+			for _, f := range managerOnly {
+				v, ok := op.Fields[f]
+				if !ok {
+					continue
+				}
+				if exists || op.Kind == model.OpSet {
+					return "", reject("only a manager can change a lead's %s", f)
+				}
+				// A new lead: the rep must own it and name nobody else.
+				var owner string
+				if f == "owner" && (json.Unmarshal(v, &owner) != nil || owner != u.Name) {
+					return "", reject("a new lead's owner must be you (%s)", u.Name)
+				}
+				if f == "assignees" && string(v) != "null" && string(v) != "[]" {
+					return "", reject("only a manager can assign a lead to others")
+				}
+			}
+		}
+		return ref.ID, nil
+	}
+	// A child (activity, task, complaint) belongs to the lead named by its
+	// lead_id, fixed at creation.
+	var lead string
+	if exists {
+		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+	}
+	if v, ok := op.Fields["lead_id"]; ok {
+		var named string
+		if json.Unmarshal(v, &named) != nil || named == "" {
+			return "", reject("lead_id must name a lead")
+		}
+		if exists && named != lead {
+			return "", reject("a %s cannot move to another lead", ref.Type)
+		}
+		lead = named
+	}
+	if lead == "" {
+		return "", reject("a new %s must name its lead (lead_id)", ref.Type)
+	}
+	lrec, lexists, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+	if err != nil {
+		return "", err
+	}
+	if !lexists || !canSee(u, lrec) {
+		return "", reject("lead %s does not exist on the server, or you may not see it", lead)
+	}
+	return lead, nil
+}
+
+// seenBy is who could see a lead before a batch, and whether it existed.
+type seenBy struct {
+	existed bool
+	users   []string
+}
+
+// logVisibility appends a grant or revoke entry for every user who gained
+// or lost sight of a lead the batch changed. A lead new in this batch needs
+// no grant: whoever may see it gets it from its create op on, because
+// pulls filter ops by who may see the lead now.
+func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
+	leads := make([]string, 0, len(before))
+	for k, b := range before {
+		if b.existed {
+			leads = append(leads, k)
+		}
+	}
+	slices.Sort(leads)
+	for _, lead := range leads {
+		rec, exists, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+		if err != nil || !exists {
+			return err
+		}
+		old, now := before[lead].users, visibility(rec)
+		for _, name := range now {
+			if !slices.Contains(old, name) {
+				if _, err := tx.Append(LogEntry{Kind: EntryGrant, Lead: lead, User: name}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, name := range old {
+			if !slices.Contains(now, name) {
+				if _, err := tx.Append(LogEntry{Kind: EntryRevoke, Lead: lead, User: name}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// answerRejected adds to resp the server's state of every entity with a
+// refused op: its record when u may see it, a remove otherwise.
+func (s *Service) answerRejected(tx Tx, u User, refs []model.EntityRef, resp *remote.PushResponse) error {
+	seen := map[model.EntityRef]bool{}
+	for _, ref := range refs {
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		rec, ok, err := s.visibleRecord(tx, u, ref)
+		if err != nil {
+			return err
+		}
+		if ok {
+			resp.States = append(resp.States, remote.StateOf(ref, rec))
+		} else {
+			resp.Removes = append(resp.Removes, ref)
+		}
+	}
+	return nil
+}
+
+// visibleRecord returns ref's record if it exists and u may see it.
+func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Record, bool, error) {
+	if !slices.Contains(model.EntityTypes, ref.Type) {
+		return nil, false, nil
+	}
+	rec, ok, err := tx.Record(ref)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	lead := ref.ID
+	if ref.Type != model.TypeLead {
+		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+	}
+	lrec, ok, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+	if err != nil || !ok || !canSee(u, lrec) {
+		return nil, false, err
+	}
+	return rec, true, nil
+}
+
+// Pull returns the changes after cursor that u may see, at most about limit
+// of them (a lead's full state is never split), and the next cursor: the
+// highest seq scanned, including entries u may not see.
+func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (remote.PullResponse, error) {
+	if limit <= 0 || limit > remote.MaxPullLimit {
+		limit = remote.DefaultPullLimit
+	}
+	resp := remote.PullResponse{Changes: []remote.Change{}, Cursor: cursor}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		epoch, err := tx.Epoch()
+		if err != nil {
+			return err
+		}
+		resp.Epoch = epoch
+		head, err := tx.Head()
+		if err != nil {
+			return err
+		}
+		if cursor > head {
+			// A cursor from the future belongs to another history.
+			resp.Cursor = head
+			return nil
+		}
+		visible := map[string]bool{}
+		sees := func(lead string) (bool, error) {
+			if u.Role == RoleManager {
+				return true, nil
+			}
+			if v, ok := visible[lead]; ok {
+				return v, nil
+			}
+			rec, ok, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+			if err != nil {
+				return false, err
+			}
+			v := ok && canSee(u, rec)
+			visible[lead] = v
+			return v, nil
+		}
+		scanned := 0
+		err = tx.Scan(cursor, func(e LogEntry) (bool, error) {
+			scanned++
+			resp.Cursor = e.Seq
+			switch e.Kind {
+			case EntryOp:
+				ok, err := sees(e.Lead)
+				if err != nil {
+					return false, err
+				}
+				if ok {
+					resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, Op: e.Op})
+				}
+			case EntryGrant, EntryRevoke:
+				if e.User != u.Name || u.Role == RoleManager {
+					break
+				}
+				ok, err := sees(e.Lead)
+				if err != nil {
+					return false, err
+				}
+				if ok == (e.Kind == EntryGrant) {
+					if err := s.leadChanges(tx, e, ok, &resp); err != nil {
+						return false, err
+					}
+				}
+			}
+			return len(resp.Changes) < limit && scanned < maxScan, nil
+		})
+		if err != nil {
+			return err
+		}
+		resp.More = resp.Cursor < head
+		return nil
+	})
+	if err != nil {
+		return remote.PullResponse{}, fmt.Errorf("pull: %w", err)
+	}
+	return resp, nil
+}
+
+// leadChanges adds the full state (grant) or removes (revoke) of a lead and
+// everything under it, the lead first.
+func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *remote.PullResponse) error {
+	refs := []model.EntityRef{{Type: model.TypeLead, ID: e.Lead}}
+	kids, err := tx.Children(e.Lead)
+	if err != nil {
+		return err
+	}
+	refs = append(refs, kids...)
+	for _, ref := range refs {
+		if !grant {
+			resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, Remove: &ref})
+			continue
+		}
+		rec, ok, err := tx.Record(ref)
+		if err != nil {
+			return err
+		}
+		if ok {
+			st := remote.StateOf(ref, rec)
+			resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, State: &st})
+		}
+	}
+	return nil
+}

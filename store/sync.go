@@ -1,0 +1,263 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Sync state of the replica (schema 3):
+//
+//	sync/
+//	  cursor      uint64 big-endian: the highest server seq pulled
+//	  epoch       the server's epoch the cursor belongs to
+//	  last_sync   uint64 big-endian Unix milliseconds of the last full sync
+//	  last_error  the last sync's error sentence, empty after a success
+//	rejected/<op id>   JSON RejectedOp: ops the server refused, kept until
+//	                   the user dismisses them
+var (
+	bucketSync     = []byte("sync")
+	bucketRejected = []byte("rejected")
+
+	keyCursor    = []byte("cursor")
+	keyEpoch     = []byte("epoch")
+	keyLastSync  = []byte("last_sync")
+	keyLastError = []byte("last_error")
+)
+
+func createSyncBuckets(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketSync, bucketRejected} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SyncState is where this replica stands with the server.
+type SyncState struct {
+	Cursor    uint64
+	Epoch     string
+	LastSync  time.Time // zero: never synced
+	LastError string
+}
+
+// SyncState returns the replica's sync state.
+func (t *Tx) SyncState() SyncState {
+	b := t.bucket(bucketSync)
+	var s SyncState
+	if v := b.Get(keyCursor); len(v) == 8 {
+		s.Cursor = beUint64(v)
+	}
+	s.Epoch = string(b.Get(keyEpoch))
+	if v := b.Get(keyLastSync); len(v) == 8 && beUint64(v) > 0 {
+		s.LastSync = time.UnixMilli(int64(beUint64(v)))
+	}
+	s.LastError = string(b.Get(keyLastError))
+	return s
+}
+
+// SetSyncState stores the replica's sync state.
+func (t *Tx) SetSyncState(s SyncState) error {
+	b := t.bucket(bucketSync)
+	for k, v := range map[string][]byte{
+		string(keyCursor): u64(s.Cursor), string(keyEpoch): []byte(s.Epoch),
+		string(keyLastSync): millis(s.LastSync), string(keyLastError): []byte(s.LastError),
+	} {
+		if err := b.Put([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RejectedOp is an op the server refused, with its reason. It stays in the
+// replica, with everything the user wrote, until the user dismisses it.
+type RejectedOp struct {
+	Op     model.Op  `json:"op"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// AddRejected records that the server refused op.
+func (t *Tx) AddRejected(op model.Op, reason string) error {
+	data, err := json.Marshal(RejectedOp{Op: op, Reason: reason, At: t.now})
+	if err != nil {
+		return err
+	}
+	return t.bucket(bucketRejected).Put([]byte(op.ID), data)
+}
+
+// Rejected lists the refused ops, oldest op first.
+func (t *Tx) Rejected() ([]RejectedOp, error) {
+	var out []RejectedOp
+	err := t.bucket(bucketRejected).ForEach(func(k, v []byte) error {
+		var r RejectedOp
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("rejected op %s is corrupt: %w", k, err)
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// RejectedLen returns how many refused ops wait for the user.
+func (t *Tx) RejectedLen() int { return t.bucket(bucketRejected).Stats().KeyN }
+
+// DismissRejected removes a refused op from the list, by op id.
+func (t *Tx) DismissRejected(opID string) error {
+	b := t.bucket(bucketRejected)
+	if b.Get([]byte(opID)) == nil {
+		return fmt.Errorf("rejected op %s: %w", opID, ErrNotFound)
+	}
+	return b.Delete([]byte(opID))
+}
+
+// Record returns the merge state of one entity; ok is false when the
+// replica does not hold it.
+func (t *Tx) Record(typ, id string) (*model.Record, bool, error) {
+	if entityBucket[typ] == nil {
+		return nil, false, fmt.Errorf("unknown entity type %q", typ)
+	}
+	return t.loadRecord(typ, id)
+}
+
+// Records calls fn for every entity of type typ the replica holds, in id
+// order.
+func (t *Tx) Records(typ string, fn func(id string, rec *model.Record) error) error {
+	b := t.bucket(entityBucket[typ])
+	if b == nil {
+		return fmt.Errorf("unknown entity type %q", typ)
+	}
+	var ids []string
+	if err := b.ForEach(func(k, _ []byte) error { ids = append(ids, string(k)); return nil }); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		rec, _, err := t.loadRecord(typ, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(id, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MergeRecord folds a record's full state from the server into the local
+// copy (creating it if missing), the way a lead arrives when it becomes
+// visible. Local changes not yet pushed keep their place by the merge rule.
+func (t *Tx) MergeRecord(typ, id string, remote *model.Record) error {
+	if entityBucket[typ] == nil {
+		return fmt.Errorf("unknown entity type %q", typ)
+	}
+	rec, _, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	t.observeRecord(remote)
+	before, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return err
+	}
+	rec.Merge(remote)
+	return t.store(typ, id, rec, before)
+}
+
+// ReplaceRecord sets the local copy of an entity to the server's state and
+// then re-applies the ops still waiting in the outbox for it. The client
+// uses it after the server refused a change, so the replica shows what the
+// server holds plus what is yet to be pushed.
+func (t *Tx) ReplaceRecord(typ, id string, remote *model.Record) error {
+	if entityBucket[typ] == nil {
+		return fmt.Errorf("unknown entity type %q", typ)
+	}
+	old, exists, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	var before []byte
+	if exists {
+		if before, err = json.Marshal(old.Fields); err != nil {
+			return err
+		}
+	}
+	t.observeRecord(remote)
+	rec := model.NewRecord(typ)
+	rec.Merge(remote)
+	if err := t.reapplyOutbox(typ, id, rec); err != nil {
+		return err
+	}
+	return t.store(typ, id, rec, before)
+}
+
+// RemoveLocal deletes the local copy of an entity without making an op:
+// the server said the user may no longer see it. Ops for it still waiting
+// in the outbox are re-applied (the server will answer them).
+func (t *Tx) RemoveLocal(typ, id string) error {
+	if entityBucket[typ] == nil {
+		return fmt.Errorf("unknown entity type %q", typ)
+	}
+	old, exists, err := t.loadRecord(typ, id)
+	if err != nil || !exists {
+		return err
+	}
+	before, err := json.Marshal(old.Fields)
+	if err != nil {
+		return err
+	}
+	rec := model.NewRecord(typ)
+	if err := t.reapplyOutbox(typ, id, rec); err != nil {
+		return err
+	}
+	if len(rec.Fields) > 0 {
+		return t.store(typ, id, rec, before)
+	}
+	if err := t.bucket(entityBucket[typ]).Delete([]byte(id)); err != nil {
+		return err
+	}
+	if err := t.bucket(bucketStamps, []byte(typ)).Delete([]byte(id)); err != nil {
+		return err
+	}
+	return t.reindexData(typ, id, before, nil)
+}
+
+// reapplyOutbox applies to rec the ops waiting in the outbox for entity
+// typ/id.
+func (t *Tx) reapplyOutbox(typ, id string, rec *model.Record) error {
+	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		var op model.Op
+		if err := json.Unmarshal(v, &op); err != nil {
+			return fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+		}
+		if op.Entity.Type == typ && op.Entity.ID == id {
+			rec.Apply(op)
+		}
+		return nil
+	})
+}
+
+// store saves rec and keeps the indexes in step with what was there.
+func (t *Tx) store(typ, id string, rec *model.Record, before []byte) error {
+	if err := t.saveRecord(typ, id, rec); err != nil {
+		return err
+	}
+	after, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return err
+	}
+	return t.reindexData(typ, id, before, after)
+}
+
+// observeRecord advances the local clock past every stamp in rec.
+func (t *Tx) observeRecord(rec *model.Record) {
+	t.observe(rec.Base.HLC)
+	for _, s := range rec.Stamps {
+		t.observe(s.HLC)
+	}
+}
