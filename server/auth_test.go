@@ -202,8 +202,8 @@ func TestBadInputIsAnsweredWithStatusAndSentence(t *testing.T) {
 	huge := `{"ops":[` + strings.Repeat(`{"op_id":"x"},`, 300000) + `{}]}`
 	cases := []struct {
 		name, method, path, token, body string
-		status                           int
-		code                             string
+		status                          int
+		code                            string
 	}{
 		{"malformed JSON", "POST", "/v1/push", tok, `{"ops": [`, 400, "bad_request"},
 		{"unknown field", "POST", "/v1/push", tok, `{"ops": [], "extra": 1}`, 400, "bad_request"},
