@@ -1,0 +1,168 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// The Restore methods write records exactly as an export holds them (ids,
+// times, authors, stage log and note revisions included), for a lossless
+// import. A record that does not exist is created; one that exists gets
+// only the fields that differ, so restoring the same export twice writes
+// nothing the second time. Append-only entries keep their ids and stamps:
+// an entry already present is skipped, and a server that has seen it
+// answers "duplicate". Each reports whether it wrote anything.
+
+// RestoreLead writes a lead from an export.
+func (t *Tx) RestoreLead(l model.Lead) (bool, error) {
+	if l.ID == "" {
+		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	}
+	if err := l.Validate(t.s.rules.Pipeline); err != nil {
+		return false, err
+	}
+	n := t.written
+	if err := t.restore(model.TypeLead, l.ID, &l); err != nil {
+		return false, err
+	}
+	for _, e := range l.StageLog {
+		e := e
+		if err := t.restoreEntry(model.TypeLead, l.ID, "stage_log", e.ID, e.HLC, func(id string, h model.HLC) any {
+			e.ID, e.HLC = id, h
+			return e
+		}); err != nil {
+			return false, err
+		}
+	}
+	return t.written > n, nil
+}
+
+// RestoreActivity writes an activity and its note revisions from an export;
+// its lead must exist.
+func (t *Tx) RestoreActivity(a model.Activity) (bool, error) {
+	if a.ID == "" {
+		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	}
+	if err := a.Validate(); err != nil {
+		return false, err
+	}
+	for _, r := range a.Revisions {
+		if err := model.ValidateNotes(r.Text); err != nil {
+			return false, err
+		}
+	}
+	if _, err := t.Lead(a.LeadID); err != nil {
+		return false, err
+	}
+	n := t.written
+	if err := t.restore(model.TypeActivity, a.ID, &a); err != nil {
+		return false, err
+	}
+	for _, r := range a.Revisions {
+		r := r
+		if err := t.restoreEntry(model.TypeActivity, a.ID, "revisions", r.ID, r.HLC, func(id string, h model.HLC) any {
+			r.ID, r.HLC = id, h
+			return r
+		}); err != nil {
+			return false, err
+		}
+	}
+	return t.written > n, nil
+}
+
+// RestoreTask writes a follow-up from an export; its lead must exist.
+func (t *Tx) RestoreTask(tk model.Task) (bool, error) {
+	if tk.ID == "" {
+		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	}
+	if err := tk.Validate(); err != nil {
+		return false, err
+	}
+	if _, err := t.Lead(tk.LeadID); err != nil {
+		return false, err
+	}
+	n := t.written
+	err := t.restore(model.TypeTask, tk.ID, &tk)
+	return t.written > n, err
+}
+
+// RestoreComplaint writes a complaint from an export; its lead must exist.
+func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
+	if c.ID == "" {
+		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	}
+	if err := c.Validate(); err != nil {
+		return false, err
+	}
+	if _, err := t.Lead(c.LeadID); err != nil {
+		return false, err
+	}
+	n := t.written
+	err := t.restore(model.TypeComplaint, c.ID, &c)
+	return t.written > n, err
+}
+
+func (t *Tx) restore(typ, id string, v any) error {
+	_, exists, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	return t.put(typ, id, v, !exists)
+}
+
+// restoreEntry appends one entry of an append-only list with the id and
+// stamp it was made with, unless the list holds it already. An entry
+// without a usable id or stamp gets new ones.
+func (t *Tx) restoreEntry(typ, id, field, entryID string, h model.HLC, entry func(string, model.HLC) any) error {
+	rec, exists, err := t.loadRecord(typ, id)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
+	}
+	var list []struct {
+		ID string `json:"id"`
+	}
+	if cur := rec.Fields[field]; cur != nil {
+		if err := json.Unmarshal(cur, &list); err != nil {
+			return fmt.Errorf("%s %s %s is corrupt: %w", typ, id, field, err)
+		}
+	}
+	for _, e := range list {
+		if entryID != "" && e.ID == entryID {
+			return nil
+		}
+	}
+	op := model.Op{ID: entryID, Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpAppend, Field: field, HLC: h}
+	if op.ID == "" || op.HLC.Wall <= 0 || op.HLC.Node == "" {
+		op.ID, op.HLC = model.NewID(), t.stamp()
+	} else {
+		t.observe(h)
+	}
+	if op.Entry, err = json.Marshal(entry(op.ID, op.HLC)); err != nil {
+		return err
+	}
+	if err := op.Validate(); err != nil {
+		return fmt.Errorf("%s %s %s entry: %w", typ, id, field, err)
+	}
+	return t.applyLocal(rec, op)
+}
+
+// Complaints returns every live complaint, for export, oldest first.
+func (t *Tx) Complaints() ([]model.Complaint, error) {
+	var out []model.Complaint
+	err := t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
+		var c model.Complaint
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("complaint %s is corrupt: %w", k, err)
+		}
+		if !c.Deleted {
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
