@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		root.AddCommand(a.adminCmd())
+	})
+}
+
+func (a *app) adminCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "admin",
+		Short: "Manage the sync server's users, tokens and lead assignments",
+		Long: `Manage the server whose data is in --data. When 'fieldcrm serve' runs on that
+folder the commands go to it (over a private socket in the folder), so
+changes such as a revoked token take effect at once; otherwise they act on
+the data directly.`,
+	}
+	cmd.PersistentFlags().StringVar(&dir, "data", defaultServerDir(), "the server's data folder (default $FIELDCRM_DATA)")
+	with := func(fn func(ctx context.Context, adm server.Admin) error) error {
+		adm, closeFn, err := server.OpenAdmin(dir)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		return fn(ctx, adm)
+	}
+
+	user := &cobra.Command{Use: "user", Short: "Add and list users"}
+	var role string
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a user and print their first token (shown once)",
+		Example: `  fieldcrm admin user add wang --role rep
+  fieldcrm admin user add li --role manager`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return with(func(ctx context.Context, adm server.Admin) error {
+				tok, err := adm.AddUser(ctx, args[0], role)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "added %s (%s). Their token, shown only this once:\n%s\n", args[0], role, tok)
+				return nil
+			})
+		},
+	}
+	add.Flags().StringVar(&role, "role", "rep", "rep (own and assigned leads), manager (all leads) or support (assigned leads)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List users, their roles and tokens",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return with(func(ctx context.Context, adm server.Admin) error {
+				users, err := adm.Users(ctx)
+				if err != nil {
+					return err
+				}
+				t := &table{header: []string{"USER", "ROLE", "TOKEN", "CREATED", "REVOKED"}}
+				for _, u := range users {
+					if len(u.Tokens) == 0 {
+						t.add(u.Name, u.Role, "-", u.Created.Format(time.DateTime), "")
+					}
+					for _, tok := range u.Tokens {
+						rev := ""
+						if !tok.Revoked.IsZero() {
+							rev = tok.Revoked.Format(time.DateTime)
+						}
+						t.add(u.Name, u.Role, tok.ID, tok.Created.Format(time.DateTime), rev)
+					}
+				}
+				t.write(a.out)
+				return nil
+			})
+		},
+	}
+	user.AddCommand(add, list)
+
+	token := &cobra.Command{Use: "token", Short: "Issue and revoke tokens"}
+	tokAdd := &cobra.Command{
+		Use:   "add USER",
+		Short: "Issue another token for a user (a second device), shown once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return with(func(ctx context.Context, adm server.Admin) error {
+				tok, err := adm.AddToken(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "new token for %s, shown only this once:\n%s\n", args[0], tok)
+				return nil
+			})
+		},
+	}
+	var tokenID string
+	revoke := &cobra.Command{
+		Use:   "revoke USER",
+		Short: "Revoke a user's tokens (all, or one with --id); effective at once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return with(func(ctx context.Context, adm server.Admin) error {
+				n, err := adm.RevokeTokens(ctx, args[0], tokenID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "revoked %d token(s) of %s\n", n, args[0])
+				return nil
+			})
+		},
+	}
+	revoke.Flags().StringVar(&tokenID, "id", "", "revoke only the token with this id (see 'admin user list')")
+	token.AddCommand(tokAdd, revoke)
+
+	lead := &cobra.Command{Use: "lead", Short: "Reassign leads"}
+	assign := &cobra.Command{
+		Use:   "assign LEAD USER",
+		Short: "Make USER the owner of LEAD (full lead id); it moves to their laptop on their next sync",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return with(func(ctx context.Context, adm server.Admin) error {
+				if _, err := adm.AssignLead(ctx, args[0], args[1]); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "lead %s now belongs to %s\n", args[0], args[1])
+				return nil
+			})
+		},
+	}
+	lead.AddCommand(assign)
+	cmd.AddCommand(user, token, lead)
+	return cmd
+}

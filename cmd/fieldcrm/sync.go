@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		root.AddCommand(a.syncCmd())
+	})
+}
+
+func (a *app) syncClient() (*remote.Client, error) {
+	if a.cfg.Server == "" || a.cfg.Token == "" {
+		return nil, errors.New("this device is not connected to a server; run 'fieldcrm login --server URL --user NAME --token TOKEN'")
+	}
+	return remote.NewClient(a.cfg.Server, a.cfg.Token)
+}
+
+func (a *app) syncCmd() *cobra.Command {
+	var status, rejected, asJSON bool
+	var dismiss string
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Push your changes to the server and pull your team's",
+		Long: `Push the changes waiting on this device, then pull until up to date, and
+say what happened. Nothing is lost if the network drops midway: run it
+again. Changes the server refused stay in a list with the reason
+('sync --rejected') until you dismiss them.`,
+		Example: `  fieldcrm sync
+  fieldcrm sync --status
+  fieldcrm sync --rejected
+  fieldcrm sync --dismiss OPID`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case status:
+				return a.syncStatus(asJSON)
+			case rejected:
+				return a.syncRejected(asJSON)
+			case dismiss != "":
+				if err := a.update(func(tx *store.Tx) error { return tx.DismissRejected(dismiss) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out, "dismissed rejected change %s\n", dismiss)
+				return nil
+			}
+			c, err := a.syncClient()
+			if err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			rep, err := remote.Sync(ctx, st, c)
+			if asJSON {
+				_ = printJSON(a.out, rep)
+			} else {
+				fmt.Fprintf(a.out, "pushed %d change(s)", rep.Pushed)
+				if rep.Duplicates > 0 {
+					fmt.Fprintf(a.out, " (%d already on the server)", rep.Duplicates)
+				}
+				fmt.Fprintf(a.out, ", pulled %d", rep.Pulled)
+				if rep.Removed > 0 {
+					fmt.Fprintf(a.out, ", removed %d no longer yours", rep.Removed)
+				}
+				fmt.Fprintln(a.out)
+				if rep.Rejected > 0 {
+					fmt.Fprintf(a.out, "the server refused %d change(s); see 'fieldcrm sync --rejected'\n", rep.Rejected)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("sync with %s: %w", a.cfg.Server, err)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&status, "status", false, "show online/offline, changes waiting, last sync and refused changes")
+	f.BoolVar(&rejected, "rejected", false, "list the changes the server refused, with the reasons")
+	f.StringVar(&dismiss, "dismiss", "", "remove the refused change with this op id from the list")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// syncStatusView is what `sync --status` shows.
+type syncStatusView struct {
+	Server    string    `json:"server"`
+	Online    bool      `json:"online"`
+	Waiting   int       `json:"waiting"`
+	LastSync  time.Time `json:"last_sync,omitzero"`
+	Rejected  int       `json:"rejected"`
+	LastError string    `json:"last_error,omitempty"`
+	Cursor    uint64    `json:"cursor"`
+}
+
+func (a *app) syncStatus(asJSON bool) error {
+	var v syncStatusView
+	if err := a.view(func(tx *store.Tx) error {
+		s := tx.SyncState()
+		v.Waiting, v.Rejected, v.LastSync, v.LastError, v.Cursor = tx.OutboxLen(), tx.RejectedLen(), s.LastSync, s.LastError, s.Cursor
+		return nil
+	}); err != nil {
+		return err
+	}
+	v.Server = a.cfg.Server
+	if c, err := a.syncClient(); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := c.WhoAmI(ctx)
+		cancel()
+		v.Online = err == nil
+		if err != nil && v.LastError == "" {
+			v.LastError = err.Error()
+		}
+	}
+	if asJSON {
+		return printJSON(a.out, v)
+	}
+	switch {
+	case v.Server == "":
+		fmt.Fprintln(a.out, "server:    none (run 'fieldcrm login')")
+	case v.Online:
+		fmt.Fprintf(a.out, "server:    %s, online\n", v.Server)
+	default:
+		fmt.Fprintf(a.out, "server:    %s, offline\n", v.Server)
+	}
+	fmt.Fprintf(a.out, "waiting:   %d change(s) to push\n", v.Waiting)
+	if v.LastSync.IsZero() {
+		fmt.Fprintln(a.out, "last sync: never")
+	} else {
+		fmt.Fprintf(a.out, "last sync: %s\n", v.LastSync.Local().Format("2006-01-02 15:04:05"))
+	}
+	fmt.Fprintf(a.out, "refused:   %d change(s)", v.Rejected)
+	if v.Rejected > 0 {
+		fmt.Fprint(a.out, " (see 'fieldcrm sync --rejected')")
+	}
+	fmt.Fprintln(a.out)
+	if v.LastError != "" {
+		fmt.Fprintf(a.out, "problem:   %s\n", v.LastError)
+	}
+	return nil
+}
+
+func (a *app) syncRejected(asJSON bool) error {
+	var list []store.RejectedOp
+	if err := a.view(func(tx *store.Tx) error {
+		var err error
+		list, err = tx.Rejected()
+		return err
+	}); err != nil {
+		return err
+	}
+	if asJSON {
+		if list == nil {
+			list = []store.RejectedOp{}
+		}
+		return printJSON(a.out, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.out, "no refused changes")
+		return nil
+	}
+	t := &table{header: []string{"OP", "WHEN", "CHANGE", "REASON"}, max: []int{0, 0, 40, 0}}
+	for _, r := range list {
+		change := r.Op.Kind + " " + r.Op.Entity.Type + " " + store.ShortID(r.Op.Entity.ID)
+		for f := range r.Op.Fields {
+			change += " " + f
+		}
+		if r.Op.Field != "" {
+			change += " " + r.Op.Field
+		}
+		t.add(r.Op.ID, r.At.Local().Format("2006-01-02 15:04"), change, r.Reason)
+	}
+	t.write(a.out)
+	fmt.Fprintln(a.out, "each change is kept in full; dismiss one with 'fieldcrm sync --dismiss OP' once dealt with")
+	return nil
+}
