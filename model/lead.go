@@ -81,7 +81,7 @@ type Lead struct {
 	Screening      map[string]bool   `json:"screening,omitempty"`
 	Stage          string            `json:"stage"`
 	StageEnteredAt time.Time         `json:"stage_entered_at"`
-	StageLog       []StageEntry           `json:"stage_log,omitempty"`
+	StageLog       []StageEntry      `json:"stage_log,omitempty"`
 	Value          Money             `json:"value,omitzero"`
 	Probability    *int              `json:"probability,omitempty"` // nil: the stage's default
 	ExpectedClose  Date              `json:"expected_close,omitzero"`

@@ -30,6 +30,10 @@ func genOps(t *rapid.T, label string, seen map[HLC]bool) []Op {
 		case 0:
 			op.Kind = OpCreate
 			op.Fields = genFields(t)
+			if rapid.Bool().Draw(t, "with_entry") {
+				e, _ := json.Marshal(StageEntry{ID: op.ID + "-first", HLC: h, Stage: "prospect"})
+				op.Fields["stage_log"] = json.RawMessage("[" + string(e) + "]")
+			}
 		case 1, 2:
 			op.Kind = OpSet
 			op.Fields = genFields(t)

@@ -128,7 +128,12 @@ func (op *Op) Validate() error {
 				return err
 			}
 			if IsAppendField(op.Entity.Type, name) {
-				return fmt.Errorf("field %q is append-only", name)
+				// A create may carry the first entries of an append-only
+				// list (a note's first revision), merged like appends.
+				if op.Kind != OpCreate || !validEntries(v) {
+					return fmt.Errorf("field %q is append-only: set it with append ops, or with a list of entries with id and hlc in a create", name)
+				}
+				continue
 			}
 			if name == "id" && op.Kind == OpSet {
 				return fmt.Errorf("field \"id\" cannot be changed")
@@ -162,6 +167,19 @@ func (op *Op) Validate() error {
 		return fmt.Errorf("kind %q is not one of create, set, delete, append", op.Kind)
 	}
 	return nil
+}
+
+func validEntries(v json.RawMessage) bool {
+	var list []entryKey
+	if err := json.Unmarshal(v, &list); err != nil {
+		return false
+	}
+	for _, e := range list {
+		if e.ID == "" || e.HLC.IsZero() {
+			return false
+		}
+	}
+	return true
 }
 
 func checkID(field, id string) error {
@@ -278,6 +296,7 @@ func (r *Record) Apply(op Op) bool {
 		changed := false
 		for _, f := range slices.Sorted(maps.Keys(names)) {
 			if IsAppendField(r.Type, f) {
+				changed = r.mergeEntries(f, op.Fields[f]) || changed
 				continue
 			}
 			changed = r.applyField(f, op.Fields[f], st) || changed
@@ -390,6 +409,25 @@ func (r *Record) appendEntry(field, id string, hlc HLC, entry json.RawMessage) b
 	return true
 }
 
+// mergeEntries adds every entry of a JSON list to the append-only list f.
+func (r *Record) mergeEntries(f string, data json.RawMessage) bool {
+	if isNull(data) {
+		return false
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(data, &list) != nil {
+		return false
+	}
+	changed := false
+	for _, e := range list {
+		var k entryKey
+		if json.Unmarshal(e, &k) == nil {
+			changed = r.appendEntry(f, k.ID, k.HLC, e) || changed
+		}
+	}
+	return changed
+}
+
 // FieldsOf returns v's JSON fields; v must marshal to a JSON object.
 func FieldsOf(v any) (map[string]json.RawMessage, error) {
 	data, err := json.Marshal(v)
@@ -450,14 +488,7 @@ func (r *Record) Merge(o *Record) {
 	}
 	for _, f := range slices.Sorted(maps.Keys(unionKeys(r, o))) {
 		if IsAppendField(r.Type, f) {
-			var list []json.RawMessage
-			_ = json.Unmarshal(o.Fields[f], &list)
-			for _, e := range list {
-				var k entryKey
-				if json.Unmarshal(e, &k) == nil {
-					r.appendEntry(f, k.ID, k.HLC, e)
-				}
-			}
+			r.mergeEntries(f, o.Fields[f])
 			continue
 		}
 		r.applyField(f, o.Fields[f], o.StampOf(f))

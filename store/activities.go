@@ -29,19 +29,18 @@ func (t *Tx) AddActivity(a *model.Activity, notes string) error {
 	if err := model.ValidateNotes(notes); err != nil {
 		return err
 	}
-	if _, err := t.Lead(a.LeadID); err != nil {
-		return err
+	if !t.leadExists(a.LeadID) {
+		return fmt.Errorf("lead %s: %w", a.LeadID, ErrNotFound)
 	}
 	if a.NextStep != "" && a.NextDue.IsZero() {
 		return &model.FieldError{Field: "next_due", Problem: "is required with a next step"}
 	}
+	if notes != "" {
+		// The first revision travels in the create op itself.
+		a.Revisions = []model.Revision{{ID: model.NewID(), HLC: t.stamp(), Text: notes, Author: a.Author, At: t.now}}
+	}
 	if err := t.put(model.TypeActivity, a.ID, a, true); err != nil {
 		return err
-	}
-	if notes != "" {
-		if err := t.AppendNotes(a.ID, notes); err != nil {
-			return err
-		}
 	}
 	if a.NextStep != "" {
 		if _, err := t.SetFollowUp(a.LeadID, a.NextDue, a.NextStep); err != nil {

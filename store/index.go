@@ -27,73 +27,78 @@ func join(parts ...string) string {
 	return b.String()
 }
 
-// indexKeys returns the index entries an entity's stored JSON implies, and
-// the leads whose cards depend on it.
-func indexKeys(typ string, data []byte) (keys []ikey, leads []string, err error) {
-	if len(data) == 0 || string(data) == "{}" || string(data) == "null" {
-		return nil, nil, nil
+// decodeEntity decodes an entity's stored JSON into its typed value; nil
+// for an absent record.
+func decodeEntity(typ string, data []byte) (any, error) {
+	if len(data) == 0 || string(data) == "null" {
+		return nil, nil
 	}
+	var v any
 	switch typ {
 	case model.TypeLead:
-		var l model.Lead
-		if err := json.Unmarshal(data, &l); err != nil {
-			return nil, nil, err
-		}
-		if !l.Deleted && l.ID != "" {
-			keys = append(keys, ikey{string(idxLeadStage), join(l.Stage, l.ID), ""})
-		}
-		return keys, []string{l.ID}, nil
+		v = new(model.Lead)
 	case model.TypeActivity:
-		var a model.Activity
-		if err := json.Unmarshal(data, &a); err != nil {
-			return nil, nil, err
-		}
-		if !a.Deleted && a.LeadID != "" {
-			at := string(millis(a.StartedAt)) + a.ID
-			keys = append(keys, ikey{string(idxActLead), join(a.LeadID, at), ""}, ikey{string(idxActTime), at, a.LeadID})
-		}
-		return keys, []string{a.LeadID}, nil
+		v = new(model.Activity)
 	case model.TypeTask:
-		var tk model.Task
-		if err := json.Unmarshal(data, &tk); err != nil {
-			return nil, nil, err
-		}
-		if !tk.Deleted && tk.LeadID != "" {
-			keys = append(keys, ikey{string(idxTaskLead), join(tk.LeadID, tk.ID), ""})
-			if tk.IsOpen() {
-				keys = append(keys, ikey{string(idxTaskDue), join(tk.EffectiveDue().String(), tk.ID), tk.LeadID})
-			}
-		}
-		return keys, []string{tk.LeadID}, nil
+		v = new(model.Task)
 	case model.TypeComplaint:
-		var c model.Complaint
-		if err := json.Unmarshal(data, &c); err != nil {
-			return nil, nil, err
-		}
-		if !c.Deleted && c.LeadID != "" && c.Status != model.ComplaintResolved {
-			keys = append(keys, ikey{string(idxComplaintOpen), join(c.LeadID, c.ID), ""})
-		}
-		return keys, nil, nil
+		v = new(model.Complaint)
+	default:
+		return nil, fmt.Errorf("unknown entity type %q", typ)
 	}
-	return nil, nil, fmt.Errorf("unknown entity type %q", typ)
+	return v, json.Unmarshal(data, v)
 }
 
-// reindex replaces the index entries of before with those of after and
-// refreshes the cards of the leads involved.
-func (t *Tx) reindex(typ, id string, before, after []byte) error {
-	oldKeys, oldLeads, err := indexKeys(typ, before)
-	if err != nil {
-		oldKeys, oldLeads = nil, nil // a corrupt old version has nothing to remove
+// indexKeys returns the index entries an entity implies.
+func indexKeys(v any) []ikey {
+	var keys []ikey
+	switch e := v.(type) {
+	case *model.Lead:
+		if !e.Deleted && e.ID != "" {
+			keys = append(keys, ikey{string(idxLeadStage), join(e.Stage, e.ID), ""})
+		}
+	case *model.Activity:
+		if !e.Deleted && e.LeadID != "" {
+			at := string(millis(e.StartedAt)) + e.ID
+			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActTime), at, e.LeadID})
+		}
+	case *model.Task:
+		if !e.Deleted && e.LeadID != "" {
+			keys = append(keys, ikey{string(idxTaskLead), join(e.LeadID, e.ID), ""})
+			if e.IsOpen() {
+				keys = append(keys, ikey{string(idxTaskDue), join(e.EffectiveDue().String(), e.ID), e.LeadID})
+			}
+		}
+	case *model.Complaint:
+		if !e.Deleted && e.LeadID != "" && e.Status != model.ComplaintResolved {
+			keys = append(keys, ikey{string(idxComplaintOpen), join(e.LeadID, e.ID), ""})
+		}
 	}
-	newKeys, newLeads, err := indexKeys(typ, after)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", typ, id, err)
+	return keys
+}
+
+// leadOf returns the lead an entity belongs to (a lead's own id).
+func leadOf(v any) string {
+	switch e := v.(type) {
+	case *model.Lead:
+		return e.ID
+	case *model.Activity:
+		return e.LeadID
+	case *model.Task:
+		return e.LeadID
 	}
+	return ""
+}
+
+// reindex replaces the index entries of before with those of after (typed
+// entities; nil for none) and keeps the cards of the leads involved right.
+func (t *Tx) reindex(typ string, before, after any) error {
+	newKeys := indexKeys(after)
 	keep := map[ikey]bool{}
 	for _, k := range newKeys {
 		keep[k] = true
 	}
-	for _, k := range oldKeys {
+	for _, k := range indexKeys(before) {
 		if !keep[k] {
 			if err := t.idx([]byte(k.bucket)).Delete([]byte(k.key)); err != nil {
 				return err
@@ -105,8 +110,18 @@ func (t *Tx) reindex(typ, id string, before, after []byte) error {
 			return err
 		}
 	}
+	// A new activity can only make the lead's last touch later: no need to
+	// look through the lead's other activities.
+	if a, ok := after.(*model.Activity); ok && before == nil && !a.Deleted {
+		return t.updateCard(a.LeadID, func(c *Card) error {
+			if a.StartedAt.After(c.LastActivity) {
+				c.LastActivity = a.StartedAt
+			}
+			return nil
+		})
+	}
 	seen := map[string]bool{}
-	for _, lead := range append(oldLeads, newLeads...) {
+	for _, lead := range []string{leadOf(before), leadOf(after)} {
 		if lead == "" || seen[lead] {
 			continue
 		}
@@ -223,4 +238,27 @@ func rebuildCards(btx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// reindexData is reindex for stored JSON: before and after as the entity
+// bucket holds them (nil or empty for none).
+func (t *Tx) reindexData(typ, id string, before, after []byte) error {
+	if string(before) == "{}" {
+		before = nil
+	}
+	oldV, err := decodeEntity(typ, before)
+	if err != nil {
+		oldV = nil // a corrupt old version has no index entries to remove
+	}
+	if string(after) == "{}" {
+		after = nil
+	}
+	newV, err := decodeEntity(typ, after)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", typ, id, err)
+	}
+	if oldV == nil && newV == nil {
+		return nil
+	}
+	return t.reindex(typ, oldV, newV)
 }

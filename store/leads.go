@@ -28,14 +28,13 @@ func (t *Tx) AddLead(l *model.Lead) error {
 		l.StageEnteredAt = l.CreatedAt
 	}
 	l.UpdatedAt = t.now
-	l.StageLog = nil
 	if err := l.Validate(t.s.rules.Pipeline); err != nil {
 		return err
 	}
-	if err := t.put(model.TypeLead, l.ID, l, true); err != nil {
-		return err
-	}
-	return t.logStage(l.ID, l.Stage)
+	// The first stage-log entry travels in the create op itself.
+	id := model.NewID()
+	l.StageLog = []model.StageEntry{{ID: id, HLC: t.stamp(), Stage: l.Stage, At: l.StageEnteredAt, By: t.s.user}}
+	return t.put(model.TypeLead, l.ID, l, true)
 }
 
 func (t *Tx) logStage(id, stage string) error {
@@ -43,6 +42,10 @@ func (t *Tx) logStage(id, stage string) error {
 		return model.StageEntry{ID: opID, HLC: h, Stage: stage, At: t.now, By: t.s.user}
 	})
 }
+
+// leadExists reports whether a live (not deleted) lead has id: exactly the
+// leads that have a card.
+func (t *Tx) leadExists(id string) bool { return t.bucket(bucketCards).Get([]byte(id)) != nil }
 
 // Lead returns the lead with id.
 func (t *Tx) Lead(id string) (model.Lead, error) {
@@ -138,7 +141,7 @@ func (t *Tx) DeleteLead(id string) error {
 
 // ResolveLead finds a lead from what a user typed: its id, a unique prefix
 // or suffix of the id (4 characters or more), or its company name (exact,
-// ignoring case, when only one lead has it).
+// ignoring case), or a part of the name that only one company has.
 func (t *Tx) ResolveLead(ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
@@ -148,7 +151,8 @@ func (t *Tx) ResolveLead(ref string) (string, error) {
 	if leads.Get([]byte(ref)) != nil {
 		return ref, nil
 	}
-	var byID, byName []string
+	var byID, byName, byPart []string
+	names := map[string]string{}
 	lower := strings.ToLower(ref)
 	c := leads.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -157,18 +161,32 @@ func (t *Tx) ResolveLead(ref string) (string, error) {
 			continue
 		}
 		var card Card
-		if card.unmarshal(v) == nil && strings.EqualFold(card.Company, ref) {
+		if card.unmarshal(v) != nil {
+			continue
+		}
+		names[string(k)] = card.Company
+		if strings.EqualFold(card.Company, ref) {
 			byName = append(byName, string(k))
+		} else if strings.Contains(strings.ToLower(card.Company), lower) {
+			byPart = append(byPart, string(k))
 		}
 	}
-	for _, found := range [][]string{byID, byName} {
+	for _, found := range [][]string{byID, byName, byPart} {
 		switch len(found) {
 		case 0:
 			continue
 		case 1:
 			return found[0], nil
 		default:
-			return "", fmt.Errorf("%q %w: %s; give more of the id", ref, ErrAmbiguous, strings.Join(shortIDs(found, 3), ", "))
+			var list []string
+			for i, id := range found {
+				if i == 3 {
+					list = append(list, fmt.Sprintf("and %d more", len(found)-3))
+					break
+				}
+				list = append(list, strings.TrimSpace(ShortID(id)+" "+names[id]))
+			}
+			return "", fmt.Errorf("%q %w: %s; give more of the name or the id", ref, ErrAmbiguous, strings.Join(list, ", "))
 		}
 	}
 	return "", fmt.Errorf("no lead matches %q (give its id, the end of its id, or its company name): %w", ref, ErrNotFound)
@@ -297,4 +315,3 @@ func (t *Tx) History(typ, id string) ([]model.Overwritten, error) {
 	slices.SortFunc(h, func(a, b model.Overwritten) int { return b.HLC.Compare(a.HLC) })
 	return h, nil
 }
-

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -148,6 +149,11 @@ func (s *Store) setup(tx *bolt.Tx) error {
 	}
 	if s.user == "" {
 		s.user = os.Getenv("USER")
+	}
+	if s.user == "" {
+		if u, err := user.Current(); err == nil {
+			s.user = u.Username
+		}
 	}
 	return nil
 }

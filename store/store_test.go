@@ -71,8 +71,8 @@ func TestLeadWriteIndexesCardAndOutboxInOneTransaction(t *testing.T) {
 		if err != nil || c.Company != l.Company || c.Contact != "王伟" {
 			t.Errorf("card = %+v, %v", c, err)
 		}
-		if n := tx.OutboxLen(); n != 2 { // create + stage log append
-			t.Errorf("outbox has %d ops, want 2", n)
+		if n := tx.OutboxLen(); n != 1 { // the create carries the first stage-log entry
+			t.Errorf("outbox has %d ops, want 1", n)
 		}
 		return nil
 	})
@@ -86,15 +86,21 @@ func TestMoveLeadUpdatesIndexAndLogsOnlyChangedFields(t *testing.T) {
 	s := openTemp(t, now)
 	l := addLead(t, s, "Acme", "prospect")
 	advance(time.Hour)
-	var ops []model.Op
 	err := s.Update(func(tx *Tx) error {
 		_, err := tx.MoveLead(l.ID, Move{Stage: "contacted"})
-		ops = tx.Ops
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ops []model.Op
+	s.View(func(tx *Tx) error {
+		out, err := tx.Outbox(0)
+		for _, e := range out[1:] {
+			ops = append(ops, e.Op)
+		}
+		return err
+	})
 	if len(ops) != 2 || ops[0].Kind != model.OpSet || ops[1].Kind != model.OpAppend {
 		t.Fatalf("ops = %+v", ops)
 	}
@@ -305,4 +311,17 @@ func TestApplyRemoteIsIdempotentAndAdvancesClock(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestCreateOpEncodingMatchesModelOp(t *testing.T) {
+	raw := rawOp{ID: "op1", Entity: model.EntityRef{Type: "lead", ID: "L\"1"}, Kind: model.OpCreate,
+		Fields: []byte(`{"company":"华北 \"能源\""}`), HLC: model.HLC{Wall: 5, Counter: 2, Node: "n"},
+		Actor: model.Actor{User: "王伟", Device: "d"}, Schema: 1}
+	op, err := model.DecodeOp(raw.encode())
+	if err != nil {
+		t.Fatalf("%s: %v", raw.encode(), err)
+	}
+	if op.ID != "op1" || op.Entity.ID != "L\"1" || op.HLC != raw.HLC || op.Actor != raw.Actor || string(op.Fields["company"]) != `"华北 \"能源\""` {
+		t.Fatalf("decoded %+v", op)
+	}
 }

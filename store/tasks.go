@@ -23,8 +23,8 @@ func (t *Tx) AddTask(tk *model.Task) error {
 	if err := tk.Validate(); err != nil {
 		return err
 	}
-	if _, err := t.Lead(tk.LeadID); err != nil {
-		return err
+	if !t.leadExists(tk.LeadID) {
+		return fmt.Errorf("lead %s: %w", tk.LeadID, ErrNotFound)
 	}
 	return t.put(model.TypeTask, tk.ID, tk, true)
 }

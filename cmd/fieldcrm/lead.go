@@ -1,0 +1,520 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		lead := &cobra.Command{Use: "lead", Short: "Add, list, show, edit, move and delete leads"}
+		lead.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadEditCmd(), a.leadMoveCmd(), a.leadDeleteCmd())
+		root.AddCommand(lead)
+	})
+}
+
+// leadFlags are the lead fields settable from the command line; add and
+// edit share them, and edit applies only the flags given.
+type leadFlags struct {
+	company, contact, title, phone, email, city, region, address, industry string
+	source, stage, value, currency, probability, owner, expectedClose      string
+	tags, screening, lostReason, contractNumber, contractValue, signedOn   string
+	custom                                                                 []string
+}
+
+func (f *leadFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.company, "company", "", "company name")
+	fs.StringVar(&f.contact, "contact", "", "main contact's name")
+	fs.StringVar(&f.title, "title", "", "main contact's job title")
+	fs.StringVar(&f.phone, "phone", "", "main contact's phone")
+	fs.StringVar(&f.email, "email", "", "main contact's e-mail")
+	fs.StringVar(&f.city, "city", "", "city")
+	fs.StringVar(&f.region, "region", "", "region")
+	fs.StringVar(&f.address, "address", "", "address")
+	fs.StringVar(&f.industry, "industry", "", "industry")
+	fs.StringVar(&f.source, "source", "", "source channel: "+keysOf(model.Channels))
+	fs.StringVar(&f.stage, "stage", "", "pipeline stage (default: the first)")
+	fs.StringVar(&f.value, "value", "", "estimated value, e.g. 120000, 12万, 99.5 USD")
+	fs.StringVar(&f.currency, "currency", "", "currency of --value (default CNY)")
+	fs.StringVar(&f.probability, "probability", "", "win probability in percent (default: the stage's)")
+	fs.StringVar(&f.owner, "owner", "", "owner (default: you)")
+	fs.StringVar(&f.expectedClose, "expected-close", "", "expected close date")
+	fs.StringVar(&f.tags, "tags", "", "comma-separated tags")
+	fs.StringVar(&f.screening, "screening", "", "comma-separated screening criteria met: budget, decision_maker, need, timeline, fit")
+	fs.StringVar(&f.lostReason, "lost-reason", "", "why the lead was lost: "+keysOf(model.LostReasons))
+	fs.StringVar(&f.contractNumber, "contract-number", "", "contract number")
+	fs.StringVar(&f.contractValue, "contract-value", "", "contract value")
+	fs.StringVar(&f.signedOn, "signed-on", "", "contract signing date")
+	fs.StringArrayVar(&f.custom, "custom", nil, "custom field as key=value (repeatable)")
+}
+
+func keysOf(list []model.Channel) string {
+	keys := make([]string, len(list))
+	for i, c := range list {
+		keys[i] = c.Key
+	}
+	return strings.Join(keys, ", ")
+}
+
+// apply writes the flags that were given into l; a parse problem names the
+// flag.
+func (f *leadFlags) apply(a *app, fs *pflag.FlagSet, l *model.Lead) error {
+	today := model.Today(a.now(), a.cfg.Rules().Location)
+	set := func(name string, dst *string, v string) {
+		if fs.Changed(name) {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	set("company", &l.Company, f.company)
+	set("city", &l.City, f.city)
+	set("region", &l.Region, f.region)
+	set("address", &l.Address, f.address)
+	set("industry", &l.Industry, f.industry)
+	set("source", &l.Source, f.source)
+	set("stage", &l.Stage, f.stage)
+	set("owner", &l.Owner, f.owner)
+	set("lost-reason", &l.LostReason, f.lostReason)
+	set("contract-number", &l.Contract.Number, f.contractNumber)
+	if fs.Changed("contact") || fs.Changed("phone") || fs.Changed("email") || fs.Changed("title") {
+		if len(l.Contacts) == 0 {
+			l.Contacts = []model.Contact{{}}
+		}
+		c := &l.Contacts[0]
+		set("contact", &c.Name, f.contact)
+		set("title", &c.Title, f.title)
+		set("phone", &c.Phone, f.phone)
+		set("email", &c.Email, f.email)
+	}
+	if fs.Changed("value") {
+		m, err := model.ParseMoney(f.value)
+		if err != nil {
+			return &model.FieldError{Field: "--value", Problem: err.Error()}
+		}
+		l.Value = m
+	}
+	if fs.Changed("currency") {
+		cur := strings.ToUpper(strings.TrimSpace(f.currency))
+		if len(cur) != 3 {
+			return &model.FieldError{Field: "--currency", Problem: fmt.Sprintf("%q is not a three-letter currency code", f.currency)}
+		}
+		l.Value.Currency = cur
+	}
+	if fs.Changed("probability") {
+		p, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(f.probability), "%"))
+		if err != nil {
+			return &model.FieldError{Field: "--probability", Problem: fmt.Sprintf("%q is not a whole percentage", f.probability)}
+		}
+		l.Probability = &p
+	}
+	dates := []struct {
+		name, v string
+		dst     *model.Date
+	}{{"expected-close", f.expectedClose, &l.ExpectedClose}, {"signed-on", f.signedOn, &l.Contract.SignedOn}}
+	for _, d := range dates {
+		if fs.Changed(d.name) {
+			v, err := model.ParseDate(d.v, today)
+			if err != nil {
+				return &model.FieldError{Field: "--" + d.name, Problem: err.Error()}
+			}
+			*d.dst = v
+		}
+	}
+	if fs.Changed("contract-value") {
+		m, err := model.ParseMoney(f.contractValue)
+		if err != nil {
+			return &model.FieldError{Field: "--contract-value", Problem: err.Error()}
+		}
+		l.Contract.Value = m
+	}
+	if fs.Changed("tags") {
+		l.Tags = splitList(f.tags)
+	}
+	if fs.Changed("screening") {
+		l.Screening = map[string]bool{}
+		known := map[string]bool{}
+		for _, c := range a.cfg.Rules().Screening {
+			known[c.Key] = true
+		}
+		for _, k := range splitList(f.screening) {
+			if !known[k] {
+				return &model.FieldError{Field: "--screening", Problem: fmt.Sprintf("%q is not a screening criterion", k)}
+			}
+			l.Screening[k] = true
+		}
+	}
+	for _, kv := range f.custom {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return &model.FieldError{Field: "--custom", Problem: fmt.Sprintf("%q is not key=value", kv)}
+		}
+		if l.Custom == nil {
+			l.Custom = map[string]string{}
+		}
+		if v == "" {
+			delete(l.Custom, k)
+		} else {
+			l.Custom[strings.TrimSpace(k)] = v
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (a *app) leadAddCmd() *cobra.Command {
+	var f leadFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "add --company NAME [flags]",
+		Short: "Add a lead",
+		Example: `  fieldcrm lead add --company "华北能源有限公司" --contact 王伟 --phone 13800138000 --city 北京 --source trade_show --value 120万
+  fieldcrm lead add --company "Acme Ltd." --stage qualified --value "25000 USD"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("company") {
+				return &model.FieldError{Field: "--company", Problem: "is required"}
+			}
+			var l model.Lead
+			if err := f.apply(a, cmd.Flags(), &l); err != nil {
+				return err
+			}
+			if err := a.update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, l)
+			}
+			fmt.Fprintf(a.out, "added %s %s (%s)\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the new lead as JSON")
+	return cmd
+}
+
+func (a *app) leadListCmd() *cobra.Command {
+	var filter store.LeadFilter
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List leads by stage",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if filter.Stage != "" {
+				if err := a.cfg.Rules().Pipeline.CheckStage(filter.Stage); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				var leads []model.Lead
+				err := a.view(func(tx *store.Tx) (err error) { leads, err = tx.Leads(filter); return })
+				if err != nil {
+					return err
+				}
+				if limit > 0 && len(leads) > limit {
+					leads = leads[:limit]
+				}
+				if leads == nil {
+					leads = []model.Lead{}
+				}
+				return printJSON(a.out, leads)
+			}
+			var cards []store.Card
+			err := a.view(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return })
+			if err != nil {
+				return err
+			}
+			rules := a.cfg.Rules()
+			store.SortCards(cards, rules.Pipeline)
+			t := table{header: []string{"ID", "COMPANY", "STAGE", "VALUE", "NEXT", "CONTACT", "CITY"}, max: []int{0, 36, 0, 0, 0, 16, 10}}
+			n := 0
+			for _, c := range cards {
+				if !filter.Match(&c) {
+					continue
+				}
+				if limit > 0 && n >= limit {
+					break
+				}
+				n++
+				t.add(store.ShortID(c.ID), c.Company, a.stageLabel(c.Stage), money(c.Value, c.Currency), c.NextDue.String(), c.Contact, c.City)
+			}
+			if n == 0 {
+				fmt.Fprintln(a.out, "no leads")
+				return nil
+			}
+			t.write(a.out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&filter.Stage, "stage", "", "only leads in this stage")
+	cmd.Flags().StringVar(&filter.Owner, "owner", "", "only leads of this owner")
+	cmd.Flags().StringVar(&filter.Text, "search", "", "only leads whose company, contact, city or tags contain this text")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many leads")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print full leads as JSON")
+	return cmd
+}
+
+// leadDetail is what `lead show --json` prints.
+type leadDetail struct {
+	Lead        model.Lead          `json:"lead"`
+	FollowUps   []model.Task        `json:"follow_ups"`
+	Activities  []model.Activity    `json:"activities"`
+	Overwritten []model.Overwritten `json:"overwritten,omitempty"`
+}
+
+func (a *app) leadShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show LEAD",
+		Short: "Show a lead with its follow-ups and activities (LEAD: id, end of id, or company)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var d leadDetail
+			err := a.view(func(tx *store.Tx) error {
+				id, err := tx.ResolveLead(args[0])
+				if err != nil {
+					return err
+				}
+				if d.Lead, err = tx.Lead(id); err != nil {
+					return err
+				}
+				if d.FollowUps, err = tx.TasksOf(id); err != nil {
+					return err
+				}
+				if d.Activities, err = tx.ActivitiesOf(id, 0); err != nil {
+					return err
+				}
+				d.Overwritten, err = tx.History(model.TypeLead, id)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if d.FollowUps == nil {
+				d.FollowUps = []model.Task{}
+			}
+			if d.Activities == nil {
+				d.Activities = []model.Activity{}
+			}
+			if asJSON {
+				return printJSON(a.out, d)
+			}
+			a.printLead(d)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func (a *app) printLead(d leadDetail) {
+	l, w := d.Lead, a.out
+	rules := a.cfg.Rules()
+	fmt.Fprintf(w, "%s  [%s]  %s\n", l.Company, a.stageLabel(l.Stage), l.ID)
+	fmt.Fprintf(w, "value %s  probability %d%%  owner %s  source %s  screening %d/%d\n",
+		l.Value, l.EffectiveProbability(rules.Pipeline), l.Owner, orDash(l.Source),
+		model.ScreeningScore(l.Screening, rules.Screening), len(rules.Screening))
+	if l.City != "" || l.Region != "" || l.Industry != "" {
+		fmt.Fprintf(w, "city %s  region %s  industry %s\n", orDash(l.City), orDash(l.Region), orDash(l.Industry))
+	}
+	if len(l.Tags) > 0 {
+		fmt.Fprintf(w, "tags %s\n", strings.Join(l.Tags, ", "))
+	}
+	for _, c := range l.Contacts {
+		fmt.Fprintf(w, "contact %s  %s  %s  %s\n", c.Name, c.Title, c.Phone, c.Email)
+	}
+	if !l.Solution.IsZero() {
+		fmt.Fprintf(w, "solution: products %s; supply %s; pricing %s; after-sales %s\n", l.Solution.Products, l.Solution.SupplyPlan, l.Solution.Pricing, l.Solution.AfterSales)
+	}
+	if !l.Negotiation.IsZero() {
+		fmt.Fprintf(w, "negotiation: price %s; delivery %s; payment %s; service %s\n", l.Negotiation.Price, l.Negotiation.DeliveryDate, l.Negotiation.PaymentTerms, l.Negotiation.ServiceTerms)
+	}
+	if !l.Contract.IsZero() {
+		fmt.Fprintf(w, "contract %s signed %s value %s\n", orDash(l.Contract.Number), l.Contract.SignedOn, l.Contract.Value)
+	}
+	if l.LostReason != "" {
+		fmt.Fprintf(w, "lost: %s\n", l.LostReason)
+	}
+	for _, k := range sortedKeys(l.Custom) {
+		fmt.Fprintf(w, "%s: %s\n", k, l.Custom[k])
+	}
+	fmt.Fprintln(w, "\nfollow-ups:")
+	if len(d.FollowUps) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, tk := range d.FollowUps {
+		state := "open"
+		if tk.Done {
+			state = "done"
+		}
+		fmt.Fprintf(w, "  %s  %s  %-4s  %s\n", store.ShortID(tk.ID), tk.EffectiveDue(), state, tk.Action)
+	}
+	fmt.Fprintln(w, "\nactivities:")
+	if len(d.Activities) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, act := range d.Activities {
+		fmt.Fprintf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.cfg.Rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
+	}
+	var others []model.Overwritten
+	for _, h := range d.Overwritten {
+		if h.Actor != "" && h.Actor != l.Owner {
+			others = append(others, h)
+		}
+	}
+	if len(others) > 0 {
+		fmt.Fprintln(w, "\noverwritten values:")
+		for _, h := range others {
+			fmt.Fprintf(w, "  %s was %s (by %s, %s)\n", h.Field, h.Value, h.Actor, h.HLC.Time().Format("2006-01-02 15:04"))
+		}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (a *app) leadEditCmd() *cobra.Command {
+	var f leadFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "edit LEAD [flags]",
+		Short:   "Change a lead's fields (only the flags given)",
+		Example: `  fieldcrm lead edit 3f9a1c2b --value 150万 --tags 重点,展会 --screening budget,need`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().NFlag() == 0 {
+				return fmt.Errorf("nothing to change: give at least one flag (see 'fieldcrm lead edit --help')")
+			}
+			var l model.Lead
+			err := a.update(func(tx *store.Tx) error {
+				id, err := tx.ResolveLead(args[0])
+				if err != nil {
+					return err
+				}
+				if l, err = tx.Lead(id); err != nil {
+					return err
+				}
+				if err := f.apply(a, cmd.Flags(), &l); err != nil {
+					return err
+				}
+				return tx.UpdateLead(&l)
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, l)
+			}
+			fmt.Fprintf(a.out, "saved %s %s\n", store.ShortID(l.ID), l.Company)
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the saved lead as JSON")
+	return cmd
+}
+
+func (a *app) leadMoveCmd() *cobra.Command {
+	var reason, contractValue, signedOn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "move LEAD STAGE",
+		Short: "Move a lead to another stage (lost needs --reason)",
+		Example: `  fieldcrm lead move 3f9a1c2b negotiation
+  fieldcrm lead move 3f9a1c2b lost --reason price
+  fieldcrm lead move 3f9a1c2b won --contract-value 118万 --signed-on today`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rules := a.cfg.Rules()
+			m := store.Move{Stage: args[1], LostReason: reason}
+			if err := rules.Pipeline.CheckStage(m.Stage); err != nil {
+				return err
+			}
+			if m.Stage == model.StageLost && reason == "" {
+				return &model.FieldError{Field: "--reason", Problem: "is required to move a lead to lost (" + keysOf(model.LostReasons) + ", or your own words)"}
+			}
+			if contractValue != "" {
+				v, err := model.ParseMoney(contractValue)
+				if err != nil {
+					return &model.FieldError{Field: "--contract-value", Problem: err.Error()}
+				}
+				m.ContractValue = &v
+			}
+			if signedOn != "" {
+				d, err := model.ParseDate(signedOn, model.Today(a.now(), rules.Location))
+				if err != nil {
+					return &model.FieldError{Field: "--signed-on", Problem: err.Error()}
+				}
+				m.SignedOn = d
+			}
+			var l model.Lead
+			err := a.update(func(tx *store.Tx) error {
+				id, err := tx.ResolveLead(args[0])
+				if err != nil {
+					return err
+				}
+				l, err = tx.MoveLead(id, m)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, l)
+			}
+			fmt.Fprintf(a.out, "moved %s %s to %s\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "lost reason (with lost)")
+	cmd.Flags().StringVar(&contractValue, "contract-value", "", "contract value (with won; default the lead's value)")
+	cmd.Flags().StringVar(&signedOn, "signed-on", "", "signing date (with won; default today)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the moved lead as JSON")
+	return cmd
+}
+
+func (a *app) leadDeleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete LEAD",
+		Short: "Delete a lead (the deletion syncs; its activities stay in the database)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var l model.Lead
+			err := a.update(func(tx *store.Tx) error {
+				id, err := tx.ResolveLead(args[0])
+				if err != nil {
+					return err
+				}
+				if l, err = tx.Lead(id); err != nil {
+					return err
+				}
+				return tx.DeleteLead(id)
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "deleted %s %s\n", store.ShortID(l.ID), l.Company)
+			return nil
+		},
+	}
+}

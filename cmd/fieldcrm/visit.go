@@ -1,0 +1,284 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		visit := &cobra.Command{Use: "visit", Short: "Log and list visits, calls and other activities"}
+		visit.AddCommand(a.visitAddCmd(), a.visitListCmd())
+		root.AddCommand(visit)
+	})
+}
+
+func (a *app) visitAddCmd() *cobra.Command {
+	var kind, notes, contact, outcome, feedback, next, due, at, duration string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "add LEAD [flags]",
+		Short: "Log an activity; notes from --notes, a pipe, or $EDITOR",
+		Long: `Log a visit, call or other activity on a lead.
+
+The notes come from --notes, else from standard input when it is a pipe or
+a file, else from $VISUAL or $EDITOR. A next step with --next and --due
+becomes the lead's next follow-up and closes the open one.`,
+		Example: `  fieldcrm visit add 3f9a1c2b --kind call --notes "客户要报价" --next "发送报价单" --due +2d
+  echo "Met the plant manager" | fieldcrm visit add Acme --kind visit --duration 45m`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rules := a.cfg.Rules()
+			act := model.Activity{Kind: kind, Contact: contact, Outcome: outcome, Feedback: feedback, NextStep: strings.TrimSpace(next)}
+			if !model.IsActivityKind(kind) {
+				return &model.FieldError{Field: "--kind", Problem: fmt.Sprintf("%q is not one of %s", kind, keysOf(model.ActivityKinds))}
+			}
+			if at != "" {
+				t, err := parseDateTime(at, a.now(), rules.Location)
+				if err != nil {
+					return &model.FieldError{Field: "--at", Problem: err.Error()}
+				}
+				act.StartedAt = t
+			} else {
+				act.StartedAt = a.now()
+			}
+			if duration != "" {
+				d, err := time.ParseDuration(duration)
+				if err != nil || d < 0 || d > 24*time.Hour {
+					return &model.FieldError{Field: "--duration", Problem: fmt.Sprintf("%q is not a duration such as 45m or 1h30m (at most 24h)", duration)}
+				}
+				act.EndedAt = act.StartedAt.Add(d)
+			}
+			if due != "" {
+				d, err := model.ParseDate(due, model.Today(a.now(), rules.Location))
+				if err != nil {
+					return &model.FieldError{Field: "--due", Problem: err.Error()}
+				}
+				act.NextDue = d
+			}
+			if act.NextStep != "" && act.NextDue.IsZero() {
+				return &model.FieldError{Field: "--due", Problem: "is required with --next"}
+			}
+			if act.NextStep == "" && !act.NextDue.IsZero() {
+				return &model.FieldError{Field: "--next", Problem: "is required with --due"}
+			}
+			// Check the lead before asking for notes, so nobody types into an
+			// editor for a lead that does not exist.
+			var leadID string
+			if err := a.view(func(tx *store.Tx) (err error) { leadID, err = tx.ResolveLead(args[0]); return }); err != nil {
+				return err
+			}
+			act.LeadID = leadID
+			if !cmd.Flags().Changed("notes") {
+				text, err := a.readNotes()
+				if err != nil {
+					return err
+				}
+				notes = text
+			}
+			if err := model.ValidateNotes(notes); err != nil {
+				return err
+			}
+			if err := a.update(func(tx *store.Tx) error { return tx.AddActivity(&act, notes) }); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, act)
+			}
+			fmt.Fprintf(a.out, "logged %s %s\n", kind, store.ShortID(act.ID))
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&kind, "kind", model.KindVisit, "kind: "+keysOf(model.ActivityKinds))
+	fs.StringVar(&notes, "notes", "", "notes (Markdown)")
+	fs.StringVar(&contact, "contact", "", "who you met or spoke to")
+	fs.StringVar(&outcome, "outcome", "", "outcome")
+	fs.StringVar(&feedback, "feedback", "", "the customer's feedback")
+	fs.StringVar(&next, "next", "", "next step (with --due)")
+	fs.StringVar(&due, "due", "", "due date of the next step: 2026-12-01, tomorrow, +3d, fri")
+	fs.StringVar(&at, "at", "", "when it started: \"2026-11-27 14:30\", \"14:30\" (today); default now")
+	fs.StringVar(&duration, "duration", "", "how long it took, e.g. 45m")
+	fs.BoolVar(&asJSON, "json", false, "print the activity as JSON")
+	return cmd
+}
+
+// readNotes takes the notes from a pipe or file on standard input, else
+// from the user's editor. What was typed in the editor is never lost: if
+// saving fails afterwards, the file's path is in the error.
+func (a *app) readNotes() (string, error) {
+	if !isTerminal(a.in) {
+		data, err := io.ReadAll(io.LimitReader(a.in, model.MaxNotesLen+1))
+		if err != nil {
+			return "", fmt.Errorf("read notes from standard input: %w", err)
+		}
+		return strings.TrimRight(string(data), "\n"), nil
+	}
+	editor := os.Getenv("VISUAL")
+	if editor == "" {
+		editor = os.Getenv("EDITOR")
+	}
+	if editor == "" {
+		return "", errors.New("no notes: give --notes, pipe them in, or set $EDITOR")
+	}
+	dir := filepath.Join(os.TempDir(), "fieldcrm-notes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "note-*.md")
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
+	f.Close()
+	parts := strings.Fields(editor)
+	cmd := exec.Command(parts[0], append(parts[1:], path)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("editor %s failed: %w (anything you typed is in %s)", parts[0], err, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	os.Remove(path)
+	return strings.TrimRight(string(data), "\n"), nil
+}
+
+// parseDateTime reads "2026-11-27 14:30", "14:30" (today), or a date (at
+// nine in the morning).
+func parseDateTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.ParseInLocation("2006-01-02 15:04", s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("15:04", s, loc); err == nil {
+		n := now.In(loc)
+		return time.Date(n.Year(), n.Month(), n.Day(), t.Hour(), t.Minute(), 0, 0, loc), nil
+	}
+	d, err := model.ParseDate(s, model.Today(now, loc))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a time (write it like \"2026-11-27 14:30\", 14:30 or a date)", s)
+	}
+	return d.In(loc).Add(9 * time.Hour), nil
+}
+
+func (a *app) visitListCmd() *cobra.Command {
+	var kind, from, to, search string
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [LEAD]",
+		Short: "List activities, newest first",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rules := a.cfg.Rules()
+			today := model.Today(a.now(), rules.Location)
+			f := store.ActivityFilter{Kind: kind}
+			if kind != "" && !model.IsActivityKind(kind) {
+				return &model.FieldError{Field: "--kind", Problem: fmt.Sprintf("%q is not one of %s", kind, keysOf(model.ActivityKinds))}
+			}
+			if from != "" {
+				d, err := model.ParseDate(from, today)
+				if err != nil {
+					return &model.FieldError{Field: "--from", Problem: err.Error()}
+				}
+				f.From = d.In(rules.Location)
+			}
+			if to != "" {
+				d, err := model.ParseDate(to, today)
+				if err != nil {
+					return &model.FieldError{Field: "--to", Problem: err.Error()}
+				}
+				f.To = d.AddDays(1).In(rules.Location)
+			}
+			if search == "" {
+				f.Limit = limit
+			}
+			var acts []model.Activity
+			companies := map[string]string{}
+			err := a.view(func(tx *store.Tx) error {
+				if len(args) == 1 {
+					id, err := tx.ResolveLead(args[0])
+					if err != nil {
+						return err
+					}
+					f.LeadID = id
+				}
+				var err error
+				if acts, err = tx.Activities(f); err != nil {
+					return err
+				}
+				if search != "" {
+					acts = filterNotes(acts, search, limit)
+				}
+				for _, act := range acts {
+					if _, ok := companies[act.LeadID]; !ok {
+						c, _ := tx.Card(act.LeadID)
+						companies[act.LeadID] = c.Company
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if acts == nil {
+					acts = []model.Activity{}
+				}
+				return printJSON(a.out, acts)
+			}
+			if len(acts) == 0 {
+				fmt.Fprintln(a.out, "no activities")
+				return nil
+			}
+			t := table{header: []string{"ID", "WHEN", "KIND", "COMPANY", "CONTACT", "TOOK", "NOTES"}, max: []int{0, 0, 0, 28, 12, 0, 40}}
+			for _, act := range acts {
+				took := ""
+				if d := act.Duration(); d > 0 {
+					took = d.Round(time.Minute).String()
+				} else if act.Open() {
+					took = "open"
+				}
+				t.add(store.ShortID(act.ID), act.StartedAt.In(rules.Location).Format("2006-01-02 15:04"), act.Kind, companies[act.LeadID], act.Contact, took, act.FirstLine())
+			}
+			t.write(a.out)
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&kind, "kind", "", "only this kind")
+	fs.StringVar(&from, "from", "", "from this date")
+	fs.StringVar(&to, "to", "", "up to and including this date")
+	fs.StringVar(&search, "search", "", "only activities whose notes, outcome or feedback contain this text (any language)")
+	fs.IntVar(&limit, "limit", 50, "at most this many (0: all)")
+	fs.BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+// filterNotes keeps activities whose text contains q, ignoring case.
+func filterNotes(acts []model.Activity, q string, limit int) []model.Activity {
+	q = strings.ToLower(q)
+	var out []model.Activity
+	for _, act := range acts {
+		hay := strings.ToLower(act.Notes() + "\n" + act.Outcome + "\n" + act.Feedback + "\n" + act.NextStep)
+		if strings.Contains(hay, q) {
+			out = append(out, act)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+	}
+	return out
+}
