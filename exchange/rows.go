@@ -304,9 +304,11 @@ func isOurID(s string) bool {
 
 // mergeRow applies the fields a row gives onto an existing lead; empty
 // cells never clear anything.
+// The company name changes only when the row names the lead by id: a row
+// matched by name, phone or e-mail keeps the name the book has.
 func mergeRow(l *model.Lead, r *rowData) {
 	n := &r.lead
-	if r.given["company"] {
+	if r.given["company"] && r.matchID == l.ID {
 		l.Company = n.Company
 	}
 	if r.given["region"] {

@@ -104,6 +104,11 @@ func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
 	return t.written > n, err
 }
 
+// snapshot is the stored form of a record, to tell whether a write changed it.
+func (t *Tx) snapshot(typ, id string) string {
+	return string(t.bucket(entityBucket[typ]).Get([]byte(id)))
+}
+
 func (t *Tx) restore(typ, id string, v any) error {
 	_, exists, err := t.loadRecord(typ, id)
 	if err != nil {
