@@ -227,7 +227,14 @@ func (b *book) leadRow(l *model.Lead, lang string) []cell {
 			return cell{}
 		}
 		f := float64(m.Amount) / 100
-		return cell{text: strconv.FormatFloat(f, 'f', 2, 64), num: &f}
+		return cell{text: plainAmount(m.Amount), num: &f}
+	}
+	// The contract's currency has no column of its own: "99.00 USD" keeps it.
+	contractValue := func(m model.Money) cell {
+		if m.Currency == "" {
+			return money(m)
+		}
+		return cell{text: plainAmount(m.Amount) + " " + m.Currency}
 	}
 	prob := cell{}
 	if l.Probability != nil {
@@ -241,7 +248,7 @@ func (b *book) leadRow(l *model.Lead, lang string) []cell {
 		t(l.Industry), t(source), t(stage), money(l.Value), t(currency), prob, t(l.ExpectedClose.String()),
 		t(strings.Join(l.Products, ", ")), t(strings.Join(l.Tags, ", ")), t(l.Owner), t(strings.Join(l.Assignees, ", ")),
 		t(card.NextDue.String()), t(card.NextAction), t(l.LostReason), t(l.Contract.Number), t(l.Contract.SignedOn.String()),
-		money(l.Contract.Value), t(l.CreatedAt.UTC().Format(time.RFC3339)),
+		contractValue(l.Contract.Value), t(l.CreatedAt.UTC().Format(time.RFC3339)),
 	}
 	for _, k := range b.custom {
 		row = append(row, t(l.Custom[k]))
@@ -297,4 +304,14 @@ func looksPhone(s string) bool {
 		}
 	}
 	return true
+}
+
+// plainAmount formats minor units as 12345.67, exactly, without separators.
+func plainAmount(minor int64) string {
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", uint64(-minor)
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }
