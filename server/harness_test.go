@@ -19,26 +19,52 @@ import (
 // harness is a real server (bbolt in a temp folder, HTTP on 127.0.0.1)
 // and helpers to make users and clients with their own replica files.
 type harness struct {
-	t   testing.TB
-	svc *server.Service
+	t       failer
+	dir     string
+	closers []func()
+	svc     *server.Service
 	st  *server.BoltStorage
 	url string
 	srv *httptest.Server
 }
 
+// failer is what the harness needs of a *testing.T or a *rapid.T.
+type failer interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	st, err := server.OpenBolt(t.TempDir(), true)
+	h := startHarness(t, t.TempDir())
+	t.Cleanup(h.close)
+	return h
+}
+
+// startHarness starts a server keeping its data and the devices' files
+// under dir; close stops it.
+func startHarness(t failer, dir string) *harness {
+	t.Helper()
+	st, err := server.OpenBolt(filepath.Join(dir, "server"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := &server.Service{Store: st}
 	srv := httptest.NewServer(server.Handler(svc, server.Options{Rate: 1e6, Burst: 1e6}))
-	t.Cleanup(func() {
+	h := &harness{t: t, dir: dir, svc: svc, st: st, url: srv.URL, srv: srv}
+	h.closers = append(h.closers, func() {
 		srv.Close()
 		st.Close()
 	})
-	return &harness{t: t, svc: svc, st: st, url: srv.URL, srv: srv}
+	return h
+}
+
+func (h *harness) close() {
+	for i := len(h.closers) - 1; i >= 0; i-- {
+		h.closers[i]()
+	}
+	h.closers = nil
 }
 
 func (h *harness) addUser(name, role string) string {
@@ -52,7 +78,7 @@ func (h *harness) addUser(name, role string) string {
 
 // device is one user's laptop: a replica file and a client.
 type device struct {
-	t    testing.TB
+	t    failer
 	name string
 	st   *store.Store
 	c    *remote.Client
@@ -67,11 +93,11 @@ func (h *harness) deviceWithToken(name, token string) *device {
 	h.t.Helper()
 	rules := model.DefaultRules()
 	rules.Location = time.UTC
-	st, err := store.Open(store.Options{Path: filepath.Join(h.t.TempDir(), name+".db"), User: name, Rules: &rules, KeepOpen: true, NoSync: true})
+	st, err := store.Open(store.Options{Path: filepath.Join(h.dir, "devices", name+".db"), User: name, Rules: &rules, KeepOpen: true, NoSync: true})
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.t.Cleanup(func() { st.Close() })
+	h.closers = append(h.closers, func() { st.Close() })
 	c, err := remote.NewClient(h.url, token)
 	if err != nil {
 		h.t.Fatal(err)

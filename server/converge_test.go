@@ -1,0 +1,321 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"pgregory.net/rapid"
+)
+
+// faultyTransport delivers requests to the real server over loopback, but
+// before each one the test may choose a fault: drop the request, drop the
+// answer after the server handled it, deliver it twice, or first replay an
+// earlier push (a stale delivery arriving out of order).
+type faultyTransport struct {
+	t       *rapid.T
+	next    http.RoundTripper
+	faults  bool
+	pushes  [][]byte        // bodies of earlier pushes, for replays
+	applied map[string]bool // op ids the server answered "applied"
+	counts  map[string]int
+}
+
+var errDropped = errors.New("connection dropped by the test")
+
+func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+	}
+	send := func(b []byte) (*http.Response, error) {
+		r := req.Clone(req.Context())
+		if b != nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			r.ContentLength = int64(len(b))
+		}
+		resp, err := f.next.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode == http.StatusOK && req.URL.Path == "/v1/push" {
+			f.noteApplied(data)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		return resp, nil
+	}
+	fault := "none"
+	if f.faults {
+		fault = rapid.SampledFrom([]string{"none", "none", "none", "drop-before", "drop-after", "duplicate", "replay"}).Draw(f.t, "fault")
+	}
+	f.counts[fault]++
+	isPush := req.URL.Path == "/v1/push"
+	if isPush {
+		defer func() { f.pushes = append(f.pushes, body) }()
+	}
+	switch fault {
+	case "drop-before":
+		return nil, errDropped
+	case "drop-after":
+		if _, err := send(body); err != nil {
+			return nil, err
+		}
+		return nil, errDropped
+	case "duplicate":
+		if _, err := send(body); err != nil {
+			return nil, err
+		}
+	case "replay":
+		if isPush && len(f.pushes) > 0 {
+			old := f.pushes[rapid.IntRange(0, len(f.pushes)-1).Draw(f.t, "replayed")]
+			if _, err := send(old); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return send(body)
+}
+
+func (f *faultyTransport) noteApplied(data []byte) {
+	var resp remote.PushResponse
+	if json.Unmarshal(data, &resp) != nil {
+		return
+	}
+	for _, r := range resp.Results {
+		if r.Status == remote.StatusApplied {
+			f.applied[r.OpID] = true
+		}
+	}
+}
+
+// convergenceChecks makes CI run a few hundred cases by default; set
+// RAPID_CHECKS or -rapid.checks for more (nightly: thousands).
+func setDefaultChecks(n int) {
+	if os.Getenv("RAPID_CHECKS") != "" {
+		return
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	if !set && !testing.Short() {
+		_ = flag.Set("rapid.checks", fmt.Sprint(n))
+	}
+}
+
+func TestConvergenceUnderFaults(t *testing.T) {
+	setDefaultChecks(300)
+	root := t.TempDir()
+	n := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		n++
+		dir, err := os.MkdirTemp(root, "case")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		h := startHarness(rt, dir)
+		defer h.close()
+		runConvergenceCase(rt, h)
+	})
+}
+
+type simDevice struct {
+	*device
+	role string
+	tr   *faultyTransport
+}
+
+func runConvergenceCase(t *rapid.T, h *harness) {
+	nDev := rapid.IntRange(2, 5).Draw(t, "devices")
+	applied := map[string]bool{}
+	var devs []*simDevice
+	var reps []string
+	managers := map[string]bool{}
+	for i := range nDev {
+		role := server.RoleRep
+		if i > 0 && rapid.IntRange(0, 3).Draw(t, "manager?") == 0 {
+			role = server.RoleManager
+		}
+		name := fmt.Sprintf("u%d", i)
+		d := &simDevice{device: h.device(name, role), role: role}
+		d.tr = &faultyTransport{t: t, next: http.DefaultTransport, applied: applied, counts: map[string]int{}}
+		d.c.HTTP = &http.Client{Transport: d.tr}
+		devs = append(devs, d)
+		if role == server.RoleManager {
+			managers[name] = true
+		} else {
+			reps = append(reps, name)
+		}
+	}
+	reassigns := 0
+	steps := rapid.IntRange(5, 40).Draw(t, "steps")
+	for range steps {
+		d := devs[rapid.IntRange(0, len(devs)-1).Draw(t, "device")]
+		leads := d.localIDs(model.TypeLead, true)
+		acts := d.localIDs(model.TypeActivity, true)
+		action := rapid.SampledFrom([]string{"create", "create", "set", "set", "delete", "visit", "note", "note", "reassign", "sync", "sync", "sync"}).Draw(t, "action")
+		switch {
+		case action == "create" || len(leads) == 0 && action != "sync":
+			d.addLead(rapid.SampledFrom([]string{"华东电气", "Acme", "北方机械"}).Draw(t, "company"))
+		case action == "set":
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			l := d.lead(id)
+			switch rapid.IntRange(0, 2).Draw(t, "field") {
+			case 0:
+				l.City = rapid.SampledFrom([]string{"Hangzhou", "苏州", "Ningbo"}).Draw(t, "city")
+			case 1:
+				l.Value = model.Money{Amount: rapid.Int64Range(0, 1e6).Draw(t, "value"), Currency: "CNY"}
+			case 2:
+				l.Stage = rapid.SampledFrom([]string{"qualified", "contacted", "solution", "negotiation"}).Draw(t, "stage")
+			}
+			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+		case action == "delete":
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			d.update(func(tx *store.Tx) error { return tx.DeleteLead(id) })
+		case action == "visit":
+			d.addVisit(rapid.SampledFrom(leads).Draw(t, "lead"), "拜访纪要 notes")
+		case action == "note" && len(acts) > 0:
+			id := rapid.SampledFrom(acts).Draw(t, "activity")
+			d.update(func(tx *store.Tx) error { return tx.AppendNotes(id, rapid.SampledFrom([]string{"", "客户要求报价", "follow up Friday", "多行\n笔记"}).Draw(t, "text")) })
+		case action == "reassign" && d.role == server.RoleManager && len(reps) > 0:
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			l := d.lead(id)
+			l.Owner = rapid.SampledFrom(reps).Draw(t, "to")
+			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			reassigns++
+		default:
+			d.tr.faults = true
+			_, _ = remote.Sync(context.Background(), d.st, d.c) // faults make it fail at times
+			d.tr.faults = false
+		}
+	}
+	// Everyone comes online: two rounds, so every push reaches every pull.
+	for round := range 2 {
+		for _, i := range rapid.Permutation(seq(len(devs))).Draw(t, fmt.Sprint("order", round)) {
+			devs[i].sync()
+		}
+	}
+	var all []*device
+	rejected := 0
+	for _, d := range devs {
+		all = append(all, d.device)
+		rejected += len(d.rejected())
+		var waiting int
+		_ = d.st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil })
+		if waiting != 0 {
+			t.Fatalf("%s still has %d ops waiting", d.name, waiting)
+		}
+	}
+	if err := h.checkConverged(all, managers); err != nil {
+		t.Fatal(err)
+	}
+	if reassigns == 0 && rejected > 0 {
+		t.Fatalf("%d ops rejected though nobody reassigned a lead", rejected)
+	}
+	h.checkLog(applied)
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// localIDs lists the ids of live (not deleted) records of a type.
+func (d *device) localIDs(typ string, live bool) []string {
+	var ids []string
+	err := d.st.View(func(tx *store.Tx) error {
+		return tx.Records(typ, func(id string, rec *model.Record) error {
+			if live && string(rec.Fields["deleted"]) == "true" {
+				return nil
+			}
+			if typ == model.TypeActivity {
+				// Only activities whose lead is here and live.
+				var lead string
+				_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+				if _, err := tx.Lead(lead); err != nil {
+					return nil
+				}
+			}
+			ids = append(ids, id)
+			return nil
+		})
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// checkLog proves the log lost nothing and doubled nothing: every op the
+// server answered "applied" is in it exactly once, seqs rise without gaps,
+// and every record equals the merge of its logged ops (nothing applied was
+// wrongly overwritten).
+func (h *harness) checkLog(applied map[string]bool) {
+	h.t.Helper()
+	err := h.st.View(context.Background(), func(tx server.Tx) error {
+		seen := map[string]bool{}
+		replay := map[model.EntityRef]*model.Record{}
+		var last uint64
+		if err := tx.Scan(0, func(e server.LogEntry) (bool, error) {
+			if e.Seq != last+1 {
+				return false, fmt.Errorf("seq %d follows %d", e.Seq, last)
+			}
+			last = e.Seq
+			if e.Op == nil {
+				return true, nil
+			}
+			if seen[e.Op.ID] {
+				return false, fmt.Errorf("op %s is in the log twice", e.Op.ID)
+			}
+			seen[e.Op.ID] = true
+			r := replay[e.Op.Entity]
+			if r == nil {
+				r = model.NewRecord(e.Op.Entity.Type)
+				replay[e.Op.Entity] = r
+			}
+			r.Apply(*e.Op)
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		for id := range applied {
+			if !seen[id] {
+				return fmt.Errorf("op %s was answered applied but is not in the log", id)
+			}
+		}
+		for ref, r := range replay {
+			rec, _, err := tx.Record(ref)
+			if err != nil {
+				return err
+			}
+			if !rec.Equal(r) {
+				return fmt.Errorf("%v on the server differs from the merge of its logged ops:\nstored %s\nreplay %s", ref, dump(rec), dump(r))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
