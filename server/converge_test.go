@@ -193,7 +193,9 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 			d.addVisit(rapid.SampledFrom(leads).Draw(t, "lead"), "拜访纪要 notes")
 		case action == "note" && len(acts) > 0:
 			id := rapid.SampledFrom(acts).Draw(t, "activity")
-			d.update(func(tx *store.Tx) error { return tx.AppendNotes(id, rapid.SampledFrom([]string{"", "客户要求报价", "follow up Friday", "多行\n笔记"}).Draw(t, "text")) })
+			d.update(func(tx *store.Tx) error {
+				return tx.AppendNotes(id, rapid.SampledFrom([]string{"", "客户要求报价", "follow up Friday", "多行\n笔记"}).Draw(t, "text"))
+			})
 		case action == "reassign" && d.role == server.RoleManager && len(reps) > 0:
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			l := d.lead(id)

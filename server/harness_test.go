@@ -23,9 +23,9 @@ type harness struct {
 	dir     string
 	closers []func()
 	svc     *server.Service
-	st  *server.BoltStorage
-	url string
-	srv *httptest.Server
+	st      *server.BoltStorage
+	url     string
+	srv     *httptest.Server
 }
 
 // failer is what the harness needs of a *testing.T or a *rapid.T.
