@@ -1,0 +1,118 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// atVersion makes a file whose schema stops at version v, by running the
+// first v migrations only, then lets fill add data in that old shape.
+func atVersion(t *testing.T, v int, fill func(tx *bolt.Tx) error) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:v] {
+			if err := m.run(tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(v))); err != nil {
+			return err
+		}
+		if fill != nil {
+			return fill(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMigration1CreatesEveryBucket(t *testing.T) {
+	s, err := Open(Options{Path: atVersion(t, 0, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		for _, name := range [][]byte{bucketLeads, bucketActivities, bucketTasks, bucketComplaints, bucketCards, bucketOutbox, bucketDrafts} {
+			if tx.bucket(name) == nil {
+				t.Errorf("bucket %s missing", name)
+			}
+		}
+		for _, name := range [][]byte{idxLeadStage, idxTaskDue, idxTaskLead, idxActLead, idxActTime, idxComplaintOpen} {
+			if tx.idx(name) == nil {
+				t.Errorf("index %s missing", name)
+			}
+		}
+		return nil
+	})
+}
+
+func TestMigration2DerivesCardsForExistingLeads(t *testing.T) {
+	l := model.Lead{ID: "L1", Company: "老数据有限公司", Stage: "qualified", Value: model.Money{Amount: 5}}
+	path := atVersion(t, 1, func(tx *bolt.Tx) error {
+		data, _ := json.Marshal(l)
+		return tx.Bucket(bucketLeads).Put([]byte(l.ID), data)
+	})
+	s, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		c, err := tx.Card("L1")
+		if err != nil || c.Company != l.Company || c.Stage != "qualified" {
+			t.Errorf("card after migration = %+v, %v", c, err)
+		}
+		if v := schemaVersion(tx.tx); v != SchemaVersion {
+			t.Errorf("schema = %d, want %d", v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+func TestMigration3AddsSyncBuckets(t *testing.T) {
+	path := atVersion(t, 2, nil)
+	if _, err := Open(Options{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v < 3 {
+			t.Errorf("schema = %d after migrating", v)
+		}
+		for _, name := range [][]byte{bucketSync, bucketRejected} {
+			if tx.Bucket(name) == nil {
+				t.Errorf("bucket %s missing", name)
+			}
+		}
+		return nil
+	})
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := atVersion(t, SchemaVersion, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(SchemaVersion+1)))
+	})
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrNewer) {
+		t.Fatalf("err = %v, want ErrNewer", err)
+	}
+}

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// The tests here run a second, real process: this test binary started again
+// with FIELDCRM_TEST_CHILD naming what the child does. Children are stopped
+// by their pid, never by name.
+
+func TestMain(m *testing.M) {
+	switch os.Getenv("FIELDCRM_TEST_CHILD") {
+	case "writer":
+		childWriter(os.Getenv("FIELDCRM_TEST_DB"))
+		return
+	case "holder":
+		childHolder(os.Getenv("FIELDCRM_TEST_DB"))
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// childWriter writes leads (each with an activity and a follow-up) in a
+// loop, one transaction each, and prints each lead's id once its
+// transaction has committed. It runs until killed, or for 30 s at most.
+func childWriter(path string) {
+	s, err := Open(Options{Path: path, User: "crash"})
+	if err != nil {
+		fmt.Println("ERR", err)
+		os.Exit(2)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		l := model.Lead{Company: fmt.Sprintf("崩溃测试 %d", i), Stage: "contacted"}
+		err := s.Update(func(tx *Tx) error {
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+			a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
+			if err := tx.AddActivity(&a, strings.Repeat("笔记 note ", 50)); err != nil {
+				return err
+			}
+			_, err := tx.SetFollowUp(l.ID, model.DateOf(time.Now()).AddDays(1), "call")
+			return err
+		})
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(2)
+		}
+		fmt.Println(l.ID)
+	}
+}
+
+// childHolder keeps the database open (as a long-running process that does
+// not release the file would) until killed, or 30 s at most.
+func childHolder(path string) {
+	s, err := Open(Options{Path: path, KeepOpen: true})
+	if err != nil {
+		fmt.Println("ERR", err)
+		os.Exit(2)
+	}
+	defer s.Close()
+	fmt.Println("holding")
+	time.Sleep(30 * time.Second)
+}
+
+func startChild(t *testing.T, role, path string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "FIELDCRM_TEST_CHILD="+role, "FIELDCRM_TEST_DB="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd, bufio.NewScanner(out)
+}
+
+// TestCrashLosesNothingCommitted kills a writing process with SIGKILL at
+// random moments, many times over, and checks after each kill that every
+// write the child reported as committed is in the file, with its index
+// entries and card, and that bbolt's consistency check finds nothing.
+func TestCrashLosesNothingCommitted(t *testing.T) {
+	cycles := 50
+	if v, err := strconv.Atoi(os.Getenv("FIELDCRM_CRASH_CYCLES")); err == nil && v > 0 {
+		cycles = v
+	}
+	path := filepath.Join(t.TempDir(), "crash.db")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	var committed []string
+	for cycle := range cycles {
+		cmd, lines := startChild(t, "writer", path)
+		// Let it write for a random while, then kill it mid-stride.
+		got := make(chan string, 10000)
+		go func() {
+			for lines.Scan() {
+				got <- lines.Text()
+			}
+			close(got)
+		}()
+		time.Sleep(time.Duration(5+rng.IntN(80)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		for id := range got {
+			if strings.HasPrefix(id, "ERR") {
+				t.Fatalf("cycle %d: child failed: %s", cycle, id)
+			}
+			committed = append(committed, id)
+		}
+		s, err := Open(Options{Path: path})
+		if err != nil {
+			t.Fatalf("cycle %d: reopen after kill: %v", cycle, err)
+		}
+		if err := s.Check(); err != nil {
+			t.Fatalf("cycle %d: consistency check: %v", cycle, err)
+		}
+		err = s.View(func(tx *Tx) error {
+			for _, id := range committed {
+				if _, err := tx.Lead(id); err != nil {
+					return fmt.Errorf("committed lead %s lost: %w", id, err)
+				}
+				c, err := tx.Card(id)
+				if err != nil || c.NextDue.IsZero() || c.LastActivity.IsZero() {
+					return fmt.Errorf("lead %s: card incomplete after crash: %+v %v", id, c, err)
+				}
+				if acts, err := tx.ActivitiesOf(id, 0); err != nil || len(acts) != 1 {
+					return fmt.Errorf("lead %s: activities %d, %v", id, len(acts), err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("cycle %d: %v", cycle, err)
+		}
+	}
+	if len(committed) == 0 {
+		t.Fatal("the child never committed a write: the test proved nothing")
+	}
+	t.Logf("%d cycles, %d committed writes checked", cycles, len(committed))
+}
+
+// TestSecondProcessWritesWhileFirstIsWriting runs a writer process and
+// writes from this process at the same time: both must succeed, because
+// each holds the file only for a transaction.
+func TestSecondProcessWritesWhileFirstIsWriting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	s, err := Open(Options{Path: path, User: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, lines := startChild(t, "writer", path)
+	if !lines.Scan() { // the child has written at least once
+		t.Fatal("child wrote nothing")
+	}
+	var mine []string
+	for i := range 30 {
+		l := model.Lead{Company: fmt.Sprintf("from the CLI %d", i)}
+		if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+			t.Fatalf("write %d while another process writes: %v", i, err)
+		}
+		mine = append(mine, l.ID)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	err = s.View(func(tx *Tx) error {
+		for _, id := range mine {
+			if _, err := tx.Lead(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLockHeldByAnotherProcessNamesItsPid: a process that keeps the file
+// open makes Open fail within about a second, naming that process.
+func TestLockHeldByAnotherProcessNamesItsPid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "held.db")
+	if _, err := Open(Options{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	cmd, lines := startChild(t, "holder", path)
+	if !lines.Scan() || lines.Text() != "holding" {
+		t.Fatalf("holder did not start: %q", lines.Text())
+	}
+	start := time.Now()
+	_, err := Open(Options{Path: path})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Open waited %v", d)
+	}
+	if want := fmt.Sprintf("pid %d", cmd.Process.Pid); !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not name the holder (%s)", err, want)
+	}
+}
