@@ -161,7 +161,7 @@ func DetectDelimiter(text string) rune {
 			sample = sample[:i]
 		}
 	}
-	best, bestScore := ',', 0
+	best, bestShare, bestWidth := ',', 0, 0
 	for _, d := range delimiters {
 		r := csv.NewReader(strings.NewReader(sample))
 		r.Comma = d
@@ -180,13 +180,15 @@ func DetectDelimiter(text string) rune {
 			counts[len(rec)]++
 			n++
 		}
-		// Score: how many records share the most common width, times that width.
+		// The share of records with the most common width above one wins;
+		// between equal shares, the wider split.
 		for width, c := range counts {
 			if width < 2 {
 				continue
 			}
-			if score := c * 1000 / max(n, 1) * width; score > bestScore {
-				best, bestScore = d, score
+			share := c * 1000 / max(n, 1)
+			if share > bestShare || share == bestShare && width > bestWidth {
+				best, bestShare, bestWidth = d, share, width
 			}
 		}
 	}

@@ -24,12 +24,14 @@ type MergeReport struct {
 // mergeSkip are lead fields a merge never takes from the dropped lead.
 var mergeSkip = map[string]bool{
 	"id": true, "stage_log": true, "deleted": true, "updated_at": true, "created_at": true,
-	"stage_entered_at": true, "contacts": true, "tags": true, "products": true,
+	"stage_entered_at": true, "stage": true, "contacts": true, "tags": true, "products": true,
 	"assignees": true, "custom": true, "screening": true,
 }
 
 // MergeLeads merges lead dropID into lead keepID: each field takes the
-// newer of the two values (an empty value never wins over a filled one),
+// newer of the two values (an empty value never wins over a filled one;
+// the stage is the one further along, so a twin made by an import in the
+// first stage cannot set a lead back),
 // contacts, tags, products, assignees, custom fields and screening answers
 // are united, and every activity, follow-up and complaint of the dropped
 // lead moves to the kept one. The dropped lead is then deleted. Every
@@ -99,6 +101,10 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	if drop.CreatedAt.Before(out.CreatedAt) {
 		out.CreatedAt = drop.CreatedAt
 	}
+	out.Stage = furtherStage(t.s.rules.Pipeline, keep.Stage, drop.Stage)
+	if out.Stage == keep.Stage {
+		out.StageEnteredAt = keep.StageEnteredAt
+	}
 	if out.Stage == model.StageLost && out.LostReason == "" {
 		out.LostReason = drop.LostReason
 	}
@@ -149,6 +155,21 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	return rep, t.DeleteLead(dropID)
 }
 
+// furtherStage is the stage further along the pipeline; lost counts as
+// the least advanced, so it wins only over itself.
+func furtherStage(p model.Pipeline, a, b string) string {
+	rank := func(s string) int {
+		if s == model.StageLost {
+			return -1
+		}
+		return p.Index(s)
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
 func isEmptyJSON(v json.RawMessage) bool {
 	switch strings.TrimSpace(string(v)) {
 	case "", "null", `""`, "[]", "{}", "0", "false":
@@ -187,11 +208,24 @@ func sameContact(a, b model.Contact) bool {
 	if a.Email != "" && strings.EqualFold(a.Email, b.Email) {
 		return true
 	}
-	if da := digits(a.Phone); len(da) >= 7 && da == digits(b.Phone) {
+	if da := phoneKey(a.Phone); len(da) >= 7 && da == phoneKey(b.Phone) {
 		return true
 	}
 	return a.Name != "" && strings.EqualFold(strings.TrimSpace(a.Name), strings.TrimSpace(b.Name)) &&
 		(a.Phone == "" || b.Phone == "") && (a.Email == "" || b.Email == "")
+}
+
+// phoneKey is a phone number's digits without the China country code, so
+// +86 138... and 138... are the same number.
+func phoneKey(s string) string {
+	d := digits(s)
+	switch {
+	case strings.HasPrefix(d, "0086"):
+		return d[4:]
+	case strings.HasPrefix(d, "86") && len(d) >= 12:
+		return d[2:]
+	}
+	return d
 }
 
 func digits(s string) string {
