@@ -18,12 +18,12 @@ func fillBook(t testing.TB, s *store.Store) {
 	err := s.Update(func(tx *store.Tx) error {
 		a := model.Lead{Company: "华北能源有限公司", Region: "华北", City: "北京", Address: "朝阳区 1 号", Industry: "能源",
 			Source: "trade_show", Stage: "qualified", Value: model.Money{Amount: 1234567, Currency: "CNY"}, Probability: &p,
-			Contacts:   []model.Contact{{Name: "王伟", Title: "采购经理", Phone: "+86 138 0013 8000", Email: "wang@hbny.cn", Notes: "喜欢早上联系"}, {Name: "李娜", Phone: "010-1234567"}},
-			Screening:  map[string]bool{"budget": true, "need": false},
-			Products:   []string{"储能柜", "逆变器"}, Tags: []string{"重点", "展会"}, Assignees: []string{"bob"},
-			Solution:   model.Solution{Products: "储能柜 x2", Pricing: "九折"},
-			Negotiation: model.Negotiation{PaymentTerms: "30/70"},
-			Custom:     map[string]string{"展位": "A12", "Quote, \"special\"": "line1\nline2"},
+			Contacts:  []model.Contact{{Name: "王伟", Title: "采购经理", Phone: "+86 138 0013 8000", Email: "wang@hbny.cn", Notes: "喜欢早上联系"}, {Name: "李娜", Phone: "010-1234567"}},
+			Screening: map[string]bool{"budget": true, "need": false},
+			Products:  []string{"储能柜", "逆变器"}, Tags: []string{"重点", "展会"}, Assignees: []string{"bob"},
+			Solution:      model.Solution{Products: "储能柜 x2", Pricing: "九折"},
+			Negotiation:   model.Negotiation{PaymentTerms: "30/70"},
+			Custom:        map[string]string{"展位": "A12", "Quote, \"special\"": "line1\nline2"},
 			ExpectedClose: model.Date{Y: 2027, M: 3, D: 31}}
 		if err := tx.AddLead(&a); err != nil {
 			return err

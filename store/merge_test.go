@@ -15,7 +15,7 @@ func TestMergeLeadsKeepsEverythingAndSyncs(t *testing.T) {
 		Contacts: []model.Contact{{Name: "王伟", Phone: "+86 138 0013 8000"}}, Custom: map[string]string{"展位": "A12"}}
 	drop := model.Lead{Company: "华北能源", Stage: "prospect", Industry: "能源", Tags: []string{"重点", "展会"},
 		Contacts: []model.Contact{{Name: "王伟", Phone: "13800138000", Email: "wang@hbny.cn"}, {Name: "李娜"}},
-		Custom: map[string]string{"展位": "B7", "来源备注": "名片"}}
+		Custom:   map[string]string{"展位": "B7", "来源备注": "名片"}}
 	var actID, taskID string
 	err := s.Update(func(tx *Tx) error {
 		if err := tx.AddLead(&keep); err != nil {
