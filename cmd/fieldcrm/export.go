@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fieldcrm/fieldcrm/exchange"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		root.AddCommand(a.exportCmd())
+	})
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var (
+		opt      exchange.ExportOptions
+		from, to string
+		output   string
+	)
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export leads to CSV, Excel, JSON or a calendar (ICS)",
+		Long: `Export the book, or the leads a filter selects.
+
+  csv   the leads as a spreadsheet (UTF-8 with BOM, so Excel shows Chinese)
+  xlsx  an Excel workbook: leads, activities and follow-ups
+  json  everything, losslessly: 'fieldcrm import' reads it back exactly
+  ics   open follow-ups and open or planned visits, for your calendar
+
+--from and --to select leads created in that range (for ics: events due
+in it). Headers and labels are in the language of --lang.`,
+		Example: `  fieldcrm export --format xlsx -o 2026Q4.xlsx --from 2026-10-01 --to 2026-12-31
+  fieldcrm export --format json -o backup.json
+  fieldcrm export --format ics --owner ann -o followups.ics`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opt.Format == "" {
+				opt.Format = strings.TrimPrefix(strings.ToLower(filepath.Ext(output)), ".")
+				if opt.Format == "" {
+					opt.Format = exchange.ExportCSV
+				}
+			}
+			opt.Format = strings.ToLower(opt.Format)
+			today := model.Today(a.now(), a.cfg.Rules().Location)
+			var err error
+			if from != "" {
+				if opt.From, err = model.ParseDate(from, today); err != nil {
+					return fmt.Errorf("--from: %w", err)
+				}
+			}
+			if to != "" {
+				if opt.To, err = model.ParseDate(to, today); err != nil {
+					return fmt.Errorf("--to: %w", err)
+				}
+			}
+			opt.Lang = a.language()
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				if opt.Format == exchange.ExportXLSX {
+					if f, ok := a.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+						return fmt.Errorf("an Excel file cannot go to the terminal; give -o FILE.xlsx")
+					}
+				}
+				_, err := exchange.Export(st, a.out, opt)
+				return err
+			}
+			rep, err := exportFile(st, output, opt)
+			if err != nil {
+				return err
+			}
+			msg := fmt.Sprintf("Exported %d leads", rep.Leads)
+			switch opt.Format {
+			case exchange.ExportJSON, exchange.ExportXLSX:
+				msg += fmt.Sprintf(", %d activities, %d follow-ups", rep.Activities, rep.Tasks)
+				if opt.Format == exchange.ExportJSON {
+					msg += fmt.Sprintf(", %d complaints", rep.Complaints)
+				}
+			case exchange.ExportICS:
+				msg = fmt.Sprintf("Exported %d calendar events", rep.Events)
+			}
+			fmt.Fprintf(a.err, "%s to %s.\n", msg, output)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opt.Format, "format", "", "csv, xlsx, json or ics (default: from -o's extension, else csv)")
+	f.StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
+	f.StringVar(&opt.Stage, "stage", "", "only leads in this stage")
+	f.StringVar(&opt.Owner, "owner", "", "only leads of this owner")
+	f.StringVar(&from, "from", "", "only leads created on or after this day (ics: events due)")
+	f.StringVar(&to, "to", "", "only leads created on or before this day (ics: events due)")
+	return cmd
+}
+
+// exportFile writes the export next to path and renames it into place, so
+// a failed export never leaves half a file under the name.
+func exportFile(st *store.Store, path string, opt exchange.ExportOptions) (exchange.ExportReport, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return exchange.ExportReport{}, fmt.Errorf("export to %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	rep, err := exchange.Export(st, tmp, opt)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("export to %s: %w", path, err)
+	}
+	return rep, nil
+}
