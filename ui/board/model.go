@@ -15,7 +15,7 @@ const (
 	titleLines  = 1
 	headerLines = 4 // label and count, total, weighted, rule
 	cardLines   = 4 // company, contact, value and due, spacer
-	minColWidth = 24
+	minColWidth = 22
 )
 
 // Model is the board.
@@ -64,19 +64,23 @@ func New(c *common.Common, remap map[string][]string) Model {
 	ti.CharLimit = 100
 	n := len(c.Rules.Pipeline.Stages)
 	return Model{
-		c: c, keys: NewKeyMap(c.T, remap), filter: ti,
+		c: c, keys: NewKeyMap(c.T, remap), filter: ti, loadReq: 1,
 		cols: make([][]int, n), sums: make([]colSum, n), rows: make([]int, n), tops: make([]int, n),
 	}
 }
 
-// Init loads the cards.
-func (m Model) Init() tea.Cmd { return m.Reload() }
+// Init loads the cards (request 1, which New set up).
+func (m Model) Init() tea.Cmd { return m.load(m.loadReq) }
 
 // Reload reads the cards again (after the book changed). The reply of an
 // earlier reload that arrives late is dropped.
 func (m *Model) Reload() tea.Cmd {
 	m.loadReq++
-	req, data := m.loadReq, m.c.Data
+	return m.load(m.loadReq)
+}
+
+func (m *Model) load(req int) tea.Cmd {
+	data := m.c.Data
 	return func() tea.Msg {
 		var cards []store.Card
 		err := data.View(func(tx *store.Tx) error {

@@ -105,23 +105,19 @@ func cmpDue(a, b model.Date) int {
 }
 
 // selectWanted moves the selection to the wanted lead when it is on the
-// board; otherwise it keeps the selection in range.
+// board (it may arrive with the next load); otherwise it keeps the
+// selection in range.
 func (m *Model) selectWanted() {
 	if m.want != "" {
 		for ci, col := range m.cols {
 			for ri, i := range col {
 				if m.cards[i].ID == m.want {
 					m.col, m.rows[ci] = ci, ri
-					if m.loaded {
-						m.want = ""
-					}
+					m.want = ""
 					m.scrollIntoView()
 					return
 				}
 			}
-		}
-		if m.loaded {
-			m.want = ""
 		}
 	}
 	m.clamp()

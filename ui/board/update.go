@@ -34,6 +34,7 @@ func (m Model) handleLoaded(msg loadedMsg) (Model, tea.Cmd) {
 	}
 	m.loaded = true
 	m.setCards(msg.cards)
+	m.want = "" // not on the board (deleted, or filtered out)
 	return m, nil
 }
 

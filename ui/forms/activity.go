@@ -17,10 +17,10 @@ func Contact(c *common.Common, leadID, company string) *Model {
 	d := &model.Contact{}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title(c.T("field.name")).CharLimit(model.MaxNameLen).Value(&d.Name).Validate(required(c, checkName(c))),
-			huh.NewInput().Title(c.T("field.title")).CharLimit(model.MaxNameLen).Value(&d.Title),
-			huh.NewInput().Title(c.T("field.phone")).CharLimit(40).Value(&d.Phone).Validate(checkPhone(c)),
-			huh.NewInput().Title(c.T("field.email")).CharLimit(model.MaxNameLen).Value(&d.Email).Validate(checkEmail(c)),
+			input(c.T("field.name"), &d.Name, model.MaxNameLen, required(c, checkName(c))),
+			input(c.T("field.title"), &d.Title, model.MaxNameLen, nil),
+			input(c.T("field.phone"), &d.Phone, 40, checkPhone(c)),
+			input(c.T("field.email"), &d.Email, model.MaxNameLen, checkEmail(c)),
 		))
 	}
 	return newModel(c, c.Tf("form.contact", company), build, func() (tea.Msg, error) {
@@ -45,8 +45,8 @@ func FollowUp(c *common.Common, leadID, company string) *Model {
 	d := &followData{Due: c.Today().AddDays(1).String()}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title(c.T("field.due")).Placeholder("tomorrow, +3d, 12-05").CharLimit(20).Value(&d.Due).Validate(checkDate(c, false)),
-			huh.NewInput().Title(c.T("field.action")).CharLimit(200).Value(&d.Action).Validate(required(c, nil)),
+			input(c.T("field.due"), &d.Due, 20, checkDate(c, false)).Placeholder("tomorrow, +3d, 12-05"),
+			input(c.T("field.action"), &d.Action, 200, required(c, nil)),
 		))
 	}
 	return newModel(c, c.Tf("form.follow_up", company), build, func() (tea.Msg, error) {
@@ -72,13 +72,13 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 	d := &visitData{Day: c.Today().String(), Minutes: "30", Contact: contact}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title(c.T("field.visit_day")).CharLimit(20).Value(&d.Day).Validate(checkDate(c, false)),
-			huh.NewInput().Title(c.T("field.minutes")).CharLimit(4).Value(&d.Minutes).Validate(checkInt(c, 0, 1440)),
-			huh.NewInput().Title(c.T("field.contact")).CharLimit(model.MaxNameLen).Value(&d.Contact),
+			input(c.T("field.visit_day"), &d.Day, 20, checkDate(c, false)),
+			input(c.T("field.minutes"), &d.Minutes, 4, checkInt(c, 0, 1440)),
+			input(c.T("field.contact"), &d.Contact, model.MaxNameLen, nil),
 			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
-			huh.NewInput().Title(c.T("field.outcome")).CharLimit(400).Value(&d.Outcome),
-			huh.NewInput().Title(c.T("field.next_step")).CharLimit(200).Value(&d.NextStep),
-			huh.NewInput().Title(c.T("field.next_due")).Placeholder("+7d").CharLimit(20).Value(&d.NextDue).Validate(checkDate(c, true)),
+			input(c.T("field.outcome"), &d.Outcome, 400, nil),
+			input(c.T("field.next_step"), &d.NextStep, 200, nil),
+			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder("+7d"),
 		))
 	}
 	return newModel(c, c.Tf("form.visit", company), build, func() (tea.Msg, error) {

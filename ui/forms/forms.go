@@ -51,6 +51,7 @@ func newModel(c *common.Common, title string, build func() *huh.Form, save func(
 		return build().
 			WithKeyMap(km).
 			WithShowHelp(false).
+			WithShowErrors(false).
 			WithTheme(huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(dark) })).
 			WithWidth(m.formWidth())
 	}

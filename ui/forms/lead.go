@@ -27,14 +27,14 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 		sources = append(sources, huh.NewOption(label(c, ch), ch.Key))
 	}
 	fs := []huh.Field{
-		huh.NewInput().Title(c.T("field.company")).CharLimit(model.MaxNameLen).Value(&d.Company).Validate(checkCompany(c)),
-		huh.NewInput().Title(c.T("field.contact")).CharLimit(model.MaxNameLen).Value(&d.Contact).Validate(checkName(c)),
-		huh.NewInput().Title(c.T("field.phone")).CharLimit(40).Value(&d.Phone).Validate(checkPhone(c)),
-		huh.NewInput().Title(c.T("field.email")).CharLimit(model.MaxNameLen).Value(&d.Email).Validate(checkEmail(c)),
-		huh.NewInput().Title(c.T("field.city")).CharLimit(model.MaxNameLen).Value(&d.City).Validate(checkName(c)),
-		huh.NewInput().Title(c.T("field.industry")).CharLimit(model.MaxNameLen).Value(&d.Industry).Validate(checkName(c)),
+		input(c.T("field.company"), &d.Company, model.MaxNameLen, checkCompany(c)),
+		input(c.T("field.contact"), &d.Contact, model.MaxNameLen, checkName(c)),
+		input(c.T("field.phone"), &d.Phone, 40, checkPhone(c)),
+		input(c.T("field.email"), &d.Email, model.MaxNameLen, checkEmail(c)),
+		input(c.T("field.city"), &d.City, model.MaxNameLen, checkName(c)),
+		input(c.T("field.industry"), &d.Industry, model.MaxNameLen, checkName(c)),
 		huh.NewSelect[string]().Title(c.T("field.source")).Options(sources...).Value(&d.Source),
-		huh.NewInput().Title(c.T("field.value")).Placeholder("12500, 1.2万").CharLimit(40).Value(&d.Value).Validate(checkMoney(c, true)),
+		input(c.T("field.value"), &d.Value, 40, checkMoney(c, true)).Placeholder("12500, 1.2万"),
 	}
 	if edit {
 		var checks []huh.Option[string]
@@ -46,12 +46,12 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 			checks = append(checks, huh.NewOption(lbl, sc.Key))
 		}
 		fs = append(fs,
-			huh.NewInput().Title(c.T("field.probability")).Placeholder(c.T("form.stage_default")).CharLimit(4).Value(&d.Probability).Validate(checkProbability(c)),
-			huh.NewInput().Title(c.T("field.expected_close")).Placeholder("2026-12-31, +30d").CharLimit(20).Value(&d.Close).Validate(checkDate(c, true)),
+			input(c.T("field.probability"), &d.Probability, 4, checkProbability(c)).Placeholder(c.T("form.stage_default")),
+			input(c.T("field.expected_close"), &d.Close, 20, checkDate(c, true)).Placeholder("2026-12-31, +30d"),
 			huh.NewMultiSelect[string]().Title(c.T("field.screening")).Options(checks...).Value(&d.Screening),
 		)
 	}
-	fs = append(fs, huh.NewInput().Title(c.T("field.tags")).Placeholder("a, b").CharLimit(400).Value(&d.Tags))
+	fs = append(fs, input(c.T("field.tags"), &d.Tags, 400, nil))
 	return fs
 }
 

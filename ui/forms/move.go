@@ -73,9 +73,9 @@ func Won(c *common.Common, card store.Card) *Model {
 	}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title(c.T("field.contract_value")).CharLimit(40).Value(&d.Value).Validate(checkMoney(c, false)),
-			huh.NewInput().Title(c.T("field.signed_on")).CharLimit(20).Value(&d.SignedOn).Validate(checkDate(c, false)),
-			huh.NewInput().Title(c.T("field.contract_number")).CharLimit(model.MaxNameLen).Value(&d.Number),
+			input(c.T("field.contract_value"), &d.Value, 40, checkMoney(c, false)),
+			input(c.T("field.signed_on"), &d.SignedOn, 20, checkDate(c, false)),
+			input(c.T("field.contract_number"), &d.Number, model.MaxNameLen, nil),
 		))
 	}
 	return newModel(c, c.Tf("form.won", card.Company), build, func() (tea.Msg, error) {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/huh/v2"
+
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
@@ -130,4 +132,34 @@ func splitTags(s string) []string {
 		}
 	}
 	return out
+}
+
+// fieldErr holds a field's last validation message, shown on the field's
+// title line: the message stands next to the field it is about.
+type fieldErr struct{ Msg string }
+
+// input returns a text field over val whose check, when it fails, shows
+// its message next to the title and keeps the field (and what was typed)
+// focused.
+func input(title string, val *string, limit int, check func(string) error) *huh.Input {
+	in := huh.NewInput().Title(title).CharLimit(limit).Value(val)
+	if check == nil {
+		return in
+	}
+	fe := &fieldErr{}
+	return in.
+		Validate(func(s string) error {
+			err := check(s)
+			fe.Msg = ""
+			if err != nil {
+				fe.Msg = err.Error()
+			}
+			return err
+		}).
+		TitleFunc(func() string {
+			if fe.Msg != "" {
+				return title + "  ✗ " + fe.Msg
+			}
+			return title
+		}, fe)
 }

@@ -1,0 +1,340 @@
+package ui_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+)
+
+// driver runs the root model as the program would: every command's
+// messages go back into Update.
+type driver struct {
+	t  *testing.T
+	m  tea.Model
+	st *store.Store
+	w  int
+	h  int
+}
+
+func newDriver(t *testing.T, lang string, book []uitest.Lead, w, h int) (*driver, []string) {
+	t.Helper()
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, book)
+	return startDriver(t, st, st, lang, w, h), ids
+}
+
+func startDriver(t *testing.T, st *store.Store, data common.Data, lang string, w, h int) *driver {
+	m := ui.New(ui.Options{
+		Data: data, Rules: uitest.Rules(), Lang: lang, DBPath: "/data/fieldcrm.db",
+		User: "wang", Now: uitest.NowFunc, Dark: true,
+	})
+	d := &driver{t: t, m: m, st: st}
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	uitest.Run(d.update, m.Init())
+	return d
+}
+
+func (d *driver) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(msg)
+	return cmd
+}
+
+func (d *driver) send(msg tea.Msg) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		d.w, d.h = ws.Width, ws.Height
+	}
+	uitest.Run(d.update, func() tea.Msg { return msg })
+}
+
+// keys presses each key in turn; "text:abc" types abc.
+func (d *driver) keys(keys ...string) {
+	for _, k := range keys {
+		if text, ok := strings.CutPrefix(k, "text:"); ok {
+			// Typing only blinks the cursor until the last key: run the
+			// commands of that one.
+			rs := []rune(text)
+			for _, r := range rs[:len(rs)-1] {
+				d.update(uitest.Key(string(r)))
+			}
+			d.send(uitest.Key(string(rs[len(rs)-1])))
+			continue
+		}
+		d.send(uitest.Key(k))
+	}
+}
+
+func (d *driver) frame() string {
+	d.t.Helper()
+	f := d.m.View().Content
+	uitest.CheckWidths(d.t, f, d.w, d.h)
+	return f
+}
+
+func (d *driver) plain() string { return uitest.Plain(d.frame()) }
+
+func (d *driver) lead(id string) model.Lead {
+	d.t.Helper()
+	var l model.Lead
+	if err := d.st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead(id); return err }); err != nil {
+		d.t.Fatal(err)
+	}
+	return l
+}
+
+func (d *driver) leadByCompany(company string) model.Lead {
+	d.t.Helper()
+	var l model.Lead
+	err := d.st.View(func(tx *store.Tx) error {
+		id, err := tx.ResolveLead(company)
+		if err != nil {
+			return err
+		}
+		l, err = tx.Lead(id)
+		return err
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return l
+}
+
+func books(lang string) []uitest.Lead {
+	if lang == "zh" {
+		return uitest.Chinese
+	}
+	return uitest.English
+}
+
+var sizes = [][2]int{{80, 24}, {160, 48}}
+
+func TestGoldenBoard(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "zh"} {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", lang, sz[0], sz[1]), func(t *testing.T) {
+				t.Parallel()
+				d, _ := newDriver(t, lang, books(lang), sz[0], sz[1])
+				golden.RequireEqual(t, d.plain())
+			})
+		}
+	}
+}
+
+func TestGoldenLead(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "zh"} {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", lang, sz[0], sz[1]), func(t *testing.T) {
+				t.Parallel()
+				d, _ := newDriver(t, lang, books(lang), sz[0], sz[1])
+				d.keys("l", "enter") // the qualified lead with a visit note
+				golden.RequireEqual(t, d.plain())
+			})
+		}
+	}
+}
+
+func TestGoldenNewLeadForm(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang+"_80x24", func(t *testing.T) {
+			t.Parallel()
+			d, _ := newDriver(t, lang, books(lang), 80, 24)
+			d.keys("n")
+			golden.RequireEqual(t, d.plain())
+		})
+	}
+}
+
+// TestEveryLineFits draws every screen at several sizes, in both
+// languages, and checks that no line is wider than the terminal.
+func TestEveryLineFits(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "zh"} {
+		for _, sz := range [][2]int{{80, 24}, {160, 48}, {50, 16}, {237, 61}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", lang, sz[0], sz[1]), func(t *testing.T) {
+				t.Parallel()
+				d, _ := newDriver(t, lang, books(lang), sz[0], sz[1])
+				d.frame()
+				d.keys("?")
+				d.frame()
+				d.keys("?", "l", "l", "j")
+				d.frame()
+				d.keys("enter")
+				if !strings.Contains(d.plain(), "─") {
+					t.Errorf("%s %v: the lead screen did not open", lang, sz)
+				}
+				d.keys("e")
+				d.frame()
+				d.keys("esc", "esc", "n")
+				d.frame()
+			})
+		}
+	}
+}
+
+func TestNewLeadMoveUndoOpenBack(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 160, 48)
+	d.keys("n", "text:Zephyr Robotics", "enter", "text:Zoe Zhang", "enter", "enter", "enter", "enter", "enter", "enter", "text:3w", "enter", "enter")
+	l := d.leadByCompany("Zephyr Robotics")
+	if l.Stage != "prospect" || l.Value.Amount != 3000000 || l.MainContact().Name != "Zoe Zhang" {
+		t.Fatalf("saved lead = stage %q value %d contact %q", l.Stage, l.Value.Amount, l.MainContact().Name)
+	}
+	if f := d.plain(); !strings.Contains(f, "┃ Zephyr Robotics") {
+		t.Fatalf("the new lead is not selected:\n%s", f)
+	}
+	d.keys("L", "shift+right")
+	if got := d.lead(l.ID).Stage; got != "contacted" {
+		t.Fatalf("after L, shift+right the stage is %q, want contacted", got)
+	}
+	d.keys("u")
+	if got := d.lead(l.ID).Stage; got != "qualified" {
+		t.Fatalf("after undo the stage is %q, want qualified", got)
+	}
+	d.keys("H")
+	if got := d.lead(l.ID).Stage; got != "prospect" {
+		t.Fatalf("after H the stage is %q, want prospect", got)
+	}
+	d.keys("enter")
+	if f := d.plain(); !strings.Contains(f, "Zephyr Robotics  [Prospect]") {
+		t.Fatalf("enter did not open the lead:\n%s", f)
+	}
+	d.keys("esc")
+	if f := d.plain(); !strings.Contains(f, "┃ Zephyr Robotics") || !strings.Contains(f, "Pipeline") {
+		t.Fatalf("esc did not come back to the board with the lead selected:\n%s", f)
+	}
+}
+
+func TestFormKeepsTypingOnValidationError(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 80, 24)
+	d.keys("n", "enter")
+	if f := d.plain(); !strings.Contains(f, "Company  ✗ Required.") {
+		t.Fatalf("an empty company gives no message:\n%s", f)
+	}
+	d.keys("text:Kite Ltd", "enter", "enter", "enter", "text:not-an-email", "enter")
+	f := d.plain()
+	if !strings.Contains(f, "E-mail  ✗ Not an e-mail address.") || !strings.Contains(f, "not-an-email") {
+		t.Fatalf("a bad e-mail is not shown next to the field with what was typed:\n%s", f)
+	}
+	d.keys("esc")
+	if strings.Contains(d.plain(), "Kite Ltd") {
+		t.Fatal("esc saved the lead")
+	}
+}
+
+func TestMoveToLostAsksReasonAndWonAsksContract(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 160, 48)
+	d.keys("l", "l", "l", "l", "L") // negotiation → won
+	if f := d.plain(); !strings.Contains(f, "Mark Northwind Foods as won") || !strings.Contains(f, "3500000.00") {
+		t.Fatalf("moving to won does not ask for the contract:\n%s", f)
+	}
+	d.keys("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+	d.keys("text:3400000", "enter", "enter", "text:HT-9", "enter")
+	l := d.leadByCompany("Northwind Foods")
+	if l.Stage != "won" || l.Contract.Value.Amount != 340000000 || l.Contract.Number != "HT-9" || l.Contract.SignedOn.String() != "2026-11-27" {
+		t.Fatalf("won lead = %q %+v", l.Stage, l.Contract)
+	}
+	d.keys("L") // won → lost
+	if f := d.plain(); !strings.Contains(f, "Lost reason") {
+		t.Fatalf("moving to lost does not ask why:\n%s", f)
+	}
+	d.keys("down", "enter")
+	if l := d.leadByCompany("Northwind Foods"); l.Stage != "lost" || l.LostReason != "competitor" {
+		t.Fatalf("lost lead = %q reason %q", l.Stage, l.LostReason)
+	}
+	d.keys("u")
+	if l := d.leadByCompany("Northwind Foods"); l.Stage != "won" {
+		t.Fatalf("undo of lost gives %q, want won", l.Stage)
+	}
+}
+
+func TestFilterSortAndResize(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 160, 48)
+	d.keys("/", "text:gran")
+	f := d.plain()
+	if !strings.Contains(f, "Granite Steel Group") || strings.Contains(f, "Harbor Logistics") || !strings.Contains(f, "Qualified (1)") {
+		t.Fatalf("filter gran:\n%s", f)
+	}
+	d.keys("q") // typed into the filter, does not quit
+	if !strings.Contains(d.plain(), "granq") {
+		t.Fatal("q did not go to the filter")
+	}
+	d.keys("esc")
+	if f := d.plain(); !strings.Contains(f, "Harbor Logistics") {
+		t.Fatalf("esc did not clear the filter:\n%s", f)
+	}
+	d.keys("s")
+	if !strings.Contains(d.plain(), "sorted by value") {
+		t.Fatal("s did not sort by value")
+	}
+	d.keys("G", "l", "l", "l", "l", "l", "l") // to lost, the last column
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	f = d.plain()
+	if !strings.Contains(f, "stages 5–7 of 7") || !strings.Contains(f, "┃ Silverline") {
+		t.Fatalf("after resizing, the selected column is not on screen:\n%s", f)
+	}
+}
+
+func TestLeadScreenKeys(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 120, 40)
+	d.keys("l", "enter")
+	if f := d.plain(); !strings.Contains(f, "Plant visit") || !strings.Contains(f, "CEO") {
+		t.Fatalf("the visit notes are not on the lead screen:\n%s", f)
+	}
+	d.keys("x")
+	if f := d.plain(); !strings.Contains(f, "Complaints can be opened on won accounts only.") {
+		t.Fatalf("x on an open lead:\n%s", f)
+	}
+	d.keys("c", "text:Li Na", "enter", "text:Buyer", "enter", "text:138 0000 0000", "enter", "enter")
+	g := d.leadByCompany("Granite Steel Group")
+	if len(g.Contacts) != 2 || g.Contacts[1].Name != "Li Na" {
+		t.Fatalf("contacts = %+v", g.Contacts)
+	}
+	d.keys("f", "enter", "text:Send the quote", "enter")
+	if f := d.plain(); !strings.Contains(f, "2026-11-28  Send the quote") || !strings.Contains(f, "Li Na · Buyer") {
+		t.Fatalf("follow-up or contact not shown:\n%s", f)
+	}
+	d.keys("v", "enter", "enter", "enter", "text:Met the **buyer**", "tab", "text:ordered samples", "enter", "enter", "enter")
+	if f := d.plain(); !strings.Contains(f, "Met the buyer") || !strings.Contains(f, "ordered samples") {
+		t.Fatalf("the visit is not in the timeline:\n%s", f)
+	}
+	d.keys("esc")
+	if f := d.plain(); !strings.Contains(f, "┃ Granite Steel Group") {
+		t.Fatalf("esc did not select the same card:\n%s", f)
+	}
+}
+
+// failing is a book whose writes fail, as a full disk would.
+type failing struct{ *store.Store }
+
+func (failing) Update(func(*store.Tx) error) error { return errors.New("disk full") }
+
+func TestStoreErrorIsASentenceInTheStatusLine(t *testing.T) {
+	t.Parallel()
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	d := startDriver(t, st, failing{st}, "en", 80, 24)
+	d.keys("L")
+	f := d.plain()
+	if !strings.Contains(f, "The lead was not moved: disk full.") {
+		t.Fatalf("the error is not in the status line:\n%s", f)
+	}
+	if !strings.Contains(f, "Prospect (2)") {
+		t.Fatalf("the board changed though the write failed:\n%s", f)
+	}
+}
