@@ -1,0 +1,503 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// These tests run the real fieldcrm binary: the server as a process that
+// is killed with SIGKILL and restarted, clients as processes killed
+// mid-pull, and a fault-injecting TCP proxy between clients and server.
+
+var buildOnce = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("FIELDCRM_TEST_BIN"); bin != "" {
+		return bin, nil // a binary built beforehand (CI may prebuild it)
+	}
+	dir, err := os.MkdirTemp("", "fieldcrm-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "fieldcrm")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/fieldcrm").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("build fieldcrm: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func fieldcrmBin(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the fieldcrm binary; skipped with -short")
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// serverProc is a `fieldcrm serve` process.
+type serverProc struct {
+	cmd  *exec.Cmd
+	addr string // host:port
+	done chan struct{}
+}
+
+var listenRe = regexp.MustCompile(`listening on https?://(\S+)`)
+
+func startServer(t *testing.T, bin, dir string) *serverProc {
+	t.Helper()
+	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProc{cmd: cmd, done: make(chan struct{})}
+	t.Cleanup(func() { p.kill() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	select {
+	case p.addr = <-addr:
+	case <-p.done:
+		t.Fatalf("fieldcrm serve exited at start; see %s", filepath.Join(dir, "serve.log"))
+	case <-time.After(20 * time.Second):
+		t.Fatal("fieldcrm serve did not start within 20 s")
+	}
+	return p
+}
+
+// kill sends SIGKILL to this server's pid and waits for it to die.
+func (p *serverProc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *serverProc) stop(t *testing.T) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Fatalf("server exited with %d after SIGINT", code)
+		}
+	case <-time.After(15 * time.Second):
+		p.kill()
+		t.Fatal("server did not stop within 15 s of SIGINT")
+	}
+}
+
+// proxy forwards TCP connections to the server, injecting a fault chosen
+// per connection.
+type proxy struct {
+	ln       net.Listener
+	upstream atomic.Value // string
+	mu       sync.Mutex
+	rng      *rand.Rand
+	faults   atomic.Bool
+	counts   map[string]int
+	wg       sync.WaitGroup
+}
+
+func startProxy(t *testing.T, seed uint64) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, rng: rand.New(rand.NewPCG(seed, 7)), counts: map[string]int{}}
+	p.upstream.Store("")
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Add(1)
+			go func() { defer p.wg.Done(); p.handle(c) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	return p
+}
+
+func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
+
+func (p *proxy) pick() (string, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	mode := "pass"
+	if p.faults.Load() {
+		mode = []string{"pass", "pass", "drop-before", "drop-after-request", "mid-response", "delay"}[p.rng.IntN(6)]
+	}
+	p.counts[mode]++
+	return mode, 1 + p.rng.IntN(400)
+}
+
+func (p *proxy) handle(c net.Conn) {
+	defer c.Close()
+	mode, n := p.pick()
+	deadline := time.Now().Add(30 * time.Second)
+	_ = c.SetDeadline(deadline)
+	switch mode {
+	case "drop-before":
+		return
+	case "delay":
+		time.Sleep(time.Duration(n/4) * time.Millisecond)
+	}
+	u, err := net.DialTimeout("tcp", p.upstream.Load().(string), 2*time.Second)
+	if err != nil {
+		return
+	}
+	defer u.Close()
+	_ = u.SetDeadline(deadline)
+	go func() {
+		_, _ = io.Copy(u, c)
+		if tc, ok := u.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		}
+	}()
+	switch mode {
+	case "drop-after-request":
+		// The server got the request and began answering: cut it there.
+		var b [1]byte
+		_, _ = u.Read(b[:])
+	case "mid-response":
+		_, _ = io.CopyN(c, u, int64(n))
+	default:
+		_, _ = io.Copy(c, u)
+	}
+}
+
+// appliedRecorder notes every op id a push answer says was applied.
+type appliedRecorder struct {
+	mu      sync.Mutex
+	next    http.RoundTripper
+	applied map[string]bool
+}
+
+func (a *appliedRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(req)
+	if err != nil || req.URL.Path != "/v1/push" || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	(&faultyTransport{applied: a.applied}).noteApplied(data)
+	a.mu.Unlock()
+	resp.Body = io.NopCloser(strings.NewReader(string(data)))
+	return resp, nil
+}
+
+// procWorld is a server process behind a proxy, with devices in this
+// process syncing through the proxy.
+type procWorld struct {
+	t    *testing.T
+	bin  string
+	dir  string
+	srv  *serverProc
+	px   *proxy
+	rec  *appliedRecorder
+	devs []*device
+	mgr  map[string]bool
+}
+
+func newProcWorld(t *testing.T, seed uint64) *procWorld {
+	bin := fieldcrmBin(t)
+	w := &procWorld{t: t, bin: bin, dir: t.TempDir(), mgr: map[string]bool{}}
+	w.rec = &appliedRecorder{next: &http.Transport{DisableKeepAlives: true}, applied: map[string]bool{}}
+	w.srv = startServer(t, bin, w.dir)
+	w.px = startProxy(t, seed)
+	w.px.upstream.Store(w.srv.addr)
+	return w
+}
+
+// admin runs `fieldcrm admin ARGS...` against the world's data.
+func (w *procWorld) admin(args ...string) string {
+	w.t.Helper()
+	out, err := exec.Command(w.bin, append([]string{"admin", "--data", filepath.Join(w.dir, "data")}, args...)...).CombinedOutput()
+	if err != nil {
+		w.t.Fatalf("fieldcrm admin %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (w *procWorld) addUser(name, role string) string {
+	w.t.Helper()
+	out := strings.TrimSpace(w.admin("user", "add", name, "--role", role))
+	lines := strings.Split(out, "\n")
+	tok := lines[len(lines)-1]
+	if !strings.HasPrefix(tok, "fcrm_") {
+		w.t.Fatalf("admin user add printed no token: %q", out)
+	}
+	if role == server.RoleManager {
+		w.mgr[name] = true
+	}
+	return tok
+}
+
+func (w *procWorld) device(name, role string) *device {
+	w.t.Helper()
+	h := &harness{t: w.t, dir: w.dir, url: w.px.url()}
+	d := h.deviceWithToken(name, w.addUser(name, role))
+	w.t.Cleanup(h.close)
+	d.c.HTTP = &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
+	w.devs = append(w.devs, d)
+	return d
+}
+
+func (w *procWorld) restart() {
+	w.srv.kill()
+	w.srv = startServer(w.t, w.bin, w.dir)
+	w.px.upstream.Store(w.srv.addr)
+}
+
+// finish syncs everyone without faults, stops the server and checks the
+// replicas, the cursors and the log against the server's data.
+func (w *procWorld) finish() {
+	t := w.t
+	t.Helper()
+	w.px.faults.Store(false)
+	for range 2 {
+		for _, d := range w.devs {
+			d.sync()
+		}
+	}
+	w.srv.stop(t)
+	st, err := server.OpenBolt(filepath.Join(w.dir, "data"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := &harness{t: t, st: st}
+	if err := h.checkConverged(w.devs, w.mgr); err != nil {
+		t.Fatal(err)
+	}
+	h.checkLog(w.rec.applied)
+	var head uint64
+	_ = st.View(context.Background(), func(tx server.Tx) error { head, _ = tx.Head(); return nil })
+	for _, d := range w.devs {
+		var s store.SyncState
+		_ = d.st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil })
+		if s.Cursor != head {
+			t.Fatalf("%s's cursor is %d, the server's head %d", d.name, s.Cursor, head)
+		}
+		if err := d.st.Check(); err != nil {
+			t.Fatalf("%s's replica is damaged: %v", d.name, err)
+		}
+	}
+}
+
+func TestFaultInjectingProxy(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	w := newProcWorld(t, seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	ann, bob, max := w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")
+	w.px.faults.Store(true)
+	failures := 0
+	for round := range 60 {
+		d := []*device{ann, bob, max}[rng.IntN(3)]
+		l := d.addLead(fmt.Sprintf("Co %d", round))
+		d.addVisit(l.ID, "notes 笔记 "+fmt.Sprint(round))
+		if d == max && rng.IntN(2) == 0 {
+			l = d.lead(l.ID)
+			l.Owner = []string{"ann", "bob"}[rng.IntN(2)]
+			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+		}
+		if _, err := remote.Sync(context.Background(), d.st, d.c); err != nil {
+			failures++
+		}
+	}
+	t.Logf("proxy faults %v; %d of 60 syncs failed", w.px.counts, failures)
+	if failures == 0 {
+		t.Fatal("no sync failed: the proxy injected no faults")
+	}
+	w.finish()
+}
+
+func TestServerKilledDuringPushes(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	w := newProcWorld(t, seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	devs := []*device{w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")}
+	for kill := range 5 {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, d := range devs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := range 200 { // bounded; stopped by the kill long before
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					l := model.Lead{Company: fmt.Sprintf("K%d-%d-%d", kill, i, n)}
+					if err := d.st.Update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
+						return
+					}
+					_, _ = remote.Sync(context.Background(), d.st, d.c)
+				}
+			}()
+		}
+		time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
+		w.restart() // SIGKILL by pid, then start again on the same data
+		close(stop)
+		wg.Wait()
+	}
+	if len(w.rec.applied) == 0 {
+		t.Fatal("no push was applied between the kills")
+	}
+	w.finish()
+}
+
+// writeClientConfig writes a config file for a `fieldcrm sync` process.
+func writeClientConfig(t *testing.T, path, url, user, token string) {
+	t.Helper()
+	cfg := fmt.Sprintf("user = %q\nserver = %q\ntoken = %q\n", user, url, token)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientProcessKilledDuringPulls(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	w := newProcWorld(t, seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	ann := w.device("ann", "rep")
+	// A book big enough that a pull takes a while.
+	ann.update(func(tx *store.Tx) error {
+		for i := range 400 {
+			l := model.Lead{Company: fmt.Sprintf("Big %d", i)}
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+			a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
+			if err := tx.AddActivity(&a, strings.Repeat("通话记录 ", 50)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ann.sync()
+	// max pulls it with `fieldcrm sync` processes killed at random moments.
+	tok := w.addUser("max", server.RoleManager)
+	cfgPath := filepath.Join(w.dir, "max.toml")
+	dbPath := filepath.Join(w.dir, "max.db")
+	writeClientConfig(t, cfgPath, w.px.url(), "max", tok)
+	env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
+	killed := 0
+	for range 8 {
+		cmd := exec.Command(w.bin, "sync")
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Duration(20+rng.IntN(300)) * time.Millisecond):
+			_ = cmd.Process.Kill() // SIGKILL this pid only
+			<-done
+			killed++
+		}
+	}
+	t.Logf("killed %d of 8 sync processes", killed)
+	if killed == 0 {
+		t.Fatal("every sync finished before the kill: the test proved nothing")
+	}
+	cmd := exec.Command(w.bin, "sync")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("final sync: %v\n%s", err, out)
+	}
+	st, err := store.Open(store.Options{Path: dbPath, User: "max"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := remote.NewClient(w.px.url(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.HTTP = &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
+	mx := &device{t: t, name: "max", st: st, c: c}
+	w.devs = append(w.devs, mx)
+	w.mgr["max"] = true
+	w.finish()
+}
+
+func TestRevokeThroughRunningServer(t *testing.T) {
+	w := newProcWorld(t, 1)
+	ann := w.device("ann", "rep")
+	ann.sync()
+	out := w.admin("token", "revoke", "ann")
+	if !strings.Contains(out, "revoked 1") {
+		t.Fatalf("revoke printed %q", out)
+	}
+	_, err := remote.Sync(context.Background(), ann.st, ann.c)
+	var ae *remote.APIError
+	if !errorsAs(err, &ae) || ae.Status != http.StatusUnauthorized {
+		t.Fatalf("sync after revoke through the running server: %v", err)
+	}
+	list := w.admin("user", "list")
+	if !strings.Contains(list, "ann") || !strings.Contains(list, "rep") {
+		t.Fatalf("user list: %q", list)
+	}
+}
