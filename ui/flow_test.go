@@ -46,8 +46,10 @@ func (s *tmuxSession) waitFor(want string) {
 	}
 }
 
-func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "ui"}, keys...)...) }
-func (s *tmuxSession) text(text string)    { s.tmux("send-keys", "-t", "ui", "-l", text) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", "ui"}, keys...)...)
+}
+func (s *tmuxSession) text(text string) { s.tmux("send-keys", "-t", "ui", "-l", text) }
 
 // TestWholeFlowInARealTerminal builds fieldcrm, opens the demo in tmux,
 // creates a lead, moves it two stages, opens it, goes back, quits, and
