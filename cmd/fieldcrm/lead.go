@@ -402,7 +402,11 @@ func (a *app) leadEditCmd() *cobra.Command {
 		Example: `  fieldcrm lead edit 3f9a1c2b --value 150万 --tags 重点,展会 --screening budget,need`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().NFlag() == 0 {
+			changed := false
+			cmd.Flags().Visit(func(fl *pflag.Flag) {
+				changed = changed || (fl.Name != "json" && cmd.LocalNonPersistentFlags().Lookup(fl.Name) != nil)
+			})
+			if !changed {
 				return fmt.Errorf("nothing to change: give at least one flag (see 'fieldcrm lead edit --help')")
 			}
 			var l model.Lead
