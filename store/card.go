@@ -103,7 +103,9 @@ func (c *Card) marshal() []byte {
 var errBadCard = errors.New("card is corrupt")
 
 func (c *Card) unmarshal(b []byte) error {
-	r := reader{b: b}
+	// One string for the whole card: every text field is a slice of it, so
+	// decoding a card costs one allocation (plus its tags), not ten.
+	r := reader{s: string(b)}
 	if r.byte() != cardVersion {
 		return errBadCard
 	}
@@ -137,48 +139,51 @@ func appendString(b []byte, s string) []byte {
 }
 
 type reader struct {
-	b   []byte
+	s   string
 	err bool
 }
 
 func (r *reader) byte() byte {
-	if len(r.b) == 0 {
+	if len(r.s) == 0 {
 		r.err = true
 		return 0
 	}
-	v := r.b[0]
-	r.b = r.b[1:]
+	v := r.s[0]
+	r.s = r.s[1:]
 	return v
 }
 
 func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = true
-		return 0
+	var v uint64
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			r.s = r.s[i+1:]
+			return v
+		}
 	}
-	r.b = r.b[n:]
-	return v
+	r.err = true
+	return 0
 }
 
 func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = true
-		return 0
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	r.b = r.b[n:]
 	return v
 }
 
 func (r *reader) string() string {
 	n := r.uvarint()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.s)) {
 		r.err = true
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
