@@ -1,0 +1,174 @@
+package store
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+func openSyncTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "sync.db"), User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestMigration3AddsSyncBucketsToAnOlderFile(t *testing.T) {
+	s := openSyncTemp(t)
+	// Make the file look like schema 2: no sync buckets.
+	db, err := bolt.Open(s.Path(), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSync, bucketRejected} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(2))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(Options{Path: s.Path(), User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.SetSyncState(SyncState{Cursor: 7, Epoch: "e1", LastSync: time.UnixMilli(1_700_000_000_000)}); err != nil {
+			return err
+		}
+		got := tx.SyncState()
+		if got.Cursor != 7 || got.Epoch != "e1" || got.LastSync.UnixMilli() != 1_700_000_000_000 {
+			t.Fatalf("sync state %+v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRejectedListKeepsOpsUntilDismissed(t *testing.T) {
+	s := openSyncTemp(t)
+	op := model.Op{ID: "op1", Entity: model.EntityRef{Type: model.TypeLead, ID: "l1"}, Kind: model.OpSet,
+		Fields: map[string]json.RawMessage{"city": json.RawMessage(`"苏州"`)}}
+	if err := s.Update(func(tx *Tx) error { return tx.AddRejected(op, "only a manager can change owner") }); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(func(tx *Tx) error {
+		list, err := tx.Rejected()
+		if err != nil || len(list) != 1 || list[0].Reason == "" || string(list[0].Op.Fields["city"]) != `"苏州"` || tx.RejectedLen() != 1 {
+			t.Fatalf("rejected %+v %v", list, err)
+		}
+		return nil
+	})
+	if err := s.Update(func(tx *Tx) error { return tx.DismissRejected("op1") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.DismissRejected("op1") }); err == nil {
+		t.Fatal("dismissing twice did not fail")
+	}
+}
+
+func TestRemoveLocalDropsRecordIndexesAndCard(t *testing.T) {
+	s := openSyncTemp(t)
+	l := model.Lead{Company: "Acme"}
+	a := model.Activity{Kind: model.KindCall}
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		a.LeadID = l.ID
+		if err := tx.AddActivity(&a, "hi"); err != nil {
+			return err
+		}
+		entries, err := tx.Outbox(0)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := tx.DropOutbox(e.Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.RemoveLocal(model.TypeActivity, a.ID); err != nil {
+			return err
+		}
+		return tx.RemoveLocal(model.TypeLead, l.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(func(tx *Tx) error {
+		if _, ok, _ := tx.Record(model.TypeLead, l.ID); ok {
+			t.Fatal("lead still there")
+		}
+		if cards, _ := tx.Cards(); len(cards) != 0 {
+			t.Fatalf("cards left: %d", len(cards))
+		}
+		if acts, _ := tx.ActivitiesOf(l.ID, 0); len(acts) != 0 {
+			t.Fatalf("activity index left: %d", len(acts))
+		}
+		if tx.OutboxLen() != 0 {
+			t.Fatal("removing made an op")
+		}
+		return nil
+	})
+}
+
+func TestReplaceRecordKeepsWaitingOps(t *testing.T) {
+	s := openSyncTemp(t)
+	l := model.Lead{Company: "Acme"}
+	var server *model.Record
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		rec, _, err := tx.Record(model.TypeLead, l.ID)
+		server = rec
+		entries, _ := tx.Outbox(0)
+		for _, e := range entries {
+			_ = tx.DropOutbox(e.Seq)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		got, err := tx.Lead(l.ID)
+		if err != nil {
+			return err
+		}
+		got.City = "Ningbo" // waiting in the outbox
+		if err := tx.UpdateLead(&got); err != nil {
+			return err
+		}
+		return tx.ReplaceRecord(model.TypeLead, l.ID, server)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(func(tx *Tx) error {
+		got, err := tx.Lead(l.ID)
+		if err != nil || got.City != "Ningbo" {
+			t.Fatalf("after replace: city %q, %v; the waiting change must stay", got.City, err)
+		}
+		return nil
+	})
+}
