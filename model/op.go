@@ -16,10 +16,11 @@ const (
 	TypeActivity  = "activity"
 	TypeTask      = "task"
 	TypeComplaint = "complaint"
+	TypeTarget    = "target"
 )
 
 // EntityTypes lists every type an op may name.
-var EntityTypes = []string{TypeLead, TypeActivity, TypeTask, TypeComplaint}
+var EntityTypes = []string{TypeLead, TypeActivity, TypeTask, TypeComplaint, TypeTarget}
 
 // Op kinds.
 const (

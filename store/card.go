@@ -32,6 +32,18 @@ type Card struct {
 	NextDue        model.Date // zero: no open follow-up
 	NextAction     string
 	NextTaskID     string
+	// For reports (card version 2): why a lost lead was lost, the day a
+	// won lead's contract was signed, and every stage the lead entered,
+	// oldest first.
+	LostReason string
+	SignedOn   model.Date
+	Stages     []CardStage
+}
+
+// CardStage is one entry of a card's stage history.
+type CardStage struct {
+	Stage string
+	At    time.Time
 }
 
 // LastTouch is the newest of the last activity and the stage change.
@@ -74,10 +86,12 @@ func cardFromLead(l *model.Lead) Card {
 	if l.Stage == model.StageWon && !l.Contract.Value.IsZero() {
 		c.Value, c.Currency = l.Contract.Value.Amount, l.Contract.Value.Currency
 	}
+	c.LostReason, c.SignedOn = l.LostReason, l.Contract.SignedOn
+	c.Stages = cardStages(l.StageLog)
 	return c
 }
 
-const cardVersion = 1
+const cardVersion = 2
 
 func (c *Card) marshal() []byte {
 	b := make([]byte, 0, 160)
@@ -96,6 +110,13 @@ func (c *Card) marshal() []byte {
 	}
 	for _, d := range []model.Date{c.ExpectedClose, c.NextDue} {
 		b = binary.AppendUvarint(b, uint64(dateNum(d)))
+	}
+	b = appendString(b, c.LostReason)
+	b = binary.AppendUvarint(b, uint64(dateNum(c.SignedOn)))
+	b = binary.AppendUvarint(b, uint64(len(c.Stages)))
+	for _, s := range c.Stages {
+		b = appendString(b, s.Stage)
+		b = binary.AppendVarint(b, unixMilli(s.At))
 	}
 	return b
 }
@@ -127,6 +148,19 @@ func (c *Card) unmarshal(b []byte) error {
 	}
 	c.ExpectedClose = numDate(int(r.uvarint()))
 	c.NextDue = numDate(int(r.uvarint()))
+	c.LostReason = r.string()
+	c.SignedOn = numDate(int(r.uvarint()))
+	n = r.uvarint()
+	if n > 10000 || r.err {
+		return errBadCard
+	}
+	c.Stages = nil
+	if n > 0 {
+		c.Stages = make([]CardStage, n)
+		for i := range c.Stages {
+			c.Stages[i] = CardStage{Stage: r.string(), At: fromMilli(r.varint())}
+		}
+	}
 	if r.err {
 		return errBadCard
 	}

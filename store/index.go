@@ -43,6 +43,8 @@ func decodeEntity(typ string, data []byte) (any, error) {
 		v = new(model.Task)
 	case model.TypeComplaint:
 		v = new(model.Complaint)
+	case model.TypeTarget:
+		v = new(model.Target)
 	default:
 		return nil, fmt.Errorf("unknown entity type %q", typ)
 	}
@@ -61,6 +63,7 @@ func indexKeys(v any) []ikey {
 		if !e.Deleted && e.LeadID != "" {
 			at := string(millis(e.StartedAt)) + e.ID
 			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActTime), at, e.LeadID})
+			keys = append(keys, ikey{string(idxActFacts), at, actFacts(e)})
 		}
 	case *model.Task:
 		if !e.Deleted && e.LeadID != "" {

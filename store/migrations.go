@@ -21,6 +21,7 @@ var migrations = []migration{
 	{1, "create the buckets", createBuckets},
 	{2, "derive board cards for every lead", rebuildCards},
 	{3, "add the sync state and rejected-op buckets", createSyncBuckets},
+	{4, "add targets, the activity facts index and stage history on cards", addReportData},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -31,6 +31,7 @@ var (
 	bucketIdx        = []byte("idx")
 	bucketOutbox     = []byte("outbox")
 	bucketDrafts     = []byte("drafts")
+	bucketTargets    = []byte("targets")
 
 	idxLeadStage     = []byte("lead_stage")
 	idxTaskDue       = []byte("task_due")
@@ -38,6 +39,7 @@ var (
 	idxActLead       = []byte("act_lead")
 	idxActTime       = []byte("act_time")
 	idxComplaintOpen = []byte("complaint_open")
+	idxActFacts      = []byte("act_facts")
 
 	keySchema = []byte("schema_version")
 	keyNode   = []byte("node")
@@ -51,6 +53,7 @@ var entityBucket = map[string][]byte{
 	model.TypeActivity:  bucketActivities,
 	model.TypeTask:      bucketTasks,
 	model.TypeComplaint: bucketComplaints,
+	model.TypeTarget:    bucketTargets,
 }
 
 // Options configure a Store.

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// This file holds what the reports need from the store: the stage history
+// on cards, a compact index of activity facts (when, which lead, what
+// kind, by whom) so a year of activities is read without decoding one
+// JSON record, and migration 4.
+//
+//	idx/act_facts/<time><activity id>   lead id|kind|author
+
+// cardStages copies a lead's stage log, oldest first (by time, then by
+// clock, so concurrent moves order the same on every replica).
+func cardStages(log []model.StageEntry) []CardStage {
+	if len(log) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(log)
+	slices.SortStableFunc(sorted, func(a, b model.StageEntry) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return a.HLC.Compare(b.HLC)
+	})
+	out := make([]CardStage, len(sorted))
+	for i, e := range sorted {
+		out[i] = CardStage{Stage: e.Stage, At: e.At}
+	}
+	return out
+}
+
+func actFacts(a *model.Activity) string { return join(a.LeadID, a.Kind, a.Author) }
+
+// ActivityFact is what reports need of one activity.
+type ActivityFact struct {
+	ID     string
+	LeadID string
+	Kind   string
+	Author string
+	At     time.Time
+}
+
+// ActivityFacts calls fn for every live activity started in [from, to)
+// (zero bounds: open), oldest first, from the facts index: no activity
+// record is decoded. The fact is valid only during the call.
+func (t *Tx) ActivityFacts(from, to time.Time, fn func(*ActivityFact) error) error {
+	b := t.idx(idxActFacts)
+	if b == nil {
+		return fmt.Errorf("activity facts index is missing: %w", ErrNotFound)
+	}
+	c := b.Cursor()
+	var k, v []byte
+	if from.IsZero() {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek(millis(from))
+	}
+	end := millis(to)
+	var f ActivityFact
+	for ; k != nil; k, v = c.Next() {
+		if len(k) < 8 {
+			continue
+		}
+		if !to.IsZero() && bytes.Compare(k[:8], end) >= 0 {
+			break
+		}
+		parts := strings.SplitN(string(v), "\x00", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		f = ActivityFact{ID: string(k[8:]), LeadID: parts[0], Kind: parts[1], Author: parts[2], At: fromMilli(int64(beUint64(k)))}
+		if err := fn(&f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addReportData is migration 4: the targets bucket and its stamps, the
+// activity facts index built from every activity, and cards rebuilt with
+// their stage history (card version 2).
+func addReportData(btx *bolt.Tx) error {
+	if _, err := btx.CreateBucketIfNotExists(bucketTargets); err != nil {
+		return err
+	}
+	if _, err := btx.Bucket(bucketStamps).CreateBucketIfNotExists([]byte(model.TypeTarget)); err != nil {
+		return err
+	}
+	facts, err := btx.Bucket(bucketIdx).CreateBucketIfNotExists(idxActFacts)
+	if err != nil {
+		return err
+	}
+	err = btx.Bucket(bucketActivities).ForEach(func(k, v []byte) error {
+		var a model.Activity
+		if err := decodeActivity(v, &a); err != nil {
+			return fmt.Errorf("activity %s: %w", k, err)
+		}
+		for _, key := range indexKeys(&a) {
+			if key.bucket == string(idxActFacts) {
+				if err := facts.Put([]byte(key.key), []byte(key.value)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return rebuildCards(btx)
+}
+
+// SortTargets orders targets by year, quarter and user.
+func SortTargets(ts []model.Target) {
+	slices.SortFunc(ts, func(a, b model.Target) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Quarter, b.Quarter), strings.Compare(a.User, b.User))
+	})
+}
