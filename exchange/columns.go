@@ -240,29 +240,53 @@ var lostAliases = map[string]string{
 // StageKey maps a stage as a file writes it (key, label in either
 // language, or another tool's name for it) to a key of p.
 func StageKey(p model.Pipeline, v string) (string, bool) {
-	k := normHeader(v)
-	for _, s := range p.Stages {
-		if k == normHeader(s.Key) || k == normHeader(s.LabelEN) || k == normHeader(s.LabelZH) {
-			return s.Key, true
+	return newStageIndex(p).key(v)
+}
+
+// stageIndex finds stages by their folded key, labels and aliases; an
+// import builds it once instead of folding every label for every row.
+type stageIndex map[string]string
+
+func newStageIndex(p model.Pipeline) stageIndex {
+	m := stageIndex{}
+	for alias, key := range stageAliases {
+		if p.Index(key) >= 0 {
+			m[alias] = key
 		}
 	}
-	if key, ok := stageAliases[k]; ok && p.Index(key) >= 0 {
-		return key, true
+	for _, s := range p.Stages {
+		for _, name := range []string{s.Key, s.LabelEN, s.LabelZH} {
+			if k := normHeader(name); k != "" {
+				m[k] = s.Key
+			}
+		}
 	}
-	return "", false
+	return m
+}
+
+func (m stageIndex) key(v string) (string, bool) {
+	key, ok := m[normHeader(v)]
+	return key, ok
 }
 
 // ChannelKey maps a source as a file writes it to a channel key.
 func ChannelKey(v string) (string, bool) {
-	k := normHeader(v)
-	for _, c := range model.Channels {
-		if k == normHeader(c.Key) || k == normHeader(c.LabelEN) || k == normHeader(c.LabelZH) {
-			return c.Key, true
-		}
-	}
-	key, ok := channelAliases[k]
+	key, ok := channelIndex[normHeader(v)]
 	return key, ok
 }
+
+var channelIndex = func() map[string]string {
+	m := map[string]string{}
+	for alias, key := range channelAliases {
+		m[alias] = key
+	}
+	for _, c := range model.Channels {
+		for _, name := range []string{c.Key, c.LabelEN, c.LabelZH} {
+			m[normHeader(name)] = c.Key
+		}
+	}
+	return m
+}()
 
 // LostReasonKey maps a lost reason to its key; other text stays as given.
 func LostReasonKey(v string) string {

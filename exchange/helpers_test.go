@@ -13,13 +13,17 @@ var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 // openStore opens a real store in a temp folder with a fixed clock that
 // moves one second per transaction.
-func openStore(t testing.TB, user string) *store.Store {
+func openStore(t testing.TB, user string) *store.Store { return openStoreSync(t, user, false) }
+
+// openStoreSync opens the store; with sync, commits are fsynced as in real
+// use (benchmarks of the import measure that too).
+func openStoreSync(t testing.TB, user string, sync bool) *store.Store {
 	t.Helper()
 	rules := model.DefaultRules()
 	rules.Location = time.UTC
 	now := t0
 	s, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "book.db"), User: user, Rules: &rules,
-		Now: func() time.Time { now = now.Add(time.Second); return now }, NoSync: true})
+		Now: func() time.Time { now = now.Add(time.Second); return now }, NoSync: !sync})
 	if err != nil {
 		t.Fatal(err)
 	}

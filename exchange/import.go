@@ -268,6 +268,7 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 		return rep, err
 	}
 	rules := st.Rules()
+	stages := newStageIndex(rules.Pipeline)
 	var rejects []*rowData
 	total := len(table.Rows)
 	rep.Rows = total
@@ -279,7 +280,7 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 			counts, batchRejects = Report{}, nil
 			today := model.Today(tx.Now(), rules.Location)
 			for _, row := range table.Rows[start:end] {
-				r := parseRow(row, cols, rules.Pipeline, today)
+				r := parseRowWith(row, cols, rules.Pipeline, stages, today)
 				if len(r.problems) == 0 {
 					if err := importRow(tx, m, r, &counts, opt.DryRun); err != nil {
 						return err

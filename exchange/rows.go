@@ -36,6 +36,10 @@ const maxCell = model.MaxTextLen
 // parseRow maps one row's cells through cols. It never fails: what is
 // wrong is collected in problems, each naming its column.
 func parseRow(row Row, cols []Column, p model.Pipeline, today model.Date) *rowData {
+	return parseRowWith(row, cols, p, newStageIndex(p), today)
+}
+
+func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, today model.Date) *rowData {
 	r := &rowData{Row: row, given: map[string]bool{}}
 	if extra := len(row.Cells) - len(cols); extra > 0 {
 		for i := len(cols); i < len(row.Cells); i++ {
@@ -99,7 +103,7 @@ func parseRow(row Row, cols []Column, p model.Pipeline, today model.Date) *rowDa
 			}
 			r.given["source"] = true
 		case FieldStage:
-			k, ok := StageKey(p, v)
+			k, ok := stages.key(v)
 			if !ok {
 				r.problem(h, "%q is not a stage (known: %s)", v, strings.Join(p.Keys(), ", "))
 				continue
