@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/glamour/v2"
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	mdrender "github.com/fieldcrm/fieldcrm/ui/markdown"
 )
 
 // headerLines is the height of the fixed header above the viewport.
@@ -162,21 +162,13 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 	return rendered{header: strings.Join(header, "\n"), body: strings.Join(b, "\n")}
 }
 
-// markdown returns a renderer of notes for width w; without a renderer the
-// notes show as typed.
+// markdown returns a renderer of notes for width w.
 func markdown(c *common.Common, w int) func(string) string {
-	style := "light"
-	if c.Styles.IsDark {
-		style = "dark"
-	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(10, w-4)))
+	st := mdrender.DefaultStyles(c.Styles.IsDark)
+	width := max(10, w-4)
 	return func(s string) string {
-		if err == nil {
-			if out, err := r.Render(s); err == nil {
-				return strings.TrimRight(strings.TrimLeft(out, "\n"), "\n ")
-			}
-		}
-		return s
+		// Indented under the activity's heading line.
+		return "  " + strings.ReplaceAll(mdrender.Render(s, width-2, st), "\n", "\n  ")
 	}
 }
 
