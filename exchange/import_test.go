@@ -147,6 +147,19 @@ func TestImportUTF8WithBOMSemicolonAndDryRun(t *testing.T) {
 	if len(allLeads(t, s)) != 1 {
 		t.Fatal("the valid row was not imported")
 	}
+	// The rejects file imports as is: its own columns are skipped, the
+	// fixed row comes in, the unfixed ones are refused again.
+	fixed := strings.Replace(string(rej), "Gamma;;Nonsense", "Gamma;;Lead", 1)
+	fixed = strings.Replace(fixed, "Gamma,,Nonsense", "Gamma,,Lead", 1)
+	rep = importString(t, s, "x.rejects.csv", fixed, Options{})
+	if got := counts(rep); got != [5]int{1, 0, 0, 0, 2} {
+		t.Fatalf("rejects re-import: %v %v", got, rep.Problems)
+	}
+	for _, c := range rep.Columns[3:] {
+		if c.Field != FieldSkip {
+			t.Errorf("rejects column %q mapped to %s", c.Header, c.Field)
+		}
+	}
 }
 
 func TestImportCRMExports(t *testing.T) {
