@@ -45,6 +45,10 @@ type Model struct {
 	want string
 
 	undo []common.MovedMsg
+
+	// drawn caches drawn cards; a map, so View (on a copy) can fill it.
+	// It is emptied whenever the cards change.
+	drawn map[cardKey][]string
 }
 
 type colSum struct{ total, weighted int64 }
@@ -64,7 +68,7 @@ func New(c *common.Common, remap map[string][]string) Model {
 	ti.CharLimit = 100
 	n := len(c.Rules.Pipeline.Stages)
 	return Model{
-		c: c, keys: NewKeyMap(c.T, remap), filter: ti, loadReq: 1,
+		c: c, keys: NewKeyMap(c.T, remap), filter: ti, loadReq: 1, drawn: map[cardKey][]string{},
 		cols: make([][]int, n), sums: make([]colSum, n), rows: make([]int, n), tops: make([]int, n),
 	}
 }

@@ -25,6 +25,7 @@ func (s sortMode) key() string {
 
 // setCards replaces every card and rebuilds the columns.
 func (m *Model) setCards(cards []store.Card) {
+	clear(m.drawn)
 	m.cards = cards
 	m.hay = make([]string, len(cards))
 	for i := range cards {
@@ -69,26 +70,27 @@ func (m *Model) rebuild() {
 	m.selectWanted()
 }
 
-func (m *Model) sortColumn(col []int) {
-	slices.SortFunc(col, func(a, b int) int {
-		x, y := &m.cards[a], &m.cards[b]
-		var c int
-		switch m.sort {
-		case sortDue:
-			c = cmpDue(x.NextDue, y.NextDue)
-		case sortValue:
-			c = cmp.Compare(y.Value, x.Value)
-		case sortTouched:
-			c = x.LastTouch().Compare(y.LastTouch())
-		}
-		if c != 0 {
-			return c
-		}
-		if c = strings.Compare(x.Company, y.Company); c != 0 {
-			return c
-		}
-		return strings.Compare(x.ID, y.ID)
-	})
+func (m *Model) sortColumn(col []int) { slices.SortFunc(col, m.compare) }
+
+// compare orders two cards (by index) in the current sort.
+func (m *Model) compare(a, b int) int {
+	x, y := &m.cards[a], &m.cards[b]
+	var c int
+	switch m.sort {
+	case sortDue:
+		c = cmpDue(x.NextDue, y.NextDue)
+	case sortValue:
+		c = cmp.Compare(y.Value, x.Value)
+	case sortTouched:
+		c = x.LastTouch().Compare(y.LastTouch())
+	}
+	if c != 0 {
+		return c
+	}
+	if c = strings.Compare(x.Company, y.Company); c != 0 {
+		return c
+	}
+	return strings.Compare(x.ID, y.ID)
 }
 
 // cmpDue orders due days, earliest first, no day last.
@@ -180,19 +182,43 @@ func (m *Model) moveSel(dc, dr int) {
 func (m *Model) first() { m.rows[m.col] = 0; m.scrollIntoView() }
 func (m *Model) last()  { m.rows[m.col] = len(m.cols[m.col]) - 1; m.clamp(); m.scrollIntoView() }
 
-// replaceCard puts a card changed by a move in place and re-files it.
+// replaceCard puts a card changed by a move in place and re-files it:
+// only its old and new columns change, so a move costs in proportion to
+// those columns, not to the book.
 func (m *Model) replaceCard(c store.Card) {
-	for i := range m.cards {
-		if m.cards[i].ID == c.ID {
-			m.cards[i] = c
-			m.hay[i] = haystack(&c)
-			m.want = c.ID
-			m.rebuild()
-			return
+	i := slices.IndexFunc(m.cards, func(x store.Card) bool { return x.ID == c.ID })
+	if i < 0 {
+		m.cards = append(m.cards, c)
+		m.hay = append(m.hay, "")
+		i = len(m.cards) - 1
+	} else if from := m.c.Rules.Pipeline.Index(m.cards[i].Stage); from >= 0 {
+		m.cols[from] = slices.DeleteFunc(m.cols[from], func(x int) bool { return x == i })
+		m.sum(from)
+	}
+	m.cards[i], m.hay[i] = c, haystack(&c)
+	for k := range m.drawn {
+		if k.i == i {
+			delete(m.drawn, k)
 		}
 	}
-	m.cards = append(m.cards, c)
-	m.hay = append(m.hay, haystack(&c))
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	if to := m.c.Rules.Pipeline.Index(c.Stage); to >= 0 && (q == "" || strings.Contains(m.hay[i], q)) {
+		at, _ := slices.BinarySearchFunc(m.cols[to], i, m.compare)
+		m.cols[to] = slices.Insert(m.cols[to], at, i)
+		m.sum(to)
+	}
 	m.want = c.ID
-	m.rebuild()
+	m.selectWanted()
+}
+
+// sum totals column ci.
+func (m *Model) sum(ci int) {
+	p := m.c.Rules.Pipeline
+	s := colSum{}
+	for _, i := range m.cols[ci] {
+		c := &m.cards[i]
+		s.total += c.Value
+		s.weighted += model.Weighted(c.Value, c.EffectiveProbability(p))
+	}
+	m.sums[ci] = s
 }

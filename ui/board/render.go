@@ -7,6 +7,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/styles"
 )
 
 // View draws the board in exactly its width and height. It costs in
@@ -92,10 +93,11 @@ func (m Model) column(ci, w, h int) []string {
 		out = append(out, st.Empty.Render(common.Fit("  "+m.c.T("board.empty"), w)))
 	}
 	top, slots := m.tops[ci], m.slots()
+	today := m.c.Today()
 	end := min(len(cards), top+slots)
 	for r := top; r < end && len(out)+cardLines <= h; r++ {
 		sel := ci == m.col && r == m.rows[ci]
-		out = append(out, m.card(&m.cards[cards[r]], w, sel)...)
+		out = append(out, m.card(cards[r], w, sel, today)...)
 	}
 	for len(out) < h-1 {
 		out = append(out, blank)
@@ -115,8 +117,35 @@ func (m Model) column(ci, w, h int) []string {
 	return out[:h]
 }
 
-// card draws one card as cardLines lines of exactly w cells.
-func (m Model) card(c *store.Card, w int, sel bool) []string {
+// cardKey names one drawn card: drawing depends on the card, the width,
+// the selection, the styles and the day (overdue, today).
+type cardKey struct {
+	i, w  int
+	sel   bool
+	st    *styles.Styles
+	today model.Date
+}
+
+// maxCached bounds the drawn-card cache (a few screens' worth).
+const maxCached = 2048
+
+// card returns card i drawn as cardLines lines of exactly w cells, from
+// the cache when it was drawn before: a key press redraws only what it
+// changed.
+func (m Model) card(i, w int, sel bool, today model.Date) []string {
+	k := cardKey{i: i, w: w, sel: sel, st: m.c.Styles, today: today}
+	if lines, ok := m.drawn[k]; ok {
+		return lines
+	}
+	if len(m.drawn) >= maxCached {
+		clear(m.drawn)
+	}
+	lines := m.drawCard(&m.cards[i], w, sel, today)
+	m.drawn[k] = lines
+	return lines
+}
+
+func (m Model) drawCard(c *store.Card, w int, sel bool, today model.Date) []string {
 	st := &m.c.Styles.Board
 	gutter := "  "
 	if sel {
@@ -130,7 +159,6 @@ func (m Model) card(c *store.Card, w int, sel bool) []string {
 	}
 	parts := []string{st.Value.Render(model.FormatShort(c.Value))}
 	if !c.NextDue.IsZero() {
-		today := m.c.Today()
 		switch b := model.BucketOf(c.NextDue, today); b {
 		case model.Overdue:
 			parts = append(parts, st.Overdue.Render("!"+shortDate(c.NextDue, today)))

@@ -1,0 +1,131 @@
+package board
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+)
+
+func loaded(t *testing.T, st *store.Store, w, h int) Model {
+	t.Helper()
+	m := New(uitest.Common(st, "en", w, h), nil)
+	m.SetSize(w, h)
+	m, _ = m.Update(m.Init()())
+	if !m.Loaded() {
+		t.Fatal("the board did not load")
+	}
+	return m
+}
+
+func press(m Model, keys ...string) Model {
+	for _, k := range keys {
+		m, _ = m.Update(uitest.Key(k))
+	}
+	return m
+}
+
+func selected(t *testing.T, m Model) string {
+	t.Helper()
+	c, ok := m.Selected()
+	if !ok {
+		t.Fatal("nothing selected")
+	}
+	return c.Company
+}
+
+func TestNavigationKeys(t *testing.T) {
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	m := loaded(t, st, 80, 24)
+	// Prospect, sorted by next follow-up: Blue Ridge (overdue) then Acme.
+	if got := selected(t, m); got != "Blue Ridge Energy Group International Holdings" {
+		t.Fatalf("first card = %q", got)
+	}
+	steps := []struct{ key, want string }{
+		{"j", "Acme Manufacturing Ltd."},
+		{"down", "Acme Manufacturing Ltd."}, // stays on the last card
+		{"k", "Blue Ridge Energy Group International Holdings"},
+		{"l", "Granite Steel Group"},
+		{"G", "Harbor Logistics"},
+		{"g", "Granite Steel Group"},
+		{"right", "Pioneer Chemicals Inc."},
+		{"left", "Granite Steel Group"},
+		{"h", "Blue Ridge Energy Group International Holdings"},
+		{"h", "Blue Ridge Energy Group International Holdings"}, // stays in the first column
+	}
+	for _, s := range steps {
+		m = press(m, s.key)
+		if got := selected(t, m); got != s.want {
+			t.Fatalf("after %q the selection is %q, want %q", s.key, got, s.want)
+		}
+	}
+}
+
+func TestHorizontalScrollKeepsSelectionVisible(t *testing.T) {
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	m := loaded(t, st, 80, 24)
+	m = press(m, "l", "l", "l", "l", "l", "l")
+	v := uitest.Plain(m.View())
+	if !strings.Contains(v, "Lost (1)") || strings.Contains(v, "Prospect (") || !strings.Contains(v, "┃ Silverline") {
+		t.Fatalf("the lost column is not on screen:\n%s", v)
+	}
+	m.SetSize(160, 48)
+	if v := uitest.Plain(m.View()); !strings.Contains(v, "Prospect (2)") || !strings.Contains(v, "Lost (1)") {
+		t.Fatalf("at 160 columns every stage should show:\n%s", v)
+	}
+}
+
+func TestStaleLoadReplyIsDropped(t *testing.T) {
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English[:2])
+	m := loaded(t, st, 80, 24)
+	first := m.Reload()
+	old := first() // reads 2 leads
+	uitest.Seed(t, st, uitest.English[2:4])
+	second := m.Reload()
+	m, _ = m.Update(second())
+	m, _ = m.Update(old) // arrives late: must not win
+	if m.Count() != 4 {
+		t.Fatalf("the board shows %d leads; the late reply of an earlier load replaced the newer one", m.Count())
+	}
+}
+
+func TestMoveKeysSaveAndUndo(t *testing.T) {
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, uitest.English)
+	m := loaded(t, st, 80, 24)
+	run := func(cmd tea.Cmd) {
+		uitest.Run(func(msg tea.Msg) tea.Cmd {
+			var c tea.Cmd
+			m, c = m.Update(msg)
+			return c
+		}, cmd)
+	}
+	stage := func(id string) string {
+		var l model.Lead
+		st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead(id); return })
+		return l.Stage
+	}
+	_, cmd := m.Update(uitest.Key("L")) // Blue Ridge: prospect → qualified
+	run(cmd)
+	if got := stage(ids[1]); got != "qualified" {
+		t.Fatalf("after L the lead is in %q", got)
+	}
+	if got := selected(t, m); got != "Blue Ridge Energy Group International Holdings" {
+		t.Fatalf("the selection did not follow the moved card: %q", got)
+	}
+	_, cmd = m.Update(uitest.Key("u"))
+	run(cmd)
+	if got := stage(ids[1]); got != "prospect" {
+		t.Fatalf("after u the lead is in %q", got)
+	}
+	_, cmd = m.Update(uitest.Key("H")) // already in the first stage
+	if cmd != nil {
+		t.Fatal("H in the first stage did something")
+	}
+}
