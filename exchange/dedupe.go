@@ -209,3 +209,15 @@ func FindDuplicates(leads []model.Lead) []Pair {
 	})
 	return out
 }
+
+// DuplicatesOf returns the likely duplicates of the lead with id among
+// leads (which should include it), for the lead screen.
+func DuplicatesOf(id string, leads []model.Lead) []Pair {
+	var out []Pair
+	for _, p := range FindDuplicates(leads) {
+		if p.A == id || p.B == id {
+			out = append(out, p)
+		}
+	}
+	return out
+}

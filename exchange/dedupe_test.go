@@ -84,6 +84,12 @@ func TestFindDuplicates(t *testing.T) {
 	if p := pairs[1]; p.A != "c" || p.B != "d" || len(p.Reasons) != 1 || p.Reasons[0] != "same e-mail john@acme.com" {
 		t.Errorf("pair 1 = %+v", p)
 	}
+	if d := DuplicatesOf("d", leads); len(d) != 1 || d[0].A != "c" {
+		t.Errorf("DuplicatesOf(d) = %+v", d)
+	}
+	if d := DuplicatesOf("e", leads); len(d) != 0 {
+		t.Errorf("DuplicatesOf(e) = %+v", d)
+	}
 	// A number shared by many leads (a switchboard) gives a bounded list.
 	var many []model.Lead
 	for i := range 200 {

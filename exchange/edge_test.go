@@ -40,6 +40,17 @@ func TestImportQuotedNewlinesAndRaggedRows(t *testing.T) {
 	}
 }
 
+func TestImportRefusesBadFollowUpBeforeWriting(t *testing.T) {
+	s := openStore(t, "ann")
+	rep := importString(t, s, "x.csv", "Company,Next follow-up,Next step\nA,2026-12-01,\"call\x01back\"\nB,someday,call\n", Options{})
+	if got := counts(rep); got != [5]int{0, 0, 0, 0, 2} || rep.Problems[0].Column != "Next step" || rep.Problems[1].Column != "Next follow-up" {
+		t.Fatalf("counts %v problems %v", got, rep.Problems)
+	}
+	if len(allLeads(t, s)) != 0 {
+		t.Fatal("a refused row left a lead behind")
+	}
+}
+
 func TestImportHugeCells(t *testing.T) {
 	s := openStore(t, "ann")
 	mb := strings.Repeat("长", 350_000) // about 1 MB

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,6 +80,29 @@ func Export(st *store.Store, w io.Writer, opt ExportOptions) (ExportReport, erro
 		return rep, err
 	}
 	return rep, bw.Flush()
+}
+
+// ExportFile writes the export to path through a temporary file in the
+// same folder, renamed into place at the end, so a failed export never
+// leaves half a file under the name. The file is readable only by its
+// owner: it holds customer data.
+func ExportFile(st *store.Store, path string, opt ExportOptions) (ExportReport, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return ExportReport{}, fmt.Errorf("export to %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	rep, err := Export(st, tmp, opt)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("export to %s: %w", path, err)
+	}
+	return rep, nil
 }
 
 // book is what an export writes: the dump plus what tables need.

@@ -229,6 +229,12 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		}
 		r.problem(col, "is empty; every lead needs a company (map another column with --map 'Column=company')")
 	}
+	if !r.followDue.IsZero() {
+		tk := model.Task{LeadID: "-", Due: r.followDue, Action: r.followWhat}
+		for _, fe := range model.FieldErrors(tk.Validate()) {
+			r.problem(headerOf(cols, FieldFollowUpAction), "%s", fe.Problem)
+		}
+	}
 	if r.followDue.IsZero() && r.followWhat != "" {
 		r.followWhat = "" // an action without a day is not a follow-up; keep it as text
 		setCustom(l, headerOf(cols, FieldFollowUpAction), row.Cells[indexOf(cols, FieldFollowUpAction)])

@@ -8,7 +8,6 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -75,7 +74,7 @@ in it). Headers and labels are in the language of --lang.`,
 				_, err := exchange.Export(st, a.out, opt)
 				return err
 			}
-			rep, err := exportFile(st, output, opt)
+			rep, err := exchange.ExportFile(st, output, opt)
 			if err != nil {
 				return err
 			}
@@ -101,25 +100,4 @@ in it). Headers and labels are in the language of --lang.`,
 	f.StringVar(&from, "from", "", "only leads created on or after this day (ics: events due)")
 	f.StringVar(&to, "to", "", "only leads created on or before this day (ics: events due)")
 	return cmd
-}
-
-// exportFile writes the export next to path and renames it into place, so
-// a failed export never leaves half a file under the name.
-func exportFile(st *store.Store, path string, opt exchange.ExportOptions) (exchange.ExportReport, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return exchange.ExportReport{}, fmt.Errorf("export to %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	rep, err := exchange.Export(st, tmp, opt)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return rep, fmt.Errorf("export to %s: %w", path, err)
-	}
-	return rep, nil
 }
