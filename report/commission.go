@@ -77,7 +77,9 @@ func (p Plan) String() string {
 	return strings.Join(parts, ", ")
 }
 
-func trimRate(r float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", r), "0"), ".") }
+func trimRate(r float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", r), "0"), ".")
+}
 
 // CommissionRow is one rep's estimate.
 type CommissionRow struct {

@@ -73,11 +73,11 @@ func TestFunnel(t *testing.T) {
 		conv    float64 // -1: none
 		median  float64 // -1: none
 	}{
-		{"prospect", 5, 0.8, 19},    // L1 L2 L3 L5 L7; stays 10 4 28 41
-		{"qualified", 4, 1, 12},     // L1, L2 and L3 skipped it, L4 passed it on 01-05
-		{"contacted", 4, 0.75, 17},  // stays 10 (L1) and 24 (L2)
+		{"prospect", 5, 0.8, 19},     // L1 L2 L3 L5 L7; stays 10 4 28 41
+		{"qualified", 4, 1, 12},      // L1, L2 and L3 skipped it, L4 passed it on 01-05
+		{"contacted", 4, 0.75, 17},   // stays 10 (L1) and 24 (L2)
 		{"solution", 3, 2.0 / 3, 10}, // L1 L3 L4
-		{"negotiation", 2, 1, 10},   // L1 L3
+		{"negotiation", 2, 1, 10},    // L1 L3
 		{"won", 2, -1, -1},
 	}
 	if len(f.Stages) != len(want) {
