@@ -107,10 +107,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.Update(msg.Then)
 	case common.ChangedMsg:
 		m.notice, m.err = m.c.T("status.saved"), ""
+		var cmd tea.Cmd
 		if msg.LeadID != "" {
 			m.board.Select(msg.LeadID)
+			cmd = m.board.Refresh(msg.LeadID)
+		} else {
+			cmd = m.board.Reload()
 		}
-		cmd := m.board.Reload()
 		if m.screen == screenLead {
 			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
 		}
@@ -129,7 +132,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.BackMsg:
 		m.screen = screenBoard
 		m.board.Select(m.lead.ID())
-		return m, tea.Batch(m.board.Reload(), m.layout())
+		return m, m.layout()
 	}
 
 	if m.form != nil {

@@ -96,6 +96,26 @@ func (m *Model) load(req int) tea.Cmd {
 	}
 }
 
+// cardMsg carries one lead's card, read again after it changed.
+type cardMsg struct {
+	card store.Card
+	err  error
+}
+
+// Refresh reads one changed lead's card and puts it in place, which costs
+// far less than reading every card again.
+func (m *Model) Refresh(id string) tea.Cmd {
+	data := m.c.Data
+	return func() tea.Msg {
+		var c store.Card
+		err := data.View(func(tx *store.Tx) (err error) {
+			c, err = tx.Card(id)
+			return err
+		})
+		return cardMsg{card: c, err: err}
+	}
+}
+
 // Select asks the board to select a lead (now, or when the cards arrive).
 func (m *Model) Select(id string) {
 	m.want = id

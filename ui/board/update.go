@@ -16,6 +16,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleLoaded(msg)
 	case common.MovedMsg:
 		return m.handleMoved(msg)
+	case cardMsg:
+		if msg.err != nil {
+			return m, m.Reload() // deleted meanwhile: read them all
+		}
+		m.replaceCard(msg.card)
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.filtering {
 			return m.handleFilterKey(msg)
