@@ -42,13 +42,12 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 	if err == nil {
 		err = pull(ctx, st, c, o, &rep)
 	}
+	if err == nil {
+		return rep, nil // the last pull page recorded the sync's time
+	}
 	serr := st.Update(func(tx *store.Tx) error {
 		s := tx.SyncState()
-		if err == nil {
-			s.LastSync, s.LastError = tx.Now(), ""
-		} else {
-			s.LastError = err.Error()
-		}
+		s.LastError = err.Error()
 		return tx.SetSyncState(s)
 	})
 	return rep, errors.Join(err, serr)
@@ -145,23 +144,67 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp PushResponse, 
 	return nil
 }
 
+// page is one pull answer fetched ahead of the one being stored.
+type page struct {
+	from uint64
+	resp PullResponse
+	err  error
+}
+
+// prefetch fetches pages from cursor on, one ahead of the caller, so the
+// network, the server and decoding overlap with storing the previous
+// page. It stops after a last page, an error, or when ctx ends.
+func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan page {
+	out := make(chan page, 1)
+	go func() {
+		defer close(out)
+		for range 1_000_000 {
+			resp, err := c.Pull(ctx, from, limit)
+			select {
+			case out <- page{from: from, resp: resp, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !resp.More || resp.Cursor <= from {
+				return
+			}
+			from = resp.Cursor
+		}
+	}()
+	return out
+}
+
 func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	limit := o.PullLimit
 	if limit <= 0 || limit > MaxPullLimit {
-		limit = 2000
+		limit = MaxPullLimit
+	}
+	var s store.SyncState
+	if err := st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil }); err != nil {
+		return err
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	pages := prefetch(fctx, c, s.Cursor, limit)
+	defer func() { cancel() }()
+	restart := func(from uint64) {
+		cancel()
+		for range pages { // let the old fetcher finish
+		}
+		fctx, cancel = context.WithCancel(ctx)
+		pages = prefetch(fctx, c, from, limit)
 	}
 	resets := 0
 	// Every page advances the cursor or ends the pull; the bound only
 	// guards against a server that keeps saying "more" without moving.
-	for page := 0; page < 1_000_000; page++ {
-		var s store.SyncState
-		if err := st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil }); err != nil {
-			return err
+	for range 1_000_000 {
+		p, ok := <-pages
+		if !ok {
+			return errors.New("pull: the page fetcher stopped early")
 		}
-		resp, err := c.Pull(ctx, s.Cursor, limit)
-		if err != nil {
-			return fmt.Errorf("pull: %w", err)
+		if p.err != nil {
+			return fmt.Errorf("pull: %w", p.err)
 		}
+		resp := p.resp
 		if s.Epoch != "" && resp.Epoch != s.Epoch {
 			// The server's data was replaced (a restore): start over.
 			if resets++; resets > 2 {
@@ -174,25 +217,39 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			}); err != nil {
 				return err
 			}
+			s.Cursor, s.Epoch = 0, resp.Epoch
+			restart(0)
 			continue
 		}
-		if resp.More && resp.Cursor <= s.Cursor {
+		if resp.More && resp.Cursor <= p.from {
 			return errors.New("pull: the server says there is more but its cursor did not move")
 		}
-		err = st.Update(func(tx *store.Tx) error {
+		moved := false
+		err := st.Update(func(tx *store.Tx) error {
 			cur := tx.SyncState()
-			if cur.Cursor != s.Cursor || cur.Epoch != s.Epoch {
-				return nil // another sync of this replica got there first
+			if cur.Cursor != p.from || cur.Epoch != s.Epoch {
+				// Another sync of this replica moved the cursor: go on
+				// from where it got to.
+				moved, s = true, cur
+				return nil
 			}
 			if err := applyChanges(tx, resp.Changes, rep); err != nil {
 				return err
 			}
 			cur.Cursor, cur.Epoch = resp.Cursor, resp.Epoch
+			if !resp.More {
+				cur.LastSync, cur.LastError = tx.Now(), ""
+			}
 			rep.Cursor = resp.Cursor
+			s = cur
 			return tx.SetSyncState(cur)
 		})
 		if err != nil {
 			return fmt.Errorf("store pulled changes: %w", err)
+		}
+		if moved {
+			restart(s.Cursor)
+			continue
 		}
 		if !resp.More {
 			return nil

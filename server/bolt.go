@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -23,12 +25,14 @@ import (
 //	meta/schema_version        uint64 big-endian
 //	users/<name>               JSON User
 //	tokens/<sha256 of secret>  JSON Token
-//	log/<seq>                  JSON LogEntry; seq uint64 big-endian, from
-//	                           the bucket's NextSequence in the writing
+//	log/<seq>                  kind byte, uvarint-prefixed lead and user,
+//	                           then the op's JSON; seq uint64 big-endian,
+//	                           from the bucket's NextSequence in the writing
 //	                           transaction, so commit order is seq order
 //	opids/<op id>              seq the op was applied at
 //	records/<type>/<id>        JSON boltRecord: fields and merge state
 //	children/<lead>|<type>|<id> empty ("|" is a 0x00 byte)
+//	visible/<user>|<lead>      empty: user owns or is assigned the lead
 var (
 	bMeta     = []byte("meta")
 	bUsers    = []byte("users")
@@ -37,6 +41,7 @@ var (
 	bOpIDs    = []byte("opids")
 	bRecords  = []byte("records")
 	bChildren = []byte("children")
+	bVisible  = []byte("visible")
 
 	kEpoch  = []byte("epoch")
 	kSchema = []byte("schema_version")
@@ -46,7 +51,8 @@ const boltSchema = 1
 
 // BoltStorage is the default Storage: one bbolt file.
 type BoltStorage struct {
-	db *bolt.DB
+	db       *bolt.DB
+	inflight atomic.Int32
 }
 
 // BoltPath is the server's database file in dir.
@@ -69,7 +75,7 @@ func OpenBolt(dir string, noSync bool) (*BoltStorage, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bMeta, bUsers, bTokens, bLog, bOpIDs, bRecords, bChildren} {
+		for _, name := range [][]byte{bMeta, bUsers, bTokens, bLog, bOpIDs, bRecords, bChildren, bVisible} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -99,6 +105,7 @@ func OpenBolt(dir string, noSync bool) (*BoltStorage, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &BoltStorage{db: db}, nil
 }
 
@@ -110,12 +117,22 @@ func (s *BoltStorage) View(ctx context.Context, fn func(Tx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
 }
 
-// Update implements Storage.
+// Update implements Storage. Concurrent updates are committed together
+// (bbolt's Batch: one fsync for many pushes); fn may therefore run more
+// than once, and must start from scratch each time, as every caller in
+// this package does.
 func (s *BoltStorage) Update(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
+	run := func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) }
+	// Alone, commit at once; with others waiting, join their batch.
+	if s.inflight.Add(1) == 1 {
+		defer s.inflight.Add(-1)
+		return s.db.Update(run)
+	}
+	defer s.inflight.Add(-1)
+	return s.db.Batch(run)
 }
 
 // Close implements Storage.
@@ -272,13 +289,84 @@ func (t *boltTx) OpSeq(opID string) (uint64, bool, error) {
 	return binary.BigEndian.Uint64(v), true, nil
 }
 
+func (t *boltTx) Visible(user, lead string) (bool, error) {
+	return t.tx.Bucket(bVisible).Get([]byte(user+"\x00"+lead)) != nil, nil
+}
+
+func (t *boltTx) SetVisible(lead string, remove, add []string) error {
+	b := t.tx.Bucket(bVisible)
+	for _, u := range remove {
+		if err := b.Delete([]byte(u + "\x00" + lead)); err != nil {
+			return err
+		}
+	}
+	for _, u := range add {
+		if err := b.Put([]byte(u+"\x00"+lead), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var entryKinds = []string{EntryOp, EntryGrant, EntryRevoke}
+
+// encodeEntry lays an entry out so a scan can filter on kind, lead and
+// user without decoding the op.
+func encodeEntry(e LogEntry) ([]byte, error) {
+	k := slices.Index(entryKinds, e.Kind)
+	if k < 0 {
+		return nil, fmt.Errorf("log entry kind %q", e.Kind)
+	}
+	b := []byte{byte(k)}
+	b = binary.AppendUvarint(b, uint64(len(e.Lead)))
+	b = append(b, e.Lead...)
+	b = binary.AppendUvarint(b, uint64(len(e.User)))
+	b = append(b, e.User...)
+	if e.Op != nil {
+		op, err := json.Marshal(e.Op)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, op...)
+	}
+	return b, nil
+}
+
+func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
+	bad := fmt.Errorf("log entry %d is corrupt", seq)
+	if len(v) < 1 || int(v[0]) >= len(entryKinds) {
+		return LogEntry{}, bad
+	}
+	e := LogEntry{Seq: seq, Kind: entryKinds[v[0]]}
+	rest := v[1:]
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || uint64(len(rest)-w) < n {
+			return "", false
+		}
+		s := string(rest[w : w+int(n)])
+		rest = rest[w+int(n):]
+		return s, true
+	}
+	var ok1, ok2 bool
+	e.Lead, ok1 = str()
+	e.User, ok2 = str()
+	if !ok1 || !ok2 {
+		return LogEntry{}, bad
+	}
+	if len(rest) > 0 {
+		e.Raw = json.RawMessage(append([]byte(nil), rest...))
+	}
+	return e, nil
+}
+
 func (t *boltTx) Append(e LogEntry) (uint64, error) {
 	b := t.tx.Bucket(bLog)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	data, err := json.Marshal(e)
+	data, err := encodeEntry(e)
 	if err != nil {
 		return 0, err
 	}
@@ -298,11 +386,10 @@ func (t *boltTx) Head() (uint64, error) { return t.tx.Bucket(bLog).Sequence(), n
 func (t *boltTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 	c := t.tx.Bucket(bLog).Cursor()
 	for k, v := c.Seek(be(after + 1)); k != nil; k, v = c.Next() {
-		var e LogEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("log entry %d is corrupt: %w", binary.BigEndian.Uint64(k), err)
+		e, err := decodeEntry(binary.BigEndian.Uint64(k), v)
+		if err != nil {
+			return err
 		}
-		e.Seq = binary.BigEndian.Uint64(k)
 		more, err := fn(e)
 		if err != nil || !more {
 			return err

@@ -284,9 +284,11 @@ func (h *harness) checkLog(applied map[string]bool) {
 				return false, fmt.Errorf("seq %d follows %d", e.Seq, last)
 			}
 			last = e.Seq
-			if e.Op == nil {
-				return true, nil
+			op, err := e.DecodeOp()
+			if err != nil || op == nil {
+				return err == nil, err
 			}
+			e.Op = op
 			if seen[e.Op.ID] {
 				return false, fmt.Errorf("op %s is in the log twice", e.Op.ID)
 			}

@@ -204,8 +204,10 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 	err := h.st.View(context.Background(), func(tx server.Tx) error {
 		leadOf := map[model.EntityRef]string{}
 		if err := tx.Scan(0, func(e server.LogEntry) (bool, error) {
-			if e.Op != nil {
-				leadOf[e.Op.Entity] = e.Lead
+			if op, err := e.DecodeOp(); err != nil {
+				return false, err
+			} else if op != nil {
+				leadOf[op.Entity] = e.Lead
 			}
 			return true, nil
 		}); err != nil {

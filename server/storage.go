@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -45,11 +47,26 @@ const (
 
 // LogEntry is one element of the commit-ordered log.
 type LogEntry struct {
-	Seq  uint64    `json:"-"`
-	Kind string    `json:"k"`
-	Op   *model.Op `json:"op,omitempty"`
-	Lead string    `json:"lead,omitempty"` // the lead the entity belongs to
-	User string    `json:"user,omitempty"` // grant, revoke
+	Seq  uint64
+	Kind string
+	Lead string // the lead the entity belongs to
+	User string // grant, revoke
+	// Op is the op (Append takes it); Scan gives its JSON in Raw
+	// instead, so a pull can pass it on without decoding it.
+	Op  *model.Op
+	Raw json.RawMessage
+}
+
+// DecodeOp returns the entry's op, decoding Raw when needed.
+func (e *LogEntry) DecodeOp() (*model.Op, error) {
+	if e.Op != nil || e.Raw == nil {
+		return e.Op, nil
+	}
+	var op model.Op
+	if err := json.Unmarshal(e.Raw, &op); err != nil {
+		return nil, fmt.Errorf("log entry %d: %w", e.Seq, err)
+	}
+	return &op, nil
 }
 
 // Storage keeps the server's state: users, token hashes, the op log with
@@ -86,6 +103,13 @@ type Tx interface {
 	// Children lists the activities, tasks and complaints under a lead.
 	Children(lead string) ([]model.EntityRef, error)
 	AddChild(lead string, ref model.EntityRef) error
+
+	// Visible reports whether user is the owner or an assignee of lead,
+	// from an index kept by SetVisible (managers see all without it).
+	Visible(user, lead string) (bool, error)
+	// SetVisible updates that index when a lead's owner or assignees
+	// change: users in remove lose sight, users in add gain it.
+	SetVisible(lead string, remove, add []string) error
 
 	// OpSeq returns the seq an op id was applied at; ok is false when
 	// the op was never applied.

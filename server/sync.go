@@ -147,9 +147,21 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 			before[lead] = &seenBy{existed: exists, users: visibility(rec)}
 		}
 	}
+	var oldVis []string
+	if exists && op.Entity.Type == model.TypeLead {
+		oldVis = visibility(rec)
+	}
 	rec.Apply(op)
-	if op.Entity.Type == model.TypeLead && !canSee(u, rec) {
-		return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)
+	if op.Entity.Type == model.TypeLead {
+		if !canSee(u, rec) {
+			return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)
+		}
+		newVis := visibility(rec)
+		if !slices.Equal(oldVis, newVis) {
+			if err := tx.SetVisible(lead, minus(oldVis, newVis), minus(newVis, oldVis)); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if err := tx.PutRecord(op.Entity, rec); err != nil {
 		return 0, err
@@ -160,6 +172,17 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 		}
 	}
 	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Lead: lead})
+}
+
+// minus returns the elements of a not in b.
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // managerOnly are lead fields only a manager may write: they decide who
@@ -314,14 +337,31 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 	return rec, true, nil
 }
 
+// PullChange is one change of a pull as the server sends it: ops pass from
+// the log to the wire as stored JSON, never decoded.
+type PullChange struct {
+	Seq    uint64           `json:"seq"`
+	Op     json.RawMessage  `json:"op,omitempty"`
+	State  *remote.State    `json:"state,omitempty"`
+	Remove *model.EntityRef `json:"remove,omitempty"`
+}
+
+// PullPage is the server's form of remote.PullResponse.
+type PullPage struct {
+	Changes []PullChange `json:"changes"`
+	Cursor  uint64       `json:"cursor"`
+	Epoch   string       `json:"epoch"`
+	More    bool         `json:"more"`
+}
+
 // Pull returns the changes after cursor that u may see, at most about limit
 // of them (a lead's full state is never split), and the next cursor: the
 // highest seq scanned, including entries u may not see.
-func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (remote.PullResponse, error) {
+func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (PullPage, error) {
 	if limit <= 0 || limit > remote.MaxPullLimit {
 		limit = remote.DefaultPullLimit
 	}
-	resp := remote.PullResponse{Changes: []remote.Change{}, Cursor: cursor}
+	resp := PullPage{Changes: []PullChange{}, Cursor: cursor}
 	err := s.Store.View(ctx, func(tx Tx) error {
 		epoch, err := tx.Epoch()
 		if err != nil {
@@ -345,11 +385,10 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (r
 			if v, ok := visible[lead]; ok {
 				return v, nil
 			}
-			rec, ok, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
+			v, err := tx.Visible(u.Name, lead)
 			if err != nil {
 				return false, err
 			}
-			v := ok && canSee(u, rec)
 			visible[lead] = v
 			return v, nil
 		}
@@ -364,7 +403,13 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (r
 					return false, err
 				}
 				if ok {
-					resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, Op: e.Op})
+					raw := e.Raw
+					if raw == nil {
+						if raw, err = json.Marshal(e.Op); err != nil {
+							return false, err
+						}
+					}
+					resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, Op: raw})
 				}
 			case EntryGrant, EntryRevoke:
 				if e.User != u.Name || u.Role == RoleManager {
@@ -389,14 +434,14 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (r
 		return nil
 	})
 	if err != nil {
-		return remote.PullResponse{}, fmt.Errorf("pull: %w", err)
+		return PullPage{}, fmt.Errorf("pull: %w", err)
 	}
 	return resp, nil
 }
 
 // leadChanges adds the full state (grant) or removes (revoke) of a lead and
 // everything under it, the lead first.
-func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *remote.PullResponse) error {
+func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *PullPage) error {
 	refs := []model.EntityRef{{Type: model.TypeLead, ID: e.Lead}}
 	kids, err := tx.Children(e.Lead)
 	if err != nil {
@@ -405,7 +450,7 @@ func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *remote.PullRe
 	refs = append(refs, kids...)
 	for _, ref := range refs {
 		if !grant {
-			resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, Remove: &ref})
+			resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, Remove: &ref})
 			continue
 		}
 		rec, ok, err := tx.Record(ref)
@@ -414,7 +459,7 @@ func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *remote.PullRe
 		}
 		if ok {
 			st := remote.StateOf(ref, rec)
-			resp.Changes = append(resp.Changes, remote.Change{Seq: e.Seq, State: &st})
+			resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, State: &st})
 		}
 	}
 	return nil

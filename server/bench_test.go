@@ -1,0 +1,241 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// Benchmarks run a real server (bbolt with fsync, HTTP on 127.0.0.1) and
+// real clients (replica files with fsync). Run them with -benchtime=1x:
+//
+//	go test ./server -run '^$' -bench . -benchtime=1x
+
+// seedBook pushes a book of leads, each with perLead activities, owned by
+// owner, straight into the server's storage (no fsync while seeding).
+func seedBook(b *testing.B, dir, owner string, leads, perLead int) {
+	b.Helper()
+	st, err := server.OpenBolt(dir, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	svc := &server.Service{Store: st}
+	u := server.User{Name: "boss", Role: server.RoleManager}
+	ctx := context.Background()
+	wall := time.Now().Add(-time.Hour).UnixMilli()
+	var batch []json.RawMessage
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		resp, err := svc.Push(ctx, u, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range resp.Results {
+			if r.Status != remote.StatusApplied {
+				b.Fatalf("seed op %s: %s %s", r.OpID, r.Status, r.Reason)
+			}
+		}
+		batch = batch[:0]
+	}
+	add := func(typ, id string, fields map[string]any) {
+		wall++
+		op := model.Op{ID: model.NewID(), Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpCreate,
+			Fields: map[string]json.RawMessage{}, HLC: model.HLC{Wall: wall, Node: "seed"}, Schema: model.CurrentSchema}
+		for k, v := range fields {
+			op.Fields[k], _ = json.Marshal(v)
+		}
+		data, _ := json.Marshal(op)
+		batch = append(batch, data)
+		if len(batch) == remote.MaxPushOps {
+			flush()
+		}
+	}
+	now := time.Now().UTC()
+	for i := range leads {
+		lead := model.NewID()
+		add(model.TypeLead, lead, map[string]any{"id": lead, "company": fmt.Sprintf("华东机械 %d 有限公司", i), "stage": "qualified",
+			"owner": owner, "city": "Hangzhou", "value": map[string]any{"amount": 100000 + i, "currency": "CNY"},
+			"stage_entered_at": now, "created_at": now, "updated_at": now})
+		for j := range perLead {
+			act := model.NewID()
+			add(model.TypeActivity, act, map[string]any{"id": act, "lead_id": lead, "kind": "visit", "started_at": now.Add(-time.Duration(j) * time.Hour),
+				"feedback": "客户对方案感兴趣，要求下周报价 / wants a quote next week", "author": owner, "created_at": now})
+		}
+	}
+	flush()
+	if _, err := svc.AddUser(ctx, owner, server.RoleRep); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchServer serves dir's data with fsync on, on loopback.
+func benchServer(b *testing.B, dir string) (*server.Service, string) {
+	b.Helper()
+	st, err := server.OpenBolt(dir, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := &server.Service{Store: st}
+	srv := httptest.NewServer(server.Handler(svc, server.Options{}))
+	b.Cleanup(func() { srv.Close(); st.Close() })
+	return svc, srv.URL
+}
+
+func benchDevice(b *testing.B, url, token, user, path string) (*store.Store, *remote.Client) {
+	b.Helper()
+	st, err := store.Open(store.Options{Path: path, User: user, KeepOpen: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	c, err := remote.NewClient(url, token)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.HTTP = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	return st, c
+}
+
+// BenchmarkFreshPull: a new laptop pulls a book of 10,000 leads and
+// 100,000 activities, end to end.
+func BenchmarkFreshPull(b *testing.B) {
+	dir := b.TempDir()
+	seedBook(b, filepath.Join(dir, "srv"), "ann", 10_000, 10)
+	svc, url := benchServer(b, filepath.Join(dir, "srv"))
+	for i := 0; b.Loop(); i++ {
+		tok, err := svc.AddToken(context.Background(), "ann")
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, c := benchDevice(b, url, tok, "ann", filepath.Join(dir, fmt.Sprintf("ann%d.db", i)))
+		rep, err := remote.Sync(context.Background(), st, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Pulled != 110_000 {
+			b.Fatalf("pulled %d changes, want 110000", rep.Pulled)
+		}
+	}
+}
+
+// BenchmarkIncrementalSync100Fields: 100 fields changed on a laptop with a
+// 1,000-lead book; one sync pushes them and pulls them back.
+func BenchmarkIncrementalSync100Fields(b *testing.B) {
+	dir := b.TempDir()
+	seedBook(b, filepath.Join(dir, "srv"), "ann", 1000, 2)
+	svc, url := benchServer(b, filepath.Join(dir, "srv"))
+	tok, err := svc.AddToken(context.Background(), "ann")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, c := benchDevice(b, url, tok, "ann", filepath.Join(dir, "ann.db"))
+	if _, err := remote.Sync(context.Background(), st, c); err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	_ = st.View(func(tx *store.Tx) error {
+		return tx.Records(model.TypeLead, func(id string, _ *model.Record) error { ids = append(ids, id); return nil })
+	})
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		err := st.Update(func(tx *store.Tx) error {
+			for _, id := range ids[:100] {
+				l, err := tx.Lead(id)
+				if err != nil {
+					return err
+				}
+				l.City = fmt.Sprintf("City %d", i)
+				if err := tx.UpdateLead(&l); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rep, err := remote.Sync(context.Background(), st, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Pushed != 100 {
+			b.Fatalf("pushed %d", rep.Pushed)
+		}
+	}
+}
+
+// BenchmarkConcurrentClients: N laptops, each with 10 changes waiting,
+// sync at once against one server.
+func BenchmarkConcurrentClients(b *testing.B) {
+	for _, n := range []int{50, 100, 200} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := b.TempDir()
+			st, err := server.OpenBolt(filepath.Join(dir, "srv"), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := &server.Service{Store: st}
+			srv := httptest.NewServer(server.Handler(svc, server.Options{}))
+			defer func() { srv.Close(); st.Close() }()
+			type laptop struct {
+				st *store.Store
+				c  *remote.Client
+			}
+			laptops := make([]laptop, n)
+			for i := range laptops {
+				name := fmt.Sprintf("rep%d", i)
+				tok, err := svc.AddUser(context.Background(), name, server.RoleRep)
+				if err != nil {
+					b.Fatal(err)
+				}
+				laptops[i].st, laptops[i].c = benchDevice(b, srv.URL, tok, name, filepath.Join(dir, name+".db"))
+			}
+			for b.Loop() {
+				b.StopTimer()
+				for _, lt := range laptops {
+					err := lt.st.Update(func(tx *store.Tx) error {
+						for j := range 10 {
+							if err := tx.AddLead(&model.Lead{Company: fmt.Sprintf("Co %d", j)}); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				errs := make(chan error, n)
+				for _, lt := range laptops {
+					wg.Go(func() {
+						if _, err := remote.Sync(context.Background(), lt.st, lt.c); err != nil {
+							errs <- err
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					b.Fatalf("a client failed: %v", err)
+				}
+			}
+		})
+	}
+}
