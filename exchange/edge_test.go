@@ -65,7 +65,7 @@ func TestImportHugeCells(t *testing.T) {
 	if p := rep.Problems[0]; p.Row != 3 || p.Column != "Remark" || !strings.Contains(p.Reason, "at most 4096") {
 		t.Errorf("problem 0 = %v", p)
 	}
-	if p := rep.Problems[1]; p.Row != 4 || p.Column != "company" || !strings.Contains(p.Reason, "at most 200") {
+	if p := rep.Problems[1]; p.Row != 4 || p.Column != "Company" || !strings.Contains(p.Reason, "at most 200") {
 		t.Errorf("problem 1 = %v", p)
 	}
 }

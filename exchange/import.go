@@ -80,6 +80,8 @@ type Report struct {
 	Complaints int `json:"complaints"`
 
 	Problems    []Problem `json:"problems,omitempty"` // the first few
+	Warned      int       `json:"warned"`             // rows imported with a warning
+	Warnings    []Problem `json:"warnings,omitempty"` // the first few
 	RejectsPath string    `json:"rejects_path,omitempty"`
 }
 
@@ -203,6 +205,7 @@ type matcher struct {
 	ids                   map[string]bool
 	company, email, phone map[string]string
 	touched               map[string]bool // leads an earlier row created or changed
+	cols                  []Column        // the file's columns, to name them in problems
 }
 
 func newMatcher(st *store.Store) (*matcher, error) {
@@ -267,6 +270,7 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 	if err != nil {
 		return rep, err
 	}
+	m.cols = cols
 	rules := st.Rules()
 	stages := newStageIndex(rules.Pipeline)
 	var rejects []*rowData
@@ -289,6 +293,9 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 				if len(r.problems) > 0 {
 					counts.Invalid++
 					batchRejects = append(batchRejects, r)
+				} else if len(r.warnings) > 0 {
+					counts.Warned++
+					counts.Warnings = append(counts.Warnings, r.warnings...)
 				}
 			}
 			if opt.DryRun {
@@ -306,6 +313,12 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 		rep.Invalid += counts.Invalid
 		rep.Activities += counts.Activities
 		rep.Tasks += counts.Tasks
+		rep.Warned += counts.Warned
+		for _, w := range counts.Warnings {
+			if len(rep.Warnings) < opt.MaxProblems {
+				rep.Warnings = append(rep.Warnings, w)
+			}
+		}
 		for _, r := range batchRejects {
 			for _, p := range r.problems {
 				if len(rep.Problems) < opt.MaxProblems {
@@ -351,11 +364,11 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 			}
 		}
 		if err := tx.AddLead(&l); err != nil {
-			return nil, r.storeProblem(err)
+			return nil, r.storeProblem(err, m.cols)
 		}
 		rep.New++
 		if err := addExtras(tx, &l, r, rep, true); err != nil {
-			return nil, r.storeProblem(err)
+			return nil, r.storeProblem(err, m.cols)
 		}
 		return &l, nil
 	}
@@ -374,12 +387,12 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 	changed := !sameLead(&old, &l)
 	if changed {
 		if err := tx.UpdateLead(&l); err != nil {
-			return nil, r.storeProblem(err)
+			return nil, r.storeProblem(err, m.cols)
 		}
 	}
 	n := rep.Activities + rep.Tasks
 	if err := addExtras(tx, &l, r, rep, false); err != nil {
-		return nil, r.storeProblem(err)
+		return nil, r.storeProblem(err, m.cols)
 	}
 	changed = changed || rep.Activities+rep.Tasks > n
 	switch {
@@ -394,16 +407,41 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 }
 
 // storeProblem turns a validation error from the store into row problems
-// and returns nil; other errors (the disk, the file) are returned.
-func (r *rowData) storeProblem(err error) error {
+// naming the file's columns, and returns nil; other errors (the disk, the
+// file) are returned.
+func (r *rowData) storeProblem(err error, cols []Column) error {
 	fes := model.FieldErrors(err)
 	if len(fes) == 0 {
 		return err
 	}
 	for _, fe := range fes {
-		r.problem(fe.Field, "%s", fe.Problem)
+		r.problem(columnOf(fe.Field, cols), "%s", fe.Problem)
 	}
 	return nil
+}
+
+// columnOf names the column a lead field came from ("contacts[0].email"
+// from the E-mail column), or the field itself when no column gave it.
+func columnOf(field string, cols []Column) string {
+	f := field
+	if i := strings.LastIndexByte(f, '.'); strings.HasPrefix(f, "contacts[") && i > 0 {
+		f = f[i+1:]
+		if f == "name" {
+			f = FieldContact
+		}
+	} else if strings.HasPrefix(f, "contract.") {
+		f = "contract_" + strings.TrimPrefix(f, "contract.")
+	}
+	candidates := []string{f}
+	if f == FieldPhone {
+		candidates = []string{FieldMobile, FieldPhone}
+	}
+	for _, c := range candidates {
+		if i := indexOf(cols, c); i >= 0 {
+			return cols[i].Header
+		}
+	}
+	return field
 }
 
 // addExtras writes the row's follow-up and notes, unless the lead already

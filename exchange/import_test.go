@@ -93,7 +93,7 @@ func TestImportChineseTradeShowGBKWithTitleRow(t *testing.T) {
 
 func TestImportUTF8WithBOMSemicolonAndDryRun(t *testing.T) {
 	s := openStore(t, "ann")
-	data := "\xEF\xBB\xBFCompany;Email;Stage\nAlpha GmbH;a@alpha.de;Lead\nBeta;not-an-email;Closed Won\n;x@y.z;\nGamma;;Nonsense\n"
+	data := "\xEF\xBB\xBFCompany;Email;Stage\nAlpha GmbH;a@alpha.de;Lead\nBeta;not-an-email;Closed Won\n;x@y.z;\nGamma;gamma@;Lead\n"
 	rep := importString(t, s, "x.csv", data, Options{DryRun: true})
 	if rep.Encoding != "utf-8 (BOM)" || rep.Delimiter != "semicolon" {
 		t.Fatalf("detected %q %q", rep.Encoding, rep.Delimiter)
@@ -105,9 +105,9 @@ func TestImportUTF8WithBOMSemicolonAndDryRun(t *testing.T) {
 		t.Fatal("a dry run wrote to the book")
 	}
 	want := []Problem{
-		{Row: 3, Column: "contacts[0].email", Reason: `"not-an-email" is not an e-mail address`},
+		{Row: 3, Column: "Email", Reason: `"not-an-email" is not an e-mail address`},
 		{Row: 4, Column: "Company"},
-		{Row: 5, Column: "Stage"},
+		{Row: 5, Column: "Email"},
 	}
 	if len(rep.Problems) != len(want) {
 		t.Fatalf("problems = %v", rep.Problems)
@@ -141,7 +141,7 @@ func TestImportUTF8WithBOMSemicolonAndDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 4 || recs[0][3] != "fieldcrm row" || recs[1][3] != "3" || !strings.Contains(recs[3][4], "Stage") {
+	if len(recs) != 4 || recs[0][3] != "fieldcrm row" || recs[1][3] != "3" || !strings.Contains(recs[3][4], "Email") {
 		t.Fatalf("rejects = %q", recs)
 	}
 	if len(allLeads(t, s)) != 1 {
@@ -149,8 +149,7 @@ func TestImportUTF8WithBOMSemicolonAndDryRun(t *testing.T) {
 	}
 	// The rejects file imports as is: its own columns are skipped, the
 	// fixed row comes in, the unfixed ones are refused again.
-	fixed := strings.Replace(string(rej), "Gamma;;Nonsense", "Gamma;;Lead", 1)
-	fixed = strings.Replace(fixed, "Gamma,,Nonsense", "Gamma,,Lead", 1)
+	fixed := strings.Replace(string(rej), "gamma@,", "gamma@x.cn,", 1)
 	rep = importString(t, s, "x.rejects.csv", fixed, Options{})
 	if got := counts(rep); got != [5]int{1, 0, 0, 0, 2} {
 		t.Fatalf("rejects re-import: %v %v", got, rep.Problems)
@@ -197,18 +196,30 @@ func TestImportCRMExports(t *testing.T) {
 			rep := importString(t, s, c.name, c.data, Options{})
 			leads := allLeads(t, s)
 			if c.name == "salesforce.tsv" {
-				// Closed Lost needs a lost reason: refused, with the column named.
-				if rep.Invalid != 1 || len(rep.Problems) == 0 || rep.Problems[0].Column != "lost_reason" {
-					t.Fatalf("report = %+v", rep)
+				// Closed Lost without a reason column: imported as lost
+				// for "other", with a warning naming the row.
+				if rep.Warned != 1 || rep.Warnings[0].Row != 2 || rep.Warnings[0].Column != "Stage" || leads[0].LostReason != "other" {
+					t.Fatalf("report = %+v, lead %+v", rep, leads)
 				}
-				rep = importString(t, s, c.name, strings.Replace(c.data, "Closed Lost", "Contacted", 1), Options{})
-				leads = allLeads(t, s)
 			}
 			if rep.New != 1 || len(leads) != 1 || leads[0].Company != c.company {
 				t.Fatalf("report %+v, leads %+v", rep, leads)
 			}
 			c.check(t, leads[0])
 		})
+	}
+}
+
+func TestImportUnknownStageIsKeptWithAWarning(t *testing.T) {
+	s := openStore(t, "ann")
+	rep := importString(t, s, "x.csv", "Company,Stage\nA,Id. Decision Makers\nB,初访\n", Options{})
+	if got := counts(rep); got != [5]int{2, 0, 0, 0, 0} || rep.Warned != 2 || len(rep.Warnings) != 2 {
+		t.Fatalf("counts %v report %+v", got, rep)
+	}
+	for _, l := range allLeads(t, s) {
+		if l.Stage != "prospect" || l.Custom["Stage"] == "" {
+			t.Errorf("lead %+v", l)
+		}
 	}
 }
 

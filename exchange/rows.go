@@ -23,6 +23,11 @@ type rowData struct {
 	notes      string
 	matchID    string // from an id column
 	problems   []Problem
+	warnings   []Problem // the row imports, but not exactly as written
+}
+
+func (r *rowData) warn(col, format string, args ...any) {
+	r.warnings = append(r.warnings, Problem{Row: r.Num, Column: col, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (r *rowData) problem(col, format string, args ...any) {
@@ -105,7 +110,10 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		case FieldStage:
 			k, ok := stages.key(v)
 			if !ok {
-				r.problem(h, "%q is not a stage (known: %s)", v, strings.Join(p.Keys(), ", "))
+				// Another tool's own stage names must not cost the row:
+				// the lead starts in the first stage and keeps the name.
+				setCustom(l, h, v)
+				r.warn(h, "%q is not a stage (known: %s); kept as a custom field, the lead starts in %s", v, strings.Join(p.Keys(), ", "), p.Stages[0].Key)
 				continue
 			}
 			l.Stage, r.given["stage"] = k, true
@@ -234,6 +242,10 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		for _, fe := range model.FieldErrors(tk.Validate()) {
 			r.problem(headerOf(cols, FieldFollowUpAction), "%s", fe.Problem)
 		}
+	}
+	if l.Stage == model.StageLost && l.LostReason == "" {
+		l.LostReason, r.given["lost_reason"] = "other", true
+		r.warn(headerOf(cols, FieldStage), "the lead is lost but no lost reason is given; set to other")
 	}
 	if r.followDue.IsZero() && r.followWhat != "" {
 		r.followWhat = "" // an action without a day is not a follow-up; keep it as text

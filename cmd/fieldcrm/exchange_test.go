@@ -30,13 +30,13 @@ func TestImportExportDedupeMergeCommands(t *testing.T) {
 	data := "公司名称,联系人,手机,阶段,下次跟进\n" +
 		"华北能源有限公司,王伟,13800138000,已筛选,2026-12-03\n" +
 		"南方电力,李娜,13900139000,潜在客户,\n" +
-		"坏数据,,,无此阶段,\n"
+		"坏数据,,138abc,潜在客户,\n"
 	if err := os.WriteFile(csvPath, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := runExchangeCmd(t, dir, "import", csvPath, "--dry-run")
 	if err != nil || !strings.Contains(out, "Would import (dry run, nothing changed): 2 new, 0 updated, 0 unchanged, 0 duplicate, 1 invalid.") ||
-		!strings.Contains(out, `row 4, column "阶段"`) {
+		!strings.Contains(out, `row 4, column "手机"`) {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
 	out, _, err = runExchangeCmd(t, dir, "import", csvPath, "--json")

@@ -159,6 +159,16 @@ func (a *app) printImport(rep *exchange.Report) {
 			fmt.Fprintf(w, "  ... %d invalid rows in all\n", rep.Invalid)
 		}
 	}
+	if len(rep.Warnings) > 0 {
+		if rep.DryRun {
+			fmt.Fprintf(w, "Would import with a warning (%d rows):\n", rep.Warned)
+		} else {
+			fmt.Fprintf(w, "Imported with a warning (%d rows):\n", rep.Warned)
+		}
+		for _, p := range rep.Warnings {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
 	if rep.RejectsPath != "" {
 		fmt.Fprintf(w, "Invalid rows were written to %s: fix them there and import that file.\n", rep.RejectsPath)
 	}
