@@ -87,8 +87,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case tea.BackgroundColorMsg:
+		if msg.IsDark() == m.c.Styles.IsDark {
+			return m, nil
+		}
 		m.c.Styles = styles.New(msg.IsDark())
 		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		if m.lead.ID() != "" {
+			return m, m.lead.Open(m.lead.ID()) // drawn with the old colours
+		}
 		return m, nil
 	case common.ErrMsg:
 		m.err, m.notice = common.Sentence(msg.Err), ""
@@ -244,7 +250,11 @@ func (m Model) footer() string {
 func (m Model) status() string {
 	st := m.c.Styles.App
 	w := m.c.Width
-	right := m.c.Tf("status.user", m.c.User) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
+	user := m.c.User
+	if user == "" {
+		user = "—"
+	}
+	right := m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
 	msg := ""
 	switch {
 	case m.err != "":

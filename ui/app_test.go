@@ -338,3 +338,21 @@ func TestStoreErrorIsASentenceInTheStatusLine(t *testing.T) {
 		t.Fatalf("the board changed though the write failed:\n%s", f)
 	}
 }
+
+func TestComplaintOnWonAccount(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "zh", uitest.Chinese, 160, 48)
+	d.keys("l", "l", "l", "l", "l", "enter") // 长城电子, won
+	if f := d.plain(); !strings.Contains(f, "长城电子实业有限公司  [签约]") || !strings.Contains(f, "HT-2026-001") {
+		t.Fatalf("the won lead is not open:\n%s", f)
+	}
+	d.keys("x", "down", "enter", "text:设备异响，需要上门检修", "enter")
+	var open []model.Complaint
+	d.st.View(func(tx *store.Tx) (err error) { open, err = tx.OpenComplaints(); return })
+	if len(open) != 1 || open[0].Severity != "high" || open[0].Description != "设备异响，需要上门检修" {
+		t.Fatalf("complaints = %+v", open)
+	}
+	if f := d.plain(); !strings.Contains(f, "未结投诉") || !strings.Contains(f, "高 · 待处理  设备异响") {
+		t.Fatalf("the complaint is not on the lead screen:\n%s", f)
+	}
+}
