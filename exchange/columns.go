@@ -65,8 +65,8 @@ var Fields = []string{
 // spaces and punctuation.
 var headerAliases = map[string][]string{
 	FieldID:             {"id", "fieldcrm id", "编号", "客户编号", "lead id"},
-	FieldCompany:        {"company", "company name", "organization", "organisation", "organization name", "organization - name", "account", "account name", "customer", "customer name", "client", "firm", "business name", "company / account", "公司", "公司名称", "客户名称", "客户", "单位", "单位名称", "企业名称", "企业", "机构名称", "组织", "组织名称", "客户全称"},
-	FieldContact:        {"contact", "contact name", "name", "full name", "person", "person - name", "contact person", "primary contact", "联系人", "联系人姓名", "姓名", "客户联系人", "对接人"},
+	FieldCompany:        {"company", "company name", "organization", "organisation", "organization name", "organization - name", "account", "account name", "customer", "customer name", "client", "firm", "business name", "company / account", "associated company", "deal - organization", "person - organization", "公司", "公司名称", "客户名称", "客户", "单位", "单位名称", "企业名称", "企业", "机构名称", "组织", "组织名称", "客户全称"},
+	FieldContact:        {"contact", "contact name", "name", "full name", "person", "person - name", "contact person", "primary contact", "deal - contact person", "associated contact", "联系人", "联系人姓名", "姓名", "客户联系人", "对接人"},
 	FieldFirstName:      {"first name", "firstname", "given name", "名"},
 	FieldLastName:       {"last name", "lastname", "surname", "family name", "姓"},
 	FieldTitle:          {"title", "job title", "position", "role", "person - job title", "职位", "职务", "头衔", "岗位"},
@@ -85,7 +85,7 @@ var headerAliases = map[string][]string{
 	FieldExpectedClose:  {"expected close", "expected close date", "close date", "deal - expected close date", "预计成交日期", "预计签约日期", "预计成交时间"},
 	FieldProducts:       {"products", "product", "products of interest", "product interest", "意向产品", "产品", "感兴趣产品"},
 	FieldTags:           {"tags", "tag", "labels", "label", "organization - label", "deal - label", "标签"},
-	FieldOwner:          {"owner", "lead owner", "account owner", "contact owner", "deal owner", "deal - owner", "owner name", "record owner", "负责人", "销售", "销售代表", "所属销售", "跟进人", "业务员", "客户经理"},
+	FieldOwner:          {"owner", "lead owner", "account owner", "contact owner", "deal owner", "deal - owner", "owner name", "record owner", "opportunity owner", "organization - owner", "person - owner", "负责人", "销售", "销售代表", "所属销售", "跟进人", "业务员", "客户经理"},
 	FieldAssignees:      {"assignees", "assigned to", "collaborators", "协作人", "参与人"},
 	FieldFollowUp:       {"next follow-up", "next follow up", "follow-up date", "follow up date", "next activity date", "deal - next activity date", "next step date", "next contact date", "下次跟进", "下次跟进时间", "下次跟进日期", "跟进日期", "下次联系时间", "回访日期"},
 	FieldFollowUpAction: {"next follow-up action", "next step", "next action", "follow-up action", "follow up action", "跟进事项", "下一步", "下一步计划", "跟进内容", "下次跟进事项"},
@@ -199,12 +199,12 @@ func KnownHeaders(row []string) int {
 // stages; the pipeline's own keys and labels are matched first.
 var stageAliases = map[string]string{
 	"lead": "prospect", "new": "prospect", "newlead": "prospect", "open": "prospect", "subscriber": "prospect",
-	"prospecting": "prospect", "unqualified": "prospect", "attemptingtocontact": "contacted", "other": "prospect",
+	"prospecting": "prospect", "unqualified": "prospect", "attemptingtocontact": "contacted", "opendeal": "solution", "other": "prospect",
 	"潜在": "prospect", "新线索": "prospect", "线索": "prospect", "潜客": "prospect", "新建": "prospect",
 	"qualification": "qualified", "marketingqualifiedlead": "qualified", "salesqualifiedlead": "qualified",
 	"mql": "qualified", "sql": "qualified", "qualifiedtobuy": "qualified", "筛选": "qualified", "合格": "qualified",
 	"contacted": "contacted", "working": "contacted", "workingcontacted": "contacted", "inprogress": "contacted",
-	"connected": "contacted", "contactmade": "contacted", "已联系": "contacted", "已接触": "contacted", "沟通中": "contacted", "跟进中": "contacted", "初步接触": "contacted",
+	"connected": "contacted", "contactmade": "contacted", "attemptedtocontact": "contacted", "appointmentscheduled": "contacted", "已联系": "contacted", "已接触": "contacted", "沟通中": "contacted", "跟进中": "contacted", "初步接触": "contacted",
 	"needsanalysis": "solution", "proposal": "solution", "proposalmade": "solution", "presentationscheduled": "solution",
 	"proposalpricequote": "solution", "valueproposition": "solution", "opportunity": "solution", "方案": "solution", "需求分析": "solution", "报价": "solution",
 	"negotiationreview": "negotiation", "negotiationsstarted": "negotiation", "decisionmakerboughtin": "negotiation",
