@@ -228,6 +228,13 @@ func TestFormKeepsTypingOnValidationError(t *testing.T) {
 	if !strings.Contains(f, "E-mail  ✗ Not an e-mail address.") || !strings.Contains(f, "not-an-email") {
 		t.Fatalf("a bad e-mail is not shown next to the field with what was typed:\n%s", f)
 	}
+	for range len("not-an-email") {
+		d.keys("backspace")
+	}
+	d.keys("text:kite@example.com", "enter", "enter", "enter", "enter", "text:abc", "enter")
+	if f := d.plain(); !strings.Contains(f, "> abc") || !strings.Contains(f, "Estimated value  ✗ Not an amount") {
+		t.Fatalf("at 80x24 the form does not scroll to the focused field:\n%s", f)
+	}
 	d.keys("esc")
 	if strings.Contains(d.plain(), "Kite Ltd") {
 		t.Fatal("esc saved the lead")

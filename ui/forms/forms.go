@@ -53,7 +53,8 @@ func newModel(c *common.Common, title string, build func() *huh.Form, save func(
 			WithShowHelp(false).
 			WithShowErrors(false).
 			WithTheme(huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(dark) })).
-			WithWidth(m.formWidth())
+			WithWidth(m.formWidth()).
+			WithHeight(m.formHeight())
 	}
 	m.save = func() tea.Cmd {
 		return func() tea.Msg {
@@ -65,6 +66,19 @@ func newModel(c *common.Common, title string, build func() *huh.Form, save func(
 }
 
 func (m *Model) formWidth() int { return max(20, min(m.c.Width-4, 76)) }
+
+// formHeight is what is left under the title (and the last error) above
+// the help and status lines; the form scrolls to its focused field.
+func (m *Model) formHeight() int {
+	h := m.c.Height - footerLines - 2
+	if m.err != "" {
+		h--
+	}
+	return max(4, h)
+}
+
+// footerLines is the help line and the status line the root draws.
+const footerLines = 2
 
 // Init builds the form and focuses its first field.
 func (m *Model) Init() tea.Cmd {
@@ -83,7 +97,7 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		}
 		return m, common.Emit(DoneMsg{Then: msg.then})
 	case tea.WindowSizeMsg:
-		m.form = m.form.WithWidth(m.formWidth())
+		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
 	}
 	if m.saving || m.form == nil {
 		return m, nil
