@@ -58,46 +58,50 @@ func ComputeActivity(b *Book, p Period, sc Scope) Activity {
 	for w := monday(p.From); w.Before(p.To); w = w.AddDays(7) {
 		out.Weeks = append(out.Weeks, w)
 	}
-	from, to := p.Bounds(b.Loc)
-	type key struct {
-		rep  string
-		week int
+	// Week boundaries as instants in the book's zone, so an activity
+	// finds its week with a binary search and no calendar arithmetic.
+	edges := make([]int64, len(out.Weeks)+1)
+	for i, w := range out.Weeks {
+		edges[i] = w.In(b.Loc).UnixMilli()
 	}
-	rows := map[key]*ActivityRow{}
-	totals := map[string]*ActivityRow{}
-	first := monday(p.From)
+	edges[len(out.Weeks)] = out.Weeks[len(out.Weeks)-1].AddDays(7).In(b.Loc).UnixMilli()
+	from, to := p.Bounds(b.Loc)
+	fromMS, toMS := from.UnixMilli(), to.UnixMilli()
+	counts := make([][][4]int, len(b.Reps)) // rep, week, kind
 	for i := range b.Acts {
 		a := &b.Acts[i]
-		if a.At.Before(from) || !a.At.Before(to) || !sc.has(a.Author) {
+		if a.At < fromMS || a.At >= toMS || int(a.Rep) >= len(b.Reps) || !sc.has(b.Reps[a.Rep]) {
 			continue
 		}
-		w := first.DaysUntil(b.day(a.At)) / 7
-		k := key{a.Author, w}
-		r := rows[k]
-		if r == nil {
-			r = &ActivityRow{Rep: a.Author, Week: first.AddDays(7 * w)}
-			rows[k] = r
+		w, _ := slices.BinarySearch(edges, a.At+1)
+		w--
+		if w < 0 || w >= len(out.Weeks) {
+			continue
 		}
-		t := totals[a.Author]
-		if t == nil {
-			t = &ActivityRow{Rep: a.Author}
-			totals[a.Author] = t
+		if counts[a.Rep] == nil {
+			counts[a.Rep] = make([][4]int, len(out.Weeks))
 		}
-		for _, r := range []*ActivityRow{r, t} {
-			switch a.Kind {
-			case model.KindVisit:
-				r.Visits++
-			case model.KindCall:
-				r.Calls++
-			case model.KindMeeting, model.KindDemo:
-				r.Meetings++
-			default:
-				r.Other++
-			}
-		}
+		counts[a.Rep][w][a.Kind]++
 	}
-	for _, r := range rows {
-		out.Rows = append(out.Rows, *r)
+	for rep, weeks := range counts {
+		if weeks == nil {
+			continue
+		}
+		name := b.Reps[rep]
+		tot := ActivityRow{Rep: name}
+		for w, c := range weeks {
+			r := ActivityRow{Rep: name, Week: out.Weeks[w], Visits: c[actVisit], Calls: c[actCall], Meetings: c[actMeeting], Other: c[actOther]}
+			if r.Total() == 0 {
+				continue
+			}
+			out.Rows = append(out.Rows, r)
+			tot.Visits += r.Visits
+			tot.Calls += r.Calls
+			tot.Meetings += r.Meetings
+			tot.Other += r.Other
+		}
+		out.Reps = append(out.Reps, name)
+		out.Totals = append(out.Totals, tot)
 	}
 	slices.SortFunc(out.Rows, func(a, b ActivityRow) int {
 		if a.Rep != b.Rep {
@@ -108,10 +112,6 @@ func ComputeActivity(b *Book, p Period, sc Scope) Activity {
 		}
 		return a.Week.Compare(b.Week)
 	})
-	for rep, t := range totals {
-		out.Reps = append(out.Reps, rep)
-		out.Totals = append(out.Totals, *t)
-	}
 	slices.Sort(out.Reps)
 	slices.SortFunc(out.Totals, func(a, b ActivityRow) int {
 		if a.Rep < b.Rep {

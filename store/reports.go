@@ -41,18 +41,19 @@ func cardStages(log []model.StageEntry) []CardStage {
 
 func actFacts(a *model.Activity) string { return join(a.LeadID, a.Kind, a.Author) }
 
-// ActivityFact is what reports need of one activity.
+// ActivityFact is what reports need of one activity. Its byte slices
+// point into the database and are valid only during the callback.
 type ActivityFact struct {
-	ID     string
-	LeadID string
-	Kind   string
-	Author string
+	ID     []byte
+	LeadID []byte
+	Kind   []byte
+	Author []byte
 	At     time.Time
 }
 
 // ActivityFacts calls fn for every live activity started in [from, to)
 // (zero bounds: open), oldest first, from the facts index: no activity
-// record is decoded. The fact is valid only during the call.
+// record is decoded and nothing is allocated per activity.
 func (t *Tx) ActivityFacts(from, to time.Time, fn func(*ActivityFact) error) error {
 	b := t.idx(idxActFacts)
 	if b == nil {
@@ -74,11 +75,16 @@ func (t *Tx) ActivityFacts(from, to time.Time, fn func(*ActivityFact) error) err
 		if !to.IsZero() && bytes.Compare(k[:8], end) >= 0 {
 			break
 		}
-		parts := strings.SplitN(string(v), "\x00", 3)
-		if len(parts) != 3 {
+		i := bytes.IndexByte(v, 0)
+		if i < 0 {
 			continue
 		}
-		f = ActivityFact{ID: string(k[8:]), LeadID: parts[0], Kind: parts[1], Author: parts[2], At: fromMilli(int64(beUint64(k)))}
+		j := bytes.IndexByte(v[i+1:], 0)
+		if j < 0 {
+			continue
+		}
+		j += i + 1
+		f = ActivityFact{ID: k[8:], LeadID: v[:i], Kind: v[i+1 : j], Author: v[j+1:], At: fromMilli(int64(beUint64(k)))}
 		if err := fn(&f); err != nil {
 			return err
 		}
