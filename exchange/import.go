@@ -80,10 +80,23 @@ type Report struct {
 	Complaints int `json:"complaints"`
 
 	Problems    []Problem `json:"problems,omitempty"` // the first few
+	Matches     []Match   `json:"matches,omitempty"`  // the first rows that matched a lead
 	Warned      int       `json:"warned"`             // rows imported with a warning
 	Warnings    []Problem `json:"warnings,omitempty"` // the first few
 	RejectsPath string    `json:"rejects_path,omitempty"`
 }
+
+// Match says that a row is about a lead already in the book (or made by
+// an earlier row), so it updates that lead instead of creating a twin.
+type Match struct {
+	Row     int    `json:"row"`
+	LeadID  string `json:"lead_id"`
+	Company string `json:"company"`
+	By      string `json:"by"` // id, company name, e-mail, phone or an earlier row
+}
+
+// maxMatches bounds the matches a report lists.
+const maxMatches = 20
 
 // MaxFileSize bounds what an import reads into memory.
 const MaxFileSize = 1 << 30
@@ -243,26 +256,27 @@ func (m *matcher) add(l *model.Lead) {
 	}
 }
 
-// match returns the lead a row is about: by id, then company, e-mail, phone.
-func (m *matcher) match(r *rowData) string {
+// match returns the lead a row is about, and how it was found: by id,
+// then company, e-mail, phone.
+func (m *matcher) match(r *rowData) (string, string) {
 	if r.matchID != "" && m.ids[r.matchID] {
-		return r.matchID
+		return r.matchID, "id"
 	}
 	k := KeysOf(&r.lead)
 	if id, ok := m.company[k.Company]; ok && k.Company != "" {
-		return id
+		return id, "company name"
 	}
 	for _, e := range k.Emails {
 		if id, ok := m.email[e]; ok {
-			return id
+			return id, "e-mail"
 		}
 	}
 	for _, p := range k.Phones {
 		if id, ok := m.phone[p]; ok {
-			return id
+			return id, "phone"
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Options) (*Report, error) {
@@ -313,6 +327,11 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 		rep.Invalid += counts.Invalid
 		rep.Activities += counts.Activities
 		rep.Tasks += counts.Tasks
+		for _, mt := range counts.Matches {
+			if len(rep.Matches) < maxMatches {
+				rep.Matches = append(rep.Matches, mt)
+			}
+		}
 		rep.Warned += counts.Warned
 		for _, w := range counts.Warnings {
 			if len(rep.Warnings) < opt.MaxProblems {
@@ -353,7 +372,7 @@ func importRow(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) e
 }
 
 func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (*model.Lead, error) {
-	id := m.match(r)
+	id, by := m.match(r)
 	if id == "" {
 		l := r.lead
 		if r.matchID != "" {
@@ -373,6 +392,12 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 		return &l, nil
 	}
 	dup := m.touched[id]
+	if len(rep.Matches) < maxMatches {
+		if dup {
+			by = "an earlier row"
+		}
+		rep.Matches = append(rep.Matches, Match{Row: r.Num, LeadID: id, By: by})
+	}
 	old, err := tx.Lead(id)
 	if err != nil {
 		if dup && dryRun { // made by an earlier batch of this dry run, rolled back
@@ -380,6 +405,9 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 			return nil, nil
 		}
 		return nil, fmt.Errorf("lead %s: %w", id, err)
+	}
+	if n := len(rep.Matches); n > 0 && rep.Matches[n-1].Row == r.Num {
+		rep.Matches[n-1].Company = old.Company
 	}
 	l := old
 	l.Contacts = append([]model.Contact(nil), old.Contacts...)

@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,13 @@ func TestImportChineseTradeShowGBKWithTitleRow(t *testing.T) {
 	rep = importString(t, s, "update.csv", updated, Options{})
 	if got := counts(rep); got != [5]int{1, 3, 0, 0, 0} {
 		t.Fatalf("update counts = %v, problems %v", got, rep.Problems)
+	}
+	var by []string
+	for _, m := range rep.Matches {
+		by = append(by, fmt.Sprintf("%d %s %s", m.Row, m.Company, m.By))
+	}
+	if strings.Join(by, "|") != "2 华北能源有限公司 company name|3 南方电力股份有限公司 phone|4 Acme Co., Ltd. company name" {
+		t.Errorf("matches = %q", by)
 	}
 	leads = allLeads(t, s)
 	if len(leads) != 4 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -149,6 +150,15 @@ func (a *app) printImport(rep *exchange.Report) {
 		verb, rep.New, rep.Updated, rep.Unchanged, rep.Duplicate, rep.Invalid)
 	if rep.Activities+rep.Tasks+rep.Complaints > 0 {
 		fmt.Fprintf(w, "  and %d activities, %d follow-ups, %d complaints.\n", rep.Activities, rep.Tasks, rep.Complaints)
+	}
+	if len(rep.Matches) > 0 {
+		fmt.Fprintln(w, "Rows about leads already in the book (they update them, no twins):")
+		for _, m := range rep.Matches {
+			fmt.Fprintf(w, "  row %d: %s %s (same %s)\n", m.Row, store.ShortID(m.LeadID), m.Company, m.By)
+		}
+		if n := rep.Updated + rep.Unchanged + rep.Duplicate; n > len(rep.Matches) {
+			fmt.Fprintf(w, "  ... %d rows in all\n", n)
+		}
 	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintln(w, "Problems:")
