@@ -1,0 +1,80 @@
+package lead
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+)
+
+func open(t *testing.T, m Model, id string) Model {
+	t.Helper()
+	msg := m.Open(id)()
+	m, cmd := m.Update(msg)
+	if cmd == nil {
+		t.Fatalf("loading %s gave no render: %#v", id, msg)
+	}
+	m, _ = m.Update(cmd())
+	return m
+}
+
+func TestStaleReplyIsDroppedAndRenderIsCachedPerWidth(t *testing.T) {
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, uitest.English)
+	m := New(uitest.Common(st, "en", 100, 30), nil)
+	m.SetSize(100, 28)
+	first := m.Open(ids[0])
+	m = open(t, m, ids[2])
+	m, _ = m.Update(first()) // the reply for the lead opened before
+	if v := uitest.Plain(m.View()); !strings.Contains(v, "Granite Steel Group") || strings.Contains(v, "Acme") {
+		t.Fatalf("a late reply replaced the lead on screen:\n%s", v)
+	}
+	if cmd := m.SetSize(60, 28); cmd == nil {
+		t.Fatal("a new width did not render again")
+	} else {
+		m, _ = m.Update(cmd())
+	}
+	for _, line := range strings.Split(m.View(), "\n") {
+		if w := common.Width(line); w > 60 {
+			t.Fatalf("line of %d cells at width 60: %q", w, uitest.Plain(line))
+		}
+	}
+	if cmd := m.SetSize(100, 28); cmd != nil {
+		t.Fatal("going back to a width drawn before rendered the Markdown again")
+	}
+}
+
+func TestKeys(t *testing.T) {
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, uitest.English)
+	m := New(uitest.Common(st, "en", 80, 12), nil)
+	m.SetSize(80, 10)
+	m = open(t, m, ids[2])
+	top := m.View()
+	m, _ = m.Update(uitest.Key("j"))
+	if m.View() == top {
+		t.Fatal("j did not scroll")
+	}
+	m, _ = m.Update(uitest.Key("g"))
+	if m.View() != top {
+		t.Fatal("g did not go back to the top")
+	}
+	_, cmd := m.Update(uitest.Key("esc"))
+	if _, ok := cmd().(common.BackMsg); !ok {
+		t.Fatal("esc does not go back")
+	}
+	_, cmd = m.Update(uitest.Key("x"))
+	if msg, ok := cmd().(common.ErrMsg); !ok || !strings.Contains(msg.Err.Error(), "won accounts") {
+		t.Fatalf("x on a lead not won: %#v", msg)
+	}
+	for _, k := range []string{"e", "c", "f", "v"} {
+		if _, cmd := m.Update(uitest.Key(k)); cmd == nil {
+			t.Errorf("%s does nothing", k)
+		} else if msg := cmd(); msg == nil {
+			t.Errorf("%s opens no form", k)
+		} else if _, isErr := msg.(common.ErrMsg); isErr {
+			t.Errorf("%s: %v", k, msg)
+		}
+	}
+}
