@@ -225,7 +225,13 @@ func (h *api) pull(w http.ResponseWriter, r *http.Request, u User) {
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	data, err := json.Marshal(v)
+	var data []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		data, err = m.MarshalJSON() // as is: json.Marshal would compact it again
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -352,6 +353,51 @@ type PullPage struct {
 	Cursor  uint64       `json:"cursor"`
 	Epoch   string       `json:"epoch"`
 	More    bool         `json:"more"`
+}
+
+// MarshalJSON writes the page by hand: ops are already JSON, and passing
+// them through encoding/json would re-validate and re-compact every one.
+func (p PullPage) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 256+len(p.Changes)*512)
+	b = append(b, `{"changes":[`...)
+	for i, c := range p.Changes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"seq":`...)
+		b = strconv.AppendUint(b, c.Seq, 10)
+		switch {
+		case c.Op != nil:
+			b = append(b, `,"op":`...)
+			b = append(b, c.Op...)
+		case c.State != nil:
+			data, err := json.Marshal(c.State)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, `,"state":`...)
+			b = append(b, data...)
+		case c.Remove != nil:
+			data, err := json.Marshal(c.Remove)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, `,"remove":`...)
+			b = append(b, data...)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"cursor":`...)
+	b = strconv.AppendUint(b, p.Cursor, 10)
+	epoch, err := json.Marshal(p.Epoch)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"epoch":`...)
+	b = append(b, epoch...)
+	b = append(b, `,"more":`...)
+	b = strconv.AppendBool(b, p.More)
+	return append(b, '}'), nil
 }
 
 // Pull returns the changes after cursor that u may see, at most about limit
