@@ -92,8 +92,12 @@ type Match struct {
 	Row     int    `json:"row"`
 	LeadID  string `json:"lead_id"`
 	Company string `json:"company"`
-	By      string `json:"by"` // id, company name, e-mail, phone or an earlier row
+	By      string `json:"by"` // id, company name, e-mail, phone or ByEarlierRow
 }
+
+// ByEarlierRow is Match.By for a row about a lead an earlier row of the
+// same file created or changed.
+const ByEarlierRow = "earlier row"
 
 // maxMatches bounds the matches a report lists.
 const maxMatches = 20
@@ -394,7 +398,7 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 	dup := m.touched[id]
 	if len(rep.Matches) < maxMatches {
 		if dup {
-			by = "an earlier row"
+			by = ByEarlierRow
 		}
 		rep.Matches = append(rep.Matches, Match{Row: r.Num, LeadID: id, By: by})
 	}

@@ -152,9 +152,13 @@ func (a *app) printImport(rep *exchange.Report) {
 		fmt.Fprintf(w, "  and %d activities, %d follow-ups, %d complaints.\n", rep.Activities, rep.Tasks, rep.Complaints)
 	}
 	if len(rep.Matches) > 0 {
-		fmt.Fprintln(w, "Rows about leads already in the book (they update them, no twins):")
+		fmt.Fprintln(w, "Rows that update a lead instead of making a twin:")
 		for _, m := range rep.Matches {
-			fmt.Fprintf(w, "  row %d: %s %s (same %s)\n", m.Row, store.ShortID(m.LeadID), m.Company, m.By)
+			why := "same " + m.By
+			if m.By == exchange.ByEarlierRow {
+				why = "as an earlier row of this file"
+			}
+			fmt.Fprintf(w, "  row %d: %s %s (%s)\n", m.Row, store.ShortID(m.LeadID), m.Company, why)
 		}
 		if n := rep.Updated + rep.Unchanged + rep.Duplicate; n > len(rep.Matches) {
 			fmt.Fprintf(w, "  ... %d rows in all\n", n)
