@@ -21,6 +21,7 @@ var entries = []entry{
 	{"board.filter_placeholder", "company, contact, city, tag", "公司、联系人、城市、标签"},
 	{"board.moved", "Moved %s to %s.", "已将 %s 移至「%s」。"},
 	{"board.undone", "Undone: %s is back in %s.", "已撤销：%s 回到「%s」。"},
+	{"board.move_failed", "The lead was not moved", "线索未能移动"},
 	{"board.nothing_to_undo", "Nothing to undo.", "没有可撤销的操作。"},
 
 	// Keys (help line).
@@ -74,6 +75,7 @@ var entries = []entry{
 	{"lead.complaints", "Open complaints", "未结投诉"},
 	{"lead.timeline", "Timeline", "活动记录"},
 	{"lead.no_activity", "No activity yet.", "暂无活动。"},
+	{"lead.tags", "Tags", "标签"},
 	{"lead.minutes", "%d min", "%d 分钟"},
 	{"lead.complaint_won_only", "Complaints can be opened on won accounts only.", "只能对已签约客户登记投诉。"},
 
@@ -127,6 +129,10 @@ var entries = []entry{
 	{"form.complaint", "Open a complaint for %s", "为 %s 登记投诉"},
 	{"form.none", "(none)", "（无）"},
 	{"form.stage_default", "stage default", "按阶段默认"},
+	{"form.ph_money", "12500, 1.2万", "12500、1.2万"},
+	{"form.ph_due", "tomorrow, +3d, 12-05", "明天、+3d、12-05"},
+	{"form.ph_next_due", "+7d", "+7d"},
+	{"form.ph_close", "2026-12-31, +30d", "2026-12-31、+30d"},
 	{"form.err_required", "Required.", "必填。"},
 	{"form.err_too_long", "Too long.", "太长了。"},
 	{"form.err_phone", "Not a phone number.", "不是有效的电话号码。"},

@@ -137,7 +137,7 @@ func (m *Model) moveSelected(dir int) tea.Cmd {
 	case model.StageWon:
 		return forms.Open(forms.Won(m.c, c))
 	default:
-		return forms.MoveCmd(m.c.Data, c.ID, store.Move{Stage: stage}, false)
+		return forms.MoveCmd(m.c, c.ID, store.Move{Stage: stage}, false)
 	}
 }
 
@@ -147,5 +147,5 @@ func (m Model) undoMove() (Model, tea.Cmd) {
 	}
 	last := m.undo[len(m.undo)-1]
 	m.undo = m.undo[:len(m.undo)-1]
-	return m, forms.MoveCmd(m.c.Data, last.LeadID, store.Move{Stage: last.From, LostReason: last.FromReason}, true)
+	return m, forms.MoveCmd(m.c, last.LeadID, store.Move{Stage: last.From, LostReason: last.FromReason}, true)
 }

@@ -45,7 +45,7 @@ func FollowUp(c *common.Common, leadID, company string) *Model {
 	d := &followData{Due: c.Today().AddDays(1).String()}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			input(c.T("field.due"), &d.Due, 20, checkDate(c, false)).Placeholder("tomorrow, +3d, 12-05"),
+			input(c.T("field.due"), &d.Due, 20, checkDate(c, false)).Placeholder(c.T("form.ph_due")),
 			input(c.T("field.action"), &d.Action, 200, required(c, nil)),
 		))
 	}
@@ -78,7 +78,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
 			input(c.T("field.outcome"), &d.Outcome, 400, nil),
 			input(c.T("field.next_step"), &d.NextStep, 200, nil),
-			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder("+7d"),
+			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder(c.T("form.ph_next_due")),
 		))
 	}
 	return newModel(c, c.Tf("form.visit", company), build, func() (tea.Msg, error) {

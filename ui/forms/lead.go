@@ -34,7 +34,7 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 		input(c.T("field.city"), &d.City, model.MaxNameLen, checkName(c)),
 		input(c.T("field.industry"), &d.Industry, model.MaxNameLen, checkName(c)),
 		huh.NewSelect[string]().Title(c.T("field.source")).Options(sources...).Value(&d.Source),
-		input(c.T("field.value"), &d.Value, 40, checkMoney(c, true)).Placeholder("12500, 1.2万"),
+		input(c.T("field.value"), &d.Value, 40, checkMoney(c, true)).Placeholder(c.T("form.ph_money")),
 	}
 	if edit {
 		var checks []huh.Option[string]
@@ -47,7 +47,7 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 		}
 		fs = append(fs,
 			input(c.T("field.probability"), &d.Probability, 4, checkProbability(c)).Placeholder(c.T("form.stage_default")),
-			input(c.T("field.expected_close"), &d.Close, 20, checkDate(c, true)).Placeholder("2026-12-31, +30d"),
+			input(c.T("field.expected_close"), &d.Close, 20, checkDate(c, true)).Placeholder(c.T("form.ph_close")),
 			huh.NewMultiSelect[string]().Title(c.T("field.screening")).Options(checks...).Value(&d.Screening),
 		)
 	}

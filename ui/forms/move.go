@@ -14,11 +14,12 @@ import (
 // MoveCmd moves a lead in one durable write and replies with a
 // common.MovedMsg carrying the lead's new card. number, when set, is the
 // contract number saved with a move to won.
-func MoveCmd(data common.Data, id string, mv store.Move, undo bool) tea.Cmd {
-	return func() tea.Msg { return move(data, id, mv, "", undo) }
+func MoveCmd(c *common.Common, id string, mv store.Move, undo bool) tea.Cmd {
+	return func() tea.Msg { return move(c, id, mv, "", undo) }
 }
 
-func move(data common.Data, id string, mv store.Move, number string, undo bool) common.MovedMsg {
+func move(c *common.Common, id string, mv store.Move, number string, undo bool) common.MovedMsg {
+	data := c.Data
 	msg := common.MovedMsg{LeadID: id, To: mv.Stage, Undo: undo}
 	msg.Err = data.Update(func(tx *store.Tx) error {
 		l, err := tx.Lead(id)
@@ -39,7 +40,7 @@ func move(data common.Data, id string, mv store.Move, number string, undo bool) 
 		return err
 	})
 	if msg.Err != nil {
-		msg.Err = fmt.Errorf("the lead was not moved: %w", msg.Err)
+		msg.Err = fmt.Errorf("%s: %w", c.T("board.move_failed"), msg.Err)
 	}
 	return msg
 }
@@ -57,7 +58,7 @@ func Lost(c *common.Common, card store.Card) *Model {
 		))
 	}
 	return newModel(c, c.Tf("form.lost", card.Company), build, func() (tea.Msg, error) {
-		msg := move(c.Data, card.ID, store.Move{Stage: model.StageLost, LostReason: reason}, "", false)
+		msg := move(c, card.ID, store.Move{Stage: model.StageLost, LostReason: reason}, "", false)
 		return msg, msg.Err
 	})
 }
@@ -90,7 +91,7 @@ func Won(c *common.Common, card store.Card) *Model {
 		if err != nil {
 			return nil, &model.FieldError{Field: "signed on", Problem: err.Error()}
 		}
-		msg := move(c.Data, card.ID, store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, strings.TrimSpace(d.Number), false)
+		msg := move(c, card.ID, store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, strings.TrimSpace(d.Number), false)
 		return msg, msg.Err
 	})
 }

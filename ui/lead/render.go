@@ -67,7 +67,7 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 		field(c.T("field.industry"), l.Industry)
 	}
 	if len(l.Tags) > 0 {
-		field(c.T("field.tags"), strings.Join(l.Tags, ", "))
+		field(c.T("lead.tags"), strings.Join(l.Tags, ", "))
 	}
 
 	section(c.Tf("lead.screening", model.ScreeningScore(l.Screening, c.Rules.Screening), len(c.Rules.Screening), c.Rules.ScreeningThreshold))
