@@ -363,3 +363,29 @@ func TestComplaintOnWonAccount(t *testing.T) {
 		t.Fatalf("the complaint is not on the lead screen:\n%s", f)
 	}
 }
+
+func TestEditFromTheBoardKeepsTheSelection(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 160, 48)
+	d.keys("l", "e")
+	if f := d.plain(); !strings.Contains(f, "Edit Granite Steel Group") || !strings.Contains(f, "Grace Brown") {
+		t.Fatalf("e did not open the lead's form with its values:\n%s", f)
+	}
+	// Company, contact, phone, e-mail, city, industry, source: keep; value: change.
+	d.keys("enter", "enter", "enter", "enter", "enter", "enter", "enter")
+	for range len("4720000.00") {
+		d.keys("backspace")
+	}
+	d.keys("text:5000000", "enter", "text:60", "enter", "enter", "enter", "enter")
+	l := d.leadByCompany("Granite Steel Group")
+	if l.Value.Amount != 500000000 || l.Probability == nil || *l.Probability != 60 {
+		t.Fatalf("edited lead: value %d probability %v", l.Value.Amount, l.Probability)
+	}
+	f := d.plain()
+	if !strings.Contains(f, "┃ Granite Steel Group") || !strings.Contains(f, "Saved.") || !strings.Contains(f, "┃ 5.0M") {
+		t.Fatalf("after the edit the board does not show the saved card selected:\n%s", f)
+	}
+	if !strings.Contains(f, "Weighted 3.1M") { // 5.0M × 60% + Harbor 810k × 15%
+		t.Fatalf("the column's weighted value did not follow the edit:\n%s", f)
+	}
+}
