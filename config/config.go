@@ -37,8 +37,13 @@ type Config struct {
 	Templates map[string]string `toml:"templates,omitempty"`
 	// Keys remaps UI keys: action name to keys.
 	Keys map[string][]string `toml:"keys,omitempty"`
+	// Commission is how salespeople's commission is estimated.
+	Commission Commission `toml:"commission,omitzero"`
 	// Extra holds settings of later features, kept when the file is saved.
 	Extra map[string]any `toml:"-"`
+	// Warnings are settings the file has that this build does not know
+	// (a typo, or a setting of a newer version), each naming its line.
+	Warnings []string `toml:"-"`
 
 	// Path is the file this was read from (it may not exist).
 	Path string `toml:"-"`
@@ -74,39 +79,12 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return c, fmt.Errorf("read config %s: %w", path, err)
 	}
-	var file Config
-	if _, err := toml.Decode(string(data), &file); err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return c, fmt.Errorf("config %s line %d: %s", path, perr.Position.Line, perr.Message)
-		}
-		return c, fmt.Errorf("config %s: %w", path, err)
+	file, problems := Parse(string(data))
+	if len(problems) > 0 {
+		return c, problems[0].in(path)
 	}
 	file.Path = path
-	if err := file.check(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
-	}
-	return &file, nil
-}
-
-func (c *Config) check() error {
-	if c.Lang != "" && c.Lang != "en" && c.Lang != "zh" {
-		return fmt.Errorf("lang %q: use \"en\" or \"zh\"", c.Lang)
-	}
-	if c.TimeZone != "" {
-		if _, err := time.LoadLocation(c.TimeZone); err != nil {
-			return fmt.Errorf("time_zone %q is not a time zone", c.TimeZone)
-		}
-	}
-	if len(c.Stages) > 0 {
-		if err := (model.Pipeline{Stages: c.Stages}).Validate(); err != nil {
-			return err
-		}
-	}
-	if c.ReturnVisitDays < 0 {
-		return fmt.Errorf("return_visit_days is negative")
-	}
-	return nil
+	return file, nil
 }
 
 // Rules returns the model rules this configuration sets.
