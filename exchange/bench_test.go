@@ -65,3 +65,27 @@ func BenchmarkReimport100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExport10k exports a book of 10,000 leads in each format.
+func BenchmarkExport10k(b *testing.B) {
+	const n = 10_000
+	s := openStore(b, "ann")
+	if _, err := Import(s, tradeShowCSV(n), "bench.csv", Options{RejectsPath: "-"}); err != nil {
+		b.Fatal(err)
+	}
+	for _, format := range []string{ExportCSV, ExportJSON, ExportXLSX, ExportICS} {
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				var buf bytes.Buffer
+				rep, err := Export(s, &buf, ExportOptions{Format: format})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.Leads != n {
+					b.Fatalf("exported %d leads", rep.Leads)
+				}
+				b.SetBytes(int64(buf.Len()))
+			}
+		})
+	}
+}

@@ -121,7 +121,6 @@ func writeXLSX(w io.Writer, b *book, lang string) error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	_, err = f.WriteTo(w)
 	return err
 }
