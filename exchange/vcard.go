@@ -25,7 +25,7 @@ func ReadVCard(text string) (Table, error) {
 	}
 	var cur map[string][]string
 	start := 0
-	for n, line := range lines {
+	for _, line := range lines {
 		if strings.TrimSpace(line.text) == "" {
 			continue
 		}
@@ -50,7 +50,6 @@ func ReadVCard(text string) (Table, error) {
 		case cur == nil:
 			return t, fmt.Errorf("line %d: %s outside BEGIN:VCARD ... END:VCARD", line.num, name)
 		}
-		_ = n
 		value = decodeVCardValue(value, params)
 		typ := strings.ToUpper(params["TYPE"])
 		switch name {
