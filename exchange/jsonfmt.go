@@ -107,7 +107,7 @@ func importJSON(st *store.Store, data []byte, rep *Report, opt Options) (*Report
 	child := func(list string, i int, leadID string, restore func(tx *store.Tx) (bool, error), count *int) job {
 		return job{list, i, func(tx *store.Tx) error {
 			if bad[leadID] {
-				return nil
+				return problem(list, i, &model.FieldError{Field: "lead_id", Problem: "its lead was refused (see the lead's problem); import it again once the lead is fixed"})
 			}
 			changed, err := restore(tx)
 			if err != nil {

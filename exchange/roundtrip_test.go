@@ -173,3 +173,45 @@ func TestCSVAndXLSXRoundTrip(t *testing.T) {
 
 // withoutNotes gives c the notes n: spreadsheets carry no contact notes.
 func withoutNotes(c model.Contact, n string) model.Contact { c.Notes = n; return c }
+
+func TestJSONImportReportsRefusedRecords(t *testing.T) {
+	src := openStore(t, "ann")
+	fillBook(t, src)
+	data := exportTo(t, src, ExportOptions{Format: ExportJSON})
+	// A book whose pipeline has no "contacted" stage refuses that lead,
+	// and says so for its visit and follow-up too: nothing silently dropped.
+	d, err := ReadDump(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Leads[0].Stage = "gone"
+	bad, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := openStore(t, "ann")
+	rep := importString(t, dst, "book.json", string(bad), Options{DryRun: true})
+	if rep.New != 1 || rep.Invalid != 3 || len(rep.Problems) != 3 || rep.Problems[0].Column != "leads[0].stage" ||
+		!strings.Contains(rep.Problems[1].Reason, "its lead was refused") {
+		t.Fatalf("report %+v", rep)
+	}
+	if len(allLeads(t, dst)) != 0 {
+		t.Fatal("a dry run wrote leads")
+	}
+}
+
+func TestImportRowWithIDOfDeletedLead(t *testing.T) {
+	s := openStore(t, "ann")
+	fillBook(t, s)
+	data := exportTo(t, s, ExportOptions{Format: ExportCSV})
+	leads := allLeads(t, s)
+	if err := s.Update(func(tx *store.Tx) error { return tx.DeleteLead(leads[0].ID) }); err != nil {
+		t.Fatal(err)
+	}
+	rep := importString(t, s, "book.csv", string(data), Options{})
+	// The deleted lead's row is refused with a reason, naming the id column;
+	// the other row is unchanged; the import does not stop.
+	if got := counts(rep); got != [5]int{0, 0, 1, 0, 1} || rep.Problems[0].Column != "ID" {
+		t.Fatalf("counts %v problems %v", got, rep.Problems)
+	}
+}

@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,10 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 			}
 		}
 		if err := tx.AddLead(&l); err != nil {
+			if errors.Is(err, store.ErrExists) { // our id, of a lead deleted in this book
+				r.problem(headerOf(m.cols, FieldID), "the lead with this id was deleted in this book; clear the id to import it as a new lead")
+				return nil, nil
+			}
 			return nil, r.storeProblem(err, m.cols)
 		}
 		rep.New++
