@@ -56,6 +56,7 @@ var labels = map[string][2]string{
 	"plan":        {"Plan: %s", "提成方案：%s"},
 	"none":        {"Nothing in this period.", "本期间没有数据。"},
 	"more":        {"… and %d more", "……另有 %d 条"},
+	"no_plan":     {"No commission plan is set: add [commission] to config.toml.", "尚未设置提成方案：请在 config.toml 中添加 [commission]。"},
 }
 
 // L returns the label key in lang ("zh" or English); a missing key

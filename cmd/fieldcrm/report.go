@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) { root.AddCommand(a.reportCmd()) })
+}
+
+// reportKinds are the reports, in the order the help lists them, with
+// the period each shows when none is given.
+var reportKinds = []struct{ name, short, period string }{
+	{"progress", "won count and value against target, the gap and the pace needed per week", "quarter"},
+	{"funnel", "leads that reached each stage, conversion to the next, median days in each stage", "quarter"},
+	{"forecast", "open pipeline weighted by probability, by expected close month", "next 6 months"},
+	{"channels", "leads, won, won value and conversion per source channel", "year"},
+	{"activity", "visits, calls and meetings per rep and week; leads without a touch in 30 days", "month"},
+	{"lost", "lost reasons ranked, with value lost", "quarter"},
+	{"commission", "won value per rep times the commission plan of the config", "quarter"},
+}
+
+type reportFlags struct {
+	asJSON, asCSV bool
+	period        string
+	from, to      string
+	user          string
+	width         int
+}
+
+func (a *app) reportCmd() *cobra.Command {
+	var f reportFlags
+	var names []string
+	long := "Reports over the local book (your leads, or the whole team's on a manager's device).\n\nReports:\n"
+	for _, k := range reportKinds {
+		names = append(names, k.name)
+		long += fmt.Sprintf("  %-11s %s (default period: %s)\n", k.name, k.short, k.period)
+	}
+	long += `
+Periods: month, quarter, year (the current ones), last-month, 2027, 2027-Q1,
+2027-03, 2027-01..2027-06, or --from/--to with any two days.`
+	cmd := &cobra.Command{
+		Use:       "report " + strings.Join(names, "|"),
+		Short:     "Progress, funnel, forecast, channel yield, activity, lost reasons and commission",
+		Long:      long,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: names,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runReport(args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.asJSON, "json", false, "print as JSON (exact amounts in minor units)")
+	fl.BoolVar(&f.asCSV, "csv", false, "print as CSV (amounts as decimals)")
+	fl.StringVar(&f.period, "period", "", "month, quarter, year, last-month, YYYY, YYYY-Qn, YYYY-MM or YYYY-MM..YYYY-MM")
+	fl.StringVar(&f.from, "from", "", "first day of a custom period (with --to)")
+	fl.StringVar(&f.to, "to", "", "last day of a custom period (with --from)")
+	fl.StringVar(&f.user, "user", "", "one rep's figures (\"me\": yours); default: everyone in the book")
+	fl.IntVar(&f.width, "width", 0, "text width in columns (default: the terminal's, or 80)")
+	return cmd
+}
+
+// reportPeriod works out the period from the flags.
+func (a *app) reportPeriod(kind string, f reportFlags, today model.Date) (report.Period, error) {
+	if f.from != "" || f.to != "" {
+		if f.from == "" || f.to == "" || f.period != "" {
+			return report.Period{}, fmt.Errorf("give --from and --to together, without --period")
+		}
+		from, err := model.ParseDate(f.from, today)
+		if err != nil {
+			return report.Period{}, fmt.Errorf("--from: %w", err)
+		}
+		to, err := model.ParseDate(f.to, today)
+		if err != nil {
+			return report.Period{}, fmt.Errorf("--to: %w", err)
+		}
+		return report.Custom(from, to)
+	}
+	spec := f.period
+	if spec == "" {
+		switch kind {
+		case "forecast":
+			p := report.Month(today.Y, today.M)
+			last := report.Month(today.Y, today.M+5)
+			return report.Period{From: p.From, To: last.To, Label: p.Label + ".." + last.Label}, nil
+		case "channels":
+			spec = "year"
+		case "activity":
+			spec = "month"
+		default:
+			spec = "quarter"
+		}
+	}
+	return report.ParsePeriod(spec, today)
+}
+
+func (a *app) runReport(kind string, f reportFlags) error {
+	known := false
+	for _, k := range reportKinds {
+		known = known || k.name == kind
+	}
+	if !known {
+		return fmt.Errorf("%q is not a report; choose one of progress, funnel, forecast, channels, activity, lost, commission", kind)
+	}
+	if f.asJSON && f.asCSV {
+		return fmt.Errorf("choose --json or --csv, not both")
+	}
+	rules := a.cfg.Rules()
+	today := model.Today(a.now(), rules.Location)
+	p, err := a.reportPeriod(kind, f, today)
+	if err != nil {
+		return err
+	}
+	sc := report.Scope{User: f.user}
+	if f.user == "me" {
+		st, err := a.store()
+		if err != nil {
+			return err
+		}
+		sc.User = st.User()
+	}
+	var book *report.Book
+	err = a.view(func(tx *store.Tx) error {
+		from, to := p.Bounds(rules.Location)
+		if kind != "activity" {
+			from = to // an empty span: no activities needed
+		}
+		book, err = report.Load(tx, from, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	lang := a.language()
+	var doc report.Doc
+	var csv *report.Table
+	var data any
+	switch kind {
+	case "progress":
+		r := report.ComputeProgress(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
+	case "funnel":
+		r := report.ComputeFunnel(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc, book.Pipeline), r.CSV()
+	case "forecast":
+		r := report.ComputeForecast(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
+	case "channels":
+		r := report.ComputeChannels(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
+	case "activity":
+		r := report.ComputeActivity(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc, book.Pipeline), r.CSV()
+	case "lost":
+		r := report.ComputeLost(book, p, sc)
+		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
+	case "commission":
+		r := report.ComputeCommission(book, p, sc, a.commissionPlan())
+		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
+		if a.cfg.Commission.IsZero() && !f.asJSON && !f.asCSV {
+			doc.Parts = append(doc.Parts, report.Part{Line: report.L(lang, "no_plan")})
+		}
+	}
+	switch {
+	case f.asJSON:
+		return printJSON(a.out, data)
+	case f.asCSV:
+		return csv.WriteCSV(a.out)
+	}
+	_, err = io.WriteString(a.out, doc.Text(a.textWidth(f.width)))
+	return err
+}
+
+// commissionPlan is the config's commission plan for the reports.
+func (a *app) commissionPlan() report.Plan {
+	plan := report.Plan{Rate: a.cfg.Commission.Rate}
+	for _, t := range a.cfg.Commission.MinorTiers() {
+		plan.Tiers = append(plan.Tiers, report.Tier{From: t.From, Rate: t.Rate})
+	}
+	return plan
+}
+
+// textWidth is the width to lay text out in: the flag, the terminal's,
+// else 80.
+func (a *app) textWidth(flag int) int {
+	if flag > 0 {
+		return flag
+	}
+	if file, ok := a.out.(*os.File); ok && isTerminal(file) {
+		if w, _, err := term.GetSize(int(file.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}
