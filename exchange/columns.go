@@ -144,6 +144,9 @@ func MapColumns(headers []string, overrides map[string]string) ([]Column, error)
 	over := map[string]string{}
 	for h, f := range overrides {
 		f = strings.TrimSpace(f)
+		if f == customPrefix {
+			return nil, fmt.Errorf("--map %s=%s: give the custom field a name, e.g. custom:booth", h, f)
+		}
 		if f != FieldSkip && !strings.HasPrefix(f, customPrefix) && !slices.Contains(Fields, f) {
 			return nil, fmt.Errorf("--map %s=%s: %q is not a field (fields: %s; or custom:NAME, or - to skip)", h, f, f, strings.Join(Fields, ", "))
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -109,5 +110,31 @@ func TestImportExportDedupeMergeCommands(t *testing.T) {
 	}
 	if _, _, err := runExchangeCmd(t, dir, "import", filepath.Join(dir, "missing.csv")); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestParseDelimiter(t *testing.T) {
+	for in, want := range map[string]rune{"": 0, "comma": ',', "TAB": '\t', `\t`: '\t', ";": ';', "pipe": '|', "#": '#'} {
+		if got, err := parseDelimiter(in); err != nil || got != want {
+			t.Errorf("parseDelimiter(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`"`, "ab", "\n"} {
+		if _, err := parseDelimiter(bad); err == nil {
+			t.Errorf("parseDelimiter(%q) accepted", bad)
+		}
+	}
+}
+
+// TestProgressStaysQuietOffTerminal: a progress bar only on a terminal.
+func TestProgressStaysQuietOffTerminal(t *testing.T) {
+	var errw bytes.Buffer
+	a := &app{err: &errw}
+	p := a.progress("importing")
+	p.start = p.start.Add(-time.Hour) // long past "a moment"
+	p.update(1, 10)
+	p.finish()
+	if errw.Len() != 0 {
+		t.Fatalf("progress wrote %q to a non-terminal", errw.String())
 	}
 }
