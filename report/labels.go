@@ -18,6 +18,7 @@ var labels = map[string][2]string{
 	"won":         {"Won", "签约"},
 	"won_value":   {"Won value", "签约金额"},
 	"target":      {"Target", "目标"},
+	"target_val":  {"Target value", "目标金额"},
 	"gap":         {"Gap", "差额"},
 	"per_week":    {"Per week", "每周需"},
 	"weeks_left":  {"%.1f weeks left", "剩余 %.1f 周"},

@@ -37,7 +37,7 @@ func (d Doc) Text(width int) string {
 		width = 20
 	}
 	var b strings.Builder
-	b.WriteString(Fit(d.Title, width))
+	b.WriteString(strings.TrimRight(Fit(d.Title, width), " "))
 	b.WriteString("\n")
 	for _, p := range d.Parts {
 		if p.Line != "" {
@@ -178,14 +178,20 @@ func title(lang, key string, p Period, sc Scope) string {
 
 // Doc lays the progress out for the terminal.
 func (r Progress) Doc(lang string, sc Scope) Doc {
-	t := &Table{Head: []string{L(lang, "rep"), L(lang, "won"), L(lang, "target"), L(lang, "won_value"), L(lang, "target"), L(lang, "gap"), L(lang, "per_week")},
+	t := &Table{Head: []string{L(lang, "rep"), L(lang, "won"), L(lang, "target"), L(lang, "won_value"), L(lang, "target_val"), L(lang, "gap"), L(lang, "per_week")},
 		Right: []bool{false, true, true, true, true, true, true}}
 	add := func(row ProgressRow, name string) {
 		tc, tv, gap, pace := "-", "-", "-", "-"
 		if row.HasTarget {
 			tc, tv, gap = itoa(row.TargetCount), short(row.TargetValue), short(row.GapValue)
-			if r.WeeksLeft > 0 && (row.GapCount > 0 || row.GapValue > 0) {
-				pace = fmt.Sprintf("%.1f/%s", row.PaceCount, short(row.PaceValue))
+			switch {
+			case r.WeeksLeft <= 0 || (row.GapCount == 0 && row.GapValue == 0):
+			case row.GapValue == 0:
+				pace = fmt.Sprintf("%.1f", row.PaceCount)
+			case row.GapCount == 0:
+				pace = short(row.PaceValue)
+			default:
+				pace = fmt.Sprintf("%.1f · %s", row.PaceCount, short(row.PaceValue))
 			}
 		}
 		t.Rows = append(t.Rows, []string{name, itoa(row.WonCount), tc, short(row.WonValue), tv, gap, pace})
