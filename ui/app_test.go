@@ -23,6 +23,8 @@ type driver struct {
 	st *store.Store
 	w  int
 	h  int
+	// busy says when a store call is in flight.
+	busy uitest.Busy
 }
 
 func newDriver(t *testing.T, lang string, book []uitest.Lead, w, h int) (*driver, []string) {
@@ -33,13 +35,17 @@ func newDriver(t *testing.T, lang string, book []uitest.Lead, w, h int) (*driver
 }
 
 func startDriver(t *testing.T, st *store.Store, data common.Data, lang string, w, h int) *driver {
+	if data == common.Data(st) {
+		data = &uitest.Tracked{Store: st}
+	}
 	m := ui.New(ui.Options{
 		Data: data, Rules: uitest.Rules(), Lang: lang, DBPath: "/data/fieldcrm.db",
 		User: "wang", Now: uitest.NowFunc, Dark: true,
 	})
 	d := &driver{t: t, m: m, st: st}
+	d.busy, _ = data.(uitest.Busy)
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
-	uitest.Run(d.update, m.Init())
+	uitest.Run(d.update, m.Init(), d.busy)
 	return d
 }
 
@@ -53,7 +59,7 @@ func (d *driver) send(msg tea.Msg) {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
 		d.w, d.h = ws.Width, ws.Height
 	}
-	uitest.Run(d.update, func() tea.Msg { return msg })
+	uitest.Run(d.update, func() tea.Msg { return msg }, d.busy)
 }
 
 // keys presses each key in turn; "text:abc" types abc.

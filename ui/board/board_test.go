@@ -104,7 +104,7 @@ func TestMoveKeysSaveAndUndo(t *testing.T) {
 			var c tea.Cmd
 			m, c = m.Update(msg)
 			return c
-		}, cmd)
+		}, cmd, m.c.Data.(uitest.Busy))
 	}
 	stage := func(id string) string {
 		var l model.Lead

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func Store(t testing.TB) *store.Store {
 func Common(st *store.Store, lang string, w, h int) *common.Common {
 	return &common.Common{
 		Width: w, Height: h, Styles: styles.New(true), Cat: i18n.New(lang), Rules: Rules(),
-		Data: st, Now: NowFunc, DBPath: "/data/fieldcrm.db", User: "wang",
+		Data: &Tracked{Store: st}, Now: NowFunc, DBPath: "/data/fieldcrm.db", User: "wang",
 	}
 }
 
@@ -146,10 +147,51 @@ func Seed(t testing.TB, st *store.Store, leads []Lead) []string {
 // abandoned; store writes and renders answer well within it.
 const idle = 60 * time.Millisecond
 
+// Tracked is a store that counts the transactions in flight, so Run can
+// wait for every store call, however slow the machine, and still give up
+// on the cursor's blink quickly.
+type Tracked struct {
+	*store.Store
+	n atomic.Int32
+}
+
+// View runs a read transaction.
+func (t *Tracked) View(fn func(*store.Tx) error) error {
+	t.n.Add(1)
+	defer t.n.Add(-1)
+	return t.Store.View(fn)
+}
+
+// Update runs a write transaction.
+func (t *Tracked) Update(fn func(*store.Tx) error) error {
+	t.n.Add(1)
+	defer t.n.Add(-1)
+	return t.Store.Update(fn)
+}
+
+// Busy reports whether a transaction is in flight.
+func (t *Tracked) Busy() bool { return t.n.Load() > 0 }
+
+// Busy is set by tests whose data is Tracked; Run waits while it says so.
+type Busy interface{ Busy() bool }
+
+// maxRun bounds one Run, whatever happens.
+const maxRun = 20 * time.Second
+
 // Run executes cmd as the program would, concurrently, and feeds every
 // message it yields to update, following the commands update returns,
-// until no message arrives for a while.
-func Run(update func(tea.Msg) tea.Cmd, cmd tea.Cmd) {
+// until no message arrives for a while and busy (when not nil) says no
+// store call is in flight.
+func Run(update func(tea.Msg) tea.Cmd, cmd tea.Cmd, busy ...Busy) {
+	deadline := time.Now().Add(maxRun)
+	isBusy := func() bool {
+		for _, b := range busy {
+			if b != nil && b.Busy() {
+				return true
+			}
+		}
+		return false
+	}
 	msgs := make(chan tea.Msg, 1024)
 	spawn := func(cmds ...tea.Cmd) {
 		go func() {
@@ -198,6 +240,17 @@ func Run(update func(tea.Msg) tea.Cmd, cmd tea.Cmd) {
 			}
 			timer.Reset(idle)
 		case <-timer.C:
+			if isBusy() && time.Now().Before(deadline) {
+				timer.Reset(idle)
+				continue
+			}
+			select { // a reply sent just as its transaction ended
+			case msg := <-msgs:
+				msgs <- msg
+				timer.Reset(idle)
+				continue
+			case <-time.After(5 * time.Millisecond):
+			}
 			return
 		}
 	}
