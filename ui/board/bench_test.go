@@ -126,3 +126,21 @@ func BenchmarkMoveCard(b *testing.B) {
 	b.ReportMetric(float64(write.Microseconds())/float64(i)/1000, "write-ms/op")
 	b.ReportMetric(float64(ui.Microseconds())/float64(i)/1000, "update+view-ms/op")
 }
+
+// BenchmarkFilterKey is one typed letter in the filter ("/" then text):
+// the 10,000 cards are matched and the columns re-sorted, then drawn.
+func BenchmarkFilterKey(b *testing.B) {
+	st := bigStore(b)
+	m := New(uitest.Common(st, "en", 160, 48), nil)
+	m.SetSize(160, 46)
+	m, _ = m.Update(m.Init()())
+	m, _ = m.Update(uitest.Key("/"))
+	text := []string{"s", "t", "e", "backspace", "backspace", "backspace"}
+	i := 0
+	b.ResetTimer()
+	for b.Loop() {
+		m, _ = m.Update(uitest.Key(text[i%len(text)]))
+		_ = m.View()
+		i++
+	}
+}
