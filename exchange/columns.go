@@ -152,29 +152,37 @@ func MapColumns(headers []string, overrides map[string]string) ([]Column, error)
 		}
 		over[normHeader(h)] = f
 	}
+	// First the columns the user mapped, so their fields are taken
+	// before any header claims them by name; then the rest by name.
 	used := map[string]bool{}
 	cols := make([]Column, len(headers))
 	for i, h := range headers {
-		h = strings.TrimSpace(h)
-		c := Column{Index: i, Header: h}
-		if h == "" {
+		c := Column{Index: i, Header: strings.TrimSpace(h)}
+		if c.Header == "" {
 			c.Header = fmt.Sprintf("column %d", i+1)
 		}
 		key := normHeader(c.Header)
 		if key == normHeader(rejectRowHeader) || key == normHeader(rejectProblemHeader) {
 			c.Field = FieldSkip
 		} else if f, ok := over[key]; ok {
-			c.Field = f
+			if used[f] && f != FieldSkip && !strings.HasPrefix(f, customPrefix) {
+				return nil, fmt.Errorf("--map %s=%s: another column is already mapped to %s", c.Header, f, f)
+			}
+			c.Field, used[f] = f, true
 			delete(over, key)
-		} else if f, ok := aliasIndex[key]; ok && !used[f] {
-			c.Field, c.Auto = f, true
+		}
+		cols[i] = c
+	}
+	for i := range cols {
+		c := &cols[i]
+		if c.Field != "" {
+			continue
+		}
+		if f, ok := aliasIndex[normHeader(c.Header)]; ok && !used[f] {
+			c.Field, c.Auto, used[f] = f, true, true
 		} else {
 			c.Field = customPrefix + c.Header
 		}
-		if !strings.HasPrefix(c.Field, customPrefix) && c.Field != FieldSkip {
-			used[c.Field] = true
-		}
-		cols[i] = c
 	}
 	for h := range over {
 		for hdr, f := range overrides {

@@ -248,4 +248,12 @@ func TestImportMapOverridesAndSkip(t *testing.T) {
 	if _, err := Import(s, []byte(data), "x.csv", Options{Map: map[string]string{"Kunde": "firma"}}); err == nil || !strings.Contains(err.Error(), "not a field") {
 		t.Fatalf("bad field: err = %v", err)
 	}
+	// An explicit mapping takes the field from a column that has its name.
+	cols, err := MapColumns([]string{"Company", "Firma", "Phone"}, map[string]string{"Firma": "company"})
+	if err != nil || cols[0].Field != "custom:Company" || cols[1].Field != FieldCompany || cols[2].Field != FieldPhone {
+		t.Fatalf("columns %+v, %v", cols, err)
+	}
+	if _, err := MapColumns([]string{"A", "B"}, map[string]string{"A": "email", "B": "email"}); err == nil {
+		t.Fatal("two columns mapped to one field")
+	}
 }

@@ -248,8 +248,9 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		r.warn(headerOf(cols, FieldStage), "the lead is lost but no lost reason is given; set to other")
 	}
 	if r.followDue.IsZero() && r.followWhat != "" {
-		r.followWhat = "" // an action without a day is not a follow-up; keep it as text
-		setCustom(l, headerOf(cols, FieldFollowUpAction), row.Cells[indexOf(cols, FieldFollowUpAction)])
+		// An action without a day is not a follow-up; keep it as text.
+		setCustom(l, headerOf(cols, FieldFollowUpAction), r.followWhat)
+		r.followWhat = ""
 	}
 	return r
 }
