@@ -24,14 +24,16 @@ type MergeReport struct {
 // mergeSkip are lead fields a merge never takes from the dropped lead.
 var mergeSkip = map[string]bool{
 	"id": true, "stage_log": true, "deleted": true, "updated_at": true, "created_at": true,
-	"stage_entered_at": true, "stage": true, "contacts": true, "tags": true, "products": true,
+	"stage_entered_at": true, "stage": true, "owner": true, "contacts": true, "tags": true, "products": true,
 	"assignees": true, "custom": true, "screening": true,
 }
 
 // MergeLeads merges lead dropID into lead keepID: each field takes the
 // newer of the two values (an empty value never wins over a filled one;
 // the stage is the one further along, so a twin made by an import in the
-// first stage cannot set a lead back),
+// first stage cannot set a lead back; the owner stays, and the dropped
+// lead's owner becomes an assignee, since changing owners is a manager's
+// decision the server checks),
 // contacts, tags, products, assignees, custom fields and screening answers
 // are united, and every activity, follow-up and complaint of the dropped
 // lead moves to the kept one. The dropped lead is then deleted. Every

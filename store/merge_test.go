@@ -13,7 +13,7 @@ func TestMergeLeadsKeepsEverythingAndSyncs(t *testing.T) {
 	s := openTemp(t, now)
 	keep := model.Lead{Company: "华北能源有限公司", Stage: "qualified", City: "北京", Tags: []string{"展会"},
 		Contacts: []model.Contact{{Name: "王伟", Phone: "+86 138 0013 8000"}}, Custom: map[string]string{"展位": "A12"}}
-	drop := model.Lead{Company: "华北能源", Stage: "prospect", Industry: "能源", Tags: []string{"重点", "展会"},
+	drop := model.Lead{Company: "华北能源", Stage: "prospect", Industry: "能源", Owner: "bob", Tags: []string{"重点", "展会"},
 		Contacts: []model.Contact{{Name: "王伟", Phone: "13800138000", Email: "wang@hbny.cn"}, {Name: "李娜"}},
 		Custom:   map[string]string{"展位": "B7", "来源备注": "名片"}}
 	var actID, taskID string
@@ -76,6 +76,9 @@ func TestMergeLeadsKeepsEverythingAndSyncs(t *testing.T) {
 		}
 		if len(l.Contacts) != 2 || l.Contacts[0].Email != "wang@hbny.cn" || l.Contacts[1].Name != "李娜" {
 			t.Errorf("contacts = %+v", l.Contacts)
+		}
+		if l.Owner != "ann" || !slices.Equal(l.Assignees, []string{"bob"}) {
+			t.Errorf("owner %q assignees %v", l.Owner, l.Assignees)
 		}
 		if !slices.Equal(l.Tags, []string{"展会", "重点"}) || l.Custom["来源备注"] != "名片" {
 			t.Errorf("tags %v custom %v", l.Tags, l.Custom)

@@ -21,7 +21,7 @@ func (a *app) mergeCmd() *cobra.Command {
 		Short: "Merge lead DROP into lead KEEP",
 		Long: `Merge lead DROP into lead KEEP: each field takes the newer of the two values
 (an empty value never replaces a filled one; the stage is the one further
-along), contacts, tags, products and custom fields are combined, and every
+along; the owner stays, DROP's owner becomes an assignee), contacts, tags, products and custom fields are combined, and every
 activity, follow-up and complaint of DROP moves to KEEP. DROP is then
 deleted. The merge is saved as ordinary changes, so it syncs like any edit.
 Leads are named by id, the end of the id, or company name.`,
