@@ -197,6 +197,9 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 	if !exists && op.Kind != model.OpCreate {
 		return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
 	}
+	if ref.Type == model.TypeTarget {
+		return s.authoriseTarget(tx, u, op, rec, exists)
+	}
 	if ref.Type == model.TypeLead {
 		if exists && !canSee(u, rec) {
 			return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
