@@ -207,16 +207,23 @@ func (m Model) View() tea.View {
 	default:
 		body = m.board.View()
 	}
-	footer := m.footer()
-	h := max(0, m.c.Height-lineCount(footer))
-	v := tea.NewView(frame(body, m.c.Width, h) + "\n" + frame(footer, m.c.Width, lineCount(footer)))
+	// The status line matters most, then the help, then the screen.
+	footer := strings.Split(m.footer(), "\n")
+	if len(footer) > m.c.Height {
+		footer = footer[len(footer)-max(0, m.c.Height):]
+	}
+	lines := append(frame(body, m.c.Width, m.c.Height-len(footer)), frame(strings.Join(footer, "\n"), m.c.Width, len(footer))...)
+	v := tea.NewView(strings.Join(lines, "\n"))
 	v.AltScreen = true
 	v.WindowTitle = "fieldcrm"
 	return v
 }
 
 // frame cuts body to w columns and pads or cuts it to h lines.
-func frame(body string, w, h int) string {
+func frame(body string, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
 	lines := strings.Split(body, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
@@ -229,7 +236,7 @@ func frame(body string, w, h int) string {
 	for len(lines) < h {
 		lines = append(lines, "")
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 func (m Model) footer() string {

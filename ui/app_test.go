@@ -167,7 +167,7 @@ func TestGoldenNewLeadForm(t *testing.T) {
 func TestEveryLineFits(t *testing.T) {
 	t.Parallel()
 	for _, lang := range []string{"en", "zh"} {
-		for _, sz := range [][2]int{{80, 24}, {160, 48}, {50, 16}, {237, 61}} {
+		for _, sz := range [][2]int{{80, 24}, {160, 48}, {50, 16}, {237, 61}, {12, 5}, {1, 1}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", lang, sz[0], sz[1]), func(t *testing.T) {
 				t.Parallel()
 				d, _ := newDriver(t, lang, books(lang), sz[0], sz[1])
@@ -177,7 +177,7 @@ func TestEveryLineFits(t *testing.T) {
 				d.keys("?", "l", "l", "j")
 				d.frame()
 				d.keys("enter")
-				if !strings.Contains(d.plain(), "─") {
+				if sz[1] >= 10 && !strings.Contains(d.plain(), "─") {
 					t.Errorf("%s %v: the lead screen did not open", lang, sz)
 				}
 				d.keys("e")
