@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/fieldcrm/fieldcrm/model"
-	"golang.org/x/text/width"
 )
 
 // Fields a column can map to. Columns mapped to none of these go into the
@@ -114,7 +113,7 @@ var aliasIndex = func() map[string]string {
 // normHeader folds a header for matching: half width, lower case, without
 // spaces, punctuation and the asterisk that marks required columns.
 func normHeader(s string) string {
-	s = width.Fold.String(strings.TrimSpace(s))
+	s = foldWidth(strings.TrimSpace(s))
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%' {

@@ -27,12 +27,24 @@ var legalSuffixesZH = []string{
 	"控股集团", "集团公司", "股份公司", "集团", "公司", "控股", "厂",
 }
 
+// foldWidth maps full-width letters, digits and punctuation (and the
+// ideographic space) to their ASCII forms. Most text has none, and then
+// costs no allocation: an import folds every name, phone and header.
+func foldWidth(s string) string {
+	for _, r := range s {
+		if r == '\u3000' || r >= 0xFF00 && r <= 0xFFEF {
+			return width.Fold.String(s)
+		}
+	}
+	return s
+}
+
 // NormCompany folds a company name for matching: half width, lower case,
 // without punctuation, spaces and the legal form in English or Chinese
 // ("Acme Co., Ltd." and "ACME" match; "华北能源有限公司" and "华北能源" match).
 // It returns "" for names with nothing left to compare.
 func NormCompany(s string) string {
-	s = strings.ToLower(width.Fold.String(s))
+	s = strings.ToLower(foldWidth(s))
 	// Split into runs of letters and digits; CJK runs stay whole.
 	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	// English suffixes come as whole words at the end.
@@ -63,7 +75,7 @@ func NormCompany(s string) string {
 // landline keeps its trunk 0. Numbers under 7 digits return "".
 func NormPhone(s string) string {
 	var b strings.Builder
-	for _, r := range width.Fold.String(s) {
+	for _, r := range foldWidth(s) {
 		if r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}
@@ -90,7 +102,7 @@ func NormPhone(s string) string {
 
 // NormEmail lower-cases and trims an e-mail address; "" when it is not one.
 func NormEmail(s string) string {
-	s = strings.ToLower(strings.TrimSpace(width.Fold.String(s)))
+	s = strings.ToLower(strings.TrimSpace(foldWidth(s)))
 	if strings.Count(s, "@") != 1 || strings.HasPrefix(s, "@") || strings.HasSuffix(s, "@") {
 		return ""
 	}
