@@ -141,6 +141,8 @@ type proxy struct {
 	rng      *rand.Rand
 	faults   atomic.Bool
 	counts   map[string]int
+	// answered counts the bytes of answers forwarded to clients.
+	answered atomic.Int64
 	wg       sync.WaitGroup
 }
 
@@ -152,9 +154,9 @@ func startProxy(t *testing.T, seed uint64) *proxy {
 	}
 	p := &proxy{ln: ln, rng: rand.New(rand.NewPCG(seed, 7)), counts: map[string]int{}}
 	p.upstream.Store("")
-	p.wg.Add(1)
+	accepting := make(chan struct{})
 	go func() {
-		defer p.wg.Done()
+		defer close(accepting)
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -164,7 +166,9 @@ func startProxy(t *testing.T, seed uint64) *proxy {
 			go func() { defer p.wg.Done(); p.handle(c) }()
 		}
 	}()
-	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	// Handlers are added only by the accept loop, so wait for it to end
+	// before waiting for them.
+	t.Cleanup(func() { ln.Close(); <-accepting; p.wg.Wait() })
 	return p
 }
 
@@ -212,8 +216,19 @@ func (p *proxy) handle(c net.Conn) {
 	case "mid-response":
 		_, _ = io.CopyN(c, u, int64(n))
 	default:
-		_, _ = io.Copy(c, u)
+		_, _ = io.Copy(c, countingReader{u, &p.answered})
 	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // appliedRecorder notes every op id a push answer says was applied.
@@ -360,7 +375,9 @@ func TestFaultInjectingProxy(t *testing.T) {
 			failures++
 		}
 	}
+	w.px.mu.Lock()
 	t.Logf("proxy faults %v; %d of 60 syncs failed", w.px.counts, failures)
+	w.px.mu.Unlock()
 	if failures == 0 {
 		t.Fatal("no sync failed: the proxy injected no faults")
 	}
@@ -420,21 +437,23 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 	w := newProcWorld(t, seed)
 	rng := rand.New(rand.NewPCG(seed, 3))
 	ann := w.device("ann", "rep")
-	// A book big enough that a pull takes a while.
-	ann.update(func(tx *store.Tx) error {
-		for i := range 400 {
-			l := model.Lead{Company: fmt.Sprintf("Big %d", i)}
-			if err := tx.AddLead(&l); err != nil {
-				return err
+	// Each round adds a book big enough that its pull takes a while.
+	grow := func(round int) {
+		ann.update(func(tx *store.Tx) error {
+			for i := range 100 {
+				l := model.Lead{Company: fmt.Sprintf("Big %d-%d", round, i)}
+				if err := tx.AddLead(&l); err != nil {
+					return err
+				}
+				a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
+				if err := tx.AddActivity(&a, strings.Repeat("通话记录 ", 50)); err != nil {
+					return err
+				}
 			}
-			a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
-			if err := tx.AddActivity(&a, strings.Repeat("通话记录 ", 50)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	ann.sync()
+			return nil
+		})
+		ann.sync()
+	}
 	// max pulls it with `fieldcrm sync` processes killed at random moments.
 	tok := w.addUser("max", server.RoleManager)
 	cfgPath := filepath.Join(w.dir, "max.toml")
@@ -442,7 +461,9 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 	writeClientConfig(t, cfgPath, w.px.url(), "max", tok)
 	env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
 	killed := 0
-	for range 8 {
+	for round := range 6 {
+		grow(round)
+		start := w.px.answered.Load()
 		cmd := exec.Command(w.bin, "sync")
 		cmd.Env = env
 		if err := cmd.Start(); err != nil {
@@ -450,15 +471,30 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Duration(20+rng.IntN(300)) * time.Millisecond):
-			_ = cmd.Process.Kill() // SIGKILL this pid only
-			<-done
-			killed++
+		// Kill once part of the pull's answer has arrived: mid-transfer
+		// or while the pulled changes are being stored.
+		threshold := int64(1 + rng.IntN(150_000))
+		deadline := time.After(30 * time.Second)
+	wait:
+		for {
+			select {
+			case <-done:
+				break wait
+			case <-deadline:
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatal("fieldcrm sync did not finish within 30 s")
+			case <-time.After(time.Millisecond):
+				if w.px.answered.Load() >= start+threshold {
+					_ = cmd.Process.Kill() // SIGKILL this pid only
+					<-done
+					killed++
+					break wait
+				}
+			}
 		}
 	}
-	t.Logf("killed %d of 8 sync processes", killed)
+	t.Logf("killed %d of 6 sync processes during their pull", killed)
 	if killed == 0 {
 		t.Fatal("every sync finished before the kill: the test proved nothing")
 	}
