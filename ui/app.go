@@ -33,6 +33,9 @@ type Options struct {
 	Keys map[string][]string
 	// Dark picks the dark styles until the terminal says otherwise.
 	Dark bool
+	// Watch is how often the database file is checked for changes made by
+	// other processes; zero means every 2 s, negative never.
+	Watch time.Duration
 }
 
 type screen int
@@ -52,6 +55,9 @@ type Model struct {
 	help   help.Model
 	keys   map[string][]string
 
+	watch time.Duration
+	seen  fileStamp
+
 	err, notice string
 }
 
@@ -64,14 +70,17 @@ func New(o Options) Model {
 		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: o.Data,
 		Now: o.Now, DBPath: o.DBPath, User: o.User,
 	}
-	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys}
+	if o.Watch == 0 {
+		o.Watch = defaultWatch
+	}
+	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys, watch: o.Watch}
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	return m
 }
 
 // Init loads the board and asks the terminal for its background.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor)
+	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick())
 }
 
 // Update routes msg to the open form or the active screen.
@@ -96,6 +105,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.lead.Open(m.lead.ID()) // drawn with the old colours
 		}
 		return m, nil
+	case WatchMsg:
+		return m, tea.Batch(stampCmd(m.c.DBPath, false), m.watchTick())
+	case stampMsg:
+		return m.handleStamp(msg)
 	case common.ErrMsg:
 		m.err, m.notice = common.Sentence(msg.Err), ""
 		return m, nil
@@ -113,6 +126,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.Update(msg.Then)
 	case common.ChangedMsg:
 		m.notice, m.err = m.c.T("status.saved"), ""
+		own := stampCmd(m.c.DBPath, true)
 		var cmd tea.Cmd
 		if msg.LeadID != "" {
 			m.board.Select(msg.LeadID)
@@ -123,10 +137,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenLead {
 			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
 		}
-		return m, cmd
+		return m, tea.Batch(cmd, own)
 	case common.MovedMsg:
 		var cmd tea.Cmd
 		m.board, cmd = m.board.Update(msg)
+		cmd = tea.Batch(cmd, stampCmd(m.c.DBPath, true))
 		if m.screen == screenLead && msg.Err == nil {
 			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
 		}

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -35,12 +36,16 @@ func newDriver(t *testing.T, lang string, book []uitest.Lead, w, h int) (*driver
 }
 
 func startDriver(t *testing.T, st *store.Store, data common.Data, lang string, w, h int) *driver {
+	return startDriverAt(t, st, data, "/data/fieldcrm.db", lang, w, h)
+}
+
+func startDriverAt(t *testing.T, st *store.Store, data common.Data, dbPath, lang string, w, h int) *driver {
 	if data == common.Data(st) {
 		data = &uitest.Tracked{Store: st}
 	}
 	m := ui.New(ui.Options{
-		Data: data, Rules: uitest.Rules(), Lang: lang, DBPath: "/data/fieldcrm.db",
-		User: "wang", Now: uitest.NowFunc, Dark: true,
+		Data: data, Rules: uitest.Rules(), Lang: lang, DBPath: dbPath,
+		User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1,
 	})
 	d := &driver{t: t, m: m, st: st}
 	d.busy, _ = data.(uitest.Busy)
@@ -393,5 +398,37 @@ func TestEditFromTheBoardKeepsTheSelection(t *testing.T) {
 	}
 	if !strings.Contains(f, "Weighted 3.1M") { // 5.0M × 60% + Harbor 810k × 15%
 		t.Fatalf("the column's weighted value did not follow the edit:\n%s", f)
+	}
+}
+
+// TestSeesChangesFromOtherProcesses writes through a second handle on the
+// file, as the CLI would while the UI is open, and checks that the next
+// watch reloads the board.
+func TestSeesChangesFromOtherProcesses(t *testing.T) {
+	t.Parallel()
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	d := startDriverAt(t, st, st, st.Path(), "en", 160, 48)
+	d.keys("L") // the UI's own write
+	d.send(ui.WatchMsg{})
+	before, _ := os.Stat(st.Path())
+	d.keys("j", "enter", "esc") // reads only: the file must not look changed
+	if after, _ := os.Stat(st.Path()); !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Fatal("reading the book changes the file's time or size; the watch would reload for nothing")
+	}
+	rules := uitest.Rules()
+	cli, err := store.Open(store.Options{Path: st.Path(), User: "li", Rules: &rules, Now: uitest.NowFunc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Update(func(tx *store.Tx) error { return tx.AddLead(&model.Lead{Company: "Added By CLI"}) }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.plain(), "Added By CLI") {
+		t.Fatal("shown before the watch looked")
+	}
+	d.send(ui.WatchMsg{})
+	if f := d.plain(); !strings.Contains(f, "Added By CLI") || !strings.Contains(f, "10 leads") {
+		t.Fatalf("a lead added by another process is not on the board:\n%s", f)
 	}
 }
