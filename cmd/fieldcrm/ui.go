@@ -16,6 +16,9 @@ const demoLeads = 300
 // openUI runs the terminal UI on the user's database, or with --demo on
 // the demo database (filled on first use, never the user's own).
 func (a *app) openUI() error {
+	if !isTerminal(a.in) || !isTerminal(a.out) {
+		return errors.New("the terminal UI needs a terminal on standard input and output; run fieldcrm in a terminal, or use its subcommands (fieldcrm --help)")
+	}
 	st, err := a.store()
 	if err != nil {
 		return err
