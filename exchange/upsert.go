@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -176,6 +177,10 @@ func addExtras(tx *store.Tx, l *model.Lead, r *rowData, rep *Report, isNew bool)
 func sameLead(a, b *model.Lead) bool {
 	x, y := *a, *b
 	x.UpdatedAt = y.UpdatedAt
+	if reflect.DeepEqual(x, y) { // the common case on a re-import, without encoding
+		return true
+	}
+	// DeepEqual tells nil from empty; the stored form does not.
 	ja, err1 := json.Marshal(x)
 	jb, err2 := json.Marshal(y)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
