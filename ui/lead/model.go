@@ -126,9 +126,11 @@ func (m *Model) show(r rendered) {
 // render returns the command that renders the loaded lead for the current
 // width (Markdown rendering is too slow for Update or View).
 func (m *Model) render() tea.Cmd {
-	req, w, d, c := m.req, m.width, m.data, m.c
+	// A copy of the context: the root may change its size or styles while
+	// the command runs.
+	req, w, d, c := m.req, m.width, m.data, *m.c
 	return func() tea.Msg {
-		return renderedMsg{req: req, width: w, r: renderLead(c, d, w)}
+		return renderedMsg{req: req, width: w, r: renderLead(&c, d, w)}
 	}
 }
 
