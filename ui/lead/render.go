@@ -10,7 +10,8 @@ import (
 	mdrender "github.com/fieldcrm/fieldcrm/ui/markdown"
 )
 
-// headerLines is the height of the fixed header above the viewport.
+// headerLines is the height of the fixed header above the viewport: two
+// lines of facts and the rule, which shows how far the body is scrolled.
 const headerLines = 3
 
 // renderLead draws the header and the body for width w. It runs in a
@@ -33,7 +34,6 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 	header := []string{
 		common.Cut(st.Company.Render(common.OneLine(l.Company))+"  "+st.Label.Render("["+c.StageLabel(l.Stage)+"]"), w),
 		common.Cut(st.Faint.Render(strings.Join(facts, " · ")), w),
-		st.Faint.Render(strings.Repeat("─", max(0, w))),
 	}
 
 	var b []string

@@ -2,6 +2,8 @@ package lead
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -82,5 +84,18 @@ func (m Model) View() string {
 	if m.data == nil {
 		return common.Fit(m.c.T("lead.loading"), m.width)
 	}
-	return m.header + "\n" + m.vp.View()
+	return m.header + "\n" + m.rule() + "\n" + m.vp.View()
+}
+
+// rule is the line under the header; when the body is taller than the
+// screen it ends with how far down it is scrolled.
+func (m Model) rule() string {
+	line := strings.Repeat("─", max(0, m.width))
+	if m.vp.TotalLineCount() > m.vp.Height() {
+		pct := fmt.Sprintf(" %d%% ", int(m.vp.ScrollPercent()*100+0.5))
+		if w := common.Width(pct); m.width > w+2 {
+			line = strings.Repeat("─", m.width-w-2) + pct + "──"
+		}
+	}
+	return m.c.Styles.Lead.Faint.Render(line)
 }
