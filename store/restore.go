@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -22,6 +24,10 @@ func (t *Tx) RestoreLead(l model.Lead) (bool, error) {
 	}
 	if err := l.Validate(t.s.rules.Pipeline); err != nil {
 		return false, err
+	}
+	l.StageLog = slices.Clone(l.StageLog)
+	for i := range l.StageLog {
+		l.StageLog[i].ID, l.StageLog[i].HLC = t.entryStamp(l.StageLog[i].ID, l.StageLog[i].HLC)
 	}
 	n := t.written
 	if err := t.restore(model.TypeLead, l.ID, &l); err != nil {
@@ -55,6 +61,10 @@ func (t *Tx) RestoreActivity(a model.Activity) (bool, error) {
 	}
 	if _, err := t.Lead(a.LeadID); err != nil {
 		return false, err
+	}
+	a.Revisions = slices.Clone(a.Revisions)
+	for i := range a.Revisions {
+		a.Revisions[i].ID, a.Revisions[i].HLC = t.entryStamp(a.Revisions[i].ID, a.Revisions[i].HLC)
 	}
 	n := t.written
 	if err := t.restore(model.TypeActivity, a.ID, &a); err != nil {
@@ -104,9 +114,21 @@ func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
 	return t.written > n, err
 }
 
-// snapshot is the stored form of a record, to tell whether a write changed it.
-func (t *Tx) snapshot(typ, id string) string {
-	return string(t.bucket(entityBucket[typ]).Get([]byte(id)))
+// entryStamp returns the id and stamp an append-only entry is restored
+// with: its own, observed by the clock. An entry without an id gets one;
+// one without a stamp, or stamped more than a day in the future (a
+// hand-edited or hostile file, which would drag this device's clock
+// forward and be refused by the server), gets a new stamp and keeps its
+// id, so restoring the file again still finds it.
+func (t *Tx) entryStamp(id string, h model.HLC) (string, model.HLC) {
+	if id == "" {
+		id = model.NewID()
+	}
+	if h.Wall <= 0 || h.Node == "" || h.Wall > t.now.Add(24*time.Hour).UnixMilli() {
+		return id, t.stamp()
+	}
+	t.observe(h)
+	return id, h
 }
 
 func (t *Tx) restore(typ, id string, v any) error {
@@ -118,8 +140,7 @@ func (t *Tx) restore(typ, id string, v any) error {
 }
 
 // restoreEntry appends one entry of an append-only list with the id and
-// stamp it was made with, unless the list holds it already. An entry
-// without a usable id or stamp gets new ones.
+// stamp entryStamp gave it, unless the list holds it already.
 func (t *Tx) restoreEntry(typ, id, field, entryID string, h model.HLC, entry func(string, model.HLC) any) error {
 	rec, exists, err := t.loadRecord(typ, id)
 	if err != nil {
@@ -142,11 +163,6 @@ func (t *Tx) restoreEntry(typ, id, field, entryID string, h model.HLC, entry fun
 		}
 	}
 	op := model.Op{ID: entryID, Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpAppend, Field: field, HLC: h}
-	if op.ID == "" || op.HLC.Wall <= 0 || op.HLC.Node == "" {
-		op.ID, op.HLC = model.NewID(), t.stamp()
-	} else {
-		t.observe(h)
-	}
 	if op.Entry, err = json.Marshal(entry(op.ID, op.HLC)); err != nil {
 		return err
 	}

@@ -81,6 +81,42 @@ func TestRestoreIsExactAndIdempotent(t *testing.T) {
 		}
 		return nil
 	})
+	// An entry stamped far in the future is restamped, so a hand-edited
+	// file cannot drag the clock forward.
+	future := l
+	future.ID = model.NewID()
+	future.StageLog = append([]model.StageEntry(nil), l.StageLog...)
+	for i := range future.StageLog {
+		future.StageLog[i].ID = model.NewID()
+		future.StageLog[i].HLC.Wall = t0.AddDate(5, 0, 0).UnixMilli()
+	}
+	err = dst.Update(func(tx *Tx) error {
+		if _, err := tx.RestoreLead(future); err != nil {
+			return err
+		}
+		got, err := tx.Lead(future.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range got.StageLog {
+			if e.HLC.Wall > t0.AddDate(0, 0, 2).UnixMilli() {
+				t.Errorf("entry kept its future stamp %v", e.HLC)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = dst.Update(func(tx *Tx) error {
+		if changed, err := tx.RestoreLead(future); err != nil || changed {
+			t.Errorf("restoring the future-stamped lead again: changed %v, %v", changed, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A child of a lead that is not there is refused.
 	orphan := act
 	orphan.ID, orphan.LeadID = model.NewID(), model.NewID()
