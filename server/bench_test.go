@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +22,19 @@ import (
 // real clients (replica files with fsync). Run them with -benchtime=1x:
 //
 //	go test ./server -run '^$' -bench . -benchtime=1x
+
+// cpuTime is the CPU time this process used so far (user + system): on a
+// shared machine it says more than wall time about what the work costs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds the CPU seconds per op used since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
+}
 
 // seedBook pushes a book of leads, each with perLead activities, owned by
 // owner, straight into the server's storage (no fsync while seeding).
@@ -116,6 +130,8 @@ func BenchmarkFreshPull(b *testing.B) {
 	dir := b.TempDir()
 	seedBook(b, filepath.Join(dir, "srv"), "ann", 10_000, 10)
 	svc, url := benchServer(b, filepath.Join(dir, "srv"))
+	cpu0 := cpuTime()
+	defer func() { reportCPU(b, cpu0) }()
 	for i := 0; b.Loop(); i++ {
 		tok, err := svc.AddToken(context.Background(), "ann")
 		if err != nil {
@@ -150,6 +166,8 @@ func BenchmarkIncrementalSync100Fields(b *testing.B) {
 	_ = st.View(func(tx *store.Tx) error {
 		return tx.Records(model.TypeLead, func(id string, _ *model.Record) error { ids = append(ids, id); return nil })
 	})
+	cpu0 := cpuTime()
+	defer func() { reportCPU(b, cpu0) }()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		err := st.Update(func(tx *store.Tx) error {
@@ -205,6 +223,8 @@ func BenchmarkConcurrentClients(b *testing.B) {
 				}
 				laptops[i].st, laptops[i].c = benchDevice(b, srv.URL, tok, name, filepath.Join(dir, name+".db"))
 			}
+			cpu0 := cpuTime()
+			defer func() { reportCPU(b, cpu0) }()
 			for b.Loop() {
 				b.StopTimer()
 				for _, lt := range laptops {

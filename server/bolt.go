@@ -355,7 +355,7 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 		return LogEntry{}, bad
 	}
 	if len(rest) > 0 {
-		e.Raw = json.RawMessage(append([]byte(nil), rest...))
+		e.Raw = json.RawMessage(rest) // valid during the Scan callback only
 	}
 	return e, nil
 }

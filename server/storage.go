@@ -120,7 +120,8 @@ type Tx interface {
 	// Head returns the highest seq in the log (0 when empty).
 	Head() (uint64, error)
 	// Scan calls fn for the log entries after seq `after`, in order,
-	// until fn returns false or the log ends.
+	// until fn returns false or the log ends. An entry's Raw is valid
+	// only during the call: copy it to keep it.
 	Scan(after uint64, fn func(LogEntry) (bool, error)) error
 }
 

@@ -452,8 +452,8 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 					return false, err
 				}
 				if ok {
-					raw := e.Raw
-					if raw == nil {
+					raw := append(json.RawMessage(nil), e.Raw...)
+					if e.Raw == nil {
 						if raw, err = json.Marshal(e.Op); err != nil {
 							return false, err
 						}
