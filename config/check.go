@@ -21,6 +21,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String is the problem as a user reads it: "line 12: stages[2].probability: ...".
 func (p Problem) String() string {
 	s := p.Message
 	if p.Setting != "" {
@@ -256,7 +257,7 @@ func (c Commission) check(add func(string, ...any)) {
 	}
 }
 
-// Check reads and checks the config file at path and returns its problems
+// Check checks the text of a config file and returns its problems
 // (nil when it is good) and its warnings.
 func Check(src string) (problems []Problem, warnings []string) {
 	c, ps := Parse(src)
