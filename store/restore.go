@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -19,8 +20,8 @@ import (
 
 // RestoreLead writes a lead from an export.
 func (t *Tx) RestoreLead(l model.Lead) (bool, error) {
-	if l.ID == "" {
-		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	if err := checkRestoreID(l.ID); err != nil {
+		return false, err
 	}
 	if err := l.Validate(t.s.rules.Pipeline); err != nil {
 		return false, err
@@ -48,8 +49,8 @@ func (t *Tx) RestoreLead(l model.Lead) (bool, error) {
 // RestoreActivity writes an activity and its note revisions from an export;
 // its lead must exist.
 func (t *Tx) RestoreActivity(a model.Activity) (bool, error) {
-	if a.ID == "" {
-		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	if err := checkRestoreID(a.ID); err != nil {
+		return false, err
 	}
 	if err := a.Validate(); err != nil {
 		return false, err
@@ -84,8 +85,8 @@ func (t *Tx) RestoreActivity(a model.Activity) (bool, error) {
 
 // RestoreTask writes a follow-up from an export; its lead must exist.
 func (t *Tx) RestoreTask(tk model.Task) (bool, error) {
-	if tk.ID == "" {
-		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	if err := checkRestoreID(tk.ID); err != nil {
+		return false, err
 	}
 	if err := tk.Validate(); err != nil {
 		return false, err
@@ -100,8 +101,8 @@ func (t *Tx) RestoreTask(tk model.Task) (bool, error) {
 
 // RestoreComplaint writes a complaint from an export; its lead must exist.
 func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
-	if c.ID == "" {
-		return false, &model.FieldError{Field: "id", Problem: "is required"}
+	if err := checkRestoreID(c.ID); err != nil {
+		return false, err
 	}
 	if err := c.Validate(); err != nil {
 		return false, err
@@ -112,6 +113,20 @@ func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
 	n := t.written
 	err := t.restore(model.TypeComplaint, c.ID, &c)
 	return t.written > n, err
+}
+
+// checkRestoreID refuses ids that could not have come from fieldcrm: they
+// become bbolt keys and index parts, so they must be short and printable.
+func checkRestoreID(id string) error {
+	if id == "" || len(id) > 64 {
+		return &model.FieldError{Field: "id", Problem: "must be 1 to 64 characters"}
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || r == '/' || r == utf8.RuneError {
+			return &model.FieldError{Field: "id", Problem: "contains a space, a slash or a control character"}
+		}
+	}
+	return nil
 }
 
 // entryStamp returns the id and stamp an append-only entry is restored

@@ -117,6 +117,14 @@ func TestRestoreIsExactAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"", "a/b", "a\x00b", string(make([]byte, 65))} {
+		bad := l
+		bad.ID = id
+		err := dst.Update(func(tx *Tx) error { _, err := tx.RestoreLead(bad); return err })
+		if len(model.FieldErrors(err)) == 0 {
+			t.Errorf("id %q: err = %v", id, err)
+		}
+	}
 	// A child of a lead that is not there is refused.
 	orphan := act
 	orphan.ID, orphan.LeadID = model.NewID(), model.NewID()
