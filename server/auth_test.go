@@ -278,3 +278,37 @@ func call(t *testing.T, base, method, path, token, body string) (int, remote.Err
 	_ = json.Unmarshal(data, &eb)
 	return resp.StatusCode, eb
 }
+
+func TestSupportSeesAssignedLeadsOnly(t *testing.T) {
+	h := newHarness(t)
+	ann, sue, max := h.device("ann", "rep"), h.device("sue", "support"), h.device("max", "manager")
+	la := ann.addLead("Ann Co")
+	lb := ann.addLead("Other Co")
+	ann.sync()
+	max.sync()
+	l := max.lead(la.ID)
+	l.Assignees = []string{"sue"}
+	max.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+	max.sync()
+	sue.sync()
+	if !sue.has(model.TypeLead, la.ID) || sue.has(model.TypeLead, lb.ID) {
+		t.Fatal("support does not see exactly the lead assigned to her")
+	}
+	sue.addVisit(la.ID, "service visit: replaced the pump")
+	own := sue.addLead("Support's own lead")
+	got := sue.lead(la.ID)
+	got.Assignees = []string{"sue", "bob"}
+	sue.update(func(tx *store.Tx) error { return tx.UpdateLead(&got) })
+	rep := sue.sync()
+	if rep.Pushed < 1 || rep.Rejected != 2 {
+		t.Fatalf("support's sync: %+v; want the visit applied, the new lead and the assignee change refused", rep)
+	}
+	if sue.has(model.TypeLead, own.ID) {
+		t.Fatal("the refused lead stayed on support's laptop")
+	}
+	ann.sync()
+	max.sync()
+	if err := h.checkConverged([]*device{ann, sue, max}, map[string]bool{"max": true}); err != nil {
+		t.Fatal(err)
+	}
+}
