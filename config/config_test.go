@@ -113,6 +113,13 @@ func TestUnknownSettingsAreWarnings(t *testing.T) {
 	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "line 2") || !strings.Contains(c.Warnings[0], "retrun_visit_days") {
 		t.Errorf("warnings %v", c.Warnings)
 	}
+	c, ps = Parse("[[stages]]\nkey = \"won\"\nlabel_en = \"W\"\n[[stages]]\nkey = \"lost\"\nlabel_en = \"L\"\nprobabilty = 0\n")
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "line 7") {
+		t.Errorf("warning in the second block: %v", c.Warnings)
+	}
 }
 
 func TestEffectiveHidesTheToken(t *testing.T) {

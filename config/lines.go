@@ -59,6 +59,19 @@ func lineOf(src string, path ...any) int {
 			continue
 		}
 		if m[1] == "[[" {
+			if idx < 0 {
+				// No index given (an unknown key reported by the decoder):
+				// the first block that sets the key.
+				if key == "" {
+					return n + 1
+				}
+				for k := n + 1; k < len(lines) && !header.MatchString(lines[k]); k++ {
+					if keyLine(lines[k], key) {
+						return k + 1
+					}
+				}
+				continue
+			}
 			if count == idx {
 				start = n
 				break
