@@ -54,7 +54,7 @@ func monday(d model.Date) model.Date {
 // and week. Meetings include demos; Other is e-mail, service, complaint
 // and notes.
 func ComputeActivity(b *Book, p Period, sc Scope) Activity {
-	out := Activity{Period: p}
+	out := Activity{Period: p, Reps: []string{}, Rows: []ActivityRow{}, Totals: []ActivityRow{}, Stale: []StaleLead{}}
 	for w := monday(p.From); w.Before(p.To); w = w.AddDays(7) {
 		out.Weeks = append(out.Weeks, w)
 	}

@@ -27,7 +27,7 @@ type Channels struct {
 // in p and how many of those are won so far. A lead without a source
 // counts as "other".
 func ComputeChannels(b *Book, p Period, sc Scope) Channels {
-	out := Channels{Period: p, Currency: b.currency()}
+	out := Channels{Period: p, Currency: b.currency(), Rows: []ChannelRow{}}
 	rows := map[string]*ChannelRow{}
 	for i := range b.Leads {
 		c := &b.Leads[i]

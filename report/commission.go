@@ -102,7 +102,7 @@ type Commissions struct {
 // in p. The plan applies to each rep's total for the period.
 func ComputeCommission(b *Book, p Period, sc Scope, plan Plan) Commissions {
 	prog := ComputeProgress(b, p, sc)
-	out := Commissions{Period: p, Currency: prog.Currency, Plan: plan}
+	out := Commissions{Period: p, Currency: prog.Currency, Plan: plan, Rows: []CommissionRow{}}
 	for _, r := range prog.Rows {
 		if r.WonCount == 0 && r.WonValue == 0 {
 			continue

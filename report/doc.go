@@ -16,4 +16,7 @@
 //     stage to entering the next one, for stays that began in the period.
 //   - Leads in a stage the pipeline no longer has are never dropped: they
 //     are counted in an "unknown stage" group.
+//   - Amounts are summed in minor units as they are; a book in several
+//     currencies is not converted (the currency shown is the book's most
+//     common one).
 package report

@@ -29,7 +29,7 @@ type Forecast struct {
 
 // ComputeForecast sums the open leads of scope by expected close month.
 func ComputeForecast(b *Book, p Period, sc Scope) Forecast {
-	out := Forecast{Period: p, Currency: b.currency()}
+	out := Forecast{Period: p, Currency: b.currency(), Months: []ForecastMonth{}}
 	months := p.months()
 	for _, m := range months {
 		out.Months = append(out.Months, ForecastMonth{Month: m.Label})

@@ -25,7 +25,7 @@ type Lost struct {
 // that sit in "lost" and entered it in p): most leads first, then most
 // value. A lost lead without a reason counts as "other".
 func ComputeLost(b *Book, p Period, sc Scope) Lost {
-	out := Lost{Period: p, Currency: b.currency()}
+	out := Lost{Period: p, Currency: b.currency(), Rows: []LostRow{}}
 	rows := map[string]*LostRow{}
 	for i := range b.Leads {
 		c := &b.Leads[i]

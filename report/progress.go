@@ -37,7 +37,7 @@ type Progress struct {
 // of the quarter's days in the period; a whole year with a yearly target
 // takes that target.
 func ComputeProgress(b *Book, p Period, sc Scope) Progress {
-	out := Progress{Period: p, Currency: b.currency()}
+	out := Progress{Period: p, Currency: b.currency(), Rows: []ProgressRow{}}
 	rows := map[string]*ProgressRow{}
 	row := func(u string) *ProgressRow {
 		r := rows[u]
