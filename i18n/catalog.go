@@ -127,6 +127,7 @@ var entries = []entry{
 	{"form.follow_up", "Next follow-up for %s", "%s 的下次跟进"},
 	{"form.visit", "Log a visit to %s", "记录对 %s 的拜访"},
 	{"form.complaint", "Open a complaint for %s", "为 %s 登记投诉"},
+	{"form.terms_page", "Solution and terms (page 2 of 2)", "解决方案与商务条款（第 2/2 页）"},
 	{"form.none", "(none)", "（无）"},
 	{"form.stage_default", "stage default", "按阶段默认"},
 	{"form.ph_money", "12500, 1.2万", "12500、1.2万"},

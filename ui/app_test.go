@@ -388,7 +388,14 @@ func TestEditFromTheBoardKeepsTheSelection(t *testing.T) {
 		d.keys("backspace")
 	}
 	d.keys("text:5000000", "enter", "text:60", "enter", "enter", "enter", "enter")
+	if f := d.plain(); !strings.Contains(f, "Solution and terms (page 2 of 2)") {
+		t.Fatalf("the edit form has no second page:\n%s", f)
+	}
+	d.keys("text:Boiler line B-200", "enter", "enter", "enter", "enter", "text:4.9M incl. tax", "enter", "enter", "enter", "enter")
 	l := d.leadByCompany("Granite Steel Group")
+	if l.Solution.Products != "Boiler line B-200" || l.Negotiation.Price != "4.9M incl. tax" {
+		t.Fatalf("solution %+v negotiation %+v", l.Solution, l.Negotiation)
+	}
 	if l.Value.Amount != 500000000 || l.Probability == nil || *l.Probability != 60 {
 		t.Fatalf("edited lead: value %d probability %v", l.Value.Amount, l.Probability)
 	}
@@ -398,6 +405,10 @@ func TestEditFromTheBoardKeepsTheSelection(t *testing.T) {
 	}
 	if !strings.Contains(f, "Weighted 3.1M") { // 5.0M × 60% + Harbor 810k × 15%
 		t.Fatalf("the column's weighted value did not follow the edit:\n%s", f)
+	}
+	d.keys("enter")
+	if f := d.plain(); !strings.Contains(f, "Products: Boiler line B-200") || !strings.Contains(f, "Price: 4.9M incl. tax") {
+		t.Fatalf("the lead screen does not show the solution and terms:\n%s", f)
 	}
 }
 

@@ -19,6 +19,27 @@ type leadData struct {
 	Value, Probability, Close      string
 	Tags                           string
 	Screening                      []string
+	// Solution and negotiation, edited on the form's second page.
+	Solution    model.Solution
+	Negotiation model.Negotiation
+}
+
+// termsFields is the second page of the edit form: the solution designed
+// for the customer and the terms under negotiation.
+func (d *leadData) termsFields(c *common.Common) []huh.Field {
+	text := func(key string, v *string) huh.Field {
+		return input(c.T(key), v, model.MaxTextLen, nil)
+	}
+	return []huh.Field{
+		text("field.products", &d.Solution.Products),
+		text("field.supply_plan", &d.Solution.SupplyPlan),
+		text("field.pricing", &d.Solution.Pricing),
+		text("field.after_sales", &d.Solution.AfterSales),
+		text("field.price", &d.Negotiation.Price),
+		text("field.delivery", &d.Negotiation.DeliveryDate),
+		text("field.payment", &d.Negotiation.PaymentTerms),
+		text("field.service", &d.Negotiation.ServiceTerms),
+	}
 }
 
 func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
@@ -102,6 +123,7 @@ func (d *leadData) apply(l *model.Lead, today model.Date, edit bool) error {
 			return &model.FieldError{Field: "expected_close", Problem: err.Error()}
 		}
 	}
+	l.Solution, l.Negotiation = trimSolution(d.Solution), trimNegotiation(d.Negotiation)
 	l.Screening = map[string]bool{}
 	for _, k := range d.Screening {
 		l.Screening[k] = true
@@ -147,6 +169,7 @@ func editLead(c *common.Common, l model.Lead) *Model {
 		Company: l.Company, Contact: mc.Name, Phone: mc.Phone, Email: mc.Email,
 		City: l.City, Industry: l.Industry, Source: l.Source,
 		Close: l.ExpectedClose.String(), Tags: strings.Join(l.Tags, ", "),
+		Solution: l.Solution, Negotiation: l.Negotiation,
 	}
 	if !l.Value.IsZero() {
 		d.Value = strings.ReplaceAll(model.FormatAmount(l.Value.Amount), ",", "")
@@ -159,7 +182,12 @@ func editLead(c *common.Common, l model.Lead) *Model {
 			d.Screening = append(d.Screening, sc.Key)
 		}
 	}
-	build := func() *huh.Form { return huh.NewForm(huh.NewGroup(d.fields(c, true)...)) }
+	build := func() *huh.Form {
+		return huh.NewForm(
+			huh.NewGroup(d.fields(c, true)...),
+			huh.NewGroup(d.termsFields(c)...).Title(c.T("form.terms_page")),
+		)
+	}
 	return newModel(c, c.Tf("form.edit_lead", l.Company), build, func() (tea.Msg, error) {
 		err := c.Data.Update(func(tx *store.Tx) error {
 			cur, err := tx.Lead(l.ID)
@@ -173,4 +201,18 @@ func editLead(c *common.Common, l model.Lead) *Model {
 		})
 		return common.ChangedMsg{LeadID: l.ID}, err
 	})
+}
+
+func trimSolution(s model.Solution) model.Solution {
+	for _, p := range []*string{&s.Products, &s.SupplyPlan, &s.Pricing, &s.AfterSales} {
+		*p = strings.TrimSpace(*p)
+	}
+	return s
+}
+
+func trimNegotiation(n model.Negotiation) model.Negotiation {
+	for _, p := range []*string{&n.Price, &n.DeliveryDate, &n.PaymentTerms, &n.ServiceTerms} {
+		*p = strings.TrimSpace(*p)
+	}
+	return n
 }
