@@ -215,3 +215,42 @@ func TestImportRowWithIDOfDeletedLead(t *testing.T) {
 		t.Fatalf("counts %v problems %v", got, rep.Problems)
 	}
 }
+
+func TestExportFilters(t *testing.T) {
+	s := openStore(t, "ann")
+	fillBook(t, s) // two leads, created today (2026-11-27), one won
+	count := func(opt ExportOptions) int {
+		opt.Format = ExportJSON
+		d, err := ReadDump(exportTo(t, s, opt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(d.Leads)
+	}
+	day := model.Date{Y: 2026, M: 11, D: 27}
+	cases := []struct {
+		opt  ExportOptions
+		want int
+	}{
+		{ExportOptions{}, 2},
+		{ExportOptions{Stage: "won"}, 1},
+		{ExportOptions{Stage: "签约"}, 1}, // a label works too
+		{ExportOptions{Owner: "bob"}, 0},
+		{ExportOptions{From: day, To: day}, 2},
+		{ExportOptions{From: day.AddDays(1)}, 0},
+		{ExportOptions{To: day.AddDays(-1)}, 0},
+	}
+	for _, c := range cases {
+		if got := count(c.opt); got != c.want {
+			t.Errorf("%+v: %d leads, want %d", c.opt, got, c.want)
+		}
+	}
+	if _, err := Export(s, &bytes.Buffer{}, ExportOptions{Format: ExportCSV, Stage: "nope"}); err == nil || !strings.Contains(err.Error(), "not a stage") {
+		t.Errorf("unknown stage: %v", err)
+	}
+	// ICS filters on the due day, not on when the lead was created.
+	ics := string(exportTo(t, s, ExportOptions{Format: ExportICS, From: model.Date{Y: 2026, M: 12, D: 1}, To: model.Date{Y: 2026, M: 12, D: 31}}))
+	if strings.Count(ics, "BEGIN:VEVENT") != 1 || !strings.Contains(ics, "20261203") {
+		t.Errorf("ics in December:\n%s", ics)
+	}
+}
