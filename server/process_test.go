@@ -537,3 +537,35 @@ func TestRevokeThroughRunningServer(t *testing.T) {
 		t.Fatalf("user list: %q", list)
 	}
 }
+
+// TestFourCommandsAfterWorkingOffline is the README's path for a newcomer
+// who tried fieldcrm before logging in: leads written as $USER are handed
+// to the logged-in user and sync without a refusal.
+func TestFourCommandsAfterWorkingOffline(t *testing.T) {
+	w := newProcWorld(t, 1)
+	home := t.TempDir()
+	env := append(os.Environ(), "USER=someone", "FIELDCRM_CONFIG="+filepath.Join(home, "config.toml"), "FIELDCRM_DB="+filepath.Join(home, "book.db"))
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(w.bin, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("fieldcrm %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("lead", "add", "--company", "离线客户 Offline Co")
+	tok := w.addUser("wang", server.RoleRep)
+	if out := run("login", "--server", w.px.url(), "--user", "wang", "--token", tok); !strings.Contains(out, "1 lead(s) written on this laptop") {
+		t.Fatalf("login did not hand over the offline lead: %q", out)
+	}
+	out := run("sync")
+	if !strings.Contains(out, "pushed") || strings.Contains(out, "refused") {
+		t.Fatalf("sync: %q", out)
+	}
+	status := run("sync", "--status")
+	if !strings.Contains(status, "online") || !strings.Contains(status, "waiting:   0") || !strings.Contains(status, "refused:   0") {
+		t.Fatalf("status: %q", status)
+	}
+}

@@ -261,3 +261,80 @@ func (t *Tx) observeRecord(rec *model.Record) {
 		t.observe(s.HLC)
 	}
 }
+
+// AdoptUnsynced hands the changes made on this device as oldUser that have
+// never been pushed (still waiting in the outbox) to newUser: their ops
+// and the stamps they left name newUser as author, and leads created as
+// oldUser name newUser as owner. `fieldcrm login` uses it, so work written
+// before the first login (as $USER) is not refused by the server for
+// naming someone else as owner. It returns how many leads changed owner.
+func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
+	if oldUser == newUser {
+		return 0, nil
+	}
+	oldJSON, _ := json.Marshal(oldUser)
+	newJSON, _ := json.Marshal(newUser)
+	out := t.bucket(bucketOutbox)
+	type rewrite struct {
+		key []byte
+		op  model.Op
+	}
+	var rewrites []rewrite
+	err := out.ForEach(func(k, v []byte) error {
+		var op model.Op
+		if err := json.Unmarshal(v, &op); err != nil {
+			return fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+		}
+		if op.Actor.User == oldUser {
+			rewrites = append(rewrites, rewrite{clone(k), op})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	leads := 0
+	for _, r := range rewrites {
+		op := r.op
+		op.Actor.User = newUser
+		owned := op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && string(op.Fields["owner"]) == string(oldJSON)
+		if owned {
+			op.Fields["owner"] = newJSON
+			leads++
+		}
+		data, err := json.Marshal(op)
+		if err != nil {
+			return 0, err
+		}
+		if err := out.Put(r.key, data); err != nil {
+			return 0, err
+		}
+		rec, ok, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			continue
+		}
+		before, err := json.Marshal(rec.Fields)
+		if err != nil {
+			return 0, err
+		}
+		if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
+			rec.Base.Actor = newUser
+		}
+		for f, st := range rec.Stamps {
+			if st.HLC == op.HLC && st.Actor == oldUser {
+				st.Actor = newUser
+				rec.Stamps[f] = st
+			}
+		}
+		if owned && string(rec.Fields["owner"]) == string(oldJSON) && rec.StampOf("owner").HLC == op.HLC {
+			rec.Fields["owner"] = newJSON
+		}
+		if err := t.store(op.Entity.Type, op.Entity.ID, rec, before); err != nil {
+			return 0, err
+		}
+	}
+	return leads, nil
+}

@@ -172,3 +172,45 @@ func TestReplaceRecordKeepsWaitingOps(t *testing.T) {
 		return nil
 	})
 }
+
+func TestAdoptUnsyncedRewritesOwnerOfWaitingCreates(t *testing.T) {
+	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := model.Lead{Company: "Acme"}
+	if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.Update(func(tx *Tx) error { n, err = tx.AdoptUnsynced("root", "wang"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("adopted %d", n)
+	}
+	_ = s.View(func(tx *Tx) error {
+		got, err := tx.Lead(l.ID)
+		if err != nil || got.Owner != "wang" {
+			t.Fatalf("owner %q, %v", got.Owner, err)
+		}
+		entries, _ := tx.Outbox(0)
+		for _, e := range entries {
+			if e.Op.Kind == model.OpCreate && string(e.Op.Fields["owner"]) != `"wang"` {
+				t.Fatalf("create op still names %s", e.Op.Fields["owner"])
+			}
+		}
+		// The local record is what the rewritten op makes of it.
+		rec, _, _ := tx.Record(model.TypeLead, l.ID)
+		replay := model.NewRecord(model.TypeLead)
+		for _, e := range entries {
+			if e.Op.Entity.ID == l.ID {
+				replay.Apply(e.Op)
+			}
+		}
+		if !replay.Equal(rec) {
+			t.Fatalf("the stored lead is not what its rewritten ops make:\nstored %+v %s\nreplay %+v %s", rec, rec.Fields, replay, replay.Fields)
+		}
+		return nil
+	})
+}

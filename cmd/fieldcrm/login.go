@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 )
 
@@ -48,9 +49,31 @@ from $FIELDCRM_TOKEN, so it stays out of the shell history.`,
 			if who.User != user {
 				return fmt.Errorf("that token belongs to %q, not %q", who.User, user)
 			}
+			// Work written on this laptop before logging in, as another
+			// name (often $USER), becomes this user's, or the server would
+			// refuse leads that name someone else as owner.
+			adopted := 0
+			if _, err := os.Stat(a.resolvedDBPath()); err == nil {
+				st, err := a.store()
+				if err != nil {
+					return err
+				}
+				if old := st.User(); old != user {
+					if err := st.Update(func(tx *store.Tx) error {
+						var err error
+						adopted, err = tx.AdoptUnsynced(old, user)
+						return err
+					}); err != nil {
+						return fmt.Errorf("hand the leads written as %s to %s: %w", old, user, err)
+					}
+				}
+			}
 			a.cfg.Server, a.cfg.Token, a.cfg.User = url, token, user
 			if err := a.cfg.Save(); err != nil {
 				return fmt.Errorf("save the config: %w", err)
+			}
+			if adopted > 0 {
+				fmt.Fprintf(a.out, "%d lead(s) written on this laptop before logging in now belong to %s\n", adopted, user)
 			}
 			fmt.Fprintf(a.out, "logged in to %s as %s (%s); run 'fieldcrm sync' to sync now\n", url, who.User, who.Role)
 			return nil
