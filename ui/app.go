@@ -159,7 +159,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.form != nil {
 		var cmd tea.Cmd
 		m.form, cmd = m.form.Update(msg)
-		return m, cmd
+		if isInput(msg) {
+			return m, cmd
+		}
+		// Replies for the screens still arrive while a form is open.
+		var sc tea.Cmd
+		m, sc = m.updateScreens(msg)
+		return m, tea.Batch(cmd, sc)
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && !m.board.InputFocused() {
 		if cmd, done := m.globalKey(k); done {
@@ -183,21 +189,35 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if !isInput(msg) {
+		return m.updateScreens(msg)
+	}
 	var cmd tea.Cmd
-	switch m.screen {
-	case screenLead:
-		// Replies for the board still arrive while the lead is shown.
-		if _, ok := msg.(tea.KeyPressMsg); !ok {
-			var bc tea.Cmd
-			m.board, bc = m.board.Update(msg)
-			m.lead, cmd = m.lead.Update(msg)
-			return m, tea.Batch(bc, cmd)
-		}
+	if m.screen == screenLead {
 		m.lead, cmd = m.lead.Update(msg)
-	default:
+	} else {
 		m.board, cmd = m.board.Update(msg)
 	}
 	return m, cmd
+}
+
+// updateScreens gives a reply to both screens: each takes its own (by
+// type and request id) and ignores the rest.
+func (m Model) updateScreens(msg tea.Msg) (Model, tea.Cmd) {
+	var bc, lc tea.Cmd
+	m.board, bc = m.board.Update(msg)
+	m.lead, lc = m.lead.Update(msg)
+	return m, tea.Batch(bc, lc)
+}
+
+// isInput reports whether msg is typing, which goes only to what has the
+// keyboard.
+func isInput(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		return true
+	}
+	return false
 }
 
 // layout gives the screens the space left by the help and status lines.

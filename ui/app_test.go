@@ -438,7 +438,9 @@ func TestSeesChangesFromOtherProcesses(t *testing.T) {
 	if strings.Contains(d.plain(), "Added By CLI") {
 		t.Fatal("shown before the watch looked")
 	}
+	d.keys("n") // the reload arrives while a form is open
 	d.send(ui.WatchMsg{})
+	d.keys("esc")
 	if f := d.plain(); !strings.Contains(f, "Added By CLI") || !strings.Contains(f, "10 leads") {
 		t.Fatalf("a lead added by another process is not on the board:\n%s", f)
 	}
