@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -124,6 +126,10 @@ func benchDevice(b *testing.B, url, token, user, path string) (*store.Store, *re
 	return st, c
 }
 
+// pullLimit is the page size the fresh-pull benchmark asks for (0: the
+// client's default); FIELDCRM_BENCH_PULL_LIMIT sets it to compare.
+var pullLimit, _ = strconv.Atoi(os.Getenv("FIELDCRM_BENCH_PULL_LIMIT"))
+
 // BenchmarkFreshPull: a new laptop pulls a book of 10,000 leads and
 // 100,000 activities, end to end.
 func BenchmarkFreshPull(b *testing.B) {
@@ -138,7 +144,7 @@ func BenchmarkFreshPull(b *testing.B) {
 			b.Fatal(err)
 		}
 		st, c := benchDevice(b, url, tok, "ann", filepath.Join(dir, fmt.Sprintf("ann%d.db", i)))
-		rep, err := remote.Sync(context.Background(), st, c)
+		rep, err := remote.SyncWith(context.Background(), st, c, remote.Options{PullLimit: pullLimit})
 		if err != nil {
 			b.Fatal(err)
 		}
