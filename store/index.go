@@ -132,7 +132,11 @@ func (t *Tx) reindex(typ string, before, after any) error {
 		var err error
 		switch typ {
 		case model.TypeLead:
-			err = t.refreshCard(lead)
+			if l, ok := after.(*model.Lead); ok && l.ID == lead {
+				err = t.writeCard(l) // the lead just stored: no need to decode it again
+			} else {
+				err = t.refreshCard(lead)
+			}
 		case model.TypeActivity:
 			err = t.updateCard(lead, t.setTouch)
 		case model.TypeTask:
@@ -151,10 +155,21 @@ func (t *Tx) refreshCard(leadID string) error {
 	cards := t.bucket(bucketCards)
 	var l model.Lead
 	data := t.bucket(bucketLeads).Get([]byte(leadID))
-	if data == nil || json.Unmarshal(data, &l) != nil || l.Deleted {
+	if data == nil || json.Unmarshal(data, &l) != nil {
 		return cards.Delete([]byte(leadID))
 	}
-	c := cardFromLead(&l)
+	l.ID = leadID
+	return t.writeCard(&l)
+}
+
+// writeCard derives and stores the card of lead l (a deleted lead has none).
+func (t *Tx) writeCard(l *model.Lead) error {
+	cards := t.bucket(bucketCards)
+	leadID := l.ID
+	if l.Deleted {
+		return cards.Delete([]byte(leadID))
+	}
+	c := cardFromLead(l)
 	c.ID = leadID
 	if err := t.setTouch(&c); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names.
@@ -84,7 +83,7 @@ type Options struct {
 type Store struct {
 	opts  Options
 	rules model.Rules
-	db    *bolt.DB // only with KeepOpen
+	db    *handle // only with KeepOpen
 	node  string
 	user  string
 }
@@ -117,12 +116,12 @@ func Open(opts Options) (*Store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
 	if err != nil {
-		db.Close()
+		db.close()
 		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
 	}
 	if opts.KeepOpen {
 		s.db = db
-	} else if err := db.Close(); err != nil {
+	} else if err := db.close(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -176,39 +175,25 @@ func (s *Store) Rules() model.Rules { return s.rules }
 // Close releases the file when it is held open.
 func (s *Store) Close() error {
 	if s.db != nil {
-		err := s.db.Close()
+		err := s.db.close()
 		s.db = nil
 		return err
 	}
 	return nil
 }
 
-func (s *Store) openDB() (*bolt.DB, error) {
-	db, err := bolt.Open(s.opts.Path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync})
-	if err == nil {
-		return db, nil
-	}
-	if errors.Is(err, berrors.ErrTimeout) {
-		if pid := lockHolder(s.opts.Path); pid > 0 {
-			return nil, fmt.Errorf("%w: another fieldcrm process (pid %d) has %s open; close it or wait for it to finish", ErrLocked, pid, s.opts.Path)
-		}
-		return nil, fmt.Errorf("%w: another fieldcrm process has %s open; close it or wait for it to finish", ErrLocked, s.opts.Path)
-	}
-	return nil, fmt.Errorf("open %s: %w", s.opts.Path, err)
-}
-
 // withDB runs fn on an open database: the held one, or one opened for this
 // call and closed after it.
 func (s *Store) withDB(fn func(*bolt.DB) error) error {
 	if s.db != nil {
-		return fn(s.db)
+		return fn(s.db.DB)
 	}
-	db, err := s.openDB()
+	h, err := s.openDB()
 	if err != nil {
 		return err
 	}
-	err = fn(db)
-	if cerr := db.Close(); err == nil {
+	err = fn(h.DB)
+	if cerr := h.close(); err == nil {
 		err = cerr
 	}
 	return err

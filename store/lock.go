@@ -1,0 +1,86 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// handle is an open database and the lock that lets this process use it.
+//
+// bbolt locks the file itself, but it waits for the lock by trying every
+// 50 ms, so a process that writes often (the UI saving a draft, a sync)
+// can starve a command that waits. Every fieldcrm process therefore first
+// takes a lock on a sidecar file with a blocking flock, which the kernel
+// hands over as soon as the holder lets go; bbolt's own lock is then free.
+type handle struct {
+	*bolt.DB
+	lock *os.File
+}
+
+func (h *handle) close() error {
+	err := h.DB.Close()
+	h.lock.Close() // closing the file releases its flock
+	return err
+}
+
+func lockPath(path string) string { return path + ".lock" }
+
+// lockSidecar takes the sidecar lock, waiting at most timeout.
+func lockSidecar(path string, timeout time.Duration) (*os.File, error) {
+	f, err := os.OpenFile(lockPath(path), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock %s: %w", lockPath(path), err)
+	}
+	fd := int(f.Fd())
+	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		return f, nil
+	}
+	got := make(chan error, 1)
+	go func() { got <- syscall.Flock(fd, syscall.LOCK_EX) }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case err := <-got:
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", lockPath(path), err)
+		}
+		return f, nil
+	case <-timer.C:
+		// The flock call cannot be cancelled: when it succeeds after all,
+		// let go at once.
+		go func() {
+			<-got
+			f.Close()
+		}()
+		return nil, berrors.ErrTimeout
+	}
+}
+
+func (s *Store) openDB() (*handle, error) {
+	lock, err := lockSidecar(s.opts.Path, s.opts.LockTimeout)
+	if err == nil {
+		var db *bolt.DB
+		db, err = bolt.Open(s.opts.Path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync})
+		if err == nil {
+			return &handle{DB: db, lock: lock}, nil
+		}
+		lock.Close()
+	}
+	if errors.Is(err, berrors.ErrTimeout) {
+		if pid := lockHolder(lockPath(s.opts.Path)); pid > 0 {
+			return nil, fmt.Errorf("%w: another fieldcrm process (pid %d) has %s open; close it or wait for it to finish", ErrLocked, pid, s.opts.Path)
+		}
+		if pid := lockHolder(s.opts.Path); pid > 0 {
+			return nil, fmt.Errorf("%w: another process (pid %d) has %s open; close it or wait for it to finish", ErrLocked, pid, s.opts.Path)
+		}
+		return nil, fmt.Errorf("%w: another fieldcrm process has %s open; close it or wait for it to finish", ErrLocked, s.opts.Path)
+	}
+	return nil, fmt.Errorf("open %s: %w", s.opts.Path, err)
+}
