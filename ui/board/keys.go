@@ -77,5 +77,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // filterKeys is the help while the filter has the keyboard.
 type filterKeys struct{ k KeyMap }
 
-func (f filterKeys) ShortHelp() []key.Binding  { return []key.Binding{f.k.Accept, f.k.Clear} }
+// ShortHelp is the help line while filtering.
+func (f filterKeys) ShortHelp() []key.Binding { return []key.Binding{f.k.Accept, f.k.Clear} }
+
+// FullHelp is the same as the short help.
 func (f filterKeys) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
