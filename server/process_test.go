@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -120,15 +121,15 @@ func (p *serverProc) kill() {
 // stop sends SIGTERM and waits for a clean exit.
 func (p *serverProc) stop(t *testing.T) {
 	t.Helper()
-	_ = p.cmd.Process.Signal(os.Interrupt)
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			t.Fatalf("server exited with %d after SIGINT", code)
+			t.Fatalf("server exited with %d after SIGTERM", code)
 		}
 	case <-time.After(15 * time.Second):
 		p.kill()
-		t.Fatal("server did not stop within 15 s of SIGINT")
+		t.Fatal("server did not stop within 15 s of SIGTERM")
 	}
 }
 
