@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// View draws the active screen (or the open form), the help line and the
+// status line, every line within the terminal's width.
+func (m Model) View() tea.View {
+	var body string
+	switch {
+	case m.form != nil:
+		body = m.form.View()
+	case m.screen == screenLead:
+		body = m.lead.View()
+	default:
+		body = m.board.View()
+	}
+	// The status line matters most, then the help, then the screen.
+	footer := strings.Split(m.footer(), "\n")
+	if len(footer) > m.c.Height {
+		footer = footer[len(footer)-max(0, m.c.Height):]
+	}
+	lines := append(frame(body, m.c.Width, m.c.Height-len(footer)), frame(strings.Join(footer, "\n"), m.c.Width, len(footer))...)
+	v := tea.NewView(strings.Join(lines, "\n"))
+	v.AltScreen = true
+	v.WindowTitle = "fieldcrm"
+	return v
+}
+
+// frame cuts body to w columns and pads or cuts it to h lines.
+func frame(body string, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	lines := strings.Split(body, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if common.Width(l) > w {
+			lines[i] = common.Cut(l, w)
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+func (m Model) footer() string {
+	var km help.KeyMap
+	switch {
+	case m.form != nil:
+		km = m.form.KeyMap()
+	case m.screen == screenLead:
+		km = m.lead.KeyMap()
+	default:
+		km = m.board.KeyMap()
+	}
+	return m.help.View(km) + "\n" + m.status()
+}
+
+// status is the always-visible line: the error or notice, the database,
+// the user and the number of leads.
+func (m Model) status() string {
+	st := m.c.Styles.App
+	w := m.c.Width
+	user := m.c.User
+	if user == "" {
+		user = "—"
+	}
+	right := m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
+	msg := ""
+	switch {
+	case m.err != "":
+		msg = st.Error.Render(m.err)
+	case m.notice != "":
+		msg = st.Notice.Render(m.notice)
+	}
+	rw := common.Width(right)
+	if msg != "" {
+		return common.Cut(msg, max(1, w-rw-2)) + "  " + st.Status.Render(common.Cut(right, w))
+	}
+	db := common.CutLeft(m.c.DBPath, max(1, w-rw-2))
+	line := st.Status.Render(db + "  " + right)
+	return common.Cut(line, w)
+}
