@@ -225,4 +225,3 @@ func (m *Model) layout() tea.Cmd {
 	m.help.SetWidth(m.c.Width)
 	return m.lead.SetSize(m.c.Width, h)
 }
-
