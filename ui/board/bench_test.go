@@ -27,7 +27,7 @@ const bigLeads = 10_000
 func bigStore(b *testing.B) *store.Store {
 	b.Helper()
 	bigOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fieldcrm-bench-")
+		dir, err := os.MkdirTemp("", "fieldcrm-ui-bench-")
 		if err != nil {
 			bigErr = err
 			return
