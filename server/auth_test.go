@@ -312,3 +312,55 @@ func TestSupportSeesAssignedLeadsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestConcurrentEditsKeepBothStories(t *testing.T) {
+	h := newHarness(t)
+	ann, max := h.device("ann", "rep"), h.device("max", "manager")
+	la := ann.addLead("Ann Co")
+	va := ann.addVisit(la.ID, "first notes")
+	ann.sync()
+	max.sync()
+	// Both edit the same field and the same notes while offline.
+	l := ann.lead(la.ID)
+	l.City = "Hangzhou"
+	ann.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+	ann.update(func(tx *store.Tx) error { return tx.AppendNotes(va.ID, "ann's addition") })
+	m := max.lead(la.ID)
+	m.City = "Suzhou"
+	max.update(func(tx *store.Tx) error { return tx.UpdateLead(&m) })
+	max.update(func(tx *store.Tx) error { return tx.AppendNotes(va.ID, "max's addition") })
+	ann.sync()
+	max.sync()
+	ann.sync()
+	if err := h.checkConverged([]*device{ann, max}, map[string]bool{"max": true}); err != nil {
+		t.Fatal(err)
+	}
+	winner := ann.lead(la.ID).City
+	loser := map[string]string{"Hangzhou": `"Suzhou"`, "Suzhou": `"Hangzhou"`}[winner]
+	var hist []model.Overwritten
+	ann.update(func(tx *store.Tx) error {
+		var err error
+		hist, err = tx.History(model.TypeLead, la.ID)
+		return err
+	})
+	found := false
+	for _, o := range hist {
+		found = found || (o.Field == "city" && string(o.Value) == loser)
+	}
+	if !found {
+		t.Fatalf("the losing city %s is not in the lead's history %+v", loser, hist)
+	}
+	var act model.Activity
+	ann.update(func(tx *store.Tx) error {
+		var err error
+		act, err = tx.Activity(va.ID)
+		return err
+	})
+	texts := map[string]bool{}
+	for _, r := range act.Revisions {
+		texts[r.Text] = true
+	}
+	if !texts["ann's addition"] || !texts["max's addition"] || !texts["first notes"] {
+		t.Fatalf("a note revision was lost: %v", texts)
+	}
+}
