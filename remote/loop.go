@@ -35,6 +35,18 @@ type LoopOptions struct {
 
 // Loop syncs in the background: at start, after writes (debounced), on a
 // timer, and while offline with exponential backoff and jitter.
+//
+// In the terminal UI:
+//
+//	loop := remote.NewLoop(st, client, remote.LoopOptions{
+//		OnStatus: func(s remote.Status) { program.Send(syncStatusMsg(s)) },
+//	})
+//	go loop.Run(ctx)  // ends with ctx
+//	...
+//	loop.Kick()       // after every local write
+//
+// A status whose Last.Pulled or Last.Removed is above zero means remote
+// changes arrived: the open screen should reload its data.
 type Loop struct {
 	st   *store.Store
 	c    *Client
