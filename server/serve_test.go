@@ -178,3 +178,64 @@ func TestRateLimitPerToken(t *testing.T) {
 		t.Fatalf("another token was limited too: %d", status)
 	}
 }
+
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	data := t.TempDir()
+	st, err := server.OpenBolt(data, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := (&server.Service{Store: st}).AddUser(context.Background(), "ann", server.RoleRep)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Serve(ctx, server.Config{Dir: data, Addr: "127.0.0.1:0", NoSync: true, Ready: func(u string) { ready <- u }})
+	}()
+	var url string
+	select {
+	case url = <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"ops":[]}` + strings.Repeat(" ", 90)
+	head := "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+	if _, err := conn.Write([]byte(head + body[:50])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the handler is now reading the body
+	cancel()                           // SIGTERM's equivalent
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("server stopped with a request in flight: %v", err)
+	default:
+	}
+	if _, err := conn.Write([]byte(body[50:])); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply := make([]byte, 512)
+	n, _ := conn.Read(reply)
+	if !strings.HasPrefix(string(reply[:n]), "HTTP/1.1 200") {
+		t.Fatalf("the request in flight got %q", reply[:n])
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop after the last request")
+	}
+}
