@@ -470,11 +470,7 @@ func Diff(typ string, old, new map[string]json.RawMessage) map[string]json.RawMe
 
 // Decode unmarshals the record's fields into v (a *Lead, *Activity, ...).
 func (r *Record) Decode(v any) error {
-	data, err := json.Marshal(r.Fields)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
+	return json.Unmarshal(EncodeFields(r.Fields), v)
 }
 
 // Merge folds another replica's state of the same record into r, as if
@@ -534,4 +530,48 @@ func (r *Record) Equal(o *Record) bool {
 	return r.Base == o.Base && slices.EqualFunc(r.History, o.History, func(a, b Overwritten) bool {
 		return a.Field == b.Field && a.HLC == b.HLC && a.Actor == b.Actor && bytes.Equal(a.Value, b.Value)
 	})
+}
+
+// EncodeFields writes fields as a JSON object with sorted keys, like
+// json.Marshal, but without re-checking each value: values are JSON already
+// (from DecodeOp, which checks them, or from a stored record). Re-checking
+// them was most of the cost of a write.
+func EncodeFields(fields map[string]json.RawMessage) []byte {
+	keys := slices.Sorted(maps.Keys(fields))
+	n := 2
+	for _, k := range keys {
+		n += len(k) + len(fields[k]) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if plainKey(k) {
+			b = append(b, '"')
+			b = append(b, k...)
+			b = append(b, '"')
+		} else {
+			q, _ := json.Marshal(k)
+			b = append(b, q...)
+		}
+		b = append(b, ':')
+		if v := fields[k]; len(v) > 0 {
+			b = append(b, v...)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}')
+}
+
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

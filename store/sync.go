@@ -161,10 +161,7 @@ func (t *Tx) MergeRecord(typ, id string, remote *model.Record) error {
 		return err
 	}
 	t.observeRecord(remote)
-	before, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return err
-	}
+	before := model.EncodeFields(rec.Fields)
 	rec.Merge(remote)
 	return t.store(typ, id, rec, before)
 }
@@ -247,10 +244,7 @@ func (t *Tx) store(typ, id string, rec *model.Record, before []byte) error {
 	if err := t.saveRecord(typ, id, rec); err != nil {
 		return err
 	}
-	after, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return err
-	}
+	after := model.EncodeFields(rec.Fields)
 	return t.reindexData(typ, id, before, after)
 }
 
@@ -316,10 +310,7 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 		if !ok {
 			continue
 		}
-		before, err := json.Marshal(rec.Fields)
-		if err != nil {
-			return 0, err
-		}
+		before := model.EncodeFields(rec.Fields)
 		if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
 			rec.Base.Actor = newUser
 		}

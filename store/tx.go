@@ -100,18 +100,22 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 }
 
 func (t *Tx) saveRecord(typ, id string, rec *model.Record) error {
-	data, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return err
-	}
+	_, err := t.storeRecord(typ, id, rec)
+	return err
+}
+
+// storeRecord writes a record's fields and merge state and returns the
+// fields as stored.
+func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
+	data := model.EncodeFields(rec.Fields)
 	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
-		return err
+		return nil, err
 	}
 	st, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st)
+	return data, t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st)
 }
 
 // get decodes the stored entity into v; ErrNotFound when absent.
@@ -303,15 +307,9 @@ func (t *Tx) ApplyRemote(ops []model.Op) error {
 // the lead's card in step.
 func (t *Tx) apply(rec *model.Record, op model.Op) error {
 	typ, id := op.Entity.Type, op.Entity.ID
-	before, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return err
-	}
+	before := model.EncodeFields(rec.Fields)
 	rec.Apply(op)
-	if err := t.saveRecord(typ, id, rec); err != nil {
-		return err
-	}
-	after, err := json.Marshal(rec.Fields)
+	after, err := t.storeRecord(typ, id, rec)
 	if err != nil || bytes.Equal(before, after) {
 		return err
 	}
