@@ -138,6 +138,7 @@ func (s *BoltStorage) Update(ctx context.Context, fn func(Tx) error) error {
 // Close implements Storage.
 func (s *BoltStorage) Close() error { return s.db.Close() }
 
+// boltTx implements Tx on one bbolt transaction.
 type boltTx struct {
 	tx *bolt.Tx
 }
