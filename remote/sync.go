@@ -158,8 +158,12 @@ func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan pag
 	out := make(chan page, 1)
 	go func() {
 		defer close(out)
+		// A small first page starts the storing sooner; later pages are
+		// fetched while the previous one is stored.
+		n := min(limit, 500)
 		for range 1_000_000 {
-			resp, err := c.Pull(ctx, from, limit)
+			resp, err := c.Pull(ctx, from, n)
+			n = limit
 			select {
 			case out <- page{from: from, resp: resp, err: err}:
 			case <-ctx.Done():

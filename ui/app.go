@@ -41,6 +41,8 @@ type screen int
 const (
 	screenBoard screen = iota
 	screenLead
+	screenToday
+	screenVisits
 )
 
 // Model is the root of the UI.
@@ -49,6 +51,7 @@ type Model struct {
 	screen screen
 	board  board.Model
 	lead   lead.Model
+	d      daily
 	form   *forms.Model
 	help   help.Model
 	keys   map[string][]string
@@ -73,6 +76,7 @@ func New(o Options) Model {
 	}
 	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys, watch: o.Watch}
 	m.help.Styles = help.DefaultStyles(o.Dark)
+	m.d = newDaily(c, o.Keys)
 	return m
 }
 
@@ -83,6 +87,9 @@ func (m Model) Init() tea.Cmd {
 
 // Update routes msg to the open form or the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m2, cmd, done := m.handleDaily(msg); done {
+		return m2, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
@@ -223,5 +230,6 @@ func (m *Model) layout() tea.Cmd {
 	h := max(0, m.c.Height-lineCount(m.footer()))
 	m.board.SetSize(m.c.Width, h)
 	m.help.SetWidth(m.c.Width)
+	m.layoutDaily(m.c.Width, h)
 	return m.lead.SetSize(m.c.Width, h)
 }

@@ -18,6 +18,8 @@ func (m Model) View() tea.View {
 	switch {
 	case m.form != nil:
 		body = m.form.View()
+	case m.dailyScreen():
+		body = m.dailyView()
 	case m.screen == screenLead:
 		body = m.lead.View()
 	default:
@@ -60,10 +62,15 @@ func (m Model) footer() string {
 	switch {
 	case m.form != nil:
 		km = m.form.KeyMap()
+	case m.dailyScreen():
+		km = m.dailyKeyMap()
 	case m.screen == screenLead:
 		km = m.lead.KeyMap()
 	default:
 		km = m.board.KeyMap()
+	}
+	if m.form == nil {
+		km = withDailyKeys{km, m.d.keys}
 	}
 	return m.help.View(km) + "\n" + m.status()
 }

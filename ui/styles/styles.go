@@ -50,6 +50,20 @@ type Styles struct {
 		Check   lipgloss.Style
 		Overdue lipgloss.Style
 	}
+
+	// List is the daily review, the visit log, the palette and the note
+	// editor.
+	List struct {
+		Title    lipgloss.Style
+		Section  lipgloss.Style
+		Selected lipgloss.Style
+		Faint    lipgloss.Style
+		Overdue  lipgloss.Style
+		DueToday lipgloss.Style
+		Value    lipgloss.Style
+		Match    lipgloss.Style
+		Day      lipgloss.Style
+	}
 }
 
 // New builds the styles for a dark (isDark) or a light background.
@@ -94,5 +108,16 @@ func New(isDark bool) *Styles {
 	l.Faint = lipgloss.NewStyle().Foreground(faint)
 	l.Check = lipgloss.NewStyle().Foreground(green)
 	l.Overdue = lipgloss.NewStyle().Foreground(red)
+
+	li := &s.List
+	li.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	li.Section = lipgloss.NewStyle().Bold(true).Foreground(text).Underline(true)
+	li.Selected = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	li.Faint = lipgloss.NewStyle().Foreground(faint)
+	li.Overdue = lipgloss.NewStyle().Foreground(red)
+	li.DueToday = lipgloss.NewStyle().Bold(true).Foreground(yellow)
+	li.Value = lipgloss.NewStyle().Foreground(green)
+	li.Match = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	li.Day = lipgloss.NewStyle().Bold(true).Foreground(text)
 	return s
 }

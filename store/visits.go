@@ -1,0 +1,153 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// StartVisit checks in at a lead: a visit that starts now and stays open
+// (no end) until StopVisit.
+func (t *Tx) StartVisit(leadID, contact string) (model.Activity, error) {
+	a := model.Activity{LeadID: leadID, Kind: model.KindVisit, StartedAt: t.now, Contact: contact}
+	return a, t.AddActivity(&a, "")
+}
+
+// VisitStop is what checking out of a visit records.
+type VisitStop struct {
+	Ended                       time.Time // zero: the transaction's time
+	Notes                       string    // a new notes revision when it differs from the newest
+	Outcome, Feedback, NextStep string
+	NextDue                     model.Date
+}
+
+// StopVisit checks out of an open visit: it records the end (and so the
+// duration), the outcome and feedback, the notes as a new revision, and
+// makes the next step the lead's next follow-up, closing the open one.
+func (t *Tx) StopVisit(id string, s VisitStop) (model.Activity, error) {
+	a, err := t.Activity(id)
+	if err != nil {
+		return a, err
+	}
+	if !a.Open() {
+		return a, fmt.Errorf("activity %s is not an open visit", ShortID(id))
+	}
+	if s.NextStep != "" && s.NextDue.IsZero() {
+		return a, &model.FieldError{Field: "next_due", Problem: "is required with a next step"}
+	}
+	a.EndedAt = s.Ended
+	if a.EndedAt.IsZero() {
+		a.EndedAt = t.now
+	}
+	if a.EndedAt.Before(a.StartedAt) {
+		a.EndedAt = a.StartedAt
+	}
+	if s.Outcome != "" {
+		a.Outcome = s.Outcome
+	}
+	if s.Feedback != "" {
+		a.Feedback = s.Feedback
+	}
+	a.NextStep, a.NextDue = s.NextStep, s.NextDue
+	if err := t.UpdateActivity(&a); err != nil {
+		return a, err
+	}
+	if s.Notes != "" && s.Notes != a.Notes() {
+		if err := t.AppendNotes(id, s.Notes); err != nil {
+			return a, err
+		}
+	}
+	if s.NextStep != "" {
+		if _, err := t.SetFollowUp(a.LeadID, s.NextDue, s.NextStep); err != nil {
+			return a, err
+		}
+	}
+	return t.Activity(id)
+}
+
+// ActivityRow is one line of the visit log: what the list shows and what
+// its text filter searches, without the notes' revisions.
+type ActivityRow struct {
+	ID, LeadID, Kind, Contact string
+	StartedAt, EndedAt        time.Time
+	// First is the first line of the newest notes.
+	First string
+	// Text is the newest notes, outcome, feedback and next step, lower-case
+	// (ASCII letters only, so Chinese is unchanged), for the text filter.
+	Text string
+}
+
+// Duration is how long the activity lasted; zero while open.
+func (r *ActivityRow) Duration() time.Duration {
+	if r.EndedAt.IsZero() || r.EndedAt.Before(r.StartedAt) {
+		return 0
+	}
+	return r.EndedAt.Sub(r.StartedAt)
+}
+
+// Open reports whether this is a visit not checked out.
+func (r *ActivityRow) Open() bool { return r.Kind == model.KindVisit && r.EndedAt.IsZero() }
+
+type rowJSON struct {
+	ID        string    `json:"id"`
+	LeadID    string    `json:"lead_id"`
+	Kind      string    `json:"kind"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at"`
+	Contact   string    `json:"contact"`
+	Feedback  string    `json:"feedback"`
+	Outcome   string    `json:"outcome"`
+	NextStep  string    `json:"next_step"`
+	Revisions []struct {
+		Text string `json:"text"`
+	} `json:"revisions"`
+	Deleted bool `json:"deleted"`
+}
+
+// ActivityRows returns every activity as a visit-log row, in no order.
+// One pass over the activities: the visit log loads it once and filters
+// in memory.
+func (t *Tx) ActivityRows() ([]ActivityRow, error) {
+	b := t.bucket(bucketActivities)
+	out := make([]ActivityRow, 0, b.Stats().KeyN)
+	err := b.ForEach(func(k, v []byte) error {
+		var a rowJSON
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("activity %s: %w", k, err)
+		}
+		if a.Deleted {
+			return nil
+		}
+		notes := ""
+		if n := len(a.Revisions); n > 0 {
+			notes = a.Revisions[n-1].Text
+		}
+		act := model.Activity{Revisions: []model.Revision{{Text: notes}}}
+		out = append(out, ActivityRow{
+			ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, Contact: a.Contact, StartedAt: a.StartedAt, EndedAt: a.EndedAt,
+			First: act.FirstLine(),
+			Text:  LowerASCII(strings.Join([]string{notes, a.Outcome, a.Feedback, a.NextStep}, "\n")),
+		})
+		return nil
+	})
+	return out, err
+}
+
+// LowerASCII lower-cases ASCII letters only: fast, and leaves CJK alone.
+func LowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
