@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -176,7 +178,7 @@ func (a *app) syncRejected(asJSON bool) error {
 	t := &table{header: []string{"OP", "WHEN", "CHANGE", "REASON"}, max: []int{0, 0, 40, 0}}
 	for _, r := range list {
 		change := r.Op.Kind + " " + r.Op.Entity.Type + " " + store.ShortID(r.Op.Entity.ID)
-		for f := range r.Op.Fields {
+		for _, f := range slices.Sorted(maps.Keys(r.Op.Fields)) {
 			change += " " + f
 		}
 		if r.Op.Field != "" {
