@@ -16,6 +16,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/forms"
 	"github.com/fieldcrm/fieldcrm/ui/lead"
 	"github.com/fieldcrm/fieldcrm/ui/styles"
+	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 )
 
 // Options configure the UI.
@@ -34,6 +35,8 @@ type Options struct {
 	// Watch is how often the database file is checked for changes made by
 	// other processes; zero means every 2 s, negative never.
 	Watch time.Duration
+	// Sync reaches the server; without a server and token nothing syncs.
+	Sync syncstatus.Config
 }
 
 type screen int
@@ -59,6 +62,9 @@ type Model struct {
 	watch time.Duration
 	seen  fileStamp
 
+	sync     syncstatus.Model
+	rootKeys rootKeys
+
 	err, notice string
 }
 
@@ -77,17 +83,21 @@ func New(o Options) Model {
 	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys, watch: o.Watch}
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.d = newDaily(c, o.Keys)
+	m.sync, m.rootKeys = syncstatus.New(c, o.Sync), newRootKeys(c.T, o.Keys)
 	return m
 }
 
 // Init loads the board and asks the terminal for its background.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick())
+	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick(), m.sync.Init())
 }
 
 // Update routes msg to the open form or the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m2, cmd, done := m.handleDaily(msg); done {
+		return m2, cmd
+	}
+	if m2, cmd, done := m.handleSync(msg); done {
 		return m2, cmd
 	}
 	switch msg := msg.(type) {
@@ -190,7 +200,7 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.help.ShowAll = !m.help.ShowAll
 		return m.layout(), true
 	}
-	return nil, false
+	return m.syncKey(k)
 }
 
 func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -18,6 +18,8 @@ func (m Model) View() tea.View {
 	switch {
 	case m.form != nil:
 		body = m.form.View()
+	case m.sync.RejectedOpen():
+		body = m.sync.View(m.c.Width, m.c.Height-lineCount(m.footer()))
 	case m.dailyScreen():
 		body = m.dailyView()
 	case m.screen == screenLead:
@@ -62,6 +64,8 @@ func (m Model) footer() string {
 	switch {
 	case m.form != nil:
 		km = m.form.KeyMap()
+	case m.sync.RejectedOpen():
+		km = m.sync.KeyMap()
 	case m.dailyScreen():
 		km = m.dailyKeyMap()
 	case m.screen == screenLead:
@@ -72,7 +76,7 @@ func (m Model) footer() string {
 	if m.form == nil {
 		km = withDailyKeys{km, m.d.keys}
 	}
-	return m.help.View(km) + "\n" + m.status()
+	return m.help.View(withRootKeys{km, m.rootKeys}) + "\n" + m.status()
 }
 
 // status is the always-visible line: the error or notice, the database,
@@ -84,13 +88,16 @@ func (m Model) status() string {
 	if user == "" {
 		user = "—"
 	}
-	right := m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
+	right := m.sync.Line() + " · " + m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
 	msg := ""
 	switch {
 	case m.err != "":
 		msg = st.Error.Render(m.err)
 	case m.notice != "":
 		msg = st.Notice.Render(m.notice)
+	}
+	if msg != "" {
+		right = m.sync.Line() // the sentence needs the room more than the counts
 	}
 	rw := common.Width(right)
 	if msg != "" {

@@ -60,9 +60,16 @@ func (m Model) handleStamp(msg stampMsg) (tea.Model, tea.Cmd) {
 	if msg.own || !changed {
 		return m, nil
 	}
+	cmd := m.reload()
+	return m, cmd
+}
+
+// reload reads the board (and the open lead) again; the board keeps its
+// selection.
+func (m *Model) reload() tea.Cmd {
 	cmd := m.board.Reload()
 	if m.screen == screenLead {
 		cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
 	}
-	return m, cmd
+	return cmd
 }

@@ -1,0 +1,245 @@
+// Package syncstatus runs the background sync for the terminal UI and
+// shows what it is doing: the status-line segment (online or offline, ops
+// waiting, last sync, refused ops) and the list of changes the server
+// refused, which stays until the user dismisses each one.
+//
+// The sync loop (remote.Loop) runs in its own goroutine; its status
+// reaches Update as a StatusMsg through a command that waits on a channel,
+// so Update itself never does I/O.
+package syncstatus
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+// Config says how to reach the server. Without a server and a token the
+// UI does not sync and says so.
+type Config struct {
+	Store         *store.Store
+	Server, Token string
+	// Loop tunes the loop (tests shorten its intervals); zero: defaults.
+	Loop remote.LoopOptions
+	// Context ends the loop; nil means it runs until the program exits.
+	Context context.Context
+}
+
+// StatusMsg carries the sync loop's status to the UI.
+type StatusMsg struct{ Status remote.Status }
+
+// PulledMsg says a sync brought remote changes into the book: the open
+// screen should reload (keeping its selection).
+type PulledMsg struct{}
+
+// Model is the sync state the UI shows, and the refused-changes list.
+type Model struct {
+	c       *common.Common
+	loop    *remote.Loop
+	ch      chan remote.Status
+	ctx     context.Context
+	problem error // the configuration could not be used
+
+	st      remote.Status
+	have    bool      // a status has arrived
+	applied time.Time // LastSync of the last sync whose changes were reloaded
+	errText string    // the last sync error reported to the status line
+
+	list rejectedList
+}
+
+// New returns the sync model; it starts nothing until Init.
+func New(c *common.Common, cfg Config) Model {
+	m := Model{c: c, ctx: cfg.Context, list: newRejectedList(c)}
+	if m.ctx == nil {
+		m.ctx = context.Background()
+	}
+	if cfg.Server == "" || cfg.Token == "" || cfg.Store == nil {
+		return m
+	}
+	client, err := remote.NewClient(cfg.Server, cfg.Token)
+	if err != nil {
+		m.problem = err
+		return m
+	}
+	// The channel keeps only the newest status: the UI needs no history.
+	ch := make(chan remote.Status, 1)
+	o := cfg.Loop
+	o.OnStatus = func(s remote.Status) {
+		select {
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- s:
+		default:
+		}
+	}
+	m.loop, m.ch = remote.NewLoop(cfg.Store, client, o), ch
+	return m
+}
+
+// Enabled reports whether a server is configured and the loop runs.
+func (m Model) Enabled() bool { return m.loop != nil }
+
+// Init starts the loop in its own goroutine and waits for its first status.
+func (m Model) Init() tea.Cmd {
+	if m.problem != nil {
+		return common.ReportErr(m.problem)
+	}
+	if m.loop == nil {
+		return nil
+	}
+	loop, ctx := m.loop, m.ctx
+	start := func() tea.Msg {
+		go loop.Run(ctx)
+		return nil
+	}
+	return tea.Batch(start, m.wait())
+}
+
+// wait returns a command that delivers the loop's next status.
+func (m Model) wait() tea.Cmd {
+	ch, ctx := m.ch, m.ctx
+	return func() tea.Msg {
+		select {
+		case s := <-ch:
+			return StatusMsg{Status: s}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// Kick tells the loop the user wrote something; it syncs after a quiet
+// moment. It only signals a channel, so it is safe in Update.
+func (m Model) Kick() {
+	if m.loop != nil {
+		m.loop.Kick()
+	}
+}
+
+// SyncNow asks the loop for a sync at once.
+func (m Model) SyncNow() {
+	if m.loop != nil {
+		m.loop.SyncNow()
+	}
+}
+
+// Status returns the last status received.
+func (m Model) Status() remote.Status { return m.st }
+
+// Update takes the loop's status, and keys and replies while the list of
+// refused changes is open.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case StatusMsg:
+		return m.handleStatus(msg.Status)
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.update(msg, m)
+	return m, cmd
+}
+
+func (m Model) handleStatus(s remote.Status) (Model, tea.Cmd) {
+	prevRejected := m.st.Rejected
+	m.st, m.have = s, true
+	cmds := []tea.Cmd{m.wait()}
+	// A finished sync that brought changes: reload once per sync.
+	if !s.Syncing && s.Err == nil && !s.LastSync.IsZero() && !s.LastSync.Equal(m.applied) {
+		m.applied = s.LastSync
+		if s.Last.Pulled > 0 || s.Last.Removed > 0 {
+			cmds = append(cmds, common.Emit(PulledMsg{}))
+		}
+	}
+	// A server that answers but refuses (a revoked token, a full disk)
+	// is worth a sentence once; being offline shows in the segment.
+	text := ""
+	if s.Err != nil && !remote.IsOffline(s.Err) {
+		text = s.Err.Error()
+	}
+	if text != m.errText {
+		m.errText = text
+		if text != "" {
+			cmds = append(cmds, common.ReportErr(s.Err))
+		}
+	}
+	if m.list.open && s.Rejected != prevRejected {
+		cmds = append(cmds, m.list.load())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// Line is the status-line segment: "online · 2 waiting · synced 14:05 ·
+// 1 refused", or "offline · not connected" without a server.
+func (m Model) Line() string {
+	if m.loop == nil {
+		return m.c.T("sync.not_connected")
+	}
+	if !m.have {
+		return m.c.T("sync.syncing")
+	}
+	s := m.st
+	var parts []string
+	switch {
+	case s.Syncing:
+		parts = append(parts, m.c.T("sync.syncing"))
+	case s.Online:
+		parts = append(parts, m.c.T("sync.online"))
+	default:
+		parts = append(parts, m.c.T("sync.offline"))
+	}
+	if s.Waiting > 0 {
+		parts = append(parts, m.c.Tf("sync.waiting", s.Waiting))
+	}
+	if s.LastSync.IsZero() {
+		parts = append(parts, m.c.T("sync.never"))
+	} else {
+		parts = append(parts, m.c.Tf("sync.last", m.when(s.LastSync)))
+	}
+	if s.Rejected > 0 {
+		parts = append(parts, m.c.Tf("sync.refused", s.Rejected))
+	}
+	return join(parts)
+}
+
+// when shows a time of today as 14:05, of another day as 11-26 14:05.
+func (m Model) when(t time.Time) string {
+	loc := m.c.Rules.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	t, now := t.In(loc), m.c.Now().In(loc)
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04")
+	}
+	return t.Format("01-02 15:04")
+}
+
+func join(parts []string) string {
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += " · "
+		}
+		out += p
+	}
+	return out
+}
+
+// Owns reports whether msg is one of this package's own messages, which
+// the root hands to Update.
+func Owns(msg tea.Msg) bool {
+	switch msg.(type) {
+	case StatusMsg, rejectedMsg, dismissedMsg:
+		return true
+	}
+	return false
+}
+
+// CloseRejected hides the list of refused changes.
+func (m *Model) CloseRejected() { m.list.open = false }
