@@ -8,6 +8,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/config"
 	"github.com/fieldcrm/fieldcrm/demo"
 	"github.com/fieldcrm/fieldcrm/ui"
+	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 )
 
 // demoLeads is the size of the demo book made on first use.
@@ -32,6 +33,7 @@ func (a *app) openUI() error {
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true,
+		Sync: syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token},
 	})
 	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()
 	if err != nil {
