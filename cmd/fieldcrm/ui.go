@@ -30,10 +30,15 @@ func (a *app) openUI() error {
 			return fmt.Errorf("create the demo database %s: %w", st.Path(), err)
 		}
 	}
+	// The demo book never syncs with the user's server.
+	sync := syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token}
+	if a.demo {
+		sync = syncstatus.Config{}
+	}
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true,
-		Sync: syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token},
+		Sync: sync,
 	})
 	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()
 	if err != nil {
