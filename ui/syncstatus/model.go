@@ -30,7 +30,11 @@ type Config struct {
 }
 
 // StatusMsg carries the sync loop's status to the UI.
-type StatusMsg struct{ Status remote.Status }
+type StatusMsg struct {
+	Status remote.Status
+	// Pulls counts the syncs so far that brought remote changes.
+	Pulls uint64
+}
 
 // PulledMsg says a sync brought remote changes into the book: the open
 // screen should reload (keeping its selection).
@@ -40,13 +44,13 @@ type PulledMsg struct{}
 type Model struct {
 	c       *common.Common
 	loop    *remote.Loop
-	ch      chan remote.Status
+	ch      chan StatusMsg
 	ctx     context.Context
 	problem error // the configuration could not be used
 
 	st      remote.Status
 	have    bool      // a status has arrived
-	applied time.Time // LastSync of the last sync whose changes were reloaded
+	pulls   uint64    // Pulls of the last status: reloads done
 	errText string    // the last sync error reported to the status line
 
 	list rejectedList
@@ -66,16 +70,25 @@ func New(c *common.Common, cfg Config) Model {
 		m.problem = err
 		return m
 	}
-	// The channel keeps only the newest status: the UI needs no history.
-	ch := make(chan remote.Status, 1)
+	// The channel keeps only the newest status: the UI needs no history,
+	// only to know whether some sync it missed brought changes, which the
+	// count of such syncs tells. OnStatus runs on the loop's goroutine, one
+	// call at a time, so the closure's variables need no lock.
+	ch := make(chan StatusMsg, 1)
+	var pulls uint64
+	var syncing bool
 	o := cfg.Loop
 	o.OnStatus = func(s remote.Status) {
+		if syncing && !s.Syncing && s.Err == nil && (s.Last.Pulled > 0 || s.Last.Removed > 0) {
+			pulls++
+		}
+		syncing = s.Syncing
 		select {
 		case <-ch:
 		default:
 		}
 		select {
-		case ch <- s:
+		case ch <- StatusMsg{Status: s, Pulls: pulls}:
 		default:
 		}
 	}
@@ -107,8 +120,8 @@ func (m Model) wait() tea.Cmd {
 	ch, ctx := m.ch, m.ctx
 	return func() tea.Msg {
 		select {
-		case s := <-ch:
-			return StatusMsg{Status: s}
+		case msg := <-ch:
+			return msg
 		case <-ctx.Done():
 			return nil
 		}
@@ -138,23 +151,21 @@ func (m Model) Status() remote.Status { return m.st }
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case StatusMsg:
-		return m.handleStatus(msg.Status)
+		return m.handleStatus(msg)
 	}
 	var cmd tea.Cmd
 	m.list, cmd = m.list.update(msg, m)
 	return m, cmd
 }
 
-func (m Model) handleStatus(s remote.Status) (Model, tea.Cmd) {
-	prevRejected := m.st.Rejected
+func (m Model) handleStatus(msg StatusMsg) (Model, tea.Cmd) {
+	s, prevRejected := msg.Status, m.st.Rejected
 	m.st, m.have = s, true
 	cmds := []tea.Cmd{m.wait()}
-	// A finished sync that brought changes: reload once per sync.
-	if !s.Syncing && s.Err == nil && !s.LastSync.IsZero() && !s.LastSync.Equal(m.applied) {
-		m.applied = s.LastSync
-		if s.Last.Pulled > 0 || s.Last.Removed > 0 {
-			cmds = append(cmds, common.Emit(PulledMsg{}))
-		}
+	// Syncs brought changes since the last status: reload once.
+	if msg.Pulls != m.pulls {
+		m.pulls = msg.Pulls
+		cmds = append(cmds, common.Emit(PulledMsg{}))
 	}
 	// A server that answers but refuses (a revoked token, a full disk)
 	// is worth a sentence once; being offline shows in the segment.

@@ -1,0 +1,177 @@
+// Package reports is the reports screen (key 4): progress against target,
+// funnel, forecast, channel yield, activity, lost reasons and commission
+// for a period (this month, quarter, year or any two days) and for the
+// whole book or one rep. The figures are the report package's, computed
+// in a command; the screen only lays them out.
+package reports
+
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/report"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
+
+// Kinds are the reports, in tab order.
+var Kinds = []string{"progress", "funnel", "forecast", "channels", "activity", "lost", "commission"}
+
+// Period choices of the picker.
+const (
+	periodMonth = iota
+	periodQuarter
+	periodYear
+	periodCustom
+)
+
+var periodKeys = []string{"reports.period_month", "reports.period_quarter", "reports.period_year", "reports.period_custom"}
+
+// Model is the reports screen.
+type Model struct {
+	c    *common.Common
+	keys KeyMap
+	plan report.Plan
+
+	tab    int
+	period int
+	custom report.Period // set once the user typed one
+	scope  string        // "": the whole book; else one rep
+	reps   []string      // the reps the book holds, for the picker
+
+	req     int
+	loading bool
+	doc     report.Doc
+	has     bool // a doc arrived
+	scroll  int
+
+	// The custom period form, when open.
+	editing  bool
+	from, to textinput.Model
+	focus    int
+	formErr  string
+
+	width, height int
+}
+
+// loadedMsg carries a computed report.
+type loadedMsg struct {
+	req  int
+	doc  report.Doc
+	reps []string
+	err  error
+}
+
+// New returns the reports screen; plan is the config's commission plan.
+func New(c *common.Common, remap map[string][]string, plan report.Plan) Model {
+	m := Model{c: c, keys: NewKeyMap(c.T, remap), plan: plan, period: periodQuarter}
+	m.from, m.to = textinput.New(), textinput.New()
+	m.from.Prompt, m.to.Prompt = "", ""
+	m.from.Placeholder, m.to.Placeholder = "2026-10-01", "2026-12-31"
+	m.from.CharLimit, m.to.CharLimit = 20, 20
+	return m
+}
+
+// Open (re)computes the report shown; the root calls it when the screen
+// is entered and when the book changed.
+func (m *Model) Open() tea.Cmd {
+	m.req++
+	m.loading = true
+	p := m.Period()
+	req, kind, scope, plan, lang, data := m.req, Kinds[m.tab], report.Scope{User: m.scope}, m.plan, m.c.Lang(), m.c.Data
+	loc := m.c.Rules.Location
+	return func() tea.Msg {
+		var book *report.Book
+		err := data.View(func(tx *store.Tx) error {
+			from, to := p.Bounds(loc)
+			if kind != "activity" {
+				from = to // only the activity report reads activities
+			}
+			var err error
+			book, err = report.Load(tx, from, to)
+			return err
+		})
+		if err != nil {
+			return loadedMsg{req: req, err: err}
+		}
+		return loadedMsg{req: req, doc: compute(book, kind, p, scope, plan, lang), reps: repsOf(book)}
+	}
+}
+
+// compute runs one report and lays it out.
+func compute(b *report.Book, kind string, p report.Period, sc report.Scope, plan report.Plan, lang string) report.Doc {
+	switch kind {
+	case "funnel":
+		return report.ComputeFunnel(b, p, sc).Doc(lang, sc, b.Pipeline)
+	case "forecast":
+		return report.ComputeForecast(b, p, sc).Doc(lang, sc)
+	case "channels":
+		return report.ComputeChannels(b, p, sc).Doc(lang, sc)
+	case "activity":
+		return report.ComputeActivity(b, p, sc).Doc(lang, sc, b.Pipeline)
+	case "lost":
+		return report.ComputeLost(b, p, sc).Doc(lang, sc)
+	case "commission":
+		d := report.ComputeCommission(b, p, sc, plan).Doc(lang, sc)
+		if plan.Rate == 0 && len(plan.Tiers) == 0 {
+			d.Parts = append(d.Parts, report.Part{Line: report.L(lang, "no_plan")})
+		}
+		return d
+	}
+	return report.ComputeProgress(b, p, sc).Doc(lang, sc)
+}
+
+// repsOf lists the owners of the book's leads and the authors of its
+// activities: one on a rep's device, the team on a manager's.
+func repsOf(b *report.Book) []string {
+	var reps []string
+	for i := range b.Leads {
+		if o := b.Leads[i].Owner; o != "" && !slices.Contains(reps, o) {
+			reps = append(reps, o)
+		}
+	}
+	for _, r := range b.Reps {
+		if r != "" && !slices.Contains(reps, r) {
+			reps = append(reps, r)
+		}
+	}
+	slices.Sort(reps)
+	return reps
+}
+
+// Period is the period picked.
+func (m Model) Period() report.Period {
+	today := m.c.Today()
+	switch m.period {
+	case periodMonth:
+		return report.Month(today.Y, today.M)
+	case periodYear:
+		return report.Year(today.Y)
+	case periodCustom:
+		return m.custom
+	}
+	return report.Quarter(today.Y, (int(today.M)+2)/3)
+}
+
+// SetSize sets the area the screen draws in.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.from.SetWidth(max(1, w-24))
+	m.to.SetWidth(max(1, w-24))
+}
+
+// KeyMap returns the keys the help line shows now.
+func (m Model) KeyMap() help.KeyMap {
+	if m.editing {
+		return customKeys{m.keys}
+	}
+	return m.keys
+}
+
+// InputFocused reports whether typed letters belong to a text field.
+func (m Model) InputFocused() bool { return m.editing }
+
+// Tab returns the report shown, one of Kinds.
+func (m Model) Tab() string { return Kinds[m.tab] }
