@@ -49,9 +49,9 @@ type Model struct {
 	problem error // the configuration could not be used
 
 	st      remote.Status
-	have    bool      // a status has arrived
-	pulls   uint64    // Pulls of the last status: reloads done
-	errText string    // the last sync error reported to the status line
+	have    bool   // a status has arrived
+	pulls   uint64 // Pulls of the last status: reloads done
+	errText string // the last sync error reported to the status line
 
 	list rejectedList
 }
