@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -28,14 +30,21 @@ func newRootKeys(t func(string) string, remap map[string][]string) rootKeys {
 	}
 }
 
-// withRootKeys adds the root's keys as a last column of the full help.
+// withRootKeys adds the root's keys to the last column of the full help
+// (a column of their own would not fit 80 columns).
 type withRootKeys struct {
 	help.KeyMap
 	root rootKeys
 }
 
 func (k withRootKeys) FullHelp() [][]key.Binding {
-	return append(k.KeyMap.FullHelp(), []key.Binding{k.root.Reports, k.root.Rejected, k.root.SyncNow})
+	cols := k.KeyMap.FullHelp()
+	mine := []key.Binding{k.root.Reports, k.root.Rejected, k.root.SyncNow}
+	if n := len(cols); n > 0 {
+		cols[n-1] = append(slices.Clone(cols[n-1]), mine...)
+		return cols
+	}
+	return append(cols, mine)
 }
 
 // handleSync takes the sync's messages: its status, the refused-changes

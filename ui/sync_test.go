@@ -1,0 +1,241 @@
+package ui_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
+)
+
+// live runs the root model like the program does, for as long as the test
+// lasts: commands run in goroutines and their messages come back to
+// Update, so the sync loop's status arrives whenever it is sent.
+type live struct {
+	t    *testing.T
+	m    tea.Model
+	msgs chan tea.Msg
+	ctx  context.Context
+	w, h int
+}
+
+func newLive(t *testing.T, m tea.Model, w, h int) *live {
+	l := &live{t: t, m: m, msgs: make(chan tea.Msg, 4096), ctx: t.Context(), w: w, h: h}
+	l.do(tea.WindowSizeMsg{Width: w, Height: h})
+	l.exec(m.Init())
+	return l
+}
+
+func (l *live) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if v := reflect.ValueOf(msg); v.IsValid() && v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			cmds := make([]tea.Cmd, v.Len())
+			for i := range cmds {
+				cmds[i] = v.Index(i).Interface().(tea.Cmd)
+			}
+			if _, batch := msg.(tea.BatchMsg); batch {
+				for _, c := range cmds {
+					l.exec(c)
+				}
+				return
+			}
+			for _, c := range cmds { // a sequence, in order
+				if c != nil {
+					l.send(c())
+				}
+			}
+			return
+		}
+		l.send(msg)
+	}()
+}
+
+func (l *live) send(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	select {
+	case l.msgs <- msg:
+	case <-l.ctx.Done():
+	}
+}
+
+// do hands msg to Update and runs what it returns.
+func (l *live) do(msg tea.Msg) {
+	var cmd tea.Cmd
+	l.m, cmd = l.m.Update(msg)
+	l.exec(cmd)
+}
+
+func (l *live) plain() string {
+	f := l.m.View().Content
+	uitest.CheckWidths(l.t, f, l.w, l.h)
+	return uitest.Plain(f)
+}
+
+// until handles messages until the frame satisfies ok, at most 10 s.
+func (l *live) until(what string, ok func(frame string) bool) string {
+	l.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		if f := l.plain(); ok(f) {
+			return f
+		}
+		select {
+		case msg := <-l.msgs:
+			l.do(msg)
+		case <-deadline:
+			l.t.Fatalf("timed out waiting for %s:\n%s", what, l.plain())
+		}
+	}
+}
+
+func statusLine(frame string) string {
+	lines := strings.Split(frame, "\n")
+	return lines[len(lines)-1]
+}
+
+// syncServer starts a real server on loopback with the user wang (a rep).
+func syncServer(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	bs, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: bs}
+	srv := httptest.NewServer(server.Handler(svc, server.Options{}))
+	t.Cleanup(func() { srv.Close(); bs.Close() })
+	tok, err := svc.AddUser(context.Background(), "wang", server.RoleRep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, tok
+}
+
+func TestSyncStatusRemoteChangeKeepsSelectionAndRefusedList(t *testing.T) {
+	srv, tok := syncServer(t)
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	m := ui.New(ui.Options{
+		Data: st, Rules: uitest.Rules(), Lang: "en", DBPath: "/data/fieldcrm.db",
+		User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1, // reloads come from the sync alone
+		Sync: syncstatus.Config{Store: st, Server: srv.URL, Token: tok, Context: t.Context(),
+			Loop: remote.LoopOptions{Interval: 100 * time.Millisecond, Debounce: 20 * time.Millisecond,
+				MinBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}},
+	})
+	l := newLive(t, m, 80, 24)
+
+	// The seeded book goes up; the status line says so.
+	l.until("the first sync", func(f string) bool {
+		s := statusLine(f)
+		return strings.Contains(s, "online · synced") && !strings.Contains(s, "waiting")
+	})
+
+	// The user selects a card in the second column.
+	l.do(uitest.Key("l"))
+	l.until("the selection on Granite", func(f string) bool { return strings.Contains(f, "┃ Granite Steel Group") })
+
+	// Another device of the same user renames a lead and syncs.
+	other, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "laptop2.db"), User: "wang", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := remote.NewClient(srv.URL, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote.Sync(t.Context(), other, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Update(func(tx *store.Tx) error {
+		id, err := tx.ResolveLead("Harbor Logistics")
+		if err != nil {
+			return err
+		}
+		lead, err := tx.Lead(id)
+		if err != nil {
+			return err
+		}
+		lead.Company = "Harbor Shipping"
+		return tx.UpdateLead(&lead)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote.Sync(t.Context(), other, c); err != nil {
+		t.Fatal(err)
+	}
+
+	// The UI's loop pulls it: the board shows it, the selection stays.
+	f := l.until("the remote rename", func(f string) bool { return strings.Contains(f, "Harbor Shipping") })
+	if !strings.Contains(f, "┃ Granite Steel Group") || strings.Contains(f, "┃ Blue Ridge") {
+		t.Fatalf("the selection moved on a remote change:\n%s", f)
+	}
+
+	// A change the server refuses (a rep cannot hand a lead to someone
+	// else) is counted in the status line and listed with its reason.
+	if err := st.Update(func(tx *store.Tx) error {
+		id, err := tx.ResolveLead("Acme Manufacturing Ltd.")
+		if err != nil {
+			return err
+		}
+		lead, err := tx.Lead(id)
+		if err != nil {
+			return err
+		}
+		lead.Owner = "li"
+		return tx.UpdateLead(&lead)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	l.do(uitest.Key("ctrl+s"))
+	l.until("the refused count", func(f string) bool { return strings.Contains(statusLine(f), "1 refused") })
+	l.do(uitest.Key("!"))
+	f = l.until("the refused list", func(f string) bool { return strings.Contains(f, "Changes the server refused (1)") })
+	if !strings.Contains(f, "reason:") || !strings.Contains(f, "only a manager") || !strings.Contains(f, "set lead") {
+		t.Fatalf("the refused change is not shown with its reason:\n%s", f)
+	}
+	// It stays until dismissed: another sync keeps it.
+	l.do(uitest.Key("ctrl+s"))
+	l.until("a later sync", func(f string) bool { return strings.Contains(statusLine(f), "1 refused") })
+	l.do(uitest.Key("d"))
+	l.until("the dismissal", func(f string) bool {
+		return strings.Contains(f, "No refused changes.") && !strings.Contains(statusLine(f), "1 refused")
+	})
+	l.do(uitest.Key("esc"))
+	l.until("the board again", func(f string) bool { return strings.Contains(f, "┃ Granite Steel Group") })
+
+	// The server goes away: the status line says offline.
+	srv.Close()
+	l.do(uitest.Key("ctrl+s"))
+	l.until("offline", func(f string) bool { return strings.Contains(statusLine(f), "offline · synced") })
+}
+
+func TestSyncStatusWithoutServerInChinese(t *testing.T) {
+	d, _ := newDriver(t, "zh", uitest.Chinese, 80, 24)
+	if s := statusLine(d.plain()); !strings.Contains(s, "离线 · 未连接服务器") {
+		t.Fatalf("status line %q does not say it is not connected", s)
+	}
+	d.keys("!")
+	if f := d.plain(); !strings.Contains(f, "服务器拒绝的更改（0）") || !strings.Contains(f, "没有被拒绝的更改。") {
+		t.Fatalf("the refused list is not shown:\n%s", f)
+	}
+	d.keys("esc", "?")
+	if f := d.plain(); !regexp.MustCompile(`4 +报表`).MatchString(f) || !regexp.MustCompile(`! +被拒更改`).MatchString(f) {
+		t.Fatalf("the full help does not list the reports and refused keys:\n%s", f)
+	}
+}
