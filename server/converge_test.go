@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
@@ -170,7 +171,8 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		d := devs[rapid.IntRange(0, len(devs)-1).Draw(t, "device")]
 		leads := d.localIDs(model.TypeLead, true)
 		acts := d.localIDs(model.TypeActivity, true)
-		action := rapid.SampledFrom([]string{"create", "create", "set", "set", "delete", "visit", "note", "note", "reassign", "sync", "sync", "sync"}).Draw(t, "action")
+		tasks := d.localIDs(model.TypeTask, true)
+		action := rapid.SampledFrom([]string{"create", "create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "sync", "sync", "sync"}).Draw(t, "action")
 		switch {
 		case action == "create" || len(leads) == 0 && action != "sync":
 			d.addLead(rapid.SampledFrom([]string{"华东电气", "Acme", "北方机械"}).Draw(t, "company"))
@@ -196,6 +198,13 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 			d.update(func(tx *store.Tx) error {
 				return tx.AppendNotes(id, rapid.SampledFrom([]string{"", "客户要求报价", "follow up Friday", "多行\n笔记"}).Draw(t, "text"))
 			})
+		case action == "followup":
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			due := model.Date{Y: 2026, M: time.December, D: rapid.IntRange(1, 28).Draw(t, "day")}
+			d.update(func(tx *store.Tx) error { _, err := tx.SetFollowUp(id, due, "回访 call back"); return err })
+		case action == "done" && len(tasks) > 0:
+			id := rapid.SampledFrom(tasks).Draw(t, "task")
+			d.update(func(tx *store.Tx) error { _, err := tx.CompleteTask(id); return err })
 		case action == "reassign" && d.role == server.RoleManager && len(reps) > 0:
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			l := d.lead(id)
@@ -250,8 +259,8 @@ func (d *device) localIDs(typ string, live bool) []string {
 			if live && string(rec.Fields["deleted"]) == "true" {
 				return nil
 			}
-			if typ == model.TypeActivity {
-				// Only activities whose lead is here and live.
+			if typ == model.TypeActivity || typ == model.TypeTask {
+				// Only records whose lead is here and live.
 				var lead string
 				_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
 				if _, err := tx.Lead(lead); err != nil {
