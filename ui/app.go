@@ -11,10 +11,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/ui/board"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/forms"
 	"github.com/fieldcrm/fieldcrm/ui/lead"
+	"github.com/fieldcrm/fieldcrm/ui/reports"
 	"github.com/fieldcrm/fieldcrm/ui/styles"
 	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 )
@@ -37,6 +39,8 @@ type Options struct {
 	Watch time.Duration
 	// Sync reaches the server; without a server and token nothing syncs.
 	Sync syncstatus.Config
+	// Plan is the commission plan the reports screen estimates with.
+	Plan report.Plan
 }
 
 type screen int
@@ -46,6 +50,7 @@ const (
 	screenLead
 	screenToday
 	screenVisits
+	screenReports
 )
 
 // Model is the root of the UI.
@@ -64,6 +69,7 @@ type Model struct {
 
 	sync     syncstatus.Model
 	rootKeys rootKeys
+	reports  reports.Model
 
 	err, notice string
 }
@@ -84,6 +90,7 @@ func New(o Options) Model {
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.d = newDaily(c, o.Keys)
 	m.sync, m.rootKeys = syncstatus.New(c, o.Sync), newRootKeys(c.T, o.Keys)
+	m.reports = reports.New(c, o.Keys, o.Plan)
 	return m
 }
 
@@ -94,6 +101,9 @@ func (m Model) Init() tea.Cmd {
 
 // Update routes msg to the open form or the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m2, cmd, done := m.reportsInput(msg); done {
+		return m2, cmd
+	}
 	if m2, cmd, done := m.handleDaily(msg); done {
 		return m2, cmd
 	}
@@ -208,7 +218,9 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreens(msg)
 	}
 	var cmd tea.Cmd
-	if m.screen == screenLead {
+	if m.screen == screenReports {
+		m.reports, cmd = m.reports.Update(msg)
+	} else if m.screen == screenLead {
 		m.lead, cmd = m.lead.Update(msg)
 	} else {
 		m.board, cmd = m.board.Update(msg)
@@ -241,5 +253,6 @@ func (m *Model) layout() tea.Cmd {
 	m.board.SetSize(m.c.Width, h)
 	m.help.SetWidth(m.c.Width)
 	m.layoutDaily(m.c.Width, h)
+	m.reports.SetSize(m.c.Width, h)
 	return m.lead.SetSize(m.c.Width, h)
 }

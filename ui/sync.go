@@ -51,6 +51,9 @@ func (k withRootKeys) FullHelp() [][]key.Binding {
 // list's replies, and remote changes (reload, keeping the selection). A
 // local write kicks the loop, and the message goes on to the screens.
 func (m Model) handleSync(msg tea.Msg) (Model, tea.Cmd, bool) {
+	if m2, cmd, done := m.handleReports(msg); done {
+		return m2, cmd, true
+	}
 	switch msg.(type) {
 	case syncstatus.PulledMsg:
 		cmd := m.reload()
@@ -70,6 +73,8 @@ func (m Model) handleSync(msg tea.Msg) (Model, tea.Cmd, bool) {
 // syncKey opens or closes the refused-changes list and syncs now.
 func (m *Model) syncKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
+	case key.Matches(k, m.rootKeys.Reports):
+		return m.openReports(), true
 	case key.Matches(k, m.rootKeys.Rejected):
 		if m.sync.RejectedOpen() {
 			m.sync.CloseRejected()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -237,5 +238,42 @@ func TestSyncStatusWithoutServerInChinese(t *testing.T) {
 	d.keys("esc", "?")
 	if f := d.plain(); !regexp.MustCompile(`4 +报表`).MatchString(f) || !regexp.MustCompile(`! +被拒更改`).MatchString(f) {
 		t.Fatalf("the full help does not list the reports and refused keys:\n%s", f)
+	}
+}
+
+func TestReportsScreenFromTheRoot(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		book, want := uitest.English, "Progress against target · 2026-Q4"
+		if lang == "zh" {
+			book, want = uitest.Chinese, "目标完成进度 · 2026-Q4"
+		}
+		t.Run(lang+"_80x24", func(t *testing.T) { reportsFromRoot(t, lang, book, want) })
+	}
+}
+
+func reportsFromRoot(t *testing.T, lang string, book []uitest.Lead, want string) {
+	{
+		d, _ := newDriver(t, lang, book, 80, 24)
+		d.keys("l") // a selection to come back to
+		before := d.plain()
+		d.keys("4")
+		f := d.plain()
+		if !strings.Contains(f, want) {
+			t.Fatalf("%s: 4 did not show the reports:\n%s", lang, f)
+		}
+		golden.RequireEqual(t, f)
+		// The custom period takes digits, which elsewhere switch screens.
+		d.keys("P")
+		for range 12 {
+			d.keys("backspace")
+		}
+		d.keys("text:2026-11-01", "enter", "enter")
+		if f := d.plain(); !strings.Contains(f, "2026-11-01..2026-12-31") {
+			t.Fatalf("%s: the custom period was not taken:\n%s", lang, f)
+		}
+		d.keys("esc")
+		if f := d.plain(); f != before {
+			t.Fatalf("%s: back from the reports the board changed:\n%s\nwas:\n%s", lang, f, before)
+		}
 	}
 }

@@ -22,6 +22,8 @@ func (m Model) View() tea.View {
 		body = m.sync.View(m.c.Width, m.c.Height-lineCount(m.footer()))
 	case m.dailyScreen():
 		body = m.dailyView()
+	case m.screen == screenReports:
+		body = m.reports.View()
 	case m.screen == screenLead:
 		body = m.lead.View()
 	default:
@@ -68,6 +70,8 @@ func (m Model) footer() string {
 		km = m.sync.KeyMap()
 	case m.dailyScreen():
 		km = m.dailyKeyMap()
+	case m.screen == screenReports:
+		km = m.reports.KeyMap()
 	case m.screen == screenLead:
 		km = m.lead.KeyMap()
 	default:

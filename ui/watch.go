@@ -71,5 +71,8 @@ func (m *Model) reload() tea.Cmd {
 	if m.screen == screenLead {
 		cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
 	}
+	if m.screen == screenReports {
+		cmd = tea.Batch(cmd, m.reports.Open())
+	}
 	return cmd
 }

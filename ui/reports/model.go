@@ -175,3 +175,10 @@ func (m Model) InputFocused() bool { return m.editing }
 
 // Tab returns the report shown, one of Kinds.
 func (m Model) Tab() string { return Kinds[m.tab] }
+
+// Owns reports whether msg is one of this screen's replies, which the root
+// hands to Update whatever screen is active.
+func Owns(msg tea.Msg) bool {
+	_, ok := msg.(loadedMsg)
+	return ok
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/reports"
+)
+
+// reportsInput gives typing to the reports screen's custom period while
+// it has focus, before any screen-switching key can take a digit.
+func (m Model) reportsInput(msg tea.Msg) (Model, tea.Cmd, bool) {
+	if m.screen != screenReports || m.form != nil || !m.reports.InputFocused() || !isInput(msg) {
+		return m, nil, false
+	}
+	var cmd tea.Cmd
+	m.reports, cmd = m.reports.Update(msg)
+	return m, cmd, true
+}
+
+// handleReports takes the reports screen's replies and its way back.
+func (m Model) handleReports(msg tea.Msg) (Model, tea.Cmd, bool) {
+	switch msg.(type) {
+	case common.BackMsg:
+		if m.screen != screenReports {
+			return m, nil, false
+		}
+		m.screen = screenBoard
+		return m, m.layout(), true
+	}
+	if reports.Owns(msg) {
+		var cmd tea.Cmd
+		m.reports, cmd = m.reports.Update(msg)
+		return m, cmd, true
+	}
+	return m, nil, false
+}
+
+// openReports shows the reports screen and computes its report.
+func (m *Model) openReports() tea.Cmd {
+	m.screen = screenReports
+	return tea.Batch(m.reports.Open(), m.layout())
+}
