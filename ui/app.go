@@ -41,6 +41,9 @@ type Options struct {
 	Sync syncstatus.Config
 	// Plan is the commission plan the reports screen estimates with.
 	Plan report.Plan
+	// Template is the visit note template of a stage (config.Config.Template);
+	// nil means the defaults.
+	Template func(stage, lang string) string
 }
 
 type screen int
@@ -88,7 +91,7 @@ func New(o Options) Model {
 	}
 	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys, watch: o.Watch}
 	m.help.Styles = help.DefaultStyles(o.Dark)
-	m.d = newDaily(c, o.Keys)
+	m.d = newDaily(c, o.Keys, o.Template)
 	m.sync, m.rootKeys = syncstatus.New(c, o.Sync), newRootKeys(c.T, o.Keys)
 	m.reports = reports.New(c, o.Keys, o.Plan)
 	return m
@@ -96,7 +99,7 @@ func New(o Options) Model {
 
 // Init loads the board and asks the terminal for its background.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick(), m.sync.Init())
+	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick(), m.sync.Init(), m.dailyInit())
 }
 
 // Update routes msg to the open form or the active screen.

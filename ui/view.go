@@ -77,10 +77,11 @@ func (m Model) footer() string {
 	default:
 		km = m.board.KeyMap()
 	}
+	km = withRootKeys{km, m.rootKeys}
 	if m.form == nil {
-		km = withDailyKeys{km, m.d.keys}
+		km = withDailyKeys{km, m.d.keys, m.c.T("key.screens")}
 	}
-	return m.help.View(withRootKeys{km, m.rootKeys}) + "\n" + m.status()
+	return m.help.View(km) + "\n" + m.status()
 }
 
 // status is the always-visible line: the error or notice, the database,

@@ -1,5 +1,7 @@
 package common
 
+import "time"
+
 // Screen names a screen of the root, for GoMsg.
 type Screen int
 
@@ -29,3 +31,6 @@ type HelpMsg struct{}
 
 // QuitMsg asks the root to quit.
 type QuitMsg struct{}
+
+// Location is the user's time zone.
+func (c *Common) Location() *time.Location { return c.loc() }

@@ -6,6 +6,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Edit, Contact, FollowUp, Visit          key.Binding
+	StartVisit                              key.Binding
 	Complaint, Back, Help, Quit             key.Binding
 }
 
@@ -19,33 +20,34 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t(help)))
 	}
 	return KeyMap{
-		Up:        b("up", "key.scroll_up", "k", "up"),
-		Down:      b("down", "key.scroll_down", "j", "down"),
-		PageUp:    b("page_up", "key.page_up", "pgup", "b"),
-		PageDown:  b("page_down", "key.page_down", "pgdown", "space"),
-		Top:       b("first", "key.top", "g", "home"),
-		Bottom:    b("last", "key.bottom", "G", "end"),
-		Edit:      b("edit", "key.edit", "e"),
-		Contact:   b("contact", "key.contact", "c"),
-		FollowUp:  b("follow_up", "key.follow_up", "f"),
-		Visit:     b("visit", "key.visit", "v"),
-		Complaint: b("complaint", "key.complaint", "x"),
-		Back:      b("back", "key.back", "esc"),
-		Help:      b("help", "key.help", "?"),
-		Quit:      b("quit", "key.quit", "q", "ctrl+c"),
+		Up:         b("up", "key.scroll_up", "k", "up"),
+		Down:       b("down", "key.scroll_down", "j", "down"),
+		PageUp:     b("page_up", "key.page_up", "pgup", "b"),
+		PageDown:   b("page_down", "key.page_down", "pgdown", "space"),
+		Top:        b("first", "key.top", "g", "home"),
+		Bottom:     b("last", "key.bottom", "G", "end"),
+		Edit:       b("edit", "key.edit", "e"),
+		Contact:    b("contact", "key.contact", "c"),
+		FollowUp:   b("follow_up", "key.follow_up", "f"),
+		Visit:      b("visit", "key.visit", "v"),
+		StartVisit: b("start_visit", "key.start_visit", "V"),
+		Complaint:  b("complaint", "key.complaint", "x"),
+		Back:       b("back", "key.back", "esc"),
+		Help:       b("help", "key.help", "?"),
+		Quit:       b("quit", "key.quit", "q", "ctrl+c"),
 	}
 }
 
 // ShortHelp is the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.Complaint, k.Help}
+	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Complaint, k.Help}
 }
 
 // FullHelp is the help shown by "?".
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Edit, k.Contact, k.FollowUp, k.Visit, k.Complaint},
+		{k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Complaint},
 		{k.Back, k.Help, k.Quit},
 	}
 }

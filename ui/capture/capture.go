@@ -1,0 +1,317 @@
+// Package capture is quick capture (ctrl+n from any screen: pick a lead
+// or name a new prospect, type, ctrl+s saves) and visit mode (check in,
+// type the notes, check out). Both type into the shared note editor, whose
+// text is saved as a draft while typing.
+package capture
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/editor"
+)
+
+// DraftKind marks the drafts of quick capture.
+const DraftKind = "note"
+
+// matchLimit is how many leads the picker lists.
+const matchLimit = 5
+
+// KeyMap is the keys of the capture pane.
+type KeyMap struct {
+	Save, Editor, Pick, Up, Down, Choose, Close key.Binding
+}
+
+// NewKeyMap returns the pane's keys with help in the UI language.
+func NewKeyMap(t func(string) string) KeyMap {
+	b := func(help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t(help)))
+	}
+	return KeyMap{
+		Save:   b("key.save", "ctrl+s"),
+		Editor: b("key.editor", "ctrl+e"),
+		Pick:   b("key.pick_lead", "tab"),
+		Up:     b("key.up", "up"),
+		Down:   b("key.down", "down"),
+		Choose: b("key.open", "enter"),
+		Close:  b("key.minimize", "esc"),
+	}
+}
+
+// ShortHelp is the help line.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Save, k.Editor, k.Pick, k.Close} }
+
+// FullHelp is the help shown by "?".
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Save, k.Editor, k.Close}, {k.Pick, k.Up, k.Down, k.Choose}}
+}
+
+// Model is the quick-capture pane.
+type Model struct {
+	c    *common.Common
+	keys KeyMap
+
+	picker  textinput.Model
+	picking bool
+	cards   []store.Card
+	matches []int
+	sel     int
+
+	leadID, company string // the lead picked, or a new prospect's name (leadID "")
+
+	ed            editor.Model
+	width, height int
+	saving        bool
+	err           string
+}
+
+// ClosedMsg says the pane closed: Saved when the note was saved (the
+// draft is gone), else the draft stays to be offered back.
+type ClosedMsg struct {
+	Saved  bool
+	LeadID string
+}
+
+type cardsMsg struct {
+	cards []store.Card
+	err   error
+}
+
+type savedMsg struct {
+	leadID, company string
+	err             error
+}
+
+type editorDoneMsg struct {
+	path string
+	err  error
+}
+
+// New opens the pane over draft d (empty for a new note; d.LeadID or
+// d.Company preset the lead). The command loads the leads for the picker.
+func New(c *common.Common, d store.Draft) (Model, tea.Cmd) {
+	d.Kind = DraftKind
+	pk := textinput.New()
+	pk.Prompt = c.T("capture.pick")
+	pk.CharLimit = model.MaxNameLen
+	m := Model{c: c, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, d), leadID: d.LeadID, company: d.Company}
+	if d.LeadID == "" && d.Company == "" {
+		m.picking = true
+		m.picker.Focus()
+		m.ed.Blur()
+	}
+	data := c.Data
+	return m, func() tea.Msg {
+		var cards []store.Card
+		err := data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
+		return cardsMsg{cards: cards, err: err}
+	}
+}
+
+// DraftID returns the id of the pane's draft.
+func (m Model) DraftID() string { return m.ed.ID() }
+
+// KeyMap returns the keys for the help line.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// Text returns the note typed.
+func (m Model) Text() string { return m.ed.Value() }
+
+// SetSize sets the pane's area.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.picker.SetWidth(max(10, w-common.Width(m.picker.Prompt)-2))
+	m.ed.SetSize(w, max(3, h-4-matchLimit))
+}
+
+// Update handles typing and replies.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case cardsMsg:
+		if msg.err != nil {
+			return m, common.ReportErr(msg.err)
+		}
+		m.cards = msg.cards
+		m.match()
+		if m.leadID != "" && m.company == "" {
+			for _, c := range m.cards {
+				if c.ID == m.leadID {
+					m.company = c.Company
+				}
+			}
+		}
+		return m, nil
+	case savedMsg:
+		m.saving = false
+		if msg.err != nil {
+			m.err = common.Sentence(msg.err)
+			return m, nil
+		}
+		return m, tea.Sequence(
+			common.Emit(ClosedMsg{Saved: true, LeadID: msg.leadID}),
+			common.Emit(common.ChangedMsg{LeadID: msg.leadID}),
+			common.Emit(common.StatusMsg{Text: m.c.Tf("capture.saved", msg.company)}))
+	case editorDoneMsg:
+		return m.editorDone(msg)
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.picking {
+			var cmd tea.Cmd
+			m.picker, cmd = m.picker.Update(msg)
+			m.match()
+			return m, cmd
+		}
+	}
+	var cmd tea.Cmd
+	m.ed, cmd = m.ed.Update(msg)
+	return m, cmd
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Save):
+		return m.save()
+	case key.Matches(msg, k.Editor):
+		return m, m.openEditor()
+	case key.Matches(msg, k.Close):
+		if m.picking && (m.leadID != "" || m.company != "") {
+			m.setPicking(false)
+			return m, nil
+		}
+		return m, tea.Batch(m.ed.SaveNow(), common.Emit(ClosedMsg{}))
+	case key.Matches(msg, k.Pick):
+		m.setPicking(!m.picking)
+		return m, nil
+	}
+	if !m.picking {
+		var cmd tea.Cmd
+		m.ed, cmd = m.ed.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.sel = max(0, m.sel-1)
+		return m, nil
+	case key.Matches(msg, k.Down):
+		m.sel = min(m.sel+1, len(m.matches)) // the last line is "new prospect"
+		return m, nil
+	case key.Matches(msg, k.Choose):
+		m.choose()
+		return m, m.ed.SetValue(m.ed.Value()) // saves the draft with its lead
+	}
+	var cmd tea.Cmd
+	m.picker, cmd = m.picker.Update(msg)
+	m.match()
+	return m, cmd
+}
+
+func (m *Model) setPicking(on bool) {
+	m.picking = on
+	if on {
+		m.picker.Focus()
+		m.ed.Blur()
+	} else {
+		m.picker.Blur()
+		m.ed.Focus()
+	}
+}
+
+func (m *Model) match() {
+	m.matches = common.MatchCards(m.cards, strings.TrimSpace(m.picker.Value()), matchLimit)
+	m.sel = min(m.sel, len(m.matches))
+}
+
+// choose takes the selected lead, or the name typed as a new prospect.
+func (m *Model) choose() {
+	name := strings.TrimSpace(m.picker.Value())
+	switch {
+	case m.sel < len(m.matches):
+		c := m.cards[m.matches[m.sel]]
+		m.leadID, m.company = c.ID, c.Company
+	case name != "":
+		m.leadID, m.company = "", name
+	default:
+		return
+	}
+	m.ed.SetDraft(m.leadID, m.company)
+	m.err = ""
+	m.setPicking(false)
+}
+
+func (m Model) save() (Model, tea.Cmd) {
+	if m.saving {
+		return m, nil
+	}
+	text := m.ed.Value()
+	if m.leadID == "" && m.company == "" {
+		m.err = m.c.T("capture.no_lead")
+		m.setPicking(true)
+		return m, nil
+	}
+	if strings.TrimSpace(text) == "" {
+		return m, nil
+	}
+	m.saving = true
+	c, leadID, company, draftID, stage := m.c, m.leadID, m.company, m.ed.ID(), m.c.Rules.Pipeline.Stages[0].Key
+	return m, func() tea.Msg {
+		err := c.Data.Update(func(tx *store.Tx) error {
+			if leadID == "" {
+				l := &model.Lead{Company: company, Stage: stage}
+				if err := tx.AddLead(l); err != nil {
+					return err
+				}
+				leadID = l.ID
+			}
+			a := &model.Activity{LeadID: leadID, Kind: model.KindNote, StartedAt: c.Now()}
+			if err := tx.AddActivity(a, text); err != nil {
+				return err
+			}
+			return tx.DeleteDraft(draftID)
+		})
+		return savedMsg{leadID: leadID, company: company, err: err}
+	}
+}
+
+// openEditor saves the draft and hands the text to $VISUAL or $EDITOR in
+// a temp file; the program gives the editor the terminal meanwhile.
+func (m Model) openEditor() tea.Cmd {
+	ed := os.Getenv("VISUAL")
+	if ed == "" {
+		ed = os.Getenv("EDITOR")
+	}
+	if ed == "" {
+		ed = "vi"
+	}
+	dir := filepath.Join(os.TempDir(), "fieldcrm-notes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return common.ReportErr(err)
+	}
+	path := filepath.Join(dir, m.ed.ID()+".md")
+	if err := os.WriteFile(path, []byte(m.ed.Value()), 0o600); err != nil {
+		return common.ReportErr(err)
+	}
+	parts := strings.Fields(ed)
+	cmd := exec.Command(parts[0], append(parts[1:], path)...)
+	return tea.Batch(m.ed.SaveNow(), tea.ExecProcess(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err} }))
+}
+
+func (m Model) editorDone(msg editorDoneMsg) (Model, tea.Cmd) {
+	data, err := os.ReadFile(msg.path)
+	if err != nil || msg.err != nil {
+		m.err = m.c.T("capture.editor_failed")
+		return m, nil
+	}
+	os.Remove(msg.path)
+	m.err = ""
+	return m, m.ed.SetValue(strings.TrimRight(string(data), "\n"))
+}

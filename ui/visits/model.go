@@ -1,0 +1,242 @@
+// Package visits is the visit log: every activity across all leads,
+// newest first and grouped by day, with filters by kind, lead, date range
+// and text in the notes (any language). Enter shows an activity with its
+// notes rendered and every earlier revision; e edits the notes as a new
+// revision.
+package visits
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/editor"
+)
+
+// EditDraftKind marks the drafts of notes being edited here.
+const EditDraftKind = "edit"
+
+// Model is the visit log.
+type Model struct {
+	c    *common.Common
+	keys KeyMap
+
+	rows      []store.ActivityRow // newest first
+	companies map[string]string
+	loaded    bool
+	req       int
+
+	// Filters.
+	kind        int // 0: all; else model.ActivityKinds[kind-1]
+	leadID      string
+	from, to    model.Date // inclusive; zero: open
+	text        string     // lower-case
+	search      textinput.Model
+	searching   bool
+	rangeIn     textinput.Model
+	ranging     bool
+	shown       []int  // indexes into rows
+	rowLine     []int  // per shown row: its line
+	lines       []line // the list: day headers and rows
+	sel, top    int    // sel: index into shown; top: first line drawn
+	width, hgt  int
+	detail      *detail
+	edit        *editor.Model
+	editFor     model.Activity
+	savingNotes bool
+}
+
+// line is a day header (row < 0, day set) or a row (index into shown).
+type line struct {
+	row int
+	day string
+}
+
+type detail struct {
+	act  model.Activity
+	req  int
+	vp   viewport.Model
+	body string
+}
+
+type loadedMsg struct {
+	req       int
+	rows      []store.ActivityRow
+	companies map[string]string
+	err       error
+}
+
+type detailMsg struct {
+	req  int
+	act  model.Activity
+	body string
+	err  error
+}
+
+type notesSavedMsg struct {
+	id  string
+	err error
+}
+
+// New returns the visit log; Load reads it.
+func New(c *common.Common, remap map[string][]string) Model {
+	s := textinput.New()
+	s.Prompt = "/ "
+	s.Placeholder = c.T("visits.filter_placeholder")
+	s.CharLimit = 100
+	r := textinput.New()
+	r.Prompt = c.T("visits.range_prompt")
+	r.CharLimit = 40
+	return Model{c: c, keys: NewKeyMap(c.T, remap), search: s, rangeIn: r}
+}
+
+// Load reads every activity (one pass over the book) and the companies.
+func (m *Model) Load() tea.Cmd {
+	m.req++
+	req, data := m.req, m.c.Data
+	return func() tea.Msg {
+		msg := loadedMsg{req: req, companies: map[string]string{}}
+		msg.err = data.View(func(tx *store.Tx) error {
+			var err error
+			if msg.rows, err = tx.ActivityRows(); err != nil {
+				return err
+			}
+			cards, err := tx.Cards()
+			for _, c := range cards {
+				msg.companies[c.ID] = c.Company
+			}
+			return err
+		})
+		slices.SortFunc(msg.rows, func(a, b store.ActivityRow) int {
+			return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
+		})
+		return msg
+	}
+}
+
+// Loaded reports whether the log has been read.
+func (m Model) Loaded() bool { return m.loaded }
+
+// InputFocused reports whether a text field has the keyboard.
+func (m Model) InputFocused() bool { return m.searching || m.ranging || m.edit != nil }
+
+// Shown returns the rows the filters let through, newest first.
+func (m Model) Shown() []store.ActivityRow {
+	out := make([]store.ActivityRow, len(m.shown))
+	for i, r := range m.shown {
+		out[i] = m.rows[r]
+	}
+	return out
+}
+
+// KeyMap returns the keys for the help line.
+func (m Model) KeyMap() help.KeyMap {
+	k := m.keys
+	switch {
+	case m.edit != nil:
+		return keyList{k.Save, k.Close}
+	case m.searching || m.ranging:
+		return keyList{k.Accept, k.Cancel}
+	case m.detail != nil:
+		return keyList{k.Back, k.Edit, k.Up, k.Down, k.Help}
+	}
+	return k
+}
+
+// SetSize sets the area the screen draws in.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.hgt = w, h
+	m.search.SetWidth(max(10, w-4))
+	m.rangeIn.SetWidth(max(10, w-common.Width(m.rangeIn.Prompt)-2))
+	if m.detail != nil {
+		m.detail.vp.SetWidth(w)
+		m.detail.vp.SetHeight(max(1, h))
+	}
+	if m.edit != nil {
+		m.edit.SetSize(w, max(3, h-2))
+	}
+	m.scroll()
+}
+
+// SetText filters by text in the notes, outcome, feedback and next step.
+func (m *Model) SetText(q string) {
+	m.search.SetValue(q)
+	m.text = store.LowerASCII(strings.TrimSpace(q))
+	m.apply()
+}
+
+// apply runs the filters over the rows and lays out the list.
+func (m *Model) apply() {
+	kind := ""
+	if m.kind > 0 {
+		kind = model.ActivityKinds[m.kind-1].Key
+	}
+	loc := m.c.Location()
+	m.shown = m.shown[:0]
+	m.lines = m.lines[:0]
+	m.rowLine = m.rowLine[:0]
+	lastDay := ""
+	for i := range m.rows {
+		r := &m.rows[i]
+		if kind != "" && r.Kind != kind || m.leadID != "" && r.LeadID != m.leadID {
+			continue
+		}
+		if !m.from.IsZero() || !m.to.IsZero() {
+			d := model.DateOf(r.StartedAt.In(loc))
+			if !m.from.IsZero() && d.Before(m.from) || !m.to.IsZero() && m.to.Before(d) {
+				continue
+			}
+		}
+		if m.text != "" && !strings.Contains(r.Text, m.text) {
+			continue
+		}
+		if day := r.StartedAt.In(loc).Format("2006-01-02"); day != lastDay {
+			m.lines = append(m.lines, line{row: -1, day: day})
+			lastDay = day
+		}
+		m.rowLine = append(m.rowLine, len(m.lines))
+		m.lines = append(m.lines, line{row: len(m.shown)})
+		m.shown = append(m.shown, i)
+	}
+	m.sel = max(0, min(m.sel, len(m.shown)-1))
+	m.scroll()
+}
+
+// lineOf returns the list line of shown row i.
+func (m *Model) lineOf(i int) int {
+	if i < 0 || i >= len(m.rowLine) {
+		return 0
+	}
+	return m.rowLine[i]
+}
+
+func (m *Model) listRows() int { return max(1, m.hgt-2) }
+
+func (m *Model) scroll() {
+	if len(m.shown) == 0 {
+		m.top = 0
+		return
+	}
+	l := m.lineOf(m.sel)
+	if l-1 < m.top {
+		m.top = max(0, l-1)
+	}
+	if l >= m.top+m.listRows() {
+		m.top = l - m.listRows() + 1
+	}
+}
+
+// Selected returns the selected row.
+func (m Model) Selected() (store.ActivityRow, bool) {
+	if m.sel < 0 || m.sel >= len(m.shown) {
+		return store.ActivityRow{}, false
+	}
+	return m.rows[m.shown[m.sel]], true
+}
