@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
@@ -147,8 +148,9 @@ func (m Model) View(w, h int) string {
 	if len(l.items) == 0 {
 		lines = append(lines, st.Board.Empty.Render(m.c.T("rejected.empty")))
 	}
-	// Two lines per change; scroll so the selection shows.
-	room := max(1, (h-len(lines))/2)
+	// Three lines per change (the reason may take two); scroll so the
+	// selection shows.
+	room := max(1, (h-len(lines))/3)
 	first := max(0, l.sel-room+1)
 	for i := first; i < len(l.items) && i < first+room; i++ {
 		r := l.items[i]
@@ -159,7 +161,13 @@ func (m Model) View(w, h int) string {
 			what = st.Board.Selected.Render(common.Cut(what, max(1, w-2)))
 		}
 		lines = append(lines, gutter+common.Cut(what, max(1, w-2)))
-		lines = append(lines, "    "+st.Lead.Overdue.Render(common.Cut(m.c.Tf("rejected.reason", common.OneLine(r.Reason)), max(1, w-4))))
+		reason := strings.Split(ansi.Wrap(m.c.Tf("rejected.reason", common.OneLine(r.Reason)), max(1, w-4), ""), "\n")
+		if len(reason) > 2 {
+			reason = []string{reason[0], reason[1] + " " + strings.Join(reason[2:], " ")}
+		}
+		for _, l := range reason {
+			lines = append(lines, "    "+st.Lead.Overdue.Render(common.Cut(l, max(1, w-4))))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

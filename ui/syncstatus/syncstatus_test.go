@@ -1,0 +1,201 @@
+package syncstatus
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+)
+
+// connected returns a model with a loop that is never started.
+func connected(t *testing.T, lang string) (Model, *store.Store) {
+	t.Helper()
+	st := uitest.Store(t)
+	c := uitest.Common(st, lang, 80, 24)
+	return New(c, Config{Store: st, Server: "http://127.0.0.1:1", Token: "t"}), st
+}
+
+// msgs runs cmd (and any batch in it) and returns the messages, leaving
+// out the command that waits for the loop's next status.
+func msgs(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if b, ok := msg.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range b {
+				out = append(out, msgs(c)...)
+			}
+			return out
+		}
+		if msg == nil {
+			return nil
+		}
+		return []tea.Msg{msg}
+	case <-time.After(50 * time.Millisecond):
+		return nil // the wait for the next status
+	}
+}
+
+func TestLine(t *testing.T) {
+	last := uitest.Now.Add(-2 * time.Hour)
+	yesterday := uitest.Now.Add(-26 * time.Hour)
+	for _, tc := range []struct {
+		lang string
+		s    remote.Status
+		want string
+	}{
+		{"en", remote.Status{Online: true, LastSync: last}, "online · synced 08:00"},
+		{"en", remote.Status{Online: false, Waiting: 3, LastSync: yesterday, Rejected: 2}, "offline · 3 waiting · synced 11-26 08:00 · 2 refused"},
+		{"en", remote.Status{Syncing: true, Online: true}, "syncing… · never synced"},
+		{"zh", remote.Status{Online: true, Waiting: 1, LastSync: last, Rejected: 1}, "在线 · 1 条待同步 · 08:00 已同步 · 1 条被拒"},
+		{"zh", remote.Status{}, "离线 · 从未同步"},
+	} {
+		m, _ := connected(t, tc.lang)
+		m, _ = m.Update(StatusMsg{Status: tc.s})
+		if got := m.Line(); got != tc.want {
+			t.Errorf("%s %+v: %q, want %q", tc.lang, tc.s, got, tc.want)
+		}
+	}
+	st := uitest.Store(t)
+	for lang, want := range map[string]string{"en": "offline · not connected", "zh": "离线 · 未连接服务器"} {
+		m := New(uitest.Common(st, lang, 80, 24), Config{Store: st})
+		if m.Enabled() || m.Line() != want || m.Init() != nil {
+			t.Errorf("%s without a server: enabled %v, line %q", lang, m.Enabled(), m.Line())
+		}
+	}
+}
+
+func TestBadServerIsASentence(t *testing.T) {
+	st := uitest.Store(t)
+	m := New(uitest.Common(st, "en", 80, 24), Config{Store: st, Server: "ftp://x", Token: "t"})
+	got := msgs(m.Init())
+	if len(got) != 1 {
+		t.Fatalf("init gave %v", got)
+	}
+	if e, ok := got[0].(common.ErrMsg); !ok || !strings.Contains(e.Err.Error(), "is not an http:// or https:// address") {
+		t.Fatalf("init gave %#v", got[0])
+	}
+}
+
+func TestReloadOncePerPullingSyncAndErrorsOnce(t *testing.T) {
+	m, _ := connected(t, "en")
+	count := func(cmd tea.Cmd) (pulled, errs int) {
+		for _, msg := range msgs(cmd) {
+			switch msg.(type) {
+			case PulledMsg:
+				pulled++
+			case common.ErrMsg:
+				errs++
+			}
+		}
+		return
+	}
+	var cmd tea.Cmd
+	m, cmd = m.Update(StatusMsg{Status: remote.Status{Online: true}, Pulls: 0})
+	if p, _ := count(cmd); p != 0 {
+		t.Fatal("a status without pulls reloaded")
+	}
+	m, cmd = m.Update(StatusMsg{Status: remote.Status{Online: true}, Pulls: 2}) // two syncs coalesced
+	if p, _ := count(cmd); p != 1 {
+		t.Fatalf("pulls 0→2 reloaded %d times, want once", p)
+	}
+	m, cmd = m.Update(StatusMsg{Status: remote.Status{Online: true}, Pulls: 2})
+	if p, _ := count(cmd); p != 0 {
+		t.Fatal("the same pull count reloaded again")
+	}
+	refused := &remote.APIError{Status: 401, Code: "unauthorized", Message: "the token was revoked"}
+	m, cmd = m.Update(StatusMsg{Status: remote.Status{Online: true, Err: refused}})
+	if _, e := count(cmd); e != 1 {
+		t.Fatal("a refusing server was not reported")
+	}
+	m, cmd = m.Update(StatusMsg{Status: remote.Status{Online: true, Err: refused}})
+	if _, e := count(cmd); e != 0 {
+		t.Fatal("the same error was reported twice")
+	}
+	offline := &remote.OfflineError{Err: errors.New("connection refused")}
+	_, cmd = m.Update(StatusMsg{Status: remote.Status{Err: offline}})
+	if _, e := count(cmd); e != 0 {
+		t.Fatal("being offline was reported as an error; the segment says it")
+	}
+}
+
+func TestRejectedListFitsAndDismisses(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		m, st := connected(t, lang)
+		long := strings.Repeat("只有经理可以更改负责人 only a manager may change the owner ", 5)
+		if err := st.Update(func(tx *store.Tx) error {
+			for _, id := range []string{"op-a", "op-b"} {
+				op := model.Op{ID: id, Kind: "set", Entity: model.EntityRef{Type: "lead", ID: "L" + id},
+					Fields: map[string]json.RawMessage{"owner": json.RawMessage(`"li"`), "city": json.RawMessage(`"杭州"`)}}
+				if err := tx.AddRejected(op, long); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		m = feed(t, m, m.OpenRejected())
+		v := m.View(80, 20)
+		uitest.CheckWidths(t, v, 80, 20)
+		p := uitest.Plain(v)
+		if !strings.Contains(p, "set lead") || !strings.Contains(p, "(city, owner)") || strings.Count(p, "set lead") != 2 || strings.Count(p, "only a manager") < 2 {
+			t.Fatalf("%s: list:\n%s", lang, p)
+		}
+		m, _ = m.Update(uitest.Key("j"))
+		m = feed(t, m, mustCmd(t, m, "d"))
+		var left []store.RejectedOp
+		st.View(func(tx *store.Tx) (err error) { left, err = tx.Rejected(); return })
+		if len(left) != 1 || left[0].Op.ID != "op-a" {
+			t.Fatalf("%s: after dismissing the second, left %+v", lang, left)
+		}
+		if p := uitest.Plain(m.View(80, 20)); strings.Count(p, "set lead") != 1 {
+			t.Fatalf("%s: the list was not read again:\n%s", lang, p)
+		}
+		m, _ = m.Update(uitest.Key("esc"))
+		if m.RejectedOpen() {
+			t.Fatal("esc did not close the list")
+		}
+	}
+}
+
+func mustCmd(t *testing.T, m Model, k string) tea.Cmd {
+	t.Helper()
+	_, cmd := m.Update(uitest.Key(k))
+	if cmd == nil {
+		t.Fatalf("%s did nothing", k)
+	}
+	return cmd
+}
+
+// feed runs cmd and the commands its replies return, a few rounds.
+func feed(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for i := 0; i < 10 && len(queue) > 0; i++ {
+		c := queue[0]
+		queue = queue[1:]
+		for _, msg := range msgs(c) {
+			if !Owns(msg) {
+				continue
+			}
+			var next tea.Cmd
+			m, next = m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	return m
+}
