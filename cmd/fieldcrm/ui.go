@@ -37,7 +37,7 @@ func (a *app) openUI() error {
 	}
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
-		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true,
+		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true, Template: a.cfg.Template,
 		Sync: sync, Plan: a.commissionPlan(),
 	})
 	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()

@@ -18,7 +18,7 @@ import (
 func init() {
 	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
 		visit := &cobra.Command{Use: "visit", Short: "Log and list visits, calls and other activities"}
-		visit.AddCommand(a.visitAddCmd(), a.visitListCmd())
+		visit.AddCommand(a.visitAddCmd(), a.visitListCmd(), a.visitStartCmd(), a.visitStopCmd())
 		root.AddCommand(visit)
 	})
 }

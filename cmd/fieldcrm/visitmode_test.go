@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+func TestVisitStartAndStopThroughTheCLI(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "瑞丰热力", "--contact", "刘强")
+	var act model.Activity
+	if err := json.Unmarshal([]byte(c.ok("visit", "start", "瑞丰", "--json")), &act); err != nil {
+		t.Fatal(err)
+	}
+	if !act.Open() || act.Contact != "刘强" {
+		t.Fatalf("started visit %+v", act)
+	}
+	if _, _, err := c.run("", "visit", "stop", "--next", "寄合同"); err == nil || !strings.Contains(err.Error(), "--due") {
+		t.Fatalf("--next without --due: %v", err)
+	}
+	out := c.ok("visit", "stop", "--outcome", "样品通过", "--feedback", "价格可以", "--next", "寄合同", "--due", "+3d", "--notes", "## 纪要\n\n- 样品通过", "--json")
+	if err := json.Unmarshal([]byte(out), &act); err != nil {
+		t.Fatal(err)
+	}
+	if act.Open() || act.Outcome != "样品通过" || act.Feedback != "价格可以" || act.NextStep != "寄合同" || act.Notes() != "## 纪要\n\n- 样品通过" {
+		t.Fatalf("stopped visit %+v", act)
+	}
+	var detail leadDetail
+	json.Unmarshal([]byte(c.ok("lead", "show", "瑞丰", "--json")), &detail)
+	if len(detail.FollowUps) != 1 || detail.FollowUps[0].Action != "寄合同" {
+		t.Fatalf("follow-ups after stop: %+v", detail.FollowUps)
+	}
+	if _, _, err := c.run("", "visit", "stop"); err == nil || !strings.Contains(err.Error(), "no open visit") {
+		t.Fatalf("stop with no open visit: %v", err)
+	}
+	if _, _, err := c.run("", "visit", "stop", act.ID); err == nil || !strings.Contains(err.Error(), "not an open visit") {
+		t.Fatalf("stopping a closed visit: %v", err)
+	}
+}
