@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
@@ -113,15 +116,16 @@ func (t *Tx) reindex(typ string, before, after any) error {
 			return err
 		}
 	}
-	// A new activity can only make the lead's last touch later: no need to
-	// look through the lead's other activities.
+	// Activities and tasks change a part of their lead's card (last touch,
+	// next follow-up). Those parts are brought up to date once per lead per
+	// transaction, not once per record: a pull or an import writes many
+	// records of the same lead in one transaction.
 	if a, ok := after.(*model.Activity); ok && before == nil && !a.Deleted {
-		return t.updateCard(a.LeadID, func(c *Card) error {
-			if a.StartedAt.After(c.LastActivity) {
-				c.LastActivity = a.StartedAt
-			}
-			return nil
-		})
+		// A new activity can only make the last touch later.
+		if p := t.pend(a.LeadID); a.StartedAt.After(p.touch) {
+			p.touch = a.StartedAt
+		}
+		return nil
 	}
 	seen := map[string]bool{}
 	for _, lead := range []string{leadOf(before), leadOf(after)} {
@@ -132,20 +136,72 @@ func (t *Tx) reindex(typ string, before, after any) error {
 		var err error
 		switch typ {
 		case model.TypeLead:
+			// The whole card is derived again, from the indexes as they are now.
+			delete(t.pending, lead)
 			if l, ok := after.(*model.Lead); ok && l.ID == lead {
 				err = t.writeCard(l) // the lead just stored: no need to decode it again
 			} else {
 				err = t.refreshCard(lead)
 			}
 		case model.TypeActivity:
-			err = t.updateCard(lead, t.setTouch)
+			t.pend(lead).retouch = true
 		case model.TypeTask:
-			err = t.updateCard(lead, t.setNext)
+			t.pend(lead).next = true
 		}
 		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// cardPending is what must still change on a lead's card before the
+// transaction ends or a card is read.
+type cardPending struct {
+	touch   time.Time // a new activity at this time
+	retouch bool      // an activity changed: find the newest again
+	next    bool      // a task changed: find the next open one again
+}
+
+func (t *Tx) pend(lead string) *cardPending {
+	if t.pending == nil {
+		t.pending = map[string]*cardPending{}
+	}
+	p := t.pending[lead]
+	if p == nil {
+		p = &cardPending{}
+		t.pending[lead] = p
+	}
+	return p
+}
+
+// flushCards brings every card with pending changes up to date. Store.Update
+// calls it before committing, and every read of cards calls it first.
+func (t *Tx) flushCards() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	for _, lead := range slices.Sorted(maps.Keys(t.pending)) {
+		p := t.pending[lead]
+		err := t.updateCard(lead, func(c *Card) error {
+			switch {
+			case p.retouch:
+				if err := t.setTouch(c); err != nil {
+					return err
+				}
+			case p.touch.After(c.LastActivity):
+				c.LastActivity = p.touch
+			}
+			if p.next {
+				return t.setNext(c)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	t.pending = nil
 	return nil
 }
 

@@ -216,6 +216,9 @@ func shortIDs(ids []string, max int) []string {
 // Card returns one lead's card.
 func (t *Tx) Card(id string) (Card, error) {
 	var c Card
+	if err := t.flushCards(); err != nil {
+		return c, err
+	}
 	data := t.bucket(bucketCards).Get([]byte(id))
 	if data == nil {
 		return c, fmt.Errorf("lead %s: %w", id, ErrNotFound)
@@ -225,6 +228,9 @@ func (t *Tx) Card(id string) (Card, error) {
 
 // Cards returns every live lead's card, in id (creation) order.
 func (t *Tx) Cards() ([]Card, error) {
+	if err := t.flushCards(); err != nil {
+		return nil, err
+	}
 	b := t.bucket(bucketCards)
 	// Sized up front: growing a slice of 10,000 cards copies megabytes.
 	out := make([]Card, 0, b.Stats().KeyN)

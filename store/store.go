@@ -217,6 +217,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			if err := fn(t); err != nil {
 				return err
 			}
+			if err := t.flushCards(); err != nil {
+				return err
+			}
 			return t.saveClock()
 		})
 	})

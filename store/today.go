@@ -62,6 +62,9 @@ func (r *TodayReport) Count() int {
 // rotting leads and return visits due on won accounts (from the cards), and
 // open complaints. The CLI and the UI both show exactly this list.
 func (t *Tx) Today() (TodayReport, error) {
+	if err := t.flushCards(); err != nil {
+		return TodayReport{}, err
+	}
 	rules := t.s.rules
 	today := model.Today(t.now, rules.Location)
 	rep := TodayReport{Date: today}

@@ -18,7 +18,8 @@ type Tx struct {
 	tx      *bolt.Tx
 	now     time.Time
 	clock   *model.Clock
-	written int // ops this transaction added to the outbox
+	written int                     // ops this transaction added to the outbox
+	pending map[string]*cardPending // card parts to bring up to date, by lead
 }
 
 // Now returns the transaction's wall time.
