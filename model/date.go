@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,11 +50,11 @@ func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
 func (d Date) Compare(e Date) int {
 	switch {
 	case d.Y != e.Y:
-		return cmpInt(d.Y, e.Y)
+		return cmp.Compare(d.Y, e.Y)
 	case d.M != e.M:
-		return cmpInt(int(d.M), int(e.M))
+		return cmp.Compare(int(d.M), int(e.M))
 	default:
-		return cmpInt(d.D, e.D)
+		return cmp.Compare(d.D, e.D)
 	}
 }
 
@@ -62,16 +63,6 @@ func (d Date) DaysUntil(e Date) int {
 	a := time.Date(d.Y, d.M, d.D, 12, 0, 0, 0, time.UTC)
 	b := time.Date(e.Y, e.M, e.D, 12, 0, 0, 0, time.UTC)
 	return int(b.Sub(a).Round(24*time.Hour) / (24 * time.Hour))
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // MarshalText implements encoding.TextMarshaler.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"sync"
 	"time"
@@ -19,9 +20,9 @@ type HLC struct {
 func (h HLC) Compare(o HLC) int {
 	switch {
 	case h.Wall != o.Wall:
-		return cmpInt64(h.Wall, o.Wall)
+		return cmp.Compare(h.Wall, o.Wall)
 	case h.Counter != o.Counter:
-		return cmpInt64(int64(h.Counter), int64(o.Counter))
+		return cmp.Compare(int64(h.Counter), int64(o.Counter))
 	case h.Node < o.Node:
 		return -1
 	case h.Node > o.Node:
@@ -37,16 +38,6 @@ func (h HLC) IsZero() bool { return h == HLC{} }
 func (h HLC) Time() time.Time { return time.UnixMilli(h.Wall) }
 
 func (h HLC) String() string { return fmt.Sprintf("%d.%d@%s", h.Wall, h.Counter, h.Node) }
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // Clock issues HLC stamps for one node. It never goes backwards: not when
 // the wall clock jumps back, and not across restarts when the last stamp is
