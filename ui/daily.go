@@ -11,6 +11,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/capture"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/forms"
+	"github.com/fieldcrm/fieldcrm/ui/palette"
 	"github.com/fieldcrm/fieldcrm/ui/today"
 	"github.com/fieldcrm/fieldcrm/ui/visits"
 )
@@ -27,6 +28,7 @@ const (
 	paneCapture
 	paneVisit
 	paneOffer
+	panePalette
 )
 
 // daily holds those screens and panes.
@@ -43,6 +45,7 @@ type daily struct {
 	visitOn bool // a visit is open
 	ending  bool // the form that ends the visit is open
 	offer   capture.Offer
+	palette palette.Model
 
 	// from is the screen a lead was opened from, where esc goes back to.
 	from screen
@@ -155,6 +158,14 @@ func (m Model) dailyMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, m.layout(), true
 	case common.QuitMsg:
 		return m, tea.Quit, true
+	case common.PaletteMsg:
+		return m, m.openPalette(), true
+	case palette.ClosedMsg:
+		m.d.pane = paneNone
+		if msg.Then != nil {
+			return m, tea.Batch(m.layout(), common.Emit(msg.Then)), true
+		}
+		return m, m.layout(), true
 	case common.CaptureMsg:
 		return m, m.openCapture(msg.LeadID, msg.Company), true
 	case common.StartVisitMsg:
@@ -248,6 +259,10 @@ func (m Model) dailyMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.d.visit, cmd = m.d.visit.Update(msg)
 		cmds = append(cmds, cmd)
 	}
+	if m.d.pane == panePalette {
+		m.d.palette, cmd = m.d.palette.Update(msg)
+		cmds = append(cmds, cmd)
+	}
 	return m, tea.Batch(cmds...), false
 }
 
@@ -261,6 +276,8 @@ func (m Model) updatePane(msg tea.Msg) (Model, tea.Cmd) {
 		m.d.visit, cmd = m.d.visit.Update(msg)
 	case paneOffer:
 		m.d.offer, cmd = m.d.offer.Update(msg)
+	case panePalette:
+		m.d.palette, cmd = m.d.palette.Update(msg)
 	}
 	return m, cmd
 }
@@ -275,6 +292,15 @@ func (m *Model) reloadDaily() tea.Cmd {
 		cmds = append(cmds, m.d.visits.Load())
 	}
 	return tea.Batch(cmds...)
+}
+
+// openPalette shows the command palette.
+func (m *Model) openPalette() tea.Cmd {
+	var cmd tea.Cmd
+	m.d.palette, cmd = palette.New(m.c)
+	m.d.palette.SetWidth(m.c.Width)
+	m.d.pane = panePalette
+	return tea.Batch(cmd, m.layout())
 }
 
 // openCapture shows quick capture: the note being captured when there is
@@ -300,6 +326,8 @@ func (m *Model) switchKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.goTo(common.ScreenToday), true
 	case key.Matches(k, dk.Visits):
 		return m.goTo(common.ScreenVisits), true
+	case key.Matches(k, dk.Palette):
+		return m.openPalette(), true
 	case key.Matches(k, dk.Capture):
 		id, company := "", ""
 		if m.screen == screenLead {
@@ -337,6 +365,7 @@ func (m *Model) layoutDaily(w, h int) {
 		m.d.visit.SetSize(w, h)
 	}
 	m.d.offer.SetWidth(w)
+	m.d.palette.SetWidth(w)
 }
 
 func captureDraft(leadID, company string) store.Draft {
@@ -352,6 +381,8 @@ func (m Model) dailyView() string {
 		return m.d.visit.View()
 	case paneOffer:
 		return m.d.offer.View()
+	case panePalette:
+		return m.d.palette.View()
 	}
 	if m.screen == screenVisits {
 		return m.d.visits.View()
@@ -368,6 +399,8 @@ func (m Model) dailyKeyMap() help.KeyMap {
 		return m.d.visit.KeyMap()
 	case paneOffer:
 		return m.d.offer.KeyMap()
+	case panePalette:
+		return m.d.palette.KeyMap()
 	}
 	if m.screen == screenVisits {
 		return m.d.visits.KeyMap()
