@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,31 +111,48 @@ func (f *faultyTransport) noteApplied(data []byte) {
 // convergenceChecks makes CI run a few hundred cases by default; set
 // RAPID_CHECKS or -rapid.checks for more (nightly: thousands).
 func setDefaultChecks(n int) {
-	if os.Getenv("RAPID_CHECKS") != "" {
+	if os.Getenv("RAPID_CHECKS") != "" || userSetChecks() {
 		return
 	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if !set && !testing.Short() {
+	if !testing.Short() {
 		_ = flag.Set("rapid.checks", fmt.Sprint(n))
 	}
 }
 
+// userSetChecks reports whether -rapid.checks was on the command line
+// (asked once, before setDefaultChecks sets it itself).
+var userSetChecks = sync.OnceValue(func() bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	return set
+})
+
 func TestConvergenceUnderFaults(t *testing.T) {
-	setDefaultChecks(300)
-	root := t.TempDir()
-	n := 0
-	rapid.Check(t, func(rt *rapid.T) {
-		n++
-		dir, err := os.MkdirTemp(root, "case")
-		if err != nil {
-			rt.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		h := startHarness(rt, dir)
-		defer h.close()
-		runConvergenceCase(rt, h)
-	})
+	// PostgreSQL cases are slower (a database round trip per query): CI
+	// runs fewer of them; RAPID_CHECKS sets both.
+	for _, bc := range []struct {
+		name   string
+		checks int
+	}{{"bolt", 300}, {"postgres", 40}} {
+		t.Run(bc.name, func(t *testing.T) {
+			b := boltBackend
+			if bc.name == "postgres" {
+				b = pgReusedBackend(t)
+			}
+			setDefaultChecks(bc.checks)
+			root := t.TempDir()
+			rapid.Check(t, func(rt *rapid.T) {
+				dir, err := os.MkdirTemp(root, "case")
+				if err != nil {
+					rt.Fatal(err)
+				}
+				defer os.RemoveAll(dir)
+				h := startHarness(rt, dir, b)
+				defer h.close()
+				runConvergenceCase(rt, h)
+			})
+		})
+	}
 }
 
 type simDevice struct {

@@ -16,14 +16,15 @@ import (
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
-// harness is a real server (bbolt in a temp folder, HTTP on 127.0.0.1)
+// harness is a real server (bbolt in a temp folder or a PostgreSQL
+// database, see backend; HTTP on 127.0.0.1)
 // and helpers to make users and clients with their own replica files.
 type harness struct {
 	t       failer
 	dir     string
 	closers []func()
 	svc     *server.Service
-	st      *server.BoltStorage
+	st      server.Storage
 	url     string
 	srv     *httptest.Server
 }
@@ -35,21 +36,18 @@ type failer interface {
 	Fatalf(format string, args ...any)
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB, b backend) *harness {
 	t.Helper()
-	h := startHarness(t, t.TempDir())
+	h := startHarness(t, t.TempDir(), b)
 	t.Cleanup(h.close)
 	return h
 }
 
-// startHarness starts a server keeping its data and the devices' files
-// under dir; close stops it.
-func startHarness(t failer, dir string) *harness {
+// startHarness starts a server on backend b, keeping the devices' files
+// (and bbolt's data) under dir; close stops it.
+func startHarness(t failer, dir string, b backend) *harness {
 	t.Helper()
-	st, err := server.OpenBolt(filepath.Join(dir, "server"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := b.open(t, dir)
 	svc := &server.Service{Store: st}
 	srv := httptest.NewServer(server.Handler(svc, server.Options{Rate: 1e6, Burst: 1e6}))
 	h := &harness{t: t, dir: dir, svc: svc, st: st, url: srv.URL, srv: srv}

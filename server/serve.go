@@ -18,11 +18,15 @@ import (
 
 // Config is how `fieldcrm serve` runs.
 type Config struct {
-	Dir     string // data folder: server.db and admin.sock
-	Addr    string // host:port to listen on
-	TLSCert string // with TLSKey: serve HTTPS
-	TLSKey  string
-	Logger  *slog.Logger
+	Dir string // data folder: server.db and admin.sock
+	// Database, when set (postgres://...), keeps the data in PostgreSQL
+	// instead of Dir; several servers may share it. No admin socket then:
+	// admin commands act on the database directly.
+	Database string
+	Addr     string // host:port to listen on
+	TLSCert  string // with TLSKey: serve HTTPS
+	TLSKey   string
+	Logger   *slog.Logger
 	// NoSync skips fsync (tests and benchmarks only).
 	NoSync bool
 	// Ready, when set, is called with the address listened on.
@@ -46,7 +50,7 @@ func Serve(ctx context.Context, cfg Config) error {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
-	st, err := OpenBolt(cfg.Dir, cfg.NoSync)
+	st, err := OpenStorage(ctx, cfg.Dir, cfg.Database, cfg.NoSync)
 	if err != nil {
 		return err
 	}
@@ -67,16 +71,19 @@ func Serve(ctx context.Context, cfg Config) error {
 		scheme = "https"
 	}
 	sock := AdminSocket(cfg.Dir)
-	_ = os.Remove(sock) // a stale socket of a killed server; the file lock proves none runs
-	aln, err := net.Listen("unix", sock)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("listen on %s: %w", sock, err)
-	}
-	if err := os.Chmod(sock, 0o600); err != nil {
-		ln.Close()
-		aln.Close()
-		return err
+	var aln net.Listener
+	if cfg.Database == "" {
+		_ = os.Remove(sock) // a stale socket of a killed server; the file lock proves none runs
+		aln, err = net.Listen("unix", sock)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", sock, err)
+		}
+		if err := os.Chmod(sock, 0o600); err != nil {
+			ln.Close()
+			aln.Close()
+			return err
+		}
 	}
 	api := &http.Server{
 		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst}),
@@ -90,8 +97,14 @@ func Serve(ctx context.Context, cfg Config) error {
 	admin := &http.Server{Handler: AdminHandler(svc), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 2)
 	go func() { errc <- api.Serve(ln) }()
-	go func() { errc <- admin.Serve(aln) }()
-	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", cfg.Dir)
+	if aln != nil {
+		go func() { errc <- admin.Serve(aln) }()
+	}
+	where := cfg.Dir
+	if cfg.Database != "" {
+		where = redactURL(cfg.Database)
+	}
+	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", where)
 	if cfg.Ready != nil {
 		cfg.Ready(scheme + "://" + ln.Addr().String())
 	}
@@ -108,7 +121,9 @@ func Serve(ctx context.Context, cfg Config) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = errors.Join(api.Shutdown(sctx), admin.Shutdown(sctx))
-	_ = os.Remove(sock)
+	if aln != nil {
+		_ = os.Remove(sock)
+	}
 	cfg.Logger.Info("stopped")
 	return err
 }

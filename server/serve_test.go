@@ -163,7 +163,7 @@ func TestRateLimitPerToken(t *testing.T) {
 	svc := &server.Service{Store: st}
 	tok, _ := svc.AddUser(context.Background(), "ann", server.RoleRep)
 	other, _ := svc.AddUser(context.Background(), "bob", server.RoleRep)
-	h := newHarness(t)
+	h := newHarness(t, boltBackend)
 	h.srv.Config.Handler = server.Handler(svc, server.Options{Rate: 0.001, Burst: 3})
 	for i := range 3 {
 		if status, _ := call(t, h.url, "GET", "/v1/whoami", tok, ""); status != 200 {

@@ -1,0 +1,19 @@
+package server
+
+import "context"
+
+// Test hooks for server_test.
+
+// OpenPostgresUpTo opens a PostgreSQL storage migrated only up to version.
+func OpenPostgresUpTo(ctx context.Context, url string, version int) (*PGStorage, error) {
+	return openPostgres(ctx, url, version)
+}
+
+// PGMigrationVersions lists the schema migrations' versions in order.
+func PGMigrationVersions() []int {
+	var out []int
+	for _, m := range pgMigrations {
+		out = append(out, m.Version)
+	}
+	return out
+}

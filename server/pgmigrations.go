@@ -1,0 +1,148 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// pgMigration is one step of the PostgreSQL schema. Steps are applied in
+// order, each in its own transaction with its version recorded in
+// schema_migrations; a step, once released, never changes.
+type pgMigration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// pgMigrations is the PostgreSQL schema, oldest first.
+//
+// The log's seq is written by the server from the one-row counter table
+// log_head, locked (SELECT ... FOR UPDATE) by every writing transaction,
+// never from a sequence or serial column: a sequence hands out numbers at
+// insert time, so a later number can commit before an earlier one and a
+// puller's cursor would pass the earlier one for good.
+var pgMigrations = []pgMigration{
+	{1, "tables", `
+CREATE TABLE meta (
+	key   text PRIMARY KEY,
+	value text NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('epoch', md5(random()::text || clock_timestamp()::text));
+
+CREATE TABLE users (
+	name    text PRIMARY KEY,
+	role    text NOT NULL,
+	created timestamptz NOT NULL
+);
+
+CREATE TABLE tokens (
+	hash     bytea PRIMARY KEY,
+	id       text NOT NULL,
+	username text NOT NULL REFERENCES users (name),
+	created  timestamptz NOT NULL,
+	revoked  timestamptz
+);
+
+-- The counter row: the log's head, locked by every writing transaction.
+CREATE TABLE log_head (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	seq bigint NOT NULL
+);
+INSERT INTO log_head (one, seq) VALUES (true, 0);
+
+-- kind: 0 op, 1 grant, 2 revoke. op_id is unique: an op is applied once.
+CREATE TABLE log (
+	seq      bigint PRIMARY KEY,
+	kind     smallint NOT NULL,
+	lead     text NOT NULL,
+	username text NOT NULL DEFAULT '',
+	op_id    text,
+	op       bytea,
+	CONSTRAINT log_op_id_key UNIQUE (op_id)
+);
+
+CREATE TABLE records (
+	type text NOT NULL,
+	id   text NOT NULL,
+	data bytea NOT NULL,
+	PRIMARY KEY (type, id)
+);
+
+CREATE TABLE children (
+	lead text NOT NULL,
+	type text NOT NULL,
+	id   text NOT NULL,
+	PRIMARY KEY (lead, type, id)
+);
+
+-- Who (besides managers) sees a lead: the authorisation lookup of every
+-- pull and push is (username, lead), the primary key.
+CREATE TABLE visible (
+	username text NOT NULL,
+	lead     text NOT NULL,
+	PRIMARY KEY (username, lead)
+);
+`},
+	{2, "indexes for tokens by user and visibility by lead", `
+CREATE INDEX tokens_username ON tokens (username);
+CREATE INDEX visible_lead ON visible (lead);
+`},
+}
+
+// pgSchemaVersion is the schema this build writes.
+func pgSchemaVersion() int { return pgMigrations[len(pgMigrations)-1].Version }
+
+// migratePostgres brings the database's schema up to version upTo (all
+// when upTo is 0). Several servers may start at once: an advisory lock
+// makes them take turns, and each sees the others' steps as done.
+func migratePostgres(ctx context.Context, pool *pgxpool.Pool, upTo int) error {
+	if upTo == 0 {
+		upTo = pgSchemaVersion()
+	}
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Release()
+	const lockKey = 0x6669656c64 // "field"
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
+		return fmt.Errorf("lock the schema: %w", err)
+	}
+	defer func() { _, _ = conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, lockKey) }()
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY,
+		name    text NOT NULL,
+		applied timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	if current > pgSchemaVersion() {
+		return fmt.Errorf("the database's schema is version %d, newer than this fieldcrm knows (%d); update fieldcrm", current, pgSchemaVersion())
+	}
+	for _, m := range pgMigrations {
+		if m.Version <= current || m.Version > upTo {
+			continue
+		}
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("schema migration %d (%s): %w", m.Version, m.Name, err)
+		}
+	}
+	return nil
+}
+
+// errNotEmpty says a migration target already holds data.
+var errNotEmpty = errors.New("the PostgreSQL database already holds fieldcrm data")

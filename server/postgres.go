@@ -1,0 +1,475 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PGStorage keeps the server's state in PostgreSQL, so several `fieldcrm
+// serve` processes can share one database behind a load balancer. The
+// schema is created and migrated by OpenPostgres (pgmigrations.go).
+//
+// Every Update transaction first locks the one-row counter table log_head
+// (SELECT ... FOR UPDATE). Writers therefore take turns exactly as on
+// bbolt: each sees every earlier commit, Append numbers entries from the
+// locked counter, and a higher seq can never commit before a lower one,
+// whichever server process runs the transaction. Reads (View) run in a
+// REPEATABLE READ snapshot, so a pull sees a prefix of the log.
+type PGStorage struct {
+	pool *pgxpool.Pool
+	// MaxRetries bounds how often Update reruns fn after a serialization
+	// failure, a deadlock or a concurrent insert of the same op id.
+	MaxRetries int
+}
+
+// IsPostgresURL reports whether s names a PostgreSQL database.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// OpenPostgres connects to the database at url (postgres://...) and
+// migrates its schema to this build's version.
+func OpenPostgres(ctx context.Context, url string) (*PGStorage, error) {
+	return openPostgres(ctx, url, 0)
+}
+
+func openPostgres(ctx context.Context, url string, upTo int) (*PGStorage, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("the database URL is not valid: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
+	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redactURL(url), err)
+	}
+	if err := migratePostgres(pctx, pool, upTo); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &PGStorage{pool: pool, MaxRetries: 20}, nil
+}
+
+// redactURL drops a password from a connection URL for messages.
+func redactURL(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "the given URL"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+}
+
+// Close implements Storage.
+func (s *PGStorage) Close() error { s.pool.Close(); return nil }
+
+// View implements Storage: fn runs in a read-only REPEATABLE READ snapshot.
+func (s *PGStorage) View(ctx context.Context, fn func(Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+}
+
+// Update implements Storage: fn runs in a transaction that holds the
+// counter row. It is rerun (from scratch, as Storage allows) after a
+// serialization failure, a deadlock or a unique violation on an op id
+// (two servers applying the same resent op at once: the rerun answers
+// duplicate).
+func (s *PGStorage) Update(ctx context.Context, fn func(Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, true, fn)
+}
+
+func (s *PGStorage) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.once(ctx, opts, write, fn)
+		if err == nil || !retryable(err) || attempt >= s.MaxRetries {
+			return err
+		}
+		// Back off a little, with jitter, before trying again.
+		d := time.Duration(1+rand.IntN(1<<min(attempt, 6))) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(d):
+		}
+	}
+}
+
+func (s *PGStorage) once(ctx context.Context, opts pgx.TxOptions, write bool, fn func(Tx) error) error {
+	ptx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin a PostgreSQL transaction: %w", err)
+	}
+	defer func() { _ = ptx.Rollback(context.Background()) }()
+	t := &pgTx{ctx: ctx, tx: ptx, write: write}
+	if write {
+		if err := ptx.QueryRow(ctx, `SELECT seq FROM log_head WHERE one FOR UPDATE`).Scan(&t.head); err != nil {
+			return fmt.Errorf("lock the log's counter row: %w", err)
+		}
+		t.start = t.head
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if write && t.head != t.start {
+		if _, err := ptx.Exec(ctx, `UPDATE log_head SET seq = $1 WHERE one`, int64(t.head)); err != nil {
+			return fmt.Errorf("advance the log's counter: %w", err)
+		}
+	}
+	return ptx.Commit(ctx)
+}
+
+// retryable reports whether err is a conflict that a rerun resolves.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return true
+	case "23505": // unique_violation: the same op id applied meanwhile
+		return pe.ConstraintName == "log_op_id_key"
+	}
+	return false
+}
+
+// pgTx implements Tx on one PostgreSQL transaction. Log entries are
+// queued and inserted with one COPY-free batch at the end (flush), since a
+// push appends many.
+type pgTx struct {
+	ctx   context.Context
+	tx    pgx.Tx
+	write bool
+	head  uint64 // write: the counter as this transaction moves it
+	start uint64
+	batch pgx.Batch
+	// pending op ids appended in this transaction, for OpSeq before flush
+	pending map[string]uint64
+}
+
+func (t *pgTx) flush() error {
+	if t.batch.Len() == 0 {
+		return nil
+	}
+	b := t.batch
+	t.batch = pgx.Batch{}
+	if err := t.tx.SendBatch(t.ctx, &b).Close(); err != nil {
+		return fmt.Errorf("write the log: %w", err)
+	}
+	return nil
+}
+
+func (t *pgTx) Epoch() (string, error) {
+	var e string
+	err := t.tx.QueryRow(t.ctx, `SELECT value FROM meta WHERE key = 'epoch'`).Scan(&e)
+	return e, wrap(err, "read the epoch")
+}
+
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (t *pgTx) User(name string) (User, bool, error) {
+	u := User{Name: name}
+	err := t.tx.QueryRow(t.ctx, `SELECT role, created FROM users WHERE name = $1`, name).Scan(&u.Role, &u.Created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, wrap(err, "read user")
+	}
+	u.Created = u.Created.UTC()
+	return u, true, nil
+}
+
+func (t *pgTx) PutUser(u User) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO users (name, role, created) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET role = excluded.role, created = excluded.created`, u.Name, u.Role, u.Created)
+	return wrap(err, "write user")
+}
+
+func (t *pgTx) Users() ([]User, error) {
+	rows, _ := t.tx.Query(t.ctx, `SELECT name, role, created FROM users ORDER BY name`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) {
+		var u User
+		err := r.Scan(&u.Name, &u.Role, &u.Created)
+		u.Created = u.Created.UTC()
+		return u, err
+	})
+	return out, wrap(err, "list users")
+}
+
+func scanToken(r pgx.Row) (Token, error) {
+	var tok Token
+	var hash []byte
+	var revoked *time.Time
+	if err := r.Scan(&hash, &tok.ID, &tok.User, &tok.Created, &revoked); err != nil {
+		return tok, err
+	}
+	copy(tok.Hash[:], hash)
+	tok.Created = tok.Created.UTC()
+	if revoked != nil {
+		tok.Revoked = revoked.UTC()
+	}
+	return tok, nil
+}
+
+func (t *pgTx) Token(hash [32]byte) (Token, bool, error) {
+	tok, err := scanToken(t.tx.QueryRow(t.ctx, `SELECT hash, id, username, created, revoked FROM tokens WHERE hash = $1`, hash[:]))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Token{}, false, nil
+	}
+	return tok, err == nil, wrap(err, "read token")
+}
+
+func (t *pgTx) PutToken(tok Token) error {
+	var revoked *time.Time
+	if !tok.Revoked.IsZero() {
+		revoked = &tok.Revoked
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO tokens (hash, id, username, created, revoked) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (hash) DO UPDATE SET id = excluded.id, username = excluded.username, created = excluded.created, revoked = excluded.revoked`,
+		tok.Hash[:], tok.ID, tok.User, tok.Created, revoked)
+	return wrap(err, "write token")
+}
+
+func (t *pgTx) Tokens() ([]Token, error) {
+	rows, _ := t.tx.Query(t.ctx, `SELECT hash, id, username, created, revoked FROM tokens ORDER BY username, created`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) { return scanToken(r) })
+	return out, wrap(err, "list tokens")
+}
+
+// decodeRecord reads a record stored as boltRecord JSON (the same
+// encoding on both backends).
+func decodeRecord(ref model.EntityRef, v []byte) (*model.Record, error) {
+	rec := model.NewRecord(ref.Type)
+	br := boltRecord{Record: rec}
+	if err := json.Unmarshal(v, &br); err != nil {
+		return nil, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
+	}
+	rec.Fields = br.Fields
+	if rec.Fields == nil {
+		rec.Fields = map[string]json.RawMessage{}
+	}
+	if rec.Stamps == nil {
+		rec.Stamps = map[string]model.Stamp{}
+	}
+	return rec, nil
+}
+
+func (t *pgTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
+	if !slices.Contains(model.EntityTypes, ref.Type) {
+		return nil, false, fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT data FROM records WHERE type = $1 AND id = $2`, ref.Type, ref.ID).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return model.NewRecord(ref.Type), false, nil
+	}
+	if err != nil {
+		return nil, false, wrap(err, "read record")
+	}
+	rec, err := decodeRecord(ref, v)
+	return rec, err == nil, err
+}
+
+func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
+	if !slices.Contains(model.EntityTypes, ref.Type) {
+		return fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	data, err := json.Marshal(boltRecord{Fields: rec.Fields, Record: rec})
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`, ref.Type, ref.ID, data)
+	return wrap(err, "write record")
+}
+
+func (t *pgTx) Children(lead string) ([]model.EntityRef, error) {
+	rows, _ := t.tx.Query(t.ctx, `SELECT type, id FROM children WHERE lead = $1 ORDER BY type, id`, lead)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.EntityRef, error) {
+		var ref model.EntityRef
+		return ref, r.Scan(&ref.Type, &ref.ID)
+	})
+	return out, wrap(err, "list a lead's records")
+}
+
+func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, lead, ref.Type, ref.ID)
+	return wrap(err, "index a lead's record")
+}
+
+func (t *pgTx) Visible(user, lead string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM visible WHERE username = $1 AND lead = $2)`, user, lead).Scan(&ok)
+	return ok, wrap(err, "read visibility")
+}
+
+func (t *pgTx) SetVisible(lead string, remove, add []string) error {
+	if len(remove) > 0 {
+		if _, err := t.tx.Exec(t.ctx, `DELETE FROM visible WHERE lead = $1 AND username = ANY($2)`, lead, remove); err != nil {
+			return wrap(err, "update visibility")
+		}
+	}
+	if len(add) > 0 {
+		if _, err := t.tx.Exec(t.ctx, `INSERT INTO visible (username, lead) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING`, lead, add); err != nil {
+			return wrap(err, "update visibility")
+		}
+	}
+	return nil
+}
+
+func (t *pgTx) OpSeq(opID string) (uint64, bool, error) {
+	if seq, ok := t.pending[opID]; ok {
+		return seq, true, nil
+	}
+	var seq int64
+	err := t.tx.QueryRow(t.ctx, `SELECT seq FROM log WHERE op_id = $1`, opID).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	return uint64(seq), err == nil, wrap(err, "look up op id")
+}
+
+// Append implements Tx: the seq is the locked counter plus one.
+func (t *pgTx) Append(e LogEntry) (uint64, error) {
+	if !t.write {
+		return 0, errors.New("append in a read-only transaction")
+	}
+	k := slices.Index(entryKinds, e.Kind)
+	if k < 0 {
+		return 0, fmt.Errorf("log entry kind %q", e.Kind)
+	}
+	var opID *string
+	var op []byte
+	if e.Op != nil {
+		data, err := json.Marshal(e.Op)
+		if err != nil {
+			return 0, err
+		}
+		op = data
+		if e.Kind == EntryOp {
+			opID = &e.Op.ID
+		}
+	}
+	t.head++
+	seq := t.head
+	t.batch.Queue(`INSERT INTO log (seq, kind, lead, username, op_id, op) VALUES ($1, $2, $3, $4, $5, $6)`,
+		int64(seq), int16(k), e.Lead, e.User, opID, op)
+	if opID != nil {
+		if t.pending == nil {
+			t.pending = map[string]uint64{}
+		}
+		t.pending[*opID] = seq
+	}
+	return seq, nil
+}
+
+func (t *pgTx) Head() (uint64, error) {
+	if t.write {
+		return t.head, nil
+	}
+	var seq int64
+	err := t.tx.QueryRow(t.ctx, `SELECT seq FROM log_head WHERE one`).Scan(&seq)
+	return uint64(seq), wrap(err, "read the log's head")
+}
+
+// scanChunk is how many log rows Scan fetches per query.
+const scanChunk = 1000
+
+func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for {
+		rows, err := t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), scanChunk)
+		if err != nil {
+			return wrap(err, "read the log")
+		}
+		var entries []LogEntry
+		for rows.Next() {
+			var seq int64
+			var kind int16
+			var e LogEntry
+			var op []byte
+			if err := rows.Scan(&seq, &kind, &e.Lead, &e.User, &op); err != nil {
+				rows.Close()
+				return wrap(err, "read the log")
+			}
+			if kind < 0 || int(kind) >= len(entryKinds) {
+				rows.Close()
+				return fmt.Errorf("log entry %d is corrupt", seq)
+			}
+			e.Seq, e.Kind = uint64(seq), entryKinds[kind]
+			if op != nil {
+				e.Raw = json.RawMessage(op)
+			}
+			entries = append(entries, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wrap(err, "read the log")
+		}
+		for _, e := range entries {
+			more, err := fn(e)
+			if err != nil || !more {
+				return err
+			}
+			after = e.Seq
+		}
+		if len(entries) < scanChunk {
+			return nil
+		}
+	}
+}
+
+// OpenStorage opens the server's storage: PostgreSQL when database is set
+// (postgres://...), else the bbolt file in dir.
+func OpenStorage(ctx context.Context, dir, database string, noSync bool) (Storage, error) {
+	if database != "" {
+		if !IsPostgresURL(database) {
+			return nil, fmt.Errorf("--database must be a postgres:// URL, not %q", redactURL(database))
+		}
+		return OpenPostgres(ctx, database)
+	}
+	if dir == "" {
+		return nil, errors.New("give --data DIR or --database postgres://...")
+	}
+	return OpenBolt(dir, noSync)
+}
+
+// OpenAdminDatabase returns the admin interface on a PostgreSQL database.
+// Every server over that database reads users and tokens from it on each
+// request, so a change (a revoked token) takes effect at once everywhere.
+func OpenAdminDatabase(ctx context.Context, url string) (Admin, func() error, error) {
+	st, err := OpenStorage(ctx, "", url, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Service{Store: st}, st.Close, nil
+}

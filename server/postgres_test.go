@@ -1,0 +1,185 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/jackc/pgx/v5"
+)
+
+func pgQuery[T any](t *testing.T, dbURL, sql string, args ...any) T {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var v T
+	if err := conn.QueryRow(ctx, sql, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return v
+}
+
+func pgExec(t *testing.T, dbURL, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// TestPGMigrationsStepByStep applies each schema migration on its own and
+// checks what it made, that data written before a step survives it, and
+// that opening again changes nothing.
+func TestPGMigrationsStepByStep(t *testing.T) {
+	db := freshDatabase(t)
+	ctx := context.Background()
+	// What each version must have made: relations that exist afterwards.
+	made := map[int][]string{
+		1: {"meta", "users", "tokens", "log_head", "log", "records", "children", "visible", "log_op_id_key", "log_pkey", "visible_pkey"},
+		2: {"tokens_username", "visible_lead"},
+	}
+	versions := server.PGMigrationVersions()
+	if len(made) != len(versions) {
+		t.Fatalf("%d migrations but checks for %d: add the new step's checks here", len(versions), len(made))
+	}
+	for i, v := range versions {
+		st, err := server.OpenPostgresUpTo(ctx, db, v)
+		if err != nil {
+			t.Fatalf("migrate to %d: %v", v, err)
+		}
+		st.Close()
+		if got := pgQuery[int32](t, db, `SELECT max(version) FROM schema_migrations`); int(got) != v {
+			t.Fatalf("after step %d the schema says version %d", v, got)
+		}
+		for _, rel := range made[v] {
+			if !pgQuery[bool](t, db, `SELECT to_regclass($1) IS NOT NULL`, rel) {
+				t.Fatalf("migration %d did not make %s", v, rel)
+			}
+		}
+		for _, later := range versions[i+1:] {
+			for _, rel := range made[later] {
+				if pgQuery[bool](t, db, `SELECT to_regclass($1) IS NOT NULL`, rel) {
+					t.Fatalf("%s exists at version %d, before migration %d", rel, v, later)
+				}
+			}
+		}
+		if v == 1 {
+			if seq := pgQuery[int64](t, db, `SELECT seq FROM log_head`); seq != 0 {
+				t.Fatalf("a new log's counter is %d", seq)
+			}
+			pgExec(t, db, `INSERT INTO users (name, role, created) VALUES ('ann', 'rep', now())`)
+		}
+	}
+	st, err := server.OpenPostgres(ctx, db) // again: nothing to do
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM schema_migrations`); int(n) != len(versions) {
+		t.Fatalf("%d migrations recorded, want %d", n, len(versions))
+	}
+	svc := &server.Service{Store: st}
+	users, err := svc.Users(ctx)
+	if err != nil || len(users) != 1 || users[0].Name != "ann" {
+		t.Fatalf("the user written at version 1 did not survive the later steps: %+v %v", users, err)
+	}
+}
+
+func TestPGRefusesANewerSchema(t *testing.T) {
+	db := freshDatabase(t)
+	openPG(t, db).Close()
+	pgExec(t, db, `INSERT INTO schema_migrations (version, name) VALUES (9999, 'from the future')`)
+	_, err := server.OpenPostgres(context.Background(), db)
+	if err == nil || !strings.Contains(err.Error(), "newer than this fieldcrm knows") {
+		t.Fatalf("opening a newer schema: %v", err)
+	}
+}
+
+// TestPGServersStartingTogetherMigrateOnce: several servers starting at
+// once on an empty database each find it migrated, once.
+func TestPGServersStartingTogetherMigrateOnce(t *testing.T) {
+	db := freshDatabase(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			st, err := server.OpenPostgres(context.Background(), db)
+			if err != nil {
+				errs <- err
+				return
+			}
+			st.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM schema_migrations`); int(n) != len(server.PGMigrationVersions()) {
+		t.Fatalf("%d migrations recorded", n)
+	}
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM meta WHERE key = 'epoch'`); n != 1 {
+		t.Fatalf("%d epochs", n)
+	}
+}
+
+// TestPGPushIsIdempotentAcrossConnections: the same op pushed through two
+// storages (two server processes) at once is applied once.
+func TestPGPushIsIdempotentAcrossConnections(t *testing.T) {
+	db := freshDatabase(t)
+	a, b := openPG(t, db), openPG(t, db)
+	defer a.Close()
+	defer b.Close()
+	ctx := context.Background()
+	sa, sb := &server.Service{Store: a}, &server.Service{Store: b}
+	if _, err := sa.AddUser(ctx, "ann", "rep"); err != nil {
+		t.Fatal(err)
+	}
+	u := server.User{Name: "ann", Role: "rep"}
+	for round := range 20 {
+		op := forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate, map[string]any{"company": fmt.Sprint("Co ", round), "owner": "ann"})
+		raw := mustJSON(op)
+		var wg sync.WaitGroup
+		statuses := make([]string, 2)
+		for i, s := range []*server.Service{sa, sb} {
+			wg.Go(func() {
+				resp, err := s.Push(ctx, u, []json.RawMessage{raw})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				statuses[i] = resp.Results[0].Status
+			})
+		}
+		wg.Wait()
+		applied := 0
+		for _, s := range statuses {
+			if s == "applied" {
+				applied++
+			} else if s != "duplicate" {
+				t.Fatalf("round %d: statuses %v", round, statuses)
+			}
+		}
+		if applied != 1 {
+			t.Fatalf("round %d: the same op was applied %d times", round, applied)
+		}
+	}
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM log WHERE kind = 0`); n != 20 {
+		t.Fatalf("%d ops in the log, want 20", n)
+	}
+}
