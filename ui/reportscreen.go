@@ -7,13 +7,24 @@ import (
 )
 
 // reportsInput gives typing to the reports screen's custom period while
-// it has focus, before any screen-switching key can take a digit.
+// it has focus, and to the refused-changes list while it is open, before
+// any screen-switching key can take a digit. ctrl+c still quits.
 func (m Model) reportsInput(msg tea.Msg) (Model, tea.Cmd, bool) {
-	if m.screen != screenReports || m.form != nil || !m.reports.InputFocused() || !isInput(msg) {
+	if m.form != nil || !isInput(msg) {
 		return m, nil, false
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "ctrl+c" {
+		return m, tea.Quit, true
+	}
 	var cmd tea.Cmd
-	m.reports, cmd = m.reports.Update(msg)
+	switch {
+	case m.sync.RejectedOpen():
+		m.sync, cmd = m.sync.Update(msg)
+	case m.screen == screenReports && m.reports.InputFocused():
+		m.reports, cmd = m.reports.Update(msg)
+	default:
+		return m, nil, false
+	}
 	return m, cmd, true
 }
 

@@ -262,6 +262,13 @@ func reportsFromRoot(t *testing.T, lang string, book []uitest.Lead, want string)
 			t.Fatalf("%s: 4 did not show the reports:\n%s", lang, f)
 		}
 		golden.RequireEqual(t, f)
+		d.keys("?")
+		for _, k := range []string{"tab", "shift+tab", "p", "P", "r", "esc"} {
+			if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(k) + ` +\S`).MatchString(d.plain()) {
+				t.Fatalf("%s: ? does not list %q:\n%s", lang, k, d.plain())
+			}
+		}
+		d.keys("?")
 		// The custom period takes digits, which elsewhere switch screens.
 		d.keys("P")
 		for range 12 {
