@@ -66,14 +66,20 @@ type serverProc struct {
 
 var listenRe = regexp.MustCompile(`listening on https?://(\S+)`)
 
-func startServer(t *testing.T, bin, dir string) *serverProc {
+// startServer runs `fieldcrm serve` on dir's data, or on the PostgreSQL
+// database when database is set.
+func startServer(t *testing.T, bin, dir, database string) *serverProc {
 	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
+	args := []string{"serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0"}
+	if database != "" {
+		args = append(args, "--database", database)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -137,7 +143,7 @@ func (p *serverProc) stop(t *testing.T) {
 // per connection.
 type proxy struct {
 	ln       net.Listener
-	upstream atomic.Value // string
+	upstream atomic.Value // []string: each connection goes to one of them
 	mu       sync.Mutex
 	rng      *rand.Rand
 	faults   atomic.Bool
@@ -154,7 +160,7 @@ func startProxy(t *testing.T, seed uint64) *proxy {
 		t.Fatal(err)
 	}
 	p := &proxy{ln: ln, rng: rand.New(rand.NewPCG(seed, 7)), counts: map[string]int{}}
-	p.upstream.Store("")
+	p.upstream.Store([]string{})
 	accepting := make(chan struct{})
 	go func() {
 		defer close(accepting)
@@ -175,7 +181,7 @@ func startProxy(t *testing.T, seed uint64) *proxy {
 
 func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
 
-func (p *proxy) pick() (string, int) {
+func (p *proxy) pick() (string, int, string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	mode := "pass"
@@ -183,12 +189,17 @@ func (p *proxy) pick() (string, int) {
 		mode = []string{"pass", "pass", "drop-before", "drop-after-request", "mid-response", "delay"}[p.rng.IntN(6)]
 	}
 	p.counts[mode]++
-	return mode, 1 + p.rng.IntN(400)
+	ups := p.upstream.Load().([]string)
+	up := ""
+	if len(ups) > 0 {
+		up = ups[p.rng.IntN(len(ups))]
+	}
+	return mode, 1 + p.rng.IntN(400), up
 }
 
 func (p *proxy) handle(c net.Conn) {
 	defer c.Close()
-	mode, n := p.pick()
+	mode, n, up := p.pick()
 	deadline := time.Now().Add(30 * time.Second)
 	_ = c.SetDeadline(deadline)
 	switch mode {
@@ -197,7 +208,7 @@ func (p *proxy) handle(c net.Conn) {
 	case "delay":
 		time.Sleep(time.Duration(n/4) * time.Millisecond)
 	}
-	u, err := net.DialTimeout("tcp", p.upstream.Load().(string), 2*time.Second)
+	u, err := net.DialTimeout("tcp", up, 2*time.Second)
 	if err != nil {
 		return
 	}
@@ -256,33 +267,58 @@ func (a *appliedRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// procWorld is a server process behind a proxy, with devices in this
-// process syncing through the proxy.
+// procWorld is a server process behind a proxy (on PostgreSQL: two
+// server processes over one database, the proxy sending each connection
+// to either), with devices in this process syncing through the proxy.
 type procWorld struct {
 	t    *testing.T
 	bin  string
 	dir  string
-	srv  *serverProc
+	db   string // PostgreSQL URL, "" for bbolt
+	srvs []*serverProc
 	px   *proxy
 	rec  *appliedRecorder
 	devs []*device
 	mgr  map[string]bool
 }
 
-func newProcWorld(t *testing.T, seed uint64) *procWorld {
+func newProcWorld(t *testing.T, seed uint64, b backend) *procWorld {
 	bin := fieldcrmBin(t)
 	w := &procWorld{t: t, bin: bin, dir: t.TempDir(), mgr: map[string]bool{}}
 	w.rec = &appliedRecorder{next: &http.Transport{DisableKeepAlives: true}, applied: map[string]bool{}}
-	w.srv = startServer(t, bin, w.dir)
+	n := 1
+	if b.pg() {
+		w.db = freshDatabase(t)
+		n = 2
+	}
+	for range n {
+		w.srvs = append(w.srvs, startServer(t, bin, w.dir, w.db))
+	}
 	w.px = startProxy(t, seed)
-	w.px.upstream.Store(w.srv.addr)
+	w.setUpstreams()
 	return w
+}
+
+func (w *procWorld) setUpstreams() {
+	var ups []string
+	for _, s := range w.srvs {
+		ups = append(ups, s.addr)
+	}
+	w.px.upstream.Store(ups)
+}
+
+// storeArgs names the world's data for `fieldcrm admin`.
+func (w *procWorld) storeArgs() []string {
+	if w.db != "" {
+		return []string{"--database", w.db}
+	}
+	return []string{"--data", filepath.Join(w.dir, "data")}
 }
 
 // admin runs `fieldcrm admin ARGS...` against the world's data.
 func (w *procWorld) admin(args ...string) string {
 	w.t.Helper()
-	out, err := exec.Command(w.bin, append([]string{"admin", "--data", filepath.Join(w.dir, "data")}, args...)...).CombinedOutput()
+	out, err := exec.Command(w.bin, append(append([]string{"admin"}, w.storeArgs()...), args...)...).CombinedOutput()
 	if err != nil {
 		w.t.Fatalf("fieldcrm admin %v: %v\n%s", args, err, out)
 	}
@@ -313,10 +349,13 @@ func (w *procWorld) device(name, role string) *device {
 	return d
 }
 
-func (w *procWorld) restart() {
-	w.srv.kill()
-	w.srv = startServer(w.t, w.bin, w.dir)
-	w.px.upstream.Store(w.srv.addr)
+// restart kills server i (SIGKILL by pid) and starts it again on the
+// same data; the other server, if any, keeps serving.
+func (w *procWorld) restart(i int) {
+	i %= len(w.srvs)
+	w.srvs[i].kill()
+	w.srvs[i] = startServer(w.t, w.bin, w.dir, w.db)
+	w.setUpstreams()
 }
 
 // finish syncs everyone without faults, stops the server and checks the
@@ -330,8 +369,10 @@ func (w *procWorld) finish() {
 			d.sync()
 		}
 	}
-	w.srv.stop(t)
-	st, err := server.OpenBolt(filepath.Join(w.dir, "data"), true)
+	for _, s := range w.srvs {
+		s.stop(t)
+	}
+	st, err := server.OpenStorage(context.Background(), filepath.Join(w.dir, "data"), w.db, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,71 +397,75 @@ func (w *procWorld) finish() {
 }
 
 func TestFaultInjectingProxy(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	w := newProcWorld(t, seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
-	ann, bob, max := w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")
-	w.px.faults.Store(true)
-	failures := 0
-	for round := range 60 {
-		d := []*device{ann, bob, max}[rng.IntN(3)]
-		l := d.addLead(fmt.Sprintf("Co %d", round))
-		d.addVisit(l.ID, "notes 笔记 "+fmt.Sprint(round))
-		if d == max && rng.IntN(2) == 0 {
-			l = d.lead(l.ID)
-			l.Owner = []string{"ann", "bob"}[rng.IntN(2)]
-			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+	forBackends(t, func(t *testing.T, b backend) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		w := newProcWorld(t, seed, b)
+		rng := rand.New(rand.NewPCG(seed, 1))
+		ann, bob, max := w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")
+		w.px.faults.Store(true)
+		failures := 0
+		for round := range 60 {
+			d := []*device{ann, bob, max}[rng.IntN(3)]
+			l := d.addLead(fmt.Sprintf("Co %d", round))
+			d.addVisit(l.ID, "notes 笔记 "+fmt.Sprint(round))
+			if d == max && rng.IntN(2) == 0 {
+				l = d.lead(l.ID)
+				l.Owner = []string{"ann", "bob"}[rng.IntN(2)]
+				d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			}
+			if _, err := remote.Sync(context.Background(), d.st, d.c); err != nil {
+				failures++
+			}
 		}
-		if _, err := remote.Sync(context.Background(), d.st, d.c); err != nil {
-			failures++
+		w.px.mu.Lock()
+		t.Logf("proxy faults %v; %d of 60 syncs failed", w.px.counts, failures)
+		w.px.mu.Unlock()
+		if failures == 0 {
+			t.Fatal("no sync failed: the proxy injected no faults")
 		}
-	}
-	w.px.mu.Lock()
-	t.Logf("proxy faults %v; %d of 60 syncs failed", w.px.counts, failures)
-	w.px.mu.Unlock()
-	if failures == 0 {
-		t.Fatal("no sync failed: the proxy injected no faults")
-	}
-	w.finish()
+		w.finish()
+	})
 }
 
 func TestServerKilledDuringPushes(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	w := newProcWorld(t, seed)
-	rng := rand.New(rand.NewPCG(seed, 2))
-	devs := []*device{w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")}
-	for kill := range 5 {
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for i, d := range devs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for n := range 200 { // bounded; stopped by the kill long before
-					select {
-					case <-stop:
-						return
-					default:
+	forBackends(t, func(t *testing.T, b backend) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		w := newProcWorld(t, seed, b)
+		rng := rand.New(rand.NewPCG(seed, 2))
+		devs := []*device{w.device("ann", "rep"), w.device("bob", "rep"), w.device("max", "manager")}
+		for kill := range 5 {
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, d := range devs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for n := range 200 { // bounded; stopped by the kill long before
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						l := model.Lead{Company: fmt.Sprintf("K%d-%d-%d", kill, i, n)}
+						if err := d.st.Update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
+							return
+						}
+						_, _ = remote.Sync(context.Background(), d.st, d.c)
 					}
-					l := model.Lead{Company: fmt.Sprintf("K%d-%d-%d", kill, i, n)}
-					if err := d.st.Update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
-						return
-					}
-					_, _ = remote.Sync(context.Background(), d.st, d.c)
-				}
-			}()
+				}()
+			}
+			time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
+			w.restart(kill) // SIGKILL by pid, then start again on the same data
+			close(stop)
+			wg.Wait()
 		}
-		time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
-		w.restart() // SIGKILL by pid, then start again on the same data
-		close(stop)
-		wg.Wait()
-	}
-	if len(w.rec.applied) == 0 {
-		t.Fatal("no push was applied between the kills")
-	}
-	w.finish()
+		if len(w.rec.applied) == 0 {
+			t.Fatal("no push was applied between the kills")
+		}
+		w.finish()
+	})
 }
 
 // writeClientConfig writes a config file for a `fieldcrm sync` process.
@@ -433,140 +478,146 @@ func writeClientConfig(t *testing.T, path, url, user, token string) {
 }
 
 func TestClientProcessKilledDuringPulls(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	w := newProcWorld(t, seed)
-	rng := rand.New(rand.NewPCG(seed, 3))
-	ann := w.device("ann", "rep")
-	// Each round adds a book big enough that its pull takes a while.
-	grow := func(round int) {
-		ann.update(func(tx *store.Tx) error {
-			for i := range 100 {
-				l := model.Lead{Company: fmt.Sprintf("Big %d-%d", round, i)}
-				if err := tx.AddLead(&l); err != nil {
-					return err
+	forBackends(t, func(t *testing.T, b backend) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		w := newProcWorld(t, seed, b)
+		rng := rand.New(rand.NewPCG(seed, 3))
+		ann := w.device("ann", "rep")
+		// Each round adds a book big enough that its pull takes a while.
+		grow := func(round int) {
+			ann.update(func(tx *store.Tx) error {
+				for i := range 100 {
+					l := model.Lead{Company: fmt.Sprintf("Big %d-%d", round, i)}
+					if err := tx.AddLead(&l); err != nil {
+						return err
+					}
+					a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
+					if err := tx.AddActivity(&a, strings.Repeat("通话记录 ", 50)); err != nil {
+						return err
+					}
 				}
-				a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
-				if err := tx.AddActivity(&a, strings.Repeat("通话记录 ", 50)); err != nil {
-					return err
+				return nil
+			})
+			ann.sync()
+		}
+		// max pulls it with `fieldcrm sync` processes killed at random moments.
+		tok := w.addUser("max", server.RoleManager)
+		cfgPath := filepath.Join(w.dir, "max.toml")
+		dbPath := filepath.Join(w.dir, "max.db")
+		writeClientConfig(t, cfgPath, w.px.url(), "max", tok)
+		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
+		killed := 0
+		for round := range 6 {
+			grow(round)
+			start := w.px.answered.Load()
+			cmd := exec.Command(w.bin, "sync")
+			cmd.Env = env
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			// Kill once part of the pull's answer has arrived: mid-transfer
+			// or while the pulled changes are being stored.
+			threshold := int64(1 + rng.IntN(150_000))
+			deadline := time.After(30 * time.Second)
+		wait:
+			for {
+				select {
+				case <-done:
+					break wait
+				case <-deadline:
+					_ = cmd.Process.Kill()
+					<-done
+					t.Fatal("fieldcrm sync did not finish within 30 s")
+				case <-time.After(time.Millisecond):
+					if w.px.answered.Load() >= start+threshold {
+						_ = cmd.Process.Kill() // SIGKILL this pid only
+						<-done
+						killed++
+						break wait
+					}
 				}
 			}
-			return nil
-		})
-		ann.sync()
-	}
-	// max pulls it with `fieldcrm sync` processes killed at random moments.
-	tok := w.addUser("max", server.RoleManager)
-	cfgPath := filepath.Join(w.dir, "max.toml")
-	dbPath := filepath.Join(w.dir, "max.db")
-	writeClientConfig(t, cfgPath, w.px.url(), "max", tok)
-	env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
-	killed := 0
-	for round := range 6 {
-		grow(round)
-		start := w.px.answered.Load()
+		}
+		t.Logf("killed %d of 6 sync processes during their pull", killed)
+		if killed == 0 {
+			t.Fatal("every sync finished before the kill: the test proved nothing")
+		}
 		cmd := exec.Command(w.bin, "sync")
 		cmd.Env = env
-		if err := cmd.Start(); err != nil {
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("final sync: %v\n%s", err, out)
+		}
+		st, err := store.Open(store.Options{Path: dbPath, User: "max"})
+		if err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		// Kill once part of the pull's answer has arrived: mid-transfer
-		// or while the pulled changes are being stored.
-		threshold := int64(1 + rng.IntN(150_000))
-		deadline := time.After(30 * time.Second)
-	wait:
-		for {
-			select {
-			case <-done:
-				break wait
-			case <-deadline:
-				_ = cmd.Process.Kill()
-				<-done
-				t.Fatal("fieldcrm sync did not finish within 30 s")
-			case <-time.After(time.Millisecond):
-				if w.px.answered.Load() >= start+threshold {
-					_ = cmd.Process.Kill() // SIGKILL this pid only
-					<-done
-					killed++
-					break wait
-				}
-			}
+		defer st.Close()
+		c, err := remote.NewClient(w.px.url(), tok)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	t.Logf("killed %d of 6 sync processes during their pull", killed)
-	if killed == 0 {
-		t.Fatal("every sync finished before the kill: the test proved nothing")
-	}
-	cmd := exec.Command(w.bin, "sync")
-	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("final sync: %v\n%s", err, out)
-	}
-	st, err := store.Open(store.Options{Path: dbPath, User: "max"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	c, err := remote.NewClient(w.px.url(), tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.HTTP = &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
-	mx := &device{t: t, name: "max", st: st, c: c}
-	w.devs = append(w.devs, mx)
-	w.mgr["max"] = true
-	w.finish()
+		c.HTTP = &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
+		mx := &device{t: t, name: "max", st: st, c: c}
+		w.devs = append(w.devs, mx)
+		w.mgr["max"] = true
+		w.finish()
+	})
 }
 
 func TestRevokeThroughRunningServer(t *testing.T) {
-	w := newProcWorld(t, 1)
-	ann := w.device("ann", "rep")
-	ann.sync()
-	out := w.admin("token", "revoke", "ann")
-	if !strings.Contains(out, "revoked 1") {
-		t.Fatalf("revoke printed %q", out)
-	}
-	_, err := remote.Sync(context.Background(), ann.st, ann.c)
-	var ae *remote.APIError
-	if !errorsAs(err, &ae) || ae.Status != http.StatusUnauthorized {
-		t.Fatalf("sync after revoke through the running server: %v", err)
-	}
-	list := w.admin("user", "list")
-	if !strings.Contains(list, "ann") || !strings.Contains(list, "rep") {
-		t.Fatalf("user list: %q", list)
-	}
+	forBackends(t, func(t *testing.T, b backend) {
+		w := newProcWorld(t, 1, b)
+		ann := w.device("ann", "rep")
+		ann.sync()
+		out := w.admin("token", "revoke", "ann")
+		if !strings.Contains(out, "revoked 1") {
+			t.Fatalf("revoke printed %q", out)
+		}
+		_, err := remote.Sync(context.Background(), ann.st, ann.c)
+		var ae *remote.APIError
+		if !errorsAs(err, &ae) || ae.Status != http.StatusUnauthorized {
+			t.Fatalf("sync after revoke through the running server: %v", err)
+		}
+		list := w.admin("user", "list")
+		if !strings.Contains(list, "ann") || !strings.Contains(list, "rep") {
+			t.Fatalf("user list: %q", list)
+		}
+	})
 }
 
 // TestFourCommandsAfterWorkingOffline is the README's path for a newcomer
 // who tried fieldcrm before logging in: leads written as $USER are handed
 // to the logged-in user and sync without a refusal.
 func TestFourCommandsAfterWorkingOffline(t *testing.T) {
-	w := newProcWorld(t, 1)
-	home := t.TempDir()
-	env := append(os.Environ(), "USER=someone", "FIELDCRM_CONFIG="+filepath.Join(home, "config.toml"), "FIELDCRM_DB="+filepath.Join(home, "book.db"))
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(w.bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("fieldcrm %v: %v\n%s", args, err, out)
+	forBackends(t, func(t *testing.T, b backend) {
+		w := newProcWorld(t, 1, b)
+		home := t.TempDir()
+		env := append(os.Environ(), "USER=someone", "FIELDCRM_CONFIG="+filepath.Join(home, "config.toml"), "FIELDCRM_DB="+filepath.Join(home, "book.db"))
+		run := func(args ...string) string {
+			t.Helper()
+			cmd := exec.Command(w.bin, args...)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("fieldcrm %v: %v\n%s", args, err, out)
+			}
+			return string(out)
 		}
-		return string(out)
-	}
-	run("lead", "add", "--company", "离线客户 Offline Co")
-	tok := w.addUser("wang", server.RoleRep)
-	if out := run("login", "--server", w.px.url(), "--user", "wang", "--token", tok); !strings.Contains(out, "1 lead(s) written on this laptop") {
-		t.Fatalf("login did not hand over the offline lead: %q", out)
-	}
-	out := run("sync")
-	if !strings.Contains(out, "pushed") || strings.Contains(out, "refused") {
-		t.Fatalf("sync: %q", out)
-	}
-	status := run("sync", "--status")
-	if !strings.Contains(status, "online") || !strings.Contains(status, "waiting:   0") || !strings.Contains(status, "refused:   0") {
-		t.Fatalf("status: %q", status)
-	}
+		run("lead", "add", "--company", "离线客户 Offline Co")
+		tok := w.addUser("wang", server.RoleRep)
+		if out := run("login", "--server", w.px.url(), "--user", "wang", "--token", tok); !strings.Contains(out, "1 lead(s) written on this laptop") {
+			t.Fatalf("login did not hand over the offline lead: %q", out)
+		}
+		out := run("sync")
+		if !strings.Contains(out, "pushed") || strings.Contains(out, "refused") {
+			t.Fatalf("sync: %q", out)
+		}
+		status := run("sync", "--status")
+		if !strings.Contains(status, "online") || !strings.Contains(status, "waiting:   0") || !strings.Contains(status, "refused:   0") {
+			t.Fatalf("status: %q", status)
+		}
+	})
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/server"
@@ -16,24 +18,34 @@ func init() {
 }
 
 func (a *app) adminCmd() *cobra.Command {
-	var dir string
+	var dir, database string
 	cmd := &cobra.Command{
 		Use:   "admin",
 		Short: "Manage the sync server's users, tokens and lead assignments",
 		Long: `Manage the server whose data is in --data. When 'fieldcrm serve' runs on that
 folder the commands go to it (over a private socket in the folder), so
 changes such as a revoked token take effect at once; otherwise they act on
-the data directly.`,
+the data directly. With --database postgres://... (or $FIELDCRM_DATABASE)
+they act on that database, which every server over it reads on each
+request, so changes take effect at once there too.`,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "data", defaultServerDir(), "the server's data folder (default $FIELDCRM_DATA)")
+	cmd.PersistentFlags().StringVar(&database, "database", os.Getenv("FIELDCRM_DATABASE"), "the server's PostgreSQL database, postgres://... (default $FIELDCRM_DATABASE)")
 	with := func(fn func(ctx context.Context, adm server.Admin) error) error {
-		adm, closeFn, err := server.OpenAdmin(dir)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var adm server.Admin
+		var closeFn func() error
+		var err error
+		if database != "" {
+			adm, closeFn, err = server.OpenAdminDatabase(ctx, database)
+		} else {
+			adm, closeFn, err = server.OpenAdmin(dir)
+		}
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		return fn(ctx, adm)
 	}
 
@@ -138,6 +150,38 @@ the data directly.`,
 		},
 	}
 	lead.AddCommand(assign)
-	cmd.AddCommand(user, token, lead)
+
+	var from, to string
+	migrate := &cobra.Command{
+		Use:   "migrate --from DIR --to postgres://...",
+		Short: "Move a bbolt server's data into an empty PostgreSQL database",
+		Long: `Copy everything a bbolt server keeps (users, token hashes, every op with its
+sequence number, records, visibility) into an empty PostgreSQL database, in
+one transaction, checked before it commits. Stop 'fieldcrm serve' on DIR
+first. Sequence numbers and the epoch are kept, so laptops carry on syncing
+from where they were once the servers run with --database.`,
+		Example: `  fieldcrm admin migrate --from /srv/fieldcrm --to postgres://fieldcrm@db.internal/fieldcrm`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from == "" || to == "" {
+				return errors.New("give both --from DIR (the bbolt server's data) and --to postgres://...")
+			}
+			if !server.IsPostgresURL(to) {
+				return errors.New("--to must be a postgres:// URL")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			rep, err := server.MigrateBoltToPostgres(ctx, from, to)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "moved %d users, %d tokens, %d log entries (head %d), %d records to PostgreSQL; epoch %s kept\n",
+				rep.Users, rep.Tokens, rep.LogEntries, rep.Head, rep.Records, rep.Epoch)
+			return nil
+		},
+	}
+	migrate.Flags().StringVar(&from, "from", "", "the bbolt server's data folder (stop its server first)")
+	migrate.Flags().StringVar(&to, "to", "", "the empty PostgreSQL database, postgres://...")
+	cmd.AddCommand(user, token, lead, migrate)
 	return cmd
 }
