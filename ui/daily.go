@@ -82,10 +82,11 @@ func newDaily(c *common.Common, remap map[string][]string, tmpl func(stage, lang
 	}
 }
 
-// dailyInit offers back the notes left unsaved last time and reopens a
-// visit left open.
+// dailyInit offers back the notes left unsaved last time, reopens a
+// visit left open, and reads the daily review in the background, so that
+// 2 shows it at once (and reads it again behind the frame).
 func (m Model) dailyInit() tea.Cmd {
-	return tea.Batch(capture.LoadDrafts(m.c), capture.ResumeVisit(m.c))
+	return tea.Batch(capture.LoadDrafts(m.c), capture.ResumeVisit(m.c), m.d.today.Prefetch())
 }
 
 // dailyScreen reports whether this file draws the body: a pane is open or

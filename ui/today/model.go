@@ -40,7 +40,15 @@ func New(c *common.Common, remap map[string][]string) Model {
 // Load reads the review again. A late reply of an earlier load is dropped.
 func (m *Model) Load() tea.Cmd {
 	m.req++
-	req, data := m.req, m.c.Data
+	return m.load(m.req)
+}
+
+// Prefetch reads the review without changing the model (from Init, which
+// cannot keep changes): its reply is taken unless a Load came since.
+func (m Model) Prefetch() tea.Cmd { return m.load(m.req) }
+
+func (m *Model) load(req int) tea.Cmd {
+	data := m.c.Data
 	return func() tea.Msg {
 		var rep store.TodayReport
 		err := data.View(func(tx *store.Tx) (err error) { rep, err = tx.Today(); return err })
