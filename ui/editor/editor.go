@@ -33,8 +33,10 @@ type Model struct {
 	lastSave      time.Time // when the last save started (wall clock)
 	savedAt       time.Time
 	err           error
-	// clock reads the wall clock for the save cadence; tests may set it.
+	// clock reads the wall clock for the save cadence and pause is how long
+	// typing must stop; tests set both.
 	clock func() time.Time
+	pause time.Duration
 }
 
 // SavedMsg reports a draft save.
@@ -66,7 +68,7 @@ func New(c *common.Common, d store.Draft) Model {
 	ta.KeyMap.SelectAll.SetEnabled(false)
 	ta.SetValue(d.Text)
 	ta.Focus()
-	m := Model{c: c, ta: ta, draft: d, clock: time.Now}
+	m := Model{c: c, ta: ta, draft: d, clock: time.Now, pause: Pause}
 	if d.Text != "" {
 		m.savedAt = d.UpdatedAt
 	}
@@ -165,7 +167,7 @@ func (m Model) inFlight() bool { return m.saving && m.clock().Sub(m.lastSave) < 
 
 func (m *Model) pauseTick() tea.Cmd {
 	id, rev := m.draft.ID, m.rev
-	return tea.Tick(Pause, func(time.Time) tea.Msg { return pauseMsg{draftID: id, rev: rev} })
+	return tea.Tick(m.pause, func(time.Time) tea.Msg { return pauseMsg{draftID: id, rev: rev} })
 }
 
 // save returns the command that writes the draft as it is now.
