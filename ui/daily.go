@@ -12,6 +12,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/forms"
 	"github.com/fieldcrm/fieldcrm/ui/palette"
+	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 	"github.com/fieldcrm/fieldcrm/ui/today"
 	"github.com/fieldcrm/fieldcrm/ui/visits"
 )
@@ -86,7 +87,7 @@ func newDaily(c *common.Common, remap map[string][]string, tmpl func(stage, lang
 // visit left open, and reads the daily review in the background, so that
 // 2 shows it at once (and reads it again behind the frame).
 func (m Model) dailyInit() tea.Cmd {
-	return tea.Batch(capture.LoadDrafts(m.c), capture.ResumeVisit(m.c), m.d.today.Prefetch())
+	return tea.Batch(capture.LoadDrafts(m.c, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.c), m.d.today.Prefetch())
 }
 
 // dailyScreen reports whether this file draws the body: a pane is open or
@@ -211,6 +212,12 @@ func (m Model) dailyMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case capture.ResumeMsg:
 		m.d.pane = paneNone
 		var cmd tea.Cmd
+		if msg.Draft.Kind == visits.EditDraftKind {
+			m.screen = screenVisits
+			load := m.d.visits.Load()
+			m.d.visits, cmd = m.d.visits.ResumeEdit(msg.Draft)
+			return m, tea.Batch(load, cmd, m.layout()), true
+		}
 		m.d.capture, cmd = capture.New(m.c, msg.Draft)
 		m.d.capOpen, m.d.pane = true, paneCapture
 		return m, tea.Batch(cmd, m.layout()), true
@@ -243,6 +250,13 @@ func (m Model) dailyMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		}
 		return m, m.reloadDaily(), false
 	case common.ChangedMsg:
+		return m, m.reloadDaily(), false
+	case stampMsg:
+		// Another process (the CLI, an import, a sync) wrote: read again.
+		if msg.err == nil && !msg.own && m.seen != (fileStamp{}) && msg.stamp != m.seen {
+			return m, m.reloadDaily(), false
+		}
+	case syncstatus.PulledMsg:
 		return m, m.reloadDaily(), false
 	}
 	// Replies: each part takes its own and ignores the rest.

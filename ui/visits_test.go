@@ -131,3 +131,23 @@ func TestVisitLogShowsAndEditsNotesAsARevision(t *testing.T) {
 		t.Fatalf("drafts left: %+v", ds)
 	}
 }
+
+func TestAnEditLeftUnsavedIsOfferedBack(t *testing.T) {
+	t.Parallel()
+	d, _ := logBook(t, "en")
+	d.keys("3", "/", "text:quote", "enter", "e")
+	d.typeAll(" And the price list.")
+	d.keys("esc")
+	d2 := startDriver(t, d.st, d.st, "en", 80, 24)
+	if scr := d2.plain(); !strings.Contains(scr, "Unsaved notes from last time") || !strings.Contains(scr, "Sent the quote") {
+		t.Fatalf("the edit is not offered back:\n%s", scr)
+	}
+	d2.keys("enter")
+	if scr := d2.plain(); !strings.Contains(scr, "Edit the notes of") || !strings.Contains(scr, "And the price list.") {
+		t.Fatalf("resume does not reopen the edit:\n%s", scr)
+	}
+	d2.send(ctrl('s'))
+	if scr := d2.plain(); !strings.Contains(scr, "Revision 2 of 2") {
+		t.Fatalf("the resumed edit was not saved as a revision:\n%s", scr)
+	}
+}

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,14 +43,15 @@ type ResumeMsg struct{ Draft store.Draft }
 // OfferDoneMsg says the offer closed.
 type OfferDoneMsg struct{}
 
-// LoadDrafts returns the command that reads the quick notes' drafts.
-func LoadDrafts(c *common.Common) tea.Cmd {
+// LoadDrafts returns the command that reads the drafts of the kinds
+// given (quick notes, edits of notes) that hold text.
+func LoadDrafts(c *common.Common, kinds ...string) tea.Cmd {
 	return func() tea.Msg {
 		var out []store.Draft
 		err := c.Data.View(func(tx *store.Tx) error {
 			ds, err := tx.Drafts()
 			for _, d := range ds {
-				if d.Kind == DraftKind && strings.TrimSpace(d.Text) != "" {
+				if slices.Contains(kinds, d.Kind) && strings.TrimSpace(d.Text) != "" {
 					out = append(out, d)
 				}
 			}
