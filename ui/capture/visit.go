@@ -76,6 +76,9 @@ func StartVisit(c *common.Common, leadID string, tmpl Template) tea.Cmd {
 	}
 }
 
+// resumeWindow is how far back an open visit is looked for at start.
+const resumeWindow = 14 * 24 * time.Hour
+
 // ResumeVisit returns the command that finds the newest visit left open
 // by this user (a closed lid, a crash) with everything typed into it.
 func ResumeVisit(c *common.Common) tea.Cmd {
@@ -83,13 +86,15 @@ func ResumeVisit(c *common.Common) tea.Cmd {
 		var msg VisitOpenedMsg
 		found := false
 		msg.Err = c.Data.View(func(tx *store.Tx) error {
-			open, err := tx.OpenVisits()
+			// Visits started in the last two weeks: a walk of the time index
+			// that costs what those weeks hold, not the whole book.
+			open, err := tx.Activities(store.ActivityFilter{Kind: model.KindVisit, From: tx.Now().Add(-resumeWindow)})
 			if err != nil {
 				return err
 			}
 			user := tx.User()
 			for _, a := range open {
-				if a.Author == user && (!found || a.StartedAt.After(msg.Act.StartedAt)) {
+				if a.Open() && a.Author == user && (!found || a.StartedAt.After(msg.Act.StartedAt)) {
 					msg.Act, found = a, true
 				}
 			}
