@@ -303,7 +303,9 @@ func (m *Model) reloadDaily() tea.Cmd {
 	if m.d.today.Loaded() {
 		cmds = append(cmds, m.d.today.Load())
 	}
-	if m.d.visits.Loaded() {
+	// The visit log reads every activity: only while it shows (3 reads
+	// it again anyway).
+	if m.d.visits.Loaded() && m.screen == screenVisits {
 		cmds = append(cmds, m.d.visits.Load())
 	}
 	return tea.Batch(cmds...)
