@@ -154,9 +154,11 @@ func retryable(err error) bool {
 	return false
 }
 
-// pgTx implements Tx on one PostgreSQL transaction. Log entries are
-// queued and inserted with one COPY-free batch at the end (flush), since a
-// push appends many.
+// pgTx implements Tx on one PostgreSQL transaction. Writes of records,
+// indexes and log entries are queued and sent as one pipelined batch
+// (flush) before the next query that could read them and before commit,
+// so a push costs a round trip per read, not per write; records written
+// in the transaction are read back from memory.
 type pgTx struct {
 	ctx   context.Context
 	tx    pgx.Tx
@@ -166,6 +168,11 @@ type pgTx struct {
 	batch pgx.Batch
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
+	// records written in this transaction (their upserts wait in batch)
+	written map[model.EntityRef][]byte
+	// read-only: the leads seenUser may see (see Visible)
+	seen     map[string]bool
+	seenUser string
 }
 
 func (t *pgTx) flush() error {
@@ -285,6 +292,10 @@ func (t *pgTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 	if !slices.Contains(model.EntityTypes, ref.Type) {
 		return nil, false, fmt.Errorf("unknown entity type %q", ref.Type)
 	}
+	if data, ok := t.written[ref]; ok {
+		rec, err := decodeRecord(ref, data)
+		return rec, err == nil, err
+	}
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, `SELECT data FROM records WHERE type = $1 AND id = $2`, ref.Type, ref.ID).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -305,12 +316,19 @@ func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
+	if t.written == nil {
+		t.written = map[model.EntityRef][]byte{}
+	}
+	t.written[ref] = data
+	t.batch.Queue(`INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
 		ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`, ref.Type, ref.ID, data)
-	return wrap(err, "write record")
+	return nil
 }
 
 func (t *pgTx) Children(lead string) ([]model.EntityRef, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	rows, _ := t.tx.Query(t.ctx, `SELECT type, id FROM children WHERE lead = $1 ORDER BY type, id`, lead)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.EntityRef, error) {
 		var ref model.EntityRef
@@ -320,11 +338,31 @@ func (t *pgTx) Children(lead string) ([]model.EntityRef, error) {
 }
 
 func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, lead, ref.Type, ref.ID)
-	return wrap(err, "index a lead's record")
+	t.batch.Queue(`INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, lead, ref.Type, ref.ID)
+	return nil
 }
 
+// Visible implements Tx. In a read-only transaction (a pull asks for
+// every lead in the log it scans) the user's whole set is read once, by
+// the (username, lead) primary key, instead of one query per lead.
 func (t *pgTx) Visible(user, lead string) (bool, error) {
+	if !t.write {
+		if t.seen == nil || t.seenUser != user {
+			rows, _ := t.tx.Query(t.ctx, `SELECT lead FROM visible WHERE username = $1`, user)
+			leads, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return false, wrap(err, "read visibility")
+			}
+			t.seen, t.seenUser = make(map[string]bool, len(leads)), user
+			for _, l := range leads {
+				t.seen[l] = true
+			}
+		}
+		return t.seen[lead], nil
+	}
+	if err := t.flush(); err != nil {
+		return false, err
+	}
 	var ok bool
 	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM visible WHERE username = $1 AND lead = $2)`, user, lead).Scan(&ok)
 	return ok, wrap(err, "read visibility")
@@ -332,14 +370,10 @@ func (t *pgTx) Visible(user, lead string) (bool, error) {
 
 func (t *pgTx) SetVisible(lead string, remove, add []string) error {
 	if len(remove) > 0 {
-		if _, err := t.tx.Exec(t.ctx, `DELETE FROM visible WHERE lead = $1 AND username = ANY($2)`, lead, remove); err != nil {
-			return wrap(err, "update visibility")
-		}
+		t.batch.Queue(`DELETE FROM visible WHERE lead = $1 AND username = ANY($2)`, lead, remove)
 	}
 	if len(add) > 0 {
-		if _, err := t.tx.Exec(t.ctx, `INSERT INTO visible (username, lead) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING`, lead, add); err != nil {
-			return wrap(err, "update visibility")
-		}
+		t.batch.Queue(`INSERT INTO visible (username, lead) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING`, lead, add)
 	}
 	return nil
 }

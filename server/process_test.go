@@ -68,7 +68,7 @@ var listenRe = regexp.MustCompile(`listening on https?://(\S+)`)
 
 // startServer runs `fieldcrm serve` on dir's data, or on the PostgreSQL
 // database when database is set.
-func startServer(t *testing.T, bin, dir, database string) *serverProc {
+func startServer(t testing.TB, bin, dir, database string) *serverProc {
 	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {

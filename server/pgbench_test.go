@@ -1,0 +1,132 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// PostgreSQL benchmarks: real `fieldcrm serve` processes over one
+// database (the private test server, or FIELDCRM_TEST_PG), real clients.
+//
+//	go test ./server -run '^$' -bench PG -benchtime=1x
+
+// BenchmarkPGFreshPull: a new laptop pulls a book of 10,000 leads and
+// 100,000 activities from a server on PostgreSQL. The book is seeded in
+// bbolt and moved with MigrateBoltToPostgres (what `admin migrate` does).
+func BenchmarkPGFreshPull(b *testing.B) {
+	dir := b.TempDir()
+	seedBook(b, filepath.Join(dir, "srv"), "ann", 10_000, 10)
+	db := freshDatabase(b)
+	if _, err := server.MigrateBoltToPostgres(context.Background(), filepath.Join(dir, "srv"), db); err != nil {
+		b.Fatal(err)
+	}
+	bin := benchBin(b)
+	url := "http://" + startServer(b, bin, dir, db).addr
+	st := openPG(b, db)
+	defer st.Close()
+	svc := &server.Service{Store: st}
+	cpu0 := cpuTime()
+	defer func() { reportCPU(b, cpu0) }()
+	for i := 0; b.Loop(); i++ {
+		tok, err := svc.AddToken(context.Background(), "ann")
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, c := benchDevice(b, url, tok, "ann", filepath.Join(dir, fmt.Sprintf("ann%d.db", i)))
+		rep, err := remote.SyncWith(context.Background(), st, c, remote.Options{PullLimit: pullLimit})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Pulled != 110_000 {
+			b.Fatalf("pulled %d changes, want 110000", rep.Pulled)
+		}
+	}
+}
+
+// BenchmarkPGConcurrentClients: 200 laptops, each with 10 changes waiting,
+// sync at once (push, then pull everything new) through 1, 2 or 4 server
+// processes over one database, spread evenly over the servers.
+func BenchmarkPGConcurrentClients(b *testing.B) {
+	bin := benchBin(b)
+	for _, servers := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
+			const n = 200
+			dir := b.TempDir()
+			db := freshDatabase(b)
+			st := openPG(b, db)
+			defer st.Close()
+			svc := &server.Service{Store: st}
+			var urls []string
+			for range servers {
+				urls = append(urls, "http://"+startServer(b, bin, dir, db).addr)
+			}
+			type laptop struct {
+				st *store.Store
+				c  *remote.Client
+			}
+			laptops := make([]laptop, n)
+			for i := range laptops {
+				name := fmt.Sprintf("rep%d", i)
+				tok, err := svc.AddUser(context.Background(), name, server.RoleRep)
+				if err != nil {
+					b.Fatal(err)
+				}
+				laptops[i].st, laptops[i].c = benchDevice(b, urls[i%servers], tok, name, filepath.Join(dir, name+".db"))
+				laptops[i].c.HTTP = &http.Client{Timeout: time.Minute}
+			}
+			cpu0 := cpuTime()
+			defer func() { reportCPU(b, cpu0) }()
+			for b.Loop() {
+				b.StopTimer()
+				for _, lt := range laptops {
+					err := lt.st.Update(func(tx *store.Tx) error {
+						for j := range 10 {
+							if err := tx.AddLead(&model.Lead{Company: fmt.Sprintf("Co %d", j)}); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				errs := make(chan error, n)
+				for _, lt := range laptops {
+					wg.Go(func() {
+						if _, err := remote.Sync(context.Background(), lt.st, lt.c); err != nil {
+							errs <- err
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					b.Fatalf("a client failed: %v", err)
+				}
+			}
+			b.ReportMetric(float64(n*10*b.N)/b.Elapsed().Seconds(), "ops/s")
+		})
+	}
+}
+
+func benchBin(b *testing.B) string {
+	b.Helper()
+	bin, err := buildOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bin
+}
