@@ -117,6 +117,7 @@ func BenchmarkEditorKeystrokeWithSave(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
 	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	key := uitest.Key("a")
 	for b.Loop() {
@@ -131,6 +132,7 @@ func BenchmarkEditorKeystroke(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
 	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	ed, _ = ed.Update(ed.SaveNow()()) // the last save was just now
 	key := uitest.Key("a")
@@ -183,6 +185,7 @@ func BenchmarkEditorKeystrokeWithSaveNoSync(b *testing.B) {
 	}
 	c := uitest.Common(st, "en", 160, 48)
 	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	key := uitest.Key("a")
 	for b.Loop() {

@@ -70,7 +70,7 @@ func (m Model) filterLine() string {
 const (
 	timeWidth = 6
 	kindWidth = 9
-	durWidth  = 7
+	durWidth  = 8
 )
 
 func (m Model) drawRow(i int, sel bool) string {
