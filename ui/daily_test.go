@@ -143,3 +143,30 @@ func TestNumberKeysSwitchScreens(t *testing.T) {
 		t.Fatal("2 typed into the board's filter switched screens")
 	}
 }
+
+func TestHelpAndFormsOnTheNewScreens(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 120, 40)
+	d.keys("2", "?")
+	scr := d.plain()
+	for _, want := range []string{"snooze", "log call", "reload", "board/today/log", "palette", "quick note"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("? on today does not list %q:\n%s", want, scr)
+		}
+	}
+	d.keys("?", "c")
+	if !strings.Contains(d.plain(), "Log a call with Blue Ridge") {
+		t.Fatalf("c does not open the call form:\n%s", d.plain())
+	}
+	d.keys("esc", "v")
+	if !strings.Contains(d.plain(), "Log a visit to Blue Ridge") {
+		t.Fatalf("v does not open the visit form:\n%s", d.plain())
+	}
+	d.keys("esc", "3", "?")
+	scr = d.plain()
+	for _, want := range []string{"date range", "this lead only", "edit notes"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("? on the visit log does not list %q:\n%s", want, scr)
+		}
+	}
+}
