@@ -128,13 +128,12 @@ func (s *PGStorage) once(ctx context.Context, opts pgx.TxOptions, write bool, fn
 	if err := fn(t); err != nil {
 		return err
 	}
+	if write && t.head != t.start {
+		// Sent with the transaction's last queued writes, in one round trip.
+		t.batch.Queue(`UPDATE log_head SET seq = $1 WHERE one`, int64(t.head))
+	}
 	if err := t.flush(); err != nil {
 		return err
-	}
-	if write && t.head != t.start {
-		if _, err := ptx.Exec(ctx, `UPDATE log_head SET seq = $1 WHERE one`, int64(t.head)); err != nil {
-			return fmt.Errorf("advance the log's counter: %w", err)
-		}
 	}
 	return ptx.Commit(ctx)
 }
@@ -434,14 +433,31 @@ func (t *pgTx) Head() (uint64, error) {
 }
 
 // scanChunk is how many log rows Scan fetches per query.
-const scanChunk = 1000
+const scanChunk = 2000
 
+// Scan implements Tx. Once a read-only transaction has read a user's
+// visible leads (Visible: a rep's pull), later chunks leave out the JSON
+// of ops on leads that user may not see; the pull skips those entries
+// and only needs their seq, so a rep's pull does not carry the whole
+// team's ops from the database.
 func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	for {
-		rows, err := t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), scanChunk)
+	for first := true; ; first = false {
+		chunk := scanChunk
+		if first && !t.write && t.seen == nil {
+			chunk = 64 // a rep's pull reads their visible leads on the way
+		}
+		var rows pgx.Rows
+		var err error
+		if t.seen != nil && !t.write {
+			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username,
+				CASE WHEN EXISTS (SELECT 1 FROM visible v WHERE v.username = $3 AND v.lead = log.lead) THEN op END
+				FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk, t.seenUser)
+		} else {
+			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk)
+		}
 		if err != nil {
 			return wrap(err, "read the log")
 		}
@@ -476,7 +492,7 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 			}
 			after = e.Seq
 		}
-		if len(entries) < scanChunk {
+		if len(entries) < chunk {
 			return nil
 		}
 	}
