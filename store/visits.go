@@ -2,8 +2,11 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -109,31 +112,60 @@ type rowJSON struct {
 
 // ActivityRows returns every activity as a visit-log row, in no order.
 // One pass over the activities: the visit log loads it once and filters
-// in memory.
+// in memory. The JSON is decoded on every core, straight from the
+// transaction's pages (the decoders finish before it ends).
 func (t *Tx) ActivityRows() ([]ActivityRow, error) {
-	b := t.bucket(bucketActivities)
-	out := make([]ActivityRow, 0, b.Stats().KeyN)
-	err := b.ForEach(func(k, v []byte) error {
-		var a rowJSON
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("activity %s: %w", k, err)
-		}
-		if a.Deleted {
-			return nil
-		}
-		notes := ""
-		if n := len(a.Revisions); n > 0 {
-			notes = a.Revisions[n-1].Text
-		}
-		act := model.Activity{Revisions: []model.Revision{{Text: notes}}}
-		out = append(out, ActivityRow{
-			ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, Contact: a.Contact, StartedAt: a.StartedAt, EndedAt: a.EndedAt,
-			First: act.FirstLine(),
-			Text:  LowerASCII(strings.Join([]string{notes, a.Outcome, a.Feedback, a.NextStep}, "\n")),
-		})
+	var vals [][]byte
+	err := t.bucket(bucketActivities).ForEach(func(_, v []byte) error {
+		vals = append(vals, v)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ActivityRow, len(vals))
+	keep := make([]bool, len(vals))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(vals)/1000))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(vals); i += workers {
+				var a rowJSON
+				if err := json.Unmarshal(vals[i], &a); err != nil {
+					errs[w] = fmt.Errorf("activity %d of %d: %w", i+1, len(vals), err)
+					return
+				}
+				rows[i], keep[i] = a.row(), !a.Deleted
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for i := range rows {
+		if keep[i] {
+			out = append(out, rows[i])
+		}
+	}
+	return out, nil
+}
+
+func (a *rowJSON) row() ActivityRow {
+	notes := ""
+	if n := len(a.Revisions); n > 0 {
+		notes = a.Revisions[n-1].Text
+	}
+	act := model.Activity{Revisions: []model.Revision{{Text: notes}}}
+	return ActivityRow{
+		ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, Contact: a.Contact, StartedAt: a.StartedAt, EndedAt: a.EndedAt,
+		First: act.FirstLine(),
+		Text:  LowerASCII(strings.Join([]string{notes, a.Outcome, a.Feedback, a.NextStep}, "\n")),
+	}
 }
 
 // LowerASCII lower-cases ASCII letters only: fast, and leaves CJK alone.
