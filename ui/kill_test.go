@@ -49,8 +49,14 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 	}
 
 	home := filepath.Join(dir, "home")
-	env := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_DATA_HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color LANG=C.UTF-8 FIELDCRM_LANG=en USER=tester FIELDCRM_DB=%q",
-		os.Getenv("PATH"), home, filepath.Join(home, "data"), filepath.Join(home, "config"), db)
+	// The "editor" appends a line to the file it is given, as a person
+	// would in vi.
+	editorScript := filepath.Join(dir, "editor.sh")
+	if err := os.WriteFile(editorScript, []byte("#!/bin/sh\nprintf 'From the editor. ' >> \"$1\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_DATA_HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color LANG=C.UTF-8 FIELDCRM_LANG=en USER=tester FIELDCRM_DB=%q EDITOR=%q",
+		os.Getenv("PATH"), home, filepath.Join(home, "data"), filepath.Join(home, "config"), db, editorScript)
 	// exec: the pane's process is fieldcrm itself, so pane_pid is its pid.
 	script := fmt.Sprintf("exec %s %q 2>%q", env, bin, filepath.Join(dir, "stderr"))
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("fieldcrm-capture-%d", os.Getpid())}
@@ -64,6 +70,8 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 	s.waitFor("Harbor Logistics")
 	s.keys("Enter")
 	s.waitFor("for Harbor Logistics")
+	s.keys("C-e") // $EDITOR takes the terminal and gives the text back
+	s.waitFor("From the editor.")
 	s.text("Met the fleet manager. Wants 3 trucks")
 	s.waitFor("Wants 3 trucks")
 	time.Sleep(1200 * time.Millisecond) // a pause: the draft is saved
@@ -90,7 +98,7 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 	exec.Command("tmux", "-L", s.socket, "kill-session", "-t", "ui").Run()
 	s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh", "-c", script)
 	s.waitFor("Unsaved notes from last time")
-	s.waitFor("Met the fleet manager. Wants 3 trucks")
+	s.waitFor("From the editor. Met the fleet manager. Wants 3 trucks")
 	s.keys("Enter")
 	s.waitFor("for Harbor Logistics")
 	s.keys("C-s")
@@ -102,7 +110,7 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(acts) != 1 || !strings.HasPrefix(acts[0].Notes(), "Met the fleet manager. Wants 3 trucks") {
+		if len(acts) != 1 || !strings.HasPrefix(acts[0].Notes(), "From the editor. Met the fleet manager. Wants 3 trucks") {
 			t.Errorf("after the kill and the restart the lead has %+v", acts)
 		}
 		ds, err := tx.Drafts()
