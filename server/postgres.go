@@ -169,9 +169,11 @@ type pgTx struct {
 	pending map[string]uint64
 	// records written in this transaction (their upserts wait in batch)
 	written map[model.EntityRef][]byte
-	// read-only: the leads seenUser may see (see Visible)
-	seen     map[string]bool
-	seenUser string
+	// read-only: whether seenUser may see each lead met so far, and the
+	// leads of the log chunk being scanned (see Visible)
+	seen       map[string]bool
+	seenUser   string
+	chunkLeads []string
 }
 
 func (t *pgTx) flush() error {
@@ -341,21 +343,29 @@ func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
 	return nil
 }
 
-// Visible implements Tx. In a read-only transaction (a pull asks for
-// every lead in the log it scans) the user's whole set is read once, by
-// the (username, lead) primary key, instead of one query per lead.
+// Visible implements Tx. In a read-only transaction (a pull asks about
+// every lead in the log it scans) answers come from the log chunk Scan
+// is reading: the first question reads the user's visibility of all the
+// chunk's leads in one query, and later chunks bring it in each row.
 func (t *pgTx) Visible(user, lead string) (bool, error) {
 	if !t.write {
-		if t.seen == nil || t.seenUser != user {
-			rows, _ := t.tx.Query(t.ctx, `SELECT lead FROM visible WHERE username = $1`, user)
-			leads, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return false, wrap(err, "read visibility")
-			}
-			t.seen, t.seenUser = make(map[string]bool, len(leads)), user
-			for _, l := range leads {
-				t.seen[l] = true
-			}
+		if t.seenUser != user || t.seen == nil {
+			t.seen, t.seenUser = map[string]bool{}, user
+		}
+		if v, ok := t.seen[lead]; ok {
+			return v, nil
+		}
+		leads := append([]string{lead}, t.chunkLeads...)
+		rows, _ := t.tx.Query(t.ctx, `SELECT lead FROM visible WHERE username = $1 AND lead = ANY($2)`, user, leads)
+		found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return false, wrap(err, "read visibility")
+		}
+		for _, l := range leads {
+			t.seen[l] = false
+		}
+		for _, l := range found {
+			t.seen[l] = true
 		}
 		return t.seen[lead], nil
 	}
@@ -435,39 +445,45 @@ func (t *pgTx) Head() (uint64, error) {
 // scanChunk is how many log rows Scan fetches per query.
 const scanChunk = 2000
 
-// Scan implements Tx. Once a read-only transaction has read a user's
-// visible leads (Visible: a rep's pull), later chunks leave out the JSON
-// of ops on leads that user may not see; the pull skips those entries
-// and only needs their seq, so a rep's pull does not carry the whole
-// team's ops from the database.
+// Scan implements Tx. Once a read-only transaction has been asked what
+// a user may see (Visible: a rep's pull), later chunks bring that in each
+// row, and leave out the JSON of ops on leads the user may not see: the
+// pull skips those entries and needs only their seq, so a rep's pull
+// does not carry the whole team's ops from the database.
 func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
+	defer func() { t.chunkLeads = nil }()
 	for first := true; ; first = false {
 		chunk := scanChunk
 		if first && !t.write && t.seen == nil {
-			chunk = 64 // a rep's pull reads their visible leads on the way
+			chunk = 64 // a rep's pull asks about visibility on the way
 		}
+		filtered := t.seen != nil && !t.write
 		var rows pgx.Rows
 		var err error
-		if t.seen != nil && !t.write {
-			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username,
-				CASE WHEN EXISTS (SELECT 1 FROM visible v WHERE v.username = $3 AND v.lead = log.lead) THEN op END
-				FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk, t.seenUser)
+		if filtered {
+			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, vis, CASE WHEN vis THEN op END
+				FROM (SELECT seq, kind, lead, username, op,
+					EXISTS (SELECT 1 FROM visible v WHERE v.username = $3 AND v.lead = log.lead) AS vis
+					FROM log WHERE seq > $1 ORDER BY seq LIMIT $2) c ORDER BY seq`, int64(after), chunk, t.seenUser)
 		} else {
-			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk)
+			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, true, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk)
 		}
 		if err != nil {
 			return wrap(err, "read the log")
 		}
 		var entries []LogEntry
+		t.chunkLeads = t.chunkLeads[:0]
+		lastLead := ""
 		for rows.Next() {
 			var seq int64
 			var kind int16
 			var e LogEntry
+			var vis bool
 			var op []byte
-			if err := rows.Scan(&seq, &kind, &e.Lead, &e.User, &op); err != nil {
+			if err := rows.Scan(&seq, &kind, &e.Lead, &e.User, &vis, &op); err != nil {
 				rows.Close()
 				return wrap(err, "read the log")
 			}
@@ -478,6 +494,12 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 			e.Seq, e.Kind = uint64(seq), entryKinds[kind]
 			if op != nil {
 				e.Raw = json.RawMessage(op)
+			}
+			if filtered {
+				t.seen[e.Lead] = vis
+			} else if e.Lead != lastLead && len(t.chunkLeads) < 5000 {
+				t.chunkLeads = append(t.chunkLeads, e.Lead)
+				lastLead = e.Lead
 			}
 			entries = append(entries, e)
 		}
