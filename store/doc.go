@@ -28,7 +28,7 @@
 //	                            activity and its next open task
 //	idx/
 //	  lead_stage/<stage>|<lead id>           empty
-//	  task_due/<YYYY-MM-DD>|<task id>        lead id (open tasks only)
+//	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only)
 //	  task_lead/<lead id>|<task id>          empty
 //	  act_lead/<lead id>|<time><activity id> empty
 //	  act_time/<time><activity id>           lead id

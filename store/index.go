@@ -72,7 +72,7 @@ func indexKeys(v any) []ikey {
 		if !e.Deleted && e.LeadID != "" {
 			keys = append(keys, ikey{string(idxTaskLead), join(e.LeadID, e.ID), ""})
 			if e.IsOpen() {
-				keys = append(keys, ikey{string(idxTaskDue), join(e.EffectiveDue().String(), e.ID), e.LeadID})
+				keys = append(keys, ikey{string(idxTaskDue), join(e.EffectiveDue().String(), e.ID), join(e.LeadID, e.Action)})
 			}
 		}
 	case *model.Complaint:
@@ -335,4 +335,31 @@ func (t *Tx) reindexData(typ, id string, before, after []byte) error {
 		return nil
 	}
 	return t.reindex(typ, oldV, newV)
+}
+
+// rebuildTaskDue is migration 5: the due-day index carries each open task's
+// lead and action, so the daily review reads no task record.
+func rebuildTaskDue(btx *bolt.Tx) error {
+	idx := btx.Bucket(bucketIdx)
+	if err := idx.DeleteBucket(idxTaskDue); err != nil {
+		return err
+	}
+	due, err := idx.CreateBucket(idxTaskDue)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketTasks).ForEach(func(_, v []byte) error {
+		var tk model.Task
+		if json.Unmarshal(v, &tk) != nil {
+			return nil // a corrupt record has no index entry
+		}
+		for _, k := range indexKeys(&tk) {
+			if k.bucket == string(idxTaskDue) {
+				if err := due.Put([]byte(k.key), []byte(k.value)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -22,6 +22,7 @@ var migrations = []migration{
 	{2, "derive board cards for every lead", rebuildCards},
 	{3, "add the sync state and rejected-op buckets", createSyncBuckets},
 	{4, "add targets, the activity facts index and stage history on cards", addReportData},
+	{5, "keep each open task's lead and action in the due-day index", rebuildTaskDue},
 }
 
 // SchemaVersion is the schema this build writes.

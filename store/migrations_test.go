@@ -116,3 +116,26 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNewer", err)
 	}
 }
+
+func TestMigration5PutsLeadAndActionInTheDueIndex(t *testing.T) {
+	tk := model.Task{ID: "T1", LeadID: "L1", Due: model.Date{Y: 2026, M: 11, D: 27}, Action: "回电话"}
+	path := atVersion(t, 4, func(tx *bolt.Tx) error {
+		data, _ := json.Marshal(tk)
+		if err := tx.Bucket(bucketTasks).Put([]byte(tk.ID), data); err != nil {
+			return err
+		}
+		// The old index entry held the lead id alone.
+		return tx.Bucket(bucketIdx).Bucket(idxTaskDue).Put([]byte("2026-11-27\x00T1"), []byte("L1"))
+	})
+	s, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		got := tx.DueTasks(model.Date{Y: 2026, M: 12, D: 31})
+		if len(got) != 1 || got[0].LeadID != "L1" || got[0].Action != "回电话" || got[0].ID != "T1" || got[0].Due != tk.Due {
+			t.Errorf("due tasks after migration = %+v", got)
+		}
+		return nil
+	})
+}

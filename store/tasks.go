@@ -116,6 +116,33 @@ func (t *Tx) SetFollowUp(leadID string, due model.Date, action string) (model.Ta
 	return next, t.AddTask(&next)
 }
 
+// DueTask is an open follow-up as the due-day index holds it.
+type DueTask struct {
+	ID, LeadID, Action string
+	Due                model.Date
+}
+
+// DueTasks returns open follow-ups due up to and including until, by due
+// day, from the index alone.
+func (t *Tx) DueTasks(until model.Date) []DueTask {
+	c := t.idx(idxTaskDue).Cursor()
+	var out []DueTask
+	limit := until.String()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || string(k[:i]) > limit {
+			break
+		}
+		var due model.Date
+		if due.UnmarshalText(k[:i]) != nil {
+			continue
+		}
+		lead, action, _ := bytes.Cut(v, []byte{0})
+		out = append(out, DueTask{ID: string(k[i+1:]), LeadID: string(lead), Action: string(action), Due: due})
+	}
+	return out
+}
+
 // OpenTasks returns open follow-ups due up to and including day (all when
 // day is zero), by due day.
 func (t *Tx) OpenTasks(until model.Date) ([]model.Task, error) {

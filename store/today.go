@@ -70,10 +70,8 @@ func (t *Tx) Today() (TodayReport, error) {
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
 
-	tasks, err := t.OpenTasks(today.AddDays(7))
-	if err != nil {
-		return rep, err
-	}
+	tasks := t.DueTasks(today.AddDays(7))
+	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
 	cards := map[string]*Card{}
 	card := func(id string) *Card {
 		if c, ok := cards[id]; ok {
@@ -92,8 +90,8 @@ func (t *Tx) Today() (TodayReport, error) {
 		if c == nil {
 			continue // the lead was deleted or is not visible here
 		}
-		due := tk.EffectiveDue()
-		sec := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}[model.BucketOf(due, today)]
+		due := tk.Due
+		sec := sectionOf[model.BucketOf(due, today)]
 		if sec == "" {
 			continue
 		}
@@ -108,7 +106,7 @@ func (t *Tx) Today() (TodayReport, error) {
 	// Rotting leads and return visits need every lead's last touch: one pass
 	// over the compact cards.
 	horizon := today.AddDays(7)
-	err = t.bucket(bucketCards).ForEach(func(k, v []byte) error {
+	err := t.bucket(bucketCards).ForEach(func(k, v []byte) error {
 		var c Card
 		if err := c.unmarshal(v); err != nil {
 			return nil
