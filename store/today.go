@@ -67,61 +67,31 @@ func (t *Tx) Today() (TodayReport, error) {
 	}
 	rules := t.s.rules
 	today := model.Today(t.now, rules.Location)
+	horizon := today.AddDays(7)
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
 
-	tasks := t.DueTasks(today.AddDays(7))
-	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
+	// One pass over the compact cards: every live lead, with what rotting and
+	// return visits need (the last touch); the other sections look their
+	// leads up here.
 	cards := map[string]*Card{}
-	card := func(id string) *Card {
-		if c, ok := cards[id]; ok {
-			return c
-		}
-		c, err := t.Card(id)
-		if err != nil {
-			cards[id] = nil
-			return nil
-		}
-		cards[id] = &c
-		return &c
-	}
-	for _, tk := range tasks {
-		c := card(tk.LeadID)
-		if c == nil {
-			continue // the lead was deleted or is not visible here
-		}
-		due := tk.Due
-		sec := sectionOf[model.BucketOf(due, today)]
-		if sec == "" {
-			continue
-		}
-		item := itemFor(c, sec, tk.Action, due)
-		item.TaskID = tk.ID
-		if sec == SectionOverdue {
-			item.Days = due.DaysUntil(today)
-		}
-		sections[sec] = append(sections[sec], item)
-	}
-
-	// Rotting leads and return visits need every lead's last touch: one pass
-	// over the compact cards.
-	horizon := today.AddDays(7)
 	err := t.bucket(bucketCards).ForEach(func(k, v []byte) error {
-		var c Card
+		c := new(Card)
 		if err := c.unmarshal(v); err != nil {
 			return nil
 		}
+		cards[c.ID] = c
 		if c.Stage == model.StageWon {
 			if rules.ReturnVisitDays > 0 {
 				due := model.ReturnVisitDue(c.LastTouch(), rules.ReturnVisitDays, rules.Location)
 				if !horizon.Before(due) {
-					sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(&c, SectionReturnVisit, "", due))
+					sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(c, SectionReturnVisit, "", due))
 				}
 			}
 			return nil
 		}
 		if days := c.RottingDays(rules.Pipeline, t.now); days > 0 {
-			item := itemFor(&c, SectionRotting, c.NextAction, c.NextDue)
+			item := itemFor(c, SectionRotting, c.NextAction, c.NextDue)
 			item.Days = days
 			sections[SectionRotting] = append(sections[SectionRotting], item)
 		}
@@ -131,12 +101,28 @@ func (t *Tx) Today() (TodayReport, error) {
 		return rep, err
 	}
 
+	// Follow-ups due up to a week ahead, from the due-day index alone.
+	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
+	for _, tk := range t.DueTasks(horizon) {
+		c := cards[tk.LeadID]
+		sec := sectionOf[model.BucketOf(tk.Due, today)]
+		if c == nil || sec == "" {
+			continue // the lead was deleted or is not visible here
+		}
+		item := itemFor(c, sec, tk.Action, tk.Due)
+		item.TaskID = tk.ID
+		if sec == SectionOverdue {
+			item.Days = tk.Due.DaysUntil(today)
+		}
+		sections[sec] = append(sections[sec], item)
+	}
+
 	complaints, err := t.OpenComplaints()
 	if err != nil {
 		return rep, err
 	}
 	for _, cp := range complaints {
-		c := card(cp.LeadID)
+		c := cards[cp.LeadID]
 		if c == nil {
 			continue
 		}
@@ -147,7 +133,7 @@ func (t *Tx) Today() (TodayReport, error) {
 
 	for _, key := range TodaySections {
 		items := sections[key]
-		slices.SortStableFunc(items, func(a, b TodayItem) int {
+		slices.SortFunc(items, func(a, b TodayItem) int {
 			if key == SectionRotting {
 				if c := cmp.Compare(b.Days, a.Days); c != 0 {
 					return c
@@ -155,10 +141,8 @@ func (t *Tx) Today() (TodayReport, error) {
 			} else if c := a.Due.Compare(b.Due); c != 0 {
 				return c
 			}
-			if c := strings.Compare(a.Company, b.Company); c != 0 {
-				return c
-			}
-			return strings.Compare(a.LeadID+a.TaskID+a.ComplaintID, b.LeadID+b.TaskID+b.ComplaintID)
+			return cmp.Or(strings.Compare(a.Company, b.Company), strings.Compare(a.LeadID, b.LeadID),
+				strings.Compare(a.TaskID, b.TaskID), strings.Compare(a.ComplaintID, b.ComplaintID))
 		})
 		rep.Sections = append(rep.Sections, TodaySection{Key: key, Items: items})
 	}
