@@ -148,6 +148,7 @@ type proxy struct {
 	rng      *rand.Rand
 	faults   atomic.Bool
 	counts   map[string]int
+	used     map[string]int // connections per upstream server
 	// answered counts the bytes of answers forwarded to clients.
 	answered atomic.Int64
 	wg       sync.WaitGroup
@@ -159,7 +160,7 @@ func startProxy(t *testing.T, seed uint64) *proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, rng: rand.New(rand.NewPCG(seed, 7)), counts: map[string]int{}}
+	p := &proxy{ln: ln, rng: rand.New(rand.NewPCG(seed, 7)), counts: map[string]int{}, used: map[string]int{}}
 	p.upstream.Store([]string{})
 	accepting := make(chan struct{})
 	go func() {
@@ -193,6 +194,7 @@ func (p *proxy) pick() (string, int, string) {
 	up := ""
 	if len(ups) > 0 {
 		up = ups[p.rng.IntN(len(ups))]
+		p.used[up]++
 	}
 	return mode, 1 + p.rng.IntN(400), up
 }
@@ -367,6 +369,14 @@ func (w *procWorld) finish() {
 	for range 2 {
 		for _, d := range w.devs {
 			d.sync()
+		}
+	}
+	if len(w.srvs) > 1 {
+		w.px.mu.Lock()
+		used := len(w.px.used)
+		w.px.mu.Unlock()
+		if used < 2 {
+			t.Fatalf("the clients talked to %d server process(es), not to several", used)
 		}
 	}
 	for _, s := range w.srvs {
