@@ -7,10 +7,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func pgQuery[T any](t *testing.T, dbURL, sql string, args ...any) T {
@@ -181,5 +183,54 @@ func TestPGPushIsIdempotentAcrossConnections(t *testing.T) {
 	}
 	if n := pgQuery[int64](t, db, `SELECT count(*) FROM log WHERE kind = 0`); n != 20 {
 		t.Fatalf("%d ops in the log, want 20", n)
+	}
+}
+
+// TestPGUpdateRetriesConflicts: a serialization failure or a deadlock
+// reported by PostgreSQL makes Update run its function again from scratch,
+// keeping only the last run's writes; other errors are not retried.
+func TestPGUpdateRetriesConflicts(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	ctx := context.Background()
+	for _, code := range []string{"40001", "40P01"} {
+		runs := 0
+		err := st.Update(ctx, func(tx server.Tx) error {
+			runs++
+			name := fmt.Sprintf("%s-run%d", code, runs)
+			if err := tx.PutUser(server.User{Name: name, Role: "rep", Created: time.Now()}); err != nil {
+				return err
+			}
+			if _, err := tx.Append(server.LogEntry{Kind: server.EntryGrant, Lead: "L", User: name}); err != nil {
+				return err
+			}
+			if runs < 3 {
+				return fmt.Errorf("push: %w", &pgconn.PgError{Code: code, Message: "conflict"})
+			}
+			return nil
+		})
+		if err != nil || runs != 3 {
+			t.Fatalf("%s: %v after %d runs", code, err, runs)
+		}
+	}
+	var names []string
+	_ = st.View(ctx, func(tx server.Tx) error {
+		us, err := tx.Users()
+		for _, u := range us {
+			names = append(names, u.Name)
+		}
+		return err
+	})
+	if strings.Join(names, ",") != "40001-run3,40P01-run3" {
+		t.Fatalf("users after the retries: %v; want only the last runs' writes", names)
+	}
+	if head := pgQuery[int64](t, db, `SELECT seq FROM log_head`); head != 2 {
+		t.Fatalf("log head %d after two committed appends", head)
+	}
+	runs := 0
+	err := st.Update(ctx, func(tx server.Tx) error { runs++; return &pgconn.PgError{Code: "23502"} })
+	if err == nil || runs != 1 {
+		t.Fatalf("a not-null violation: %v after %d runs; want the error at once", err, runs)
 	}
 }

@@ -75,11 +75,12 @@ func startServer(t testing.TB, bin, dir, database string) *serverProc {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	args := []string{"serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0"}
+	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
 	if database != "" {
-		args = append(args, "--database", database)
+		// Through the environment, as an operator's unit file would
+		// (admin commands in these tests give --database instead).
+		cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE="+database)
 	}
-	cmd := exec.Command(bin, args...)
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {
