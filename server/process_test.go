@@ -76,11 +76,10 @@ func startServer(t testing.TB, bin, dir, database string) *serverProc {
 	}
 	defer logf.Close()
 	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
-	if database != "" {
-		// Through the environment, as an operator's unit file would
-		// (admin commands in these tests give --database instead).
-		cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE="+database)
-	}
+	// The database through the environment, as an operator's unit file
+	// would (admin commands in these tests give --database instead);
+	// empty for bbolt, whatever the caller's environment says.
+	cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE="+database)
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -321,7 +320,9 @@ func (w *procWorld) storeArgs() []string {
 // admin runs `fieldcrm admin ARGS...` against the world's data.
 func (w *procWorld) admin(args ...string) string {
 	w.t.Helper()
-	out, err := exec.Command(w.bin, append(append([]string{"admin"}, w.storeArgs()...), args...)...).CombinedOutput()
+	cmd := exec.Command(w.bin, append(append([]string{"admin"}, w.storeArgs()...), args...)...)
+	cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE=")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		w.t.Fatalf("fieldcrm admin %v: %v\n%s", args, err, out)
 	}
