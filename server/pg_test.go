@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,9 +135,21 @@ func startPrivatePG(bin string) (string, func(), error) {
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
+	// A watchdog stops the server should this process die without
+	// running TestMain's cleanup (a test timeout's panic, a kill).
+	ctl := strings.Join(append(append([]string{}, as...), filepath.Join(bin, "pg_ctl")), " ")
+	dog := exec.Command("sh", "-c", fmt.Sprintf(
+		"while kill -0 %d 2>/dev/null; do sleep 1; done; %s -D '%s' -m immediate -w stop >/dev/null 2>&1; rm -rf '%s'",
+		os.Getpid(), ctl, data, dir))
+	dog.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	_ = dog.Start()
 	stop := func() {
 		_ = run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
 		os.RemoveAll(dir)
+		if dog.Process != nil {
+			_ = dog.Process.Kill()
+			_ = dog.Wait()
+		}
 	}
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), stop, nil
 }
