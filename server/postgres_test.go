@@ -234,3 +234,46 @@ func TestPGUpdateRetriesConflicts(t *testing.T) {
 		t.Fatalf("a not-null violation: %v after %d runs; want the error at once", err, runs)
 	}
 }
+
+// TestPGHotQueriesUseIndexes: every query a push, a pull or a request's
+// authentication runs per op or per entry can be answered from an index
+// (with sequential scans disabled, the plan must not fall back to one).
+func TestPGHotQueriesUseIndexes(t *testing.T) {
+	db := freshDatabase(t)
+	openPG(t, db).Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	queries := map[string]string{
+		"token by hash":         `SELECT hash, id, username, created, revoked FROM tokens WHERE hash = '\x00'::bytea`,
+		"user by name":          `SELECT role, created FROM users WHERE name = 'x'`,
+		"op id (idempotency)":   `SELECT seq FROM log WHERE op_id = 'x'`,
+		"record":                `SELECT data FROM records WHERE type = 'lead' AND id = 'x'`,
+		"children of a lead":    `SELECT type, id FROM children WHERE lead = 'x' ORDER BY type, id`,
+		"visibility":            `SELECT EXISTS (SELECT 1 FROM visible WHERE username = 'u' AND lead = 'x')`,
+		"visibility of a chunk": `SELECT lead FROM visible WHERE username = 'u' AND lead = ANY(ARRAY['x','y'])`,
+		"who sees a lead":       `DELETE FROM visible WHERE lead = 'x' AND username = ANY(ARRAY['u'])`,
+		"log page":              `SELECT seq, kind, lead, username, op FROM log WHERE seq > 5 ORDER BY seq LIMIT 2000`,
+		"tokens of a user":      `SELECT id FROM tokens WHERE username = 'u'`,
+	}
+	for name, q := range queries {
+		rows, err := conn.Query(ctx, "EXPLAIN "+q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "Seq Scan") {
+			t.Errorf("%s needs a sequential scan:\n%s", name, text)
+		}
+	}
+}
