@@ -525,7 +525,7 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 func OpenStorage(ctx context.Context, dir, database string, noSync bool) (Storage, error) {
 	if database != "" {
 		if !IsPostgresURL(database) {
-			return nil, fmt.Errorf("--database must be a postgres:// URL, not %q", redactURL(database))
+			return nil, errors.New("--database must be a postgres:// (or postgresql://) URL")
 		}
 		return OpenPostgres(ctx, database)
 	}

@@ -76,10 +76,13 @@ func startServer(t testing.TB, bin, dir, database string) *serverProc {
 	}
 	defer logf.Close()
 	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
-	// The database through the environment, as an operator's unit file
-	// would (admin commands in these tests give --database instead);
-	// empty for bbolt, whatever the caller's environment says.
+	// bbolt: --data, and no database whatever the caller's environment
+	// says. PostgreSQL: the database through the environment alone, as an
+	// operator's unit file would (admin commands here give --database).
 	cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE="+database)
+	if database != "" {
+		cmd.Args = []string{bin, "serve", "--addr", "127.0.0.1:0"}
+	}
 	cmd.Stderr = logf
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -37,7 +37,9 @@ request, so changes take effect at once there too.`,
 		var adm server.Admin
 		var closeFn func() error
 		var err error
-		if database != "" {
+		// An explicit --data wins over $FIELDCRM_DATABASE.
+		f := cmd.PersistentFlags()
+		if database != "" && (f.Changed("database") || !f.Changed("data")) {
 			adm, closeFn, err = server.OpenAdminDatabase(ctx, database)
 		} else {
 			adm, closeFn, err = server.OpenAdmin(dir)

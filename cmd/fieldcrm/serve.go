@@ -48,6 +48,9 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
   fieldcrm serve --database postgres://fieldcrm@db.internal/fieldcrm --addr 0.0.0.0:7070`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f := cmd.Flags(); f.Changed("data") && !f.Changed("database") {
+				cfg.Database = "" // an explicit --data wins over $FIELDCRM_DATABASE
+			}
 			var h slog.Handler = slog.NewJSONHandler(a.err, nil)
 			if logText {
 				h = slog.NewTextHandler(a.err, nil)
