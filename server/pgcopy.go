@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +29,9 @@ type MigrateReport struct {
 // checked before it commits: entry counts and the head must match.
 func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport, error) {
 	var rep MigrateReport
+	if _, err := os.Stat(BoltPath(dir)); err != nil {
+		return rep, fmt.Errorf("%s holds no fieldcrm server data (%s): %w", dir, filepath.Base(BoltPath(dir)), err)
+	}
 	src, err := OpenBolt(dir, true)
 	if err != nil {
 		return rep, err

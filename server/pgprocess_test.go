@@ -182,6 +182,14 @@ func TestAdminMigrateMovesEveryOp(t *testing.T) {
 	data := filepath.Join(w.dir, "data")
 	before := logEntries(t, func() (server.Storage, error) { return server.OpenBolt(data, true) })
 	db := freshDatabase(t)
+	// A folder without server data is refused, and left as it was.
+	none := filepath.Join(w.dir, "no-such-server")
+	if out, err := exec.Command(w.bin, "admin", "migrate", "--from", none, "--to", db).CombinedOutput(); err == nil || !strings.Contains(string(out), "holds no fieldcrm server data") {
+		t.Fatalf("migrate from a folder without data: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(none); err == nil {
+		t.Fatal("migrate created the missing source folder")
+	}
 	out, err := exec.Command(w.bin, "admin", "migrate", "--from", data, "--to", db).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "moved 4 users") {
 		t.Fatalf("admin migrate: %v\n%s", err, out)
