@@ -48,7 +48,7 @@ in it). Headers and labels are in the language of --lang.`,
 				}
 			}
 			opt.Format = strings.ToLower(opt.Format)
-			today := model.Today(a.now(), a.cfg.Rules().Location)
+			today := model.Today(a.now(), a.rules().Location)
 			var err error
 			if from != "" {
 				if opt.From, err = model.ParseDate(from, today); err != nil {

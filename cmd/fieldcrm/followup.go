@@ -32,7 +32,7 @@ func (a *app) followupListCmd() *cobra.Command {
 		Short: "List open follow-ups by due date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			today := model.Today(a.now(), rules.Location)
 			var until model.Date
 			if days >= 0 {
@@ -87,7 +87,7 @@ func (a *app) followupSetCmd() *cobra.Command {
 		Example: `  fieldcrm followup set Acme fri "Call about the budget"`,
 		Args:    cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			due, err := model.ParseDate(args[1], model.Today(a.now(), rules.Location))
 			if err != nil {
 				return &model.FieldError{Field: "DATE", Problem: err.Error()}
@@ -121,7 +121,7 @@ func (a *app) followupDoneCmd() *cobra.Command {
 		Example: `  fieldcrm followup done 9c1e77d0 --next "Send contract" --due +3d`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			var nextDue model.Date
 			if (next == "") != (due == "") {
 				return &model.FieldError{Field: "--next/--due", Problem: "give both or neither"}
@@ -167,7 +167,7 @@ func (a *app) followupSnoozeCmd() *cobra.Command {
 		Example: `  fieldcrm followup snooze 9c1e77d0 --until +1w`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			d, err := model.ParseDate(until, model.Today(a.now(), rules.Location))
 			if err != nil {
 				return &model.FieldError{Field: "--until", Problem: err.Error()}

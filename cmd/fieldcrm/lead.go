@@ -65,7 +65,7 @@ func keysOf(list []model.Channel) string {
 // apply writes the flags that were given into l; a parse problem names the
 // flag.
 func (f *leadFlags) apply(a *app, fs *pflag.FlagSet, l *model.Lead) error {
-	today := model.Today(a.now(), a.cfg.Rules().Location)
+	today := model.Today(a.now(), a.rules().Location)
 	set := func(name string, dst *string, v string) {
 		if fs.Changed(name) {
 			*dst = strings.TrimSpace(v)
@@ -138,7 +138,7 @@ func (f *leadFlags) apply(a *app, fs *pflag.FlagSet, l *model.Lead) error {
 	if fs.Changed("screening") {
 		l.Screening = map[string]bool{}
 		known := map[string]bool{}
-		for _, c := range a.cfg.Rules().Screening {
+		for _, c := range a.rules().Screening {
 			known[c.Key] = true
 		}
 		for _, k := range splitList(f.screening) {
@@ -217,7 +217,7 @@ func (a *app) leadListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if filter.Stage != "" {
-				if err := a.cfg.Rules().Pipeline.CheckStage(filter.Stage); err != nil {
+				if err := a.rules().Pipeline.CheckStage(filter.Stage); err != nil {
 					return err
 				}
 			}
@@ -240,7 +240,7 @@ func (a *app) leadListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			store.SortCards(cards, rules.Pipeline)
 			t := table{header: []string{"ID", "COMPANY", "STAGE", "VALUE", "NEXT", "CONTACT", "CITY"}, max: []int{0, 36, 0, 0, 0, 16, 10}}
 			n := 0
@@ -325,7 +325,7 @@ func (a *app) leadShowCmd() *cobra.Command {
 
 func (a *app) printLead(d leadDetail) {
 	l, w := d.Lead, a.out
-	rules := a.cfg.Rules()
+	rules := a.rules()
 	fmt.Fprintf(w, "%s  [%s]  %s\n", l.Company, a.stageLabel(l.Stage), l.ID)
 	fmt.Fprintf(w, "value %s  probability %d%%  owner %s  source %s  screening %d/%d\n",
 		l.Value, l.EffectiveProbability(rules.Pipeline), l.Owner, orDash(l.Source),
@@ -370,7 +370,7 @@ func (a *app) printLead(d leadDetail) {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, act := range d.Activities {
-		fmt.Fprintf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.cfg.Rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
+		fmt.Fprintf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
 	}
 	var others []model.Overwritten
 	for _, h := range d.Overwritten {
@@ -449,7 +449,7 @@ func (a *app) leadMoveCmd() *cobra.Command {
   fieldcrm lead move 3f9a1c2b won --contract-value 118万 --signed-on today`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			m := store.Move{Stage: args[1], LostReason: reason}
 			if err := rules.Pipeline.CheckStage(m.Stage); err != nil {
 				return err

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"sort"
@@ -34,38 +34,60 @@ type table struct {
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 func (t *table) write(w io.Writer) {
-	widths := make([]int, len(t.header))
-	cell := func(i int, s string) string {
-		s = strings.ReplaceAll(s, "\n", " ")
-		if i < len(t.max) && t.max[i] > 0 {
-			s = ansi.Truncate(s, t.max[i], "…")
-		}
-		return s
-	}
 	all := append([][]string{t.header}, t.rows...)
-	for _, r := range all {
-		for i, c := range r {
-			if w := ansi.StringWidth(cell(i, c)); i < len(widths) && w > widths[i] {
-				widths[i] = w
+	cells := make([][]string, len(all))
+	cellW := make([][]int, len(all))
+	widths := make([]int, len(t.header))
+	for r, row := range all {
+		cells[r] = make([]string, len(row))
+		cellW[r] = make([]int, len(row))
+		for i, c := range row {
+			c = strings.ReplaceAll(c, "\n", " ")
+			cw := displayWidth(c)
+			if i < len(t.max) && t.max[i] > 0 && cw > t.max[i] {
+				c = ansi.Truncate(c, t.max[i], "…")
+				cw = ansi.StringWidth(c)
+			}
+			cells[r][i], cellW[r][i] = c, cw
+			if i < len(widths) && cw > widths[i] {
+				widths[i] = cw
 			}
 		}
 	}
-	for _, r := range all {
-		var b strings.Builder
-		for i, c := range r {
-			c = cell(i, c)
-			b.WriteString(c)
-			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	var line []byte
+	for r, row := range cells {
+		line = line[:0]
+		for i, c := range row {
+			line = append(line, c...)
+			if i < len(row)-1 {
+				for range widths[i] - cellW[r][i] + 2 {
+					line = append(line, ' ')
+				}
 			}
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		for len(line) > 0 && line[len(line)-1] == ' ' {
+			line = line[:len(line)-1]
+		}
+		bw.Write(append(line, '\n'))
 	}
+}
+
+// displayWidth is the cells s takes on a terminal; plain ASCII, the common
+// case, is counted without the grapheme machinery.
+func displayWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // stageLabel names a stage in the user's language.
 func (a *app) stageLabel(key string) string {
-	if s, ok := a.cfg.Rules().Pipeline.Stage(key); ok {
+	if s, ok := a.rules().Pipeline.Stage(key); ok {
 		return s.Label(a.language())
 	}
 	return key + "?"

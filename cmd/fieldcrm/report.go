@@ -114,7 +114,7 @@ func (a *app) runReport(kind string, f reportFlags) error {
 	if f.asJSON && f.asCSV {
 		return fmt.Errorf("choose --json or --csv, not both")
 	}
-	rules := a.cfg.Rules()
+	rules := a.rules()
 	today := model.Today(a.now(), rules.Location)
 	p, err := a.reportPeriod(kind, f, today)
 	if err != nil {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 )
@@ -22,9 +24,10 @@ type app struct {
 	lang       string
 	demo       bool
 
-	cfg *config.Config
-	st  *store.Store
-	now func() time.Time
+	cfg   *config.Config
+	rules func() model.Rules // the config's rules, worked out once
+	st    *store.Store
+	now   func() time.Time
 }
 
 func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
@@ -74,6 +77,7 @@ func (a *app) loadConfig() error {
 		fmt.Fprintf(a.err, "fieldcrm: warning: %v; using the defaults\n", err)
 	}
 	a.cfg = cfg
+	a.rules = sync.OnceValue(cfg.Rules)
 	return nil
 }
 
@@ -95,7 +99,7 @@ func (a *app) store() (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
 	}
-	rules := a.cfg.Rules()
+	rules := a.rules()
 	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now})
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ becomes the lead's next follow-up and closes the open one.`,
   echo "Met the plant manager" | fieldcrm visit add Acme --kind visit --duration 45m`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			act := model.Activity{Kind: kind, Contact: contact, Outcome: outcome, Feedback: feedback, NextStep: strings.TrimSpace(next)}
 			if !model.IsActivityKind(kind) {
 				return &model.FieldError{Field: "--kind", Problem: fmt.Sprintf("%q is not one of %s", kind, keysOf(model.ActivityKinds))}
@@ -182,7 +182,7 @@ func (a *app) visitListCmd() *cobra.Command {
 		Short: "List activities, newest first",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			today := model.Today(a.now(), rules.Location)
 			f := store.ActivityFilter{Kind: kind}
 			if kind != "" && !model.IsActivityKind(kind) {

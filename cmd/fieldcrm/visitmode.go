@@ -44,7 +44,7 @@ func (a *app) visitStartCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, act)
 			}
-			fmt.Fprintf(a.out, "checked in %s at %s\n", store.ShortID(act.ID), act.StartedAt.In(a.cfg.Rules().Location).Format("15:04"))
+			fmt.Fprintf(a.out, "checked in %s at %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("15:04"))
 			return nil
 		},
 	}
@@ -66,7 +66,7 @@ revision.`,
 		Example: `  fieldcrm visit stop --outcome "Sample approved" --feedback "Price is fine" --next "Send contract" --due +3d`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rules := a.cfg.Rules()
+			rules := a.rules()
 			stop := store.VisitStop{Outcome: strings.TrimSpace(outcome), Feedback: strings.TrimSpace(feedback),
 				NextStep: strings.TrimSpace(next), Notes: notes}
 			if due != "" {
