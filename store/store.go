@@ -114,7 +114,19 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
+	// A file already at this schema needs no write: read it and go, so a
+	// command that only reads never waits for a commit.
+	ready := false
+	err = db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil || schemaVersion(tx) != SchemaVersion || tx.Bucket(bucketMeta).Get(keyNode) == nil {
+			return nil
+		}
+		ready = true
+		return s.readMeta(tx.Bucket(bucketMeta))
+	})
+	if err == nil && !ready {
+		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
+	}
 	if err != nil {
 		db.close()
 		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
@@ -137,14 +149,17 @@ func (s *Store) setup(tx *bolt.Tx) error {
 	if err := migrate(tx); err != nil {
 		return err
 	}
-	node := meta.Get(keyNode)
-	if node == nil {
-		node = []byte(model.NewID())
-		if err := meta.Put(keyNode, node); err != nil {
+	if meta.Get(keyNode) == nil {
+		if err := meta.Put(keyNode, []byte(model.NewID())); err != nil {
 			return err
 		}
 	}
-	s.node = string(node)
+	return s.readMeta(meta)
+}
+
+// readMeta reads this replica's node id and the user who writes.
+func (s *Store) readMeta(meta *bolt.Bucket) error {
+	s.node = string(meta.Get(keyNode))
 	s.user = s.opts.User
 	if s.user == "" {
 		s.user = string(meta.Get(keyUser))
