@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/demo"
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -24,6 +23,11 @@ var (
 	benchT0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 )
 
+// benchDir holds this run's books; TestMain removes it after the run.
+func benchDir() string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("fieldcrm-bench-%d", os.Getpid()))
+}
+
 // book returns the path of a demo book with n leads and about perLead
 // activities each, generating it on first use.
 func book(b *testing.B, n, perLead int) string {
@@ -33,8 +37,8 @@ func book(b *testing.B, n, perLead int) string {
 	if p, ok := books[key]; ok {
 		return p
 	}
-	dir, err := os.MkdirTemp("", "fieldcrm-bench-")
-	if err != nil {
+	dir := benchDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		b.Fatal(err)
 	}
 	path := filepath.Join(dir, key+".db")
@@ -160,4 +164,3 @@ func BenchmarkDemo10k(b *testing.B) {
 	}
 }
 
-var _ = model.NewID

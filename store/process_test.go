@@ -30,7 +30,10 @@ func TestMain(m *testing.M) {
 		childHolder(os.Getenv("FIELDCRM_TEST_DB"))
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The benchmarks' books (bench_test.go) live here: hundreds of MB.
+	os.RemoveAll(filepath.Join(os.TempDir(), fmt.Sprintf("fieldcrm-bench-%d", os.Getpid())))
+	os.Exit(code)
 }
 
 // childWriter writes leads (each with an activity and a follow-up) in a
