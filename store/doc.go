@@ -28,6 +28,7 @@
 //	                            activity and its next open task
 //	idx/
 //	  lead_stage/<stage>|<lead id>           empty
+//	  lead_short/<last 8 of lead id>|<lead id> empty
 //	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only)
 //	  task_lead/<lead id>|<task id>          empty
 //	  act_lead/<lead id>|<time><activity id> empty

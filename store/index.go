@@ -60,7 +60,8 @@ func indexKeys(v any) []ikey {
 	switch e := v.(type) {
 	case *model.Lead:
 		if !e.Deleted && e.ID != "" {
-			keys = append(keys, ikey{string(idxLeadStage), join(e.Stage, e.ID), ""})
+			keys = append(keys, ikey{string(idxLeadStage), join(e.Stage, e.ID), ""},
+				ikey{string(idxLeadShort), join(ShortID(e.ID), e.ID), ""})
 		}
 	case *model.Activity:
 		if !e.Deleted && e.LeadID != "" {
@@ -361,5 +362,18 @@ func rebuildTaskDue(btx *bolt.Tx) error {
 			}
 		}
 		return nil
+	})
+}
+
+// addLeadShort is migration 6: an index from the short id that lists show
+// (the end of the id) to the lead, so a command given one finds the lead
+// without reading every card.
+func addLeadShort(btx *bolt.Tx) error {
+	short, err := btx.Bucket(bucketIdx).CreateBucketIfNotExists(idxLeadShort)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketCards).ForEach(func(k, _ []byte) error {
+		return short.Put([]byte(join(ShortID(string(k)), string(k))), nil)
 	})
 }

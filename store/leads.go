@@ -151,6 +151,18 @@ func (t *Tx) ResolveLead(ref string) (string, error) {
 	if leads.Get([]byte(ref)) != nil {
 		return ref, nil
 	}
+	// The short id a list shows: one seek in its index.
+	if len(ref) == len(ShortID(model.NewID())) {
+		prefix := []byte(strings.ToLower(ref) + "\x00")
+		var found []string
+		c := t.idx(idxLeadShort).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			found = append(found, string(k[len(prefix):]))
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+	}
 	var byID, byName, byPart []string
 	names := map[string]string{}
 	lower := strings.ToLower(ref)

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{3, "add the sync state and rejected-op buckets", createSyncBuckets},
 	{4, "add targets, the activity facts index and stage history on cards", addReportData},
 	{5, "keep each open task's lead and action in the due-day index", rebuildTaskDue},
+	{6, "index leads by the short id that lists show", addLeadShort},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -139,3 +139,24 @@ func TestMigration5PutsLeadAndActionInTheDueIndex(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration6IndexesShortIDs(t *testing.T) {
+	l := model.Lead{ID: "01a21e6d-c909-7f15-906b-dfb4a7afd5a4", Company: "老数据", Stage: "prospect"}
+	path := atVersion(t, 5, func(tx *bolt.Tx) error {
+		c := cardFromLead(&l)
+		return tx.Bucket(bucketCards).Put([]byte(l.ID), c.marshal())
+	})
+	s, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if tx.idx(idxLeadShort).Get([]byte(join("a7afd5a4", l.ID))) == nil {
+			t.Error("no short-id index entry after migrating")
+		}
+		if id, err := tx.ResolveLead("a7afd5a4"); err != nil || id != l.ID {
+			t.Errorf("ResolveLead(short id) = %q, %v", id, err)
+		}
+		return nil
+	})
+}

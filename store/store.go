@@ -34,6 +34,7 @@ var (
 
 	idxLeadStage     = []byte("lead_stage")
 	idxTaskDue       = []byte("task_due")
+	idxLeadShort     = []byte("lead_short")
 	idxTaskLead      = []byte("task_lead")
 	idxActLead       = []byte("act_lead")
 	idxActTime       = []byte("act_time")
