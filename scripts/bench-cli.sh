@@ -19,7 +19,7 @@ hyperfine -N --warmup 5 --runs 100 --export-markdown "$work/today.md" "$bin --db
 hyperfine -N --warmup 5 --runs 100 --export-markdown "$work/version.md" "$bin version"
 # Moves: 100 different leads, each moved once from qualified to contacted, so
 # every run is a real stage change (stage log, indexes, card, outbox, fsync).
-"$bin" --db "$db" lead list --stage qualified | awk 'NR > 1 { print $1 }' | head -100 >"$work/ids"
+"$bin" --db "$db" lead list --stage qualified | awk 'NR > 1 && NR <= 101 { print $1 }' >"$work/ids"
 : >"$work/move.ns"
 while read -r id; do
 	start=${EPOCHREALTIME/./}
