@@ -168,4 +168,3 @@ func BenchmarkDemo10k(b *testing.B) {
 		}
 	}
 }
-
