@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
-	"github.com/fieldcrm/fieldcrm/store"
 )
 
 // PostgreSQL benchmarks: real `fieldcrm serve` processes over one
@@ -70,10 +67,6 @@ func BenchmarkPGConcurrentClients(b *testing.B) {
 			for range servers {
 				urls = append(urls, "http://"+startServer(b, bin, dir, db).addr)
 			}
-			type laptop struct {
-				st *store.Store
-				c  *remote.Client
-			}
 			laptops := make([]laptop, n)
 			for i := range laptops {
 				name := fmt.Sprintf("rep%d", i)
@@ -86,37 +79,7 @@ func BenchmarkPGConcurrentClients(b *testing.B) {
 			}
 			cpu0 := cpuTime()
 			defer func() { reportCPU(b, cpu0) }()
-			for b.Loop() {
-				b.StopTimer()
-				for _, lt := range laptops {
-					err := lt.st.Update(func(tx *store.Tx) error {
-						for j := range 10 {
-							if err := tx.AddLead(&model.Lead{Company: fmt.Sprintf("Co %d", j)}); err != nil {
-								return err
-							}
-						}
-						return nil
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StartTimer()
-				var wg sync.WaitGroup
-				errs := make(chan error, n)
-				for _, lt := range laptops {
-					wg.Go(func() {
-						if _, err := remote.Sync(context.Background(), lt.st, lt.c); err != nil {
-							errs <- err
-						}
-					})
-				}
-				wg.Wait()
-				close(errs)
-				for err := range errs {
-					b.Fatalf("a client failed: %v", err)
-				}
-			}
+			syncAll(b, laptops)
 			b.ReportMetric(float64(n*10*b.N)/b.Elapsed().Seconds(), "ops/s")
 		})
 	}
