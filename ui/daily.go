@@ -61,12 +61,7 @@ type dailyKeys struct {
 }
 
 func newDaily(c *common.Common, remap map[string][]string, tmpl func(stage, lang string) string) daily {
-	b := func(name, help string, keys ...string) key.Binding {
-		if k, ok := remap[name]; ok && len(k) > 0 {
-			keys = k
-		}
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], c.T(help)))
-	}
+	b := common.Binder(c.T, remap)
 	if tmpl == nil {
 		tmpl = (&config.Config{}).Template
 	}

@@ -17,12 +17,7 @@ type rootKeys struct {
 }
 
 func newRootKeys(t func(string) string, remap map[string][]string) rootKeys {
-	b := func(name, help string, keys ...string) key.Binding {
-		if k, ok := remap[name]; ok && len(k) > 0 {
-			keys = k
-		}
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t(help)))
-	}
+	b := common.Binder(t, remap)
 	return rootKeys{
 		Reports:  b("reports", "key.reports", "4"),
 		Rejected: b("rejected", "key.rejected", "!"),

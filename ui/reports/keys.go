@@ -1,6 +1,9 @@
 package reports
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
 
 // KeyMap is the reports screen's keys.
 type KeyMap struct {
@@ -16,12 +19,7 @@ type KeyMap struct {
 // NewKeyMap returns the keys with help in the UI language and the user's
 // remaps (config "keys": action name to keys) applied.
 func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
-	b := func(name, help string, keys ...string) key.Binding {
-		if k, ok := remap[name]; ok && len(k) > 0 {
-			keys = k
-		}
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t(help)))
-	}
+	b := common.Binder(t, remap)
 	return KeyMap{
 		Next:   b("next_report", "key.next_report", "tab", "]"),
 		Prev:   b("prev_report", "key.prev_report", "shift+tab", "["),

@@ -1,6 +1,9 @@
 package today
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+)
 
 // KeyMap is the daily review's keys.
 type KeyMap struct {
@@ -13,12 +16,7 @@ type KeyMap struct {
 // NewKeyMap returns the keys with help in the UI language and the user's
 // remaps applied.
 func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
-	b := func(name, help string, keys ...string) key.Binding {
-		if k, ok := remap[name]; ok && len(k) > 0 {
-			keys = k
-		}
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], t(help)))
-	}
+	b := common.Binder(t, remap)
 	return KeyMap{
 		Up:     b("up", "key.up", "k", "up"),
 		Down:   b("down", "key.down", "j", "down"),
