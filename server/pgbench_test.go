@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 )
 
@@ -32,22 +31,7 @@ func BenchmarkPGFreshPull(b *testing.B) {
 	st := openPG(b, db)
 	defer st.Close()
 	svc := &server.Service{Store: st}
-	cpu0 := cpuTime()
-	defer func() { reportCPU(b, cpu0) }()
-	for i := 0; b.Loop(); i++ {
-		tok, err := svc.AddToken(context.Background(), "ann")
-		if err != nil {
-			b.Fatal(err)
-		}
-		st, c := benchDevice(b, url, tok, "ann", filepath.Join(dir, fmt.Sprintf("ann%d.db", i)))
-		rep, err := remote.SyncWith(context.Background(), st, c, remote.Options{PullLimit: pullLimit})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if rep.Pulled != 110_000 {
-			b.Fatalf("pulled %d changes, want 110000", rep.Pulled)
-		}
-	}
+	pullFresh(b, svc, url, dir)
 }
 
 // BenchmarkPGConcurrentClients: 200 laptops, each with 10 changes waiting,
