@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -25,43 +23,13 @@ type handle struct {
 
 func (h *handle) close() error {
 	err := h.DB.Close()
-	h.lock.Close() // closing the file releases its flock
+	if h.lock != nil {
+		h.lock.Close() // closing the file releases its flock
+	}
 	return err
 }
 
 func lockPath(path string) string { return path + ".lock" }
-
-// lockSidecar takes the sidecar lock, waiting at most timeout.
-func lockSidecar(path string, timeout time.Duration) (*os.File, error) {
-	f, err := os.OpenFile(lockPath(path), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open lock %s: %w", lockPath(path), err)
-	}
-	fd := int(f.Fd())
-	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		return f, nil
-	}
-	got := make(chan error, 1)
-	go func() { got <- syscall.Flock(fd, syscall.LOCK_EX) }()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case err := <-got:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", lockPath(path), err)
-		}
-		return f, nil
-	case <-timer.C:
-		// The flock call cannot be cancelled: when it succeeds after all,
-		// let go at once.
-		go func() {
-			<-got
-			f.Close()
-		}()
-		return nil, berrors.ErrTimeout
-	}
-}
 
 func (s *Store) openDB() (*handle, error) {
 	lock, err := lockSidecar(s.opts.Path, s.opts.LockTimeout)
@@ -71,7 +39,9 @@ func (s *Store) openDB() (*handle, error) {
 		if err == nil {
 			return &handle{DB: db, lock: lock}, nil
 		}
-		lock.Close()
+		if lock != nil {
+			lock.Close()
+		}
 	}
 	if errors.Is(err, berrors.ErrTimeout) {
 		if pid := lockHolder(lockPath(s.opts.Path)); pid > 0 {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,9 +8,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -262,36 +258,6 @@ func (s *Store) Check() error {
 			return errors.Join(errs...)
 		})
 	})
-}
-
-// lockHolder finds the pid holding a lock on path in /proc/locks (Linux);
-// 0 when it cannot be known.
-func lockHolder(path string) int {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0
-	}
-	f, err := os.Open("/proc/locks")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	want := ":" + strconv.FormatUint(st.Ino, 10)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// 1: FLOCK  ADVISORY  WRITE 12345 fd:01:123456 0 EOF
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 6 && strings.HasSuffix(fields[5], want) {
-			if pid, err := strconv.Atoi(fields[4]); err == nil && pid != os.Getpid() {
-				return pid
-			}
-		}
-	}
-	return 0
 }
 
 func u64(v uint64) []byte {
