@@ -265,7 +265,7 @@ func (t *Tx) setTouch(c *Card) error {
 	} else {
 		k, _ = cur.Prev()
 	}
-	c.LastActivity = timeZero
+	c.LastActivity = time.Time{}
 	if k != nil && bytes.HasPrefix(k, prefix) && len(k) >= len(prefix)+8 {
 		c.LastActivity = fromMilli(int64(beUint64(k[len(prefix):])))
 	}

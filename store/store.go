@@ -281,6 +281,5 @@ func clone(b []byte) []byte {
 	return append([]byte(nil), b...)
 }
 
-var timeZero time.Time
 
 func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b[:8]) }
