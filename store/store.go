@@ -281,5 +281,4 @@ func clone(b []byte) []byte {
 	return append([]byte(nil), b...)
 }
 
-
 func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b[:8]) }
