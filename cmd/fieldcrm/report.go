@@ -140,43 +140,17 @@ func (a *app) runReport(kind string, f reportFlags) error {
 	if err != nil {
 		return err
 	}
-	lang := a.language()
-	var doc report.Doc
-	var csv *report.Table
-	var data any
-	switch kind {
-	case "progress":
-		r := report.ComputeProgress(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
-	case "funnel":
-		r := report.ComputeFunnel(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc, book.Pipeline), r.CSV()
-	case "forecast":
-		r := report.ComputeForecast(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
-	case "channels":
-		r := report.ComputeChannels(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
-	case "activity":
-		r := report.ComputeActivity(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc, book.Pipeline), r.CSV()
-	case "lost":
-		r := report.ComputeLost(book, p, sc)
-		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
-	case "commission":
-		r := report.ComputeCommission(book, p, sc, a.commissionPlan())
-		data, doc, csv = r, r.Doc(lang, sc), r.CSV()
-		if a.cfg.Commission.IsZero() && !f.asJSON && !f.asCSV {
-			doc.Parts = append(doc.Parts, report.Part{Line: report.L(lang, "no_plan")})
-		}
+	res, err := report.Run(book, kind, p, sc, a.commissionPlan(), a.language())
+	if err != nil {
+		return err
 	}
 	switch {
 	case f.asJSON:
-		return printJSON(a.out, data)
+		return printJSON(a.out, res.Data)
 	case f.asCSV:
-		return csv.WriteCSV(a.out)
+		return res.CSV.WriteCSV(a.out)
 	}
-	_, err = io.WriteString(a.out, doc.Text(a.textWidth(f.width)))
+	_, err = io.WriteString(a.out, res.Doc.Text(a.textWidth(f.width)))
 	return err
 }
 

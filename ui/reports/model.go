@@ -17,7 +17,7 @@ import (
 )
 
 // Kinds are the reports, in tab order.
-var Kinds = []string{"progress", "funnel", "forecast", "channels", "activity", "lost", "commission"}
+var Kinds = report.Kinds
 
 // Period choices of the picker.
 const (
@@ -102,25 +102,11 @@ func (m *Model) Open() tea.Cmd {
 
 // compute runs one report and lays it out.
 func compute(b *report.Book, kind string, p report.Period, sc report.Scope, plan report.Plan, lang string) report.Doc {
-	switch kind {
-	case "funnel":
-		return report.ComputeFunnel(b, p, sc).Doc(lang, sc, b.Pipeline)
-	case "forecast":
-		return report.ComputeForecast(b, p, sc).Doc(lang, sc)
-	case "channels":
-		return report.ComputeChannels(b, p, sc).Doc(lang, sc)
-	case "activity":
-		return report.ComputeActivity(b, p, sc).Doc(lang, sc, b.Pipeline)
-	case "lost":
-		return report.ComputeLost(b, p, sc).Doc(lang, sc)
-	case "commission":
-		d := report.ComputeCommission(b, p, sc, plan).Doc(lang, sc)
-		if plan.Rate == 0 && len(plan.Tiers) == 0 {
-			d.Parts = append(d.Parts, report.Part{Line: report.L(lang, "no_plan")})
-		}
-		return d
+	res, err := report.Run(b, kind, p, sc, plan, lang)
+	if err != nil {
+		res, _ = report.Run(b, "progress", p, sc, plan, lang)
 	}
-	return report.ComputeProgress(b, p, sc).Doc(lang, sc)
+	return res.Doc
 }
 
 // repsOf lists the owners of the book's leads and the authors of its
