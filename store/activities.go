@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -158,18 +159,18 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 	return out, nil
 }
 
-// OpenVisits returns visits checked in and not checked out, newest first.
+// OpenVisits returns visits checked in and not checked out, newest first,
+// from their index.
 func (t *Tx) OpenVisits() ([]model.Activity, error) {
 	var out []model.Activity
-	err := t.bucket(bucketActivities).ForEach(func(k, v []byte) error {
-		var a model.Activity
-		if err := decodeActivity(v, &a); err != nil {
+	err := t.idx(idxVisitOpen).ForEach(func(k, _ []byte) error {
+		a, err := t.Activity(string(k))
+		if err != nil {
 			return err
 		}
-		if a.Open() && !a.Deleted {
-			out = append(out, a)
-		}
+		out = append(out, a)
 		return nil
 	})
+	slices.SortFunc(out, func(a, b model.Activity) int { return b.StartedAt.Compare(a.StartedAt) })
 	return out, err
 }

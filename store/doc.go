@@ -34,6 +34,7 @@
 //	  act_lead/<lead id>|<time><activity id> empty
 //	  act_time/<time><activity id>           lead id
 //	  complaint_open/<lead id>|<complaint id> empty (open and in progress)
+//	  visit_open/<activity id>               lead id (visits not checked out)
 //	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
 //	drafts/<draft id>           JSON Draft
 //

@@ -68,6 +68,9 @@ func indexKeys(v any) []ikey {
 			at := string(millis(e.StartedAt)) + e.ID
 			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActTime), at, e.LeadID})
 			keys = append(keys, ikey{string(idxActFacts), at, actFacts(e)})
+			if e.Open() {
+				keys = append(keys, ikey{string(idxVisitOpen), e.ID, e.LeadID})
+			}
 		}
 	case *model.Task:
 		if !e.Deleted && e.LeadID != "" {
@@ -375,5 +378,22 @@ func addLeadShort(btx *bolt.Tx) error {
 	}
 	return btx.Bucket(bucketCards).ForEach(func(k, _ []byte) error {
 		return short.Put([]byte(join(ShortID(string(k)), string(k))), nil)
+	})
+}
+
+// addVisitOpen is migration 7: an index of visits checked in and not yet
+// checked out, so finding them (after a restart, for `visit stop`) reads
+// only them, not every activity.
+func addVisitOpen(btx *bolt.Tx) error {
+	open, err := btx.Bucket(bucketIdx).CreateBucketIfNotExists(idxVisitOpen)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketActivities).ForEach(func(_, v []byte) error {
+		var a model.Activity
+		if json.Unmarshal(v, &a) != nil || a.Deleted || !a.Open() || a.LeadID == "" {
+			return nil // a corrupt record has no index entry
+		}
+		return open.Put([]byte(a.ID), []byte(a.LeadID))
 	})
 }

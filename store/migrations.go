@@ -24,6 +24,7 @@ var migrations = []migration{
 	{4, "add targets, the activity facts index and stage history on cards", addReportData},
 	{5, "keep each open task's lead and action in the due-day index", rebuildTaskDue},
 	{6, "index leads by the short id that lists show", addLeadShort},
+	{7, "index the visits still open", addVisitOpen},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
@@ -156,6 +157,31 @@ func TestMigration6IndexesShortIDs(t *testing.T) {
 		}
 		if id, err := tx.ResolveLead("a7afd5a4"); err != nil || id != l.ID {
 			t.Errorf("ResolveLead(short id) = %q, %v", id, err)
+		}
+		return nil
+	})
+}
+
+func TestMigration7IndexesOpenVisits(t *testing.T) {
+	open := model.Activity{ID: "A1", LeadID: "L1", Kind: model.KindVisit, StartedAt: time.UnixMilli(1000)}
+	done := model.Activity{ID: "A2", LeadID: "L1", Kind: model.KindVisit, StartedAt: time.UnixMilli(1000), EndedAt: time.UnixMilli(2000)}
+	path := atVersion(t, 6, func(tx *bolt.Tx) error {
+		for _, a := range []model.Activity{open, done} {
+			data, _ := json.Marshal(a)
+			if err := tx.Bucket(bucketActivities).Put([]byte(a.ID), data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		got, err := tx.OpenVisits()
+		if err != nil || len(got) != 1 || got[0].ID != "A1" {
+			t.Errorf("open visits after migration = %+v, %v", got, err)
 		}
 		return nil
 	})

@@ -31,6 +31,7 @@ var (
 	idxLeadStage     = []byte("lead_stage")
 	idxTaskDue       = []byte("task_due")
 	idxLeadShort     = []byte("lead_short")
+	idxVisitOpen     = []byte("visit_open")
 	idxTaskLead      = []byte("task_lead")
 	idxActLead       = []byte("act_lead")
 	idxActTime       = []byte("act_time")

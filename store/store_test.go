@@ -325,3 +325,31 @@ func TestCreateOpEncodingMatchesModelOp(t *testing.T) {
 		t.Fatalf("decoded %+v", op)
 	}
 }
+
+func TestOpenVisitsComeFromTheirIndex(t *testing.T) {
+	now, advance := clockAt(t0)
+	s := openTemp(t, now)
+	l := addLead(t, s, "Acme", "contacted")
+	var first, second model.Activity
+	s.Update(func(tx *Tx) (err error) { first, err = tx.StartVisit(l.ID, ""); return })
+	advance(time.Hour)
+	s.Update(func(tx *Tx) (err error) { second, err = tx.StartVisit(l.ID, ""); return })
+	s.View(func(tx *Tx) error {
+		open, err := tx.OpenVisits()
+		if err != nil || len(open) != 2 || open[0].ID != second.ID {
+			t.Errorf("open visits = %+v, %v; want both, newest first", open, err)
+		}
+		return nil
+	})
+	advance(time.Hour)
+	if err := s.Update(func(tx *Tx) error { _, err := tx.StopVisit(second.ID, VisitStop{}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		open, _ := tx.OpenVisits()
+		if len(open) != 1 || open[0].ID != first.ID {
+			t.Errorf("after stopping one, open visits = %+v", open)
+		}
+		return nil
+	})
+}

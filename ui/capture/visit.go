@@ -76,9 +76,6 @@ func StartVisit(c *common.Common, leadID string, tmpl Template) tea.Cmd {
 	}
 }
 
-// resumeWindow is how far back an open visit is looked for at start.
-const resumeWindow = 14 * 24 * time.Hour
-
 // ResumeVisit returns the command that finds the newest visit left open
 // by this user (a closed lid, a crash) with everything typed into it.
 func ResumeVisit(c *common.Common) tea.Cmd {
@@ -86,9 +83,8 @@ func ResumeVisit(c *common.Common) tea.Cmd {
 		var msg VisitOpenedMsg
 		found := false
 		msg.Err = c.Data.View(func(tx *store.Tx) error {
-			// Visits started in the last two weeks: a walk of the time index
-			// that costs what those weeks hold, not the whole book.
-			open, err := tx.Activities(store.ActivityFilter{Kind: model.KindVisit, From: tx.Now().Add(-resumeWindow)})
+			// The open-visit index holds only visits not yet checked out.
+			open, err := tx.OpenVisits()
 			if err != nil {
 				return err
 			}
