@@ -67,13 +67,8 @@ func TestCursorNeverSkipsUnderConcurrentPushes(t *testing.T) {
 						t.Errorf("pull: %v", err)
 						return
 					}
-					for _, ch := range resp.Changes {
-						if ch.Seq <= lastSeq {
-							t.Errorf("puller %d: seq %d after %d", p, ch.Seq, lastSeq)
-							return
-						}
-						lastSeq = ch.Seq
-						seen[ch.Op.ID]++
+					if !takeInOrder(t, p, resp.Changes, &lastSeq, seen) {
+						return
 					}
 					cursor = resp.Cursor
 					if done && !resp.More {
@@ -137,4 +132,20 @@ func TestEpochChangeResyncsFromScratch(t *testing.T) {
 			t.Fatalf("cursor %d, head %d", after.Cursor, head)
 		}
 	})
+}
+
+// takeInOrder records one pull page's changes for puller p and reports
+// false (after failing the test) when a seq does not rise: a cursor that
+// skipped or repeated an op.
+func takeInOrder(t *testing.T, p int, changes []remote.Change, lastSeq *uint64, seen map[string]int) bool {
+	t.Helper()
+	for _, ch := range changes {
+		if ch.Seq <= *lastSeq {
+			t.Errorf("puller %d: seq %d after %d", p, ch.Seq, *lastSeq)
+			return false
+		}
+		*lastSeq = ch.Seq
+		seen[ch.Op.ID]++
+	}
+	return true
 }

@@ -108,13 +108,8 @@ func TestPGSeqOrderAcrossServerProcesses(t *testing.T) {
 					t.Errorf("pull: %v", err)
 					return
 				}
-				for _, ch := range resp.Changes {
-					if ch.Seq <= lastSeq {
-						t.Errorf("puller %d: seq %d after %d", p, ch.Seq, lastSeq)
-						return
-					}
-					lastSeq = ch.Seq
-					seen[ch.Op.ID]++
+				if !takeInOrder(t, p, resp.Changes, &lastSeq, seen) {
+					return
 				}
 				cursor = resp.Cursor
 				if done && !resp.More {
