@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -85,12 +86,15 @@ func Parse(src string) (*Config, []Problem) {
 }
 
 // typeErr is how the TOML decoder words a value of the wrong type.
-var typeErr = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+// It is compiled on first use: most runs never see such an error.
+var typeErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+})
 
 // typeProblem turns a decoding error such as a string where a number
 // belongs into a Problem with its line.
 func typeProblem(src string, err error) Problem {
-	m := typeErr.FindStringSubmatch(err.Error())
+	m := typeErr().FindStringSubmatch(err.Error())
 	if m == nil {
 		return Problem{Message: strings.TrimPrefix(err.Error(), "toml: ")}
 	}
@@ -136,7 +140,19 @@ func settingName(path []any) string {
 	return b.String()
 }
 
-var stageKey = regexp.MustCompile(`^[a-z0-9][a-z0-9_\-]*$`)
+// validStageKey reports whether k is lower-case letters, digits, _ and -,
+// starting with a letter or digit.
+func validStageKey(k string) bool {
+	for i, c := range []byte(k) {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case i > 0 && (c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return k != ""
+}
 
 // check validates every setting, reporting each problem with its path.
 func (c *Config) check(add func(msg string, path ...any)) {
@@ -153,7 +169,7 @@ func (c *Config) check(add func(msg string, path ...any)) {
 		switch {
 		case s.Key == "":
 			add("a stage needs a key", "stages", i)
-		case !stageKey.MatchString(s.Key):
+		case !validStageKey(s.Key):
 			add(fmt.Sprintf("%q: a stage key is lower-case letters, digits, _ and -", s.Key), "stages", i, "key")
 		case seen[s.Key]:
 			add(fmt.Sprintf("stage %q appears twice", s.Key), "stages", i, "key")

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,6 +149,17 @@ func TestLineOf(t *testing.T) {
 	for _, c := range cases {
 		if got := lineOf(src, c.path...); got != c.want {
 			t.Errorf("lineOf %v = %d, want %d", c.path, got, c.want)
+		}
+	}
+}
+
+// TestValidStageKey checks the hand-written stage key rule against the
+// pattern it replaces.
+func TestValidStageKey(t *testing.T) {
+	pattern := regexp.MustCompile(`^[a-z0-9][a-z0-9_\-]*$`)
+	for _, k := range []string{"", "a", "9", "_", "-", "a_", "a-b", "_a", "-a", "Won", "won", "lost_2", "a b", "a.b", "阶段", "a\n", "z-9_x"} {
+		if got, want := validStageKey(k), pattern.MatchString(k); got != want {
+			t.Errorf("validStageKey(%q) = %v, want %v", k, got, want)
 		}
 	}
 }

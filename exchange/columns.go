@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -61,44 +62,47 @@ var Fields = []string{
 // headerAliases are the header names each field is known by: our own
 // export's headers, common English and Chinese names, and the names
 // Pipedrive, HubSpot and Salesforce write. Matching ignores case, width,
-// spaces and punctuation.
-var headerAliases = map[string][]string{
-	FieldID:             {"id", "fieldcrm id", "编号", "客户编号", "lead id"},
-	FieldCompany:        {"company", "company name", "organization", "organisation", "organization name", "organization - name", "account", "account name", "customer", "customer name", "client", "firm", "business name", "company / account", "associated company", "deal - organization", "person - organization", "公司", "公司名称", "客户名称", "客户", "单位", "单位名称", "企业名称", "企业", "机构名称", "组织", "组织名称", "客户全称"},
-	FieldContact:        {"contact", "contact name", "name", "full name", "person", "person - name", "contact person", "primary contact", "deal - contact person", "associated contact", "联系人", "联系人姓名", "姓名", "客户联系人", "对接人"},
-	FieldFirstName:      {"first name", "firstname", "given name", "名"},
-	FieldLastName:       {"last name", "lastname", "surname", "family name", "姓"},
-	FieldTitle:          {"title", "job title", "position", "role", "person - job title", "职位", "职务", "头衔", "岗位"},
-	FieldMobile:         {"mobile", "mobile phone", "mobile phone number", "cell", "cell phone", "person - phone - mobile", "手机", "手机号", "手机号码", "移动电话"},
-	FieldPhone:          {"phone", "phone number", "telephone", "tel", "work phone", "business phone", "person - phone", "person - phone - work", "电话", "电话号码", "联系电话", "座机", "办公电话", "固话"},
-	FieldEmail:          {"email", "e-mail", "email address", "e-mail address", "mail", "person - email", "person - email - work", "邮箱", "电子邮箱", "电子邮件", "邮件", "email地址", "邮箱地址"},
-	FieldRegion:         {"region", "state", "province", "state/region", "state/province", "billing state/province", "billing state", "organization - state", "区域", "地区", "省份", "省", "大区", "所属区域"},
-	FieldCity:           {"city", "town", "billing city", "organization - city", "城市", "市", "所在城市"},
-	FieldAddress:        {"address", "street", "street address", "billing street", "billing address", "organization - address", "mailing street", "地址", "详细地址", "公司地址", "联系地址", "通讯地址"},
-	FieldIndustry:       {"industry", "sector", "organization - industry", "行业", "所属行业", "行业类别"},
-	FieldSource:         {"source", "lead source", "original source", "deal - source", "channel", "source channel", "来源", "客户来源", "线索来源", "渠道", "开发渠道", "来源渠道"},
-	FieldStage:          {"stage", "deal stage", "deal - stage", "pipeline stage", "lifecycle stage", "lead status", "status", "opportunity stage", "阶段", "销售阶段", "客户阶段", "商机阶段", "状态", "跟进状态"},
-	FieldValue:          {"value", "amount", "deal value", "deal - value", "deal amount", "opportunity amount", "estimated value", "expected revenue", "预计金额", "金额", "预估金额", "商机金额", "预计成交金额", "预算"},
-	FieldCurrency:       {"currency", "deal - currency", "amount currency", "币种", "货币"},
-	FieldProbability:    {"probability", "probability (%)", "deal - probability", "win probability", "赢单率", "成交概率", "概率", "赢率"},
-	FieldExpectedClose:  {"expected close", "expected close date", "close date", "deal - expected close date", "预计成交日期", "预计签约日期", "预计成交时间"},
-	FieldProducts:       {"products", "product", "products of interest", "product interest", "意向产品", "产品", "感兴趣产品"},
-	FieldTags:           {"tags", "tag", "labels", "label", "organization - label", "deal - label", "标签"},
-	FieldOwner:          {"owner", "lead owner", "account owner", "contact owner", "deal owner", "deal - owner", "owner name", "record owner", "opportunity owner", "organization - owner", "person - owner", "负责人", "销售", "销售代表", "所属销售", "跟进人", "业务员", "客户经理"},
-	FieldAssignees:      {"assignees", "assigned to", "collaborators", "协作人", "参与人"},
-	FieldFollowUp:       {"next follow-up", "next follow up", "follow-up date", "follow up date", "next activity date", "deal - next activity date", "next step date", "next contact date", "下次跟进", "下次跟进时间", "下次跟进日期", "跟进日期", "下次联系时间", "回访日期"},
-	FieldFollowUpAction: {"next follow-up action", "next step", "next action", "follow-up action", "follow up action", "跟进事项", "下一步", "下一步计划", "跟进内容", "下次跟进事项"},
-	FieldNotes:          {"notes", "note", "description", "comments", "comment", "remarks", "备注", "说明", "描述", "备忘", "沟通记录", "跟进记录"},
-	FieldLostReason:     {"lost reason", "deal - lost reason", "reason lost", "closed lost reason", "流失原因", "丢单原因", "输单原因"},
-	FieldContractNumber: {"contract number", "contract no", "contract no.", "合同编号", "合同号"},
-	FieldContractSigned: {"contract signed", "contract signed on", "signed on", "signing date", "won time", "deal - won time", "签约日期", "签订日期", "合同日期"},
-	FieldContractValue:  {"contract value", "contract amount", "合同金额", "签约金额"},
-	FieldCreatedAt:      {"created", "created at", "create date", "created date", "date created", "deal - deal created", "创建时间", "创建日期", "录入时间"},
-}
+// spaces and punctuation. This table and the others below are built on
+// first use, not at start, as every command would pay for them.
+var headerAliases = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
+		FieldID:             {"id", "fieldcrm id", "编号", "客户编号", "lead id"},
+		FieldCompany:        {"company", "company name", "organization", "organisation", "organization name", "organization - name", "account", "account name", "customer", "customer name", "client", "firm", "business name", "company / account", "associated company", "deal - organization", "person - organization", "公司", "公司名称", "客户名称", "客户", "单位", "单位名称", "企业名称", "企业", "机构名称", "组织", "组织名称", "客户全称"},
+		FieldContact:        {"contact", "contact name", "name", "full name", "person", "person - name", "contact person", "primary contact", "deal - contact person", "associated contact", "联系人", "联系人姓名", "姓名", "客户联系人", "对接人"},
+		FieldFirstName:      {"first name", "firstname", "given name", "名"},
+		FieldLastName:       {"last name", "lastname", "surname", "family name", "姓"},
+		FieldTitle:          {"title", "job title", "position", "role", "person - job title", "职位", "职务", "头衔", "岗位"},
+		FieldMobile:         {"mobile", "mobile phone", "mobile phone number", "cell", "cell phone", "person - phone - mobile", "手机", "手机号", "手机号码", "移动电话"},
+		FieldPhone:          {"phone", "phone number", "telephone", "tel", "work phone", "business phone", "person - phone", "person - phone - work", "电话", "电话号码", "联系电话", "座机", "办公电话", "固话"},
+		FieldEmail:          {"email", "e-mail", "email address", "e-mail address", "mail", "person - email", "person - email - work", "邮箱", "电子邮箱", "电子邮件", "邮件", "email地址", "邮箱地址"},
+		FieldRegion:         {"region", "state", "province", "state/region", "state/province", "billing state/province", "billing state", "organization - state", "区域", "地区", "省份", "省", "大区", "所属区域"},
+		FieldCity:           {"city", "town", "billing city", "organization - city", "城市", "市", "所在城市"},
+		FieldAddress:        {"address", "street", "street address", "billing street", "billing address", "organization - address", "mailing street", "地址", "详细地址", "公司地址", "联系地址", "通讯地址"},
+		FieldIndustry:       {"industry", "sector", "organization - industry", "行业", "所属行业", "行业类别"},
+		FieldSource:         {"source", "lead source", "original source", "deal - source", "channel", "source channel", "来源", "客户来源", "线索来源", "渠道", "开发渠道", "来源渠道"},
+		FieldStage:          {"stage", "deal stage", "deal - stage", "pipeline stage", "lifecycle stage", "lead status", "status", "opportunity stage", "阶段", "销售阶段", "客户阶段", "商机阶段", "状态", "跟进状态"},
+		FieldValue:          {"value", "amount", "deal value", "deal - value", "deal amount", "opportunity amount", "estimated value", "expected revenue", "预计金额", "金额", "预估金额", "商机金额", "预计成交金额", "预算"},
+		FieldCurrency:       {"currency", "deal - currency", "amount currency", "币种", "货币"},
+		FieldProbability:    {"probability", "probability (%)", "deal - probability", "win probability", "赢单率", "成交概率", "概率", "赢率"},
+		FieldExpectedClose:  {"expected close", "expected close date", "close date", "deal - expected close date", "预计成交日期", "预计签约日期", "预计成交时间"},
+		FieldProducts:       {"products", "product", "products of interest", "product interest", "意向产品", "产品", "感兴趣产品"},
+		FieldTags:           {"tags", "tag", "labels", "label", "organization - label", "deal - label", "标签"},
+		FieldOwner:          {"owner", "lead owner", "account owner", "contact owner", "deal owner", "deal - owner", "owner name", "record owner", "opportunity owner", "organization - owner", "person - owner", "负责人", "销售", "销售代表", "所属销售", "跟进人", "业务员", "客户经理"},
+		FieldAssignees:      {"assignees", "assigned to", "collaborators", "协作人", "参与人"},
+		FieldFollowUp:       {"next follow-up", "next follow up", "follow-up date", "follow up date", "next activity date", "deal - next activity date", "next step date", "next contact date", "下次跟进", "下次跟进时间", "下次跟进日期", "跟进日期", "下次联系时间", "回访日期"},
+		FieldFollowUpAction: {"next follow-up action", "next step", "next action", "follow-up action", "follow up action", "跟进事项", "下一步", "下一步计划", "跟进内容", "下次跟进事项"},
+		FieldNotes:          {"notes", "note", "description", "comments", "comment", "remarks", "备注", "说明", "描述", "备忘", "沟通记录", "跟进记录"},
+		FieldLostReason:     {"lost reason", "deal - lost reason", "reason lost", "closed lost reason", "流失原因", "丢单原因", "输单原因"},
+		FieldContractNumber: {"contract number", "contract no", "contract no.", "合同编号", "合同号"},
+		FieldContractSigned: {"contract signed", "contract signed on", "signed on", "signing date", "won time", "deal - won time", "签约日期", "签订日期", "合同日期"},
+		FieldContractValue:  {"contract value", "contract amount", "合同金额", "签约金额"},
+		FieldCreatedAt:      {"created", "created at", "create date", "created date", "date created", "deal - deal created", "创建时间", "创建日期", "录入时间"},
+	}
+})
 
-var aliasIndex = func() map[string]string {
+var aliasIndex = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for f, names := range headerAliases {
+	for f, names := range headerAliases() {
 		for _, n := range append(names, f) {
 			k := normHeader(n)
 			if prev, ok := m[k]; ok && prev != f {
@@ -108,7 +112,7 @@ var aliasIndex = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // normHeader folds a header for matching: half width, lower case, without
 // spaces, punctuation and the asterisk that marks required columns.
@@ -177,7 +181,7 @@ func MapColumns(headers []string, overrides map[string]string) ([]Column, error)
 		if c.Field != "" {
 			continue
 		}
-		if f, ok := aliasIndex[normHeader(c.Header)]; ok && !used[f] {
+		if f, ok := aliasIndex()[normHeader(c.Header)]; ok && !used[f] {
 			c.Field, c.Auto, used[f] = f, true, true
 		} else {
 			c.Field = customPrefix + c.Header
@@ -198,7 +202,7 @@ func MapColumns(headers []string, overrides map[string]string) ([]Column, error)
 func KnownHeaders(row []string) int {
 	n := 0
 	for _, h := range row {
-		if _, ok := aliasIndex[normHeader(h)]; ok {
+		if _, ok := aliasIndex()[normHeader(h)]; ok {
 			n++
 		}
 	}
@@ -207,45 +211,51 @@ func KnownHeaders(row []string) int {
 
 // stageAliases are names other tools and people use for our default
 // stages; the pipeline's own keys and labels are matched first.
-var stageAliases = map[string]string{
-	"lead": "prospect", "new": "prospect", "newlead": "prospect", "open": "prospect", "subscriber": "prospect",
-	"prospecting": "prospect", "unqualified": "prospect", "attemptingtocontact": "contacted", "opendeal": "solution", "other": "prospect",
-	"潜在": "prospect", "新线索": "prospect", "线索": "prospect", "潜客": "prospect", "新建": "prospect",
-	"qualification": "qualified", "marketingqualifiedlead": "qualified", "salesqualifiedlead": "qualified",
-	"mql": "qualified", "sql": "qualified", "qualifiedtobuy": "qualified", "筛选": "qualified", "合格": "qualified",
-	"contacted": "contacted", "working": "contacted", "workingcontacted": "contacted", "inprogress": "contacted",
-	"connected": "contacted", "contactmade": "contacted", "attemptedtocontact": "contacted", "appointmentscheduled": "contacted", "已联系": "contacted", "已接触": "contacted", "沟通中": "contacted", "跟进中": "contacted", "初步接触": "contacted",
-	"needsanalysis": "solution", "proposal": "solution", "proposalmade": "solution", "presentationscheduled": "solution",
-	"proposalpricequote": "solution", "valueproposition": "solution", "opportunity": "solution", "方案": "solution", "需求分析": "solution", "报价": "solution",
-	"negotiationreview": "negotiation", "negotiationsstarted": "negotiation", "decisionmakerboughtin": "negotiation",
-	"contractsent": "negotiation", "谈判": "negotiation", "商务谈判": "negotiation", "洽谈": "negotiation",
-	"closedwon": "won", "customer": "won", "evangelist": "won", "converted": "won", "成交": "won", "已成交": "won", "赢单": "won", "已签约": "won", "客户": "won",
-	"closedlost": "lost", "closednotconverted": "lost", "disqualified": "lost", "丢单": "lost", "输单": "lost", "已流失": "lost", "失败": "lost",
-}
+var stageAliases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"lead": "prospect", "new": "prospect", "newlead": "prospect", "open": "prospect", "subscriber": "prospect",
+		"prospecting": "prospect", "unqualified": "prospect", "attemptingtocontact": "contacted", "opendeal": "solution", "other": "prospect",
+		"潜在": "prospect", "新线索": "prospect", "线索": "prospect", "潜客": "prospect", "新建": "prospect",
+		"qualification": "qualified", "marketingqualifiedlead": "qualified", "salesqualifiedlead": "qualified",
+		"mql": "qualified", "sql": "qualified", "qualifiedtobuy": "qualified", "筛选": "qualified", "合格": "qualified",
+		"contacted": "contacted", "working": "contacted", "workingcontacted": "contacted", "inprogress": "contacted",
+		"connected": "contacted", "contactmade": "contacted", "attemptedtocontact": "contacted", "appointmentscheduled": "contacted", "已联系": "contacted", "已接触": "contacted", "沟通中": "contacted", "跟进中": "contacted", "初步接触": "contacted",
+		"needsanalysis": "solution", "proposal": "solution", "proposalmade": "solution", "presentationscheduled": "solution",
+		"proposalpricequote": "solution", "valueproposition": "solution", "opportunity": "solution", "方案": "solution", "需求分析": "solution", "报价": "solution",
+		"negotiationreview": "negotiation", "negotiationsstarted": "negotiation", "decisionmakerboughtin": "negotiation",
+		"contractsent": "negotiation", "谈判": "negotiation", "商务谈判": "negotiation", "洽谈": "negotiation",
+		"closedwon": "won", "customer": "won", "evangelist": "won", "converted": "won", "成交": "won", "已成交": "won", "赢单": "won", "已签约": "won", "客户": "won",
+		"closedlost": "lost", "closednotconverted": "lost", "disqualified": "lost", "丢单": "lost", "输单": "lost", "已流失": "lost", "失败": "lost",
+	}
+})
 
 // channelAliases map source names to channel keys.
-var channelAliases = map[string]string{
-	"tradeshow": "trade_show", "exhibition": "trade_show", "event": "trade_show", "events": "trade_show", "expo": "trade_show",
-	"conference": "trade_show", "fair": "trade_show", "展会": "trade_show", "展览会": "trade_show", "会展": "trade_show",
-	"website": "web", "web": "web", "online": "web", "internet": "web", "organicsearch": "web", "paidsearch": "web",
-	"socialmedia": "web", "emailmarketing": "web", "directtraffic": "web", "paidsocial": "web", "webform": "web",
-	"网站": "web", "网络": "web", "官网": "web", "线上": "web", "互联网": "web", "网络推广": "web",
-	"referral": "referral", "referrals": "referral", "partner": "referral", "partnerreferral": "referral",
-	"customerreferral": "referral", "employeereferral": "referral", "wordofmouth": "referral",
-	"推荐": "referral", "转介绍": "referral", "介绍": "referral", "老客户推荐": "referral", "朋友介绍": "referral",
-	"marketresearch": "market_research", "research": "market_research", "调研": "market_research", "市场调查": "market_research",
-	"coldcall": "cold_call", "coldcalling": "cold_call", "outbound": "cold_call", "telemarketing": "cold_call", "doortodoor": "cold_call",
-	"陌拜": "cold_call", "电话营销": "cold_call", "陌生电话": "cold_call", "电销": "cold_call", "扫街": "cold_call",
-	"other": "other", "others": "other", "其它": "other",
-}
+var channelAliases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"tradeshow": "trade_show", "exhibition": "trade_show", "event": "trade_show", "events": "trade_show", "expo": "trade_show",
+		"conference": "trade_show", "fair": "trade_show", "展会": "trade_show", "展览会": "trade_show", "会展": "trade_show",
+		"website": "web", "web": "web", "online": "web", "internet": "web", "organicsearch": "web", "paidsearch": "web",
+		"socialmedia": "web", "emailmarketing": "web", "directtraffic": "web", "paidsocial": "web", "webform": "web",
+		"网站": "web", "网络": "web", "官网": "web", "线上": "web", "互联网": "web", "网络推广": "web",
+		"referral": "referral", "referrals": "referral", "partner": "referral", "partnerreferral": "referral",
+		"customerreferral": "referral", "employeereferral": "referral", "wordofmouth": "referral",
+		"推荐": "referral", "转介绍": "referral", "介绍": "referral", "老客户推荐": "referral", "朋友介绍": "referral",
+		"marketresearch": "market_research", "research": "market_research", "调研": "market_research", "市场调查": "market_research",
+		"coldcall": "cold_call", "coldcalling": "cold_call", "outbound": "cold_call", "telemarketing": "cold_call", "doortodoor": "cold_call",
+		"陌拜": "cold_call", "电话营销": "cold_call", "陌生电话": "cold_call", "电销": "cold_call", "扫街": "cold_call",
+		"other": "other", "others": "other", "其它": "other",
+	}
+})
 
-var lostAliases = map[string]string{
-	"price": "price", "toexpensive": "price", "tooexpensive": "price", "价格": "price", "价格高": "price", "价格太高": "price",
-	"competitor": "competitor", "lostttocompetitor": "competitor", "losttocompetitor": "competitor", "竞争对手": "competitor", "竞品": "competitor",
-	"nobudget": "no_budget", "budget": "no_budget", "无预算": "no_budget", "没有预算": "no_budget", "预算不足": "no_budget",
-	"noresponse": "no_response", "unresponsive": "no_response", "nodecision": "no_response", "无回应": "no_response", "联系不上": "no_response", "无响应": "no_response",
-	"other": "other", "其他": "other", "其它": "other",
-}
+var lostAliases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"price": "price", "toexpensive": "price", "tooexpensive": "price", "价格": "price", "价格高": "price", "价格太高": "price",
+		"competitor": "competitor", "lostttocompetitor": "competitor", "losttocompetitor": "competitor", "竞争对手": "competitor", "竞品": "competitor",
+		"nobudget": "no_budget", "budget": "no_budget", "无预算": "no_budget", "没有预算": "no_budget", "预算不足": "no_budget",
+		"noresponse": "no_response", "unresponsive": "no_response", "nodecision": "no_response", "无回应": "no_response", "联系不上": "no_response", "无响应": "no_response",
+		"other": "other", "其他": "other", "其它": "other",
+	}
+})
 
 // StageKey maps a stage as a file writes it (key, label in either
 // language, or another tool's name for it) to a key of p.
@@ -259,7 +269,7 @@ type stageIndex map[string]string
 
 func newStageIndex(p model.Pipeline) stageIndex {
 	m := stageIndex{}
-	for alias, key := range stageAliases {
+	for alias, key := range stageAliases() {
 		if p.Index(key) >= 0 {
 			m[alias] = key
 		}
@@ -281,13 +291,13 @@ func (m stageIndex) key(v string) (string, bool) {
 
 // ChannelKey maps a source as a file writes it to a channel key.
 func ChannelKey(v string) (string, bool) {
-	key, ok := channelIndex[normHeader(v)]
+	key, ok := channelIndex()[normHeader(v)]
 	return key, ok
 }
 
-var channelIndex = func() map[string]string {
+var channelIndex = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for alias, key := range channelAliases {
+	for alias, key := range channelAliases() {
 		m[alias] = key
 	}
 	for _, c := range model.Channels {
@@ -296,7 +306,7 @@ var channelIndex = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // LostReasonKey maps a lost reason to its key; other text stays as given.
 func LostReasonKey(v string) string {
@@ -306,7 +316,7 @@ func LostReasonKey(v string) string {
 			return c.Key
 		}
 	}
-	if key, ok := lostAliases[k]; ok {
+	if key, ok := lostAliases()[k]; ok {
 		return key
 	}
 	return strings.TrimSpace(v)

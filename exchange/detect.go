@@ -87,16 +87,24 @@ func looksBinary(data []byte) bool {
 	return ctrl*20 > len(sample)
 }
 
-// Encodings that --encoding accepts.
-var encodings = map[string]encoding.Encoding{
-	"utf-8":    nil,
-	"utf8":     nil,
-	"gbk":      simplifiedchinese.GBK,
-	"gb2312":   simplifiedchinese.GBK,
-	"gb18030":  simplifiedchinese.GB18030,
-	"utf-16":   unicode.UTF16(unicode.LittleEndian, unicode.UseBOM),
-	"utf-16le": unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM),
-	"utf-16be": unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM),
+// encodingNamed returns the encoding --encoding name stands for; nil
+// for UTF-8.
+func encodingNamed(name string) (encoding.Encoding, bool) {
+	switch name {
+	case "utf-8", "utf8":
+		return nil, true
+	case "gbk", "gb2312":
+		return simplifiedchinese.GBK, true
+	case "gb18030":
+		return simplifiedchinese.GB18030, true
+	case "utf-16":
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), true
+	case "utf-16le":
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), true
+	case "utf-16be":
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), true
+	}
+	return nil, false
 }
 
 // EncodingNames lists what --encoding accepts.
@@ -109,7 +117,7 @@ const EncodingNames = "utf-8, gbk, gb18030, utf-16, utf-16le, utf-16be"
 func Decode(data []byte, force string) (string, string, error) {
 	if force != "" {
 		name := strings.ToLower(strings.TrimSpace(force))
-		enc, ok := encodings[name]
+		enc, ok := encodingNamed(name)
 		if !ok {
 			return "", "", fmt.Errorf("encoding %q is not supported (use one of %s)", force, EncodingNames)
 		}

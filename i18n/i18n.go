@@ -5,7 +5,9 @@ package i18n
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // Languages the catalog speaks.
@@ -16,19 +18,25 @@ const (
 
 type entry struct{ key, en, zh string }
 
-var index = func() map[string]entry {
-	m := make(map[string]entry, len(entries))
-	for _, e := range entries {
+// all is every entry of the catalog's tables.
+func all() []entry { return slices.Concat(entries, dailyEntries, reportsEntries) }
+
+// index finds entries by key. It is built on first use, not at start, so
+// commands that print no UI text do not pay for it.
+var index = sync.OnceValue(func() map[string]entry {
+	es := all()
+	m := make(map[string]entry, len(es))
+	for _, e := range es {
 		m[e.key] = e
 	}
 	return m
-}()
+})
 
 // T returns the text of key in lang ("zh" for Simplified Chinese, anything
 // else for English). A missing key returns the key itself, so a gap shows
 // on screen instead of an empty space.
 func T(lang, key string) string {
-	e, ok := index[key]
+	e, ok := index()[key]
 	if !ok {
 		return key
 	}
@@ -45,14 +53,15 @@ func Tf(lang, key string, args ...any) string {
 
 // Has reports whether the catalog has key.
 func Has(key string) bool {
-	_, ok := index[key]
+	_, ok := index()[key]
 	return ok
 }
 
 // Keys returns every key of the catalog, sorted.
 func Keys() []string {
-	out := make([]string, 0, len(entries))
-	for _, e := range entries {
+	es := all()
+	out := make([]string, 0, len(es))
+	for _, e := range es {
 		out = append(out, e.key)
 	}
 	sort.Strings(out)

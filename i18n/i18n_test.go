@@ -15,7 +15,7 @@ var verb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 // Chinese text with the same format verbs, and that no key is defined twice.
 func TestEveryKeyInBothLanguages(t *testing.T) {
 	seen := map[string]bool{}
-	for _, e := range entries {
+	for _, e := range all() {
 		if seen[e.key] {
 			t.Errorf("key %q is defined twice", e.key)
 		}

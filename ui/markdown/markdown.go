@@ -11,6 +11,7 @@ package markdown
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -40,14 +41,16 @@ func DefaultStyles(isDark bool) Styles {
 	}
 }
 
-var parser = goldmark.DefaultParser()
+// parser is made on first use: building it allocates, and most runs
+// render no Markdown.
+var parser = sync.OnceValue(goldmark.DefaultParser)
 
 // Render draws src at most width cells wide. Text that is not Markdown
 // comes out as typed, wrapped.
 func Render(src string, width int, st Styles) string {
 	width = max(width, 8)
 	source := []byte(src)
-	doc := parser.Parse(text.NewReader(source))
+	doc := parser().Parse(text.NewReader(source))
 	r := renderer{src: source, st: st}
 	var out []string
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
