@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/demo"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -119,6 +120,68 @@ func BenchmarkToday(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkTodayFixedReview: the daily review of the same 1,000-lead demo
+// book (about 600 items) after 0, 9,000 and 99,000 more leads that need
+// nothing today (touched today, next follow-up in a month) are added. The
+// review reads only the index ranges and cards it lists, so the cost
+// should stay flat as the book grows.
+func BenchmarkTodayFixedReview(b *testing.B) {
+	for _, quiet := range []int{0, 9000, 99000} {
+		b.Run(fmt.Sprintf("leads=%d", 1000+quiet), func(b *testing.B) {
+			st, err := store.Open(store.Options{Path: quietBook(b, quiet), KeepOpen: true, Now: func() time.Time { return benchT0 }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			var items int
+			for b.Loop() {
+				err := st.View(func(tx *store.Tx) error {
+					rep, err := tx.Today()
+					items = rep.Count()
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(items), "items")
+		})
+	}
+}
+
+// quietBook is the 1,000-lead demo book plus n leads with nothing due.
+func quietBook(b *testing.B, n int) string {
+	src := book(b, 1000, 10)
+	if n == 0 {
+		return src
+	}
+	path := copyBook(b, src)
+	st, err := store.Open(store.Options{Path: path, User: "bench", Now: func() time.Time { return benchT0 }, NoSync: true, KeepOpen: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	due := model.Today(benchT0, time.Local).AddDays(30)
+	for start := 0; start < n; start += 5000 {
+		err := st.Update(func(tx *store.Tx) error {
+			for i := start; i < min(start+5000, n); i++ {
+				l := model.Lead{Company: fmt.Sprintf("Quiet Co %d", i), Stage: "contacted"}
+				if err := tx.AddLead(&l); err != nil {
+					return err
+				}
+				if _, err := tx.SetFollowUp(l.ID, due, "call back"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return path
 }
 
 // BenchmarkMoveLead: one durable write (fsync on) moving a lead to the next

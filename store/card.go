@@ -69,6 +69,19 @@ func (c *Card) RottingDays(p model.Pipeline, now time.Time) int {
 	return model.RottingDays(st, c.LastTouch(), now)
 }
 
+// touchKey is the card's entry in the touch index: stage|last touch|lead
+// id, the time as 8 big-endian bytes with the sign bit flipped, so the
+// leads of a stage sort by last touch (none first, at the zero instant).
+func touchKey(c *Card) []byte {
+	k := make([]byte, 0, len(c.Stage)+1+8+len(c.ID))
+	k = append(k, c.Stage...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, touchNum(c.LastTouch()))
+	return append(k, c.ID...)
+}
+
+func touchNum(t time.Time) uint64 { return uint64(unixMilli(t)) ^ 1<<63 }
+
 func cardFromLead(l *model.Lead) Card {
 	c := Card{
 		ID: l.ID, Company: l.Company, Contact: l.MainContact().Name, City: l.City,
@@ -123,9 +136,18 @@ func (c *Card) marshal() []byte {
 
 var errBadCard = errors.New("card is corrupt")
 
-func (c *Card) unmarshal(b []byte) error {
+// unmarshal decodes a whole card.
+func (c *Card) unmarshal(b []byte) error { return c.decode(b, true) }
+
+// unmarshalHead decodes what lists and the daily review show: every field
+// but the tags and the report fields (lost reason, signing day, stage
+// history), which it leaves empty. It costs one allocation.
+func (c *Card) unmarshalHead(b []byte) error { return c.decode(b, false) }
+
+func (c *Card) decode(b []byte, full bool) error {
 	// One string for the whole card: every text field is a slice of it, so
-	// decoding a card costs one allocation (plus its tags), not ten.
+	// decoding a card costs one allocation (plus its tags and stages), not
+	// ten.
 	r := reader{s: string(b)}
 	if r.byte() != cardVersion {
 		return errBadCard
@@ -139,7 +161,9 @@ func (c *Card) unmarshal(b []byte) error {
 	}
 	c.Tags = nil
 	for range n {
-		c.Tags = append(c.Tags, r.string())
+		if t := r.string(); full {
+			c.Tags = append(c.Tags, t)
+		}
 	}
 	c.Value = r.varint()
 	c.Probability = int(r.varint())
@@ -148,13 +172,19 @@ func (c *Card) unmarshal(b []byte) error {
 	}
 	c.ExpectedClose = numDate(int(r.uvarint()))
 	c.NextDue = numDate(int(r.uvarint()))
+	c.LostReason, c.SignedOn, c.Stages = "", model.Date{}, nil
+	if !full {
+		if r.err {
+			return errBadCard
+		}
+		return nil
+	}
 	c.LostReason = r.string()
 	c.SignedOn = numDate(int(r.uvarint()))
 	n = r.uvarint()
 	if n > 10000 || r.err {
 		return errBadCard
 	}
-	c.Stages = nil
 	if n > 0 {
 		c.Stages = make([]CardStage, n)
 		for i := range c.Stages {

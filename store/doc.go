@@ -35,6 +35,8 @@
 //	  act_time/<time><activity id>           lead id
 //	  complaint_open/<lead id>|<complaint id> empty (open and in progress)
 //	  visit_open/<activity id>               lead id (visits not checked out)
+//	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit
+//	                                         flipped, so none sorts first)
 //	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
 //	drafts/<draft id>           JSON Draft
 //

@@ -212,11 +212,10 @@ func (t *Tx) flushCards() error {
 // refreshCard rebuilds a lead's card from the lead, its activities and its
 // tasks; a missing or deleted lead has no card.
 func (t *Tx) refreshCard(leadID string) error {
-	cards := t.bucket(bucketCards)
 	var l model.Lead
 	data := t.bucket(bucketLeads).Get([]byte(leadID))
 	if data == nil || json.Unmarshal(data, &l) != nil {
-		return cards.Delete([]byte(leadID))
+		return t.deleteCard(leadID)
 	}
 	l.ID = leadID
 	return t.writeCard(&l)
@@ -224,20 +223,64 @@ func (t *Tx) refreshCard(leadID string) error {
 
 // writeCard derives and stores the card of lead l (a deleted lead has none).
 func (t *Tx) writeCard(l *model.Lead) error {
-	cards := t.bucket(bucketCards)
-	leadID := l.ID
 	if l.Deleted {
-		return cards.Delete([]byte(leadID))
+		return t.deleteCard(l.ID)
 	}
 	c := cardFromLead(l)
-	c.ID = leadID
+	c.ID = l.ID
 	if err := t.setTouch(&c); err != nil {
 		return err
 	}
 	if err := t.setNext(&c); err != nil {
 		return err
 	}
-	return cards.Put([]byte(leadID), c.marshal())
+	return t.putCard(&c, nil)
+}
+
+// putCard stores a card and moves its entry in the touch index. old is the
+// card it replaces, or nil to read it here.
+func (t *Tx) putCard(c *Card, old *Card) error {
+	cards := t.bucket(bucketCards)
+	if old == nil {
+		if data := cards.Get([]byte(c.ID)); data != nil {
+			old = new(Card)
+			if old.unmarshalHead(data) != nil {
+				old = nil // a corrupt card: its touch entry cannot be known
+			}
+		}
+	}
+	// The index is missing only while an older schema migrates: the
+	// migration that adds it fills it from the cards.
+	if touch := t.idx(idxLeadTouch); touch != nil {
+		key := touchKey(c)
+		if old != nil {
+			if oldKey := touchKey(old); !bytes.Equal(oldKey, key) {
+				if err := touch.Delete(oldKey); err != nil {
+					return err
+				}
+			}
+		}
+		if err := touch.Put(key, nil); err != nil {
+			return err
+		}
+	}
+	return cards.Put([]byte(c.ID), c.marshal())
+}
+
+// deleteCard removes a lead's card and its touch entry.
+func (t *Tx) deleteCard(leadID string) error {
+	cards := t.bucket(bucketCards)
+	data := cards.Get([]byte(leadID))
+	if data == nil {
+		return nil
+	}
+	var old Card
+	if touch := t.idx(idxLeadTouch); touch != nil && old.unmarshalHead(data) == nil {
+		if err := touch.Delete(touchKey(&old)); err != nil {
+			return err
+		}
+	}
+	return cards.Delete([]byte(leadID))
 }
 
 // updateCard changes one part of an existing card.
@@ -251,10 +294,11 @@ func (t *Tx) updateCard(leadID string, change func(*Card) error) error {
 	if err := c.unmarshal(data); err != nil {
 		return t.refreshCard(leadID)
 	}
+	old := c
 	if err := change(&c); err != nil {
 		return err
 	}
-	return cards.Put([]byte(leadID), c.marshal())
+	return t.putCard(&c, &old)
 }
 
 // setTouch sets the card's last activity from the newest indexed activity.
@@ -301,6 +345,14 @@ func rebuildCards(btx *bolt.Tx) error {
 	}
 	if _, err := btx.CreateBucket(bucketCards); err != nil {
 		return err
+	}
+	if idx := btx.Bucket(bucketIdx); idx.Bucket(idxLeadTouch) != nil {
+		if err := idx.DeleteBucket(idxLeadTouch); err != nil {
+			return err
+		}
+		if _, err := idx.CreateBucket(idxLeadTouch); err != nil {
+			return err
+		}
 	}
 	var ids []string
 	err := btx.Bucket(bucketLeads).ForEach(func(k, _ []byte) error {
@@ -395,5 +447,22 @@ func addVisitOpen(btx *bolt.Tx) error {
 			return nil // a corrupt record has no index entry
 		}
 		return open.Put([]byte(a.ID), []byte(a.LeadID))
+	})
+}
+
+// addLeadTouch is migration 8: an index of leads by stage and last touch,
+// so the daily review finds rotting leads and due return visits by reading
+// a range per stage, not every card.
+func addLeadTouch(btx *bolt.Tx) error {
+	touch, err := btx.Bucket(bucketIdx).CreateBucketIfNotExists(idxLeadTouch)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketCards).ForEach(func(_, v []byte) error {
+		var c Card
+		if c.unmarshal(v) != nil {
+			return nil // a corrupt card has no entry; rebuilding cards mends both
+		}
+		return touch.Put(touchKey(&c), nil)
 	})
 }

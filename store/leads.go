@@ -173,7 +173,7 @@ func (t *Tx) ResolveLead(ref string) (string, error) {
 			continue
 		}
 		var card Card
-		if card.unmarshal(v) != nil {
+		if card.unmarshalHead(v) != nil {
 			continue
 		}
 		names[string(k)] = card.Company

@@ -25,6 +25,7 @@ var migrations = []migration{
 	{5, "keep each open task's lead and action in the due-day index", rebuildTaskDue},
 	{6, "index leads by the short id that lists show", addLeadShort},
 	{7, "index the visits still open", addVisitOpen},
+	{8, "index leads by stage and last touch", addLeadTouch},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -186,3 +186,42 @@ func TestMigration7IndexesOpenVisits(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration8IndexesLeadsByTouch(t *testing.T) {
+	stale := model.Lead{ID: "L-stale", Company: "久未联系", Stage: "qualified", StageEnteredAt: t0.AddDate(0, 0, -40)}
+	fresh := model.Lead{ID: "L-fresh", Company: "刚联系", Stage: "qualified", StageEnteredAt: t0.AddDate(0, 0, -1)}
+	path := atVersion(t, 7, func(tx *bolt.Tx) error {
+		for _, l := range []model.Lead{stale, fresh} {
+			c := cardFromLead(&l)
+			if err := tx.Bucket(bucketCards).Put([]byte(l.ID), c.marshal()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s, err := Open(Options{Path: path, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if err := checkTouchIndex(tx); err != nil {
+			t.Error(err)
+		}
+		rep, err := tx.Today()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rotting []string
+		for _, sec := range rep.Sections {
+			if sec.Key == SectionRotting {
+				for _, it := range sec.Items {
+					rotting = append(rotting, it.LeadID)
+				}
+			}
+		}
+		if len(rotting) != 1 || rotting[0] != stale.ID {
+			t.Errorf("rotting after migration = %v, want only %s", rotting, stale.ID)
+		}
+		return nil
+	})
+}

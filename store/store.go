@@ -32,6 +32,7 @@ var (
 	idxTaskDue       = []byte("task_due")
 	idxLeadShort     = []byte("lead_short")
 	idxVisitOpen     = []byte("visit_open")
+	idxLeadTouch     = []byte("lead_touch")
 	idxTaskLead      = []byte("task_lead")
 	idxActLead       = []byte("act_lead")
 	idxActTime       = []byte("act_time")

@@ -125,22 +125,35 @@ type DueTask struct {
 // DueTasks returns open follow-ups due up to and including until, by due
 // day, from the index alone.
 func (t *Tx) DueTasks(until model.Date) []DueTask {
-	c := t.idx(idxTaskDue).Cursor()
 	var out []DueTask
-	limit := until.String()
+	t.eachDue(until, func(due model.Date, id, lead, action []byte) {
+		out = append(out, DueTask{ID: string(id), LeadID: string(lead), Action: string(action), Due: due})
+	})
+	return out
+}
+
+// eachDue calls fn with every open follow-up due up to and including
+// until, by due day, from the index alone. The byte slices are valid only
+// during the call.
+func (t *Tx) eachDue(until model.Date, fn func(due model.Date, id, lead, action []byte)) {
+	c := t.idx(idxTaskDue).Cursor()
+	limit := []byte(until.String())
+	var day []byte // the day of the previous entry, parsed into due
+	var due model.Date
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		i := bytes.IndexByte(k, 0)
-		if i < 0 || string(k[:i]) > limit {
+		if i < 0 || bytes.Compare(k[:i], limit) > 0 {
 			break
 		}
-		var due model.Date
-		if due.UnmarshalText(k[:i]) != nil {
-			continue
+		if !bytes.Equal(k[:i], day) {
+			if due.UnmarshalText(k[:i]) != nil {
+				continue
+			}
+			day = k[:i]
 		}
 		lead, action, _ := bytes.Cut(v, []byte{0})
-		out = append(out, DueTask{ID: string(k[i+1:]), LeadID: string(lead), Action: string(action), Due: due})
+		fn(due, k[i+1:], lead, action)
 	}
-	return out
 }
 
 // OpenTasks returns open follow-ups due up to and including day (all when

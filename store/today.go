@@ -1,9 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -59,8 +63,10 @@ func (r *TodayReport) Count() int {
 
 // Today builds the daily review as of the transaction's time: follow-ups
 // overdue, due today and in the next 7 days (from the due-day index),
-// rotting leads and return visits due on won accounts (from the cards), and
-// open complaints. The CLI and the UI both show exactly this list.
+// rotting leads and return visits due on won accounts (from the touch
+// index), and open complaints. The CLI and the UI both show exactly this
+// list. It reads only the index ranges and the cards of the leads it
+// lists, so its cost follows the length of the review, not of the book.
 func (t *Tx) Today() (TodayReport, error) {
 	if err := t.flushCards(); err != nil {
 		return TodayReport{}, err
@@ -70,59 +76,77 @@ func (t *Tx) Today() (TodayReport, error) {
 	horizon := today.AddDays(7)
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
+	cards := t.cardCache()
 
-	// One pass over the compact cards: every live lead, with what rotting and
-	// return visits need (the last touch); the other sections look their
-	// leads up here.
-	cards := map[string]*Card{}
-	err := t.bucket(bucketCards).ForEach(func(k, v []byte) error {
-		c := new(Card)
-		if err := c.unmarshal(v); err != nil {
-			return nil
+	// Rotting: a stage's leads untouched for more than its limit. A lead
+	// rots once a whole day past the limit has gone by, so the candidates
+	// are those touched at or before now - (limit+1) days; the card's own
+	// rule has the last word.
+	seen := map[string]bool{}
+	for _, st := range rules.Pipeline.Stages {
+		if st.Terminal || st.RottingDays <= 0 || seen[st.Key] {
+			continue
 		}
-		cards[c.ID] = c
-		if c.Stage == model.StageWon {
-			if rules.ReturnVisitDays > 0 {
-				due := model.ReturnVisitDue(c.LastTouch(), rules.ReturnVisitDays, rules.Location)
-				if !horizon.Before(due) {
-					sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(c, SectionReturnVisit, "", due))
-				}
+		seen[st.Key] = true
+		cutoff := t.now.Add(-time.Duration(st.RottingDays+1) * 24 * time.Hour)
+		err := t.touchedBy(st.Key, touchNum(cutoff), func(id []byte) {
+			c := cards(id)
+			if c == nil || c.Stage != st.Key {
+				return
 			}
-			return nil
+			if days := c.RottingDays(rules.Pipeline, t.now); days > 0 {
+				item := itemFor(c, SectionRotting, c.NextAction, c.NextDue)
+				item.Days = days
+				sections[SectionRotting] = append(sections[SectionRotting], item)
+			}
+		})
+		if err != nil {
+			return rep, err
 		}
-		if days := c.RottingDays(rules.Pipeline, t.now); days > 0 {
-			item := itemFor(c, SectionRotting, c.NextAction, c.NextDue)
-			item.Days = days
-			sections[SectionRotting] = append(sections[SectionRotting], item)
+	}
+
+	// Return visits: won accounts whose last touch was ReturnVisitDays or
+	// more before the horizon's day, that is touched before the start of
+	// the day after horizon - ReturnVisitDays.
+	if days := rules.ReturnVisitDays; days > 0 {
+		d := horizon.AddDays(1 - days)
+		cutoff := time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, rules.Location)
+		err := t.touchedBy(model.StageWon, touchNum(cutoff)-1, func(id []byte) {
+			c := cards(id)
+			if c == nil || c.Stage != model.StageWon {
+				return
+			}
+			if due := model.ReturnVisitDue(c.LastTouch(), days, rules.Location); !horizon.Before(due) {
+				sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(c, SectionReturnVisit, "", due))
+			}
+		})
+		if err != nil {
+			return rep, err
 		}
-		return nil
-	})
-	if err != nil {
-		return rep, err
 	}
 
 	// Follow-ups due up to a week ahead, from the due-day index alone.
 	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
-	for _, tk := range t.DueTasks(horizon) {
-		c := cards[tk.LeadID]
-		sec := sectionOf[model.BucketOf(tk.Due, today)]
+	t.eachDue(horizon, func(due model.Date, id, lead, action []byte) {
+		c := cards(lead)
+		sec := sectionOf[model.BucketOf(due, today)]
 		if c == nil || sec == "" {
-			continue // the lead was deleted or is not visible here
+			return // the lead was deleted or is not visible here
 		}
-		item := itemFor(c, sec, tk.Action, tk.Due)
-		item.TaskID = tk.ID
+		item := itemFor(c, sec, string(action), due)
+		item.TaskID = string(id)
 		if sec == SectionOverdue {
-			item.Days = tk.Due.DaysUntil(today)
+			item.Days = due.DaysUntil(today)
 		}
 		sections[sec] = append(sections[sec], item)
-	}
+	})
 
 	complaints, err := t.OpenComplaints()
 	if err != nil {
 		return rep, err
 	}
 	for _, cp := range complaints {
-		c := cards[cp.LeadID]
+		c := cards([]byte(cp.LeadID))
 		if c == nil {
 			continue
 		}
@@ -147,6 +171,55 @@ func (t *Tx) Today() (TodayReport, error) {
 		rep.Sections = append(rep.Sections, TodaySection{Key: key, Items: items})
 	}
 	return rep, nil
+}
+
+// touchedBy calls fn with every lead of stage whose last touch, as
+// touchNum, is at most until, oldest first.
+func (t *Tx) touchedBy(stage string, until uint64, fn func(id []byte)) error {
+	touch := t.idx(idxLeadTouch)
+	if touch == nil {
+		return fmt.Errorf("the database has no touch index (schema %d expected)", SchemaVersion)
+	}
+	prefix := append([]byte(stage), 0)
+	c := touch.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) < 8 {
+			continue
+		}
+		if binary.BigEndian.Uint64(rest) > until {
+			break
+		}
+		fn(rest[8:])
+	}
+	return nil
+}
+
+// cardCache returns a lookup of cards by lead id that reads each card at
+// most once, decoding only its head; nil for a lead with no (readable)
+// card.
+func (t *Tx) cardCache() func(id []byte) *Card {
+	// One cursor for every lookup: Bucket.Get makes a new one each time.
+	cur := t.bucket(bucketCards).Cursor()
+	m := map[string]*Card{}
+	var free []Card // cards are allocated in chunks: thousands may be read
+	return func(id []byte) *Card {
+		if c, ok := m[string(id)]; ok {
+			return c
+		}
+		var c *Card
+		if k, data := cur.Seek(id); bytes.Equal(k, id) && data != nil {
+			if len(free) == 0 {
+				free = make([]Card, 64)
+			}
+			c, free = &free[0], free[1:]
+			if c.unmarshalHead(data) != nil {
+				c = nil
+			}
+		}
+		m[string(id)] = c
+		return c
+	}
 }
 
 func itemFor(c *Card, section, action string, due model.Date) TodayItem {
