@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Sections of the daily review, in the order it shows them.
@@ -76,7 +77,7 @@ func (t *Tx) Today() (TodayReport, error) {
 	horizon := today.AddDays(7)
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
-	cards := t.cardCache()
+	cards := t.reviewCards()
 
 	// Rotting: a stage's leads untouched for more than its limit. A lead
 	// rots once a whole day past the limit has gone by, so the candidates
@@ -90,12 +91,12 @@ func (t *Tx) Today() (TodayReport, error) {
 		seen[st.Key] = true
 		cutoff := t.now.Add(-time.Duration(st.RottingDays+1) * 24 * time.Hour)
 		err := t.touchedBy(st.Key, touchNum(cutoff), func(id []byte) {
-			c := cards(id)
+			c := cards.card(id)
 			if c == nil || c.Stage != st.Key {
 				return
 			}
 			if days := c.RottingDays(rules.Pipeline, t.now); days > 0 {
-				item := itemFor(c, SectionRotting, c.NextAction, c.NextDue)
+				item := headOf(c).item(SectionRotting, c.NextAction, c.NextDue)
 				item.Days = days
 				sections[SectionRotting] = append(sections[SectionRotting], item)
 			}
@@ -112,12 +113,12 @@ func (t *Tx) Today() (TodayReport, error) {
 		d := horizon.AddDays(1 - days)
 		cutoff := time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, rules.Location)
 		err := t.touchedBy(model.StageWon, touchNum(cutoff)-1, func(id []byte) {
-			c := cards(id)
+			c := cards.card(id)
 			if c == nil || c.Stage != model.StageWon {
 				return
 			}
 			if due := model.ReturnVisitDue(c.LastTouch(), days, rules.Location); !horizon.Before(due) {
-				sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(c, SectionReturnVisit, "", due))
+				sections[SectionReturnVisit] = append(sections[SectionReturnVisit], headOf(c).item(SectionReturnVisit, "", due))
 			}
 		})
 		if err != nil {
@@ -128,12 +129,12 @@ func (t *Tx) Today() (TodayReport, error) {
 	// Follow-ups due up to a week ahead, from the due-day index alone.
 	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
 	t.eachDue(horizon, func(due model.Date, id, lead, action []byte) {
-		c := cards(lead)
+		h, ok := cards.head(lead)
 		sec := sectionOf[model.BucketOf(due, today)]
-		if c == nil || sec == "" {
+		if !ok || sec == "" {
 			return // the lead was deleted or is not visible here
 		}
-		item := itemFor(c, sec, string(action), due)
+		item := h.item(sec, string(action), due)
 		item.TaskID = string(id)
 		if sec == SectionOverdue {
 			item.Days = due.DaysUntil(today)
@@ -146,11 +147,11 @@ func (t *Tx) Today() (TodayReport, error) {
 		return rep, err
 	}
 	for _, cp := range complaints {
-		c := cards([]byte(cp.LeadID))
-		if c == nil {
+		h, ok := cards.head([]byte(cp.LeadID))
+		if !ok {
 			continue
 		}
-		item := itemFor(c, SectionComplaints, firstLine(cp.Description), model.DateOf(cp.OpenedAt.In(rules.Location)))
+		item := h.item(SectionComplaints, firstLine(cp.Description), model.DateOf(cp.OpenedAt.In(rules.Location)))
 		item.ComplaintID = cp.ID
 		sections[SectionComplaints] = append(sections[SectionComplaints], item)
 	}
@@ -195,36 +196,54 @@ func (t *Tx) touchedBy(stage string, until uint64, fn func(id []byte)) error {
 	return nil
 }
 
-// cardCache returns a lookup of cards by lead id that reads each card at
-// most once, decoding only its head; nil for a lead with no (readable)
-// card.
-func (t *Tx) cardCache() func(id []byte) *Card {
-	// One cursor for every lookup: Bucket.Get makes a new one each time.
-	cur := t.bucket(bucketCards).Cursor()
-	m := map[string]*Card{}
-	var free []Card // cards are allocated in chunks: thousands may be read
-	return func(id []byte) *Card {
-		if c, ok := m[string(id)]; ok {
-			return c
-		}
-		var c *Card
-		if k, data := cur.Seek(id); bytes.Equal(k, id) && data != nil {
-			if len(free) == 0 {
-				free = make([]Card, 64)
-			}
-			c, free = &free[0], free[1:]
-			if c.unmarshalHead(data) != nil {
-				c = nil
-			}
-		}
-		m[string(id)] = c
-		return c
-	}
+// reviewCards reads the cards of the leads the daily review lists, each
+// once, through one cursor (Bucket.Get makes a new one per call), and
+// keeps only what an item shows of its lead.
+type reviewCards struct {
+	cur     *bolt.Cursor
+	heads   map[string]itemHead // by lead id; the zero head for a lead with no card
+	scratch Card
 }
 
-func itemFor(c *Card, section, action string, due model.Date) TodayItem {
-	return TodayItem{Section: section, LeadID: c.ID, Company: c.Company, Stage: c.Stage, Action: action,
-		Due: due, Value: c.Value, Currency: c.Currency}
+func (t *Tx) reviewCards() *reviewCards {
+	return &reviewCards{cur: t.bucket(bucketCards).Cursor(), heads: map[string]itemHead{}}
+}
+
+// card decodes a lead's card (its head) and remembers what items show of
+// it. The card is valid until the next call; nil when the lead has none.
+func (r *reviewCards) card(id []byte) *Card {
+	k, data := r.cur.Seek(id)
+	if !bytes.Equal(k, id) || data == nil || r.scratch.unmarshalHead(data) != nil {
+		r.heads[string(id)] = itemHead{}
+		return nil
+	}
+	r.heads[string(id)] = headOf(&r.scratch)
+	return &r.scratch
+}
+
+// head returns what items show of a lead; false when it has no card.
+func (r *reviewCards) head(id []byte) (itemHead, bool) {
+	h, seen := r.heads[string(id)]
+	if !seen {
+		r.card(id)
+		h = r.heads[string(id)]
+	}
+	return h, h.leadID != ""
+}
+
+// itemHead is what a review item shows of its lead.
+type itemHead struct {
+	leadID, company, stage, currency string
+	value                            int64
+}
+
+func headOf(c *Card) itemHead {
+	return itemHead{leadID: c.ID, company: c.Company, stage: c.Stage, currency: c.Currency, value: c.Value}
+}
+
+func (h itemHead) item(section, action string, due model.Date) TodayItem {
+	return TodayItem{Section: section, LeadID: h.leadID, Company: h.company, Stage: h.stage, Action: action,
+		Due: due, Value: h.value, Currency: h.currency}
 }
 
 func firstLine(s string) string {

@@ -36,13 +36,13 @@ func todayByScan(t *Tx) (TodayReport, error) {
 			if rules.ReturnVisitDays > 0 {
 				due := model.ReturnVisitDue(c.LastTouch(), rules.ReturnVisitDays, rules.Location)
 				if !horizon.Before(due) {
-					sections[SectionReturnVisit] = append(sections[SectionReturnVisit], itemFor(c, SectionReturnVisit, "", due))
+					sections[SectionReturnVisit] = append(sections[SectionReturnVisit], headOf(c).item(SectionReturnVisit, "", due))
 				}
 			}
 			continue
 		}
 		if days := c.RottingDays(rules.Pipeline, t.now); days > 0 {
-			item := itemFor(c, SectionRotting, c.NextAction, c.NextDue)
+			item := headOf(c).item(SectionRotting, c.NextAction, c.NextDue)
 			item.Days = days
 			sections[SectionRotting] = append(sections[SectionRotting], item)
 		}
@@ -54,7 +54,7 @@ func todayByScan(t *Tx) (TodayReport, error) {
 		if c == nil || sec == "" {
 			continue
 		}
-		item := itemFor(c, sec, tk.Action, tk.Due)
+		item := headOf(c).item(sec, tk.Action, tk.Due)
 		item.TaskID = tk.ID
 		if sec == SectionOverdue {
 			item.Days = tk.Due.DaysUntil(today)
@@ -67,7 +67,7 @@ func todayByScan(t *Tx) (TodayReport, error) {
 	}
 	for _, cp := range complaints {
 		if c := byID[cp.LeadID]; c != nil {
-			item := itemFor(c, SectionComplaints, firstLine(cp.Description), model.DateOf(cp.OpenedAt.In(rules.Location)))
+			item := headOf(c).item(SectionComplaints, firstLine(cp.Description), model.DateOf(cp.OpenedAt.In(rules.Location)))
 			item.ComplaintID = cp.ID
 			sections[SectionComplaints] = append(sections[SectionComplaints], item)
 		}
