@@ -1,6 +1,9 @@
 package exchange
 
 import (
+	"archive/zip"
+	"bytes"
+	"html"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -77,6 +80,43 @@ func FuzzVCard(f *testing.F) {
 		for _, r := range table.Rows {
 			if len(r.Cells) > len(table.Header) {
 				t.Fatalf("row has %d cells for %d headers", len(r.Cells), len(table.Header))
+			}
+		}
+	})
+}
+
+// FuzzReadXLSX feeds arbitrary sheet and shared-string XML through the
+// workbook reader inside a valid package. It must never panic, and every
+// row it returns must be within Excel's limits.
+func FuzzReadXLSX(f *testing.F) {
+	f.Add(`<worksheet><sheetData><row r="2"><c r="B2" t="s"><v>0</v></c><c s="1"><v>45000.5</v></c></row></sheetData></worksheet>`,
+		`<sst><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>`, `yyyy"年"m"月"d"日" h:mm`)
+	f.Add(`<worksheet><sheetData><row><c t="inlineStr"><is><t>x_x000D_y</t></is></c><c t="b"><v>1</v></c></row></sheetData></worksheet>`, `<sst/>`, `0.00%`)
+	f.Add(`<worksheet><sheetData><row r="1048576"><c r="XFD1048576" s="1"><v>-1e308</v></c></row></sheetData></worksheet>`, ``, `[h]:mm;@`)
+	f.Fuzz(func(t *testing.T, sheet, sst, format string) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, body := range map[string]string{
+			"xl/workbook.xml":            `<workbook><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`,
+			"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Type="/worksheet" Target="s.xml"/><Relationship Id="rId2" Type="/sharedStrings" Target="sst.xml"/><Relationship Id="rId3" Type="/styles" Target="st.xml"/></Relationships>`,
+			"xl/s.xml":                   sheet,
+			"xl/sst.xml":                 sst,
+			"xl/st.xml":                  `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="` + html.EscapeString(format) + `"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>`,
+		} {
+			w, _ := zw.Create(name)
+			w.Write([]byte(body))
+		}
+		zw.Close()
+		table, _, err := ReadXLSX(buf.Bytes(), "")
+		if err != nil {
+			return
+		}
+		if table.HeaderRow > xlsxMaxRows || len(table.Header) > xlsxMaxCols {
+			t.Fatalf("header %d cells at row %d", len(table.Header), table.HeaderRow)
+		}
+		for _, r := range table.Rows {
+			if r.Num > xlsxMaxRows || len(r.Cells) > xlsxMaxCols {
+				t.Fatalf("row %d has %d cells", r.Num, len(r.Cells))
 			}
 		}
 	})

@@ -1,9 +1,17 @@
 package exchange
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -85,4 +93,350 @@ func TestImportXLSXFromChineseExcel(t *testing.T) {
 	if _, err := Import(s, buf.Bytes(), "名单.xlsx", Options{Sheet: "Nope"}); err == nil || !bytes.Contains([]byte(err.Error()), []byte("展会名单, Other")) {
 		t.Fatalf("missing sheet: %v", err)
 	}
+}
+
+// TestXLSXExportMatchesExcelize writes the same book with our writer and
+// with excelize (the writer fieldcrm used before) and reads both back with
+// excelize: the same sheets, cells and cell kinds. Our reader reads our
+// file as excelize does.
+func TestXLSXExportMatchesExcelize(t *testing.T) {
+	s := openStore(t, "ann")
+	fillBook(t, s)
+	long := strings.Repeat("长", maxXLSXCell+10)
+	err := s.Update(func(tx *store.Tx) error {
+		l := model.Lead{Company: " <Tricky> & \"Co\" 'x' ", Stage: "prospect",
+			Contacts: []model.Contact{{Name: "_x0041_ stays as typed", Phone: "+86 10 1234 5678"}},
+			Custom:   map[string]string{"Note": "a\r\nb  ", "Emoji": "🙂 ok"}}
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		a := model.Activity{LeadID: l.ID, Kind: model.KindCall, Feedback: "]]> </t>"}
+		return tx.AddActivity(&a, long)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b *book
+	if err := s.View(func(tx *store.Tx) (err error) { b, err = loadBook(tx, ExportOptions{}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		var ours, ref bytes.Buffer
+		if err := writeXLSX(&ours, b, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := excelizeWriteXLSX(&ref, b, lang); err != nil {
+			t.Fatal(err)
+		}
+		got, want := excelizeSheets(t, ours.Bytes()), excelizeSheets(t, ref.Bytes())
+		if len(got.names) != 3 || strings.Join(got.names, "|") != strings.Join(want.names, "|") {
+			t.Fatalf("%s: sheets %q, want %q", lang, got.names, want.names)
+		}
+		for _, name := range want.names {
+			if g, w := fmt.Sprintf("%q", got.cells[name]), fmt.Sprintf("%q", want.cells[name]); g != w {
+				t.Errorf("%s: sheet %s reads back as\n%s\nwant\n%s", lang, name, g, w)
+			}
+			tbl, sheet, err := ReadXLSX(ours.Bytes(), name)
+			if err != nil || sheet != name {
+				t.Fatalf("%s: ReadXLSX(%s): %v", lang, name, err)
+			}
+			if w := newTable(got.rows[name]); !reflect.DeepEqual(tbl, w) {
+				t.Errorf("%s: ReadXLSX(%s) =\n%+v\nexcelize reads\n%+v", lang, name, tbl, w)
+			}
+		}
+		longest := 0
+		for _, r := range got.cells[want.names[1]] {
+			longest = max(longest, utf8.RuneCountInString(r[6].text))
+		}
+		if longest != maxXLSXCell {
+			t.Errorf("%s: the longest note reads back with %d characters, want %d", lang, longest, maxXLSXCell)
+		}
+	}
+}
+
+type xlsxCell struct{ text, kind string }
+
+type excelizeBook struct {
+	names []string
+	rows  map[string][][]string
+	cells map[string][][]xlsxCell
+}
+
+// excelizeSheets reads every sheet with excelize: its rows as GetRows gives
+// them and, for each cell, its text and whether Excel holds it as a number
+// or as text.
+func excelizeSheets(t *testing.T, data []byte) excelizeBook {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	eb := excelizeBook{names: f.GetSheetList(), rows: map[string][][]string{}, cells: map[string][][]xlsxCell{}}
+	for _, name := range eb.names {
+		rows, err := f.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eb.rows[name] = rows
+		cells := make([][]xlsxCell, len(rows))
+		for i, r := range rows {
+			for j, v := range r {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				typ, err := f.GetCellType(name, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				kind := "text"
+				if typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset && v != "" {
+					kind = "number"
+				}
+				cells[i] = append(cells[i], xlsxCell{v, kind})
+			}
+		}
+		eb.cells[name] = cells
+	}
+	return eb
+}
+
+// TestReadXLSXMatchesExcelize reads cells of every kind with each number
+// format and compares with excelize: text, numbers, percentages, zero
+// padding and booleans read the same; dates read as ISO days that name
+// the day excelize's (locale) display names; formats that only change the
+// look (thousands, decimals, currency) give the value itself.
+func TestReadXLSXMatchesExcelize(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	custom := func(code string) *excelize.Style { return &excelize.Style{CustomNumFmt: &code} }
+	styles := []struct {
+		name  string
+		style *excelize.Style
+		same  string // "text": equal text; "day": the same day; "value": our text is General's
+	}{
+		{"General", &excelize.Style{}, "text"},
+		{"0%", &excelize.Style{NumFmt: 9}, "text"},
+		{"0.00%", &excelize.Style{NumFmt: 10}, "text"},
+		{"0.0%", custom("0.0%"), "text"},
+		{"@", &excelize.Style{NumFmt: 49}, "text"},
+		{"000000", custom("000000"), "text"},
+		{"mm-dd-yy", &excelize.Style{NumFmt: 14}, "day"},
+		{"m/d/yy h:mm", &excelize.Style{NumFmt: 22}, "day"},
+		{"yyyy年m月d日", custom(`yyyy"年"m"月"d"日"`), "day"},
+		{"#,##0", &excelize.Style{NumFmt: 3}, "value"},
+		{"#,##0.00", &excelize.Style{NumFmt: 4}, "value"},
+		{"¥#,##0.00", custom(`[$¥-804]#,##0.00`), "value"},
+	}
+	values := []any{"华北能源", 0.1 + 0.2, 13800138000, 50000.5, 0.25, 123, -5.5, 1.0 / 3, 123456.789, 0, 1e20, 1234567890123456789,
+		time.Date(2026, 12, 3, 15, 4, 5, 0, time.UTC), true, false}
+	for i, st := range styles {
+		id, err := f.NewStyle(st.style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, v := range values {
+			ref, _ := excelize.CoordinatesToCellName(i+1, j+1)
+			if err := f.SetCellValue("Sheet1", ref, v); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.SetCellStyle("Sheet1", ref, ref, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	last := len(values) + 1
+	if err := f.SetCellRichText("Sheet1", fmt.Sprintf("A%d", last), []excelize.RichTextRun{{Text: "rich "}, {Text: "text", Font: &excelize.Font{Bold: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellFormula("Sheet1", fmt.Sprintf("B%d", last), `"a"&"b"`); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows, err := want.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := openXLSX(mustZip(t, buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotRows, err := wb.rows(wb.sheets[0].part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, v := range values {
+		for i, st := range styles {
+			g, w := cellAt(gotRows, j, i), cellAt(wantRows, j, i)
+			general := cellAt(gotRows, j, 0)
+			ok := g == w
+			switch st.same {
+			case "text":
+				// Past 15 digits only General and text formats are compared:
+				// excelize multiplies a percentage before it rounds.
+				ok = ok || v == any(1234567890123456789) && i > 0
+			case "day":
+				ok = g == wantDay(v, strings.Contains(st.name, "h:mm"))
+				if f, isNum := v.(float64); isNum && f < 1 || v == any(0) {
+					ok = true // Excel's day 0 (1900-01-00) is no calendar day
+				}
+			case "value":
+				// excelize shows 50000.5 as "50,001" under #,##0; we give the value.
+				ok = g == general
+			}
+			if !ok {
+				t.Errorf("%v as %s: got %q, excelize %q", v, st.name, g, w)
+			}
+		}
+	}
+	for i := range 2 {
+		if g, w := cellAt(gotRows, last-1, i), cellAt(wantRows, last-1, i); g != w {
+			t.Errorf("row %d cell %d: got %q, excelize %q", last, i+1, g, w)
+		}
+	}
+	if len(gotRows) != len(wantRows) {
+		t.Errorf("%d rows, excelize %d", len(gotRows), len(wantRows))
+	}
+}
+
+// wantDay is the text ReadXLSX should give for v under a date format,
+// worked out with excelize's own serial day conversion: an ISO day (and
+// time), or the number itself when it is no day Excel can show.
+func wantDay(v any, clock bool) string {
+	var t time.Time
+	switch v := v.(type) {
+	case time.Time:
+		t = v
+	case bool:
+		return strings.ToUpper(fmt.Sprint(v))
+	case string:
+		return v
+	default:
+		f, _ := strconv.ParseFloat(fmt.Sprint(v), 64)
+		if f < 0 || f >= 2958466 {
+			return generalNumber(f)
+		}
+		var err error
+		if t, err = excelize.ExcelDateToTime(f, false); err != nil {
+			return err.Error()
+		}
+	}
+	if clock {
+		return t.Round(time.Second).Format("2006-01-02 15:04")
+	}
+	return t.Format("2006-01-02")
+}
+
+func cellAt(rows [][]string, r, c int) string {
+	if r < len(rows) && c < len(rows[r]) {
+		return rows[r][c]
+	}
+	return ""
+}
+
+func mustZip(t *testing.T, data []byte) *zip.Reader {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr
+}
+
+// TestReadXLSXByHand reads a workbook written by hand the way other
+// programs write theirs: a namespace prefix, cells and rows without
+// references, Chinese built-in date formats, phonetic guides, escaped
+// characters, the 1904 date system and an absolute sheet path.
+func TestReadXLSXByHand(t *testing.T) {
+	const ns = `xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
+	parts := map[string]string{
+		"_rels/.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+			<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="book/main.xml"/></Relationships>`,
+		"book/main.xml": `<x:workbook ` + ns + `><x:workbookPr date1904="1"/><x:sheets>
+			<x:sheet name="Hidden &amp; first" sheetId="7" state="hidden" r:id="rId9"/><x:sheet name="名单" sheetId="2" r:id="rId2"/></x:sheets></x:workbook>`,
+		"book/_rels/main.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+			<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/book/s/a.xml"/>
+			<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="s/b.xml"/>
+			<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/>
+			<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+			<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://example.com" TargetMode="External"/></Relationships>`,
+		"book/strings.xml": `<x:sst ` + ns + ` count="3">
+			<x:si><x:t>东京</x:t><x:rPh sb="0" eb="2"><x:t>トウキョウ</x:t></x:rPh></x:si>
+			<x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">line one_x000D_
+</x:t></x:r><x:r><x:t>line two</x:t></x:r></x:si>
+			<x:si><x:t>公司</x:t></x:si></x:sst>`,
+		"book/styles.xml": `<x:styleSheet ` + ns + `>
+			<x:numFmts count="2"><x:numFmt numFmtId="164" formatCode="[$-804]yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot; h:mm"/><x:numFmt numFmtId="165" formatCode="[Red]0.0%;[Blue]-0.0%"/></x:numFmts>
+			<x:cellStyleXfs count="1"><x:xf numFmtId="14"/></x:cellStyleXfs>
+			<x:cellXfs count="6"><x:xf numFmtId="0"/><x:xf numFmtId="31"/><x:xf numFmtId="58"/><x:xf numFmtId="164"/><x:xf numFmtId="20"/><x:xf numFmtId="165"/></x:cellXfs>
+			<x:cellStyles count="1"><x:cellStyle name="Normal" xfId="0"/></x:cellStyles></x:styleSheet>`,
+		"book/s/a.xml": `<x:worksheet ` + ns + `><x:sheetData><x:row><x:c t="inlineStr"><x:is><x:t>hidden</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`,
+		"book/s/b.xml": `<x:worksheet ` + ns + `><x:sheetData>
+			<x:row r="2"><x:c r="A2" t="s"><x:v>2</x:v></x:c><x:c t="s"><x:v>0</x:v></x:c><x:c r="D2" t="inlineStr"><x:is><x:r><x:t>rich </x:t></x:r><x:r><x:t>inline</x:t></x:r></x:is></x:c></x:row>
+			<x:row><x:c s="1"><x:v>45000</x:v></x:c><x:c s="2"><x:v>45000</x:v></x:c><x:c s="3"><x:v>45000.75</x:v></x:c><x:c s="4"><x:v>0.5</x:v></x:c><x:c s="5"><x:v>0.125</x:v></x:c><x:c s="0"><x:v>1.0</x:v></x:c></x:row>
+			<x:row r="5"><x:c r="A5" t="s"><x:v>1</x:v></x:c><x:c r="B5" t="e"><x:v>#N/A</x:v></x:c><x:c r="C5" t="str"><x:f>A1&amp;"x"</x:f><x:v>a_x0009_b</x:v></x:c><x:c r="D5" t="b"><x:v>0</x:v></x:c><x:c r="E5" s="3"/><x:c r="F5" s="1"><x:v></x:v></x:c></x:row>
+			<x:row r="9" ht="20" customHeight="1"/>
+		</x:sheetData></x:worksheet>`,
+	}
+	data := zipOf(t, parts)
+	tbl, sheet, err := ReadXLSX(data, "名单")
+	if err != nil || sheet != "名单" {
+		t.Fatalf("ReadXLSX: %q %v", sheet, err)
+	}
+	// The 1904 system: serial 45000 is 2027-03-16, not 2023-03-15.
+	want := Table{
+		Header: []string{"公司", "东京", "", "rich inline"}, HeaderRow: 2,
+		Rows: []Row{
+			{Num: 3, Cells: []string{"2027-03-16", "2027-03-16", "2027-03-16 18:00", "12:00", "12.5%", "1"}},
+			{Num: 5, Cells: []string{"line one\r\nline two", "#N/A", "a\tb", "FALSE"}},
+		},
+	}
+	if !reflect.DeepEqual(tbl, want) {
+		t.Errorf("got  %#v\nwant %#v", tbl, want)
+	}
+	if tbl, sheet, err := ReadXLSX(data, ""); err != nil || sheet != "Hidden & first" || tbl.Header[0] != "hidden" {
+		t.Errorf("first sheet: %q %+v %v", sheet, tbl, err)
+	}
+
+	// Damage is reported, not read as empty cells.
+	for name, change := range map[string][2]string{
+		"a shared string it lacks": {"book/s/b.xml", strings.Replace(parts["book/s/b.xml"], "<x:v>2</x:v>", "<x:v>3</x:v>", 1)},
+		"a sheet part it lacks":    {"book/s/b.xml", ""},
+		"a cell past column XFD":   {"book/s/b.xml", strings.Replace(parts["book/s/b.xml"], `r="D2"`, `r="XFE2"`, 1)},
+		"broken XML":               {"book/s/b.xml", parts["book/s/b.xml"][:200]},
+	} {
+		damaged := maps.Clone(parts)
+		if change[1] == "" {
+			delete(damaged, change[0])
+		} else {
+			damaged[change[0]] = change[1]
+		}
+		if _, _, err := ReadXLSX(zipOf(t, damaged), "名单"); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func zipOf(t *testing.T, parts map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range parts {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
