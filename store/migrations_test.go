@@ -118,6 +118,57 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 }
 
+// With CheckOnFirstUse, Open leaves the file alone and the first
+// transaction (or Ready) refuses a newer file, or migrates an older one.
+func TestCheckOnFirstUse(t *testing.T) {
+	newer := atVersion(t, SchemaVersion, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(SchemaVersion+1)))
+	})
+	s, err := Open(Options{Path: newer, CheckOnFirstUse: true})
+	if err != nil {
+		t.Fatalf("Open = %v, want the check left to the first transaction", err)
+	}
+	if err := s.View(func(*Tx) error { return nil }); !errors.Is(err, ErrNewer) {
+		t.Errorf("first View = %v, want ErrNewer", err)
+	}
+	if err := s.Ready(); !errors.Is(err, ErrNewer) {
+		t.Errorf("Ready = %v, want ErrNewer", err)
+	}
+
+	older := atVersion(t, 7, nil)
+	s, err = Open(Options{Path: older, CheckOnFirstUse: true, User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(older, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != 7 {
+			t.Errorf("schema after Open = %d, want 7 (untouched)", v)
+		}
+		return nil
+	})
+	db.Close()
+	l := model.Lead{Company: "首次使用", Stage: "prospect"}
+	if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if v := schemaVersion(tx.tx); v != SchemaVersion {
+			t.Errorf("schema after the first transaction = %d, want %d", v, SchemaVersion)
+		}
+		if err := checkTouchIndex(tx); err != nil {
+			t.Error(err)
+		}
+		return nil
+	})
+	if s.Node() == "" || s.User() != "ann" {
+		t.Errorf("node %q, user %q after the first transaction", s.Node(), s.User())
+	}
+}
+
 func TestMigration5PutsLeadAndActionInTheDueIndex(t *testing.T) {
 	tk := model.Task{ID: "T1", LeadID: "L1", Due: model.Date{Y: 2026, M: 11, D: 27}, Action: "回电话"}
 	path := atVersion(t, 4, func(tx *bolt.Tx) error {

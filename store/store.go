@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -75,6 +76,11 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for tests and benchmarks that
 	// measure something else; never for a user's book.
 	NoSync bool
+	// CheckOnFirstUse moves the schema check (and any migration) from Open
+	// to the first transaction, so a command that opens the store to run
+	// one transaction opens the file once. Open then reports only a bad
+	// path; a locked, newer or corrupt file fails the first transaction.
+	CheckOnFirstUse bool
 }
 
 // Store is the local replica. It is safe for concurrent use by several
@@ -83,8 +89,11 @@ type Store struct {
 	opts  Options
 	rules model.Rules
 	db    *handle // only with KeepOpen
-	node  string
-	user  string
+
+	prepared sync.Mutex // held while checking; guards ready, node and user
+	ready    bool       // the file is at this schema and node and user are read
+	node     string
+	user     string
 }
 
 // Open opens (creating if needed) the database at opts.Path, migrates it to
@@ -109,26 +118,16 @@ func Open(opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("create folder for %s: %w", opts.Path, err)
 	}
+	if opts.CheckOnFirstUse && !opts.KeepOpen {
+		return s, nil
+	}
 	db, err := s.openDB()
 	if err != nil {
 		return nil, err
 	}
-	// A file already at this schema needs no write: read it and go, so a
-	// command that only reads never waits for a commit.
-	ready := false
-	err = db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta) == nil || schemaVersion(tx) != SchemaVersion || tx.Bucket(bucketMeta).Get(keyNode) == nil {
-			return nil
-		}
-		ready = true
-		return s.readMeta(tx.Bucket(bucketMeta))
-	})
-	if err == nil && !ready {
-		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
-	}
-	if err != nil {
+	if err := s.prepare(db.DB); err != nil {
 		db.close()
-		return nil, fmt.Errorf("open %s: %w", opts.Path, err)
+		return nil, err
 	}
 	if opts.KeepOpen {
 		s.db = db
@@ -136,6 +135,34 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// prepare brings the file to this build's schema and reads the node id
+// and user, once per store.
+func (s *Store) prepare(db *bolt.DB) error {
+	s.prepared.Lock()
+	defer s.prepared.Unlock()
+	if s.ready {
+		return nil
+	}
+	// A file already at this schema needs no write: read it and go, so a
+	// command that only reads never waits for a commit.
+	err := db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil || schemaVersion(tx) != SchemaVersion || tx.Bucket(bucketMeta).Get(keyNode) == nil {
+			return nil
+		}
+		s.ready = true
+		return s.readMeta(tx.Bucket(bucketMeta))
+	})
+	if err == nil && !s.ready {
+		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
+		s.ready = err == nil
+	}
+	if err != nil {
+		s.ready = false
+		return fmt.Errorf("open %s: %w", s.opts.Path, err)
+	}
+	return nil
 }
 
 // setup creates the buckets, runs pending migrations and reads the node id
@@ -177,11 +204,35 @@ func (s *Store) readMeta(meta *bolt.Bucket) error {
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.opts.Path }
 
-// User returns who writes through this store.
-func (s *Store) User() string { return s.user }
+// User returns who writes through this store ("" when the file cannot be
+// read).
+func (s *Store) User() string {
+	s.ensureReady()
+	return s.user
+}
 
-// Node returns this replica's device id.
-func (s *Store) Node() string { return s.node }
+// Node returns this replica's device id ("" when the file cannot be read).
+func (s *Store) Node() string {
+	s.ensureReady()
+	return s.node
+}
+
+// Ready opens the file and brings it to this build's schema now, if Open
+// left that to the first transaction (CheckOnFirstUse): for a caller that
+// wants the error before it starts.
+func (s *Store) Ready() error {
+	s.prepared.Lock()
+	ready := s.ready
+	s.prepared.Unlock()
+	if ready {
+		return nil
+	}
+	return s.withDB(func(*bolt.DB) error { return nil })
+}
+
+// ensureReady is Ready for accessors that cannot return an error; the
+// next transaction reports it.
+func (s *Store) ensureReady() { _ = s.Ready() }
 
 // Rules returns the rules the store computes with.
 func (s *Store) Rules() model.Rules { return s.rules }
@@ -204,6 +255,10 @@ func (s *Store) withDB(fn func(*bolt.DB) error) error {
 	}
 	h, err := s.openDB()
 	if err != nil {
+		return err
+	}
+	if err := s.prepare(h.DB); err != nil {
+		h.close()
 		return err
 	}
 	err = fn(h.DB)

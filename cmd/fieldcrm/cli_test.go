@@ -213,3 +213,28 @@ func TestExitStatusAndOneLineError(t *testing.T) {
 		t.Fatalf("stderr = %q", stderr.String())
 	}
 }
+
+// A command on a file another handle holds waits about a second, then
+// says so in a sentence; the store is checked by the command's first
+// transaction, so this covers that path. (The holder's pid, named when
+// it is another process, is tested with real processes in store.)
+func TestLockedDatabaseNamesTheHolder(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "锁定测试")
+	holder, err := store.Open(store.Options{Path: c.db, KeepOpen: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	start := time.Now()
+	_, _, err = c.run("", "lead", "list")
+	if err == nil {
+		t.Fatal("lead list succeeded while another handle held the file")
+	}
+	if !strings.Contains(err.Error(), "another fieldcrm process") || !strings.Contains(err.Error(), "has "+c.db+" open") {
+		t.Errorf("error = %q, want a sentence naming the file and its holder", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gave up after %v, want about a second", d)
+	}
+}

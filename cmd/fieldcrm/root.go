@@ -94,13 +94,14 @@ func (a *app) resolvedDBPath() string {
 	return config.DefaultDBPath()
 }
 
-// store opens the database on first use.
+// store opens the database on first use. The file is opened, checked and
+// migrated by the first transaction, so a command opens it once.
 func (a *app) store() (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
 	}
 	rules := a.rules()
-	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now})
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true})
 	if err != nil {
 		return nil, err
 	}

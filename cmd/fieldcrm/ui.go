@@ -21,6 +21,9 @@ func (a *app) openUI() error {
 		return errors.New("the terminal UI needs a terminal on standard input and output; run fieldcrm in a terminal, or use its subcommands (fieldcrm --help)")
 	}
 	st, err := a.store()
+	if err == nil {
+		err = st.Ready() // a locked or newer file is said here, not inside the UI
+	}
 	if err != nil {
 		return err
 	}
