@@ -108,11 +108,13 @@ func (t *Tx) Today() (TodayReport, error) {
 
 	// Return visits: won accounts whose last touch was ReturnVisitDays or
 	// more before the horizon's day, that is touched before the start of
-	// the day after horizon - ReturnVisitDays.
+	// the day after horizon - ReturnVisitDays. The range reads a day more,
+	// so a midnight a clock change skips cannot narrow it; the rule on the
+	// card decides.
 	if days := rules.ReturnVisitDays; days > 0 {
-		d := horizon.AddDays(1 - days)
+		d := horizon.AddDays(2 - days)
 		cutoff := time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, rules.Location)
-		err := t.touchedBy(model.StageWon, touchNum(cutoff)-1, func(id []byte) {
+		err := t.touchedBy(model.StageWon, touchNum(cutoff), func(id []byte) {
 			c := cards.card(id)
 			if c == nil || c.Stage != model.StageWon {
 				return
