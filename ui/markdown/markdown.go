@@ -15,8 +15,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -41,16 +41,24 @@ func DefaultStyles(isDark bool) Styles {
 	}
 }
 
-// parser is made on first use: building it allocates, and most runs
-// render no Markdown.
-var parser = sync.OnceValue(goldmark.DefaultParser)
+// mdParser is made on first use: building it allocates, and most runs
+// render no Markdown. It is goldmark.DefaultParser built from the parser
+// package alone, so the binary does not link goldmark's HTML renderer,
+// whose package init every command would pay for.
+var mdParser = sync.OnceValue(func() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	)
+})
 
 // Render draws src at most width cells wide. Text that is not Markdown
 // comes out as typed, wrapped.
 func Render(src string, width int, st Styles) string {
 	width = max(width, 8)
 	source := []byte(src)
-	doc := parser().Parse(text.NewReader(source))
+	doc := mdParser().Parse(text.NewReader(source))
 	r := renderer{src: source, st: st}
 	var out []string
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
