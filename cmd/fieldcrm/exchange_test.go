@@ -138,3 +138,26 @@ func TestProgressStaysQuietOffTerminal(t *testing.T) {
 		t.Fatalf("progress wrote %q to a non-terminal", errw.String())
 	}
 }
+
+// TestProgressDrawsAndClears: on a terminal the bar shows after a moment,
+// redraws at most every 100 ms, and leaves a clean line.
+func TestProgressDrawsAndClears(t *testing.T) {
+	var errw bytes.Buffer
+	p := &progress{w: &errw, label: "importing", start: time.Now(), enabled: true}
+	p.update(1, 10)
+	if errw.Len() != 0 {
+		t.Fatalf("drew %q before a moment had passed", errw.String())
+	}
+	p.start = p.start.Add(-time.Hour)
+	p.update(4, 10)
+	p.update(5, 10) // within 100 ms of the last drawing
+	want := "\rimporting  40% [============>                 ] (4/10)"
+	if errw.String() != want {
+		t.Fatalf("drew %q, want %q", errw.String(), want)
+	}
+	p.update(10, 10) // the end is always drawn
+	p.finish()
+	if got := errw.String(); !strings.HasSuffix(got, "(10/10)\r\x1b[K") || !strings.Contains(got, "100% [==============================]") {
+		t.Fatalf("end %q", got)
+	}
+}

@@ -2,16 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/store"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() {
@@ -185,44 +180,5 @@ func (a *app) printImport(rep *exchange.Report) {
 	}
 	if rep.RejectsPath != "" {
 		fmt.Fprintf(w, "Invalid rows were written to %s: fix them there and import that file.\n", rep.RejectsPath)
-	}
-}
-
-// progress shows a bar on stderr for work that takes longer than a moment,
-// and only when stderr is a terminal.
-type progress struct {
-	w       io.Writer
-	label   string
-	start   time.Time
-	bar     *progressbar.ProgressBar
-	enabled bool
-}
-
-func (a *app) progress(label string) *progress {
-	p := &progress{w: a.err, label: label, start: time.Now()}
-	if f, ok := a.err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.enabled = true
-	}
-	return p
-}
-
-func (p *progress) update(done, total int) {
-	if !p.enabled || done >= total && p.bar == nil {
-		return
-	}
-	if p.bar == nil {
-		if time.Since(p.start) < 700*time.Millisecond {
-			return
-		}
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.label),
-			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish())
-	}
-	_ = p.bar.Set(done)
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
 	}
 }
