@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -20,6 +19,7 @@ type Tx struct {
 	clock   *model.Clock
 	written int                     // ops this transaction added to the outbox
 	pending map[string]*cardPending // card parts to bring up to date, by lead
+	creates *createEncoder          // encodes new records
 }
 
 // Now returns the transaction's wall time.
@@ -165,26 +165,25 @@ func (t *Tx) put(typ, id string, v any, create bool) error {
 // general merge and encodes each part once: it is what makes a bulk load
 // (the demo book, an import) fast.
 func (t *Tx) create(typ, id string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
 	op := rawOp{ID: model.NewID(), Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpCreate,
-		Fields: data, HLC: t.stamp(), Actor: model.Actor{User: t.s.user, Device: t.s.node}, Schema: model.CurrentSchema}
-	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
-		return err
+		HLC: t.stamp(), Actor: model.Actor{User: t.s.user, Device: t.s.node}, Schema: model.CurrentSchema}
+	if t.creates == nil {
+		t.creates = new(createEncoder)
 	}
-	st, err := json.Marshal(model.Record{Base: model.Stamp{HLC: op.HLC, Actor: op.Actor.User}})
+	parts, err := t.creates.encode(&op, v)
 	if err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st); err != nil {
+	if err := t.bucket(entityBucket[typ]).Put([]byte(id), parts.fields); err != nil {
+		return err
+	}
+	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), parts.stamps); err != nil {
 		return err
 	}
 	if err := t.reindex(typ, nil, v); err != nil {
 		return err
 	}
-	return t.pushOutbox(op.encode())
+	return t.pushOutbox(parts.op)
 }
 
 // rawOp is a create op whose fields are already encoded JSON.
@@ -202,39 +201,8 @@ type rawOp struct {
 // which json.Marshal produced: on a bulk load that check costs as much as
 // the encoding itself.
 func (op *rawOp) encode() []byte {
-	b := make([]byte, 0, len(op.Fields)+256)
-	b = append(b, `{"op_id":`...)
-	b = strconv.AppendQuote(b, op.ID)
-	b = append(b, `,"entity":{"type":`...)
-	b = strconv.AppendQuote(b, op.Entity.Type)
-	b = append(b, `,"id":`...)
-	b = appendJSONString(b, op.Entity.ID)
-	b = append(b, `},"kind":`...)
-	b = strconv.AppendQuote(b, op.Kind)
-	b = append(b, `,"fields":`...)
-	b = append(b, op.Fields...)
-	b = append(b, `,"hlc":{"wall_ms":`...)
-	b = strconv.AppendInt(b, op.HLC.Wall, 10)
-	b = append(b, `,"counter":`...)
-	b = strconv.AppendUint(b, uint64(op.HLC.Counter), 10)
-	b = append(b, `,"node":`...)
-	b = appendJSONString(b, op.HLC.Node)
-	b = append(b, `},"actor":{`...)
-	if op.Actor.User != "" {
-		b = append(b, `"user":`...)
-		b = appendJSONString(b, op.Actor.User)
-		b = append(b, ',')
-	}
-	b = append(b, `"device":`...)
-	b = appendJSONString(b, op.Actor.Device)
-	b = append(b, `},"schema":`...)
-	b = strconv.AppendInt(b, int64(op.Schema), 10)
-	return append(b, '}')
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	b := append(op.appendHead(nil), op.Fields...)
+	return op.appendTail(b)
 }
 
 func (t *Tx) pushOutbox(data []byte) error {
