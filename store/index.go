@@ -116,7 +116,7 @@ func (t *Tx) reindex(typ string, before, after any) error {
 		}
 	}
 	for _, k := range newKeys {
-		if err := t.idx([]byte(k.bucket)).Put([]byte(k.key), []byte(k.value)); err != nil {
+		if err := t.putIndex(k); err != nil {
 			return err
 		}
 	}

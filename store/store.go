@@ -94,6 +94,8 @@ type Store struct {
 	ready    bool       // the file is at this schema and node and user are read
 	node     string
 	user     string
+
+	putIndexesAtOnce bool // tests: put index entries when written, not held
 }
 
 // Open opens (creating if needed) the database at opts.Path, migrates it to
@@ -289,7 +291,14 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			if err := t.flushCards(); err != nil {
 				return err
 			}
-			return t.saveClock()
+			if err := t.putAllHeld(); err != nil {
+				return err
+			}
+			if err := t.saveClock(); err != nil {
+				return err
+			}
+			t.packPages()
+			return nil
 		})
 	})
 }

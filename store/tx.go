@@ -18,8 +18,11 @@ type Tx struct {
 	now     time.Time
 	clock   *model.Clock
 	written int                     // ops this transaction added to the outbox
+	created int                     // records this transaction created
 	pending map[string]*cardPending // card parts to bring up to date, by lead
 	creates *createEncoder          // encodes new records
+	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
+	heldErr error                   // a held entry bbolt refused
 }
 
 // Now returns the transaction's wall time.
@@ -32,6 +35,9 @@ func (t *Tx) Rules() model.Rules { return t.s.rules }
 func (t *Tx) User() string { return t.s.user }
 
 func (t *Tx) bucket(path ...[]byte) *bolt.Bucket {
+	if len(t.held) > 0 {
+		t.putHeldFor(path)
+	}
 	b := t.tx.Bucket(path[0])
 	for _, name := range path[1:] {
 		if b == nil {
@@ -42,10 +48,13 @@ func (t *Tx) bucket(path ...[]byte) *bolt.Bucket {
 	if b != nil {
 		// Most keys here grow in order (time-ordered ids, sequences): full
 		// pages keep the file small and commits short.
-		b.FillPercent = 0.9
+		b.FillPercent = fillPercent
 	}
 	return b
 }
+
+// fillPercent is how full bbolt fills a page before it starts another.
+const fillPercent = 0.9
 
 func (t *Tx) idx(name []byte) *bolt.Bucket { return t.bucket(bucketIdx, name) }
 
@@ -174,6 +183,7 @@ func (t *Tx) create(typ, id string, v any) error {
 	if err != nil {
 		return err
 	}
+	t.created++
 	if err := t.bucket(entityBucket[typ]).Put([]byte(id), parts.fields); err != nil {
 		return err
 	}
@@ -267,6 +277,9 @@ func (t *Tx) ApplyRemote(ops []model.Op) error {
 		}
 		if err := t.apply(rec, op); err != nil {
 			return err
+		}
+		if op.Kind == model.OpCreate {
+			t.created++
 		}
 	}
 	return nil
