@@ -168,8 +168,17 @@ func (t *Tx) Today() (TodayReport, error) {
 			} else if c := a.Due.Compare(b.Due); c != 0 {
 				return c
 			}
-			return cmp.Or(strings.Compare(a.Company, b.Company), strings.Compare(a.LeadID, b.LeadID),
-				strings.Compare(a.TaskID, b.TaskID), strings.Compare(a.ComplaintID, b.ComplaintID))
+			// One comparison at a time: cmp.Or would make all four.
+			if c := strings.Compare(a.Company, b.Company); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.LeadID, b.LeadID); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.TaskID, b.TaskID); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ComplaintID, b.ComplaintID)
 		})
 		rep.Sections = append(rep.Sections, TodaySection{Key: key, Items: items})
 	}
