@@ -276,3 +276,25 @@ func TestMigration8IndexesLeadsByTouch(t *testing.T) {
 		return nil
 	})
 }
+
+// New files get 16 KiB pages; a file made with another page size keeps it.
+func TestPageSizeOfNewAndOldFiles(t *testing.T) {
+	pageOf := func(path string) int {
+		s, err := Open(Options{Path: path, KeepOpen: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		l := model.Lead{Company: "页面", Stage: "prospect"}
+		if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+			t.Fatal(err)
+		}
+		return s.db.Info().PageSize
+	}
+	if got := pageOf(filepath.Join(t.TempDir(), "new.db")); got != pageSize {
+		t.Errorf("new file: page size %d, want %d", got, pageSize)
+	}
+	if got := pageOf(atVersion(t, 7, nil)); got != 4096 {
+		t.Errorf("file made with 4 KiB pages: page size %d after writing, want 4096", got)
+	}
+}
