@@ -132,6 +132,31 @@ func (t *Tx) DueTasks(until model.Date) []DueTask {
 	return out
 }
 
+// countDue counts the open follow-ups due up to and including until by
+// their bucket as of today, reading only the due-day index's keys.
+func (t *Tx) countDue(until, today model.Date) map[model.Bucket]int {
+	counts := map[model.Bucket]int{}
+	c := t.idx(idxTaskDue).Cursor()
+	limit := []byte(until.String())
+	var day []byte
+	var bucket model.Bucket
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || bytes.Compare(k[:i], limit) > 0 {
+			break
+		}
+		if !bytes.Equal(k[:i], day) {
+			var due model.Date
+			if due.UnmarshalText(k[:i]) != nil {
+				continue
+			}
+			day, bucket = k[:i], model.BucketOf(due, today)
+		}
+		counts[bucket]++
+	}
+	return counts
+}
+
 // eachDue calls fn with every open follow-up due up to and including
 // until, by due day, from the index alone. The byte slices are valid only
 // during the call.

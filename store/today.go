@@ -77,7 +77,16 @@ func (t *Tx) Today() (TodayReport, error) {
 	horizon := today.AddDays(7)
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
-	cards := t.reviewCards()
+	// Sized from a first, key-only pass over the due-day index: the review
+	// can hold thousands of lines, and growing slices and the lead table
+	// step by step allocated about twice what it keeps.
+	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
+	due := 0
+	for b, n := range t.countDue(horizon, today) {
+		sections[sectionOf[b]] = make([]TodayItem, 0, n)
+		due += n
+	}
+	cards := t.reviewCards(due)
 
 	// Rotting: a stage's leads untouched for more than its limit. A lead
 	// rots once a whole day past the limit has gone by, so the candidates
@@ -129,7 +138,6 @@ func (t *Tx) Today() (TodayReport, error) {
 	}
 
 	// Follow-ups due up to a week ahead, from the due-day index alone.
-	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
 	t.eachDue(horizon, func(due model.Date, id, lead, action []byte) {
 		h, ok := cards.head(lead)
 		sec := sectionOf[model.BucketOf(due, today)]
@@ -160,6 +168,9 @@ func (t *Tx) Today() (TodayReport, error) {
 
 	for _, key := range TodaySections {
 		items := sections[key]
+		if len(items) == 0 {
+			items = nil // an empty section is nil, however it was sized
+		}
 		slices.SortFunc(items, func(a, b TodayItem) int {
 			if key == SectionRotting {
 				if c := cmp.Compare(b.Days, a.Days); c != 0 {
@@ -216,8 +227,8 @@ type reviewCards struct {
 	scratch Card
 }
 
-func (t *Tx) reviewCards() *reviewCards {
-	return &reviewCards{cur: t.bucket(bucketCards).Cursor(), heads: map[string]itemHead{}}
+func (t *Tx) reviewCards(size int) *reviewCards {
+	return &reviewCards{cur: t.bucket(bucketCards).Cursor(), heads: make(map[string]itemHead, size)}
 }
 
 // card decodes a lead's card (its head) and remembers what items show of
