@@ -34,35 +34,39 @@ type table struct {
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 func (t *table) write(w io.Writer) {
-	all := append([][]string{t.header}, t.rows...)
-	cells := make([][]string, len(all))
-	cellW := make([][]int, len(all))
-	widths := make([]int, len(t.header))
-	for r, row := range all {
-		cells[r] = make([]string, len(row))
-		cellW[r] = make([]int, len(row))
+	// Cells are cleaned and cut in place (write is a table's last use) and
+	// their widths kept in one flat slice: a table can have thousands of
+	// rows, and copying them doubled what a list command allocates.
+	cols := len(t.header)
+	rows := append([][]string{t.header}, t.rows...)
+	cellW := make([]int, len(rows)*cols)
+	widths := make([]int, cols)
+	for r, row := range rows {
 		for i, c := range row {
-			c = strings.ReplaceAll(c, "\n", " ")
+			if strings.Contains(c, "\n") {
+				c = strings.ReplaceAll(c, "\n", " ")
+			}
 			cw := displayWidth(c)
 			if i < len(t.max) && t.max[i] > 0 && cw > t.max[i] {
 				c = ansi.Truncate(c, t.max[i], "…")
 				cw = ansi.StringWidth(c)
 			}
-			cells[r][i], cellW[r][i] = c, cw
-			if i < len(widths) && cw > widths[i] {
-				widths[i] = cw
+			row[i] = c
+			if i < cols {
+				cellW[r*cols+i] = cw
+				widths[i] = max(widths[i], cw)
 			}
 		}
 	}
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	var line []byte
-	for r, row := range cells {
+	for r, row := range rows {
 		line = line[:0]
 		for i, c := range row {
 			line = append(line, c...)
-			if i < len(row)-1 {
-				for range widths[i] - cellW[r][i] + 2 {
+			if i < len(row)-1 && i < cols {
+				for range widths[i] - cellW[r*cols+i] + 2 {
 					line = append(line, ' ')
 				}
 			}
