@@ -133,27 +133,10 @@ func (t *Tx) DueTasks(until model.Date) []DueTask {
 }
 
 // countDue counts the open follow-ups due up to and including until by
-// their bucket as of today, reading only the due-day index's keys.
+// their bucket as of today, from the due-day index alone.
 func (t *Tx) countDue(until, today model.Date) map[model.Bucket]int {
 	counts := map[model.Bucket]int{}
-	c := t.idx(idxTaskDue).Cursor()
-	limit := []byte(until.String())
-	var day []byte
-	var bucket model.Bucket
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		i := bytes.IndexByte(k, 0)
-		if i < 0 || bytes.Compare(k[:i], limit) > 0 {
-			break
-		}
-		if !bytes.Equal(k[:i], day) {
-			var due model.Date
-			if due.UnmarshalText(k[:i]) != nil {
-				continue
-			}
-			day, bucket = k[:i], model.BucketOf(due, today)
-		}
-		counts[bucket]++
-	}
+	t.eachDue(until, func(due model.Date, _, _, _ []byte) { counts[model.BucketOf(due, today)]++ })
 	return counts
 }
 
