@@ -77,9 +77,9 @@ func (t *Tx) Today() (TodayReport, error) {
 	horizon := today.AddDays(7)
 	rep := TodayReport{Date: today}
 	sections := map[string][]TodayItem{}
-	// Sized from a first pass over the due-day index, copying nothing: the review
-	// can hold thousands of lines, and growing slices and the lead table
-	// step by step allocated about twice what it keeps.
+	// Sized from a first pass over the due-day index, copying nothing: the
+	// review can hold thousands of lines, and growing slices and the lead
+	// table step by step allocated about twice what it keeps.
 	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
 	due := 0
 	for b, n := range t.countDue(horizon, today) {
