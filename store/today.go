@@ -91,10 +91,10 @@ func (t *Tx) Today() (TodayReport, error) {
 	// Rotting: a stage's leads untouched for more than its limit. A lead
 	// rots once a whole day past the limit has gone by, so the candidates
 	// are those touched at or before now - (limit+1) days; the card's own
-	// rule has the last word.
+	// rule has the last word. Won accounts get return visits instead.
 	seen := map[string]bool{}
 	for _, st := range rules.Pipeline.Stages {
-		if st.Terminal || st.RottingDays <= 0 || seen[st.Key] {
+		if st.Terminal || st.RottingDays <= 0 || st.Key == model.StageWon || seen[st.Key] {
 			continue
 		}
 		seen[st.Key] = true
