@@ -184,7 +184,7 @@ func TestMigration5PutsLeadAndActionInTheDueIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		got := tx.DueTasks(model.Date{Y: 2026, M: 12, D: 31})
+		got := dueTasks(tx, model.Date{Y: 2026, M: 12, D: 31})
 		if len(got) != 1 || got[0].LeadID != "L1" || got[0].Action != "回电话" || got[0].ID != "T1" || got[0].Due != tk.Due {
 			t.Errorf("due tasks after migration = %+v", got)
 		}

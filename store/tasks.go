@@ -116,22 +116,6 @@ func (t *Tx) SetFollowUp(leadID string, due model.Date, action string) (model.Ta
 	return next, t.AddTask(&next)
 }
 
-// DueTask is an open follow-up as the due-day index holds it.
-type DueTask struct {
-	ID, LeadID, Action string
-	Due                model.Date
-}
-
-// DueTasks returns open follow-ups due up to and including until, by due
-// day, from the index alone.
-func (t *Tx) DueTasks(until model.Date) []DueTask {
-	var out []DueTask
-	t.eachDue(until, func(due model.Date, id, lead, action []byte) {
-		out = append(out, DueTask{ID: string(id), LeadID: string(lead), Action: string(action), Due: due})
-	})
-	return out
-}
-
 // countDue counts the open follow-ups due up to and including until by
 // their bucket as of today, from the due-day index alone.
 func (t *Tx) countDue(until, today model.Date) map[model.Bucket]int {

@@ -48,7 +48,7 @@ func todayByScan(t *Tx) (TodayReport, error) {
 		}
 	}
 	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
-	for _, tk := range t.DueTasks(horizon) {
+	for _, tk := range dueTasks(t, horizon) {
 		c := byID[tk.LeadID]
 		sec := sectionOf[model.BucketOf(tk.Due, today)]
 		if c == nil || sec == "" {
@@ -88,6 +88,22 @@ func todayByScan(t *Tx) (TodayReport, error) {
 		rep.Sections = append(rep.Sections, TodaySection{Key: key, Items: items})
 	}
 	return rep, nil
+}
+
+// dueTask is an open follow-up as the due-day index holds it.
+type dueTask struct {
+	ID, LeadID, Action string
+	Due                model.Date
+}
+
+// dueTasks lists the open follow-ups due up to and including until, by
+// due day, copied out of the due-day index.
+func dueTasks(t *Tx, until model.Date) []dueTask {
+	var out []dueTask
+	t.eachDue(until, func(due model.Date, id, lead, action []byte) {
+		out = append(out, dueTask{ID: string(id), LeadID: string(lead), Action: string(action), Due: due})
+	})
+	return out
 }
 
 // checkTouchIndex reports any difference between the touch index and the
