@@ -240,13 +240,7 @@ func (b *book) leadRow(l *model.Lead, lang string) []cell {
 	if s, ok := b.rules.Pipeline.Stage(l.Stage); ok {
 		stage = s.Label(lang)
 	}
-	source := l.Source
-	if ch, ok := model.ChannelByKey(l.Source); ok {
-		source = ch.LabelEN
-		if lang == "zh" {
-			source = ch.LabelZH
-		}
-	}
+	source := model.LabelIn(model.Channels, l.Source, lang)
 	money := func(m model.Money) cell {
 		if m.IsZero() {
 			return cell{}

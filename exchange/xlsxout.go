@@ -54,15 +54,7 @@ func writeXLSX(w io.Writer, b *book, lang string) error {
 			return err
 		}
 		for _, a := range b.dump.Activities {
-			kind := a.Kind
-			for _, k := range model.ActivityKinds {
-				if k.Key == a.Kind {
-					kind = k.LabelEN
-					if zh {
-						kind = k.LabelZH
-					}
-				}
-			}
+			kind := model.LabelIn(model.ActivityKinds, a.Kind, lang)
 			ended := ""
 			if !a.EndedAt.IsZero() {
 				ended = a.EndedAt.In(b.rules.Location).Format("2006-01-02 15:04")

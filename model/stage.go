@@ -121,6 +121,30 @@ var Channels = []Channel{
 // Channel is a source of leads.
 type Channel struct{ Key, LabelEN, LabelZH string }
 
+// Label returns the channel's label in lang ("zh" for Simplified Chinese,
+// anything else for English).
+func (c Channel) Label(lang string) string {
+	if lang == "zh" && c.LabelZH != "" {
+		return c.LabelZH
+	}
+	if c.LabelEN != "" {
+		return c.LabelEN
+	}
+	return c.Key
+}
+
+// LabelIn returns the label in lang of the entry of list with key (a
+// source, a lost reason, an activity kind), or key itself when list has
+// none.
+func LabelIn(list []Channel, key, lang string) string {
+	for _, c := range list {
+		if c.Key == key {
+			return c.Label(lang)
+		}
+	}
+	return key
+}
+
 // ChannelByKey returns the channel with key.
 func ChannelByKey(key string) (Channel, bool) {
 	for _, c := range Channels {

@@ -83,19 +83,7 @@ func StageLabel(p model.Pipeline, key, lang string) string {
 }
 
 // ChannelLabel is a source channel's label in lang.
-func ChannelLabel(key, lang string) string { return listLabel(model.Channels, key, lang) }
+func ChannelLabel(key, lang string) string { return model.LabelIn(model.Channels, key, lang) }
 
 // ReasonLabel is a lost reason's label in lang.
-func ReasonLabel(key, lang string) string { return listLabel(model.LostReasons, key, lang) }
-
-func listLabel(list []model.Channel, key, lang string) string {
-	for _, c := range list {
-		if c.Key == key {
-			if lang == "zh" {
-				return c.LabelZH
-			}
-			return c.LabelEN
-		}
-	}
-	return key
-}
+func ReasonLabel(key, lang string) string { return model.LabelIn(model.LostReasons, key, lang) }

@@ -63,13 +63,5 @@ func (c *Common) StageLabel(key string) string {
 // ChannelLabel returns the label of a channel (source, lost reason,
 // activity kind) in the UI language.
 func (c *Common) ChannelLabel(list []model.Channel, key string) string {
-	for _, ch := range list {
-		if ch.Key == key {
-			if c.Lang() == i18n.ZH {
-				return ch.LabelZH
-			}
-			return ch.LabelEN
-		}
-	}
-	return key
+	return model.LabelIn(list, key, c.Lang())
 }

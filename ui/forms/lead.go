@@ -45,7 +45,7 @@ func (d *leadData) termsFields(c *common.Common) []huh.Field {
 func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 	sources := []huh.Option[string]{huh.NewOption(c.T("form.none"), "")}
 	for _, ch := range model.Channels {
-		sources = append(sources, huh.NewOption(label(c, ch), ch.Key))
+		sources = append(sources, huh.NewOption(ch.Label(c.Lang()), ch.Key))
 	}
 	fs := []huh.Field{
 		input(c.T("field.company"), &d.Company, model.MaxNameLen, checkCompany(c)),
@@ -74,13 +74,6 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 	}
 	fs = append(fs, input(c.T("field.tags"), &d.Tags, 400, nil))
 	return fs
-}
-
-func label(c *common.Common, ch model.Channel) string {
-	if c.Lang() == i18n.ZH {
-		return ch.LabelZH
-	}
-	return ch.LabelEN
 }
 
 // apply writes the typed values into l.

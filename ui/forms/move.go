@@ -50,7 +50,7 @@ func Lost(c *common.Common, card store.Card) *Model {
 	reason := model.LostReasons[0].Key
 	opts := make([]huh.Option[string], 0, len(model.LostReasons))
 	for _, r := range model.LostReasons {
-		opts = append(opts, huh.NewOption(label(c, r), r.Key))
+		opts = append(opts, huh.NewOption(r.Label(c.Lang()), r.Key))
 	}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
