@@ -1,3 +1,7 @@
+// Package remote is the client side of sync: an HTTP client for the
+// server, Sync, which pushes the outbox and pulls until the replica is up
+// to date, and Loop, which runs Sync in the background and reports its
+// Status. The protocol's types live in package wire.
 package remote
 
 import (
@@ -14,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // Client talks to a fieldcrm server.
@@ -90,12 +95,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, fmt.Errorf("the server's answer is larger than %d bytes", limit)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var eb ErrorBody
+		var eb wire.ErrorBody
 		if json.Unmarshal(data, &eb) != nil || eb.Message == "" {
 			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusBadGateway {
 				return nil, &OfflineError{fmt.Errorf("the server answered %s", resp.Status)}
 			}
-			eb = ErrorBody{Code: "http", Message: resp.Status}
+			eb = wire.ErrorBody{Code: "http", Message: resp.Status}
 		}
 		return nil, &APIError{Status: resp.StatusCode, Code: eb.Code, Message: eb.Message}
 	}
@@ -103,8 +108,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 // Health asks whether the server is up.
-func (c *Client) Health(ctx context.Context) (Health, error) {
-	var h Health
+func (c *Client) Health(ctx context.Context) (wire.Health, error) {
+	var h wire.Health
 	data, err := c.do(ctx, http.MethodGet, "/v1/health", nil, nil, 1<<20)
 	if err != nil {
 		return h, err
@@ -113,8 +118,8 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 }
 
 // WhoAmI returns the user and role the token belongs to.
-func (c *Client) WhoAmI(ctx context.Context) (WhoAmI, error) {
-	var w WhoAmI
+func (c *Client) WhoAmI(ctx context.Context) (wire.WhoAmI, error) {
+	var w wire.WhoAmI
 	data, err := c.do(ctx, http.MethodGet, "/v1/whoami", nil, nil, 1<<20)
 	if err != nil {
 		return w, err
@@ -126,10 +131,10 @@ func (c *Client) WhoAmI(ctx context.Context) (WhoAmI, error) {
 }
 
 // Push sends ops and returns the server's answer for each.
-func (c *Client) Push(ctx context.Context, ops []model.Op) (PushResponse, error) {
+func (c *Client) Push(ctx context.Context, ops []model.Op) (wire.PushResponse, error) {
 	body, err := EncodePush(ops)
 	if err != nil {
-		return PushResponse{}, err
+		return wire.PushResponse{}, err
 	}
 	return c.PushRaw(ctx, body, len(ops))
 }
@@ -146,20 +151,20 @@ func EncodePush(ops []model.Op) ([]byte, error) {
 }
 
 // PushRaw sends an encoded push of n ops.
-func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (PushResponse, error) {
+func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (wire.PushResponse, error) {
 	data, err := c.do(ctx, http.MethodPost, "/v1/push", nil, body, 64<<20)
 	if err != nil {
-		return PushResponse{}, err
+		return wire.PushResponse{}, err
 	}
-	return DecodePushResponse(data, n)
+	return wire.DecodePushResponse(data, n)
 }
 
 // Pull asks for up to limit changes after cursor.
-func (c *Client) Pull(ctx context.Context, cursor uint64, limit int) (PullResponse, error) {
+func (c *Client) Pull(ctx context.Context, cursor uint64, limit int) (wire.PullResponse, error) {
 	q := url.Values{"cursor": {strconv.FormatUint(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
-	data, err := c.do(ctx, http.MethodGet, "/v1/pull", q, nil, MaxPullBytes)
+	data, err := c.do(ctx, http.MethodGet, "/v1/pull", q, nil, wire.MaxPullBytes)
 	if err != nil {
-		return PullResponse{}, err
+		return wire.PullResponse{}, err
 	}
-	return DecodePullResponse(data)
+	return wire.DecodePullResponse(data)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // Report says what one Sync did.
@@ -55,8 +56,8 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 
 func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	batch := o.PushBatch
-	if batch <= 0 || batch > MaxPushOps {
-		batch = MaxPushOps
+	if batch <= 0 || batch > wire.MaxPushOps {
+		batch = wire.MaxPushOps
 	}
 	var waiting int
 	if err := st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil }); err != nil {
@@ -102,7 +103,7 @@ func fitBatch(entries []store.OutboxEntry) []store.OutboxEntry {
 			return entries[:i]
 		}
 		size += len(data) + 1
-		if size > MaxPushBytes-4096 && i > 0 {
+		if size > wire.MaxPushBytes-4096 && i > 0 {
 			return entries[:i]
 		}
 	}
@@ -113,15 +114,15 @@ func fitBatch(entries []store.OutboxEntry) []store.OutboxEntry {
 // duplicate ops leave the outbox; rejected ones move to the rejected list.
 // Entities with a refused op take the server's state (plus what is still
 // waiting to be pushed).
-func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp PushResponse, rep *Report) error {
+func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushResponse, rep *Report) error {
 	for i, r := range resp.Results {
 		e := entries[i]
 		switch r.Status {
-		case StatusApplied:
+		case wire.StatusApplied:
 			rep.Pushed++
-		case StatusDuplicate:
+		case wire.StatusDuplicate:
 			rep.Duplicates++
-		case StatusRejected:
+		case wire.StatusRejected:
 			rep.Rejected++
 			if err := tx.AddRejected(e.Op, r.Reason); err != nil {
 				return err
@@ -147,7 +148,7 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp PushResponse, 
 // page is one pull answer fetched ahead of the one being stored.
 type page struct {
 	from uint64
-	resp PullResponse
+	resp wire.PullResponse
 	err  error
 }
 
@@ -180,8 +181,8 @@ func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan pag
 
 func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	limit := o.PullLimit
-	if limit <= 0 || limit > MaxPullLimit {
-		limit = MaxPullLimit
+	if limit <= 0 || limit > wire.MaxPullLimit {
+		limit = wire.MaxPullLimit
 	}
 	var s store.SyncState
 	if err := st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil }); err != nil {
@@ -262,7 +263,7 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	return errors.New("pull: too many pages")
 }
 
-func applyChanges(tx *store.Tx, changes []Change, rep *Report) error {
+func applyChanges(tx *store.Tx, changes []wire.Change, rep *Report) error {
 	var ops []model.Op
 	flush := func() error {
 		if len(ops) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 func TestRepSeesOnlyOwnLeadsManagerSeesAll(t *testing.T) {
@@ -74,7 +75,7 @@ func TestRepCannotPushToOrLearnOfAnotherRepsLead(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, r := range resp.Results {
-			if r.Status != remote.StatusRejected {
+			if r.Status != wire.StatusRejected {
 				t.Fatalf("op %d: %+v, want rejected", i, r)
 			}
 		}
@@ -242,7 +243,7 @@ func TestBadInputIsAnsweredWithStatusAndSentence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := resp.Results[0]; r.Status != remote.StatusRejected || !strings.Contains(r.Reason, "ahead of the server") {
+			if r := resp.Results[0]; r.Status != wire.StatusRejected || !strings.Contains(r.Reason, "ahead of the server") {
 				t.Fatalf("future op: %+v", r)
 			}
 		})
@@ -253,7 +254,7 @@ func TestBadInputIsAnsweredWithStatusAndSentence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.Results[0].Status != remote.StatusRejected || resp.Results[1].Status != remote.StatusApplied {
+			if resp.Results[0].Status != wire.StatusRejected || resp.Results[1].Status != wire.StatusApplied {
 				t.Fatalf("results %+v", resp.Results)
 			}
 		})
@@ -271,7 +272,7 @@ func mustJSON(v any) []byte {
 	return data
 }
 
-func call(t *testing.T, base, method, path, token, body string) (int, remote.ErrorBody) {
+func call(t *testing.T, base, method, path, token, body string) (int, wire.ErrorBody) {
 	t.Helper()
 	req, err := http.NewRequest(method, base+path, bytes.NewReader([]byte(body)))
 	if err != nil {
@@ -286,7 +287,7 @@ func call(t *testing.T, base, method, path, token, body string) (int, remote.Err
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	var eb remote.ErrorBody
+	var eb wire.ErrorBody
 	_ = json.Unmarshal(data, &eb)
 	return resp.StatusCode, eb
 }

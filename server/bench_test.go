@@ -18,6 +18,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // Benchmarks run a real server (bbolt with fsync, HTTP on 127.0.0.1) and
@@ -61,7 +62,7 @@ func seedBook(b *testing.B, dir, owner string, leads, perLead int) {
 			b.Fatal(err)
 		}
 		for _, r := range resp.Results {
-			if r.Status != remote.StatusApplied {
+			if r.Status != wire.StatusApplied {
 				b.Fatalf("seed op %s: %s %s", r.OpID, r.Status, r.Reason)
 			}
 		}
@@ -76,7 +77,7 @@ func seedBook(b *testing.B, dir, owner string, leads, perLead int) {
 		}
 		data, _ := json.Marshal(op)
 		batch = append(batch, data)
-		if len(batch) == remote.MaxPushOps {
+		if len(batch) == wire.MaxPushOps {
 			flush()
 		}
 	}

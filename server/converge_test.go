@@ -19,6 +19,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 	"pgregory.net/rapid"
 )
 
@@ -97,12 +98,12 @@ func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (f *faultyTransport) noteApplied(data []byte) {
-	var resp remote.PushResponse
+	var resp wire.PushResponse
 	if json.Unmarshal(data, &resp) != nil {
 		return
 	}
 	for _, r := range resp.Results {
-		if r.Status == remote.StatusApplied {
+		if r.Status == wire.StatusApplied {
 			f.applied[r.OpID] = true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // TestCursorNeverSkipsUnderConcurrentPushes: pullers that follow the
@@ -36,7 +37,7 @@ func TestCursorNeverSkipsUnderConcurrentPushes(t *testing.T) {
 					op := forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate,
 						map[string]any{"company": fmt.Sprintf("P%d-%d", i, n), "owner": fmt.Sprintf("rep%d", i)})
 					resp, err := c.Push(context.Background(), []model.Op{op})
-					if err != nil || resp.Results[0].Status != remote.StatusApplied {
+					if err != nil || resp.Results[0].Status != wire.StatusApplied {
 						t.Errorf("push: %v %+v", err, resp.Results)
 						return
 					}
@@ -137,7 +138,7 @@ func TestEpochChangeResyncsFromScratch(t *testing.T) {
 // takeInOrder records one pull page's changes for puller p and reports
 // false (after failing the test) when a seq does not rise: a cursor that
 // skipped or repeated an op.
-func takeInOrder(t *testing.T, p int, changes []remote.Change, lastSeq *uint64, seen map[string]int) bool {
+func takeInOrder(t *testing.T, p int, changes []wire.Change, lastSeq *uint64, seen map[string]int) bool {
 	t.Helper()
 	for _, ch := range changes {
 		if ch.Seq <= *lastSeq {

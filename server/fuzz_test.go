@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/fieldcrm/fieldcrm/wire"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 )
 
@@ -40,17 +40,17 @@ func FuzzPushHandler(f *testing.F) {
 		h.ServeHTTP(rec, req)
 		switch rec.Code {
 		case http.StatusOK:
-			var resp remote.PushResponse
+			var resp wire.PushResponse
 			if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 				t.Fatalf("200 with a bad body: %v", err)
 			}
-			var in remote.PushRequest
+			var in wire.PushRequest
 			_ = json.Unmarshal(body, &in)
 			if len(resp.Results) != len(in.Ops) {
 				t.Fatalf("%d results for %d ops", len(resp.Results), len(in.Ops))
 			}
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
-			var eb remote.ErrorBody
+			var eb wire.ErrorBody
 			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Message == "" {
 				t.Fatalf("%d without a JSON sentence: %q", rec.Code, rec.Body.String())
 			}

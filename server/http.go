@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"github.com/fieldcrm/fieldcrm/wire"
 	"io"
 	"log/slog"
 	"net"
@@ -12,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/fieldcrm/fieldcrm/remote"
 )
 
 // Options tune the HTTP API.
@@ -169,11 +168,11 @@ func (h *api) health(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, remote.Health{Status: "ok", Epoch: epoch})
+	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Epoch: epoch})
 }
 
 func (h *api) whoami(w http.ResponseWriter, r *http.Request, u User) {
-	writeJSON(w, http.StatusOK, remote.WhoAmI{User: u.Name, Role: u.Role})
+	writeJSON(w, http.StatusOK, wire.WhoAmI{User: u.Name, Role: u.Role})
 }
 
 func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
@@ -181,7 +180,7 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		writeError(w, http.StatusUnsupportedMediaType, "bad_request", "the body must be JSON (Content-Type: application/json)")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, remote.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request body is larger than the server accepts; push fewer ops at once")
@@ -191,10 +190,10 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read")
 		return
 	}
-	req, err := remote.DecodePushRequest(body)
+	req, err := wire.DecodePushRequest(body)
 	if err != nil {
 		code := http.StatusBadRequest
-		if len(body) > remote.MaxPushBytes {
+		if len(body) > wire.MaxPushBytes {
 			code = http.StatusRequestEntityTooLarge
 		}
 		writeError(w, code, "bad_request", err.Error())
@@ -210,7 +209,7 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 }
 
 func (h *api) pull(w http.ResponseWriter, r *http.Request, u User) {
-	q, err := remote.ParsePullQuery(r.URL.Query())
+	q, err := wire.ParsePullQuery(r.URL.Query())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
@@ -242,7 +241,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func writeError(w http.ResponseWriter, code int, short, msg string) {
-	data, _ := json.Marshal(remote.ErrorBody{Code: short, Message: msg})
+	data, _ := json.Marshal(wire.ErrorBody{Code: short, Message: msg})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(append(data, '\n'))

@@ -16,6 +16,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // TestPGSeqOrderAcrossServerProcesses: many clients push at once through
@@ -74,7 +75,7 @@ func TestPGSeqOrderAcrossServerProcesses(t *testing.T) {
 				}
 				mu.Lock()
 				for _, r := range resp.Results {
-					if r.Status != remote.StatusApplied {
+					if r.Status != wire.StatusApplied {
 						t.Errorf("push: %+v", r)
 					}
 					applied[r.OpID] = r.Seq

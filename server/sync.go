@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // DefaultMaxSkew is how far into the server's future an op's clock may
@@ -76,21 +76,21 @@ func (s *Service) now() time.Time {
 // each: applied (with its seq), duplicate (with the seq it was applied
 // at) or rejected (with a reason). raw holds the ops as sent; each is
 // decoded and validated on its own.
-func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (remote.PushResponse, error) {
+func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire.PushResponse, error) {
 	skew := s.MaxSkew
 	if skew == 0 {
 		skew = DefaultMaxSkew
 	}
 	limit := s.now().Add(skew).UnixMilli()
-	var resp remote.PushResponse
+	var resp wire.PushResponse
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		resp = remote.PushResponse{Results: make([]remote.PushResult, len(raw))}
+		resp = wire.PushResponse{Results: make([]wire.PushResult, len(raw))}
 		before := map[string]*seenBy{} // lead -> who saw it before this batch
 		var rejected []model.EntityRef
 		for i, data := range raw {
 			op, err := model.DecodeOp(data)
 			if err != nil {
-				resp.Results[i] = remote.PushResult{Status: remote.StatusRejected, Reason: err.Error()}
+				resp.Results[i] = wire.PushResult{Status: wire.StatusRejected, Reason: err.Error()}
 				continue
 			}
 			res := &resp.Results[i]
@@ -98,11 +98,11 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (remo
 			if seq, ok, err := tx.OpSeq(op.ID); err != nil {
 				return err
 			} else if ok {
-				res.Status, res.Seq = remote.StatusDuplicate, seq
+				res.Status, res.Seq = wire.StatusDuplicate, seq
 				continue
 			}
 			if op.HLC.Wall > limit {
-				res.Status = remote.StatusRejected
+				res.Status = wire.StatusRejected
 				res.Reason = fmt.Sprintf("its clock (%s) is %s ahead of the server's; check this device's date and time",
 					op.HLC.Time().UTC().Format(time.RFC3339), time.Duration(op.HLC.Wall-s.now().UnixMilli())*time.Millisecond)
 				rejected = append(rejected, op.Entity)
@@ -112,13 +112,13 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (remo
 			seq, err := s.apply(tx, u, op, before)
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
-					res.Status, res.Reason = remote.StatusRejected, r.reason
+					res.Status, res.Reason = wire.StatusRejected, r.reason
 					rejected = append(rejected, op.Entity)
 					continue
 				}
 				return err
 			}
-			res.Status, res.Seq = remote.StatusApplied, seq
+			res.Status, res.Seq = wire.StatusApplied, seq
 		}
 		if err := s.logVisibility(tx, before); err != nil {
 			return err
@@ -126,7 +126,7 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (remo
 		return s.answerRejected(tx, u, rejected, &resp)
 	})
 	if err != nil {
-		return remote.PushResponse{}, fmt.Errorf("push: %w", err)
+		return wire.PushResponse{}, fmt.Errorf("push: %w", err)
 	}
 	return resp, nil
 }
@@ -301,7 +301,7 @@ func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
 
 // answerRejected adds to resp the server's state of every entity with a
 // refused op: its record when u may see it, a remove otherwise.
-func (s *Service) answerRejected(tx Tx, u User, refs []model.EntityRef, resp *remote.PushResponse) error {
+func (s *Service) answerRejected(tx Tx, u User, refs []model.EntityRef, resp *wire.PushResponse) error {
 	seen := map[model.EntityRef]bool{}
 	for _, ref := range refs {
 		if seen[ref] {
@@ -313,7 +313,7 @@ func (s *Service) answerRejected(tx Tx, u User, refs []model.EntityRef, resp *re
 			return err
 		}
 		if ok {
-			resp.States = append(resp.States, remote.StateOf(ref, rec))
+			resp.States = append(resp.States, wire.StateOf(ref, rec))
 		} else {
 			resp.Removes = append(resp.Removes, ref)
 		}
@@ -346,11 +346,11 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 type PullChange struct {
 	Seq    uint64           `json:"seq"`
 	Op     json.RawMessage  `json:"op,omitempty"`
-	State  *remote.State    `json:"state,omitempty"`
+	State  *wire.State      `json:"state,omitempty"`
 	Remove *model.EntityRef `json:"remove,omitempty"`
 }
 
-// PullPage is the server's form of remote.PullResponse.
+// PullPage is the server's form of wire.PullResponse.
 type PullPage struct {
 	Changes []PullChange `json:"changes"`
 	Cursor  uint64       `json:"cursor"`
@@ -407,8 +407,8 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 // of them (a lead's full state is never split), and the next cursor: the
 // highest seq scanned, including entries u may not see.
 func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (PullPage, error) {
-	if limit <= 0 || limit > remote.MaxPullLimit {
-		limit = remote.DefaultPullLimit
+	if limit <= 0 || limit > wire.MaxPullLimit {
+		limit = wire.DefaultPullLimit
 	}
 	resp := PullPage{Changes: []PullChange{}, Cursor: cursor}
 	err := s.Store.View(ctx, func(tx Tx) error {
@@ -507,7 +507,7 @@ func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *PullPage) err
 			return err
 		}
 		if ok {
-			st := remote.StateOf(ref, rec)
+			st := wire.StateOf(ref, rec)
 			resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, State: &st})
 		}
 	}

@@ -1,8 +1,8 @@
-// Package remote is the client side of sync: the wire types of the sync
-// protocol (DESIGN.md section 5), an HTTP client for the server, Sync,
-// which pushes the outbox and pulls until the replica is up to date, and
-// Loop, which runs Sync in the background and reports its Status.
-package remote
+// Package wire holds the sync protocol's types and limits (DESIGN.md
+// section 5), shared by the client (remote) and the server. It imports
+// only model, so the server never links the client's store or sync loop,
+// and both sides agree on every cap from one place.
+package wire
 
 import (
 	"bytes"
