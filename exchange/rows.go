@@ -60,7 +60,13 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		if c.Index >= len(row.Cells) || c.Field == FieldSkip {
 			continue
 		}
-		v := strings.TrimSpace(row.Cells[c.Index])
+		v := strings.TrimSpace(model.NormalizeNewlines(row.Cells[c.Index]))
+		switch {
+		case c.Field == FieldNotes, c.Field == FieldAddress, c.Field == FieldLostReason,
+			c.Field == FieldFollowUpAction, strings.HasPrefix(c.Field, customPrefix):
+		default:
+			v = model.JoinLines(v) // a one-line field: a quoted line break becomes a space
+		}
 		if v == "" {
 			continue
 		}

@@ -106,7 +106,7 @@ func TestXLSXExportMatchesExcelize(t *testing.T) {
 	err := s.Update(func(tx *store.Tx) error {
 		l := model.Lead{Company: " <Tricky> & \"Co\" 'x' ", Stage: "prospect",
 			Contacts: []model.Contact{{Name: "_x0041_ stays as typed", Phone: "+86 10 1234 5678"}},
-			Custom:   map[string]string{"Note": "a\r\nb  ", "Emoji": "🙂 ok"}}
+			Custom:   map[string]string{"Note": "a\nb\tc  ", "Emoji": "🙂 ok"}}
 		if err := tx.AddLead(&l); err != nil {
 			return err
 		}

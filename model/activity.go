@@ -47,9 +47,9 @@ func IsActivityKind(k string) bool {
 type Revision struct {
 	ID     string    `json:"id"`
 	HLC    HLC       `json:"hlc"`
-	Text   string    `json:"text"`
-	Author string    `json:"author,omitempty"`
-	At     time.Time `json:"at"`
+	Text   string    `json:"text" check:"notes"`
+	Author string    `json:"author,omitempty" check:"name"`
+	At     time.Time `json:"at" check:"stamp"`
 }
 
 // Activity is one touch: a visit, a call, a meeting, a note...
@@ -59,14 +59,14 @@ type Activity struct {
 	Kind      string     `json:"kind"`
 	StartedAt time.Time  `json:"started_at"`
 	EndedAt   time.Time  `json:"ended_at,omitzero"` // zero while a visit is open
-	Contact   string     `json:"contact,omitempty"`
-	Feedback  string     `json:"feedback,omitempty"`
-	Outcome   string     `json:"outcome,omitempty"`
-	NextStep  string     `json:"next_step,omitempty"`
+	Contact   string     `json:"contact,omitempty" check:"name"`
+	Feedback  string     `json:"feedback,omitempty" check:"multi"`
+	Outcome   string     `json:"outcome,omitempty" check:"multi"`
+	NextStep  string     `json:"next_step,omitempty" check:"multi"`
 	NextDue   Date       `json:"next_due,omitzero"`
-	Author    string     `json:"author,omitempty"`
-	Revisions []Revision `json:"revisions,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
+	Author    string     `json:"author,omitempty" check:"name"`
+	Revisions []Revision `json:"revisions,omitempty" check:"append"`
+	CreatedAt time.Time  `json:"created_at" check:"stamp"`
 	Deleted   bool       `json:"deleted,omitempty"`
 }
 
@@ -115,15 +115,7 @@ func (a *Activity) Validate() error {
 	if !a.EndedAt.IsZero() && a.EndedAt.Before(a.StartedAt) {
 		es.add("ended_at", "is before the start")
 	}
-	checkText(&es, "contact", a.Contact, MaxNameLen)
-	checkText(&es, "feedback", a.Feedback, MaxTextLen)
-	checkText(&es, "outcome", a.Outcome, MaxTextLen)
-	checkText(&es, "next_step", a.NextStep, MaxTextLen)
-	for _, r := range a.Revisions {
-		if len(r.Text) > MaxNotesLen {
-			es.add("notes", fmt.Sprintf("are %d bytes long; at most %d", len(r.Text), MaxNotesLen))
-		}
-	}
+	checkTyped(&es, a, time.Time{})
 	return es.Err()
 }
 
@@ -141,7 +133,25 @@ func ValidateNotes(text string) error {
 func checkNotes(es *Errors, s string) {
 	if !utf8.ValidString(s) {
 		es.add("notes", "are not valid UTF-8 text")
-	} else if strings.IndexByte(s, 0) >= 0 {
-		es.add("notes", "contain a NUL byte")
+	} else if !manyLines(s) {
+		es.add("notes", "contain control characters (only newline and tab are allowed)")
 	}
+}
+
+// JoinLines folds every run of line breaks and tabs in s into one space,
+// for a value that must be one line (a company pasted from two lines).
+func JoinLines(s string) string {
+	if !strings.ContainsAny(s, "\n\t\r") {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\t' || r == '\r' }), " ")
+}
+
+// NormalizeNewlines turns Windows (CR LF) and old Mac (CR) line ends into
+// newlines, so pasted text passes the checks and prints as it looked.
+func NormalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }

@@ -63,9 +63,14 @@ func (c *Clock) Now() HLC {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	wall := c.now().UnixMilli()
-	if wall > c.last.Wall {
+	switch {
+	case wall > c.last.Wall:
 		c.last = HLC{Wall: wall, Node: c.node}
-	} else {
+	case c.last.Counter >= MaxCounter:
+		// Never wrap: a counter that went past MaxCounter would be refused
+		// by the server, and a wrapped one would run backwards.
+		c.last = HLC{Wall: c.last.Wall + 1, Node: c.node}
+	default:
 		c.last = HLC{Wall: c.last.Wall, Counter: c.last.Counter + 1, Node: c.node}
 	}
 	return c.last

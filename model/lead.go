@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits on free text, generous for real use and small enough that one bad
@@ -18,19 +17,19 @@ const (
 
 // Contact is a person at a lead's company.
 type Contact struct {
-	Name  string `json:"name"`
-	Title string `json:"title,omitempty"`
-	Phone string `json:"phone,omitempty"`
-	Email string `json:"email,omitempty"`
-	Notes string `json:"notes,omitempty"`
+	Name  string `json:"name" check:"name"`
+	Title string `json:"title,omitempty" check:"name"`
+	Phone string `json:"phone,omitempty" check:"name"`
+	Email string `json:"email,omitempty" check:"name"`
+	Notes string `json:"notes,omitempty" check:"multi"`
 }
 
 // Solution is what was designed with technical support for the customer.
 type Solution struct {
-	Products   string `json:"products,omitempty"`
-	SupplyPlan string `json:"supply_plan,omitempty"`
-	Pricing    string `json:"pricing,omitempty"`
-	AfterSales string `json:"after_sales,omitempty"`
+	Products   string `json:"products,omitempty" check:"multi"`
+	SupplyPlan string `json:"supply_plan,omitempty" check:"multi"`
+	Pricing    string `json:"pricing,omitempty" check:"multi"`
+	AfterSales string `json:"after_sales,omitempty" check:"multi"`
 }
 
 // IsZero reports whether nothing of the solution is filled.
@@ -38,10 +37,10 @@ func (s Solution) IsZero() bool { return s == Solution{} }
 
 // Negotiation holds the commercial terms under discussion.
 type Negotiation struct {
-	Price        string `json:"price,omitempty"`
-	DeliveryDate string `json:"delivery_date,omitempty"`
-	PaymentTerms string `json:"payment_terms,omitempty"`
-	ServiceTerms string `json:"service_terms,omitempty"`
+	Price        string `json:"price,omitempty" check:"multi"`
+	DeliveryDate string `json:"delivery_date,omitempty" check:"multi"`
+	PaymentTerms string `json:"payment_terms,omitempty" check:"multi"`
+	ServiceTerms string `json:"service_terms,omitempty" check:"multi"`
 }
 
 // IsZero reports whether nothing of the negotiation is filled.
@@ -49,7 +48,7 @@ func (n Negotiation) IsZero() bool { return n == Negotiation{} }
 
 // Contract is the signed deal.
 type Contract struct {
-	Number   string `json:"number,omitempty"`
+	Number   string `json:"number,omitempty" check:"name"`
 	SignedOn Date   `json:"signed_on,omitzero"`
 	Value    Money  `json:"value,omitzero"`
 }
@@ -64,24 +63,24 @@ type StageEntry struct {
 	ID    string    `json:"id"`
 	HLC   HLC       `json:"hlc"`
 	Stage string    `json:"stage"`
-	At    time.Time `json:"at"`
-	By    string    `json:"by,omitempty"`
+	At    time.Time `json:"at" check:"stamp"`
+	By    string    `json:"by,omitempty" check:"name"`
 }
 
 // Lead is a prospective or won customer account.
 type Lead struct {
 	ID             string            `json:"id"`
-	Company        string            `json:"company"`
+	Company        string            `json:"company" check:"name"`
 	Contacts       []Contact         `json:"contacts,omitempty"`
-	Region         string            `json:"region,omitempty"`
-	City           string            `json:"city,omitempty"`
-	Address        string            `json:"address,omitempty"`
-	Industry       string            `json:"industry,omitempty"`
+	Region         string            `json:"region,omitempty" check:"name"`
+	City           string            `json:"city,omitempty" check:"name"`
+	Address        string            `json:"address,omitempty" check:"multi"`
+	Industry       string            `json:"industry,omitempty" check:"name"`
 	Source         string            `json:"source,omitempty"`
 	Screening      map[string]bool   `json:"screening,omitempty"`
 	Stage          string            `json:"stage"`
-	StageEnteredAt time.Time         `json:"stage_entered_at"`
-	StageLog       []StageEntry      `json:"stage_log,omitempty"`
+	StageEnteredAt time.Time         `json:"stage_entered_at" check:"stamp"`
+	StageLog       []StageEntry      `json:"stage_log,omitempty" check:"append"`
 	Value          Money             `json:"value,omitzero"`
 	Probability    *int              `json:"probability,omitempty"` // nil: the stage's default
 	ExpectedClose  Date              `json:"expected_close,omitzero"`
@@ -89,13 +88,13 @@ type Lead struct {
 	Solution       Solution          `json:"solution,omitzero"`
 	Negotiation    Negotiation       `json:"negotiation,omitzero"`
 	Contract       Contract          `json:"contract,omitzero"`
-	LostReason     string            `json:"lost_reason,omitempty"`
-	Owner          string            `json:"owner,omitempty"`
+	LostReason     string            `json:"lost_reason,omitempty" check:"multi"`
+	Owner          string            `json:"owner,omitempty" check:"name"`
 	Assignees      []string          `json:"assignees,omitempty"`
 	Tags           []string          `json:"tags,omitempty"`
-	Custom         map[string]string `json:"custom,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	Custom         map[string]string `json:"custom,omitempty" check:"multi"`
+	CreatedAt      time.Time         `json:"created_at" check:"stamp"`
+	UpdatedAt      time.Time         `json:"updated_at" check:"stamp"`
 	Deleted        bool              `json:"deleted,omitempty"`
 }
 
@@ -125,11 +124,7 @@ func (l *Lead) Validate(p Pipeline) error {
 	if strings.TrimSpace(l.Company) == "" {
 		es.add("company", "is required")
 	}
-	checkText(&es, "company", l.Company, MaxNameLen)
-	checkText(&es, "city", l.City, MaxNameLen)
-	checkText(&es, "region", l.Region, MaxNameLen)
-	checkText(&es, "industry", l.Industry, MaxNameLen)
-	checkText(&es, "address", l.Address, MaxTextLen)
+	checkTyped(&es, l, time.Time{})
 	if err := p.CheckStage(l.Stage); err != nil {
 		es.add("stage", err.(*FieldError).Problem)
 	}
@@ -138,21 +133,14 @@ func (l *Lead) Validate(p Pipeline) error {
 			es.add("source", fmt.Sprintf("%q is not a channel (known: %s)", l.Source, channelKeys()))
 		}
 	}
-	if l.Value.Amount < 0 {
-		es.add("value", "must not be negative")
-	}
 	if l.Probability != nil && (*l.Probability < 0 || *l.Probability > 100) {
 		es.add("probability", fmt.Sprintf("%d is not between 0 and 100", *l.Probability))
-	}
-	if l.Contract.Value.Amount < 0 {
-		es.add("contract.value", "must not be negative")
 	}
 	for i, c := range l.Contacts {
 		f := fmt.Sprintf("contacts[%d]", i)
 		if strings.TrimSpace(c.Name) == "" && c.Phone == "" && c.Email == "" {
 			es.add(f, "needs a name, a phone or an e-mail")
 		}
-		checkText(&es, f+".name", c.Name, MaxNameLen)
 		if c.Email != "" && !looksLikeEmail(c.Email) {
 			es.add(f+".email", fmt.Sprintf("%q is not an e-mail address", c.Email))
 		}
@@ -175,22 +163,6 @@ func channelKeys() string {
 		keys[i] = c.Key
 	}
 	return strings.Join(keys, ", ")
-}
-
-func checkText(es *Errors, field, s string, max int) {
-	if !utf8.ValidString(s) {
-		es.add(field, "is not valid UTF-8 text")
-		return
-	}
-	if len(s) > max {
-		es.add(field, fmt.Sprintf("is %d bytes long; at most %d", len(s), max))
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\t' && r != '\n' {
-			es.add(field, "contains control characters")
-			return
-		}
-	}
 }
 
 func looksLikeEmail(s string) bool {

@@ -110,7 +110,7 @@ func ParseMoney(s string) (Money, error) {
 		return Money{}, fmt.Errorf("%q is not an amount (write it like 12500, 12,500.50 or 12500 CNY)", s)
 	}
 	minor := math.Round(f * mult * 100)
-	if minor > 1e17 {
+	if minor > MaxAmount {
 		return Money{}, fmt.Errorf("%q is too large", s)
 	}
 	m.Amount = int64(minor)

@@ -113,6 +113,14 @@ func (op *Op) Validate() error {
 	if op.HLC.Wall <= 0 || op.HLC.Node == "" || len(op.HLC.Node) > maxIDLen {
 		return fmt.Errorf("hlc is missing or malformed")
 	}
+	if op.HLC.Counter > MaxCounter {
+		return fmt.Errorf("hlc counter %d is above %d; the device's clock is broken", op.HLC.Counter, MaxCounter)
+	}
+	if op.Entity.Type != TypeTarget && strings.ContainsRune(op.Entity.ID, ':') {
+		// The server keeps other namespaces (a user's targets) under
+		// names with a colon; a record's own id never has one.
+		return fmt.Errorf("entity.id %q may not contain a colon", op.Entity.ID)
+	}
 	if op.Schema < 1 {
 		return fmt.Errorf("schema %d is not a schema version", op.Schema)
 	}

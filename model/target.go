@@ -13,12 +13,12 @@ type Target struct {
 	ID       string `json:"id"`
 	Year     int    `json:"year"`
 	Quarter  int    `json:"quarter,omitempty"` // 1..4; 0: the whole year
-	User     string `json:"user"`
+	User     string `json:"user" check:"name"`
 	WonCount int    `json:"won_count"`
 	WonValue Money  `json:"won_value,omitzero"`
 	// SetBy is who set the target last.
-	SetBy     string    `json:"set_by,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	SetBy     string    `json:"set_by,omitempty" check:"name"`
+	UpdatedAt time.Time `json:"updated_at" check:"stamp"`
 	Deleted   bool      `json:"deleted,omitempty"`
 }
 
@@ -47,9 +47,7 @@ func (t *Target) Validate() error {
 	if t.WonCount < 0 {
 		es.add("won_count", "must not be negative")
 	}
-	if t.WonValue.Amount < 0 {
-		es.add("won_value", "must not be negative")
-	}
+	checkTyped(&es, t, time.Time{})
 	if len(TargetID(t.Year, t.Quarter, t.User)) > maxIDLen {
 		es.add("user", "is too long")
 	}

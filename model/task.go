@@ -11,12 +11,12 @@ type Task struct {
 	ID           string    `json:"id"`
 	LeadID       string    `json:"lead_id"`
 	Due          Date      `json:"due"`
-	Action       string    `json:"action"`
+	Action       string    `json:"action" check:"multi"`
 	Done         bool      `json:"done,omitempty"`
-	DoneAt       time.Time `json:"done_at,omitzero"`
+	DoneAt       time.Time `json:"done_at,omitzero" check:"stamp"`
 	SnoozedUntil Date      `json:"snoozed_until,omitzero"`
-	Assignee     string    `json:"assignee,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
+	Assignee     string    `json:"assignee,omitempty" check:"name"`
+	CreatedAt    time.Time `json:"created_at" check:"stamp"`
 	Deleted      bool      `json:"deleted,omitempty"`
 }
 
@@ -44,7 +44,7 @@ func (t *Task) Validate() error {
 	if strings.TrimSpace(t.Action) == "" {
 		es.add("action", "is required")
 	}
-	checkText(&es, "action", t.Action, MaxTextLen)
+	checkTyped(&es, t, time.Time{})
 	return es.Err()
 }
 
@@ -61,12 +61,12 @@ var complaintOrder = map[string]int{ComplaintOpen: 0, ComplaintInProgress: 1, Co
 type Complaint struct {
 	ID          string    `json:"id"`
 	LeadID      string    `json:"lead_id"`
-	OpenedAt    time.Time `json:"opened_at"`
+	OpenedAt    time.Time `json:"opened_at" check:"stamp"`
 	Severity    string    `json:"severity"` // low, medium, high
-	Description string    `json:"description"`
+	Description string    `json:"description" check:"multi"`
 	Status      string    `json:"status"`
-	Resolution  string    `json:"resolution,omitempty"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Resolution  string    `json:"resolution,omitempty" check:"multi"`
+	UpdatedAt   time.Time `json:"updated_at" check:"stamp"`
 	Deleted     bool      `json:"deleted,omitempty"`
 }
 
@@ -89,7 +89,7 @@ func (c *Complaint) Validate() error {
 	if strings.TrimSpace(c.Description) == "" {
 		es.add("description", "is required")
 	}
-	checkText(&es, "description", c.Description, MaxTextLen)
+	checkTyped(&es, c, time.Time{})
 	if _, ok := complaintOrder[c.Status]; !ok {
 		es.add("status", fmt.Sprintf("%q is not a status (open, in_progress, resolved)", c.Status))
 	}

@@ -24,6 +24,7 @@ func (t *Tx) AddActivity(a *model.Activity, notes string) error {
 	}
 	a.CreatedAt = t.now
 	a.Revisions = nil
+	notes = model.NormalizeNewlines(notes)
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -53,6 +54,7 @@ func (t *Tx) AddActivity(a *model.Activity, notes string) error {
 
 // AppendNotes adds a notes revision to an activity. Earlier revisions stay.
 func (t *Tx) AppendNotes(activityID, text string) error {
+	text = model.NormalizeNewlines(text)
 	if err := model.ValidateNotes(text); err != nil {
 		return err
 	}

@@ -1,0 +1,429 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The checks on this page are the one validation that the client runs
+// before it writes and the server runs before it accepts an op: a value
+// passes them only if every replica can decode it into the typed model,
+// show it on a terminal without harm and sum it in a report. They walk the
+// typed records by reflection, so a field added to Lead or Activity is
+// checked from the day it is added. A struct tag says what kind of text a
+// string holds:
+//
+//	(none)     one line, at most MaxTextLen bytes
+//	name       one line, at most MaxNameLen bytes
+//	multi      several lines, at most MaxTextLen bytes
+//	notes      several lines, at most MaxNotesLen bytes
+//	stamp      (a time) when the change was made: never in the future
+//	append     (a list) append-only: bounded by the user's quota, not here
+//
+// One line means no control characters (C0, DEL, C1) and no bidirectional
+// override or isolate characters, which can make a terminal show text in
+// another order than it is stored. Several lines may also hold newline and
+// tab. A terminal escape sequence starts with ESC or CSI (U+009B), both
+// refused, so no checked text can carry one.
+
+// Limits of the checks beyond those in lead.go.
+const (
+	MaxListLen = 100   // elements of a list that is not append-only
+	MaxMapKeys = 50    // keys of a map (screening, custom fields)
+	MaxKeyLen  = 64    // bytes of a map key
+	MaxAmount  = 1e14  // minor units: 10,000 such values still sum in an int64
+	MaxCounter = 1 << 30
+	minYear    = 1900
+	maxYear    = 2200
+)
+
+// CheckFields checks the fields an op sets (or a record holds) on an
+// entity of type typ: every name is a field of the typed model, every
+// value decodes into it, and every value in it passes the text, count,
+// range and time rules above. Null values clear a field and pass. Times
+// marked as stamps must not be after latest (zero: no bound).
+func CheckFields(typ string, fields map[string]json.RawMessage, latest time.Time) error {
+	v, err := newOf(typ)
+	if err != nil {
+		return err
+	}
+	present := map[string]json.RawMessage{}
+	var es Errors
+	for name, raw := range fields {
+		if isNull(raw) {
+			continue
+		}
+		if !utf8.Valid(raw) {
+			es.add(name, "is not valid UTF-8 text")
+			continue
+		}
+		present[name] = raw
+	}
+	if err := es.Err(); err != nil {
+		return err
+	}
+	if err := decodeStrict(EncodeFields(present), v); err != nil {
+		// Name the field: decode each alone (a time's decoder does not
+		// say which field it was decoding).
+		for _, name := range slices.Sorted(maps.Keys(present)) {
+			one, _ := newOf(typ)
+			if ferr := decodeStrict(EncodeFields(map[string]json.RawMessage{name: present[name]}), one); ferr != nil {
+				return decodeError(typ, name, ferr)
+			}
+		}
+		return decodeError(typ, "", err)
+	}
+	var c Errors
+	checkTyped(&c, v, latest)
+	return c.Err()
+}
+
+// checkTyped adds to es what the rules above find in v, a pointer to a
+// typed record.
+func checkTyped(es *Errors, v any, latest time.Time) {
+	c := checker{latest: latest}
+	c.walk("", reflect.ValueOf(v).Elem(), "")
+	*es = append(*es, c.es...)
+}
+
+// CheckRecord checks a whole record of type typ, as it will be after a
+// change is merged: CheckFields, then the type's own rules (required
+// fields, the pipeline's stages, enums).
+func CheckRecord(typ string, fields map[string]json.RawMessage, p Pipeline, latest time.Time) error {
+	if err := CheckFields(typ, fields, latest); err != nil {
+		return err
+	}
+	v, _ := newOf(typ)
+	if err := json.Unmarshal(EncodeFields(fields), v); err != nil {
+		return decodeError(typ, "", err)
+	}
+	switch r := v.(type) {
+	case *Lead:
+		return r.Validate(p)
+	case *Activity:
+		return r.Validate()
+	case *Task:
+		return r.Validate()
+	case *Complaint:
+		return r.Validate()
+	case *Target:
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		if r.ID != "" && r.ID != TargetID(r.Year, r.Quarter, r.User) {
+			return &FieldError{"id", fmt.Sprintf("%q is not the id of %s's target for %d q%d (%s)", r.ID, r.User, r.Year, r.Quarter, TargetID(r.Year, r.Quarter, r.User))}
+		}
+	}
+	return nil
+}
+
+// CheckEntry checks one element of an append-only list: a lead's stage
+// log entry or an activity's note revision.
+func CheckEntry(typ, field string, entry json.RawMessage, latest time.Time) error {
+	if !IsAppendField(typ, field) {
+		return fmt.Errorf("field %q of %s is not an append-only list", field, typ)
+	}
+	list := append(append([]byte{'['}, entry...), ']')
+	return CheckFields(typ, map[string]json.RawMessage{field: list}, latest)
+}
+
+func newOf(typ string) (any, error) {
+	switch typ {
+	case TypeLead:
+		return new(Lead), nil
+	case TypeActivity:
+		return new(Activity), nil
+	case TypeTask:
+		return new(Task), nil
+	case TypeComplaint:
+		return new(Complaint), nil
+	case TypeTarget:
+		return new(Target), nil
+	}
+	return nil, fmt.Errorf("entity type %q is not one of %v", typ, EntityTypes)
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// decodeError turns a decoder's complaint about field into a sentence
+// naming the field.
+func decodeError(typ, field string, err error) error {
+	var te *json.UnmarshalTypeError
+	if ok := asType(err, &te); ok && te.Field != "" {
+		return &FieldError{te.Field, fmt.Sprintf("must be %s, not a JSON %s", kindName(te.Type), te.Value)}
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return &FieldError{strings.Trim(name, `"`), "is not a field of a " + typ}
+	}
+	if field == "" {
+		return fmt.Errorf("%s: %s", typ, msg)
+	}
+	if kind := fieldKinds[typ][field]; kind != "" {
+		return &FieldError{field, fmt.Sprintf("must be %s (%s)", kind, msg)}
+	}
+	return &FieldError{field, msg}
+}
+
+// fieldKinds names what each top-level field of each type holds, for
+// messages.
+var fieldKinds = func() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, typ := range EntityTypes {
+		v, _ := newOf(typ)
+		t := reflect.TypeOf(v).Elem()
+		m := map[string]string{}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			m[name] = kindName(t.Field(i).Type)
+		}
+		out[typ] = m
+	}
+	return out
+}()
+
+func asType(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+func kindName(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return "a time (RFC 3339)"
+	case reflect.TypeFor[Date]():
+		return "a date (YYYY-MM-DD)"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
+
+var (
+	typeTime  = reflect.TypeFor[time.Time]()
+	typeDate  = reflect.TypeFor[Date]()
+	typeMoney = reflect.TypeFor[Money]()
+	typeHLC   = reflect.TypeFor[HLC]()
+)
+
+type checker struct {
+	latest time.Time
+	es     Errors
+}
+
+func (c *checker) walk(path string, v reflect.Value, tag string) {
+	switch v.Type() {
+	case typeTime:
+		c.time(path, v.Interface().(time.Time), tag == "stamp")
+		return
+	case typeDate:
+		if d := v.Interface().(Date); !d.IsZero() && (d.Y < minYear || d.Y > maxYear) {
+			c.es.add(path, fmt.Sprintf("%s is not a plausible date", d))
+		}
+		return
+	case typeMoney:
+		m := v.Interface().(Money)
+		if m.Amount < 0 || m.Amount > MaxAmount {
+			c.es.add(path, fmt.Sprintf("amount %d is not between 0 and %d", m.Amount, int64(MaxAmount)))
+		}
+		if m.Currency != "" && !isCurrency(m.Currency) {
+			c.es.add(path+".currency", fmt.Sprintf("%q is not a three-letter currency code", m.Currency))
+		}
+		return
+	case typeHLC:
+		h := v.Interface().(HLC)
+		if err := checkStamp(h, c.latest); err != nil {
+			c.es.add(path, err.Error())
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		c.text(path, v.String(), tag)
+	case reflect.Pointer:
+		if !v.IsNil() {
+			c.walk(path, v.Elem(), tag)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			c.walk(join(path, name), v.Field(i), f.Tag.Get("check"))
+		}
+	case reflect.Slice:
+		if tag != "append" && v.Len() > MaxListLen {
+			c.es.add(path, fmt.Sprintf("has %d entries; at most %d", v.Len(), MaxListLen))
+			return
+		}
+		for i := range v.Len() {
+			c.walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i), "")
+		}
+	case reflect.Map:
+		if v.Len() > MaxMapKeys {
+			c.es.add(path, fmt.Sprintf("has %d keys; at most %d", v.Len(), MaxMapKeys))
+			return
+		}
+		iter := v.MapRange()
+		for iter.Next() {
+			k := iter.Key().String()
+			if k == "" || len(k) > MaxKeyLen || !oneLine(k) {
+				c.es.add(path, fmt.Sprintf("key %q must be one line of 1 to %d bytes", Printable(k), MaxKeyLen))
+				continue
+			}
+			c.walk(path+"."+k, iter.Value(), tag)
+		}
+	}
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func (c *checker) time(path string, t time.Time, stamp bool) {
+	if t.IsZero() {
+		return
+	}
+	if y := t.Year(); y < minYear || y > maxYear {
+		c.es.add(path, fmt.Sprintf("%s is not a plausible time", t.UTC().Format(time.RFC3339)))
+		return
+	}
+	if stamp && !c.latest.IsZero() && t.After(c.latest) {
+		c.es.add(path, fmt.Sprintf("%s is in the future; check this device's date and time", t.UTC().Format(time.RFC3339)))
+	}
+}
+
+func (c *checker) text(path, s, tag string) {
+	max, multi := MaxTextLen, false
+	switch tag {
+	case "name":
+		max = MaxNameLen
+	case "multi":
+		multi = true
+	case "notes":
+		max, multi = MaxNotesLen, true
+	}
+	if len(s) > max {
+		c.es.add(path, fmt.Sprintf("is %d bytes long; at most %d", len(s), max))
+		return
+	}
+	if !utf8.ValidString(s) {
+		c.es.add(path, "is not valid UTF-8 text")
+		return
+	}
+	if multi {
+		if !manyLines(s) {
+			c.es.add(path, "contains control characters (only newline and tab are allowed)")
+		}
+	} else if !oneLine(s) {
+		c.es.add(path, "must be one line without control or text-direction override characters")
+	}
+}
+
+// checkStamp checks a clock stamp inside a record (an entry's hlc).
+func checkStamp(h HLC, latest time.Time) error {
+	switch {
+	case h.Wall <= 0 || h.Node == "" || len(h.Node) > maxIDLen:
+		return fmt.Errorf("hlc is missing or malformed")
+	case h.Counter > MaxCounter:
+		return fmt.Errorf("hlc counter %d is above %d; the device's clock is broken", h.Counter, MaxCounter)
+	case !latest.IsZero() && h.Wall > latest.UnixMilli():
+		return fmt.Errorf("hlc %s is in the future; check this device's date and time", h.Time().UTC().Format(time.RFC3339))
+	}
+	return checkID("hlc.node", h.Node)
+}
+
+// isControl reports C0, DEL and C1 control characters.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+
+// isBidiControl reports the characters that override or isolate the
+// direction of text (U+202A..U+202E, U+2066..U+2069).
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+func oneLine(s string) bool {
+	for _, r := range s {
+		if isControl(r) || isBidiControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func manyLines(s string) bool {
+	for _, r := range s {
+		if isControl(r) && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// Printable returns s with every control and direction-override character
+// replaced by its escaped form (\x1b, \u202e), so text from a file or
+// another user can be printed on a terminal without acting on it.
+// Newline and tab are kept when keepLines is set by PrintableLines.
+func Printable(s string) string { return printable(s, false) }
+
+// PrintableLines is Printable that keeps newlines and tabs.
+func PrintableLines(s string) string { return printable(s, true) }
+
+func printable(s string, keepLines bool) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || isControl(r) && !(keepLines && (r == '\n' || r == '\t')) || isBidiControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case keepLines && (r == '\n' || r == '\t'):
+			b.WriteRune(r)
+		case r < 0x100 && isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isBidiControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
