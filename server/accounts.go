@@ -200,10 +200,16 @@ func (s *Service) AssignLead(ctx context.Context, lead, user string) (uint64, er
 		if !ok {
 			return fmt.Errorf("lead %s does not exist on the server", lead)
 		}
+		if jsonIs(rec.Fields["owner"], user) {
+			return fmt.Errorf("lead %s already belongs to %s; nothing changed", lead, user)
+		}
 		now := s.now().UnixMilli()
 		h := model.HLC{Wall: now, Node: "server"}
 		last := rec.StampOf("owner").HLC
-		if last.Wall >= now {
+		switch {
+		case last.Wall >= now && last.Counter >= model.MaxCounter:
+			h = model.HLC{Wall: last.Wall + 1, Node: "server"}
+		case last.Wall >= now:
 			h = model.HLC{Wall: last.Wall, Counter: last.Counter + 1, Node: "server"}
 		}
 		owner, _ := json.Marshal(user)

@@ -50,6 +50,9 @@ func forged(ref model.EntityRef, kind string, fields map[string]any) model.Op {
 		for k, v := range fields {
 			op.Fields[k], _ = json.Marshal(v)
 		}
+		if ref.Type == model.TypeLead && kind == model.OpCreate && fields["stage"] == nil {
+			op.Fields["stage"] = json.RawMessage(`"prospect"`) // a lead needs a stage
+		}
 	}
 	return op
 }

@@ -62,6 +62,9 @@ type Service struct {
 	Store   Storage
 	Now     func() time.Time
 	MaxSkew time.Duration
+	// Pipeline is the company's pipeline that ops are checked against;
+	// empty means model.DefaultPipeline.
+	Pipeline model.Pipeline
 }
 
 func (s *Service) now() time.Time {
@@ -142,6 +145,10 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 	if err != nil {
 		return 0, err
 	}
+	if err := s.checkOp(u, op); err != nil {
+		return 0, err
+	}
+	old := snapshot(rec)
 	if op.Entity.Type == model.TypeLead {
 		if _, ok := before[lead]; !ok {
 			before[lead] = &seenBy{existed: exists, users: visibility(rec)}
@@ -152,6 +159,14 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 		oldVis = visibility(rec)
 	}
 	rec.Apply(op)
+	if err := s.checkMerged(u, op, old, rec, exists); err != nil {
+		return 0, err
+	}
+	if op.Entity.Type == model.TypeTarget && !exists {
+		if err := tx.SetVisible(lead, nil, []string{targetUser(lead)}); err != nil {
+			return 0, err
+		}
+	}
 	if op.Entity.Type == model.TypeLead {
 		if !canSee(u, rec) {
 			return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)

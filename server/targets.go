@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -42,11 +43,8 @@ func (s *Service) authoriseTarget(tx Tx, u User, op model.Op, rec *model.Record,
 		}
 		return "", reject("target %s does not exist on the server, or you may not see it", op.Entity.ID)
 	}
-	lead := targetLead(user)
-	if !exists {
-		if err := tx.SetVisible(lead, nil, []string{user}); err != nil {
-			return "", err
-		}
-	}
-	return lead, nil
+	return targetLead(user), nil
 }
+
+// targetUser is the user whose targets are logged under pseudo-lead lead.
+func targetUser(lead string) string { return strings.TrimPrefix(lead, "target:") }

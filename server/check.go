@@ -1,0 +1,172 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// The gatekeeper's checks (DESIGN.md §5): every pushed op is decoded into
+// the typed model and checked as the client checks before it writes
+// (model.CheckFields), fields the server owns are checked against the
+// authenticated user, and the record as it will be after the merge must
+// pass model.CheckRecord, so that no op can leave a record that another
+// user's replica could not decode, show or sum.
+
+// fixedFields are set when a record is created and never change after.
+var fixedFields = map[string][]string{
+	model.TypeLead:      {"id"},
+	model.TypeActivity:  {"id", "lead_id", "author", "created_at"},
+	model.TypeTask:      {"id", "lead_id", "created_at"},
+	model.TypeComplaint: {"id", "lead_id", "opened_at"},
+	model.TypeTarget:    {"id", "user", "year", "quarter"},
+}
+
+// authorFields name the fields of a record, and of the entries of its
+// append-only lists, that say who wrote it: they must name the pushing
+// user, so the audit trail cannot be forged.
+var authorFields = map[string][]string{
+	model.TypeActivity: {"author"},
+	model.TypeTarget:   {"set_by"},
+}
+
+var entryAuthor = map[string]string{"stage_log": "by", "revisions": "author"}
+
+func (s *Service) pipeline() model.Pipeline {
+	if len(s.Pipeline.Stages) > 0 {
+		return s.Pipeline
+	}
+	return model.DefaultPipeline()
+}
+
+// latest is the newest time an op may carry: now plus the allowed skew.
+func (s *Service) latest() time.Time {
+	skew := s.MaxSkew
+	if skew == 0 {
+		skew = DefaultMaxSkew
+	}
+	return s.now().Add(skew)
+}
+
+// checkOp checks what op carries, before it is merged: typed values,
+// times no later than the server's clock allows, and the authored fields.
+func (s *Service) checkOp(u User, op model.Op) error {
+	typ, latest := op.Entity.Type, s.latest()
+	switch op.Kind {
+	case model.OpCreate, model.OpSet:
+		if err := model.CheckFields(typ, op.Fields, latest); err != nil {
+			return reject("%s %s: %v", typ, op.Entity.ID, err)
+		}
+		if v, ok := op.Fields["id"]; ok && !isNull(v) && !jsonIs(v, op.Entity.ID) {
+			return reject("%s %s: its id field names another record (%s)", typ, op.Entity.ID, v)
+		}
+		for _, f := range authorFields[typ] {
+			if v, ok := op.Fields[f]; ok && !isNull(v) && !jsonIs(v, u.Name) {
+				return reject("%s %s: %s must be you (%s), not %s", typ, op.Entity.ID, f, u.Name, v)
+			}
+		}
+		for f, by := range entryAuthor {
+			v, ok := op.Fields[f]
+			if !ok || !model.IsAppendField(typ, f) {
+				continue
+			}
+			var entries []map[string]json.RawMessage
+			_ = json.Unmarshal(v, &entries) // CheckFields decoded it already
+			for _, e := range entries {
+				if err := checkEntryAuthor(u, op, f, by, e[by]); err != nil {
+					return err
+				}
+			}
+		}
+	case model.OpAppend:
+		if err := model.CheckEntry(typ, op.Field, op.Entry, latest); err != nil {
+			return reject("%s %s: %v", typ, op.Entity.ID, err)
+		}
+		var e map[string]json.RawMessage
+		_ = json.Unmarshal(op.Entry, &e)
+		if err := checkEntryAuthor(u, op, op.Field, entryAuthor[op.Field], e[entryAuthor[op.Field]]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkEntryAuthor(u User, op model.Op, list, field string, v json.RawMessage) error {
+	if field == "" || isNull(v) || jsonIs(v, u.Name) {
+		return nil
+	}
+	return reject("%s %s: an entry of %s says %s is %s; it must be you (%s)", op.Entity.Type, op.Entity.ID, list, field, v, u.Name)
+}
+
+// snapshot keeps the values of the fields checkMerged compares.
+func snapshot(rec *model.Record) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for _, f := range append(slices.Clone(fixedFields[rec.Type]), append(managerOnly, "created_at")...) {
+		if v, ok := rec.Fields[f]; ok {
+			out[f] = v
+		}
+	}
+	return out
+}
+
+// checkMerged checks the record as the op left it: fields fixed at
+// creation kept, the fields only a manager may change unchanged for anyone
+// else, and the whole record valid for every replica.
+func (s *Service) checkMerged(u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool) error {
+	ref := op.Entity
+	if ref.Type == model.TypeLead && u.Role != RoleManager {
+		for _, f := range managerOnly {
+			if existed && !bytes.Equal(before[f], rec.Fields[f]) {
+				return reject("only a manager can change a lead's %s", f)
+			}
+		}
+		if !existed && !jsonIs(rec.Fields["owner"], u.Name) {
+			return reject("a new lead's owner must be you (%s)", u.Name)
+		}
+	}
+	if existed {
+		for _, f := range fixedFields[ref.Type] {
+			if !bytes.Equal(before[f], rec.Fields[f]) {
+				return reject("%s %s: %s is set when it is created and cannot change", ref.Type, ref.ID, f)
+			}
+		}
+		if ref.Type == model.TypeLead && !earlierOrSame(rec.Fields["created_at"], before["created_at"]) {
+			// Merging two leads keeps the earlier creation time; nothing
+			// else moves it.
+			return reject("lead %s: created_at can only move earlier", ref.ID)
+		}
+	}
+	if err := model.CheckRecord(ref.Type, rec.Fields, s.pipeline(), s.latest()); err != nil {
+		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
+	}
+	if ref.Type == model.TypeTarget {
+		var t model.Target
+		_ = json.Unmarshal(model.EncodeFields(rec.Fields), &t) // CheckRecord decoded it
+		if want := model.TargetID(t.Year, t.Quarter, t.User); ref.ID != want {
+			return reject("target %s: a target of %s for %d q%d has the id %s", ref.ID, t.User, t.Year, t.Quarter, want)
+		}
+	}
+	return nil
+}
+
+func earlierOrSame(now, before json.RawMessage) bool {
+	if isNull(before) || bytes.Equal(now, before) {
+		return true
+	}
+	var a, b time.Time
+	if json.Unmarshal(now, &a) != nil || json.Unmarshal(before, &b) != nil {
+		return false
+	}
+	return !a.After(b)
+}
+
+func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" }
+
+// jsonIs reports whether v is the JSON string s.
+func jsonIs(v json.RawMessage, s string) bool {
+	var got string
+	return json.Unmarshal(v, &got) == nil && got == s
+}
