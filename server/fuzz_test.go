@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/fieldcrm/fieldcrm/wire"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // FuzzPushHandler sends arbitrary bodies through the whole push path
@@ -22,6 +25,12 @@ func FuzzPushHandler(f *testing.F) {
 	f.Add([]byte(`{"ops":[{"op_id":"b","entity":{"type":"activity","id":"a"},"kind":"create","fields":{"lead_id":"l","kind":"visit"},"hlc":{"wall_ms":2,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
 	f.Add([]byte(`{"ops":[{"op_id":"c","entity":{"type":"lead","id":"l"},"kind":"set","fields":{"owner":"bob"},"hlc":{"wall_ms":3,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
 	f.Add([]byte(`{"ops":[1,2,3]}`))
+	// The shapes of issue 12's findings.
+	f.Add([]byte(`{"ops":[{"op_id":"d","entity":{"type":"lead","id":"l"},"kind":"set","fields":{"created_at":12345},"hlc":{"wall_ms":4,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
+	f.Add([]byte(`{"ops":[{"op_id":"e","entity":{"type":"lead","id":"target:ann"},"kind":"create","fields":{"company":"X","owner":"ann","stage":"prospect"},"hlc":{"wall_ms":5,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
+	f.Add([]byte(`{"ops":[{"op_id":"f","entity":{"type":"lead","id":"l2"},"kind":"create","fields":{"company":"\u001b]0;x\u0007","owner":"ann","stage":"prospect","is_admin":true},"hlc":{"wall_ms":6,"counter":4294967295,"node":"n"},"actor":{},"schema":1}]}`))
+	f.Add([]byte(`{"ops":[{"op_id":"g","entity":{"type":"target","id":"2028-q0-alice"},"kind":"create","fields":{"year":2028,"user":"ann","won_count":"ten"},"hlc":{"wall_ms":7,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
+	f.Add([]byte(`{"ops":[{"op_id":"h","entity":{"type":"lead","id":"l3"},"kind":"create","fields":{"company":"Good","owner":"ann","stage":"prospect","created_at":"2026-01-01T00:00:00Z"},"hlc":{"wall_ms":8,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
 	st, err := server.OpenBolt(f.TempDir(), true)
 	if err != nil {
 		f.Fatal(err)
@@ -32,7 +41,16 @@ func FuzzPushHandler(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	if _, err := svc.AddUser(context.Background(), "boss", server.RoleManager); err != nil {
+		f.Fatal(err)
+	}
 	h := server.Handler(svc, server.Options{Rate: 1e9, Burst: 1e9})
+	// The manager's laptop: a real replica syncing through a real HTTP
+	// server. Whatever ann pushed, its sync and its screens must work.
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	mgr := fuzzManager(f, svc, srv.URL)
+	defer mgr.st.Close()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/v1/push", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -57,10 +75,43 @@ func FuzzPushHandler(f *testing.F) {
 		default:
 			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 		}
+		if _, err := remote.Sync(context.Background(), mgr.st, mgr.c); err != nil {
+			t.Fatalf("the manager's sync fails after %q: %v", body, err)
+		}
+		if err := mgr.st.View(func(tx *store.Tx) error {
+			if _, err := tx.Leads(store.LeadFilter{}); err != nil {
+				return err
+			}
+			_, err := tx.Today()
+			return err
+		}); err != nil {
+			t.Fatalf("the manager's book fails after %q: %v", body, err)
+		}
 		hrec := httptest.NewRecorder()
 		h.ServeHTTP(hrec, httptest.NewRequest(http.MethodGet, "/v1/health", nil))
 		if hrec.Code != http.StatusOK {
 			t.Fatalf("unhealthy after %q", body)
 		}
 	})
+}
+
+type fuzzDevice struct {
+	st *store.Store
+	c  *remote.Client
+}
+
+func fuzzManager(f *testing.F, svc *server.Service, url string) fuzzDevice {
+	tok, err := svc.AddToken(context.Background(), "boss")
+	if err != nil {
+		f.Fatal(err)
+	}
+	st, err := store.Open(store.Options{Path: filepath.Join(f.TempDir(), "boss.db"), User: "boss", KeepOpen: true, NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, err := remote.NewClient(url, tok)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return fuzzDevice{st: st, c: c}
 }
