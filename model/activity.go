@@ -103,6 +103,13 @@ func (a *Activity) FirstLine() string {
 // Validate checks the activity and returns every problem found.
 func (a *Activity) Validate() error {
 	var es Errors
+	a.validate(&es, time.Time{})
+	return es.Err()
+}
+
+// validate adds the activity's problems to es; times marked as stamps
+// must not be after latest (zero: no bound).
+func (a *Activity) validate(es *Errors, latest time.Time) {
 	if a.LeadID == "" {
 		es.add("lead_id", "is required")
 	}
@@ -115,8 +122,7 @@ func (a *Activity) Validate() error {
 	if !a.EndedAt.IsZero() && a.EndedAt.Before(a.StartedAt) {
 		es.add("ended_at", "is before the start")
 	}
-	checkTyped(&es, a, time.Time{})
-	return es.Err()
+	checkTyped(es, a, latest)
 }
 
 // ValidateNotes checks note text before it becomes a revision.

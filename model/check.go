@@ -35,10 +35,10 @@ import (
 
 // Limits of the checks beyond those in lead.go.
 const (
-	MaxListLen = 100   // elements of a list that is not append-only
-	MaxMapKeys = 50    // keys of a map (screening, custom fields)
-	MaxKeyLen  = 64    // bytes of a map key
-	MaxAmount  = 1e14  // minor units: 10,000 such values still sum in an int64
+	MaxListLen = 100  // elements of a list that is not append-only
+	MaxMapKeys = 50   // keys of a map (screening, custom fields)
+	MaxKeyLen  = 64   // bytes of a map key
+	MaxAmount  = 1e14 // minor units: 10,000 such values still sum in an int64
 	MaxCounter = 1 << 30
 	minYear    = 1900
 	maxYear    = 2200
@@ -50,11 +50,23 @@ const (
 // range and time rules above. Null values clear a field and pass. Times
 // marked as stamps must not be after latest (zero: no bound).
 func CheckFields(typ string, fields map[string]json.RawMessage, latest time.Time) error {
-	v, err := newOf(typ)
+	v, err := decodeFields(typ, fields)
 	if err != nil {
 		return err
 	}
-	present := map[string]json.RawMessage{}
+	var es Errors
+	checkTyped(&es, v, latest)
+	return es.Err()
+}
+
+// decodeFields decodes fields strictly into a new typed record of type
+// typ, naming the field that does not fit.
+func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
+	v, err := newOf(typ)
+	if err != nil {
+		return nil, err
+	}
+	present := make(map[string]json.RawMessage, len(fields))
 	var es Errors
 	for name, raw := range fields {
 		if isNull(raw) {
@@ -67,7 +79,7 @@ func CheckFields(typ string, fields map[string]json.RawMessage, latest time.Time
 		present[name] = raw
 	}
 	if err := es.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := decodeStrict(EncodeFields(present), v); err != nil {
 		// Name the field: decode each alone (a time's decoder does not
@@ -75,14 +87,12 @@ func CheckFields(typ string, fields map[string]json.RawMessage, latest time.Time
 		for _, name := range slices.Sorted(maps.Keys(present)) {
 			one, _ := newOf(typ)
 			if ferr := decodeStrict(EncodeFields(map[string]json.RawMessage{name: present[name]}), one); ferr != nil {
-				return decodeError(typ, name, ferr)
+				return nil, decodeError(typ, name, ferr)
 			}
 		}
-		return decodeError(typ, "", err)
+		return nil, decodeError(typ, "", err)
 	}
-	var c Errors
-	checkTyped(&c, v, latest)
-	return c.Err()
+	return v, nil
 }
 
 // checkTyped adds to es what the rules above find in v, a pointer to a
@@ -97,31 +107,27 @@ func checkTyped(es *Errors, v any, latest time.Time) {
 // change is merged: CheckFields, then the type's own rules (required
 // fields, the pipeline's stages, enums).
 func CheckRecord(typ string, fields map[string]json.RawMessage, p Pipeline, latest time.Time) error {
-	if err := CheckFields(typ, fields, latest); err != nil {
+	v, err := decodeFields(typ, fields)
+	if err != nil {
 		return err
 	}
-	v, _ := newOf(typ)
-	if err := json.Unmarshal(EncodeFields(fields), v); err != nil {
-		return decodeError(typ, "", err)
-	}
+	var es Errors
 	switch r := v.(type) {
 	case *Lead:
-		return r.Validate(p)
+		r.validate(&es, p, latest)
 	case *Activity:
-		return r.Validate()
+		r.validate(&es, latest)
 	case *Task:
-		return r.Validate()
+		r.validate(&es, latest)
 	case *Complaint:
-		return r.Validate()
+		r.validate(&es, latest)
 	case *Target:
-		if err := r.Validate(); err != nil {
-			return err
-		}
+		r.validate(&es, latest)
 		if r.ID != "" && r.ID != TargetID(r.Year, r.Quarter, r.User) {
-			return &FieldError{"id", fmt.Sprintf("%q is not the id of %s's target for %d q%d (%s)", r.ID, r.User, r.Year, r.Quarter, TargetID(r.Year, r.Quarter, r.User))}
+			es.add("id", fmt.Sprintf("%q is not the id of %s's target for %d q%d (%s)", r.ID, r.User, r.Year, r.Quarter, TargetID(r.Year, r.Quarter, r.User)))
 		}
 	}
-	return nil
+	return es.Err()
 }
 
 // CheckEntry checks one element of an append-only list: a lead's stage

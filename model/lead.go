@@ -121,10 +121,17 @@ func (l *Lead) EffectiveProbability(p Pipeline) int {
 // each naming its field.
 func (l *Lead) Validate(p Pipeline) error {
 	var es Errors
+	l.validate(&es, p, time.Time{})
+	return es.Err()
+}
+
+// validate adds the lead's problems to es; times marked as stamps
+// must not be after latest (zero: no bound).
+func (l *Lead) validate(es *Errors, p Pipeline, latest time.Time) {
 	if strings.TrimSpace(l.Company) == "" {
 		es.add("company", "is required")
 	}
-	checkTyped(&es, l, time.Time{})
+	checkTyped(es, l, latest)
 	if err := p.CheckStage(l.Stage); err != nil {
 		es.add("stage", err.(*FieldError).Problem)
 	}
@@ -154,7 +161,6 @@ func (l *Lead) Validate(p Pipeline) error {
 	if l.Stage == StageLost && l.LostReason == "" {
 		es.add("lost_reason", "is required when the lead is lost")
 	}
-	return es.Err()
 }
 
 func channelKeys() string {

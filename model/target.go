@@ -32,6 +32,13 @@ func TargetID(year, quarter int, user string) string {
 // field.
 func (t *Target) Validate() error {
 	var es Errors
+	t.validate(&es, time.Time{})
+	return es.Err()
+}
+
+// validate adds the target's problems to es; times marked as stamps
+// must not be after latest (zero: no bound).
+func (t *Target) validate(es *Errors, latest time.Time) {
 	if t.Year < 2000 || t.Year > 2200 {
 		es.add("year", fmt.Sprintf("%d is not a plausible year", t.Year))
 	}
@@ -47,9 +54,8 @@ func (t *Target) Validate() error {
 	if t.WonCount < 0 {
 		es.add("won_count", "must not be negative")
 	}
-	checkTyped(&es, t, time.Time{})
+	checkTyped(es, t, latest)
 	if len(TargetID(t.Year, t.Quarter, t.User)) > maxIDLen {
 		es.add("user", "is too long")
 	}
-	return es.Err()
 }

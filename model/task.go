@@ -35,6 +35,13 @@ func (t *Task) IsOpen() bool { return !t.Done && !t.Deleted }
 // Validate checks the task.
 func (t *Task) Validate() error {
 	var es Errors
+	t.validate(&es, time.Time{})
+	return es.Err()
+}
+
+// validate adds the task's problems to es; times marked as stamps
+// must not be after latest (zero: no bound).
+func (t *Task) validate(es *Errors, latest time.Time) {
 	if t.LeadID == "" {
 		es.add("lead_id", "is required")
 	}
@@ -44,8 +51,7 @@ func (t *Task) Validate() error {
 	if strings.TrimSpace(t.Action) == "" {
 		es.add("action", "is required")
 	}
-	checkTyped(&es, t, time.Time{})
-	return es.Err()
+	checkTyped(es, t, latest)
 }
 
 // Complaint statuses; a status only moves forward.
@@ -83,13 +89,20 @@ func (c *Complaint) CanMoveTo(next string) bool {
 // Validate checks the complaint.
 func (c *Complaint) Validate() error {
 	var es Errors
+	c.validate(&es, time.Time{})
+	return es.Err()
+}
+
+// validate adds the complaint's problems to es; times marked as stamps
+// must not be after latest (zero: no bound).
+func (c *Complaint) validate(es *Errors, latest time.Time) {
 	if c.LeadID == "" {
 		es.add("lead_id", "is required")
 	}
 	if strings.TrimSpace(c.Description) == "" {
 		es.add("description", "is required")
 	}
-	checkTyped(&es, c, time.Time{})
+	checkTyped(es, c, latest)
 	if _, ok := complaintOrder[c.Status]; !ok {
 		es.add("status", fmt.Sprintf("%q is not a status (open, in_progress, resolved)", c.Status))
 	}
@@ -100,5 +113,4 @@ func (c *Complaint) Validate() error {
 	if !ok {
 		es.add("severity", fmt.Sprintf("%q is not a severity (low, medium, high)", c.Severity))
 	}
-	return es.Err()
 }

@@ -53,12 +53,18 @@ func (s *Service) latest() time.Time {
 
 // checkOp checks what op carries, before it is merged: typed values,
 // times no later than the server's clock allows, and the authored fields.
-func (s *Service) checkOp(u User, op model.Op) error {
+// The create of a new record is checked whole after the merge, which
+// leaves exactly its fields, so its values are not checked twice.
+func (s *Service) checkOp(u User, op model.Op, exists bool) error {
 	typ, latest := op.Entity.Type, s.latest()
 	switch op.Kind {
 	case model.OpCreate, model.OpSet:
-		if err := model.CheckFields(typ, op.Fields, latest); err != nil {
-			return reject("%s %s: %v", typ, op.Entity.ID, err)
+		if op.Kind == model.OpSet || exists {
+			// A value that loses the merge is still kept in the record's
+			// history and shown, so it is checked too.
+			if err := model.CheckFields(typ, op.Fields, latest); err != nil {
+				return reject("%s %s: %v", typ, op.Entity.ID, err)
+			}
 		}
 		if v, ok := op.Fields["id"]; ok && !isNull(v) && !jsonIs(v, op.Entity.ID) {
 			return reject("%s %s: its id field names another record (%s)", typ, op.Entity.ID, v)

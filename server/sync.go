@@ -145,7 +145,7 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 	if err != nil {
 		return 0, err
 	}
-	if err := s.checkOp(u, op); err != nil {
+	if err := s.checkOp(u, op, exists); err != nil {
 		return 0, err
 	}
 	old := snapshot(rec)
