@@ -39,6 +39,9 @@
 //	                                         flipped, so none sorts first)
 //	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
 //	drafts/<draft id>           JSON Draft
+//	sync/, rejected/            sync state and ops the server refused (sync.go)
+//	set_aside/<n>               JSON SetAside: changes from the server this
+//	                            replica could not apply (pulled.go)
 //
 // Records are written only through ops: a local write diffs the new value
 // against the stored one, stamps the changed fields with the HLC, applies

@@ -26,6 +26,7 @@ var migrations = []migration{
 	{6, "index leads by the short id that lists show", addLeadShort},
 	{7, "index the visits still open", addVisitOpen},
 	{8, "index leads by stage and last touch", addLeadTouch},
+	{9, "add the bucket of pulled changes set aside", createSetAside},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -152,68 +153,91 @@ func (t *Tx) Records(typ string, fn func(id string, rec *model.Record) error) er
 // MergeRecord folds a record's full state from the server into the local
 // copy (creating it if missing), the way a lead arrives when it becomes
 // visible. Local changes not yet pushed keep their place by the merge rule.
+// A state the replica cannot apply is refused with an error wrapping
+// ErrCannotApply, before anything is written.
 func (t *Tx) MergeRecord(typ, id string, remote *model.Record) error {
 	if entityBucket[typ] == nil {
-		return fmt.Errorf("unknown entity type %q", typ)
+		return refuse(typ, id, errors.New("unknown entity type"))
 	}
 	rec, _, err := t.loadRecord(typ, id)
+	if err != nil {
+		return cannotApply{err}
+	}
+	before := model.EncodeFields(rec.Fields)
+	rec.Merge(remote)
+	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, true)
 	if err != nil {
 		return err
 	}
 	t.observeRecord(remote)
-	before := model.EncodeFields(rec.Fields)
-	rec.Merge(remote)
-	return t.store(typ, id, rec, before)
+	return t.commit(p)
 }
 
 // ReplaceRecord sets the local copy of an entity to the server's state and
 // then re-applies the ops still waiting in the outbox for it. The client
 // uses it after the server refused a change, so the replica shows what the
-// server holds plus what is yet to be pushed.
+// server holds plus what is yet to be pushed. A state the replica cannot
+// apply is refused with an error wrapping ErrCannotApply, before anything
+// is written.
 func (t *Tx) ReplaceRecord(typ, id string, remote *model.Record) error {
 	if entityBucket[typ] == nil {
-		return fmt.Errorf("unknown entity type %q", typ)
+		return refuse(typ, id, errors.New("unknown entity type"))
 	}
 	old, exists, err := t.loadRecord(typ, id)
 	if err != nil {
-		return err
+		return cannotApply{err}
 	}
 	var before []byte
 	if exists {
 		if before, err = json.Marshal(old.Fields); err != nil {
-			return err
+			return cannotApply{err}
 		}
 	}
-	t.observeRecord(remote)
 	rec := model.NewRecord(typ)
 	rec.Merge(remote)
 	if err := t.reapplyOutbox(typ, id, rec); err != nil {
 		return err
 	}
-	return t.store(typ, id, rec, before)
+	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, true)
+	if err != nil {
+		return err
+	}
+	t.observeRecord(remote)
+	return t.commit(p)
 }
 
 // RemoveLocal deletes the local copy of an entity without making an op:
 // the server said the user may no longer see it. Ops for it still waiting
-// in the outbox are re-applied (the server will answer them).
+// in the outbox are re-applied (the server will answer them). A local copy
+// that cannot be read is refused with an error wrapping ErrCannotApply,
+// before anything is written.
 func (t *Tx) RemoveLocal(typ, id string) error {
 	if entityBucket[typ] == nil {
-		return fmt.Errorf("unknown entity type %q", typ)
+		return refuse(typ, id, errors.New("unknown entity type"))
 	}
 	old, exists, err := t.loadRecord(typ, id)
-	if err != nil || !exists {
-		return err
+	if err != nil {
+		return cannotApply{err}
+	}
+	if !exists {
+		return nil
 	}
 	before, err := json.Marshal(old.Fields)
 	if err != nil {
-		return err
+		return cannotApply{err}
 	}
 	rec := model.NewRecord(typ)
 	if err := t.reapplyOutbox(typ, id, rec); err != nil {
 		return err
 	}
 	if len(rec.Fields) > 0 {
-		return t.store(typ, id, rec, before)
+		// What is left is this replica's own work: it need only be
+		// storable, not pass the checks of a change from the server.
+		p, err := t.preparePulled(typ, id, before, rec, nil, false)
+		if err != nil {
+			return err
+		}
+		return t.commit(p)
 	}
 	if err := t.bucket(entityBucket[typ]).Delete([]byte(id)); err != nil {
 		return err
@@ -230,7 +254,7 @@ func (t *Tx) reapplyOutbox(typ, id string, rec *model.Record) error {
 	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+			return cannotApply{fmt.Errorf("outbox entry %x is corrupt: %w", k, err)}
 		}
 		if op.Entity.Type == typ && op.Entity.ID == id {
 			rec.Apply(op)
@@ -291,6 +315,10 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 	for _, r := range rewrites {
 		op := r.op
 		op.Actor.User = newUser
+		adoptAuthors(op.Fields, oldUser, newUser)
+		if op.Entry != nil {
+			op.Entry = adoptEntry(op.Entry, oldUser, newUser)
+		}
 		owned := op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && string(op.Fields["owner"]) == string(oldJSON)
 		if owned {
 			op.Fields["owner"] = newJSON
@@ -323,6 +351,7 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 		if owned && string(rec.Fields["owner"]) == string(oldJSON) && rec.StampOf("owner").HLC == op.HLC {
 			rec.Fields["owner"] = newJSON
 		}
+		adoptAuthors(rec.Fields, oldUser, newUser)
 		if err := t.store(op.Entity.Type, op.Entity.ID, rec, before); err != nil {
 			return 0, err
 		}

@@ -263,26 +263,43 @@ func (t *Tx) applyLocal(rec *model.Record, op model.Op) error {
 	return t.pushOutbox(data)
 }
 
-// ApplyRemote merges ops pulled from the server. Ops already applied are
-// no-ops; each op's stamp advances the local clock.
+// ApplyRemote merges ops pulled from the server, in order, with
+// ApplyRemoteOp. It stops at the first op refused; the ops before it are
+// applied.
 func (t *Tx) ApplyRemote(ops []model.Op) error {
 	for _, op := range ops {
-		if err := op.Validate(); err != nil {
-			return fmt.Errorf("remote op %s: %w", op.ID, err)
-		}
-		t.observe(op.HLC)
-		rec, _, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
-		if err != nil {
+		if err := t.ApplyRemoteOp(op); err != nil {
 			return err
-		}
-		if err := t.apply(rec, op); err != nil {
-			return err
-		}
-		if op.Kind == model.OpCreate {
-			t.created++
 		}
 	}
 	return nil
+}
+
+// ApplyRemoteOp merges one op pulled from the server. An op already
+// applied is a no-op; the op's stamp advances the local clock. An op the
+// replica cannot apply (malformed, or leaving a record that fails
+// checkPulled) is refused with an error wrapping ErrCannotApply, before
+// anything is written, so the transaction can go on without it.
+func (t *Tx) ApplyRemoteOp(op model.Op) error {
+	typ, id := op.Entity.Type, op.Entity.ID
+	if err := op.Validate(); err != nil {
+		return refuse("op", op.ID, err)
+	}
+	rec, _, err := t.loadRecord(typ, id)
+	if err != nil {
+		return cannotApply{err}
+	}
+	before := model.EncodeFields(rec.Fields)
+	rec.Apply(op)
+	p, err := t.preparePulled(typ, id, before, rec, carriedBy(op), true)
+	if err != nil {
+		return err
+	}
+	t.observe(op.HLC)
+	if op.Kind == model.OpCreate {
+		t.created++
+	}
+	return t.commit(p)
 }
 
 // apply merges op into rec, stores the result and keeps the indexes and

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Changes pulled from the server that the replica could not apply
+// (schema 9):
+//
+//	set_aside/<n>   JSON SetAside; n is 8 bytes big-endian from the
+//	                bucket's NextSequence, so entries list in the order
+//	                they were set aside
+//
+// A change is set aside instead of applied when it cannot be read, or when
+// the record it would leave fails the checks a local write passes (see
+// checkPulled). The rest of its page is applied and the cursor moves past
+// it, so one bad change cannot stop this replica's sync for good.
+var bucketSetAside = []byte("set_aside")
+
+// ErrCannotApply is wrapped by the errors of ApplyRemote, MergeRecord,
+// ReplaceRecord and RemoveLocal that refused a change from the server
+// before writing any of it: the transaction may go on, and the caller sets
+// the change aside.
+var ErrCannotApply = errors.New("this replica cannot apply the change")
+
+// cannotApply is an ErrCannotApply whose text is the reason alone.
+type cannotApply struct{ err error }
+
+func (e cannotApply) Error() string   { return e.err.Error() }
+func (e cannotApply) Unwrap() []error { return []error{e.err, ErrCannotApply} }
+
+func refuse(typ, id string, err error) error {
+	return cannotApply{fmt.Errorf("%s %s: %w", typ, id, err)}
+}
+
+// Kinds of set-aside change.
+const (
+	SetAsideOp         = "op"
+	SetAsideState      = "state"
+	SetAsideRemove     = "remove"
+	SetAsideUnreadable = "unreadable" // the change itself could not be decoded
+)
+
+// MaxSetAsideBytes is the largest change kept in full in the set-aside
+// list; a larger one keeps its size and reason only (the server has it).
+const MaxSetAsideBytes = model.MaxOpBytes
+
+// SetAside is a change from the server this replica could not apply, with
+// the reason. It stays until the user dismisses it.
+type SetAside struct {
+	ID     uint64          `json:"id"`              // this replica's number for it
+	Seq    uint64          `json:"seq"`             // the server's seq (0: in the answer to a push)
+	Epoch  string          `json:"epoch,omitempty"` // the server history the seq belongs to
+	Kind   string          `json:"kind"`            // SetAsideOp, SetAsideState, ...
+	Entity model.EntityRef `json:"entity"`          // zero when the change could not be read
+	OpID   string          `json:"op_id,omitempty"`
+	Reason string          `json:"reason"`
+	At     time.Time       `json:"at"`
+	Size   int             `json:"size"`             // bytes of the change as received
+	Change []byte          `json:"change,omitempty"` // the change as received, up to MaxSetAsideBytes
+}
+
+func createSetAside(tx *bolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketSetAside)
+	return err
+}
+
+// AddSetAside keeps a change the replica could not apply. It fills in ID
+// and At, records the size of s.Change and keeps the change itself only
+// up to MaxSetAsideBytes.
+func (t *Tx) AddSetAside(s SetAside) error {
+	b := t.bucket(bucketSetAside)
+	n, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	s.ID, s.At, s.Size = n, t.now, len(s.Change)
+	if len(s.Change) > MaxSetAsideBytes {
+		s.Change = nil
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(n), data)
+}
+
+// SetAsides lists the changes set aside, in the order they were set aside.
+func (t *Tx) SetAsides() ([]SetAside, error) {
+	var out []SetAside
+	err := t.bucket(bucketSetAside).ForEach(func(k, v []byte) error {
+		var s SetAside
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("set-aside change %x is corrupt: %w", k, err)
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+// SetAsideLen returns how many set-aside changes wait for the user.
+func (t *Tx) SetAsideLen() int { return t.bucket(bucketSetAside).Stats().KeyN }
+
+// DismissSetAside removes a set-aside change from the list, by its ID.
+func (t *Tx) DismissSetAside(id uint64) error {
+	b := t.bucket(bucketSetAside)
+	if b.Get(u64(id)) == nil {
+		return fmt.Errorf("set-aside change %d: %w", id, ErrNotFound)
+	}
+	return b.Delete(u64(id))
+}
+
+// ClearSetAside empties the list: the server's history was replaced (a
+// restore), and the pull starts over and sets aside again whatever it
+// still cannot apply.
+func (t *Tx) ClearSetAside() error {
+	b := t.bucket(bucketSetAside)
+	var keys [][]byte
+	if err := b.ForEach(func(k, _ []byte) error { keys = append(keys, clone(k)); return nil }); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
