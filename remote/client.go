@@ -159,12 +159,28 @@ func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (wire.PushResp
 	return wire.DecodePushResponse(data, n)
 }
 
-// Pull asks for up to limit changes after cursor.
+// Pull asks for up to limit changes after cursor. A change that cannot be
+// read fails the whole answer; PullChanges returns it apart instead.
 func (c *Client) Pull(ctx context.Context, cursor uint64, limit int) (wire.PullResponse, error) {
-	q := url.Values{"cursor": {strconv.FormatUint(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
-	data, err := c.do(ctx, http.MethodGet, "/v1/pull", q, nil, wire.MaxPullBytes)
+	data, err := c.pull(ctx, cursor, limit)
 	if err != nil {
 		return wire.PullResponse{}, err
 	}
 	return wire.DecodePullResponse(data)
+}
+
+// PullChanges asks for up to limit changes after cursor, and returns the
+// changes that could not be read apart from the others, each with why
+// (wire.DecodePullChanges). Sync sets those aside and goes on.
+func (c *Client) PullChanges(ctx context.Context, cursor uint64, limit int) (wire.PullResponse, []wire.BadChange, error) {
+	data, err := c.pull(ctx, cursor, limit)
+	if err != nil {
+		return wire.PullResponse{}, nil, err
+	}
+	return wire.DecodePullChanges(data)
+}
+
+func (c *Client) pull(ctx context.Context, cursor uint64, limit int) ([]byte, error) {
+	q := url.Values{"cursor": {strconv.FormatUint(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
+	return c.do(ctx, http.MethodGet, "/v1/pull", q, nil, wire.MaxPullBytes)
 }

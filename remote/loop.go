@@ -10,13 +10,14 @@ import (
 )
 
 // Status is what the UI shows about sync: online or offline, ops waiting,
-// the last sync, refused ops, and the last problem.
+// the last sync, refused ops, changes set aside, and the last problem.
 type Status struct {
 	Online   bool
 	Syncing  bool
 	Waiting  int       // ops in the outbox
 	LastSync time.Time // zero: never
 	Rejected int       // refused ops waiting for the user
+	SetAside int       // changes from the server this replica could not apply
 	Err      error     // the last sync's error; nil after a success
 	Last     Report    // what the last successful sync did
 }
@@ -109,17 +110,18 @@ func (l *Loop) setStatus(fn func(*Status)) {
 	}
 }
 
-// refreshCounts reads the waiting and refused counts from the replica.
+// refreshCounts reads the waiting, refused and set-aside counts from the
+// replica.
 func (l *Loop) refreshCounts() {
-	var waiting, rejected int
+	var waiting, rejected, aside int
 	var last time.Time
 	if err := l.st.View(func(tx *store.Tx) error {
-		waiting, rejected, last = tx.OutboxLen(), tx.RejectedLen(), tx.SyncState().LastSync
+		waiting, rejected, aside, last = tx.OutboxLen(), tx.RejectedLen(), tx.SetAsideLen(), tx.SyncState().LastSync
 		return nil
 	}); err != nil {
 		return
 	}
-	l.setStatus(func(s *Status) { s.Waiting, s.Rejected, s.LastSync = waiting, rejected, last })
+	l.setStatus(func(s *Status) { s.Waiting, s.Rejected, s.SetAside, s.LastSync = waiting, rejected, aside, last })
 }
 
 // Run syncs until ctx is done.

@@ -18,6 +18,7 @@ type Report struct {
 	Rejected   int // ops the server refused (kept in the rejected list)
 	Pulled     int // changes pulled and merged
 	Removed    int // records removed because the user may no longer see them
+	SetAside   int // changes from the server this replica could not apply (kept in the set-aside list)
 	Cursor     uint64
 }
 
@@ -35,6 +36,12 @@ type Options struct {
 func Sync(ctx context.Context, st *store.Store, c *Client) (Report, error) {
 	return SyncWith(ctx, st, c, Options{})
 }
+
+// A change from the server that this replica cannot apply (it does not
+// decode, or it would leave a record that fails the checks of a local
+// write) is set aside in the replica with its reason, and the rest of its
+// page is applied: the cursor moves on, so one bad change cannot stop
+// this user's sync for good.
 
 // SyncWith is Sync with options.
 func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Report, error) {
@@ -133,22 +140,40 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 		}
 	}
 	for _, s := range resp.States {
-		if err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record()); err != nil {
+		err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record())
+		if errors.Is(err, store.ErrCannotApply) {
+			raw, _ := json.Marshal(wire.Change{State: &s})
+			err = setAside(tx, rep, store.SetAside{Kind: store.SetAsideState, Entity: s.Entity,
+				Reason: "in the answer to a push: " + err.Error(), Change: raw})
+		}
+		if err != nil {
 			return err
 		}
 	}
 	for _, ref := range resp.Removes {
-		if err := tx.RemoveLocal(ref.Type, ref.ID); err != nil {
+		err := tx.RemoveLocal(ref.Type, ref.ID)
+		if errors.Is(err, store.ErrCannotApply) {
+			raw, _ := json.Marshal(wire.Change{Remove: &ref})
+			err = setAside(tx, rep, store.SetAside{Kind: store.SetAsideRemove, Entity: ref,
+				Reason: "in the answer to a push: " + err.Error(), Change: raw})
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func setAside(tx *store.Tx, rep *Report, s store.SetAside) error {
+	rep.SetAside++
+	return tx.AddSetAside(s)
+}
+
 // page is one pull answer fetched ahead of the one being stored.
 type page struct {
 	from uint64
 	resp wire.PullResponse
+	bad  []wire.BadChange // changes that could not be read
 	err  error
 }
 
@@ -163,10 +188,10 @@ func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan pag
 		// fetched while the previous one is stored.
 		n := min(limit, 500)
 		for range 1_000_000 {
-			resp, err := c.Pull(ctx, from, n)
+			resp, bad, err := c.PullChanges(ctx, from, n)
 			n = limit
 			select {
-			case out <- page{from: from, resp: resp, err: err}:
+			case out <- page{from: from, resp: resp, bad: bad, err: err}:
 			case <-ctx.Done():
 				return
 			}
@@ -218,7 +243,12 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			if err := st.Update(func(tx *store.Tx) error {
 				cur := tx.SyncState()
 				cur.Cursor, cur.Epoch = 0, resp.Epoch
-				return tx.SetSyncState(cur)
+				if err := tx.SetSyncState(cur); err != nil {
+					return err
+				}
+				// What was set aside belongs to the old history; the pull
+				// from scratch sets aside again what still cannot apply.
+				return tx.ClearSetAside()
 			}); err != nil {
 				return err
 			}
@@ -238,7 +268,7 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 				moved, s = true, cur
 				return nil
 			}
-			if err := applyChanges(tx, resp.Changes, rep); err != nil {
+			if err := applyChanges(tx, p, rep); err != nil {
 				return err
 			}
 			cur.Cursor, cur.Epoch = resp.Cursor, resp.Epoch
@@ -263,38 +293,56 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	return errors.New("pull: too many pages")
 }
 
-func applyChanges(tx *store.Tx, changes []wire.Change, rep *Report) error {
-	var ops []model.Op
-	flush := func() error {
-		if len(ops) == 0 {
-			return nil
+// applyChanges applies a page's changes in order. A change the replica
+// cannot apply, and one that could not even be read, is set aside with its
+// reason; the store refuses such a change before writing any of it, so
+// the rest of the page goes on in the same transaction.
+func applyChanges(tx *store.Tx, p page, rep *Report) error {
+	changes, bad := p.resp.Changes, p.bad
+	for i := 0; i <= len(changes); i++ {
+		for len(bad) > 0 && bad[0].Before <= i {
+			b := bad[0]
+			bad = bad[1:]
+			kind := b.Kind
+			if kind == "" {
+				kind = store.SetAsideUnreadable
+			}
+			if err := setAside(tx, rep, store.SetAside{Seq: b.Seq, Epoch: p.resp.Epoch, Kind: kind, Entity: b.Entity,
+				OpID: b.OpID, Reason: b.Reason, Change: b.Raw}); err != nil {
+				return err
+			}
 		}
-		err := tx.ApplyRemote(ops)
-		ops = ops[:0]
-		return err
-	}
-	for _, ch := range changes {
+		if i == len(changes) {
+			break
+		}
+		ch := changes[i]
+		var err error
+		sa := store.SetAside{Seq: ch.Seq, Epoch: p.resp.Epoch}
 		switch {
 		case ch.Op != nil:
-			ops = append(ops, *ch.Op)
-			rep.Pulled++
+			sa.Kind, sa.Entity, sa.OpID = store.SetAsideOp, ch.Op.Entity, ch.Op.ID
+			if err = tx.ApplyRemoteOp(*ch.Op); err == nil {
+				rep.Pulled++
+			}
 		case ch.State != nil:
-			if err := flush(); err != nil {
-				return err
+			sa.Kind, sa.Entity = store.SetAsideState, ch.State.Entity
+			if err = tx.MergeRecord(ch.State.Entity.Type, ch.State.Entity.ID, ch.State.Record()); err == nil {
+				rep.Pulled++
 			}
-			if err := tx.MergeRecord(ch.State.Entity.Type, ch.State.Entity.ID, ch.State.Record()); err != nil {
-				return err
-			}
-			rep.Pulled++
 		case ch.Remove != nil:
-			if err := flush(); err != nil {
-				return err
+			sa.Kind, sa.Entity = store.SetAsideRemove, *ch.Remove
+			if err = tx.RemoveLocal(ch.Remove.Type, ch.Remove.ID); err == nil {
+				rep.Removed++
 			}
-			if err := tx.RemoveLocal(ch.Remove.Type, ch.Remove.ID); err != nil {
-				return err
-			}
-			rep.Removed++
+		}
+		if errors.Is(err, store.ErrCannotApply) {
+			sa.Reason = err.Error()
+			sa.Change, _ = json.Marshal(ch)
+			err = setAside(tx, rep, sa)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return flush()
+	return nil
 }
