@@ -13,11 +13,13 @@ import (
 // replica writes any of it; a stricter rule belongs here. carried are the
 // values the change brings (an op's fields, an appended entry as a
 // one-element list, a state's fields; nil for none) and merged the
-// record's fields as they will be after it.
+// record's fields as they will be after it; made says the change made
+// the record, so what it carries is the merged record.
 //
 //   - The carried values must pass model.CheckFields, whatever record they
 //     merge into, so a bad change is refused on every replica whatever
-//     order the changes arrive in.
+//     order the changes arrive in. (For a change that made the record the
+//     check of the merged record below covers them.)
 //   - The record must name itself by its entity's id: the cards and the
 //     indexes are keyed by the id the record holds.
 //   - A live record must pass model.CheckRecord: strict typed decoding,
@@ -28,7 +30,13 @@ import (
 //
 // Times are not held against this device's clock: the server bounds them,
 // and a laptop whose clock is slow must not refuse a colleague's work.
-func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMessage, live bool) error {
+func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMessage, made, live bool) error {
+	if made {
+		carried = nil
+		if !live {
+			carried = merged
+		}
+	}
 	if carried != nil {
 		if err := model.CheckFields(typ, carried, time.Time{}); err != nil {
 			return err
@@ -44,6 +52,27 @@ func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMess
 		return nil
 	}
 	return model.CheckRecord(typ, merged, t.s.rules.Pipeline, time.Time{})
+}
+
+// check says how preparePulled checks a record.
+type check int
+
+const (
+	// changedRecord: a change from the server to a record held here.
+	changedRecord check = iota
+	// madeRecord: a change from the server that made the record here.
+	madeRecord
+	// ownWork: this replica's own ops from its outbox, written and checked
+	// when they were made; the record need only be storable.
+	ownWork
+)
+
+// madeOrChanged is madeRecord when the record did not exist before.
+func madeOrChanged(existed bool) check {
+	if existed {
+		return changedRecord
+	}
+	return madeRecord
 }
 
 // prepared is a record ready to store: encoded, decoded into its typed
@@ -62,10 +91,9 @@ type prepared struct {
 // the server, ready to store, and refuses it (an error wrapping
 // ErrCannotApply) when it cannot be stored and read back: its merge state
 // must encode, its fields decode into the typed model, and a live lead's
-// card read back. With check, it must also pass checkPulled with carried;
-// without, the record is this replica's own (ops from its outbox) and
-// need only be storable. Nothing is written.
-func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, carried map[string]json.RawMessage, check bool) (*prepared, error) {
+// card read back. With a check other than ownWork, it must also pass
+// checkPulled. Nothing is written.
+func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, carried map[string]json.RawMessage, c check) (*prepared, error) {
 	p := &prepared{typ: typ, id: id, before: before, fields: model.EncodeFields(rec.Fields)}
 	var err error
 	if p.state, err = json.Marshal(rec); err != nil {
@@ -74,8 +102,8 @@ func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, car
 	// Checked before decoding: the checks name the field at fault, the
 	// decoder often does not.
 	live := len(rec.Fields) > 0 && string(rec.Fields["deleted"]) != "true"
-	if check {
-		if err := t.checkPulled(typ, id, carried, rec.Fields, live); err != nil {
+	if c != ownWork {
+		if err := t.checkPulled(typ, id, carried, rec.Fields, c == madeRecord, live); err != nil {
 			return nil, refuse(typ, id, err)
 		}
 	}

@@ -117,7 +117,7 @@ func TestPulledChangesThatCannotApplyWriteNothing(t *testing.T) {
 		{"10,001 stage changes, more than a card holds", func(tx *Tx) error {
 			// Straight to the check: merging a list that long through
 			// Record.Apply takes minutes (its appends are quadratic).
-			_, err := tx.preparePulled(model.TypeLead, "L-stages", nil, state("L-stages", leadFields("L-stages", "Stages", `"stage_log":`+stageLog)), nil, true)
+			_, err := tx.preparePulled(model.TypeLead, "L-stages", nil, state("L-stages", leadFields("L-stages", "Stages", `"stage_log":`+stageLog)), nil, madeRecord)
 			return err
 		}, "card"},
 		{"a custom field nested too deep", func(tx *Tx) error {
@@ -126,6 +126,9 @@ func TestPulledChangesThatCannotApplyWriteNothing(t *testing.T) {
 		{"an unknown field nested too deep, in a state", func(tx *Tx) error {
 			return tx.MergeRecord(model.TypeLead, "L-deep2", state("L-deep2", leadFields("L-deep2", "Deep", `"zzz":`+nested(5000))))
 		}, "zzz"},
+		{"a deleted new record with a control character", func(tx *Tx) error {
+			return tx.ApplyRemoteOp(remoteOp(model.OpCreate, model.TypeLead, "L-gone", wall, `{"id":"L-gone","company":"\u001b[2J","deleted":true}`))
+		}, "company"},
 		{"a record naming another record", func(tx *Tx) error {
 			return tx.ApplyRemoteOp(remoteOp(model.OpCreate, model.TypeLead, "L-other", wall, leadFields(held.ID, "Impostor", "")))
 		}, "names another record"},

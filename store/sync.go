@@ -159,13 +159,13 @@ func (t *Tx) MergeRecord(typ, id string, remote *model.Record) error {
 	if entityBucket[typ] == nil {
 		return refuse(typ, id, errors.New("unknown entity type"))
 	}
-	rec, _, err := t.loadRecord(typ, id)
+	rec, existed, err := t.loadRecord(typ, id)
 	if err != nil {
 		return cannotApply{err}
 	}
 	before := model.EncodeFields(rec.Fields)
 	rec.Merge(remote)
-	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, true)
+	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, madeOrChanged(existed))
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (t *Tx) ReplaceRecord(typ, id string, remote *model.Record) error {
 	if err := t.reapplyOutbox(typ, id, rec); err != nil {
 		return err
 	}
-	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, true)
+	p, err := t.preparePulled(typ, id, before, rec, remote.Fields, changedRecord)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (t *Tx) RemoveLocal(typ, id string) error {
 	if len(rec.Fields) > 0 {
 		// What is left is this replica's own work: it need only be
 		// storable, not pass the checks of a change from the server.
-		p, err := t.preparePulled(typ, id, before, rec, nil, false)
+		p, err := t.preparePulled(typ, id, before, rec, nil, ownWork)
 		if err != nil {
 			return err
 		}

@@ -285,13 +285,17 @@ func (t *Tx) ApplyRemoteOp(op model.Op) error {
 	if err := op.Validate(); err != nil {
 		return refuse("op", op.ID, err)
 	}
-	rec, _, err := t.loadRecord(typ, id)
+	rec, existed, err := t.loadRecord(typ, id)
 	if err != nil {
 		return cannotApply{err}
 	}
 	before := model.EncodeFields(rec.Fields)
 	rec.Apply(op)
-	p, err := t.preparePulled(typ, id, before, rec, carriedBy(op), true)
+	c := changedRecord
+	if !existed && op.Kind == model.OpCreate {
+		c = madeRecord
+	}
+	p, err := t.preparePulled(typ, id, before, rec, carriedBy(op), c)
 	if err != nil {
 		return err
 	}
