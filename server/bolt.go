@@ -25,14 +25,18 @@ import (
 //	meta/schema_version        uint64 big-endian
 //	users/<name>               JSON User
 //	tokens/<sha256 of secret>  JSON Token
-//	log/<seq>                  kind byte, uvarint-prefixed lead and user,
-//	                           then the op's JSON; seq uint64 big-endian,
-//	                           from the bucket's NextSequence in the writing
-//	                           transaction, so commit order is seq order
+//	log/<seq>                  kind byte (0x80 set: a uvarint of the
+//	                           entry's Slots follows), uvarint-prefixed lead
+//	                           and user, then the op's JSON; seq uint64
+//	                           big-endian, from the bucket's NextSequence in
+//	                           the writing transaction, so commit order is
+//	                           seq order
 //	opids/<op id>              seq the op was applied at
 //	records/<type>/<id>        JSON boltRecord: fields and merge state
 //	children/<lead>|<type>|<id> empty ("|" is a 0x00 byte)
 //	visible/<user>|<lead>      empty: user owns or is assigned the lead
+//	usage/<user>               uint64 big-endian: bytes of op JSON in the
+//	                           log whose actor is user (schema 2 on)
 var (
 	bMeta     = []byte("meta")
 	bUsers    = []byte("users")
@@ -42,12 +46,21 @@ var (
 	bRecords  = []byte("records")
 	bChildren = []byte("children")
 	bVisible  = []byte("visible")
+	bUsage    = []byte("usage")
 
 	kEpoch  = []byte("epoch")
 	kSchema = []byte("schema_version")
 )
 
-const boltSchema = 1
+// boltSchema is the layout this build writes; boltMigrations bring an
+// older file up to it.
+const boltSchema = 2
+
+// boltMigrations[v] turns a file of schema v-1 into one of schema v, in
+// the transaction that opens it.
+var boltMigrations = map[uint64]func(tx *bolt.Tx) error{
+	2: countUsage,
+}
 
 // BoltStorage is the default Storage: one bbolt file.
 type BoltStorage struct {
@@ -75,7 +88,7 @@ func OpenBolt(dir string, noSync bool) (*BoltStorage, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bMeta, bUsers, bTokens, bLog, bOpIDs, bRecords, bChildren, bVisible} {
+		for _, name := range [][]byte{bMeta, bUsers, bTokens, bLog, bOpIDs, bRecords, bChildren, bVisible, bUsage} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -87,8 +100,16 @@ func OpenBolt(dir string, noSync bool) (*BoltStorage, error) {
 			}
 		}
 		meta := tx.Bucket(bMeta)
-		if v := meta.Get(kSchema); len(v) == 8 && binary.BigEndian.Uint64(v) > boltSchema {
-			return fmt.Errorf("%s was written by a newer fieldcrm; update fieldcrm", path)
+		if v := meta.Get(kSchema); len(v) == 8 {
+			have := binary.BigEndian.Uint64(v)
+			if have > boltSchema {
+				return fmt.Errorf("%s was written by a newer fieldcrm; update fieldcrm", path)
+			}
+			for next := have + 1; next <= boltSchema; next++ {
+				if err := boltMigrations[next](tx); err != nil {
+					return fmt.Errorf("migrate to schema %d: %w", next, err)
+				}
+			}
 		}
 		if meta.Get(kEpoch) == nil {
 			var b [8]byte
@@ -290,6 +311,65 @@ func (t *boltTx) OpSeq(opID string) (uint64, bool, error) {
 	return binary.BigEndian.Uint64(v), true, nil
 }
 
+func (t *boltTx) Usage(user string) (int64, error) {
+	v := t.tx.Bucket(bUsage).Get([]byte(user))
+	if len(v) != 8 {
+		return 0, nil
+	}
+	return int64(binary.BigEndian.Uint64(v)), nil
+}
+
+// addUsage adds n bytes to user's usage.
+func addUsage(b *bolt.Bucket, user string, n int64) error {
+	if user == "" || n == 0 {
+		return nil
+	}
+	var have uint64
+	if v := b.Get([]byte(user)); len(v) == 8 {
+		have = binary.BigEndian.Uint64(v)
+	}
+	return b.Put([]byte(user), be(uint64(int64(have)+n)))
+}
+
+// countUsage fills the usage bucket from the log: files from before
+// schema 2 kept no counts.
+func countUsage(tx *bolt.Tx) error {
+	usage := tx.Bucket(bUsage)
+	totals := map[string]int64{}
+	err := tx.Bucket(bLog).ForEach(func(k, v []byte) error {
+		e, err := decodeEntry(binary.BigEndian.Uint64(k), v)
+		if err != nil || e.Kind != EntryOp || e.Raw == nil {
+			return err
+		}
+		user, err := opActor(e.Raw)
+		if err != nil {
+			return fmt.Errorf("log entry %d: %w", e.Seq, err)
+		}
+		totals[user] += int64(len(e.Raw))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for user, n := range totals {
+		if err := addUsage(usage, user, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opActor returns the user named by an op's JSON.
+func opActor(raw []byte) (string, error) {
+	var op struct {
+		Actor model.Actor `json:"actor"`
+	}
+	if err := json.Unmarshal(raw, &op); err != nil {
+		return "", err
+	}
+	return op.Actor.User, nil
+}
+
 func (t *boltTx) Visible(user, lead string) (bool, error) {
 	return t.tx.Bucket(bVisible).Get([]byte(user+"\x00"+lead)) != nil, nil
 }
@@ -311,35 +391,52 @@ func (t *boltTx) SetVisible(lead string, remove, add []string) error {
 
 var entryKinds = []string{EntryOp, EntryGrant, EntryRevoke}
 
+// slotsFlag marks a kind byte followed by the entry's Slots.
+const slotsFlag = 0x80
+
 // encodeEntry lays an entry out so a scan can filter on kind, lead and
-// user without decoding the op.
-func encodeEntry(e LogEntry) ([]byte, error) {
+// user without decoding the op. It also returns the length of the op's
+// JSON, the bytes usage counts.
+func encodeEntry(e LogEntry) ([]byte, int, error) {
 	k := slices.Index(entryKinds, e.Kind)
 	if k < 0 {
-		return nil, fmt.Errorf("log entry kind %q", e.Kind)
+		return nil, 0, fmt.Errorf("log entry kind %q", e.Kind)
 	}
 	b := []byte{byte(k)}
+	if e.Slots > 0 {
+		b[0] |= slotsFlag
+		b = binary.AppendUvarint(b, e.Slots)
+	}
 	b = binary.AppendUvarint(b, uint64(len(e.Lead)))
 	b = append(b, e.Lead...)
 	b = binary.AppendUvarint(b, uint64(len(e.User)))
 	b = append(b, e.User...)
+	n := 0
 	if e.Op != nil {
 		op, err := json.Marshal(e.Op)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		b = append(b, op...)
+		n = len(op)
 	}
-	return b, nil
+	return b, n, nil
 }
 
 func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 	bad := fmt.Errorf("log entry %d is corrupt", seq)
-	if len(v) < 1 || int(v[0]) >= len(entryKinds) {
+	if len(v) < 1 || int(v[0]&^slotsFlag) >= len(entryKinds) {
 		return LogEntry{}, bad
 	}
-	e := LogEntry{Seq: seq, Kind: entryKinds[v[0]]}
+	e := LogEntry{Seq: seq, Kind: entryKinds[v[0]&^slotsFlag]}
 	rest := v[1:]
+	if v[0]&slotsFlag != 0 {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || n > seq {
+			return LogEntry{}, bad
+		}
+		e.Slots, rest = n, rest[w:]
+	}
 	str := func() (string, bool) {
 		n, w := binary.Uvarint(rest)
 		if w <= 0 || uint64(len(rest)-w) < n {
@@ -363,11 +460,18 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 
 func (t *boltTx) Append(e LogEntry) (uint64, error) {
 	b := t.tx.Bucket(bLog)
+	e.Slots = 0
+	if e.Kind == EntryGrant || e.Kind == EntryRevoke {
+		e.Slots = VisibilitySlots
+		if err := b.SetSequence(b.Sequence() + e.Slots); err != nil {
+			return 0, err
+		}
+	}
 	seq, err := b.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	data, err := encodeEntry(e)
+	data, opLen, err := encodeEntry(e)
 	if err != nil {
 		return 0, err
 	}
@@ -376,6 +480,9 @@ func (t *boltTx) Append(e LogEntry) (uint64, error) {
 	}
 	if e.Kind == EntryOp && e.Op != nil {
 		if err := t.tx.Bucket(bOpIDs).Put([]byte(e.Op.ID), be(seq)); err != nil {
+			return 0, err
+		}
+		if err := addUsage(t.tx.Bucket(bUsage), e.Op.Actor.User, int64(opLen)); err != nil {
 			return 0, err
 		}
 	}

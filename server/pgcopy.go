@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -102,7 +103,7 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 			return err
 		}
 		// The log, seq for seq, in chunks.
-		cols := []string{"seq", "kind", "lead", "username", "op_id", "op"}
+		cols := []string{"seq", "kind", "lead", "username", "op_id", "op", "slots"}
 		rows = nil
 		flush := func() error {
 			n, err := copyRows("log", cols, rows)
@@ -131,7 +132,7 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 					opID = &id.ID
 				}
 			}
-			rows = append(rows, []any{int64(seq), int16(v[0]), e.Lead, e.User, opID, op})
+			rows = append(rows, []any{int64(seq), int16(slices.Index(entryKinds, e.Kind)), e.Lead, e.User, opID, op, int64(e.Slots)})
 			if len(rows) == 5000 {
 				if err := flush(); err != nil {
 					return err
@@ -183,6 +184,20 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 			return err
 		}
 		if rep.Visible, err = copyRows("visible", []string{"username", "lead"}, rows); err != nil {
+			return err
+		}
+		rows = nil
+		err = btx.Bucket(bUsage).ForEach(func(k, v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("usage of %q is corrupt", k)
+			}
+			rows = append(rows, []any{string(k), int64(binary.BigEndian.Uint64(v))})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if _, err = copyRows("usage", []string{"username", "op_bytes"}, rows); err != nil {
 			return err
 		}
 		// The head and the epoch, so clients' cursors stay valid.

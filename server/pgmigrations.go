@@ -91,6 +91,28 @@ CREATE TABLE visible (
 CREATE INDEX tokens_username ON tokens (username);
 CREATE INDEX visible_lead ON visible (lead);
 `},
+	// Usage is counted by the push transaction from here on; the ops
+	// already in the log are counted once, here, with the counter row
+	// locked so that no push commits between the count and the table.
+	// The user is the op's actor (json, not jsonb: it takes any escape).
+	{3, "bytes of ops per user, for the storage quota", `
+SELECT seq FROM log_head WHERE one FOR UPDATE;
+CREATE TABLE usage (
+	username text PRIMARY KEY,
+	op_bytes bigint NOT NULL
+);
+INSERT INTO usage (username, op_bytes)
+SELECT actor, sum(n) FROM (
+	SELECT convert_from(op, 'UTF8')::json -> 'actor' ->> 'user' AS actor, octet_length(op) AS n
+	FROM log WHERE kind = 0 AND op IS NOT NULL) o
+WHERE actor IS NOT NULL AND actor <> ''
+GROUP BY actor;
+`},
+	// A grant or revoke keeps the seqs below it free, so that a pull can
+	// stop inside it (LogEntry.Slots); entries logged before have none.
+	{4, "seqs kept free below grants and revokes", `
+ALTER TABLE log ADD COLUMN slots bigint NOT NULL DEFAULT 0;
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -132,6 +132,10 @@ func (s *PGStorage) once(ctx context.Context, opts pgx.TxOptions, write bool, fn
 		// Sent with the transaction's last queued writes, in one round trip.
 		t.batch.Queue(`UPDATE log_head SET seq = $1 WHERE one`, int64(t.head))
 	}
+	for user, n := range t.added {
+		t.batch.Queue(`INSERT INTO usage (username, op_bytes) VALUES ($1, $2)
+			ON CONFLICT (username) DO UPDATE SET op_bytes = usage.op_bytes + excluded.op_bytes`, user, n)
+	}
 	if err := t.flush(); err != nil {
 		return err
 	}
@@ -169,6 +173,9 @@ type pgTx struct {
 	pending map[string]uint64
 	// records written in this transaction (their upserts wait in batch)
 	written map[model.EntityRef][]byte
+	// usage read in this transaction (stable: writers hold the counter
+	// row), and the bytes its appends add, written at commit
+	usage, added map[string]int64
 	// read-only: whether seenUser may see each lead met so far, and the
 	// leads of the log chunk being scanned (see Visible)
 	seen       map[string]bool
@@ -399,7 +406,25 @@ func (t *pgTx) OpSeq(opID string) (uint64, bool, error) {
 	return uint64(seq), err == nil, wrap(err, "look up op id")
 }
 
-// Append implements Tx: the seq is the locked counter plus one.
+// Usage implements Tx.
+func (t *pgTx) Usage(user string) (int64, error) {
+	if n, ok := t.usage[user]; ok {
+		return n + t.added[user], nil
+	}
+	var n int64
+	err := t.tx.QueryRow(t.ctx, `SELECT op_bytes FROM usage WHERE username = $1`, user).Scan(&n)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, wrap(err, "read usage")
+	}
+	if t.usage == nil {
+		t.usage = map[string]int64{}
+	}
+	t.usage[user] = n
+	return n + t.added[user], nil
+}
+
+// Append implements Tx: the seq is the locked counter plus one (plus the
+// slots a grant or revoke keeps free below it).
 func (t *pgTx) Append(e LogEntry) (uint64, error) {
 	if !t.write {
 		return 0, errors.New("append in a read-only transaction")
@@ -420,15 +445,25 @@ func (t *pgTx) Append(e LogEntry) (uint64, error) {
 			opID = &e.Op.ID
 		}
 	}
-	t.head++
+	e.Slots = 0
+	if e.Kind == EntryGrant || e.Kind == EntryRevoke {
+		e.Slots = VisibilitySlots
+	}
+	t.head += e.Slots + 1
 	seq := t.head
-	t.batch.Queue(`INSERT INTO log (seq, kind, lead, username, op_id, op) VALUES ($1, $2, $3, $4, $5, $6)`,
-		int64(seq), int16(k), e.Lead, e.User, opID, op)
+	t.batch.Queue(`INSERT INTO log (seq, kind, lead, username, op_id, op, slots) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		int64(seq), int16(k), e.Lead, e.User, opID, op, int64(e.Slots))
 	if opID != nil {
 		if t.pending == nil {
 			t.pending = map[string]uint64{}
 		}
 		t.pending[*opID] = seq
+		if user := e.Op.Actor.User; user != "" {
+			if t.added == nil {
+				t.added = map[string]int64{}
+			}
+			t.added[user] += int64(len(op))
+		}
 	}
 	return seq, nil
 }
@@ -442,8 +477,14 @@ func (t *pgTx) Head() (uint64, error) {
 	return uint64(seq), wrap(err, "read the log's head")
 }
 
-// scanChunk is how many log rows Scan fetches per query.
-const scanChunk = 2000
+// scanChunk is how many log rows Scan fetches per query, and
+// scanChunkBytes about how many bytes of op JSON: a chunk ends before the
+// row that would take it past that (it always holds one row), so a scan
+// over a log of long notes holds a few MiB at a time, not 2,000 notes.
+const (
+	scanChunk      = 2000
+	scanChunkBytes = 8 << 20
+)
 
 // Scan implements Tx. Once a read-only transaction has been asked what
 // a user may see (Visible: a rep's pull), later chunks bring that in each
@@ -463,35 +504,48 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 		filtered := t.seen != nil && !t.write
 		var rows pgx.Rows
 		var err error
+		// The innermost query picks the chunk's rows (and, filtered, which
+		// the user may see); the window sums the op bytes the chunk would
+		// carry, never reading them (octet_length reads a TOAST header),
+		// and the outer query cuts the chunk at scanChunkBytes. fetched
+		// says whether rows were left out for bytes, not for the log's end.
+		visible := `true`
 		if filtered {
-			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, vis, CASE WHEN vis THEN op END
-				FROM (SELECT seq, kind, lead, username, op,
-					EXISTS (SELECT 1 FROM visible v WHERE v.username = $3 AND v.lead = log.lead) AS vis
-					FROM log WHERE seq > $1 ORDER BY seq LIMIT $2) c ORDER BY seq`, int64(after), chunk, t.seenUser)
-		} else {
-			rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, true, op FROM log WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), chunk)
+			visible = `EXISTS (SELECT 1 FROM visible v WHERE v.username = $4 AND v.lead = log.lead)`
 		}
+		args := []any{int64(after), chunk, scanChunkBytes}
+		if filtered {
+			args = append(args, t.seenUser)
+		}
+		rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, slots, vis, CASE WHEN vis THEN op END, fetched
+			FROM (SELECT *, sum(CASE WHEN vis THEN coalesce(octet_length(op), 0) ELSE 0 END) OVER (ORDER BY seq) AS upto,
+					count(*) OVER () AS fetched
+				FROM (SELECT seq, kind, lead, username, slots, op, `+visible+` AS vis
+					FROM log WHERE seq > $1 ORDER BY seq LIMIT $2) c) w
+			WHERE upto - CASE WHEN vis THEN coalesce(octet_length(op), 0) ELSE 0 END < $3
+			ORDER BY seq`, args...)
 		if err != nil {
 			return wrap(err, "read the log")
 		}
 		var entries []LogEntry
+		var fetched int64
 		t.chunkLeads = t.chunkLeads[:0]
 		lastLead := ""
 		for rows.Next() {
-			var seq int64
+			var seq, slots int64
 			var kind int16
 			var e LogEntry
 			var vis bool
 			var op []byte
-			if err := rows.Scan(&seq, &kind, &e.Lead, &e.User, &vis, &op); err != nil {
+			if err := rows.Scan(&seq, &kind, &e.Lead, &e.User, &slots, &vis, &op, &fetched); err != nil {
 				rows.Close()
 				return wrap(err, "read the log")
 			}
-			if kind < 0 || int(kind) >= len(entryKinds) {
+			if kind < 0 || int(kind) >= len(entryKinds) || slots < 0 || slots >= seq {
 				rows.Close()
 				return fmt.Errorf("log entry %d is corrupt", seq)
 			}
-			e.Seq, e.Kind = uint64(seq), entryKinds[kind]
+			e.Seq, e.Kind, e.Slots = uint64(seq), entryKinds[kind], uint64(slots)
 			if op != nil {
 				e.Raw = json.RawMessage(op)
 			}
@@ -514,8 +568,8 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 			}
 			after = e.Seq
 		}
-		if len(entries) < chunk {
-			return nil
+		if int64(len(entries)) == fetched && fetched < int64(chunk) {
+			return nil // the log's end
 		}
 	}
 }

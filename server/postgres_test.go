@@ -53,6 +53,8 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 	made := map[int][]string{
 		1: {"meta", "users", "tokens", "log_head", "log", "records", "children", "visible", "log_op_id_key", "log_pkey", "visible_pkey"},
 		2: {"tokens_username", "visible_lead"},
+		3: {"usage", "usage_pkey"},
+		4: {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {
@@ -225,8 +227,8 @@ func TestPGUpdateRetriesConflicts(t *testing.T) {
 	if strings.Join(names, ",") != "40001-run3,40P01-run3" {
 		t.Fatalf("users after the retries: %v; want only the last runs' writes", names)
 	}
-	if head := pgQuery[int64](t, db, `SELECT seq FROM log_head`); head != 2 {
-		t.Fatalf("log head %d after two committed appends", head)
+	if head := pgQuery[int64](t, db, `SELECT seq FROM log_head`); head != 2*(server.VisibilitySlots+1) {
+		t.Fatalf("log head %d after two committed grants (each %d seqs above the last)", head, server.VisibilitySlots+1)
 	}
 	runs := 0
 	err := st.Update(ctx, func(tx server.Tx) error { runs++; return &pgconn.PgError{Code: "23502"} })
@@ -261,6 +263,15 @@ func TestPGHotQueriesUseIndexes(t *testing.T) {
 		"who sees a lead":       `DELETE FROM visible WHERE lead = 'x' AND username = ANY(ARRAY['u'])`,
 		"log page":              `SELECT seq, kind, lead, username, op FROM log WHERE seq > 5 ORDER BY seq LIMIT 2000`,
 		"tokens of a user":      `SELECT id FROM tokens WHERE username = 'u'`,
+		"usage of a user":       `SELECT op_bytes FROM usage WHERE username = 'u'`,
+		"a rep's log chunk, cut by bytes": `SELECT seq, kind, lead, username, slots, vis, CASE WHEN vis THEN op END, fetched
+			FROM (SELECT *, sum(CASE WHEN vis THEN coalesce(octet_length(op), 0) ELSE 0 END) OVER (ORDER BY seq) AS upto,
+					count(*) OVER () AS fetched
+				FROM (SELECT seq, kind, lead, username, slots, op,
+					EXISTS (SELECT 1 FROM visible v WHERE v.username = 'u' AND v.lead = log.lead) AS vis
+					FROM log WHERE seq > 5 ORDER BY seq LIMIT 2000) c) w
+			WHERE upto - CASE WHEN vis THEN coalesce(octet_length(op), 0) ELSE 0 END < 8388608
+			ORDER BY seq`,
 	}
 	for name, q := range queries {
 		rows, err := conn.Query(ctx, "EXPLAIN "+q)

@@ -55,7 +55,19 @@ type LogEntry struct {
 	// instead, so a pull can pass it on without decoding it.
 	Op  *model.Op
 	Raw json.RawMessage
+	// Slots is how many seqs just below Seq a grant or revoke keeps free
+	// (Append reserves VisibilitySlots of them; entries written before
+	// that have none). No entry ever takes them: a pull that sends the
+	// lead's records over several pages answers a cursor among them to
+	// say how far into the entry it got (see Service.Pull).
+	Slots uint64
 }
+
+// VisibilitySlots is how many seqs Append keeps free below each grant and
+// revoke: a pull can stop inside such an entry after any of its first
+// VisibilitySlots records. Seqs are 64-bit, so even at a million per
+// entry they last for billions of reassignments.
+const VisibilitySlots = 1 << 20
 
 // DecodeOp returns the entry's op, decoding Raw when needed.
 func (e *LogEntry) DecodeOp() (*model.Op, error) {
@@ -115,8 +127,13 @@ type Tx interface {
 	// the op was never applied.
 	OpSeq(opID string) (seq uint64, ok bool, err error)
 	// Append adds e to the log at the next seq and returns it; op
-	// entries also record their op id for OpSeq.
+	// entries also record their op id for OpSeq, and add the size of
+	// their stored JSON to the usage of the op's actor. A grant or revoke
+	// is numbered VisibilitySlots above the previous seq (see Slots).
 	Append(e LogEntry) (uint64, error)
+	// Usage returns the bytes of op JSON in the log whose actor is user,
+	// counting this transaction's appends.
+	Usage(user string) (int64, error)
 	// Head returns the highest seq in the log (0 when empty).
 	Head() (uint64, error)
 	// Scan calls fn for the log entries after seq `after`, in order,
