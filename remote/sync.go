@@ -141,10 +141,10 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 	}
 	for _, s := range resp.States {
 		err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record())
-		if errors.Is(err, store.ErrCannotApply) {
+		if why, ok := cannotApply(err); ok {
 			raw, _ := json.Marshal(wire.Change{State: &s})
 			err = setAside(tx, rep, store.SetAside{Kind: store.SetAsideState, Entity: s.Entity,
-				Reason: "in the answer to a push: " + err.Error(), Change: raw})
+				Reason: "in the answer to a push: " + why, Change: raw})
 		}
 		if err != nil {
 			return err
@@ -152,10 +152,10 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 	}
 	for _, ref := range resp.Removes {
 		err := tx.RemoveLocal(ref.Type, ref.ID)
-		if errors.Is(err, store.ErrCannotApply) {
+		if why, ok := cannotApply(err); ok {
 			raw, _ := json.Marshal(wire.Change{Remove: &ref})
 			err = setAside(tx, rep, store.SetAside{Kind: store.SetAsideRemove, Entity: ref,
-				Reason: "in the answer to a push: " + err.Error(), Change: raw})
+				Reason: "in the answer to a push: " + why, Change: raw})
 		}
 		if err != nil {
 			return err
@@ -167,6 +167,16 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 func setAside(tx *store.Tx, rep *Report, s store.SetAside) error {
 	rep.SetAside++
 	return tx.AddSetAside(s)
+}
+
+// cannotApply reports whether err is the store refusing a change, and why
+// (without the entity, which the set-aside entry names on its own).
+func cannotApply(err error) (string, bool) {
+	var ce *store.CannotApplyError
+	if errors.As(err, &ce) {
+		return ce.Reason(), true
+	}
+	return "", false
 }
 
 // page is one pull answer fetched ahead of the one being stored.
@@ -335,8 +345,8 @@ func applyChanges(tx *store.Tx, p page, rep *Report) error {
 				rep.Removed++
 			}
 		}
-		if errors.Is(err, store.ErrCannotApply) {
-			sa.Reason = err.Error()
+		if why, ok := cannotApply(err); ok {
+			sa.Reason = why
 			sa.Change, _ = json.Marshal(ch)
 			err = setAside(tx, rep, sa)
 		}

@@ -26,18 +26,34 @@ var bucketSetAside = []byte("set_aside")
 // ErrCannotApply is wrapped by the errors of ApplyRemote, MergeRecord,
 // ReplaceRecord and RemoveLocal that refused a change from the server
 // before writing any of it: the transaction may go on, and the caller sets
-// the change aside.
+// the change aside. Those errors are *CannotApplyError.
 var ErrCannotApply = errors.New("this replica cannot apply the change")
 
-// cannotApply is an ErrCannotApply whose text is the reason alone.
-type cannotApply struct{ err error }
+// CannotApplyError says why the replica refused a change from the server.
+type CannotApplyError struct {
+	Entity model.EntityRef // what the change names; zero when unknown
+	Err    error           // why
+}
 
-func (e cannotApply) Error() string   { return e.err.Error() }
-func (e cannotApply) Unwrap() []error { return []error{e.err, ErrCannotApply} }
+func (e *CannotApplyError) Error() string {
+	if e.Entity.Type == "" {
+		return e.Err.Error()
+	}
+	return e.Entity.Type + " " + e.Entity.ID + ": " + e.Err.Error()
+}
+
+// Unwrap gives the reason and ErrCannotApply.
+func (e *CannotApplyError) Unwrap() []error { return []error{e.Err, ErrCannotApply} }
+
+// Reason is the reason alone, without the entity.
+func (e *CannotApplyError) Reason() string { return e.Err.Error() }
 
 func refuse(typ, id string, err error) error {
-	return cannotApply{fmt.Errorf("%s %s: %w", typ, id, err)}
+	return &CannotApplyError{Entity: model.EntityRef{Type: typ, ID: id}, Err: err}
 }
+
+// cannotApply refuses a change for a reason that names its own subject.
+func cannotApply(err error) error { return &CannotApplyError{Err: err} }
 
 // Kinds of set-aside change.
 const (

@@ -161,7 +161,7 @@ func (t *Tx) MergeRecord(typ, id string, remote *model.Record) error {
 	}
 	rec, existed, err := t.loadRecord(typ, id)
 	if err != nil {
-		return cannotApply{err}
+		return cannotApply(err)
 	}
 	before := model.EncodeFields(rec.Fields)
 	rec.Merge(remote)
@@ -185,12 +185,12 @@ func (t *Tx) ReplaceRecord(typ, id string, remote *model.Record) error {
 	}
 	old, exists, err := t.loadRecord(typ, id)
 	if err != nil {
-		return cannotApply{err}
+		return cannotApply(err)
 	}
 	var before []byte
 	if exists {
 		if before, err = json.Marshal(old.Fields); err != nil {
-			return cannotApply{err}
+			return cannotApply(err)
 		}
 	}
 	rec := model.NewRecord(typ)
@@ -217,14 +217,14 @@ func (t *Tx) RemoveLocal(typ, id string) error {
 	}
 	old, exists, err := t.loadRecord(typ, id)
 	if err != nil {
-		return cannotApply{err}
+		return cannotApply(err)
 	}
 	if !exists {
 		return nil
 	}
 	before, err := json.Marshal(old.Fields)
 	if err != nil {
-		return cannotApply{err}
+		return cannotApply(err)
 	}
 	rec := model.NewRecord(typ)
 	if err := t.reapplyOutbox(typ, id, rec); err != nil {
@@ -254,7 +254,7 @@ func (t *Tx) reapplyOutbox(typ, id string, rec *model.Record) error {
 	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return cannotApply{fmt.Errorf("outbox entry %x is corrupt: %w", k, err)}
+			return cannotApply(fmt.Errorf("outbox entry %x is corrupt: %w", k, err))
 		}
 		if op.Entity.Type == typ && op.Entity.ID == id {
 			rec.Apply(op)

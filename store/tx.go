@@ -283,11 +283,11 @@ func (t *Tx) ApplyRemote(ops []model.Op) error {
 func (t *Tx) ApplyRemoteOp(op model.Op) error {
 	typ, id := op.Entity.Type, op.Entity.ID
 	if err := op.Validate(); err != nil {
-		return refuse("op", op.ID, err)
+		return refuse(typ, id, err)
 	}
 	rec, existed, err := t.loadRecord(typ, id)
 	if err != nil {
-		return cannotApply{err}
+		return cannotApply(err)
 	}
 	before := model.EncodeFields(rec.Fields)
 	rec.Apply(op)
