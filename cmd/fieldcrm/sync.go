@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
@@ -38,7 +40,9 @@ func (a *app) syncCmd() *cobra.Command {
 		Long: `Push the changes waiting on this device, then pull until up to date, and
 say what happened. Nothing is lost if the network drops midway: run it
 again. Changes the server refused stay in a list with the reason
-('sync --rejected') until you dismiss them.`,
+('sync --rejected') until you dismiss them. A change from the server that
+this device cannot apply is set aside with the reason ('sync --status')
+and the rest of the sync goes on.`,
 		Example: `  fieldcrm sync
   fieldcrm sync --status
   fieldcrm sync --rejected
@@ -51,11 +55,7 @@ again. Changes the server refused stay in a list with the reason
 			case rejected:
 				return a.syncRejected(asJSON)
 			case dismiss != "":
-				if err := a.update(func(tx *store.Tx) error { return tx.DismissRejected(dismiss) }); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.out, "dismissed rejected change %s\n", dismiss)
-				return nil
+				return a.syncDismiss(dismiss)
 			}
 			c, err := a.syncClient()
 			if err != nil {
@@ -83,6 +83,9 @@ again. Changes the server refused stay in a list with the reason
 				if rep.Rejected > 0 {
 					fmt.Fprintf(a.out, "the server refused %d change(s); see 'fieldcrm sync --rejected'\n", rep.Rejected)
 				}
+				if rep.SetAside > 0 {
+					fmt.Fprintf(a.out, "set aside %d change(s) from the server that this device cannot apply; see 'fieldcrm sync --status'\n", rep.SetAside)
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("sync with %s: %w", a.cfg.Server, err)
@@ -91,9 +94,9 @@ again. Changes the server refused stay in a list with the reason
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&status, "status", false, "show online/offline, changes waiting, last sync and refused changes")
+	f.BoolVar(&status, "status", false, "show online/offline, changes waiting, last sync, refused changes and changes set aside")
 	f.BoolVar(&rejected, "rejected", false, "list the changes the server refused, with the reasons")
-	f.StringVar(&dismiss, "dismiss", "", "remove the refused change with this op id from the list")
+	f.StringVar(&dismiss, "dismiss", "", "remove the refused change with this op id, or the set-aside changes with this op id or seq, from their list")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -107,14 +110,37 @@ type syncStatusView struct {
 	Rejected  int       `json:"rejected"`
 	LastError string    `json:"last_error,omitempty"`
 	Cursor    uint64    `json:"cursor"`
+	// SetAside counts the changes from the server this device could not
+	// apply; SetAsideChanges lists them, oldest first.
+	SetAside        int            `json:"set_aside"`
+	SetAsideChanges []setAsideView `json:"set_aside_changes"`
 }
 
+// setAsideView is one change set aside, without the change itself.
+type setAsideView struct {
+	Seq    uint64          `json:"seq"`
+	Kind   string          `json:"kind"`
+	Entity model.EntityRef `json:"entity"`
+	OpID   string          `json:"op_id,omitempty"`
+	Reason string          `json:"reason"`
+	At     time.Time       `json:"at"`
+}
+
+// setAsideShown is how many set-aside changes the text of `sync --status`
+// lists; --json lists them all.
+const setAsideShown = 20
+
 func (a *app) syncStatus(asJSON bool) error {
-	var v syncStatusView
+	v := syncStatusView{SetAsideChanges: []setAsideView{}}
 	if err := a.view(func(tx *store.Tx) error {
 		s := tx.SyncState()
 		v.Waiting, v.Rejected, v.LastSync, v.LastError, v.Cursor = tx.OutboxLen(), tx.RejectedLen(), s.LastSync, s.LastError, s.Cursor
-		return nil
+		aside, err := tx.SetAsides()
+		for _, sa := range aside {
+			v.SetAsideChanges = append(v.SetAsideChanges, setAsideView{Seq: sa.Seq, Kind: sa.Kind, Entity: sa.Entity, OpID: sa.OpID, Reason: sa.Reason, At: sa.At})
+		}
+		v.SetAside = len(v.SetAsideChanges)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -131,13 +157,16 @@ func (a *app) syncStatus(asJSON bool) error {
 	if asJSON {
 		return printJSON(a.out, v)
 	}
+	// The server's words (its address, its reasons, its ids) reach the
+	// terminal only with their control characters made visible.
+	server := model.Printable(v.Server)
 	switch {
 	case v.Server == "":
 		fmt.Fprintln(a.out, "server:    none (run 'fieldcrm login')")
 	case v.Online:
-		fmt.Fprintf(a.out, "server:    %s, online\n", v.Server)
+		fmt.Fprintf(a.out, "server:    %s, online\n", server)
 	default:
-		fmt.Fprintf(a.out, "server:    %s, offline\n", v.Server)
+		fmt.Fprintf(a.out, "server:    %s, offline\n", server)
 	}
 	fmt.Fprintf(a.out, "waiting:   %d change(s) to push\n", v.Waiting)
 	if v.LastSync.IsZero() {
@@ -150,8 +179,72 @@ func (a *app) syncStatus(asJSON bool) error {
 		fmt.Fprint(a.out, " (see 'fieldcrm sync --rejected')")
 	}
 	fmt.Fprintln(a.out)
+	fmt.Fprintf(a.out, "set aside: %d change(s) from the server this device could not apply\n", v.SetAside)
 	if v.LastError != "" {
-		fmt.Fprintf(a.out, "problem:   %s\n", v.LastError)
+		fmt.Fprintf(a.out, "problem:   %s\n", model.Printable(v.LastError))
+	}
+	if v.SetAside > 0 {
+		fmt.Fprintln(a.out)
+		t := &table{header: []string{"SEQ", "ENTITY", "OP", "REASON"}, max: []int{0, 40, 0, 0}}
+		for i, sa := range v.SetAsideChanges {
+			if i == setAsideShown {
+				break
+			}
+			seq, entity := strconv.FormatUint(sa.Seq, 10), sa.Entity.Type+" "+sa.Entity.ID
+			if sa.Seq == 0 {
+				seq = "push" // in the answer to a push
+			}
+			if sa.Entity.Type == "" {
+				entity = "(" + sa.Kind + ")"
+			}
+			op := sa.OpID
+			if op == "" {
+				op = "-"
+			}
+			t.add(seq, model.Printable(entity), model.Printable(op), model.Printable(sa.Reason))
+		}
+		t.write(a.out)
+		if n := v.SetAside - setAsideShown; n > 0 {
+			fmt.Fprintf(a.out, "... and %d more ('fieldcrm sync --status --json' lists them all)\n", n)
+		}
+		fmt.Fprintln(a.out, "the server keeps each of these; dismiss one with 'fieldcrm sync --dismiss OP' or 'fieldcrm sync --dismiss SEQ'")
+	}
+	return nil
+}
+
+// syncDismiss removes the refused change with op id ref, or else the
+// set-aside changes whose op id or seq is ref.
+func (a *app) syncDismiss(ref string) error {
+	var aside int
+	err := a.update(func(tx *store.Tx) error {
+		err := tx.DismissRejected(ref)
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		list, lerr := tx.SetAsides()
+		if lerr != nil {
+			return lerr
+		}
+		for _, sa := range list {
+			if sa.OpID == ref || strconv.FormatUint(sa.Seq, 10) == ref {
+				if err := tx.DismissSetAside(sa.ID); err != nil {
+					return err
+				}
+				aside++
+			}
+		}
+		if aside == 0 {
+			return fmt.Errorf("no refused change has op id %q, and no set-aside change has it as op id or seq: %w", ref, store.ErrNotFound)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case aside > 0:
+		fmt.Fprintf(a.out, "dismissed %d set-aside change(s) %s\n", aside, ref)
+	default:
+		fmt.Fprintf(a.out, "dismissed rejected change %s\n", ref)
 	}
 	return nil
 }
@@ -184,7 +277,7 @@ func (a *app) syncRejected(asJSON bool) error {
 		if r.Op.Field != "" {
 			change += " " + r.Op.Field
 		}
-		t.add(r.Op.ID, r.At.Local().Format("2006-01-02 15:04"), change, r.Reason)
+		t.add(model.Printable(r.Op.ID), r.At.Local().Format("2006-01-02 15:04"), model.Printable(change), model.Printable(r.Reason))
 	}
 	t.write(a.out)
 	fmt.Fprintln(a.out, "each change is kept in full; dismiss one with 'fieldcrm sync --dismiss OP' once dealt with")
