@@ -35,6 +35,9 @@ type Config struct {
 	Now func() time.Time
 	// Rate and Burst: see Options.
 	Rate, Burst float64
+	// Quota is the bytes of ops each user may store: 0 means
+	// DefaultQuota, NoQuota no limit (Service.Quota).
+	Quota int64
 }
 
 // AdminSocket is the unix socket a running server answers admin commands
@@ -55,7 +58,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer st.Close()
-	svc := &Service{Store: st, Now: cfg.Now}
+	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -104,7 +107,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	if cfg.Database != "" {
 		where = redactURL(cfg.Database)
 	}
-	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", where)
+	quota := "none"
+	if q := svc.quota(); q > 0 {
+		quota = formatBytes(q)
+	}
+	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", where, "quota_per_user", quota)
 	if cfg.Ready != nil {
 		cfg.Ready(scheme + "://" + ln.Addr().String())
 	}

@@ -65,6 +65,9 @@ type Service struct {
 	// Pipeline is the company's pipeline that ops are checked against;
 	// empty means model.DefaultPipeline.
 	Pipeline model.Pipeline
+	// Quota is the bytes of ops each user may store (quota.go): 0 means
+	// DefaultQuota, NoQuota no limit.
+	Quota int64
 }
 
 func (s *Service) now() time.Time {
@@ -111,7 +114,7 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 				continue
 			}
 			op.Actor.User = u.Name
-			seq, err := s.apply(tx, u, op, before)
+			seq, err := s.applyWithinQuota(tx, u, op, before)
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
 					res.Status, res.Reason = wire.StatusRejected, r.reason

@@ -28,8 +28,27 @@ const (
 	// DefaultPullLimit and MaxPullLimit bound the changes in one pull.
 	DefaultPullLimit = 1000
 	MaxPullLimit     = 5000
-	// MaxPullBytes caps a pull response the client will read.
-	MaxPullBytes = 256 << 20
+
+	// PullPageBytes is the server's byte budget for one pull answer: it
+	// stops adding changes once a page holds this much (a page always
+	// holds one change, so a pull always moves on), and says "more".
+	// MaxPullBytes is what the client reads of one answer before it gives
+	// up on it. They agree because a page can pass the budget only by its
+	// last change, and one change is one op (at most model.MaxOpBytes as
+	// sent; the server's JSON escaping of <, > and & can make it up to
+	// six times that as stored) or one record's state, which the server
+	// keeps under MaxRecordBytes: so a page is at most about 8 + 16 MiB,
+	// a tenth of the cap, and no user's data can make a page the client
+	// refuses, while the budget keeps a pull's memory on the server and
+	// the client a few MiB whatever the log holds. TestPullBudgetFitsCap
+	// keeps them so.
+	PullPageBytes = 8 << 20
+	MaxPullBytes  = 256 << 20
+	// MaxRecordBytes bounds one record's state (its fields, the last
+	// values each field had, its append-only lists such as a note's
+	// revisions): the server refuses an addition that would take a record
+	// past it, so that a record always fits in a pull answer.
+	MaxRecordBytes = 16 << 20
 )
 
 // Push answers.

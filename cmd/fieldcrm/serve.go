@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/adrg/xdg"
@@ -41,6 +44,12 @@ load balancer. The server creates and migrates its tables on start.
 Clients connect with 'fieldcrm login' and 'fieldcrm sync'.
 Give --tls-cert and --tls-key to serve HTTPS (do so on any real network).
 
+Each user may store --quota bytes of changes (256MiB unless given; 0 for no
+limit): a change that would pass it is refused with a sentence, the rest of
+its sync goes on. A pull answer holds about 8 MiB at most, so no one's
+notes can make another's sync fail. Failed sign-ins are limited per client
+address (10 at once, then one every 10 s), answered 429 with Retry-After.
+
 The server logs one JSON line per request to stderr (never tokens or note
 text) and stops cleanly on SIGTERM or Ctrl-C, finishing requests in flight.
 While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
@@ -73,5 +82,60 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	f.BoolVar(&logText, "log-text", false, "log as text instead of JSON")
+	cfg.Quota = server.DefaultQuota
+	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
 	return cmd
+}
+
+// quotaFlag is --quota: a size with an optional unit (B, KB, KiB, MB,
+// MiB, GB, GiB, TB, TiB), or 0 for no limit (server.NoQuota).
+type quotaFlag struct{ bytes *int64 }
+
+func (q quotaFlag) String() string {
+	switch {
+	case q.bytes == nil:
+		return ""
+	case *q.bytes == server.NoQuota:
+		return "0"
+	case *q.bytes%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", *q.bytes>>30)
+	case *q.bytes%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", *q.bytes>>20)
+	}
+	return strconv.FormatInt(*q.bytes, 10)
+}
+
+func (q quotaFlag) Type() string { return "size" }
+
+func (q quotaFlag) Set(s string) error {
+	n, err := parseSize(s)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = server.NoQuota
+	}
+	*q.bytes = n
+	return nil
+}
+
+// parseSize reads a byte count such as 512, 256MiB or 1.5GB.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), 1.0
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToLower(num), strings.ToLower(u.suffix)) {
+			num, mult = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 || math.IsInf(v, 0) || v*mult > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is not a size: give bytes with an optional unit, e.g. 256MiB or 2GiB (0 for no limit)", s)
+	}
+	return int64(v * mult), nil
 }
