@@ -37,6 +37,8 @@ import (
 //	visible/<user>|<lead>      empty: user owns or is assigned the lead
 //	usage/<user>               uint64 big-endian: bytes of op JSON in the
 //	                           log whose actor is user (schema 2 on)
+//	quarantine/<seq>           JSON Quarantine: an op taken out of pulls
+//	                           (bolt_repair.go; made on first use)
 var (
 	bMeta     = []byte("meta")
 	bUsers    = []byte("users")

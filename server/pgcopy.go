@@ -200,6 +200,9 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		if _, err = copyRows("usage", []string{"username", "op_bytes"}, rows); err != nil {
 			return err
 		}
+		if _, err := copyQuarantine(btx, copyRows); err != nil {
+			return err
+		}
 		// The head and the epoch, so clients' cursors stay valid.
 		rep.Head = btx.Bucket(bLog).Sequence()
 		rep.Epoch = string(btx.Bucket(bMeta).Get(kEpoch))

@@ -113,6 +113,17 @@ GROUP BY actor;
 	{4, "seqs kept free below grants and revokes", `
 ALTER TABLE log ADD COLUMN slots bigint NOT NULL DEFAULT 0;
 `},
+	// An op an operator took out of pulls (repair.go): its log entry
+	// stays, pulls skip it; the row is also the audit record.
+	{5, "ops taken out of pulls by an operator", `
+CREATE TABLE quarantine (
+	seq            bigint PRIMARY KEY REFERENCES log (seq),
+	op_id          text NOT NULL,
+	reason         text NOT NULL DEFAULT '',
+	quarantined_by text NOT NULL DEFAULT '',
+	quarantined_at timestamptz NOT NULL
+);
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -55,6 +55,7 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 		2: {"tokens_username", "visible_lead"},
 		3: {"usage", "usage_pkey"},
 		4: {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
+		5: {"quarantine", "quarantine_pkey"},
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {

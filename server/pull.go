@@ -95,6 +95,10 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 			resp.Cursor = head
 			return nil
 		}
+		quarantined, err := quarantinedSeqs(tx, cursor)
+		if err != nil {
+			return err
+		}
 		visible := map[string]bool{}
 		sees := func(lead string) (bool, error) {
 			if u.Role == RoleManager {
@@ -116,6 +120,9 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 			resp.Cursor = e.Seq
 			switch e.Kind {
 			case EntryOp:
+				if quarantined[e.Seq] {
+					break // taken out by an operator (repair.go); the cursor moves past it
+				}
 				ok, err := sees(e.Lead)
 				if err != nil {
 					return false, err

@@ -59,6 +59,7 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota}
+	defer startCheck(ctx, svc, cfg.Logger)() // checks the data while serving; stopped before the storage closes
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -97,7 +98,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	admin := &http.Server{Handler: AdminHandler(svc), ReadHeaderTimeout: 10 * time.Second}
+	admin := &http.Server{Handler: AdminHandler(auditedAdmin{svc, cfg.Logger}), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 2)
 	go func() { errc <- api.Serve(ln) }()
 	if aln != nil {
@@ -143,6 +144,7 @@ type Admin interface {
 	Users(ctx context.Context) ([]UserInfo, error)
 	RevokeTokens(ctx context.Context, name, tokenID string) (int, error)
 	AssignLead(ctx context.Context, lead, user string) (uint64, error)
+	Repairer // ops list, quarantine, check (repair.go)
 }
 
 // adminArgs is every admin request's body.
@@ -200,6 +202,7 @@ func AdminHandler(a Admin) http.Handler {
 		s, err := a.AssignLead(ctx, a2.Lead, a2.Name)
 		return adminReply{Seq: s}, err
 	})
+	handleRepair(mux, a)
 	return mux
 }
 

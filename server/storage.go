@@ -140,6 +140,10 @@ type Tx interface {
 	// until fn returns false or the log ends. An entry's Raw is valid
 	// only during the call: copy it to keep it.
 	Scan(after uint64, fn func(LogEntry) (bool, error)) error
+
+	// RepairTx: quarantined entries and whole-store record scans, for
+	// operator repair (repair.go).
+	RepairTx
 }
 
 // Sentinel errors.

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/jackc/pgx/v5"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Operator repair on PostgreSQL (repair.go): the table quarantine
+// (migration 5) holds the marks.
+
+// Quarantine implements RepairTx.
+func (t *pgTx) Quarantine(q Quarantine) error {
+	t.batch.Queue(`INSERT INTO quarantine (seq, op_id, reason, quarantined_by, quarantined_at) VALUES ($1, $2, $3, $4, $5)`,
+		int64(q.Seq), q.OpID, q.Reason, q.By, q.At)
+	return nil
+}
+
+// Quarantined implements RepairTx.
+func (t *pgTx) Quarantined(after uint64) ([]Quarantine, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	rows, _ := t.tx.Query(t.ctx, `SELECT seq, op_id, reason, quarantined_by, quarantined_at FROM quarantine WHERE seq > $1 ORDER BY seq`, int64(after))
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Quarantine, error) {
+		var q Quarantine
+		var seq int64
+		err := r.Scan(&seq, &q.OpID, &q.Reason, &q.By, &q.At)
+		q.Seq, q.At = uint64(seq), q.At.UTC()
+		return q, err
+	})
+	return out, wrap(err, "read the quarantined ops")
+}
+
+// DropRecord implements RepairTx. The delete is sent at once, so that a
+// later Record in the transaction finds nothing.
+func (t *pgTx) DropRecord(ref model.EntityRef) error {
+	if !slices.Contains(model.EntityTypes, ref.Type) {
+		return fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	delete(t.written, ref)
+	t.batch.Queue(`DELETE FROM records WHERE type = $1 AND id = $2`, ref.Type, ref.ID)
+	return t.flush()
+}
+
+// eachRecordChunk is how many records EachRecord reads per query.
+const eachRecordChunk = 500
+
+// EachRecord implements RepairTx, a chunk of records per query.
+func (t *pgTx) EachRecord(fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	type row struct {
+		ref  model.EntityRef
+		data []byte
+	}
+	var last model.EntityRef
+	for {
+		rows, _ := t.tx.Query(t.ctx, `SELECT type, id, data FROM records WHERE (type, id) > ($1, $2) ORDER BY type, id LIMIT $3`,
+			last.Type, last.ID, eachRecordChunk)
+		chunk, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.ref.Type, &x.ref.ID, &x.data)
+		})
+		if err != nil {
+			return wrap(err, "read the records")
+		}
+		for _, x := range chunk {
+			rec, bad := decodeRecord(x.ref, x.data)
+			if !slices.Contains(model.EntityTypes, x.ref.Type) {
+				rec, bad = nil, fmt.Errorf("unknown entity type %q", x.ref.Type)
+			}
+			more, err := fn(x.ref, rec, bad)
+			if err != nil || !more {
+				return err
+			}
+		}
+		if len(chunk) < eachRecordChunk {
+			return nil
+		}
+		last = chunk[len(chunk)-1].ref
+	}
+}
+
+// copyQuarantine copies a bbolt server's quarantine marks, for
+// MigrateBoltToPostgres; it returns how many.
+func copyQuarantine(btx *bolt.Tx, copyRows func(table string, cols []string, rows [][]any) (int, error)) (int, error) {
+	b := btx.Bucket(bQuarantine)
+	if b == nil {
+		return 0, nil
+	}
+	var rows [][]any
+	err := b.ForEach(func(k, v []byte) error {
+		var q Quarantine
+		if err := json.Unmarshal(v, &q); err != nil {
+			return fmt.Errorf("quarantine mark %x is corrupt: %w", k, err)
+		}
+		rows = append(rows, []any{int64(q.Seq), q.OpID, q.Reason, q.By, q.At})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return copyRows("quarantine", []string{"seq", "op_id", "reason", "quarantined_by", "quarantined_at"}, rows)
+}
