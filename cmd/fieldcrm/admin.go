@@ -184,6 +184,6 @@ from where they were once the servers run with --database.`,
 	}
 	migrate.Flags().StringVar(&from, "from", "", "the bbolt server's data folder (stop its server first)")
 	migrate.Flags().StringVar(&to, "to", "", "the empty PostgreSQL database, postgres://...")
-	cmd.AddCommand(user, token, lead, migrate)
+	cmd.AddCommand(user, token, lead, migrate, a.adminOpsCmd(with), a.adminCheckCmd(with))
 	return cmd
 }
