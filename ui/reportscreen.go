@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/reports"
@@ -8,7 +9,8 @@ import (
 
 // reportsInput gives typing to the reports screen's custom period while
 // it has focus, and to the refused-changes list while it is open, before
-// any screen-switching key can take a digit. ctrl+c still quits.
+// any screen-switching key can take a digit. ctrl+c still quits, and ?
+// still shows the full help over the list.
 func (m Model) reportsInput(msg tea.Msg) (Model, tea.Cmd, bool) {
 	if m.form != nil || !isInput(msg) {
 		return m, nil, false
@@ -19,6 +21,11 @@ func (m Model) reportsInput(msg tea.Msg) (Model, tea.Cmd, bool) {
 	var cmd tea.Cmd
 	switch {
 	case m.sync.RejectedOpen():
+		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.board.Keys().Help) {
+			// The list takes every other key; help still lists its keys.
+			m.help.ShowAll = !m.help.ShowAll
+			return m, m.layout(), true
+		}
 		m.sync, cmd = m.sync.Update(msg)
 	case m.screen == screenReports && m.reports.InputFocused():
 		m.reports, cmd = m.reports.Update(msg)

@@ -235,8 +235,17 @@ func TestSyncStatusWithoutServerInChinese(t *testing.T) {
 	if f := d.plain(); !strings.Contains(f, "服务器拒绝的更改（0）") || !strings.Contains(f, "没有被拒绝的更改。") {
 		t.Fatalf("the refused list is not shown:\n%s", f)
 	}
+	d.keys("?")
+	if f := d.plain(); !regexp.MustCompile(`tab +被拒/搁置`).MatchString(f) || !regexp.MustCompile(`d +移除`).MatchString(f) ||
+		!regexp.MustCompile(`4 +报表`).MatchString(f) || !strings.Contains(f, "服务器拒绝的更改") {
+		t.Fatalf("? over the refused list does not list its keys:\n%s", f)
+	}
+	d.keys("?", "tab")
+	if f := d.plain(); !strings.Contains(f, "已搁置的服务器更改（0）") || !strings.Contains(f, "没有搁置的更改。") {
+		t.Fatalf("tab does not show the set-aside list:\n%s", f)
+	}
 	d.keys("esc", "?")
-	if f := d.plain(); !regexp.MustCompile(`4 +报表`).MatchString(f) || !regexp.MustCompile(`! +被拒更改`).MatchString(f) {
+	if f := d.plain(); !regexp.MustCompile(`4 +报表`).MatchString(f) || !regexp.MustCompile(`! +被拒/搁置`).MatchString(f) {
 		t.Fatalf("the full help does not list the reports and refused keys:\n%s", f)
 	}
 }

@@ -1,7 +1,9 @@
 // Package syncstatus runs the background sync for the terminal UI and
 // shows what it is doing: the status-line segment (online or offline, ops
-// waiting, last sync, refused ops) and the list of changes the server
-// refused, which stays until the user dismisses each one.
+// waiting, last sync, refused ops, changes set aside) and the list of
+// changes the server refused, with a second tab of the changes from the
+// server this device could not apply, each of which stays until the user
+// dismisses it.
 //
 // The sync loop (remote.Loop) runs in its own goroutine; its status
 // reaches Update as a StatusMsg through a command that waits on a channel,
@@ -159,7 +161,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) handleStatus(msg StatusMsg) (Model, tea.Cmd) {
-	s, prevRejected := msg.Status, m.st.Rejected
+	s, prev := msg.Status, m.st
 	m.st, m.have = s, true
 	cmds := []tea.Cmd{m.wait()}
 	// Syncs brought changes since the last status: reload once.
@@ -179,14 +181,14 @@ func (m Model) handleStatus(msg StatusMsg) (Model, tea.Cmd) {
 			cmds = append(cmds, common.ReportErr(s.Err))
 		}
 	}
-	if m.list.open && s.Rejected != prevRejected {
+	if m.list.open && (s.Rejected != prev.Rejected || s.SetAside != prev.SetAside) {
 		cmds = append(cmds, m.list.load())
 	}
 	return m, tea.Batch(cmds...)
 }
 
 // Line is the status-line segment: "online · 2 waiting · synced 14:05 ·
-// 1 refused", or "offline · not connected" without a server.
+// 1 refused · 1 set aside", or "offline · not connected" without a server.
 func (m Model) Line() string {
 	if m.loop == nil {
 		return m.c.T("sync.not_connected")
@@ -214,6 +216,9 @@ func (m Model) Line() string {
 	}
 	if s.Rejected > 0 {
 		parts = append(parts, m.c.Tf("sync.refused", s.Rejected))
+	}
+	if s.SetAside > 0 {
+		parts = append(parts, m.c.Tf("sync.set_aside", s.SetAside))
 	}
 	return join(parts)
 }

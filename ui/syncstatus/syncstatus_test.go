@@ -62,6 +62,8 @@ func TestLine(t *testing.T) {
 		{"en", remote.Status{Syncing: true, Online: true}, "syncing… · never synced"},
 		{"zh", remote.Status{Online: true, Waiting: 1, LastSync: last, Rejected: 1}, "在线 · 1 条待同步 · 08:00 已同步 · 1 条被拒"},
 		{"zh", remote.Status{}, "离线 · 从未同步"},
+		{"en", remote.Status{Online: true, LastSync: last, Rejected: 1, SetAside: 2}, "online · synced 08:00 · 1 refused · 2 set aside"},
+		{"zh", remote.Status{Online: true, LastSync: last, SetAside: 3}, "在线 · 08:00 已同步 · 3 条已搁置"},
 	} {
 		m, _ := connected(t, tc.lang)
 		m, _ = m.Update(StatusMsg{Status: tc.s})
@@ -168,6 +170,60 @@ func TestRejectedListFitsAndDismisses(t *testing.T) {
 		m, _ = m.Update(uitest.Key("esc"))
 		if m.RejectedOpen() {
 			t.Fatal("esc did not close the list")
+		}
+	}
+}
+
+// The changes set aside show on the list's second tab, in both languages:
+// the list opens on it when nothing was refused, tab switches, text from
+// the network reaches the screen with its control characters escaped, and
+// d dismisses one.
+func TestSetAsideListShowsEscapesAndDismisses(t *testing.T) {
+	for _, tc := range []struct{ lang, title, seq, kind, refused string }{
+		{"en", "Changes from the server set aside (2)", "seq 7", "change lead", "Changes the server refused (0)"},
+		{"zh", "已搁置的服务器更改（2）", "序号 7", "更改 lead", "服务器拒绝的更改（0）"},
+	} {
+		m, st := connected(t, tc.lang)
+		if err := st.Update(func(tx *store.Tx) error {
+			for _, sa := range []store.SetAside{
+				{Seq: 7, Kind: store.SetAsideOp, Entity: model.EntityRef{Type: "lead", ID: "L-0001\u009b2J"}, OpID: "op-1",
+					Reason: "created_at: must be a time\x1b[2J\nsecond line 第二行"},
+				{Seq: 9, Kind: store.SetAsideState, Entity: model.EntityRef{Type: "activity", ID: "A-2"}, Reason: "kind: \"x\" is not an activity kind"},
+			} {
+				if err := tx.AddSetAside(sa); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		m = feed(t, m, m.OpenRejected())
+		v := m.View(80, 20)
+		uitest.CheckWidths(t, v, 80, 20)
+		p := uitest.Plain(v)
+		for _, want := range []string{tc.title, tc.seq, tc.kind, `\x9b`, `\x1b[2J`, "第二行", "A-2"} {
+			if !strings.Contains(p, want) {
+				t.Errorf("%s: list lacks %q:\n%s", tc.lang, want, p)
+			}
+		}
+		if strings.Contains(v, "\x1b[2J") || strings.ContainsRune(v, '\u009b') {
+			t.Errorf("%s: a control sequence from the network reached the screen: %q", tc.lang, v)
+		}
+		m, _ = m.Update(uitest.Key("tab"))
+		if p := uitest.Plain(m.View(80, 20)); !strings.Contains(p, tc.refused) {
+			t.Errorf("%s: tab did not show the refused changes:\n%s", tc.lang, p)
+		}
+		m, _ = m.Update(uitest.Key("tab"))
+		m, _ = m.Update(uitest.Key("j"))
+		m = feed(t, m, mustCmd(t, m, "d"))
+		var left []store.SetAside
+		st.View(func(tx *store.Tx) (err error) { left, err = tx.SetAsides(); return })
+		if len(left) != 1 || left[0].Seq != 7 {
+			t.Fatalf("%s: after dismissing the second, left %+v", tc.lang, left)
+		}
+		if p := uitest.Plain(m.View(80, 20)); strings.Contains(p, "A-2") || !strings.Contains(p, tc.seq) {
+			t.Fatalf("%s: the list was not read again:\n%s", tc.lang, p)
 		}
 	}
 }
