@@ -259,7 +259,7 @@ func TestQuotaCountsAnExistingLogOnUpgrade(t *testing.T) {
 		h.close()
 		var st server.Storage
 		if b.pg() {
-			pgExec(t, dbURL, `DROP TABLE usage; ALTER TABLE log DROP COLUMN slots; DELETE FROM schema_migrations WHERE version >= 3`)
+			pgExec(t, dbURL, `DROP TABLE quarantine; DROP TABLE usage; ALTER TABLE log DROP COLUMN slots; DELETE FROM schema_migrations WHERE version >= 3`)
 			st = openPG(t, dbURL)
 		} else {
 			path := filepath.Join(dir, "server")
