@@ -10,14 +10,19 @@ import (
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
-// PullChange is one change of a pull as the server sends it: ops pass from
-// the log to the wire as stored JSON, never decoded.
+// PullChange is one change of a pull as the server sends it, already
+// JSON: ops pass from the log to the wire as stored, never decoded, and
+// a state or remove is encoded once, when the page is filled, so that
+// the page knows its size. Exactly one of Op, State, Remove is set.
 type PullChange struct {
-	Seq    uint64           `json:"seq"`
-	Op     json.RawMessage  `json:"op,omitempty"`
-	State  *wire.State      `json:"state,omitempty"`
-	Remove *model.EntityRef `json:"remove,omitempty"`
+	Seq    uint64          `json:"seq"`
+	Op     json.RawMessage `json:"op,omitempty"`     // a model.Op
+	State  json.RawMessage `json:"state,omitempty"`  // a wire.State
+	Remove json.RawMessage `json:"remove,omitempty"` // a model.EntityRef
 }
+
+// changeFraming is about what a change adds to a page besides its JSON.
+const changeFraming = len(`{"seq":18446744073709551615,"remove":},`)
 
 // PullPage is the server's form of wire.PullResponse.
 type PullPage struct {
@@ -25,12 +30,34 @@ type PullPage struct {
 	Cursor  uint64       `json:"cursor"`
 	Epoch   string       `json:"epoch"`
 	More    bool         `json:"more"`
+
+	limit int // most changes
+	bytes int // size of Changes on the wire, about
+}
+
+// add appends a change of n bytes of JSON.
+func (p *PullPage) add(c PullChange, n int) {
+	p.Changes = append(p.Changes, c)
+	p.bytes += n + changeFraming
+}
+
+// full reports whether the page holds as many changes as it may, by
+// count or by bytes; it then takes no more (it may pass the byte budget
+// by its last change, at most one op or one record).
+func (p *PullPage) full() bool {
+	return len(p.Changes) >= p.limit || p.bytes >= wire.PullPageBytes
 }
 
 // MarshalJSON writes the page by hand: ops are already JSON, and passing
 // them through encoding/json would re-validate and re-compact every one.
 func (p PullPage) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 256+len(p.Changes)*512)
+	epoch, err := json.Marshal(p.Epoch)
+	if err != nil {
+		return nil, err
+	}
+	// Room for all of it and the newline writeJSON adds, so nothing is
+	// copied on the way: a page may be several MiB.
+	b := make([]byte, 0, 128+len(epoch)+p.bytes+len(p.Changes)*changeFraming)
 	b = append(b, `{"changes":[`...)
 	for i, c := range p.Changes {
 		if i > 0 {
@@ -43,28 +70,16 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 			b = append(b, `,"op":`...)
 			b = append(b, c.Op...)
 		case c.State != nil:
-			data, err := json.Marshal(c.State)
-			if err != nil {
-				return nil, err
-			}
 			b = append(b, `,"state":`...)
-			b = append(b, data...)
+			b = append(b, c.State...)
 		case c.Remove != nil:
-			data, err := json.Marshal(c.Remove)
-			if err != nil {
-				return nil, err
-			}
 			b = append(b, `,"remove":`...)
-			b = append(b, data...)
+			b = append(b, c.Remove...)
 		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"cursor":`...)
 	b = strconv.AppendUint(b, p.Cursor, 10)
-	epoch, err := json.Marshal(p.Epoch)
-	if err != nil {
-		return nil, err
-	}
 	b = append(b, `,"epoch":`...)
 	b = append(b, epoch...)
 	b = append(b, `,"more":`...)
@@ -72,14 +87,22 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// Pull returns the changes after cursor that u may see, at most about limit
-// of them (a lead's full state is never split), and the next cursor: the
-// highest seq scanned, including entries u may not see.
+// Pull returns the changes after cursor that u may see, and the next
+// cursor: the highest seq scanned, including entries u may not see.
+//
+// A page holds at most limit changes and stops taking more once it holds
+// wire.PullPageBytes; it always holds one change at least, so every pull
+// moves on. A lead's full state (a grant: the lead and every record under
+// it) or its removes (a revoke) may be split over pages: the entry keeps
+// the seqs below it free (LogEntry.Slots), and a page that stops after
+// the entry's i-th record answers the i-th of them as its cursor; the
+// next pull, from that cursor, goes on with record i+1. Entries logged
+// before slots existed are sent whole.
 func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (PullPage, error) {
 	if limit <= 0 || limit > wire.MaxPullLimit {
 		limit = wire.DefaultPullLimit
 	}
-	resp := PullPage{Changes: []PullChange{}, Cursor: cursor}
+	resp := PullPage{Changes: []PullChange{}, Cursor: cursor, limit: limit}
 	err := s.Store.View(ctx, func(tx Tx) error {
 		epoch, err := tx.Epoch()
 		if err != nil {
@@ -117,7 +140,6 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 		scanned := 0
 		err = tx.Scan(cursor, func(e LogEntry) (bool, error) {
 			scanned++
-			resp.Cursor = e.Seq
 			switch e.Kind {
 			case EntryOp:
 				if quarantined[e.Seq] {
@@ -134,7 +156,7 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 							return false, err
 						}
 					}
-					resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, Op: raw})
+					resp.add(PullChange{Seq: e.Seq, Op: raw}, len(raw))
 				}
 			case EntryGrant, EntryRevoke:
 				if e.User != u.Name || u.Role == RoleManager {
@@ -145,12 +167,13 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 					return false, err
 				}
 				if ok == (e.Kind == EntryGrant) {
-					if err := s.leadChanges(tx, e, ok, &resp); err != nil {
-						return false, err
+					if whole, err := s.leadChanges(tx, e, cursor, &resp); err != nil || !whole {
+						return false, err // the page stopped inside the entry and set the cursor
 					}
 				}
 			}
-			return len(resp.Changes) < limit && scanned < maxScan, nil
+			resp.Cursor = e.Seq
+			return !resp.full() && scanned < maxScan, nil
 		})
 		if err != nil {
 			return err
@@ -164,28 +187,56 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 	return resp, nil
 }
 
-// leadChanges adds the full state (grant) or removes (revoke) of a lead and
-// everything under it, the lead first.
-func (s *Service) leadChanges(tx Tx, e LogEntry, grant bool, resp *PullPage) error {
+// leadChanges adds the full state (grant) or removes (revoke) of a lead
+// and everything under it, the lead first, going on after the records a
+// page before already sent when cursor lies in the entry's slots. When
+// the page fills before the last record and the entry has a free slot to
+// name the place, it sets the page's cursor there and returns false.
+func (s *Service) leadChanges(tx Tx, e LogEntry, cursor uint64, resp *PullPage) (bool, error) {
 	refs := []model.EntityRef{{Type: model.TypeLead, ID: e.Lead}}
 	kids, err := tx.Children(e.Lead)
 	if err != nil {
-		return err
+		return false, err
 	}
 	refs = append(refs, kids...)
-	for _, ref := range refs {
-		if !grant {
-			resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, Remove: &ref})
+	// Slot base+i stands for "records 0..i of this entry are sent". The
+	// list only grows (children are never taken out of it) and keeps its
+	// order, so going on at index i after a page never skips a record
+	// (one added meanwhile may come twice, which merging allows).
+	base := e.Seq - e.Slots
+	first := 0
+	if e.Slots > 0 && cursor >= base && cursor < e.Seq {
+		first = int(cursor-base) + 1
+	}
+	for i := first; i < len(refs); i++ {
+		if i > first && resp.full() && uint64(i-1) < e.Slots {
+			resp.Cursor = base + uint64(i-1)
+			return false, nil
+		}
+		seq := e.Seq
+		if uint64(i) < e.Slots {
+			seq = base + uint64(i)
+		}
+		ref := refs[i]
+		if e.Kind == EntryRevoke {
+			data, err := json.Marshal(ref)
+			if err != nil {
+				return false, err
+			}
+			resp.add(PullChange{Seq: seq, Remove: data}, len(data))
 			continue
 		}
 		rec, ok, err := tx.Record(ref)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if ok {
-			st := wire.StateOf(ref, rec)
-			resp.Changes = append(resp.Changes, PullChange{Seq: e.Seq, State: &st})
+			data, err := json.Marshal(wire.StateOf(ref, rec))
+			if err != nil {
+				return false, err
+			}
+			resp.add(PullChange{Seq: seq, State: data}, len(data))
 		}
 	}
-	return nil
+	return true, nil
 }
