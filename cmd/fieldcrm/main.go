@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -32,17 +33,19 @@ type exitError struct {
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
-// sentence turns an error into the one line a user sees.
+// sentence turns an error into the one line a user sees. An error may
+// carry the server's words, so its control characters are shown escaped
+// (\x1b), never acted on by the terminal.
 func sentence(err error) string {
+	msg := err.Error()
 	if fes := model.FieldErrors(err); len(fes) > 0 {
-		msg := ""
+		msg = "invalid input: "
 		for i, fe := range fes {
 			if i > 0 {
 				msg += "; "
 			}
 			msg += fe.Field + " " + fe.Problem
 		}
-		return "invalid input: " + msg
 	}
-	return err.Error()
+	return model.Printable(strings.ReplaceAll(msg, "\n", "; "))
 }

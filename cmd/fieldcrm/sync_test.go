@@ -124,3 +124,32 @@ func TestSyncSetsAsideBadChangesAndTheBookStillReads(t *testing.T) {
 		t.Errorf("after dismissing two: %+v", v.SetAsideChanges)
 	}
 }
+
+// The server's words in an error (here a refusal carrying a terminal
+// escape) reach the terminal escaped: in the error line and in
+// `sync --status`.
+func TestServerErrorTextIsEscaped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/whoami" {
+			fmt.Fprint(w, `{"user":"ann","role":"rep"}`)
+			return
+		}
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"code":"forbidden","message":"no \u001b[2Jentry\u009b31m here\nsecond line"}`)
+	}))
+	defer srv.Close()
+	c := newCLI(t)
+	c.ok("login", "--server", srv.URL, "--user", "ann", "--token", "tok")
+	_, _, err := c.run("", "sync")
+	if err == nil {
+		t.Fatal("sync against a refusing server succeeded")
+	}
+	line := sentence(err)
+	if !strings.Contains(line, `no \x1b[2Jentry\x9b31m here; second line`) || strings.ContainsAny(line, "\x1b\u009b\n") {
+		t.Errorf("error line %q", line)
+	}
+	status := c.ok("sync", "--status")
+	if !strings.Contains(status, `\x1b[2J`) || strings.ContainsAny(status, "\x1b\u009b") {
+		t.Errorf("sync --status:\n%q", status)
+	}
+}
