@@ -5,14 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"github.com/fieldcrm/fieldcrm/wire"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // Options tune the HTTP API.
@@ -23,7 +28,22 @@ type Options struct {
 	// Rate per second on average, Burst at once. Zero means 50 and 200.
 	Rate  float64
 	Burst float64
+	// FailRate and FailBurst limit failed authentications (no token, an
+	// unknown or a revoked one) per client address: FailBurst at once,
+	// then FailRate per second. While an address has none left, every
+	// request from it that needs a token is answered 429 before its token
+	// is looked at, so guessing is slowed whatever tokens are tried; a
+	// request that authenticates costs nothing, so a busy client is never
+	// slowed. Zero means 0.1 (one every 10 s) and 10.
+	FailRate  float64
+	FailBurst float64
 }
+
+// Defaults of Options.
+const (
+	DefaultFailRate  = 0.1
+	DefaultFailBurst = 10
+)
 
 // Handler returns the sync API over svc.
 func Handler(svc *Service, opts Options) http.Handler {
@@ -36,7 +56,13 @@ func Handler(svc *Service, opts Options) http.Handler {
 	if opts.Burst == 0 {
 		opts.Burst = 200
 	}
-	h := &api{svc: svc, log: opts.Logger, limiter: newLimiter(opts.Rate, opts.Burst)}
+	if opts.FailRate == 0 {
+		opts.FailRate = DefaultFailRate
+	}
+	if opts.FailBurst == 0 {
+		opts.FailBurst = DefaultFailBurst
+	}
+	h := &api{svc: svc, log: opts.Logger, limiter: newLimiter(opts.Rate, opts.Burst), fails: newLimiter(opts.FailRate, opts.FailBurst)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/health", h.health)
 	mux.HandleFunc("GET /v1/whoami", h.authed(h.whoami))
@@ -51,7 +77,8 @@ func Handler(svc *Service, opts Options) http.Handler {
 type api struct {
 	svc     *Service
 	log     *slog.Logger
-	limiter *limiter
+	limiter *limiter // requests per token
+	fails   *limiter // failed authentications per client address
 }
 
 // reqInfo collects what the log line says about a request.
@@ -111,21 +138,30 @@ func info(r *http.Request) *reqInfo {
 	return &reqInfo{}
 }
 
-// authed checks the bearer token and the rate limit, then calls next with
+// authed checks the bearer token and the rate limits, then calls next with
 // the token's user.
 func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		key := ""
+		addr := clientAddr(r)
+		key := "addr:" + addr
 		if ok && secret != "" {
 			sum := sha256.Sum256([]byte(secret))
 			key = string(sum[:16])
-		} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			key = "addr:" + host
 		}
 		if !h.limiter.allow(key) {
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests with this token; wait a moment and try again")
+			return
+		}
+		// Every request pays for a failure up front, and one that
+		// authenticates gets it back: so concurrent guesses cannot slip
+		// past the limit together.
+		if wait := h.fails.take(addr); wait > 0 {
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeError(w, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf(
+				"too many failed sign-ins from your address; wait %d s and try again (if this device's token was revoked or mistyped, ask your administrator for a new one and run 'fieldcrm login')", secs))
 			return
 		}
 		if !ok || secret == "" {
@@ -139,6 +175,7 @@ func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.H
 			writeError(w, http.StatusUnauthorized, "unauthorized", err.Error())
 			return
 		}
+		h.fails.give(addr) // authenticated, or the server failed: not the client's doing
 		if err != nil {
 			h.internal(w, r, err)
 			return
@@ -146,6 +183,25 @@ func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.H
 		info(r).user = u.Name
 		next(w, r, u)
 	}
+}
+
+// clientAddr names the client for the failed-authentication limit: its IP
+// address, or for IPv6 its /64 network (one host usually holds all of it).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip = ip.Unmap(); ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return ip.String()
 }
 
 func (h *api) internal(w http.ResponseWriter, r *http.Request, err error) {
@@ -265,14 +321,13 @@ func newLimiter(rate, burst float64) *limiter {
 	return &limiter{rate: rate, burst: burst, buckets: map[string]*bucket{}}
 }
 
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
+// bucket returns key's bucket filled up to now; l.mu must be held.
+func (l *limiter) bucket(key string, now time.Time) *bucket {
 	if now.Sub(l.swept) > time.Minute {
-		// Forget idle keys so the map cannot grow without bound.
+		// Forget keys whose buckets have filled up again, so the map
+		// cannot grow without bound and a key is never let off early.
 		for k, b := range l.buckets {
-			if now.Sub(b.last) > time.Minute {
+			if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
 				delete(l.buckets, k)
 			}
 		}
@@ -285,9 +340,28 @@ func (l *limiter) allow(key string) bool {
 	}
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
+	return b
+}
+
+func (l *limiter) allow(key string) bool { return l.take(key) == 0 }
+
+// take spends one of key's tokens and returns 0, or, when it has none,
+// how long until it has one again.
+func (l *limiter) take(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, time.Now())
 	if b.tokens < 1 {
-		return false
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 	}
 	b.tokens--
-	return true
+	return 0
+}
+
+// give hands back a token take spent.
+func (l *limiter) give(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, time.Now())
+	b.tokens = min(l.burst, b.tokens+1)
 }
