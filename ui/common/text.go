@@ -56,6 +56,8 @@ func OneLine(s string) string {
 
 // Sentence turns an error into one sentence for the status line: the
 // field errors joined, the first letter capitalised, a full stop at the end.
+// An error may carry the server's words, so control characters are shown
+// escaped (\x1b), never acted on by the terminal.
 func Sentence(err error) string {
 	if err == nil {
 		return ""
@@ -68,7 +70,7 @@ func Sentence(err error) string {
 		}
 		msg = strings.Join(parts, "; ")
 	}
-	msg = OneLine(strings.TrimSpace(msg))
+	msg = model.Printable(OneLine(strings.TrimSpace(msg)))
 	r, size := utf8.DecodeRuneInString(msg)
 	msg = string(unicode.ToUpper(r)) + msg[size:]
 	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "。") {
