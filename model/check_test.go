@@ -129,3 +129,31 @@ func TestClockNeverWrapsItsCounter(t *testing.T) {
 		t.Error("a lead id in the server's target namespace is accepted")
 	}
 }
+
+// TestMergingALongHistoryIsNotQuadratic: a record's state with thousands
+// of note revisions (arriving when a lead becomes visible) merges in one
+// sort, not one decode of the whole list per entry.
+func TestMergingALongHistoryIsNotQuadratic(t *testing.T) {
+	var revs []Revision
+	for i := range 10_000 {
+		revs = append(revs, Revision{ID: NewID(), HLC: HLC{Wall: int64(10_000 - i), Node: "n"}, Text: "x"})
+	}
+	data, _ := json.Marshal(revs)
+	start := time.Now()
+	rec := NewRecord(TypeActivity)
+	rec.Apply(Op{ID: "o", Entity: EntityRef{Type: TypeActivity, ID: "a"}, Kind: OpCreate, Schema: 1,
+		HLC: HLC{Wall: 1, Node: "n"}, Fields: map[string]json.RawMessage{"revisions": data}})
+	var got []Revision
+	if err := json.Unmarshal(rec.Fields["revisions"], &got); err != nil || len(got) != len(revs) {
+		t.Fatalf("%d revisions merged (%v)", len(got), err)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i-1].HLC.Compare(got[i].HLC) > 0 {
+			t.Fatalf("revisions out of order at %d", i)
+		}
+	}
+	// Generous: the quadratic merge took over three minutes here.
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("merging 10,000 revisions took %v", d)
+	}
+}

@@ -390,27 +390,55 @@ type entryKey struct {
 }
 
 func (r *Record) appendEntry(field, id string, hlc HLC, entry json.RawMessage) bool {
+	return r.addEntries(field, []keyedEntry{{entryKey{id, hlc}, entry}})
+}
+
+// keyedEntry is an element of an append-only list with its id and stamp.
+type keyedEntry struct {
+	key  entryKey
+	data json.RawMessage
+}
+
+// addEntries adds to the append-only list field the entries it does not
+// hold yet (by id), keeping the list ordered by stamp, then id. The list is
+// decoded and sorted once however many entries arrive, so merging a
+// record's whole history costs n log n, not n squared.
+func (r *Record) addEntries(field string, add []keyedEntry) bool {
 	var list []json.RawMessage
 	if cur := r.Fields[field]; cur != nil {
 		if err := json.Unmarshal(cur, &list); err != nil {
 			list = nil
 		}
 	}
-	keys := make([]entryKey, len(list))
-	for i, e := range list {
-		_ = json.Unmarshal(e, &keys[i])
-		if keys[i].ID == id {
-			return false
+	all := make([]keyedEntry, 0, len(list)+len(add))
+	have := make(map[string]bool, len(list)+len(add))
+	for _, e := range list {
+		var k entryKey
+		_ = json.Unmarshal(e, &k)
+		all = append(all, keyedEntry{k, e})
+		have[k.ID] = true
+	}
+	n := len(all)
+	for _, e := range add {
+		if !have[e.key.ID] {
+			have[e.key.ID] = true
+			all = append(all, e)
 		}
 	}
-	at, _ := slices.BinarySearchFunc(keys, hlc, func(k entryKey, h HLC) int {
-		if c := k.HLC.Compare(h); c != 0 {
+	if len(all) == n {
+		return false
+	}
+	slices.SortStableFunc(all, func(a, b keyedEntry) int {
+		if c := a.key.HLC.Compare(b.key.HLC); c != 0 {
 			return c
 		}
-		return -1
+		return strings.Compare(a.key.ID, b.key.ID)
 	})
-	list = slices.Insert(list, at, entry)
-	data, err := json.Marshal(list)
+	out := make([]json.RawMessage, len(all))
+	for i, e := range all {
+		out[i] = e.data
+	}
+	data, err := json.Marshal(out)
 	if err != nil {
 		return false
 	}
@@ -427,14 +455,14 @@ func (r *Record) mergeEntries(f string, data json.RawMessage) bool {
 	if json.Unmarshal(data, &list) != nil {
 		return false
 	}
-	changed := false
+	add := make([]keyedEntry, 0, len(list))
 	for _, e := range list {
 		var k entryKey
 		if json.Unmarshal(e, &k) == nil {
-			changed = r.appendEntry(f, k.ID, k.HLC, e) || changed
+			add = append(add, keyedEntry{k, e})
 		}
 	}
-	return changed
+	return r.addEntries(f, add)
 }
 
 // FieldsOf returns v's JSON fields; v must marshal to a JSON object.

@@ -49,7 +49,7 @@ func seedBook(b *testing.B, dir, owner string, leads, perLead int) {
 	}
 	defer st.Close()
 	svc := &server.Service{Store: st}
-	u := server.User{Name: "boss", Role: server.RoleManager}
+	u := server.User{Name: owner, Role: server.RoleManager} // the author of every activity
 	ctx := context.Background()
 	wall := time.Now().Add(-time.Hour).UnixMilli()
 	var batch []json.RawMessage
