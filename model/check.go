@@ -107,9 +107,17 @@ func checkTyped(es *Errors, v any, latest time.Time) {
 // change is merged: CheckFields, then the type's own rules (required
 // fields, the pipeline's stages, enums).
 func CheckRecord(typ string, fields map[string]json.RawMessage, p Pipeline, latest time.Time) error {
+	_, err := DecodeRecord(typ, fields, p, latest)
+	return err
+}
+
+// DecodeRecord is CheckRecord that also returns the typed record it
+// checked (a *Lead, *Activity, ...), so a caller that needs it decodes the
+// fields once.
+func DecodeRecord(typ string, fields map[string]json.RawMessage, p Pipeline, latest time.Time) (any, error) {
 	v, err := decodeFields(typ, fields)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var es Errors
 	switch r := v.(type) {
@@ -127,7 +135,10 @@ func CheckRecord(typ string, fields map[string]json.RawMessage, p Pipeline, late
 			es.add("id", fmt.Sprintf("%q is not the id of %s's target for %d q%d (%s)", r.ID, r.User, r.Year, r.Quarter, TargetID(r.Year, r.Quarter, r.User)))
 		}
 	}
-	return es.Err()
+	if err := es.Err(); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // CheckEntry checks one element of an append-only list: a lead's stage

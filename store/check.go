@@ -30,7 +30,9 @@ import (
 //
 // Times are not held against this device's clock: the server bounds them,
 // and a laptop whose clock is slow must not refuse a colleague's work.
-func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMessage, made, live bool) error {
+//
+// It returns the typed record it decoded when it checked a live one.
+func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMessage, made, live bool) (any, error) {
 	if made {
 		carried = nil
 		if !live {
@@ -39,19 +41,19 @@ func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMess
 	}
 	if carried != nil {
 		if err := model.CheckFields(typ, carried, time.Time{}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if v, ok := merged["id"]; ok {
 		var named string
 		if json.Unmarshal(v, &named) != nil || named != id {
-			return fmt.Errorf("its id field names another record (%s)", model.Printable(string(v)))
+			return nil, fmt.Errorf("its id field names another record (%s)", model.Printable(string(v)))
 		}
 	}
 	if !live {
-		return nil
+		return nil, nil
 	}
-	return model.CheckRecord(typ, merged, t.s.rules.Pipeline, time.Time{})
+	return model.DecodeRecord(typ, merged, t.s.rules.Pipeline, time.Time{})
 }
 
 // check says how preparePulled checks a record.
@@ -103,7 +105,7 @@ func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, car
 	// decoder often does not.
 	live := len(rec.Fields) > 0 && string(rec.Fields["deleted"]) != "true"
 	if c != ownWork {
-		if err := t.checkPulled(typ, id, carried, rec.Fields, c == madeRecord, live); err != nil {
+		if p.value, err = t.checkPulled(typ, id, carried, rec.Fields, c == madeRecord, live); err != nil {
 			return nil, refuse(typ, id, err)
 		}
 	}
@@ -111,8 +113,10 @@ func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, car
 	if len(rec.Fields) == 0 {
 		after = nil
 	}
-	if p.value, err = decodeEntity(typ, after); err != nil {
-		return nil, refuse(typ, id, err)
+	if p.value == nil {
+		if p.value, err = decodeEntity(typ, after); err != nil {
+			return nil, refuse(typ, id, err)
+		}
 	}
 	if l, ok := p.value.(*model.Lead); ok && live {
 		// The card is what the board, `lead list` and the daily review
