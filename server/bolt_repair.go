@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -53,14 +54,20 @@ func (t *boltTx) DropRecord(ref model.EntityRef) error {
 	return b.Delete([]byte(ref.ID))
 }
 
-func (t *boltTx) EachRecord(fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
-	for _, typ := range model.EntityTypes {
+func (t *boltTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
+	for _, typ := range slices.Sorted(slices.Values(model.EntityTypes)) {
 		b := t.tx.Bucket(bRecords).Bucket([]byte(typ))
-		if b == nil {
+		if b == nil || typ < after.Type {
 			continue
 		}
 		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		k, v := c.First()
+		if typ == after.Type {
+			if k, v = c.Seek([]byte(after.ID)); k != nil && string(k) == after.ID {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil; k, v = c.Next() {
 			ref := model.EntityRef{Type: typ, ID: string(k)}
 			rec, err := decodeRecord(ref, v)
 			more, err := fn(ref, rec, err)

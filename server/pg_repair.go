@@ -51,7 +51,7 @@ func (t *pgTx) DropRecord(ref model.EntityRef) error {
 const eachRecordChunk = 500
 
 // EachRecord implements RepairTx, a chunk of records per query.
-func (t *pgTx) EachRecord(fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
+func (t *pgTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (t *pgTx) EachRecord(fn func(ref model.EntityRef, rec *model.Record, bad er
 		ref  model.EntityRef
 		data []byte
 	}
-	var last model.EntityRef
+	last := after
 	for {
 		rows, _ := t.tx.Query(t.ctx, `SELECT type, id, data FROM records WHERE (type, id) > ($1, $2) ORDER BY type, id LIMIT $3`,
 			last.Type, last.ID, eachRecordChunk)

@@ -37,10 +37,11 @@ type RepairTx interface {
 	// DropRecord removes an entity's merged record. Its place among its
 	// lead's children stays: that list only grows (see leadChanges).
 	DropRecord(ref model.EntityRef) error
-	// EachRecord calls fn for every record, by type and id, until fn
+	// EachRecord calls fn for the records after `after` in the storage's
+	// order of type, then id (the zero ref is before all), until fn
 	// returns false. A record that cannot be decoded comes with rec nil
 	// and the reason in bad.
-	EachRecord(fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error
+	EachRecord(after model.EntityRef, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error
 }
 
 // Quarantine is an op taken out of pulls by an operator: the audit record.
@@ -251,55 +252,126 @@ func quarantineMap(tx Tx) (map[uint64]*Quarantine, error) {
 // maxListValueBytes bounds the op JSON one ListOps answer carries.
 const maxListValueBytes = 32 << 20
 
+// readChunk is how many log entries, or records, one read transaction of
+// ListOps or CheckData covers. They read the whole store, and on bbolt a
+// long read transaction keeps the file from growing, and so a push that
+// needs room from committing, until it ends.
+var readChunk = 5000
+
+// walkOps calls fn for each op entry of the log in seq order, with its
+// JSON (valid during the call) and its quarantine mark, a chunk of
+// entries per read transaction, until fn returns false.
+func (s *Service) walkOps(ctx context.Context, fn func(e LogEntry, raw []byte, mark *Quarantine) (bool, error)) error {
+	var last uint64 // the last entry handled: a rerun transaction goes on after it
+	for {
+		n, stopped, start := 0, false, last
+		err := s.Store.View(ctx, func(tx Tx) error {
+			n = 0
+			marks, err := tx.Quarantined(last)
+			if err != nil {
+				return err
+			}
+			byseq := make(map[uint64]*Quarantine, len(marks))
+			for i := range marks {
+				byseq[marks[i].Seq] = &marks[i]
+			}
+			return tx.Scan(last, func(e LogEntry) (bool, error) {
+				if n++; n > readChunk {
+					return false, nil
+				}
+				if n%1024 == 0 && ctx.Err() != nil {
+					return false, ctx.Err()
+				}
+				if e.Kind == EntryOp {
+					raw := []byte(e.Raw)
+					if raw == nil && e.Op != nil {
+						raw, _ = json.Marshal(e.Op)
+					}
+					more, err := fn(e, raw, byseq[e.Seq])
+					if err != nil || !more {
+						stopped = true
+						return false, err
+					}
+				}
+				last = e.Seq
+				return true, nil
+			})
+		})
+		if err != nil || stopped || n <= readChunk {
+			return err
+		}
+		if last == start {
+			return fmt.Errorf("the log's scan did not move past seq %d", last)
+		}
+	}
+}
+
+// walkRecords calls fn for every record, by type and id, a chunk of
+// records per read transaction, until fn returns false.
+func (s *Service) walkRecords(ctx context.Context, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
+	var last model.EntityRef
+	for {
+		n, stopped, start := 0, false, last
+		err := s.Store.View(ctx, func(tx Tx) error {
+			n = 0
+			return tx.EachRecord(last, func(ref model.EntityRef, rec *model.Record, bad error) (bool, error) {
+				if n++; n > readChunk {
+					return false, nil
+				}
+				if n%1024 == 0 && ctx.Err() != nil {
+					return false, ctx.Err()
+				}
+				more, err := fn(ref, rec, bad)
+				if err != nil || !more {
+					stopped = true
+					return false, err
+				}
+				last = ref
+				return true, nil
+			})
+		})
+		if err != nil || stopped || n <= readChunk {
+			return err
+		}
+		if last == start {
+			return fmt.Errorf("the scan of the records did not move past %s %s", last.Type, model.Printable(last.ID))
+		}
+	}
+}
+
 // ListOps lists the ops in the log that match q, in seq order, at most
 // q.Limit of them (0: all).
 func (s *Service) ListOps(ctx context.Context, q OpQuery) (OpList, error) {
 	latest := s.now().Add(checkSkew)
-	var out OpList
-	err := s.Store.View(ctx, func(tx Tx) error {
-		out = OpList{Ops: []OpInfo{}}
-		marks, err := quarantineMap(tx)
-		if err != nil {
-			return err
-		}
-		valueBytes := 0
-		return tx.Scan(0, func(e LogEntry) (bool, error) {
-			if e.Kind != EntryOp {
-				return true, nil
-			}
-			if out.Scanned++; out.Scanned%1024 == 0 && ctx.Err() != nil {
-				return false, ctx.Err()
-			}
-			if q.Lead != "" && e.Lead != q.Lead {
-				return true, nil
-			}
-			raw := e.Raw
-			if raw == nil && e.Op != nil {
-				raw, _ = json.Marshal(e.Op)
-			}
-			info, _ := describeOp(e, raw)
-			if q.User != "" && info.User != q.User {
-				return true, nil
-			}
-			info.Quarantined = marks[e.Seq]
-			if q.Bad && info.Quarantined != nil {
-				return true, nil
-			}
-			info.Bad = opProblem(raw, latest)
-			if q.Bad && info.Bad == "" {
-				return true, nil
-			}
-			if (q.Limit > 0 && len(out.Ops) >= q.Limit) || valueBytes > maxListValueBytes {
-				out.More = true
-				return false, nil
-			}
-			if q.Values {
-				info.Op = rawJSON(raw)
-				valueBytes += len(info.Op)
-			}
-			out.Ops = append(out.Ops, info)
+	out := OpList{Ops: []OpInfo{}}
+	valueBytes := 0
+	err := s.walkOps(ctx, func(e LogEntry, raw []byte, mark *Quarantine) (bool, error) {
+		out.Scanned++
+		if q.Lead != "" && e.Lead != q.Lead {
 			return true, nil
-		})
+		}
+		info, _ := describeOp(e, raw)
+		if q.User != "" && info.User != q.User {
+			return true, nil
+		}
+		info.Quarantined = mark
+		if q.Bad && mark != nil {
+			return true, nil
+		}
+		info.Bad = opProblem(raw, latest)
+		if q.Bad && info.Bad == "" {
+			return true, nil
+		}
+		if (q.Limit > 0 && len(out.Ops) >= q.Limit) || valueBytes > maxListValueBytes {
+			out.More = true
+			return false, nil
+		}
+		if q.Values {
+			info.Op = rawJSON(raw)
+			valueBytes += len(info.Op)
+		}
+		out.Ops = append(out.Ops, info)
+		return true, nil
 	})
 	if err != nil {
 		return OpList{}, fmt.Errorf("list ops: %w", err)
@@ -323,45 +395,28 @@ func rawJSON(raw []byte) json.RawMessage {
 func (s *Service) CheckData(ctx context.Context, max int) (CheckReport, error) {
 	latest := s.now().Add(checkSkew)
 	p := s.pipeline()
-	var rep CheckReport
-	err := s.Store.View(ctx, func(tx Tx) error {
-		rep = CheckReport{Ops: []OpInfo{}, Records: []RecordProblem{}}
-		full := func() bool {
-			if max > 0 && rep.Problems() >= max {
-				rep.Stopped = true
-				return true
-			}
-			return false
+	rep := CheckReport{Ops: []OpInfo{}, Records: []RecordProblem{}}
+	full := func() bool {
+		if max > 0 && rep.Problems() >= max {
+			rep.Stopped = true
 		}
-		marks, err := quarantineMap(tx)
-		if err != nil {
-			return err
+		return rep.Stopped
+	}
+	err := s.walkOps(ctx, func(e LogEntry, raw []byte, mark *Quarantine) (bool, error) {
+		if mark != nil {
+			return true, nil
 		}
-		err = tx.Scan(0, func(e LogEntry) (bool, error) {
-			if e.Kind != EntryOp || marks[e.Seq] != nil {
-				return true, nil
-			}
-			if rep.OpsChecked++; rep.OpsChecked%1024 == 0 && ctx.Err() != nil {
-				return false, ctx.Err()
-			}
-			raw := e.Raw
-			if raw == nil && e.Op != nil {
-				raw, _ = json.Marshal(e.Op)
-			}
-			if why := opProblem(raw, latest); why != "" {
-				info, _ := describeOp(e, raw)
-				info.Bad = why
-				rep.Ops = append(rep.Ops, info)
-			}
-			return !full(), nil
-		})
-		if err != nil || rep.Stopped {
-			return err
+		rep.OpsChecked++
+		if why := opProblem(raw, latest); why != "" {
+			info, _ := describeOp(e, raw)
+			info.Bad = why
+			rep.Ops = append(rep.Ops, info)
 		}
-		return tx.EachRecord(func(ref model.EntityRef, rec *model.Record, bad error) (bool, error) {
-			if rep.RecordsChecked++; rep.RecordsChecked%1024 == 0 && ctx.Err() != nil {
-				return false, ctx.Err()
-			}
+		return !full(), nil
+	})
+	if err == nil && !rep.Stopped {
+		err = s.walkRecords(ctx, func(ref model.EntityRef, rec *model.Record, bad error) (bool, error) {
+			rep.RecordsChecked++
 			why := ""
 			if bad != nil {
 				why = bad.Error()
@@ -373,7 +428,7 @@ func (s *Service) CheckData(ctx context.Context, max int) (CheckReport, error) {
 			}
 			return !full(), nil
 		})
-	})
+	}
 	if err != nil {
 		return CheckReport{}, fmt.Errorf("check the server's data: %w", err)
 	}

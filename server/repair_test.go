@@ -608,3 +608,68 @@ func TestMigrateKeepsQuarantines(t *testing.T) {
 		t.Fatalf("quarantining it again on PostgreSQL: %v", err)
 	}
 }
+
+// ListOps and CheckData read the store a chunk at a time; whatever the
+// chunk, they find the same.
+func TestChecksReadInChunks(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		h := newHarness(t, b)
+		bob := h.device("bob", server.RoleRep)
+		h.addUser("cat", server.RoleRep)
+		var leads []model.Lead
+		for i := range 4 {
+			l := bob.addLead(fmt.Sprintf("Lead %d", i))
+			bob.addVisit(l.ID, "notes")
+			leads = append(leads, l)
+		}
+		bob.sync()
+		if _, err := h.svc.AssignLead(ctx, leads[2].ID, "cat"); err != nil { // a grant and a revoke in the log
+			t.Fatal(err)
+		}
+		for _, i := range []int{1, 3} {
+			ref := model.EntityRef{Type: model.TypeLead, ID: leads[i].ID}
+			plant(t, h.st, bad("bob", ref, model.OpSet, map[string]any{"city": "\x1b[5mblink"}), ref.ID)
+		}
+		summary := func() string {
+			t.Helper()
+			rep, err := h.svc.CheckData(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := h.svc.ListOps(ctx, server.OpQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			one, err := h.svc.ListOps(ctx, server.OpQuery{Bad: true, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "checked %d ops %d records;", rep.OpsChecked, rep.RecordsChecked)
+			for _, o := range rep.Ops {
+				fmt.Fprintf(&b, " bad op %d;", o.Seq)
+			}
+			for _, r := range rep.Records {
+				fmt.Fprintf(&b, " bad %v;", r.Entity)
+			}
+			for _, o := range all.Ops {
+				fmt.Fprintf(&b, " op %d %v;", o.Seq, o.Bad != "")
+			}
+			fmt.Fprintf(&b, " first bad %d more %v", one.Ops[0].Seq, one.More)
+			return b.String()
+		}
+		want := summary()
+		if !strings.Contains(want, "checked 11 ops 8 records;") || strings.Count(want, "bad op") != 2 || strings.Count(want, "bad {lead") != 2 {
+			t.Fatalf("in one chunk: %s", want)
+		}
+		for _, n := range []int{1, 2, 3, 7} {
+			restore := server.SetReadChunk(n)
+			got := summary()
+			restore()
+			if got != want {
+				t.Fatalf("in chunks of %d:\n got %s\nwant %s", n, got, want)
+			}
+		}
+	})
+}
