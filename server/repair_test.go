@@ -673,3 +673,63 @@ func TestChecksReadInChunks(t *testing.T) {
 		}
 	})
 }
+
+// A bad create that is all there ever was of a record: the rebuilt record
+// is empty, so the repair deletes it on the replicas that hold it, and the
+// server keeps only that.
+func TestQuarantineTheOnlyCreate(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		h := newHarness(t, b)
+		h.addUser("bob", server.RoleRep)
+		ann := h.device("ann", server.RoleManager)
+		now := time.Now().UTC()
+		ref := model.EntityRef{Type: model.TypeLead, ID: model.NewID()}
+		create := bad("bob", ref, model.OpCreate, map[string]any{"id": ref.ID, "company": "Future Co", "owner": "bob",
+			"stage": "prospect", "created_at": now, "updated_at": "2150-01-01T00:00:00Z"})
+		plant(t, h.st, create, ref.ID)
+		if err := h.st.Update(ctx, func(tx server.Tx) error { return tx.SetVisible(ref.ID, nil, []string{"bob"}) }); err != nil {
+			t.Fatal(err)
+		}
+		if rep := ann.sync(); rep.SetAside != 0 || ann.lead(ref.ID).Company != "Future Co" {
+			t.Fatalf("the premise: the manager's replica applies the bad create (set aside %d)", rep.SetAside)
+		}
+		res, err := h.svc.QuarantineOp(ctx, create.ID, "", "ops")
+		if err != nil || res.Rebuilt != 0 || res.Dropped || len(res.Repairs) != 1 || !slices.Contains(res.Repairs[0].Fields, "deleted") {
+			t.Fatalf("quarantine: %+v %v", res, err)
+		}
+		rec, ok := h.record(ref)
+		if !ok || model.EncodeFields(rec.Fields) == nil || string(model.EncodeFields(rec.Fields)) != `{"deleted":true}` {
+			t.Fatalf("the server keeps %s", model.EncodeFields(rec.Fields))
+		}
+		ann.sync()
+		stillWorks(t, ann)
+		if loc, _ := ann.localRecord(ref); string(loc.Fields["deleted"]) != "true" || loc.Fields["company"] != nil {
+			t.Fatalf("the manager's replica keeps %s", model.EncodeFields(loc.Fields))
+		}
+		fresh := h.device("dan", server.RoleManager)
+		if rep := fresh.sync(); rep.SetAside != 0 {
+			t.Fatalf("a fresh manager device set %d changes aside", rep.SetAside)
+		}
+		stillWorks(t, fresh)
+		if loc, ok := fresh.localRecord(ref); ok && string(loc.Fields["deleted"]) != "true" {
+			t.Fatalf("a fresh device holds a live %s", model.EncodeFields(loc.Fields))
+		}
+		if rep, err := h.svc.CheckData(ctx, 0); err != nil || rep.Problems() != 0 {
+			t.Fatalf("check after: %+v %v", rep, err)
+		}
+		// bob lost the lead: his next pull says so.
+		page, err := h.svc.Pull(ctx, server.User{Name: "bob", Role: server.RoleRep}, 0, wire.MaxPullLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var revoked bool
+		for _, c := range page.Changes {
+			data, _ := json.Marshal(c.Remove)
+			revoked = revoked || (c.Remove != nil && strings.Contains(string(data), ref.ID))
+		}
+		if !revoked {
+			t.Error("bob's pull does not take the lead away")
+		}
+	})
+}
