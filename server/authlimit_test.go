@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,15 +26,19 @@ func guess() string {
 	return "fcrm_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// whoami asks GET /v1/whoami with token through hc and returns the status,
-// the Retry-After header and the error body.
-func whoami(t *testing.T, hc *http.Client, base, token string) (int, string, wire.ErrorBody) {
+// whoami asks GET /v1/whoami with token through hc (and X-Forwarded-For
+// forwarded, when given) and returns the status, the Retry-After header
+// and the error body.
+func whoami(t *testing.T, hc *http.Client, base, token string, forwarded ...string) (int, string, wire.ErrorBody) {
 	t.Helper()
 	req, err := http.NewRequest("GET", base+"/v1/whoami", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	for _, f := range forwarded {
+		req.Header.Add("X-Forwarded-For", f)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +75,9 @@ func TestFailedAuthIsLimitedPerAddress(t *testing.T) {
 		const guesses = 100
 		unauthorized, limited := 0, 0
 		start := time.Now()
-		for range guesses {
-			status, retry, eb := whoami(t, hc, h.url, guess())
+		for i := range guesses {
+			// A header naming another client changes nothing: no proxy is trusted.
+			status, retry, eb := whoami(t, hc, h.url, guess(), fmt.Sprintf("198.51.100.%d", i))
 			switch status {
 			case http.StatusUnauthorized:
 				unauthorized++
@@ -130,4 +137,34 @@ func TestFailedAuthLimitRefills(t *testing.T) {
 		}
 	}
 	t.Fatal("the address was still limited after 5 s")
+}
+
+// TestFailedAuthBehindATrustedProxy: behind a proxy the server trusts,
+// failures count against the client the proxy names (the last address of
+// X-Forwarded-For that is not a trusted proxy), so one client's guesses
+// do not lock out the others behind it, and what a client writes into
+// the header itself is not believed.
+func TestFailedAuthBehindATrustedProxy(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	tok := h.addUser("ann", server.RoleRep)
+	h.srv.Config.Handler = server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6, FailRate: 0.001, FailBurst: 2,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}})
+	hc := fromAddr("127.0.0.1")
+	// The attacker, 203.0.113.5, through an outer proxy 10.1.1.1 and ours.
+	for i := range 2 {
+		if status, _, _ := whoami(t, hc, h.url, guess(), "203.0.113.5, 10.1.1.1"); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, status)
+		}
+	}
+	if status, _, _ := whoami(t, hc, h.url, guess(), "203.0.113.5", "10.1.1.1"); status != http.StatusTooManyRequests {
+		t.Fatalf("third failure from the same client: %d", status)
+	}
+	// Writing another address to the left does not help it.
+	if status, _, _ := whoami(t, hc, h.url, guess(), "203.0.113.99, 203.0.113.5"); status != http.StatusTooManyRequests {
+		t.Fatalf("a forged header: %d", status)
+	}
+	// Another client behind the same proxies is not affected.
+	if status, _, eb := whoami(t, hc, h.url, tok, "203.0.113.6, 10.1.1.1"); status != http.StatusOK {
+		t.Fatalf("another client: %d %+v", status, eb)
+	}
 }

@@ -37,6 +37,13 @@ type Options struct {
 	// slowed. Zero means 0.1 (one every 10 s) and 10.
 	FailRate  float64
 	FailBurst float64
+	// TrustedProxies are the networks of the reverse proxies or load
+	// balancers in front of the server, if they pass the client's address
+	// in X-Forwarded-For: a request from one of them counts against the
+	// last address there that is not itself a trusted proxy, so that one
+	// client's failures do not lock out everyone behind the balancer.
+	// X-Forwarded-For from anyone else is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults of Options.
@@ -62,7 +69,8 @@ func Handler(svc *Service, opts Options) http.Handler {
 	if opts.FailBurst == 0 {
 		opts.FailBurst = DefaultFailBurst
 	}
-	h := &api{svc: svc, log: opts.Logger, limiter: newLimiter(opts.Rate, opts.Burst), fails: newLimiter(opts.FailRate, opts.FailBurst)}
+	h := &api{svc: svc, log: opts.Logger, limiter: newLimiter(opts.Rate, opts.Burst), fails: newLimiter(opts.FailRate, opts.FailBurst),
+		proxies: opts.TrustedProxies}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/health", h.health)
 	mux.HandleFunc("GET /v1/whoami", h.authed(h.whoami))
@@ -79,6 +87,7 @@ type api struct {
 	log     *slog.Logger
 	limiter *limiter // requests per token
 	fails   *limiter // failed authentications per client address
+	proxies []netip.Prefix
 }
 
 // reqInfo collects what the log line says about a request.
@@ -143,7 +152,7 @@ func info(r *http.Request) *reqInfo {
 func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		addr := clientAddr(r)
+		addr := h.clientAddr(r)
 		key := "addr:" + addr
 		if ok && secret != "" {
 			sum := sha256.Sum256([]byte(secret))
@@ -186,8 +195,9 @@ func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.H
 }
 
 // clientAddr names the client for the failed-authentication limit: its IP
-// address, or for IPv6 its /64 network (one host usually holds all of it).
-func clientAddr(r *http.Request) string {
+// address (behind trusted proxies, the one they name), or for IPv6 its /64
+// network (one host usually holds all of it).
+func (h *api) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -196,12 +206,41 @@ func clientAddr(r *http.Request) string {
 	if err != nil {
 		return host
 	}
-	if ip = ip.Unmap(); ip.Is6() {
+	ip = ip.Unmap()
+	if h.trusted(ip) {
+		// Each proxy appends the address it got the request from: read
+		// from the right, past our own proxies, to the first one that
+		// is not (what a client wrote further left is not believed).
+		var hops []string
+		for _, v := range r.Header.Values("X-Forwarded-For") {
+			hops = append(hops, strings.Split(v, ",")...)
+		}
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop := strings.TrimSpace(hops[i])
+			a, err := netip.ParseAddr(hop)
+			if err != nil {
+				return "forwarded:" + hop
+			}
+			if ip = a.Unmap(); !h.trusted(ip) {
+				break
+			}
+		}
+	}
+	if ip.Is6() {
 		if p, err := ip.Prefix(64); err == nil {
 			return p.String()
 		}
 	}
 	return ip.String()
+}
+
+func (h *api) trusted(ip netip.Addr) bool {
+	for _, p := range h.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *api) internal(w http.ResponseWriter, r *http.Request, err error) {

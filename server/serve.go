@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -38,6 +39,8 @@ type Config struct {
 	// Quota is the bytes of ops each user may store: 0 means
 	// DefaultQuota, NoQuota no limit (Service.Quota).
 	Quota int64
+	// TrustedProxies: see Options.
+	TrustedProxies []netip.Prefix
 }
 
 // AdminSocket is the unix socket a running server answers admin commands
@@ -90,7 +93,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		}
 	}
 	api := &http.Server{
-		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst}),
+		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst, TrustedProxies: cfg.TrustedProxies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -48,7 +49,9 @@ Each user may store --quota bytes of changes (256MiB unless given; 0 for no
 limit): a change that would pass it is refused with a sentence, the rest of
 its sync goes on. A pull answer holds about 8 MiB at most, so no one's
 notes can make another's sync fail. Failed sign-ins are limited per client
-address (10 at once, then one every 10 s), answered 429 with Retry-After.
+address (10 at once, then one every 10 s), answered 429 with Retry-After;
+behind a reverse proxy or load balancer that sets X-Forwarded-For, name it
+with --trusted-proxy so that the limit applies to each client, not to it.
 
 The server logs one JSON line per request to stderr (never tokens or note
 text) and stops cleanly on SIGTERM or Ctrl-C, finishing requests in flight.
@@ -84,7 +87,38 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f.BoolVar(&logText, "log-text", false, "log as text instead of JSON")
 	cfg.Quota = server.DefaultQuota
 	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
+	f.Var(proxiesFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or network (CIDR) of a reverse proxy in front of the server whose X-Forwarded-For is believed; repeatable")
 	return cmd
+}
+
+// proxiesFlag is --trusted-proxy: addresses or networks, repeatable or
+// comma-separated.
+type proxiesFlag struct{ list *[]netip.Prefix }
+
+func (p proxiesFlag) String() string {
+	var out []string
+	for _, n := range *p.list {
+		out = append(out, n.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func (p proxiesFlag) Type() string { return "cidr" }
+
+func (p proxiesFlag) Set(s string) error {
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		n, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not an address or a network such as 10.0.0.0/8", part)
+			}
+			n = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		*p.list = append(*p.list, n.Masked())
+	}
+	return nil
 }
 
 // quotaFlag is --quota: a size with an optional unit (B, KB, KiB, MB,

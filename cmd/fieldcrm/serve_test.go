@@ -1,0 +1,49 @@
+package main
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/server"
+)
+
+func TestQuotaFlag(t *testing.T) {
+	for in, want := range map[string]int64{
+		"256MiB": 256 << 20, "256mib": 256 << 20, "2GiB": 2 << 30, "1.5GB": 1_500_000_000,
+		"500 MB": 500_000_000, "4096": 4096, "12KiB": 12 << 10, "0": server.NoQuota, "0B": server.NoQuota,
+	} {
+		var n int64
+		if err := (quotaFlag{&n}).Set(in); err != nil || n != want {
+			t.Errorf("--quota %s: %d %v; want %d", in, n, err, want)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1GiB", "12XB", "1e30GiB"} {
+		var n int64
+		if err := (quotaFlag{&n}).Set(bad); err == nil {
+			t.Errorf("--quota %q accepted as %d", bad, n)
+		}
+	}
+	n := int64(server.DefaultQuota)
+	if s := (quotaFlag{&n}).String(); s != "256MiB" {
+		t.Errorf("the default shows as %q", s)
+	}
+}
+
+func TestTrustedProxyFlag(t *testing.T) {
+	var list []netip.Prefix
+	f := proxiesFlag{&list}
+	if err := f.Set("10.0.0.0/8, 192.168.1.7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Set("fd00::/8"); err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("fd00::/8")}
+	if !slices.Equal(list, want) {
+		t.Fatalf("%v; want %v", list, want)
+	}
+	if err := f.Set("proxy.internal"); err == nil {
+		t.Fatal("a host name was accepted")
+	}
+}
