@@ -232,7 +232,10 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 			reassigns++
 		default:
 			d.tr.faults = true
-			_, _ = remote.Sync(context.Background(), d.st, d.c) // faults make it fail at times
+			// Small pages at times, so that a lead's full state or removes
+			// span pages and the pull goes on inside them.
+			limit := rapid.SampledFrom([]int{0, 0, 1, 2, 3}).Draw(t, "pull limit")
+			_, _ = remote.SyncWith(context.Background(), d.st, d.c, remote.Options{PullLimit: limit}) // faults make it fail at times
 			d.tr.faults = false
 		}
 	}

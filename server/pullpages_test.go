@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/wire"
+	"pgregory.net/rapid"
 )
 
 // page is one pull answer as it came over the wire.
@@ -225,4 +228,98 @@ func TestGrantAndRevokeAreSplitAcrossPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestSplitGrantsConverge: reps pull with pages of one to four changes,
+// through dropped, doubled and replayed deliveries, while a manager hands
+// leads with many records between them, so that leads' full states and
+// removes are split over pages at every place; every laptop still ends
+// with exactly the server's records it may see.
+func TestSplitGrantsConverge(t *testing.T) {
+	for _, bc := range []struct {
+		name   string
+		checks int
+	}{{"bolt", 100}, {"postgres", 15}} {
+		t.Run(bc.name, func(t *testing.T) {
+			b := boltBackend
+			if bc.name == "postgres" {
+				b = pgReusedBackend(t)
+			}
+			setDefaultChecks(bc.checks)
+			root := t.TempDir()
+			rapid.Check(t, func(rt *rapid.T) {
+				dir, err := os.MkdirTemp(root, "case")
+				if err != nil {
+					rt.Fatal(err)
+				}
+				defer os.RemoveAll(dir)
+				h := startHarness(rt, dir, b)
+				defer h.close()
+				runSplitCase(rt, h)
+			})
+		})
+	}
+}
+
+func runSplitCase(t *rapid.T, h *harness) {
+	applied := map[string]bool{}
+	mgr := h.device("max", server.RoleManager)
+	reps := []*simDevice{}
+	for _, name := range []string{"ann", "bob"} {
+		d := &simDevice{device: h.device(name, server.RoleRep), role: server.RoleRep}
+		d.tr = &faultyTransport{t: t, next: http.DefaultTransport, applied: applied, counts: map[string]int{}}
+		d.c.HTTP = &http.Client{Transport: d.tr}
+		reps = append(reps, d)
+	}
+	for range rapid.IntRange(5, 30).Draw(t, "steps") {
+		d := reps[rapid.IntRange(0, 1).Draw(t, "rep")]
+		leads := d.localIDs(model.TypeLead, true)
+		switch action := rapid.SampledFrom([]string{"lead", "visits", "followup", "reassign", "reassign", "sync", "sync"}).Draw(t, "action"); {
+		case action == "lead" || len(leads) == 0 && action != "reassign" && action != "sync":
+			d.addLead("Split Co")
+		case action == "visits":
+			lead := rapid.SampledFrom(leads).Draw(t, "lead")
+			for i := range rapid.IntRange(1, 5).Draw(t, "visits") {
+				d.addVisit(lead, fmt.Sprintf("visit %d 拜访", i))
+			}
+		case action == "followup":
+			lead := rapid.SampledFrom(leads).Draw(t, "lead")
+			d.update(func(tx *store.Tx) error {
+				_, err := tx.SetFollowUp(lead, model.Date{Y: 2026, M: 12, D: rapid.IntRange(1, 28).Draw(t, "day")}, "call back")
+				return err
+			})
+		case action == "reassign":
+			mgr.sync()
+			all := mgr.localIDs(model.TypeLead, true)
+			if len(all) == 0 {
+				continue
+			}
+			l := mgr.lead(rapid.SampledFrom(all).Draw(t, "lead to hand over"))
+			l.Owner = rapid.SampledFrom([]string{"ann", "bob"}).Draw(t, "to")
+			mgr.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			mgr.sync()
+		default:
+			d.tr.faults = true
+			limit := rapid.IntRange(1, 4).Draw(t, "pull limit")
+			_, _ = remote.SyncWith(context.Background(), d.st, d.c, remote.Options{PullLimit: limit}) // faults make it fail at times
+			d.tr.faults = false
+		}
+	}
+	all := []*device{mgr}
+	for round := range 2 {
+		for _, i := range rapid.Permutation(seq(len(reps))).Draw(t, fmt.Sprint("order", round)) {
+			limit := rapid.IntRange(1, 4).Draw(t, "final pull limit")
+			if _, err := remote.SyncWith(context.Background(), reps[i].st, reps[i].c, remote.Options{PullLimit: limit}); err != nil {
+				t.Fatalf("%s: sync: %v", reps[i].name, err)
+			}
+		}
+		mgr.sync()
+	}
+	for _, d := range reps {
+		all = append(all, d.device)
+	}
+	if err := h.checkConverged(all, map[string]bool{"max": true}); err != nil {
+		t.Fatal(err)
+	}
+	h.checkLog(applied)
 }
