@@ -59,9 +59,11 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string
 		}
 	}
 	// Only an append grows a record without bound (a set keeps a few old
-	// values per field, each of bounded size); it adds at most its own size.
+	// values per field, each of bounded size); it adds at most its own
+	// size. A record u may not see is left to apply to refuse, so that the
+	// answer says nothing of it.
 	if op.Kind == model.OpAppend {
-		rec, ok, err := tx.Record(op.Entity)
+		rec, ok, err := s.visibleRecord(tx, u, op.Entity)
 		if err != nil {
 			return 0, err
 		}
@@ -71,8 +73,12 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string
 				return 0, err
 			}
 			if has := int64(len(state)); has+need > wire.MaxRecordBytes {
-				return 0, reject("the server did not store this addition: %s %s already holds %s, and one record may hold at most %s; "+
-					"write further notes in a new %s", op.Entity.Type, op.Entity.ID, formatBytes(has), formatBytes(wire.MaxRecordBytes), op.Entity.Type)
+				then := "ask your administrator"
+				if op.Entity.Type == model.TypeActivity {
+					then = "write further notes in a new activity"
+				}
+				return 0, reject("the server did not store this addition: %s %s already holds %s, and one record may hold at most %s; %s",
+					op.Entity.Type, op.Entity.ID, formatBytes(has), formatBytes(wire.MaxRecordBytes), then)
 			}
 		}
 	}

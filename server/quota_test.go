@@ -228,6 +228,13 @@ func TestRecordGrowthIsBounded(t *testing.T) {
 			if size > wire.MaxRecordBytes {
 				t.Fatalf("the record holds %d bytes", size)
 			}
+			// Another rep learns nothing of the record from the bound.
+			bob := h.device("bob", server.RoleRep)
+			op.ID = model.NewID()
+			resp, err = bob.c.Push(context.Background(), []model.Op{op})
+			if err != nil || resp.Results[0].Status != wire.StatusRejected || strings.Contains(resp.Results[0].Reason, "holds") {
+				t.Fatalf("bob's addition to ann's activity: %+v %v", resp.Results, err)
+			}
 			return
 		}
 		t.Fatalf("%d revisions of 1 MiB were all stored", most+2)
