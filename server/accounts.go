@@ -119,6 +119,9 @@ func (s *Service) AddToken(ctx context.Context, name string) (string, error) {
 type UserInfo struct {
 	User
 	Tokens []Token `json:"tokens"`
+	// Stored is the bytes of the user's ops in the log, what the quota
+	// counts.
+	Stored int64 `json:"stored"`
 }
 
 // Users lists the users and their tokens (ids only).
@@ -135,6 +138,9 @@ func (s *Service) Users(ctx context.Context) ([]UserInfo, error) {
 		}
 		for _, u := range users {
 			ui := UserInfo{User: u, Tokens: []Token{}}
+			if ui.Stored, err = tx.Usage(u.Name); err != nil {
+				return err
+			}
 			for _, t := range toks {
 				if t.User == u.Name {
 					ui.Tokens = append(ui.Tokens, t)

@@ -55,7 +55,7 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string
 		if used+need > limit {
 			return 0, reject("the server did not store this change: your changes there take %s of the %s each user may store, "+
 				"and this one needs %s more; ask your administrator to raise the quota (fieldcrm serve --quota), or keep the text shorter",
-				formatBytes(used), formatBytes(limit), formatBytes(need))
+				FormatBytes(used), FormatBytes(limit), FormatBytes(need))
 		}
 	}
 	// Only an append grows a record without bound (a set keeps a few old
@@ -78,15 +78,16 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string
 					then = "write further notes in a new activity"
 				}
 				return 0, reject("the server did not store this addition: %s %s already holds %s, and one record may hold at most %s; %s",
-					op.Entity.Type, op.Entity.ID, formatBytes(has), formatBytes(wire.MaxRecordBytes), then)
+					op.Entity.Type, op.Entity.ID, FormatBytes(has), FormatBytes(wire.MaxRecordBytes), then)
 			}
 		}
 	}
 	return s.apply(tx, u, op, before)
 }
 
-// formatBytes writes n for people: 512 bytes, 3.4 KiB, 255.9 MiB, 1.5 GiB.
-func formatBytes(n int64) string {
+// FormatBytes writes n for people: 512 bytes, 3.4 KiB, 255.9 MiB, 1.5 GiB
+// (never rounded up).
+func FormatBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d bytes", n)

@@ -135,6 +135,10 @@ func TestQuotaRefusesTheOpThatWouldPassIt(t *testing.T) {
 		if got, want := h.usage("ann"), h.loggedBytes()["ann"]; got != want || got > h.svc.Quota {
 			t.Fatalf("usage %d after the refusal, the log holds %d, quota %d", got, want, h.svc.Quota)
 		}
+		users, err := h.svc.Users(context.Background())
+		if err != nil || len(users) != 2 || users[0].Name != "ann" || users[0].Stored != h.usage("ann") || users[1].Stored != 0 {
+			t.Fatalf("admin's list of users: %+v %v", users, err)
+		}
 
 		// A resend of an op already stored is a duplicate, not over quota.
 		var first json.RawMessage
@@ -302,4 +306,36 @@ func downgradeBolt(t *testing.T, path string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestAdminUserListShowsWhatEachUserStores: the operator sees each user's
+// stored bytes, what the quota counts, with the running server's
+// `fieldcrm admin user list`.
+func TestAdminUserListShowsWhatEachUserStores(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		w := newProcWorld(t, 1, b)
+		ann := w.device("ann", "rep")
+		ann.addVisit(ann.addLead("Stored Co").ID, longNotes(3<<10, "s"))
+		ann.sync()
+		w.device("bob", "rep")
+		list := w.admin("user", "list")
+		lines := strings.Split(list, "\n")
+		if len(lines) < 3 || !strings.Contains(lines[0], "STORED") {
+			t.Fatalf("user list: %q", list)
+		}
+		seen := 0
+		for _, l := range lines[1:] {
+			f := strings.Fields(l)
+			switch {
+			case len(f) < 4:
+			case f[0] == "ann" && f[3] == "KiB", f[0] == "bob" && f[2] == "0" && f[3] == "bytes":
+				seen++
+			case f[0] == "ann" || f[0] == "bob":
+				t.Fatalf("%s's line: %q", f[0], l)
+			}
+		}
+		if seen != 2 {
+			t.Fatalf("user list: %q", list)
+		}
+	})
 }

@@ -113,7 +113,7 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	quota := "none"
 	if q := svc.quota(); q > 0 {
-		quota = formatBytes(q)
+		quota = FormatBytes(q)
 	}
 	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", where, "quota_per_user", quota)
 	if cfg.Ready != nil {

@@ -73,7 +73,7 @@ request, so changes take effect at once there too.`,
 	add.Flags().StringVar(&role, "role", "rep", "rep (own and assigned leads), manager (all leads) or support (assigned leads)")
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List users, their roles and tokens",
+		Short: "List users, their roles, what they store and their tokens",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return with(func(ctx context.Context, adm server.Admin) error {
@@ -81,17 +81,18 @@ request, so changes take effect at once there too.`,
 				if err != nil {
 					return err
 				}
-				t := &table{header: []string{"USER", "ROLE", "TOKEN", "CREATED", "REVOKED"}}
+				t := &table{header: []string{"USER", "ROLE", "STORED", "TOKEN", "CREATED", "REVOKED"}}
 				for _, u := range users {
+					stored := server.FormatBytes(u.Stored)
 					if len(u.Tokens) == 0 {
-						t.add(u.Name, u.Role, "-", u.Created.Format(time.DateTime), "")
+						t.add(u.Name, u.Role, stored, "-", u.Created.Format(time.DateTime), "")
 					}
 					for _, tok := range u.Tokens {
 						rev := ""
 						if !tok.Revoked.IsZero() {
 							rev = tok.Revoked.Format(time.DateTime)
 						}
-						t.add(u.Name, u.Role, tok.ID, tok.Created.Format(time.DateTime), rev)
+						t.add(u.Name, u.Role, stored, tok.ID, tok.Created.Format(time.DateTime), rev)
 					}
 				}
 				t.write(a.out)
