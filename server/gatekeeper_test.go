@@ -379,3 +379,21 @@ func runHostileCase(t *rapid.T, h *harness) {
 	fresh := h.device("boss2", "manager")
 	stillWorks(t, fresh)
 }
+
+// A company whose laptops use stages of their own gives the server the
+// same pipeline (fieldcrm serve --pipeline): its leads are checked
+// against it, not against the default.
+func TestLeadsAreCheckedAgainstTheServersPipeline(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	ann := h.device("ann", "rep")
+	op := forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate,
+		map[string]any{"company": "Pilot Co", "owner": "ann", "stage": "pilot"})
+	wantRejected(t, "a stage of no pipeline the server knows", pushOne(t, ann, op), `"pilot" is not a stage`)
+	p := model.DefaultPipeline()
+	p.Stages = append(p.Stages[:2], append([]model.Stage{{Key: "pilot", LabelEN: "Pilot", Probability: 60}}, p.Stages[2:]...)...)
+	h.svc.Pipeline = p
+	op.ID = model.NewID()
+	if r := pushOne(t, ann, op); r.Status != wire.StatusApplied {
+		t.Fatalf("a lead in the company's own stage: %+v", r)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
 )
 
 // Config is how `fieldcrm serve` runs.
@@ -39,6 +41,9 @@ type Config struct {
 	// Quota is the bytes of ops each user may store: 0 means
 	// DefaultQuota, NoQuota no limit (Service.Quota).
 	Quota int64
+	// Pipeline is the company's pipeline pushed leads are checked
+	// against; empty means model.DefaultPipeline.
+	Pipeline model.Pipeline
 	// TrustedProxies: see Options.
 	TrustedProxies []netip.Prefix
 }
@@ -61,7 +66,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer st.Close()
-	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota}
+	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota, Pipeline: cfg.Pipeline}
 	defer startCheck(ctx, svc, cfg.Logger)() // checks the data while serving; stopped before the storage closes
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

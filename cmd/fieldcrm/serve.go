@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/adrg/xdg"
+	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/spf13/cobra"
 )
@@ -35,6 +37,7 @@ func defaultServerDir() string {
 func (a *app) serveCmd() *cobra.Command {
 	cfg := server.Config{}
 	var logText bool
+	var pipelineFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the team's sync server",
@@ -68,6 +71,13 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 				h = slog.NewTextHandler(a.err, nil)
 			}
 			cfg.Logger = slog.New(h)
+			if pipelineFile != "" {
+				p, err := loadPipeline(pipelineFile)
+				if err != nil {
+					return err
+				}
+				cfg.Pipeline = p
+			}
 			where := cfg.Dir
 			if cfg.Database != "" {
 				where = "PostgreSQL"
@@ -87,8 +97,22 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f.BoolVar(&logText, "log-text", false, "log as text instead of JSON")
 	cfg.Quota = server.DefaultQuota
 	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
+	f.StringVar(&pipelineFile, "pipeline", "", "a config file in the laptops' format whose pipeline (stages) pushed leads are checked against; default: the default pipeline")
 	f.Var(proxiesFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or network (CIDR) of a reverse proxy in front of the server whose X-Forwarded-For is believed; repeatable")
 	return cmd
+}
+
+// loadPipeline reads the pipeline of a config file in the laptops' format,
+// for a company whose laptops use stages of their own.
+func loadPipeline(path string) (model.Pipeline, error) {
+	if _, err := os.Stat(path); err != nil {
+		return model.Pipeline{}, fmt.Errorf("--pipeline: %w", err)
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		return model.Pipeline{}, fmt.Errorf("--pipeline: %w", err)
+	}
+	return c.Rules().Pipeline, nil
 }
 
 // proxiesFlag is --trusted-proxy: addresses or networks, repeatable or

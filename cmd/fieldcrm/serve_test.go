@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -45,5 +47,37 @@ func TestTrustedProxyFlag(t *testing.T) {
 	}
 	if err := f.Set("proxy.internal"); err == nil {
 		t.Fatal("a host name was accepted")
+	}
+}
+
+func TestPipelineFlagReadsTheLaptopsStages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "company.toml")
+	conf := `[[stages]]
+key = "prospect"
+label_en = "Prospect"
+[[stages]]
+key = "pilot"
+label_en = "Pilot"
+probability = 60
+[[stages]]
+key = "won"
+label_en = "Signed"
+probability = 100
+[[stages]]
+key = "lost"
+label_en = "Lost"
+`
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadPipeline(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.CheckStage("pilot"); err != nil {
+		t.Errorf("the file's stage is not in the pipeline: %v (%v)", err, p.Keys())
+	}
+	if _, err := loadPipeline(filepath.Join(t.TempDir(), "missing.toml")); err == nil {
+		t.Error("a missing --pipeline file is accepted (the default pipeline would be used silently)")
 	}
 }
