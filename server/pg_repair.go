@@ -50,40 +50,47 @@ func (t *pgTx) DropRecord(ref model.EntityRef) error {
 // eachRecordChunk is how many records EachRecord reads per query.
 const eachRecordChunk = 500
 
-// EachRecord implements RepairTx, a chunk of records per query.
+// EachRecord implements RepairTx, a chunk of records per query. Rows are
+// handled as they arrive, not collected, so a chunk of large records (a
+// record may hold 16 MiB of notes) costs the memory of one at a time; fn
+// must therefore not query the database itself.
 func (t *pgTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	type row struct {
-		ref  model.EntityRef
-		data []byte
-	}
 	last := after
 	for {
-		rows, _ := t.tx.Query(t.ctx, `SELECT type, id, data FROM records WHERE (type, id) > ($1, $2) ORDER BY type, id LIMIT $3`,
+		rows, err := t.tx.Query(t.ctx, `SELECT type, id, data FROM records WHERE (type, id) > ($1, $2) ORDER BY type, id LIMIT $3`,
 			last.Type, last.ID, eachRecordChunk)
-		chunk, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			return x, r.Scan(&x.ref.Type, &x.ref.ID, &x.data)
-		})
 		if err != nil {
 			return wrap(err, "read the records")
 		}
-		for _, x := range chunk {
-			rec, bad := decodeRecord(x.ref, x.data)
-			if !slices.Contains(model.EntityTypes, x.ref.Type) {
-				rec, bad = nil, fmt.Errorf("unknown entity type %q", x.ref.Type)
+		n := 0
+		for rows.Next() {
+			var ref model.EntityRef
+			var data []byte
+			if err := rows.Scan(&ref.Type, &ref.ID, &data); err != nil {
+				rows.Close()
+				return wrap(err, "read the records")
 			}
-			more, err := fn(x.ref, rec, bad)
+			n, last = n+1, ref
+			rec, bad := decodeRecord(ref, data)
+			if !slices.Contains(model.EntityTypes, ref.Type) {
+				rec, bad = nil, fmt.Errorf("unknown entity type %q", ref.Type)
+			}
+			more, err := fn(ref, rec, bad)
 			if err != nil || !more {
+				rows.Close()
 				return err
 			}
 		}
-		if len(chunk) < eachRecordChunk {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return wrap(err, "read the records")
+		}
+		if n < eachRecordChunk {
 			return nil
 		}
-		last = chunk[len(chunk)-1].ref
 	}
 }
 
