@@ -128,13 +128,15 @@ var userSetChecks = sync.OnceValue(func() bool {
 	return set
 })
 
-func TestConvergenceUnderFaults(t *testing.T) {
-	// PostgreSQL cases are slower (a database round trip per query): CI
-	// runs fewer of them; RAPID_CHECKS sets both.
+// checkOnBackends runs a rapid property on both backends, each case on a
+// fresh server (a harness in its own folder): boltChecks cases on bbolt
+// and pgChecks on PostgreSQL by default (a database round trip per query
+// makes those slower); RAPID_CHECKS or -rapid.checks sets both.
+func checkOnBackends(t *testing.T, boltChecks, pgChecks int, run func(t *rapid.T, h *harness)) {
 	for _, bc := range []struct {
 		name   string
 		checks int
-	}{{"bolt", 300}, {"postgres", 40}} {
+	}{{"bolt", boltChecks}, {"postgres", pgChecks}} {
 		t.Run(bc.name, func(t *testing.T) {
 			b := boltBackend
 			if bc.name == "postgres" {
@@ -150,10 +152,14 @@ func TestConvergenceUnderFaults(t *testing.T) {
 				defer os.RemoveAll(dir)
 				h := startHarness(rt, dir, b)
 				defer h.close()
-				runConvergenceCase(rt, h)
+				run(rt, h)
 			})
 		})
 	}
+}
+
+func TestConvergenceUnderFaults(t *testing.T) {
+	checkOnBackends(t, 300, 40, runConvergenceCase)
 }
 
 type simDevice struct {

@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -279,29 +278,7 @@ func TestAssignLeadNeverWrapsAndSaysWhenNothingChanged(t *testing.T) {
 // manager, every other user's sync decodes and applies, and their lead
 // list, today screen and reports work. RAPID_CHECKS runs more cases.
 func TestHostilePushesNeverBreakAnotherUsersSync(t *testing.T) {
-	for _, bc := range []struct {
-		name   string
-		checks int
-	}{{"bolt", 40}, {"postgres", 10}} {
-		t.Run(bc.name, func(t *testing.T) {
-			b := boltBackend
-			if bc.name == "postgres" {
-				b = pgReusedBackend(t)
-			}
-			setDefaultChecks(bc.checks)
-			root := t.TempDir()
-			rapid.Check(t, func(rt *rapid.T) {
-				dir, err := os.MkdirTemp(root, "case")
-				if err != nil {
-					rt.Fatal(err)
-				}
-				defer os.RemoveAll(dir)
-				h := startHarness(rt, dir, b)
-				defer h.close()
-				runHostileCase(rt, h)
-			})
-		})
-	}
+	checkOnBackends(t, 40, 10, runHostileCase)
 }
 
 var hostileValues = []string{

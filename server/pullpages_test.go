@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 
@@ -236,29 +235,7 @@ func TestGrantAndRevokeAreSplitAcrossPages(t *testing.T) {
 // removes are split over pages at every place; every laptop still ends
 // with exactly the server's records it may see.
 func TestSplitGrantsConverge(t *testing.T) {
-	for _, bc := range []struct {
-		name   string
-		checks int
-	}{{"bolt", 100}, {"postgres", 15}} {
-		t.Run(bc.name, func(t *testing.T) {
-			b := boltBackend
-			if bc.name == "postgres" {
-				b = pgReusedBackend(t)
-			}
-			setDefaultChecks(bc.checks)
-			root := t.TempDir()
-			rapid.Check(t, func(rt *rapid.T) {
-				dir, err := os.MkdirTemp(root, "case")
-				if err != nil {
-					rt.Fatal(err)
-				}
-				defer os.RemoveAll(dir)
-				h := startHarness(rt, dir, b)
-				defer h.close()
-				runSplitCase(rt, h)
-			})
-		})
-	}
+	checkOnBackends(t, 100, 15, runSplitCase)
 }
 
 func runSplitCase(t *rapid.T, h *harness) {
