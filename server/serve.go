@@ -174,21 +174,7 @@ type adminReply struct {
 func AdminHandler(a Admin) http.Handler {
 	mux := http.NewServeMux()
 	handle := func(path string, fn func(ctx context.Context, args adminArgs) (adminReply, error)) {
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			var args adminArgs
-			dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&args); err != nil {
-				writeError(w, http.StatusBadRequest, "bad_request", "the admin request is not valid JSON")
-				return
-			}
-			rep, err := fn(r.Context(), args)
-			if err != nil {
-				writeError(w, http.StatusBadRequest, "failed", err.Error())
-				return
-			}
-			writeJSON(w, http.StatusOK, rep)
-		})
+		route(mux, path, fn)
 	}
 	handle("/admin/user/add", func(ctx context.Context, a2 adminArgs) (adminReply, error) {
 		t, err := a.AddUser(ctx, a2.Name, a2.Role)

@@ -109,16 +109,7 @@ func (t *Tx) AddSetAside(s SetAside) error {
 
 // SetAsides lists the changes set aside, in the order they were set aside.
 func (t *Tx) SetAsides() ([]SetAside, error) {
-	var out []SetAside
-	err := t.bucket(bucketSetAside).ForEach(func(k, v []byte) error {
-		var s SetAside
-		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("set-aside change %x is corrupt: %w", k, err)
-		}
-		out = append(out, s)
-		return nil
-	})
-	return out, err
+	return listOf[SetAside](t.bucket(bucketSetAside), "set-aside change")
 }
 
 // SetAsideLen returns how many set-aside changes wait for the user.

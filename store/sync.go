@@ -94,13 +94,19 @@ func (t *Tx) AddRejected(op model.Op, reason string) error {
 
 // Rejected lists the refused ops, oldest op first.
 func (t *Tx) Rejected() ([]RejectedOp, error) {
-	var out []RejectedOp
-	err := t.bucket(bucketRejected).ForEach(func(k, v []byte) error {
-		var r RejectedOp
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("rejected op %s is corrupt: %w", k, err)
+	return listOf[RejectedOp](t.bucket(bucketRejected), "rejected op")
+}
+
+// listOf decodes every value of bucket b, in key order; what names an
+// entry in the error for one that does not decode.
+func listOf[T any](b *bolt.Bucket, what string) ([]T, error) {
+	var out []T
+	err := b.ForEach(func(k, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("%s %q is corrupt: %w", what, k, err)
 		}
-		out = append(out, r)
+		out = append(out, x)
 		return nil
 	})
 	return out, err
