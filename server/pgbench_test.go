@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,10 +30,25 @@ func BenchmarkPGFreshPull(b *testing.B) {
 	}
 	bin := benchBin(b)
 	url := "http://" + startServer(b, bin, dir, db).addr
+	// The server checks its data as it starts, beside serving: measure
+	// the pull after it, not the two together.
+	waitForLine(b, filepath.Join(dir, "serve.log"), "start-up check of the data done", 5*time.Minute)
 	st := openPG(b, db)
 	defer st.Close()
 	svc := &server.Service{Store: st}
 	pullFresh(b, svc, url, dir)
+}
+
+// waitForLine waits, at most timeout, until the file at path holds a line
+// containing want.
+func waitForLine(b *testing.B, path, want string, timeout time.Duration) {
+	b.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if data, _ := os.ReadFile(path); strings.Contains(string(data), want) {
+			return
+		}
+	}
+	b.Fatalf("%s has no line with %q after %v", path, want, timeout)
 }
 
 // BenchmarkPGConcurrentClients: 200 laptops, each with 10 changes waiting,

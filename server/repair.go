@@ -711,6 +711,7 @@ func startCheck(ctx context.Context, svc *Service, log *slog.Logger) (stop func(
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		start := time.Now()
 		rep, err := svc.CheckData(ctx, startCheckMax)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -732,6 +733,8 @@ func startCheck(ctx context.Context, svc *Service, log *slog.Logger) (stop func(
 			log.Warn(fmt.Sprintf("the data holds %d op(s) and %d record(s) that fail today's checks%s: see them with 'fieldcrm admin ops list --bad' and take a bad op out of every pull with 'fieldcrm admin ops quarantine OP_ID'",
 				len(rep.Ops), len(rep.Records), more), "bad_ops", len(rep.Ops), "bad_records", len(rep.Records))
 		}
+		log.Info("start-up check of the data done", "ops", rep.OpsChecked, "records", rep.RecordsChecked,
+			"problems", rep.Problems(), "ms", time.Since(start).Milliseconds())
 	}()
 	return func() { cancel(); <-done }
 }
