@@ -65,7 +65,6 @@ func New(c *common.Common, d store.Draft) Model {
 	ta.CharLimit = 0
 	ta.MaxHeight = 0
 	ta.SetStyles(textarea.DefaultStyles(c.Styles.IsDark))
-	ta.KeyMap.SelectAll.SetEnabled(false)
 	ta.SetValue(d.Text)
 	ta.Focus()
 	m := Model{c: c, ta: ta, draft: d, clock: time.Now, pause: Pause}
