@@ -33,7 +33,11 @@ func (a *app) visitAddCmd() *cobra.Command {
 
 The notes come from --notes, else from standard input when it is a pipe or
 a file, else from $VISUAL or $EDITOR. A next step with --next and --due
-becomes the lead's next follow-up and closes the open one.`,
+becomes the lead's next follow-up and closes the open one.
+
+The activity is logged as finished. Without --duration its length is not
+recorded (it ends when it starts); to check in and out of a visit as it
+happens, use visit start and visit stop.`,
 		Example: `  fieldcrm visit add 3f9a1c2b --kind call --notes "客户要报价" --next "发送报价单" --due +2d
   echo "Met the plant manager" | fieldcrm visit add Acme --kind visit --duration 45m`,
 		Args: cobra.ExactArgs(1),
@@ -58,6 +62,11 @@ becomes the lead's next follow-up and closes the open one.`,
 					return &model.FieldError{Field: "--duration", Problem: fmt.Sprintf("%q is not a duration such as 45m or 1h30m (at most 24h)", duration)}
 				}
 				act.EndedAt = act.StartedAt.Add(d)
+			} else {
+				// A logged activity is finished: without --duration its length
+				// is unknown, so it ends when it starts. Only visit start
+				// opens a visit, which the UI would resume in visit mode.
+				act.EndedAt = act.StartedAt
 			}
 			if due != "" {
 				d, err := model.ParseDate(due, model.Today(a.now(), rules.Location))
@@ -108,7 +117,7 @@ becomes the lead's next follow-up and closes the open one.`,
 	fs.StringVar(&next, "next", "", "next step (with --due)")
 	fs.StringVar(&due, "due", "", "due date of the next step: 2026-12-01, tomorrow, +3d, fri")
 	fs.StringVar(&at, "at", "", "when it started: \"2026-11-27 14:30\", \"14:30\" (today); default now")
-	fs.StringVar(&duration, "duration", "", "how long it took, e.g. 45m")
+	fs.StringVar(&duration, "duration", "", "how long it took, e.g. 45m (default: not recorded)")
 	fs.BoolVar(&asJSON, "json", false, "print the activity as JSON")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
 )
 
 func TestVisitStartAndStopThroughTheCLI(t *testing.T) {
@@ -38,5 +39,46 @@ func TestVisitStartAndStopThroughTheCLI(t *testing.T) {
 	}
 	if _, _, err := c.run("", "visit", "stop", act.ID); err == nil || !strings.Contains(err.Error(), "not an open visit") {
 		t.Fatalf("stopping a closed visit: %v", err)
+	}
+}
+
+// TestVisitAddLogsAFinishedVisit: visit add without --duration must not
+// leave an open visit behind, which the UI would resume in visit mode and
+// type into; with --duration it lasts that long; only visit start opens one.
+func TestVisitAddLogsAFinishedVisit(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "瑞丰热力")
+	var act model.Activity
+	if err := json.Unmarshal([]byte(c.ok("visit", "add", "瑞丰", "--notes", "见了厂长", "--json")), &act); err != nil {
+		t.Fatal(err)
+	}
+	if act.Open() || act.EndedAt.IsZero() || !act.EndedAt.Equal(act.StartedAt) {
+		t.Fatalf("visit add without --duration: started %v ended %v open %v", act.StartedAt, act.EndedAt, act.Open())
+	}
+	if _, _, err := c.run("", "visit", "stop"); err == nil || !strings.Contains(err.Error(), "no open visit") {
+		t.Fatalf("visit stop after visit add: %v", err)
+	}
+	st, err := store.Open(store.Options{Path: c.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []model.Activity
+	st.View(func(tx *store.Tx) (err error) { open, err = tx.OpenVisits(); return err })
+	st.Close()
+	if len(open) != 0 {
+		t.Fatalf("open visits after visit add: %+v", open)
+	}
+	if out := c.ok("visit", "list"); strings.Contains(out, "open") {
+		t.Fatalf("visit list shows an open visit:\n%s", out)
+	}
+	c.ok("visit", "start", "瑞丰")
+	st, err = store.Open(store.Options{Path: c.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.View(func(tx *store.Tx) (err error) { open, err = tx.OpenVisits(); return err })
+	st.Close()
+	if len(open) != 1 {
+		t.Fatalf("open visits after visit start: %d, want 1", len(open))
 	}
 }
