@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -110,9 +109,11 @@ func checkEntryAuthor(u User, op model.Op, list, field string, v json.RawMessage
 // snapshot keeps the values of the fields checkMerged compares.
 func snapshot(rec *model.Record) map[string]json.RawMessage {
 	out := map[string]json.RawMessage{}
-	for _, f := range append(slices.Clone(fixedFields[rec.Type]), append(managerOnly, "created_at")...) {
-		if v, ok := rec.Fields[f]; ok {
-			out[f] = v
+	for _, list := range [][]string{fixedFields[rec.Type], managerOnly, {"created_at"}} {
+		for _, f := range list {
+			if v, ok := rec.Fields[f]; ok {
+				out[f] = v
+			}
 		}
 	}
 	return out
