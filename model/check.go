@@ -416,6 +416,21 @@ func Printable(s string) string { return printable(s, false) }
 // PrintableLines is Printable that keeps newlines and tabs.
 func PrintableLines(s string) string { return printable(s, true) }
 
+// PrintableFlat is Printable for a value shown on one line (a table cell,
+// a card): newline, carriage return and tab become spaces rather than
+// escapes, so a multi-line note reads as one line of text.
+func PrintableFlat(s string) string {
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return printable(s, false)
+}
+
 func printable(s string, keepLines bool) string {
 	clean := true
 	for _, r := range s {

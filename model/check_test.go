@@ -110,6 +110,9 @@ func TestPrintableNeutralisesTerminalControls(t *testing.T) {
 	if got := PrintableLines("l1\nl2\x1b[2J"); got != `l1`+"\n"+`l2\x1b[2J` {
 		t.Errorf("PrintableLines = %q", got)
 	}
+	if got := PrintableFlat("l1\r\nl2\tx\u2066y\x07"); got != `l1  l2 x\u2066y\x07` {
+		t.Errorf("PrintableFlat = %q", got)
+	}
 }
 
 func TestClockNeverWrapsItsCounter(t *testing.T) {

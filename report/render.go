@@ -32,16 +32,18 @@ type Part struct {
 }
 
 // Text renders the document for a terminal width cells wide (CJK-aware).
+// Its text may hold a company or a user's name, so every line and cell is
+// shown through Safe: control characters escaped, never acted on.
 func (d Doc) Text(width int) string {
 	if width < 20 {
 		width = 20
 	}
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(Fit(d.Title, width), " "))
+	b.WriteString(strings.TrimRight(Fit(Safe(d.Title), width), " "))
 	b.WriteString("\n")
 	for _, p := range d.Parts {
 		if p.Line != "" {
-			b.WriteString(strings.TrimRight(Fit(p.Line, width), " "))
+			b.WriteString(strings.TrimRight(Fit(Safe(p.Line), width), " "))
 			b.WriteString("\n")
 		}
 		if p.Table != nil {
@@ -55,11 +57,16 @@ func (d Doc) Text(width int) string {
 // cut when the rest does not fit, and bars take the room that is left.
 func (t *Table) Text(width int) string {
 	n := len(t.Head)
+	head := safeRow(t.Head)
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = safeRow(r)
+	}
 	ws := make([]int, n)
-	for i, h := range t.Head {
+	for i, h := range head {
 		ws[i] = Width(h)
 	}
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		for i := 0; i < n && i < len(r); i++ {
 			ws[i] = max(ws[i], Width(r[i]))
 		}
@@ -115,8 +122,8 @@ func (t *Table) Text(width int) string {
 		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteString("\n")
 	}
-	line(t.Head, "")
-	for i, r := range t.Rows {
+	line(head, "")
+	for i, r := range rows {
 		bar := ""
 		if barW > 0 && i < len(t.Bars) {
 			bar = Bar(t.Bars[i], top, barW)
@@ -124,6 +131,26 @@ func (t *Table) Text(width int) string {
 		line(r, bar)
 	}
 	return b.String()
+}
+
+// Safe is s as a terminal may show it on one line: model.PrintableFlat.
+func Safe(s string) string { return model.PrintableFlat(s) }
+
+// safeRow is cells through Safe; a row that needs nothing is not copied.
+func safeRow(cells []string) []string {
+	var out []string
+	for i, c := range cells {
+		if s := Safe(c); s != c {
+			if out == nil {
+				out = append([]string(nil), cells...)
+			}
+			out[i] = s
+		}
+	}
+	if out == nil {
+		return cells
+	}
+	return out
 }
 
 // WriteCSV writes the table as CSV: the header row, then every row.

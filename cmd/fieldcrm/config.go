@@ -42,9 +42,9 @@ func (a *app) configShowCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, e)
 			}
-			fmt.Fprintf(a.out, "# effective configuration; file: %s\n", a.configFile())
+			printf(a.out, "# effective configuration; file: %s\n", a.configFile())
 			for _, w := range a.cfg.Warnings {
-				fmt.Fprintf(a.out, "# warning: %s\n", w)
+				printf(a.out, "# warning: %s\n", w)
 			}
 			enc := toml.NewEncoder(a.out)
 			enc.Indent = ""
@@ -74,15 +74,15 @@ func (a *app) configCheckCmd() *cobra.Command {
 			}
 			problems, warnings := config.Check(string(data))
 			for _, w := range warnings {
-				fmt.Fprintf(a.err, "%s: warning: %s\n", path, w)
+				printf(a.err, "%s: warning: %s\n", path, w)
 			}
 			if len(problems) > 0 {
 				for _, p := range problems[1:] {
-					fmt.Fprintf(a.err, "%s: also %s\n", path, p)
+					printf(a.err, "%s: also %s\n", path, p)
 				}
 				return exitError{code: 1, err: fmt.Errorf("%s %s", path, problems[0])}
 			}
-			fmt.Fprintf(a.out, "%s: ok\n", path)
+			printf(a.out, "%s: ok\n", path)
 			return nil
 		},
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
@@ -44,7 +43,7 @@ Merge a pair with 'fieldcrm merge A B'.`,
 				return printJSON(a.out, pairs)
 			}
 			if len(pairs) == 0 {
-				fmt.Fprintf(a.out, "No likely duplicates among %d leads.\n", len(leads))
+				printf(a.out, "No likely duplicates among %d leads.\n", len(leads))
 				return nil
 			}
 			t := &table{header: []string{"KEEP", "COMPANY", "MERGE", "COMPANY", "WHY"}, max: []int{0, 28, 0, 28, 60}}
@@ -53,7 +52,7 @@ Merge a pair with 'fieldcrm merge A B'.`,
 			}
 			t.write(a.out)
 			p := pairs[0]
-			fmt.Fprintf(a.out, "\n%d likely duplicate pairs. Merge one with: fieldcrm merge %s %s\n", len(pairs), store.ShortID(p.A), store.ShortID(p.B))
+			printf(a.out, "\n%d likely duplicate pairs. Merge one with: fieldcrm merge %s %s\n", len(pairs), store.ShortID(p.A), store.ShortID(p.B))
 			return nil
 		},
 	}

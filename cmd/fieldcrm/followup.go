@@ -107,7 +107,7 @@ func (a *app) followupSetCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, tk)
 			}
-			fmt.Fprintf(a.out, "follow-up %s due %s: %s\n", store.ShortID(tk.ID), tk.Due, tk.Action)
+			printf(a.out, "follow-up %s due %s: %s\n", store.ShortID(tk.ID), tk.Due, tk.Action)
 			return nil
 		},
 	}
@@ -150,7 +150,7 @@ func (a *app) followupDoneCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "done %s: %s\n", store.ShortID(tk.ID), tk.Action)
+			printf(a.out, "done %s: %s\n", store.ShortID(tk.ID), tk.Action)
 			return nil
 		},
 	}
@@ -184,7 +184,7 @@ func (a *app) followupSnoozeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "snoozed %s until %s\n", store.ShortID(tk.ID), tk.SnoozedUntil)
+			printf(a.out, "snoozed %s until %s\n", store.ShortID(tk.ID), tk.SnoozedUntil)
 			return nil
 		},
 	}

@@ -122,7 +122,7 @@ func (a *app) printImport(rep *exchange.Report) {
 	if rep.HeaderRow > 1 {
 		src = append(src, fmt.Sprintf("header on row %d", rep.HeaderRow))
 	}
-	fmt.Fprintf(w, "Read %s (%s): %d rows.\n", rep.File, strings.Join(src, ", "), rep.Rows)
+	printf(w, "Read %s (%s): %d rows.\n", rep.File, strings.Join(src, ", "), rep.Rows)
 	if len(rep.Columns) > 0 {
 		t := &table{header: []string{"COLUMN", "FIELD"}, max: []int{40, 40}}
 		for _, c := range rep.Columns {
@@ -141,10 +141,10 @@ func (a *app) printImport(rep *exchange.Report) {
 	if rep.DryRun {
 		verb = "Would import (dry run, nothing changed)"
 	}
-	fmt.Fprintf(w, "%s: %d new, %d updated, %d unchanged, %d duplicate, %d invalid.\n",
+	printf(w, "%s: %d new, %d updated, %d unchanged, %d duplicate, %d invalid.\n",
 		verb, rep.New, rep.Updated, rep.Unchanged, rep.Duplicate, rep.Invalid)
 	if rep.Activities+rep.Tasks+rep.Complaints > 0 {
-		fmt.Fprintf(w, "  and %d activities, %d follow-ups, %d complaints.\n", rep.Activities, rep.Tasks, rep.Complaints)
+		printf(w, "  and %d activities, %d follow-ups, %d complaints.\n", rep.Activities, rep.Tasks, rep.Complaints)
 	}
 	if len(rep.Matches) > 0 {
 		fmt.Fprintln(w, "Rows that update a lead instead of making a twin:")
@@ -153,32 +153,32 @@ func (a *app) printImport(rep *exchange.Report) {
 			if m.By == exchange.ByEarlierRow {
 				why = "as an earlier row of this file"
 			}
-			fmt.Fprintf(w, "  row %d: %s %s (%s)\n", m.Row, store.ShortID(m.LeadID), m.Company, why)
+			printf(w, "  row %d: %s %s (%s)\n", m.Row, store.ShortID(m.LeadID), m.Company, why)
 		}
 		if n := rep.Updated + rep.Unchanged + rep.Duplicate; n > len(rep.Matches) {
-			fmt.Fprintf(w, "  ... %d rows in all\n", n)
+			printf(w, "  ... %d rows in all\n", n)
 		}
 	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintln(w, "Problems:")
 		for _, p := range rep.Problems {
-			fmt.Fprintf(w, "  %s\n", p)
+			printf(w, "  %s\n", p)
 		}
 		if rep.Invalid > len(rep.Problems) {
-			fmt.Fprintf(w, "  ... %d invalid rows in all\n", rep.Invalid)
+			printf(w, "  ... %d invalid rows in all\n", rep.Invalid)
 		}
 	}
 	if len(rep.Warnings) > 0 {
 		if rep.DryRun {
-			fmt.Fprintf(w, "Would import with a warning (%d rows):\n", rep.Warned)
+			printf(w, "Would import with a warning (%d rows):\n", rep.Warned)
 		} else {
-			fmt.Fprintf(w, "Imported with a warning (%d rows):\n", rep.Warned)
+			printf(w, "Imported with a warning (%d rows):\n", rep.Warned)
 		}
 		for _, p := range rep.Warnings {
-			fmt.Fprintf(w, "  %s\n", p)
+			printf(w, "  %s\n", p)
 		}
 	}
 	if rep.RejectsPath != "" {
-		fmt.Fprintf(w, "Invalid rows were written to %s: fix them there and import that file.\n", rep.RejectsPath)
+		printf(w, "Invalid rows were written to %s: fix them there and import that file.\n", rep.RejectsPath)
 	}
 }

@@ -198,7 +198,7 @@ func (a *app) leadAddCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, l)
 			}
-			fmt.Fprintf(a.out, "added %s %s (%s)\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
+			printf(a.out, "added %s %s (%s)\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
 			return nil
 		},
 	}
@@ -326,33 +326,33 @@ func (a *app) leadShowCmd() *cobra.Command {
 func (a *app) printLead(d leadDetail) {
 	l, w := d.Lead, a.out
 	rules := a.rules()
-	fmt.Fprintf(w, "%s  [%s]  %s\n", l.Company, a.stageLabel(l.Stage), l.ID)
-	fmt.Fprintf(w, "value %s  probability %d%%  owner %s  source %s  screening %d/%d\n",
+	printf(w, "%s  [%s]  %s\n", l.Company, a.stageLabel(l.Stage), l.ID)
+	printf(w, "value %s  probability %d%%  owner %s  source %s  screening %d/%d\n",
 		l.Value, l.EffectiveProbability(rules.Pipeline), l.Owner, orDash(l.Source),
 		model.ScreeningScore(l.Screening, rules.Screening), len(rules.Screening))
 	if l.City != "" || l.Region != "" || l.Industry != "" {
-		fmt.Fprintf(w, "city %s  region %s  industry %s\n", orDash(l.City), orDash(l.Region), orDash(l.Industry))
+		printf(w, "city %s  region %s  industry %s\n", orDash(l.City), orDash(l.Region), orDash(l.Industry))
 	}
 	if len(l.Tags) > 0 {
-		fmt.Fprintf(w, "tags %s\n", strings.Join(l.Tags, ", "))
+		printf(w, "tags %s\n", strings.Join(l.Tags, ", "))
 	}
 	for _, c := range l.Contacts {
-		fmt.Fprintf(w, "contact %s  %s  %s  %s\n", c.Name, c.Title, c.Phone, c.Email)
+		printf(w, "contact %s  %s  %s  %s\n", c.Name, c.Title, c.Phone, c.Email)
 	}
 	if !l.Solution.IsZero() {
-		fmt.Fprintf(w, "solution: products %s; supply %s; pricing %s; after-sales %s\n", l.Solution.Products, l.Solution.SupplyPlan, l.Solution.Pricing, l.Solution.AfterSales)
+		printf(w, "solution: products %s; supply %s; pricing %s; after-sales %s\n", l.Solution.Products, l.Solution.SupplyPlan, l.Solution.Pricing, l.Solution.AfterSales)
 	}
 	if !l.Negotiation.IsZero() {
-		fmt.Fprintf(w, "negotiation: price %s; delivery %s; payment %s; service %s\n", l.Negotiation.Price, l.Negotiation.DeliveryDate, l.Negotiation.PaymentTerms, l.Negotiation.ServiceTerms)
+		printf(w, "negotiation: price %s; delivery %s; payment %s; service %s\n", l.Negotiation.Price, l.Negotiation.DeliveryDate, l.Negotiation.PaymentTerms, l.Negotiation.ServiceTerms)
 	}
 	if !l.Contract.IsZero() {
-		fmt.Fprintf(w, "contract %s signed %s value %s\n", orDash(l.Contract.Number), l.Contract.SignedOn, l.Contract.Value)
+		printf(w, "contract %s signed %s value %s\n", orDash(l.Contract.Number), l.Contract.SignedOn, l.Contract.Value)
 	}
 	if l.LostReason != "" {
-		fmt.Fprintf(w, "lost: %s\n", l.LostReason)
+		printf(w, "lost: %s\n", l.LostReason)
 	}
 	for _, k := range sortedKeys(l.Custom) {
-		fmt.Fprintf(w, "%s: %s\n", k, l.Custom[k])
+		printf(w, "%s: %s\n", k, l.Custom[k])
 	}
 	fmt.Fprintln(w, "\nfollow-ups:")
 	if len(d.FollowUps) == 0 {
@@ -363,14 +363,14 @@ func (a *app) printLead(d leadDetail) {
 		if tk.Done {
 			state = "done"
 		}
-		fmt.Fprintf(w, "  %s  %s  %-4s  %s\n", store.ShortID(tk.ID), tk.EffectiveDue(), state, tk.Action)
+		printf(w, "  %s  %s  %-4s  %s\n", store.ShortID(tk.ID), tk.EffectiveDue(), state, tk.Action)
 	}
 	fmt.Fprintln(w, "\nactivities:")
 	if len(d.Activities) == 0 {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, act := range d.Activities {
-		fmt.Fprintf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
+		printf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
 	}
 	var others []model.Overwritten
 	for _, h := range d.Overwritten {
@@ -381,7 +381,7 @@ func (a *app) printLead(d leadDetail) {
 	if len(others) > 0 {
 		fmt.Fprintln(w, "\noverwritten values:")
 		for _, h := range others {
-			fmt.Fprintf(w, "  %s was %s (by %s, %s)\n", h.Field, h.Value, h.Actor, h.HLC.Time().Format("2006-01-02 15:04"))
+			printf(w, "  %s was %s (by %s, %s)\n", h.Field, h.Value, h.Actor, h.HLC.Time().Format("2006-01-02 15:04"))
 		}
 	}
 }
@@ -429,7 +429,7 @@ func (a *app) leadEditCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, l)
 			}
-			fmt.Fprintf(a.out, "saved %s %s\n", store.ShortID(l.ID), l.Company)
+			printf(a.out, "saved %s %s\n", store.ShortID(l.ID), l.Company)
 			return nil
 		},
 	}
@@ -486,7 +486,7 @@ func (a *app) leadMoveCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, l)
 			}
-			fmt.Fprintf(a.out, "moved %s %s to %s\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
+			printf(a.out, "moved %s %s to %s\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
 			return nil
 		},
 	}
@@ -517,7 +517,7 @@ func (a *app) leadDeleteCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "deleted %s %s\n", store.ShortID(l.ID), l.Company)
+			printf(a.out, "deleted %s %s\n", store.ShortID(l.ID), l.Company)
 			return nil
 		},
 	}

@@ -53,10 +53,10 @@ Leads are named by id, the end of the id, or company name.`,
 			if asJSON {
 				return printJSON(a.out, rep)
 			}
-			fmt.Fprintf(a.out, "Merged %s into %s %s: %d contacts, %d activities, %d follow-ups and %d complaints moved over",
+			printf(a.out, "Merged %s into %s %s: %d contacts, %d activities, %d follow-ups and %d complaints moved over",
 				store.ShortID(rep.Dropped), store.ShortID(rep.Kept), company, rep.Contacts, rep.Activities, rep.Tasks, rep.Complaints)
 			if len(rep.Fields) > 0 {
-				fmt.Fprintf(a.out, "; newer values taken for %s", strings.Join(rep.Fields, ", "))
+				printf(a.out, "; newer values taken for %s", strings.Join(rep.Fields, ", "))
 			}
 			fmt.Fprintln(a.out, ".")
 			return nil

@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/fieldcrm/fieldcrm/config"
@@ -23,8 +23,31 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// printf is fmt.Fprintf for a line that carries stored or network text:
+// every string argument (and the text of every error and fmt.Stringer) is
+// passed through model.Printable first, so a company named "\x1b]0;..."
+// prints as that escaped text and cannot act on the terminal. The format
+// is ours and printed as is. JSON output does not come this way: it stays
+// exact.
+func printf(w io.Writer, format string, args ...any) {
+	for i, v := range args {
+		switch v := v.(type) {
+		case string:
+			args[i] = model.Printable(v)
+		case error:
+			args[i] = model.Printable(v.Error())
+		case fmt.Stringer:
+			args[i] = model.Printable(v.String())
+		}
+	}
+	fmt.Fprintf(w, format, args...)
+}
+
 // table lines up columns by display width, so Chinese text (two cells a
 // character) stays aligned. Cells wider than max are cut with an ellipsis.
+// Every cell is shown through model.PrintableFlat (line breaks and tabs
+// become spaces, other controls are escaped), so stored text cannot act on the terminal, and widths are
+// measured on what is printed: an escaped ESC, \x1b, is four cells.
 type table struct {
 	header []string
 	rows   [][]string
@@ -43,9 +66,7 @@ func (t *table) write(w io.Writer) {
 	widths := make([]int, cols)
 	for r, row := range rows {
 		for i, c := range row {
-			if strings.Contains(c, "\n") {
-				c = strings.ReplaceAll(c, "\n", " ")
-			}
+			c = model.PrintableFlat(c)
 			cw := displayWidth(c)
 			if i < len(t.max) && t.max[i] > 0 && cw > t.max[i] {
 				c = ansi.Truncate(c, t.max[i], "…")

@@ -63,7 +63,7 @@ func (a *app) targetSetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "target %s %s: %d won, %s\n", tg.User, periodName(tg.Year, tg.Quarter), tg.WonCount, tg.WonValue)
+			printf(a.out, "target %s %s: %d won, %s\n", tg.User, periodName(tg.Year, tg.Quarter), tg.WonCount, tg.WonValue)
 			return nil
 		},
 	}
@@ -149,7 +149,7 @@ func (a *app) targetDeleteCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "deleted target %s %s\n", user, periodName(year, quarter))
+			printf(a.out, "deleted target %s %s\n", user, periodName(year, quarter))
 			return nil
 		},
 	}

@@ -61,9 +61,9 @@ func (a *app) todayCmd() *cobra.Command {
 
 func (a *app) printToday(rep store.TodayReport) {
 	w := a.out
-	fmt.Fprintf(w, "%s  (%d)\n", rep.Date, rep.Count())
+	printf(w, "%s  (%d)\n", rep.Date, rep.Count())
 	for _, sec := range rep.Sections {
-		fmt.Fprintf(w, "\n%s (%d)\n", a.sectionTitle(sec.Key), len(sec.Items))
+		printf(w, "\n%s (%d)\n", a.sectionTitle(sec.Key), len(sec.Items))
 		if len(sec.Items) == 0 {
 			continue
 		}

@@ -104,7 +104,7 @@ happens, use visit start and visit stop.`,
 			if asJSON {
 				return printJSON(a.out, act)
 			}
-			fmt.Fprintf(a.out, "logged %s %s\n", kind, store.ShortID(act.ID))
+			printf(a.out, "logged %s %s\n", kind, store.ShortID(act.ID))
 			return nil
 		},
 	}

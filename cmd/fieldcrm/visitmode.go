@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -44,7 +43,7 @@ func (a *app) visitStartCmd() *cobra.Command {
 			if asJSON {
 				return printJSON(a.out, act)
 			}
-			fmt.Fprintf(a.out, "checked in %s at %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("15:04"))
+			printf(a.out, "checked in %s at %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("15:04"))
 			return nil
 		},
 	}
@@ -97,7 +96,7 @@ revision.`,
 			if asJSON {
 				return printJSON(a.out, act)
 			}
-			fmt.Fprintf(a.out, "checked out %s after %s\n", store.ShortID(act.ID), act.Duration().Round(60e9))
+			printf(a.out, "checked out %s after %s\n", store.ShortID(act.ID), act.Duration().Round(60e9))
 			return nil
 		},
 	}
