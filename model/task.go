@@ -29,6 +29,23 @@ func (t *Task) EffectiveDue() Date {
 	return t.Due
 }
 
+// SnoozeFrom is the day a snooze counts from: the later of today and the
+// day the task shows up, so that snoozing never brings a task forward.
+func (t *Task) SnoozeFrom(today Date) Date {
+	if due := t.EffectiveDue(); due.Compare(today) > 0 {
+		return due
+	}
+	return today
+}
+
+// NextStepDays is how many days ahead a next step falls when it is given
+// without a day.
+const NextStepDays = 7
+
+// DefaultNextDue is the due day of a next step given without one, the same
+// in the UI's forms and the CLI.
+func DefaultNextDue(today Date) Date { return today.AddDays(NextStepDays) }
+
 // IsOpen reports whether the task still needs doing.
 func (t *Task) IsOpen() bool { return !t.Done && !t.Deleted }
 

@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -91,6 +93,11 @@ func (t *Tx) SnoozeTask(id string, until model.Date) (model.Task, error) {
 	if !today.Before(until) {
 		return tk, &model.FieldError{Field: "until", Problem: fmt.Sprintf("%s is not after today (%s)", until, today)}
 	}
+	// A snooze only ever moves a follow-up later; an earlier day is a new
+	// due day, which setting a follow-up says openly.
+	if due := tk.EffectiveDue(); !due.Before(until) {
+		return tk, &model.FieldError{Field: "until", Problem: fmt.Sprintf("%s is not after the follow-up's day (%s); a snooze only moves it later, to bring it forward set a new follow-up", until, due)}
+	}
 	tk.SnoozedUntil = until
 	return tk, t.put(model.TypeTask, id, &tk, false)
 }
@@ -174,6 +181,50 @@ func (t *Tx) OpenTasks(until model.Date) ([]model.Task, error) {
 // ResolveTask finds a follow-up by id, unique prefix or suffix.
 func (t *Tx) ResolveTask(ref string) (string, error) {
 	return t.resolveID(bucketTasks, "follow-up", ref)
+}
+
+// ResolveFollowUp finds a follow-up from what a user typed: its id (or a
+// unique prefix or suffix of it), or else its lead, named as ResolveLead
+// takes it (company, part of it, or the lead's id), when that lead has
+// exactly one open follow-up. With several, the error lists them.
+func (t *Tx) ResolveFollowUp(ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	id, err := t.ResolveTask(ref)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return id, err
+	}
+	leadID, err := t.ResolveLead(ref)
+	if errors.Is(err, ErrNotFound) {
+		return "", fmt.Errorf("no follow-up matches %q (give its id from followup list, or its lead's company or id): %w", ref, ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	tasks, err := t.TasksOf(leadID)
+	if err != nil {
+		return "", err
+	}
+	var open []model.Task
+	for _, tk := range tasks {
+		if tk.IsOpen() {
+			open = append(open, tk)
+		}
+	}
+	company := ShortID(leadID)
+	if c, err := t.Card(leadID); err == nil && c.Company != "" {
+		company = c.Company
+	}
+	switch len(open) {
+	case 0:
+		return "", fmt.Errorf("%s has no open follow-up: %w", company, ErrNotFound)
+	case 1:
+		return open[0].ID, nil
+	}
+	list := make([]string, len(open))
+	for i, tk := range open {
+		list[i] = fmt.Sprintf("%s due %s: %s", ShortID(tk.ID), tk.EffectiveDue(), tk.Action)
+	}
+	return "", fmt.Errorf("%q %w: %s has %d open follow-ups; name one by its id: %s", ref, ErrAmbiguous, company, len(open), strings.Join(list, "; "))
 }
 
 // ResolveActivity finds an activity by id, unique prefix or suffix.

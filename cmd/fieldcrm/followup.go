@@ -81,9 +81,11 @@ func (a *app) followupListCmd() *cobra.Command {
 
 func (a *app) followupSetCmd() *cobra.Command {
 	var asJSON bool
-	return &cobra.Command{
-		Use:     "set LEAD DATE ACTION...",
-		Short:   "Set a lead's next follow-up (closes its open one)",
+	cmd := &cobra.Command{
+		Use:   "set LEAD DATE ACTION...",
+		Short: "Set a lead's next follow-up (closes its open one)",
+		Long: `Set a lead's next follow-up. A lead has one open follow-up: the one it
+had is closed, and the command says which it replaced.`,
 		Example: `  fieldcrm followup set Acme fri "Call about the budget"`,
 		Args:    cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,9 +95,13 @@ func (a *app) followupSetCmd() *cobra.Command {
 				return &model.FieldError{Field: "DATE", Problem: err.Error()}
 			}
 			var tk model.Task
+			var replaced []model.Task
 			err = a.update(func(tx *store.Tx) error {
 				id, err := tx.ResolveLead(args[0])
 				if err != nil {
+					return err
+				}
+				if replaced, err = openTasksOf(tx, id); err != nil {
 					return err
 				}
 				tk, err = tx.SetFollowUp(id, due, strings.Join(args[2:], " "))
@@ -104,79 +110,141 @@ func (a *app) followupSetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// With --json the replaced ones go to standard error, so the
+			// output stays one JSON value.
+			w := a.out
 			if asJSON {
-				return printJSON(a.out, tk)
+				w = a.err
+				if err := printJSON(a.out, tk); err != nil {
+					return err
+				}
+			} else {
+				printf(a.out, "follow-up %s due %s: %s\n", store.ShortID(tk.ID), tk.Due, tk.Action)
 			}
-			printf(a.out, "follow-up %s due %s: %s\n", store.ShortID(tk.ID), tk.Due, tk.Action)
+			for _, r := range replaced {
+				printf(w, "replaces %s due %s: %s (now closed)\n", store.ShortID(r.ID), r.EffectiveDue(), r.Action)
+			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the new follow-up as JSON")
+	return cmd
+}
+
+// openTasksOf returns a lead's open follow-ups.
+func openTasksOf(tx *store.Tx, leadID string) ([]model.Task, error) {
+	tasks, err := tx.TasksOf(leadID)
+	if err != nil {
+		return nil, err
+	}
+	var open []model.Task
+	for _, tk := range tasks {
+		if tk.IsOpen() {
+			open = append(open, tk)
+		}
+	}
+	return open, nil
 }
 
 func (a *app) followupDoneCmd() *cobra.Command {
 	var next, due string
 	cmd := &cobra.Command{
-		Use:     "done FOLLOWUP",
-		Short:   "Mark a follow-up done, optionally setting the next one",
-		Example: `  fieldcrm followup done 9c1e77d0 --next "Send contract" --due +3d`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "done FOLLOWUP",
+		Short: "Mark a follow-up done, optionally setting the next one",
+		Long: `Mark a follow-up done. Name it by its id, or by its lead (company, part
+of it, or the lead's id) when the lead has one open follow-up.
+
+--next sets the lead's next follow-up; without --due it is due in ` + fmt.Sprint(model.NextStepDays) + ` days,
+as in the UI.`,
+		Example: `  fieldcrm followup done 9c1e77d0 --next "Send contract" --due +3d
+  fieldcrm followup done Acme --next "Call back"`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
-			var nextDue model.Date
-			if (next == "") != (due == "") {
-				return &model.FieldError{Field: "--next/--due", Problem: "give both or neither"}
+			today := model.Today(a.now(), rules.Location)
+			next = strings.TrimSpace(next)
+			if next == "" && due != "" {
+				return &model.FieldError{Field: "--due", Problem: "needs --next, the step it is the day of"}
 			}
+			var nextDue model.Date
 			if due != "" {
-				d, err := model.ParseDate(due, model.Today(a.now(), rules.Location))
+				d, err := model.ParseDate(due, today)
 				if err != nil {
 					return &model.FieldError{Field: "--due", Problem: err.Error()}
 				}
 				nextDue = d
+			} else if next != "" {
+				nextDue = model.DefaultNextDue(today)
 			}
-			var tk model.Task
+			var tk, nt model.Task
+			company := ""
 			err := a.update(func(tx *store.Tx) error {
-				id, err := tx.ResolveTask(args[0])
+				id, err := tx.ResolveFollowUp(args[0])
 				if err != nil {
 					return err
 				}
 				if tk, err = tx.CompleteTask(id); err != nil {
 					return err
 				}
+				if c, err := tx.Card(tk.LeadID); err == nil {
+					company = c.Company
+				}
 				if next != "" {
-					_, err = tx.SetFollowUp(tk.LeadID, nextDue, next)
+					nt, err = tx.SetFollowUp(tk.LeadID, nextDue, next)
 				}
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			printf(a.out, "done %s: %s\n", store.ShortID(tk.ID), tk.Action)
+			printf(a.out, "done %s (%s): %s\n", store.ShortID(tk.ID), company, tk.Action)
+			if next != "" {
+				printf(a.out, "next follow-up %s due %s: %s\n", store.ShortID(nt.ID), nt.Due, nt.Action)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&next, "next", "", "the next step")
-	cmd.Flags().StringVar(&due, "due", "", "its due date")
+	cmd.Flags().StringVar(&due, "due", "", fmt.Sprintf("its due date (default in %d days)", model.NextStepDays))
 	return cmd
 }
 
 func (a *app) followupSnoozeCmd() *cobra.Command {
 	var until string
 	cmd := &cobra.Command{
-		Use:     "snooze FOLLOWUP",
-		Short:   "Move a follow-up to a later day (default tomorrow)",
-		Example: `  fieldcrm followup snooze 9c1e77d0 --until +1w`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "snooze FOLLOWUP",
+		Short: "Move a follow-up to a later day (default the day after)",
+		Long: `Move a follow-up to a later day. Name it by its id, or by its lead
+(company, part of it, or the lead's id) when the lead has one open follow-up.
+
+Without --until it moves one day on from its day, or to tomorrow when its
+day has passed. A snooze never moves a follow-up earlier: to bring one
+forward, use followup set.`,
+		Example: `  fieldcrm followup snooze 9c1e77d0 --until +1w
+  fieldcrm followup snooze Acme`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
-			d, err := model.ParseDate(until, model.Today(a.now(), rules.Location))
-			if err != nil {
-				return &model.FieldError{Field: "--until", Problem: err.Error()}
+			today := model.Today(a.now(), rules.Location)
+			var d model.Date
+			if until != "" {
+				var err error
+				if d, err = model.ParseDate(until, today); err != nil {
+					return &model.FieldError{Field: "--until", Problem: err.Error()}
+				}
 			}
 			var tk model.Task
-			err = a.update(func(tx *store.Tx) error {
-				id, err := tx.ResolveTask(args[0])
+			err := a.update(func(tx *store.Tx) error {
+				id, err := tx.ResolveFollowUp(args[0])
 				if err != nil {
 					return err
+				}
+				if d.IsZero() {
+					cur, err := tx.Task(id)
+					if err != nil {
+						return err
+					}
+					d = cur.SnoozeFrom(today).AddDays(1)
 				}
 				tk, err = tx.SnoozeTask(id, d)
 				return err
@@ -184,10 +252,10 @@ func (a *app) followupSnoozeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			printf(a.out, "snoozed %s until %s\n", store.ShortID(tk.ID), tk.SnoozedUntil)
+			printf(a.out, "snoozed %s until %s: %s\n", store.ShortID(tk.ID), tk.SnoozedUntil, tk.Action)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&until, "until", "tomorrow", "the new day: a date, tomorrow, +3d, +1w, mon")
+	cmd.Flags().StringVar(&until, "until", "", "the new day: a date, tomorrow, +3d, +1w, mon (default: the day after its day, or tomorrow)")
 	return cmd
 }

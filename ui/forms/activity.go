@@ -106,7 +106,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 			}
 		}
 		if a.NextStep != "" && a.NextDue.IsZero() {
-			a.NextDue = c.Today().AddDays(7)
+			a.NextDue = model.DefaultNextDue(c.Today())
 		}
 		err = c.Data.Update(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
 		return common.ChangedMsg{LeadID: leadID}, err

@@ -32,7 +32,7 @@ const (
 // complaint resolved; a rotting lead or a return visit gets a note that it
 // was reviewed, which touches it.
 func Done(c *common.Common, it Item) *Model {
-	d := &doneData{Choice: choiceNext, Due: c.Today().AddDays(7).String()}
+	d := &doneData{Choice: choiceNext, Due: model.DefaultNextDue(c.Today()).String()}
 	build := func() *huh.Form {
 		return huh.NewForm(
 			huh.NewGroup(huh.NewSelect[string]().Title(c.T("daily.done_then")).Options(
@@ -98,12 +98,16 @@ func Snooze(c *common.Common, it Item) *Model {
 		)
 	}
 	return newModel(c, c.Tf("daily.snooze_title", it.Company), build, func() (tea.Msg, error) {
-		until, err := SnoozeDate(c.Today(), d.Choice, d.Date)
-		if err != nil {
-			return nil, &model.FieldError{Field: "until", Problem: err.Error()}
-		}
-		err = c.Data.Update(func(tx *store.Tx) error {
-			_, err := tx.SnoozeTask(it.TaskID, until)
+		err := c.Data.Update(func(tx *store.Tx) error {
+			tk, err := tx.Task(it.TaskID)
+			if err != nil {
+				return err
+			}
+			until, err := SnoozeDate(tk.SnoozeFrom(c.Today()), c.Today(), d.Choice, d.Date)
+			if err != nil {
+				return &model.FieldError{Field: "until", Problem: err.Error()}
+			}
+			_, err = tx.SnoozeTask(it.TaskID, until)
 			return err
 		})
 		return common.ChangedMsg{LeadID: it.LeadID}, err
@@ -111,13 +115,15 @@ func Snooze(c *common.Common, it Item) *Model {
 }
 
 // SnoozeDate is the day a snooze choice ("1", "7" or "pick" with a date
-// typed) means.
-func SnoozeDate(today model.Date, choice, typed string) (model.Date, error) {
+// typed) means. A day or a week count from from, the follow-up's
+// model.Task.SnoozeFrom, so a snooze never moves it earlier; a typed date
+// is read relative to today.
+func SnoozeDate(from, today model.Date, choice, typed string) (model.Date, error) {
 	switch choice {
 	case "1":
-		return today.AddDays(1), nil
+		return from.AddDays(1), nil
 	case "7":
-		return today.AddDays(7), nil
+		return from.AddDays(7), nil
 	}
 	return model.ParseDate(typed, today)
 }
@@ -157,7 +163,7 @@ func nextDue(c *common.Common, a *model.Activity, typed string) error {
 		a.NextDue = due
 	}
 	if a.NextStep != "" && a.NextDue.IsZero() {
-		a.NextDue = c.Today().AddDays(7)
+		a.NextDue = model.DefaultNextDue(c.Today())
 	}
 	return nil
 }
@@ -176,7 +182,7 @@ type endData struct{ Outcome, Feedback, NextStep, NextDue string }
 // step, then checks out: the end time and the notes are saved, the next
 // step becomes the lead's next follow-up, and the draft goes.
 func EndVisit(c *common.Common, v VisitEnd) *Model {
-	d := &endData{NextDue: c.Today().AddDays(7).String()}
+	d := &endData{NextDue: model.DefaultNextDue(c.Today()).String()}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			input(c.T("field.outcome"), &d.Outcome, 400, nil),

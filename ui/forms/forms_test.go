@@ -76,3 +76,32 @@ func TestLeadDataApplyKeepsOtherContactsAndCurrency(t *testing.T) {
 		t.Fatalf("clearing probability and value left %v %+v", l.Probability, l.Value)
 	}
 }
+
+// TestSnoozeCountsFromTheLaterOfTodayAndTheDueDay: snoozing a follow-up
+// due the day after tomorrow by a day moves it to the day after that, not
+// back to tomorrow; an overdue one goes to tomorrow.
+func TestSnoozeCountsFromTheLaterOfTodayAndTheDueDay(t *testing.T) {
+	today := model.DateOf(uitest.Now)
+	ahead := model.Task{Due: today.AddDays(2)}
+	overdue := model.Task{Due: today.AddDays(-3)}
+	snoozed := model.Task{Due: today.AddDays(-3), SnoozedUntil: today.AddDays(4)}
+	for _, c := range []struct {
+		tk     model.Task
+		choice string
+		want   model.Date
+	}{
+		{ahead, "1", today.AddDays(3)},
+		{ahead, "7", today.AddDays(9)},
+		{overdue, "1", today.AddDays(1)},
+		{overdue, "7", today.AddDays(7)},
+		{snoozed, "1", today.AddDays(5)},
+	} {
+		got, err := SnoozeDate(c.tk.SnoozeFrom(today), today, c.choice, "")
+		if err != nil || got != c.want {
+			t.Errorf("snooze %q of %+v: %s %v, want %s", c.choice, c.tk, got, err, c.want)
+		}
+	}
+	if got, _ := SnoozeDate(ahead.SnoozeFrom(today), today, "pick", "+1d"); got != today.AddDays(1) {
+		t.Errorf("a typed +1d is %s, want tomorrow %s", got, today.AddDays(1))
+	}
+}
