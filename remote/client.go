@@ -27,6 +27,18 @@ type Client struct {
 	token string
 	// HTTP does the requests; its Timeout bounds each one.
 	HTTP *http.Client
+	// User, when set, is the account the token logs in as: Sync binds a
+	// book bound to no account to it and refuses a book bound to another
+	// (see CheckAccount).
+	User string
+}
+
+// Server returns the server's address as books record it: scheme and host
+// in lower case, no trailing slash.
+func (c *Client) Server() string {
+	u := *c.base
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	return u.String()
 }
 
 // NewClient returns a client for the server at baseURL ("https://host:port")

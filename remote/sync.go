@@ -46,6 +46,9 @@ func Sync(ctx context.Context, st *store.Store, c *Client) (Report, error) {
 // SyncWith is Sync with options.
 func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Report, error) {
 	var rep Report
+	if err := CheckAccount(st, c); err != nil {
+		return rep, err // not the book's last error: the book did nothing wrong
+	}
 	err := push(ctx, st, c, o, &rep)
 	if err == nil {
 		err = pull(ctx, st, c, o, &rep)

@@ -154,7 +154,7 @@ func (s *Store) prepare(db *bolt.DB) error {
 			return nil
 		}
 		s.ready = true
-		return s.readMeta(tx.Bucket(bucketMeta))
+		return s.readMeta(tx)
 	})
 	if err == nil && !s.ready {
 		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
@@ -182,13 +182,19 @@ func (s *Store) setup(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return s.readMeta(meta)
+	return s.readMeta(tx)
 }
 
-// readMeta reads this replica's node id and the user who writes.
-func (s *Store) readMeta(meta *bolt.Bucket) error {
+// readMeta reads this replica's node id and the user who writes: the user
+// of the account the book is bound to, else Options.User, else the one
+// the file names, else the login name.
+func (s *Store) readMeta(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
 	s.node = string(meta.Get(keyNode))
-	s.user = s.opts.User
+	s.user = readBinding(tx.Bucket(bucketSync)).User
+	if s.user == "" {
+		s.user = s.opts.User
+	}
 	if s.user == "" {
 		s.user = string(meta.Get(keyUser))
 	}

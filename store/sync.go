@@ -364,3 +364,115 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 	}
 	return leads, nil
 }
+
+// The account a book is bound to, in the sync bucket beside the cursor it
+// goes with (no migration: the bucket exists since schema 3):
+//
+//	sync/
+//	  server      the server's address, as the client normalises it
+//	  user        the user name on that server
+//	  replica     this book's replica id (meta/node) when it was bound
+//	  bound_at    uint64 big-endian Unix milliseconds
+var (
+	keyBoundServer  = []byte("server")
+	keyBoundUser    = []byte("user")
+	keyBoundReplica = []byte("replica")
+	keyBoundAt      = []byte("bound_at")
+)
+
+// Binding is the account a book belongs to: the server, the user and the
+// replica id of its first login. The cursor and epoch in the sync state
+// count that account's history, so syncing the book as anyone else would
+// push its work under the wrong name and pull with the wrong cursor.
+type Binding struct {
+	Server  string    `json:"server"`
+	User    string    `json:"user"`
+	Replica string    `json:"replica"`
+	At      time.Time `json:"bound_at,omitzero"`
+}
+
+// IsZero reports whether the book is bound to no account yet.
+func (b Binding) IsZero() bool { return b.Server == "" && b.User == "" }
+
+// Binding returns the account the book is bound to; zero when it is not.
+func (t *Tx) Binding() Binding {
+	return readBinding(t.bucket(bucketSync))
+}
+
+func readBinding(b *bolt.Bucket) Binding {
+	if b == nil {
+		return Binding{}
+	}
+	bd := Binding{Server: string(b.Get(keyBoundServer)), User: string(b.Get(keyBoundUser)), Replica: string(b.Get(keyBoundReplica))}
+	if v := b.Get(keyBoundAt); len(v) == 8 && beUint64(v) > 0 {
+		bd.At = time.UnixMilli(int64(beUint64(v)))
+	}
+	return bd
+}
+
+// Synced reports whether the book has ever pulled from a server.
+func (s SyncState) Synced() bool {
+	return s.Cursor > 0 || s.Epoch != "" || !s.LastSync.IsZero()
+}
+
+// Bind binds a book that is bound to no account yet to user on server. A
+// book that has never synced gets its first sync state (no cursor, no
+// epoch) in the same transaction; a book synced before books were bound
+// keeps its cursor, which can only belong to the account it synced with.
+func (t *Tx) Bind(server, user string) error {
+	if !t.Binding().IsZero() {
+		return errors.New("this book is already bound to an account")
+	}
+	s := t.SyncState()
+	if !s.Synced() {
+		s = SyncState{}
+	}
+	return t.bind(server, user, s)
+}
+
+// Rebind binds the book to user on server in place of its account and
+// starts a fresh sync state: no cursor and no epoch, so the next pull
+// brings that account's history from the beginning. Unsynced work in the
+// outbox is left as it is; the caller decides its fate first.
+func (t *Tx) Rebind(server, user string) error {
+	return t.bind(server, user, SyncState{})
+}
+
+func (t *Tx) bind(server, user string, s SyncState) error {
+	if server == "" || user == "" {
+		return errors.New("a book is bound to a server and a user, and one is missing")
+	}
+	if err := t.SetSyncState(s); err != nil {
+		return err
+	}
+	b := t.bucket(bucketSync)
+	for k, v := range map[string][]byte{
+		string(keyBoundServer): []byte(server), string(keyBoundUser): []byte(user),
+		string(keyBoundReplica): []byte(t.s.node), string(keyBoundAt): millis(t.now),
+	} {
+		if err := b.Put([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return t.tx.Bucket(bucketMeta).Put(keyUser, []byte(user))
+}
+
+// SetAsideOutbox moves every op waiting in the outbox to the rejected
+// list with reason, so it is kept, visible and never sent; it returns how
+// many moved. `fieldcrm login --rebind` uses it for work written as the
+// book's former account that the new one should not push.
+func (t *Tx) SetAsideOutbox(reason string) (int, error) {
+	entries, err := t.Outbox(0)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		if err := t.AddRejected(e.Op, reason); err != nil {
+			return 0, err
+		}
+		if err := t.DropOutbox(e.Seq); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
+}

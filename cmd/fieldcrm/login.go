@@ -19,16 +19,27 @@ func init() {
 }
 
 func (a *app) loginCmd() *cobra.Command {
-	var url, user, token string
+	var url, user, token, unsynced string
+	var rebind bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Connect this device to the team's server",
 		Long: `Check the server address and token against the server, then save them in the
 config file (mode 0600, it holds the token). The user name becomes this
 device's user: the owner of the leads you create. The token may also come
-from $FIELDCRM_TOKEN, so it stays out of the shell history.`,
-		Example: `  fieldcrm login --server https://crm.example.com:7070 --user wang --token fcrm_...`,
-		Args:    cobra.NoArgs,
+from $FIELDCRM_TOKEN, so it stays out of the shell history.
+
+The book (--db) is bound to the server and user of its first login, since
+its sync position counts that account's history; syncing it as anyone else
+is refused. To hand a book to another user or server, log in with
+--rebind: the book keeps its records and pulls the new account's history
+from the beginning. Changes not yet synced were written as the old user:
+--unsynced keep pushes them as the new user, --unsynced set-aside moves
+them to the refused list ('fieldcrm sync --rejected'), kept but never sent.
+On a terminal, without --unsynced, login asks.`,
+		Example: `  fieldcrm login --server https://crm.example.com:7070 --user wang --token fcrm_...
+  fieldcrm --db li.db login --rebind --server https://crm.example.com:7070 --user li --token fcrm_...`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if token == "" {
 				token = os.Getenv("FIELDCRM_TOKEN")
@@ -49,31 +60,16 @@ from $FIELDCRM_TOKEN, so it stays out of the shell history.`,
 			if who.User != user {
 				return fmt.Errorf("that token belongs to %q, not %q", who.User, user)
 			}
-			// Work written on this laptop before logging in, as another
-			// name (often $USER), becomes this user's, or the server would
-			// refuse leads that name someone else as owner.
-			adopted := 0
-			if _, err := os.Stat(a.resolvedDBPath()); err == nil {
-				st, err := a.store()
-				if err != nil {
-					return err
-				}
-				if old := st.User(); old != user {
-					if err := st.Update(func(tx *store.Tx) error {
-						var err error
-						adopted, err = tx.AdoptUnsynced(old, user)
-						return err
-					}); err != nil {
-						return fmt.Errorf("hand the leads written as %s to %s: %w", old, user, err)
-					}
-				}
+			said, err := a.bindBook(c.Server(), user, rebind, unsynced)
+			if err != nil {
+				return err
 			}
 			a.cfg.Server, a.cfg.Token, a.cfg.User = url, token, user
 			if err := a.cfg.Save(); err != nil {
 				return fmt.Errorf("save the config: %w", err)
 			}
-			if adopted > 0 {
-				fmt.Fprintf(a.out, "%d lead(s) written on this laptop before logging in now belong to %s\n", adopted, user)
+			for _, line := range said {
+				fmt.Fprintln(a.out, line)
 			}
 			fmt.Fprintf(a.out, "logged in to %s as %s (%s); run 'fieldcrm sync' to sync now\n", url, who.User, who.Role)
 			return nil
@@ -82,5 +78,117 @@ from $FIELDCRM_TOKEN, so it stays out of the shell history.`,
 	cmd.Flags().StringVar(&url, "server", "", "the server's address, e.g. https://crm.example.com:7070")
 	cmd.Flags().StringVar(&user, "user", "", "your user name on the server")
 	cmd.Flags().StringVar(&token, "token", "", "the token your administrator gave you")
+	cmd.Flags().BoolVar(&rebind, "rebind", false, "hand this book to another user or server: a fresh sync position")
+	cmd.Flags().StringVar(&unsynced, "unsynced", "", "with --rebind, what becomes of changes not yet synced: keep (push as the new user) or set-aside")
 	return cmd
+}
+
+// bindBook binds the book to user on server at login and returns what to
+// tell the user. A book bound to no account is bound now, and work written
+// on it before the first login (often as $USER) becomes user's, or the
+// server would refuse leads that name someone else as owner. A book bound
+// to another account is handed over only with rebind; unsynced says what
+// becomes of the work not yet pushed ("keep", "set-aside", or "" to ask on
+// a terminal).
+func (a *app) bindBook(server, user string, rebind bool, unsynced string) ([]string, error) {
+	switch unsynced {
+	case "", "keep", "set-aside":
+	default:
+		return nil, fmt.Errorf("--unsynced is keep or set-aside, not %q", unsynced)
+	}
+	path := a.resolvedDBPath()
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil // no book yet: its first sync binds it
+	}
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	var bound store.Binding
+	var synced bool
+	var waiting int
+	if err := st.View(func(tx *store.Tx) error {
+		bound, synced, waiting = tx.Binding(), tx.SyncState().Synced(), tx.OutboxLen()
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	legacy := bound.IsZero() && synced && a.cfg.Server != "" && a.cfg.User != ""
+	if legacy {
+		// Synced before books were bound: by the config's account.
+		bound = store.Binding{Server: a.cfg.Server, User: a.cfg.User}
+		if c, err := remote.NewClient(a.cfg.Server, ""); err == nil {
+			bound.Server = c.Server()
+		}
+	}
+	if bound.IsZero() {
+		var adopted int
+		err := st.Update(func(tx *store.Tx) error {
+			var err error
+			if old := tx.User(); old != user {
+				if adopted, err = tx.AdoptUnsynced(old, user); err != nil {
+					return fmt.Errorf("hand the leads written as %s to %s: %w", old, user, err)
+				}
+			}
+			return tx.Bind(server, user)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if adopted > 0 {
+			return []string{fmt.Sprintf("%d lead(s) written on this laptop before logging in now belong to %s", adopted, user)}, nil
+		}
+		return nil, nil
+	}
+	if bound.Server == server && bound.User == user {
+		if !rebind && legacy {
+			return nil, st.Update(func(tx *store.Tx) error { return tx.Bind(server, user) })
+		}
+		if !rebind {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s is already bound to %s on %s; --rebind is only for handing it to another user or server", path, user, server)
+	}
+	if !rebind {
+		return nil, fmt.Errorf("%s belongs to %s on %s and syncs only as that account; to hand this book to %s on %s (a fresh sync position), add --rebind; for %s's own book, give another --db; nothing was changed",
+			path, bound.User, bound.Server, user, server, user)
+	}
+	if waiting > 0 && unsynced == "" {
+		if !onTerminal(a) {
+			return nil, fmt.Errorf("%d change(s) in %s were written as %s and have not reached %s; say what becomes of them with --unsynced keep (push them as %s) or --unsynced set-aside (keep them in the refused list, never sent); nothing was changed",
+				waiting, path, bound.User, bound.Server, user)
+		}
+		fmt.Fprintf(a.out, "%d change(s) in this book were written as %s and have not reached %s.\n", waiting, bound.User, bound.Server)
+		unsynced = "set-aside"
+		if a.confirm(fmt.Sprintf("Push them to %s as %s? (No keeps them in the refused list, never sent.)", server, user)) {
+			unsynced = "keep"
+		}
+	}
+	var adopted, aside int
+	err = st.Update(func(tx *store.Tx) error {
+		var err error
+		switch {
+		case waiting == 0:
+		case unsynced == "keep":
+			adopted, err = tx.AdoptUnsynced(bound.User, user)
+		default:
+			aside, err = tx.SetAsideOutbox(fmt.Sprintf("written as %s for %s, not sent: the book was handed to %s on %s", bound.User, bound.Server, user, server))
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Rebind(server, user)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hand %s to %s: %w", path, user, err)
+	}
+	said := []string{fmt.Sprintf("%s was %s's on %s and is now %s's on %s; the records already in it stay, and the next sync pulls %s's history from the beginning", path, bound.User, bound.Server, user, server, user)}
+	switch {
+	case waiting == 0:
+	case unsynced == "keep":
+		said = append(said, fmt.Sprintf("the %d change(s) not yet synced will be pushed as %s (%d lead(s) now owned by %s)", waiting, user, adopted, user))
+	default:
+		said = append(said, fmt.Sprintf("the %d change(s) not yet synced are kept in the refused list, never sent: 'fieldcrm sync --rejected' shows them", aside))
+	}
+	return said, nil
 }

@@ -28,7 +28,16 @@ func (a *app) syncClient() (*remote.Client, error) {
 	if a.cfg.Server == "" || a.cfg.Token == "" {
 		return nil, errors.New("this device is not connected to a server; run 'fieldcrm login --server URL --user NAME --token TOKEN'")
 	}
-	return remote.NewClient(a.cfg.Server, a.cfg.Token)
+	if a.cfg.User == "" {
+		return nil, fmt.Errorf("the config file %s names a server but no user; run 'fieldcrm login --server URL --user NAME --token TOKEN' again", a.cfg.Path)
+	}
+	c, err := remote.NewClient(a.cfg.Server, a.cfg.Token)
+	if err != nil {
+		return nil, err
+	}
+	// Sync refuses a book bound to another account than this one.
+	c.User = a.cfg.User
+	return c, nil
 }
 
 func (a *app) syncCmd() *cobra.Command {
@@ -103,13 +112,16 @@ and the rest of the sync goes on.`,
 
 // syncStatusView is what `sync --status` shows.
 type syncStatusView struct {
-	Server    string    `json:"server"`
-	Online    bool      `json:"online"`
-	Waiting   int       `json:"waiting"`
-	LastSync  time.Time `json:"last_sync,omitzero"`
-	Rejected  int       `json:"rejected"`
-	LastError string    `json:"last_error,omitempty"`
-	Cursor    uint64    `json:"cursor"`
+	Server string `json:"server"`
+	// Book is the account the book is bound to (empty before its first
+	// login or sync).
+	Book      store.Binding `json:"book,omitzero"`
+	Online    bool          `json:"online"`
+	Waiting   int           `json:"waiting"`
+	LastSync  time.Time     `json:"last_sync,omitzero"`
+	Rejected  int           `json:"rejected"`
+	LastError string        `json:"last_error,omitempty"`
+	Cursor    uint64        `json:"cursor"`
 	// SetAside counts the changes from the server this device could not
 	// apply; SetAsideChanges lists them, oldest first.
 	SetAside        int            `json:"set_aside"`
@@ -134,6 +146,7 @@ func (a *app) syncStatus(asJSON bool) error {
 	v := syncStatusView{SetAsideChanges: []setAsideView{}}
 	if err := a.view(func(tx *store.Tx) error {
 		s := tx.SyncState()
+		v.Book = tx.Binding()
 		v.Waiting, v.Rejected, v.LastSync, v.LastError, v.Cursor = tx.OutboxLen(), tx.RejectedLen(), s.LastSync, s.LastError, s.Cursor
 		aside, err := tx.SetAsides()
 		for _, sa := range aside {
@@ -167,6 +180,9 @@ func (a *app) syncStatus(asJSON bool) error {
 		fmt.Fprintf(a.out, "server:    %s, online\n", server)
 	default:
 		fmt.Fprintf(a.out, "server:    %s, offline\n", server)
+	}
+	if !v.Book.IsZero() {
+		fmt.Fprintf(a.out, "book of:   %s on %s\n", model.Printable(v.Book.User), model.Printable(v.Book.Server))
 	}
 	fmt.Fprintf(a.out, "waiting:   %d change(s) to push\n", v.Waiting)
 	if v.LastSync.IsZero() {

@@ -34,7 +34,7 @@ func (a *app) openUI() error {
 		}
 	}
 	// The demo book never syncs with the user's server.
-	sync := syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token}
+	sync := syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token, User: a.cfg.User}
 	if a.demo {
 		sync = syncstatus.Config{}
 	}

@@ -25,6 +25,9 @@ import (
 type Config struct {
 	Store         *store.Store
 	Server, Token string
+	// User is the account the token logs in as; the loop binds the book
+	// to it, or refuses to sync a book bound to another account.
+	User string
 	// Loop tunes the loop (tests shorten its intervals); zero: defaults.
 	Loop remote.LoopOptions
 	// Context ends the loop; nil means it runs until the program exits.
@@ -72,6 +75,7 @@ func New(c *common.Common, cfg Config) Model {
 		m.problem = err
 		return m
 	}
+	client.User = cfg.User // the loop refuses a book bound to another account
 	// The channel keeps only the newest status: the UI needs no history,
 	// only to know whether some sync it missed brought changes, which the
 	// count of such syncs tells. OnStatus runs on the loop's goroutine, one
