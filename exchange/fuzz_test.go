@@ -92,6 +92,9 @@ func FuzzReadXLSX(f *testing.F) {
 	f.Add(`<worksheet><sheetData><row r="2"><c r="B2" t="s"><v>0</v></c><c s="1"><v>45000.5</v></c></row></sheetData></worksheet>`,
 		`<sst><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>`, `yyyy"年"m"月"d"日" h:mm`)
 	f.Add(`<worksheet><sheetData><row><c t="inlineStr"><is><t>x_x000D_y</t></is></c><c t="b"><v>1</v></c></row></sheetData></worksheet>`, `<sst/>`, `0.00%`)
+	// Empty shared-string cells, as the OpenXML SDK writes them.
+	f.Add(`<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="2"><x:c r="B2" t="s"><x:v>0</x:v></x:c><x:c r="C2" t="s"/><x:c r="D2" t="s"><x:v></x:v></x:c></x:row></x:sheetData></x:worksheet>`,
+		`<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:si><x:t>a</x:t></x:si></x:sst>`, `General`)
 	f.Add(`<worksheet><sheetData><row r="1048576"><c r="XFD1048576" s="1"><v>-1e308</v></c></row></sheetData></worksheet>`, ``, `[h]:mm;@`)
 	f.Fuzz(func(t *testing.T, sheet, sst, format string) {
 		var buf bytes.Buffer

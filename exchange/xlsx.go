@@ -312,6 +312,11 @@ func (wb *xlsxBook) cell(d *xml.Decoder, typ, style string) (string, error) {
 	case "inlineStr":
 		return inline, nil
 	case "s":
+		// A shared-string cell with no value is an empty cell: the OpenXML
+		// SDK writes <c r="C2" t="s"/>, and Excel and excelize read it so.
+		if strings.TrimSpace(v) == "" {
+			return "", nil
+		}
 		i, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || i < 0 || i >= len(wb.strings) {
 			return "", fmt.Errorf("cell refers to shared string %q, which the workbook lacks", v)

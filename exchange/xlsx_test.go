@@ -440,3 +440,76 @@ func zipOf(t *testing.T, parts map[string]string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestReadXLSXEmptySharedStringCells reads a workbook laid out as the
+// OpenXML SDK writes one (prefixed namespace, cells of type s with no
+// value for empty cells, or an empty <v>): those cells are empty, as in
+// Excel and excelize, and the rest of the workbook reads as excelize
+// reads it. A value naming a string the workbook lacks is still damage.
+func TestReadXLSXEmptySharedStringCells(t *testing.T) {
+	const ns = `xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
+	parts := map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+			<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>
+			<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+			<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+			<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
+		"_rels/.rels": `<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+			<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/xl/workbook.xml" Id="R1"/></Relationships>`,
+		"xl/workbook.xml": `<?xml version="1.0" encoding="utf-8"?><x:workbook ` + ns + `><x:sheets><x:sheet name="Leads" sheetId="1" r:id="R2"/></x:sheets></x:workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+			<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml" Id="R2"/>
+			<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="/xl/sharedStrings.xml" Id="R3"/></Relationships>`,
+		"xl/sharedStrings.xml": `<?xml version="1.0" encoding="utf-8"?><x:sst ` + ns + `>
+			<x:si><x:t>Company</x:t></x:si><x:si><x:t>Contact</x:t></x:si><x:si><x:t>City</x:t></x:si>
+			<x:si><x:t>Müller GmbH</x:t></x:si><x:si><x:t>Hans</x:t></x:si><x:si><x:t>北京能源</x:t></x:si><x:si><x:t>北京</x:t></x:si></x:sst>`,
+		"xl/worksheets/sheet1.xml": `<?xml version="1.0" encoding="utf-8"?><x:worksheet ` + ns + `><x:sheetData>
+			<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c><x:c r="C1" t="s"><x:v>2</x:v></x:c></x:row>
+			<x:row r="2"><x:c r="A2" t="s"><x:v>3</x:v></x:c><x:c r="B2" t="s"><x:v>4</x:v></x:c><x:c r="C2" t="s"/></x:row>
+			<x:row r="3"><x:c r="A3" t="s"><x:v>5</x:v></x:c><x:c r="B3" t="s"><x:v></x:v></x:c><x:c r="C3" t="s"><x:v>6</x:v></x:c></x:row>
+			<x:row r="4"><x:c r="A4" t="s"/><x:c r="B4" t="s"/><x:c r="C4" t="s"/></x:row>
+		</x:sheetData></x:worksheet>`,
+	}
+	data := zipOf(t, parts)
+	tbl, _, err := ReadXLSX(data, "")
+	if err != nil {
+		t.Fatalf("ReadXLSX: %v", err)
+	}
+	want := Table{
+		Header: []string{"Company", "Contact", "City"}, HeaderRow: 1,
+		Rows: []Row{
+			{Num: 2, Cells: []string{"Müller GmbH", "Hans"}},
+			{Num: 3, Cells: []string{"北京能源", "", "北京"}},
+		},
+	}
+	if !reflect.DeepEqual(tbl, want) {
+		t.Errorf("got  %#v\nwant %#v", tbl, want)
+	}
+	// excelize reads the same cells.
+	eb := excelizeSheets(t, data)
+	rows := eb.rows["Leads"]
+	for r := 0; r < 4; r++ {
+		for c := 0; c < 3; c++ {
+			var ours string
+			switch {
+			case r == 0:
+				ours = cellAt([][]string{tbl.Header}, 0, c)
+			default:
+				for _, row := range tbl.Rows {
+					if row.Num == r+1 {
+						ours = cellAt([][]string{row.Cells}, 0, c)
+					}
+				}
+			}
+			if theirs := cellAt(rows, r, c); ours != theirs {
+				t.Errorf("row %d column %d: ours %q, excelize %q", r+1, c+1, ours, theirs)
+			}
+		}
+	}
+	// A number naming a string the workbook lacks is still damage.
+	damaged := maps.Clone(parts)
+	damaged["xl/worksheets/sheet1.xml"] = strings.Replace(parts["xl/worksheets/sheet1.xml"], `<x:c r="C2" t="s"/>`, `<x:c r="C2" t="s"><x:v>7</x:v></x:c>`, 1)
+	if _, _, err := ReadXLSX(zipOf(t, damaged), ""); err == nil {
+		t.Error("a shared string the workbook lacks: no error")
+	}
+}
