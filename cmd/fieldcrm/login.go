@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	neturl "net/url"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
@@ -20,14 +24,16 @@ func init() {
 
 func (a *app) loginCmd() *cobra.Command {
 	var url, user, token, unsynced string
-	var rebind bool
+	var rebind, insecure bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Connect this device to the team's server",
 		Long: `Check the server address and token against the server, then save them in the
 config file (mode 0600, it holds the token). The user name becomes this
 device's user: the owner of the leads you create. The token may also come
-from $FIELDCRM_TOKEN, so it stays out of the shell history.
+from $FIELDCRM_TOKEN, so it stays out of the shell history. A plain
+http:// address to anything but this machine (localhost, 127.0.0.0/8, ::1)
+sends the token unencrypted: login warns, unless --insecure.
 
 The book (--db) is bound to the server and user of its first login, since
 its sync position counts that account's history; syncing it as anyone else
@@ -50,6 +56,11 @@ On a terminal, without --unsynced, login asks.`,
 			c, err := remote.NewClient(url, token)
 			if err != nil {
 				return err
+			}
+			if plainToRemote(url) && !insecure {
+				// Said before the token goes out, so an interrupted or
+				// failed login has warned too.
+				fmt.Fprintf(a.err, "fieldcrm: warning: %s is plain http to another machine: your token and every change you sync travel unencrypted, and anyone on the network between can read them and use the token; ask your administrator for an https:// address (--insecure silences this warning)\n", model.Printable(url))
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
@@ -78,6 +89,7 @@ On a terminal, without --unsynced, login asks.`,
 	cmd.Flags().StringVar(&url, "server", "", "the server's address, e.g. https://crm.example.com:7070")
 	cmd.Flags().StringVar(&user, "user", "", "your user name on the server")
 	cmd.Flags().StringVar(&token, "token", "", "the token your administrator gave you")
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "do not warn about a plain http:// address to another machine")
 	cmd.Flags().BoolVar(&rebind, "rebind", false, "hand this book to another user or server: a fresh sync position")
 	cmd.Flags().StringVar(&unsynced, "unsynced", "", "with --rebind, what becomes of changes not yet synced: keep (push as the new user) or set-aside")
 	return cmd
@@ -191,4 +203,20 @@ func (a *app) bindBook(server, user string, rebind bool, unsynced string) ([]str
 		said = append(said, fmt.Sprintf("the %d change(s) not yet synced are kept in the refused list, never sent: 'fieldcrm sync --rejected' shows them", aside))
 	}
 	return said, nil
+}
+
+// plainToRemote reports whether address is plain http:// to a host other
+// than this machine (localhost, 127.0.0.0/8, ::1), where the token would
+// cross a network in clear.
+func plainToRemote(address string) bool {
+	u, err := neturl.Parse(address)
+	if err != nil || !strings.EqualFold(u.Scheme, "http") {
+		return false
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err != nil || !ip.Unmap().IsLoopback()
 }
