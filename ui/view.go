@@ -89,7 +89,7 @@ func (m Model) footer() string {
 func (m Model) status() string {
 	st := m.c.Styles.App
 	w := m.c.Width
-	user := m.c.User
+	user := common.OneLine(m.c.User)
 	if user == "" {
 		user = "—"
 	}
@@ -99,7 +99,8 @@ func (m Model) status() string {
 	case m.err != "":
 		msg = st.Error.Render(m.err)
 	case m.notice != "":
-		msg = st.Notice.Render(m.notice)
+		// A notice may name a company, stored text: shown escaped.
+		msg = st.Notice.Render(common.OneLine(m.notice))
 	}
 	if msg != "" {
 		right = m.sync.Line() // the sentence needs the room more than the counts

@@ -44,15 +44,17 @@ func CutLeft(s string, w int) string {
 	return ansi.TruncateLeft(s, n-w+1, "…")
 }
 
-// OneLine folds newlines and tabs into spaces so a value stays on its line.
-func OneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// OneLine is stored text as a screen may show it on one line: newlines
+// and tabs fold into spaces, and every other control or direction-override
+// character is shown escaped (\x1b, \u202e) by model.PrintableFlat, so a
+// company or note from another laptop cannot act on the terminal. Every
+// view passes stored text through it (or through Lines); width is then
+// measured on what is drawn, an escape being four cells or six.
+func OneLine(s string) string { return model.PrintableFlat(s) }
+
+// Lines is OneLine for text shown on several lines (notes): newlines and
+// tabs are kept, every other control character is escaped.
+func Lines(s string) string { return model.PrintableLines(s) }
 
 // Sentence turns an error into one sentence for the status line: the
 // field errors joined, the first letter capitalised, a full stop at the end.
@@ -70,7 +72,7 @@ func Sentence(err error) string {
 		}
 		msg = strings.Join(parts, "; ")
 	}
-	msg = model.Printable(OneLine(strings.TrimSpace(msg)))
+	msg = OneLine(strings.TrimSpace(msg))
 	r, size := utf8.DecodeRuneInString(msg)
 	msg = string(unicode.ToUpper(r)) + msg[size:]
 	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "。") {

@@ -43,7 +43,8 @@ type savedMsg struct {
 func Open(f *Model) tea.Cmd { return common.Emit(OpenMsg{Form: f}) }
 
 func newModel(c *common.Common, title string, build func() *huh.Form, save func() (tea.Msg, error)) *Model {
-	m := &Model{c: c, title: title}
+	// A title names the lead, stored text: shown escaped.
+	m := &Model{c: c, title: common.OneLine(title)}
 	m.build = func() *huh.Form {
 		km := huh.NewDefaultKeyMap()
 		km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"))

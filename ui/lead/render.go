@@ -24,7 +24,7 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 
 	prob := l.EffectiveProbability(p)
 	facts := []string{
-		c.Tf("lead.owner", l.Owner),
+		c.Tf("lead.owner", common.OneLine(l.Owner)),
 		c.Tf("lead.value", l.Value.String(), prob),
 	}
 	if l.Source != "" {

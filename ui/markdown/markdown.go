@@ -15,6 +15,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -54,10 +55,12 @@ var mdParser = sync.OnceValue(func() parser.Parser {
 })
 
 // Render draws src at most width cells wide. Text that is not Markdown
-// comes out as typed, wrapped.
+// comes out as typed, wrapped. Notes are stored text, so control and
+// direction-override characters are shown escaped (model.PrintableLines)
+// before they are parsed: only our own styles reach the terminal.
 func Render(src string, width int, st Styles) string {
 	width = max(width, 8)
-	source := []byte(src)
+	source := []byte(model.PrintableLines(src))
 	doc := mdParser().Parse(text.NewReader(source))
 	r := renderer{src: source, st: st}
 	var out []string

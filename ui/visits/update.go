@@ -344,7 +344,7 @@ func renderDetail(c *common.Common, a *model.Activity, company string, w int) st
 		if i == n-2 {
 			b = append(b, "", st.Section.Render(c.T("visits.revisions")))
 		}
-		b = append(b, "", st.Faint.Render(c.Tf("visits.revision", i+1, n, r.At.In(loc).Format("2006-01-02 15:04"), r.Author)))
+		b = append(b, "", st.Faint.Render(c.Tf("visits.revision", i+1, n, r.At.In(loc).Format("2006-01-02 15:04"), common.OneLine(r.Author))))
 		b = append(b, mdrender.Render(r.Text, max(10, w-2), mdst))
 	}
 	out := strings.Split(strings.Join(b, "\n"), "\n")
