@@ -10,7 +10,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -103,17 +105,25 @@ func encodingNamed(name string) (encoding.Encoding, bool) {
 		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), true
 	case "utf-16be":
 		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), true
+	case "big5", "big-5", "cp950":
+		return traditionalchinese.Big5, true
+	case "windows-1252", "cp1252", "latin1", "latin-1", "iso-8859-1":
+		// Latin-1 is read as Windows-1252, as browsers do: it is the same
+		// but for 0x80-0x9F, where Windows puts the euro sign and curly
+		// quotes and Latin-1 control codes no text uses.
+		return charmap.Windows1252, true
 	}
 	return nil, false
 }
 
 // EncodingNames lists what --encoding accepts.
-const EncodingNames = "utf-8, gbk, gb18030, utf-16, utf-16le, utf-16be"
+const EncodingNames = "utf-8, gbk, gb18030, big5, windows-1252 (or latin1), utf-16, utf-16le, utf-16be"
 
 // Decode returns data as UTF-8 text without a BOM and the name of the
 // encoding it was in. With force empty it detects: a BOM (UTF-8, UTF-16),
-// then valid UTF-8, then GB18030 (a superset of GBK and GB2312, what
-// Chinese Excel writes). Text that is none of these is refused.
+// then valid UTF-8, then the most plausible of GB18030 (a superset of GBK
+// and GB2312, what Chinese Excel writes), Big5 and Windows-1252 (see
+// detectLegacy). Text that none of these reads plausibly is refused.
 func Decode(data []byte, force string) (string, string, error) {
 	if force != "" {
 		name := strings.ToLower(strings.TrimSpace(force))
@@ -149,11 +159,10 @@ func Decode(data []byte, force string) (string, string, error) {
 	case utf8.Valid(data):
 		return string(data), "utf-8", nil
 	}
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err == nil && !bytes.ContainsRune(out, utf8.RuneError) {
-		return string(out), "gb18030", nil
+	if text, name, score := detectLegacy(data); score >= minPlausible {
+		return text, name, nil
 	}
-	return "", "", fmt.Errorf("the file is neither UTF-8 nor GBK/GB18030 text; give its encoding with --encoding (%s)", EncodingNames)
+	return "", "", fmt.Errorf("the file's encoding is unclear: it is not UTF-8, and reads as neither Chinese (GBK/GB18030, Big5) nor Western European (Windows-1252) text; give its encoding with --encoding (%s)", EncodingNames)
 }
 
 // delimiters are the candidates, in the order ties are broken.

@@ -77,7 +77,9 @@ func TestImportRefusesEmptyAndGarbageClearly(t *testing.T) {
 	for i := range garbage {
 		garbage[i] = byte(rng.UintN(256))
 	}
-	latin1 := []byte("Company\nM\xfcller \xe4\xf6\xfc\xdf\xe9\xe8 \xc0\xff\xfe\n") // not UTF-8, not GB18030 either
+	// Not UTF-8, and no plausible text in GB18030, Big5 or Windows-1252
+	// (six accented letters in a row); --encoding latin1 reads it.
+	latin1 := []byte("Company\nM\xfcller \xe4\xf6\xfc\xdf\xe9\xe8 \xc0\xff\xfe\n")
 	cases := []struct {
 		name string
 		data []byte
@@ -94,7 +96,7 @@ func TestImportRefusesEmptyAndGarbageClearly(t *testing.T) {
 		{"bad.json", []byte(`{"format": "fieldcrm", "leads": [}`), "not valid JSON at line 1"},
 		{"other.json", []byte(`{"format": "crmx", "leads": []}`), "not a fieldcrm export"},
 		{"open.vcf", []byte("BEGIN:VCARD\nFN:Ann\n"), "no END:VCARD"},
-		{"latin1.csv", latin1, "neither UTF-8 nor GBK"},
+		{"latin1.csv", latin1, "encoding is unclear"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,8 +110,14 @@ func TestImportRefusesEmptyAndGarbageClearly(t *testing.T) {
 		t.Fatal("a refused file wrote leads")
 	}
 	// --encoding names what detection cannot guess.
-	if _, err := Import(s, latin1, "x.csv", Options{Encoding: "latin1"}); err == nil || !strings.Contains(err.Error(), "not supported") {
+	if _, err := Import(s, latin1, "x.csv", Options{Encoding: "ebcdic"}); err == nil || !strings.Contains(err.Error(), "not supported") {
 		t.Fatalf("unknown encoding: %v", err)
+	}
+	if _, err := Import(s, latin1, "x.csv", Options{Encoding: "latin1"}); err != nil {
+		t.Fatalf("--encoding latin1: %v", err)
+	}
+	if leads := allLeads(t, s); len(leads) != 1 || leads[0].Company != "Müller äöüßéè Àÿþ" {
+		t.Fatalf("--encoding latin1: %+v", leads)
 	}
 }
 

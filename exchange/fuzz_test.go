@@ -21,6 +21,7 @@ func FuzzCSVMapping(f *testing.F) {
 	f.Add([]byte("Company;Email\nA;a@b.c\n"))
 	f.Add([]byte("\"unterminated,quote\nx,y\n"))
 	f.Add([]byte("\xEF\xBB\xBFid,company,value,probability,下次跟进\n,x,12万,50%,明天\n"))
+	f.Add([]byte("Company,City\r\nM\xfcller GmbH,K\xf6ln\r\n\xa5x\xa5_,\x93x\x94\n")) // Windows-1252, then Big5
 	pipeline := model.DefaultPipeline()
 	today := model.Date{Y: 2026, M: 11, D: 27}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -26,11 +26,12 @@ func (a *app) importCmd() *cobra.Command {
 		Use:   "import FILE",
 		Short: "Import leads from CSV, TSV, Excel (.xlsx), vCard or a fieldcrm JSON export",
 		Long: `Import leads from a spreadsheet, another CRM's export, a vCard file or a
-fieldcrm JSON export. The format, the text encoding (UTF-8, GBK/GB18030,
-UTF-16) and the delimiter are detected; columns are mapped from their
-headers in English or Chinese. Columns it does not know become custom
-fields. Rows that match an existing lead (by id, company name, phone or
-e-mail) update it; re-importing the same file changes nothing.
+fieldcrm JSON export. The format, the text encoding (UTF-8, UTF-16,
+GBK/GB18030, Big5, Windows-1252) and the delimiter are detected; columns
+are mapped from their headers in English or Chinese. Columns it does not
+know become custom fields. Rows that match an existing lead (by id,
+company name, phone or e-mail) update it; re-importing the same file
+changes nothing.
 
 Invalid rows are listed with row, column and reason and written to
 FILE.rejects.csv next to the input; the valid rows still import.
