@@ -300,20 +300,59 @@ func writeCSV(w io.Writer, b *book, lang string) error {
 	return cw.Error()
 }
 
-// csvSafe defuses text a spreadsheet would run as a formula (=, +, -, @ at
-// the start) by prefixing an apostrophe, which Excel hides; numbers and
-// phone numbers like +86 138... are left alone.
+// formulaLeads are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP's CSV injection list).
+const formulaLeads = "=+-@\t\r"
+
+// formulaLike reports text a spreadsheet would run as a formula: it starts
+// with one of formulaLeads. A plain decimal number (-5, +12.50) is read as
+// that number whatever the column, and a phone number (+86 138 0013 8000)
+// holds no name a formula could call, so neither counts: a negative amount
+// stays a number.
+func formulaLike(s string) bool {
+	if s == "" || !strings.ContainsRune(formulaLeads, rune(s[0])) {
+		return false
+	}
+	if plainNumber(s) || NormPhone(s) != "" && looksPhone(s) {
+		return false
+	}
+	return true
+}
+
+// plainNumber reports an optional sign, digits and an optional fraction.
+func plainNumber(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(d string) bool {
+		for i := 0; i < len(d); i++ {
+			if d[i] < '0' || d[i] > '9' {
+				return false
+			}
+		}
+		return d != ""
+	}
+	return digits(whole) && (!dot || digits(frac))
+}
+
+// csvSafe defuses text a spreadsheet would run as a formula by prefixing
+// an apostrophe, which Excel hides. Text that already starts with
+// apostrophes before one of formulaLeads gets one more, so that the
+// import, which takes one off (unguard), gives back exactly what was
+// exported.
 func csvSafe(s string) string {
-	if s == "" || !strings.ContainsAny(s[:1], "=+-@") {
-		return s
+	if formulaLike(s) || quotedLead(s) {
+		return "'" + s
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	if NormPhone(s) != "" && looksPhone(s) {
-		return s
-	}
-	return "'" + s
+	return s
+}
+
+// quotedLead reports text that starts with apostrophes and then one of
+// formulaLeads: the form of a guarded cell.
+func quotedLead(s string) bool {
+	t := strings.TrimLeft(s, "'")
+	return len(t) < len(s) && t != "" && strings.ContainsRune(formulaLeads, rune(t[0]))
 }
 
 func looksPhone(s string) bool {

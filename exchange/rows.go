@@ -70,9 +70,7 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 		if v == "" {
 			continue
 		}
-		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
-			v = v[1:] // our export's guard against spreadsheet formulas
-		}
+		v = unguard(v)
 		if c.Field != FieldNotes && len(v) > maxCell {
 			r.problem(c.Header, "is %d bytes long; at most %d", len(v), maxCell)
 			continue
@@ -446,4 +444,14 @@ func mergeContact(list []model.Contact, c model.Contact) []model.Contact {
 		return out
 	}
 	return append(out, c)
+}
+
+// unguard takes off the apostrophe that the CSV export (csvSafe), or a
+// person in Excel, puts before text a spreadsheet would read as a formula
+// or a number ('=A1, '+86 138...).
+func unguard(v string) string {
+	if quotedLead(v) {
+		return v[1:]
+	}
+	return v
 }

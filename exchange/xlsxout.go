@@ -152,6 +152,16 @@ func (x *xlsxWriter) sheet(name string, fill func(row func([]cell) error) error)
 				s := clipCell(c.text)
 				bw.WriteString(`<c r="`)
 				bw.Write(ref)
+				// Text a spreadsheet would run as a formula is marked as
+				// text (quotePrefix, the apostrophe Excel hides), so that
+				// editing the cell does not make it one. Text that starts
+				// with such an apostrophe gets one more, as in CSV, for the
+				// import takes one off.
+				if formulaLike(s) {
+					bw.WriteString(`" s="1`)
+				} else if quotedLead(s) {
+					s = "'" + s
+				}
 				bw.WriteString(`" t="inlineStr"><is><t`)
 				if strings.TrimSpace(s) != s {
 					bw.WriteString(` xml:space="preserve"`)
@@ -212,13 +222,15 @@ func (x *xlsxWriter) close() error {
 }
 
 // xlsxStyles is the least style sheet Excel accepts: one font, the two
-// fills it reserves, one border and one cell format (General).
+// fills it reserves, one border and two cell formats: General, and
+// General with quotePrefix for text that begins like a formula.
 const xlsxStyles = xml.Header + `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
 	`<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>` +
 	`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
 	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
 	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-	`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
+	`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+	`<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>` +
 	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
 	`</styleSheet>`
 
