@@ -290,7 +290,7 @@ func writeCSV(w io.Writer, b *book, lang string) error {
 	for i := range b.dump.Leads {
 		rec = rec[:0]
 		for _, c := range b.leadRow(&b.dump.Leads[i], lang) {
-			rec = append(rec, csvSafe(c.text))
+			rec = append(rec, CSVSafe(c.text))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -336,12 +336,12 @@ func plainNumber(s string) bool {
 	return digits(whole) && (!dot || digits(frac))
 }
 
-// csvSafe defuses text a spreadsheet would run as a formula by prefixing
+// CSVSafe defuses text a spreadsheet would run as a formula by prefixing
 // an apostrophe, which Excel hides. Text that already starts with
 // apostrophes before one of formulaLeads gets one more, so that the
 // import, which takes one off (unguard), gives back exactly what was
 // exported.
-func csvSafe(s string) string {
+func CSVSafe(s string) string {
 	if formulaLike(s) || quotedLead(s) {
 		return "'" + s
 	}

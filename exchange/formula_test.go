@@ -36,11 +36,11 @@ func TestCSVSafeGuardsFormulasAndNothingElse(t *testing.T) {
 		"a=b":               "a=b",
 		"":                  "",
 	} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		if got := CSVSafe(in); got != want {
+			t.Errorf("CSVSafe(%q) = %q, want %q", in, got, want)
 		}
-		if back := unguard(csvSafe(in)); back != in {
-			t.Errorf("unguard(csvSafe(%q)) = %q", in, back)
+		if back := unguard(CSVSafe(in)); back != in {
+			t.Errorf("unguard(CSVSafe(%q)) = %q", in, back)
 		}
 	}
 }

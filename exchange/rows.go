@@ -446,7 +446,7 @@ func mergeContact(list []model.Contact, c model.Contact) []model.Contact {
 	return append(out, c)
 }
 
-// unguard takes off the apostrophe that the CSV export (csvSafe), or a
+// unguard takes off the apostrophe that the CSV export (CSVSafe), or a
 // person in Excel, puts before text a spreadsheet would read as a formula
 // or a number ('=A1, '+86 138...).
 func unguard(v string) string {

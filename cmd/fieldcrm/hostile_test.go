@@ -83,3 +83,20 @@ func TestJSONOutputKeepsHostileTextExact(t *testing.T) {
 		t.Fatalf("--json changed the text: %+v", d)
 	}
 }
+
+// TestReportCSVGuardsFormulas: a lost reason in someone's words that
+// begins like a formula is guarded in report --csv.
+func TestReportCSVGuardsFormulas(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "Formula Co", "--value", "1000")
+	c.ok("lead", "move", "Formula Co", "lost", "--reason", `=HYPERLINK("http://evil.example","x")`)
+	out := c.ok("report", "lost", "--csv")
+	if !strings.Contains(out, `'=HYPERLINK(`) {
+		t.Errorf("report lost --csv does not guard the reason:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "=") || strings.Contains(line, ",=") || strings.Contains(line, `,"=`) || strings.HasPrefix(line, `"=`) {
+			t.Errorf("a cell runs as a formula: %s", line)
+		}
+	}
+}

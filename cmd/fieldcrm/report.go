@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -148,6 +149,13 @@ func (a *app) runReport(kind string, f reportFlags) error {
 	case f.asJSON:
 		return printJSON(a.out, res.Data)
 	case f.asCSV:
+		// A cell may hold a lost reason in someone's words: guarded
+		// against running as a formula, as the export does.
+		for _, row := range append([][]string{res.CSV.Head}, res.CSV.Rows...) {
+			for i, c := range row {
+				row[i] = exchange.CSVSafe(c)
+			}
+		}
 		return res.CSV.WriteCSV(a.out)
 	}
 	_, err = io.WriteString(a.out, res.Doc.Text(a.textWidth(f.width)))
