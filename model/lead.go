@@ -96,6 +96,9 @@ type Lead struct {
 	CreatedAt      time.Time         `json:"created_at" check:"stamp"`
 	UpdatedAt      time.Time         `json:"updated_at" check:"stamp"`
 	Deleted        bool              `json:"deleted,omitempty"`
+	// DeletedAt is when the lead went to the trash (zero for a lead
+	// deleted before there was a trash); a restore sets Deleted false.
+	DeletedAt time.Time `json:"deleted_at,omitzero" check:"stamp"`
 }
 
 // MainContact returns the first contact, the one shown on cards.

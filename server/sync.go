@@ -222,7 +222,9 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 			return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
 		}
 		if u.Role != RoleManager {
-			if u.Role == RoleSupport && (op.Kind == model.OpCreate || op.Kind == model.OpDelete) {
+			// Moving a lead to the trash (or out of it) is a set of deleted.
+			_, trash := op.Fields["deleted"]
+			if u.Role == RoleSupport && (op.Kind == model.OpCreate || op.Kind == model.OpDelete || trash) {
 				return "", reject("support may not create or delete leads")
 			}
 			for _, f := range managerOnly {

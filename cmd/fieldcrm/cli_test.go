@@ -86,7 +86,7 @@ func TestLeadLifecycleThroughTheCLI(t *testing.T) {
 	}
 	c.ok("followup", "done", detail.FollowUps[0].ID, "--next", "签合同", "--due", "fri")
 	c.ok("lead", "move", l.ID, "lost", "--reason", "price")
-	c.ok("lead", "delete", l.ID)
+	c.ok("lead", "delete", l.ID, "--yes")
 	if _, _, err := c.run("", "lead", "show", l.ID); err == nil {
 		t.Fatal("a deleted lead still shows")
 	}

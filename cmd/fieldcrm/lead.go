@@ -13,8 +13,8 @@ import (
 
 func init() {
 	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
-		lead := &cobra.Command{Use: "lead", Short: "Add, list, show, edit, move and delete leads"}
-		lead.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadEditCmd(), a.leadMoveCmd(), a.leadDeleteCmd())
+		lead := &cobra.Command{Use: "lead", Short: "Add, list, show, edit, move, delete and restore leads"}
+		lead.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadEditCmd(), a.leadMoveCmd(), a.leadDeleteCmd(), a.leadRestoreCmd())
 		root.AddCommand(lead)
 	})
 }
@@ -495,30 +495,4 @@ func (a *app) leadMoveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&signedOn, "signed-on", "", "signing date (with won; default today)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the moved lead as JSON")
 	return cmd
-}
-
-func (a *app) leadDeleteCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "delete LEAD",
-		Short: "Delete a lead (the deletion syncs; its activities stay in the database)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var l model.Lead
-			err := a.update(func(tx *store.Tx) error {
-				id, err := tx.ResolveLead(args[0])
-				if err != nil {
-					return err
-				}
-				if l, err = tx.Lead(id); err != nil {
-					return err
-				}
-				return tx.DeleteLead(id)
-			})
-			if err != nil {
-				return err
-			}
-			printf(a.out, "deleted %s %s\n", store.ShortID(l.ID), l.Company)
-			return nil
-		},
-	}
 }
