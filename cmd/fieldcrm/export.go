@@ -1,15 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() {
@@ -17,6 +17,10 @@ func init() {
 		root.AddCommand(a.exportCmd())
 	})
 }
+
+// outIsTerminal reports whether standard output is a terminal. Tests
+// replace it.
+var outIsTerminal = func(a *app) bool { return isTerminal(a.out) }
 
 func (a *app) exportCmd() *cobra.Command {
 	var (
@@ -66,12 +70,21 @@ in it). Headers and labels are in the language of --lang.`,
 				return err
 			}
 			if output == "" || output == "-" {
-				if opt.Format == exchange.ExportXLSX {
-					if f, ok := a.out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-						return fmt.Errorf("an Excel file cannot go to the terminal; give -o FILE.xlsx")
-					}
+				if !outIsTerminal(a) {
+					_, err := exchange.Export(st, a.out, opt)
+					return err
 				}
-				_, err := exchange.Export(st, a.out, opt)
+				if opt.Format == exchange.ExportXLSX {
+					return fmt.Errorf("an Excel file cannot go to the terminal; give -o FILE.xlsx")
+				}
+				// On a terminal the export is read, not kept: its text is
+				// shown escaped, as every listing shows it. A pipe or a
+				// file gets it exactly.
+				var buf bytes.Buffer
+				if _, err := exchange.Export(st, &buf, opt); err != nil {
+					return err
+				}
+				_, err := io.WriteString(a.out, model.PrintableLines(strings.ReplaceAll(buf.String(), "\r\n", "\n")))
 				return err
 			}
 			rep, err := exchange.ExportFile(st, output, opt)

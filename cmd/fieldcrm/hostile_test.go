@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,5 +100,41 @@ func TestReportCSVGuardsFormulas(t *testing.T) {
 		if strings.HasPrefix(line, "=") || strings.Contains(line, ",=") || strings.Contains(line, `,"=`) || strings.HasPrefix(line, `"=`) {
 			t.Errorf("a cell runs as a formula: %s", line)
 		}
+	}
+}
+
+// TestExportOfHostileText: an export to a file or a pipe keeps the text
+// exactly (a re-import gives it back); on a terminal it is shown escaped.
+func TestExportOfHostileText(t *testing.T) {
+	c, _ := newHostileBook(t)
+	for _, format := range []string{"csv", "json", "ics"} {
+		out := c.ok("export", "--format", format)
+		if !strings.Contains(out, storetest.Hostile["action"]) && !strings.Contains(out, `call\u0007 back`) {
+			t.Errorf("export --format %s to a pipe changed the text:\n%q", format, out)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "book.csv")
+	_, errs, err := c.run("", "export", "-o", path)
+	if err != nil || storetest.Unsafe(errs) != "" {
+		t.Fatalf("export -o: %v %q", err, errs)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), storetest.Hostile["company"]) {
+		t.Errorf("the exported file does not hold the company exactly (%v):\n%q", err, data)
+	}
+
+	outIsTerminal = func(*app) bool { return true }
+	t.Cleanup(func() { outIsTerminal = func(a *app) bool { return isTerminal(a.out) } })
+	for _, format := range []string{"csv", "json", "ics"} {
+		out := c.ok("export", "--format", format)
+		if bad := storetest.Unsafe(out); bad != "" {
+			t.Errorf("export --format %s to a terminal holds %s:\n%q", format, bad, out)
+		}
+		if !strings.Contains(out, "call") {
+			t.Errorf("export --format %s to a terminal lost the follow-up:\n%s", format, out)
+		}
+	}
+	if _, _, err := c.run("", "export", "--format", "xlsx"); err == nil {
+		t.Error("an xlsx export went to a terminal")
 	}
 }
