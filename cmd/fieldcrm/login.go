@@ -82,7 +82,7 @@ On a terminal, without --unsynced, login asks.`,
 			for _, line := range said {
 				fmt.Fprintln(a.out, line)
 			}
-			fmt.Fprintf(a.out, "logged in to %s as %s (%s); run 'fieldcrm sync' to sync now\n", url, who.User, who.Role)
+			printf(a.out, "logged in to %s as %s (%s); run 'fieldcrm sync' to sync now\n", url, who.User, who.Role)
 			return nil
 		},
 	}
@@ -170,7 +170,7 @@ func (a *app) bindBook(server, user string, rebind bool, unsynced string) ([]str
 			return nil, fmt.Errorf("%d change(s) in %s were written as %s and have not reached %s; say what becomes of them with --unsynced keep (push them as %s) or --unsynced set-aside (keep them in the refused list, never sent); nothing was changed",
 				waiting, path, bound.User, bound.Server, user)
 		}
-		fmt.Fprintf(a.out, "%d change(s) in this book were written as %s and have not reached %s.\n", waiting, bound.User, bound.Server)
+		printf(a.out, "%d change(s) in this book were written as %s and have not reached %s.\n", waiting, bound.User, bound.Server)
 		unsynced = "set-aside"
 		if a.confirm(fmt.Sprintf("Push them to %s as %s? (No keeps them in the refused list, never sent.)", server, user)) {
 			unsynced = "keep"

@@ -74,7 +74,7 @@ func (a *app) loadConfig() error {
 	cfg, err := config.Load(path)
 	if err != nil {
 		// A bad config file must not lock the user out: warn, use defaults.
-		fmt.Fprintf(a.err, "fieldcrm: warning: %v; using the defaults\n", err)
+		printf(a.err, "fieldcrm: warning: %v; using the defaults\n", err)
 	}
 	a.cfg = cfg
 	a.rules = sync.OnceValue(cfg.Rules)
