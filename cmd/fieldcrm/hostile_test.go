@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store/storetest"
 )
@@ -69,6 +70,35 @@ func TestHostileTextIsShownEscapedByEveryCommand(t *testing.T) {
 				t.Errorf("output lacks %s:\n%s", tc.want, out)
 			}
 		})
+	}
+}
+
+// TestEscapedTextKeepsColumnsAligned: widths are measured on the text as
+// printed (an escaped ESC, \x1b, is four cells; a Chinese character two),
+// so the columns after a hostile or a Chinese company still line up.
+func TestEscapedTextKeepsColumnsAligned(t *testing.T) {
+	c, _ := newHostileBook(t)
+	c.ok("lead", "add", "--company", "北京能源有限公司", "--contact", "王伟", "--city", "北京")
+	out := c.ok("lead", "list")
+	if !strings.Contains(out, `Acme\x1b]0;pwned\x07`) {
+		t.Fatalf("no escaped company in\n%s", out)
+	}
+	col := -1
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		i := strings.Index(line, "STAGE")
+		for _, stage := range []string{"Prospect", "Lost"} {
+			if j := strings.Index(line, "  "+stage+"  "); i < 0 && j >= 0 {
+				i = j + 2
+			}
+		}
+		if i < 0 {
+			t.Fatalf("no stage in %q", line)
+		}
+		if w := ansi.StringWidth(line[:i]); col < 0 {
+			col = w
+		} else if w != col {
+			t.Errorf("the stage column starts at cell %d here, %d above:\n%s", w, col, out)
+		}
 	}
 }
 

@@ -48,13 +48,10 @@ func CutLeft(s string, w int) string {
 // and tabs fold into spaces, and every other control or direction-override
 // character is shown escaped (\x1b, \u202e) by model.PrintableFlat, so a
 // company or note from another laptop cannot act on the terminal. Every
-// view passes stored text through it (or through Lines); width is then
-// measured on what is drawn, an escape being four cells or six.
+// view passes stored text through it (notes go through markdown.Render,
+// which escapes them itself); width is then measured on what is drawn, an
+// escape being four cells or six.
 func OneLine(s string) string { return model.PrintableFlat(s) }
-
-// Lines is OneLine for text shown on several lines (notes): newlines and
-// tabs are kept, every other control character is escaped.
-func Lines(s string) string { return model.PrintableLines(s) }
 
 // Sentence turns an error into one sentence for the status line: the
 // field errors joined, the first letter capitalised, a full stop at the end.
