@@ -122,8 +122,9 @@ type ActivityFilter struct {
 	Limit  int       // zero: no limit
 }
 
-// Activities returns activities across all leads, newest first, from the
-// time index: the cost grows with what is returned, not with the book.
+// Activities returns activities across all leads but those in the trash,
+// newest first, from the time index: the cost grows with what is
+// returned, not with the book.
 func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 	c := t.idx(idxActTime).Cursor()
 	var k, v []byte
@@ -146,6 +147,9 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 		if f.LeadID != "" && string(v) != f.LeadID {
 			continue
 		}
+		if t.inTrash(string(v)) {
+			continue
+		}
 		a, err := t.Activity(string(k[8:]))
 		if err != nil {
 			return nil, err
@@ -162,10 +166,13 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 }
 
 // OpenVisits returns visits checked in and not checked out, newest first,
-// from their index.
+// from their index; those of a lead in the trash are left out.
 func (t *Tx) OpenVisits() ([]model.Activity, error) {
 	var out []model.Activity
-	err := t.idx(idxVisitOpen).ForEach(func(k, _ []byte) error {
+	err := t.idx(idxVisitOpen).ForEach(func(k, lead []byte) error {
+		if t.inTrash(string(lead)) {
+			return nil
+		}
 		a, err := t.Activity(string(k))
 		if err != nil {
 			return err

@@ -30,6 +30,13 @@ type Trashed struct {
 	Complaints int        `json:"complaints"`
 }
 
+// inTrash reports whether the book holds lead id deleted: a lead record
+// without a card. (An activity whose lead is not in the book at all is
+// not hidden.)
+func (t *Tx) inTrash(id string) bool {
+	return !t.leadExists(id) && t.bucket(bucketLeads).Get([]byte(id)) != nil
+}
+
 // TrashLead moves a live lead to the trash.
 func (t *Tx) TrashLead(id string) error {
 	if _, err := t.Lead(id); err != nil {

@@ -40,6 +40,12 @@ func TestTrashRestoreAndPurge(t *testing.T) {
 			!list[0].PurgeAfter.Equal(t0.Add(30*24*time.Hour)) || list[0].Activities != 1 || list[0].Tasks != 1 {
 			t.Errorf("trash %+v %v", list, err)
 		}
+		if acts, err := tx.Activities(ActivityFilter{}); len(acts) != 0 || err != nil {
+			t.Errorf("the visit log shows the activities of a lead in the trash: %v %v", acts, err)
+		}
+		if rows, err := tx.ActivityRows(); len(rows) != 0 || err != nil {
+			t.Errorf("the visit rows show the activities of a lead in the trash: %v %v", rows, err)
+		}
 		if id, err := tx.ResolveTrashed("Delete"); id != l.ID || err != nil {
 			t.Errorf("ResolveTrashed(Delete) = %q %v", id, err)
 		}
@@ -72,6 +78,9 @@ func TestTrashRestoreAndPurge(t *testing.T) {
 		op := entries[len(entries)-1].Op
 		if string(op.Fields["deleted"]) != "false" {
 			t.Errorf("the restore op is %+v", op)
+		}
+		if acts, _ := tx.Activities(ActivityFilter{}); len(acts) != 1 {
+			t.Errorf("the restored activity is not in the visit log: %v", acts)
 		}
 		if lead, err := tx.Lead(l.ID); err != nil || !lead.DeletedAt.IsZero() {
 			t.Errorf("restored lead %+v %v", lead, err)

@@ -110,7 +110,8 @@ type rowJSON struct {
 	Deleted bool `json:"deleted"`
 }
 
-// ActivityRows returns every activity as a visit-log row, in no order.
+// ActivityRows returns every activity as a visit-log row, in no order,
+// but those of a lead in the trash.
 // One pass over the activities: the visit log loads it once and filters
 // in memory. The JSON is decoded on every core, straight from the
 // transaction's pages (the decoders finish before it ends).
@@ -146,9 +147,20 @@ func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// The activities of a lead in the trash are hidden with it.
+	live := map[string]bool{} // by lead id
 	out := rows[:0]
 	for i := range rows {
-		if keep[i] {
+		if !keep[i] {
+			continue
+		}
+		id := rows[i].LeadID
+		ok, seen := live[id]
+		if !seen {
+			ok = !t.inTrash(id)
+			live[id] = ok
+		}
+		if ok {
 			out = append(out, rows[i])
 		}
 	}

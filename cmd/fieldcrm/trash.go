@@ -67,12 +67,11 @@ needs --yes.`,
 			if !sameLead(args[0], l) {
 				what += fmt.Sprintf(" (found by %q)", args[0])
 			}
-			what += kids
 			if !yes {
 				if !onTerminal(a) {
-					return fmt.Errorf("lead delete asks before it deletes, and there is no terminal to ask on; add --yes to move %s to the trash", model.Printable(what))
+					return fmt.Errorf("lead delete asks before it deletes, and there is no terminal to ask on; add --yes to move %s to the trash%s", model.Printable(what), kids)
 				}
-				if !a.confirm(fmt.Sprintf("Move lead %s to the trash, for the whole team?", model.Printable(what))) {
+				if !a.confirm(fmt.Sprintf("Move lead %s to the trash%s, for the whole team?", model.Printable(what), kids)) {
 					fmt.Fprintln(a.out, "nothing deleted")
 					return nil
 				}
@@ -81,8 +80,8 @@ needs --yes.`,
 			if err != nil {
 				return err
 			}
-			printf(a.out, "moved %s to the trash; 'fieldcrm lead restore %s' brings it back until %s\n",
-				what, store.ShortID(l.ID), time.Now().Add(store.TrashDays*24*time.Hour).Format("2006-01-02"))
+			printf(a.out, "moved %s to the trash%s; 'fieldcrm lead restore %s' brings it back until %s\n",
+				what, kids, store.ShortID(l.ID), time.Now().Add(store.TrashDays*24*time.Hour).Format("2006-01-02"))
 			return nil
 		},
 	}
