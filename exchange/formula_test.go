@@ -140,3 +140,21 @@ func checkSameText(t *testing.T, src *store.Store, data []byte, name string) {
 		}
 	}
 }
+
+// FuzzCSVSafe: a guarded cell never begins like a formula (unless it is a
+// plain number or a phone number), and the import's unguard gives back
+// exactly the text that was guarded.
+func FuzzCSVSafe(f *testing.F) {
+	for _, s := range []string{"=1+2", "'=A1", "''@x", "-5", "+86 138 0013 8000", "\t", "'", "plain", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g := CSVSafe(s)
+		if g != "" && strings.ContainsRune(formulaLeads, rune(g[0])) && !plainNumber(g) && !(NormPhone(g) != "" && looksPhone(g)) {
+			t.Fatalf("CSVSafe(%q) = %q begins like a formula", s, g)
+		}
+		if back := unguard(g); back != s {
+			t.Fatalf("unguard(CSVSafe(%q)) = %q", s, back)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func fields(t *testing.T, kv map[string]any) map[string]json.RawMessage {
@@ -159,4 +160,32 @@ func TestMergingALongHistoryIsNotQuadratic(t *testing.T) {
 	if d := time.Since(start); d > 20*time.Second {
 		t.Fatalf("merging 10,000 revisions took %v", d)
 	}
+}
+
+// FuzzPrintable: whatever the input, the printable forms hold no control
+// character (but newline and tab in PrintableLines), no direction
+// override and no invalid UTF-8, and text that needs nothing is kept.
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{"plain 中文", "a\x1b]0;t\x07b", "a\u009b2J", "x\u202ey\u2069", "l1\r\nl2\t", "\xff\xfe", "\uFFFD"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range []struct {
+			name  string
+			out   string
+			lines bool
+		}{{"Printable", Printable(s), false}, {"PrintableFlat", PrintableFlat(s), false}, {"PrintableLines", PrintableLines(s), true}} {
+			if !utf8.ValidString(c.out) {
+				t.Fatalf("%s(%q) = %q is not UTF-8", c.name, s, c.out)
+			}
+			for _, r := range c.out {
+				if isControl(r) && !(c.lines && (r == '\n' || r == '\t')) || isBidiControl(r) {
+					t.Fatalf("%s(%q) = %q holds %U", c.name, s, c.out, r)
+				}
+			}
+		}
+		if oneLine(s) && utf8.ValidString(s) && Printable(s) != s {
+			t.Fatalf("Printable changed clean text %q", s)
+		}
+	})
 }
