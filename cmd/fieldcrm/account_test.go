@@ -81,7 +81,7 @@ func TestABookIsBoundToItsAccount(t *testing.T) {
 	if o := bobOnAlice.owners()["Written In Alice Book"]; o != "alice" {
 		t.Errorf("a lead written in alice's book under bob's config belongs to %q", o)
 	}
-	if out := bobOnAlice.ok("sync", "--status"); !strings.Contains(out, "book of:   alice on "+url) {
+	if out := bobOnAlice.ok("sync", "--status"); !strings.Contains(out, "book of:   alice on "+url) || !strings.Contains(out, "problem:   this book belongs to alice") {
 		t.Errorf("sync --status does not name the book's account:\n%s", out)
 	}
 	msg = bobOnAlice.fails("", "login", "--server", url, "--user", "bob", "--token", tok["bob"])

@@ -159,6 +159,10 @@ func (a *app) syncStatus(asJSON bool) error {
 	}
 	v.Server = a.cfg.Server
 	if c, err := a.syncClient(); err == nil {
+		if b := v.Book; !b.IsZero() && (b.Server != c.Server() || b.User != c.User) {
+			// The problem that stops every sync of this book, first.
+			v.LastError = (&remote.AccountError{Book: b, Server: c.Server(), User: c.User}).Error()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err := c.WhoAmI(ctx)
 		cancel()
