@@ -43,8 +43,10 @@ from the beginning. Changes not yet synced were written as the old user:
 --unsynced keep pushes them as the new user, --unsynced set-aside moves
 them to the refused list ('fieldcrm sync --rejected'), kept but never sent.
 On a terminal, without --unsynced, login asks.`,
-		Example: `  fieldcrm login --server https://crm.example.com:7070 --user wang --token fcrm_...
-  fieldcrm --db li.db login --rebind --server https://crm.example.com:7070 --user li --token fcrm_...`,
+		Example: `  fieldcrm login --server https://crm.example.com:7070 \
+      --user wang --token fcrm_...
+  fieldcrm --db li.db login --rebind --unsynced keep \
+      --server https://crm.example.com:7070 --user li --token fcrm_...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if token == "" {
@@ -86,12 +88,12 @@ On a terminal, without --unsynced, login asks.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&url, "server", "", "the server's address, e.g. https://crm.example.com:7070")
+	cmd.Flags().StringVar(&url, "server", "", "the server, e.g. https://crm.example.com:7070")
 	cmd.Flags().StringVar(&user, "user", "", "your user name on the server")
 	cmd.Flags().StringVar(&token, "token", "", "the token your administrator gave you")
-	cmd.Flags().BoolVar(&insecure, "insecure", false, "do not warn about a plain http:// address to another machine")
-	cmd.Flags().BoolVar(&rebind, "rebind", false, "hand this book to another user or server: a fresh sync position")
-	cmd.Flags().StringVar(&unsynced, "unsynced", "", "with --rebind, what becomes of changes not yet synced: keep (push as the new user) or set-aside")
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "no warning for plain http:// to another machine")
+	cmd.Flags().BoolVar(&rebind, "rebind", false, "hand this book to another user or server")
+	cmd.Flags().StringVar(&unsynced, "unsynced", "", "--rebind: keep (push as the new user) or set-aside")
 	return cmd
 }
 

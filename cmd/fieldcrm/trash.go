@@ -205,7 +205,7 @@ func (a *app) trashEmptyCmd() *cobra.Command {
 	var all, yes bool
 	cmd := &cobra.Command{
 		Use:   "empty",
-		Short: "Remove for good the leads deleted more than 30 days ago (--all: every one)",
+		Short: "Remove for good what was deleted over 30 days ago (--all: all)",
 		Long: `Remove from this book, for good, the leads that have been in the trash for
 more than 30 days, with their activities, follow-ups and complaints. With
 --all, every lead in the trash goes; that asks first on a terminal and
