@@ -23,16 +23,16 @@ const TrashDays = 30
 // Trashed is a lead in the trash.
 type Trashed struct {
 	Lead       model.Lead `json:"lead"`
-	DeletedAt  time.Time  `json:"deleted_at,omitzero"` // zero: deleted before there was a trash
-	PurgeAfter time.Time  `json:"purge_after,omitzero"`
+	DeletedAt  time.Time  `json:"deleted_at"`
+	PurgeAfter time.Time  `json:"purge_after"` // trash empty removes it after this
 	Activities int        `json:"activities"`
 	Tasks      int        `json:"tasks"`
 	Complaints int        `json:"complaints"`
 }
 
-// inTrash reports whether the book holds lead id deleted: a lead record
-// without a card. (An activity whose lead is not in the book at all is
-// not hidden.)
+// inTrash reports whether the book holds lead id deleted (in the trash or
+// for good): a lead record without a card. An activity whose lead is not
+// in the book at all is not hidden.
 func (t *Tx) inTrash(id string) bool {
 	return !t.leadExists(id) && t.bucket(bucketLeads).Get([]byte(id)) != nil
 }
@@ -74,15 +74,13 @@ func (t *Tx) Trash() ([]Trashed, error) {
 		if err := json.Unmarshal(v, &l); err != nil {
 			return fmt.Errorf("lead %s is corrupt: %w", k, err)
 		}
-		if !l.Deleted {
+		// A lead deleted without a time was deleted for good: merged into
+		// another by dedupe, or deleted before there was a trash.
+		if !l.Deleted || l.DeletedAt.IsZero() {
 			return nil
 		}
 		l.ID = string(k)
-		tr := Trashed{Lead: l, DeletedAt: l.DeletedAt}
-		if !l.DeletedAt.IsZero() {
-			tr.PurgeAfter = l.DeletedAt.Add(TrashDays * 24 * time.Hour)
-		}
-		out = append(out, tr)
+		out = append(out, Trashed{Lead: l, DeletedAt: l.DeletedAt, PurgeAfter: l.DeletedAt.Add(TrashDays * 24 * time.Hour)})
 		return nil
 	})
 	if err != nil {
@@ -186,7 +184,7 @@ func (t *Tx) PurgeTrash(all bool) (purged, waiting int, err error) {
 		return 0, 0, err
 	}
 	for _, tr := range list {
-		if !all && (tr.PurgeAfter.IsZero() || t.now.Before(tr.PurgeAfter)) {
+		if !all && t.now.Before(tr.PurgeAfter) {
 			continue
 		}
 		kids, err := t.children(tr.Lead.ID)

@@ -88,6 +88,16 @@ func TestTrashRestoreAndPurge(t *testing.T) {
 		return nil
 	})
 
+	// A lead deleted for good (merged away by dedupe) is not in the trash.
+	gone := addLead(t, s, "Merged Away", "prospect")
+	s.Update(func(tx *Tx) error { return tx.DeleteLead(gone.ID) })
+	s.View(func(tx *Tx) error {
+		if list, _ := tx.Trash(); len(list) != 0 {
+			t.Errorf("a lead deleted for good is in the trash: %+v", list)
+		}
+		return nil
+	})
+
 	// Old enough: purged, with its activity and task, once synced.
 	s.Update(func(tx *Tx) error { return tx.TrashLead(l.ID) })
 	s.Update(func(tx *Tx) error { return tx.TrashLead(keep.ID) })

@@ -26,14 +26,6 @@ the team.`,
 	})
 }
 
-// untilDay is when a lead in the trash may be purged, as the lists say it.
-func untilDay(tr store.Trashed) string {
-	if tr.PurgeAfter.IsZero() {
-		return "any time"
-	}
-	return tr.PurgeAfter.Local().Format("2006-01-02")
-}
-
 func (a *app) leadDeleteCmd() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
@@ -150,8 +142,8 @@ type trashView struct {
 	ID         string    `json:"id"`
 	Company    string    `json:"company"`
 	Owner      string    `json:"owner,omitempty"`
-	DeletedAt  time.Time `json:"deleted_at,omitzero"`
-	PurgeAfter time.Time `json:"purge_after,omitzero"`
+	DeletedAt  time.Time `json:"deleted_at"`
+	PurgeAfter time.Time `json:"purge_after"`
 	Activities int       `json:"activities"`
 	Tasks      int       `json:"tasks"`
 	Complaints int       `json:"complaints"`
@@ -186,11 +178,8 @@ func (a *app) trashListCmd() *cobra.Command {
 			}
 			t := &table{header: []string{"ID", "COMPANY", "DELETED", "KEPT UNTIL", "ACTS", "TASKS"}, max: []int{0, 30, 0, 0, 0, 0}}
 			for _, tr := range list {
-				deleted := "-"
-				if !tr.DeletedAt.IsZero() {
-					deleted = tr.DeletedAt.Local().Format("2006-01-02 15:04")
-				}
-				t.add(store.ShortID(tr.Lead.ID), tr.Lead.Company, deleted, untilDay(tr), strconv.Itoa(tr.Activities), strconv.Itoa(tr.Tasks))
+				t.add(store.ShortID(tr.Lead.ID), tr.Lead.Company, tr.DeletedAt.Local().Format("2006-01-02 15:04"),
+					tr.PurgeAfter.Local().Format("2006-01-02"), strconv.Itoa(tr.Activities), strconv.Itoa(tr.Tasks))
 			}
 			t.write(a.out)
 			fmt.Fprintln(a.out, "bring one back with 'fieldcrm lead restore ID'")
