@@ -15,8 +15,10 @@
 //	  schema_version            uint64, big-endian
 //	  node                      this device's id, names its HLC stamps
 //	  hlc                       JSON model.HLC: the last stamp issued or seen
-//	  user                      who writes here (owner of new leads)
+//	  user                      who writes here (owner of new leads); once the
+//	                            book is bound, its account's user
 //	leads/<lead id>             JSON: the lead's fields (model.Lead)
+//	                            (one in the trash: deleted and deleted_at, trash.go)
 //	activities/<activity id>    JSON: model.Activity
 //	tasks/<task id>             JSON: model.Task
 //	complaints/<complaint id>   JSON: model.Complaint
@@ -39,7 +41,8 @@
 //	                                         flipped, so none sorts first)
 //	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
 //	drafts/<draft id>           JSON Draft
-//	sync/, rejected/            sync state and ops the server refused (sync.go)
+//	sync/, rejected/            sync state, the account the book is bound to,
+//	                            and ops the server refused (sync.go)
 //	set_aside/<n>               JSON SetAside: changes from the server this
 //	                            replica could not apply (pulled.go)
 //
