@@ -209,114 +209,30 @@ func KnownHeaders(row []string) int {
 	return n
 }
 
-// stageAliases are names other tools and people use for our default
-// stages; the pipeline's own keys and labels are matched first.
-var stageAliases = sync.OnceValue(func() map[string]string {
-	return map[string]string{
-		"lead": "prospect", "new": "prospect", "newlead": "prospect", "open": "prospect", "subscriber": "prospect",
-		"prospecting": "prospect", "unqualified": "prospect", "attemptingtocontact": "contacted", "opendeal": "solution", "other": "prospect",
-		"潜在": "prospect", "新线索": "prospect", "线索": "prospect", "潜客": "prospect", "新建": "prospect",
-		"qualification": "qualified", "marketingqualifiedlead": "qualified", "salesqualifiedlead": "qualified",
-		"mql": "qualified", "sql": "qualified", "qualifiedtobuy": "qualified", "筛选": "qualified", "合格": "qualified",
-		"contacted": "contacted", "working": "contacted", "workingcontacted": "contacted", "inprogress": "contacted",
-		"connected": "contacted", "contactmade": "contacted", "attemptedtocontact": "contacted", "appointmentscheduled": "contacted", "已联系": "contacted", "已接触": "contacted", "沟通中": "contacted", "跟进中": "contacted", "初步接触": "contacted",
-		"needsanalysis": "solution", "proposal": "solution", "proposalmade": "solution", "presentationscheduled": "solution",
-		"proposalpricequote": "solution", "valueproposition": "solution", "opportunity": "solution", "方案": "solution", "需求分析": "solution", "报价": "solution",
-		"negotiationreview": "negotiation", "negotiationsstarted": "negotiation", "decisionmakerboughtin": "negotiation",
-		"contractsent": "negotiation", "谈判": "negotiation", "商务谈判": "negotiation", "洽谈": "negotiation",
-		"closedwon": "won", "customer": "won", "evangelist": "won", "converted": "won", "成交": "won", "已成交": "won", "赢单": "won", "已签约": "won", "客户": "won",
-		"closedlost": "lost", "closednotconverted": "lost", "disqualified": "lost", "丢单": "lost", "输单": "lost", "已流失": "lost", "失败": "lost",
-	}
-})
-
-// channelAliases map source names to channel keys.
-var channelAliases = sync.OnceValue(func() map[string]string {
-	return map[string]string{
-		"tradeshow": "trade_show", "exhibition": "trade_show", "event": "trade_show", "events": "trade_show", "expo": "trade_show",
-		"conference": "trade_show", "fair": "trade_show", "展会": "trade_show", "展览会": "trade_show", "会展": "trade_show",
-		"website": "web", "web": "web", "online": "web", "internet": "web", "organicsearch": "web", "paidsearch": "web",
-		"socialmedia": "web", "emailmarketing": "web", "directtraffic": "web", "paidsocial": "web", "webform": "web",
-		"网站": "web", "网络": "web", "官网": "web", "线上": "web", "互联网": "web", "网络推广": "web",
-		"referral": "referral", "referrals": "referral", "partner": "referral", "partnerreferral": "referral",
-		"customerreferral": "referral", "employeereferral": "referral", "wordofmouth": "referral",
-		"推荐": "referral", "转介绍": "referral", "介绍": "referral", "老客户推荐": "referral", "朋友介绍": "referral",
-		"marketresearch": "market_research", "research": "market_research", "调研": "market_research", "市场调查": "market_research",
-		"coldcall": "cold_call", "coldcalling": "cold_call", "outbound": "cold_call", "telemarketing": "cold_call", "doortodoor": "cold_call",
-		"陌拜": "cold_call", "电话营销": "cold_call", "陌生电话": "cold_call", "电销": "cold_call", "扫街": "cold_call",
-		"other": "other", "others": "other", "其它": "other",
-	}
-})
-
-var lostAliases = sync.OnceValue(func() map[string]string {
-	return map[string]string{
-		"price": "price", "toexpensive": "price", "tooexpensive": "price", "价格": "price", "价格高": "price", "价格太高": "price",
-		"competitor": "competitor", "lostttocompetitor": "competitor", "losttocompetitor": "competitor", "竞争对手": "competitor", "竞品": "competitor",
-		"nobudget": "no_budget", "budget": "no_budget", "无预算": "no_budget", "没有预算": "no_budget", "预算不足": "no_budget",
-		"noresponse": "no_response", "unresponsive": "no_response", "nodecision": "no_response", "无回应": "no_response", "联系不上": "no_response", "无响应": "no_response",
-		"other": "other", "其他": "other", "其它": "other",
-	}
-})
-
 // StageKey maps a stage as a file writes it (key, label in either
 // language, or another tool's name for it) to a key of p.
 func StageKey(p model.Pipeline, v string) (string, bool) {
-	return newStageIndex(p).key(v)
+	return p.Matcher().Key(v)
 }
 
 // stageIndex finds stages by their folded key, labels and aliases; an
 // import builds it once instead of folding every label for every row.
-type stageIndex map[string]string
+type stageIndex = model.Matcher
 
-func newStageIndex(p model.Pipeline) stageIndex {
-	m := stageIndex{}
-	for alias, key := range stageAliases() {
-		if p.Index(key) >= 0 {
-			m[alias] = key
-		}
-	}
-	for _, s := range p.Stages {
-		for _, name := range []string{s.Key, s.LabelEN, s.LabelZH} {
-			if k := normHeader(name); k != "" {
-				m[k] = s.Key
-			}
-		}
-	}
-	return m
-}
-
-func (m stageIndex) key(v string) (string, bool) {
-	key, ok := m[normHeader(v)]
-	return key, ok
-}
+func newStageIndex(p model.Pipeline) stageIndex { return p.Matcher() }
 
 // ChannelKey maps a source as a file writes it to a channel key.
 func ChannelKey(v string) (string, bool) {
-	key, ok := channelIndex()[normHeader(v)]
-	return key, ok
+	return channelIndex().Key(v)
 }
 
-var channelIndex = sync.OnceValue(func() map[string]string {
-	m := map[string]string{}
-	for alias, key := range channelAliases() {
-		m[alias] = key
-	}
-	for _, c := range model.Channels {
-		for _, name := range []string{c.Key, c.LabelEN, c.LabelZH} {
-			m[normHeader(name)] = c.Key
-		}
-	}
-	return m
-})
+var channelIndex = sync.OnceValue(func() model.Matcher { return model.ChannelMatcher(model.Channels) })
+
+var lostIndex = sync.OnceValue(func() model.Matcher { return model.ChannelMatcher(model.LostReasons) })
 
 // LostReasonKey maps a lost reason to its key; other text stays as given.
 func LostReasonKey(v string) string {
-	k := normHeader(v)
-	for _, c := range model.LostReasons {
-		if k == normHeader(c.Key) || k == normHeader(c.LabelEN) || k == normHeader(c.LabelZH) {
-			return c.Key
-		}
-	}
-	if key, ok := lostAliases()[k]; ok {
+	if key, ok := lostIndex().Key(v); ok {
 		return key
 	}
 	return strings.TrimSpace(v)

@@ -112,7 +112,7 @@ func parseRowWith(row Row, cols []Column, p model.Pipeline, stages stageIndex, t
 			}
 			r.given["source"] = true
 		case FieldStage:
-			k, ok := stages.key(v)
+			k, ok := stages.Key(v)
 			if !ok {
 				// Another tool's own stage names must not cost the row:
 				// the lead starts in the first stage and keeps the name.

@@ -140,7 +140,8 @@ var entries = []entry{
 	{"form.err_email", "Not an e-mail address.", "不是有效的邮箱地址。"},
 	{"form.err_money", "Not an amount (12500, 12,500.50, 1.2万).", "不是有效金额（如 12500、12,500.50、1.2万）。"},
 	{"form.err_probability", "A percentage from 0 to 100.", "请输入 0 到 100 之间的百分比。"},
-	{"form.err_date", "Not a date (2026-12-05, 12-05, tomorrow, +3d).", "不是有效日期（如 2026-12-05、12-05、明天、+3d）。"},
+	{"form.err_date", "Not a date (2026-12-05, 12-05, tomorrow, +3d, fri, next month).", "不是有效日期（如 2026-12-05、12-05、明天、+3d、周五、下周一、下个月）。"},
+	{"form.err_datetime", "Not a day or time (2026-12-05, yesterday 14:00, tomorrow 9:30).", "不是有效日期或时间（如 2026-12-05、昨天下午两点、明天上午10点、今天14:00）。"},
 	{"form.err_range", "A number from %d to %d.", "请输入 %d 到 %d 之间的数字。"},
 
 	// Severity and complaint status.

@@ -43,6 +43,14 @@ func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Y, d.M, d.D+n, 12, 0, 0, 0, time.UTC))
 }
 
+// AddMonths returns the same day n months later, or the last day of that
+// month when it is shorter (01-31 plus one month is 02-28 or 02-29).
+func (d Date) AddMonths(n int) Date {
+	first := time.Date(d.Y, d.M+time.Month(n), 1, 12, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return Date{first.Year(), first.Month(), min(d.D, last)}
+}
+
 // Before reports whether d is earlier than e.
 func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
 
@@ -84,11 +92,15 @@ func (d *Date) UnmarshalText(b []byte) error {
 
 // ParseDate reads a day as a user types it, relative to today:
 // "2026-11-27", "2026/11/27", "11-27" or "11/27" (this year), "today",
-// "tomorrow", "yesterday", "+3d", "+2w", "-1d", "mon".."sun" (the next such
-// day), and the Chinese 今天, 明天, 后天, 昨天. It never panics; an error is
-// a sentence that shows the accepted forms.
+// "tomorrow", "yesterday", "+3d", "+2w", "-1d", "mon".."sun" and 周一..周日
+// (the next such day), 下周一..下周日 (that day of next week, weeks
+// starting on Monday), "next month" or 下个月 (the same day next month, the
+// month's last day when it is shorter), and the Chinese 今天, 明天, 后天,
+// 昨天, 前天. It never panics; an error is a sentence that shows the
+// accepted forms.
 func ParseDate(s string, today Date) (Date, error) {
 	in := strings.ToLower(strings.TrimSpace(s))
+	in = strings.NewReplacer("星期天", "周日", "礼拜天", "周日", "周天", "周日", "星期", "周", "礼拜", "周").Replace(in)
 	switch in {
 	case "":
 		return Date{}, fmt.Errorf("empty date")
@@ -100,6 +112,17 @@ func ParseDate(s string, today Date) (Date, error) {
 		return today.AddDays(2), nil
 	case "yesterday", "昨天":
 		return today.AddDays(-1), nil
+	case "前天":
+		return today.AddDays(-2), nil
+	case "next month", "nextmonth", "下个月", "下月":
+		return today.AddMonths(1), nil
+	}
+	if rest, ok := strings.CutPrefix(in, "下"); ok {
+		if wd, ok := weekdays[rest]; ok && strings.HasPrefix(rest, "周") {
+			t := today.In(time.UTC)
+			monday := today.AddDays(-((int(t.Weekday()) + 6) % 7))
+			return monday.AddDays(7 + (int(wd)+6)%7), nil
+		}
 	}
 	if (in[0] == '+' || in[0] == '-') && len(in) >= 2 {
 		unit := in[len(in)-1]
@@ -153,7 +176,7 @@ func ParseDate(s string, today Date) (Date, error) {
 		err = fmt.Errorf("bad form")
 	}
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date (write it like 2026-11-27, 11-27, today, tomorrow, +3d or fri)", s)
+		return Date{}, fmt.Errorf("%q is not a date (write it like 2026-11-27, 11-27, today, tomorrow, yesterday, +3d, fri, next month, 明天, 周五, 下周一 or 下个月)", s)
 	}
 	t := time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC)
 	if t.Day() != d {

@@ -80,6 +80,26 @@ func (f *leadFlags) apply(a *app, fs *pflag.FlagSet, l *model.Lead) error {
 	set("stage", &l.Stage, f.stage)
 	set("owner", &l.Owner, f.owner)
 	set("lost-reason", &l.LostReason, f.lostReason)
+	// Sources, stages and lost reasons are read by key, label in either
+	// language or a known other name; a lost reason may also be the
+	// user's own words.
+	if fs.Changed("source") && l.Source != "" {
+		k, err := model.ParseChannel(model.Channels, l.Source)
+		if err != nil {
+			return &model.FieldError{Field: "--source", Problem: err.Error()}
+		}
+		l.Source = k
+	}
+	if fs.Changed("stage") && l.Stage != "" {
+		k, err := a.rules().Pipeline.ParseStage(l.Stage)
+		if err != nil {
+			return &model.FieldError{Field: "--stage", Problem: err.Error()}
+		}
+		l.Stage = k
+	}
+	if k, ok := model.ChannelMatcher(model.LostReasons).Key(l.LostReason); ok && fs.Changed("lost-reason") {
+		l.LostReason = k
+	}
 	set("contract-number", &l.Contract.Number, f.contractNumber)
 	if fs.Changed("contact") || fs.Changed("phone") || fs.Changed("email") || fs.Changed("title") {
 		if len(l.Contacts) == 0 {
@@ -217,9 +237,11 @@ func (a *app) leadListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if filter.Stage != "" {
-				if err := a.rules().Pipeline.CheckStage(filter.Stage); err != nil {
-					return err
+				k, err := a.rules().Pipeline.ParseStage(filter.Stage)
+				if err != nil {
+					return &model.FieldError{Field: "--stage", Problem: err.Error()}
 				}
+				filter.Stage = k
 			}
 			if asJSON {
 				var leads []model.Lead
@@ -450,10 +472,14 @@ func (a *app) leadMoveCmd() *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
-			m := store.Move{Stage: args[1], LostReason: reason}
-			if err := rules.Pipeline.CheckStage(m.Stage); err != nil {
-				return err
+			stage, err := rules.Pipeline.ParseStage(args[1])
+			if err != nil {
+				return &model.FieldError{Field: "stage", Problem: err.Error()}
 			}
+			if k, ok := model.ChannelMatcher(model.LostReasons).Key(reason); ok {
+				reason = k
+			}
+			m := store.Move{Stage: stage, LostReason: reason}
 			if m.Stage == model.StageLost && reason == "" {
 				return &model.FieldError{Field: "--reason", Problem: "is required to move a lead to lost (" + keysOf(model.LostReasons) + ", or your own words)"}
 			}
@@ -472,7 +498,7 @@ func (a *app) leadMoveCmd() *cobra.Command {
 				m.SignedOn = d
 			}
 			var l model.Lead
-			err := a.update(func(tx *store.Tx) error {
+			err = a.update(func(tx *store.Tx) error {
 				id, err := tx.ResolveLead(args[0])
 				if err != nil {
 					return err

@@ -43,12 +43,13 @@ happens, use visit start and visit stop.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
-			act := model.Activity{Kind: kind, Contact: contact, Outcome: outcome, Feedback: feedback, NextStep: strings.TrimSpace(next)}
-			if !model.IsActivityKind(kind) {
-				return &model.FieldError{Field: "--kind", Problem: fmt.Sprintf("%q is not one of %s", kind, keysOf(model.ActivityKinds))}
+			kind, err := model.ParseChannel(model.ActivityKinds, kind)
+			if err != nil {
+				return &model.FieldError{Field: "--kind", Problem: err.Error()}
 			}
+			act := model.Activity{Kind: kind, Contact: contact, Outcome: outcome, Feedback: feedback, NextStep: strings.TrimSpace(next)}
 			if at != "" {
-				t, err := parseDateTime(at, a.now(), rules.Location)
+				t, err := model.ParseDateTime(at, a.now(), rules.Location)
 				if err != nil {
 					return &model.FieldError{Field: "--at", Problem: err.Error()}
 				}
@@ -164,24 +165,6 @@ func (a *app) readNotes() (string, error) {
 	return strings.TrimRight(string(data), "\n"), nil
 }
 
-// parseDateTime reads "2026-11-27 14:30", "14:30" (today), or a date (at
-// nine in the morning).
-func parseDateTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.ParseInLocation("2006-01-02 15:04", s, loc); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("15:04", s, loc); err == nil {
-		n := now.In(loc)
-		return time.Date(n.Year(), n.Month(), n.Day(), t.Hour(), t.Minute(), 0, 0, loc), nil
-	}
-	d, err := model.ParseDate(s, model.Today(now, loc))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a time (write it like \"2026-11-27 14:30\", 14:30 or a date)", s)
-	}
-	return d.In(loc).Add(9 * time.Hour), nil
-}
-
 func (a *app) visitListCmd() *cobra.Command {
 	var kind, from, to, search string
 	var limit int
@@ -193,10 +176,14 @@ func (a *app) visitListCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
 			today := model.Today(a.now(), rules.Location)
-			f := store.ActivityFilter{Kind: kind}
-			if kind != "" && !model.IsActivityKind(kind) {
-				return &model.FieldError{Field: "--kind", Problem: fmt.Sprintf("%q is not one of %s", kind, keysOf(model.ActivityKinds))}
+			if kind != "" {
+				k, err := model.ParseChannel(model.ActivityKinds, kind)
+				if err != nil {
+					return &model.FieldError{Field: "--kind", Problem: err.Error()}
+				}
+				kind = k
 			}
+			f := store.ActivityFilter{Kind: kind}
 			if from != "" {
 				d, err := model.ParseDate(from, today)
 				if err != nil {

@@ -72,7 +72,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 	d := &visitData{Day: c.Today().String(), Minutes: "30", Contact: contact}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			input(c.T("field.visit_day"), &d.Day, 20, checkDate(c, false)),
+			input(c.T("field.visit_day"), &d.Day, 20, checkDateTime(c)),
 			input(c.T("field.minutes"), &d.Minutes, 4, checkInt(c, 0, 1440)),
 			input(c.T("field.contact"), &d.Contact, model.MaxNameLen, nil),
 			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
@@ -82,17 +82,21 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 		))
 	}
 	return newModel(c, c.Tf("form.visit", company), build, func() (tea.Msg, error) {
-		day, err := model.ParseDate(d.Day, c.Today())
-		if err != nil {
-			return nil, &model.FieldError{Field: "day", Problem: err.Error()}
-		}
 		mins, _ := strconv.Atoi(strings.TrimSpace(d.Minutes))
-		now := c.Now().In(c.Rules.Location)
-		start := time.Date(day.Y, day.M, day.D, now.Hour(), now.Minute(), 0, 0, c.Rules.Location)
-		if day != c.Today() {
-			start = time.Date(day.Y, day.M, day.D, 10, 0, 0, 0, c.Rules.Location)
-		} else {
-			start = start.Add(-time.Duration(mins) * time.Minute)
+		var err error
+		var start time.Time
+		if day, err := model.ParseDate(d.Day, c.Today()); err == nil {
+			// A day alone: today's visit ended just now, another day's
+			// started at ten.
+			now := c.Now().In(c.Rules.Location)
+			start = time.Date(day.Y, day.M, day.D, now.Hour(), now.Minute(), 0, 0, c.Rules.Location)
+			if day != c.Today() {
+				start = time.Date(day.Y, day.M, day.D, 10, 0, 0, 0, c.Rules.Location)
+			} else {
+				start = start.Add(-time.Duration(mins) * time.Minute)
+			}
+		} else if start, err = model.ParseDateTime(d.Day, c.Now(), c.Rules.Location); err != nil {
+			return nil, &model.FieldError{Field: "day", Problem: err.Error()}
 		}
 		a := &model.Activity{
 			LeadID: leadID, Kind: model.KindVisit, StartedAt: start,

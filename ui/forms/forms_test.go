@@ -33,7 +33,14 @@ func TestFieldChecksSayWhatIsWrongInTheUILanguage(t *testing.T) {
 		{"probability %", checkProbability(en), "40%", ""},
 		{"date relative", checkDate(en, false), "+3d", ""},
 		{"date chinese", checkDate(zh, false), "明天", ""},
-		{"date bad", checkDate(zh, false), "下个月吧", "不是有效日期（如 2026-12-05、12-05、明天、+3d）。"},
+		{"date bad", checkDate(zh, false), "下个月吧", "不是有效日期（如 2026-12-05、12-05、明天、+3d、周五、下周一、下个月）。"},
+		{"date next week", checkDate(zh, false), "下周一", ""},
+		{"date next month", checkDate(zh, false), "下个月", ""},
+		{"visit time chinese", checkDateTime(zh), "昨天下午两点", ""},
+		{"visit time english", checkDateTime(en), "yesterday 14:00", ""},
+		{"visit day alone", checkDateTime(en), "today", ""},
+		{"visit time bad", checkDateTime(en), "yesterday afternoon", "Not a day or time (2026-12-05, yesterday 14:00, tomorrow 9:30)."},
+		{"visit time bad zh", checkDateTime(zh), "昨天下午", "不是有效日期或时间（如 2026-12-05、昨天下午两点、明天上午10点、今天14:00）。"},
 		{"minutes", checkInt(en, 0, 1440), "2000", "A number from 0 to 1440."},
 	}
 	for _, c := range cases {

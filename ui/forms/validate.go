@@ -114,6 +114,20 @@ func checkDate(c *common.Common, optional bool) func(string) error {
 	}
 }
 
+// checkDateTime accepts a day with or without a time of day, in the forms
+// model.ParseDateTime reads (the CLI's --at takes the same).
+func checkDateTime(c *common.Common) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New(c.T("form.err_required"))
+		}
+		if _, err := model.ParseDateTime(s, c.Now(), c.Rules.Location); err != nil {
+			return errors.New(c.T("form.err_datetime"))
+		}
+		return nil
+	}
+}
+
 func checkInt(c *common.Common, lo, hi int) func(string) error {
 	return func(s string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
