@@ -59,6 +59,7 @@ Run it bare to open the terminal UI; the subcommands script everything.`,
 	for _, add := range commandGroups {
 		add(root, a)
 	}
+	a.registerCompletions(root)
 	return root
 }
 
