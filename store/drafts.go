@@ -48,7 +48,7 @@ func (t *Tx) Drafts() ([]Draft, error) {
 	err := t.bucket(bucketDrafts).ForEach(func(k, v []byte) error {
 		var d Draft
 		if err := json.Unmarshal(v, &d); err != nil {
-			return fmt.Errorf("draft %s is corrupt: %w", k, err)
+			return fmt.Errorf("draft %s is %w: %w", k, errCorrupt, err)
 		}
 		out = append(out, d)
 		return nil

@@ -32,6 +32,11 @@ func (h *handle) close() error {
 func lockPath(path string) string { return path + ".lock" }
 
 func (s *Store) openDB() (*handle, error) {
+	if problem, err := checkHeader(s.opts.Path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", s.opts.Path, err)
+	} else if problem != "" {
+		return nil, s.damaged(problem)
+	}
 	lock, err := lockSidecar(s.opts.Path, s.opts.LockTimeout)
 	if err == nil {
 		var db *bolt.DB

@@ -22,7 +22,7 @@ func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return nil, fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+			return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op})
 		if limit > 0 && len(out) >= limit {

@@ -169,7 +169,7 @@ func (t *Tx) restoreEntry(typ, id, field, entryID string, h model.HLC, entry fun
 	}
 	if cur := rec.Fields[field]; cur != nil {
 		if err := json.Unmarshal(cur, &list); err != nil {
-			return fmt.Errorf("%s %s %s is corrupt: %w", typ, id, field, err)
+			return fmt.Errorf("%s %s %s is %w: %w", typ, id, field, errCorrupt, err)
 		}
 	}
 	for _, e := range list {
@@ -193,7 +193,7 @@ func (t *Tx) Complaints() ([]model.Complaint, error) {
 	err := t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
 		var c model.Complaint
 		if err := json.Unmarshal(v, &c); err != nil {
-			return fmt.Errorf("complaint %s is corrupt: %w", k, err)
+			return fmt.Errorf("complaint %s is %w: %w", k, errCorrupt, err)
 		}
 		if !c.Deleted {
 			out = append(out, c)

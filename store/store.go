@@ -123,12 +123,20 @@ func Open(opts Options) (*Store, error) {
 	if opts.CheckOnFirstUse && !opts.KeepOpen {
 		return s, nil
 	}
-	db, err := s.openDB()
+	var db *handle
+	err := s.guard(func() error {
+		var err error
+		if db, err = s.openDB(); err != nil {
+			return err
+		}
+		if err := s.prepare(db.DB); err != nil {
+			db.close()
+			db = nil
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.prepare(db.DB); err != nil {
-		db.close()
 		return nil, err
 	}
 	if opts.KeepOpen {
@@ -258,6 +266,10 @@ func (s *Store) Close() error {
 // withDB runs fn on an open database: the held one, or one opened for this
 // call and closed after it.
 func (s *Store) withDB(fn func(*bolt.DB) error) error {
+	return s.guard(func() error { return s.withDBUnguarded(fn) })
+}
+
+func (s *Store) withDBUnguarded(fn func(*bolt.DB) error) error {
 	if s.db != nil {
 		return fn(s.db.DB)
 	}
@@ -265,11 +277,17 @@ func (s *Store) withDB(fn func(*bolt.DB) error) error {
 	if err != nil {
 		return err
 	}
+	closed := false
+	defer func() {
+		if !closed {
+			h.close() // unwinding from a panic: let go of the file
+		}
+	}()
 	if err := s.prepare(h.DB); err != nil {
-		h.close()
 		return err
 	}
 	err = fn(h.DB)
+	closed = true
 	if cerr := h.close(); err == nil {
 		err = cerr
 	}
@@ -288,6 +306,9 @@ func (s *Store) View(fn func(*Tx) error) error {
 // Update runs fn in a read-write transaction: everything fn writes, ops and
 // indexes included, commits durably together or not at all.
 func (s *Store) Update(fn func(*Tx) error) error {
+	if s.foundDamaged() {
+		return s.damaged("it was found damaged before, and a change would spread the damage")
+	}
 	return s.withDB(func(db *bolt.DB) error {
 		return db.Update(func(btx *bolt.Tx) error {
 			t := &Tx{s: s, tx: btx, now: s.opts.Now()}

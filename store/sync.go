@@ -104,7 +104,7 @@ func listOf[T any](b *bolt.Bucket, what string) ([]T, error) {
 	err := b.ForEach(func(k, v []byte) error {
 		var x T
 		if err := json.Unmarshal(v, &x); err != nil {
-			return fmt.Errorf("%s %q is corrupt: %w", what, k, err)
+			return fmt.Errorf("%s %q is %w: %w", what, k, errCorrupt, err)
 		}
 		out = append(out, x)
 		return nil
@@ -260,7 +260,7 @@ func (t *Tx) reapplyOutbox(typ, id string, rec *model.Record) error {
 	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return cannotApply(fmt.Errorf("outbox entry %x is corrupt: %w", k, err))
+			return cannotApply(fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err))
 		}
 		if op.Entity.Type == typ && op.Entity.ID == id {
 			rec.Apply(op)
@@ -307,7 +307,7 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 	err := out.ForEach(func(k, v []byte) error {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 		if op.Actor.User == oldUser {
 			rewrites = append(rewrites, rewrite{clone(k), op})

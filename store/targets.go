@@ -51,7 +51,7 @@ func (t *Tx) Targets() ([]model.Target, error) {
 	err := b.ForEach(func(k, v []byte) error {
 		var tg model.Target
 		if err := json.Unmarshal(v, &tg); err != nil {
-			return fmt.Errorf("target %s is corrupt: %w", k, err)
+			return fmt.Errorf("target %s is %w: %w", k, errCorrupt, err)
 		}
 		if !tg.Deleted && tg.ID != "" {
 			out = append(out, tg)

@@ -72,7 +72,7 @@ func (t *Tx) Trash() ([]Trashed, error) {
 	err := t.bucket(bucketLeads).ForEach(func(k, v []byte) error {
 		var l model.Lead
 		if err := json.Unmarshal(v, &l); err != nil {
-			return fmt.Errorf("lead %s is corrupt: %w", k, err)
+			return fmt.Errorf("lead %s is %w: %w", k, errCorrupt, err)
 		}
 		// A lead deleted without a time was deleted for good: merged into
 		// another by dedupe, or deleted before there was a trash.
@@ -175,7 +175,7 @@ func (t *Tx) PurgeTrash(all bool) (purged, waiting int, err error) {
 	err = t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		var op model.Op
 		if err := json.Unmarshal(v, &op); err != nil {
-			return fmt.Errorf("outbox entry %x is corrupt: %w", k, err)
+			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 		pending[op.Entity.ID] = true
 		return nil

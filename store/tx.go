@@ -99,11 +99,11 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 		return rec, false, nil
 	}
 	if err := json.Unmarshal(data, &rec.Fields); err != nil {
-		return nil, false, fmt.Errorf("%s %s is corrupt: %w", typ, id, err)
+		return nil, false, fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
 	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
 		if err := json.Unmarshal(st, rec); err != nil {
-			return nil, false, fmt.Errorf("%s %s merge state is corrupt: %w", typ, id, err)
+			return nil, false, fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
 	}
 	return rec, true, nil
@@ -135,7 +135,7 @@ func (t *Tx) get(typ, id string, v any) error {
 		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s %s is corrupt: %w", typ, id, err)
+		return fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
 	return nil
 }

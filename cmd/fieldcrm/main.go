@@ -13,6 +13,7 @@ import (
 )
 
 func main() {
+	defer lastResort()
 	root := newRootCmd(os.Stdin, os.Stdout, os.Stderr)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "fieldcrm: "+sentence(err))
@@ -21,6 +22,15 @@ func main() {
 			os.Exit(ee.code)
 		}
 		os.Exit(1)
+	}
+}
+
+// lastResort turns a panic that escaped every command into one sentence
+// and a non-zero exit: a user never sees a Go stack trace.
+func lastResort() {
+	if r := recover(); r != nil {
+		fmt.Fprintln(os.Stderr, "fieldcrm: internal error ("+model.PrintableFlat(fmt.Sprint(r))+"); if a book is damaged, 'fieldcrm doctor' checks it")
+		os.Exit(3)
 	}
 }
 

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildBinary builds the real fieldcrm binary once per test.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "fieldcrm")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+func runBin(t *testing.T, bin, home string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "FIELDCRM_LANG=en")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := run{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return r
+}
+
+// usedSize is how much of a bbolt file its meta page 0 counts as pages.
+func usedSize(t *testing.T, path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(binary.LittleEndian.Uint32(b[16+8:]))
+	pgid := int64(binary.LittleEndian.Uint64(b[16+40:]))
+	return pageSize * pgid
+}
+
+// TestDamagedBooksNeverCrash damages copies of a real book at random
+// (seeded, bounded) and runs the real binary on each: no run may end in a
+// Go stack trace, every failure is one line, one about damage names the
+// file, and once a book is found damaged no write goes into it.
+func TestDamagedBooksNeverCrash(t *testing.T) {
+	bin := buildBinary(t)
+	home := t.TempDir()
+	good := filepath.Join(t.TempDir(), "good.db")
+	for _, c := range []string{"Acme", "Beta GmbH", "Gamma", "Delta", "Epsilon"} {
+		if r := runBin(t, bin, home, "--db", good, "lead", "add", "--company", c, "--city", "Berlin"); r.code != 0 {
+			t.Fatalf("lead add: %+v", r)
+		}
+	}
+	if r := runBin(t, bin, home, "--db", good, "visit", "add", "Acme", "--notes", "first call"); r.code != 0 {
+		t.Fatalf("visit add: %+v", r)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := usedSize(t, good)
+	rng := rand.New(rand.NewSource(14))
+	const trials = 40
+	damagedFound, refusedWrites := 0, 0
+	for trial := 0; trial < trials; trial++ {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "book.db")
+		copyData := append([]byte(nil), data...)
+		how := "flipped bytes"
+		if trial%4 == 0 {
+			how = "truncated"
+			copyData = copyData[:rng.Int63n(used)]
+		} else {
+			for n := 1 + rng.Intn(40); n > 0; n-- {
+				copyData[rng.Int63n(used)] ^= byte(1 + rng.Intn(255))
+			}
+		}
+		if err := os.WriteFile(path, copyData, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, args := range [][]string{
+			{"lead", "list"}, {"today"}, {"lead", "show", "Acme"}, {"visit", "list"}, {"lead", "list", "--json"},
+			{"lead", "add", "--company", "Zeta"},
+		} {
+			r := runBin(t, bin, home, append([]string{"--db", path}, args...)...)
+			all := r.stdout + r.stderr
+			for _, bad := range []string{"goroutine ", "panic:", "SIGBUS", "SIGSEGV", "runtime error"} {
+				if strings.Contains(all, bad) {
+					t.Fatalf("trial %d (%s) %v: %q in output:\n%s", trial, how, args, bad, all)
+				}
+			}
+			if r.code == 0 {
+				if isWrite(args) && found {
+					t.Fatalf("trial %d (%s): a write into a book found damaged succeeded", trial, how)
+				}
+				continue
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "fieldcrm: ") {
+				t.Fatalf("trial %d (%s) %v: stderr is not one line: %q", trial, how, args, r.stderr)
+			}
+			if strings.Contains(r.stderr, "damaged") {
+				if !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "fieldcrm doctor") {
+					t.Fatalf("trial %d (%s) %v: damage sentence lacks the file or the way out: %q", trial, how, args, r.stderr)
+				}
+				found = true
+				if isWrite(args) {
+					refusedWrites++
+				}
+			}
+		}
+		if found {
+			damagedFound++
+		}
+	}
+	t.Logf("%d of %d damaged copies were found damaged; %d writes refused", damagedFound, trials, refusedWrites)
+	if damagedFound == 0 {
+		t.Fatal("no damaged copy was found damaged")
+	}
+}
+
+func isWrite(args []string) bool { return len(args) > 1 && args[0] == "lead" && args[1] == "add" }

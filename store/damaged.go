@@ -1,0 +1,234 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"runtime/debug"
+	"sync"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Sentinel errors for a book that cannot be used as it is.
+var (
+	// ErrDamaged is wrapped by every error about a damaged book.
+	ErrDamaged = errors.New("the book is damaged")
+	// ErrReadOnly is wrapped by a write refused because the book can
+	// only be read.
+	ErrReadOnly = errors.New("the book is read-only")
+)
+
+// errCorrupt is wrapped by the errors of a stored value that does not
+// decode; View and Update turn them into a DamagedError.
+var errCorrupt = errors.New("corrupt")
+
+// DamagedError says that a book is damaged, what is wrong and the way out,
+// in one sentence.
+type DamagedError struct {
+	Path    string
+	Problem string // what is wrong, printable
+	Backup  string // the newest automatic backup, "" for none
+}
+
+func (e *DamagedError) Error() string {
+	msg := fmt.Sprintf("%s is damaged (%s); run 'fieldcrm doctor' to check it and 'fieldcrm doctor --repair' to save what can be read into a new book", e.Path, e.Problem)
+	if e.Backup != "" {
+		msg += ", or copy back the latest automatic backup, " + e.Backup
+	}
+	return msg
+}
+
+// Unwrap makes a DamagedError match ErrDamaged.
+func (e *DamagedError) Unwrap() error { return ErrDamaged }
+
+// damaged marks the store's book as damaged, so no later write goes into
+// it, and returns the error to show.
+func (s *Store) damaged(problem string) error {
+	s.markDamaged()
+	return &DamagedError{Path: s.opts.Path, Problem: model.PrintableFlat(problem), Backup: LatestBackup(s.opts.Path)}
+}
+
+// damagedMarks holds the books this process found damaged.
+var damagedMarks sync.Map
+
+// markDamaged remembers that the book is damaged, in this process and, in
+// a file beside it, for the next one: a write into a damaged book would
+// spread the damage into the team's data.
+func (s *Store) markDamaged() {
+	damagedMarks.Store(s.opts.Path, true)
+	if id := fileIdentity(s.opts.Path); id != "" {
+		_ = os.WriteFile(damagedMarkPath(s.opts.Path), []byte(id), 0o600)
+	}
+}
+
+// fileIdentity is the size and modification time of the file at path: a
+// book copied back over a damaged one (a backup) no longer matches its
+// mark.
+func fileIdentity(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d %d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+func damagedMarkPath(path string) string { return path + ".damaged" }
+
+// foundDamaged reports whether the book was found damaged before.
+func (s *Store) foundDamaged() bool {
+	if _, ok := damagedMarks.Load(s.opts.Path); ok {
+		return true
+	}
+	mark, err := os.ReadFile(damagedMarkPath(s.opts.Path))
+	if err != nil {
+		return false
+	}
+	if string(mark) != fileIdentity(s.opts.Path) {
+		os.Remove(damagedMarkPath(s.opts.Path)) // the file was replaced since
+		return false
+	}
+	return true
+}
+
+// guard runs fn, which reads the book, turning a fault on the mapped file
+// (a truncated or unreadable file) and a panic of bbolt on a corrupt page
+// into an error. The panic is taken for damage only when bbolt's own check
+// confirms it; anything else is reported as an internal error, still
+// without a stack trace.
+func (s *Store) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.afterPanic(r)
+		}
+	}()
+	err = fn()
+	if err != nil && !errors.Is(err, ErrDamaged) && (errors.Is(err, errCorrupt) || errors.Is(err, errBadCard) || isBoltDamage(err)) {
+		err = s.damaged(err.Error())
+	}
+	return err
+}
+
+// isBoltDamage reports whether bbolt refused the file as not a database.
+func isBoltDamage(err error) bool {
+	return errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch)
+}
+
+func (s *Store) afterPanic(r any) error {
+	problem := fmt.Sprint(r)
+	if _, fault := r.(interface{ Addr() uintptr }); fault {
+		return s.damaged("part of the file cannot be read")
+	}
+	if problems := s.checkQuietly(); len(problems) > 0 {
+		return s.damaged("its pages do not hold together")
+	}
+	return fmt.Errorf("internal error reading %s (%s); please report it", s.opts.Path, model.PrintableFlat(problem))
+}
+
+// checkQuietly runs bbolt's consistency check on a fresh handle and
+// returns the problems found, a panic or fault counting as one.
+func (s *Store) checkQuietly() (problems []string) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			problems = append(problems, "a page of it cannot be read")
+		}
+	}()
+	db := (*bolt.DB)(nil)
+	if s.db != nil {
+		db = s.db.DB
+	} else {
+		var err error
+		db, err = bolt.Open(s.opts.Path, 0o600, &bolt.Options{ReadOnly: true, Timeout: s.opts.LockTimeout})
+		if err != nil {
+			return []string{err.Error()}
+		}
+		defer db.Close()
+	}
+	_ = db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			problems = append(problems, err.Error())
+		}
+		return nil
+	})
+	return problems
+}
+
+// checkHeader checks what bbolt takes on trust when it opens a file: that
+// one of the two meta pages is whole, and that the file holds every page
+// that meta page counts. A file cut short would otherwise be mapped past
+// its end, and the first read there kills the process with SIGBUS.
+func checkHeader(path string) (problem string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", nil
+		}
+		return "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	size := fi.Size()
+	if size == 0 {
+		return "", nil // a new book: bbolt writes its first pages
+	}
+	m0, ok0 := readMeta(f, 0)
+	best, ok := m0, ok0
+	sizes := []int64{4096, 16384, 8192, 32768, 65536}
+	if ok0 {
+		sizes = []int64{int64(m0.pageSize)}
+	}
+	for _, ps := range sizes {
+		if m1, ok1 := readMeta(f, ps); ok1 && (!ok || m1.txid > best.txid) {
+			best, ok = m1, true
+			break
+		}
+	}
+	if !ok {
+		return "it is not a fieldcrm book, or its header is damaged", nil
+	}
+	if need := int64(best.pgid) * int64(best.pageSize); size < need {
+		return fmt.Sprintf("it is cut short: %d bytes of the %d it should hold", size, need), nil
+	}
+	return "", nil
+}
+
+type metaPage struct {
+	pageSize uint32
+	pgid     uint64
+	txid     uint64
+}
+
+// readMeta reads and validates the meta page at off as bbolt does (magic,
+// version 2, FNV-64a checksum).
+func readMeta(r io.ReaderAt, off int64) (metaPage, bool) {
+	const head = 16 // page header: id, flags, count, overflow
+	var b [head + 64]byte
+	if _, err := r.ReadAt(b[:], off); err != nil {
+		return metaPage{}, false
+	}
+	m := b[head:]
+	le := binary.LittleEndian
+	if le.Uint32(m[0:]) != 0xED0CDAED || le.Uint32(m[4:]) != 2 {
+		return metaPage{}, false
+	}
+	h := fnv.New64a()
+	h.Write(m[:56])
+	if h.Sum64() != le.Uint64(m[56:]) {
+		return metaPage{}, false
+	}
+	mp := metaPage{pageSize: le.Uint32(m[8:]), pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+	if mp.pageSize < 512 || mp.pageSize > 1<<20 || mp.pageSize&(mp.pageSize-1) != 0 {
+		return metaPage{}, false
+	}
+	return mp, true
+}
