@@ -10,14 +10,24 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
-// Table is a report laid out for the terminal or for CSV.
+// Table is a table laid out for the terminal or for CSV: the reports'
+// tables and every list the CLI prints are written by its Text.
 type Table struct {
 	Head  []string
 	Rows  [][]string
 	Right []bool  // right-align the column (numbers)
 	Bars  []int64 // one value per row drawn as a bar after the columns; nil: none
 	Max   int64   // the bars' full scale; 0: the largest value
+	Cap   []int   // per-column width limit in cells; 0: none
+	// Free marks the free-text columns (company, notes) that give way when
+	// the table is wider than the terminal, the widest first; nil: the
+	// first column. Other columns (ids, dates, amounts) are never cut.
+	Free []bool
 }
+
+// minFree is the narrowest a free-text column is cut to before columns
+// are left out.
+const minFree = 4
 
 // Doc is a whole report as text: a title, tables, and lines between them.
 type Doc struct {
@@ -53,8 +63,10 @@ func (d Doc) Text(width int) string {
 	return b.String()
 }
 
-// Text renders the table at most width cells wide: the first column is
-// cut when the rest does not fit, and bars take the room that is left.
+// Text renders the table at most width cells wide (CJK-aware). When it
+// does not fit, the widest free-text column is cut first (with "…") until
+// all of them are down to minFree cells; then columns are left out from
+// the right. Bars take the room that is left.
 func (t *Table) Text(width int) string {
 	n := len(t.Head)
 	head := safeRow(t.Head)
@@ -71,14 +83,29 @@ func (t *Table) Text(width int) string {
 			ws[i] = max(ws[i], Width(r[i]))
 		}
 	}
+	for i := range ws {
+		if i < len(t.Cap) && t.Cap[i] > 0 {
+			ws[i] = min(ws[i], t.Cap[i])
+		}
+	}
 	total := 2 * (n - 1)
 	for _, w := range ws {
 		total += w
 	}
-	if total > width {
-		cut := max(0, min(ws[0]-4, total-width))
-		ws[0] -= cut
-		total -= cut
+	for total > width {
+		// The widest free column gives a cell; ties go to the rightmost,
+		// so a note is cut before the company.
+		widest := -1
+		for i := range ws {
+			if t.free(i) && ws[i] > minFree && (widest < 0 || ws[i] >= ws[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		ws[widest]--
+		total--
 	}
 	// Still too wide: leave out columns from the right.
 	for total > width && n > 1 {
@@ -131,6 +158,14 @@ func (t *Table) Text(width int) string {
 		line(r, bar)
 	}
 	return b.String()
+}
+
+// free reports whether column i is free text that may be cut to fit.
+func (t *Table) free(i int) bool {
+	if t.Free == nil {
+		return i == 0
+	}
+	return i < len(t.Free) && t.Free[i]
 }
 
 // Safe is s as a terminal may show it on one line: model.PrintableFlat.

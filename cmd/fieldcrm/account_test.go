@@ -58,6 +58,7 @@ func (c *cli) owners() map[string]string {
 // unsynced work, and pulls bob's history from the beginning.
 func TestABookIsBoundToItsAccount(t *testing.T) {
 	url, tok := teamServer(t, "alice", "bob")
+	t.Setenv("COLUMNS", "300") // the refused list's reasons uncut
 	dir := t.TempDir()
 	bob := &cli{t: t, db: filepath.Join(dir, "bob.db"), config: filepath.Join(dir, "bob.toml")}
 	bob.ok("login", "--server", url, "--user", "bob", "--token", tok["bob"])

@@ -24,6 +24,10 @@ type cli struct {
 func newCLI(t *testing.T) *cli {
 	dir := t.TempDir()
 	t.Setenv("FIELDCRM_LANG", "en")
+	// Tables are fitted to $COLUMNS: wide enough here that a test reading
+	// whole cells finds them uncut. Fitting is tested at 80 and 120 columns
+	// in table_test.go.
+	t.Setenv("COLUMNS", "300")
 	return &cli{t: t, db: filepath.Join(dir, "book.db"), config: filepath.Join(dir, "config.toml")}
 }
 

@@ -18,6 +18,7 @@ import (
 // stdout, stderr and the error.
 func runExchangeCmd(t *testing.T, dir string, args ...string) (string, string, error) {
 	t.Helper()
+	t.Setenv("COLUMNS", "300") // whole cells: fitting is tested in table_test.go
 	var out, errw bytes.Buffer
 	root := newRootCmd(strings.NewReader(""), &out, &errw)
 	root.SetArgs(append([]string{"--db", filepath.Join(dir, "book.db"), "--config", filepath.Join(dir, "config.toml"), "--lang", "en"}, args...))

@@ -264,7 +264,8 @@ func (a *app) leadListCmd() *cobra.Command {
 			}
 			rules := a.rules()
 			store.SortCards(cards, rules.Pipeline)
-			t := table{header: []string{"ID", "COMPANY", "STAGE", "VALUE", "NEXT", "CONTACT", "CITY"}, max: []int{0, 36, 0, 0, 0, 16, 10}}
+			t := table{header: []string{"ID", "COMPANY", "STAGE", "VALUE", "NEXT", "CONTACT", "CITY"}, max: []int{0, noCap, 0, 0, 0, 16, 10},
+				right: []bool{false, false, false, true}}
 			n := 0
 			for _, c := range cards {
 				if !filter.Match(&c) {
@@ -274,7 +275,7 @@ func (a *app) leadListCmd() *cobra.Command {
 					break
 				}
 				n++
-				t.add(store.ShortID(c.ID), c.Company, a.stageLabel(c.Stage), money(c.Value, c.Currency), c.NextDue.String(), c.Contact, c.City)
+				t.add(store.ShortID(c.ID), c.Company, a.stageLabel(c.Stage), shortMoney(c.Value, c.Currency), c.NextDue.String(), c.Contact, c.City)
 			}
 			if n == 0 {
 				fmt.Fprintln(a.out, "no leads")

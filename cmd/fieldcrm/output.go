@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strconv"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/fieldcrm/fieldcrm/config"
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
 	"golang.org/x/term"
 )
 
@@ -43,71 +43,48 @@ func printf(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, format, args...)
 }
 
-// table lines up columns by display width, so Chinese text (two cells a
-// character) stays aligned. Cells wider than max are cut with an ellipsis.
-// Every cell is shown through model.PrintableFlat (line breaks and tabs
-// become spaces, other controls are escaped), so stored text cannot act on the terminal, and widths are
-// measured on what is printed: an escaped ESC, \x1b, is four cells.
+// table is a list as the CLI prints it, laid out by the one table printer
+// the reports use too (report.Table): columns lined up by display width
+// (Chinese text is two cells a character), the whole fitted to the
+// terminal's width (see outputWidth). Columns with a max are free text:
+// cut to max, and cut further, the widest first, when the table is too
+// wide; the others (ids, dates, amounts) are never cut. Every cell is
+// shown through model.PrintableFlat, so stored text cannot act on the
+// terminal, and widths are measured on what is printed.
 type table struct {
 	header []string
 	rows   [][]string
-	max    []int // per-column width limit; 0: none
+	max    []int  // per-column width limit of a free-text column; 0: not free text, never cut
+	right  []bool // right-align the column (amounts)
 }
+
+// noCap is the max of a free-text column with no limit of its own: it is
+// cut only to fit the terminal.
+const noCap = 1 << 20
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 func (t *table) write(w io.Writer) {
-	// Cells are cleaned and cut in place (write is a table's last use) and
-	// their widths kept in one flat slice: a table can have thousands of
-	// rows, and copying them doubled what a list command allocates.
-	cols := len(t.header)
-	rows := append([][]string{t.header}, t.rows...)
-	cellW := make([]int, len(rows)*cols)
-	widths := make([]int, cols)
-	for r, row := range rows {
-		for i, c := range row {
-			c = model.PrintableFlat(c)
-			cw := displayWidth(c)
-			if i < len(t.max) && t.max[i] > 0 && cw > t.max[i] {
-				c = ansi.Truncate(c, t.max[i], "…")
-				cw = ansi.StringWidth(c)
-			}
-			row[i] = c
-			if i < cols {
-				cellW[r*cols+i] = cw
-				widths[i] = max(widths[i], cw)
-			}
-		}
+	free := make([]bool, len(t.header))
+	for i := range free {
+		free[i] = i < len(t.max) && t.max[i] > 0
 	}
-	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	var line []byte
-	for r, row := range rows {
-		line = line[:0]
-		for i, c := range row {
-			line = append(line, c...)
-			if i < len(row)-1 && i < cols {
-				for range widths[i] - cellW[r*cols+i] + 2 {
-					line = append(line, ' ')
-				}
-			}
-		}
-		for len(line) > 0 && line[len(line)-1] == ' ' {
-			line = line[:len(line)-1]
-		}
-		bw.Write(append(line, '\n'))
-	}
+	rt := report.Table{Head: t.header, Rows: t.rows, Right: t.right, Cap: t.max, Free: free}
+	io.WriteString(w, rt.Text(outputWidth(w)))
 }
 
-// displayWidth is the cells s takes on a terminal; plain ASCII, the common
-// case, is counted without the grapheme machinery.
-func displayWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c < 0x20 {
-			return ansi.StringWidth(s)
+// outputWidth is the width to fit text written to w: $COLUMNS when set,
+// else the terminal's, else 80 (a pipe or a file).
+func outputWidth(w io.Writer) int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return max(n, 20)
+	}
+	if file, ok := w.(*os.File); ok && isTerminal(file) {
+		if n, _, err := term.GetSize(int(file.Fd())); err == nil && n > 0 {
+			return n
 		}
 	}
-	return len(s)
+	return 80
 }
 
 // stageLabel names a stage in the user's language.
@@ -123,6 +100,15 @@ func (a *app) language() string { return config.Language(a.lang, a.cfg) }
 // money formats minor units with the currency.
 func money(amount int64, currency string) string {
 	return model.Money{Amount: amount, Currency: currency}.String()
+}
+
+// shortMoney formats an amount compactly for a list, 1.2M CNY; show and
+// --json give it exactly.
+func shortMoney(amount int64, currency string) string {
+	if currency == "" {
+		return model.FormatShort(amount)
+	}
+	return model.FormatShort(amount) + " " + currency
 }
 
 // isTerminal reports whether f is an interactive terminal.

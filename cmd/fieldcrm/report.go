@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
@@ -11,7 +10,6 @@ import (
 	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() {
@@ -171,16 +169,11 @@ func (a *app) commissionPlan() report.Plan {
 	return plan
 }
 
-// textWidth is the width to lay text out in: the flag, the terminal's,
-// else 80.
+// textWidth is the width to lay text out in: the flag, else $COLUMNS,
+// the terminal's, or 80 (outputWidth).
 func (a *app) textWidth(flag int) int {
 	if flag > 0 {
 		return flag
 	}
-	if file, ok := a.out.(*os.File); ok && isTerminal(file) {
-		if w, _, err := term.GetSize(int(file.Fd())); err == nil && w > 0 {
-			return w
-		}
-	}
-	return 80
+	return outputWidth(a.out)
 }

@@ -205,7 +205,7 @@ func (a *app) syncStatus(asJSON bool) error {
 	}
 	if v.SetAside > 0 {
 		fmt.Fprintln(a.out)
-		t := &table{header: []string{"SEQ", "ENTITY", "OP", "REASON"}, max: []int{0, 40, 0, 0}}
+		t := &table{header: []string{"SEQ", "ENTITY", "OP", "REASON"}, max: []int{0, 40, 0, noCap}}
 		for i, sa := range v.SetAsideChanges {
 			if i == setAsideShown {
 				break
@@ -288,7 +288,7 @@ func (a *app) syncRejected(asJSON bool) error {
 		fmt.Fprintln(a.out, "no refused changes")
 		return nil
 	}
-	t := &table{header: []string{"OP", "WHEN", "CHANGE", "REASON"}, max: []int{0, 0, 40, 0}}
+	t := &table{header: []string{"OP", "WHEN", "CHANGE", "REASON"}, max: []int{0, 0, 40, noCap}}
 	for _, r := range list {
 		change := r.Op.Kind + " " + r.Op.Entity.Type + " " + store.ShortID(r.Op.Entity.ID)
 		for _, f := range slices.Sorted(maps.Keys(r.Op.Fields)) {

@@ -36,7 +36,7 @@ func (a *app) todayCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "today",
-		Short: "The daily review: overdue, due today, next 7 days, rotting leads, return visits, complaints",
+		Short: "The daily review: follow-ups due, idle leads, visits, complaints",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var rep store.TodayReport
@@ -59,6 +59,46 @@ func (a *app) todayCmd() *cobra.Command {
 	return cmd
 }
 
+// todayHeads are the daily review's column headings in both languages:
+// what is due and how late it is are apart from how long a lead has sat
+// idle, each under a word a salesperson reads at a glance.
+var todayHeads = map[string][2]string{
+	"id":      {"ID", "编号"},
+	"due":     {"DUE", "到期"},
+	"late":    {"LATE BY", "逾期"},
+	"company": {"COMPANY", "公司"},
+	"todo":    {"TO DO", "待办"},
+	"idle":    {"IDLE FOR", "未跟进"},
+	"next":    {"NEXT STEP", "下一步"},
+	"stage":   {"STAGE", "阶段"},
+	"value":   {"VALUE", "金额"},
+	"visit":   {"VISIT BY", "回访日期"},
+}
+
+func (a *app) todayHead(keys ...string) []string {
+	zh := a.language() == "zh"
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		if zh {
+			out[i] = todayHeads[k][1]
+		} else {
+			out[i] = todayHeads[k][0]
+		}
+	}
+	return out
+}
+
+// days is n days as the daily review says it.
+func (a *app) days(n int) string {
+	switch {
+	case a.language() == "zh":
+		return fmt.Sprintf("%d天", n)
+	case n == 1:
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
 func (a *app) printToday(rep store.TodayReport) {
 	w := a.out
 	printf(w, "%s  (%d)\n", rep.Date, rep.Count())
@@ -67,24 +107,63 @@ func (a *app) printToday(rep store.TodayReport) {
 		if len(sec.Items) == 0 {
 			continue
 		}
-		t := table{header: []string{"  ID", "DUE", "COMPANY", "ACTION", "STAGE", "VALUE"}, max: []int{0, 0, 30, 36, 0, 0}}
-		for _, it := range sec.Items {
-			due := it.Due.String()
-			switch {
-			case sec.Key == store.SectionOverdue:
-				due += fmt.Sprintf(" (-%dd)", it.Days)
-			case sec.Key == store.SectionRotting:
-				due = fmt.Sprintf("+%dd idle", it.Days)
-			}
-			id := it.TaskID
-			if id == "" {
-				id = it.ComplaintID
-			}
-			if id == "" {
-				id = it.LeadID
-			}
-			t.add("  "+store.ShortID(id), due, it.Company, it.Action, a.stageLabel(it.Stage), model.FormatShort(it.Value))
-		}
-		t.write(w)
+		a.todayTable(sec).write(w)
 	}
+}
+
+// todayTable lays out one section: follow-ups by when they are due (and
+// how late), rotting leads by how long they have sat idle, return visits
+// by when the visit is due.
+func (a *app) todayTable(sec store.TodaySection) *table {
+	t := &table{}
+	switch sec.Key {
+	case store.SectionOverdue:
+		t.header = a.todayHead("id", "due", "late", "company", "todo", "stage", "value")
+		t.max = []int{0, 0, 0, 30, 36, 0, 0}
+	case store.SectionRotting:
+		t.header = a.todayHead("id", "idle", "company", "stage", "next", "due", "value")
+		t.max = []int{0, 0, 30, 0, 36, 0, 0}
+	case store.SectionReturnVisit:
+		t.header = a.todayHead("id", "visit", "company", "stage", "value")
+		t.max = []int{0, 0, 30, 0, 0}
+	default:
+		t.header = a.todayHead("id", "due", "company", "todo", "stage", "value")
+		t.max = []int{0, 0, 30, 36, 0, 0}
+	}
+	t.right = make([]bool, len(t.header))
+	t.right[len(t.right)-1] = true
+	for _, it := range sec.Items {
+		id := it.TaskID
+		if id == "" {
+			id = it.ComplaintID
+		}
+		if id == "" {
+			id = it.LeadID
+		}
+		id, stage, value := store.ShortID(id), a.stageLabel(it.Stage), model.FormatShort(it.Value)
+		due := ""
+		if !it.Due.IsZero() {
+			due = it.Due.String()
+		}
+		switch sec.Key {
+		case store.SectionOverdue:
+			t.add(id, due, a.days(it.Days), it.Company, it.Action, stage, value)
+		case store.SectionRotting:
+			t.add(id, a.days(a.idleDays(it)), it.Company, stage, it.Action, due, value)
+		case store.SectionReturnVisit:
+			t.add(id, due, it.Company, stage, value)
+		default:
+			t.add(id, due, it.Company, it.Action, stage, value)
+		}
+	}
+	return t
+}
+
+// idleDays is how long a rotting lead has gone untouched: the days past
+// its stage's limit, which is what the store reports, plus the limit.
+func (a *app) idleDays(it store.TodayItem) int {
+	if s, ok := a.rules().Pipeline.Stage(it.Stage); ok {
+		return it.Days + s.RottingDays
+	}
+	return it.Days
 }
