@@ -215,6 +215,7 @@ func (a *app) leadAddCmd() *cobra.Command {
 			if err := a.update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
 				return err
 			}
+			a.warnTwins(&l)
 			if asJSON {
 				return printJSON(a.out, l)
 			}
