@@ -154,6 +154,15 @@ var entries = []entry{
 
 	// Status line.
 	{"status.user", "user %s", "用户 %s"},
+	{"welcome.title", "Welcome to fieldcrm", "欢迎使用 fieldcrm"},
+	{"welcome.ask", "What is your name? It marks the leads you own and the notes you write.", "请输入您的名字：它标记您负责的客户和您写的记录。"},
+	{"welcome.placeholder", "e.g. wang.li or 王丽", "例如 wang.li 或 王丽"},
+	{"welcome.later", "Saved as the user line of your config file; change it there later.", "保存在配置文件的 user 一行；以后可在那里修改。"},
+	{"welcome.key_save", "save", "保存"},
+	{"welcome.key_skip", "not now", "以后再说"},
+	{"welcome.err_empty", "Type a name (at most 64 bytes).", "请输入名字（最多 64 字节）。"},
+	{"welcome.err_chars", "A name may not contain spaces, quotes or slashes.", "名字不能包含空格、引号或斜杠。"},
+	{"welcome.err_save", "Not saved: %s", "未能保存：%s"},
 	{"status.leads", "%s leads", "%s 条线索"},
 	{"status.saved", "Saved.", "已保存。"},
 

@@ -28,6 +28,8 @@ type app struct {
 	rules func() model.Rules // the config's rules, worked out once
 	st    *store.Store
 	now   func() time.Time
+	// namedHint is set once the missing user name has been pointed out.
+	namedHint bool
 }
 
 func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
@@ -110,13 +112,25 @@ func (a *app) store() (*store.Store, error) {
 	return st, nil
 }
 
-// update runs fn in one write transaction on the store.
+// update runs fn in one write transaction on the store. A write by nobody
+// named says how to set a name.
 func (a *app) update(fn func(*store.Tx) error) error {
 	st, err := a.store()
 	if err != nil {
 		return err
 	}
-	return st.Update(fn)
+	unnamed := false
+	err = st.Update(func(tx *store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		unnamed = a.unnamed(tx) // after fn, which may have bound the book
+		return nil
+	})
+	if err == nil && unnamed {
+		a.hintName(st.User())
+	}
+	return err
 }
 
 // view runs fn in one read transaction on the store.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -15,6 +16,10 @@ import (
 // the lead alone; a new customer gets no warning.
 func TestLeadAddWarnsOfALikelyTwin(t *testing.T) {
 	c := newCLI(t)
+	// A named user: an unnamed one is told how to set a name on every write.
+	if err := os.WriteFile(c.config, []byte("user = \"wang\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var first model.Lead
 	out, errs, err := c.run("", "lead", "add", "--company", "华北能源有限公司", "--phone", "13800138000", "--json")
 	if err != nil || errs != "" {

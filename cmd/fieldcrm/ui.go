@@ -27,6 +27,10 @@ func (a *app) openUI() error {
 	if err != nil {
 		return err
 	}
+	st, goOn, err := a.askName(st)
+	if err != nil || !goOn {
+		return err
+	}
 	if a.demo {
 		err := demo.Generate(st, demo.Options{Leads: demoLeads, Now: a.now()})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
