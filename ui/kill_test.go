@@ -63,7 +63,15 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 
 	s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh", "-c", script)
+	// The config has no user line: the first start asks for a name and
+	// saves it, so the restart below goes straight to the board.
+	s.waitFor("What is your name?")
+	s.text("tester")
+	s.keys("Enter")
 	s.waitFor("1 leads")
+	if cfg, err := os.ReadFile(filepath.Join(home, "config", "fieldcrm", "config.toml")); err != nil || !strings.Contains(string(cfg), `"tester"`) {
+		t.Fatalf("the name was not saved in the config: %v %q", err, cfg)
+	}
 	s.keys("C-n")
 	s.waitFor("Quick note")
 	s.text("harbor")
