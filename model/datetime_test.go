@@ -91,3 +91,20 @@ func TestParseDateTime(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDateTime(f *testing.F) {
+	for _, s := range []string{"yesterday 14:00", "昨天下午两点", "明天上午10点", "今天14:00", "2pm", "下周一9点半", "2026-11-27 14:30", "下午十三点", ""} {
+		f.Add(s)
+	}
+	loc := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, time.November, 27, 10, 0, 0, 0, loc)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseDateTime(s, now, loc)
+		if err != nil {
+			return
+		}
+		if got.Location() != loc || got.Second() != 0 || got.Year() < 1900 || got.Year() > 2999 {
+			t.Fatalf("ParseDateTime(%q) = %v", s, got)
+		}
+	})
+}
