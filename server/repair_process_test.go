@@ -88,7 +88,8 @@ func TestAdminRepairCommandsAsProcesses(t *testing.T) {
 				where = []string{"--database", db}
 			}
 			cmd := exec.Command(bin, append(append([]string{"admin"}, where...), args...)...)
-			cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE=", "FIELDCRM_CONFIG="+filepath.Join(dir, "none.toml"))
+			// Wide enough that no column is cut: the columns are what it checks.
+			cmd.Env = append(os.Environ(), "FIELDCRM_DATABASE=", "FIELDCRM_CONFIG="+filepath.Join(dir, "none.toml"), "COLUMNS=300")
 			out, err := cmd.CombinedOutput()
 			var ee *exec.ExitError
 			if err != nil && !errors.As(err, &ee) {
