@@ -60,10 +60,12 @@ var damagedMarks sync.Map
 // markDamaged remembers that the book is damaged, in this process and, in
 // a file beside it, for the next one: a write into a damaged book would
 // spread the damage into the team's data.
-func (s *Store) markDamaged() {
-	damagedMarks.Store(s.opts.Path, true)
-	if id := fileIdentity(s.opts.Path); id != "" {
-		_ = os.WriteFile(damagedMarkPath(s.opts.Path), []byte(id), 0o600)
+func (s *Store) markDamaged() { markDamaged(s.opts.Path) }
+
+func markDamaged(path string) {
+	damagedMarks.Store(path, true)
+	if id := fileIdentity(path); id != "" {
+		_ = os.WriteFile(damagedMarkPath(path), []byte(id), 0o600)
 	}
 }
 
@@ -152,12 +154,62 @@ func (s *Store) checkQuietly() (problems []string) {
 		defer db.Close()
 	}
 	_ = db.View(func(tx *bolt.Tx) error {
+		if err := readAll(tx); err != nil {
+			problems = append(problems, err.Error())
+			return nil
+		}
 		for err := range tx.Check() {
 			problems = append(problems, err.Error())
 		}
 		return nil
 	})
 	return problems
+}
+
+var (
+	errPagesLoop = errors.New("its pages loop: more keys than the file can hold")
+	errTooLong   = errors.New("a key or value is longer than the file")
+)
+
+// keyBudget is more keys than a file of tx's size can hold (an element
+// takes 16 bytes at least): walking more means the pages loop.
+func keyBudget(tx *bolt.Tx) int64 { return tx.Size()/16 + 1024 }
+
+// readAll reads every key and value of the book in this goroutine, so a
+// fault or a bbolt panic on a bad page happens here, where the caller can
+// recover it. tx.Check runs in a goroutine of its own, where a fault on
+// the mapping would kill the process: it is run only on a book that reads
+// through.
+func readAll(tx *bolt.Tx) error {
+	var sum byte
+	budget := keyBudget(tx)
+	var walk func(b *bolt.Bucket) error
+	walk = func(b *bolt.Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			if budget--; budget < 0 {
+				return errPagesLoop
+			}
+			if int64(len(k)+len(v)) > tx.Size() {
+				return errTooLong
+			}
+			for _, c := range k {
+				sum ^= c
+			}
+			if v == nil {
+				if sub := b.Bucket(k); sub != nil {
+					return walk(sub)
+				}
+				return nil
+			}
+			for _, c := range v {
+				sum ^= c
+			}
+			return nil
+		})
+	}
+	err := tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return walk(b) })
+	_ = sum
+	return err
 }
 
 // checkHeader checks what bbolt takes on trust when it opens a file: that

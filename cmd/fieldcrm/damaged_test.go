@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math/rand"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // buildBinary builds the real fieldcrm binary once per test.
@@ -31,7 +33,10 @@ type run struct {
 
 func runBin(t *testing.T, bin, home string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	// A hang is a failure too: the run is killed after a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "FIELDCRM_LANG=en")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -79,7 +84,7 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 	used := usedSize(t, good)
 	rng := rand.New(rand.NewSource(14))
 	const trials = 40
-	damagedFound, refusedWrites := 0, 0
+	damagedFound, refusedWrites, repaired := 0, 0, 0
 	for trial := 0; trial < trials; trial++ {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "book.db")
@@ -98,7 +103,7 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 		}
 		found := false
 		for _, args := range [][]string{
-			{"lead", "list"}, {"today"}, {"lead", "show", "Acme"}, {"visit", "list"}, {"lead", "list", "--json"},
+			{"doctor"}, {"doctor", "--json"}, {"lead", "list"}, {"today"}, {"lead", "show", "Acme"}, {"visit", "list"}, {"lead", "list", "--json"},
 			{"lead", "add", "--company", "Zeta"},
 		} {
 			r := runBin(t, bin, home, append([]string{"--db", path}, args...)...)
@@ -116,9 +121,9 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 			if len(lines) != 1 || !strings.HasPrefix(lines[0], "fieldcrm: ") {
-				t.Fatalf("trial %d (%s) %v: stderr is not one line: %q", trial, how, args, r.stderr)
+				t.Fatalf("trial %d (%s) %v: stderr is not one line: %q (exit %d) %q", trial, how, args, r.stderr, r.code, r.stdout)
 			}
-			if strings.Contains(r.stderr, "damaged") {
+			if strings.Contains(r.stderr, "damaged") || args[0] == "doctor" {
 				if !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "fieldcrm doctor") {
 					t.Fatalf("trial %d (%s) %v: damage sentence lacks the file or the way out: %q", trial, how, args, r.stderr)
 				}
@@ -130,9 +135,22 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 		}
 		if found {
 			damagedFound++
+			if r := runBin(t, bin, home, "--db", path, "doctor"); r.code == 0 {
+				t.Fatalf("trial %d (%s): doctor finds nothing in a book found damaged:\n%s", trial, how, r.stdout)
+			}
+			r := runBin(t, bin, home, "--db", path, "doctor", "--repair")
+			if strings.Contains(r.stdout+r.stderr, "goroutine ") {
+				t.Fatalf("trial %d (%s): doctor --repair crashed:\n%s", trial, how, r.stdout+r.stderr)
+			}
+			if strings.Contains(r.stdout, "repaired:") {
+				if l := runBin(t, bin, home, "--db", path, "lead", "add", "--company", "After repair"); l.code != 0 {
+					t.Fatalf("trial %d (%s): the repaired book takes no write: %+v\n%s", trial, how, l, r.stdout)
+				}
+				repaired++
+			}
 		}
 	}
-	t.Logf("%d of %d damaged copies were found damaged; %d writes refused", damagedFound, trials, refusedWrites)
+	t.Logf("%d of %d damaged copies were found damaged; %d writes refused; %d repaired", damagedFound, trials, refusedWrites, repaired)
 	if damagedFound == 0 {
 		t.Fatal("no damaged copy was found damaged")
 	}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// doctorBook makes a real book with leads, visits, follow-ups and a
+// draft, closed, and returns its path and its leads.
+func doctorBook(t *testing.T) (string, []model.Lead) {
+	t.Helper()
+	now, _ := clockAt(t0)
+	s := openTemp(t, now)
+	var leads []model.Lead
+	for _, c := range []string{"Acme", "Beta", "Gamma", "Delta"} {
+		l := addLead(t, s, c, "")
+		leads = append(leads, l)
+		err := s.Update(func(tx *Tx) error {
+			a := model.Activity{LeadID: l.ID, Kind: model.KindVisit, StartedAt: t0.Add(-time.Hour), EndedAt: t0}
+			if err := tx.AddActivity(&a, "went well"); err != nil {
+				return err
+			}
+			_, err := tx.SetFollowUp(l.ID, model.DateOf(t0.AddDate(0, 0, 3)), "call back")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.SaveDraft(&Draft{ID: "d1", Text: "half a note"}) }); err != nil {
+		t.Fatal(err)
+	}
+	path := s.Path()
+	s.Close()
+	return path, leads
+}
+
+func readLeads(t *testing.T, path string) []model.Lead {
+	t.Helper()
+	s, err := Open(Options{Path: path, User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out []model.Lead
+	if err := s.View(func(tx *Tx) error { var err error; out, err = tx.Leads(LeadFilter{}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestDoctorFindsAHealthyBookHealthy(t *testing.T) {
+	path, _ := doctorBook(t)
+	r, err := Doctor(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() || r.Records[model.TypeLead] != 4 || r.Records[model.TypeActivity] != 4 || r.Outbox == 0 {
+		t.Fatalf("report = %+v", r)
+	}
+}
+
+// TestDoctorRepairDerivesCardsAndIndexes: a book whose index lost an
+// entry and whose card was overwritten is found wrong, and repair gives a
+// good book with the same records, keeping the damaged one.
+func TestDoctorRepairDerivesCardsAndIndexes(t *testing.T) {
+	path, leads := doctorBook(t)
+	want := readLeads(t, path)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketCards).Put([]byte(leads[1].ID), []byte("\xff\xfegarbage")); err != nil {
+			return err
+		}
+		st := tx.Bucket(bucketIdx).Bucket(idxLeadStage)
+		k, _ := st.Cursor().First()
+		return st.Delete(k)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Doctor(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var where []string
+	for _, f := range r.Problems {
+		where = append(where, f.Where)
+	}
+	if got := strings.Join(where, ","); !strings.Contains(got, "cards") || !strings.Contains(got, "index lead_stage") {
+		t.Fatalf("problems = %+v", r.Problems)
+	}
+	r, err = Repair(path, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Repaired || len(r.Lost) != 0 {
+		t.Fatalf("repair = %+v", r)
+	}
+	if _, err := os.Stat(r.Damaged); err != nil {
+		t.Fatalf("damaged book not kept: %v", err)
+	}
+	if r2, err := Doctor(path); err != nil || !r2.OK() {
+		t.Fatalf("after repair: %+v %v", r2, err)
+	}
+	if got := readLeads(t, path); !reflect.DeepEqual(got, want) {
+		t.Fatalf("leads after repair differ:\n%+v\n%+v", got, want)
+	}
+	s, err := Open(Options{Path: path, User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(func(tx *Tx) error {
+		if n := tx.OutboxLen(); n != r.Outbox {
+			t.Errorf("outbox %d, want %d", n, r.Outbox)
+		}
+		if d, err := tx.Drafts(); err != nil || len(d) != 1 {
+			t.Errorf("drafts %v %v", d, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(r.Damaged) != filepath.Dir(path) {
+		t.Fatal(r.Damaged)
+	}
+}
+
+// TestDoctorRepairLeavesOutWhatDoesNotDecode: a record that does not
+// decode is named and left out; the rest is saved.
+func TestDoctorRepairLeavesOutWhatDoesNotDecode(t *testing.T) {
+	path, leads := doctorBook(t)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketLeads).Put([]byte(leads[0].ID), []byte("{broken")) })
+	db.Close()
+	r, err := Repair(path, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Repaired || len(r.Lost) != 1 || !strings.Contains(r.Lost[0].Where, leads[0].ID) {
+		t.Fatalf("repair = %+v", r)
+	}
+	if got := readLeads(t, path); len(got) != 3 {
+		t.Fatalf("%d leads after repair", len(got))
+	}
+}
