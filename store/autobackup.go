@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // BackupDir is the folder beside a book that holds its automatic backups.
@@ -36,4 +38,46 @@ func LatestBackup(path string) string {
 		return b[len(b)-1]
 	}
 	return ""
+}
+
+// keepBackups is how many automatic backups are kept.
+const keepBackups = 7
+
+// autoBackup writes the day's automatic backup of the book, a consistent
+// copy, if there is none yet, and prunes the oldest beyond keepBackups. It
+// runs after a write, on the handle the write used, so it costs one copy
+// of the file once a day and nothing to a command that only reads. A
+// failed backup does not fail the write.
+func (s *Store) autoBackup(db *bolt.DB) {
+	if !s.opts.AutoBackup {
+		return
+	}
+	dir := BackupDir(s.opts.Path)
+	name := filepath.Join(dir, backupPrefix(s.opts.Path)+s.opts.Now().Format("2006-01-02")+".bak")
+	if _, err := os.Stat(name); err == nil {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	defer os.Remove(tmp.Name())
+	err = db.View(func(tx *bolt.Tx) error { _, err := tx.WriteTo(tmp); return err })
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || os.Rename(tmp.Name(), name) != nil {
+		return
+	}
+	if b := Backups(s.opts.Path); len(b) > keepBackups {
+		for _, old := range b[:len(b)-keepBackups] {
+			os.Remove(old)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
@@ -104,4 +105,45 @@ func viewLead(s *Store, id string) (model.Lead, error) {
 		return err
 	})
 	return l, err
+}
+
+// TestAutoBackupOncePerDayKeepsSeven: the first write of a day leaves a
+// consistent copy in backups/ (0700, files 0600), one a day, the newest
+// seven kept; each is a book that opens.
+func TestAutoBackupOncePerDayKeepsSeven(t *testing.T) {
+	now, advance := clockAt(t0)
+	path := filepath.Join(t.TempDir(), "book.db")
+	s, err := Open(Options{Path: path, User: "ann", Now: now, AutoBackup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for day := 0; day < 10; day++ {
+		addLead(t, s, "Acme", "")
+		addLead(t, s, "Beta", "")
+		if got := len(Backups(path)); got != min(day+1, 7) {
+			t.Fatalf("day %d: %d backups", day, got)
+		}
+		advance(24 * time.Hour)
+	}
+	fi, err := os.Stat(BackupDir(path))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("backups folder: %v %v", fi.Mode(), err)
+	}
+	latest := LatestBackup(path)
+	if fi, err := os.Stat(latest); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file: %v", err)
+	}
+	if !strings.Contains(latest, t0.AddDate(0, 0, 9).Format("2006-01-02")) {
+		t.Fatalf("latest = %s", latest)
+	}
+	b, err := Open(Options{Path: latest, User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var n int
+	if err := b.View(func(tx *Tx) error { c, err := tx.Cards(); n = len(c); return err }); err != nil || n != 19 {
+		t.Fatalf("backup holds %d leads: %v", n, err)
+	}
 }

@@ -81,6 +81,9 @@ type Options struct {
 	// one transaction opens the file once. Open then reports only a bad
 	// path; a locked, newer or corrupt file fails the first transaction.
 	CheckOnFirstUse bool
+	// AutoBackup keeps a consistent copy of the book in backups/ beside
+	// it, written after the first write of each day, the newest 7 kept.
+	AutoBackup bool
 }
 
 // Store is the local replica. It is safe for concurrent use by several
@@ -310,7 +313,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		return s.damaged("it was found damaged before, and a change would spread the damage")
 	}
 	return s.withDB(func(db *bolt.DB) error {
-		return db.Update(func(btx *bolt.Tx) error {
+		err := db.Update(func(btx *bolt.Tx) error {
 			t := &Tx{s: s, tx: btx, now: s.opts.Now()}
 			if err := fn(t); err != nil {
 				return err
@@ -327,6 +330,10 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			t.packPages()
 			return nil
 		})
+		if err == nil {
+			s.autoBackup(db)
+		}
+		return err
 	})
 }
 

@@ -104,7 +104,7 @@ func (a *app) store() (*store.Store, error) {
 		return a.st, nil
 	}
 	rules := a.rules()
-	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true})
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true, AutoBackup: true})
 	if err != nil {
 		return nil, err
 	}
