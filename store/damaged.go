@@ -111,6 +111,9 @@ func (s *Store) guard(fn func() error) (err error) {
 		}
 	}()
 	err = fn()
+	if errors.Is(err, berrors.ErrDatabaseReadOnly) {
+		return fmt.Errorf("%w: %s can be read but not changed (the file or its folder is not writable); make it writable (chmod u+w) to change it", ErrReadOnly, s.opts.Path)
+	}
 	if err != nil && !errors.Is(err, ErrDamaged) && (errors.Is(err, errCorrupt) || errors.Is(err, errBadCard) || isBoltDamage(err)) {
 		err = s.damaged(err.Error())
 	}

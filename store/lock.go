@@ -37,10 +37,17 @@ func (s *Store) openDB() (*handle, error) {
 	} else if problem != "" {
 		return nil, s.damaged(problem)
 	}
-	lock, err := lockSidecar(s.opts.Path, s.opts.LockTimeout)
+	readOnly := isReadOnly(s.opts.Path)
+	var lock *os.File
+	var err error
+	if readOnly {
+		lock = readLock(s.opts.Path) // a read-only folder may hold none
+	} else {
+		lock, err = lockSidecar(s.opts.Path, s.opts.LockTimeout)
+	}
 	if err == nil {
 		var db *bolt.DB
-		db, err = bolt.Open(s.opts.Path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync, InitialMmapSize: initialMmapSize, PageSize: pageSize})
+		db, err = bolt.Open(s.opts.Path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync, InitialMmapSize: initialMmapSize, PageSize: pageSize, ReadOnly: readOnly})
 		if err == nil {
 			return &handle{DB: db, lock: lock}, nil
 		}

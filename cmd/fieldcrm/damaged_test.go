@@ -157,3 +157,28 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 }
 
 func isWrite(args []string) bool { return len(args) > 1 && args[0] == "lead" && args[1] == "add" }
+
+// TestReadOnlyBookCLI: with the book's file 0400, lead list and today
+// work and lead add says in one line that the book is read-only.
+func TestReadOnlyBookCLI(t *testing.T) {
+	bin := buildBinary(t)
+	home := t.TempDir()
+	path := filepath.Join(t.TempDir(), "book.db")
+	if r := runBin(t, bin, home, "--db", path, "lead", "add", "--company", "Acme"); r.code != 0 {
+		t.Fatalf("lead add: %+v", r)
+	}
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"lead", "list"}, {"today"}} {
+		r := runBin(t, bin, home, append([]string{"--db", path}, args...)...)
+		if r.code != 0 || (len(args) > 1 && args[1] == "list" && !strings.Contains(r.stdout, "Acme")) {
+			t.Fatalf("%v on a read-only book: %+v", args, r)
+		}
+	}
+	r := runBin(t, bin, home, "--db", path, "lead", "add", "--company", "Beta")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code == 0 || len(lines) != 1 || !strings.Contains(r.stderr, "read-only") || !strings.Contains(r.stderr, path) {
+		t.Fatalf("lead add on a read-only book: %+v", r)
+	}
+}
