@@ -8,6 +8,16 @@
 // second for another process's transaction and then says which process
 // holds the file.
 //
+// Beside the book (book.db):
+//
+//	book.db.lock                the lock processes take turns through (lock.go)
+//	book.db.damaged             set once the book is found damaged: its size
+//	                            and time; writes are refused while they match
+//	                            (damaged.go; a repaired or restored book no
+//	                            longer matches it)
+//	backups/book.db.<date>.bak  a consistent copy after the first write of
+//	                            each day, the newest 7 kept (autobackup.go)
+//
 // Bucket tree (keys are bytes; "|" below is a 0x00 separator; times in keys
 // are 8-byte big-endian Unix milliseconds, so keys sort by time):
 //
