@@ -6,48 +6,13 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
-// defaultTemplates are the visit note templates per default stage, in
-// English and Chinese: what to find out at that point of the process.
-var defaultTemplates = map[string][2]string{
-	"prospect": {
-		"Company background:\nWho we met:\nCurrent supplier:\nNext step:",
-		"公司背景：\n接触人：\n现有供应商：\n下一步：",
-	},
-	"qualified": {
-		"Budget:\nDecision maker:\nNeed:\nTimeline:\nFit with our products:",
-		"预算：\n决策人：\n需求：\n采购时间：\n与我方产品匹配度：",
-	},
-	"contacted": {
-		"Needs raised:\nCustomer feedback:\nObjections:\nNext step:",
-		"客户需求：\n客户反馈：\n顾虑与异议：\n下一步：",
-	},
-	"solution": {
-		"Products:\nSupply plan:\nPricing:\nAfter-sales terms:\nTechnical questions:",
-		"产品：\n供货计划：\n报价：\n售后条款：\n技术问题：",
-	},
-	"negotiation": {
-		"Price discussed:\nDelivery date:\nPayment terms:\nService terms:\nOpen points:",
-		"价格：\n交货日期：\n付款条件：\n服务条款：\n待定事项：",
-	},
-	"won": {
-		"Return visit:\nSatisfaction:\nService needs (installation, maintenance, training):\nComplaints:",
-		"回访情况：\n满意度：\n售后需求（安装调试、维修保养、培训）：\n投诉：",
-	},
-}
-
 // Template returns the visit note template for a stage in lang: the
 // file's, or the default for the default stages, or "".
 func (c *Config) Template(stage, lang string) string {
 	if t, ok := c.Templates[stage]; ok {
 		return t
 	}
-	if t, ok := defaultTemplates[stage]; ok {
-		if lang == "zh" {
-			return t[1]
-		}
-		return t[0]
-	}
-	return ""
+	return model.DefaultTemplate(stage, lang)
 }
 
 // EffectiveTemplates returns the template of every stage of the pipeline in lang

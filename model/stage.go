@@ -181,3 +181,45 @@ func DefaultScreening() []ScreeningCriterion {
 		{"fit", "Fits our products", "符合我方产品"},
 	}
 }
+
+// defaultTemplates are the visit note templates per default stage, in
+// English and Chinese: what to find out at that point of the process.
+var defaultTemplates = map[string][2]string{
+	"prospect": {
+		"Company background:\nWho we met:\nCurrent supplier:\nNext step:",
+		"公司背景：\n接触人：\n现有供应商：\n下一步：",
+	},
+	"qualified": {
+		"Budget:\nDecision maker:\nNeed:\nTimeline:\nFit with our products:",
+		"预算：\n决策人：\n需求：\n采购时间：\n与我方产品匹配度：",
+	},
+	"contacted": {
+		"Needs raised:\nCustomer feedback:\nObjections:\nNext step:",
+		"客户需求：\n客户反馈：\n顾虑与异议：\n下一步：",
+	},
+	"solution": {
+		"Products:\nSupply plan:\nPricing:\nAfter-sales terms:\nTechnical questions:",
+		"产品：\n供货计划：\n报价：\n售后条款：\n技术问题：",
+	},
+	"negotiation": {
+		"Price discussed:\nDelivery date:\nPayment terms:\nService terms:\nOpen points:",
+		"价格：\n交货日期：\n付款条件：\n服务条款：\n待定事项：",
+	},
+	"won": {
+		"Return visit:\nSatisfaction:\nService needs (installation, maintenance, training):\nComplaints:",
+		"回访情况：\n满意度：\n售后需求（安装调试、维修保养、培训）：\n投诉：",
+	},
+}
+
+// DefaultTemplate returns the default visit note template of a stage in
+// lang ("zh" for Chinese), or "" for a stage without one.
+func DefaultTemplate(stage, lang string) string {
+	t, ok := defaultTemplates[stage]
+	switch {
+	case !ok:
+		return ""
+	case lang == "zh":
+		return t[1]
+	}
+	return t[0]
+}

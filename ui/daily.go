@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/capture"
 	"github.com/fieldcrm/fieldcrm/ui/common"
@@ -63,7 +63,7 @@ type dailyKeys struct {
 func newDaily(c *common.Common, remap map[string][]string, tmpl func(stage, lang string) string) daily {
 	b := common.Binder(c.T, remap)
 	if tmpl == nil {
-		tmpl = (&config.Config{}).Template
+		tmpl = model.DefaultTemplate
 	}
 	return daily{
 		today: today.New(c, remap), visits: visits.New(c, remap),
