@@ -459,3 +459,25 @@ func printable(s string, keepLines bool) string {
 	}
 	return b.String()
 }
+
+// CheckRef reports whether ref names a record an op may name: a known
+// type and an id by the rules of Op.Validate.
+func CheckRef(ref EntityRef) error {
+	probe := Op{ID: "probe", Entity: ref, Kind: OpDelete, HLC: HLC{Wall: 1, Node: "probe"}, Schema: CurrentSchema}
+	return probe.Validate()
+}
+
+// CheckSelfID reports whether the id a record's fields hold, when they
+// hold one, is id: cards and indexes are keyed by the id a record holds,
+// so a record must not name another.
+func CheckSelfID(fields map[string]json.RawMessage, id string) error {
+	v, ok := fields["id"]
+	if !ok {
+		return nil
+	}
+	var named string
+	if json.Unmarshal(v, &named) != nil || named != id {
+		return &FieldError{"id", fmt.Sprintf("names another record (%s)", Printable(string(v)))}
+	}
+	return nil
+}

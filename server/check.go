@@ -65,8 +65,8 @@ func (s *Service) checkOp(u User, op model.Op, exists bool) error {
 				return reject("%s %s: %v", typ, op.Entity.ID, err)
 			}
 		}
-		if v, ok := op.Fields["id"]; ok && !isNull(v) && !jsonIs(v, op.Entity.ID) {
-			return reject("%s %s: its id field names another record (%s)", typ, op.Entity.ID, v)
+		if err := model.CheckSelfID(op.Fields, op.Entity.ID); err != nil {
+			return reject("%s %s: %v", typ, op.Entity.ID, err)
 		}
 		for _, f := range authorFields[typ] {
 			if v, ok := op.Fields[f]; ok && !isNull(v) && !jsonIs(v, u.Name) {

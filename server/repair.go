@@ -160,8 +160,8 @@ func opProblem(raw []byte, latest time.Time) string {
 		if err := model.CheckFields(typ, op.Fields, latest); err != nil {
 			return err.Error()
 		}
-		if v, ok := op.Fields["id"]; ok && !isNull(v) && !jsonIs(v, op.Entity.ID) {
-			return "its id field names another record"
+		if err := model.CheckSelfID(op.Fields, op.Entity.ID); err != nil {
+			return err.Error()
 		}
 	case model.OpAppend:
 		if err := model.CheckEntry(typ, op.Field, op.Entry, latest); err != nil {
@@ -171,22 +171,15 @@ func opProblem(raw []byte, latest time.Time) string {
 	return ""
 }
 
-// validRef reports whether ref names a record an op may name (the type,
-// and the id rules of model.Op.Validate).
-func validRef(ref model.EntityRef) error {
-	probe := model.Op{ID: "probe", Entity: ref, Kind: model.OpDelete, HLC: model.HLC{Wall: 1, Node: "server"}, Schema: model.CurrentSchema}
-	return probe.Validate()
-}
-
 // recordProblem returns why a merged record fails today's checks, as a
 // replica would check it when it arrives: every value must pass
 // CheckFields, and a live record CheckRecord too.
 func recordProblem(ref model.EntityRef, rec *model.Record, p model.Pipeline, latest time.Time) string {
-	if err := validRef(ref); err != nil {
+	if err := model.CheckRef(ref); err != nil {
 		return err.Error()
 	}
-	if v, ok := rec.Fields["id"]; ok && !isNull(v) && !jsonIs(v, ref.ID) {
-		return "its id field names another record"
+	if err := model.CheckSelfID(rec.Fields, ref.ID); err != nil {
+		return err.Error()
 	}
 	var err error
 	if string(rec.Fields["deleted"]) == "true" {
@@ -557,7 +550,7 @@ func (s *Service) quarantine(tx Tx, opID, reason, by string) (QuarantineResult, 
 // the server's allowed skew could only be beaten by one stamped later
 // still, which would drag every replica's clock forward with it.
 func (s *Service) repairOps(bad model.Op, rebuilt *model.Record) ([]model.Op, string) {
-	if err := validRef(bad.Entity); err != nil {
+	if err := model.CheckRef(bad.Entity); err != nil {
 		return nil, fmt.Sprintf("no repair op: %v, so no replica can have applied it", err)
 	}
 	if bad.Kind == model.OpAppend {

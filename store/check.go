@@ -44,11 +44,8 @@ func (t *Tx) checkPulled(typ, id string, carried, merged map[string]json.RawMess
 			return nil, err
 		}
 	}
-	if v, ok := merged["id"]; ok {
-		var named string
-		if json.Unmarshal(v, &named) != nil || named != id {
-			return nil, fmt.Errorf("its id field names another record (%s)", model.Printable(string(v)))
-		}
+	if err := model.CheckSelfID(merged, id); err != nil {
+		return nil, err
 	}
 	if !live {
 		return nil, nil

@@ -214,8 +214,7 @@ func DecodePushResponse(data []byte, n int) (PushResponse, error) {
 
 // checkRef validates an entity reference the way an op's is validated.
 func checkRef(ref model.EntityRef) error {
-	probe := model.Op{ID: "x", Entity: ref, Kind: model.OpDelete, HLC: model.HLC{Wall: 1, Node: "x"}, Schema: 1}
-	if err := probe.Validate(); err != nil {
+	if err := model.CheckRef(ref); err != nil {
 		return fmt.Errorf("the server named a bad entity: %w", err)
 	}
 	return nil
