@@ -19,7 +19,10 @@ const (
 type entry struct{ key, en, zh string }
 
 // all is every entry of the catalog's tables.
-func all() []entry { return slices.Concat(entries, dailyEntries, reportsEntries) }
+func all() []entry {
+	return slices.Concat(entries, dailyEntries, reportsEntries,
+		routerEntries, formsEntries, pagesEntries, searchEntries)
+}
 
 // index finds entries by key. It is built on first use, not at start, so
 // commands that print no UI text do not pay for it.
