@@ -53,21 +53,6 @@ func FormatAmount(minor int64) string {
 	return b.String()
 }
 
-// FormatShort formats minor units compactly for narrow columns: 1.2k, 3.4M.
-func FormatShort(minor int64) string {
-	v := float64(minor) / 100
-	switch a := math.Abs(v); {
-	case a >= 1e9:
-		return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "B"
-	case a >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
-	case a >= 1e3:
-		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
-	default:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-}
-
 // ParseMoney reads "12500", "12,500.50", "12500 CNY", "USD 99.9", "1.2万"
 // or "3w" (ten thousands, as Chinese users write them). It refuses negative
 // and malformed amounts with a sentence naming the problem.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/i18n"
 )
 
 // Tier is one band of a tiered commission plan.
@@ -65,14 +65,15 @@ func (p Plan) Commission(won int64) int64 {
 	return total
 }
 
-// String describes the plan in one line: "2.5%" or "0%<100k, 3%<500k, 5%".
-func (p Plan) String() string {
+// Text describes the plan in one line, its thresholds as a reader of lang
+// counts them: "2.5%" or "0% ≥ 0, 3% ≥ 100.0k, 5% ≥ 500.0k".
+func (p Plan) Text(lang string) string {
 	if len(p.Tiers) == 0 {
 		return trimRate(p.Rate) + "%"
 	}
 	var parts []string
 	for _, t := range p.Tiers {
-		parts = append(parts, fmt.Sprintf("%s%% ≥ %s", trimRate(t.Rate), model.FormatShort(t.From)))
+		parts = append(parts, fmt.Sprintf("%s%% ≥ %s", trimRate(t.Rate), i18n.Amount(lang, t.From)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
@@ -201,8 +202,9 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// short formats money compactly for the terminal: 1.2M, 350.0k.
-func short(v int64) string { return model.FormatShort(v) }
+// short formats money compactly for the terminal as a reader of lang
+// counts: 1.2M and 350.0k, or 120万 and 35万.
+func short(lang string, v int64) string { return i18n.Amount(lang, v) }
 
 // decimal formats minor units as a plain number for CSV: 12500.50.
 func decimal(v int64) string {
@@ -245,18 +247,18 @@ func (r Progress) Doc(lang string, sc Scope) Doc {
 	add := func(row ProgressRow, name string) {
 		tc, tv, gap, pace := "-", "-", "-", "-"
 		if row.HasTarget {
-			tc, tv, gap = itoa(row.TargetCount), short(row.TargetValue), short(row.GapValue)
+			tc, tv, gap = itoa(row.TargetCount), short(lang, row.TargetValue), short(lang, row.GapValue)
 			switch {
 			case r.WeeksLeft <= 0 || (row.GapCount == 0 && row.GapValue == 0):
 			case row.GapValue == 0:
 				pace = fmt.Sprintf("%.1f", row.PaceCount)
 			case row.GapCount == 0:
-				pace = short(row.PaceValue)
+				pace = short(lang, row.PaceValue)
 			default:
-				pace = fmt.Sprintf("%.1f · %s", row.PaceCount, short(row.PaceValue))
+				pace = fmt.Sprintf("%.1f · %s", row.PaceCount, short(lang, row.PaceValue))
 			}
 		}
-		t.Rows = append(t.Rows, []string{name, itoa(row.WonCount), tc, short(row.WonValue), tv, gap, pace})
+		t.Rows = append(t.Rows, []string{name, itoa(row.WonCount), tc, short(lang, row.WonValue), tv, gap, pace})
 		// The bar is the share of the value target met.
 		if row.HasTarget && row.TargetValue > 0 {
 			t.Bars = append(t.Bars, min(row.WonValue*1000/row.TargetValue, 1000))
@@ -312,7 +314,7 @@ func (r Funnel) Doc(lang string, sc Scope, p model.Pipeline) Doc {
 	}
 	d := Doc{Title: title(lang, "funnel", r.Period, sc), Parts: []Part{{Table: t}, {Line: fmt.Sprintf(L(lang, "lost_count"), r.Lost)}}}
 	if r.Unknown > 0 {
-		d.Parts = append(d.Parts, Part{Line: fmt.Sprintf(L(lang, "unknown_n"), r.Unknown, short(r.UnknownValue))})
+		d.Parts = append(d.Parts, Part{Line: fmt.Sprintf(L(lang, "unknown_n"), r.Unknown, short(lang, r.UnknownValue))})
 	}
 	return d
 }
@@ -340,7 +342,7 @@ func (r Funnel) CSV() *Table {
 func (r Forecast) Doc(lang string, sc Scope) Doc {
 	t := &Table{Head: []string{L(lang, "month"), L(lang, "leads"), L(lang, "value"), L(lang, "weighted")}, Right: []bool{false, true, true, true}}
 	add := func(name string, m ForecastMonth, bar bool) {
-		t.Rows = append(t.Rows, []string{name, itoa(m.Leads), short(m.Value), short(m.Weighted)})
+		t.Rows = append(t.Rows, []string{name, itoa(m.Leads), short(lang, m.Value), short(lang, m.Weighted)})
 		if bar {
 			t.Bars = append(t.Bars, m.Weighted)
 		} else {
@@ -390,10 +392,10 @@ func (r Channels) Doc(lang string, sc Scope) Doc {
 	t := &Table{Head: []string{L(lang, "channel"), L(lang, "leads"), L(lang, "won"), L(lang, "won_value"), L(lang, "conversion")},
 		Right: []bool{false, true, true, true, true}}
 	for _, c := range r.Rows {
-		t.Rows = append(t.Rows, []string{ChannelLabel(c.Key, lang), itoa(c.Leads), itoa(c.Won), short(c.WonValue), pct(c.Conversion)})
+		t.Rows = append(t.Rows, []string{ChannelLabel(c.Key, lang), itoa(c.Leads), itoa(c.Won), short(lang, c.WonValue), pct(c.Conversion)})
 		t.Bars = append(t.Bars, c.WonValue)
 	}
-	t.Rows = append(t.Rows, []string{L(lang, "total"), itoa(r.Total.Leads), itoa(r.Total.Won), short(r.Total.WonValue), pct(r.Total.Conversion)})
+	t.Rows = append(t.Rows, []string{L(lang, "total"), itoa(r.Total.Leads), itoa(r.Total.Won), short(lang, r.Total.WonValue), pct(r.Total.Conversion)})
 	t.Bars = append(t.Bars, 0)
 	return Doc{Title: title(lang, "channels", r.Period, sc) + " · " + r.Currency, Parts: []Part{{Table: t}}}
 }
@@ -463,10 +465,10 @@ func (r Activity) CSV() *Table {
 func (r Lost) Doc(lang string, sc Scope) Doc {
 	t := &Table{Head: []string{L(lang, "reason"), L(lang, "leads"), L(lang, "value_lost")}, Right: []bool{false, true, true}}
 	for _, row := range r.Rows {
-		t.Rows = append(t.Rows, []string{ReasonLabel(row.Reason, lang), itoa(row.Leads), short(row.Value)})
+		t.Rows = append(t.Rows, []string{ReasonLabel(row.Reason, lang), itoa(row.Leads), short(lang, row.Value)})
 		t.Bars = append(t.Bars, int64(row.Leads))
 	}
-	t.Rows = append(t.Rows, []string{L(lang, "total"), itoa(r.Total.Leads), short(r.Total.Value)})
+	t.Rows = append(t.Rows, []string{L(lang, "total"), itoa(r.Total.Leads), short(lang, r.Total.Value)})
 	t.Bars = append(t.Bars, 0)
 	return Doc{Title: title(lang, "lost", r.Period, sc) + " · " + r.Currency, Parts: []Part{{Table: t}}}
 }
@@ -494,7 +496,7 @@ func (r Commissions) Doc(lang string, sc Scope) Doc {
 		t.Bars = append(t.Bars, 0)
 	}
 	return Doc{Title: title(lang, "commission", r.Period, sc) + " · " + r.Currency,
-		Parts: []Part{{Line: fmt.Sprintf(L(lang, "plan"), r.Plan.String())}, {Table: t}}}
+		Parts: []Part{{Line: fmt.Sprintf(L(lang, "plan"), r.Plan.Text(lang))}, {Table: t}}}
 }
 
 // CSV is commission estimates as a flat table.

@@ -276,7 +276,7 @@ func (a *app) leadListCmd() *cobra.Command {
 					break
 				}
 				n++
-				t.add(store.ShortID(c.ID), c.Company, a.stageLabel(c.Stage), shortMoney(c.Value, c.Currency), c.NextDue.String(), c.Contact, c.City)
+				t.add(store.ShortID(c.ID), c.Company, a.stageLabel(c.Stage), shortMoney(a.language(), c.Value, c.Currency), c.NextDue.String(), c.Contact, c.City)
 			}
 			if n == 0 {
 				fmt.Fprintln(a.out, "no leads")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
 	"golang.org/x/term"
@@ -102,13 +103,13 @@ func money(amount int64, currency string) string {
 	return model.Money{Amount: amount, Currency: currency}.String()
 }
 
-// shortMoney formats an amount compactly for a list, 1.2M CNY; show and
-// --json give it exactly.
-func shortMoney(amount int64, currency string) string {
+// shortMoney formats an amount compactly for a list as a reader of lang
+// counts, 1.2M CNY or 120万 CNY; show and --json give it exactly.
+func shortMoney(lang string, amount int64, currency string) string {
 	if currency == "" {
-		return model.FormatShort(amount)
+		return i18n.Amount(lang, amount)
 	}
-	return model.FormatShort(amount) + " " + currency
+	return i18n.Amount(lang, amount) + " " + currency
 }
 
 // isTerminal reports whether f is an interactive terminal.

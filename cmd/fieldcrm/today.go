@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 )
@@ -140,7 +140,7 @@ func (a *app) todayTable(sec store.TodaySection) *table {
 		if id == "" {
 			id = it.LeadID
 		}
-		id, stage, value := store.ShortID(id), a.stageLabel(it.Stage), model.FormatShort(it.Value)
+		id, stage, value := store.ShortID(id), a.stageLabel(it.Stage), i18n.Amount(a.language(), it.Value)
 		due := ""
 		if !it.Due.IsZero() {
 			due = it.Due.String()

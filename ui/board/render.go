@@ -84,8 +84,8 @@ func (m Model) column(ci, w, h int) []string {
 	}
 	out = append(out,
 		hs.Render(common.Fit(stage.Label(m.c.Lang())+" ("+strconv.Itoa(len(cards))+")", w)),
-		st.Sum.Render(common.Fit(m.c.T("board.total")+" "+model.FormatShort(sum.total), w)),
-		st.Sum.Render(common.Fit(m.c.T("board.weighted")+" "+model.FormatShort(sum.weighted), w)),
+		st.Sum.Render(common.Fit(m.c.T("board.total")+" "+m.c.Cat.Amount(sum.total), w)),
+		st.Sum.Render(common.Fit(m.c.T("board.weighted")+" "+m.c.Cat.Amount(sum.weighted), w)),
 		st.Rule.Render(strings.Repeat("─", w)),
 	)
 	blank := strings.Repeat(" ", w)
@@ -157,7 +157,7 @@ func (m Model) drawCard(c *store.Card, w int, sel bool, today model.Date) []stri
 	if contact == "" {
 		contact = "—"
 	}
-	parts := []string{st.Value.Render(model.FormatShort(c.Value))}
+	parts := []string{st.Value.Render(m.c.Cat.Amount(c.Value))}
 	if !c.NextDue.IsZero() {
 		switch b := model.BucketOf(c.NextDue, today); b {
 		case model.Overdue:

@@ -135,7 +135,7 @@ func (m Model) itemLine(it *store.TodayItem, sel bool, today model.Date) string 
 	}
 	value := ""
 	if it.Value != 0 {
-		value = model.FormatShort(it.Value)
+		value = m.c.Cat.Amount(it.Value)
 	}
 	s := mark + dueSt.Render(common.Fit(due, dueWidth)) +
 		comp(common.Fit(common.OneLine(it.Company), compW)) + " " +
