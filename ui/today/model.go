@@ -132,6 +132,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.sel = max(0, len(m.items)-1)
 		m.scroll()
 		return m, nil
+	case key.Matches(msg, k.NextSection):
+		m.jump(1)
+		return m, nil
+	case key.Matches(msg, k.PrevSection):
+		m.jump(-1)
+		return m, nil
 	case key.Matches(msg, k.Reload):
 		return m, m.Load()
 	}
@@ -156,6 +162,37 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, forms.Open(forms.Call(m.c, it.LeadID, it.Company, ""))
 	}
 	return m, nil
+}
+
+// jump selects the first item of the next (d > 0) or previous (d < 0)
+// section that has items, and shows that section from its header down:
+// the demo book's 1,600 overdue follow-ups are one key from "Due today".
+func (m *Model) jump(d int) {
+	it, ok := m.Selected()
+	if !ok {
+		return
+	}
+	cur := 0
+	for i, s := range m.rep.Sections {
+		if s.Key == it.Section {
+			cur = i
+		}
+	}
+	first := 0 // the first item of section i, across sections
+	firsts := make([]int, len(m.rep.Sections))
+	for i, s := range m.rep.Sections {
+		firsts[i] = first
+		first += len(s.Items)
+	}
+	for i := cur + d; i >= 0 && i < len(m.rep.Sections); i += d {
+		if len(m.rep.Sections[i].Items) == 0 {
+			continue
+		}
+		m.sel = firsts[i]
+		lines := len(m.rep.Sections) + len(m.items)
+		m.top = max(0, min(m.lineOf(m.sel)-1, lines-m.rows()))
+		return
+	}
 }
 
 func (m *Model) move(d int) {
