@@ -29,15 +29,16 @@ func (a *app) visitAddCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add LEAD [flags]",
 		Short: "Log an activity; notes from --notes, a pipe, or $EDITOR",
-		Long: `Log a visit, call or other activity on a lead.
+		Long: fmt.Sprintf(`Log a visit, call or other activity on a lead.
 
 The notes come from --notes, else from standard input when it is a pipe or
-a file, else from $VISUAL or $EDITOR. A next step with --next and --due
-becomes the lead's next follow-up and closes the open one.
+a file, else from $VISUAL or $EDITOR. A next step with --next becomes the
+lead's next follow-up (due on --due, else in %d days) and closes the open
+one.
 
 The activity is logged as finished. Without --duration its length is not
 recorded (it ends when it starts); to check in and out of a visit as it
-happens, use visit start and visit stop.`,
+happens, use visit start and visit stop.`, model.NextStepDays),
 		Example: `  fieldcrm visit add 3f9a1c2b --kind call --notes "客户要报价" --next "发送报价单" --due +2d
   echo "Met the plant manager" | fieldcrm visit add Acme --kind visit --duration 45m`,
 		Args: cobra.ExactArgs(1),
@@ -69,15 +70,15 @@ happens, use visit start and visit stop.`,
 				// opens a visit, which the UI would resume in visit mode.
 				act.EndedAt = act.StartedAt
 			}
+			today := model.Today(a.now(), rules.Location)
 			if due != "" {
-				d, err := model.ParseDate(due, model.Today(a.now(), rules.Location))
+				d, err := model.ParseDate(due, today)
 				if err != nil {
 					return &model.FieldError{Field: "--due", Problem: err.Error()}
 				}
 				act.NextDue = d
-			}
-			if act.NextStep != "" && act.NextDue.IsZero() {
-				return &model.FieldError{Field: "--due", Problem: "is required with --next"}
+			} else if act.NextStep != "" {
+				act.NextDue = model.DefaultNextDue(today) // as the UI and followup done --next do
 			}
 			if act.NextStep == "" && !act.NextDue.IsZero() {
 				return &model.FieldError{Field: "--next", Problem: "is required with --due"}
@@ -115,8 +116,8 @@ happens, use visit start and visit stop.`,
 	fs.StringVar(&contact, "contact", "", "who you met or spoke to")
 	fs.StringVar(&outcome, "outcome", "", "outcome")
 	fs.StringVar(&feedback, "feedback", "", "the customer's feedback")
-	fs.StringVar(&next, "next", "", "next step (with --due)")
-	fs.StringVar(&due, "due", "", "due date of the next step: 2026-12-01, tomorrow, +3d, fri")
+	fs.StringVar(&next, "next", "", "next step, the lead's next follow-up")
+	fs.StringVar(&due, "due", "", fmt.Sprintf("its due date, e.g. +3d or fri (default in %d days)", model.NextStepDays))
 	fs.StringVar(&at, "at", "", "when it started: \"2026-11-27 14:30\", \"14:30\" (today); default now")
 	fs.StringVar(&duration, "duration", "", "how long it took, e.g. 45m (default: not recorded)")
 	fs.BoolVar(&asJSON, "json", false, "print the activity as JSON")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -58,25 +59,25 @@ func (a *app) visitStopCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stop [ACTIVITY]",
 		Short: "Check out of an open visit: end time, outcome, feedback, next step",
-		Long: `Check out of an open visit (the newest open one of yours when ACTIVITY is
-not given). The end time and duration are recorded; --next with --due becomes
-the lead's next follow-up and closes the open one; --notes adds a notes
-revision.`,
+		Long: fmt.Sprintf(`Check out of an open visit (the newest open one of yours when ACTIVITY is
+not given). The end time and duration are recorded; --next becomes the lead's
+next follow-up (due on --due, else in %d days) and closes the open one;
+--notes adds a notes revision.`, model.NextStepDays),
 		Example: `  fieldcrm visit stop --outcome "Sample approved" --feedback "Price is fine" --next "Send contract" --due +3d`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rules := a.rules()
 			stop := store.VisitStop{Outcome: strings.TrimSpace(outcome), Feedback: strings.TrimSpace(feedback),
 				NextStep: strings.TrimSpace(next), Notes: notes}
+			today := model.Today(a.now(), rules.Location)
 			if due != "" {
-				d, err := model.ParseDate(due, model.Today(a.now(), rules.Location))
+				d, err := model.ParseDate(due, today)
 				if err != nil {
 					return &model.FieldError{Field: "--due", Problem: err.Error()}
 				}
 				stop.NextDue = d
-			}
-			if stop.NextStep != "" && stop.NextDue.IsZero() {
-				return &model.FieldError{Field: "--due", Problem: "is required with --next"}
+			} else if stop.NextStep != "" {
+				stop.NextDue = model.DefaultNextDue(today) // as the UI and followup done --next do
 			}
 			if stop.NextStep == "" && !stop.NextDue.IsZero() {
 				return &model.FieldError{Field: "--next", Problem: "is required with --due"}
@@ -103,8 +104,8 @@ revision.`,
 	fs := cmd.Flags()
 	fs.StringVar(&outcome, "outcome", "", "outcome")
 	fs.StringVar(&feedback, "feedback", "", "the customer's feedback")
-	fs.StringVar(&next, "next", "", "next step (with --due)")
-	fs.StringVar(&due, "due", "", "due date of the next step: 2026-12-01, tomorrow, +3d")
+	fs.StringVar(&next, "next", "", "next step, the lead's next follow-up")
+	fs.StringVar(&due, "due", "", fmt.Sprintf("its due date, e.g. +3d or fri (default in %d days)", model.NextStepDays))
 	fs.StringVar(&notes, "notes", "", "notes (Markdown), added as a new revision")
 	fs.BoolVar(&asJSON, "json", false, "print the visit as JSON")
 	return cmd
