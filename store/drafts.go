@@ -13,14 +13,21 @@ import (
 // terminal or a closed lid loses at most the last second. Drafts are local:
 // they never sync.
 type Draft struct {
-	ID         string    `json:"id"`
-	Kind       string    `json:"kind"` // what the text is for: note, visit, edit...
-	LeadID     string    `json:"lead_id,omitempty"`
-	ActivityID string    `json:"activity_id,omitempty"`
-	Company    string    `json:"company,omitempty"` // a new prospect's name, before the lead exists
-	Text       string    `json:"text"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"id"`
+	Kind       string `json:"kind"` // what the text is for: note, visit, edit...
+	LeadID     string `json:"lead_id,omitempty"`
+	ActivityID string `json:"activity_id,omitempty"`
+	Company    string `json:"company,omitempty"` // a new prospect's name, before the lead exists
+	Text       string `json:"text"`
+	// Form names the form a form's draft belongs to; Args are what the
+	// form was opened with (a follow-up's id, a contact's name) and Fields
+	// what was typed into each of its fields, so the form can be shown
+	// again as it was left. Text then holds the typed words, for the offer.
+	Form      string            `json:"form,omitempty"`
+	Args      map[string]string `json:"args,omitempty"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
 }
 
 // SaveDraft writes a draft (creating its id when empty).
@@ -32,8 +39,8 @@ func (t *Tx) SaveDraft(d *Draft) error {
 		d.CreatedAt = t.now
 	}
 	d.UpdatedAt = t.now
-	if len(d.Text) > model.MaxNotesLen {
-		return fmt.Errorf("draft is %d bytes; at most %d", len(d.Text), model.MaxNotesLen)
+	if n := d.size(); n > model.MaxNotesLen {
+		return fmt.Errorf("draft is %d bytes; at most %d", n, model.MaxNotesLen)
 	}
 	data, err := json.Marshal(d)
 	if err != nil {
@@ -69,3 +76,12 @@ func (t *Tx) Draft(id string) (Draft, error) {
 
 // DeleteDraft removes a draft once its text is saved for good.
 func (t *Tx) DeleteDraft(id string) error { return t.bucket(bucketDrafts).Delete([]byte(id)) }
+
+// size is the bytes of text a draft holds.
+func (d *Draft) size() int {
+	n := len(d.Text)
+	for _, v := range d.Fields {
+		n += len(v)
+	}
+	return n
+}

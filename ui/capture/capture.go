@@ -74,10 +74,13 @@ type Model struct {
 }
 
 // ClosedMsg says the pane closed: Saved when the note was saved (the
-// draft is gone), else the draft stays to be offered back.
+// draft is gone); Kept when its text stays a draft, to be shown again by
+// the next ctrl+n and offered back at the next start. A pane closed with
+// neither holds nothing worth keeping: its draft is deleted and the next
+// ctrl+n starts afresh.
 type ClosedMsg struct {
-	Saved  bool
-	LeadID string
+	Saved, Kept bool
+	LeadID      string
 }
 
 type cardsMsg struct {
@@ -144,7 +147,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.leadID != "" && m.company == "" {
 			for _, c := range m.cards {
 				if c.ID == m.leadID {
+					// The draft names the lead too, so the offer at the
+					// next start can say whose note it is.
 					m.company = c.Company
+					m.ed.SetCompany(c.Company)
 				}
 			}
 		}
@@ -153,7 +159,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.saving = false
 		if msg.err != nil {
 			m.err = common.Sentence(msg.err)
-			return m, nil
+			return m, m.ed.Reopen()
 		}
 		return m, tea.Sequence(
 			common.Emit(ClosedMsg{Saved: true, LeadID: msg.leadID}),
@@ -178,6 +184,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keys
+	if m.saving {
+		return m, nil // the note is being saved: a key now would be lost with the pane
+	}
 	switch {
 	case key.Matches(msg, k.Save):
 		return m.save()
@@ -188,7 +197,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.setPicking(false)
 			return m, nil
 		}
-		return m, tea.Batch(m.ed.SaveNow(), common.Emit(ClosedMsg{}))
+		if strings.TrimSpace(m.ed.Value()) == "" {
+			return m, tea.Batch(m.ed.Discard(), common.Emit(ClosedMsg{LeadID: m.leadID}))
+		}
+		return m, tea.Batch(m.ed.SaveNow(), common.Emit(ClosedMsg{Kept: true, LeadID: m.leadID}))
 	case key.Matches(msg, k.Pick):
 		m.setPicking(!m.picking)
 		return m, nil
@@ -207,6 +219,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Choose):
 		m.choose()
+		if strings.TrimSpace(m.ed.Value()) == "" {
+			return m, nil // nothing typed yet: the first key saves the draft with its lead
+		}
 		return m, m.ed.SetValue(m.ed.Value()) // saves the draft with its lead
 	}
 	var cmd tea.Cmd
@@ -262,6 +277,8 @@ func (m Model) save() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.saving = true
+	// From here no draft save may write the note back: see editor.Drafter.
+	m.ed.End()
 	c, leadID, company, draftID, stage := m.c, m.leadID, m.company, m.ed.ID(), m.c.Rules.Pipeline.Stages[0].Key
 	return m, func() tea.Msg {
 		err := c.Data.Update(func(tx *store.Tx) error {

@@ -117,11 +117,16 @@ func ResumeVisit(c *common.Common) tea.Cmd {
 	}
 }
 
-// NewVisit returns visit mode over an opened visit.
+// NewVisit returns visit mode over an opened visit. A visit just checked
+// in starts with the cursor after the template's first label.
 func NewVisit(c *common.Common, msg VisitOpenedMsg) Visit {
 	t := c.T
+	ed := editor.New(c, msg.Draft)
+	if !msg.Resumed {
+		ed.AtFirstLine()
+	}
 	return Visit{
-		c: c, act: msg.Act, company: msg.Company, ed: editor.New(c, msg.Draft),
+		c: c, act: msg.Act, company: msg.Company, ed: ed,
 		keys: VisitKeys{
 			End:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", t("key.end_visit"))),
 			Hide: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", t("key.minimize"))),
@@ -150,6 +155,8 @@ func (v Visit) Update(msg tea.Msg) (Visit, tea.Cmd) {
 		switch {
 		case key.Matches(k, v.keys.End):
 			end := forms.VisitEnd{ActivityID: v.act.ID, LeadID: v.act.LeadID, Company: v.company, Notes: v.ed.Value(), DraftID: v.ed.ID()}
+			// The notes are saved now, so no tick is left to write them
+			// again after checking out deleted their draft.
 			return v, tea.Batch(v.ed.SaveNow(), forms.Open(forms.EndVisit(v.c, end)))
 		case key.Matches(k, v.keys.Hide):
 			return v, tea.Batch(v.ed.SaveNow(), common.Emit(VisitHiddenMsg{}))

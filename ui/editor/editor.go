@@ -24,41 +24,14 @@ const (
 
 // Model is one note being typed.
 type Model struct {
-	c     *common.Common
-	ta    textarea.Model
-	draft store.Draft
-
-	rev, savedRev int // edits made, and the edit the last save holds
-	saving        bool
-	lastSave      time.Time // when the last save started (wall clock)
-	savedAt       time.Time
-	err           error
-	// clock reads the wall clock for the save cadence and pause is how long
-	// typing must stop; tests set both.
-	clock func() time.Time
-	pause time.Duration
-}
-
-// SavedMsg reports a draft save.
-type SavedMsg struct {
-	DraftID string
-	Rev     int
-	At      time.Time
-	Err     error
-}
-
-// pauseMsg fires Pause after edit rev.
-type pauseMsg struct {
-	draftID string
-	rev     int
+	c  *common.Common
+	ta textarea.Model
+	dr Drafter
 }
 
 // New returns an editor over draft d (its text, and its id, made here when
 // empty so that every save overwrites the same draft).
 func New(c *common.Common, d store.Draft) Model {
-	if d.ID == "" {
-		d.ID = newID()
-	}
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = "│ "
@@ -67,22 +40,25 @@ func New(c *common.Common, d store.Draft) Model {
 	ta.SetStyles(textarea.DefaultStyles(c.Styles.IsDark))
 	ta.SetValue(d.Text)
 	ta.Focus()
-	m := Model{c: c, ta: ta, draft: d, clock: time.Now, pause: Pause}
-	if d.Text != "" {
-		m.savedAt = d.UpdatedAt
-	}
-	return m
+	return Model{c: c, ta: ta, dr: NewDrafter(c.Data, d)}
+}
+
+// AtFirstLine puts the cursor at the end of the first line: on a stage's
+// template, after the first label, where the notes begin.
+func (m *Model) AtFirstLine() {
+	m.ta.MoveToBegin()
+	m.ta.CursorEnd()
 }
 
 // ID returns the draft's id.
-func (m Model) ID() string { return m.draft.ID }
+func (m Model) ID() string { return m.dr.ID() }
 
 // Value returns the text typed.
 func (m Model) Value() string { return m.ta.Value() }
 
 // Draft returns the draft with the text typed.
 func (m Model) Draft() store.Draft {
-	d := m.draft
+	d := m.dr.Draft()
 	d.Text = m.ta.Value()
 	return d
 }
@@ -90,15 +66,24 @@ func (m Model) Draft() store.Draft {
 // SetDraft changes what the draft is for (the lead picked, a new
 // prospect's name); the next save writes it.
 func (m *Model) SetDraft(leadID, company string) {
-	m.draft.LeadID, m.draft.Company = leadID, company
-	m.rev++
+	d := m.Draft()
+	d.LeadID, d.Company = leadID, company
+	m.dr.Set(d)
+}
+
+// SetCompany names the draft's lead once it is known, without counting
+// an edit: a draft holding no text is still not worth a save.
+func (m *Model) SetCompany(company string) {
+	d := m.Draft()
+	d.Company = company
+	m.dr.Touch(d)
 }
 
 // SetValue replaces the text (after $EDITOR) and saves the draft.
 func (m *Model) SetValue(s string) tea.Cmd {
 	m.ta.SetValue(s)
-	m.rev++
-	return m.save()
+	m.dr.Set(m.Draft())
+	return m.dr.SaveNow()
 }
 
 // SetSize sets the text area's size.
@@ -114,34 +99,30 @@ func (m *Model) Focus() { m.ta.Focus() }
 func (m *Model) Blur() { m.ta.Blur() }
 
 // Dirty reports whether text typed is not in the drafts bucket yet.
-func (m Model) Dirty() bool { return m.rev > m.savedRev }
+func (m Model) Dirty() bool { return m.dr.Dirty() }
 
 // SavedAt is when the draft was last saved (zero: never).
-func (m Model) SavedAt() time.Time { return m.savedAt }
+func (m Model) SavedAt() time.Time { return m.dr.SavedAt() }
 
 // Err is the last save's error.
-func (m Model) Err() error { return m.err }
+func (m Model) Err() error { return m.dr.Err() }
+
+// End ends the draft as its text is saved for good: see Drafter.End.
+func (m *Model) End() { m.dr.End() }
+
+// Reopen goes on saving the draft after a save for good failed.
+func (m *Model) Reopen() tea.Cmd { return m.dr.Reopen() }
+
+// Discard ends the draft and deletes it.
+func (m *Model) Discard() tea.Cmd { return m.dr.Discard() }
 
 // Update takes typing and the replies of draft saves.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case SavedMsg:
-		if msg.DraftID != m.draft.ID {
-			return m, nil
-		}
-		m.saving, m.err = false, msg.Err
-		if msg.Err == nil {
-			m.savedRev, m.savedAt = max(m.savedRev, msg.Rev), msg.At
-		}
-		if m.Dirty() {
-			return m, m.pauseTick()
-		}
-		return m, nil
-	case pauseMsg:
-		if msg.draftID != m.draft.ID || msg.rev != m.rev || !m.Dirty() || m.inFlight() {
-			return m, nil
-		}
-		return m, m.save()
+	switch msg.(type) {
+	case SavedMsg, pauseMsg:
+		var cmd tea.Cmd
+		m.dr, cmd = m.dr.Update(msg)
+		return m, cmd
 	case tea.KeyPressMsg, tea.PasteMsg:
 		before := m.ta.Value()
 		var cmd tea.Cmd
@@ -149,39 +130,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.ta.Value() == before {
 			return m, cmd
 		}
-		m.rev++
-		if !m.inFlight() && m.clock().Sub(m.lastSave) >= Every {
-			return m, tea.Batch(cmd, m.save())
-		}
-		return m, tea.Batch(cmd, m.pauseTick())
+		return m, tea.Batch(cmd, m.dr.Edit(m.Draft()))
 	}
 	var cmd tea.Cmd
 	m.ta, cmd = m.ta.Update(msg)
 	return m, cmd
 }
 
-// inFlight reports whether a save is running; one whose reply never came
-// stops counting after a while, so saving never stops for good.
-func (m Model) inFlight() bool { return m.saving && m.clock().Sub(m.lastSave) < 5*time.Second }
-
-func (m *Model) pauseTick() tea.Cmd {
-	id, rev := m.draft.ID, m.rev
-	return tea.Tick(m.pause, func(time.Time) tea.Msg { return pauseMsg{draftID: id, rev: rev} })
-}
-
-// save returns the command that writes the draft as it is now.
-func (m *Model) save() tea.Cmd {
-	m.saving, m.lastSave = true, m.clock()
-	d, rev, data := m.Draft(), m.rev, m.c.Data
-	return func() tea.Msg {
-		err := data.Update(func(tx *store.Tx) error { return tx.SaveDraft(&d) })
-		return SavedMsg{DraftID: d.ID, Rev: rev, At: d.UpdatedAt, Err: err}
-	}
-}
-
 // SaveNow returns the command that writes the draft now (before leaving,
 // or before $EDITOR).
-func (m *Model) SaveNow() tea.Cmd { return m.save() }
+func (m *Model) SaveNow() tea.Cmd {
+	m.dr.Touch(m.Draft())
+	return m.dr.SaveNow()
+}
 
 // View draws the text area.
 func (m Model) View() string { return m.ta.View() }
