@@ -94,6 +94,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	if o, ok := ctx.Value(ownKey{}).(wire.Own); ok && o.Replica != "" {
+		req.Header.Set(wire.OwnHeader, o.String())
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, &OfflineError{err}

@@ -125,13 +125,16 @@ func fitBatch(entries []store.OutboxEntry) []store.OutboxEntry {
 // Entities with a refused op take the server's state (plus what is still
 // waiting to be pushed).
 func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushResponse, rep *Report) error {
+	var acked uint64
 	for i, r := range resp.Results {
 		e := entries[i]
 		switch r.Status {
 		case wire.StatusApplied:
 			rep.Pushed++
+			acked = max(acked, r.Seq)
 		case wire.StatusDuplicate:
 			rep.Duplicates++
+			acked = max(acked, r.Seq)
 		case wire.StatusRejected:
 			rep.Rejected++
 			if err := tx.AddRejected(e.Op, r.Reason); err != nil {
@@ -141,6 +144,9 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 		if err := tx.DropOutbox(e.Seq); err != nil {
 			return err
 		}
+	}
+	if err := tx.Acknowledge(acked); err != nil {
+		return err
 	}
 	for _, s := range resp.States {
 		err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record())
@@ -217,6 +223,13 @@ func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan pag
 	return out
 }
 
+// ownKey carries, in a pull's context, the wire.Own the client sends.
+type ownKey struct{}
+
+func withOwn(ctx context.Context, o wire.Own) context.Context {
+	return context.WithValue(ctx, ownKey{}, o)
+}
+
 func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	limit := o.PullLimit
 	if limit <= 0 || limit > wire.MaxPullLimit {
@@ -226,6 +239,8 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	if err := st.View(func(tx *store.Tx) error { s = tx.SyncState(); return nil }); err != nil {
 		return err
 	}
+	// No echo: the server leaves out this replica's ops it has answers for.
+	ctx = withOwn(ctx, wire.Own{Replica: st.Node(), Acked: s.Acked})
 	fctx, cancel := context.WithCancel(ctx)
 	pages := prefetch(fctx, c, s.Cursor, limit)
 	defer func() { cancel() }()
@@ -255,7 +270,8 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			}
 			if err := st.Update(func(tx *store.Tx) error {
 				cur := tx.SyncState()
-				cur.Cursor, cur.Epoch = 0, resp.Epoch
+				// Seqs of the old history name nothing in the new one.
+				cur.Cursor, cur.Epoch, cur.Acked = 0, resp.Epoch, 0
 				if err := tx.SetSyncState(cur); err != nil {
 					return err
 				}

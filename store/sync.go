@@ -17,6 +17,9 @@ import (
 //	  epoch       the server's epoch the cursor belongs to
 //	  last_sync   uint64 big-endian Unix milliseconds of the last full sync
 //	  last_error  the last sync's error sentence, empty after a success
+//	  acked       uint64 big-endian: the highest server seq of this
+//	              replica's own ops whose push answer it stored (a pull
+//	              leaves those out: wire.Own)
 //	rejected/<op id>   JSON RejectedOp: ops the server refused, kept until
 //	                   the user dismisses them
 var (
@@ -27,6 +30,7 @@ var (
 	keyEpoch     = []byte("epoch")
 	keyLastSync  = []byte("last_sync")
 	keyLastError = []byte("last_error")
+	keyAcked     = []byte("acked")
 )
 
 func createSyncBuckets(tx *bolt.Tx) error {
@@ -44,6 +48,7 @@ type SyncState struct {
 	Epoch     string
 	LastSync  time.Time // zero: never synced
 	LastError string
+	Acked     uint64 // the highest seq of this replica's ops it stored an answer for
 }
 
 // SyncState returns the replica's sync state.
@@ -58,6 +63,9 @@ func (t *Tx) SyncState() SyncState {
 		s.LastSync = time.UnixMilli(int64(beUint64(v)))
 	}
 	s.LastError = string(b.Get(keyLastError))
+	if v := b.Get(keyAcked); len(v) == 8 {
+		s.Acked = beUint64(v)
+	}
 	return s
 }
 
@@ -67,10 +75,20 @@ func (t *Tx) SetSyncState(s SyncState) error {
 	for k, v := range map[string][]byte{
 		string(keyCursor): u64(s.Cursor), string(keyEpoch): []byte(s.Epoch),
 		string(keyLastSync): millis(s.LastSync), string(keyLastError): []byte(s.LastError),
+		string(keyAcked): u64(s.Acked),
 	} {
 		if err := b.Put([]byte(k), v); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Acknowledge records that the server applied one of this replica's ops
+// at seq (or had it already, at seq).
+func (t *Tx) Acknowledge(seq uint64) error {
+	if s := t.SyncState(); seq > s.Acked {
+		return t.bucket(bucketSync).Put(keyAcked, u64(seq))
 	}
 	return nil
 }
