@@ -14,7 +14,6 @@ var entries = []entry{
 	{"board.weighted", "Weighted", "加权"},
 	{"board.empty", "(no leads)", "（暂无线索）"},
 	{"board.today", "today", "今天"},
-	{"board.rotting", "idle %dd", "停滞%d天"},
 	{"board.more_below", "↓ %d more", "↓ 还有 %d 条"},
 	{"board.more_above", "↑ %d above", "↑ 上方 %d 条"},
 	{"board.more_both", "↑ %d · ↓ %d", "↑ %d · ↓ %d"},

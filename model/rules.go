@@ -44,6 +44,17 @@ func LastTouch(stageEnteredAt, lastActivity time.Time) time.Time {
 	return stageEnteredAt
 }
 
+// IdleDays is how many whole days a lead has gone untouched since
+// lastTouch: what "idle" means wherever it is shown (cards, the lead
+// screen, the daily review, the activity report, the CLI). How far that is
+// past the stage's limit is RottingDays.
+func IdleDays(lastTouch, now time.Time) int {
+	if lastTouch.IsZero() || now.Before(lastTouch) {
+		return 0
+	}
+	return int(now.Sub(lastTouch) / (24 * time.Hour))
+}
+
 // RottingDays returns how many days past its stage's limit the lead has gone
 // untouched, or 0 when it is not rotting. Leads in terminal stages and
 // stages without a limit never rot.
@@ -51,7 +62,7 @@ func RottingDays(stage Stage, lastTouch, now time.Time) int {
 	if stage.Terminal || stage.RottingDays <= 0 || lastTouch.IsZero() {
 		return 0
 	}
-	idle := int(now.Sub(lastTouch) / (24 * time.Hour))
+	idle := IdleDays(lastTouch, now)
 	if idle > stage.RottingDays {
 		return idle - stage.RottingDays
 	}

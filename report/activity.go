@@ -23,7 +23,8 @@ type ActivityRow struct {
 // Total is every touch of the row.
 func (r ActivityRow) Total() int { return r.Visits + r.Calls + r.Meetings + r.Other }
 
-// StaleLead is an open lead nobody touched in StaleDays days.
+// StaleLead is an open lead nobody touched in StaleDays days; Days is how
+// long it has been idle (model.IdleDays, as the cards say it).
 type StaleLead struct {
 	ID        string    `json:"id"`
 	Company   string    `json:"company"`
@@ -127,7 +128,7 @@ func ComputeActivity(b *Book, p Period, sc Scope) Activity {
 		}
 		if lt := c.LastTouch(); lt.Before(limit) {
 			out.Stale = append(out.Stale, StaleLead{ID: c.ID, Company: c.Company, Owner: c.Owner, Stage: c.Stage,
-				LastTouch: lt, Days: int(b.Now.Sub(lt) / (24 * time.Hour))})
+				LastTouch: lt, Days: model.IdleDays(lt, b.Now)})
 		}
 	}
 	slices.SortFunc(out.Stale, func(a, b StaleLead) int {

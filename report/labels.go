@@ -50,7 +50,7 @@ var labels = map[string][2]string{
 	"stale":       {"Open leads without a touch in 30 days: %d", "30 天未跟进的在跟线索：%d"},
 	"company":     {"Company", "公司"},
 	"last_touch":  {"Last touch", "最近跟进"},
-	"days":        {"Days", "天数"},
+	"idle":        {"Idle (days)", "未跟进天数"},
 	"reason":      {"Reason", "原因"},
 	"value_lost":  {"Value lost", "流失金额"},
 	"commission_": {"Commission", "提成"},

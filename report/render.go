@@ -435,7 +435,7 @@ func (r Activity) Doc(lang string, sc Scope, p model.Pipeline) Doc {
 	}
 	d.Parts = append(d.Parts, Part{Line: " "}, Part{Line: fmt.Sprintf(L(lang, "stale"), len(r.Stale))})
 	if len(r.Stale) > 0 {
-		st := &Table{Head: []string{L(lang, "company"), L(lang, "rep"), L(lang, "stage"), L(lang, "days")}, Right: []bool{false, false, false, true}}
+		st := &Table{Head: []string{L(lang, "company"), L(lang, "rep"), L(lang, "stage"), L(lang, "idle")}, Right: []bool{false, false, false, true}}
 		for i, s := range r.Stale {
 			if i == MaxStaleShown {
 				break

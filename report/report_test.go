@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
@@ -366,4 +367,26 @@ func TestCharts(t *testing.T) {
 		t.Errorf("FitRight %q", got)
 	}
 	_ = time.Now
+}
+
+// TestIdleIsOneWord: the activity report's stale leads, the cards, the
+// lead screen and the daily review say "idle" for the same figure (days
+// since the last touch, model.IdleDays), with the same word in Chinese.
+func TestIdleIsOneWord(t *testing.T) {
+	for lang, word := range map[string]string{"en": "idle", "zh": "未跟进"} {
+		for _, s := range []string{L(lang, "idle"), i18n.T(lang, "board.idle")} {
+			if !strings.Contains(strings.ToLower(s), word) {
+				t.Errorf("%s: %q does not say %q", lang, s, word)
+			}
+		}
+		b := newSmallBook(t).load(t)
+		text := ComputeActivity(b, Month(2027, 3), Scope{}).Doc(lang, Scope{}, b.Pipeline).Text(80)
+		if !strings.Contains(text, L(lang, "idle")) || !strings.Contains(text, "165") {
+			t.Errorf("%s: the stale leads are not listed with their idle days:\n%s", lang, text)
+		}
+	}
+	now := time.Date(2027, 3, 15, 12, 0, 0, 0, time.UTC)
+	if got := model.IdleDays(now.Add(-40*24*time.Hour-time.Hour), now); got != 40 {
+		t.Errorf("IdleDays = %d, want 40", got)
+	}
 }

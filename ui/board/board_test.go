@@ -129,3 +129,24 @@ func TestMoveKeysSaveAndUndo(t *testing.T) {
 		t.Fatal("H in the first stage did something")
 	}
 }
+
+// TestIdleIsDaysSinceTheLastTouch: a card past its stage's limit says how
+// long it has gone untouched (Harbor Logistics: 30 days in qualified, whose
+// limit is 21), not how far past the limit it is (9), in both languages.
+func TestIdleIsDaysSinceTheLastTouch(t *testing.T) {
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	for lang, want := range map[string]string{"en": "idle 30d", "zh": "未跟进30天"} {
+		m := New(uitest.Common(st, lang, 160, 48), nil)
+		m.SetSize(160, 46)
+		m, _ = m.Update(m.Init()())
+		frame := uitest.Plain(m.View())
+		if !strings.Contains(frame, want) {
+			t.Errorf("%s: the card does not say %q:\n%s", lang, want, frame)
+		}
+		// Acme, 2 days in prospect, is within the limit: no idle mark.
+		if strings.Contains(frame, m.c.Tf("board.idle", 2)) {
+			t.Errorf("%s: a lead within its stage's limit is marked idle", lang)
+		}
+	}
+}

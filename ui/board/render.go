@@ -168,8 +168,10 @@ func (m Model) drawCard(c *store.Card, w int, sel bool, today model.Date) []stri
 			parts = append(parts, st.Due.Render(shortDate(c.NextDue, today)))
 		}
 	}
-	if d := c.RottingDays(m.c.Rules.Pipeline, m.c.Now()); d > 0 {
-		parts = append(parts, st.Rotting.Render(m.c.Tf("board.rotting", d)))
+	// A lead past its stage's limit says how long it has gone untouched,
+	// in the rotting colour: the same figure as today and the reports.
+	if now := m.c.Now(); c.RottingDays(m.c.Rules.Pipeline, now) > 0 {
+		parts = append(parts, st.Rotting.Render(m.c.Tf("board.idle", model.IdleDays(c.LastTouch(), now))))
 	}
 	return []string{
 		gutter + company,

@@ -3,6 +3,7 @@ package lead
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -31,6 +32,9 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 		facts = append(facts, c.Tf("lead.source", c.ChannelLabel(model.Channels, l.Source)))
 	}
 	facts = append(facts, c.Tf("lead.score", model.ScreeningScore(l.Screening, c.Rules.Screening), len(c.Rules.Screening)))
+	if idle, ok := rotting(c, d); ok {
+		facts = append(facts, c.Tf("board.idle", idle))
+	}
 	header := []string{
 		common.Cut(st.Company.Render(common.OneLine(l.Company))+"  "+st.Label.Render("["+c.StageLabel(l.Stage)+"]"), w),
 		common.Cut(st.Faint.Render(strings.Join(facts, " · ")), w),
@@ -185,4 +189,19 @@ func nonEmpty(ss ...string) []string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
+}
+
+// rotting reports how long a lead past its stage's limit has gone
+// untouched, as its card says it ("idle 45d").
+func rotting(c *common.Common, d *leadData) (int, bool) {
+	st, ok := c.Rules.Pipeline.Stage(d.lead.Stage)
+	if !ok {
+		return 0, false
+	}
+	var last time.Time
+	if len(d.acts) > 0 {
+		last = d.acts[0].StartedAt // newest first
+	}
+	touch, now := model.LastTouch(d.lead.StageEnteredAt, last), c.Now()
+	return model.IdleDays(touch, now), model.RottingDays(st, touch, now) > 0
 }

@@ -117,7 +117,7 @@ func (m Model) itemLine(it *store.TodayItem, sel bool, today model.Date) string 
 		due = m.c.T("board.today")
 		dueSt = st.DueToday
 	case store.SectionRotting:
-		due = m.c.Tf("board.rotting", it.Days)
+		due = m.c.Tf("board.idle", m.idleDays(it))
 		dueSt = st.Overdue
 	}
 	if it.Due.IsZero() && it.Section != store.SectionRotting {
@@ -153,4 +153,13 @@ func shortDate(d, today model.Date) string {
 		return d.String()[5:]
 	}
 	return d.String()
+}
+
+// idleDays is how long a rotting lead has gone untouched, as its card
+// says it: the review gives the days past the stage's limit.
+func (m Model) idleDays(it *store.TodayItem) int {
+	if s, ok := m.c.Rules.Pipeline.Stage(it.Stage); ok {
+		return it.Days + s.RottingDays
+	}
+	return it.Days
 }

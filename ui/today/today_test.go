@@ -97,3 +97,24 @@ func TestSectionKeysAreInTheFullHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestRottingLeadsSayHowLongTheyWereIdle: the review's rotting lines give
+// the days since the last touch, as the cards do (Blue Ridge: 40, Harbor
+// Logistics: 30), not the days past the stage's limit (10 and 9).
+func TestRottingLeadsSayHowLongTheyWereIdle(t *testing.T) {
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	m := New(uitest.Common(st, "en", 120, 40), nil)
+	m.SetSize(120, 38)
+	m, _ = m.Update(m.Load()())
+	frame := uitest.Plain(m.View())
+	for company, idle := range map[string]string{"Blue Ridge": "idle 40d", "Harbor Logistics": "idle 30d"} {
+		found := false
+		for _, l := range strings.Split(frame, "\n") {
+			found = found || strings.Contains(l, company) && strings.Contains(l, idle)
+		}
+		if !found {
+			t.Errorf("the review does not say %s is %q:\n%s", company, idle, frame)
+		}
+	}
+}
