@@ -124,6 +124,35 @@ CREATE TABLE quarantine (
 	quarantined_at timestamptz NOT NULL
 );
 `},
+	// Accounts (accounts.go, invite.go, audit.go): a disabled user keeps
+	// every row; a token may expire; invitations are kept hashed; the
+	// audit log is append-only, numbered by its own sequence (its order
+	// matters to no cursor).
+	{6, "disabled users, token expiry, invitations and the audit log", `
+ALTER TABLE users ADD COLUMN disabled timestamptz;
+ALTER TABLE tokens ADD COLUMN expires timestamptz;
+CREATE TABLE invites (
+	hash       bytea PRIMARY KEY,
+	id         text NOT NULL,
+	username   text NOT NULL,
+	role       text NOT NULL,
+	created    timestamptz NOT NULL,
+	expires    timestamptz NOT NULL,
+	token_ttl  bigint NOT NULL DEFAULT 0,
+	created_by text NOT NULL DEFAULT '',
+	used       timestamptz,
+	used_from  text NOT NULL DEFAULT ''
+);
+CREATE TABLE audit (
+	seq        bigserial PRIMARY KEY,
+	at         timestamptz NOT NULL,
+	by_whom    text NOT NULL,
+	from_where text NOT NULL,
+	action     text NOT NULL,
+	target     text NOT NULL DEFAULT '',
+	detail     text NOT NULL DEFAULT ''
+);
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.
