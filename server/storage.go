@@ -144,6 +144,9 @@ type Tx interface {
 	// RepairTx: quarantined entries and whole-store record scans, for
 	// operator repair (repair.go).
 	RepairTx
+	// AccountTx: disabled users, token expiry, invitations, the audit
+	// log and the epoch (accounts.go).
+	AccountTx
 }
 
 // Sentinel errors.
