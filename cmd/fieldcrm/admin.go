@@ -18,10 +18,10 @@ func init() {
 }
 
 func (a *app) adminCmd() *cobra.Command {
-	var dir, database string
+	var dir, database, publicURL string
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the sync server's users, tokens and lead assignments",
+		Short: "Manage the sync server's users, tokens, backups and lead assignments",
 		Long: `Manage the server whose data is in --data. When 'fieldcrm serve' runs on that
 folder the commands go to it (over a private socket in the folder), so
 changes such as a revoked token take effect at once; otherwise they act on
@@ -31,9 +31,11 @@ request, so changes take effect at once there too.`,
 	}
 	cmd.PersistentFlags().StringVar(&dir, "data", defaultServerDir(), "the server's data folder (default $FIELDCRM_DATA)")
 	cmd.PersistentFlags().StringVar(&database, "database", os.Getenv("FIELDCRM_DATABASE"), "the server's PostgreSQL database, postgres://... (default $FIELDCRM_DATABASE)")
+	cmd.PersistentFlags().StringVar(&publicURL, "url", os.Getenv("FIELDCRM_URL"), "the server's address for laptops, in login lines (default $FIELDCRM_URL)")
 	with := func(fn func(ctx context.Context, adm server.Admin) error) error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		ctx = server.WithAuditActor(ctx, adminActor())
 		var adm server.Admin
 		var closeFn func() error
 		var err error
@@ -51,26 +53,33 @@ request, so changes take effect at once there too.`,
 		return fn(ctx, adm)
 	}
 
-	user := &cobra.Command{Use: "user", Short: "Add and list users"}
+	user := &cobra.Command{Use: "user", Short: "Add, list, disable and enable users"}
 	var role string
+	var expires time.Duration
 	add := &cobra.Command{
 		Use:   "add NAME",
 		Short: "Add a user and print their first token (shown once)",
-		Example: `  fieldcrm admin user add wang --role rep
-  fieldcrm admin user add li --role manager`,
+		Long: `Add a user and print their first token, once, with the exact 'fieldcrm login'
+line to give them. Handing out a token means sending a secret: prefer
+'fieldcrm admin invite', whose short code works once and expires.`,
+		Example: `  fieldcrm admin user add wang --role rep --url https://crm.example.com:7070
+  fieldcrm admin user add li --role manager --expires 2160h`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return with(func(ctx context.Context, adm server.Admin) error {
-				tok, err := adm.AddUser(ctx, args[0], role)
+				is, err := adm.IssueToken(ctx, server.TokenRequest{User: args[0], Role: role, NewUser: true, Expires: expires})
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.out, "added %s (%s). Their token, shown only this once:\n%s\n", args[0], role, tok)
+				printf(a.out, "added %s (%s). Their token, shown only this once%s:\n%s\n", is.User, is.Role, expiresNote(is.Expires), is.Token)
+				a.printLoginLine(publicURL, "--user "+shellQuote(is.User)+" --token "+is.Token)
 				return nil
 			})
 		},
 	}
 	add.Flags().StringVar(&role, "role", "rep", "rep (own and assigned leads), manager (all leads) or support (assigned leads)")
+	add.Flags().DurationVar(&expires, "expires", 0, "the token stops working after this long, e.g. 2160h (default never)")
+	var listJSON bool
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List users, their roles, what they store and their tokens",
@@ -81,43 +90,35 @@ request, so changes take effect at once there too.`,
 				if err != nil {
 					return err
 				}
-				t := &table{header: []string{"USER", "ROLE", "STORED", "TOKEN", "CREATED", "REVOKED"}}
-				for _, u := range users {
-					stored := server.FormatBytes(u.Stored)
-					if len(u.Tokens) == 0 {
-						t.add(u.Name, u.Role, stored, "-", u.Created.Format(time.DateTime), "")
-					}
-					for _, tok := range u.Tokens {
-						rev := ""
-						if !tok.Revoked.IsZero() {
-							rev = tok.Revoked.Format(time.DateTime)
-						}
-						t.add(u.Name, u.Role, stored, tok.ID, tok.Created.Format(time.DateTime), rev)
-					}
+				if listJSON {
+					return printJSON(a.out, users)
 				}
-				t.write(a.out)
+				a.printUsers(users)
 				return nil
 			})
 		},
 	}
-	user.AddCommand(add, list)
+	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
+	user.AddCommand(add, list, a.adminDisableCmd(with, true), a.adminDisableCmd(with, false))
 
-	token := &cobra.Command{Use: "token", Short: "Issue and revoke tokens"}
+	token := &cobra.Command{Use: "token", Short: "Issue, rotate and revoke tokens"}
 	tokAdd := &cobra.Command{
 		Use:   "add USER",
 		Short: "Issue another token for a user (a second device), shown once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return with(func(ctx context.Context, adm server.Admin) error {
-				tok, err := adm.AddToken(ctx, args[0])
+				is, err := adm.IssueToken(ctx, server.TokenRequest{User: args[0], Expires: expires})
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.out, "new token for %s, shown only this once:\n%s\n", args[0], tok)
+				printf(a.out, "new token for %s, shown only this once%s:\n%s\n", is.User, expiresNote(is.Expires), is.Token)
+				a.printLoginLine(publicURL, "--user "+shellQuote(is.User)+" --token "+is.Token)
 				return nil
 			})
 		},
 	}
+	tokAdd.Flags().DurationVar(&expires, "expires", 0, "the token stops working after this long, e.g. 720h (default never)")
 	var tokenID string
 	revoke := &cobra.Command{
 		Use:   "revoke USER",
@@ -135,7 +136,7 @@ request, so changes take effect at once there too.`,
 		},
 	}
 	revoke.Flags().StringVar(&tokenID, "id", "", "revoke only the token with this id (see 'admin user list')")
-	token.AddCommand(tokAdd, revoke)
+	token.AddCommand(tokAdd, revoke, a.adminRotateCmd(with, &publicURL))
 
 	lead := &cobra.Command{Use: "lead", Short: "Reassign leads"}
 	assign := &cobra.Command{
@@ -185,6 +186,8 @@ from where they were once the servers run with --database.`,
 	}
 	migrate.Flags().StringVar(&from, "from", "", "the bbolt server's data folder (stop its server first)")
 	migrate.Flags().StringVar(&to, "to", "", "the empty PostgreSQL database, postgres://...")
-	cmd.AddCommand(user, token, lead, migrate, a.adminOpsCmd(with), a.adminCheckCmd(with))
+	cmd.AddCommand(user, token, lead, migrate, a.adminOpsCmd(with), a.adminCheckCmd(with),
+		a.adminInviteCmd(with, &publicURL), a.adminInvitesCmd(with), a.adminAuditCmd(with),
+		a.adminEpochCmd(with), a.adminBackupCmd(with), a.adminRestoreCmd(&dir, &database))
 	return cmd
 }

@@ -23,13 +23,15 @@ func init() {
 }
 
 func (a *app) loginCmd() *cobra.Command {
-	var url, user, token, unsynced string
+	var url, user, token, unsynced, invite string
 	var rebind, insecure bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Connect this device to the team's server",
 		Long: `Check the server address and token against the server, then save them in the
-config file (mode 0600, it holds the token). The user name becomes this
+config file (mode 0600, it holds the token). With --invite CODE, the
+one-time code your administrator gave you is exchanged for a token that
+only this laptop keeps (no --user or --token then). The user name becomes this
 device's user: the owner of the leads you create. The token may also come
 from $FIELDCRM_TOKEN, so it stays out of the shell history. A plain
 http:// address to anything but this machine (localhost, 127.0.0.0/8, ::1)
@@ -44,11 +46,16 @@ from the beginning. Changes not yet synced were written as the old user:
 them to the refused list ('fieldcrm sync --rejected'), kept but never sent.
 On a terminal, without --unsynced, login asks.`,
 		Example: `  fieldcrm login --server https://crm.example.com:7070 \
+      --invite 7KQ2-M9XD-4RTA-PZ3H
+  fieldcrm login --server https://crm.example.com:7070 \
       --user wang --token fcrm_...
   fieldcrm --db li.db login --rebind --unsynced keep \
       --server https://crm.example.com:7070 --user li --token fcrm_...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if invite != "" {
+				return a.loginInvite(url, user, token, invite, rebind, unsynced, insecure) // login_invite.go
+			}
 			if token == "" {
 				token = os.Getenv("FIELDCRM_TOKEN")
 			}
@@ -91,6 +98,7 @@ On a terminal, without --unsynced, login asks.`,
 	cmd.Flags().StringVar(&url, "server", "", "the server, e.g. https://crm.example.com:7070")
 	cmd.Flags().StringVar(&user, "user", "", "your user name on the server")
 	cmd.Flags().StringVar(&token, "token", "", "the token your administrator gave you")
+	cmd.Flags().StringVar(&invite, "invite", "", "the one-time invitation code your administrator gave you")
 	cmd.Flags().BoolVar(&insecure, "insecure", false, "no warning for plain http:// to another machine")
 	cmd.Flags().BoolVar(&rebind, "rebind", false, "hand this book to another user or server")
 	cmd.Flags().StringVar(&unsynced, "unsynced", "", "--rebind: keep (push as the new user) or set-aside")
