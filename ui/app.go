@@ -1,24 +1,28 @@
 // Package ui is fieldcrm's terminal UI. The root model here only routes:
-// it holds the screens (board, lead) and an open form, draws the help and
-// status lines, and switches screens on the messages screens send.
+// it holds the pages (board, lead, today, visit log, reports) and one stack
+// of overlays over them (forms, palette, quick capture, visit mode, help,
+// questions, the trash, the refused list), decides in one place who gets a
+// key, draws the help and status lines, and switches pages on the messages
+// pages send.
 package ui
 
 import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/ui/board"
+	"github.com/fieldcrm/fieldcrm/ui/capture"
 	"github.com/fieldcrm/fieldcrm/ui/common"
-	"github.com/fieldcrm/fieldcrm/ui/forms"
 	"github.com/fieldcrm/fieldcrm/ui/lead"
 	"github.com/fieldcrm/fieldcrm/ui/reports"
 	"github.com/fieldcrm/fieldcrm/ui/styles"
 	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
+	"github.com/fieldcrm/fieldcrm/ui/today"
+	"github.com/fieldcrm/fieldcrm/ui/visits"
 )
 
 // Options configure the UI.
@@ -37,8 +41,11 @@ type Options struct {
 	// Watch is how often the database file is checked for changes made by
 	// other processes; zero means every 2 s, negative never.
 	Watch time.Duration
-	// Sync reaches the server; without a server and token nothing syncs.
+	// Sync is the background sync cmd started, if any.
 	Sync syncstatus.Config
+	// Own records this process's writes (the UI's and its sync's), so the
+	// watcher does not read them back; nil: the UI makes one for its own.
+	Own *OwnWrites
 	// Plan is the commission plan the reports screen estimates with.
 	Plan report.Plan
 	// Template is the visit note template of a stage (config.Config.Template);
@@ -46,33 +53,29 @@ type Options struct {
 	Template func(stage, lang string) string
 }
 
-type screen int
-
-const (
-	screenBoard screen = iota
-	screenLead
-	screenToday
-	screenVisits
-	screenReports
-)
-
 // Model is the root of the UI.
 type Model struct {
-	c      *common.Common
-	screen screen
-	board  board.Model
-	lead   lead.Model
-	d      daily
-	form   *forms.Model
-	help   help.Model
-	keys   map[string][]string
+	c    *common.Common
+	keys globalKeys
+	help help.Model
 
+	screen screen
+	from   screen // where esc on the lead screen goes back to
+	pages  [screenCount]page
+	board  *boardPage // also pages[screenBoard]: the status line counts its leads
+	today  *todayPage
+	stack  []overlay
+	// visit is the open visit and capture the note being captured, each
+	// kept while hidden; nil when there is none.
+	visit   *visitOverlay
+	capture *captureOverlay
+
+	sync  *syncstatus.Model
+	book  book
+	tmpl  capture.Template
 	watch time.Duration
 	seen  fileStamp
-
-	sync     syncstatus.Model
-	rootKeys rootKeys
-	reports  reports.Model
+	own   *OwnWrites
 
 	err, notice string
 }
@@ -82,180 +85,131 @@ func New(o Options) Model {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &common.Common{
-		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: o.Data,
-		Now: o.Now, DBPath: o.DBPath, User: o.User,
-	}
 	if o.Watch == 0 {
 		o.Watch = defaultWatch
 	}
-	m := Model{c: c, board: board.New(c, o.Keys), lead: lead.New(c, o.Keys), help: help.New(), keys: o.Keys, watch: o.Watch}
+	if o.Own == nil {
+		o.Own = NewOwnWrites(o.DBPath)
+	}
+	if o.Template == nil {
+		o.Template = model.DefaultTemplate
+	}
+	c := &common.Common{
+		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: ownData{o.Data, o.Own},
+		Now: o.Now, DBPath: o.DBPath, User: o.User,
+	}
+	bk := book{c.Data}
+	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk}
 	m.help.Styles = help.DefaultStyles(o.Dark)
-	m.d = newDaily(c, o.Keys, o.Template)
-	m.sync, m.rootKeys = syncstatus.New(c, o.Sync), newRootKeys(c.T, o.Keys)
-	m.reports = reports.New(c, o.Keys, o.Plan)
+	m.board, m.today = &boardPage{board.New(c, o.Keys)}, &todayPage{today.New(c, o.Keys)}
+	m.pages = [screenCount]page{
+		screenBoard:   m.board,
+		screenLead:    &leadPage{lead.New(c, o.Keys, bk)},
+		screenToday:   m.today,
+		screenVisits:  &visitsPage{visits.New(c, o.Keys)},
+		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan)},
+	}
+	s := syncstatus.New(c, o.Sync)
+	m.sync = &s
 	return m
 }
 
-// Init loads the board and asks the terminal for its background.
+// Init loads the board, asks the terminal for its background, starts the
+// watcher and the sync's status, offers back the notes left unsaved last
+// time, finds a visit left open, and reads today in the background.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.board.Init(), tea.RequestBackgroundColor, stampCmd(m.c.DBPath, true), m.watchTick(), m.sync.Init(), m.dailyInit())
+	return tea.Batch(m.board.m.Init(), tea.RequestBackgroundColor,
+		m.stamp(), m.watchTick(), m.sync.Init(),
+		capture.LoadDrafts(m.c, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.c), m.today.m.Prefetch())
 }
 
-// Update routes msg to the open form or the active screen.
+// Update routes msg: a key to the root's keys or else to what has the
+// keyboard (the top overlay, else the page), the size to everything, the
+// root's own messages to their handlers, and every other message (the
+// replies of commands) to every page and overlay, each of which takes its
+// own by type and request id.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m2, cmd, done := m.reportsInput(msg); done {
-		return m2, cmd
-	}
-	if m2, cmd, done := m.handleDaily(msg); done {
-		return m2, cmd
-	}
-	if m2, cmd, done := m.handleSync(msg); done {
-		return m2, cmd
-	}
 	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if cmd, ok := m.globalKey(msg); ok {
+			return m, cmd
+		}
+		return m, m.focus().Update(msg)
+	case tea.PasteMsg:
+		return m, m.focus().Update(msg)
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
-		cmd := m.layout()
-		if m.form != nil {
-			var fc tea.Cmd
-			m.form, fc = m.form.Update(msg)
-			cmd = tea.Batch(cmd, fc)
+		cmds := []tea.Cmd{m.layout()}
+		for _, o := range m.stack {
+			cmds = append(cmds, o.Update(msg)) // forms size themselves
 		}
+		return m, tea.Batch(cmds...)
+	}
+	cmd, done := m.handle(msg)
+	if done {
 		return m, cmd
-	case tea.BackgroundColorMsg:
-		if msg.IsDark() == m.c.Styles.IsDark {
-			return m, nil
-		}
-		m.c.Styles = styles.New(msg.IsDark())
-		m.help.Styles = help.DefaultStyles(msg.IsDark())
-		if m.lead.ID() != "" {
-			return m, m.lead.Open(m.lead.ID()) // drawn with the old colours
-		}
-		return m, nil
-	case WatchMsg:
-		return m, tea.Batch(stampCmd(m.c.DBPath, false), m.watchTick())
-	case stampMsg:
-		return m.handleStamp(msg)
-	case common.ErrMsg:
-		m.err, m.notice = common.Sentence(msg.Err), ""
-		return m, nil
-	case common.StatusMsg:
-		m.notice, m.err = msg.Text, ""
-		return m, nil
-	case forms.OpenMsg:
-		m.form, m.err, m.notice = msg.Form, "", ""
-		return m, m.form.Init()
-	case forms.DoneMsg:
-		m.form = nil
-		if msg.Then == nil {
-			return m, nil
-		}
-		return m.Update(msg.Then)
-	case common.ChangedMsg:
-		m.notice, m.err = m.c.T("status.saved"), ""
-		own := stampCmd(m.c.DBPath, true)
-		var cmd tea.Cmd
-		if msg.LeadID != "" {
-			m.board.Select(msg.LeadID)
-			cmd = m.board.Refresh(msg.LeadID)
-		} else {
-			cmd = m.board.Reload()
-		}
-		if m.screen == screenLead {
-			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
-		}
-		return m, tea.Batch(cmd, own)
-	case common.MovedMsg:
-		var cmd tea.Cmd
-		m.board, cmd = m.board.Update(msg)
-		cmd = tea.Batch(cmd, stampCmd(m.c.DBPath, true))
-		if m.screen == screenLead && msg.Err == nil {
-			cmd = tea.Batch(cmd, m.lead.Open(m.lead.ID()))
-		}
-		return m, cmd
-	case common.OpenLeadMsg:
-		m.screen = screenLead
-		m.board.Select(msg.ID)
-		return m, tea.Batch(m.lead.Open(msg.ID), m.layout())
-	case common.BackMsg:
-		m.screen = screenBoard
-		m.board.Select(m.lead.ID())
-		return m, m.layout()
 	}
-
-	if m.form != nil {
-		var cmd tea.Cmd
-		m.form, cmd = m.form.Update(msg)
-		if isInput(msg) {
-			return m, cmd
-		}
-		// Replies for the screens still arrive while a form is open.
-		var sc tea.Cmd
-		m, sc = m.updateScreens(msg)
-		return m, tea.Batch(cmd, sc)
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && !m.board.InputFocused() {
-		if cmd, done := m.globalKey(k); done {
-			return m, cmd
-		}
-	}
-	return m.updateScreen(msg)
+	return m, tea.Batch(cmd, m.broadcast(msg))
 }
 
-// globalKey handles quit and help, which every screen shares.
-func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
-	bk := m.board.Keys()
-	switch {
-	case key.Matches(k, bk.Quit):
-		return tea.Quit, true
-	case key.Matches(k, bk.Help):
-		m.help.ShowAll = !m.help.ShowAll
-		return m.layout(), true
+// updater is what can take a message: a page or an overlay.
+type updater interface{ Update(tea.Msg) tea.Cmd }
+
+// focus is what has the keyboard.
+func (m *Model) focus() updater {
+	if o := m.top(); o != nil {
+		return o
 	}
-	return m.syncKey(k)
+	return m.page()
 }
 
-func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if !isInput(msg) {
-		return m.updateScreens(msg)
+func (m *Model) page() page { return m.pages[m.screen] }
+
+// broadcast gives a reply to every page and overlay, shown or hidden.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Update(msg))
 	}
-	var cmd tea.Cmd
-	if m.screen == screenReports {
-		m.reports, cmd = m.reports.Update(msg)
-	} else if m.screen == screenLead {
-		m.lead, cmd = m.lead.Update(msg)
-	} else {
-		m.board, cmd = m.board.Update(msg)
+	seen := map[overlay]bool{}
+	for _, o := range m.overlays() {
+		if !seen[o] {
+			seen[o] = true
+			cmds = append(cmds, o.Update(msg))
+		}
 	}
-	return m, cmd
+	return tea.Batch(cmds...)
 }
 
-// updateScreens gives a reply to both screens: each takes its own (by
-// type and request id) and ignores the rest.
-func (m Model) updateScreens(msg tea.Msg) (Model, tea.Cmd) {
-	var bc, lc tea.Cmd
-	m.board, bc = m.board.Update(msg)
-	m.lead, lc = m.lead.Update(msg)
-	return m, tea.Batch(bc, lc)
-}
-
-// isInput reports whether msg is typing, which goes only to what has the
-// keyboard.
-func isInput(msg tea.Msg) bool {
-	switch msg.(type) {
-	case tea.KeyPressMsg, tea.PasteMsg:
-		return true
+// overlays are the stack and the hidden visit and note.
+func (m *Model) overlays() []overlay {
+	all := append([]overlay(nil), m.stack...)
+	if m.visit != nil {
+		all = append(all, m.visit)
 	}
-	return false
+	if m.capture != nil {
+		all = append(all, m.capture)
+	}
+	return all
 }
 
-// layout gives the screens the space left by the help and status lines.
+// layout gives the pages and overlays the space left by the help and
+// status lines.
 func (m *Model) layout() tea.Cmd {
-	h := max(0, m.c.Height-lineCount(m.footer()))
-	m.board.SetSize(m.c.Width, h)
-	m.help.SetWidth(m.c.Width)
-	m.layoutDaily(m.c.Width, h)
-	m.reports.SetSize(m.c.Width, h)
-	return m.lead.SetSize(m.c.Width, h)
+	w, h := m.c.Width, max(0, m.c.Height-lineCount(m.footer()))
+	m.help.SetWidth(w)
+	var cmds []tea.Cmd
+	for _, p := range m.pages {
+		cmds = append(cmds, p.SetSize(w, h))
+	}
+	for _, o := range m.overlays() {
+		o.SetSize(w, h)
+	}
+	return tea.Batch(cmds...)
+}
+
+// goTo shows a page, reading it afresh.
+func (m *Model) goTo(s screen) tea.Cmd {
+	m.screen = s
+	return tea.Batch(m.page().Reload(), m.layout())
 }

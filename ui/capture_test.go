@@ -44,6 +44,7 @@ func (d *driver) activities(leadID string) []model.Activity {
 func TestCaptureSavesANoteOnAPickedLead(t *testing.T) {
 	t.Parallel()
 	d, ids := newDriver(t, "en", uitest.English, 100, 30)
+	d.keys("3") // the visit log points at no lead: the note picks one
 	d.send(ctrl('n'))
 	if !strings.Contains(d.plain(), "Quick note") {
 		t.Fatalf("ctrl+n opens no capture pane:\n%s", d.plain())
@@ -73,6 +74,7 @@ func TestCaptureSavesANoteOnAPickedLead(t *testing.T) {
 func TestCaptureForANewProspect(t *testing.T) {
 	t.Parallel()
 	d, _ := newDriver(t, "zh", uitest.Chinese, 100, 30)
+	d.keys("3")
 	d.send(ctrl('n'))
 	d.keys("text:天宇机械", "down", "down", "down", "down", "down", "down", "enter", "text:第一次电话")
 	d.send(ctrl('s'))
@@ -85,6 +87,7 @@ func TestCaptureForANewProspect(t *testing.T) {
 func TestCaptureWithoutALeadKeepsTheText(t *testing.T) {
 	t.Parallel()
 	d, _ := newDriver(t, "en", uitest.English, 100, 30)
+	d.keys("3")
 	d.send(ctrl('n'))
 	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
 	d.keys("text:orphan words")

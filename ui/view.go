@@ -4,30 +4,22 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
 func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 
-// View draws the active screen (or the open form), the help line and the
-// status line, every line within the terminal's width.
+// View draws what has the keyboard (the help draws what is under it),
+// the help line and the status line, every line within the terminal's
+// width.
 func (m Model) View() tea.View {
-	var body string
-	switch {
-	case m.form != nil:
-		body = m.form.View()
-	case m.sync.RejectedOpen():
-		body = m.sync.View(m.c.Width, m.c.Height-lineCount(m.footer()))
-	case m.dailyScreen():
-		body = m.dailyView()
-	case m.screen == screenReports:
-		body = m.reports.View()
-	case m.screen == screenLead:
-		body = m.lead.View()
-	default:
-		body = m.board.View()
+	body := m.page().View()
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if _, ok := m.stack[i].(*helpOverlay); !ok {
+			body = m.stack[i].View()
+			break
+		}
 	}
 	// The status line matters most, then the help, then the screen.
 	footer := strings.Split(m.footer(), "\n")
@@ -61,27 +53,18 @@ func frame(body string, w, h int) []string {
 	return lines
 }
 
+// footer is the help of what has the keyboard (all of it while the help
+// is open) and the status line.
 func (m Model) footer() string {
-	var km help.KeyMap
-	switch {
-	case m.form != nil:
-		km = m.form.KeyMap()
-	case m.sync.RejectedOpen():
-		km = m.sync.KeyMap()
-	case m.dailyScreen():
-		km = m.dailyKeyMap()
-	case m.screen == screenReports:
-		km = m.reports.KeyMap()
-	case m.screen == screenLead:
-		km = m.lead.KeyMap()
-	default:
-		km = m.board.KeyMap()
+	top := m.top()
+	if h, ok := top.(*helpOverlay); ok {
+		return h.render(m.help.Styles) + "\n" + m.status()
 	}
-	km = withRootKeys{km, m.rootKeys}
-	if m.form == nil {
-		km = withDailyKeys{km, m.d.keys, m.c.T("key.screens")}
+	km := m.page().KeyMap()
+	if top != nil {
+		km = top.KeyMap()
 	}
-	return m.help.View(km) + "\n" + m.status()
+	return m.help.ShortHelpView(km.ShortHelp()) + "\n" + m.status()
 }
 
 // status is the always-visible line: the error or notice, the database,
@@ -93,7 +76,7 @@ func (m Model) status() string {
 	if user == "" {
 		user = "—"
 	}
-	right := m.sync.Line() + " · " + m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.Count()))
+	right := m.sync.Line() + " · " + m.c.Tf("status.user", user) + " · " + m.c.Tf("status.leads", strconv.Itoa(m.board.m.Count()))
 	msg := ""
 	switch {
 	case m.err != "":

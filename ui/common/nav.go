@@ -34,3 +34,6 @@ type QuitMsg struct{}
 
 // Location is the user's time zone.
 func (c *Common) Location() *time.Location { return c.loc() }
+
+// TrashLeadMsg asks the root to move a lead to the trash, asking first.
+type TrashLeadMsg struct{ ID, Company string }

@@ -10,7 +10,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Edit, Contact, FollowUp, Visit          key.Binding
 	StartVisit                              key.Binding
-	Complaint, Back, Help, Quit             key.Binding
+	Complaint, Delete, Back, Help, Quit     key.Binding
 }
 
 // NewKeyMap returns the lead screen's keys with help in the UI language and
@@ -30,6 +30,7 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Visit:      b("visit", "key.visit", "v"),
 		StartVisit: b("start_visit", "key.start_visit", "V"),
 		Complaint:  b("complaint", "key.complaint", "x"),
+		Delete:     b("delete", "key.delete_lead", "D"),
 		Back:       b("back", "key.back", "esc"),
 		Help:       b("help", "key.help", "?"),
 		Quit:       b("quit", "key.quit", "q", "ctrl+c"),
@@ -46,6 +47,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Complaint},
-		{k.Back, k.Help, k.Quit},
+		{k.Delete, k.Back, k.Help, k.Quit},
 	}
 }

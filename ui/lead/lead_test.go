@@ -1,8 +1,13 @@
 package lead
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
 
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
@@ -19,10 +24,43 @@ func open(t *testing.T, m Model, id string) Model {
 	return m
 }
 
+// fakeBook serves the lead screen pages from a map, and counts the reads.
+type fakeBook struct {
+	pages map[string]Page
+	reads int
+}
+
+func (f *fakeBook) LeadPage(id string, timeline int) (Page, error) {
+	f.reads++
+	p, ok := f.pages[id]
+	if !ok {
+		return Page{}, fmt.Errorf("lead %s not found", id)
+	}
+	return p, nil
+}
+
+// fake returns a fake book holding the English leads, under the ids they
+// have in st (the forms the keys open read the store), with a timeline
+// long enough to scroll.
+func fake(t *testing.T, st *store.Store) (*fakeBook, []string) {
+	f := &fakeBook{pages: map[string]Page{}}
+	ids := uitest.Seed(t, st, uitest.English)
+	for i, l := range uitest.English {
+		id := ids[i]
+		p := Page{Lead: model.Lead{ID: id, Company: l.Company, Stage: l.Stage}}
+		for j := range 12 {
+			at := uitest.Now.Add(-time.Duration(j) * time.Hour)
+			p.Activities = append(p.Activities, model.Activity{ID: fmt.Sprintf("%s-a%d", id, j), LeadID: id, Kind: model.KindCall, StartedAt: at})
+		}
+		f.pages[id] = p
+	}
+	return f, ids
+}
+
 func TestStaleReplyIsDroppedAndRenderIsCachedPerWidth(t *testing.T) {
 	st := uitest.Store(t)
-	ids := uitest.Seed(t, st, uitest.English)
-	m := New(uitest.Common(st, "en", 100, 30), nil)
+	bk, ids := fake(t, st)
+	m := New(uitest.Common(st, "en", 100, 30), nil, bk)
 	m.SetSize(100, 28)
 	first := m.Open(ids[0])
 	m = open(t, m, ids[2])
@@ -47,8 +85,8 @@ func TestStaleReplyIsDroppedAndRenderIsCachedPerWidth(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	st := uitest.Store(t)
-	ids := uitest.Seed(t, st, uitest.English)
-	m := New(uitest.Common(st, "en", 80, 12), nil)
+	bk, ids := fake(t, st)
+	m := New(uitest.Common(st, "en", 80, 12), nil, bk)
 	m.SetSize(80, 10)
 	m = open(t, m, ids[2])
 	top := m.View()
@@ -76,5 +114,26 @@ func TestKeys(t *testing.T) {
 		} else if _, isErr := msg.(common.ErrMsg); isErr {
 			t.Errorf("%s: %v", k, msg)
 		}
+	}
+	_, cmd = m.Update(uitest.Key("D"))
+	if msg, ok := cmd().(common.TrashLeadMsg); !ok || msg.ID != ids[2] || msg.Company != "Granite Steel Group" {
+		t.Fatalf("D does not ask to trash the lead shown: %#v", msg)
+	}
+}
+
+// A lead is read once per open, and a lead that cannot be read is a
+// sentence in the status line, not a blank screen that keeps waiting.
+func TestOpenReadsOnceAndReportsAMissingLead(t *testing.T) {
+	st := uitest.Store(t)
+	bk, ids := fake(t, st)
+	m := New(uitest.Common(st, "en", 80, 24), nil, bk)
+	m.SetSize(80, 22)
+	m = open(t, m, ids[1])
+	if bk.reads != 1 {
+		t.Fatalf("opening a lead read the book %d times", bk.reads)
+	}
+	m, cmd := m.Update(m.Open("gone")())
+	if msg, ok := cmd().(common.ErrMsg); !ok || !strings.Contains(msg.Err.Error(), "not found") {
+		t.Fatalf("a missing lead gave %#v", msg)
 	}
 }

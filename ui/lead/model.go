@@ -3,23 +3,37 @@
 package lead
 
 import (
-	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
 // timelineLimit bounds the activities loaded for the timeline.
 const timelineLimit = 200
 
+// Book is what the lead screen reads: one call, one transaction.
+type Book interface {
+	LeadPage(id string, timeline int) (Page, error)
+}
+
+// Page is a lead as the screen shows it: the lead, its newest activities
+// (at most the timeline asked for), its open follow-ups and its open
+// complaints.
+type Page struct {
+	Lead       model.Lead
+	Activities []model.Activity
+	Tasks      []model.Task
+	Complaints []model.Complaint
+}
+
 // Model is the lead screen.
 type Model struct {
 	c    *common.Common
 	keys KeyMap
+	book Book
 
 	id   string
 	req  int
@@ -55,14 +69,22 @@ type renderedMsg struct {
 }
 
 // New returns an empty lead screen.
-func New(c *common.Common, remap map[string][]string) Model {
+func New(c *common.Common, remap map[string][]string, book Book) Model {
 	vp := viewport.New()
 	vp.KeyMap = viewport.KeyMap{} // keys are ours
-	return Model{c: c, keys: NewKeyMap(c.T, remap), vp: vp}
+	return Model{c: c, keys: NewKeyMap(c.T, remap), book: book, vp: vp}
 }
 
 // ID returns the lead shown.
 func (m Model) ID() string { return m.id }
+
+// Company returns the shown lead's company, "" until it is loaded.
+func (m Model) Company() string {
+	if m.data == nil {
+		return ""
+	}
+	return m.data.lead.Company
+}
 
 // KeyMap returns the keys for the help line.
 func (m Model) KeyMap() KeyMap { return m.keys }
@@ -76,27 +98,10 @@ func (m *Model) Open(id string) tea.Cmd {
 	}
 	m.id = id
 	m.req++
-	req, data := m.req, m.c.Data
+	req, bk := m.req, m.book
 	return func() tea.Msg {
-		d := &leadData{}
-		err := data.View(func(tx *store.Tx) error {
-			var err error
-			if d.lead, err = tx.Lead(id); err != nil {
-				return err
-			}
-			if d.acts, err = tx.ActivitiesOf(id, timelineLimit); err != nil {
-				return err
-			}
-			tasks, err := tx.TasksOf(id)
-			if err != nil {
-				return err
-			}
-			d.tasks = slices.DeleteFunc(tasks, func(t model.Task) bool { return !t.IsOpen() })
-			cs, err := tx.OpenComplaints()
-			d.complaints = slices.DeleteFunc(cs, func(c model.Complaint) bool { return c.LeadID != id })
-			return err
-		})
-		return loadedMsg{req: req, data: d, err: err}
+		p, err := bk.LeadPage(id, timelineLimit)
+		return loadedMsg{req: req, data: &leadData{lead: p.Lead, acts: p.Activities, tasks: p.Tasks, complaints: p.Complaints}, err: err}
 	}
 }
 

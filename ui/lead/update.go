@@ -72,6 +72,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, forms.Open(forms.Visit(m.c, l.ID, l.Company, l.MainContact().Name))
 	case key.Matches(msg, k.StartVisit):
 		return m, common.Emit(common.StartVisitMsg{LeadID: l.ID})
+	case key.Matches(msg, k.Delete):
+		return m, common.Emit(common.TrashLeadMsg{ID: l.ID, Company: l.Company})
 	case key.Matches(msg, k.Complaint):
 		if l.Stage != model.StageWon {
 			return m, common.ReportErr(errors.New(m.c.T("lead.complaint_won_only")))
