@@ -43,6 +43,8 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return tea.Quit, true
 	case common.PaletteMsg:
 		return m.openPalette(), true
+	case common.TrashMsg:
+		return m.openTrash(), true
 	case palette.ClosedMsg:
 		return m.closeTop(func(o overlay) bool { _, ok := o.(*paletteOverlay); return ok }, msg.Then), true
 	case forms.OpenMsg:

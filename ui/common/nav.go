@@ -37,3 +37,6 @@ func (c *Common) Location() *time.Location { return c.loc() }
 
 // TrashLeadMsg asks the root to move a lead to the trash, asking first.
 type TrashLeadMsg struct{ ID, Company string }
+
+// TrashMsg asks the root to show the trash.
+type TrashMsg struct{}

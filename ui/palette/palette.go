@@ -81,6 +81,7 @@ func New(c *common.Common) (Model, tea.Cmd) {
 		{name: c.T("palette.capture"), alt: "quick note", msg: common.CaptureMsg{}},
 		{name: c.T("palette.start_visit"), alt: "start visit", pick: func(id, _ string) tea.Msg { return common.StartVisitMsg{LeadID: id} }},
 		{name: c.T("palette.help"), alt: "help keys", msg: common.HelpMsg{}},
+		{name: c.T("palette.trash"), alt: "trash deleted restore", msg: common.TrashMsg{}},
 		{name: c.T("palette.quit"), alt: "quit", msg: common.QuitMsg{}},
 	}
 	m.match()
