@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/forms"
 )
 
 // Offer lists the quick notes left unsaved last time (the program was
@@ -44,16 +45,23 @@ type ResumeMsg struct{ Draft store.Draft }
 type OfferDoneMsg struct{}
 
 // LoadDrafts returns the command that reads the drafts of the kinds
-// given (quick notes, edits of notes) that hold text.
+// given (quick notes, edits of notes) and of every form that hold text.
+// Each names its lead as the lead is called now (a draft started on a
+// lead screen may not have known it).
 func LoadDrafts(c *common.Common, kinds ...string) tea.Cmd {
+	kinds = append(kinds, forms.DraftKind)
 	return func() tea.Msg {
 		var out []store.Draft
 		err := c.Data.View(func(tx *store.Tx) error {
 			ds, err := tx.Drafts()
 			for _, d := range ds {
-				if slices.Contains(kinds, d.Kind) && strings.TrimSpace(d.Text) != "" {
-					out = append(out, d)
+				if !slices.Contains(kinds, d.Kind) || strings.TrimSpace(d.Text) == "" {
+					continue
 				}
+				if card, err := tx.Card(d.LeadID); d.LeadID != "" && err == nil {
+					d.Company = card.Company
+				}
+				out = append(out, d)
 			}
 			return err
 		})
@@ -93,7 +101,11 @@ func (o Offer) Update(msg tea.Msg) (Offer, tea.Cmd) {
 	case key.Matches(k, o.keys.Down):
 		o.sel = min(len(o.drafts)-1, o.sel+1)
 	case key.Matches(k, o.keys.Resume):
-		return o, common.Emit(ResumeMsg{Draft: o.drafts[o.sel]})
+		d := o.drafts[o.sel]
+		if d.Kind == forms.DraftKind {
+			return o, tea.Sequence(common.Emit(OfferDoneMsg{}), forms.Resume(o.c, d))
+		}
+		return o, common.Emit(ResumeMsg{Draft: d})
 	case key.Matches(k, o.keys.Later):
 		return o, common.Emit(OfferDoneMsg{})
 	case key.Matches(k, o.keys.Discard):
@@ -124,7 +136,7 @@ func (o Offer) View() string {
 		if who == "" {
 			who = "—"
 		}
-		line := o.c.Tf("capture.draft_line", d.UpdatedAt.In(o.c.Location()).Format("01-02 15:04"), common.OneLine(who), common.OneLine(first))
+		line := o.c.Tf("capture.draft_line", d.UpdatedAt.In(o.c.Location()).Format("01-02 15:04"), o.kind(d)+common.OneLine(who), common.OneLine(first))
 		if i == o.sel {
 			line = st.Selected.Render("› " + line)
 		} else {
@@ -133,4 +145,13 @@ func (o Offer) View() string {
 		out = append(out, common.Cut(line, o.width))
 	}
 	return strings.Join(out, "\n")
+}
+
+// kind says which form a form's draft was typed into; the notes need no
+// word, they were always the whole of the offer.
+func (o Offer) kind(d store.Draft) string {
+	if d.Kind == forms.DraftKind {
+		return o.c.T("draft.form."+d.Form) + " · "
+	}
+	return ""
 }

@@ -23,8 +23,10 @@ func Contact(c *common.Common, leadID, company string) *Model {
 			input(c.T("field.email"), &d.Email, model.MaxNameLen, checkEmail(c)),
 		))
 	}
-	return newModel(c, c.Tf("form.contact", company), build, func() (tea.Msg, error) {
-		err := c.Data.Update(func(tx *store.Tx) error {
+	sp := spec{form: "contact", leadID: leadID, company: company, fields: []field{
+		str("name", &d.Name), str("title", &d.Title), str("phone", &d.Phone), str("email", &d.Email)}}
+	return newModel(c, sp, c.Tf("form.contact", company), build, func(w write) (tea.Msg, error) {
+		err := w(func(tx *store.Tx) error {
 			l, err := tx.Lead(leadID)
 			if err != nil {
 				return err
@@ -49,12 +51,14 @@ func FollowUp(c *common.Common, leadID, company string) *Model {
 			input(c.T("field.action"), &d.Action, 200, required(c, nil)),
 		))
 	}
-	return newModel(c, c.Tf("form.follow_up", company), build, func() (tea.Msg, error) {
+	sp := spec{form: "follow_up", leadID: leadID, company: company, fields: []field{
+		str("due", &d.Due), str("action", &d.Action)}}
+	return newModel(c, sp, c.Tf("form.follow_up", company), build, func(w write) (tea.Msg, error) {
 		due, err := model.ParseDate(d.Due, c.Today())
 		if err != nil {
 			return nil, &model.FieldError{Field: "due", Problem: err.Error()}
 		}
-		err = c.Data.Update(func(tx *store.Tx) error {
+		err = w(func(tx *store.Tx) error {
 			_, err := tx.SetFollowUp(leadID, due, strings.TrimSpace(d.Action))
 			return err
 		})
@@ -75,13 +79,16 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 			input(c.T("field.visit_day"), &d.Day, 20, checkDateTime(c)),
 			input(c.T("field.minutes"), &d.Minutes, 4, checkInt(c, 0, 1440)),
 			input(c.T("field.contact"), &d.Contact, model.MaxNameLen, nil),
-			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
+			notesField(c, c.T("field.notes"), &d.Notes),
 			input(c.T("field.outcome"), &d.Outcome, 400, nil),
 			input(c.T("field.next_step"), &d.NextStep, 200, nil),
 			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder(c.T("form.ph_next_due")),
 		))
 	}
-	return newModel(c, c.Tf("form.visit", company), build, func() (tea.Msg, error) {
+	sp := spec{form: "visit", leadID: leadID, company: company, args: map[string]string{"contact": contact}, fields: []field{
+		str("day", &d.Day), str("minutes", &d.Minutes), str("contact", &d.Contact), notes("notes", &d.Notes),
+		str("outcome", &d.Outcome), str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
+	return newModel(c, sp, c.Tf("form.visit", company), build, func(w write) (tea.Msg, error) {
 		mins, _ := strconv.Atoi(strings.TrimSpace(d.Minutes))
 		var err error
 		var start time.Time
@@ -112,7 +119,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 		if a.NextStep != "" && a.NextDue.IsZero() {
 			a.NextDue = model.DefaultNextDue(c.Today())
 		}
-		err = c.Data.Update(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
+		err = w(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -129,11 +136,13 @@ func Complaint(c *common.Common, leadID, company string) *Model {
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title(c.T("field.severity")).Options(opts...).Value(&d.Severity),
-			huh.NewText().Title(c.T("field.description")).Lines(4).CharLimit(model.MaxTextLen).Value(&d.Description).Validate(required(c, nil)),
+			notesField(c, c.T("field.description"), &d.Description).CharLimit(model.MaxTextLen).Validate(required(c, nil)),
 		))
 	}
-	return newModel(c, c.Tf("form.complaint", company), build, func() (tea.Msg, error) {
-		err := c.Data.Update(func(tx *store.Tx) error {
+	sp := spec{form: "complaint", leadID: leadID, company: company, fields: []field{
+		str("severity", &d.Severity), notes("description", &d.Description)}}
+	return newModel(c, sp, c.Tf("form.complaint", company), build, func(w write) (tea.Msg, error) {
+		err := w(func(tx *store.Tx) error {
 			return tx.AddComplaint(&model.Complaint{LeadID: leadID, Severity: d.Severity, Description: strings.TrimSpace(d.Description)})
 		})
 		return common.ChangedMsg{LeadID: leadID}, err

@@ -45,7 +45,9 @@ func Done(c *common.Common, it Item) *Model {
 			).WithHideFunc(func() bool { return d.Choice != choiceNext }),
 		)
 	}
-	return newModel(c, c.Tf("daily.done_title", it.Company), build, func() (tea.Msg, error) {
+	sp := spec{form: "done", leadID: it.LeadID, company: it.Company, args: it.args(), fields: []field{
+		str("choice", &d.Choice), str("next", &d.Next), str("due", &d.Due)}}
+	return newModel(c, sp, c.Tf("daily.done_title", it.Company), build, func(w write) (tea.Msg, error) {
 		var due model.Date
 		if d.Choice == choiceNext {
 			var err error
@@ -53,7 +55,7 @@ func Done(c *common.Common, it Item) *Model {
 				return nil, &model.FieldError{Field: "due", Problem: err.Error()}
 			}
 		}
-		err := c.Data.Update(func(tx *store.Tx) error {
+		err := w(func(tx *store.Tx) error {
 			switch {
 			case it.TaskID != "":
 				if _, err := tx.CompleteTask(it.TaskID); err != nil {
@@ -97,8 +99,10 @@ func Snooze(c *common.Common, it Item) *Model {
 			).WithHideFunc(func() bool { return d.Choice != "pick" }),
 		)
 	}
-	return newModel(c, c.Tf("daily.snooze_title", it.Company), build, func() (tea.Msg, error) {
-		err := c.Data.Update(func(tx *store.Tx) error {
+	sp := spec{form: "snooze", leadID: it.LeadID, company: it.Company, args: it.args(), fields: []field{
+		str("choice", &d.Choice), str("date", &d.Date)}}
+	return newModel(c, sp, c.Tf("daily.snooze_title", it.Company), build, func(w write) (tea.Msg, error) {
+		err := w(func(tx *store.Tx) error {
 			tk, err := tx.Task(it.TaskID)
 			if err != nil {
 				return err
@@ -137,19 +141,22 @@ func Call(c *common.Common, leadID, company, contact string) *Model {
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			input(c.T("field.contact"), &d.Contact, model.MaxNameLen, nil),
-			huh.NewText().Title(c.T("field.notes")).Lines(4).CharLimit(model.MaxNotesLen).Value(&d.Notes),
+			notesField(c, c.T("field.notes"), &d.Notes),
 			input(c.T("field.outcome"), &d.Outcome, 400, nil),
 			input(c.T("field.next_step"), &d.NextStep, 200, nil),
 			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder(c.T("form.ph_next_due")),
 		))
 	}
-	return newModel(c, c.Tf("daily.call_title", company), build, func() (tea.Msg, error) {
+	sp := spec{form: "call", leadID: leadID, company: company, args: map[string]string{"contact": contact}, fields: []field{
+		str("contact", &d.Contact), notes("notes", &d.Notes), str("outcome", &d.Outcome),
+		str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
+	return newModel(c, sp, c.Tf("daily.call_title", company), build, func(w write) (tea.Msg, error) {
 		a := &model.Activity{LeadID: leadID, Kind: model.KindCall, StartedAt: c.Now(),
 			Contact: strings.TrimSpace(d.Contact), Outcome: strings.TrimSpace(d.Outcome), NextStep: strings.TrimSpace(d.NextStep)}
 		if err := nextDue(c, a, d.NextDue); err != nil {
 			return nil, err
 		}
-		err := c.Data.Update(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
+		err := w(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -191,7 +198,9 @@ func EndVisit(c *common.Common, v VisitEnd) *Model {
 			input(c.T("field.next_due"), &d.NextDue, 20, checkDate(c, true)).Placeholder(c.T("form.ph_next_due")),
 		))
 	}
-	return newModel(c, c.Tf("visit.end_title", v.Company), build, func() (tea.Msg, error) {
+	sp := spec{form: "end_visit", leadID: v.LeadID, company: v.Company, args: v.args(), fields: []field{
+		str("outcome", &d.Outcome), str("feedback", &d.Feedback), str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
+	return newModel(c, sp, c.Tf("visit.end_title", v.Company), build, func(w write) (tea.Msg, error) {
 		stop := store.VisitStop{Ended: c.Now(), Notes: v.Notes, Outcome: strings.TrimSpace(d.Outcome),
 			Feedback: strings.TrimSpace(d.Feedback), NextStep: strings.TrimSpace(d.NextStep)}
 		if stop.NextStep != "" {
@@ -201,7 +210,7 @@ func EndVisit(c *common.Common, v VisitEnd) *Model {
 			}
 			stop.NextDue = a.NextDue
 		}
-		err := c.Data.Update(func(tx *store.Tx) error {
+		err := w(func(tx *store.Tx) error {
 			if _, err := tx.StopVisit(v.ActivityID, stop); err != nil {
 				return err
 			}

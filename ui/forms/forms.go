@@ -3,27 +3,97 @@
 // huh. A form shows over the screen that opened it; when submitted it
 // saves in a tea.Cmd, and when the save fails it shows again with
 // everything typed still in it and the reason on top.
+//
+// What is typed into a form is a draft from the first key (the editor's
+// Drafter saves it, as it saves notes), so esc, a crash or kill -9 loses
+// nothing: esc asks whether to keep it, and the next start offers it back
+// (Resume shows the form again as it was left).
 package forms
 
 import (
+	"maps"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/editor"
 )
+
+// DraftKind marks the drafts of forms; the draft's Form says which.
+const DraftKind = "form"
 
 // Model is one open form.
 type Model struct {
 	c     *common.Common
 	title string
+	keys  KeyMap
+	spec  spec
 	// build makes the huh form over the form's data, which lives on the
 	// heap, so a rebuilt form shows what was typed.
 	build func() *huh.Form
-	// save writes the data; its command replies with a savedMsg.
+	// save writes the data (in a write that also deletes the draft); its
+	// command replies with a savedMsg.
 	save   func() tea.Cmd
 	form   *huh.Form
 	err    string
 	saving bool
+
+	// dr keeps what is typed as a draft; initial is what the fields held
+	// when the form opened, so only typing makes a draft.
+	dr      editor.Drafter
+	initial map[string]string
+	// asking is set while esc asks whether to keep what was typed.
+	asking bool
+	// held are keys typed after one that moves the focus, until the move
+	// is done: huh moves it in a later message, and keys typed quickly
+	// after enter went into the field just left. from is that field.
+	held    []tea.KeyPressMsg
+	from    huh.Field
+	holdSeq int
+}
+
+// spec is what a form's draft records to show the form again: its name,
+// its lead, what it was opened with and its typed fields, by name.
+type spec struct {
+	form, leadID, company string
+	args                  map[string]string
+	fields                []field
+}
+
+// field is one draftable value of a form.
+type field struct {
+	name     string
+	get      func() string
+	set      func(string)
+	notes    bool // a multi-line notes field: its text leads the draft's summary
+	skipDiff bool // set by the program, not typed (kept, but not worth a draft)
+}
+
+func str(name string, p *string) field {
+	return field{name: name, get: func() string { return *p }, set: func(v string) { *p = v }}
+}
+
+func notes(name string, p *string) field {
+	f := str(name, p)
+	f.notes = true
+	return f
+}
+
+// list is a multi-select's keys, one a line.
+func list(name string, p *[]string) field {
+	return field{name: name,
+		get: func() string { return strings.Join(*p, "\n") },
+		set: func(v string) {
+			*p = nil
+			if v != "" {
+				*p = strings.Split(v, "\n")
+			}
+		}}
 }
 
 // OpenMsg asks the root to show a form.
@@ -31,7 +101,7 @@ type OpenMsg struct{ Form *Model }
 
 // DoneMsg says the form closed. Then is what the save produced
 // (common.ChangedMsg, common.MovedMsg) for the root to pass on; nil when
-// the form was cancelled.
+// the form was cancelled (what was typed may stay a draft).
 type DoneMsg struct{ Then tea.Msg }
 
 type savedMsg struct {
@@ -39,15 +109,32 @@ type savedMsg struct {
 	then tea.Msg
 }
 
+// releaseMsg lets held keys go when the focus move they waited for never
+// came (a check failed on the way).
+type releaseMsg struct{ seq int }
+
+// holdFor is how long keys wait for a focus move at most.
+const holdFor = 150 * time.Millisecond
+
 // Open returns a command that opens f.
 func Open(f *Model) tea.Cmd { return common.Emit(OpenMsg{Form: f}) }
 
-func newModel(c *common.Common, title string, build func() *huh.Form, save func() (tea.Msg, error)) *Model {
+// write is how a form's save writes: one transaction that also deletes the
+// form's draft, so the saved text cannot stay offered as unsaved.
+type write func(fn func(tx *store.Tx) error) error
+
+func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, save func(w write) (tea.Msg, error)) *Model {
 	// A title names the lead, stored text: shown escaped.
-	m := &Model{c: c, title: common.OneLine(title)}
+	m := &Model{c: c, title: common.OneLine(title), keys: NewKeyMap(c.T), spec: sp}
+	m.dr = editor.NewDrafter(c.Data, store.Draft{Kind: DraftKind, Form: sp.form, LeadID: sp.leadID, Company: sp.company, Args: sp.args})
+	m.initial = m.values()
 	m.build = func() *huh.Form {
 		km := huh.NewDefaultKeyMap()
-		km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"))
+		km.Quit = key.NewBinding(key.WithDisabled()) // esc is ours: it asks first
+		// In notes, enter is a new line; tab moves on and ctrl+s saves.
+		km.Text.NewLine = key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j"))
+		km.Text.Next = key.NewBinding(key.WithKeys("tab"))
+		km.Text.Submit = key.NewBinding(key.WithDisabled())
 		dark := c.Styles.IsDark
 		return build().
 			WithKeyMap(km).
@@ -57,23 +144,41 @@ func newModel(c *common.Common, title string, build func() *huh.Form, save func(
 			WithWidth(m.formWidth()).
 			WithHeight(m.formHeight())
 	}
+	data := c.Data
 	m.save = func() tea.Cmd {
+		id := m.dr.ID()
+		w := func(fn func(tx *store.Tx) error) error {
+			return data.Update(func(tx *store.Tx) error {
+				if err := fn(tx); err != nil {
+					return err
+				}
+				return tx.DeleteDraft(id)
+			})
+		}
 		return func() tea.Msg {
-			then, err := save()
+			then, err := save(w)
 			return savedMsg{err: err, then: then}
 		}
 	}
 	return m
 }
 
+// notesLines is the height of a notes box: half the screen, so it grows
+// with the terminal; the form scrolls to the field being typed in.
+func notesLines(c *common.Common) int { return max(4, (c.Height-footerLines-4)/2) }
+
 func (m *Model) formWidth() int { return max(20, min(m.c.Width-4, 76)) }
 
-// formHeight is what is left under the title (and the last error) above
-// the help and status lines; the form scrolls to its focused field.
+// formHeight is what is left under the title (and the last error or the
+// question) above the help and status lines; the form scrolls to its
+// focused field.
 func (m *Model) formHeight() int {
 	h := m.c.Height - footerLines - 2
 	if m.err != "" {
 		h--
+	}
+	if m.asking {
+		h -= 2
 	}
 	return max(4, h)
 }
@@ -81,9 +186,53 @@ func (m *Model) formHeight() int {
 // footerLines is the help line and the status line the root draws.
 const footerLines = 2
 
+// values returns what the form's fields hold, by name.
+func (m *Model) values() map[string]string {
+	out := make(map[string]string, len(m.spec.fields))
+	for _, f := range m.spec.fields {
+		out[f.name] = f.get()
+	}
+	return out
+}
+
+// typed reports whether anything differs from what the form opened with.
+func (m *Model) typed() bool {
+	for _, f := range m.spec.fields {
+		if !f.skipDiff && f.get() != m.initial[f.name] {
+			return true
+		}
+	}
+	return false
+}
+
+// draft is the form's draft as the fields are now; its text is the words
+// typed, notes first, for the offer to show.
+func (m *Model) draft() store.Draft {
+	d := m.dr.Draft()
+	d.Fields = m.values()
+	var words, rest []string
+	for _, f := range m.spec.fields {
+		v := strings.TrimSpace(f.get())
+		if v == "" || v == m.initial[f.name] || f.skipDiff {
+			continue
+		}
+		if f.notes {
+			words = append(words, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	d.Text = strings.Join(append(words, rest...), "\n")
+	return d
+}
+
+// DraftID returns the id of the form's draft.
+func (m *Model) DraftID() string { return m.dr.ID() }
+
 // Init builds the form and focuses its first field.
 func (m *Model) Init() tea.Cmd {
 	m.form = m.build()
+	m.held, m.from = nil, nil
 	return m.form.Init()
 }
 
@@ -94,35 +243,188 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		m.saving = false
 		if msg.err != nil {
 			m.err = common.Sentence(msg.err)
-			return m, m.Init()
+			// The form shows again with everything in it, still a draft.
+			return m, tea.Batch(m.Init(), m.dr.Reopen())
 		}
 		return m, common.Emit(DoneMsg{Then: msg.then})
+	case editor.SavedMsg:
+		var cmd tea.Cmd
+		m.dr, cmd = m.dr.Update(msg)
+		return m, cmd
 	case tea.WindowSizeMsg:
-		m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
+		if m.form != nil {
+			m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
+		}
+	case releaseMsg:
+		if msg.seq == m.holdSeq {
+			return m.release()
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.saving || m.form == nil {
+			return m, nil
+		}
+		if m.asking {
+			return m.answer(msg)
+		}
+		if m.from != nil {
+			m.held = append(m.held, msg)
+			return m, nil
+		}
+		return m.key(msg)
 	}
 	if m.saving || m.form == nil {
+		// The pause ticks of the draft still count while saving.
+		var cmd tea.Cmd
+		m.dr, cmd = m.dr.Update(msg)
+		return m, cmd
+	}
+	var dc tea.Cmd
+	m.dr, dc = m.dr.Update(msg)
+	m, cmd := m.updateForm(msg)
+	return m, tea.Batch(dc, cmd)
+}
+
+// key handles one key press while the form has the keyboard.
+func (m *Model) key(msg tea.KeyPressMsg) (*Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Save):
+		return m.submit()
+	case key.Matches(msg, m.keys.Cancel):
+		if !m.typed() {
+			return m, tea.Batch(m.dr.Discard(), common.Emit(DoneMsg{}))
+		}
+		m.asking = true
+		m.form = m.form.WithHeight(m.formHeight())
 		return m, nil
 	}
+	before := m.form.GetFocusedField()
+	m, cmd := m.updateForm(msg)
+	if m.form.State == huh.StateNormal && moves(before, msg, m.keys) &&
+		m.form.GetFocusedField() == before && before.Error() == nil {
+		// The field asked for the focus to move, in a message still
+		// on its way: hold the keys typed meanwhile.
+		m.from = before
+		m.holdSeq++
+		seq := m.holdSeq
+		cmd = tea.Batch(cmd, tea.Tick(holdFor, func(time.Time) tea.Msg { return releaseMsg{seq: seq} }))
+	}
+	if m.typed() || m.dr.SavedAt() != (time.Time{}) {
+		if d := m.draft(); d.Text != m.dr.Draft().Text || !maps.Equal(d.Fields, m.dr.Draft().Fields) {
+			cmd = tea.Batch(cmd, m.dr.Edit(d))
+		}
+	}
+	return m, cmd
+}
+
+// moves reports whether msg asks field f to hand the focus on: enter and
+// tab, but in notes enter is a new line.
+func moves(f huh.Field, msg tea.KeyPressMsg, k KeyMap) bool {
+	if _, ok := f.(*huh.Text); ok {
+		return msg.String() == "tab" || key.Matches(msg, k.Prev)
+	}
+	return key.Matches(msg, k.Next, k.Prev)
+}
+
+// updateForm passes msg to the huh form, saves when it completes, and
+// lets held keys go once the focus has moved.
+func (m *Model) updateForm(msg tea.Msg) (*Model, tea.Cmd) {
 	fm, cmd := m.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
 		m.form = f
 	}
 	switch m.form.State {
 	case huh.StateCompleted:
+		m.held, m.from = nil, nil
 		m.saving = true
+		// From here no draft save may write the form back: see
+		// editor.Drafter.
+		m.dr.End()
 		return m, tea.Batch(cmd, m.save())
 	case huh.StateAborted:
 		return m, common.Emit(DoneMsg{})
 	}
+	if m.from != nil && m.form.GetFocusedField() != m.from {
+		m2, rc := m.release()
+		return m2, tea.Batch(cmd, rc)
+	}
 	return m, cmd
 }
 
-// View draws the title, the last save error and the form.
+// release types the held keys into the field that now has the focus.
+func (m *Model) release() (*Model, tea.Cmd) {
+	held := m.held
+	m.held, m.from = nil, nil
+	var cmds []tea.Cmd
+	for i, k := range held {
+		var cmd tea.Cmd
+		m, cmd = m.Update(k)
+		cmds = append(cmds, cmd)
+		if m.from != nil { // that key moved the focus again: hold the rest
+			m.held = append(m.held, held[i+1:]...)
+			break
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// submit checks every field and saves, from whichever field has the
+// focus: huh checks a field as the focus leaves it, so the focus walks
+// to the end of each group, and a group with a field in error stops the
+// walk there, its message next to the field's title.
+func (m *Model) submit() (*Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	for range 200 { // far more fields than any form has
+		before := m.form.GetFocusedField()
+		cmds = append(cmds, m.form.NextField())
+		if m.form.GetFocusedField() != before {
+			continue
+		}
+		// The last field of its group: on to the next group, or done.
+		group := m.form.GetFocusedField()
+		cmds = append(cmds, m.form.NextGroup())
+		if m.form.State != huh.StateNormal || m.form.GetFocusedField() == group {
+			break
+		}
+	}
+	if m.form.State == huh.StateCompleted {
+		m.held, m.from = nil, nil
+		m.saving = true
+		m.dr.End()
+		return m, m.save()
+	}
+	m.err = m.c.T("form.fix_fields")
+	m.form = m.form.WithHeight(m.formHeight())
+	return m, tea.Batch(cmds...)
+}
+
+// answer takes the reply to "keep what you typed?".
+func (m *Model) answer(msg tea.KeyPressMsg) (*Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Keep):
+		d := m.draft()
+		m.dr.Set(d)
+		return m, tea.Batch(m.dr.SaveNow(), common.Emit(DoneMsg{}),
+			common.Emit(common.StatusMsg{Text: m.c.T("form.kept")}))
+	case key.Matches(msg, m.keys.Discard):
+		return m, tea.Batch(m.dr.Discard(), common.Emit(DoneMsg{}))
+	case key.Matches(msg, m.keys.Back):
+		m.asking = false
+		m.form = m.form.WithHeight(m.formHeight())
+	}
+	return m, nil
+}
+
+// View draws the title, the last save error, the question, and the form.
 func (m *Model) View() string {
 	st := m.c.Styles.App
-	out := st.Title.Render(common.Cut(m.title, m.formWidth())) + "\n"
+	w := m.formWidth()
+	out := st.Title.Render(common.Cut(m.title, w)) + "  " + m.c.Styles.List.Faint.Render(m.draftState()) + "\n"
 	if m.err != "" {
-		out += st.Error.Render(common.Cut(m.err, m.formWidth())) + "\n"
+		out += st.Error.Render(common.Cut(m.err, w)) + "\n"
+	}
+	if m.asking {
+		out += st.Notice.Render(common.Cut(m.c.T("form.keep_question"), w)) + "\n"
 	}
 	if m.form != nil {
 		out += "\n" + m.form.View()
@@ -130,20 +432,61 @@ func (m *Model) View() string {
 	return out
 }
 
+// draftState says whether what was typed is kept as a draft.
+func (m *Model) draftState() string {
+	switch {
+	case m.dr.Err() != nil:
+		return common.Sentence(m.dr.Err())
+	case m.dr.Dirty():
+		return m.c.T("capture.draft_unsaved")
+	case !m.dr.SavedAt().IsZero():
+		return m.c.Tf("capture.draft_saved", m.dr.SavedAt().In(m.c.Location()).Format("15:04:05"))
+	}
+	return ""
+}
+
 // KeyMap is the help the footer shows while a form is open.
-func (m *Model) KeyMap() KeyHelp { return KeyHelp{t: m.c.T} }
+func (m *Model) KeyMap() help.KeyMap {
+	if m.asking {
+		return askHelp{m.keys}
+	}
+	return m.keys
+}
 
-// KeyHelp lists a form's keys for the help line.
-type KeyHelp struct{ t func(string) string }
+// KeyMap is a form's keys: the same in every form, and in visit mode.
+type KeyMap struct {
+	Next, Prev, Save, Cancel key.Binding
+	// While esc asks whether to keep what was typed:
+	Keep, Discard, Back key.Binding
+}
 
-// ShortHelp is the help line of a form.
-func (k KeyHelp) ShortHelp() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", k.t("key.form_next"))),
-		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", k.t("key.form_prev"))),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", k.t("key.form_cancel"))),
+// NewKeyMap returns the keys of forms with help in the UI language.
+func NewKeyMap(t func(string) string) KeyMap {
+	b := func(help, shown string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(shown, t(help)))
+	}
+	return KeyMap{
+		Next:    b("key.form_next_field", "enter/tab", "enter", "tab"),
+		Prev:    b("key.form_prev", "shift+tab", "shift+tab"),
+		Save:    b("key.save", "ctrl+s", "ctrl+s"),
+		Cancel:  b("key.form_cancel", "esc", "esc"),
+		Keep:    b("key.keep_draft", "k/enter", "k", "enter"),
+		Discard: b("key.discard", "d", "d"),
+		Back:    b("key.back_to_form", "esc", "esc"),
 	}
 }
 
+// ShortHelp is the help line of a form.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Save, k.Next, k.Prev, k.Cancel} }
+
 // FullHelp is the same as the short help.
-func (k KeyHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// askHelp is the help while esc asks whether to keep what was typed.
+type askHelp struct{ k KeyMap }
+
+// ShortHelp is the help line of the question.
+func (a askHelp) ShortHelp() []key.Binding { return []key.Binding{a.k.Keep, a.k.Discard, a.k.Back} }
+
+// FullHelp is the same as the short help.
+func (a askHelp) FullHelp() [][]key.Binding { return [][]key.Binding{a.ShortHelp()} }

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,6 +77,24 @@ func (d *leadData) fields(c *common.Common, edit bool) []huh.Field {
 	return fs
 }
 
+// draftFields are the lead form's fields as its draft keeps them.
+func (d *leadData) draftFields(edit bool) []field {
+	fs := []field{
+		str("company", &d.Company), str("contact", &d.Contact), str("phone", &d.Phone), str("email", &d.Email),
+		str("city", &d.City), str("industry", &d.Industry), str("source", &d.Source), str("value", &d.Value),
+		str("tags", &d.Tags),
+	}
+	if !edit {
+		return fs
+	}
+	return append(fs,
+		str("probability", &d.Probability), str("close", &d.Close), list("screening", &d.Screening),
+		str("products", &d.Solution.Products), str("supply_plan", &d.Solution.SupplyPlan),
+		str("pricing", &d.Solution.Pricing), str("after_sales", &d.Solution.AfterSales),
+		str("price", &d.Negotiation.Price), str("delivery", &d.Negotiation.DeliveryDate),
+		str("payment", &d.Negotiation.PaymentTerms), str("service", &d.Negotiation.ServiceTerms))
+}
+
 // apply writes the typed values into l.
 func (d *leadData) apply(l *model.Lead, today model.Date, edit bool) error {
 	l.Company = strings.TrimSpace(d.Company)
@@ -131,12 +150,13 @@ func (d *leadData) apply(l *model.Lead, today model.Date, edit bool) error {
 func NewLead(c *common.Common) *Model {
 	d := &leadData{}
 	build := func() *huh.Form { return huh.NewForm(huh.NewGroup(d.fields(c, false)...)) }
-	return newModel(c, c.T("form.new_lead"), build, func() (tea.Msg, error) {
+	sp := spec{form: "new_lead", fields: d.draftFields(false)}
+	return newModel(c, sp, c.T("form.new_lead"), build, func(w write) (tea.Msg, error) {
 		var l model.Lead
 		if err := d.apply(&l, c.Today(), false); err != nil {
 			return nil, err
 		}
-		err := c.Data.Update(func(tx *store.Tx) error { return tx.AddLead(&l) })
+		err := w(func(tx *store.Tx) error { return tx.AddLead(&l) })
 		return common.ChangedMsg{LeadID: l.ID}, err
 	})
 }
@@ -156,14 +176,59 @@ func EditLead(c *common.Common, id string) tea.Cmd {
 	}
 }
 
-func editLead(c *common.Common, l model.Lead) *Model {
+// shownLead is the form's data for lead l: stored text goes into the
+// fields escaped (model.Printable), as everywhere on the terminal.
+func shownLead(l model.Lead) *leadData {
+	p := model.Printable
 	mc := l.MainContact()
 	d := &leadData{
-		Company: l.Company, Contact: mc.Name, Phone: mc.Phone, Email: mc.Email,
-		City: l.City, Industry: l.Industry, Source: l.Source,
-		Close: l.ExpectedClose.String(), Tags: strings.Join(l.Tags, ", "),
-		Solution: l.Solution, Negotiation: l.Negotiation,
+		Company: p(l.Company), Contact: p(mc.Name), Phone: p(mc.Phone), Email: p(mc.Email),
+		City: p(l.City), Industry: p(l.Industry), Source: l.Source,
+		Close: l.ExpectedClose.String(), Tags: p(strings.Join(l.Tags, ", ")),
+		Solution: model.Solution{Products: p(l.Solution.Products), SupplyPlan: p(l.Solution.SupplyPlan),
+			Pricing: p(l.Solution.Pricing), AfterSales: p(l.Solution.AfterSales)},
+		Negotiation: model.Negotiation{Price: p(l.Negotiation.Price), DeliveryDate: p(l.Negotiation.DeliveryDate),
+			PaymentTerms: p(l.Negotiation.PaymentTerms), ServiceTerms: p(l.Negotiation.ServiceTerms)},
 	}
+	return d
+}
+
+// keepUnedited puts back into cur the stored text of every field the user
+// left as shown, so that saving the form does not store the escapes it
+// showed in place of what was there.
+func keepUnedited(cur *model.Lead, was model.Lead, shown, typed *leadData) {
+	keep := func(dst *string, stored, shown, typed string) {
+		if typed == shown {
+			*dst = stored
+		}
+	}
+	keep(&cur.Company, was.Company, shown.Company, typed.Company)
+	keep(&cur.City, was.City, shown.City, typed.City)
+	keep(&cur.Industry, was.Industry, shown.Industry, typed.Industry)
+	if len(cur.Contacts) > 0 && len(was.Contacts) > 0 {
+		mc, wc := &cur.Contacts[0], was.Contacts[0]
+		keep(&mc.Name, wc.Name, shown.Contact, typed.Contact)
+		keep(&mc.Phone, wc.Phone, shown.Phone, typed.Phone)
+		keep(&mc.Email, wc.Email, shown.Email, typed.Email)
+	}
+	if typed.Tags == shown.Tags {
+		cur.Tags = was.Tags
+	}
+	s, ws, ss, ts := &cur.Solution, was.Solution, shown.Solution, typed.Solution
+	keep(&s.Products, ws.Products, ss.Products, ts.Products)
+	keep(&s.SupplyPlan, ws.SupplyPlan, ss.SupplyPlan, ts.SupplyPlan)
+	keep(&s.Pricing, ws.Pricing, ss.Pricing, ts.Pricing)
+	keep(&s.AfterSales, ws.AfterSales, ss.AfterSales, ts.AfterSales)
+	n, wn, sn, tn := &cur.Negotiation, was.Negotiation, shown.Negotiation, typed.Negotiation
+	keep(&n.Price, wn.Price, sn.Price, tn.Price)
+	keep(&n.DeliveryDate, wn.DeliveryDate, sn.DeliveryDate, tn.DeliveryDate)
+	keep(&n.PaymentTerms, wn.PaymentTerms, sn.PaymentTerms, tn.PaymentTerms)
+	keep(&n.ServiceTerms, wn.ServiceTerms, sn.ServiceTerms, tn.ServiceTerms)
+}
+
+func editLead(c *common.Common, l model.Lead) *Model {
+	d := shownLead(l)
+	shown := *d
 	if !l.Value.IsZero() {
 		d.Value = strings.ReplaceAll(model.FormatAmount(l.Value.Amount), ",", "")
 	}
@@ -181,15 +246,19 @@ func editLead(c *common.Common, l model.Lead) *Model {
 			huh.NewGroup(d.termsFields(c)...).Title(c.T("form.terms_page")),
 		)
 	}
-	return newModel(c, c.Tf("form.edit_lead", l.Company), build, func() (tea.Msg, error) {
-		err := c.Data.Update(func(tx *store.Tx) error {
+	sp := spec{form: "edit_lead", leadID: l.ID, company: l.Company, fields: d.draftFields(true)}
+	return newModel(c, sp, c.Tf("form.edit_lead", l.Company), build, func(w write) (tea.Msg, error) {
+		err := w(func(tx *store.Tx) error {
 			cur, err := tx.Lead(l.ID)
 			if err != nil {
 				return err
 			}
+			stored := cur
+			stored.Contacts, stored.Tags = slices.Clone(cur.Contacts), slices.Clone(cur.Tags)
 			if err := d.apply(&cur, c.Today(), true); err != nil {
 				return err
 			}
+			keepUnedited(&cur, stored, &shown, d)
 			return tx.UpdateLead(&cur)
 		})
 		return common.ChangedMsg{LeadID: l.ID}, err

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,13 +16,15 @@ import (
 // common.MovedMsg carrying the lead's new card. number, when set, is the
 // contract number saved with a move to won.
 func MoveCmd(c *common.Common, id string, mv store.Move, undo bool) tea.Cmd {
-	return func() tea.Msg { return move(c, id, mv, "", undo) }
+	return func() tea.Msg { return move(c.Data.Update, c, id, mv, "", "", undo) }
 }
 
-func move(c *common.Common, id string, mv store.Move, number string, undo bool) common.MovedMsg {
-	data := c.Data
+// move moves the lead in one write w. number, when set, is the contract
+// number saved with a move to won; note, when set, is a note saved with
+// it (the words a lost lead's reason had beside a reason from the list).
+func move(w write, c *common.Common, id string, mv store.Move, number, note string, undo bool) common.MovedMsg {
 	msg := common.MovedMsg{LeadID: id, To: mv.Stage, Undo: undo}
-	msg.Err = data.Update(func(tx *store.Tx) error {
+	msg.Err = w(func(tx *store.Tx) error {
 		l, err := tx.Lead(id)
 		if err != nil {
 			return err
@@ -36,6 +39,12 @@ func move(c *common.Common, id string, mv store.Move, number string, undo bool) 
 				return err
 			}
 		}
+		if note != "" {
+			a := &model.Activity{LeadID: id, Kind: model.KindNote, StartedAt: c.Now()}
+			if err := tx.AddActivity(a, note); err != nil {
+				return err
+			}
+		}
 		msg.Card, err = tx.Card(id)
 		return err
 	})
@@ -45,20 +54,45 @@ func move(c *common.Common, id string, mv store.Move, number string, undo bool) 
 	return msg
 }
 
-// Lost asks why the lead was lost, then moves it to lost.
+type lostData struct{ Reason, Words string }
+
+// Lost asks why the lead was lost, from any stage: a reason from the list,
+// where none is picked for the user, or in their own words (as the CLI's
+// --reason takes either), then moves it to lost.
 func Lost(c *common.Common, card store.Card) *Model {
-	reason := model.LostReasons[0].Key
-	opts := make([]huh.Option[string], 0, len(model.LostReasons))
+	d := &lostData{}
+	opts := []huh.Option[string]{huh.NewOption(c.T("form.lost_pick"), "")}
 	for _, r := range model.LostReasons {
 		opts = append(opts, huh.NewOption(r.Label(c.Lang()), r.Key))
 	}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewSelect[string]().Title(c.T("field.lost_reason")).Options(opts...).Value(&reason),
+			huh.NewSelect[string]().Title(c.T("field.lost_reason")).Options(opts...).Value(&d.Reason),
+			input(c.T("field.lost_words"), &d.Words, model.MaxTextLen, func(s string) error {
+				if d.Reason == "" && strings.TrimSpace(s) == "" {
+					return errors.New(c.T("form.err_lost_reason"))
+				}
+				return nil
+			}),
 		))
 	}
-	return newModel(c, c.Tf("form.lost", card.Company), build, func() (tea.Msg, error) {
-		msg := move(c, card.ID, store.Move{Stage: model.StageLost, LostReason: reason}, "", false)
+	sp := spec{form: "lost", leadID: card.ID, company: card.Company, fields: []field{
+		str("reason", &d.Reason), str("words", &d.Words)}}
+	return newModel(c, sp, c.Tf("form.lost", card.Company), build, func(w write) (tea.Msg, error) {
+		reason, words := d.Reason, strings.TrimSpace(d.Words)
+		note := ""
+		switch {
+		case reason == "" && words == "":
+			return nil, &model.FieldError{Field: "lost reason", Problem: c.T("form.err_lost_reason")}
+		case reason == "":
+			reason = words
+			if k, ok := model.ChannelMatcher(model.LostReasons).Key(words); ok {
+				reason = k
+			}
+		case words != "":
+			note = words
+		}
+		msg := move(w, c, card.ID, store.Move{Stage: model.StageLost, LostReason: reason}, "", note, false)
 		return msg, msg.Err
 	})
 }
@@ -79,7 +113,9 @@ func Won(c *common.Common, card store.Card) *Model {
 			input(c.T("field.contract_number"), &d.Number, model.MaxNameLen, nil),
 		))
 	}
-	return newModel(c, c.Tf("form.won", card.Company), build, func() (tea.Msg, error) {
+	sp := spec{form: "won", leadID: card.ID, company: card.Company, fields: []field{
+		str("value", &d.Value), str("signed_on", &d.SignedOn), str("number", &d.Number)}}
+	return newModel(c, sp, c.Tf("form.won", card.Company), build, func(w write) (tea.Msg, error) {
 		v, err := model.ParseMoney(d.Value)
 		if err != nil {
 			return nil, &model.FieldError{Field: "contract value", Problem: err.Error()}
@@ -91,7 +127,7 @@ func Won(c *common.Common, card store.Card) *Model {
 		if err != nil {
 			return nil, &model.FieldError{Field: "signed on", Problem: err.Error()}
 		}
-		msg := move(c, card.ID, store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, strings.TrimSpace(d.Number), false)
+		msg := move(w, c, card.ID, store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, strings.TrimSpace(d.Number), "", false)
 		return msg, msg.Err
 	})
 }

@@ -1,0 +1,228 @@
+package forms
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/editor"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
+)
+
+// driver runs one form as the root does: every command's messages go
+// back into Update, and what the form says to the root is kept.
+type driver struct {
+	t    *testing.T
+	c    *common.Common
+	st   *store.Store
+	m    *Model
+	said []tea.Msg // DoneMsg, StatusMsg, ... in order
+}
+
+func newDriver(t *testing.T, lang string, open func(c *common.Common, ids []string) *Model) (*driver, []string) {
+	t.Helper()
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, uitest.English)
+	c := uitest.Common(st, lang, 100, 30)
+	d := &driver{t: t, c: c, st: st}
+	d.open(open(c, ids))
+	return d, ids
+}
+
+func (d *driver) open(m *Model) {
+	d.m = m
+	d.run(m.Init())
+}
+
+func (d *driver) update(msg tea.Msg) tea.Cmd {
+	switch msg.(type) {
+	case DoneMsg, common.StatusMsg, common.ErrMsg, OpenMsg:
+		d.said = append(d.said, msg)
+		return nil
+	}
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(msg)
+	return cmd
+}
+
+func (d *driver) run(cmd tea.Cmd) { uitest.Run(d.update, cmd, d.c.Data.(uitest.Busy)) }
+
+// keys presses each key and runs what it starts; "text:abc" types abc.
+func (d *driver) keys(keys ...string) {
+	for _, k := range keys {
+		if text, ok := strings.CutPrefix(k, "text:"); ok {
+			for _, r := range text {
+				d.run(func() tea.Msg { return uitest.Key(string(r)) })
+			}
+			continue
+		}
+		msg := uitest.Key(k)
+		switch k {
+		case "ctrl+s":
+			msg = tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+		case "shift+tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+		}
+		d.run(func() tea.Msg { return msg })
+	}
+}
+
+// burst presses keys as a fast typist does: each key's Update runs before
+// any command the keys started, as when keys wait in the program's queue.
+func (d *driver) burst(keys ...string) {
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		var cmd tea.Cmd
+		d.m, cmd = d.m.Update(uitest.Key(k))
+		cmds = append(cmds, cmd)
+	}
+	d.run(tea.Batch(cmds...))
+}
+
+func (d *driver) drafts() []store.Draft {
+	d.t.Helper()
+	var ds []store.Draft
+	if err := d.st.View(func(tx *store.Tx) (err error) { ds, err = tx.Drafts(); return err }); err != nil {
+		d.t.Fatal(err)
+	}
+	return ds
+}
+
+func (d *driver) done() (DoneMsg, bool) {
+	for _, msg := range d.said {
+		if m, ok := msg.(DoneMsg); ok {
+			return m, true
+		}
+	}
+	return DoneMsg{}, false
+}
+
+func (d *driver) view() string { return uitest.Plain(d.m.View()) }
+
+// TestKeysTypedRightAfterEnterGoToTheNextField is finding 7 of issue 13:
+// huh moves the focus in a message that comes after the keys typed
+// quickly after enter, which went into the field just left.
+func TestKeysTypedRightAfterEnterGoToTheNextField(t *testing.T) {
+	d, _ := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return FollowUp(c, ids[0], "Acme") })
+	due := d.m.values()["due"]
+	d.burst("enter", "c", "a", "l", "l")
+	if v := d.m.values(); v["due"] != due || v["action"] != "call" {
+		t.Fatalf("a burst after enter: due %q (was %q), action %q", v["due"], due, v["action"])
+	}
+	// Back and forth in a burst: shift+tab, then keys, land in the due day.
+	var cmds []tea.Cmd
+	for _, k := range []tea.KeyPressMsg{{Code: tea.KeyTab, Mod: tea.ModShift}, uitest.Key("x")} {
+		var cmd tea.Cmd
+		d.m, cmd = d.m.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	d.run(tea.Batch(cmds...))
+	if v := d.m.values(); v["due"] != due+"x" || v["action"] != "call" {
+		t.Fatalf("a burst after shift+tab: due %q, action %q", v["due"], v["action"])
+	}
+	// A field that does not pass its check keeps the focus and the keys.
+	d.burst("enter", "y")
+	if v := d.m.values(); v["due"] != due+"xy" {
+		t.Fatalf("after enter on a bad date: due %q", v["due"])
+	}
+}
+
+// TestAFormIsADraftFromTheFirstKey: what is typed into a form is saved as a
+// draft while typing; esc asks, k keeps it, and Resume shows the form
+// again with every field as typed; saving it deletes the draft.
+func TestAFormIsADraftFromTheFirstKey(t *testing.T) {
+	var lead string
+	d, _ := newDriver(t, "en", func(c *common.Common, ids []string) *Model {
+		lead = ids[3]
+		return Visit(c, ids[3], "Harbor Logistics", "Henry Walker")
+	})
+	d.keys("enter", "backspace", "backspace", "text:45", "enter", "enter", "text:Met the fleet manager.")
+	d.keys("enter", "text:Wants 3 trucks")
+	time.Sleep(editor.Every + 50*time.Millisecond)
+	d.keys("text:!")
+	ds := d.drafts()
+	if len(ds) != 1 || ds[0].Kind != DraftKind || ds[0].Form != "visit" || ds[0].LeadID != lead ||
+		ds[0].Fields["notes"] != "Met the fleet manager.\nWants 3 trucks!" || ds[0].Fields["minutes"] != "45" {
+		t.Fatalf("draft while typing: %+v", ds)
+	}
+	if !strings.HasPrefix(ds[0].Text, "Met the fleet manager.") {
+		t.Fatalf("the draft's text does not lead with the notes: %q", ds[0].Text)
+	}
+
+	d.keys("esc")
+	if _, ok := d.done(); ok || !strings.Contains(d.view(), "Keep what you typed as a draft?") {
+		t.Fatalf("esc with text typed does not ask:\n%s", d.view())
+	}
+	d.keys("esc") // back to the form, nothing lost
+	if !strings.Contains(d.view(), "Wants 3 trucks!") {
+		t.Fatalf("back from the question lost the notes:\n%s", d.view())
+	}
+	d.keys("text: OK", "esc", "k")
+	if msg, ok := d.done(); !ok || msg.Then != nil {
+		t.Fatalf("k does not close the form as cancelled: %+v", d.said)
+	}
+	ds = d.drafts()
+	if len(ds) != 1 || ds[0].Fields["notes"] != "Met the fleet manager.\nWants 3 trucks! OK" {
+		t.Fatalf("the kept draft: %+v", ds)
+	}
+
+	// The next start offers it; resuming shows the form as it was left.
+	d.said = nil
+	d.run(Resume(d.c, ds[0]))
+	var f *Model
+	for _, msg := range d.said {
+		if o, ok := msg.(OpenMsg); ok {
+			f = o.Form
+		}
+	}
+	if f == nil {
+		t.Fatalf("Resume opened no form: %+v", d.said)
+	}
+	d.said = nil
+	d.open(f)
+	if v := d.view(); !strings.Contains(v, "Log a visit to Harbor Logistics") || !strings.Contains(v, "Wants 3 trucks! OK") {
+		t.Fatalf("the resumed form:\n%s", v)
+	}
+	d.keys("ctrl+s")
+	if msg, ok := d.done(); !ok || msg.Then == nil {
+		t.Fatalf("ctrl+s did not save: %+v %s", d.said, d.view())
+	}
+	var acts []model.Activity
+	d.st.View(func(tx *store.Tx) (err error) { acts, err = tx.ActivitiesOf(lead, 0); return err })
+	if len(acts) != 1 || acts[0].Notes() != "Met the fleet manager.\nWants 3 trucks! OK" || acts[0].Duration() != 45*time.Minute {
+		t.Fatalf("the saved visit: %+v", acts)
+	}
+	if ds := d.drafts(); len(ds) != 0 {
+		t.Fatalf("drafts left after the save: %+v", ds)
+	}
+}
+
+// TestEscWithNothingTypedClosesAndDiscardDeletes: a form left untouched
+// closes on esc without a question or a draft; d throws a draft away.
+func TestEscWithNothingTypedClosesAndDiscardDeletes(t *testing.T) {
+	d, ids := newDriver(t, "zh", func(c *common.Common, ids []string) *Model { return NewLead(c) })
+	d.keys("esc")
+	if _, ok := d.done(); !ok || len(d.drafts()) != 0 {
+		t.Fatalf("esc on an untouched form: said %+v, drafts %+v", d.said, d.drafts())
+	}
+	d.said = nil
+	d.open(FollowUp(d.c, ids[0], "Acme"))
+	d.keys("enter", "text:回")
+	time.Sleep(editor.Every + 50*time.Millisecond)
+	d.keys("text:电")
+	if ds := d.drafts(); len(ds) != 1 || ds[0].Fields["action"] != "回电" {
+		t.Fatalf("draft: %+v", ds)
+	}
+	d.keys("esc")
+	if !strings.Contains(d.view(), "保留已输入的内容为草稿吗") {
+		t.Fatalf("the question in Chinese:\n%s", d.view())
+	}
+	d.keys("d")
+	if _, ok := d.done(); !ok || len(d.drafts()) != 0 {
+		t.Fatalf("d leaves: said %+v, drafts %+v", d.said, d.drafts())
+	}
+}
