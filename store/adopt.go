@@ -56,3 +56,82 @@ func adoptEntry(entry json.RawMessage, oldUser, newUser string) json.RawMessage 
 	}
 	return data
 }
+
+// Unsynced work handed to another account (AdoptUnsynced) is recorded
+// once, not rewritten:
+//
+//	sync/
+//	  adopted   JSON {old user: new user}: ops in the outbox written as
+//	            an old user are pushed as the new one (Outbox), and their
+//	            records name the new one once the server has answered
+//	            them (DropOutbox); removed when the outbox is empty
+var keyAdopted = []byte("adopted")
+
+// adopted returns the accounts unsynced work was handed from and to.
+func (t *Tx) adopted() map[string]string {
+	v := t.bucket(bucketSync).Get(keyAdopted)
+	if v == nil {
+		return nil
+	}
+	var m map[string]string
+	if json.Unmarshal(v, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// opHead is what DropOutbox reads of an op: which record it wrote, when,
+// and as whom.
+type opHead struct {
+	Entity model.EntityRef `json:"entity"`
+	Kind   string          `json:"kind"`
+	HLC    model.HLC       `json:"hlc"`
+	Actor  model.Actor     `json:"actor"`
+}
+
+// adoptOp rewrites op, written as oldUser, as the server stores it when
+// newUser pushes it: the actor, the authors it names and, for a new lead
+// of oldUser's, the owner.
+func adoptOp(op *model.Op, oldUser, newUser string) {
+	op.Actor.User = newUser
+	if op.Fields != nil {
+		adoptAuthors(op.Fields, oldUser, newUser)
+		if op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && ownerIs(op.Fields, oldUser) {
+			op.Fields["owner"], _ = json.Marshal(newUser)
+		}
+	}
+	if op.Entry != nil {
+		op.Entry = adoptEntry(op.Entry, oldUser, newUser)
+	}
+}
+
+func ownerIs(fields map[string]json.RawMessage, user string) bool {
+	var owner string
+	return json.Unmarshal(fields["owner"], &owner) == nil && owner == user
+}
+
+// adoptRecord makes the record an answered op wrote name newUser where
+// the op named its old author: the stamps the op left, the owner of a new
+// lead, and the authors in its fields.
+func (t *Tx) adoptRecord(op opHead, newUser string) error {
+	oldUser := op.Actor.User
+	rec, ok, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
+	if err != nil || !ok {
+		return err
+	}
+	before := model.EncodeFields(rec.Fields)
+	if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
+		rec.Base.Actor = newUser
+	}
+	for f, st := range rec.Stamps {
+		if st.HLC == op.HLC && st.Actor == oldUser {
+			st.Actor = newUser
+			rec.Stamps[f] = st
+		}
+	}
+	if op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && ownerIs(rec.Fields, oldUser) && rec.StampOf("owner").HLC == op.HLC {
+		rec.Fields["owner"], _ = json.Marshal(newUser)
+	}
+	adoptAuthors(rec.Fields, oldUser, newUser)
+	return t.store(op.Entity.Type, op.Entity.ID, rec, before)
+}

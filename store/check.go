@@ -130,6 +130,9 @@ func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, car
 // commit stores a prepared record and brings the indexes and the lead's
 // card in step with it.
 func (t *Tx) commit(p *prepared) error {
+	if err := t.settleCreate(p.typ, p.id); err != nil {
+		return err
+	}
 	if err := t.bucket(entityBucket[p.typ]).Put([]byte(p.id), p.fields); err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func Repair(path string, now time.Time) (*DoctorReport, error) {
 var checkTimeout = 5 * time.Second
 
 // derived are the buckets Doctor compares and Repair derives again.
-var derived = map[string]bool{string(bucketCards): true, string(bucketIdx): true, string(bucketSearch): true}
+var derived = map[string]bool{string(bucketCards): true, string(bucketIdx): true}
 
 // salvage reads what it can of the book at path into a new book at dst,
 // with fresh cards and indexes, and reports the problems it met, the
@@ -329,7 +329,11 @@ func keepValue(r *DoctorReport, name []byte, typ string, k, v []byte, kept map[s
 		where = typ + " " + string(k)
 	case bytes.Equal(name, bucketOutbox):
 		var op model.Op
-		err = json.Unmarshal(v, &op)
+		if len(v) > 0 && v[0] == refTag {
+			_, err = decodeRef(v, "") // a create kept as a reference to its record
+		} else {
+			err = json.Unmarshal(v, &op)
+		}
 		where = fmt.Sprintf("outbox entry %x", k)
 		if err == nil {
 			r.Outbox++
@@ -432,9 +436,6 @@ func rebuildDerived(tx *bolt.Tx) error {
 		if err != nil {
 			return err
 		}
-	}
-	if err := buildSearch(tx); err != nil {
-		return err
 	}
 	return rebuildCards(tx)
 }

@@ -8,25 +8,21 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
-// createEncoder encodes what a create writes (the record, its merge state
-// and its op) into one allocation. The record's JSON is encoded once and
-// copied once: the op carries the same bytes, and the record's value is a
-// slice of the op's. bbolt only reads the values it is given, and copies
-// them into its pages at commit.
+// createEncoder encodes what a create writes: the record and its merge
+// state, into one allocation. The op is not written out: the outbox
+// refers to the record (outbox.go).
 type createEncoder struct {
 	scratch bytes.Buffer
 	enc     *json.Encoder
-	small   []byte // the op's head and tail and the merge state
 }
 
-// createParts are the three values a create puts.
+// createParts are the two values a create puts.
 type createParts struct {
 	fields []byte // the record's JSON, as json.Marshal would give it
 	stamps []byte // the record's merge state: model.Record{Base: ...}
-	op     []byte // the op's JSON, as model.Op
 }
 
-// encode encodes v, the new record, with op.
+// encode encodes v, the new record of op.
 func (e *createEncoder) encode(op *rawOp, v any) (createParts, error) {
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.scratch)
@@ -37,25 +33,10 @@ func (e *createEncoder) encode(op *rawOp, v any) (createParts, error) {
 		return createParts{}, err
 	}
 	fields := bytes.TrimSuffix(e.scratch.Bytes(), []byte("\n"))
-	b := op.appendHead(e.small[:0])
-	h := len(b)
-	b = op.appendTail(b)
-	t := len(b)
-	b = appendBaseStamps(b, model.Stamp{HLC: op.HLC, Actor: op.Actor.User})
-	e.small = b
-	head, tail, stamps := b[:h], b[h:t], b[t:]
-
-	n := len(head) + len(fields) + len(tail)
-	out := make([]byte, 0, n+len(stamps))
-	out = append(out, head...)
+	out := make([]byte, 0, len(fields)+128)
 	out = append(out, fields...)
-	out = append(out, tail...)
-	out = append(out, stamps...)
-	return createParts{
-		fields: out[len(head) : len(head)+len(fields) : len(head)+len(fields)],
-		op:     out[:n:n],
-		stamps: out[n:],
-	}, nil
+	out = appendBaseStamps(out, model.Stamp{HLC: op.HLC, Actor: op.Actor.User})
+	return createParts{fields: out[:len(fields):len(fields)], stamps: out[len(fields):]}, nil
 }
 
 // appendHead writes the op's JSON up to its fields.

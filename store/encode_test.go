@@ -38,8 +38,12 @@ func TestCreateEncodingMatchesJSONMarshal(t *testing.T) {
 			Actor  model.Actor     `json:"actor"`
 			Schema int             `json:"schema"`
 		}{op.ID, op.Entity, op.Kind, fields, op.HLC, op.Actor, op.Schema})
-		if !bytes.Equal(got.op, want) {
-			t.Errorf("op of %q:\n%s\nwant\n%s", s, got.op, want)
+		if data := op.encodeWith(got.fields); !bytes.Equal(data, want) {
+			t.Errorf("op of %q:\n%s\nwant\n%s", s, data, want)
+		}
+		ref, err := decodeRef(op.appendRef(nil, "n"+s), "n"+s)
+		if err != nil || ref != op {
+			t.Errorf("reference of %q: %+v, %v; want %+v", s, ref, err, op)
 		}
 	}
 }

@@ -25,7 +25,10 @@ func atVersion(t *testing.T, v int, fill func(tx *bolt.Tx) error) string {
 		if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
 			return err
 		}
-		for _, m := range migrations[:v] {
+		for _, m := range migrations {
+			if m.version > v {
+				break
+			}
 			if err := m.run(tx); err != nil {
 				return err
 			}

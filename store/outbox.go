@@ -1,12 +1,33 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
 )
+
+// The outbox holds each pending change as its op, kept until the server
+// answers it (schema 11):
+//
+//	outbox/<seq>              an op: JSON model.Op, or, for a create whose
+//	                          record has not changed since, a reference to
+//	                          the record (0x01, then the op without its
+//	                          fields, see appendRef): the record is the
+//	                          create's fields, so they are stored once
+//	outbox_new/<type>|<id>    the seq of that reference
+//
+// Before the record of a referenced create changes, settleCreate writes
+// the op out in full (as JSON, the record as it was), so what the outbox
+// sends is always what was written.
+var bucketOutboxNew = []byte("outbox_new")
+
+// refTag starts a reference to a create; JSON ops start with '{'.
+const refTag = 0x01
 
 // OutboxEntry is an op waiting to be pushed, with its place in the outbox.
 type OutboxEntry struct {
@@ -15,14 +36,19 @@ type OutboxEntry struct {
 }
 
 // Outbox returns up to limit ops waiting to sync, oldest first (all when
-// limit <= 0).
+// limit <= 0). Ops written as an account the book was handed from (see
+// AdoptUnsynced) come as the account it was handed to.
 func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
+	adopted := t.adopted()
 	c := t.bucket(bucketOutbox).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var op model.Op
-		if err := json.Unmarshal(v, &op); err != nil {
-			return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		op, err := t.outboxOp(k, v)
+		if err != nil {
+			return nil, err
+		}
+		if to, ok := adopted[op.Actor.User]; ok {
+			adoptOp(&op, op.Actor.User, to)
 		}
 		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op})
 		if limit > 0 && len(out) >= limit {
@@ -32,16 +58,280 @@ func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 	return out, nil
 }
 
+// outboxOp decodes the outbox entry k, v: an op, or a reference to a
+// create and its record.
+func (t *Tx) outboxOp(k, v []byte) (model.Op, error) {
+	var op model.Op
+	if len(v) > 0 && v[0] == refTag {
+		r, err := t.decodeRef(v)
+		if err != nil {
+			return op, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		}
+		fields := t.bucket(entityBucket[r.Entity.Type]).Get([]byte(r.Entity.ID))
+		if fields == nil {
+			return op, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+		}
+		v = r.encodeWith(fields)
+	}
+	if err := json.Unmarshal(v, &op); err != nil {
+		return op, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+	}
+	return op, nil
+}
+
 // OutboxLen returns how many ops wait to sync.
 func (t *Tx) OutboxLen() int { return t.bucket(bucketOutbox).Stats().KeyN }
 
-// DropOutbox removes pushed ops from the outbox, by seq.
+// DropOutbox removes ops the server answered from the outbox, by seq. The
+// records of ops written as an account the book was handed from now name
+// the account it was handed to, as the server stored them.
 func (t *Tx) DropOutbox(seqs ...uint64) error {
 	b := t.bucket(bucketOutbox)
+	adopted := t.adopted()
 	for _, s := range seqs {
-		if err := b.Delete(u64(s)); err != nil {
+		k := u64(s)
+		v := b.Get(k)
+		if v == nil {
+			continue
+		}
+		var head opHead
+		if v[0] == refTag {
+			r, err := t.decodeRef(v)
+			if err != nil {
+				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			}
+			if err := t.bucket(bucketOutboxNew).Delete(refKey(r.Entity)); err != nil {
+				return err
+			}
+			head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor}
+		} else if len(adopted) > 0 {
+			if err := json.Unmarshal(v, &head); err != nil {
+				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			}
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+		if to, ok := adopted[head.Actor.User]; ok {
+			if err := t.adoptRecord(head, to); err != nil {
+				return err
+			}
+		}
+	}
+	if k, _ := b.Cursor().First(); len(adopted) > 0 && k == nil {
+		return t.bucket(bucketSync).Delete(keyAdopted)
+	}
+	return nil
+}
+
+// pushCreate adds a create to the outbox as a reference to its record,
+// which the caller has just stored.
+func (t *Tx) pushCreate(op *rawOp) error {
+	out := t.bucket(bucketOutbox)
+	seq, err := out.NextSequence()
+	if err != nil {
+		return err
+	}
+	t.written++
+	if err := t.bucket(bucketOutboxNew).Put(refKey(op.Entity), u64(seq)); err != nil {
+		return err
+	}
+	return out.Put(u64(seq), op.appendRef(nil, t.s.node))
+}
+
+// settleCreate writes out in full the create of entity typ/id while the
+// outbox still refers to its record, before the record changes.
+func (t *Tx) settleCreate(typ, id string) error {
+	refs := t.bucket(bucketOutboxNew)
+	if refs == nil {
+		return nil
+	}
+	key := refKey(model.EntityRef{Type: typ, ID: id})
+	seq := refs.Get(key)
+	if seq == nil {
+		return nil
+	}
+	out := t.bucket(bucketOutbox)
+	k := clone(seq)
+	if err := refs.Delete(key); err != nil {
+		return err
+	}
+	v := out.Get(k)
+	if len(v) == 0 || v[0] != refTag {
+		return nil
+	}
+	r, err := t.decodeRef(v)
+	if err != nil {
+		return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+	}
+	fields := t.bucket(entityBucket[typ]).Get([]byte(id))
+	if fields == nil {
+		return fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, typ, id)
+	}
+	return out.Put(k, r.encodeWith(fields))
+}
+
+// refKey is an entity's key in outbox_new.
+func refKey(e model.EntityRef) []byte {
+	k := make([]byte, 0, len(e.Type)+1+len(e.ID))
+	k = append(k, e.Type...)
+	k = append(k, 0)
+	return append(k, e.ID...)
+}
+
+// encodeWith returns the op's JSON with fields, a record's stored JSON.
+func (op *rawOp) encodeWith(fields []byte) []byte {
+	b := make([]byte, 0, len(fields)+256)
+	b = append(op.appendHead(b), fields...)
+	return op.appendTail(b)
+}
+
+// appendRef writes the op without its fields: refTag, then its strings
+// (each a uvarint length and the bytes) op id, type, id, node, user and
+// device, then wall (varint), counter and schema (uvarints). The node is
+// left empty when it is the replica's own (mine), the device when it is
+// the node: most refs then hold only ids and numbers, about 100 bytes.
+func (op *rawOp) appendRef(b []byte, mine string) []byte {
+	node, device := op.HLC.Node, op.Actor.Device
+	if device == node {
+		device = ""
+	}
+	if node == mine {
+		node = ""
+	}
+	b = append(b, refTag)
+	for _, s := range []string{op.ID, op.Entity.Type, op.Entity.ID, node, op.Actor.User, device} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendVarint(b, op.HLC.Wall)
+	b = binary.AppendUvarint(b, uint64(op.HLC.Counter))
+	return binary.AppendUvarint(b, uint64(op.Schema))
+}
+
+var errBadRef = errors.New("a reference to a create that does not decode")
+
+// decodeRef reads what appendRef wrote.
+func (t *Tx) decodeRef(v []byte) (rawOp, error) {
+	return decodeRef(v, t.s.node)
+}
+
+func decodeRef(v []byte, mine string) (rawOp, error) {
+	var op rawOp
+	if len(v) == 0 || v[0] != refTag {
+		return op, errBadRef
+	}
+	r := bytes.NewReader(v[1:])
+	var s [6]string
+	for i := range s {
+		n, err := binary.ReadUvarint(r)
+		if err != nil || n > uint64(r.Len()) {
+			return op, errBadRef
+		}
+		buf := make([]byte, n)
+		if _, err := r.Read(buf); err != nil && n > 0 {
+			return op, errBadRef
+		}
+		s[i] = string(buf)
+	}
+	wall, err1 := binary.ReadVarint(r)
+	counter, err2 := binary.ReadUvarint(r)
+	schema, err3 := binary.ReadUvarint(r)
+	if err := errors.Join(err1, err2, err3); err != nil || r.Len() != 0 || counter > 1<<32-1 || schema > 1<<16 {
+		return op, errBadRef
+	}
+	op.ID, op.Entity.Type, op.Entity.ID = s[0], s[1], s[2]
+	op.Kind = model.OpCreate
+	op.HLC = model.HLC{Wall: wall, Counter: uint32(counter), Node: s[3]}
+	if op.HLC.Node == "" {
+		op.HLC.Node = mine
+	}
+	op.Actor = model.Actor{User: s[4], Device: s[5]}
+	if op.Actor.Device == "" {
+		op.Actor.Device = op.HLC.Node
+	}
+	op.Schema = int(schema)
+	if entityBucket[op.Entity.Type] == nil || op.ID == "" || op.Entity.ID == "" {
+		return op, errBadRef
+	}
+	return op, nil
+}
+
+// outboxEntities calls fn with the entity of every op in the outbox.
+func (t *Tx) outboxEntities(fn func(model.EntityRef)) error {
+	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		if len(v) > 0 && v[0] == refTag {
+			r, err := t.decodeRef(v)
+			if err != nil {
+				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			}
+			fn(r.Entity)
+			return nil
+		}
+		var op struct {
+			Entity model.EntityRef `json:"entity"`
+		}
+		if err := json.Unmarshal(v, &op); err != nil {
+			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		}
+		fn(op.Entity)
+		return nil
+	})
+}
+
+// refOutbox is migration 11: a create op waiting in the outbox whose
+// record is still exactly what it made becomes a reference to the record.
+func refOutbox(tx *bolt.Tx) error {
+	refs, err := tx.CreateBucketIfNotExists(bucketOutboxNew)
+	if err != nil {
+		return err
+	}
+	out := tx.Bucket(bucketOutbox)
+	if out == nil {
+		return nil
+	}
+	mine := string(tx.Bucket(bucketMeta).Get(keyNode))
+	type swap struct{ k, v []byte }
+	var swaps []swap
+	err = out.ForEach(func(k, v []byte) error {
+		var op model.Op
+		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &op) != nil || op.Kind != model.OpCreate || entityBucket[op.Entity.Type] == nil {
+			return nil // not a create, or one a push will report
+		}
+		if !createStands(tx, op) {
+			return nil
+		}
+		raw := rawOp{ID: op.ID, Entity: op.Entity, Kind: op.Kind, HLC: op.HLC, Actor: op.Actor, Schema: op.Schema}
+		swaps = append(swaps, swap{clone(k), raw.appendRef(nil, mine)})
+		return refs.Put(refKey(op.Entity), clone(k))
+	})
+	if err != nil {
+		return err
+	}
+	out.FillPercent = fillPercent
+	for _, s := range swaps {
+		if err := out.Put(s.k, s.v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// createStands reports whether op's record is exactly what op made of
+// nothing: the same fields, stamped only by op.
+func createStands(tx *bolt.Tx, op model.Op) bool {
+	data := tx.Bucket(entityBucket[op.Entity.Type]).Get([]byte(op.Entity.ID))
+	st := tx.Bucket(bucketStamps).Bucket([]byte(op.Entity.Type))
+	if data == nil || st == nil {
+		return false
+	}
+	rec := model.NewRecord(op.Entity.Type)
+	if json.Unmarshal(data, &rec.Fields) != nil {
+		return false
+	}
+	if v := st.Get([]byte(op.Entity.ID)); v == nil || json.Unmarshal(v, rec) != nil {
+		return false
+	}
+	return len(rec.Stamps) == 0 && len(rec.History) == 0 && rec.Base.HLC == op.HLC &&
+		bytes.Equal(model.EncodeFields(rec.Fields), model.EncodeFields(op.Fields))
 }

@@ -313,8 +313,8 @@ func TestMigration9AddsTheSetAsideBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.Update(func(tx *Tx) error {
-		if v := schemaVersion(tx.tx); v != 9 {
-			t.Errorf("schema = %d after migrating, want 9", v)
+		if v := schemaVersion(tx.tx); v != SchemaVersion {
+			t.Errorf("schema = %d after migrating, want %d", v, SchemaVersion)
 		}
 		return tx.AddSetAside(SetAside{Seq: 1, Kind: SetAsideRemove, Reason: "test"})
 	}); err != nil {

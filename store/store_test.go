@@ -315,11 +315,11 @@ func TestApplyRemoteIsIdempotentAndAdvancesClock(t *testing.T) {
 
 func TestCreateOpEncodingMatchesModelOp(t *testing.T) {
 	raw := rawOp{ID: "op1", Entity: model.EntityRef{Type: "lead", ID: "L\"1"}, Kind: model.OpCreate,
-		Fields: []byte(`{"company":"华北 \"能源\""}`), HLC: model.HLC{Wall: 5, Counter: 2, Node: "n"},
-		Actor: model.Actor{User: "王伟", Device: "d"}, Schema: 1}
-	op, err := model.DecodeOp(raw.encode())
+		HLC: model.HLC{Wall: 5, Counter: 2, Node: "n"}, Actor: model.Actor{User: "王伟", Device: "d"}, Schema: 1}
+	data := raw.encodeWith([]byte(`{"company":"华北 \"能源\""}`))
+	op, err := model.DecodeOp(data)
 	if err != nil {
-		t.Fatalf("%s: %v", raw.encode(), err)
+		t.Fatalf("%s: %v", data, err)
 	}
 	if op.ID != "op1" || op.Entity.ID != "L\"1" || op.HLC != raw.HLC || op.Actor != raw.Actor || string(op.Fields["company"]) != `"华北 \"能源\""` {
 		t.Fatalf("decoded %+v", op)

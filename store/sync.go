@@ -263,6 +263,9 @@ func (t *Tx) RemoveLocal(typ, id string) error {
 		}
 		return t.commit(p)
 	}
+	if err := t.settleCreate(typ, id); err != nil {
+		return err
+	}
 	if err := t.bucket(entityBucket[typ]).Delete([]byte(id)); err != nil {
 		return err
 	}
@@ -275,14 +278,25 @@ func (t *Tx) RemoveLocal(typ, id string) error {
 // reapplyOutbox applies to rec the ops waiting in the outbox for entity
 // typ/id.
 func (t *Tx) reapplyOutbox(typ, id string, rec *model.Record) error {
+	adopted := t.adopted()
+	want := model.EntityRef{Type: typ, ID: id}
 	return t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-		var op model.Op
-		if err := json.Unmarshal(v, &op); err != nil {
-			return cannotApply(fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err))
+		if len(v) > 0 && v[0] == refTag {
+			if r, err := t.decodeRef(v); err == nil && r.Entity != want {
+				return nil
+			}
 		}
-		if op.Entity.Type == typ && op.Entity.ID == id {
-			rec.Apply(op)
+		op, err := t.outboxOp(k, v)
+		if err != nil {
+			return cannotApply(err)
 		}
+		if op.Entity != want {
+			return nil
+		}
+		if to, ok := adopted[op.Actor.User]; ok {
+			adoptOp(&op, op.Actor.User, to)
+		}
+		rec.Apply(op)
 		return nil
 	})
 }
@@ -305,82 +319,63 @@ func (t *Tx) observeRecord(rec *model.Record) {
 }
 
 // AdoptUnsynced hands the changes made on this device as oldUser that have
-// never been pushed (still waiting in the outbox) to newUser: their ops
-// and the stamps they left name newUser as author, and leads created as
-// oldUser name newUser as owner. `fieldcrm login` uses it, so work written
-// before the first login (as $USER) is not refused by the server for
-// naming someone else as owner. It returns how many leads changed owner.
+// never been pushed (still waiting in the outbox) to newUser: they are
+// pushed as newUser's, and leads created as oldUser are newUser's. `fieldcrm
+// login` uses it, so work written before the first login (as $USER) is not
+// refused by the server for naming someone else as owner. It records the
+// two names once (sync/adopted) instead of rewriting every op and record:
+// Outbox translates the ops as they are pushed, DropOutbox their records
+// as the server answers them. It returns how many leads change owner.
 func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
-	if oldUser == newUser {
+	if k, _ := t.bucket(bucketOutbox).Cursor().First(); oldUser == newUser || k == nil {
 		return 0, nil
 	}
-	oldJSON, _ := json.Marshal(oldUser)
-	newJSON, _ := json.Marshal(newUser)
-	out := t.bucket(bucketOutbox)
-	type rewrite struct {
-		key []byte
-		op  model.Op
+	leads := 0
+	var owner struct {
+		Owner string `json:"owner"`
 	}
-	var rewrites []rewrite
-	err := out.ForEach(func(k, v []byte) error {
-		var op model.Op
-		if err := json.Unmarshal(v, &op); err != nil {
+	leadsB := t.bucket(bucketLeads)
+	err := t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		var head opHead
+		if len(v) > 0 && v[0] == refTag {
+			r, err := t.decodeRef(v)
+			if err != nil {
+				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			}
+			head = opHead{Entity: r.Entity, Kind: r.Kind, Actor: r.Actor}
+		} else if err := json.Unmarshal(v, &head); err != nil {
 			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
-		if op.Actor.User == oldUser {
-			rewrites = append(rewrites, rewrite{clone(k), op})
+		if head.Actor.User != oldUser || head.Kind != model.OpCreate || head.Entity.Type != model.TypeLead {
+			return nil
+		}
+		owner.Owner = ""
+		if data := leadsB.Get([]byte(head.Entity.ID)); data != nil && json.Unmarshal(data, &owner) == nil && owner.Owner == oldUser {
+			leads++
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	leads := 0
-	for _, r := range rewrites {
-		op := r.op
-		op.Actor.User = newUser
-		adoptAuthors(op.Fields, oldUser, newUser)
-		if op.Entry != nil {
-			op.Entry = adoptEntry(op.Entry, oldUser, newUser)
+	m := t.adopted()
+	if m == nil {
+		m = map[string]string{}
+	}
+	for from, to := range m {
+		if to == oldUser {
+			m[from] = newUser
 		}
-		owned := op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && string(op.Fields["owner"]) == string(oldJSON)
-		if owned {
-			op.Fields["owner"] = newJSON
-			leads++
-		}
-		data, err := json.Marshal(op)
-		if err != nil {
-			return 0, err
-		}
-		if err := out.Put(r.key, data); err != nil {
-			return 0, err
-		}
-		rec, ok, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			continue
-		}
-		before := model.EncodeFields(rec.Fields)
-		if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
-			rec.Base.Actor = newUser
-		}
-		for f, st := range rec.Stamps {
-			if st.HLC == op.HLC && st.Actor == oldUser {
-				st.Actor = newUser
-				rec.Stamps[f] = st
-			}
-		}
-		if owned && string(rec.Fields["owner"]) == string(oldJSON) && rec.StampOf("owner").HLC == op.HLC {
-			rec.Fields["owner"] = newJSON
-		}
-		adoptAuthors(rec.Fields, oldUser, newUser)
-		if err := t.store(op.Entity.Type, op.Entity.ID, rec, before); err != nil {
-			return 0, err
+		if m[from] == from {
+			delete(m, from)
 		}
 	}
-	return leads, nil
+	m[oldUser] = newUser
+	data, err := json.Marshal(m)
+	if err != nil {
+		return 0, err
+	}
+	return leads, t.bucket(bucketSync).Put(keyAdopted, data)
 }
 
 // The account a book is bound to, in the sync bucket beside the cursor it

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"testing"
 	"time"
@@ -189,27 +191,105 @@ func TestAdoptUnsyncedRewritesOwnerOfWaitingCreates(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("adopted %d", n)
 	}
+	var entries []OutboxEntry
+	_ = s.View(func(tx *Tx) error {
+		entries, _ = tx.Outbox(0)
+		for _, e := range entries {
+			if e.Op.Actor.User != "wang" {
+				t.Errorf("op %s goes out as %q", e.Op.Kind, e.Op.Actor.User)
+			}
+			if e.Op.Kind == model.OpCreate && string(e.Op.Fields["owner"]) != `"wang"` {
+				t.Fatalf("create op still names %s", e.Op.Fields["owner"])
+			}
+		}
+		return nil
+	})
+	// The server answers the ops: the record becomes what they make.
+	if err := s.Update(func(tx *Tx) error {
+		for _, e := range entries {
+			if err := tx.DropOutbox(e.Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	_ = s.View(func(tx *Tx) error {
 		got, err := tx.Lead(l.ID)
 		if err != nil || got.Owner != "wang" {
 			t.Fatalf("owner %q, %v", got.Owner, err)
 		}
-		entries, _ := tx.Outbox(0)
-		for _, e := range entries {
-			if e.Op.Kind == model.OpCreate && string(e.Op.Fields["owner"]) != `"wang"` {
-				t.Fatalf("create op still names %s", e.Op.Fields["owner"])
-			}
-		}
-		// The local record is what the rewritten op makes of it.
 		rec, _, _ := tx.Record(model.TypeLead, l.ID)
 		replay := model.NewRecord(model.TypeLead)
 		for _, e := range entries {
 			if e.Op.Entity.ID == l.ID {
+				e.Op.Actor.User = "wang" // as the server stores it
 				replay.Apply(e.Op)
 			}
 		}
 		if !replay.Equal(rec) {
-			t.Fatalf("the stored lead is not what its rewritten ops make:\nstored %+v %s\nreplay %+v %s", rec, rec.Fields, replay, replay.Fields)
+			t.Fatalf("the stored lead is not what its pushed ops make:\nstored %+v %s\nreplay %+v %s", rec, rec.Fields, replay, replay.Fields)
+		}
+		if tx.adopted() != nil {
+			t.Errorf("the handover is still recorded with an empty outbox: %v", tx.adopted())
+		}
+		return nil
+	})
+}
+
+// Adopting writes one key, however much waits: the records change only
+// as the server answers their ops.
+func TestAdoptUnsyncedWritesOnlyTheNames(t *testing.T) {
+	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	if err := s.Update(func(tx *Tx) error {
+		for i := range 50 {
+			l := model.Lead{Company: fmt.Sprintf("Lead %d", i)}
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+			ids = append(ids, l.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dump := func() map[string]string {
+		out := map[string]string{}
+		s.View(func(tx *Tx) error {
+			for _, name := range [][]byte{bucketLeads, bucketOutbox, bucketOutboxNew} {
+				tx.bucket(name).ForEach(func(k, v []byte) error { out[string(name)+"/"+string(k)] = string(v); return nil })
+			}
+			return tx.bucket(bucketStamps, []byte(model.TypeLead)).ForEach(func(k, v []byte) error {
+				out["stamps/"+string(k)] = string(v)
+				return nil
+			})
+		})
+		return out
+	}
+	before := dump()
+	var n int
+	if err := s.Update(func(tx *Tx) error { n, err = tx.AdoptUnsynced("root", "wang"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 50 {
+		t.Fatalf("adopted %d leads, want 50", n)
+	}
+	if after := dump(); !maps.Equal(before, after) {
+		t.Fatal("adopting rewrote records or ops")
+	}
+	// A second handover before the push names the last account.
+	if err := s.Update(func(tx *Tx) error { _, err = tx.AdoptUnsynced("wang", "li"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		entries, _ := tx.Outbox(1)
+		if len(entries) != 1 || entries[0].Op.Actor.User != "li" || string(entries[0].Op.Fields["owner"]) != `"li"` {
+			t.Fatalf("after two handovers the op reads %+v", entries)
 		}
 		return nil
 	})

@@ -172,14 +172,7 @@ func (t *Tx) PurgeTrash(all bool) (purged, waiting int, err error) {
 		return 0, 0, err
 	}
 	pending := map[string]bool{}
-	err = t.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-		var op model.Op
-		if err := json.Unmarshal(v, &op); err != nil {
-			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
-		}
-		pending[op.Entity.ID] = true
-		return nil
-	})
+	err = t.outboxEntities(func(e model.EntityRef) { pending[e.ID] = true })
 	if err != nil {
 		return 0, 0, err
 	}

@@ -23,7 +23,6 @@ type Tx struct {
 	creates *createEncoder          // encodes new records
 	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
 	heldErr error                   // a held entry bbolt refused
-	search  *searchPending          // postings not yet written (search.go)
 }
 
 // Now returns the transaction's wall time.
@@ -118,6 +117,9 @@ func (t *Tx) saveRecord(typ, id string, rec *model.Record) error {
 // storeRecord writes a record's fields and merge state and returns the
 // fields as stored.
 func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
+	if err := t.settleCreate(typ, id); err != nil {
+		return nil, err
+	}
 	data := model.EncodeFields(rec.Fields)
 	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
 		return nil, err
@@ -194,26 +196,18 @@ func (t *Tx) create(typ, id string, v any) error {
 	if err := t.reindex(typ, nil, v); err != nil {
 		return err
 	}
-	return t.pushOutbox(parts.op)
+	return t.pushCreate(&op)
 }
 
-// rawOp is a create op whose fields are already encoded JSON.
+// rawOp is a create op without its fields, which are the record's JSON
+// (outbox.go).
 type rawOp struct {
 	ID     string
 	Entity model.EntityRef
 	Kind   string
-	Fields []byte // a JSON object from json.Marshal
 	HLC    model.HLC
 	Actor  model.Actor
 	Schema int
-}
-
-// encode writes the op as model.Op's JSON without re-validating Fields,
-// which json.Marshal produced: on a bulk load that check costs as much as
-// the encoding itself.
-func (op *rawOp) encode() []byte {
-	b := append(op.appendHead(nil), op.Fields...)
-	return op.appendTail(b)
 }
 
 func (t *Tx) pushOutbox(data []byte) error {
