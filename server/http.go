@@ -309,7 +309,12 @@ func (h *api) pull(w http.ResponseWriter, r *http.Request, u User) {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
-	resp, err := h.svc.Pull(r.Context(), u, q.Cursor, q.Limit)
+	own, err := wire.ParseOwn(r.Header.Get(wire.OwnHeader))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	resp, err := h.svc.PullOwn(r.Context(), u, q.Cursor, q.Limit, own)
 	if err != nil {
 		h.internal(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -99,6 +100,13 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 // next pull, from that cursor, goes on with record i+1. Entries logged
 // before slots existed are sent whole.
 func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (PullPage, error) {
+	return s.PullOwn(ctx, u, cursor, limit, wire.Own{})
+}
+
+// PullOwn is Pull for a replica that says which of its own ops it holds:
+// those are left out (no echo), and the cursor moves past them as past
+// any change the user does not get.
+func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int, own wire.Own) (PullPage, error) {
 	if limit <= 0 || limit > wire.MaxPullLimit {
 		limit = wire.DefaultPullLimit
 	}
@@ -149,6 +157,9 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 				if err != nil {
 					return false, err
 				}
+				if ok && e.Seq <= own.Acked && ownOp(own, u, e) {
+					break
+				}
 				if ok {
 					raw := append(json.RawMessage(nil), e.Raw...)
 					if e.Raw == nil {
@@ -185,6 +196,24 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 		return PullPage{}, fmt.Errorf("pull: %w", err)
 	}
 	return resp, nil
+}
+
+// ownOp reports whether the log entry e is an op that own says its
+// replica holds. It reads only the op's actor: the last "actor" key of
+// the stored JSON, which model.Op encodes after its fields and entry.
+func ownOp(own wire.Own, u User, e LogEntry) bool {
+	if e.Op != nil {
+		return own.Skips(u.Name, e.Seq, e.Op.Actor.User, e.Op.Actor.Device)
+	}
+	i := bytes.LastIndex(e.Raw, []byte(`"actor":`))
+	if i < 0 {
+		return false
+	}
+	var a model.Actor
+	if json.NewDecoder(bytes.NewReader(e.Raw[i+len(`"actor":`):])).Decode(&a) != nil {
+		return false
+	}
+	return own.Skips(u.Name, e.Seq, a.User, a.Device)
 }
 
 // leadChanges adds the full state (grant) or removes (revoke) of a lead
