@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,6 +129,26 @@ func syncServer(t *testing.T) (*httptest.Server, string) {
 	return srv, tok
 }
 
+// startSync builds and starts a sync loop as cmd/fieldcrm does, with short
+// intervals; it stops with the test.
+func startSync(t *testing.T, st *store.Store, url, tok string, every time.Duration, own *ui.OwnWrites) syncstatus.Config {
+	t.Helper()
+	c, err := remote.NewClient(url, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := remote.LoopOptions{Interval: every, Debounce: 20 * time.Millisecond, MinBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+	var after func()
+	if own != nil {
+		after = own.Mark
+	}
+	var statuses <-chan syncstatus.StatusMsg
+	o.OnStatus, statuses = syncstatus.Feed(after)
+	loop := remote.NewLoop(st, c, o)
+	go loop.Run(t.Context())
+	return syncstatus.Config{Loop: loop, Statuses: statuses}
+}
+
 func TestSyncStatusRemoteChangeKeepsSelectionAndRefusedList(t *testing.T) {
 	srv, tok := syncServer(t)
 	st := uitest.Store(t)
@@ -135,9 +156,7 @@ func TestSyncStatusRemoteChangeKeepsSelectionAndRefusedList(t *testing.T) {
 	m := ui.New(ui.Options{
 		Data: st, Rules: uitest.Rules(), Lang: "en", DBPath: "/data/fieldcrm.db",
 		User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1, // reloads come from the sync alone
-		Sync: syncstatus.Config{Store: st, Server: srv.URL, Token: tok, Context: t.Context(),
-			Loop: remote.LoopOptions{Interval: 100 * time.Millisecond, Debounce: 20 * time.Millisecond,
-				MinBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}},
+		Sync: startSync(t, st, srv.URL, tok, 100*time.Millisecond, nil),
 	})
 	l := newLive(t, m, 80, 24)
 
@@ -293,5 +312,92 @@ func reportsFromRoot(t *testing.T, lang string, book []uitest.Lead, want string)
 		if f := d.plain(); f != before {
 			t.Fatalf("%s: back from the reports the board changed:\n%s\nwas:\n%s", lang, f, before)
 		}
+	}
+}
+
+// counting is the book as the UI reaches it, counting the reads.
+type counting struct {
+	*store.Store
+	views atomic.Int64
+}
+
+func (c *counting) View(fn func(*store.Tx) error) error {
+	c.views.Add(1)
+	return c.Store.View(fn)
+}
+
+// settle handles messages until none came for quiet, at most 5 s.
+func (l *live) settle(quiet time.Duration) {
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case msg := <-l.msgs:
+			l.do(msg)
+		case <-time.After(quiet):
+			return
+		case <-deadline:
+			l.t.Fatal("the UI did not settle in 5 s")
+		}
+	}
+}
+
+// A move and the push that follows it are this process's writes: the
+// watcher does not read the book back for them. A write by another writer
+// (here one that does not go through the UI) is read back.
+func TestOwnWritesAndOwnSyncAreNotReadBack(t *testing.T) {
+	srv, tok := syncServer(t)
+	st := uitest.Store(t)
+	uitest.Seed(t, st, uitest.English)
+	data := &counting{Store: st}
+	own := ui.NewOwnWrites(st.Path())
+	m := ui.New(ui.Options{
+		Data: data, Rules: uitest.Rules(), Lang: "en", DBPath: st.Path(),
+		User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1, // the test sends WatchMsg itself
+		Sync: startSync(t, st, srv.URL, tok, time.Hour, own), Own: own,
+	})
+	l := newLive(t, m, 80, 24)
+	l.until("the first sync", func(f string) bool {
+		s := statusLine(f)
+		return strings.Contains(s, "online · synced") && !strings.Contains(s, "waiting")
+	})
+	l.do(ui.WatchMsg{}) // the watcher's first look
+	l.settle(200 * time.Millisecond)
+
+	l.do(uitest.Key("L")) // move a card: a write, then a push
+	l.until("the move", func(f string) bool { return strings.Contains(f, "undo") || strings.Contains(f, "Qualified (3)") })
+	l.settle(300 * time.Millisecond) // the debounced push
+	if s := statusLine(l.plain()); strings.Contains(s, "waiting") || !strings.Contains(s, "online") {
+		t.Fatalf("the move was not pushed: %q", s)
+	}
+	before := data.views.Load()
+	for range 3 {
+		l.do(ui.WatchMsg{})
+		l.settle(100 * time.Millisecond)
+	}
+	if n := data.views.Load() - before; n != 0 {
+		t.Fatalf("the watcher read the book %d times after the UI's own move and push", n)
+	}
+
+	// Another writer: the watcher reads the board again.
+	time.Sleep(10 * time.Millisecond) // a new modification time
+	if err := st.Update(func(tx *store.Tx) error {
+		id, err := tx.ResolveLead("Harbor Logistics")
+		if err != nil {
+			return err
+		}
+		lead, err := tx.Lead(id)
+		if err != nil {
+			return err
+		}
+		lead.Company = "Harbor Shipping"
+		return tx.UpdateLead(&lead)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before = data.views.Load()
+	l.do(ui.WatchMsg{})
+	l.until("the other writer's change", func(f string) bool { return strings.Contains(f, "Harbor Shipping") })
+	if data.views.Load() == before {
+		t.Fatal("another writer's change was not read")
 	}
 }

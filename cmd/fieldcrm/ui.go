@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/config"
 	"github.com/fieldcrm/fieldcrm/demo"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui"
 	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 )
@@ -37,19 +40,42 @@ func (a *app) openUI() error {
 			return fmt.Errorf("create the demo database %s: %w", st.Path(), err)
 		}
 	}
-	// The demo book never syncs with the user's server.
-	sync := syncstatus.Config{Store: st, Server: a.cfg.Server, Token: a.cfg.Token, User: a.cfg.User}
-	if a.demo {
-		sync = syncstatus.Config{}
+	own := ui.NewOwnWrites(st.Path())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var sync syncstatus.Config
+	if !a.demo { // the demo book never syncs with the user's server
+		sync = a.startSync(ctx, st, own)
 	}
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true, Template: a.cfg.Template,
-		Sync: sync, Plan: a.commissionPlan(),
+		Sync: sync, Own: own, Plan: a.commissionPlan(),
 	})
 	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()
 	if err != nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// startSync starts the background sync of the UI when a server and a
+// token are configured; the UI gets a Loop to kick and the statuses. The
+// sync's writes are marked as the process's own as each sync ends, so the
+// UI's file watcher does not read them back.
+func (a *app) startSync(ctx context.Context, st *store.Store, own *ui.OwnWrites) syncstatus.Config {
+	if a.cfg.Server == "" || a.cfg.Token == "" {
+		return syncstatus.Config{}
+	}
+	client, err := remote.NewClient(a.cfg.Server, a.cfg.Token)
+	if err != nil {
+		return syncstatus.Config{Problem: err}
+	}
+	client.User = a.cfg.User // the loop refuses a book bound to another account
+	var o remote.LoopOptions
+	var statuses <-chan syncstatus.StatusMsg
+	o.OnStatus, statuses = syncstatus.Feed(own.Mark)
+	loop := remote.NewLoop(st, client, o)
+	go loop.Run(ctx)
+	return syncstatus.Config{Loop: loop, Statuses: statuses}
 }

@@ -5,33 +5,37 @@
 // server this device could not apply, each of which stays until the user
 // dismisses it.
 //
-// The sync loop (remote.Loop) runs in its own goroutine; its status
-// reaches Update as a StatusMsg through a command that waits on a channel,
-// so Update itself never does I/O.
+// The sync loop (remote.Loop) is built and started by cmd/fieldcrm and runs
+// in its own goroutine; the UI sees it only as a Loop to kick and a channel
+// of statuses (Feed), which reach Update as StatusMsg through a command
+// that waits on the channel, so Update itself never does I/O.
 package syncstatus
 
 import (
-	"context"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/remote"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
-// Config says how to reach the server. Without a server and a token the
-// UI does not sync and says so.
+// Loop is what the UI asks of the background sync, which cmd/fieldcrm
+// builds and runs: a sync soon after a write, or one now. *remote.Loop is
+// one.
+type Loop interface {
+	Kick()
+	SyncNow()
+}
+
+// Config connects the UI to the sync. Without a Loop the UI does not sync
+// and says so.
 type Config struct {
-	Store         *store.Store
-	Server, Token string
-	// User is the account the token logs in as; the loop binds the book
-	// to it, or refuses to sync a book bound to another account.
-	User string
-	// Loop tunes the loop (tests shorten its intervals); zero: defaults.
-	Loop remote.LoopOptions
-	// Context ends the loop; nil means it runs until the program exits.
-	Context context.Context
+	Loop Loop
+	// Statuses delivers the loop's status; see Feed.
+	Statuses <-chan StatusMsg
+	// Problem says why the sync could not start (a bad server address); the
+	// status line says it once.
+	Problem error
 }
 
 // StatusMsg carries the sync loop's status to the UI.
@@ -48,10 +52,9 @@ type PulledMsg struct{}
 // Model is the sync state the UI shows, and the refused-changes list.
 type Model struct {
 	c       *common.Common
-	loop    *remote.Loop
-	ch      chan StatusMsg
-	ctx     context.Context
-	problem error // the configuration could not be used
+	loop    Loop
+	ch      <-chan StatusMsg
+	problem error
 
 	st      remote.Status
 	have    bool   // a status has arrived
@@ -61,32 +64,30 @@ type Model struct {
 	list rejectedList
 }
 
-// New returns the sync model; it starts nothing until Init.
+// New returns the sync model over the loop cfg names.
 func New(c *common.Common, cfg Config) Model {
-	m := Model{c: c, ctx: cfg.Context, list: newRejectedList(c)}
-	if m.ctx == nil {
-		m.ctx = context.Background()
-	}
-	if cfg.Server == "" || cfg.Token == "" || cfg.Store == nil {
-		return m
-	}
-	client, err := remote.NewClient(cfg.Server, cfg.Token)
-	if err != nil {
-		m.problem = err
-		return m
-	}
-	client.User = cfg.User // the loop refuses a book bound to another account
-	// The channel keeps only the newest status: the UI needs no history,
-	// only to know whether some sync it missed brought changes, which the
-	// count of such syncs tells. OnStatus runs on the loop's goroutine, one
-	// call at a time, so the closure's variables need no lock.
+	return Model{c: c, loop: cfg.Loop, ch: cfg.Statuses, problem: cfg.Problem, list: newRejectedList(c)}
+}
+
+// Feed returns the function to set as the loop's OnStatus and the channel
+// to give the UI as Config.Statuses. The channel keeps only the newest
+// status: the UI needs no history, only to know whether some sync it
+// missed brought changes, which the count of such syncs tells. OnStatus
+// runs on the loop's goroutine, one call at a time, so its variables need
+// no lock. after, when set, runs there too as each sync ends, before its
+// status is sent: the UI marks the sync's writes as its own with it.
+func Feed(after func()) (func(remote.Status), <-chan StatusMsg) {
 	ch := make(chan StatusMsg, 1)
 	var pulls uint64
 	var syncing bool
-	o := cfg.Loop
-	o.OnStatus = func(s remote.Status) {
-		if syncing && !s.Syncing && s.Err == nil && (s.Last.Pulled > 0 || s.Last.Removed > 0) {
-			pulls++
+	return func(s remote.Status) {
+		if syncing && !s.Syncing {
+			if after != nil {
+				after()
+			}
+			if s.Err == nil && (s.Last.Pulled > 0 || s.Last.Removed > 0) {
+				pulls++
+			}
 		}
 		syncing = s.Syncing
 		select {
@@ -97,15 +98,13 @@ func New(c *common.Common, cfg Config) Model {
 		case ch <- StatusMsg{Status: s, Pulls: pulls}:
 		default:
 		}
-	}
-	m.loop, m.ch = remote.NewLoop(cfg.Store, client, o), ch
-	return m
+	}, ch
 }
 
 // Enabled reports whether a server is configured and the loop runs.
 func (m Model) Enabled() bool { return m.loop != nil }
 
-// Init starts the loop in its own goroutine and waits for its first status.
+// Init waits for the loop's first status, or says why there is none.
 func (m Model) Init() tea.Cmd {
 	if m.problem != nil {
 		return common.ReportErr(m.problem)
@@ -113,24 +112,21 @@ func (m Model) Init() tea.Cmd {
 	if m.loop == nil {
 		return nil
 	}
-	loop, ctx := m.loop, m.ctx
-	start := func() tea.Msg {
-		go loop.Run(ctx)
-		return nil
-	}
-	return tea.Batch(start, m.wait())
+	return m.wait()
 }
 
 // wait returns a command that delivers the loop's next status.
 func (m Model) wait() tea.Cmd {
-	ch, ctx := m.ch, m.ctx
+	ch := m.ch
+	if ch == nil {
+		return nil
+	}
 	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return msg
-		case <-ctx.Done():
+		msg, ok := <-ch
+		if !ok {
 			return nil
 		}
+		return msg
 	}
 }
 

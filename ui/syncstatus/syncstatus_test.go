@@ -15,12 +15,18 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
-// connected returns a model with a loop that is never started.
+// idleLoop is a loop that never syncs; it counts the asks.
+type idleLoop struct{ kicks, now *int }
+
+func (l idleLoop) Kick()    { *l.kicks++ }
+func (l idleLoop) SyncNow() { *l.now++ }
+
+// connected returns a model over a loop that never syncs.
 func connected(t *testing.T, lang string) (Model, *store.Store) {
 	t.Helper()
 	st := uitest.Store(t)
 	c := uitest.Common(st, lang, 80, 24)
-	return New(c, Config{Store: st, Server: "http://127.0.0.1:1", Token: "t"}), st
+	return New(c, Config{Loop: idleLoop{new(int), new(int)}, Statuses: make(chan StatusMsg)}), st
 }
 
 // msgs runs cmd (and any batch in it) and returns the messages, leaving
@@ -73,22 +79,54 @@ func TestLine(t *testing.T) {
 	}
 	st := uitest.Store(t)
 	for lang, want := range map[string]string{"en": "offline · not connected", "zh": "离线 · 未连接服务器"} {
-		m := New(uitest.Common(st, lang, 80, 24), Config{Store: st})
+		m := New(uitest.Common(st, lang, 80, 24), Config{})
 		if m.Enabled() || m.Line() != want || m.Init() != nil {
 			t.Errorf("%s without a server: enabled %v, line %q", lang, m.Enabled(), m.Line())
 		}
 	}
 }
 
-func TestBadServerIsASentence(t *testing.T) {
+func TestProblemIsASentence(t *testing.T) {
 	st := uitest.Store(t)
-	m := New(uitest.Common(st, "en", 80, 24), Config{Store: st, Server: "ftp://x", Token: "t"})
+	m := New(uitest.Common(st, "en", 80, 24), Config{Problem: errors.New(`"ftp://x" is not an http:// or https:// address`)})
 	got := msgs(m.Init())
 	if len(got) != 1 {
 		t.Fatalf("init gave %v", got)
 	}
 	if e, ok := got[0].(common.ErrMsg); !ok || !strings.Contains(e.Err.Error(), "is not an http:// or https:// address") {
 		t.Fatalf("init gave %#v", got[0])
+	}
+}
+
+// Feed counts the syncs that brought changes, keeps only the newest
+// status, and runs after once as each sync ends, before sending its status.
+func TestFeedCountsPullingSyncsAndRunsAfterEachSync(t *testing.T) {
+	ends := 0
+	on, ch := Feed(func() { ends++ })
+	on(remote.Status{Syncing: true})
+	on(remote.Status{Online: true, Last: remote.Report{Pulled: 3}})
+	if ends != 1 {
+		t.Fatalf("after ran %d times for one sync", ends)
+	}
+	on(remote.Status{Syncing: true})
+	on(remote.Status{Online: true}) // pushed only
+	on(remote.Status{Syncing: true})
+	on(remote.Status{Online: true, Last: remote.Report{Removed: 1}})
+	if ends != 3 {
+		t.Fatalf("after ran %d times for three syncs", ends)
+	}
+	select {
+	case got := <-ch:
+		if got.Pulls != 2 || got.Status.Syncing {
+			t.Fatalf("newest status %+v, want 2 pulling syncs and not syncing", got)
+		}
+	default:
+		t.Fatal("no status was sent")
+	}
+	select {
+	case got := <-ch:
+		t.Fatalf("an older status was kept: %+v", got)
+	default:
 	}
 }
 
