@@ -29,7 +29,9 @@ func newDriver(t *testing.T, lang string, open func(c *common.Common, ids []stri
 	ids := uitest.Seed(t, st, uitest.English)
 	c := uitest.Common(st, lang, 100, 30)
 	d := &driver{t: t, c: c, st: st}
-	d.open(open(c, ids))
+	if m := open(c, ids); m != nil {
+		d.open(m)
+	}
 	return d, ids
 }
 
@@ -224,5 +226,36 @@ func TestEscWithNothingTypedClosesAndDiscardDeletes(t *testing.T) {
 	d.keys("d")
 	if _, ok := d.done(); !ok || len(d.drafts()) != 0 {
 		t.Fatalf("d leaves: said %+v, drafts %+v", d.said, d.drafts())
+	}
+}
+
+// TestNotesGrowWithTheTerminalAndEnterIsANewLine is finding 6 of issue 13:
+// the notes box was 4 lines at 120x40 and enter left it.
+func TestNotesGrowWithTheTerminalAndEnterIsANewLine(t *testing.T) {
+	for _, sz := range [][3]int{{80, 24, 8}, {120, 40, 16}} {
+		d, ids := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return nil })
+		d.c.Width, d.c.Height = sz[0], sz[1]
+		d.open(Call(d.c, ids[3], "Harbor Logistics", "Henry Walker"))
+		d.keys("enter", "text:first", "enter", "text:second")
+		v := d.view()
+		lines := strings.Split(v, "\n")
+		notes, outcome := -1, -1
+		for i, l := range lines {
+			switch f := strings.TrimSpace(strings.TrimLeft(l, "┃ ")); {
+			case strings.HasPrefix(f, "Notes"):
+				notes = i
+			case f == "Outcome":
+				outcome = i
+			}
+		}
+		if notes < 0 || outcome-notes < sz[2] {
+			t.Errorf("%dx%d: the notes box is %d lines, want %d or more:\n%s", sz[0], sz[1], outcome-notes-1, sz[2], v)
+		}
+		if got := d.m.values()["notes"]; got != "first\nsecond" {
+			t.Errorf("%dx%d: enter in notes gives %q", sz[0], sz[1], got)
+		}
+		if len(lines) > sz[1] {
+			t.Errorf("%dx%d: the form is %d lines", sz[0], sz[1], len(lines))
+		}
 	}
 }

@@ -371,21 +371,23 @@ func (m *Model) release() (*Model, tea.Cmd) {
 // submit checks every field and saves, from whichever field has the
 // focus: huh checks a field as the focus leaves it, so the focus walks
 // to the end of each group, and a group with a field in error stops the
-// walk there, its message next to the field's title.
+// walk there, its message on top and next to the field's title.
 func (m *Model) submit() (*Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	steps := 0      // fields passed in the group the walk is in
 	for range 200 { // far more fields than any form has
 		before := m.form.GetFocusedField()
 		cmds = append(cmds, m.form.NextField())
 		if m.form.GetFocusedField() != before {
+			steps++
 			continue
 		}
 		// The last field of its group: on to the next group, or done.
-		group := m.form.GetFocusedField()
 		cmds = append(cmds, m.form.NextGroup())
-		if m.form.State != huh.StateNormal || m.form.GetFocusedField() == group {
+		if m.form.State != huh.StateNormal || m.form.GetFocusedField() == before {
 			break
 		}
+		steps = 0
 	}
 	if m.form.State == huh.StateCompleted {
 		m.held, m.from = nil, nil
@@ -393,7 +395,16 @@ func (m *Model) submit() (*Model, tea.Cmd) {
 		m.dr.End()
 		return m, m.save()
 	}
+	// Back to the first field in error, which gets the keyboard again
+	// (the walk left the last one blurred).
+	for ; steps > 0 && m.form.GetFocusedField().Error() == nil; steps-- {
+		cmds = append(cmds, m.form.PrevField())
+	}
+	cmds = append(cmds, m.form.GetFocusedField().Focus())
 	m.err = m.c.T("form.fix_fields")
+	if errs := m.form.Errors(); len(errs) > 0 {
+		m.err = errs[0].Error() // the checks' messages are sentences in the UI language
+	}
 	m.form = m.form.WithHeight(m.formHeight())
 	return m, tea.Batch(cmds...)
 }
