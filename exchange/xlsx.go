@@ -11,12 +11,16 @@ import (
 	"strings"
 )
 
-// ReadXLSX reads one sheet of an Excel workbook (the first when sheet is
-// empty) as text, the way an import wants it:
+// ReadXLSX reads one sheet of an Excel workbook (the first worksheet
+// when sheet is empty, passing over chart and dialog sheets) as text, the
+// way an import wants it:
 //
-//   - text as typed (shared, inline and rich text);
+//   - text as typed (shared, inline and rich text, without phonetic
+//     guides);
 //   - dates and times, by their cell's format, as 2026-12-03,
-//     2026-12-03 15:04 or 15:04 (Chinese Excel's 2026年12月3日 included);
+//     2026-12-03 15:04 or 15:04 (Chinese Excel's 2026年12月3日 included),
+//     in either date system; elapsed times as Excel shows them (36:30
+//     under [h]:mm, 90:00 under [mm]:ss);
 //   - percentages as 25% or 12.50%, with the format's decimals;
 //   - numbers as their value, to the 15 digits Excel keeps (13800138000,
 //     50000.5), without the thousands separators, currency signs or
@@ -38,17 +42,25 @@ func ReadXLSX(data []byte, sheet string) (Table, string, error) {
 	if len(wb.sheets) == 0 {
 		return Table{}, "", fmt.Errorf("the workbook has no sheets")
 	}
-	part := ""
+	// Without a name, the first sheet that holds cells: a workbook may
+	// open on a chart sheet.
+	var found *xlsxSheet
 	names := make([]string, len(wb.sheets))
 	for i, s := range wb.sheets {
 		names[i] = s.name
-		if sheet == "" && i == 0 || s.name == sheet {
-			sheet, part = s.name, s.part
+		if found == nil && (sheet == "" && s.table || s.name == sheet) {
+			found = &wb.sheets[i]
 		}
 	}
-	if part == "" {
+	switch {
+	case found == nil && sheet == "":
+		return Table{}, "", fmt.Errorf("the workbook has no sheet of cells, only charts or dialogs (%s)", strings.Join(names, ", "))
+	case found == nil:
 		return Table{}, "", fmt.Errorf("the workbook has no sheet %q (it has: %s)", sheet, strings.Join(names, ", "))
+	case !found.table:
+		return Table{}, "", fmt.Errorf("sheet %q is a chart or dialog sheet, which holds no cells", sheet)
 	}
+	sheet, part := found.name, found.part
 	rows, err := wb.rows(part)
 	if err != nil {
 		return Table{}, "", fmt.Errorf("sheet %q: %w", sheet, err)
@@ -73,7 +85,10 @@ type xlsxBook struct {
 	date1904 bool
 }
 
-type xlsxSheet struct{ name, part string }
+type xlsxSheet struct {
+	name, part string
+	table      bool // a worksheet, not a chart, dialog or macro sheet
+}
 
 func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 	wb := &xlsxBook{files: make(map[string]*zip.File, len(zr.File))}
@@ -99,11 +114,11 @@ func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 			v := attr(se, "date1904")
 			wb.date1904 = v == "1" || v == "true"
 		case "sheet":
-			target := rels.byID[attr(se, "id")]
-			if target == "" {
-				target = path.Join(path.Dir(workbook), "worksheets", fmt.Sprintf("sheet%s.xml", attr(se, "sheetId")))
+			r, ok := rels.byID[attr(se, "id")]
+			if !ok {
+				r = xlsxRel{target: path.Join(path.Dir(workbook), "worksheets", fmt.Sprintf("sheet%s.xml", attr(se, "sheetId"))), kind: "/worksheet"}
 			}
-			wb.sheets = append(wb.sheets, xlsxSheet{name: attr(se, "name"), part: target})
+			wb.sheets = append(wb.sheets, xlsxSheet{name: attr(se, "name"), part: r.target, table: r.kind == "/worksheet"})
 		}
 		return nil
 	})
@@ -162,15 +177,20 @@ func (wb *xlsxBook) each(name string, fn func(d *xml.Decoder, se xml.StartElemen
 }
 
 type xlsxRels struct {
-	byID   map[string]string
-	byKind map[string]string // the last path segment of the type, with its slash
+	byID   map[string]xlsxRel
+	byKind map[string]string // target by kind
+}
+
+type xlsxRel struct {
+	target string
+	kind   string // the last path segment of the type, with its slash
 }
 
 func (r xlsxRels) byType(kind string) string { return r.byKind[kind] }
 
 // rels reads a relationships part; targets come back as package paths.
 func (wb *xlsxBook) rels(name string) (xlsxRels, error) {
-	r := xlsxRels{byID: map[string]string{}, byKind: map[string]string{}}
+	r := xlsxRels{byID: map[string]xlsxRel{}, byKind: map[string]string{}}
 	base := path.Dir(path.Dir(name)) // the folder of the part these relate
 	err := wb.each(name, func(_ *xml.Decoder, se xml.StartElement) error {
 		if se.Name.Local != "Relationship" || attr(se, "TargetMode") == "External" {
@@ -182,9 +202,10 @@ func (wb *xlsxBook) rels(name string) (xlsxRels, error) {
 		} else {
 			target = path.Join(base, target)
 		}
-		r.byID[attr(se, "Id")] = target
 		typ := attr(se, "Type")
-		r.byKind[typ[strings.LastIndex(typ, "/"):]] = target
+		kind := typ[max(strings.LastIndex(typ, "/"), 0):]
+		r.byID[attr(se, "Id")] = xlsxRel{target: target, kind: kind}
+		r.byKind[kind] = target
 		return nil
 	})
 	return r, err
@@ -339,8 +360,10 @@ func (wb *xlsxBook) cell(d *xml.Decoder, typ, style string) (string, error) {
 			nf = wb.formats[i]
 		}
 		return nf.format(f, wb.date1904), nil
+	case "d":
+		return isoCell(v), nil
 	}
-	return v, nil // "e" (an error such as #N/A) and "d" (an ISO 8601 date)
+	return v, nil // "e": an error such as #N/A
 }
 
 // richText reads a string item (<si>, <is>): its text and the text of its

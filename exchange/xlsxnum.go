@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -13,9 +14,10 @@ import (
 // depends on.
 type numFormat struct {
 	kind     numKind
-	digits   int  // decimals of a percentage; width of a zeros format
-	seconds  bool // a time shows seconds
-	dateOnly bool // of kinds with a date: no time of day
+	digits   int    // decimals of a percentage; width of a zeros format
+	seconds  bool   // a time shows seconds
+	dateOnly bool   // of kinds with a date: no time of day
+	elapsed  string // of numElapsed: the format, such as [h]:mm or [mm]:ss
 }
 
 type numKind uint8
@@ -24,8 +26,9 @@ const (
 	numGeneral numKind = iota
 	numPercent
 	numZeros
-	numDate // a day, a time of day or both
-	numTime // a time of day alone
+	numDate    // a day, a time of day or both
+	numTime    // a time of day alone
+	numElapsed // a length of time: [h]:mm counts hours past 24
 )
 
 // builtinNumFormat describes the formats Excel numbers without writing
@@ -43,7 +46,9 @@ func builtinNumFormat(id int) numFormat {
 		return numFormat{kind: numDate}
 	case id == 18, id == 20, id == 32, id == 34, id == 55:
 		return numFormat{kind: numTime}
-	case id == 19, id == 21, id == 33, id == 35, 45 <= id && id <= 47, id == 56:
+	case id == 46:
+		return numFormat{kind: numElapsed, elapsed: "[h]:mm:ss"}
+	case id == 19, id == 21, id == 33, id == 35, id == 45, id == 47, id == 56:
 		return numFormat{kind: numTime, seconds: true}
 	}
 	return numFormat{}
@@ -69,8 +74,8 @@ func parseNumFormat(code string) numFormat {
 				i = len(code)
 				break
 			}
-			if in := strings.ToLower(code[i+1 : i+j]); strings.Trim(in, "hms") == "" {
-				b.WriteString(in)
+			if in := strings.ToLower(code[i+1 : i+j]); in != "" && strings.Trim(in, in[:1]) == "" && strings.Contains("hms", in[:1]) {
+				b.WriteString("[" + in + "]")
 			}
 			i += j
 		case '\\', '_', '*': // an escaped character, a space as wide as one, a fill
@@ -85,6 +90,9 @@ func parseNumFormat(code string) numFormat {
 	f := b.String()
 	if f == "general" {
 		return numFormat{}
+	}
+	if strings.Contains(f, "[") {
+		return numFormat{kind: numElapsed, elapsed: f}
 	}
 	// m is a month, or minutes next to hours or seconds.
 	hasTime := strings.ContainsAny(f, "hs")
@@ -116,7 +124,11 @@ func parseNumFormat(code string) numFormat {
 func (nf numFormat) format(f float64, date1904 bool) string {
 	switch nf.kind {
 	case numPercent:
-		return strconv.FormatFloat(round15(f)*100, 'f', nf.digits, 64) + "%"
+		// Half away from zero, as Excel shows 0.125 under 0% as 13%.
+		scale := math.Pow(10, float64(nf.digits))
+		return strconv.FormatFloat(math.Round(round15(round15(f)*100)*scale)/scale, 'f', nf.digits, 64) + "%"
+	case numElapsed:
+		return elapsedTime(f, nf.elapsed)
 	case numZeros:
 		s := strconv.FormatFloat(math.Abs(math.Round(round15(f))), 'f', 0, 64)
 		if len(s) < nf.digits {
@@ -190,4 +202,68 @@ func excelTime(f float64, date1904 bool) (time.Time, bool) {
 	days := math.Floor(f)
 	secs := math.Round((f - days) * 86400)
 	return epoch.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second), true
+}
+
+// elapsedTime writes a length of time (in days) by an elapsed format such
+// as [h]:mm, [hh]:mm:ss, [mm]:ss or [ss]: the bracketed unit counts past
+// its usual limit (36:00 for a day and a half), the units after it run
+// within theirs, each as wide as its letters and joined by colons
+// whatever the format puts between them. Fractions of a second are
+// rounded away.
+func elapsedTime(days float64, layout string) string {
+	secs := math.Round(math.Abs(days) * 86400)
+	if secs > 1e15 {
+		return generalNumber(days)
+	}
+	total := int64(secs)
+	var parts []string
+	for i := 0; i < len(layout); i++ {
+		c := layout[i]
+		if c != 'h' && c != 'm' && c != 's' {
+			continue
+		}
+		n := 1
+		for i+1 < len(layout) && layout[i+1] == c {
+			i, n = i+1, n+1
+		}
+		v := total
+		switch c {
+		case 'h':
+			v /= 3600
+		case 'm':
+			v /= 60
+		}
+		if len(parts) > 0 && c != 'h' {
+			v %= 60 // within the unit before it
+		}
+		parts = append(parts, fmt.Sprintf("%0*d", min(n, 4), v))
+	}
+	sign := ""
+	if days < 0 && total > 0 {
+		sign = "-"
+	}
+	return sign + strings.Join(parts, ":")
+}
+
+// isoCell writes a cell of type d (an ISO 8601 date, time or both, as the
+// OpenXML SDK and strict-format writers store dates) the way number cells
+// with a date format read: 2026-12-10, or 2026-12-10 14:30 when it has a
+// time of day. Text that is no such date is kept as it is.
+func isoCell(v string) string {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+		t, err := time.Parse(layout, v)
+		if err != nil {
+			continue
+		}
+		t = t.Round(time.Second)
+		switch {
+		case t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0:
+			return t.Format("2006-01-02")
+		case t.Second() == 0:
+			return t.Format("2006-01-02 15:04")
+		}
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return v
 }

@@ -1,0 +1,315 @@
+package exchange
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/exchange/internal/xlsxcorpus"
+	"github.com/xuri/excelize/v2"
+)
+
+var updateCorpus = flag.Bool("update", false, "write the .xlsx corpus (testdata/xlsx) and the fuzz seeds from exchange/internal/xlsxcorpus")
+
+// corpusLargeRows is the size of the workbook made at test time rather
+// than committed.
+const corpusLargeRows = 3000
+
+// TestXLSXCorpusIsGenerated: the committed corpus is what the generator
+// writes (go test ./exchange -run TestXLSXCorpusIsGenerated -update
+// writes it), and its README says where each file comes from.
+func TestXLSXCorpusIsGenerated(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("testdata", "xlsx", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range xlsxcorpus.All() {
+		path := filepath.Join("testdata", "xlsx", b.Name)
+		if *updateCorpus {
+			if err := os.WriteFile(path, b.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b.Data)
+			if err := os.WriteFile(filepath.Join("testdata", "fuzz", "FuzzReadXLSXFile", strings.TrimSuffix(b.Name, ".xlsx")), []byte(seed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run the test with -update to write the corpus)", err)
+		}
+		if !bytes.Equal(got, b.Data) {
+			t.Errorf("%s is not what xlsxcorpus writes; run go test ./exchange -run TestXLSXCorpusIsGenerated -update", path)
+		}
+		if !bytes.Contains(readme, []byte("`"+b.Name+"`")) {
+			t.Errorf("testdata/xlsx/README.md does not describe %s", b.Name)
+		}
+	}
+}
+
+// TestXLSXCorpusMatchesExcelize reads every worksheet of every corpus
+// workbook with our reader and with excelize and compares them cell by
+// cell. Where they differ, the difference must be one we make on purpose
+// (xlsxNormalised says which); an import without --sheet must read the
+// producer's table, never a chart or dialog sheet.
+func TestXLSXCorpusMatchesExcelize(t *testing.T) {
+	books := append(xlsxcorpus.All(), xlsxcorpus.Large(corpusLargeRows))
+	for _, b := range books {
+		t.Run(b.Name, func(t *testing.T) {
+			tbl, sheet, err := ReadXLSX(b.Data, "")
+			if err != nil {
+				t.Fatalf("ReadXLSX: %v", err)
+			}
+			if sheet != b.Sheet || len(tbl.Header) == 0 {
+				t.Errorf("read sheet %q (header %q), want the table on %q", sheet, tbl.Header, b.Sheet)
+			}
+			compareWithExcelize(t, b.Data)
+		})
+	}
+}
+
+// compareWithExcelize compares every worksheet of a workbook as our
+// reader and excelize read it.
+func compareWithExcelize(t *testing.T, data []byte) {
+	t.Helper()
+	shown, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("excelize: %v", err)
+	}
+	defer shown.Close()
+	raw, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("excelize: %v", err)
+	}
+	defer raw.Close()
+	wb, err := openXLSX(mustZip(t, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, s := range wb.sheets {
+		if !s.table {
+			continue
+		}
+		ours, err := wb.rows(s.part)
+		if err != nil {
+			t.Fatalf("sheet %q: %v", s.name, err)
+		}
+		theirs, err := shown.GetRows(s.name)
+		if err != nil {
+			t.Fatalf("excelize sheet %q: %v", s.name, err)
+		}
+		values, err := raw.GetRows(s.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ours) != len(theirs) {
+			t.Errorf("sheet %q: %d rows, excelize %d", s.name, len(ours), len(theirs))
+		}
+		for r := range max(len(ours), len(theirs)) {
+			for c := range max(rowLen(ours, r), rowLen(theirs, r)) {
+				o, e, v := cellAt(ours, r, c), cellAt(theirs, r, c), cellAt(values, r, c)
+				compared++
+				if o == e {
+					continue
+				}
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if why := xlsxNormalised(o, e, v, formatOf(t, raw, s.name, ref), wb.date1904); why == "" {
+					t.Errorf("%s!%s: ours %q, excelize %q (value %q)", s.name, ref, o, e, v)
+				}
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no cells compared")
+	}
+}
+
+func rowLen(rows [][]string, r int) int {
+	if r < len(rows) {
+		return len(rows[r])
+	}
+	return 0
+}
+
+// formatOf is a cell's number format code as excelize reads it from the
+// styles: the custom code, or the built-in id as "#46".
+func formatOf(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return fmt.Sprintf("#%d", st.NumFmt)
+}
+
+// isElapsed reports whether a format code counts time past its unit's
+// limit, as [h]:mm and built-in 46 ([h]:mm:ss) do.
+func isElapsed(code string) bool {
+	c := strings.ToLower(code)
+	return code == "#46" || strings.Contains(c, "[h") || strings.Contains(c, "[m") || strings.Contains(c, "[s")
+}
+
+// xlsxNormalised says which of our deliberate differences from what
+// Excel shows (and excelize renders) explains ours against excelize's
+// shown text, given the cell's stored value and number format; "" when
+// none does.
+func xlsxNormalised(ours, shown, value, format string, date1904 bool) string {
+	// A cell of type d holds an ISO 8601 date; it reads as a number cell
+	// with a date format reads (2026-12-10 14:30), not with its T.
+	if _, err := time.Parse("2006-01-02T15:04:05", value); err == nil && shown == value && ours == isoCell(value) {
+		return "type d dates in our ISO form"
+	}
+	f, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return ""
+	}
+	if isElapsed(format) {
+		// excelize ignores the width of [hh] and [mm]; Excel pads them.
+		if strings.Contains(strings.ToLower(format), "[hh]") || strings.Contains(strings.ToLower(format), "[mm]") {
+			if strings.TrimPrefix(ours, "0") == shown {
+				return "excelize does not pad [hh] and [mm]"
+			}
+		}
+		// excelize adds the 1904 system's four years to a length of time;
+		// Excel does not (a duration has no epoch).
+		if date1904 && shown == elapsedTime(f+1462, "[h]:mm:ss") && ours == elapsedTime(f, "[h]:mm:ss") {
+			return "excelize counts an elapsed time from 1904"
+		}
+		return "" // otherwise elapsed times read as Excel shows them
+	}
+	// Dates and times are written in ISO form and on a 24-hour clock,
+	// whatever the locale's display (12/3/26, 2026年12月3日, 3:04 PM):
+	// an import must read the day the same on every machine.
+	if shown != value {
+		if d, err := excelize.ExcelDateToTime(f, date1904); err == nil {
+			d = d.Round(time.Second)
+			for _, layout := range []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", "15:04", "15:04:05"} {
+				if ours == d.Format(layout) {
+					return "dates and times in ISO form"
+				}
+			}
+		}
+	}
+	// Numbers under General keep the 15 digits Excel keeps where excelize,
+	// for a cell with a style, cuts them (0.3333333333, 1.23456789E+18).
+	if n, err := strconv.ParseFloat(shown, 64); err == nil && ours == generalNumber(f) && math.Abs(n-f) <= math.Abs(f)*1e-8 {
+		return "General numbers to 15 digits"
+	}
+	// Amounts are the value itself, without currency signs, thousands
+	// separators or the rounding of a format's decimals: the import keeps
+	// the amount, not its look.
+	if ours == generalNumber(f) {
+		if n, ok := shownNumber(shown); ok && math.Abs(n-f) <= 0.5*math.Max(1e-9, math.Abs(f)*1e-9)+roundingOf(shown) {
+			return "amounts as their value"
+		}
+	}
+	return ""
+}
+
+// shownNumber reads the number a formatted cell shows: ¥1,234.50,
+// (1,234), -5.50, $ 1,234.
+func shownNumber(s string) (float64, bool) {
+	neg := strings.Contains(s, "-") || strings.HasPrefix(s, "(")
+	var b strings.Builder
+	for _, r := range s {
+		if '0' <= r && r <= '9' || r == '.' {
+			b.WriteRune(r)
+		}
+	}
+	n, err := strconv.ParseFloat(b.String(), 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// roundingOf is half the last shown decimal place of s: how far a
+// formatted number may lie from its value.
+func roundingOf(s string) float64 {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return 0.5
+	}
+	d := 0
+	for _, r := range s[i+1:] {
+		if '0' <= r && r <= '9' {
+			d++
+		}
+	}
+	return 0.5 * math.Pow(10, -float64(d))
+}
+
+// TestXLSXCorpusReadsAsExcelShows pins the cells where our reading of the
+// corpus differs from excelize's on purpose or where excelize is wrong,
+// so the allowances above cannot hide a change: elapsed times in a 1904
+// workbook, padded [HH], a percentage rounded half away from zero, a
+// type d date, an empty shared-string cell, a rich string without its
+// phonetic guide, and the table found behind a chart sheet.
+func TestXLSXCorpusReadsAsExcelShows(t *testing.T) {
+	books := map[string][]byte{}
+	for _, b := range xlsxcorpus.All() {
+		books[b.Name] = b.Data
+	}
+	for _, tc := range []struct {
+		book, ref, want string
+	}{
+		{"excel-windows.xlsx", "G3", "1:30"},
+		{"excel-windows.xlsx", "G4", "26:30"},
+		{"excel-windows.xlsx", "G5", "45:00"},
+		{"excel-windows.xlsx", "A8", "東京電力"},
+		{"excel-windows.xlsx", "F4", "2026-12-10 14:30"},
+		{"excel-mac-1904.xlsx", "F3", "2026-12-03"},
+		{"excel-mac-1904.xlsx", "G4", "26:30:00"},
+		{"excel-mac-1904.xlsx", "E4", "13%"},
+		{"excel-mac-1904.xlsx", "E7", "19%"},
+		{"libreoffice.xlsx", "G3", "01:30"},
+		{"libreoffice.xlsx", "A1", "2026 上海国际能源展 客户名单"},
+		{"google-sheets.xlsx", "D3", "120000"},
+		{"google-sheets.xlsx", "F8", "15:04"},
+		{"openxml-sdk.xlsx", "F3", "2026-12-10 14:30"},
+		{"openxml-sdk.xlsx", "C3", ""},
+		{"openxml-sdk.xlsx", "D3", "50000.5"},
+		{"openxml-sdk.xlsx", "A12", "末行"},
+	} {
+		wb, err := openXLSX(mustZip(t, books[tc.book]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part string
+		for _, s := range wb.sheets {
+			if s.table {
+				part = s.part
+				break
+			}
+		}
+		rows, err := wb.rows(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, r, err := excelize.CellNameToCoordinates(tc.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cellAt(rows, r-1, c-1); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.book, tc.ref, got, tc.want)
+		}
+	}
+}
