@@ -54,6 +54,9 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 		err = pull(ctx, st, c, o, &rep)
 	}
 	if err == nil {
+		err = resendLost(ctx, st, c, o, &rep) // resend.go: after a server restore
+	}
+	if err == nil {
 		return rep, nil // the last pull page recorded the sync's time
 	}
 	serr := st.Update(func(tx *store.Tx) error {
@@ -277,11 +280,15 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 				}
 				// What was set aside belongs to the old history; the pull
 				// from scratch sets aside again what still cannot apply.
-				return tx.ClearSetAside()
+				if err := tx.ClearSetAside(); err != nil {
+					return err
+				}
+				return tx.StartResend(resp.Epoch) // resend.go
 			}); err != nil {
 				return err
 			}
 			s.Cursor, s.Epoch = 0, resp.Epoch
+			ctx = withOwn(ctx, wire.Own{Replica: st.Node()}) // acked is 0 now: leave nothing out
 			restart(0)
 			continue
 		}
@@ -298,6 +305,9 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 				return nil
 			}
 			if err := applyChanges(tx, p, rep); err != nil {
+				return err
+			}
+			if err := noteSeen(tx, resp); err != nil { // resend.go
 				return err
 			}
 			cur.Cursor, cur.Epoch = resp.Cursor, resp.Epoch
