@@ -100,8 +100,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.ReportErr(msg.err)
 		}
-		return m, tea.Batch(m.load(), common.Emit(common.ChangedMsg{LeadID: msg.id}),
-			common.Emit(common.StatusMsg{Text: m.c.Tf("trash.restored", msg.company)}))
+		// The board reads all its cards again (the lead is new to it), and
+		// the notice comes after the "saved" of the change.
+		return m, tea.Batch(m.load(), tea.Sequence(common.Emit(common.ChangedMsg{}),
+			common.Emit(common.StatusMsg{Text: m.c.Tf("trash.restored", common.OneLine(msg.company))})))
 	case tea.KeyPressMsg:
 		k := m.keys
 		switch {
