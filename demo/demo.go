@@ -7,6 +7,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -55,7 +56,7 @@ func Generate(st *store.Store, opt Options) error {
 	if err != nil {
 		return err
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), opt: opt, loc: st.Rules().Location}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), opt: opt, loc: st.Rules().Location, node: st.Node()}
 	for start := 0; start < opt.Leads; start += batch {
 		n := min(batch, opt.Leads-start)
 		err := st.Update(func(tx *store.Tx) error {
@@ -77,9 +78,10 @@ func Generate(st *store.Store, opt Options) error {
 }
 
 type gen struct {
-	r   *rand.Rand
-	opt Options
-	loc *time.Location
+	r    *rand.Rand
+	opt  Options
+	loc  *time.Location
+	node string // this device, which stamps the stage history
 }
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
@@ -141,7 +143,11 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 	} else {
 		l.ExpectedClose = model.DateOf(now.In(g.loc)).AddDays(15 + g.r.IntN(150))
 	}
-	if err := tx.AddLead(&l); err != nil {
+	// Written as an import writes it, so that it keeps the stage history
+	// below (AddLead would start one at its first stage).
+	l.ID, l.Owner, l.UpdatedAt = model.NewID(), tx.User(), now
+	l.StageLog = g.history(&l, tx.User())
+	if _, err := tx.RestoreLead(l); err != nil {
 		return err
 	}
 	// Activities spread over the lead's life, oldest first.
@@ -187,6 +193,50 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 		}
 	}
 	return nil
+}
+
+// openStages is the way through the default pipeline to a win.
+var openStages = []string{"prospect", "qualified", "contacted", "solution", "negotiation", "won"}
+
+// history is how a lead reached its stage: each stage before it in
+// order (a lost lead dropped out after one of the open stages), entered
+// at times spread from its creation to the day it entered its stage.
+// The funnel's median days in each stage come from it.
+func (g *gen) history(l *model.Lead, by string) []model.StageEntry {
+	var path []string
+	if l.Stage == model.StageLost {
+		path = append(path, openStages[:1+g.r.IntN(len(openStages)-1)]...)
+	} else {
+		for _, s := range openStages {
+			if s == l.Stage {
+				break
+			}
+			path = append(path, s)
+		}
+	}
+	path = append(path, l.Stage)
+	// The first stage on creation, the last on the day the lead entered
+	// it, the ones between at random times in order.
+	span := l.StageEnteredAt.Sub(l.CreatedAt)
+	cuts := make([]float64, max(0, len(path)-2))
+	for i := range cuts {
+		cuts[i] = g.r.Float64()
+	}
+	slices.Sort(cuts)
+	log := make([]model.StageEntry, len(path))
+	for i, s := range path {
+		at := l.CreatedAt
+		switch {
+		case i == len(path)-1:
+			at = l.StageEnteredAt
+		case i > 0:
+			at = l.CreatedAt.Add(time.Duration(float64(span) * cuts[i-1]))
+		}
+		// Stamped when it happened, as a device that was there would have.
+		h := model.HLC{Wall: at.UnixMilli(), Counter: uint32(i), Node: g.node}
+		log[i] = model.StageEntry{ID: model.NewID(), HLC: h, Stage: s, At: at, By: by}
+	}
+	return log
 }
 
 func b2i(b bool) int {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -48,6 +49,48 @@ func TestGenerateFillsEverySectionOfToday(t *testing.T) {
 	}
 	if err := Generate(st, Options{Leads: 1, Now: now}); err != ErrNotEmpty {
 		t.Fatalf("second Generate = %v, want ErrNotEmpty", err)
+	}
+}
+
+// TestFunnelHasMedians: the demo keeps each lead's way through the
+// stages, so the funnel of the usual period (`fieldcrm report funnel`)
+// has a median stay for every stage before won.
+func TestFunnelHasMedians(t *testing.T) {
+	st := openTemp(t)
+	if err := Generate(st, Options{Leads: 300, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	var res report.Result
+	err := st.View(func(tx *store.Tx) (err error) {
+		cards, err := tx.Cards()
+		for _, c := range cards {
+			// The history ends in the lead's stage, entered when the lead says.
+			last := c.Stages[len(c.Stages)-1]
+			if last.Stage != c.Stage || !last.At.Equal(c.StageEnteredAt) || len(c.Stages) > 1 && !c.Stages[0].At.Equal(c.CreatedAt) {
+				t.Fatalf("%s in %s since %v: history %+v", c.Company, c.Stage, c.StageEnteredAt, c.Stages)
+			}
+			if c.Stage == model.StageWon && len(c.Stages) != 6 {
+				t.Fatalf("a won lead went through %d stages: %+v", len(c.Stages), c.Stages)
+			}
+		}
+		q := report.Query{Kind: "funnel", Period: report.DefaultPeriod("funnel", model.DateOf(now)), Lang: "en"}
+		res, _, err = report.Make(tx, q)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Data.(report.Funnel)
+	for _, s := range f.Stages {
+		if s.Key == model.StageWon {
+			continue
+		}
+		if s.MedianDays == nil || *s.MedianDays <= 0 || s.Stays < 3 {
+			t.Errorf("stage %s: median %v over %d stays", s.Key, s.MedianDays, s.Stays)
+		}
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
 	}
 }
 

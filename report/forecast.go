@@ -12,13 +12,17 @@ type ForecastMonth struct {
 
 // Forecast is the weighted open pipeline by expected close month.
 type Forecast struct {
-	Period   Period          `json:"period"`
-	Currency string          `json:"currency"`
-	Months   []ForecastMonth `json:"months"`
-	Total    ForecastMonth   `json:"total"`
-	// Earlier: open leads expected to close before the period (overdue
-	// when the period starts today or before); NoDate: open leads without
-	// an expected close; Later: after the period.
+	Period   Period `json:"period"`
+	Currency string `json:"currency"`
+	// Months are the period's months from the current one on: a month
+	// already over has nothing left to forecast.
+	Months []ForecastMonth `json:"months"`
+	// Total is every open lead of the scope, the rows below included, so
+	// it is the same whatever the period.
+	Total ForecastMonth `json:"total"`
+	// Earlier: open leads expected to close before the first month shown
+	// (overdue when that is the current month); NoDate: open leads
+	// without an expected close; Later: after the period.
 	Earlier ForecastMonth `json:"earlier"`
 	NoDate  ForecastMonth `json:"no_date"`
 	Later   ForecastMonth `json:"later"`
@@ -30,8 +34,20 @@ type Forecast struct {
 // ComputeForecast sums the open leads of scope by expected close month.
 func ComputeForecast(b *Book, p Period, sc Scope) Forecast {
 	out := Forecast{Period: p, Currency: b.currency(), Months: []ForecastMonth{}}
-	months := p.months()
-	for _, m := range months {
+	// The months shown: from the current one (or the period's first, if
+	// later) to the period's end.
+	shown := p
+	if this := Month(b.today().Y, b.today().M); shown.From.Before(this.From) {
+		shown.From = this.From
+	}
+	var first model.Date
+	for _, m := range shown.months() {
+		if !m.From.Before(p.To) {
+			break
+		}
+		if first.IsZero() {
+			first = m.From
+		}
 		out.Months = append(out.Months, ForecastMonth{Month: m.Label})
 	}
 	for i := range b.Leads {
@@ -46,21 +62,18 @@ func ComputeForecast(b *Book, p Period, sc Scope) Forecast {
 		switch d := c.ExpectedClose; {
 		case d.IsZero():
 			m = &out.NoDate
-		case p.Has(d):
-			m = &out.Months[(d.Y-p.From.Y)*12+int(d.M)-int(p.From.M)]
-		case d.Before(p.From):
+		case !d.Before(p.To):
+			m = &out.Later
+		case len(out.Months) == 0 || d.Before(first):
 			m = &out.Earlier
 		default:
-			m = &out.Later
+			m = &out.Months[(d.Y-first.Y)*12+int(d.M)-int(first.M)]
 		}
 		w := model.Weighted(c.Value, c.EffectiveProbability(b.Pipeline))
-		m.Leads++
-		m.Value += c.Value
-		m.Weighted += w
-		if m != &out.NoDate && m != &out.Earlier && m != &out.Later {
-			out.Total.Leads++
-			out.Total.Value += c.Value
-			out.Total.Weighted += w
+		for _, m := range []*ForecastMonth{m, &out.Total} {
+			m.Leads++
+			m.Value += c.Value
+			m.Weighted += w
 		}
 	}
 	return out

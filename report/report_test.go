@@ -122,15 +122,26 @@ func TestForecast(t *testing.T) {
 			t.Errorf("month %d %+v, want %+v", i, f.Months[i], w)
 		}
 	}
-	if f.Total != (ForecastMonth{Leads: 3, Value: 150000, Weighted: 40500}) {
+	// The total is every open lead, the one without a date included.
+	if f.Total != (ForecastMonth{Leads: 4, Value: 170000, Weighted: 43500}) {
 		t.Errorf("total %+v", f.Total)
 	}
 	if f.NoDate != (ForecastMonth{Leads: 1, Value: 20000, Weighted: 3000}) || f.UnknownStage != 1 || f.Earlier.Leads != 0 || f.Later.Leads != 0 {
 		t.Errorf("no date %+v, unknown %d, earlier %+v, later %+v", f.NoDate, f.UnknownStage, f.Earlier, f.Later)
 	}
 	apr := ComputeForecast(b, Month(2027, 4), Scope{})
-	if apr.Earlier.Leads != 1 || apr.Later.Leads != 1 || apr.Total.Weighted != 40000 {
+	if apr.Earlier.Leads != 1 || apr.Later.Leads != 1 || apr.Total != f.Total {
 		t.Errorf("April: %+v", apr)
+	}
+	// Months already over are not listed: the year starts at March (today
+	// is 2027-03-15), and what was due before is Earlier.
+	year := ComputeForecast(b, Year(2027), Scope{})
+	if len(year.Months) != 10 || year.Months[0].Month != "2027-03" || year.Total != f.Total || year.Months[0] != f.Months[0] {
+		t.Errorf("2027: %+v", year)
+	}
+	past := ComputeForecast(b, Month(2027, 1), Scope{})
+	if len(past.Months) != 0 || past.Later.Leads != 3 || past.Total != f.Total {
+		t.Errorf("a month over: %+v", past)
 	}
 }
 

@@ -84,22 +84,10 @@ func (a *app) reportPeriod(kind string, f reportFlags, today model.Date) (report
 		}
 		return report.Custom(from, to)
 	}
-	spec := f.period
-	if spec == "" {
-		switch kind {
-		case "forecast":
-			p := report.Month(today.Y, today.M)
-			last := report.Month(today.Y, today.M+5)
-			return report.Period{From: p.From, To: last.To, Label: p.Label + ".." + last.Label}, nil
-		case "channels":
-			spec = "year"
-		case "activity":
-			spec = "month"
-		default:
-			spec = "quarter"
-		}
+	if f.period == "" {
+		return report.DefaultPeriod(kind, today), nil
 	}
-	return report.ParsePeriod(spec, today)
+	return report.ParsePeriod(f.period, today)
 }
 
 func (a *app) runReport(kind string, f reportFlags) error {
@@ -127,19 +115,13 @@ func (a *app) runReport(kind string, f reportFlags) error {
 		}
 		sc.User = st.User()
 	}
-	var book *report.Book
-	err = a.view(func(tx *store.Tx) error {
-		from, to := p.Bounds(rules.Location)
-		if kind != "activity" {
-			from = to // an empty span: no activities needed
-		}
-		book, err = report.Load(tx, from, to)
+	// The reports screen makes the same call.
+	q := report.Query{Kind: kind, Period: p, Scope: sc, Plan: a.commissionPlan(), Lang: a.language()}
+	var res report.Result
+	err = a.view(func(tx *store.Tx) (err error) {
+		res, _, err = report.Make(tx, q)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	res, err := report.Run(book, kind, p, sc, a.commissionPlan(), a.language())
 	if err != nil {
 		return err
 	}

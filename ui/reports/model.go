@@ -19,15 +19,17 @@ import (
 // Kinds are the reports, in tab order.
 var Kinds = report.Kinds
 
-// Period choices of the picker.
+// Period choices of the picker. The first is each report's own default
+// (report.DefaultPeriod), the period `fieldcrm report KIND` shows.
 const (
-	periodMonth = iota
+	periodDefault = iota
+	periodMonth
 	periodQuarter
 	periodYear
 	periodCustom
 )
 
-var periodKeys = []string{"reports.period_month", "reports.period_quarter", "reports.period_year", "reports.period_custom"}
+var periodKeys = []string{"reports.period_default", "reports.period_month", "reports.period_quarter", "reports.period_year", "reports.period_custom"}
 
 // Model is the reports screen.
 type Model struct {
@@ -66,7 +68,7 @@ type loadedMsg struct {
 
 // New returns the reports screen; plan is the config's commission plan.
 func New(c *common.Common, remap map[string][]string, plan report.Plan) Model {
-	m := Model{c: c, keys: NewKeyMap(c.T, remap), plan: plan, period: periodQuarter}
+	m := Model{c: c, keys: NewKeyMap(c.T, remap), plan: plan, period: periodDefault}
 	m.from, m.to = textinput.New(), textinput.New()
 	m.from.Prompt, m.to.Prompt = "", ""
 	m.from.Placeholder, m.to.Placeholder = "2026-10-01", "2026-12-31"
@@ -79,34 +81,21 @@ func New(c *common.Common, remap map[string][]string, plan report.Plan) Model {
 func (m *Model) Open() tea.Cmd {
 	m.req++
 	m.loading = true
-	p := m.Period()
-	req, kind, scope, plan, lang, data := m.req, Kinds[m.tab], report.Scope{User: m.scope}, m.plan, m.c.Lang(), m.c.Data
-	loc := m.c.Rules.Location
+	req, data := m.req, m.c.Data
+	// The same call as `fieldcrm report`, so both show the same figures.
+	q := report.Query{Kind: Kinds[m.tab], Period: m.Period(), Scope: report.Scope{User: m.scope}, Plan: m.plan, Lang: m.c.Lang()}
 	return func() tea.Msg {
+		var res report.Result
 		var book *report.Book
-		err := data.View(func(tx *store.Tx) error {
-			from, to := p.Bounds(loc)
-			if kind != "activity" {
-				from = to // only the activity report reads activities
-			}
-			var err error
-			book, err = report.Load(tx, from, to)
+		err := data.View(func(tx *store.Tx) (err error) {
+			res, book, err = report.Make(tx, q)
 			return err
 		})
 		if err != nil {
 			return loadedMsg{req: req, err: err}
 		}
-		return loadedMsg{req: req, doc: compute(book, kind, p, scope, plan, lang), reps: repsOf(book)}
+		return loadedMsg{req: req, doc: res.Doc, reps: repsOf(book)}
 	}
-}
-
-// compute runs one report and lays it out.
-func compute(b *report.Book, kind string, p report.Period, sc report.Scope, plan report.Plan, lang string) report.Doc {
-	res, err := report.Run(b, kind, p, sc, plan, lang)
-	if err != nil {
-		res, _ = report.Run(b, "progress", p, sc, plan, lang)
-	}
-	return res.Doc
 }
 
 // repsOf lists the owners of the book's leads and the authors of its
@@ -131,6 +120,8 @@ func repsOf(b *report.Book) []string {
 func (m Model) Period() report.Period {
 	today := m.c.Today()
 	switch m.period {
+	case periodDefault:
+		return report.DefaultPeriod(Kinds[m.tab], today)
 	case periodMonth:
 		return report.Month(today.Y, today.M)
 	case periodYear:
