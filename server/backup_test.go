@@ -19,19 +19,19 @@ import (
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
-// liveServer runs server.Serve on dir at addr until stop is called.
+// liveServer runs server.Serve until stop is called.
 type liveServer struct {
 	stop func()
 }
 
-func startServe(t *testing.T, dir, addr string) *liveServer {
+func startServe(t *testing.T, cfg server.Config) *liveServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() {
-		done <- server.Serve(ctx, server.Config{Dir: dir, Addr: addr, NoSync: true, Ready: func(u string) { ready <- u }})
-	}()
+	cfg.NoSync = true
+	cfg.Ready = func(u string) { ready <- u }
+	go func() { done <- server.Serve(ctx, cfg) }()
 	select {
 	case <-ready:
 	case err := <-done:
@@ -118,7 +118,7 @@ func TestBackupWhileServingAndRestoreResends(t *testing.T) {
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	url := "http://" + addr
-	srv := startServe(t, data, addr)
+	srv := startServe(t, server.Config{Dir: data, Addr: addr})
 	ctx := context.Background()
 	adm := adminOf(t, data)
 	annTok, err := adm.AddUser(ctx, "ann", "rep")
@@ -192,7 +192,7 @@ func TestBackupWhileServingAndRestoreResends(t *testing.T) {
 	if _, err := os.Stat(res.Kept); err != nil {
 		t.Fatalf("the replaced database was not kept: %v", err)
 	}
-	startServe(t, data, addr)
+	startServe(t, server.Config{Dir: data, Addr: addr})
 
 	ann.sync() // sees the new epoch: pulls from scratch and resends
 	if r := ann.rejected(); len(r) != 0 {
