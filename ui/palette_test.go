@@ -42,3 +42,22 @@ func TestPaletteInChinese(t *testing.T) {
 		t.Fatalf("an English action name in Chinese:\n%s", scr)
 	}
 }
+
+// TestPaletteSearchesTheIndex finds leads by what only the search index
+// holds: the city, in English and Chinese (the fuzzy match reads the
+// company and contact alone).
+func TestPaletteSearchesTheIndex(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 100, 30)
+	d.send(ctrl('k'))
+	d.keys("text:NINGB", "enter")
+	if scr := d.plain(); !strings.Contains(scr, "Harbor Logistics  [Qualified]") {
+		t.Fatalf("a city's first letters do not find the lead:\n%s", scr)
+	}
+	z, _ := newDriver(t, "zh", uitest.Chinese, 80, 24)
+	z.send(ctrl('k'))
+	z.keys("text:无锡", "enter")
+	if scr := z.plain(); !strings.Contains(scr, "金桥化工有限公司  [商务洽谈]") {
+		t.Fatalf("a Chinese city does not find the lead:\n%s", scr)
+	}
+}

@@ -199,9 +199,7 @@ func (a *app) visitListCmd() *cobra.Command {
 				}
 				f.To = d.AddDays(1).In(rules.Location)
 			}
-			if search == "" {
-				f.Limit = limit
-			}
+			f.Limit = limit
 			var acts []model.Activity
 			companies := map[string]string{}
 			err := a.view(func(tx *store.Tx) error {
@@ -213,11 +211,13 @@ func (a *app) visitListCmd() *cobra.Command {
 					f.LeadID = id
 				}
 				var err error
-				if acts, err = tx.Activities(f); err != nil {
-					return err
-				}
 				if search != "" {
-					acts = filterNotes(acts, search, limit)
+					acts, err = tx.SearchActivities(search, f)
+				} else {
+					acts, err = tx.Activities(f)
+				}
+				if err != nil {
+					return err
 				}
 				for _, act := range acts {
 					if _, ok := companies[act.LeadID]; !ok {
@@ -258,24 +258,8 @@ func (a *app) visitListCmd() *cobra.Command {
 	fs.StringVar(&kind, "kind", "", "only this kind")
 	fs.StringVar(&from, "from", "", "from this date")
 	fs.StringVar(&to, "to", "", "up to and including this date")
-	fs.StringVar(&search, "search", "", "only activities whose notes, outcome or feedback contain this text (any language)")
+	fs.StringVar(&search, "search", "", "only activities holding these words (as 'fieldcrm search')")
 	fs.IntVar(&limit, "limit", 50, "at most this many (0: all)")
 	fs.BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
-}
-
-// filterNotes keeps activities whose text contains q, ignoring case.
-func filterNotes(acts []model.Activity, q string, limit int) []model.Activity {
-	q = strings.ToLower(q)
-	var out []model.Activity
-	for _, act := range acts {
-		hay := strings.ToLower(act.Notes() + "\n" + act.Outcome + "\n" + act.Feedback + "\n" + act.NextStep)
-		if strings.Contains(hay, q) {
-			out = append(out, act)
-			if limit > 0 && len(out) >= limit {
-				break
-			}
-		}
-	}
-	return out
 }

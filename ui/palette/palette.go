@@ -1,9 +1,12 @@
 // Package palette is the command palette (ctrl+k or ":"): type to find
-// any lead by a fuzzy match of its company or contact, or any action by
-// name; enter runs it.
+// any lead by the words of its company, contacts, city, tags or notes
+// (the book's search index, as `fieldcrm search`), then by a fuzzy match
+// of its company or contact ("hrbr lgst"), or any action by name; enter
+// runs it.
 package palette
 
 import (
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,6 +45,10 @@ type Model struct {
 	leads []int // cards matching
 	sel   int
 	width int
+
+	byID  map[string]int // card index by lead id
+	seq   int            // the query last sent to the index
+	found []string       // the index's leads for the query seq, best first
 }
 
 // KeyMap is the palette's keys.
@@ -59,6 +66,44 @@ type ClosedMsg struct{ Then tea.Msg }
 type cardsMsg struct {
 	cards []store.Card
 	err   error
+}
+
+// foundMsg is the index's answer to query seq; an older answer than the
+// last query's is dropped.
+type foundMsg struct {
+	seq   int
+	leads []string
+	err   error
+}
+
+// Search asks the book's search index for the leads holding every word
+// of q, best first, at most limit: the palette's query on each keystroke.
+// Words the index cannot search (punctuation only) find nothing.
+func Search(data common.Data, q string, limit int) ([]string, error) {
+	var ids []string
+	err := data.View(func(tx *store.Tx) (err error) {
+		ids, err = tx.SearchLeadIDs(q, limit)
+		return err
+	})
+	if errors.Is(err, store.ErrNoSearchWords) {
+		return nil, nil
+	}
+	return ids, err
+}
+
+// search sends the current query to the index.
+func (m *Model) search() tea.Cmd {
+	m.seq++
+	m.found = nil
+	q := strings.TrimSpace(m.input.Value())
+	if q == "" {
+		return nil
+	}
+	seq, data := m.seq, m.c.Data
+	return func() tea.Msg {
+		ids, err := Search(data, q, leadLimit)
+		return foundMsg{seq: seq, leads: ids, err: err}
+	}
 }
 
 // New opens the palette; the command loads the leads.
@@ -120,7 +165,20 @@ func (m *Model) match() {
 	}
 	m.leads = nil
 	if q != "" || m.pending != nil {
-		m.leads = common.MatchCards(m.cards, q, leadLimit)
+		// The index's leads first, then fuzzy matches it did not find.
+		seen := map[int]bool{}
+		for _, id := range m.found {
+			if i, ok := m.byID[id]; ok && !seen[i] && len(m.leads) < leadLimit {
+				seen[i] = true
+				m.leads = append(m.leads, i)
+			}
+		}
+		for _, i := range common.MatchCards(m.cards, q, leadLimit) {
+			if !seen[i] && len(m.leads) < leadLimit {
+				seen[i] = true
+				m.leads = append(m.leads, i)
+			}
+		}
 	}
 	m.sel = max(0, min(m.sel, len(m.acts)+len(m.leads)-1))
 }
@@ -133,6 +191,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, common.ReportErr(msg.err)
 		}
 		m.cards = msg.cards
+		m.byID = make(map[string]int, len(m.cards))
+		for i, c := range m.cards {
+			m.byID[c.ID] = i
+		}
+		m.match()
+		return m, nil
+	case foundMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, common.ReportErr(msg.err)
+		}
+		m.found = msg.leads
 		m.match()
 		return m, nil
 	case tea.KeyPressMsg:
@@ -155,7 +227,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m.input, cmd = m.input.Update(msg)
 	if m.input.Value() != before {
 		m.sel = 0
+		search := m.search()
 		m.match()
+		return m, tea.Batch(cmd, search)
 	}
 	return m, cmd
 }
@@ -169,6 +243,7 @@ func (m Model) run() (Model, tea.Cmd) {
 			m.input.SetValue("")
 			m.input.Prompt = a.name + ": "
 			m.sel = 0
+			m.search()
 			m.match()
 			return m, nil
 		}
