@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/editor"
@@ -164,3 +165,55 @@ func TestVisitStartAndStop(t *testing.T) {
 }
 
 func openLead(id string) tea.Msg { return common.OpenLeadMsg{ID: id} }
+
+// TestWonAndLostFromAnyStage is finding 5 of issue 13: X on the lead
+// screen marks a prospect lost straight away (no fake win on the way, so
+// the funnel counts it lost and never won), W on the board marks a lead
+// in contact won with its contract, and L still moves one stage.
+func TestWonAndLostFromAnyStage(t *testing.T) {
+	t.Parallel()
+	d, ids := newDriver(t, "en", uitest.English, 120, 40)
+	d.send(openLead(ids[0])) // Acme Manufacturing, a prospect
+	d.keys("?")
+	if scr := d.plain(); !strings.Contains(scr, "mark won") || !strings.Contains(scr, "mark lost") {
+		t.Fatalf("? on the lead screen does not list won and lost:\n%s", scr)
+	}
+	d.keys("?", "X")
+	if scr := d.plain(); !strings.Contains(scr, "Mark Acme Manufacturing Ltd. as lost") || !strings.Contains(scr, "(pick a reason") {
+		t.Fatalf("X does not ask why, with no reason picked:\n%s", scr)
+	}
+	d.keys("enter", "text:Bought from a local supplier", "enter")
+	if l := d.lead(ids[0]); l.Stage != model.StageLost || l.LostReason != "Bought from a local supplier" {
+		t.Fatalf("after X: stage %q reason %q", l.Stage, l.LostReason)
+	}
+	var f report.Funnel
+	err := d.st.View(func(tx *store.Tx) error {
+		b, err := report.Load(tx, uitest.Now.AddDate(-1, 0, 0), uitest.Now)
+		f = report.ComputeFunnel(b, report.Year(2026), report.Scope{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range f.Stages {
+		if s.Key == model.StageWon && s.Reached != 1 { // Evergreen only
+			t.Errorf("the funnel counts %d won, want 1: %+v", s.Reached, f)
+		}
+	}
+	if f.Lost != 2 { // Silverline, and the lead just lost
+		t.Errorf("the funnel counts %d lost, want 2: %+v", f.Lost, f)
+	}
+
+	d.keys("esc", "1") // the board, on Acme in the lost column
+	if scr := d.plain(); !strings.Contains(scr, "mark won") {
+		t.Fatalf("the board's help line does not show W:\n%s", scr)
+	}
+	d.keys("h", "h", "h", "h", "W") // lost → won → negotiation → solution → contacted: Pioneer Chemicals
+	if scr := d.plain(); !strings.Contains(scr, "Mark Pioneer Chemicals Inc. as won") {
+		t.Fatalf("W does not ask for the contract:\n%s", scr)
+	}
+	d.keys("enter", "enter", "text:HT-77", "enter")
+	if l := d.lead(ids[4]); l.Stage != model.StageWon || l.Contract.Number != "HT-77" || l.Contract.Value.Amount != 220000000 {
+		t.Fatalf("after W: stage %q contract %+v", l.Stage, l.Contract)
+	}
+}

@@ -7,6 +7,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down, Left, Right key.Binding
 	MoveLeft, MoveRight   key.Binding
+	Won, Lost             key.Binding // from any stage, asking the contract or the reason
 	Undo                  key.Binding
 	Open, New, Edit       key.Binding
 	Filter, Sort          key.Binding
@@ -32,6 +33,8 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Right:     b("right", "key.right", "l", "right"),
 		MoveLeft:  b("move_left", "key.move_left", "H", "shift+left"),
 		MoveRight: b("move_right", "key.move_right", "L", "shift+right"),
+		Won:       b("mark_won", "key.mark_won", "W"),
+		Lost:      b("mark_lost", "key.mark_lost", "X"),
 		Undo:      b("undo", "key.undo", "u"),
 		Open:      b("open", "key.open", "enter"),
 		New:       b("new", "key.new", "n"),
@@ -61,14 +64,14 @@ func keysHelp(keys []string) string {
 
 // ShortHelp is the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.MoveRight, k.Open, k.New, k.Filter, k.Undo, k.Help, k.Quit}
+	return []key.Binding{k.MoveRight, k.Won, k.Lost, k.Open, k.New, k.Filter, k.Undo, k.Help, k.Quit}
 }
 
 // FullHelp is the help shown by "?".
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.First, k.Last},
-		{k.MoveLeft, k.MoveRight, k.Undo, k.Open},
+		{k.MoveLeft, k.MoveRight, k.Won, k.Lost, k.Undo, k.Open},
 		{k.New, k.Edit, k.Filter, k.Sort},
 		{k.Help, k.Quit},
 	}

@@ -75,6 +75,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.moveSelected(-1)
 	case key.Matches(msg, k.MoveRight):
 		return m, m.moveSelected(1)
+	case key.Matches(msg, k.Won):
+		if c, ok := m.Selected(); ok {
+			return m, forms.MarkWon(m.c, c.ID)
+		}
+	case key.Matches(msg, k.Lost):
+		if c, ok := m.Selected(); ok {
+			return m, forms.MarkLost(m.c, c.ID)
+		}
 	case key.Matches(msg, k.Undo):
 		return m.undoMove()
 	case key.Matches(msg, k.Open):

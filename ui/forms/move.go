@@ -131,3 +131,22 @@ func Won(c *common.Common, card store.Card) *Model {
 		return msg, msg.Err
 	})
 }
+
+// MarkWon returns the command that opens the won form for a lead in any
+// stage (the board's and the lead screen's W), with its card as it is now.
+func MarkWon(c *common.Common, leadID string) tea.Cmd { return markCmd(c, leadID, Won) }
+
+// MarkLost returns the command that opens the lost form for a lead in any
+// stage (X): a lost deal need not pass through won first.
+func MarkLost(c *common.Common, leadID string) tea.Cmd { return markCmd(c, leadID, Lost) }
+
+func markCmd(c *common.Common, leadID string, form func(*common.Common, store.Card) *Model) tea.Cmd {
+	return func() tea.Msg {
+		var card store.Card
+		err := c.Data.View(func(tx *store.Tx) (err error) { card, err = tx.Card(leadID); return err })
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		return OpenMsg{Form: form(c, card)}
+	}
+}

@@ -10,6 +10,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Edit, Contact, FollowUp, Visit          key.Binding
 	StartVisit                              key.Binding
+	Won, Lost                               key.Binding
 	Complaint, Delete, Back, Help, Quit     key.Binding
 }
 
@@ -30,6 +31,8 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Visit:      b("visit", "key.visit", "v"),
 		StartVisit: b("start_visit", "key.start_visit", "V"),
 		Complaint:  b("complaint", "key.complaint", "x"),
+		Won:        b("mark_won", "key.mark_won", "W"),
+		Lost:       b("mark_lost", "key.mark_lost", "X"),
 		Delete:     b("delete", "key.delete_lead", "D"),
 		Back:       b("back", "key.back", "esc"),
 		Help:       b("help", "key.help", "?"),
@@ -39,7 +42,7 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 
 // ShortHelp is the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Complaint, k.Help}
+	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Won, k.Lost, k.Complaint, k.Help}
 }
 
 // FullHelp is the help shown by "?".
@@ -47,6 +50,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Complaint},
-		{k.Delete, k.Back, k.Help, k.Quit},
+		{k.Won, k.Lost, k.Delete, k.Back, k.Help, k.Quit},
 	}
 }

@@ -74,6 +74,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, common.Emit(common.StartVisitMsg{LeadID: l.ID})
 	case key.Matches(msg, k.Delete):
 		return m, common.Emit(common.TrashLeadMsg{ID: l.ID, Company: l.Company})
+	case key.Matches(msg, k.Won):
+		return m, forms.MarkWon(m.c, l.ID)
+	case key.Matches(msg, k.Lost):
+		return m, forms.MarkLost(m.c, l.ID)
 	case key.Matches(msg, k.Complaint):
 		if l.Stage != model.StageWon {
 			return m, common.ReportErr(errors.New(m.c.T("lead.complaint_won_only")))
