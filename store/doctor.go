@@ -108,7 +108,7 @@ func Repair(path string, now time.Time) (*DoctorReport, error) {
 var checkTimeout = 5 * time.Second
 
 // derived are the buckets Doctor compares and Repair derives again.
-var derived = map[string]bool{string(bucketCards): true, string(bucketIdx): true}
+var derived = map[string]bool{string(bucketCards): true, string(bucketIdx): true, string(bucketSearch): true}
 
 // salvage reads what it can of the book at path into a new book at dst,
 // with fresh cards and indexes, and reports the problems it met, the
@@ -436,6 +436,9 @@ func rebuildDerived(tx *bolt.Tx) error {
 		if err != nil {
 			return err
 		}
+	}
+	if err := buildSearch(tx); err != nil {
+		return err
 	}
 	return rebuildCards(tx)
 }

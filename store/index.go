@@ -103,6 +103,9 @@ func leadOf(v any) string {
 // reindex replaces the index entries of before with those of after (typed
 // entities; nil for none) and keeps the cards of the leads involved right.
 func (t *Tx) reindex(typ string, before, after any) error {
+	if err := t.indexSearch(before, after); err != nil {
+		return err
+	}
 	newKeys := indexKeys(after)
 	keep := map[ikey]bool{}
 	for _, k := range newKeys {

@@ -27,6 +27,7 @@ var migrations = []migration{
 	{7, "index the visits still open", addVisitOpen},
 	{8, "index leads by stage and last touch", addLeadTouch},
 	{9, "add the bucket of pulled changes set aside", createSetAside},
+	{10, "index the words of leads and activities for search", buildSearch},
 	{11, "keep a waiting create as a reference to its record, not a second copy", refOutbox},
 }
 

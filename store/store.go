@@ -321,6 +321,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			if err := t.flushCards(); err != nil {
 				return err
 			}
+			if err := t.flushSearch(); err != nil {
+				return err
+			}
 			if err := t.putAllHeld(); err != nil {
 				return err
 			}

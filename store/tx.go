@@ -23,6 +23,7 @@ type Tx struct {
 	creates *createEncoder          // encodes new records
 	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
 	heldErr error                   // a held entry bbolt refused
+	search  *searchPending          // postings not yet written (search.go)
 }
 
 // Now returns the transaction's wall time.

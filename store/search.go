@@ -1,0 +1,461 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
+)
+
+// The search index (schema 10): an inverted index of the words of leads
+// and activities, kept in the transaction that writes them.
+//
+//	search/
+//	  post/<kind><term>|<first doc>   postings: for each document holding
+//	                                  the term, in doc order, a uvarint of
+//	                                  (doc - previous doc) << 4 | fields;
+//	                                  at most postingsPerChunk a key
+//	  doc/<doc>                       kind, time (8 bytes), id, and for an
+//	                                  activity |<lead id>
+//	  id/<record id>                  its doc (4 bytes)
+//
+// A doc is a 4-byte big-endian number given to a record when it is first
+// indexed, so postings are small deltas: a posting costs one or two bytes.
+// kind is 'l' for leads and 'a' for activities, so a search of leads only
+// (the palette) never reads the postings of the notes. fields is a bit per
+// field the term was found in (searchCompany...). Postings are written at
+// the end of the transaction, sorted by term (searchPending), so a bulk
+// load rewrites each chunk once, not once per record.
+var (
+	bucketSearch = []byte("search")
+	searchPost   = []byte("post")
+	searchDocs   = []byte("doc")
+	searchIDs    = []byte("id")
+)
+
+// The fields a term can be found in, one bit each, and their weights in
+// the ranking: a word in the company name counts more than one in a
+// contact, a place or tag, or the notes.
+const (
+	searchCompany uint8 = 1 << iota
+	searchContacts
+	searchPlace // city, region, tags
+	searchNotes // lead: address, industry, contact notes; activity: notes, outcome, feedback, next step, contact
+
+	searchAllFields = searchCompany | searchContacts | searchPlace | searchNotes
+)
+
+var searchWeights = [...]struct {
+	field  uint8
+	weight int
+	name   string
+}{
+	{searchCompany, 8, "company"},
+	{searchContacts, 4, "contacts"},
+	{searchPlace, 2, "place"},
+	{searchNotes, 1, "notes"},
+}
+
+// postingsPerChunk bounds a posting list's chunk: a write rewrites one
+// chunk per term, a few hundred bytes.
+const postingsPerChunk = 128
+
+// Document kinds in keys.
+const (
+	kindLead     = 'l'
+	kindActivity = 'a'
+)
+
+// searchDoc is what the index holds of one record.
+type searchDoc struct {
+	kind  byte
+	id    string
+	lead  string // an activity's lead
+	at    time.Time
+	terms map[string]uint8 // term -> fields it is in
+}
+
+// searchDocOf returns the index's view of an entity; nil when the entity
+// is not searched (not a lead or activity, deleted, or without an id).
+func searchDocOf(v any) *searchDoc {
+	add := func(d *searchDoc, field uint8, texts ...string) {
+		for _, s := range texts {
+			cutTerms(s, false, func(term string, _ bool) { d.terms[term] |= field })
+		}
+	}
+	switch e := v.(type) {
+	case *model.Lead:
+		if e == nil || e.Deleted || e.ID == "" {
+			return nil
+		}
+		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: map[string]uint8{}}
+		add(d, searchCompany, e.Company)
+		for _, c := range e.Contacts {
+			add(d, searchContacts, c.Name, c.Phone, c.Email)
+			for _, p := range []string{digits(c.Phone), phoneKey(c.Phone)} {
+				if len(p) >= 3 {
+					d.terms[capTerm(p)] |= searchContacts
+				}
+			}
+			add(d, searchNotes, c.Notes)
+		}
+		add(d, searchPlace, e.City, e.Region)
+		add(d, searchPlace, e.Tags...)
+		add(d, searchNotes, e.Address, e.Industry)
+		return d
+	case *model.Activity:
+		if e == nil || e.Deleted || e.ID == "" {
+			return nil
+		}
+		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt, terms: map[string]uint8{}}
+		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
+		return d
+	}
+	return nil
+}
+
+func (d *searchDoc) value() []byte {
+	b := make([]byte, 0, 9+len(d.id)+1+len(d.lead))
+	b = append(b, d.kind)
+	b = binary.BigEndian.AppendUint64(b, uint64(d.at.UnixMilli()))
+	b = append(b, d.id...)
+	if d.kind == kindActivity {
+		b = append(append(b, 0), d.lead...)
+	}
+	return b
+}
+
+// decodeSearchDoc reads a doc/ value (terms not included).
+func decodeSearchDoc(v []byte) (searchDoc, bool) {
+	if len(v) < 9 {
+		return searchDoc{}, false
+	}
+	d := searchDoc{kind: v[0], at: time.UnixMilli(int64(binary.BigEndian.Uint64(v[1:9])))}
+	rest := string(v[9:])
+	d.id, d.lead = rest, rest
+	if d.kind == kindActivity {
+		d.id, d.lead, _ = strings.Cut(rest, "\x00")
+	}
+	return d, true
+}
+
+// searchPending is the postings a transaction changes, applied in term
+// order by flushSearch.
+type searchPending struct {
+	names []string         // interned <kind><term>
+	ids   map[string]int32 // <kind><term> -> index in names
+	ops   []postingOp
+}
+
+type postingOp struct {
+	term   int32
+	doc    uint32
+	fields uint8 // 0 removes the posting
+	seq    int32
+}
+
+func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
+	key := string(kind) + term
+	n, ok := p.ids[key]
+	if !ok {
+		n = int32(len(p.names))
+		p.names = append(p.names, key)
+		p.ids[key] = n
+	}
+	p.ops = append(p.ops, postingOp{n, doc, fields, int32(len(p.ops))})
+}
+
+// indexSearch keeps the search index in step with a record changing from
+// before to after (typed entities; nil for none). Reindex calls it, so
+// every write path (local, pulled, merged, trashed, restored, removed)
+// passes here.
+func (t *Tx) indexSearch(before, after any) error {
+	old, cur := searchDocOf(before), searchDocOf(after)
+	if old == nil && cur == nil {
+		return nil
+	}
+	ids := t.bucket(bucketSearch, searchIDs)
+	if ids == nil {
+		return nil // an older schema being migrated: migration 10 builds it all
+	}
+	if old != nil && cur != nil && old.id != cur.id {
+		if err := t.indexSearch(before, nil); err != nil {
+			return err
+		}
+		old = nil
+	}
+	ref := old
+	if ref == nil {
+		ref = cur
+	}
+	docs := t.bucket(bucketSearch, searchDocs)
+	raw := ids.Get([]byte(ref.id))
+	if t.search == nil {
+		t.search = &searchPending{ids: map[string]int32{}}
+	}
+	if raw == nil {
+		if cur == nil {
+			return nil
+		}
+		seq, err := docs.NextSequence()
+		if err != nil {
+			return err
+		}
+		if seq > 1<<32-1 {
+			return errors.New("the search index is full: rebuild it with 'fieldcrm doctor --repair'")
+		}
+		doc := uint32(seq)
+		if err := ids.Put([]byte(cur.id), be32(doc)); err != nil {
+			return err
+		}
+		if err := docs.Put(be32(doc), cur.value()); err != nil {
+			return err
+		}
+		for term, f := range cur.terms {
+			t.search.add(cur.kind, term, doc, f)
+		}
+		return nil
+	}
+	doc := binary.BigEndian.Uint32(raw)
+	if cur == nil {
+		for term := range old.terms {
+			t.search.add(old.kind, term, doc, 0)
+		}
+		if err := docs.Delete(be32(doc)); err != nil {
+			return err
+		}
+		return ids.Delete([]byte(old.id))
+	}
+	if old != nil {
+		for term := range old.terms {
+			if _, ok := cur.terms[term]; !ok {
+				t.search.add(old.kind, term, doc, 0)
+			}
+		}
+	}
+	for term, f := range cur.terms {
+		if old == nil || old.terms[term] != f {
+			t.search.add(cur.kind, term, doc, f)
+		}
+	}
+	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
+		return docs.Put(be32(doc), v)
+	}
+	return nil
+}
+
+func be32(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n) }
+
+// flushSearch writes the pending postings, term by term in key order.
+// Store.Update calls it before committing, and every search calls it first.
+func (t *Tx) flushSearch() error {
+	p := t.search
+	if p == nil || len(p.ops) == 0 {
+		return nil
+	}
+	t.search = nil
+	rank := make([]int32, len(p.names))
+	order := make([]int32, len(p.names))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(p.names[a], p.names[b]) })
+	for r, n := range order {
+		rank[n] = int32(r)
+	}
+	slices.SortFunc(p.ops, func(a, b postingOp) int {
+		if c := int(rank[a.term]) - int(rank[b.term]); c != 0 {
+			return c
+		}
+		if a.doc != b.doc {
+			if a.doc < b.doc {
+				return -1
+			}
+			return 1
+		}
+		return int(a.seq - b.seq)
+	})
+	post := t.bucket(bucketSearch, searchPost)
+	for i := 0; i < len(p.ops); {
+		j := i
+		for j < len(p.ops) && p.ops[j].term == p.ops[i].term {
+			j++
+		}
+		if err := applyPostings(post, p.names[p.ops[i].term], p.ops[i:j]); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+// posting is one document holding a term.
+type posting struct {
+	doc    uint32
+	fields uint8
+}
+
+// applyPostings applies ops (sorted by doc, then in the order made) to the
+// chunks of one term.
+func applyPostings(post *bolt.Bucket, term string, ops []postingOp) error {
+	prefix := append([]byte(term), 0)
+	for i := 0; i < len(ops); {
+		// The chunk that holds ops[i].doc: the last starting at or before
+		// it, or else the term's first.
+		c := post.Cursor()
+		k, v := c.Seek(append(slices.Clip(prefix), be32(ops[i].doc)...))
+		if k == nil || !bytes.HasPrefix(k, prefix) || binary.BigEndian.Uint32(k[len(prefix):]) != ops[i].doc {
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+			if k == nil || !bytes.HasPrefix(k, prefix) {
+				k, v = c.Seek(prefix)
+				if k != nil && !bytes.HasPrefix(k, prefix) {
+					k = nil
+				}
+			}
+		}
+		var list []posting
+		var oldKey []byte
+		limit := uint64(1) << 32
+		if k != nil {
+			oldKey = clone(k)
+			var err error
+			if list, err = decodePostings(binary.BigEndian.Uint32(k[len(prefix):]), v); err != nil {
+				return fmt.Errorf("search index %q: %w", term, err)
+			}
+			if nk, _ := c.Next(); nk != nil && bytes.HasPrefix(nk, prefix) {
+				limit = uint64(binary.BigEndian.Uint32(nk[len(prefix):]))
+			}
+		}
+		j := i
+		for j < len(ops) && uint64(ops[j].doc) < limit {
+			j++
+		}
+		list = mergePostings(list, ops[i:j])
+		i = j
+		if oldKey != nil {
+			if err := post.Delete(oldKey); err != nil {
+				return err
+			}
+		}
+		for len(list) > 0 {
+			n := min(len(list), postingsPerChunk)
+			key := append(slices.Clip(prefix), be32(list[0].doc)...)
+			if err := post.Put(key, encodePostings(list[:n])); err != nil {
+				return err
+			}
+			list = list[n:]
+		}
+	}
+	return nil
+}
+
+// mergePostings applies ops (sorted by doc, later ones winning) to list.
+func mergePostings(list []posting, ops []postingOp) []posting {
+	out := make([]posting, 0, len(list)+len(ops))
+	i := 0
+	for k := 0; k < len(ops); {
+		d := ops[k].doc
+		for k+1 < len(ops) && ops[k+1].doc == d {
+			k++
+		}
+		for i < len(list) && list[i].doc < d {
+			out = append(out, list[i])
+			i++
+		}
+		if i < len(list) && list[i].doc == d {
+			i++
+		}
+		if f := ops[k].fields; f != 0 {
+			out = append(out, posting{d, f})
+		}
+		k++
+	}
+	return append(out, list[i:]...)
+}
+
+func encodePostings(list []posting) []byte {
+	b := make([]byte, 0, 2*len(list))
+	prev := list[0].doc
+	for _, p := range list {
+		b = binary.AppendUvarint(b, uint64(p.doc-prev)<<4|uint64(p.fields&0xf))
+		prev = p.doc
+	}
+	return b
+}
+
+func decodePostings(first uint32, v []byte) ([]posting, error) {
+	out := make([]posting, 0, len(v)/2)
+	err := eachPosting(first, v, func(doc uint32, f uint8) { out = append(out, posting{doc, f}) })
+	return out, err
+}
+
+// eachPosting calls fn for every posting of a chunk.
+func eachPosting(first uint32, v []byte, fn func(doc uint32, fields uint8)) error {
+	doc := first
+	for len(v) > 0 {
+		x, n := binary.Uvarint(v)
+		if n <= 0 {
+			return fmt.Errorf("%w: a posting does not decode", errCorrupt)
+		}
+		v = v[n:]
+		doc += uint32(x >> 4)
+		fn(doc, uint8(x&0xf))
+	}
+	return nil
+}
+
+// buildSearch is migration 10 and the repair path: it indexes every lead
+// and activity again, from nothing.
+func buildSearch(btx *bolt.Tx) error {
+	if btx.Bucket(bucketSearch) != nil {
+		if err := btx.DeleteBucket(bucketSearch); err != nil {
+			return err
+		}
+	}
+	root, err := btx.CreateBucket(bucketSearch)
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{searchPost, searchDocs, searchIDs} {
+		if _, err := root.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	t := &Tx{tx: btx}
+	for _, typ := range []string{model.TypeLead, model.TypeActivity} {
+		b := btx.Bucket(entityBucket[typ])
+		if b == nil {
+			continue
+		}
+		n := 0
+		err := b.ForEach(func(k, v []byte) error {
+			e, err := decodeEntity(typ, v)
+			if err != nil || e == nil {
+				return nil // a corrupt record is not searched
+			}
+			if err := t.indexSearch(nil, e); err != nil {
+				return err
+			}
+			// Bounded memory on a big book: write the postings every few
+			// thousand records.
+			if n++; n%5000 == 0 {
+				return t.flushSearch()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return t.flushSearch()
+}

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// ErrNoSearchWords is returned for a search with nothing to look for
+// (empty, or only punctuation).
+var ErrNoSearchWords = errors.New("nothing to search for: give a word, a name or a number")
+
+// maxSearchTerms bounds the terms of one query (a long Chinese sentence
+// gives one per character pair).
+const maxSearchTerms = 64
+
+// SearchOptions says what a search looks at.
+type SearchOptions struct {
+	Leads      bool // search leads
+	Activities bool // search activities; neither: both
+	Limit      int  // the best this many; zero: all
+}
+
+// SearchHit is a record found by Search. Hits are ranked by Score, then
+// the newer first: Score adds, for each term of the query, the weight of
+// the best field it was found in (company 8, contacts 4, city, region and
+// tags 2, notes 1).
+type SearchHit struct {
+	Type   string    `json:"type"` // model.TypeLead or model.TypeActivity
+	ID     string    `json:"id"`
+	LeadID string    `json:"lead_id"`
+	Score  int       `json:"score"`
+	Fields []string  `json:"fields"` // where the words were found: company, contacts, place, notes
+	At     time.Time `json:"at"`     // a lead's last change, an activity's start
+}
+
+// hitDoc is a candidate while a search runs; v is the doc/ value, valid
+// in the transaction.
+type hitDoc struct {
+	doc    uint32
+	score  uint16
+	fields uint8
+	at     int64
+	v      []byte
+}
+
+func (h *hitDoc) hit() SearchHit {
+	d, _ := decodeSearchDoc(h.v)
+	out := SearchHit{ID: d.id, LeadID: d.lead, Score: int(h.score), At: time.UnixMilli(h.at).UTC()}
+	out.Type = model.TypeLead
+	if d.kind == kindActivity {
+		out.Type = model.TypeActivity
+	}
+	for _, w := range searchWeights {
+		if h.fields&w.field != 0 {
+			out.Fields = append(out.Fields, w.name)
+		}
+	}
+	return out
+}
+
+// rankBefore orders hits best first: score, then newer, then doc.
+func rankBefore(a, b *hitDoc) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.at != b.at {
+		return a.at > b.at
+	}
+	return a.doc > b.doc
+}
+
+// Search finds the leads and activities holding every word of text, best
+// first, and how many there are in all. Activities of leads in the trash
+// are left out, as the trash hides them everywhere.
+func (t *Tx) Search(text string, o SearchOptions) ([]SearchHit, int, error) {
+	cands, err := t.searchCandidates(text, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	var top []*hitDoc
+	if o.Limit <= 0 || len(cands) <= o.Limit {
+		top = make([]*hitDoc, len(cands))
+		for i := range cands {
+			top[i] = &cands[i]
+		}
+		slices.SortFunc(top, func(a, b *hitDoc) int { return cmpRank(a, b) })
+	} else {
+		// The best o.Limit, kept sorted: most candidates lose to the last.
+		top = make([]*hitDoc, 0, o.Limit+1)
+		for i := range cands {
+			h := &cands[i]
+			if len(top) == o.Limit && !rankBefore(h, top[len(top)-1]) {
+				continue
+			}
+			at, _ := slices.BinarySearchFunc(top, h, cmpRank)
+			top = slices.Insert(top, at, h)
+			if len(top) > o.Limit {
+				top = top[:o.Limit]
+			}
+		}
+	}
+	out := make([]SearchHit, len(top))
+	for i, h := range top {
+		out[i] = h.hit()
+	}
+	return out, len(cands), nil
+}
+
+func cmpRank(a, b *hitDoc) int {
+	switch {
+	case rankBefore(a, b):
+		return -1
+	case rankBefore(b, a):
+		return 1
+	}
+	return 0
+}
+
+// SearchActivities returns the activities holding every word of text that
+// pass f, newest first, as Activities does without the words: the visit
+// log's filter.
+func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, error) {
+	cands, err := t.searchCandidates(text, SearchOptions{Activities: true})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(cands, func(a, b hitDoc) int {
+		if a.at != b.at {
+			if a.at > b.at {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(b.v[9:], a.v[9:])
+	})
+	var out []model.Activity
+	for _, h := range cands {
+		if !f.From.IsZero() && h.at < f.From.UnixMilli() || !f.To.IsZero() && h.at >= f.To.UnixMilli() {
+			continue
+		}
+		d, _ := decodeSearchDoc(h.v)
+		if f.LeadID != "" && d.lead != f.LeadID {
+			continue
+		}
+		a, err := t.Activity(d.id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Kind != "" && a.Kind != f.Kind {
+			continue
+		}
+		out = append(out, a)
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// SearchLeadIDs returns the ids of the live leads holding every word of
+// text, best first, at most limit (all when limit <= 0): the palette's
+// query.
+func (t *Tx) SearchLeadIDs(text string, limit int) ([]string, error) {
+	hits, _, err := t.Search(text, SearchOptions{Leads: true, Limit: limit})
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	return ids, err
+}
+
+// searchCandidates returns every record matching text, unranked.
+func (t *Tx) searchCandidates(text string, o SearchOptions) ([]hitDoc, error) {
+	terms := parseQuery(text)
+	if len(terms) == 0 {
+		return nil, ErrNoSearchWords
+	}
+	if len(terms) > maxSearchTerms {
+		return nil, fmt.Errorf("too many words to search for (%d): give at most %d", len(terms), maxSearchTerms)
+	}
+	if err := t.flushSearch(); err != nil {
+		return nil, err
+	}
+	post, docs := t.bucket(bucketSearch, searchPost), t.bucket(bucketSearch, searchDocs)
+	if post == nil || docs == nil {
+		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
+	}
+	var kinds []byte
+	if o.Leads || !o.Activities {
+		kinds = append(kinds, kindLead)
+	}
+	if o.Activities || !o.Leads {
+		kinds = append(kinds, kindActivity)
+	}
+	n := docs.Sequence() + 1
+	count := make([]uint8, n)  // terms matched so far
+	best := make([]uint8, n)   // weight of the best field of the current term
+	score := make([]uint16, n) // sum of the best weights
+	fields := make([]uint8, n)
+	c := post.Cursor()
+	for i, q := range terms {
+		for _, kind := range kinds {
+			prefix := append([]byte{kind}, q.text...)
+			if !q.prefix {
+				prefix = append(prefix, 0)
+			}
+			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+				if len(k) < len(prefix)+4 || k[len(k)-5] != 0 {
+					continue
+				}
+				first := binary.BigEndian.Uint32(k[len(k)-4:])
+				err := eachPosting(first, v, func(doc uint32, f uint8) {
+					if uint64(doc) >= n || int(count[doc]) < i || int(count[doc]) > i+1 {
+						return
+					}
+					w := weightOf(f)
+					if int(count[doc]) == i {
+						count[doc]++
+						best[doc] = w
+						score[doc] += uint16(w)
+					} else if w > best[doc] {
+						score[doc] += uint16(w - best[doc])
+						best[doc] = w
+					}
+					fields[doc] |= f
+				})
+				if err != nil {
+					return nil, fmt.Errorf("search index: %w", err)
+				}
+			}
+		}
+	}
+	want := uint8(len(terms))
+	var out []hitDoc
+	trash := map[string]bool{}
+	keep := func(doc uint32, v []byte) {
+		if len(v) < 9 {
+			return
+		}
+		if v[0] == kindActivity {
+			if z := bytes.IndexByte(v[9:], 0); z >= 0 {
+				lead := v[10+z:]
+				in, ok := trash[string(lead)]
+				if !ok {
+					in = t.inTrash(string(lead))
+					trash[string(lead)] = in
+				}
+				if in {
+					return
+				}
+			}
+		}
+		out = append(out, hitDoc{doc: doc, score: score[doc], fields: fields[doc], at: int64(binary.BigEndian.Uint64(v[1:9])), v: v})
+	}
+	matched := 0
+	for d := range count {
+		if count[d] == want {
+			matched++
+		}
+	}
+	if matched > int(n)/32 {
+		// Many hits: one pass over the docs beats a lookup each.
+		dc := docs.Cursor()
+		for k, v := dc.First(); k != nil; k, v = dc.Next() {
+			if d := binary.BigEndian.Uint32(k); uint64(d) < n && count[d] == want {
+				keep(d, v)
+			}
+		}
+	} else {
+		for d := range count {
+			if count[d] == want {
+				if v := docs.Get(be32(uint32(d))); v != nil {
+					keep(uint32(d), v)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// weightOf is the weight of the best field in f.
+func weightOf(f uint8) uint8 {
+	for _, w := range searchWeights {
+		if f&w.field != 0 {
+			return uint8(w.weight)
+		}
+	}
+	return 0
+}
