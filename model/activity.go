@@ -90,10 +90,13 @@ func (a *Activity) Duration() time.Duration {
 // Open reports whether this is a visit checked in and not yet checked out.
 func (a *Activity) Open() bool { return a.Kind == KindVisit && a.EndedAt.IsZero() }
 
-// FirstLine returns the first non-empty line of the notes.
+// FirstLine returns the first line of the notes that says something: a
+// template's label left empty ("Budget:", "预算：") is skipped, so a list
+// shows what was written, not the template.
 func (a *Activity) FirstLine() string {
 	for line := range strings.SplitSeq(a.Notes(), "\n") {
-		if t := strings.TrimSpace(strings.TrimLeft(line, "#>-* ")); t != "" {
+		t := strings.TrimSpace(strings.TrimLeft(line, "#>-* "))
+		if t != "" && !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") {
 			return t
 		}
 	}

@@ -143,19 +143,18 @@ func (r *renderer) block(n ast.Node, width int) []string {
 	return wrap(r.inline(n), width)
 }
 
-// inline renders the inline children of n as one styled string; hard line
-// breaks become newlines.
+// inline renders the inline children of n as one styled string. Every
+// line break is kept: Markdown joins single newlines into one paragraph,
+// but notes are typed line by line (a stage's template is a label a
+// line), and joined they read as one run-on sentence.
 func (r *renderer) inline(n ast.Node) string {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c := c.(type) {
 		case *ast.Text:
 			b.Write(c.Value(r.src))
-			switch {
-			case c.HardLineBreak():
+			if c.HardLineBreak() || c.SoftLineBreak() {
 				b.WriteByte('\n')
-			case c.SoftLineBreak():
-				b.WriteByte(' ')
 			}
 		case *ast.String:
 			b.Write(c.Value)

@@ -52,3 +52,27 @@ func BenchmarkRenderNote(b *testing.B) {
 		Render(src, 70, st)
 	}
 }
+
+// TestTemplateLinesStayLines is finding 4 of issue 13: notes written on a
+// stage's template (a label a line) rendered as one run-on paragraph.
+func TestTemplateLinesStayLines(t *testing.T) {
+	for _, src := range []string{
+		"Budget: 2M CNY\nDecision maker: the CEO\nNeed:\nTimeline: Q2",
+		"预算：300万\n决策人：总经理\n需求：\n采购时间：二季度",
+	} {
+		got := strings.Split(plain(src, 60), "\n")
+		want := strings.Split(src, "\n")
+		if len(got) != len(want) {
+			t.Fatalf("%d lines in, %d out:\n%s", len(want), len(got), strings.Join(got, "\n"))
+		}
+		for i := range want {
+			if strings.TrimRight(got[i], " ") != want[i] {
+				t.Errorf("line %d: %q, want %q", i+1, got[i], want[i])
+			}
+		}
+	}
+	// Paragraphs and lists are still Markdown.
+	if got := plain("one\ntwo\n\n- a\n- b", 40); got != "one\ntwo\n\n• a\n• b" {
+		t.Errorf("got %q", got)
+	}
+}
