@@ -44,6 +44,8 @@ type Options struct {
 	// client's failures do not lock out everyone behind the balancer.
 	// X-Forwarded-For from anyone else is ignored.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, counts the requests (metrics.go).
+	Metrics *Metrics
 }
 
 // Defaults of Options.
@@ -79,7 +81,7 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "there is no "+r.Method+" "+r.URL.Path+" here; the API is /v1/push, /v1/pull, /v1/health")
 	})
-	return h.logged(mux)
+	return h.logged(opts.Metrics.instrument(mux))
 }
 
 type api struct {
@@ -250,20 +252,6 @@ func (h *api) internal(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h.log.Error("request failed", "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, "internal", "the server could not complete the request; try again later")
-}
-
-func (h *api) health(w http.ResponseWriter, r *http.Request) {
-	var epoch string
-	err := h.svc.Store.View(r.Context(), func(tx Tx) error {
-		var err error
-		epoch, err = tx.Epoch()
-		return err
-	})
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Epoch: epoch})
 }
 
 func (h *api) whoami(w http.ResponseWriter, r *http.Request, u User) {

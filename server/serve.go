@@ -46,6 +46,8 @@ type Config struct {
 	Pipeline model.Pipeline
 	// TrustedProxies: see Options.
 	TrustedProxies []netip.Prefix
+	// MetricsAddr, when set, is the host:port of /metrics (metrics.go).
+	MetricsAddr string
 }
 
 // AdminSocket is the unix socket a running server answers admin commands
@@ -67,6 +69,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota, Pipeline: cfg.Pipeline}
+	metrics, stopMetrics, err := serveMetrics(cfg, st) // metrics.go
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	defer startCheck(ctx, svc, cfg.Logger)() // checks the data while serving; stopped before the storage closes
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -98,7 +105,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		}
 	}
 	api := &http.Server{
-		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst, TrustedProxies: cfg.TrustedProxies}),
+		Handler:           Handler(svc, Options{Logger: cfg.Logger, Rate: cfg.Rate, Burst: cfg.Burst, TrustedProxies: cfg.TrustedProxies, Metrics: metrics}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
