@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -36,7 +37,7 @@ func defaultServerDir() string {
 
 func (a *app) serveCmd() *cobra.Command {
 	cfg := server.Config{}
-	var logText bool
+	var logText, insecureHTTP bool
 	var pipelineFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -46,7 +47,12 @@ file in --data, or in PostgreSQL with --database postgres://... (or
 $FIELDCRM_DATABASE); several servers may then share one database behind a
 load balancer. The server creates and migrates its tables on start.
 Clients connect with 'fieldcrm login' and 'fieldcrm sync'.
-Give --tls-cert and --tls-key to serve HTTPS (do so on any real network).
+Give --tls-cert and --tls-key to serve HTTPS. On an address other than
+loopback the server refuses plain HTTP unless --insecure-http is given
+(for a TLS proxy on another host). --metrics-addr serves Prometheus
+metrics at /metrics on an address of its own; keep it off the internet.
+Each flag whose help names $FIELDCRM_... takes its default from there,
+as the systemd unit's environment file sets them (docs/server.md).
 
 Each user may store --quota bytes of changes (256MiB unless given; 0 for no
 limit): a change that would pass it is refused with a sentence, the rest of
@@ -65,6 +71,9 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f := cmd.Flags(); f.Changed("data") && !f.Changed("database") {
 				cfg.Database = "" // an explicit --data wins over $FIELDCRM_DATABASE
+			}
+			if err := checkPlainHTTP(cfg.Addr, cfg.TLSCert != "", insecureHTTP); err != nil {
+				return err
 			}
 			var h slog.Handler = slog.NewJSONHandler(a.err, nil)
 			if logText {
@@ -91,15 +100,46 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f := cmd.Flags()
 	f.StringVar(&cfg.Dir, "data", defaultServerDir(), "folder for the server's data (default $FIELDCRM_DATA)")
 	f.StringVar(&cfg.Database, "database", os.Getenv("FIELDCRM_DATABASE"), "keep the data in PostgreSQL at this postgres:// URL instead of --data (default $FIELDCRM_DATABASE)")
-	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:7070", "address to listen on, host:port")
-	f.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
-	f.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	f.StringVar(&cfg.Addr, "addr", envOr("FIELDCRM_ADDR", "127.0.0.1:7070"), "address to listen on, host:port ($FIELDCRM_ADDR)")
+	f.StringVar(&cfg.TLSCert, "tls-cert", os.Getenv("FIELDCRM_TLS_CERT"), "TLS certificate file, PEM ($FIELDCRM_TLS_CERT)")
+	f.StringVar(&cfg.TLSKey, "tls-key", os.Getenv("FIELDCRM_TLS_KEY"), "TLS private key file, PEM ($FIELDCRM_TLS_KEY)")
+	f.BoolVar(&insecureHTTP, "insecure-http", false, "allow plain HTTP on an address other than loopback")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", os.Getenv("FIELDCRM_METRICS_ADDR"), "host:port for /metrics, none unless given ($FIELDCRM_METRICS_ADDR)")
 	f.BoolVar(&logText, "log-text", false, "log as text instead of JSON")
 	cfg.Quota = server.DefaultQuota
 	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
 	f.StringVar(&pipelineFile, "pipeline", "", "a config file in the laptops' format whose pipeline (stages) pushed leads are checked against; default: the default pipeline")
 	f.Var(proxiesFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or network (CIDR) of a reverse proxy in front of the server whose X-Forwarded-For is believed; repeatable")
 	return cmd
+}
+
+// envOr is $name, or def when it is empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// checkPlainHTTP refuses plain HTTP on an address other than loopback:
+// bearer tokens and customers' notes would cross the network readable by
+// anyone on the way. insecure is --insecure-http, for a TLS-terminating
+// proxy on another host.
+func checkPlainHTTP(addr string, tls, insecure bool) error {
+	if tls || insecure {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q is not host:port, e.g. 127.0.0.1:7070", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing plain HTTP on %s, where tokens and notes would cross the network unencrypted: give --tls-cert and --tls-key, listen on 127.0.0.1 behind a TLS reverse proxy, or add --insecure-http if a proxy on another host encrypts the traffic", addr)
 }
 
 // loadPipeline reads the pipeline of a config file in the laptops' format,
