@@ -125,3 +125,38 @@ func FuzzReadXLSX(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadXLSXFile feeds whole files through ReadXLSX, seeded with the
+// .xlsx corpus (stored without compression or CRCs, so changes to the XML
+// reach the reader; written by go test -run TestXLSXCorpusIsGenerated
+// -update) and with damaged packages. It must never panic; it returns a
+// table within Excel's limits, or an error of one line.
+func FuzzReadXLSXFile(f *testing.F) {
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18))) // an empty zip
+	f.Add([]byte("not a zip"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		table, sheet, err := ReadXLSX(data, "")
+		if err != nil {
+			if msg := err.Error(); msg == "" || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q is not one line", msg)
+			}
+			return
+		}
+		if sheet == "" && len(table.Header) > 0 {
+			t.Fatalf("a table from no named sheet")
+		}
+		if table.HeaderRow > xlsxMaxRows || len(table.Header) > xlsxMaxCols {
+			t.Fatalf("header %d cells at row %d", len(table.Header), table.HeaderRow)
+		}
+		cells := len(table.Header)
+		for _, r := range table.Rows {
+			if r.Num <= table.HeaderRow || r.Num > xlsxMaxRows || len(r.Cells) > xlsxMaxCols {
+				t.Fatalf("row %d has %d cells", r.Num, len(r.Cells))
+			}
+			cells += len(r.Cells)
+		}
+		if cells > xlsxMaxCells {
+			t.Fatalf("%d cells, more than the cap of %d", cells, xlsxMaxCells)
+		}
+	})
+}

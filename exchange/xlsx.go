@@ -75,6 +75,12 @@ const (
 	xlsxMaxCols = 1 << 14
 	// xlsxMaxPart caps one part of the package once unzipped.
 	xlsxMaxPart = 1 << 30
+	// xlsxMaxCells caps the cells of a sheet, the empty ones before a
+	// cell in its row included, and the strings of a workbook: a few
+	// kilobytes of zipped XML can place a cell at XFD in a million rows,
+	// which would take hundreds of gigabytes to hold as rows. 8 million
+	// is 40 columns of 200,000 leads.
+	xlsxMaxCells = 1 << 23
 )
 
 type xlsxBook struct {
@@ -216,6 +222,9 @@ func (wb *xlsxBook) readStrings(name string) error {
 		if se.Name.Local != "si" {
 			return nil
 		}
+		if len(wb.strings) >= xlsxMaxCells {
+			return fmt.Errorf("it has more than %d strings, more than an import can take", xlsxMaxCells)
+		}
 		s, err := richText(d)
 		wb.strings = append(wb.strings, s)
 		return err
@@ -262,7 +271,7 @@ func (wb *xlsxBook) rows(part string) ([][]string, error) {
 		return nil, fmt.Errorf("the workbook lacks its part %s", part)
 	}
 	var rows [][]string
-	row, col := -1, -1
+	row, col, cells := -1, -1, 0
 	err := wb.each(part, func(d *xml.Decoder, se xml.StartElement) error {
 		switch se.Name.Local {
 		case "row":
@@ -293,8 +302,11 @@ func (wb *xlsxBook) rows(part string) ([][]string, error) {
 			for len(rows) <= row {
 				rows = append(rows, nil)
 			}
-			for len(rows[row]) <= col {
-				rows[row] = append(rows[row], "")
+			if n := len(rows[row]); n <= col {
+				if cells += col + 1 - n; cells > xlsxMaxCells {
+					return fmt.Errorf("the sheet has more than %d cells, counting the empty ones before each; split it to import it", xlsxMaxCells)
+				}
+				rows[row] = append(rows[row], make([]string, col+1-n)...)
 			}
 			rows[row][col] = v
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -511,5 +512,35 @@ func TestReadXLSXEmptySharedStringCells(t *testing.T) {
 	damaged["xl/worksheets/sheet1.xml"] = strings.Replace(parts["xl/worksheets/sheet1.xml"], `<x:c r="C2" t="s"/>`, `<x:c r="C2" t="s"><x:v>7</x:v></x:c>`, 1)
 	if _, _, err := ReadXLSX(zipOf(t, damaged), ""); err == nil {
 		t.Error("a shared string the workbook lacks: no error")
+	}
+}
+
+// TestReadXLSXRefusesACellBomb: a few kilobytes of zipped XML that put a
+// cell at column XFD of a thousand rows would take 280 MB as rows; the
+// reader stops at xlsxMaxCells with a sentence instead of holding them.
+func TestReadXLSXRefusesACellBomb(t *testing.T) {
+	var sheet strings.Builder
+	sheet.WriteString(`<worksheet><sheetData>`)
+	for r := 1; r <= 1100; r++ {
+		fmt.Fprintf(&sheet, `<row r="%d"><c r="XFD%d"><v>1</v></c></row>`, r, r)
+	}
+	sheet.WriteString(`</sheetData></worksheet>`)
+	data := zipOf(t, map[string]string{
+		"xl/workbook.xml":            `<workbook><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Type="/worksheet" Target="s.xml"/></Relationships>`,
+		"xl/s.xml":                   sheet.String(),
+	})
+	if len(data) > 64<<10 {
+		t.Fatalf("the bomb is %d bytes zipped; the test means a small file", len(data))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := ReadXLSX(data, "")
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Fatalf("ReadXLSX: %v, want a refusal", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 200<<20 {
+		t.Errorf("allocated %d MB before refusing", n>>20)
 	}
 }

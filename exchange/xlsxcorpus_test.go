@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"html"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,10 +38,7 @@ func TestXLSXCorpusIsGenerated(t *testing.T) {
 			if err := os.WriteFile(path, b.Data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b.Data)
-			if err := os.WriteFile(filepath.Join("testdata", "fuzz", "FuzzReadXLSXFile", strings.TrimSuffix(b.Name, ".xlsx")), []byte(seed), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeXLSXSeeds(t, b)
 		}
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -52,6 +51,63 @@ func TestXLSXCorpusIsGenerated(t *testing.T) {
 			t.Errorf("testdata/xlsx/README.md does not describe %s", b.Name)
 		}
 	}
+}
+
+// writeXLSXSeeds writes a corpus workbook as seeds of the two xlsx fuzz
+// targets: whole (FuzzReadXLSXFile), and as its table's sheet, shared
+// strings and the first custom number format (FuzzReadXLSX).
+func writeXLSXSeeds(t *testing.T, b xlsxcorpus.Workbook) {
+	t.Helper()
+	name := strings.TrimSuffix(b.Name, ".xlsx")
+	write := func(target, body string) {
+		dir := filepath.Join("testdata", "fuzz", target)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "corpus-"+name), []byte("go test fuzz v1\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("FuzzReadXLSXFile", fmt.Sprintf("[]byte(%q)\n", b.FuzzSeed()))
+
+	wb, err := openXLSX(mustZip(t, b.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(name string) string {
+		f := wb.files[name]
+		if f == nil {
+			return ""
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	var sheet, sst, format string
+	for _, s := range wb.sheets {
+		if s.name == b.Sheet {
+			sheet = part(s.part)
+		}
+	}
+	for name := range wb.files {
+		if strings.HasSuffix(name, "sharedStrings.xml") {
+			sst = part(name)
+		}
+	}
+	if styles := part("xl/styles.xml"); styles != "" {
+		if i := strings.Index(styles, `formatCode="`); i >= 0 {
+			rest := styles[i+len(`formatCode="`):]
+			format = html.UnescapeString(rest[:strings.IndexByte(rest, '"')])
+		}
+	}
+	write("FuzzReadXLSX", fmt.Sprintf("string(%q)\nstring(%q)\nstring(%q)\n", sheet, sst, format))
 }
 
 // TestXLSXCorpusMatchesExcelize reads every worksheet of every corpus

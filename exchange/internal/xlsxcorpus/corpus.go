@@ -18,6 +18,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -49,6 +50,46 @@ func All() []Workbook {
 // Large returns a workbook of n data rows in Excel for Windows' layout:
 // too big to commit, so tests make it when they run.
 func Large(n int) Workbook { return excelLarge(n) }
+
+// FuzzSeed is the workbook as a fuzzer's seed: only the parts a reader of
+// cells opens (no docProps, theme, drawings or charts), stored without
+// compression and without CRCs, which archive/zip then does not check,
+// so a fuzzer's changes to the XML reach the reader instead of failing
+// the checksum.
+func (w Workbook) FuzzSeed() []byte {
+	zr, err := zip.NewReader(bytes.NewReader(w.Data), int64(len(w.Data)))
+	if err != nil {
+		panic(err) // the corpus is ours
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		switch {
+		case strings.HasPrefix(f.Name, "docProps/"), strings.HasPrefix(f.Name, "xl/theme/"),
+			strings.HasPrefix(f.Name, "xl/drawings/"), strings.HasPrefix(f.Name, "xl/charts/"):
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			panic(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			panic(err)
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: f.Name, Method: zip.Store, Modified: stamp,
+			CompressedSize64: uint64(len(body)), UncompressedSize64: uint64(len(body))})
+		if err != nil {
+			panic(err)
+		}
+		w.Write(body)
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
 
 // stamp is the modification time of every zip entry, so the files do not
 // change from one run to the next.
@@ -341,20 +382,18 @@ func numDot(f float64) string {
 	return num(f)
 }
 
-// styles writes a styles.xml: the custom formats, then one font, fill and
-// border, and the cell formats by number format id. extra are the
-// producer's own attributes on each xf; general164 writes General as a
-// custom format 164, as LibreOffice does.
+// styleSpec is a producer's styles.xml: the custom formats, then one
+// font, fill and border, and the cell formats by number format id, each
+// with the producer's own attributes (xfAttrs).
 type styleSpec struct {
-	p        string
-	decl     string
-	font     string // the font element's inner XML
-	numFmts  [][2]string
-	xfs      []int
-	xfAttrs  string
-	tail     string // what follows cellXfs: cellStyles, dxfs, tableStyles...
-	rootNS   string // extra namespace declarations on the root
-	fontsCnt bool
+	p       string
+	decl    string
+	font    string // the font element's inner XML
+	numFmts [][2]string
+	xfs     []int
+	xfAttrs string
+	tail    string // what follows cellXfs: cellStyles, dxfs, tableStyles...
+	rootNS  string // extra namespace declarations on the root
 }
 
 func (s styleSpec) xml() string {
