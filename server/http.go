@@ -78,6 +78,7 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /v1/whoami", h.authed(h.whoami))
 	mux.HandleFunc("POST /v1/push", h.authed(h.push))
 	mux.HandleFunc("GET /v1/pull", h.authed(h.pull))
+	mux.HandleFunc("POST /v1/invite", h.redeem) // invite_http.go
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "there is no "+r.Method+" "+r.URL.Path+" here; the API is /v1/push, /v1/pull, /v1/health")
 	})

@@ -159,7 +159,8 @@ type Admin interface {
 	Users(ctx context.Context) ([]UserInfo, error)
 	RevokeTokens(ctx context.Context, name, tokenID string) (int, error)
 	AssignLead(ctx context.Context, lead, user string) (uint64, error)
-	Repairer // ops list, quarantine, check (repair.go)
+	Repairer     // ops list, quarantine, check (repair.go)
+	AccountAdmin // invitations, rotation, disabling, audit, backup (repair_socket.go)
 }
 
 // adminArgs is every admin request's body.
@@ -241,6 +242,7 @@ func (c *AdminClient) call(ctx context.Context, path string, args adminArgs) (ad
 	if err != nil {
 		return rep, err
 	}
+	setAuditActor(req) // repair_socket.go
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return rep, fmt.Errorf("ask the running server: %w", err)
