@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -27,10 +28,15 @@ type askOverlay struct {
 	choices  []choice
 	keys     []key.Binding
 	width    int
+	// guard, when set, is how long after opening the question ignores
+	// keys: a question that comes up by itself (at start) is not answered
+	// by keys typed before it showed.
+	guard  time.Duration
+	opened time.Time
 }
 
 func newAsk(c *common.Common, question, hint string, choices ...choice) *askOverlay {
-	o := &askOverlay{c: c, question: question, hint: hint, choices: choices}
+	o := &askOverlay{c: c, question: question, hint: hint, choices: choices, opened: time.Now()}
 	for _, ch := range choices {
 		o.keys = append(o.keys, key.NewBinding(key.WithKeys(ch.keys...), key.WithHelp(ch.keys[0], ch.help)))
 	}
@@ -39,7 +45,7 @@ func newAsk(c *common.Common, question, hint string, choices ...choice) *askOver
 
 func (o *askOverlay) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
+	if !ok || time.Since(o.opened) < o.guard {
 		return nil
 	}
 	for i, b := range o.keys {

@@ -20,6 +20,11 @@ import (
 // left open by mistake (or by `visit start` on another day).
 const staleVisit = 12 * time.Hour
 
+// askGuard is how long the question about a stale visit ignores keys
+// after it shows: the keys a user typed while the UI came up, perhaps
+// notes meant for visit mode, must not answer it.
+const askGuard = 400 * time.Millisecond
+
 // showVisitMsg asks the root to show the open visit.
 type showVisitMsg struct{}
 
@@ -127,6 +132,7 @@ func (m *Model) visitOpened(msg capture.VisitOpenedMsg) tea.Cmd {
 			choice{keys: []string{"e"}, help: m.c.T("key.end_visit_now"), msg: endVisitMsg{}},
 			choice{keys: []string{"enter"}, help: m.c.T("key.resume_visit"), msg: showVisitMsg{}},
 			choice{keys: []string{"esc"}, help: m.c.T("key.later")})
+		q.guard = askGuard
 		return m.push(q)
 	}
 	m.notice = m.c.Tf("visit.started", msg.Act.StartedAt.In(m.c.Location()).Format("15:04"))

@@ -198,13 +198,18 @@ func TestStaleOpenVisitAtStartAsks(t *testing.T) {
 	if !strings.Contains(f, "A visit to Granite Steel Group started 2026-11-26 14:00 is still open.") || strings.Contains(d.firstLine(), "Visit:") {
 		t.Fatalf("a stale visit at start:\n%s", f)
 	}
-	d.keys("x", "y") // stray keys go nowhere
+	d.keys("e", "x") // typed before the question showed: they do not answer it
+	if f := d.plain(); !strings.Contains(f, "is still open") {
+		t.Fatalf("a key typed at once answered the question:\n%s", f)
+	}
+	time.Sleep(500 * time.Millisecond)
 	d.keys("e")
 	if f := d.plain(); !strings.Contains(f, "End the visit to Granite Steel Group") {
 		t.Fatalf("e does not offer to end the visit:\n%s", f)
 	}
 	d.keys("esc")
 	d2 := startDriver(t, st, st, "en", 100, 30)
+	time.Sleep(500 * time.Millisecond)
 	d2.keys("enter")
 	if l := d2.firstLine(); !strings.Contains(l, "Visit: Granite Steel Group") {
 		t.Fatalf("enter does not resume the visit: %q", l)
