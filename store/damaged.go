@@ -60,7 +60,13 @@ var damagedMarks sync.Map
 // markDamaged remembers that the book is damaged, in this process and, in
 // a file beside it, for the next one: a write into a damaged book would
 // spread the damage into the team's data.
-func (s *Store) markDamaged() { markDamaged(s.opts.Path) }
+func (s *Store) markDamaged() {
+	if s.opts.ReadOnly {
+		damagedMarks.Store(s.opts.Path, true) // in this process only: leave no file
+		return
+	}
+	markDamaged(s.opts.Path)
+}
 
 func markDamaged(path string) {
 	damagedMarks.Store(path, true)

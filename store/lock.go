@@ -37,7 +37,7 @@ func (s *Store) openDB() (*handle, error) {
 	} else if problem != "" {
 		return nil, s.damaged(problem)
 	}
-	readOnly := isReadOnly(s.opts.Path)
+	readOnly := s.opts.ReadOnly || isReadOnly(s.opts.Path)
 	var lock *os.File
 	var err error
 	if readOnly {

@@ -84,6 +84,11 @@ type Options struct {
 	// AutoBackup keeps a consistent copy of the book in backups/ beside
 	// it, written after the first write of each day, the newest 7 kept.
 	AutoBackup bool
+	// ReadOnly opens the book only to read it, for a caller that must
+	// leave no trace, such as shell completion: no folder, lock or mark
+	// file is made, nothing is migrated (a book at another schema fails
+	// its first transaction) and every write fails with ErrReadOnly.
+	ReadOnly bool
 }
 
 // Store is the local replica. It is safe for concurrent use by several
@@ -120,8 +125,10 @@ func Open(opts Options) (*Store, error) {
 	if s.rules.Location == nil {
 		s.rules.Location = time.Local
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
-		return nil, fmt.Errorf("create folder for %s: %w", opts.Path, err)
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
+			return nil, fmt.Errorf("create folder for %s: %w", opts.Path, err)
+		}
 	}
 	if opts.CheckOnFirstUse && !opts.KeepOpen {
 		return s, nil

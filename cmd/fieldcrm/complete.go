@@ -211,6 +211,8 @@ func (a *app) loadCompletionConfig() {
 // completionView reads the book for a completion: never a book that does
 // not exist yet (it is not created), never a wait for a lock longer than
 // completionLockWait, and never an error or panic in the shell's output.
+// It opens the book read-only, so Tab leaves no trace: no lock file, no
+// migration of an older book, no backup, no damaged mark.
 func (a *app) completionView(fn func(*store.Tx) error) {
 	defer func() { _ = recover() }()
 	a.loadCompletionConfig()
@@ -219,7 +221,7 @@ func (a *app) completionView(fn func(*store.Tx) error) {
 		return
 	}
 	rules := a.rules()
-	st, err := store.Open(store.Options{Path: path, User: a.cfg.User, Rules: &rules, Now: a.now, LockTimeout: completionLockWait, CheckOnFirstUse: true})
+	st, err := store.Open(store.Options{Path: path, User: a.cfg.User, Rules: &rules, Now: a.now, LockTimeout: completionLockWait, CheckOnFirstUse: true, ReadOnly: true})
 	if err != nil {
 		return
 	}

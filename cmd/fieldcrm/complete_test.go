@@ -1,7 +1,13 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +15,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 // complete runs the shell's hidden completion request and returns the
@@ -130,5 +137,77 @@ func TestCompletionNeverWaitsForALockedBook(t *testing.T) {
 	}
 	if strings.TrimSpace(out) != noFiles || strings.Contains(errs, "lock") || strings.Contains(errs, "pid") {
 		t.Errorf("completion on a locked book printed %q, stderr %q", out, errs)
+	}
+}
+
+// TestCompletionLeavesNoTrace: Tab reads the book read-only. It makes no
+// lock file, no backup and no damaged mark beside the book, and does not
+// migrate a book at an older schema: the file stays byte for byte and
+// time for time as it was, even when that means offering nothing.
+func TestCompletionLeavesNoTrace(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "Acme GmbH")
+	dir := filepath.Dir(c.db)
+	snapshot := func() map[string]string {
+		t.Helper()
+		files := map[string]string{}
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			files[p] = fmt.Sprintf("%x %d %s", sha256.Sum256(data), fi.Size(), fi.ModTime().Format(time.RFC3339Nano))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	// The lock file is left by writers; without it a completion that took
+	// a lock would have to make one.
+	os.Remove(c.db + ".lock")
+	before := snapshot()
+	time.Sleep(20 * time.Millisecond) // a write now would change a modification time
+	if got, _ := c.complete("lead", "move", ""); !slices.Contains(got, "Acme GmbH") {
+		t.Fatalf("completion on a readable book: %q", got)
+	}
+	if after := snapshot(); !maps.Equal(before, after) {
+		t.Fatalf("completion changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+
+	// A book at an older schema is not migrated by Tab.
+	db, err := bolt.Open(c.db, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		v := make([]byte, 8)
+		binary.BigEndian.PutUint64(v, uint64(store.SchemaVersion-1))
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), v)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = snapshot()
+	time.Sleep(20 * time.Millisecond)
+	c.complete("lead", "move", "")
+	if after := snapshot(); !maps.Equal(before, after) {
+		t.Fatalf("completion on an older book changed the folder:\nbefore %v\nafter  %v", before, after)
+	}
+	// A command that writes migrates it as before.
+	c.ok("lead", "add", "--company", "Bravo")
+	if got, _ := c.complete("lead", "move", ""); !slices.Contains(got, "Bravo") {
+		t.Fatalf("completion after the migration: %q", got)
 	}
 }
