@@ -71,7 +71,7 @@ type Model struct {
 	capture *captureOverlay
 
 	sync  *syncstatus.Model
-	book  book
+	book  Book
 	tmpl  capture.Template
 	watch time.Duration
 	seen  fileStamp
@@ -98,7 +98,7 @@ func New(o Options) Model {
 		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: ownData{o.Data, o.Own},
 		Now: o.Now, DBPath: o.DBPath, User: o.User,
 	}
-	bk := book{c.Data}
+	bk := NewBook(c.Data)
 	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk}
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.board, m.today = &boardPage{board.New(c, o.Keys)}, &todayPage{today.New(c, o.Keys)}
@@ -106,7 +106,7 @@ func New(o Options) Model {
 		screenBoard:   m.board,
 		screenLead:    &leadPage{lead.New(c, o.Keys, bk)},
 		screenToday:   m.today,
-		screenVisits:  &visitsPage{visits.New(c, o.Keys)},
+		screenVisits:  &visitsPage{visits.New(c, o.Keys, bk)},
 		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan)},
 	}
 	s := syncstatus.New(c, o.Sync)

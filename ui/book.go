@@ -9,14 +9,18 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/lead"
 )
 
-// book is the narrow interfaces of the pages and overlays (lead.Book,
-// trash.Book), implemented once over the store's transactions: each method
-// is one transaction, so a page never holds a *store.Tx.
-type book struct{ data common.Data }
+// Book is the narrow interfaces of the pages and overlays (lead.Book,
+// visits.Book, trash.Book), implemented once over the store's
+// transactions: each method is one transaction, so a page never holds a
+// *store.Tx.
+type Book struct{ data common.Data }
+
+// NewBook returns the pages' interfaces over data.
+func NewBook(data common.Data) Book { return Book{data} }
 
 // LeadPage reads a lead with its timeline, open follow-ups and open
 // complaints.
-func (b book) LeadPage(id string, timeline int) (lead.Page, error) {
+func (b Book) LeadPage(id string, timeline int) (lead.Page, error) {
 	var p lead.Page
 	err := b.data.View(func(tx *store.Tx) error {
 		var err error
@@ -39,18 +43,61 @@ func (b book) LeadPage(id string, timeline int) (lead.Page, error) {
 }
 
 // Trash lists the leads in the trash, the most recently deleted first.
-func (b book) Trash() ([]store.Trashed, error) {
+func (b Book) Trash() ([]store.Trashed, error) {
 	var out []store.Trashed
 	err := b.data.View(func(tx *store.Tx) (err error) { out, err = tx.Trash(); return err })
 	return out, err
 }
 
 // Restore brings a lead back from the trash.
-func (b book) Restore(id string) error {
+func (b Book) Restore(id string) error {
 	return b.data.Update(func(tx *store.Tx) error { return tx.UntrashLead(id) })
 }
 
 // TrashLead moves a lead to the trash.
-func (b book) TrashLead(id string) error {
+func (b Book) TrashLead(id string) error {
 	return b.data.Update(func(tx *store.Tx) error { return tx.TrashLead(id) })
+}
+
+// VisitLog reads every activity and the company of each lead.
+func (b Book) VisitLog() ([]store.ActivityRow, map[string]string, error) {
+	var rows []store.ActivityRow
+	companies := map[string]string{}
+	err := b.data.View(func(tx *store.Tx) error {
+		var err error
+		if rows, err = tx.ActivityRows(); err != nil {
+			return err
+		}
+		cards, err := tx.Cards()
+		for _, c := range cards {
+			companies[c.ID] = c.Company
+		}
+		return err
+	})
+	return rows, companies, err
+}
+
+// Activity reads one activity.
+func (b Book) Activity(id string) (model.Activity, error) {
+	var a model.Activity
+	err := b.data.View(func(tx *store.Tx) (err error) { a, err = tx.Activity(id); return err })
+	return a, err
+}
+
+// SaveNotes writes a new revision of an activity's notes when the text
+// differs, and deletes the edit's draft in the same transaction, so no
+// draft outlives the notes it became.
+func (b Book) SaveNotes(id, text, draftID string) error {
+	return b.data.Update(func(tx *store.Tx) error {
+		a, err := tx.Activity(id)
+		if err != nil {
+			return err
+		}
+		if text != a.Notes() {
+			if err := tx.AppendNotes(id, text); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteDraft(draftID)
+	})
 }

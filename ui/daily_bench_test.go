@@ -85,7 +85,7 @@ func BenchmarkVisitLogLoad(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
 	for b.Loop() {
-		m := visits.New(c, nil)
+		m := visits.New(c, nil, ui.NewBook(c.Data))
 		m.SetSize(160, 46)
 		m, _ = m.Update(m.Load()())
 		_ = m.View()
@@ -97,7 +97,7 @@ func BenchmarkVisitLogLoad(b *testing.B) {
 func BenchmarkVisitLogFilterWord(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
-	m := visits.New(c, nil)
+	m := visits.New(c, nil, ui.NewBook(c.Data))
 	m.SetSize(160, 46)
 	m, _ = m.Update(m.Load()())
 	words := []string{"sample", "价格", "trial order", "xyzzy"}

@@ -26,6 +26,7 @@ const EditDraftKind = "edit"
 // Model is the visit log.
 type Model struct {
 	c    *common.Common
+	book Book
 	keys KeyMap
 
 	rows      []store.ActivityRow // newest first
@@ -85,8 +86,18 @@ type notesSavedMsg struct {
 	err error
 }
 
+// Book is what the visit log reads and writes, each call one transaction.
+type Book interface {
+	// VisitLog reads every activity, and the company of each lead by id.
+	VisitLog() ([]store.ActivityRow, map[string]string, error)
+	Activity(id string) (model.Activity, error)
+	// SaveNotes writes text as the activity's newest notes (when it
+	// differs) and deletes the edit's draft in the same transaction.
+	SaveNotes(id, text, draftID string) error
+}
+
 // New returns the visit log; Load reads it.
-func New(c *common.Common, remap map[string][]string) Model {
+func New(c *common.Common, remap map[string][]string, book Book) Model {
 	s := textinput.New()
 	s.Prompt = "/ "
 	s.Placeholder = c.T("visits.filter_placeholder")
@@ -94,26 +105,16 @@ func New(c *common.Common, remap map[string][]string) Model {
 	r := textinput.New()
 	r.Prompt = c.T("visits.range_prompt")
 	r.CharLimit = 40
-	return Model{c: c, keys: NewKeyMap(c.T, remap), search: s, rangeIn: r}
+	return Model{c: c, book: book, keys: NewKeyMap(c.T, remap), search: s, rangeIn: r}
 }
 
 // Load reads every activity (one pass over the book) and the companies.
 func (m *Model) Load() tea.Cmd {
 	m.req++
-	req, data := m.req, m.c.Data
+	req, bk := m.req, m.book
 	return func() tea.Msg {
-		msg := loadedMsg{req: req, companies: map[string]string{}}
-		msg.err = data.View(func(tx *store.Tx) error {
-			var err error
-			if msg.rows, err = tx.ActivityRows(); err != nil {
-				return err
-			}
-			cards, err := tx.Cards()
-			for _, c := range cards {
-				msg.companies[c.ID] = c.Company
-			}
-			return err
-		})
+		msg := loadedMsg{req: req}
+		msg.rows, msg.companies, msg.err = bk.VisitLog()
 		slices.SortFunc(msg.rows, func(a, b store.ActivityRow) int {
 			return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
 		})

@@ -210,10 +210,9 @@ func (m *Model) openDetail(id string) tea.Cmd {
 	vp.SetWidth(m.width)
 	vp.SetHeight(max(1, m.hgt))
 	m.detail = &detail{req: req, vp: vp}
-	c, w, company := *m.c, m.width, m.companies
+	c, w, company, bk := *m.c, m.width, m.companies, m.book
 	return func() tea.Msg {
-		var a model.Activity
-		err := c.Data.View(func(tx *store.Tx) (err error) { a, err = tx.Activity(id); return err })
+		a, err := bk.Activity(id)
 		if err != nil {
 			return detailMsg{req: req, err: err}
 		}
@@ -281,21 +280,9 @@ func (m Model) editKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.savingNotes = true
-		id, text, draftID, data := m.editFor.ID, m.edit.Value(), m.edit.ID(), m.c.Data
+		id, text, draftID, bk := m.editFor.ID, m.edit.Value(), m.edit.ID(), m.book
 		return m, func() tea.Msg {
-			err := data.Update(func(tx *store.Tx) error {
-				a, err := tx.Activity(id)
-				if err != nil {
-					return err
-				}
-				if text != a.Notes() {
-					if err := tx.AppendNotes(id, text); err != nil {
-						return err
-					}
-				}
-				return tx.DeleteDraft(draftID)
-			})
-			return notesSavedMsg{id: id, err: err}
+			return notesSavedMsg{id: id, err: bk.SaveNotes(id, text, draftID)}
 		}
 	case key.Matches(msg, m.keys.Close):
 		cmd := m.edit.SaveNow()
