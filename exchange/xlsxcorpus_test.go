@@ -369,3 +369,33 @@ func TestXLSXCorpusReadsAsExcelShows(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadXLSXLarge reads the 3,000-row corpus workbook with our
+// reader (ReadXLSX, as an import does) and, as the reference, with
+// excelize's GetRows.
+func BenchmarkReadXLSXLarge(b *testing.B) {
+	book := xlsxcorpus.Large(corpusLargeRows)
+	b.Run("ours", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(book.Data)))
+		for b.Loop() {
+			if _, _, err := ReadXLSX(book.Data, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("excelize", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(book.Data)))
+		for b.Loop() {
+			f, err := excelize.OpenReader(bytes.NewReader(book.Data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := f.GetRows(book.Sheet); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+}

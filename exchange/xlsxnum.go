@@ -180,8 +180,8 @@ func round15(f float64) float64 {
 // back as f.
 func significantDigits(f float64) int {
 	m := strconv.FormatFloat(f, 'e', -1, 64)
-	m = m[:strings.IndexByte(m, 'e')]
-	return len(strings.Trim(strings.NewReplacer(".", "", "-", "").Replace(m), "0"))
+	m = strings.TrimPrefix(m[:strings.IndexByte(m, 'e')], "-")
+	return len(strings.Trim(strings.Replace(m, ".", "", 1), "0"))
 }
 
 // excelTime turns a serial day number into a time: days since 1899-12-30
