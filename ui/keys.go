@@ -105,9 +105,10 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 // in as many bands of columns as the width needs, so nothing is cut off at
 // 80 columns. ? or esc closes it.
 type helpOverlay struct {
-	cols  [][]key.Binding
-	close key.Binding
-	width int
+	cols   [][]key.Binding // the layer's own
+	global []key.Binding
+	close  key.Binding
+	width  int
 }
 
 func (o *helpOverlay) Update(msg tea.Msg) tea.Cmd {
@@ -125,9 +126,26 @@ func (o *helpOverlay) KeyMap() help.KeyMap    { return keyList{o.close} }
 func (o *helpOverlay) InputFocused() bool     { return false }
 func (o *helpOverlay) Lead() (string, string) { return "", "" }
 
-// render lays the columns out side by side, starting a new band of
-// columns whenever the next one would pass the width.
+// render lays out the layer's columns and the global keys, these cut into
+// columns of the height that takes the fewest lines.
 func (o *helpOverlay) render(st help.Styles) string {
+	best := ""
+	for h := 1; h <= max(1, len(o.global)); h++ {
+		cols := slices.Clone(o.cols)
+		for g := range slices.Chunk(o.global, h) {
+			cols = append(cols, g)
+		}
+		// On a tie the taller columns win: fewer of them read better.
+		if out := layoutColumns(cols, st, o.width); best == "" || lineCount(out) <= lineCount(best) {
+			best = out
+		}
+	}
+	return best
+}
+
+// layoutColumns lays columns out side by side, starting a new band of
+// columns whenever the next one would pass the width.
+func layoutColumns(cols [][]key.Binding, st help.Styles, width int) string {
 	const gap = 3
 	var bands []string
 	var band [][]string
@@ -138,13 +156,13 @@ func (o *helpOverlay) render(st help.Styles) string {
 		}
 		band, used = nil, 0
 	}
-	for _, col := range o.cols {
+	for _, col := range cols {
 		lines := helpColumn(col, st)
 		w := 0
 		for _, l := range lines {
 			w = max(w, common.Width(l))
 		}
-		if len(band) > 0 && used+gap+w > o.width {
+		if len(band) > 0 && used+gap+w > width {
 			flush()
 		}
 		if len(band) > 0 {
@@ -226,7 +244,7 @@ func (m *Model) openHelp() tea.Cmd {
 		}
 	}
 	// Pages list ? and q among their own keys; the rest are the root's.
-	cols = append(cols, slices.DeleteFunc(m.keys.column(m.c.T, top == nil), func(b key.Binding) bool { return shown[b.Help().Key] }))
+	global := slices.DeleteFunc(m.keys.column(m.c.T, top == nil), func(b key.Binding) bool { return shown[b.Help().Key] })
 	close := key.NewBinding(key.WithKeys(append(m.keys.Help.Keys(), "esc")...), key.WithHelp(m.keys.Help.Help().Key+"/esc", m.c.T("key.close_help")))
-	return m.push(&helpOverlay{cols: cols, close: close})
+	return m.push(&helpOverlay{cols: cols, global: global, close: close})
 }
