@@ -65,6 +65,12 @@ type Result struct {
 	SyncP50    time.Duration `json:"sync_p50_ns"`
 	SyncP95    time.Duration `json:"sync_p95_ns"`
 	SyncMax    time.Duration `json:"sync_max_ns"`
+	// BaselineSync is the median of 5 syncs of one client before the load
+	// starts: the reference the latencies under load compare with.
+	BaselineSync time.Duration `json:"baseline_sync_ns"`
+	// StoredBytes is the op bytes the server keeps for all users (what
+	// the quota counts), from 'admin user list'.
+	StoredBytes int64 `json:"stored_bytes"`
 	// FinalSync is how long the final rounds took, all clients at once.
 	FinalSync time.Duration `json:"final_sync_ns"`
 	// ServerPeakRSS is each server's peak resident set (VmHWM), bytes.
@@ -128,6 +134,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.res.BaselineSync, err = r.baseline(ctx, clients[0]); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(cfg.Log, "%d clients signed in; editing for %s\n", len(clients), cfg.Duration)
 	deadline := time.Now().Add(cfg.Duration)
 	var wg sync.WaitGroup
@@ -152,6 +161,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := r.check(ctx, clients); err != nil {
 		return nil, err
 	}
+	if r.res.StoredBytes, err = r.stored(ctx); err != nil {
+		return nil, err
+	}
 	slices.Sort(r.latencies)
 	if n := len(r.latencies); n > 0 {
 		r.res.SyncP50 = r.latencies[n/2]
@@ -159,6 +171,38 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		r.res.SyncMax = r.latencies[n-1]
 	}
 	return &r.res, nil
+}
+
+// baseline syncs one client 5 times with nothing else running and returns
+// the median time.
+func (r *runner) baseline(ctx context.Context, c *client) (time.Duration, error) {
+	var took []time.Duration
+	for range 5 {
+		start := time.Now()
+		if _, err := r.fc(ctx, c, "sync"); err != nil {
+			return 0, err
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	return took[2], nil
+}
+
+// stored sums the op bytes the server keeps per user.
+func (r *runner) stored(ctx context.Context) (int64, error) {
+	out, err := r.admin(ctx, "user", "list", "--json")
+	if err != nil {
+		return 0, err
+	}
+	var users []struct{ Stored int64 }
+	if err := json.Unmarshal([]byte(out), &users); err != nil {
+		return 0, fmt.Errorf("admin user list: %w", err)
+	}
+	var n int64
+	for _, u := range users {
+		n += u.Stored
+	}
+	return n, nil
 }
 
 // startServers starts the servers and waits until each answers health.

@@ -91,9 +91,10 @@ func printResult(r *Result) {
 	}
 	fmt.Printf("backend %s, %d server(s), %d clients (%d managers), %s of edits\n", r.Backend, r.Servers, r.Clients, r.Managers, r.Duration)
 	fmt.Printf("edits %d (%.1f/s), syncs %d (%.1f/s), errors: %d edits, %d syncs\n", r.Edits, float64(r.Edits)/secs, r.Syncs, float64(r.Syncs)/secs, r.EditErrors, r.SyncErrors)
-	fmt.Printf("sync latency (whole process): p50 %s, p95 %s, max %s\n", r.SyncP50.Round(time.Millisecond), r.SyncP95.Round(time.Millisecond), r.SyncMax.Round(time.Millisecond))
+	fmt.Printf("sync latency (whole process): p50 %s, p95 %s, max %s; one client alone before the load: %s\n", r.SyncP50.Round(time.Millisecond),
+		r.SyncP95.Round(time.Millisecond), r.SyncMax.Round(time.Millisecond), r.BaselineSync.Round(time.Millisecond))
 	fmt.Printf("final sync rounds %s; server peak RSS %s\n", r.FinalSync.Round(time.Millisecond), strings.Join(rss, ", "))
-	fmt.Printf("converged: %v (%d leads, %d activities on the server)\n", r.Converged(), r.Leads, r.Activities)
+	fmt.Printf("converged: %v (%d leads, %d activities on the server; %.1f KiB of ops stored)\n", r.Converged(), r.Leads, r.Activities, float64(r.StoredBytes)/1024)
 	for _, e := range r.FirstErrors {
 		fmt.Printf("  error: %s\n", e)
 	}
