@@ -9,8 +9,8 @@
 //	pkg archive dist/fieldcrm_1.0.0_darwin_arm64.tar.gz DIR
 //
 // build expands ${VAR} in the config from the environment
-// (scripts/release.sh sets FIELDCRM_VERSION, FIELDCRM_ARCH, FIELDCRM_STAGE
-// and FIELDCRM_DEPLOY) and takes file times from $SOURCE_DATE_EPOCH, so the
+// (scripts/release.sh sets FIELDCRM_VERSION, FIELDCRM_ARCH and
+// FIELDCRM_STAGE) and takes file times from $SOURCE_DATE_EPOCH, so the
 // same inputs make the same package, byte for byte.
 //
 // It is a module of its own so that nfpm and its dependencies never enter
