@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,12 @@ import (
 //	  doc/<doc>                       kind, time (8 bytes), id, and for an
 //	                                  activity |<lead id>
 //	  id/<record id>                  its doc (4 bytes)
+//	  time/<doc / 512>                the times of 512 docs, 8 bytes each
+//	                                  (Unix ms, big-endian), so ranking by
+//	                                  recency reads a page per 512 docs,
+//	                                  not the doc of every hit
+//	  hidden/<lead id>                empty: a lead in the trash, whose
+//	                                  activities no search lists
 //
 // A doc is a 4-byte big-endian number given to a record when it is first
 // indexed, so postings are small deltas: a posting costs one or two bytes.
@@ -37,7 +44,12 @@ var (
 	searchPost   = []byte("post")
 	searchDocs   = []byte("doc")
 	searchIDs    = []byte("id")
+	searchTimes  = []byte("time")
+	searchHidden = []byte("hidden")
 )
+
+// docsPerTimeBlock is how many docs' times one time/ value holds.
+const docsPerTimeBlock = 512
 
 // The fields a term can be found in, one bit each, and their weights in
 // the ranking: a word in the company name counts more than one in a
@@ -151,6 +163,7 @@ type searchPending struct {
 	names []string         // interned <kind><term>
 	ids   map[string]int32 // <kind><term> -> index in names
 	ops   []postingOp
+	times map[uint32]int64 // doc -> its time in Unix ms
 }
 
 type postingOp struct {
@@ -176,13 +189,16 @@ func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
 // every write path (local, pulled, merged, trashed, restored, removed)
 // passes here.
 func (t *Tx) indexSearch(before, after any) error {
-	old, cur := searchDocOf(before), searchDocOf(after)
-	if old == nil && cur == nil {
-		return nil
-	}
 	ids := t.bucket(bucketSearch, searchIDs)
 	if ids == nil {
 		return nil // an older schema being migrated: migration 10 builds it all
+	}
+	if err := t.hideLead(before, after); err != nil {
+		return err
+	}
+	old, cur := searchDocOf(before), searchDocOf(after)
+	if old == nil && cur == nil {
+		return nil
 	}
 	if old != nil && cur != nil && old.id != cur.id {
 		if err := t.indexSearch(before, nil); err != nil {
@@ -197,7 +213,7 @@ func (t *Tx) indexSearch(before, after any) error {
 	docs := t.bucket(bucketSearch, searchDocs)
 	raw := ids.Get([]byte(ref.id))
 	if t.search == nil {
-		t.search = &searchPending{ids: map[string]int32{}}
+		t.search = &searchPending{ids: map[string]int32{}, times: map[uint32]int64{}}
 	}
 	if raw == nil {
 		if cur == nil {
@@ -217,6 +233,7 @@ func (t *Tx) indexSearch(before, after any) error {
 		if err := docs.Put(be32(doc), cur.value()); err != nil {
 			return err
 		}
+		t.search.times[doc] = cur.at.UnixMilli()
 		for term, f := range cur.terms {
 			t.search.add(cur.kind, term, doc, f)
 		}
@@ -245,9 +262,39 @@ func (t *Tx) indexSearch(before, after any) error {
 		}
 	}
 	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
+		t.search.times[doc] = cur.at.UnixMilli()
 		return docs.Put(be32(doc), v)
 	}
 	return nil
+}
+
+// hideLead keeps the list of leads in the trash: a lead record that is
+// deleted. Their activities stay indexed, and a search leaves them out.
+func (t *Tx) hideLead(before, after any) error {
+	var id string
+	var deleted bool
+	switch {
+	case after != nil:
+		l, ok := after.(*model.Lead)
+		if !ok {
+			return nil
+		}
+		id, deleted = l.ID, l.Deleted
+	case before != nil:
+		l, ok := before.(*model.Lead)
+		if !ok {
+			return nil
+		}
+		id = l.ID
+	}
+	if id == "" {
+		return nil
+	}
+	hidden := t.bucket(bucketSearch, searchHidden)
+	if deleted {
+		return hidden.Put([]byte(id), nil)
+	}
+	return hidden.Delete([]byte(id))
 }
 
 func be32(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n) }
@@ -256,10 +303,13 @@ func be32(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n) }
 // Store.Update calls it before committing, and every search calls it first.
 func (t *Tx) flushSearch() error {
 	p := t.search
-	if p == nil || len(p.ops) == 0 {
+	if p == nil {
 		return nil
 	}
 	t.search = nil
+	if err := t.putTimes(p.times); err != nil {
+		return err
+	}
 	rank := make([]int32, len(p.names))
 	order := make([]int32, len(p.names))
 	for i := range order {
@@ -291,6 +341,27 @@ func (t *Tx) flushSearch() error {
 			return err
 		}
 		i = j
+	}
+	return nil
+}
+
+// putTimes writes docs' times into their time/ blocks, each block once.
+func (t *Tx) putTimes(times map[uint32]int64) error {
+	if len(times) == 0 {
+		return nil
+	}
+	docs := slices.Sorted(maps.Keys(times))
+	b := t.bucket(bucketSearch, searchTimes)
+	for i := 0; i < len(docs); {
+		block := docs[i] / docsPerTimeBlock
+		v := make([]byte, 8*docsPerTimeBlock)
+		copy(v, b.Get(be32(block)))
+		for ; i < len(docs) && docs[i]/docsPerTimeBlock == block; i++ {
+			binary.BigEndian.PutUint64(v[8*(docs[i]%docsPerTimeBlock):], uint64(times[docs[i]]))
+		}
+		if err := b.Put(be32(block), v); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -426,7 +497,7 @@ func buildSearch(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range [][]byte{searchPost, searchDocs, searchIDs} {
+	for _, name := range [][]byte{searchPost, searchDocs, searchIDs, searchTimes, searchHidden} {
 		if _, err := root.CreateBucket(name); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
 )
 
 // ErrNoSearchWords is returned for a search with nothing to look for
@@ -39,8 +41,8 @@ type SearchHit struct {
 	At     time.Time `json:"at"`     // a lead's last change, an activity's start
 }
 
-// hitDoc is a candidate while a search runs; v is the doc/ value, valid
-// in the transaction.
+// hitDoc is a candidate while a search runs; v is its doc/ value once
+// read (see value), valid in the transaction.
 type hitDoc struct {
 	doc    uint32
 	score  uint16
@@ -49,8 +51,8 @@ type hitDoc struct {
 	v      []byte
 }
 
-func (h *hitDoc) hit() SearchHit {
-	d, _ := decodeSearchDoc(h.v)
+func (h *hitDoc) hit(docs *bolt.Bucket) SearchHit {
+	d, _ := decodeSearchDoc(h.value(docs))
 	out := SearchHit{ID: d.id, LeadID: d.lead, Score: int(h.score), At: time.UnixMilli(h.at).UTC()}
 	out.Type = model.TypeLead
 	if d.kind == kindActivity {
@@ -62,6 +64,14 @@ func (h *hitDoc) hit() SearchHit {
 		}
 	}
 	return out
+}
+
+// value reads the hit's doc/ value once.
+func (h *hitDoc) value(docs *bolt.Bucket) []byte {
+	if h.v == nil {
+		h.v = docs.Get(be32(h.doc))
+	}
+	return h.v
 }
 
 // rankBefore orders hits best first: score, then newer, then doc.
@@ -106,8 +116,9 @@ func (t *Tx) Search(text string, o SearchOptions) ([]SearchHit, int, error) {
 		}
 	}
 	out := make([]SearchHit, len(top))
+	docs := t.bucket(bucketSearch, searchDocs)
 	for i, h := range top {
-		out[i] = h.hit()
+		out[i] = h.hit(docs)
 	}
 	return out, len(cands), nil
 }
@@ -137,14 +148,15 @@ func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, 
 			}
 			return 1
 		}
-		return bytes.Compare(b.v[9:], a.v[9:])
+		return cmp.Compare(b.doc, a.doc)
 	})
+	docs := t.bucket(bucketSearch, searchDocs)
 	var out []model.Activity
 	for _, h := range cands {
 		if !f.From.IsZero() && h.at < f.From.UnixMilli() || !f.To.IsZero() && h.at >= f.To.UnixMilli() {
 			continue
 		}
-		d, _ := decodeSearchDoc(h.v)
+		d, _ := decodeSearchDoc(h.value(docs))
 		if f.LeadID != "" && d.lead != f.LeadID {
 			continue
 		}
@@ -237,51 +249,48 @@ func (t *Tx) searchCandidates(text string, o SearchOptions) ([]hitDoc, error) {
 		}
 	}
 	want := uint8(len(terms))
+	// Leads in the trash are few: read them once, not a lead per hit.
+	hidden := map[string]bool{}
+	err := t.bucket(bucketSearch, searchHidden).ForEach(func(k, _ []byte) error {
+		hidden[string(k)] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	times := t.bucket(bucketSearch, searchTimes)
+	var block []byte
+	blockNo := ^uint32(0)
 	var out []hitDoc
-	trash := map[string]bool{}
-	keep := func(doc uint32, v []byte) {
-		if len(v) < 9 {
-			return
-		}
-		if v[0] == kindActivity {
-			if z := bytes.IndexByte(v[9:], 0); z >= 0 {
-				lead := v[10+z:]
-				in, ok := trash[string(lead)]
-				if !ok {
-					in = t.inTrash(string(lead))
-					trash[string(lead)] = in
-				}
-				if in {
-					return
-				}
-			}
-		}
-		out = append(out, hitDoc{doc: doc, score: score[doc], fields: fields[doc], at: int64(binary.BigEndian.Uint64(v[1:9])), v: v})
-	}
-	matched := 0
 	for d := range count {
-		if count[d] == want {
-			matched++
+		if count[d] != want {
+			continue
 		}
-	}
-	if matched > int(n)/32 {
-		// Many hits: one pass over the docs beats a lookup each.
-		dc := docs.Cursor()
-		for k, v := dc.First(); k != nil; k, v = dc.Next() {
-			if d := binary.BigEndian.Uint32(k); uint64(d) < n && count[d] == want {
-				keep(d, v)
+		h := hitDoc{doc: uint32(d), score: score[d], fields: fields[d]}
+		if len(hidden) > 0 {
+			if h.v = docs.Get(be32(h.doc)); h.v == nil || hiddenLead(h.v, hidden) {
+				continue
 			}
 		}
-	} else {
-		for d := range count {
-			if count[d] == want {
-				if v := docs.Get(be32(uint32(d))); v != nil {
-					keep(uint32(d), v)
-				}
-			}
+		if b := h.doc / docsPerTimeBlock; b != blockNo {
+			blockNo, block = b, times.Get(be32(b))
 		}
+		if off := 8 * int(h.doc%docsPerTimeBlock); off+8 <= len(block) {
+			h.at = int64(binary.BigEndian.Uint64(block[off:]))
+		}
+		out = append(out, h)
 	}
 	return out, nil
+}
+
+// hiddenLead reports whether doc value v is an activity of a lead in the
+// trash.
+func hiddenLead(v []byte, hidden map[string]bool) bool {
+	if len(v) < 9 || v[0] != kindActivity {
+		return false
+	}
+	z := bytes.IndexByte(v[9:], 0)
+	return z >= 0 && hidden[string(v[10+z:])]
 }
 
 // weightOf is the weight of the best field in f.
