@@ -86,4 +86,3 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	})
 }
-
