@@ -56,7 +56,7 @@ func Generate(st *store.Store, opt Options) error {
 	if err != nil {
 		return err
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), opt: opt, loc: st.Rules().Location, node: st.Node()}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), opt: opt, loc: st.Rules().Location}
 	for start := 0; start < opt.Leads; start += batch {
 		n := min(batch, opt.Leads-start)
 		err := st.Update(func(tx *store.Tx) error {
@@ -78,10 +78,9 @@ func Generate(st *store.Store, opt Options) error {
 }
 
 type gen struct {
-	r    *rand.Rand
-	opt  Options
-	loc  *time.Location
-	node string // this device, which stamps the stage history
+	r   *rand.Rand
+	opt Options
+	loc *time.Location
 }
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
@@ -143,11 +142,8 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 	} else {
 		l.ExpectedClose = model.DateOf(now.In(g.loc)).AddDays(15 + g.r.IntN(150))
 	}
-	// Written as an import writes it, so that it keeps the stage history
-	// below (AddLead would start one at its first stage).
-	l.ID, l.Owner, l.UpdatedAt = model.NewID(), tx.User(), now
-	l.StageLog = g.history(&l, tx.User())
-	if _, err := tx.RestoreLead(l); err != nil {
+	l.StageLog = g.history(&l)
+	if err := tx.AddLead(&l); err != nil {
 		return err
 	}
 	// Activities spread over the lead's life, oldest first.
@@ -202,7 +198,7 @@ var openStages = []string{"prospect", "qualified", "contacted", "solution", "neg
 // order (a lost lead dropped out after one of the open stages), entered
 // at times spread from its creation to the day it entered its stage.
 // The funnel's median days in each stage come from it.
-func (g *gen) history(l *model.Lead, by string) []model.StageEntry {
+func (g *gen) history(l *model.Lead) []model.StageEntry {
 	var path []string
 	if l.Stage == model.StageLost {
 		path = append(path, openStages[:1+g.r.IntN(len(openStages)-1)]...)
@@ -232,9 +228,7 @@ func (g *gen) history(l *model.Lead, by string) []model.StageEntry {
 		case i > 0:
 			at = l.CreatedAt.Add(time.Duration(float64(span) * cuts[i-1]))
 		}
-		// Stamped when it happened, as a device that was there would have.
-		h := model.HLC{Wall: at.UnixMilli(), Counter: uint32(i), Node: g.node}
-		log[i] = model.StageEntry{ID: model.NewID(), HLC: h, Stage: s, At: at, By: by}
+		log[i] = model.StageEntry{Stage: s, At: at}
 	}
 	return log
 }

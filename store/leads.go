@@ -28,12 +28,21 @@ func (t *Tx) AddLead(l *model.Lead) error {
 		l.StageEnteredAt = l.CreatedAt
 	}
 	l.UpdatedAt = t.now
+	// The stage log travels in the create op itself: the first entry, or
+	// the way the lead came through the stages when the caller brings it
+	// (the demo book), ending in its stage; each entry is stamped now.
+	if len(l.StageLog) == 0 {
+		l.StageLog = []model.StageEntry{{Stage: l.Stage, At: l.StageEnteredAt}}
+	}
+	if last := l.StageLog[len(l.StageLog)-1]; last.Stage != l.Stage || !last.At.Equal(l.StageEnteredAt) {
+		return &model.FieldError{Field: "stage_log", Problem: "must end with the lead's stage, when it entered it"}
+	}
+	for i := range l.StageLog {
+		l.StageLog[i].ID, l.StageLog[i].HLC, l.StageLog[i].By = model.NewID(), t.stamp(), t.s.user
+	}
 	if err := l.Validate(t.s.rules.Pipeline); err != nil {
 		return err
 	}
-	// The first stage-log entry travels in the create op itself.
-	id := model.NewID()
-	l.StageLog = []model.StageEntry{{ID: id, HLC: t.stamp(), Stage: l.Stage, At: l.StageEnteredAt, By: t.s.user}}
 	return t.put(model.TypeLead, l.ID, l, true)
 }
 
