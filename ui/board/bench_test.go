@@ -70,7 +70,7 @@ func BenchmarkBuildBoardAndFirstFrame(b *testing.B) {
 	for b.Loop() {
 		m := New(c, nil)
 		m.SetSize(160, 46)
-		m, _ = m.Update(m.Init()())
+		m = readAll(m)
 		if m.Count() < bigLeads {
 			b.Fatalf("board has %d leads", m.Count())
 		}
@@ -83,7 +83,7 @@ func BenchmarkNavigationKey(b *testing.B) {
 	st := bigStore(b)
 	m := New(uitest.Common(st, "en", 160, 48), nil)
 	m.SetSize(160, 46)
-	m, _ = m.Update(m.Init()())
+	m = readAll(m)
 	keys := []tea.KeyPressMsg{uitest.Key("j"), uitest.Key("j"), uitest.Key("l"), uitest.Key("k"), uitest.Key("h"), uitest.Key("j")}
 	i := 0
 	b.ResetTimer()
@@ -100,7 +100,7 @@ func BenchmarkMoveCard(b *testing.B) {
 	st := bigStore(b)
 	m := New(uitest.Common(st, "en", 160, 48), nil)
 	m.SetSize(160, 46)
-	m, _ = m.Update(m.Init()())
+	m = readAll(m)
 	dir := []string{"L", "H"}
 	i := 0
 	var write, ui time.Duration
@@ -133,7 +133,7 @@ func BenchmarkFilterKey(b *testing.B) {
 	st := bigStore(b)
 	m := New(uitest.Common(st, "en", 160, 48), nil)
 	m.SetSize(160, 46)
-	m, _ = m.Update(m.Init()())
+	m = readAll(m)
 	m, _ = m.Update(uitest.Key("/"))
 	text := []string{"s", "t", "e", "backspace", "backspace", "backspace"}
 	i := 0

@@ -14,7 +14,7 @@ func loaded(t *testing.T, st *store.Store, w, h int) Model {
 	t.Helper()
 	m := New(uitest.Common(st, "en", w, h), nil)
 	m.SetSize(w, h)
-	m, _ = m.Update(m.Init()())
+	m = readAll(m)
 	if !m.Loaded() {
 		t.Fatal("the board did not load")
 	}
@@ -139,7 +139,7 @@ func TestIdleIsDaysSinceTheLastTouch(t *testing.T) {
 	for lang, want := range map[string]string{"en": "idle 30d", "zh": "未跟进30天"} {
 		m := New(uitest.Common(st, lang, 160, 48), nil)
 		m.SetSize(160, 46)
-		m, _ = m.Update(m.Init()())
+		m = readAll(m)
 		frame := uitest.Plain(m.View())
 		if !strings.Contains(frame, want) {
 			t.Errorf("%s: the card does not say %q:\n%s", lang, want, frame)

@@ -29,6 +29,9 @@ type Model struct {
 	hay   []string // lower-case search text per card
 	cols  [][]int  // per stage: indexes into cards, filtered and sorted
 	sums  []colSum
+	// counts are the columns' sizes while only the first screen's cards
+	// are read (load.go).
+	counts []int
 
 	col  int   // selected column
 	rows []int // selected row per column
@@ -73,8 +76,9 @@ func New(c *common.Common, remap map[string][]string) Model {
 	}
 }
 
-// Init loads the cards (request 1, which New set up).
-func (m Model) Init() tea.Cmd { return m.load(m.loadReq) }
+// Init reads the first screen's cards, then every card (request 1, which
+// New set up; load.go).
+func (m Model) Init() tea.Cmd { return m.loadFirst(m.loadReq) }
 
 // Reload reads the cards again (after the book changed). The reply of an
 // earlier reload that arrives late is dropped.

@@ -23,8 +23,13 @@ func (s sortMode) key() string {
 	return [...]string{"board.sort_due", "board.sort_value", "board.sort_touched"}[s]
 }
 
-// setCards replaces every card and rebuilds the columns.
+// setCards replaces every card and rebuilds the columns, keeping the
+// selected lead selected (the new cards may be in another order: the
+// first screen's are).
 func (m *Model) setCards(cards []store.Card) {
+	if i := m.selectedIndex(); m.want == "" && i >= 0 {
+		m.want = m.cards[i].ID
+	}
 	clear(m.drawn)
 	m.cards = cards
 	m.hay = make([]string, len(cards))
@@ -73,10 +78,12 @@ func (m *Model) rebuild() {
 func (m *Model) sortColumn(col []int) { slices.SortFunc(col, m.compare) }
 
 // compare orders two cards (by index) in the current sort.
-func (m *Model) compare(a, b int) int {
-	x, y := &m.cards[a], &m.cards[b]
+func (m *Model) compare(a, b int) int { return m.sort.compare(&m.cards[a], &m.cards[b]) }
+
+// compare orders two cards in sort s; ties go by company, then id.
+func (s sortMode) compare(x, y *store.Card) int {
 	var c int
-	switch m.sort {
+	switch s {
 	case sortDue:
 		c = cmpDue(x.NextDue, y.NextDue)
 	case sortValue:

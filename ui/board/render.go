@@ -83,7 +83,7 @@ func (m Model) column(ci, w, h int) []string {
 		hs = st.HeaderSel
 	}
 	out = append(out,
-		hs.Render(common.Fit(stage.Label(m.c.Lang())+" ("+strconv.Itoa(len(cards))+")", w)),
+		hs.Render(common.Fit(stage.Label(m.c.Lang())+" ("+strconv.Itoa(m.count(ci))+")", w)),
 		st.Sum.Render(common.Fit(m.c.T("board.total")+" "+m.c.Cat.Amount(sum.total), w)),
 		st.Sum.Render(common.Fit(m.c.T("board.weighted")+" "+m.c.Cat.Amount(sum.weighted), w)),
 		st.Rule.Render(strings.Repeat("─", w)),
@@ -103,12 +103,12 @@ func (m Model) column(ci, w, h int) []string {
 		out = append(out, blank)
 	}
 	if len(out) < h {
-		more := ""
+		more, n := "", m.count(ci)
 		switch {
-		case end < len(cards) && top > 0:
-			more = m.c.Tf("board.more_both", top, len(cards)-end)
-		case end < len(cards):
-			more = m.c.Tf("board.more_below", len(cards)-end)
+		case end < n && top > 0:
+			more = m.c.Tf("board.more_both", top, n-end)
+		case end < n:
+			more = m.c.Tf("board.more_below", n-end)
 		case top > 0:
 			more = m.c.Tf("board.more_above", top)
 		}

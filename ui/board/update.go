@@ -12,6 +12,8 @@ import (
 // Update handles a message and returns the board as changed.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case firstMsg:
+		return m.handleFirst(msg)
 	case loadedMsg:
 		return m.handleLoaded(msg)
 	case common.MovedMsg:
