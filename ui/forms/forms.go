@@ -430,7 +430,11 @@ func (m *Model) answer(msg tea.KeyPressMsg) (*Model, tea.Cmd) {
 func (m *Model) View() string {
 	st := m.c.Styles.App
 	w := m.formWidth()
-	out := st.Title.Render(common.Cut(m.title, w)) + "  " + m.c.Styles.List.Faint.Render(m.draftState()) + "\n"
+	out := st.Title.Render(common.Cut(m.title, w))
+	if state := m.draftState(); state != "" {
+		out += "  " + m.c.Styles.List.Faint.Render(state)
+	}
+	out += "\n"
 	if m.err != "" {
 		out += st.Error.Render(common.Cut(m.err, w)) + "\n"
 	}
