@@ -81,7 +81,16 @@ const (
 	// which would take hundreds of gigabytes to hold as rows. 8 million
 	// is 40 columns of 200,000 leads.
 	xlsxMaxCells = 1 << 23
+	// xlsxMaxItems caps the sheets, relationships, number formats and
+	// cell formats of a workbook: Excel's own limit on cell formats is
+	// 64,000, and a zipped bomb of <xf/> would otherwise take gigabytes.
+	xlsxMaxItems = 1 << 16
 )
+
+// errTooMany says that a part lists more items than a workbook can have.
+func errTooMany(what string) error {
+	return fmt.Errorf("it has more than %d %s, more than Excel allows", xlsxMaxItems, what)
+}
 
 type xlsxBook struct {
 	files    map[string]*zip.File
@@ -123,6 +132,9 @@ func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 			r, ok := rels.byID[attr(se, "id")]
 			if !ok {
 				r = xlsxRel{target: path.Join(path.Dir(workbook), "worksheets", fmt.Sprintf("sheet%s.xml", attr(se, "sheetId"))), kind: "/worksheet"}
+			}
+			if len(wb.sheets) >= xlsxMaxItems {
+				return errTooMany("sheets")
 			}
 			wb.sheets = append(wb.sheets, xlsxSheet{name: attr(se, "name"), part: r.target, table: r.kind == "/worksheet"})
 		}
@@ -210,6 +222,9 @@ func (wb *xlsxBook) rels(name string) (xlsxRels, error) {
 		}
 		typ := attr(se, "Type")
 		kind := typ[max(strings.LastIndex(typ, "/"), 0):]
+		if len(r.byID) >= xlsxMaxItems {
+			return errTooMany("relationships")
+		}
 		r.byID[attr(se, "Id")] = xlsxRel{target: target, kind: kind}
 		r.byKind[kind] = target
 		return nil
@@ -239,6 +254,9 @@ func (wb *xlsxBook) readStyles(name string) error {
 		switch se.Name.Local {
 		case "numFmt":
 			if id, err := strconv.Atoi(attr(se, "numFmtId")); err == nil {
+				if len(custom) >= xlsxMaxItems {
+					return errTooMany("number formats")
+				}
 				custom[id] = attr(se, "formatCode")
 			}
 		case "cellXfs":
@@ -248,18 +266,29 @@ func (wb *xlsxBook) readStyles(name string) error {
 		case "xf":
 			if inCellXfs {
 				id, _ := strconv.Atoi(attr(se, "numFmtId"))
+				if len(ids) >= xlsxMaxItems {
+					return errTooMany("cell formats")
+				}
 				ids = append(ids, id)
 			}
 		}
 		return nil
 	})
+	// Each format once: many cell formats share one, and its code may be
+	// long.
+	parsed := make(map[int]numFormat, len(custom))
 	wb.formats = make([]numFormat, len(ids))
 	for i, id := range ids {
-		if code, ok := custom[id]; ok {
-			wb.formats[i] = parseNumFormat(code)
-		} else {
-			wb.formats[i] = builtinNumFormat(id)
+		nf, ok := parsed[id]
+		if !ok {
+			if code, isCustom := custom[id]; isCustom {
+				nf = parseNumFormat(code)
+			} else {
+				nf = builtinNumFormat(id)
+			}
+			parsed[id] = nf
 		}
+		wb.formats[i] = nf
 	}
 	return err
 }

@@ -544,3 +544,35 @@ func TestReadXLSXRefusesACellBomb(t *testing.T) {
 		t.Errorf("allocated %d MB before refusing", n>>20)
 	}
 }
+
+// TestReadXLSXRefusesAStylesBomb: a styles part listing more cell formats
+// than Excel allows is refused, not held (a zipped run of <xf/> expands a
+// thousandfold); a long custom format shared by many cell formats is
+// parsed once.
+func TestReadXLSXRefusesAStylesBomb(t *testing.T) {
+	parts := map[string]string{
+		"xl/workbook.xml":            `<workbook><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Type="/worksheet" Target="s.xml"/><Relationship Id="rId2" Type="/styles" Target="st.xml"/></Relationships>`,
+		"xl/s.xml":                   `<worksheet><sheetData><row><c s="3"><v>1.5</v></c></row></sheetData></worksheet>`,
+	}
+	bomb := `<styleSheet><cellXfs>` + strings.Repeat(`<xf numFmtId="0"/>`, xlsxMaxItems+1) + `</cellXfs></styleSheet>`
+	parts["xl/st.xml"] = bomb
+	if _, _, err := ReadXLSX(zipOf(t, parts), ""); err == nil || !strings.Contains(err.Error(), "cell formats") {
+		t.Fatalf("%d cell formats: %v, want a refusal", xlsxMaxItems+1, err)
+	}
+	long := `[h]:mm` + strings.Repeat(`0`, 200_000)
+	parts["xl/st.xml"] = `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="` + long + `"/></numFmts><cellXfs>` +
+		strings.Repeat(`<xf numFmtId="164"/>`, 10_000) + `</cellXfs></styleSheet>`
+	data := zipOf(t, parts)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	tbl, _, err := ReadXLSX(data, "")
+	runtime.ReadMemStats(&after)
+	if err != nil || len(tbl.Header) != 1 || tbl.Header[0] != "36:00" {
+		t.Fatalf("a long shared format: %+v %v", tbl, err)
+	}
+	// Parsed for each cell format, the 200 KB code would cost 2 GB.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 100<<20 {
+		t.Errorf("a long format shared by 10,000 cell formats allocated %d MB", n>>20)
+	}
+}
