@@ -269,7 +269,7 @@ func TestMoveToLostAsksReasonAndWonAsksContract(t *testing.T) {
 	if f := d.plain(); !strings.Contains(f, "Lost reason") {
 		t.Fatalf("moving to lost does not ask why:\n%s", f)
 	}
-	d.keys("down", "enter")
+	d.keys("down", "down", "enter", "enter") // no reason is picked first: down to Price, down to Competitor
 	if l := d.leadByCompany("Northwind Foods"); l.Stage != "lost" || l.LostReason != "competitor" {
 		t.Fatalf("lost lead = %q reason %q", l.Stage, l.LostReason)
 	}
@@ -364,7 +364,8 @@ func TestComplaintOnWonAccount(t *testing.T) {
 	if f := d.plain(); !strings.Contains(f, "长城电子实业有限公司  [签约]") || !strings.Contains(f, "HT-2026-001") {
 		t.Fatalf("the won lead is not open:\n%s", f)
 	}
-	d.keys("x", "down", "enter", "text:设备异响，需要上门检修", "enter")
+	d.keys("x", "down", "enter", "text:设备异响，需要上门检修")
+	d.send(ctrl('s')) // enter is a new line in the description
 	var open []model.Complaint
 	d.st.View(func(tx *store.Tx) (err error) { open, err = tx.OpenComplaints(); return })
 	if len(open) != 1 || open[0].Severity != "high" || open[0].Description != "设备异响，需要上门检修" {
