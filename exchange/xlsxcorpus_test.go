@@ -9,12 +9,15 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/exchange/internal/xlsxcorpus"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -398,4 +401,65 @@ func BenchmarkReadXLSXLarge(b *testing.B) {
 			f.Close()
 		}
 	})
+}
+
+// TestImportXLSXCorpus imports every corpus workbook into a real book:
+// each producer's list gives the same leads, amounts, phone numbers and
+// follow-up days (the Mac's 1904 dates and the SDK's type d date
+// included), and the two rows that are wrong on purpose (a total with
+// #N/A for a date, a negative amount) are refused with their reasons
+// while the others go in.
+func TestImportXLSXCorpus(t *testing.T) {
+	for _, b := range xlsxcorpus.All() {
+		t.Run(b.Name, func(t *testing.T) {
+			s := openStore(t, "ann")
+			rep, err := Import(s, b.Data, b.Name, Options{RejectsPath: "-"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Sheet != b.Sheet || rep.New < 3 || rep.Invalid != 2 || rep.Tasks != 3 {
+				t.Errorf("report: sheet %q, %d new, %d invalid, %d follow-ups; problems %+v", rep.Sheet, rep.New, rep.Invalid, rep.Tasks, rep.Problems)
+			}
+			for _, p := range rep.Problems {
+				if !strings.Contains(p.Reason, "#N/A") && !strings.Contains(p.Reason, "negative") && !strings.Contains(p.Reason, "not a date") {
+					t.Errorf("unexpected problem %+v", p)
+				}
+			}
+			want := map[string]struct {
+				phone  string
+				amount int64
+			}{
+				"华北能源有限公司":    {"13800138000", 120000_00},
+				"Müller GmbH": {"", 50000_50},
+				"南方电力":        {"", 0},
+			}
+			for _, l := range allLeads(t, s) {
+				w, ok := want[l.Company]
+				if !ok {
+					continue
+				}
+				delete(want, l.Company)
+				if l.Value.Amount != w.amount || w.phone != "" && l.MainContact().Phone != w.phone {
+					t.Errorf("%s: value %d, phone %q", l.Company, l.Value.Amount, l.MainContact().Phone)
+				}
+			}
+			if len(want) > 0 {
+				t.Errorf("leads missing: %v", want)
+			}
+			var dues []string
+			if err := s.View(func(tx *store.Tx) error {
+				tasks, err := tx.OpenTasks(model.Date{})
+				for _, tk := range tasks {
+					dues = append(dues, tk.Due.String())
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(dues)
+			if want := []string{"1999-01-01", "2026-12-03", "2026-12-10"}; !slices.Equal(dues, want) {
+				t.Errorf("follow-ups due %v, want %v", dues, want)
+			}
+		})
+	}
 }
