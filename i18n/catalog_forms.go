@@ -13,6 +13,7 @@ var formsEntries = []entry{
 	// Won and lost from any stage.
 	{"key.mark_won", "mark won", "标记签约"},
 	{"key.mark_lost", "mark lost", "标记流失"},
+	{"key.won_lost", "won/lost", "签约/流失"},
 	{"form.lost_pick", "(pick a reason, or type one below)", "（选择原因，或在下方填写）"},
 	{"field.lost_words", "Reason in your own words", "原因说明"},
 	{"form.err_lost_reason", "Pick a reason or type one.", "请选择或填写流失原因。"},

@@ -212,8 +212,8 @@ func TestWonAndLostFromAnyStage(t *testing.T) {
 	}
 
 	d.keys("esc", "1") // the board, on Acme in the lost column
-	if scr := d.plain(); !strings.Contains(scr, "mark won") {
-		t.Fatalf("the board's help line does not show W:\n%s", scr)
+	if scr := d.plain(); !strings.Contains(scr, "W/X won/lost") {
+		t.Fatalf("the board's help line does not show W and X:\n%s", scr)
 	}
 	d.keys("h", "h", "h", "h", "W") // lost → won → negotiation → solution → contacted: Pioneer Chemicals
 	if scr := d.plain(); !strings.Contains(scr, "Mark Pioneer Chemicals Inc. as won") {

@@ -8,11 +8,14 @@ type KeyMap struct {
 	Up, Down, Left, Right key.Binding
 	MoveLeft, MoveRight   key.Binding
 	Won, Lost             key.Binding // from any stage, asking the contract or the reason
-	Undo                  key.Binding
-	Open, New, Edit       key.Binding
-	Filter, Sort          key.Binding
-	First, Last           key.Binding
-	Help, Quit            key.Binding
+	// WonLost shows Won and Lost as one entry of the help line, which has
+	// no room for two at 80 columns.
+	WonLost         key.Binding
+	Undo            key.Binding
+	Open, New, Edit key.Binding
+	Filter, Sort    key.Binding
+	First, Last     key.Binding
+	Help, Quit      key.Binding
 	// While filtering:
 	Accept, Clear key.Binding
 }
@@ -26,7 +29,7 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		}
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keysHelp(keys), t(help)))
 	}
-	return KeyMap{
+	km := KeyMap{
 		Up:        b("up", "key.up", "k", "up"),
 		Down:      b("down", "key.down", "j", "down"),
 		Left:      b("left", "key.left", "h", "left"),
@@ -48,6 +51,9 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Accept:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t("key.accept_filter"))),
 		Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", t("key.clear_filter"))),
 	}
+	km.WonLost = key.NewBinding(key.WithKeys(append(km.Won.Keys(), km.Lost.Keys()...)...),
+		key.WithHelp(km.Won.Help().Key+"/"+km.Lost.Help().Key, t("key.won_lost")))
+	return km
 }
 
 // keysHelp shows the first key and, when it is a letter, the arrow too.
@@ -64,7 +70,7 @@ func keysHelp(keys []string) string {
 
 // ShortHelp is the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.MoveRight, k.Won, k.Lost, k.Open, k.New, k.Filter, k.Undo, k.Help, k.Quit}
+	return []key.Binding{k.MoveRight, k.WonLost, k.Open, k.New, k.Filter, k.Help, k.Undo, k.Quit}
 }
 
 // FullHelp is the help shown by "?".

@@ -11,14 +11,16 @@ type KeyMap struct {
 	Edit, Contact, FollowUp, Visit          key.Binding
 	StartVisit                              key.Binding
 	Won, Lost                               key.Binding
-	Complaint, Delete, Back, Help, Quit     key.Binding
+	// WonLost shows Won and Lost as one entry of the help line.
+	WonLost                             key.Binding
+	Complaint, Delete, Back, Help, Quit key.Binding
 }
 
 // NewKeyMap returns the lead screen's keys with help in the UI language and
 // the user's remaps applied.
 func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 	b := common.Binder(t, remap)
-	return KeyMap{
+	km := KeyMap{
 		Up:         b("up", "key.scroll_up", "k", "up"),
 		Down:       b("down", "key.scroll_down", "j", "down"),
 		PageUp:     b("page_up", "key.page_up", "pgup", "b"),
@@ -38,11 +40,14 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Help:       b("help", "key.help", "?"),
 		Quit:       b("quit", "key.quit", "q", "ctrl+c"),
 	}
+	km.WonLost = key.NewBinding(key.WithKeys(append(km.Won.Keys(), km.Lost.Keys()...)...),
+		key.WithHelp(km.Won.Help().Key+"/"+km.Lost.Help().Key, t("key.won_lost")))
+	return km
 }
 
 // ShortHelp is the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.Won, k.Lost, k.Complaint, k.Help}
+	return []key.Binding{k.Back, k.Edit, k.Contact, k.FollowUp, k.Visit, k.StartVisit, k.WonLost, k.Complaint, k.Help}
 }
 
 // FullHelp is the help shown by "?".
