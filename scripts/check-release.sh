@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# CI's release checks (.ci/run calls this): cross-build every target with
+# scripts/release.sh, run the linux binary, list the .deb and .rpm
+# packages, unpack them into a scratch root and check what landed there,
+# verify the systemd unit where systemd exists, build linux/amd64 again
+# and compare SHA256, and check that go mod tidy changes nothing.
+# Usage: scripts/check-release.sh   (run locally too: about 5 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "-- go mod tidy leaves go.mod and go.sum unchanged (and the packaging tool's)"
+go mod tidy -diff
+(cd scripts/pkg && go mod tidy -diff)
+
+echo "-- vet: the man command's build and the packaging tool"
+go vet -tags man ./cmd/fieldcrm
+(cd scripts/pkg && go vet ./... && go build -o "$work/pkg" .)
+
+echo "-- scripts/release.sh: every target"
+DIST="$work/a" bash scripts/release.sh
+
+echo "-- the linux/amd64 binary: static, version, --help"
+mkdir "$work/tgz"
+tar -xzf "$work"/a/fieldcrm_*_linux_amd64.tar.gz -C "$work/tgz"
+bin=$(echo "$work"/tgz/fieldcrm_*_linux_amd64/fieldcrm)
+go version -m "$bin" | grep -q 'CGO_ENABLED=0' || { echo "the linux binary is not built with CGO_ENABLED=0"; exit 1; }
+go version -m "$bin" | grep -q -- '-trimpath=true' || { echo "the linux binary is not built with -trimpath"; exit 1; }
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+"$bin" version
+"$bin" version | grep -q "$(git rev-parse HEAD | cut -c1-12)" || { echo "the version does not name the commit"; exit 1; }
+"$bin" --help >"$work/help.txt"
+head -3 "$work/help.txt"
+
+echo "-- package contents"
+for p in "$work"/a/*.deb "$work"/a/*.rpm; do
+	echo "${p##*/}:"
+	if [[ $p == *.deb ]] && command -v dpkg-deb >/dev/null; then
+		dpkg-deb -c "$p" | grep -v '/$' # files only; the reader below lists them the same way
+	else
+		"$work/pkg" list "$p" | grep -v '^d'
+	fi
+done
+
+echo "-- install the amd64 .debs into a scratch root"
+root="$work/root"
+for deb in "$work"/a/*_amd64.deb; do
+	if command -v dpkg-deb >/dev/null; then
+		dpkg-deb -x "$deb" "$root"
+		# Our own reader must unpack the same files (it is what runs where dpkg is absent).
+		"$work/pkg" extract "$deb" "$work/root2"
+	else
+		"$work/pkg" extract "$deb" "$root"
+	fi
+done
+if [ -d "$work/root2" ]; then
+	diff -r "$root" "$work/root2" >/dev/null || { echo "pkg extract and dpkg-deb -x disagree"; exit 1; }
+fi
+for f in usr/bin/fieldcrm usr/share/man/man1/fieldcrm.1.gz usr/share/man/man1/fieldcrm-serve.1.gz \
+	usr/share/bash-completion/completions/fieldcrm usr/share/zsh/vendor-completions/_fieldcrm \
+	usr/share/fish/vendor_completions.d/fieldcrm.fish usr/lib/systemd/system/fieldcrm.service \
+	etc/fieldcrm/fieldcrm.env usr/lib/sysusers.d/fieldcrm.conf; do
+	[ -s "$root/$f" ] || { echo "the packages do not install /$f"; exit 1; }
+done
+"$root/usr/bin/fieldcrm" version
+[ "$(stat -c %a "$root/etc/fieldcrm/fieldcrm.env")" = 600 ] || { echo "/etc/fieldcrm/fieldcrm.env is not 0600"; exit 1; }
+
+echo "-- systemd-analyze verify on the unit"
+if command -v systemd-analyze >/dev/null && [ -d /usr/lib/systemd/system ]; then
+	# The scratch root needs the targets the unit names; ours stays as packaged.
+	cp -rn /usr/lib/systemd/system/. "$root/usr/lib/systemd/system/"
+	systemd-analyze verify --root="$root" --man=no fieldcrm.service
+	echo "verified"
+else
+	echo "no systemd on this machine: skipped"
+fi
+
+echo "-- reproducible: linux/amd64 built again, the same SHA256"
+TARGETS=linux/amd64 DIST="$work/b" bash scripts/release.sh >/dev/null
+for f in "$work"/b/*; do
+	[ "${f##*/}" = SHA256SUMS ] && continue
+	grep -q "^$(sha256sum "$f" | cut -d' ' -f1)  ${f##*/}\$" "$work/a/SHA256SUMS" || { echo "${f##*/} differs between two builds"; exit 1; }
+done
+echo "the same"
+
+echo "-- release checks took $((SECONDS - start)) s"
