@@ -194,3 +194,53 @@ func BenchmarkEditorKeystrokeWithSaveNoSync(b *testing.B) {
 		_ = ed.View()
 	}
 }
+
+// rootOn returns the root over the big book at 160x48 with the board
+// loaded, and the function that runs a message and its commands.
+func rootOn(b *testing.B) (*tea.Model, func(tea.Msg)) {
+	st := bigStore(b)
+	data := &uitest.Tracked{Store: st}
+	m := ui.New(ui.Options{Data: data, Rules: uitest.Rules(), Lang: "en", DBPath: "/b.db", User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1})
+	var tm tea.Model = m
+	update := func(msg tea.Msg) tea.Cmd {
+		var c tea.Cmd
+		tm, c = tm.Update(msg)
+		return c
+	}
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	uitest.Run(update, m.Init(), data)
+	run := func(msg tea.Msg) { uitest.Run(update, func() tea.Msg { return msg }, data) }
+	return &tm, run
+}
+
+// BenchmarkRootKeyToFrame is one key through the root's router and the
+// frame it draws, on the board of 10,000 leads: what the router adds to
+// a page's own key handling (compare BenchmarkNavigationKey in ui/board).
+func BenchmarkRootKeyToFrame(b *testing.B) {
+	tm, _ := rootOn(b)
+	j, k := uitest.Key("j"), uitest.Key("k")
+	for i := 0; b.Loop(); i++ {
+		key := j
+		if i%2 == 1 {
+			key = k
+		}
+		*tm, _ = (*tm).Update(key)
+		_ = (*tm).View()
+	}
+}
+
+// BenchmarkRootHelpToggle is ? (the help overlay laid out over the board)
+// and its frame, then ? and the frame again: Update and View only, as in
+// BenchmarkRootKeyToFrame (the pop comes back as a message).
+func BenchmarkRootHelpToggle(b *testing.B) {
+	tm, _ := rootOn(b)
+	q := uitest.Key("?")
+	for b.Loop() {
+		*tm, _ = (*tm).Update(q)
+		_ = (*tm).View()
+		var cmd tea.Cmd
+		*tm, cmd = (*tm).Update(q)
+		*tm, _ = (*tm).Update(cmd()) // the help's pop
+		_ = (*tm).View()
+	}
+}

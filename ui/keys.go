@@ -109,6 +109,9 @@ type helpOverlay struct {
 	global []key.Binding
 	close  key.Binding
 	width  int
+	// drawn caches render's result for drawnW: layout and View both ask.
+	drawn  string
+	drawnW int
 }
 
 func (o *helpOverlay) Update(msg tea.Msg) tea.Cmd {
@@ -129,6 +132,9 @@ func (o *helpOverlay) Lead() (string, string) { return "", "" }
 // render lays out the layer's columns and the global keys, these cut into
 // columns of the height that takes the fewest lines.
 func (o *helpOverlay) render(st help.Styles) string {
+	if o.drawn != "" && o.drawnW == o.width {
+		return o.drawn
+	}
 	best := ""
 	for h := 1; h <= max(1, len(o.global)); h++ {
 		cols := slices.Clone(o.cols)
@@ -140,6 +146,7 @@ func (o *helpOverlay) render(st help.Styles) string {
 			best = out
 		}
 	}
+	o.drawn, o.drawnW = best, o.width
 	return best
 }
 
