@@ -62,8 +62,12 @@ type Model struct {
 	screen screen
 	from   screen // where esc on the lead screen goes back to
 	pages  [screenCount]page
-	board  *boardPage // also pages[screenBoard]: the status line counts its leads
+	// The pages the root also calls by name (also in pages): the status
+	// line counts the board's leads, today is read ahead, and an edit of
+	// notes left unsaved reopens in the visit log.
+	board  *boardPage
 	today  *todayPage
+	visits *visitsPage
 	stack  []overlay
 	// visit is the open visit and capture the note being captured, each
 	// kept while hidden; nil when there is none.
@@ -102,11 +106,12 @@ func New(o Options) Model {
 	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk}
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.board, m.today = &boardPage{board.New(c, o.Keys)}, &todayPage{today.New(c, o.Keys)}
+	m.visits = &visitsPage{visits.New(c, o.Keys, bk)}
 	m.pages = [screenCount]page{
 		screenBoard:   m.board,
 		screenLead:    &leadPage{lead.New(c, o.Keys, bk)},
 		screenToday:   m.today,
-		screenVisits:  &visitsPage{visits.New(c, o.Keys, bk)},
+		screenVisits:  m.visits,
 		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan)},
 	}
 	s := syncstatus.New(c, o.Sync)

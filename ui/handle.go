@@ -213,7 +213,7 @@ func (m *Model) handleDaily(msg tea.Msg) (tea.Cmd, bool) {
 		cmd := m.closeTop(isOffer, nil)
 		if msg.Draft.Kind == visits.EditDraftKind {
 			m.screen = screenVisits
-			vp := m.pages[screenVisits].(*visitsPage)
+			vp := m.visits
 			load := vp.m.Load()
 			var rc tea.Cmd
 			vp.m, rc = vp.m.ResumeEdit(msg.Draft)
