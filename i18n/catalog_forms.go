@@ -4,6 +4,7 @@ package i18n
 var formsEntries = []entry{
 	// Forms: the keys, the same in every form.
 	{"key.form_next_field", "next field", "下一项"},
+	{"key.new_line", "new line", "换行"},
 	{"key.keep_draft", "keep as a draft", "保留为草稿"},
 	{"key.back_to_form", "back to the form", "返回表单"},
 	{"form.keep_question", "Keep what you typed as a draft? k keeps it (offered at the next start), d discards it, esc goes back.", "保留已输入的内容为草稿吗？k 保留（下次启动时提供恢复），d 丢弃，esc 返回表单。"},

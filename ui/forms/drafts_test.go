@@ -251,6 +251,13 @@ func TestNotesGrowWithTheTerminalAndEnterIsANewLine(t *testing.T) {
 		if notes < 0 || outcome-notes < sz[2] {
 			t.Errorf("%dx%d: the notes box is %d lines, want %d or more:\n%s", sz[0], sz[1], outcome-notes-1, sz[2], v)
 		}
+		var helpLine []string
+		for _, b := range d.m.KeyMap().ShortHelp() {
+			helpLine = append(helpLine, b.Help().Key+" "+b.Help().Desc)
+		}
+		if h := strings.Join(helpLine, " • "); !strings.Contains(h, "ctrl+s save") || !strings.Contains(h, "enter new line") {
+			t.Errorf("%dx%d: the help line in notes is %q", sz[0], sz[1], h)
+		}
 		if got := d.m.values()["notes"]; got != "first\nsecond" {
 			t.Errorf("%dx%d: enter in notes gives %q", sz[0], sz[1], got)
 		}

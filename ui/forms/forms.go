@@ -460,10 +460,16 @@ func (m *Model) draftState() string {
 	return ""
 }
 
-// KeyMap is the help the footer shows while a form is open.
+// KeyMap is the help the footer shows while a form is open; in notes it
+// says that enter is a new line.
 func (m *Model) KeyMap() help.KeyMap {
 	if m.asking {
 		return askHelp{m.keys}
+	}
+	if m.form != nil {
+		if _, ok := m.form.GetFocusedField().(*huh.Text); ok {
+			return notesHelp{m.keys}
+		}
 	}
 	return m.keys
 }
@@ -471,6 +477,8 @@ func (m *Model) KeyMap() help.KeyMap {
 // KeyMap is a form's keys: the same in every form, and in visit mode.
 type KeyMap struct {
 	Next, Prev, Save, Cancel key.Binding
+	// In notes: enter is a new line, tab the next field.
+	NewLine, NextNotes key.Binding
 	// While esc asks whether to keep what was typed:
 	Keep, Discard, Back key.Binding
 }
@@ -481,13 +489,15 @@ func NewKeyMap(t func(string) string) KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(shown, t(help)))
 	}
 	return KeyMap{
-		Next:    b("key.form_next_field", "enter/tab", "enter", "tab"),
-		Prev:    b("key.form_prev", "shift+tab", "shift+tab"),
-		Save:    b("key.save", "ctrl+s", "ctrl+s"),
-		Cancel:  b("key.form_cancel", "esc", "esc"),
-		Keep:    b("key.keep_draft", "k/enter", "k", "enter"),
-		Discard: b("key.discard", "d", "d"),
-		Back:    b("key.back_to_form", "esc", "esc"),
+		Next:      b("key.form_next_field", "enter/tab", "enter", "tab"),
+		Prev:      b("key.form_prev", "shift+tab", "shift+tab"),
+		Save:      b("key.save", "ctrl+s", "ctrl+s"),
+		Cancel:    b("key.form_cancel", "esc", "esc"),
+		NewLine:   b("key.new_line", "enter", "enter"),
+		NextNotes: b("key.form_next_field", "tab", "tab"),
+		Keep:      b("key.keep_draft", "k/enter", "k", "enter"),
+		Discard:   b("key.discard", "d", "d"),
+		Back:      b("key.back_to_form", "esc", "esc"),
 	}
 }
 
@@ -496,6 +506,17 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Save, k.Next,
 
 // FullHelp is the same as the short help.
 func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// notesHelp is the help while notes have the keyboard.
+type notesHelp struct{ k KeyMap }
+
+// ShortHelp is the help line in notes.
+func (n notesHelp) ShortHelp() []key.Binding {
+	return []key.Binding{n.k.Save, n.k.NewLine, n.k.NextNotes, n.k.Prev, n.k.Cancel}
+}
+
+// FullHelp is the same as the short help.
+func (n notesHelp) FullHelp() [][]key.Binding { return [][]key.Binding{n.ShortHelp()} }
 
 // askHelp is the help while esc asks whether to keep what was typed.
 type askHelp struct{ k KeyMap }
