@@ -11,9 +11,10 @@ import (
 	"strings"
 )
 
-// ReadXLSX reads one sheet of an Excel workbook (the first worksheet
-// when sheet is empty, passing over chart and dialog sheets) as text, the
-// way an import wants it:
+// ReadXLSX reads one sheet of an Excel workbook as text, the way an
+// import wants it. Without a sheet name it reads the first worksheet
+// whose header names a field an import knows, else the first worksheet
+// (see firstTable). It gives:
 //
 //   - text as typed (shared, inline and rich text, without phonetic
 //     guides);
@@ -42,30 +43,64 @@ func ReadXLSX(data []byte, sheet string) (Table, string, error) {
 	if len(wb.sheets) == 0 {
 		return Table{}, "", fmt.Errorf("the workbook has no sheets")
 	}
-	// Without a name, the first sheet that holds cells: a workbook may
-	// open on a chart sheet.
-	var found *xlsxSheet
 	names := make([]string, len(wb.sheets))
 	for i, s := range wb.sheets {
 		names[i] = s.name
-		if found == nil && (sheet == "" && s.table || s.name == sheet) {
+	}
+	if sheet == "" {
+		return wb.firstTable(names)
+	}
+	var found *xlsxSheet
+	for i, s := range wb.sheets {
+		if s.name == sheet {
 			found = &wb.sheets[i]
+			break
 		}
 	}
 	switch {
-	case found == nil && sheet == "":
-		return Table{}, "", fmt.Errorf("the workbook has no sheet of cells, only charts or dialogs (%s)", strings.Join(names, ", "))
 	case found == nil:
 		return Table{}, "", fmt.Errorf("the workbook has no sheet %q (it has: %s)", sheet, strings.Join(names, ", "))
 	case !found.table:
 		return Table{}, "", fmt.Errorf("sheet %q is a chart or dialog sheet, which holds no cells", sheet)
 	}
-	sheet, part := found.name, found.part
-	rows, err := wb.rows(part)
+	rows, err := wb.rows(found.part)
 	if err != nil {
 		return Table{}, "", fmt.Errorf("sheet %q: %w", sheet, err)
 	}
 	return newTable(rows), sheet, nil
+}
+
+// firstTable reads the sheet an import without --sheet wants: the first
+// worksheet whose header names a field we know, else the first worksheet.
+// A workbook may open on a sheet that is no list: a chart or dialog sheet,
+// which holds no cells, or a cover page such as the Export Summary Apple
+// Numbers puts first or a page of instructions.
+func (wb *xlsxBook) firstTable(names []string) (Table, string, error) {
+	var first Table
+	firstName := ""
+	for _, s := range wb.sheets {
+		if !s.table {
+			continue
+		}
+		rows, err := wb.rows(s.part)
+		switch {
+		case err != nil && firstName == "":
+			return Table{}, "", fmt.Errorf("sheet %q: %w", s.name, err)
+		case err != nil:
+			return first, firstName, nil // a damaged later sheet cannot be the list
+		}
+		t := newTable(rows)
+		if KnownHeaders(t.Header) > 0 {
+			return t, s.name, nil
+		}
+		if firstName == "" {
+			first, firstName = t, s.name
+		}
+	}
+	if firstName == "" {
+		return Table{}, "", fmt.Errorf("the workbook has no sheet of cells, only charts or dialogs (%s)", strings.Join(names, ", "))
+	}
+	return first, firstName, nil
 }
 
 // Excel's limits, which also bound what a damaged or hostile file can

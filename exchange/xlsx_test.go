@@ -400,8 +400,15 @@ func TestReadXLSXByHand(t *testing.T) {
 	if !reflect.DeepEqual(tbl, want) {
 		t.Errorf("got  %#v\nwant %#v", tbl, want)
 	}
-	if tbl, sheet, err := ReadXLSX(data, ""); err != nil || sheet != "Hidden & first" || tbl.Header[0] != "hidden" {
-		t.Errorf("first sheet: %q %+v %v", sheet, tbl, err)
+	// Without a name: the first sheet whose header we know, past the
+	// hidden first one; when no sheet has such a header, the first.
+	if _, sheet, err := ReadXLSX(data, ""); err != nil || sheet != "名单" {
+		t.Errorf("no sheet named: %q %v, want 名单", sheet, err)
+	}
+	unknown := maps.Clone(parts)
+	unknown["book/strings.xml"] = strings.Replace(parts["book/strings.xml"], "公司", "甲乙", 1)
+	if tbl, sheet, err := ReadXLSX(zipOf(t, unknown), ""); err != nil || sheet != "Hidden & first" || tbl.Header[0] != "hidden" {
+		t.Errorf("no header known anywhere: %q %+v %v, want the first sheet", sheet, tbl, err)
 	}
 
 	// Damage is reported, not read as empty cells.

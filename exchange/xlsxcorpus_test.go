@@ -117,7 +117,7 @@ func writeXLSXSeeds(t *testing.T, b xlsxcorpus.Workbook) {
 // workbook with our reader and with excelize and compares them cell by
 // cell. Where they differ, the difference must be one we make on purpose
 // (xlsxNormalised says which); an import without --sheet must read the
-// producer's table, never a chart or dialog sheet.
+// producer's table, never a chart, dialog or cover sheet.
 func TestXLSXCorpusMatchesExcelize(t *testing.T) {
 	books := append(xlsxcorpus.All(), xlsxcorpus.Large(corpusLargeRows))
 	for _, b := range books {

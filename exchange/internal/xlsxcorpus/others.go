@@ -118,9 +118,11 @@ func googleSheets() Workbook {
 	return Workbook{Name: "google-sheets.xlsx", Producer: "Google Sheets", Sheet: "工作表1", Data: data}
 }
 
-// appleNumbers: Numbers' export: a sheet named "sheet - table"; styled
-// cells with no value all over the table; t="n" on numbers; the elapsed
-// formats Numbers gives durations.
+// appleNumbers: Numbers' export: an Export Summary sheet first (Numbers'
+// note and a table of the sheets it wrote, with links to them), then the
+// table on a sheet named "sheet - table"; styled cells with no value all
+// over the table; t="n" on numbers; the elapsed formats Numbers gives
+// durations.
 func appleNumbers() Workbook {
 	numFmts, xfs, xf := formats([]fmtDef{
 		{"money", 164, `"¥"#,##0.00`}, {"thousands", 165, `#,##0`}, {"percent", 9, ""}, {"percent1", 166, `0.0%`},
@@ -147,28 +149,41 @@ func appleNumbers() Workbook {
 		}
 		rows[i].cells = sortCells(append(rows[i].cells, filled...))
 	}
-	sheet1 := declStd + `<worksheet xmlns:r="` + nsRel + `" xmlns="` + nsMain + `"><dimension ref="A1:I7"/><sheetViews><sheetView workbookViewId="0" showGridLines="0" defaultGridColor="1"/></sheetViews>` +
+	table := declStd + `<worksheet xmlns:r="` + nsRel + `" xmlns="` + nsMain + `"><dimension ref="A1:I7"/><sheetViews><sheetView workbookViewId="0" showGridLines="0" defaultGridColor="1"/></sheetViews>` +
 		`<sheetFormatPr defaultColWidth="16.3333" defaultRowHeight="19.9" customHeight="1" outlineLevelRow="0" outlineLevelCol="0"/><cols><col min="1" max="9" width="16.3516" style="1" customWidth="1"/></cols>` +
 		sheetData(dialect{decl: declStd}, &t, rows) + `<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.277778" footer="0.277778"/><pageSetup firstPageNumber="1" fitToHeight="1" fitToWidth="1" scale="100" useFirstPageNumber="0" orientation="portrait" pageOrder="downThenOver"/>` +
 		`<headerFooter><oddFooter>&amp;C&amp;"Helvetica Neue,Regular"&amp;12&amp;K000000&amp;P</oddFooter></headerFooter></worksheet>`
+	summaryRows := []row{
+		{num: 1, cells: []cell{str(1, "Export Summary")}},
+		{num: 3, cells: []cell{str(1, "This document was exported from Numbers. Each table was converted to an Excel worksheet. All other objects on each Numbers sheet were placed on separate worksheets. Please be aware that formula calculations may differ in Excel.")}},
+		{num: 5, cells: []cell{str(1, "Numbers Sheet Name"), str(2, "Numbers Table Name"), str(3, "Excel Worksheet Name")}},
+		{num: 6, cells: []cell{str(1, "工作表 1"), str(2, "表格 1"), str(3, "工作表 1 - 表格 1")}},
+	}
+	summary := declStd + `<worksheet xmlns:r="` + nsRel + `" xmlns="` + nsMain + `"><dimension ref="A1:C6"/><sheetViews><sheetView workbookViewId="0" showGridLines="0" defaultGridColor="1"/></sheetViews>` +
+		`<sheetFormatPr defaultColWidth="10" defaultRowHeight="12" customHeight="1" outlineLevelRow="0" outlineLevelCol="0"/><cols><col min="1" max="1" width="2" style="1" customWidth="1"/><col min="2" max="3" width="33.3" style="1" customWidth="1"/></cols>` +
+		sheetData(dialect{decl: declStd}, &t, summaryRows) + mergeCells("", "A1:C1", "A3:C3") +
+		`<hyperlinks><hyperlink ref="C6" location="'工作表 1 - 表格 1'!R1C1" display="工作表 1 - 表格 1"/></hyperlinks>` +
+		`<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.277778" footer="0.277778"/></worksheet>`
 	workbook := declStd + `<workbook xmlns:r="` + nsRel + `" xmlns="` + nsMain + `"><workbookPr date1904="0"/><bookViews><workbookView activeTab="0"/></bookViews>` +
-		`<sheets><sheet name="工作表 1 - 表格 1" sheetId="1" r:id="rId4"/></sheets></workbook>`
+		`<sheets><sheet name="Export Summary" sheetId="1" r:id="rId4"/><sheet name="工作表 1 - 表格 1" sheetId="2" r:id="rId5"/></sheets></workbook>`
 	styles := styleSpec{decl: declStd, font: `<sz val="10"/><color indexed="8"/><name val="PingFang SC"/>`, numFmts: numFmts, xfs: xfs,
 		xfAttrs: ` applyAlignment="1" applyProtection="0"`,
 		tail:    `<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles><dxfs count="0"/><tableStyles count="0"/><colors><indexedColors><rgbColor rgb="ff000000"/><rgbColor rgb="ffffffff"/></indexedColors></colors>`}.xml()
 	data := zipParts([]part{
 		{"[Content_Types].xml", contentTypes(declStd, [][2]string{{"xml", "application/xml"}, {"rels", ctRels}, {"jpeg", "image/jpeg"}},
 			[][2]string{{"/xl/workbook.xml", ctMain}, {"/xl/styles.xml", ctStyle}, {"/xl/sharedStrings.xml", ctSST}, {"/xl/worksheets/sheet1.xml", ctSheet},
-				{"/xl/theme/theme1.xml", ctTheme}, {"/docProps/core.xml", ctCore}, {"/docProps/app.xml", ctApp}})},
+				{"/xl/worksheets/sheet2.xml", ctSheet}, {"/xl/theme/theme1.xml", ctTheme}, {"/docProps/core.xml", ctCore}, {"/docProps/app.xml", ctApp}})},
 		{"_rels/.rels", rels(declStd, rel{"rId1", relDoc, "xl/workbook.xml"}, rel{"rId2", relCore, "docProps/core.xml"}, rel{"rId3", relApp, "docProps/app.xml"})},
-		{"docProps/app.xml", appProps(declStd, "Microsoft Excel", "工作表 1 - 表格 1")},
+		{"docProps/app.xml", appProps(declStd, "Microsoft Excel", "Export Summary", "工作表 1 - 表格 1")},
 		{"docProps/core.xml", coreProps(declStd, "")},
 		{"xl/workbook.xml", workbook},
-		{"xl/_rels/workbook.xml.rels", rels(declStd, rel{"rId1", relTheme, "theme/theme1.xml"}, rel{"rId2", relStyle, "styles.xml"}, rel{"rId3", relSST, "sharedStrings.xml"}, rel{"rId4", relSheet, "worksheets/sheet1.xml"})},
+		{"xl/_rels/workbook.xml.rels", rels(declStd, rel{"rId1", relTheme, "theme/theme1.xml"}, rel{"rId2", relStyle, "styles.xml"}, rel{"rId3", relSST, "sharedStrings.xml"},
+			rel{"rId4", relSheet, "worksheets/sheet1.xml"}, rel{"rId5", relSheet, "worksheets/sheet2.xml"})},
 		{"xl/sharedStrings.xml", t.xml(dialect{decl: declStd}, true)},
 		{"xl/styles.xml", styles},
 		{"xl/theme/theme1.xml", theme(declStd, "Office Theme")},
-		{"xl/worksheets/sheet1.xml", sheet1},
+		{"xl/worksheets/sheet1.xml", summary},
+		{"xl/worksheets/sheet2.xml", table},
 	})
 	return Workbook{Name: "apple-numbers.xlsx", Producer: "Apple Numbers", Sheet: "工作表 1 - 表格 1", Data: data}
 }
