@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
@@ -24,7 +24,7 @@ type Report struct {
 
 // Options tune Sync; zero values mean the defaults.
 type Options struct {
-	PushBatch int // ops per push, at most MaxPushOps
+	PushBatch int // ops per push, at most wire.MaxBatchOps
 	PullLimit int // changes per pull, at most MaxPullLimit
 }
 
@@ -68,13 +68,18 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 }
 
 func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
-	batch := o.PushBatch
-	if batch <= 0 || batch > wire.MaxPushOps {
-		batch = wire.MaxPushOps
-	}
 	var waiting int
 	if err := st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil }); err != nil {
 		return err
+	}
+	// Many waiting (a first sync): large batches, which servers since
+	// issue 15 take; a server that refuses one gets MaxPushOps from then on.
+	batch, bytes := wire.MaxPushOps, wire.MaxPushBytes
+	if waiting > wire.MaxPushOps {
+		batch, bytes = wire.MaxBatchOps, wire.MaxBatchBytes
+	}
+	if o.PushBatch > 0 {
+		batch = min(o.PushBatch, wire.MaxBatchOps)
 	}
 	// Each round answers at least one op, so this bound is never reached
 	// unless the outbox grows while we push; the rest waits for next time.
@@ -87,15 +92,18 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		}); err != nil {
 			return err
 		}
-		entries = fitBatch(entries)
+		entries = fitBatch(entries, bytes)
 		if len(entries) == 0 {
 			return nil
 		}
-		ops := make([]model.Op, len(entries))
-		for i, e := range entries {
-			ops[i] = e.Op
+		resp, err := c.PushRaw(ctx, encodePush(entries), len(entries))
+		var ae *APIError
+		if err != nil && len(entries) > wire.MaxPushOps && errors.As(err, &ae) &&
+			(ae.Status == http.StatusBadRequest || ae.Status == http.StatusRequestEntityTooLarge) {
+			batch, bytes = wire.MaxPushOps, wire.MaxPushBytes // a server before issue 15
+			round--
+			continue
 		}
-		resp, err := c.Push(ctx, ops)
 		if err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
@@ -106,21 +114,34 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	return nil
 }
 
-// fitBatch keeps the leading entries whose encoding fits MaxPushBytes (at
-// least one: a single long op travels alone).
-func fitBatch(entries []store.OutboxEntry) []store.OutboxEntry {
+// fitBatch keeps the leading entries whose encoding fits in limit bytes
+// (at least one: a single long op travels alone).
+func fitBatch(entries []store.OutboxEntry, limit int) []store.OutboxEntry {
 	size := 16
 	for i, e := range entries {
-		data, err := json.Marshal(e.Op)
-		if err != nil {
-			return entries[:i]
-		}
-		size += len(data) + 1
-		if size > wire.MaxPushBytes-4096 && i > 0 {
+		size += len(e.Raw) + 1
+		if size > limit-4096 && i > 0 {
 			return entries[:i]
 		}
 	}
 	return entries
+}
+
+// encodePush returns the body of a push of entries, from their JSON.
+func encodePush(entries []store.OutboxEntry) []byte {
+	n := 16
+	for _, e := range entries {
+		n += len(e.Raw) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"ops":[`...)
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e.Raw...)
+	}
+	return append(b, "]}"...)
 }
 
 // storeAnswers records the server's answer for each pushed op: applied and

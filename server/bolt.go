@@ -274,6 +274,7 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if b == nil {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
+	b.FillPercent = fillPercent
 	data, err := json.Marshal(boltRecord{Fields: rec.Fields, Record: rec})
 	if err != nil {
 		return err
@@ -460,8 +461,15 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 	return e, nil
 }
 
+// fillPercent is how full bbolt fills a page of the log, the op ids and
+// the records before it starts another. Their keys grow in order (seqs,
+// time-ordered ids), so bbolt's default of half full would leave the file
+// about twice the size of its data.
+const fillPercent = 0.95
+
 func (t *boltTx) Append(e LogEntry) (uint64, error) {
 	b := t.tx.Bucket(bLog)
+	b.FillPercent = fillPercent
 	e.Slots = 0
 	if e.Kind == EntryGrant || e.Kind == EntryRevoke {
 		e.Slots = VisibilitySlots
@@ -481,7 +489,9 @@ func (t *boltTx) Append(e LogEntry) (uint64, error) {
 		return 0, err
 	}
 	if e.Kind == EntryOp && e.Op != nil {
-		if err := t.tx.Bucket(bOpIDs).Put([]byte(e.Op.ID), be(seq)); err != nil {
+		ids := t.tx.Bucket(bOpIDs)
+		ids.FillPercent = fillPercent
+		if err := ids.Put([]byte(e.Op.ID), be(seq)); err != nil {
 			return 0, err
 		}
 		if err := addUsage(t.tx.Bucket(bUsage), e.Op.Actor.User, int64(opLen)); err != nil {

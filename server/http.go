@@ -277,7 +277,7 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 	req, err := wire.DecodePushRequest(body)
 	if err != nil {
 		code := http.StatusBadRequest
-		if len(body) > wire.MaxPushBytes {
+		if len(body) > wire.MaxBatchBytes {
 			code = http.StatusRequestEntityTooLarge
 		}
 		writeError(w, code, "bad_request", err.Error())

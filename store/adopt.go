@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -113,13 +114,18 @@ func ownerIs(fields map[string]json.RawMessage, user string) bool {
 // adoptRecord makes the record an answered op wrote name newUser where
 // the op named its old author: the stamps the op left, the owner of a new
 // lead, and the authors in its fields.
+//
+// Names are in no index but a lead's card (its owner) and an activity's
+// entry in act_facts (its author), so those two are brought in step here
+// instead of reindexing the whole record: a first push answers about a
+// hundred thousand ops, and a full reindex of each would cost seconds.
 func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	oldUser := op.Actor.User
-	rec, ok, err := t.loadRecord(op.Entity.Type, op.Entity.ID)
+	typ, id := op.Entity.Type, op.Entity.ID
+	rec, ok, err := t.loadRecord(typ, id)
 	if err != nil || !ok {
 		return err
 	}
-	before := model.EncodeFields(rec.Fields)
 	if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
 		rec.Base.Actor = newUser
 	}
@@ -129,9 +135,32 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 			rec.Stamps[f] = st
 		}
 	}
-	if op.Entity.Type == model.TypeLead && op.Kind == model.OpCreate && ownerIs(rec.Fields, oldUser) && rec.StampOf("owner").HLC == op.HLC {
+	for i, h := range rec.History {
+		if h.HLC == op.HLC && h.Actor == oldUser {
+			rec.History[i].Actor = newUser
+		}
+	}
+	owner := typ == model.TypeLead && op.Kind == model.OpCreate && ownerIs(rec.Fields, oldUser) && rec.StampOf("owner").HLC == op.HLC
+	if owner {
 		rec.Fields["owner"], _ = json.Marshal(newUser)
 	}
 	adoptAuthors(rec.Fields, oldUser, newUser)
-	return t.store(op.Entity.Type, op.Entity.ID, rec, before)
+	if err := t.saveRecord(typ, id, rec); err != nil {
+		return err
+	}
+	switch {
+	case owner:
+		return t.updateCard(id, func(c *Card) error { c.Owner = newUser; return nil })
+	case typ == model.TypeActivity:
+		var a model.Activity
+		if err := json.Unmarshal(model.EncodeFields(rec.Fields), &a); err != nil {
+			return fmt.Errorf("activity %s: %w", id, err)
+		}
+		for _, k := range indexKeys(&a) {
+			if k.bucket == string(idxActFacts) {
+				return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
+			}
+		}
+	}
+	return nil
 }

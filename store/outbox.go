@@ -33,6 +33,7 @@ const refTag = 0x01
 type OutboxEntry struct {
 	Seq uint64
 	Op  model.Op
+	Raw []byte // Op's JSON, as it is pushed
 }
 
 // Outbox returns up to limit ops waiting to sync, oldest first (all when
@@ -43,14 +44,21 @@ func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 	adopted := t.adopted()
 	c := t.bucket(bucketOutbox).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		op, err := t.outboxOp(k, v)
+		raw, err := t.outboxJSON(k, v)
 		if err != nil {
 			return nil, err
 		}
+		var op model.Op
+		if err := json.Unmarshal(raw, &op); err != nil {
+			return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		}
 		if to, ok := adopted[op.Actor.User]; ok {
 			adoptOp(&op, op.Actor.User, to)
+			if raw, err = json.Marshal(op); err != nil {
+				return nil, err
+			}
 		}
-		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op})
+		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op, Raw: raw})
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -62,21 +70,30 @@ func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 // create and its record.
 func (t *Tx) outboxOp(k, v []byte) (model.Op, error) {
 	var op model.Op
-	if len(v) > 0 && v[0] == refTag {
-		r, err := t.decodeRef(v)
-		if err != nil {
-			return op, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
-		}
-		fields := t.bucket(entityBucket[r.Entity.Type]).Get([]byte(r.Entity.ID))
-		if fields == nil {
-			return op, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
-		}
-		v = r.encodeWith(fields)
+	raw, err := t.outboxJSON(k, v)
+	if err != nil {
+		return op, err
 	}
-	if err := json.Unmarshal(v, &op); err != nil {
+	if err := json.Unmarshal(raw, &op); err != nil {
 		return op, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 	}
 	return op, nil
+}
+
+// outboxJSON returns the op of outbox entry k, v as JSON, a copy.
+func (t *Tx) outboxJSON(k, v []byte) ([]byte, error) {
+	if len(v) == 0 || v[0] != refTag {
+		return clone(v), nil
+	}
+	r, err := t.decodeRef(v)
+	if err != nil {
+		return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+	}
+	fields := t.bucket(entityBucket[r.Entity.Type]).Get([]byte(r.Entity.ID))
+	if fields == nil {
+		return nil, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+	}
+	return r.encodeWith(fields), nil
 }
 
 // OutboxLen returns how many ops wait to sync.

@@ -176,12 +176,23 @@ func TestReplaceRecordKeepsWaitingOps(t *testing.T) {
 }
 
 func TestAdoptUnsyncedRewritesOwnerOfWaitingCreates(t *testing.T) {
-	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: "root"})
+	path := filepath.Join(t.TempDir(), "a.db")
+	s, err := Open(Options{Path: path, User: "root"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := model.Lead{Company: "Acme"}
-	if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+	if err := s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		a := model.Activity{LeadID: l.ID, Kind: model.KindCall}
+		return tx.AddActivity(&a, "called them")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	l.City = "Xiamen" // a set as well as a create
+	if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(&l) }); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -198,7 +209,7 @@ func TestAdoptUnsyncedRewritesOwnerOfWaitingCreates(t *testing.T) {
 			if e.Op.Actor.User != "wang" {
 				t.Errorf("op %s goes out as %q", e.Op.Kind, e.Op.Actor.User)
 			}
-			if e.Op.Kind == model.OpCreate && string(e.Op.Fields["owner"]) != `"wang"` {
+			if e.Op.Kind == model.OpCreate && e.Op.Entity.Type == model.TypeLead && string(e.Op.Fields["owner"]) != `"wang"` {
 				t.Fatalf("create op still names %s", e.Op.Fields["owner"])
 			}
 		}
@@ -234,8 +245,18 @@ func TestAdoptUnsyncedRewritesOwnerOfWaitingCreates(t *testing.T) {
 		if tx.adopted() != nil {
 			t.Errorf("the handover is still recorded with an empty outbox: %v", tx.adopted())
 		}
+		acts, err := tx.ActivitiesOf(l.ID, 0)
+		if err != nil || len(acts) != 1 || acts[0].Author != "wang" {
+			t.Errorf("activities after the answers: %+v, %v", acts, err)
+		}
 		return nil
 	})
+	// The card and the indexes say what the records say.
+	s.Close()
+	r, err := Doctor(path)
+	if err != nil || !r.OK() {
+		t.Fatalf("doctor after the handover: %+v, %v", r, err)
+	}
 }
 
 // Adopting writes one key, however much waits: the records change only

@@ -20,7 +20,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if req.Ops == nil || len(req.Ops) > MaxPushOps {
+		if req.Ops == nil || len(req.Ops) > MaxBatchOps {
 			t.Fatalf("accepted %d ops (nil: %v)", len(req.Ops), req.Ops == nil)
 		}
 		for _, op := range req.Ops {

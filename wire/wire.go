@@ -18,13 +18,20 @@ import (
 
 // Protocol limits.
 const (
-	// MaxPushOps is the most ops one push may carry.
-	MaxPushOps = 500
-	// MaxPushBytes caps a push of several ops; a single op may be up to
-	// model.MaxOpBytes (a long note), so the body cap is that plus framing.
+	// MaxPushOps and MaxPushBytes bound a push that every server takes:
+	// at most this many ops, and this many bytes for a batch of several
+	// (a single op may be up to model.MaxOpBytes, a long note).
+	MaxPushOps   = 500
 	MaxPushBytes = 1 << 20
+	// MaxBatchOps and MaxBatchBytes bound a push that servers since
+	// issue 15 take: a first sync of a hundred thousand changes then
+	// goes in a few dozen requests, not hundreds. A client tries a batch
+	// this large only when more than MaxPushOps wait, and goes back to
+	// MaxPushOps when a server refuses it as too large.
+	MaxBatchOps   = 5000
+	MaxBatchBytes = 8 << 20
 	// MaxBodyBytes is the hard cap on any push body.
-	MaxBodyBytes = model.MaxOpBytes + 64<<10
+	MaxBodyBytes = MaxBatchBytes + 64<<10
 	// DefaultPullLimit and MaxPullLimit bound the changes in one pull.
 	DefaultPullLimit = 1000
 	MaxPullLimit     = 5000
@@ -161,7 +168,7 @@ func decodeStrict(data []byte, v any) error {
 }
 
 // DecodePushRequest parses a push body. It checks the frame (strict JSON,
-// at most MaxPushOps ops, size) but not the ops themselves: each op is
+// at most MaxBatchOps ops, size) but not the ops themselves: each op is
 // checked on its own by model.DecodeOp so one bad op is answered alone.
 func DecodePushRequest(data []byte) (PushRequest, error) {
 	var req PushRequest
@@ -174,11 +181,11 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 	if req.Ops == nil {
 		return PushRequest{}, errors.New("the request has no \"ops\" list")
 	}
-	if len(req.Ops) > MaxPushOps {
-		return PushRequest{}, fmt.Errorf("the request carries %d ops; at most %d", len(req.Ops), MaxPushOps)
+	if len(req.Ops) > MaxBatchOps {
+		return PushRequest{}, fmt.Errorf("the request carries %d ops; at most %d", len(req.Ops), MaxBatchOps)
 	}
-	if len(req.Ops) > 1 && len(data) > MaxPushBytes {
-		return PushRequest{}, fmt.Errorf("the request is %d bytes; a batch may be at most %d (send a long op alone)", len(data), MaxPushBytes)
+	if len(req.Ops) > 1 && len(data) > MaxBatchBytes {
+		return PushRequest{}, fmt.Errorf("the request is %d bytes; a batch may be at most %d (send a long op alone)", len(data), MaxBatchBytes)
 	}
 	return req, nil
 }
