@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +164,70 @@ func TestAuditLogKeepsAdminActions(t *testing.T) {
 			t.Fatalf("newest 2: %+v %v", last, err)
 		}
 	})
+}
+
+// TestMigrateKeepsAccounts: moving a bbolt server to PostgreSQL keeps a
+// disabled user disabled, a token's expiry, the invitations (a used one
+// stays used) and the audit log.
+func TestMigrateKeepsAccounts(t *testing.T) {
+	ctx := server.WithAuditActor(context.Background(), server.AuditActor{By: "root", From: "ops-host"})
+	dir := filepath.Join(t.TempDir(), "srv")
+	st, err := server.OpenBolt(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: st}
+	is, err := svc.IssueToken(ctx, server.TokenRequest{User: "ann", Role: "rep", NewUser: true, Expires: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddUser(ctx, "bob", "rep"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetDisabled(ctx, "bob", true); err != nil {
+		t.Fatal(err)
+	}
+	used := mustInvite(t, svc, server.InviteRequest{User: "cat", Role: "manager"})
+	if _, err := svc.Redeem(ctx, used.Code, "10.0.0.7"); err != nil {
+		t.Fatal(err)
+	}
+	open := mustInvite(t, svc, server.InviteRequest{User: "dan", Role: "rep"})
+	before, _ := svc.Audit(ctx, 0)
+	st.Close()
+
+	db := freshDatabase(t)
+	if _, err := server.MigrateBoltToPostgres(context.Background(), dir, db); err != nil {
+		t.Fatal(err)
+	}
+	pgst := openPG(t, db)
+	defer pgst.Close()
+	pgsvc := &server.Service{Store: pgst}
+	users, err := pgsvc.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if (u.Name == "bob") == u.Disabled.IsZero() {
+			t.Fatalf("%s disabled %v after the migration", u.Name, u.Disabled)
+		}
+		if u.Name == "ann" && !u.Tokens[0].Expires.Equal(is.Expires) {
+			t.Fatalf("ann's token expires %v after the migration, %v before", u.Tokens[0].Expires, is.Expires)
+		}
+	}
+	if _, err := pgsvc.Redeem(ctx, used.Code, "10.0.0.8"); err != server.ErrInviteUsed {
+		t.Fatalf("a used invitation after the migration: %v", err)
+	}
+	if got, err := pgsvc.Redeem(ctx, open.Code, "10.0.0.8"); err != nil || got.User != "dan" {
+		t.Fatalf("an open invitation after the migration: %+v %v", got, err)
+	}
+	after, _ := pgsvc.Audit(ctx, 0)
+	if len(after) != len(before)+1 || after[len(before)].Action != "invite.redeem" {
+		t.Fatalf("audit log after the migration and a redemption: %+v", after)
+	}
+	for i := range before {
+		// PostgreSQL keeps microseconds.
+		if before[i].Action != after[i].Action || before[i].By != after[i].By || before[i].At.Sub(after[i].At).Abs() > time.Microsecond {
+			t.Fatalf("audit entry %d: %+v, before the migration %+v", i, after[i], before[i])
+		}
+	}
 }

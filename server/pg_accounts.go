@@ -1,11 +1,15 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	bolt "go.etcd.io/bbolt"
 )
 
 // AccountTx on PostgreSQL: users.disabled, tokens.expires and the invites
@@ -164,4 +168,47 @@ func (t *pgTx) SetEpoch(epoch string) error {
 	}
 	_, err := t.tx.Exec(t.ctx, `UPDATE meta SET value = $1 WHERE key = 'epoch'`, epoch)
 	return wrap(err, "set the epoch")
+}
+
+// copyAccounts copies a bbolt server's account buckets into PostgreSQL
+// for MigrateBoltToPostgres, after users and tokens: a disabled user
+// stays disabled, a token keeps its expiry, and the invitations and the
+// audit log come along.
+func copyAccounts(ctx context.Context, btx *bolt.Tx, ptx pgx.Tx, copyRows func(table string, cols []string, rows [][]any) (int, error)) error {
+	t := &boltTx{tx: btx}
+	disabled, expires, err := t.AccountStates()
+	if err != nil {
+		return err
+	}
+	for name, at := range disabled {
+		if _, err := ptx.Exec(ctx, `UPDATE users SET disabled = $2 WHERE name = $1`, name, at); err != nil {
+			return fmt.Errorf("copy disabled users: %w", err)
+		}
+	}
+	for hash, at := range expires {
+		if _, err := ptx.Exec(ctx, `UPDATE tokens SET expires = $2 WHERE hash = $1`, hash[:], at); err != nil {
+			return fmt.Errorf("copy token expiry: %w", err)
+		}
+	}
+	invs, err := t.Invites()
+	if err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, inv := range invs {
+		rows = append(rows, []any{inv.Hash[:], inv.ID, inv.User, inv.Role, inv.Created, inv.Expires, int64(inv.TokenTTL), inv.By, nullTime(inv.Used), inv.UsedFrom})
+	}
+	if _, err := copyRows("invites", strings.Split(inviteColumns, ", "), rows); err != nil {
+		return err
+	}
+	log, err := t.Audit(0)
+	if err != nil {
+		return err
+	}
+	rows = nil
+	for _, e := range log {
+		rows = append(rows, []any{e.At, e.By, e.From, e.Action, e.Target, e.Detail})
+	}
+	_, err = copyRows("audit", []string{"at", "by_whom", "from_where", "action", "target", "detail"}, rows)
+	return err
 }

@@ -203,6 +203,9 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		if _, err := copyQuarantine(btx, copyRows); err != nil {
 			return err
 		}
+		if err := copyAccounts(ctx, btx, ptx, copyRows); err != nil { // pg_accounts.go
+			return err
+		}
 		// The head and the epoch, so clients' cursors stay valid.
 		rep.Head = btx.Bucket(bLog).Sequence()
 		rep.Epoch = string(btx.Bucket(bMeta).Get(kEpoch))

@@ -56,6 +56,7 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 		3: {"usage", "usage_pkey"},
 		4: {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
 		5: {"quarantine", "quarantine_pkey"},
+		6: {"invites", "invites_pkey", "audit", "audit_pkey"}, // and users.disabled, tokens.expires: TestMigrateKeepsAccounts
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {

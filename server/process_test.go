@@ -335,9 +335,14 @@ func (w *procWorld) admin(args ...string) string {
 func (w *procWorld) addUser(name, role string) string {
 	w.t.Helper()
 	out := strings.TrimSpace(w.admin("user", "add", name, "--role", role))
-	lines := strings.Split(out, "\n")
-	tok := lines[len(lines)-1]
-	if !strings.HasPrefix(tok, "fcrm_") {
+	var tok string
+	for line := range strings.Lines(out) { // the token has a line of its own
+		if strings.HasPrefix(line, "fcrm_") {
+			tok = strings.TrimSpace(line)
+			break
+		}
+	}
+	if tok == "" {
 		w.t.Fatalf("admin user add printed no token: %q", out)
 	}
 	if role == server.RoleManager {
