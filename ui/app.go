@@ -114,7 +114,7 @@ func New(o Options) Model {
 		screenVisits:  m.visits,
 		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan)},
 	}
-	s := syncstatus.New(c, o.Sync)
+	s := syncstatus.New(c, o.Sync, bk)
 	m.sync = &s
 	return m
 }

@@ -10,9 +10,9 @@ import (
 )
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
-// visits.Book, trash.Book), implemented once over the store's
-// transactions: each method is one transaction, so a page never holds a
-// *store.Tx.
+// visits.Book, trash.Book, syncstatus.Book), implemented once over the
+// store's transactions: each method is one transaction, so a page never
+// holds a *store.Tx.
 type Book struct{ data common.Data }
 
 // NewBook returns the pages' interfaces over data.
@@ -100,4 +100,26 @@ func (b Book) SaveNotes(id, text, draftID string) error {
 		}
 		return tx.DeleteDraft(draftID)
 	})
+}
+
+// Refused reads the changes the server refused and those set aside.
+func (b Book) Refused() (items []store.RejectedOp, set []store.SetAside, err error) {
+	err = b.data.View(func(tx *store.Tx) error {
+		if items, err = tx.Rejected(); err != nil {
+			return err
+		}
+		set, err = tx.SetAsides()
+		return err
+	})
+	return items, set, err
+}
+
+// DismissRefused removes a refused change from its list.
+func (b Book) DismissRefused(opID string) error {
+	return b.data.Update(func(tx *store.Tx) error { return tx.DismissRejected(opID) })
+}
+
+// DismissSetAside removes a set-aside change from its list.
+func (b Book) DismissSetAside(id uint64) error {
+	return b.data.Update(func(tx *store.Tx) error { return tx.DismissSetAside(id) })
 }

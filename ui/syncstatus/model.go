@@ -64,9 +64,10 @@ type Model struct {
 	list rejectedList
 }
 
-// New returns the sync model over the loop cfg names.
-func New(c *common.Common, cfg Config) Model {
-	return Model{c: c, loop: cfg.Loop, ch: cfg.Statuses, problem: cfg.Problem, list: newRejectedList(c)}
+// New returns the sync model over the loop cfg names; the list of refused
+// changes reads and writes through b.
+func New(c *common.Common, cfg Config, b Book) Model {
+	return Model{c: c, loop: cfg.Loop, ch: cfg.Statuses, problem: cfg.Problem, list: newRejectedList(c, b)}
 }
 
 // Feed returns the function to set as the loop's OnStatus and the channel

@@ -43,6 +43,7 @@ func newKeyMap(t func(string) string) KeyMap {
 // aside because it could not apply them.
 type rejectedList struct {
 	c     *common.Common
+	book  Book
 	keys  KeyMap
 	open  bool
 	aside bool // the set-aside tab is shown
@@ -70,23 +71,24 @@ type dismissedMsg struct {
 	err   error
 }
 
-func newRejectedList(c *common.Common) rejectedList {
-	return rejectedList{c: c, keys: newKeyMap(c.T)}
+// Book is what the list reads and writes, each call one transaction.
+type Book interface {
+	// Refused reads the changes the server refused and those set aside.
+	Refused() ([]store.RejectedOp, []store.SetAside, error)
+	DismissRefused(opID string) error
+	DismissSetAside(id uint64) error
+}
+
+func newRejectedList(c *common.Common, b Book) rejectedList {
+	return rejectedList{c: c, book: b, keys: newKeyMap(c.T)}
 }
 
 func (l *rejectedList) load() tea.Cmd {
 	l.req++
-	req, data := l.req, l.c.Data
+	req, bk := l.req, l.book
 	return func() tea.Msg {
 		msg := rejectedMsg{req: req}
-		msg.err = data.View(func(tx *store.Tx) error {
-			var err error
-			if msg.items, err = tx.Rejected(); err != nil {
-				return err
-			}
-			msg.set, err = tx.SetAsides()
-			return err
-		})
+		msg.items, msg.set, msg.err = bk.Refused()
 		return msg
 	}
 }
@@ -173,7 +175,7 @@ func (l rejectedList) update(msg tea.Msg, m Model) (rejectedList, tea.Cmd) {
 
 // dismiss removes the selected entry from its list.
 func (l rejectedList) dismiss() tea.Cmd {
-	data, aside := l.c.Data, l.aside
+	bk, aside := l.book, l.aside
 	var opID string
 	var id uint64
 	if aside {
@@ -182,13 +184,10 @@ func (l rejectedList) dismiss() tea.Cmd {
 		opID = l.items[l.sel].Op.ID
 	}
 	return func() tea.Msg {
-		err := data.Update(func(tx *store.Tx) error {
-			if aside {
-				return tx.DismissSetAside(id)
-			}
-			return tx.DismissRejected(opID)
-		})
-		return dismissedMsg{aside: aside, err: err}
+		if aside {
+			return dismissedMsg{aside: true, err: bk.DismissSetAside(id)}
+		}
+		return dismissedMsg{err: bk.DismissRefused(opID)}
 	}
 }
 

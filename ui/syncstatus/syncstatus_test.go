@@ -21,12 +21,35 @@ type idleLoop struct{ kicks, now *int }
 func (l idleLoop) Kick()    { *l.kicks++ }
 func (l idleLoop) SyncNow() { *l.now++ }
 
+// storeBook is the list's Book over a store, as ui.Book is (which this
+// package cannot import).
+type storeBook struct{ st *store.Store }
+
+func (b storeBook) Refused() (items []store.RejectedOp, set []store.SetAside, err error) {
+	err = b.st.View(func(tx *store.Tx) error {
+		if items, err = tx.Rejected(); err != nil {
+			return err
+		}
+		set, err = tx.SetAsides()
+		return err
+	})
+	return items, set, err
+}
+
+func (b storeBook) DismissRefused(opID string) error {
+	return b.st.Update(func(tx *store.Tx) error { return tx.DismissRejected(opID) })
+}
+
+func (b storeBook) DismissSetAside(id uint64) error {
+	return b.st.Update(func(tx *store.Tx) error { return tx.DismissSetAside(id) })
+}
+
 // connected returns a model over a loop that never syncs.
 func connected(t *testing.T, lang string) (Model, *store.Store) {
 	t.Helper()
 	st := uitest.Store(t)
 	c := uitest.Common(st, lang, 80, 24)
-	return New(c, Config{Loop: idleLoop{new(int), new(int)}, Statuses: make(chan StatusMsg)}), st
+	return New(c, Config{Loop: idleLoop{new(int), new(int)}, Statuses: make(chan StatusMsg)}, storeBook{st}), st
 }
 
 // msgs runs cmd (and any batch in it) and returns the messages, leaving
@@ -79,7 +102,7 @@ func TestLine(t *testing.T) {
 	}
 	st := uitest.Store(t)
 	for lang, want := range map[string]string{"en": "offline · not connected", "zh": "离线 · 未连接服务器"} {
-		m := New(uitest.Common(st, lang, 80, 24), Config{})
+		m := New(uitest.Common(st, lang, 80, 24), Config{}, storeBook{st})
 		if m.Enabled() || m.Line() != want || m.Init() != nil {
 			t.Errorf("%s without a server: enabled %v, line %q", lang, m.Enabled(), m.Line())
 		}
@@ -88,7 +111,7 @@ func TestLine(t *testing.T) {
 
 func TestProblemIsASentence(t *testing.T) {
 	st := uitest.Store(t)
-	m := New(uitest.Common(st, "en", 80, 24), Config{Problem: errors.New(`"ftp://x" is not an http:// or https:// address`)})
+	m := New(uitest.Common(st, "en", 80, 24), Config{Problem: errors.New(`"ftp://x" is not an http:// or https:// address`)}, storeBook{st})
 	got := msgs(m.Init())
 	if len(got) != 1 {
 		t.Fatalf("init gave %v", got)
