@@ -356,6 +356,36 @@ func checkSearch(tx *Tx, q string, o SearchOptions) error {
 	if !slices.Equal(got, want) {
 		return fmt.Errorf("search %q %+v:\n index %q\n scan  %q", q, o, got, want)
 	}
+	if o.Activities && !o.Leads {
+		// The visit log's forms of the same search: the same activities.
+		ids, err := tx.SearchActivityIDs(q)
+		if err != nil {
+			return err
+		}
+		acts, err := tx.SearchActivities(q, ActivityFilter{})
+		if err != nil {
+			return err
+		}
+		var want []string
+		for _, h := range hits {
+			want = append(want, h.ID)
+		}
+		var fromActs []string
+		for i, a := range acts {
+			fromActs = append(fromActs, a.ID)
+			if i > 0 && a.StartedAt.After(acts[i-1].StartedAt) {
+				return fmt.Errorf("%q: SearchActivities not newest first", q)
+			}
+		}
+		if !slices.Equal(ids, fromActs) {
+			return fmt.Errorf("%q: SearchActivityIDs %v, SearchActivities %v", q, ids, fromActs)
+		}
+		slices.Sort(ids)
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			return fmt.Errorf("%q: SearchActivityIDs %v, Search %v", q, ids, want)
+		}
+	}
 	if o.Limit == 0 && len(hits) > 1 {
 		top, n, err := tx.Search(q, SearchOptions{Leads: o.Leads, Activities: o.Activities, Limit: 1})
 		if err != nil || n != total || len(top) != 1 || top[0].ID != hits[0].ID {

@@ -141,15 +141,7 @@ func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, 
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(cands, func(a, b hitDoc) int {
-		if a.at != b.at {
-			if a.at > b.at {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(b.doc, a.doc)
-	})
+	sortNewest(cands)
 	docs := t.bucket(bucketSearch, searchDocs)
 	var out []model.Activity
 	for _, h := range cands {
@@ -173,6 +165,36 @@ func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, 
 		}
 	}
 	return out, nil
+}
+
+// SearchActivityIDs returns the ids of the activities holding every word
+// of text, newest first, without reading the activities: for a screen
+// that holds its rows already and filters them by the words (the visit
+// log), as SearchActivities is for one that reads them.
+func (t *Tx) SearchActivityIDs(text string) ([]string, error) {
+	cands, err := t.searchCandidates(text, SearchOptions{Activities: true})
+	if err != nil {
+		return nil, err
+	}
+	sortNewest(cands)
+	docs := t.bucket(bucketSearch, searchDocs)
+	ids := make([]string, 0, len(cands))
+	for i := range cands {
+		if d, ok := decodeSearchDoc(cands[i].value(docs)); ok {
+			ids = append(ids, d.id)
+		}
+	}
+	return ids, nil
+}
+
+// sortNewest orders candidates newest first.
+func sortNewest(cands []hitDoc) {
+	slices.SortFunc(cands, func(a, b hitDoc) int {
+		if c := cmp.Compare(b.at, a.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.doc, a.doc)
+	})
 }
 
 // SearchLeadIDs returns the ids of the live leads holding every word of
