@@ -467,3 +467,24 @@ func TestEveryFormSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestADraftStartedOnALeadScreenNamesTheLead is finding 2's second half:
+// the offer at the next start showed "—" for a note begun on a lead
+// screen; and a hidden note with nothing typed is not kept at all.
+func TestADraftStartedOnALeadScreenNamesTheLead(t *testing.T) {
+	t.Parallel()
+	d, ids := newDriver(t, "en", uitest.English, 100, 30)
+	d.send(openLead(ids[3])) // Harbor Logistics
+	d.send(ctrl('n'))
+	d.keys("esc") // nothing typed: no draft
+	if ds := d.drafts(); len(ds) != 0 {
+		t.Fatalf("an empty hidden note was kept: %+v", ds)
+	}
+	d.send(ctrl('n'))
+	d.keys("text:Wants a second quote")
+	d.keys("esc")
+	d2 := startDriver(t, d.st, d.st, "en", 100, 30)
+	if scr := d2.plain(); !strings.Contains(scr, "Harbor Logistics · Wants a second quote") {
+		t.Fatalf("the offer does not name the lead:\n%s", scr)
+	}
+}
