@@ -78,10 +78,12 @@ func ReadXLSX(data []byte, sheet string) (Table, string, error) {
 func (wb *xlsxBook) firstTable(names []string) (Table, string, error) {
 	var first Table
 	firstName := ""
+	read := map[string]bool{} // sheets that share a part are read once
 	for _, s := range wb.sheets {
-		if !s.table {
+		if !s.table || read[s.part] {
 			continue
 		}
+		read[s.part] = true
 		rows, err := wb.rows(s.part)
 		switch {
 		case err != nil && firstName == "":

@@ -583,3 +583,33 @@ func TestReadXLSXRefusesAStylesBomb(t *testing.T) {
 		t.Errorf("a long format shared by 10,000 cell formats allocated %d MB", n>>20)
 	}
 }
+
+// TestReadXLSXReadsASharedPartOnce: looking for the list, an import
+// without --sheet reads each worksheet part once, however many sheets of
+// the workbook name it (a small file could otherwise make it read one
+// large part thousands of times).
+func TestReadXLSXReadsASharedPartOnce(t *testing.T) {
+	var sheets, rels, rows strings.Builder
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&sheets, `<sheet name="S%d" r:id="rId%d"/>`, i, i)
+		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="/worksheet" Target="s.xml"/>`, i)
+	}
+	for r := 1; r <= 2000; r++ {
+		fmt.Fprintf(&rows, `<row r="%d"><c t="inlineStr"><is><t>not a header %d</t></is></c></row>`, r, r)
+	}
+	data := zipOf(t, map[string]string{
+		"xl/workbook.xml":            `<workbook><sheets>` + sheets.String() + `</sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships>` + rels.String() + `</Relationships>`,
+		"xl/s.xml":                   `<worksheet><sheetData>` + rows.String() + `</sheetData></worksheet>`,
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	tbl, sheet, err := ReadXLSX(data, "")
+	runtime.ReadMemStats(&after)
+	if err != nil || sheet != "S1" || len(tbl.Rows) != 1999 {
+		t.Fatalf("ReadXLSX: sheet %q, %d rows, %v", sheet, len(tbl.Rows), err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 100<<20 {
+		t.Errorf("allocated %d MB: the shared part was read more than once", n>>20)
+	}
+}
