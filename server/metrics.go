@@ -140,7 +140,7 @@ func (m *Metrics) observe(route string, cw *countingWriter, took time.Duration, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.requests[[2]string{route, strconv.Itoa(status)}]++
-	if name, ok := syncRoutes[route]; ok {
+	if name := syncRoute(route); name != "" {
 		h := m.latency[name]
 		if h == nil {
 			h = &histogram{counts: make([]uint64, len(latencyBuckets)+1)}
@@ -167,8 +167,18 @@ func (m *Metrics) observe(route string, cw *countingWriter, took time.Duration, 
 	}
 }
 
-// syncRoutes names the routes whose latency is kept.
-var syncRoutes = map[string]string{"/v1/push": "push", "/v1/pull": "pull"}
+// syncRoute names the routes whose latency is kept, "" for the others.
+// (A switch, not a map: a package-level map is built at every start of
+// every command.)
+func syncRoute(route string) string {
+	switch route {
+	case "/v1/push":
+		return "push"
+	case "/v1/pull":
+		return "pull"
+	}
+	return ""
+}
 
 type opResult struct {
 	Status string `json:"status"`
