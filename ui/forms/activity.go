@@ -73,7 +73,8 @@ type visitData struct {
 // Visit logs a visit that already happened: day, length, notes (Markdown),
 // outcome and the next step, which becomes the next follow-up.
 func Visit(c *common.Common, leadID, company, contact string) *Model {
-	d := &visitData{Day: c.Today().String(), Minutes: "30", Contact: contact}
+	// The contact's name is stored text: shown (and so saved) escaped.
+	d := &visitData{Day: c.Today().String(), Minutes: "30", Contact: model.Printable(contact)}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			input(c.T("field.visit_day"), &d.Day, 20, checkDateTime(c)),

@@ -137,7 +137,7 @@ type callData struct{ Contact, Notes, Outcome, NextStep, NextDue string }
 // Call logs a phone call that just happened: who, notes, outcome and the
 // next step.
 func Call(c *common.Common, leadID, company, contact string) *Model {
-	d := &callData{Contact: contact}
+	d := &callData{Contact: model.Printable(contact)} // stored text: shown escaped
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			input(c.T("field.contact"), &d.Contact, model.MaxNameLen, nil),
