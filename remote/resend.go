@@ -38,15 +38,11 @@ func resendLost(ctx context.Context, st *store.Store, c *Client, o Options, rep 
 	if err := st.View(func(tx *store.Tx) error { pending = tx.ResendPending(); return nil }); err != nil || pending == "" {
 		return err
 	}
-	who, err := c.WhoAmI(ctx)
-	if err != nil {
-		return fmt.Errorf("resend after the server's restore: %w", err)
-	}
-	err = st.Update(func(tx *store.Tx) error {
+	err := st.Update(func(tx *store.Tx) error {
 		if tx.ResendPending() != pending || tx.SyncState().Epoch != pending {
 			return nil // another sync resent meanwhile, or the epoch moved again
 		}
-		_, err := tx.Resend(who.Role == "manager")
+		_, err := tx.Resend()
 		return err
 	})
 	if err != nil {

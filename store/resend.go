@@ -64,9 +64,10 @@ func (t *Tx) NoteSeen(refs ...model.EntityRef) error {
 // wrote (see above), and ends the resend. An entity the server lacks is
 // created whole, if this replica created it; the fields this replica
 // changed since go as sets at their own stamps, and the list entries it
-// appended as appends with their own ids. manager says whether the user
-// may set a lead's owner and assignees. It returns how many ops it queued.
-func (t *Tx) Resend(manager bool) (int, error) {
+// appended as appends with their own ids. (A lead's owner and assignees
+// carry this replica's stamp only when a manager's replica set them, or
+// in the create.) It returns how many ops it queued.
+func (t *Tx) Resend() (int, error) {
 	b := t.bucket(bucketSync)
 	seen := b.Bucket(bucketResendSeen)
 	node := t.s.node
@@ -108,8 +109,7 @@ func (t *Tx) Resend(manager bool) (int, error) {
 			sets := map[model.HLC]map[string]json.RawMessage{}
 			for _, f := range slices.Sorted(maps.Keys(rec.Stamps)) {
 				st := rec.Stamps[f]
-				if st.HLC.Node != node || model.IsAppendField(typ, f) || f == "id" ||
-					(typ == model.TypeLead && !manager && (f == "owner" || f == "assignees")) {
+				if st.HLC.Node != node || model.IsAppendField(typ, f) || f == "id" {
 					continue
 				}
 				if sets[st.HLC] == nil {
