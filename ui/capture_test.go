@@ -488,3 +488,35 @@ func TestADraftStartedOnALeadScreenNamesTheLead(t *testing.T) {
 		t.Fatalf("the offer does not name the lead:\n%s", scr)
 	}
 }
+
+// TestEscOnAFormAsksAndTheDraftComesBack is finding 1 of issue 13: esc in
+// the new-lead form threw away what was typed. Now it asks; kept, the
+// words are offered at the next start and reopen the form as it was.
+func TestEscOnAFormAsksAndTheDraftComesBack(t *testing.T) {
+	t.Parallel()
+	d, _ := newDriver(t, "en", uitest.English, 100, 30)
+	d.keys("n", "text:Tianyu Machinery", "enter", "text:Zhang Wei")
+	d.keys("esc")
+	if scr := d.plain(); !strings.Contains(scr, "Keep what you typed as a draft?") || !strings.Contains(scr, "k/enter keep as a draft") {
+		t.Fatalf("esc with text typed does not ask:\n%s", scr)
+	}
+	d.keys("k")
+	if scr := d.plain(); strings.Contains(scr, "New lead") || !strings.Contains(scr, "Kept as a draft") {
+		t.Fatalf("k does not close the form with a word on the status line:\n%s", scr)
+	}
+	d2 := startDriver(t, d.st, d.st, "en", 100, 30)
+	if scr := d2.plain(); !strings.Contains(scr, "new lead · — · Tianyu Machinery") {
+		t.Fatalf("the offer at the next start:\n%s", scr)
+	}
+	d2.keys("enter")
+	if scr := d2.plain(); !strings.Contains(scr, "New lead") || !strings.Contains(scr, "Tianyu Machinery") || !strings.Contains(scr, "Zhang Wei") {
+		t.Fatalf("resuming does not reopen the form as it was:\n%s", scr)
+	}
+	d2.send(ctrl('s'))
+	if l := d2.leadByCompany("Tianyu Machinery"); l.MainContact().Name != "Zhang Wei" {
+		t.Fatalf("the resumed form saved %+v", l)
+	}
+	if ds := d2.drafts(); len(ds) != 0 {
+		t.Fatalf("drafts left: %+v", ds)
+	}
+}
