@@ -127,7 +127,7 @@ func TestXLSXCorpusMatchesExcelize(t *testing.T) {
 				t.Fatalf("ReadXLSX: %v", err)
 			}
 			if sheet != b.Sheet || len(tbl.Header) == 0 {
-				t.Errorf("read sheet %q (header %q), want the table on %q", sheet, tbl.Header, b.Sheet)
+				t.Errorf("read sheet %q (header %q), want the table on %q, as %s lays it out", sheet, tbl.Header, b.Sheet, b.Producer)
 			}
 			compareWithExcelize(t, b.Data)
 		})

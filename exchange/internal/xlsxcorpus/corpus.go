@@ -209,7 +209,6 @@ type dialect struct {
 	p        string // element prefix ("x:" for the OpenXML SDK)
 	decl     string
 	sAlways  bool // writes s="0"
-	inline   bool // strings as inline strings, not in the string table
 	rowSpans bool // writes spans="1:N" on rows
 }
 
@@ -293,8 +292,8 @@ func colName(c int) string {
 
 func ref(c, r int) string { return colName(c) + strconv.Itoa(r) }
 
-// sheetData writes the rows of a worksheet; string cells go into t
-// unless the dialect writes them inline.
+// sheetData writes the rows of a worksheet; the strings of cells of
+// type s go into t.
 func sheetData(d dialect, t *sst, rows []row) string {
 	var b strings.Builder
 	p := d.p
@@ -322,9 +321,6 @@ func sheetData(d dialect, t *sst, rows []row) string {
 				fmt.Fprintf(&b, ` s="%d"`, c.s)
 			}
 			typ, inner := c.t, ""
-			if typ == "s" && d.inline && !c.noV {
-				typ = "inlineStr"
-			}
 			switch {
 			case c.noV:
 			case typ == "s":

@@ -14,7 +14,6 @@ type sheet struct {
 	body  string
 	rels  string // its own relationships part, "" for none
 	extra []part // parts only it points to (a drawing, a chart)
-	state string // "hidden" for a hidden sheet
 }
 
 func (s sheet) folder() string {
@@ -127,11 +126,7 @@ func sheetsXML(p string, sheets []sheet, id func(i int) string) string {
 	var b strings.Builder
 	b.WriteString(`<` + p + `sheets>`)
 	for i, s := range sheets {
-		state := ""
-		if s.state != "" {
-			state = ` state="` + s.state + `"`
-		}
-		fmt.Fprintf(&b, `<%ssheet name="%s" sheetId="%d"%s r:id="%s"/>`, p, esc(s.name), i+1, state, id(i))
+		fmt.Fprintf(&b, `<%ssheet name="%s" sheetId="%d" r:id="%s"/>`, p, esc(s.name), i+1, id(i))
 	}
 	b.WriteString(`</` + p + `sheets>`)
 	return b.String()
