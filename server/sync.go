@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -88,7 +89,8 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 	}
 	limit := s.now().Add(skew).UnixMilli()
 	var resp wire.PushResponse
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(stx Tx) error {
+		tx := &batchTx{Tx: stx, leads: map[string]*model.Record{}}
 		resp = wire.PushResponse{Results: make([]wire.PushResult, len(raw))}
 		before := map[string]*seenBy{} // lead -> who saw it before this batch
 		var rejected []model.EntityRef
@@ -358,4 +360,47 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 		return nil, false, err
 	}
 	return rec, true, nil
+}
+
+// batchTx keeps, for one push, the leads its ops read: every op on an
+// activity, task or complaint reads its lead to authorise it, and a first
+// push brings ten of those per lead. Each read gets its own copy, since
+// apply changes the record it reads before it knows whether to keep it.
+type batchTx struct {
+	Tx
+	leads map[string]*model.Record
+}
+
+func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
+	if ref.Type != model.TypeLead {
+		return t.Tx.Record(ref)
+	}
+	if rec, ok := t.leads[ref.ID]; ok {
+		return cloneRecord(rec), true, nil
+	}
+	rec, ok, err := t.Tx.Record(ref)
+	if err == nil && ok {
+		t.leads[ref.ID] = cloneRecord(rec)
+	}
+	return rec, ok, err
+}
+
+func (t *batchTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
+	if ref.Type == model.TypeLead {
+		t.leads[ref.ID] = cloneRecord(rec)
+	}
+	return t.Tx.PutRecord(ref, rec)
+}
+
+// cloneRecord copies rec's maps and history; the values in them are not
+// changed in place by anyone, so they are shared.
+func cloneRecord(rec *model.Record) *model.Record {
+	out := *rec
+	out.Fields = maps.Clone(rec.Fields)
+	out.Stamps = maps.Clone(rec.Stamps)
+	out.History = slices.Clone(rec.History)
+	if out.Stamps == nil {
+		out.Stamps = map[string]model.Stamp{}
+	}
+	return &out
 }

@@ -316,9 +316,6 @@ func (s *Store) View(fn func(*Tx) error) error {
 // Update runs fn in a read-write transaction: everything fn writes, ops and
 // indexes included, commits durably together or not at all.
 func (s *Store) Update(fn func(*Tx) error) error {
-	if s.opts.ReadOnly {
-		return fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
-	}
 	if s.foundDamaged() {
 		return s.damaged("it was found damaged before, and a change would spread the damage")
 	}
