@@ -67,11 +67,10 @@ type spec struct {
 
 // field is one draftable value of a form.
 type field struct {
-	name     string
-	get      func() string
-	set      func(string)
-	notes    bool // a multi-line notes field: its text leads the draft's summary
-	skipDiff bool // set by the program, not typed (kept, but not worth a draft)
+	name  string
+	get   func() string
+	set   func(string)
+	notes bool // a multi-line notes field: its text leads the draft's summary
 }
 
 func str(name string, p *string) field {
@@ -198,7 +197,7 @@ func (m *Model) values() map[string]string {
 // typed reports whether anything differs from what the form opened with.
 func (m *Model) typed() bool {
 	for _, f := range m.spec.fields {
-		if !f.skipDiff && f.get() != m.initial[f.name] {
+		if f.get() != m.initial[f.name] {
 			return true
 		}
 	}
@@ -213,7 +212,7 @@ func (m *Model) draft() store.Draft {
 	var words, rest []string
 	for _, f := range m.spec.fields {
 		v := strings.TrimSpace(f.get())
-		if v == "" || v == m.initial[f.name] || f.skipDiff {
+		if v == "" || v == m.initial[f.name] {
 			continue
 		}
 		if f.notes {
@@ -225,9 +224,6 @@ func (m *Model) draft() store.Draft {
 	d.Text = strings.Join(append(words, rest...), "\n")
 	return d
 }
-
-// DraftID returns the id of the form's draft.
-func (m *Model) DraftID() string { return m.dr.ID() }
 
 // Init builds the form and focuses its first field.
 func (m *Model) Init() tea.Cmd {
@@ -309,7 +305,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (*Model, tea.Cmd) {
 		seq := m.holdSeq
 		cmd = tea.Batch(cmd, tea.Tick(holdFor, func(time.Time) tea.Msg { return releaseMsg{seq: seq} }))
 	}
-	if m.typed() || m.dr.SavedAt() != (time.Time{}) {
+	if m.typed() || !m.dr.SavedAt().IsZero() {
 		if d := m.draft(); d.Text != m.dr.Draft().Text || !maps.Equal(d.Fields, m.dr.Draft().Fields) {
 			cmd = tea.Batch(cmd, m.dr.Edit(d))
 		}
