@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -90,7 +91,28 @@ type searchDoc struct {
 	id    string
 	lead  string // an activity's lead
 	at    time.Time
-	terms map[string]uint8 // term -> fields it is in
+	terms []docTerm // sorted by term, each once
+}
+
+// docTerm is a term of a record and the fields it is in.
+type docTerm struct {
+	term   string
+	fields uint8
+}
+
+// sortTerms sorts terms and merges repeats: a slice sorts a record's few
+// dozen terms faster than a map collects them.
+func sortTerms(terms []docTerm) []docTerm {
+	slices.SortFunc(terms, func(a, b docTerm) int { return strings.Compare(a.term, b.term) })
+	out := terms[:0]
+	for _, t := range terms {
+		if n := len(out); n > 0 && out[n-1].term == t.term {
+			out[n-1].fields |= t.fields
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // searchDocOf returns the index's view of an entity; nil when the entity
@@ -98,7 +120,7 @@ type searchDoc struct {
 func searchDocOf(v any) *searchDoc {
 	add := func(d *searchDoc, field uint8, texts ...string) {
 		for _, s := range texts {
-			cutTerms(s, false, func(term string, _ bool) { d.terms[term] |= field })
+			cutTerms(s, false, func(term string, _ bool) { d.terms = append(d.terms, docTerm{term, field}) })
 		}
 	}
 	switch e := v.(type) {
@@ -106,13 +128,13 @@ func searchDocOf(v any) *searchDoc {
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: map[string]uint8{}}
+		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt}
 		add(d, searchCompany, e.Company)
 		for _, c := range e.Contacts {
 			add(d, searchContacts, c.Name, c.Phone, c.Email)
 			for _, p := range []string{digits(c.Phone), phoneKey(c.Phone)} {
 				if len(p) >= 3 {
-					d.terms[capTerm(p)] |= searchContacts
+					d.terms = append(d.terms, docTerm{capTerm(p), searchContacts})
 				}
 			}
 			add(d, searchNotes, c.Notes)
@@ -120,13 +142,15 @@ func searchDocOf(v any) *searchDoc {
 		add(d, searchPlace, e.City, e.Region)
 		add(d, searchPlace, e.Tags...)
 		add(d, searchNotes, e.Address, e.Industry)
+		d.terms = sortTerms(d.terms)
 		return d
 	case *model.Activity:
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt, terms: map[string]uint8{}}
+		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt}
 		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
+		d.terms = sortTerms(d.terms)
 		return d
 	}
 	return nil
@@ -160,28 +184,34 @@ func decodeSearchDoc(v []byte) (searchDoc, bool) {
 // searchPending is the postings a transaction changes, applied in term
 // order by flushSearch.
 type searchPending struct {
-	names []string         // interned <kind><term>
-	ids   map[string]int32 // <kind><term> -> index in names
-	ops   []postingOp
-	times map[uint32]int64 // doc -> its time in Unix ms
+	names []string            // <kind><term> of each list
+	ids   [2]map[string]int32 // lead, activity: term -> index in names
+	ops   [][]postingOp       // by index in names, in the order made
+	times map[uint32]int64    // doc -> its time in Unix ms
 }
 
 type postingOp struct {
-	term   int32
 	doc    uint32
 	fields uint8 // 0 removes the posting
-	seq    int32
+}
+
+func newSearchPending() *searchPending {
+	return &searchPending{ids: [2]map[string]int32{{}, {}}, times: map[uint32]int64{}}
 }
 
 func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
-	key := string(kind) + term
-	n, ok := p.ids[key]
+	m := p.ids[0]
+	if kind == kindActivity {
+		m = p.ids[1]
+	}
+	n, ok := m[term]
 	if !ok {
 		n = int32(len(p.names))
-		p.names = append(p.names, key)
-		p.ids[key] = n
+		p.names = append(p.names, string(kind)+term)
+		p.ops = append(p.ops, nil)
+		m[term] = n
 	}
-	p.ops = append(p.ops, postingOp{n, doc, fields, int32(len(p.ops))})
+	p.ops[n] = append(p.ops[n], postingOp{doc, fields})
 }
 
 // indexSearch keeps the search index in step with a record changing from
@@ -213,7 +243,7 @@ func (t *Tx) indexSearch(before, after any) error {
 	docs := t.bucket(bucketSearch, searchDocs)
 	raw := ids.Get([]byte(ref.id))
 	if t.search == nil {
-		t.search = &searchPending{ids: map[string]int32{}, times: map[uint32]int64{}}
+		t.search = newSearchPending()
 	}
 	if raw == nil {
 		if cur == nil {
@@ -234,31 +264,41 @@ func (t *Tx) indexSearch(before, after any) error {
 			return err
 		}
 		t.search.times[doc] = cur.at.UnixMilli()
-		for term, f := range cur.terms {
-			t.search.add(cur.kind, term, doc, f)
+		for _, dt := range cur.terms {
+			t.search.add(cur.kind, dt.term, doc, dt.fields)
 		}
 		return nil
 	}
 	doc := binary.BigEndian.Uint32(raw)
 	if cur == nil {
-		for term := range old.terms {
-			t.search.add(old.kind, term, doc, 0)
+		for _, dt := range old.terms {
+			t.search.add(old.kind, dt.term, doc, 0)
 		}
 		if err := docs.Delete(be32(doc)); err != nil {
 			return err
 		}
 		return ids.Delete([]byte(old.id))
 	}
+	var was []docTerm
 	if old != nil {
-		for term := range old.terms {
-			if _, ok := cur.terms[term]; !ok {
-				t.search.add(old.kind, term, doc, 0)
-			}
-		}
+		was = old.terms
 	}
-	for term, f := range cur.terms {
-		if old == nil || old.terms[term] != f {
-			t.search.add(cur.kind, term, doc, f)
+	// Both lists are sorted: walk them side by side.
+	i, j := 0, 0
+	for i < len(was) || j < len(cur.terms) {
+		switch {
+		case j == len(cur.terms) || i < len(was) && was[i].term < cur.terms[j].term:
+			t.search.add(cur.kind, was[i].term, doc, 0)
+			i++
+		case i == len(was) || cur.terms[j].term < was[i].term:
+			t.search.add(cur.kind, cur.terms[j].term, doc, cur.terms[j].fields)
+			j++
+		default:
+			if was[i].fields != cur.terms[j].fields {
+				t.search.add(cur.kind, cur.terms[j].term, doc, cur.terms[j].fields)
+			}
+			i++
+			j++
 		}
 	}
 	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
@@ -310,37 +350,22 @@ func (t *Tx) flushSearch() error {
 	if err := t.putTimes(p.times); err != nil {
 		return err
 	}
-	rank := make([]int32, len(p.names))
-	order := make([]int32, len(p.names))
+	order := make([]int, len(p.names))
 	for i := range order {
-		order[i] = int32(i)
+		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(p.names[a], p.names[b]) })
-	for r, n := range order {
-		rank[n] = int32(r)
-	}
-	slices.SortFunc(p.ops, func(a, b postingOp) int {
-		if c := int(rank[a.term]) - int(rank[b.term]); c != 0 {
-			return c
-		}
-		if a.doc != b.doc {
-			if a.doc < b.doc {
-				return -1
-			}
-			return 1
-		}
-		return int(a.seq - b.seq)
-	})
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(p.names[a], p.names[b]) })
 	post := t.bucket(bucketSearch, searchPost)
-	for i := 0; i < len(p.ops); {
-		j := i
-		for j < len(p.ops) && p.ops[j].term == p.ops[i].term {
-			j++
+	for _, n := range order {
+		ops := p.ops[n]
+		// New records take growing docs, so a list is mostly in order
+		// already; a stable sort keeps the later of two ops on one doc last.
+		if !slices.IsSortedFunc(ops, cmpOpDoc) {
+			slices.SortStableFunc(ops, cmpOpDoc)
 		}
-		if err := applyPostings(post, p.names[p.ops[i].term], p.ops[i:j]); err != nil {
+		if err := applyPostings(post, p.names[n], ops); err != nil {
 			return err
 		}
-		i = j
 	}
 	return nil
 }
@@ -365,6 +390,8 @@ func (t *Tx) putTimes(times map[uint32]int64) error {
 	}
 	return nil
 }
+
+func cmpOpDoc(a, b postingOp) int { return cmp.Compare(a.doc, b.doc) }
 
 // posting is one document holding a term.
 type posting struct {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/width"
 	"pgregory.net/rapid"
 )
 
@@ -40,6 +42,24 @@ func TestCutTerms(t *testing.T) {
 		if s := strings.Join(got, " "); s != c.want {
 			t.Errorf("cutTerms(%q, %v) = %q, want %q", c.text, c.query, s, c.want)
 		}
+	}
+}
+
+// TestQuickFoldAgrees checks every character the quick path folds against
+// width.Fold and cases.Fold.
+func TestQuickFoldAgrees(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= 0xffff; r++ {
+		if !quickFold(r) && r >= utf8.RuneSelf {
+			continue
+		}
+		n++
+		if got, want := string(foldRune(r)), cases.Fold().String(width.Fold.String(string(r))); got != want {
+			t.Errorf("%U folds to %q, want %q", r, got, want)
+		}
+	}
+	if n < 39000 {
+		t.Fatalf("only %d characters checked", n)
 	}
 }
 
@@ -414,10 +434,10 @@ func searchByScan(tx *Tx, q string, o SearchOptions) ([]string, error) {
 			score, fields := 0, uint8(0)
 			for _, qt := range terms {
 				best := uint8(0)
-				for term, f := range d.terms {
-					if qt.matches(term) {
-						best = max(best, weightOf(f))
-						fields |= f
+				for _, dt := range d.terms {
+					if qt.matches(dt.term) {
+						best = max(best, weightOf(dt.fields))
+						fields |= dt.fields
 					}
 				}
 				if best == 0 {

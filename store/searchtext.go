@@ -32,18 +32,43 @@ const maxTermBytes = 32
 
 // foldText is the folding every term goes through.
 func foldText(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+	ascii, fast := true, true
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
 			ascii = false
-			break
+			if !quickFold(r) {
+				fast = false
+				break
+			}
 		}
 	}
-	if ascii {
+	switch {
+	case ascii:
 		return strings.ToLower(s)
+	case fast:
+		return strings.Map(foldRune, s)
 	}
 	s = strings.ToValidUTF8(s, " ")
 	return cases.Fold().String(width.Fold.String(s))
+}
+
+// quickFold reports whether foldRune folds r as width.Fold and
+// cases.Fold do (TestQuickFoldAgrees checks every one): CJK text and
+// full-width ASCII, most of what is written here, then skip the general
+// transformers, which cost more than cutting the words.
+func quickFold(r rune) bool {
+	return r >= 0x3001 && r <= 0x30ff || r >= 0x3400 && r <= 0x4dbf || r >= 0x4e00 && r <= 0x9fff ||
+		r >= 0xac00 && r <= 0xd7a3 || r >= 0xff01 && r <= 0xff5e
+}
+
+func foldRune(r rune) rune {
+	if r >= 0xff01 && r <= 0xff5e {
+		r -= 0xfee0 // full-width ASCII
+	}
+	if r >= 'A' && r <= 'Z' {
+		r += 'a' - 'A'
+	}
+	return r
 }
 
 // isCJK reports whether r is written without spaces between words.
@@ -56,50 +81,70 @@ func isCJK(r rune) bool {
 
 // cutTerms calls emit for each term of text; prefix says the term is a
 // query term matched as a prefix (a word, or a lone CJK character). For a
-// document, query is false and every term is exact.
+// document, query is false and every term is exact. Terms are slices of
+// the folded text, so cutting allocates little.
 func cutTerms(text string, query bool, emit func(term string, prefix bool)) {
 	text = foldText(text)
-	var run []rune
-	var word strings.Builder
-	flushWord := func() {
-		if word.Len() > 0 {
-			emit(capTerm(word.String()), true)
-			word.Reset()
-		}
-	}
+	var run []int // where the characters of the current CJK run start
+	runEnd := 0
 	flushRun := func() {
+		n := len(run)
 		switch {
-		case len(run) == 1:
-			emit(string(run), true)
-		case len(run) > 1:
-			for i := 0; i+1 < len(run); i++ {
-				emit(string(run[i:i+2]), false)
+		case n == 1:
+			emit(text[run[0]:runEnd], true)
+		case n > 1:
+			for i := 0; i+1 < n; i++ {
+				end := runEnd
+				if i+2 < n {
+					end = run[i+2]
+				}
+				emit(text[run[i]:end], false)
 			}
 			if !query {
-				emit(string(run[len(run)-1:]), false)
+				emit(text[run[n-1]:runEnd], false)
 			}
 		}
 		run = run[:0]
 	}
+	flushWord := func(from, to int) {
+		if from >= 0 && to > from {
+			w := text[from:to]
+			if strings.IndexFunc(w, unicode.IsControl) >= 0 {
+				w = strings.Map(func(r rune) rune {
+					if unicode.IsControl(r) {
+						return -1
+					}
+					return r
+				}, w)
+			}
+			if w != "" {
+				emit(capTerm(w), true)
+			}
+		}
+	}
 	seg := words.FromString(text)
 	for seg.Next() {
-		s := seg.Value()
+		s, start := seg.Value(), seg.Start()
 		if !hasWordRune(s) {
 			flushRun()
 			continue
 		}
-		for _, r := range s {
+		word := -1
+		for i, r := range s {
+			pos := start + i
 			if isCJK(r) {
-				flushWord()
-				run = append(run, r)
+				flushWord(word, pos)
+				word = -1
+				run = append(run, pos)
+				runEnd = pos + utf8.RuneLen(r)
 				continue
 			}
 			flushRun()
-			if !unicode.IsControl(r) {
-				word.WriteRune(r)
+			if word < 0 {
+				word = pos
 			}
 		}
-		flushWord()
+		flushWord(word, start+len(s))
 	}
 	flushRun()
 }
