@@ -417,6 +417,9 @@ func TestReadXLSXByHand(t *testing.T) {
 		"a sheet part it lacks":    {"book/s/b.xml", ""},
 		"a cell past column XFD":   {"book/s/b.xml", strings.Replace(parts["book/s/b.xml"], `r="D2"`, `r="XFE2"`, 1)},
 		"broken XML":               {"book/s/b.xml", parts["book/s/b.xml"][:200]},
+		// Read as the tail after its last slash, a type with none once
+		// sliced the string at -1: a panic.
+		"relationship types without a slash": {"book/_rels/main.xml.rels", strings.ReplaceAll(parts["book/_rels/main.xml.rels"], "http://schemas.openxmlformats.org/officeDocument/2006/relationships/", "")},
 	} {
 		damaged := maps.Clone(parts)
 		if change[1] == "" {
