@@ -49,7 +49,10 @@
 //	  visit_open/<activity id>               lead id (visits not checked out)
 //	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit
 //	                                         flipped, so none sorts first)
-//	outbox/<seq>                JSON model.Op, seq from NextSequence, big-endian
+//	outbox/<seq>                JSON model.Op, or a create whose record is
+//	                            unchanged as a reference to it (outbox.go);
+//	                            seq from NextSequence, big-endian
+//	outbox_new/<type>|<id>      the seq of such a reference
 //	drafts/<draft id>           JSON Draft
 //	sync/, rejected/            sync state, the account the book is bound to,
 //	                            and ops the server refused (sync.go)
