@@ -12,10 +12,13 @@ import (
 // TestHealthSaysWhetherTheDatabaseAnswers: ok with the epoch while the
 // storage is open, 503 once it is closed (a database that went away).
 func TestHealthSaysWhetherTheDatabaseAnswers(t *testing.T) {
-	st, err := server.OpenBolt(t.TempDir(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	forBackends(t, func(t *testing.T, b backend) {
+		testHealth(t, b, map[string]string{"bolt": "bbolt", "postgres": "postgresql"}[b.name])
+	})
+}
+
+func testHealth(t *testing.T, b backend, want string) {
+	st := b.open(t, t.TempDir())
 	srv := httptest.NewServer(server.Handler(&server.Service{Store: st}, server.Options{}))
 	defer srv.Close()
 	get := func() (int, map[string]string) {
@@ -31,7 +34,7 @@ func TestHealthSaysWhetherTheDatabaseAnswers(t *testing.T) {
 		return resp.StatusCode, body
 	}
 	code, body := get()
-	if code != http.StatusOK || body["status"] != "ok" || body["database"] != "ok" || body["epoch"] == "" || body["backend"] != "bbolt" {
+	if code != http.StatusOK || body["status"] != "ok" || body["database"] != "ok" || body["epoch"] == "" || body["backend"] != want {
 		t.Fatalf("open storage: %d %v", code, body)
 	}
 	st.Close()
