@@ -135,63 +135,89 @@ func (o *helpOverlay) render(st help.Styles) string {
 	if o.drawn != "" && o.drawnW == o.width {
 		return o.drawn
 	}
-	best := ""
+	// Plan with the columns' sizes, draw only the plan chosen: styling is
+	// what costs.
+	var best [][][]key.Binding
+	fewest := 0
 	for h := 1; h <= max(1, len(o.global)); h++ {
 		cols := slices.Clone(o.cols)
 		for g := range slices.Chunk(o.global, h) {
 			cols = append(cols, g)
 		}
+		bands, lines := planBands(cols, o.width)
 		// On a tie the taller columns win: fewer of them read better.
-		if out := layoutColumns(cols, st, o.width); best == "" || lineCount(out) <= lineCount(best) {
-			best = out
+		if best == nil || lines <= fewest {
+			best, fewest = bands, lines
 		}
 	}
-	o.drawn, o.drawnW = best, o.width
-	return best
+	out := make([]string, len(best))
+	for i, band := range best {
+		drawn := make([][]string, len(band))
+		for j, col := range band {
+			drawn[j] = helpColumn(col, st)
+		}
+		out[i] = joinColumns(drawn, helpGap)
+	}
+	o.drawn, o.drawnW = strings.Join(out, "\n"), o.width
+	return o.drawn
 }
 
-// layoutColumns lays columns out side by side, starting a new band of
-// columns whenever the next one would pass the width.
-func layoutColumns(cols [][]key.Binding, st help.Styles, width int) string {
-	const gap = 3
-	var bands []string
-	var band [][]string
-	used := 0
-	flush := func() {
-		if len(band) > 0 {
-			bands = append(bands, joinColumns(band, gap))
-		}
-		band, used = nil, 0
-	}
+// helpGap is the space between two columns of the help.
+const helpGap = 3
+
+// planBands lays columns out side by side, starting a new band of columns
+// whenever the next one would pass the width; lines is the height of all
+// the bands.
+func planBands(cols [][]key.Binding, width int) (bands [][][]key.Binding, lines int) {
+	var band [][]key.Binding
+	used, tall := 0, 0
 	for _, col := range cols {
-		lines := helpColumn(col, st)
-		w := 0
-		for _, l := range lines {
-			w = max(w, common.Width(l))
-		}
-		if len(band) > 0 && used+gap+w > width {
-			flush()
+		w, h := columnSize(col)
+		if len(band) > 0 && used+helpGap+w > width {
+			bands, lines = append(bands, band), lines+tall
+			band, used, tall = nil, 0, 0
 		}
 		if len(band) > 0 {
-			used += gap
+			used += helpGap
 		}
-		band, used = append(band, lines), used+w
+		band, used, tall = append(band, col), used+w, max(tall, h)
 	}
-	flush()
-	return strings.Join(bands, "\n")
+	if len(band) > 0 {
+		bands, lines = append(bands, band), lines+tall
+	}
+	return bands, lines
+}
+
+// shownInHelp reports whether a binding has a line in the help.
+func shownInHelp(b key.Binding) bool { return b.Enabled() && b.Help().Key != "" }
+
+// columnSize is the width and height of a column as helpColumn draws it.
+func columnSize(col []key.Binding) (w, h int) {
+	kw := 0
+	for _, b := range col {
+		if shownInHelp(b) {
+			kw = max(kw, common.Width(b.Help().Key))
+		}
+	}
+	for _, b := range col {
+		if shownInHelp(b) {
+			w, h = max(w, kw+1+common.Width(b.Help().Desc)), h+1
+		}
+	}
+	return w, h
 }
 
 // helpColumn draws one column: the keys aligned, then their help.
 func helpColumn(col []key.Binding, st help.Styles) []string {
 	kw := 0
 	for _, b := range col {
-		if b.Enabled() {
+		if shownInHelp(b) {
 			kw = max(kw, common.Width(b.Help().Key))
 		}
 	}
 	var out []string
 	for _, b := range col {
-		if !b.Enabled() || b.Help().Key == "" {
+		if !shownInHelp(b) {
 			continue
 		}
 		k := b.Help().Key
