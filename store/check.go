@@ -95,7 +95,7 @@ type prepared struct {
 func (t *Tx) preparePulled(typ, id string, before []byte, rec *model.Record, carried map[string]json.RawMessage, c check) (*prepared, error) {
 	p := &prepared{typ: typ, id: id, before: before, fields: model.EncodeFields(rec.Fields)}
 	var err error
-	if p.state, err = json.Marshal(rec); err != nil {
+	if p.state, err = encodeStamps(rec, t.s.node); err != nil {
 		return nil, refuse(typ, id, fmt.Errorf("its merge state cannot be encoded: %w", err))
 	}
 	// Checked before decoding: the checks name the field at fault, the

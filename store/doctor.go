@@ -270,7 +270,7 @@ func salvage(path, dst string, scratch bool) (*DoctorReport, error) {
 							return false
 						}
 						var rec model.Record
-						if json.Unmarshal(v, &rec) != nil {
+						if decodeStamps(v, &rec, "") != nil {
 							r.problem(typ+" "+string(k), "its merge state does not decode")
 							r.lose(typ+" "+string(k), "its merge state (its fields are kept)")
 							return false

@@ -2,7 +2,12 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -14,6 +19,7 @@ import (
 type createEncoder struct {
 	scratch bytes.Buffer
 	enc     *json.Encoder
+	mine    string // the replica's node, left out of its stamps
 }
 
 // createParts are the two values a create puts.
@@ -35,7 +41,9 @@ func (e *createEncoder) encode(op *rawOp, v any) (createParts, error) {
 	fields := bytes.TrimSuffix(e.scratch.Bytes(), []byte("\n"))
 	out := make([]byte, 0, len(fields)+128)
 	out = append(out, fields...)
-	out = appendBaseStamps(out, model.Stamp{HLC: op.HLC, Actor: op.Actor.User})
+	out = append(out, stampsTag)
+	out = appendStamp(out, model.Stamp{HLC: op.HLC, Actor: op.Actor.User}, e.mine)
+	out = append(out, 0, 0) // no field stamps, no history
 	return createParts{fields: out[:len(fields):len(fields)], stamps: out[len(fields):]}, nil
 }
 
@@ -83,20 +91,6 @@ func appendHLC(b []byte, h model.HLC) []byte {
 	return append(b, '}')
 }
 
-// appendBaseStamps writes model.Record{Base: s} as json.Marshal does.
-func appendBaseStamps(b []byte, s model.Stamp) []byte {
-	if s == (model.Stamp{}) {
-		return append(b, "{}"...)
-	}
-	b = append(b, `{"base":{"hlc":`...)
-	b = appendHLC(b, s.HLC)
-	if s.Actor != "" {
-		b = append(b, `,"actor":`...)
-		b = appendJSONString(b, s.Actor)
-	}
-	return append(b, "}}"...)
-}
-
 // appendJSONString writes s as a JSON string, as json.Marshal does.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
@@ -110,4 +104,147 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// A record's merge state (stamps/<type>/<id>) is binary since issue 15:
+// a JSON stamp names its node (a 36-byte id) and spells out its keys, and
+// a book holds one per record. Books written before keep their JSON until
+// the record is next written; decodeStamps reads both.
+//
+//	stampsTag
+//	stamp                                     the base stamp
+//	uvarint n, n x (string field, stamp)      per-field stamps, by field
+//	uvarint n, n x (string field, bytes value, stamp)   history, in order
+//
+// where a stamp is varint wall, uvarint counter, string node (empty for
+// the replica's own node), string actor, and strings and bytes are a
+// uvarint length and the bytes.
+const stampsTag = 0x02
+
+// encodeStamps encodes rec's merge state; mine is the replica's node. It
+// fails on a history value that is not JSON, as json.Marshal would.
+func encodeStamps(rec *model.Record, mine string) ([]byte, error) {
+	b := make([]byte, 0, 32+48*len(rec.Stamps))
+	b = append(b, stampsTag)
+	b = appendStamp(b, rec.Base, mine)
+	b = binary.AppendUvarint(b, uint64(len(rec.Stamps)))
+	for _, f := range slices.Sorted(maps.Keys(rec.Stamps)) {
+		b = appendBytes(b, f)
+		b = appendStamp(b, rec.Stamps[f], mine)
+	}
+	b = binary.AppendUvarint(b, uint64(len(rec.History)))
+	for _, h := range rec.History {
+		if !json.Valid(h.Value) {
+			return nil, fmt.Errorf("the overwritten value of %s is not JSON", h.Field)
+		}
+		b = appendBytes(b, h.Field)
+		b = appendBytes(b, string(h.Value))
+		b = appendStamp(b, model.Stamp{HLC: h.HLC, Actor: h.Actor}, mine)
+	}
+	return b, nil
+}
+
+func appendStamp(b []byte, s model.Stamp, mine string) []byte {
+	b = binary.AppendVarint(b, s.HLC.Wall)
+	b = binary.AppendUvarint(b, uint64(s.HLC.Counter))
+	node := s.HLC.Node
+	if node == mine && mine != "" {
+		node = ""
+	}
+	b = appendBytes(b, node)
+	return appendBytes(b, s.Actor)
+}
+
+func appendBytes(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+var errBadStamps = errors.New("the merge state does not decode")
+
+// decodeStamps reads a merge state that encodeStamps or json.Marshal
+// wrote into rec.
+func decodeStamps(data []byte, rec *model.Record, mine string) error {
+	if len(data) == 0 || data[0] != stampsTag {
+		return json.Unmarshal(data, rec)
+	}
+	r := stampReader{b: data[1:], mine: mine}
+	rec.Base = r.stamp()
+	n := r.count()
+	if rec.Stamps == nil && n > 0 {
+		rec.Stamps = make(map[string]model.Stamp, n)
+	}
+	for range n {
+		f := r.str()
+		rec.Stamps[f] = r.stamp()
+	}
+	n = r.count()
+	if n > 0 {
+		rec.History = make([]model.Overwritten, 0, n)
+	}
+	for range n {
+		h := model.Overwritten{Field: r.str(), Value: json.RawMessage(r.str())}
+		s := r.stamp()
+		h.HLC, h.Actor = s.HLC, s.Actor
+		rec.History = append(rec.History, h)
+	}
+	if r.bad || len(r.b) != 0 {
+		return errBadStamps
+	}
+	return nil
+}
+
+type stampReader struct {
+	b    []byte
+	mine string
+	bad  bool
+}
+
+func (r *stampReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad, r.b = true, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads a count, at most one per remaining byte.
+func (r *stampReader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.bad, r.b = true, nil
+		return 0
+	}
+	return int(n)
+}
+
+func (r *stampReader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.bad, r.b = true, nil
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *stampReader) stamp() model.Stamp {
+	wall, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad, r.b = true, nil
+		return model.Stamp{}
+	}
+	r.b = r.b[n:]
+	counter := r.uvarint()
+	s := model.Stamp{HLC: model.HLC{Wall: wall, Counter: uint32(counter), Node: r.str()}, Actor: r.str()}
+	if counter > 1<<32-1 {
+		r.bad = true
+	}
+	if s.HLC.Node == "" {
+		s.HLC.Node = r.mine
+	}
+	return s
 }

@@ -25,9 +25,10 @@ func TestCreateEncodingMatchesJSONMarshal(t *testing.T) {
 		if !bytes.Equal(got.fields, fields) {
 			t.Errorf("fields of %q:\n%s\nwant\n%s", s, got.fields, fields)
 		}
-		stamps, _ := json.Marshal(model.Record{Base: model.Stamp{HLC: op.HLC, Actor: op.Actor.User}})
-		if !bytes.Equal(got.stamps, stamps) {
-			t.Errorf("stamps of %q:\n%s\nwant\n%s", s, got.stamps, stamps)
+		var rec model.Record
+		if err := decodeStamps(got.stamps, &rec, "n"); err != nil || rec.Base != (model.Stamp{HLC: op.HLC, Actor: op.Actor.User}) ||
+			len(rec.Stamps) != 0 || len(rec.History) != 0 {
+			t.Errorf("stamps of %q: %+v, %v", s, rec, err)
 		}
 		want, _ := json.Marshal(struct {
 			ID     string          `json:"op_id"`
@@ -45,5 +46,47 @@ func TestCreateEncodingMatchesJSONMarshal(t *testing.T) {
 		if err != nil || ref != op {
 			t.Errorf("reference of %q: %+v, %v; want %+v", s, ref, err, op)
 		}
+	}
+}
+
+// The binary merge state reads back as written, reads the JSON of older
+// books, and refuses what is cut short.
+func TestStampsEncoding(t *testing.T) {
+	mine := "node-mine"
+	rec := &model.Record{
+		Base: model.Stamp{HLC: model.HLC{Wall: 1764230400000, Counter: 3, Node: mine}, Actor: "王伟"},
+		Stamps: map[string]model.Stamp{
+			"city":  {HLC: model.HLC{Wall: 1764230400500, Node: "other"}, Actor: "li"},
+			"stage": {HLC: model.HLC{Wall: 1764230400600, Counter: 1 << 31, Node: mine}},
+		},
+		History: []model.Overwritten{{Field: "city", Value: json.RawMessage(`"杭州"`), HLC: model.HLC{Wall: 1764230400000, Node: mine}, Actor: "王伟"}},
+	}
+	data, err := encodeStamps(rec, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(rec)
+	if len(data) >= len(js)/2 {
+		t.Errorf("binary merge state %d bytes, JSON %d", len(data), len(js))
+	}
+	for _, in := range [][]byte{data, js} {
+		var got model.Record
+		if err := decodeStamps(in, &got, mine); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got.Base != rec.Base || len(got.Stamps) != 2 || got.Stamps["city"] != rec.Stamps["city"] || got.Stamps["stage"] != rec.Stamps["stage"] ||
+			len(got.History) != 1 || string(got.History[0].Value) != `"杭州"` || got.History[0].HLC != rec.History[0].HLC {
+			t.Errorf("%q read back as %+v", in, got)
+		}
+	}
+	for i := 1; i < len(data); i++ {
+		var got model.Record
+		if decodeStamps(data[:i], &got, mine) == nil {
+			t.Errorf("the first %d of %d bytes decode", i, len(data))
+		}
+	}
+	bad := &model.Record{History: []model.Overwritten{{Field: "x", Value: json.RawMessage(`{`)}}}
+	if _, err := encodeStamps(bad, mine); err == nil {
+		t.Error("a history value that is not JSON encoded")
 	}
 }

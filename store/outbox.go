@@ -315,7 +315,7 @@ func refOutbox(tx *bolt.Tx) error {
 		if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &op) != nil || op.Kind != model.OpCreate || entityBucket[op.Entity.Type] == nil {
 			return nil // not a create, or one a push will report
 		}
-		if !createStands(tx, op) {
+		if !createStands(tx, op, mine) {
 			return nil
 		}
 		raw := rawOp{ID: op.ID, Entity: op.Entity, Kind: op.Kind, HLC: op.HLC, Actor: op.Actor, Schema: op.Schema}
@@ -336,7 +336,7 @@ func refOutbox(tx *bolt.Tx) error {
 
 // createStands reports whether op's record is exactly what op made of
 // nothing: the same fields, stamped only by op.
-func createStands(tx *bolt.Tx, op model.Op) bool {
+func createStands(tx *bolt.Tx, op model.Op, mine string) bool {
 	data := tx.Bucket(entityBucket[op.Entity.Type]).Get([]byte(op.Entity.ID))
 	st := tx.Bucket(bucketStamps).Bucket([]byte(op.Entity.Type))
 	if data == nil || st == nil {
@@ -346,7 +346,7 @@ func createStands(tx *bolt.Tx, op model.Op) bool {
 	if json.Unmarshal(data, &rec.Fields) != nil {
 		return false
 	}
-	if v := st.Get([]byte(op.Entity.ID)); v == nil || json.Unmarshal(v, rec) != nil {
+	if v := st.Get([]byte(op.Entity.ID)); v == nil || decodeStamps(v, rec, mine) != nil {
 		return false
 	}
 	return len(rec.Stamps) == 0 && len(rec.History) == 0 && rec.Base.HLC == op.HLC &&

@@ -512,13 +512,9 @@ func eachPosting(first uint32, v []byte, fn func(doc uint32, fields uint8)) erro
 	return nil
 }
 
-// buildSearch is the repair path: it indexes every lead and activity
-// again, from nothing.
-func buildSearch(btx *bolt.Tx) error { return buildSearchProgress(btx, nil) }
-
-// buildSearchProgress is migration 10: buildSearch telling progress (when
-// not nil) how many records it has indexed, now and then, of how many.
-func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
+// buildSearch is migration 10 and the repair path: it indexes every lead
+// and activity again, from nothing.
+func buildSearch(btx *bolt.Tx) error {
 	if btx.Bucket(bucketSearch) != nil {
 		if err := btx.DeleteBucket(bucketSearch); err != nil {
 			return err
@@ -534,19 +530,12 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 		}
 	}
 	t := &Tx{tx: btx}
-	total, n := 0, 0
-	if progress != nil {
-		for _, typ := range []string{model.TypeLead, model.TypeActivity} {
-			if b := btx.Bucket(entityBucket[typ]); b != nil {
-				total += b.Stats().KeyN
-			}
-		}
-	}
 	for _, typ := range []string{model.TypeLead, model.TypeActivity} {
 		b := btx.Bucket(entityBucket[typ])
 		if b == nil {
 			continue
 		}
+		n := 0
 		err := b.ForEach(func(k, v []byte) error {
 			e, err := decodeEntity(typ, v)
 			if err != nil || e == nil {
@@ -558,9 +547,6 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 			// Bounded memory on a big book: write the postings every few
 			// thousand records.
 			if n++; n%5000 == 0 {
-				if progress != nil {
-					progress(n, total)
-				}
 				return t.flushSearch()
 			}
 			return nil
@@ -569,11 +555,5 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 			return err
 		}
 	}
-	if err := t.flushSearch(); err != nil {
-		return err
-	}
-	if progress != nil {
-		progress(total, total)
-	}
-	return nil
+	return t.flushSearch()
 }

@@ -181,15 +181,11 @@ func TestMigration10BuildsTheSearchIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	var shown [][2]int
-	s, err = Open(Options{Path: s.Path(), User: "ann", Now: now, Progress: func(done, total int) { shown = append(shown, [2]int{done, total}) }})
+	s, err = Open(Options{Path: s.Path(), User: "ann", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if len(shown) == 0 || shown[len(shown)-1] != [2]int{1, 1} {
-		t.Errorf("the migration's progress: %v, want it to end at 1 of 1 record", shown)
-	}
 	err = s.View(func(tx *Tx) error {
 		ids, err := tx.SearchLeadIDs("能源", 0)
 		if err != nil {

@@ -84,9 +84,6 @@ type Options struct {
 	// AutoBackup keeps a consistent copy of the book in backups/ beside
 	// it, written after the first write of each day, the newest 7 kept.
 	AutoBackup bool
-	// Progress, when set, hears how far a migration that takes seconds
-	// on a big book has got (building the search index), to show it.
-	Progress func(done, total int)
 	// ReadOnly opens the book only to read it, for a caller that must
 	// leave no trace, such as shell completion: no folder, lock or mark
 	// file is made, nothing is migrated (a book at another schema fails
@@ -195,7 +192,7 @@ func (s *Store) setup(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := migrateShowing(tx, s.opts.Progress); err != nil {
+	if err := migrate(tx); err != nil {
 		return err
 	}
 	if meta.Get(keyNode) == nil {

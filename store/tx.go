@@ -103,7 +103,7 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 		return nil, false, fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
 	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
-		if err := json.Unmarshal(st, rec); err != nil {
+		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return nil, false, fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
 	}
@@ -125,7 +125,7 @@ func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
 	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
 		return nil, err
 	}
-	st, err := json.Marshal(rec)
+	st, err := encodeStamps(rec, t.s.node)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (t *Tx) create(typ, id string, v any) error {
 	op := rawOp{ID: model.NewID(), Entity: model.EntityRef{Type: typ, ID: id}, Kind: model.OpCreate,
 		HLC: t.stamp(), Actor: model.Actor{User: t.s.user, Device: t.s.node}, Schema: model.CurrentSchema}
 	if t.creates == nil {
-		t.creates = new(createEncoder)
+		t.creates = &createEncoder{mine: t.s.node}
 	}
 	parts, err := t.creates.encode(&op, v)
 	if err != nil {

@@ -51,8 +51,7 @@ func shellQuote(s string) string {
 
 // printUsers is the table of 'admin user list'.
 func (a *app) printUsers(users []server.UserInfo) {
-	// STATE last: scripts read the columns before it by position.
-	t := &table{header: []string{"USER", "ROLE", "STORED", "TOKEN", "CREATED", "REVOKED", "EXPIRES", "STATE"}}
+	t := &table{header: []string{"USER", "ROLE", "STATE", "STORED", "TOKEN", "CREATED", "REVOKED", "EXPIRES"}}
 	day := func(at time.Time) string {
 		if at.IsZero() {
 			return ""
@@ -66,10 +65,10 @@ func (a *app) printUsers(users []server.UserInfo) {
 		}
 		stored := server.FormatBytes(u.Stored)
 		if len(u.Tokens) == 0 {
-			t.add(clean(u.Name), u.Role, stored, "-", day(u.Created), "", "", state)
+			t.add(clean(u.Name), u.Role, state, stored, "-", day(u.Created), "", "")
 		}
 		for _, tok := range u.Tokens {
-			t.add(clean(u.Name), u.Role, stored, tok.ID, day(tok.Created), day(tok.Revoked), day(tok.Expires), state)
+			t.add(clean(u.Name), u.Role, state, stored, tok.ID, day(tok.Created), day(tok.Revoked), day(tok.Expires))
 		}
 	}
 	t.write(a.out)
