@@ -266,3 +266,23 @@ func TestNotesGrowWithTheTerminalAndEnterIsANewLine(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedTextIsADraftToo: a paste changes a field as typing does, and
+// one pasted right after enter lands in the next field.
+func TestPastedTextIsADraftToo(t *testing.T) {
+	d, _ := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return FollowUp(c, ids[0], "Acme") })
+	due := d.m.values()["due"]
+	var cmds []tea.Cmd
+	for _, msg := range []tea.Msg{uitest.Key("enter"), tea.PasteMsg{Content: "Send the signed quote"}} {
+		var cmd tea.Cmd
+		d.m, cmd = d.m.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	d.run(tea.Batch(cmds...))
+	if v := d.m.values(); v["due"] != due || v["action"] != "Send the signed quote" {
+		t.Fatalf("paste after enter: due %q action %q", v["due"], v["action"])
+	}
+	if ds := d.drafts(); len(ds) != 1 || ds[0].Fields["action"] != "Send the signed quote" {
+		t.Fatalf("the pasted words are not a draft: %+v", ds)
+	}
+}

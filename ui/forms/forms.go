@@ -52,7 +52,7 @@ type Model struct {
 	// held are keys typed after one that moves the focus, until the move
 	// is done: huh moves it in a later message, and keys typed quickly
 	// after enter went into the field just left. from is that field.
-	held    []tea.KeyPressMsg
+	held    []tea.Msg
 	from    huh.Field
 	holdSeq int
 }
@@ -268,6 +268,16 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.key(msg)
+	case tea.PasteMsg:
+		switch {
+		case m.saving || m.form == nil || m.asking:
+			return m, nil
+		case m.from != nil:
+			m.held = append(m.held, msg)
+			return m, nil
+		}
+		m, cmd := m.updateForm(msg)
+		return m, tea.Batch(cmd, m.edited())
 	}
 	if m.saving || m.form == nil {
 		// The pause ticks of the draft still count while saving.
@@ -305,12 +315,19 @@ func (m *Model) key(msg tea.KeyPressMsg) (*Model, tea.Cmd) {
 		seq := m.holdSeq
 		cmd = tea.Batch(cmd, tea.Tick(holdFor, func(time.Time) tea.Msg { return releaseMsg{seq: seq} }))
 	}
-	if m.typed() || !m.dr.SavedAt().IsZero() {
-		if d := m.draft(); d.Text != m.dr.Draft().Text || !maps.Equal(d.Fields, m.dr.Draft().Fields) {
-			cmd = tea.Batch(cmd, m.dr.Edit(d))
-		}
+	return m, tea.Batch(cmd, m.edited())
+}
+
+// edited saves the draft when typing changed a field: from the first
+// change on, and on every change after (back to the start too).
+func (m *Model) edited() tea.Cmd {
+	if !m.typed() && m.dr.SavedAt().IsZero() {
+		return nil
 	}
-	return m, cmd
+	if d := m.draft(); d.Text != m.dr.Draft().Text || !maps.Equal(d.Fields, m.dr.Draft().Fields) {
+		return m.dr.Edit(d)
+	}
+	return nil
 }
 
 // moves reports whether msg asks field f to hand the focus on: enter and
