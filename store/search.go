@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -23,14 +24,14 @@ import (
 //	                                  the term, in doc order, a uvarint of
 //	                                  (doc - previous doc) << 4 | fields;
 //	                                  at most postingsPerChunk a key
-//	  doc/<doc>                       kind, time (8 bytes), id, and for an
-//	                                  activity |<lead id>
-//	  id/<record id>                  its doc (4 bytes)
+//	  doc/<doc>                       kind, id, and for an activity its
+//	                                  lead's id (ids packed: appendID)
+//	  id/<packed record id>           its doc (4 bytes)
 //	  time/<doc / 512>                the times of 512 docs, 8 bytes each
 //	                                  (Unix ms, big-endian), so ranking by
 //	                                  recency reads a page per 512 docs,
 //	                                  not the doc of every hit
-//	  hidden/<lead id>                empty: a lead in the trash, whose
+//	  hidden/<packed lead id>         empty: a lead in the trash, whose
 //	                                  activities no search lists
 //
 // A doc is a 4-byte big-endian number given to a record when it is first
@@ -157,28 +158,68 @@ func searchDocOf(v any) *searchDoc {
 }
 
 func (d *searchDoc) value() []byte {
-	b := make([]byte, 0, 9+len(d.id)+1+len(d.lead))
-	b = append(b, d.kind)
-	b = binary.BigEndian.AppendUint64(b, uint64(d.at.UnixMilli()))
-	b = append(b, d.id...)
+	b := append(make([]byte, 0, 35), d.kind)
+	b = appendID(b, d.id)
 	if d.kind == kindActivity {
-		b = append(append(b, 0), d.lead...)
+		b = appendID(b, d.lead)
 	}
 	return b
 }
 
-// decodeSearchDoc reads a doc/ value (terms not included).
+// decodeSearchDoc reads a doc/ value (terms and time not included).
 func decodeSearchDoc(v []byte) (searchDoc, bool) {
-	if len(v) < 9 {
+	if len(v) < 1 {
 		return searchDoc{}, false
 	}
-	d := searchDoc{kind: v[0], at: time.UnixMilli(int64(binary.BigEndian.Uint64(v[1:9])))}
-	rest := string(v[9:])
-	d.id, d.lead = rest, rest
+	d := searchDoc{kind: v[0]}
+	id, rest, ok := cutID(v[1:])
+	if !ok {
+		return d, false
+	}
+	d.id, d.lead = id, id
 	if d.kind == kindActivity {
-		d.id, d.lead, _ = strings.Cut(rest, "\x00")
+		if d.lead, _, ok = cutID(rest); !ok {
+			return d, false
+		}
 	}
 	return d, true
+}
+
+// Ids in the index are mostly UUIDs: 16 bytes after a 1, where their text
+// takes 36. Any other id is a 0, its length and its bytes.
+func appendID(b []byte, id string) []byte {
+	if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		return append(append(b, 1), u[:]...)
+	}
+	return append(append(b, 0, byte(min(len(id), 255))), id[:min(len(id), 255)]...)
+}
+
+func packID(id string) []byte { return appendID(nil, id) }
+
+// cutID reads an id written by appendID and returns what follows it.
+func cutID(b []byte) (id string, rest []byte, ok bool) {
+	switch {
+	case len(b) >= 17 && b[0] == 1:
+		return uuid.UUID(b[1:17]).String(), b[17:], true
+	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
+		return string(b[2 : 2+int(b[1])]), b[2+int(b[1]):], true
+	}
+	return "", nil, false
+}
+
+// packedLead is the packed lead id of an activity's doc/ value.
+func packedLead(v []byte) []byte {
+	if len(v) < 1 || v[0] != kindActivity {
+		return nil
+	}
+	b := v[1:]
+	switch {
+	case len(b) >= 17 && b[0] == 1:
+		return b[17:]
+	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
+		return b[2+int(b[1]):]
+	}
+	return nil
 }
 
 // searchPending is the postings a transaction changes, applied in term
@@ -241,7 +282,7 @@ func (t *Tx) indexSearch(before, after any) error {
 		ref = cur
 	}
 	docs := t.bucket(bucketSearch, searchDocs)
-	raw := ids.Get([]byte(ref.id))
+	raw := ids.Get(packID(ref.id))
 	if t.search == nil {
 		t.search = newSearchPending()
 	}
@@ -257,7 +298,7 @@ func (t *Tx) indexSearch(before, after any) error {
 			return errors.New("the search index is full: rebuild it with 'fieldcrm doctor --repair'")
 		}
 		doc := uint32(seq)
-		if err := ids.Put([]byte(cur.id), be32(doc)); err != nil {
+		if err := ids.Put(packID(cur.id), be32(doc)); err != nil {
 			return err
 		}
 		if err := docs.Put(be32(doc), cur.value()); err != nil {
@@ -277,7 +318,7 @@ func (t *Tx) indexSearch(before, after any) error {
 		if err := docs.Delete(be32(doc)); err != nil {
 			return err
 		}
-		return ids.Delete([]byte(old.id))
+		return ids.Delete(packID(old.id))
 	}
 	var was []docTerm
 	if old != nil {
@@ -301,8 +342,10 @@ func (t *Tx) indexSearch(before, after any) error {
 			j++
 		}
 	}
-	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
+	if old == nil || !old.at.Equal(cur.at) {
 		t.search.times[doc] = cur.at.UnixMilli()
+	}
+	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
 		return docs.Put(be32(doc), v)
 	}
 	return nil
@@ -332,9 +375,9 @@ func (t *Tx) hideLead(before, after any) error {
 	}
 	hidden := t.bucket(bucketSearch, searchHidden)
 	if deleted {
-		return hidden.Put([]byte(id), nil)
+		return hidden.Put(packID(id), nil)
 	}
-	return hidden.Delete([]byte(id))
+	return hidden.Delete(packID(id))
 }
 
 func be32(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n) }
@@ -512,9 +555,13 @@ func eachPosting(first uint32, v []byte, fn func(doc uint32, fields uint8)) erro
 	return nil
 }
 
-// buildSearch is migration 10 and the repair path: it indexes every lead
-// and activity again, from nothing.
-func buildSearch(btx *bolt.Tx) error {
+// buildSearch is the repair path: it indexes every lead and activity
+// again, from nothing.
+func buildSearch(btx *bolt.Tx) error { return buildSearchProgress(btx, nil) }
+
+// buildSearchProgress is migration 10: buildSearch telling progress (when
+// not nil) how many records it has indexed, now and then, of how many.
+func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 	if btx.Bucket(bucketSearch) != nil {
 		if err := btx.DeleteBucket(bucketSearch); err != nil {
 			return err
@@ -530,12 +577,19 @@ func buildSearch(btx *bolt.Tx) error {
 		}
 	}
 	t := &Tx{tx: btx}
+	total, n := 0, 0
+	if progress != nil {
+		for _, typ := range []string{model.TypeLead, model.TypeActivity} {
+			if b := btx.Bucket(entityBucket[typ]); b != nil {
+				total += b.Stats().KeyN
+			}
+		}
+	}
 	for _, typ := range []string{model.TypeLead, model.TypeActivity} {
 		b := btx.Bucket(entityBucket[typ])
 		if b == nil {
 			continue
 		}
-		n := 0
 		err := b.ForEach(func(k, v []byte) error {
 			e, err := decodeEntity(typ, v)
 			if err != nil || e == nil {
@@ -547,6 +601,9 @@ func buildSearch(btx *bolt.Tx) error {
 			// Bounded memory on a big book: write the postings every few
 			// thousand records.
 			if n++; n%5000 == 0 {
+				if progress != nil {
+					progress(n, total)
+				}
 				return t.flushSearch()
 			}
 			return nil
@@ -555,5 +612,11 @@ func buildSearch(btx *bolt.Tx) error {
 			return err
 		}
 	}
-	return t.flushSearch()
+	if err := t.flushSearch(); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	return nil
 }

@@ -181,11 +181,15 @@ func TestMigration10BuildsTheSearchIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s, err = Open(Options{Path: s.Path(), User: "ann", Now: now})
+	var shown [][2]int
+	s, err = Open(Options{Path: s.Path(), User: "ann", Now: now, Progress: func(done, total int) { shown = append(shown, [2]int{done, total}) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if len(shown) == 0 || shown[len(shown)-1] != [2]int{1, 1} {
+		t.Errorf("the migration's progress: %v, want it to end at 1 of 1 record", shown)
+	}
 	err = s.View(func(tx *Tx) error {
 		ids, err := tx.SearchLeadIDs("能源", 0)
 		if err != nil {
@@ -459,4 +463,21 @@ func searchByScan(tx *Tx, q string, o SearchOptions) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+func TestSearchDocValueRoundTrips(t *testing.T) {
+	for _, c := range []struct{ id, lead string }{
+		{model.NewID(), model.NewID()},
+		{"01ARZ3NDEKTSV4RRFFQ69G5FAV", "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B"}, // a ULID, an upper-case UUID
+		{"x", strings.Repeat("l", 64)},
+	} {
+		d := searchDoc{kind: kindActivity, id: c.id, lead: c.lead}
+		back, ok := decodeSearchDoc(d.value())
+		if !ok || back.id != c.id || back.lead != c.lead {
+			t.Errorf("%q %q comes back as %q %q (%v)", c.id, c.lead, back.id, back.lead, ok)
+		}
+		if got := packedLead(d.value()); string(got) != string(packID(c.lead)) {
+			t.Errorf("packed lead of %q: %x", c.lead, got)
+		}
+	}
 }

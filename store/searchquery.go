@@ -306,13 +306,10 @@ func (t *Tx) searchCandidates(text string, o SearchOptions) ([]hitDoc, error) {
 }
 
 // hiddenLead reports whether doc value v is an activity of a lead in the
-// trash.
+// trash (hidden holds packed ids).
 func hiddenLead(v []byte, hidden map[string]bool) bool {
-	if len(v) < 9 || v[0] != kindActivity {
-		return false
-	}
-	z := bytes.IndexByte(v[9:], 0)
-	return z >= 0 && hidden[string(v[10+z:])]
+	lead := packedLead(v)
+	return lead != nil && hidden[string(lead)]
 }
 
 // weightOf is the weight of the best field in f.
