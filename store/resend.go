@@ -16,7 +16,7 @@ import (
 // outbox what this replica wrote, rebuilt from its records' stamps:
 //
 //	sync/resend            the epoch a resend waits for the pull of
-//	sync/resend_seen/<type>|<id>   entities the server has (empty values)
+//	sync/resend_seen/<type>|<id>   entities the server has (value 0x01)
 //
 // A field or list entry whose stamp names this replica's node was written
 // here. Resending what the server still has is harmless: the merge rule
@@ -53,7 +53,9 @@ func (t *Tx) NoteSeen(refs ...model.EntityRef) error {
 		return nil
 	}
 	for _, r := range refs {
-		if err := seen.Put(refKey(r), nil); err != nil {
+		// Not an empty value: bbolt reads one back as nil (absent) in the
+		// transaction that wrote it.
+		if err := seen.Put(refKey(r), []byte{1}); err != nil {
 			return err
 		}
 	}
