@@ -41,6 +41,10 @@ func TestQuickNoteTargetsTheScreensLead(t *testing.T) {
 	if f := d.plain(); strings.Contains(d.firstLine(), " for ") || !strings.Contains(f, "Lead (type to search") {
 		t.Fatalf("ctrl+n on the visit log chose a lead:\n%s", f)
 	}
+	d.keys("enter") // a reflexive enter picks nothing
+	if f := d.plain(); strings.Contains(d.firstLine(), " for ") || strings.Contains(f, "› ") {
+		t.Fatalf("enter with nothing typed filed the note on a lead:\n%s", f)
+	}
 	d.keys("esc")
 	// Granite's note was not lost when today's note replaced it.
 	found := false

@@ -242,15 +242,22 @@ func (m *Model) setPicking(on bool) {
 }
 
 func (m *Model) match() {
-	m.matches = common.MatchCards(m.cards, strings.TrimSpace(m.picker.Value()), matchLimit)
-	m.sel = min(m.sel, len(m.matches))
+	q := strings.TrimSpace(m.picker.Value())
+	m.matches = common.MatchCards(m.cards, q, matchLimit)
+	// Nothing typed selects no lead: a reflexive enter must not file the
+	// note on the first lead of the list (issue 13, finding 3).
+	if q == "" && m.sel <= 0 {
+		m.sel = -1
+		return
+	}
+	m.sel = max(0, min(m.sel, len(m.matches)))
 }
 
 // choose takes the selected lead, or the name typed as a new prospect.
 func (m *Model) choose() {
 	name := strings.TrimSpace(m.picker.Value())
 	switch {
-	case m.sel < len(m.matches):
+	case m.sel >= 0 && m.sel < len(m.matches):
 		c := m.cards[m.matches[m.sel]]
 		m.leadID, m.company = c.ID, c.Company
 	case name != "":
