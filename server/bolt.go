@@ -39,6 +39,8 @@ import (
 //	                           log whose actor is user (schema 2 on)
 //	quarantine/<seq>           JSON Quarantine: an op taken out of pulls
 //	                           (bolt_repair.go; made on first use)
+//	disabled/, token_expiry/,  accounts, invitations and the audit log
+//	invites/, audit/           (bolt_accounts.go; made on first use)
 var (
 	bMeta     = []byte("meta")
 	bUsers    = []byte("users")

@@ -55,7 +55,9 @@
 //	outbox_new/<type>|<id>      the seq of such a reference
 //	drafts/<draft id>           JSON Draft
 //	sync/, rejected/            sync state, the account the book is bound to,
-//	                            and ops the server refused (sync.go)
+//	                            and ops the server refused (sync.go); a
+//	                            resend waiting after a server restore, with
+//	                            what the server was seen to have (resend.go)
 //	set_aside/<n>               JSON SetAside: changes from the server this
 //	                            replica could not apply (pulled.go)
 //
