@@ -134,12 +134,14 @@ func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, s
 		km.Text.NewLine = key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j"))
 		km.Text.Next = key.NewBinding(key.WithKeys("tab"))
 		km.Text.Submit = key.NewBinding(key.WithDisabled())
-		dark := c.Styles.IsDark
+		// Built once: huh asks for the theme on every field it draws, and
+		// ThemeCharm builds it afresh each time (a third of a key's cost).
+		theme := huh.ThemeCharm(c.Styles.IsDark)
 		return build().
 			WithKeyMap(km).
 			WithShowHelp(false).
 			WithShowErrors(false).
-			WithTheme(huh.ThemeFunc(func(bool) *huh.Styles { return huh.ThemeCharm(dark) })).
+			WithTheme(huh.ThemeFunc(func(bool) *huh.Styles { return theme })).
 			WithWidth(m.formWidth()).
 			WithHeight(m.formHeight())
 	}
