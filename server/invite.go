@@ -138,6 +138,8 @@ func (s *Service) CreateInvite(ctx context.Context, req InviteRequest) (InviteCo
 				return fmt.Errorf("%s is disabled; enable them first ('fieldcrm admin user enable %s')", u.Name, u.Name)
 			}
 			req.Role = u.Role
+		case req.Role == "":
+			return fmt.Errorf("%s is not a user yet: to invite a new user, give their role (--role rep, manager or support)", req.User)
 		case !slices.Contains(Roles, req.Role):
 			return fmt.Errorf("role %q is not one of rep, manager, support", req.Role)
 		}

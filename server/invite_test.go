@@ -203,6 +203,9 @@ func TestInviteForAnExistingUserGivesAnotherDevice(t *testing.T) {
 	if _, err := h.svc.CreateInvite(ctx, server.InviteRequest{User: "ann", Role: "rep"}); err == nil {
 		t.Fatal("an invitation changed an existing user's role")
 	}
+	if _, err := h.svc.CreateInvite(ctx, server.InviteRequest{User: "amn"}); err == nil || !strings.Contains(err.Error(), "not a user yet") {
+		t.Fatalf("a role-less invitation of a mistyped name: %v", err)
+	}
 	inv := mustInvite(t, h.svc, server.InviteRequest{User: "ann"})
 	c, got, eb := redeem(t, h.url, inv.Code)
 	if c != http.StatusOK || got.User != "ann" || got.Role != "manager" {
