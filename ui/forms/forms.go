@@ -135,7 +135,7 @@ func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, s
 		km.Text.Next = key.NewBinding(key.WithKeys("tab"))
 		km.Text.Submit = key.NewBinding(key.WithDisabled())
 		// Built once: huh asks for the theme on every field it draws, and
-		// ThemeCharm builds it afresh each time (a third of a key's cost).
+		// ThemeCharm builds it afresh each time (two thirds of a key's time).
 		theme := huh.ThemeCharm(c.Styles.IsDark)
 		return build().
 			WithKeyMap(km).
