@@ -25,12 +25,15 @@ func MoveCmd(c *common.Common, id string, mv store.Move, undo bool) tea.Cmd {
 func move(w write, c *common.Common, id string, mv store.Move, number, note string, undo bool) common.MovedMsg {
 	msg := common.MovedMsg{LeadID: id, To: mv.Stage, Undo: undo}
 	msg.Err = w(func(tx *store.Tx) error {
-		l, err := tx.Lead(id)
+		// The card says where the lead was, for undo; MoveLead reads the
+		// lead itself, once.
+		before, err := tx.Card(id)
 		if err != nil {
 			return err
 		}
-		msg.From, msg.FromReason = l.Stage, l.LostReason
-		if l, err = tx.MoveLead(id, mv); err != nil {
+		msg.From, msg.FromReason = before.Stage, before.LostReason
+		l, err := tx.MoveLead(id, mv)
+		if err != nil {
 			return err
 		}
 		if number != "" {
