@@ -616,3 +616,23 @@ func TestReadXLSXReadsASharedPartOnce(t *testing.T) {
 		t.Errorf("allocated %d MB: the shared part was read more than once", n>>20)
 	}
 }
+
+// TestXLSXFormatsPastExcelsLimits: a format asking for more decimals or
+// zeros than Excel allows gives a number, not NaN and not a megabyte of
+// padding in every cell.
+func TestXLSXFormatsPastExcelsLimits(t *testing.T) {
+	for code, want := range map[string]string{
+		"0." + strings.Repeat("0", 400) + "%": "12.5" + strings.Repeat("0", 29) + "%",
+		"0%":                                  "13%",
+		"0.0%":                                "12.5%",
+		strings.Repeat("0", 100_000):          strings.Repeat("0", 255),
+	} {
+		f := 0.125
+		if !strings.Contains(code, "%") {
+			f = 0
+		}
+		if got := parseNumFormat(code).format(f, false); got != want {
+			t.Errorf("%.20s… (%d characters): %.40q…, want %.40q…", code, len(code), got, want)
+		}
+	}
+}

@@ -112,9 +112,9 @@ func parseNumFormat(code string) numFormat {
 				d++
 			}
 		}
-		return numFormat{kind: numPercent, digits: d}
+		return numFormat{kind: numPercent, digits: min(d, 30)} // Excel shows at most 30 decimals
 	case len(f) > 1 && strings.Trim(f, "0") == "":
-		return numFormat{kind: numZeros, digits: len(f)}
+		return numFormat{kind: numZeros, digits: min(len(f), 255)} // a format code has at most 255 characters
 	}
 	return numFormat{}
 }

@@ -81,7 +81,7 @@ Run with --dry-run first to see what would happen.`,
 	f.StringVar(&opt.Format, "format", "", "csv, tsv, xlsx, json or vcard (default: detected)")
 	f.StringVar(&opt.Encoding, "encoding", "", "text encoding: "+exchange.EncodingNames+" (default: detected)")
 	f.StringVar(&delimiter, "delimiter", "", "field delimiter: comma, tab, semicolon, pipe or one character (default: detected)")
-	f.StringVar(&opt.Sheet, "sheet", "", "Excel sheet to read (default: the first)")
+	f.StringVar(&opt.Sheet, "sheet", "", "Excel sheet to read (default: the first lead list)")
 	f.StringArrayVar(&maps, "map", nil, "map a column to a field: 'Column=field', 'Column=custom:name' or 'Column=-' to skip (repeatable)")
 	f.StringVar(&opt.RejectsPath, "rejects", "", "where to write invalid rows (default: FILE.rejects.csv; - for nowhere)")
 	f.IntVar(&opt.BatchSize, "batch", 1000, "rows per transaction")
