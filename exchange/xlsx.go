@@ -130,7 +130,7 @@ func errTooMany(what string) error {
 }
 
 type xlsxBook struct {
-	files    map[string]*zip.File
+	files    map[string]*zip.File // by partKey
 	sheets   []xlsxSheet
 	strings  []string
 	formats  []numFormat // by cell style (the s attribute)
@@ -145,7 +145,7 @@ type xlsxSheet struct {
 func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 	wb := &xlsxBook{files: make(map[string]*zip.File, len(zr.File))}
 	for _, f := range zr.File {
-		wb.files[strings.TrimPrefix(f.Name, "/")] = f
+		wb.files[partKey(f.Name)] = f
 	}
 	workbook := "xl/workbook.xml"
 	if rels, err := wb.rels("_rels/.rels"); err != nil {
@@ -153,7 +153,7 @@ func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 	} else if t := rels.byType("/officeDocument"); t != "" {
 		workbook = t
 	}
-	if wb.files[workbook] == nil {
+	if wb.file(workbook) == nil {
 		return nil, fmt.Errorf("it has no workbook part")
 	}
 	rels, err := wb.rels(path.Join(path.Dir(workbook), "_rels", path.Base(workbook)+".rels"))
@@ -193,10 +193,21 @@ func openXLSX(zr *zip.Reader) (*xlsxBook, error) {
 	return wb, nil
 }
 
+// partKey is the name a part is found by. Part names are
+// case-insensitive (ECMA-376 part 2, 9.1.1.1): a workbook may name
+// sharedStrings.xml while its zip holds SharedStrings.xml. Some Windows
+// tools write zip names with backslashes (xl\workbook.xml).
+func partKey(name string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(name, `\`, "/"), "/"))
+}
+
+// file returns a part of the package, or nil when it lacks it.
+func (wb *xlsxBook) file(name string) *zip.File { return wb.files[partKey(name)] }
+
 // open returns a decoder on a part of the package, or nil when the
 // package lacks it.
 func (wb *xlsxBook) open(name string) (*xml.Decoder, io.Closer, error) {
-	f := wb.files[name]
+	f := wb.file(name)
 	if f == nil {
 		return nil, nil, nil
 	}
@@ -333,7 +344,7 @@ func (wb *xlsxBook) readStyles(name string) error {
 // rows reads a sheet as rows of cell texts, row i of the sheet at index
 // i-1; cells with nothing in them are "" and a row ends at its last value.
 func (wb *xlsxBook) rows(part string) ([][]string, error) {
-	if wb.files[part] == nil {
+	if wb.file(part) == nil {
 		return nil, fmt.Errorf("the workbook lacks its part %s", part)
 	}
 	var rows [][]string

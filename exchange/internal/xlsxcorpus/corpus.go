@@ -39,6 +39,7 @@ func All() []Workbook {
 	return []Workbook{
 		excelWindows(),
 		excelMac(),
+		windowsRezipped(),
 		libreOffice(),
 		googleSheets(),
 		appleNumbers(),
@@ -64,9 +65,9 @@ func (w Workbook) FuzzSeed() []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		switch {
-		case strings.HasPrefix(f.Name, "docProps/"), strings.HasPrefix(f.Name, "xl/theme/"),
-			strings.HasPrefix(f.Name, "xl/drawings/"), strings.HasPrefix(f.Name, "xl/charts/"):
+		switch name := strings.ReplaceAll(f.Name, `\`, "/"); {
+		case strings.HasPrefix(name, "docProps/"), strings.HasPrefix(name, "xl/theme/"),
+			strings.HasPrefix(name, "xl/drawings/"), strings.HasPrefix(name, "xl/charts/"):
 			continue
 		}
 		rc, err := f.Open()

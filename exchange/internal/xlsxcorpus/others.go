@@ -1,6 +1,8 @@
 package xlsxcorpus
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -247,4 +249,60 @@ func openXMLSDK() Workbook {
 		{"xl/styles.xml", styles},
 	})
 	return Workbook{Name: "openxml-sdk.xlsx", Producer: "OpenXML SDK", Sheet: "Leads", Data: data}
+}
+
+// windowsRezipped: an Excel workbook re-written by a report tool on
+// Windows, with the quirks of two real files in calamine's tests
+// (github.com/tafia/calamine, tests/issue_530.xlsx and issue_419.xlsx,
+// MIT; read, not copied): zip names with backslashes (xl\workbook.xml)
+// and no date, [Content_Types].xml and _rels\.rels zipped last,
+// relationships and content types pretty-printed with a blank line after
+// the declaration, and the string table zipped as SharedStrings.xml while
+// the relationships name sharedStrings.xml.
+func windowsRezipped() Workbook {
+	numFmts, xfs, xf := formats([]fmtDef{
+		{"money", 164, `"¥"#,##0.00`}, {"thousands", 3, ""}, {"percent", 9, ""}, {"percent1", 10, ""},
+		{"date", 14, ""}, {"datetime", 22, ""}, {"cndate", 31, ""}, {"time", 20, ""},
+		{"elapsed", 46, ""}, {"minsec", 165, `[mm]:ss`}, {"zeros", 166, `000000`},
+	})
+	var t sst
+	rows := append([]row{headerRow(1)}, leads(2, xf, false, num)...)
+	sheets := []sheet{{name: "出勤汇总", typ: relSheet, ct: ctSheet, body: excelWorksheet(&t, rows, nil, true)}}
+	parts := officeBook{app: "Microsoft Excel", creator: "report", sheets: sheets,
+		workbook: excelWorkbook(``, ``, sheets), styles: excelStyles(numFmts, xfs, excelFont),
+		strings: t.xml(dialect{decl: declStd}, true)}.parts()
+	const decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n\n"
+	pretty := strings.NewReplacer(declStd, decl, "<Relationship ", "\n  <Relationship ", "<Override ", "\n  <Override ",
+		"<Default ", "\n  <Default ", "</Relationships>", "\n</Relationships>\n", "</Types>", "\n</Types>\n")
+	var out, last []part
+	for _, p := range parts {
+		name := strings.ReplaceAll(p.name, "/", `\`)
+		if p.name == "xl/sharedStrings.xml" {
+			name = `xl\SharedStrings.xml`
+		}
+		body := p.body
+		if strings.HasSuffix(p.name, ".rels") || p.name == "[Content_Types].xml" {
+			body = pretty.Replace(body)
+		}
+		if p.name == "[Content_Types].xml" || p.name == "_rels/.rels" {
+			last = append(last, part{name, body})
+			continue
+		}
+		out = append(out, part{name, body})
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range append(out, last...) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate}) // no date: 1980
+		if err != nil {
+			panic(err)
+		}
+		if _, err := w.Write([]byte(p.body)); err != nil {
+			panic(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return Workbook{Name: "windows-rezipped.xlsx", Producer: "a report tool re-zipping Excel's output on Windows", Sheet: "出勤汇总", Data: buf.Bytes()}
 }

@@ -66,7 +66,10 @@ type officeBook struct {
 	custom   string // docProps/custom.xml, "" for none (WPS writes one)
 }
 
-func (o officeBook) zip() []byte {
+func (o officeBook) zip() []byte { return zipParts(o.parts()) }
+
+// parts are the package's parts in the order Excel zips them.
+func (o officeBook) parts() []part {
 	d := declStd
 	var wbRels []rel
 	overrides := [][2]string{{"/xl/workbook.xml", ctMain}}
@@ -118,7 +121,7 @@ func (o officeBook) zip() []byte {
 	if o.custom != "" {
 		parts = append(parts, part{"docProps/custom.xml", o.custom})
 	}
-	return zipParts(parts)
+	return parts
 }
 
 // sheetsXML is the <sheets> element of a workbook.
