@@ -51,7 +51,8 @@ func shellQuote(s string) string {
 
 // printUsers is the table of 'admin user list'.
 func (a *app) printUsers(users []server.UserInfo) {
-	t := &table{header: []string{"USER", "ROLE", "STATE", "STORED", "TOKEN", "CREATED", "REVOKED", "EXPIRES"}}
+	// STATE last: scripts read the columns before it by position.
+	t := &table{header: []string{"USER", "ROLE", "STORED", "TOKEN", "CREATED", "REVOKED", "EXPIRES", "STATE"}}
 	day := func(at time.Time) string {
 		if at.IsZero() {
 			return ""
@@ -65,10 +66,10 @@ func (a *app) printUsers(users []server.UserInfo) {
 		}
 		stored := server.FormatBytes(u.Stored)
 		if len(u.Tokens) == 0 {
-			t.add(clean(u.Name), u.Role, state, stored, "-", day(u.Created), "", "")
+			t.add(clean(u.Name), u.Role, stored, "-", day(u.Created), "", "", state)
 		}
 		for _, tok := range u.Tokens {
-			t.add(clean(u.Name), u.Role, state, stored, tok.ID, day(tok.Created), day(tok.Revoked), day(tok.Expires))
+			t.add(clean(u.Name), u.Role, stored, tok.ID, day(tok.Created), day(tok.Revoked), day(tok.Expires), state)
 		}
 	}
 	t.write(a.out)
@@ -185,7 +186,8 @@ func (a *app) adminInvitesCmd(with adminWith) *cobra.Command {
 					}
 					return err
 				}
-				t := &table{header: []string{"ID", "USER", "ROLE", "BY", "CREATED", "EXPIRES", "STATE"}}
+				t := &table{header: []string{"ID", "USER", "ROLE", "BY", "CREATED", "EXPIRES", "STATE"},
+					max: []int{0, 24, 0, 24, 0, 0, noCap}}
 				now := time.Now()
 				for _, inv := range invs {
 					state := "open"
@@ -234,7 +236,10 @@ kept in the server's storage, in the transaction of the action itself.`,
 					}
 					return err
 				}
-				t := &table{header: []string{"WHEN", "WHO", "FROM", "ACTION", "TARGET", "DETAIL"}}
+				// Who, where from and the detail are cut to fit; the time
+				// and the action never are.
+				t := &table{header: []string{"WHEN", "WHO", "FROM", "ACTION", "TARGET", "DETAIL"},
+					max: []int{0, 24, 32, 0, 24, noCap}}
 				for _, e := range log {
 					t.add(e.At.Local().Format(time.DateTime), clean(e.By), clean(e.From), e.Action, clean(e.Target), clean(e.Detail))
 				}
