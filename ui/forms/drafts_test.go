@@ -230,13 +230,21 @@ func TestEscWithNothingTypedClosesAndDiscardDeletes(t *testing.T) {
 }
 
 // TestNotesGrowWithTheTerminalAndEnterIsANewLine is finding 6 of issue 13:
-// the notes box was 4 lines at 120x40 and enter left it.
+// the notes box was 4 lines at 120x40 and enter left it. The second time
+// round the form opens at 80x24 and the terminal grows under it.
 func TestNotesGrowWithTheTerminalAndEnterIsANewLine(t *testing.T) {
-	for _, sz := range [][3]int{{80, 24, 8}, {120, 40, 16}} {
+	for i, sz := range [][3]int{{80, 24, 8}, {120, 40, 16}, {120, 40, 16}} {
 		d, ids := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return nil })
 		d.c.Width, d.c.Height = sz[0], sz[1]
+		if i == 2 {
+			d.c.Width, d.c.Height = 80, 24
+		}
 		d.open(Call(d.c, ids[3], "Harbor Logistics", "Henry Walker"))
 		d.keys("enter", "text:first", "enter", "text:second")
+		if i == 2 {
+			d.c.Width, d.c.Height = sz[0], sz[1] // the root sets the size, then passes the message on
+			d.run(func() tea.Msg { return tea.WindowSizeMsg{Width: sz[0], Height: sz[1]} })
+		}
 		v := d.view()
 		lines := strings.Split(v, "\n")
 		notes, outcome := -1, -1

@@ -55,6 +55,9 @@ type Model struct {
 	held    []tea.Msg
 	from    huh.Field
 	holdSeq int
+	// fitted is the terminal height each notes box was last sized for:
+	// a box grows or shrinks with the terminal when it has the focus.
+	fitted map[*huh.Text]int
 }
 
 // spec is what a form's draft records to show the form again: its name,
@@ -124,7 +127,7 @@ type write func(fn func(tx *store.Tx) error) error
 
 func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, save func(w write) (tea.Msg, error)) *Model {
 	// A title names the lead, stored text: shown escaped.
-	m := &Model{c: c, title: common.OneLine(title), keys: NewKeyMap(c.T), spec: sp}
+	m := &Model{c: c, title: common.OneLine(title), keys: NewKeyMap(c.T), spec: sp, fitted: map[*huh.Text]int{}}
 	m.dr = editor.NewDrafter(c.Data, store.Draft{Kind: DraftKind, Form: sp.form, LeadID: sp.leadID, Company: sp.company, Args: sp.args})
 	m.initial = m.values()
 	m.build = func() *huh.Form {
@@ -251,6 +254,7 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		return m, cmd
 	case tea.WindowSizeMsg:
 		if m.form != nil {
+			m.fitNotes()
 			m.form = m.form.WithWidth(m.formWidth()).WithHeight(m.formHeight())
 		}
 	case releaseMsg:
@@ -359,11 +363,23 @@ func (m *Model) updateForm(msg tea.Msg) (*Model, tea.Cmd) {
 	case huh.StateAborted:
 		return m, common.Emit(DoneMsg{})
 	}
+	m.fitNotes()
 	if m.from != nil && m.form.GetFocusedField() != m.from {
 		m2, rc := m.release()
 		return m2, tea.Batch(cmd, rc)
 	}
 	return m, cmd
+}
+
+// fitNotes sizes the notes box that has the focus to the terminal as it
+// is now (it was sized for the terminal the form opened in).
+func (m *Model) fitNotes() {
+	t, ok := m.form.GetFocusedField().(*huh.Text)
+	if !ok || m.fitted[t] == m.c.Height {
+		return
+	}
+	t.Lines(notesLines(m.c))
+	m.fitted[t] = m.c.Height
 }
 
 // release types the held keys into the field that now has the focus.
