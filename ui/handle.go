@@ -204,11 +204,11 @@ func (m *Model) handleDaily(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.Err != nil {
 			return common.ReportErr(msg.Err), true
 		}
-		if len(m.stack) > 0 {
-			return nil, true // the drafts wait for the next start
-		}
+		// Under whatever opened first (the question about a stale visit, a
+		// form the user was quicker to open): shown when that closes.
 		o := &offerOverlay{capture.NewOffer(m.c, msg.Drafts)}
-		return m.push(o), true
+		m.stack = append([]overlay{o}, m.stack...)
+		return m.layout(), true
 	case capture.ResumeMsg:
 		cmd := m.closeTop(isOffer, nil)
 		if msg.Draft.Kind == visits.EditDraftKind {
@@ -231,7 +231,7 @@ func (m *Model) handleDaily(msg tea.Msg) (tea.Cmd, bool) {
 		return m.push(q), true
 	case trashMsg:
 		bk := m.book
-		return func() tea.Msg { return trashedMsg{id: msg.ID, company: msg.Company, err: bk.TrashLead(msg.ID)} }, true
+		return func() tea.Msg { return trashedMsg{company: msg.Company, err: bk.TrashLead(msg.ID)} }, true
 	case trashedMsg:
 		if msg.err != nil {
 			return common.ReportErr(msg.err), true
@@ -249,8 +249,8 @@ type trashMsg common.TrashLeadMsg
 
 // trashedMsg says a lead went to the trash.
 type trashedMsg struct {
-	id, company string
-	err         error
+	company string
+	err     error
 }
 
 func isOffer(o overlay) bool { _, ok := o.(*offerOverlay); return ok }

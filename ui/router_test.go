@@ -219,3 +219,30 @@ func TestStaleOpenVisitAtStartAsks(t *testing.T) {
 		t.Fatalf("enter does not resume the visit: %q", l)
 	}
 }
+
+// The drafts offered at start wait under the question about a stale
+// visit, instead of being dropped for this session.
+func TestDraftsOfferWaitsUnderTheStaleVisitQuestion(t *testing.T) {
+	t.Parallel()
+	st := uitest.Store(t)
+	ids := uitest.Seed(t, st, uitest.English)
+	err := st.Update(func(tx *store.Tx) error {
+		a := model.Activity{LeadID: ids[2], Kind: model.KindVisit, StartedAt: uitest.Now.Add(-20 * time.Hour)}
+		if err := tx.AddActivity(&a, ""); err != nil {
+			return err
+		}
+		return tx.SaveDraft(&store.Draft{Kind: "note", LeadID: ids[3], Company: "Harbor Logistics", Text: "call back on Monday"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDriver(t, st, st, "en", 100, 30)
+	if f := d.plain(); !strings.Contains(f, "is still open") {
+		t.Fatalf("no question about the stale visit:\n%s", f)
+	}
+	time.Sleep(500 * time.Millisecond)
+	d.keys("esc")
+	if f := d.plain(); !strings.Contains(f, "Unsaved notes from last time") || !strings.Contains(f, "call back on Monday") {
+		t.Fatalf("the drafts are not offered after the question:\n%s", f)
+	}
+}
