@@ -8,6 +8,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/capture"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
@@ -231,7 +232,7 @@ func TestDraftsOfferWaitsUnderTheStaleVisitQuestion(t *testing.T) {
 		if err := tx.AddActivity(&a, ""); err != nil {
 			return err
 		}
-		return tx.SaveDraft(&store.Draft{Kind: "note", LeadID: ids[3], Company: "Harbor Logistics", Text: "call back on Monday"})
+		return tx.SaveDraft(&store.Draft{Kind: capture.DraftKind, LeadID: ids[3], Company: "Harbor Logistics", Text: "call back on Monday"})
 	})
 	if err != nil {
 		t.Fatal(err)
