@@ -182,6 +182,12 @@ func TestTrashAndRestoreFromTheUI(t *testing.T) {
 	if f := d.plain(); !strings.Contains(f, "Qualified (2)") || !strings.Contains(f, "Harbor Logistics") {
 		t.Fatalf("the restored lead is not on the board:\n%s", f)
 	}
+	// The palette reaches the trash too.
+	d.send(ctrl('k'))
+	d.keys("text:trash", "enter")
+	if f := d.plain(); !strings.Contains(f, "Trash (0)") {
+		t.Fatalf("the palette's Trash does not show the trash:\n%s", f)
+	}
 }
 
 // Issue 14 finding 5: a visit left open since yesterday does not put the
