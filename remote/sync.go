@@ -87,7 +87,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		var entries []store.OutboxEntry
 		if err := st.View(func(tx *store.Tx) error {
 			var err error
-			entries, err = tx.Outbox(batch)
+			entries, err = tx.OutboxJSON(batch)
 			return err
 		}); err != nil {
 			return err
@@ -161,6 +161,9 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 			acked = max(acked, r.Seq)
 		case wire.StatusRejected:
 			rep.Rejected++
+			if err := e.DecodeOp(); err != nil {
+				return err
+			}
 			if err := tx.AddRejected(e.Op, r.Reason); err != nil {
 				return err
 			}

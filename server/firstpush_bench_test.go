@@ -4,15 +4,19 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/fieldcrm/fieldcrm/demo"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -64,15 +68,77 @@ func demoBook(b *testing.B, dir string, n int) string {
 // BenchmarkFirstPush: a laptop's demo book of 10,000 leads (about 116,000
 // changes, every one waiting) logs in, handing its work to ann, and syncs
 // with an empty server for the first time; then a manager pulls the book
-// fresh. It reports bytes on the wire and the sizes of the files.
+// fresh. It reports bytes on the wire (request and answer bodies) and the
+// sizes of the files.
 func BenchmarkFirstPush(b *testing.B) {
+	firstPush(b, func(b *testing.B, run string) (*server.Service, string, func()) {
+		svc, url := benchServer(b, filepath.Join(run, "srv"))
+		return svc, url, func() {
+			b.ReportMetric(float64(fileSize(b, filepath.Join(run, "srv", "server.db")))/1e6, "server-MB")
+		}
+	})
+}
+
+// BenchmarkPGFirstPush is BenchmarkFirstPush with the server on
+// PostgreSQL (in this process, over the private test server or
+// FIELDCRM_TEST_PG); it logs each table's size and its indexes' per change.
+func BenchmarkPGFirstPush(b *testing.B) {
+	firstPush(b, func(b *testing.B, run string) (*server.Service, string, func()) {
+		db := freshDatabase(b)
+		st := openPG(b, db)
+		svc := &server.Service{Store: st}
+		srv := httptest.NewServer(server.Handler(svc, server.Options{}))
+		b.Cleanup(func() { srv.Close(); st.Close() })
+		return svc, srv.URL, func() { reportTables(b, db) }
+	})
+}
+
+// reportTables logs the size of every table of the database at dbURL, with
+// its indexes, per change in the log, and reports the total.
+func reportTables(b *testing.B, dbURL string) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	var changes int64
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM log").Scan(&changes); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT c.relname, pg_table_size(c.oid), pg_indexes_size(c.oid)
+		FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY 2 DESC`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var total int64
+	for rows.Next() {
+		var name string
+		var table, idx int64
+		if err := rows.Scan(&name, &table, &idx); err != nil {
+			b.Fatal(err)
+		}
+		total += table + idx
+		if table+idx > 1<<20 {
+			b.Logf("%-12s table %6.1f MB (%4d B/change), indexes %6.1f MB (%4d B/change)", name,
+				float64(table)/1e6, table/max(changes, 1), float64(idx)/1e6, idx/max(changes, 1))
+		}
+	}
+	b.ReportMetric(float64(total)/1e6, "pg-MB")
+}
+
+func firstPush(b *testing.B, serve func(b *testing.B, run string) (*server.Service, string, func())) {
 	dir := b.TempDir()
 	book := demoBook(b, dir, 10_000)
 	bookSize := fileSize(b, book)
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		run := filepath.Join(dir, "run"+string(rune('a'+i)))
-		svc, url := benchServer(b, filepath.Join(run, "srv"))
+		svc, url, sizes := serve(b, run)
 		ctx := context.Background()
 		tok, err := svc.AddUser(ctx, "ann", "rep")
 		if err != nil {
@@ -83,7 +149,7 @@ func BenchmarkFirstPush(b *testing.B) {
 		wire := &counting{}
 		c.HTTP.Transport = wire
 		b.StartTimer()
-		t0 := time.Now()
+		t0, cpu0 := time.Now(), cpuTime()
 		if err := st.Update(func(tx *store.Tx) error {
 			if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
 				return err
@@ -98,11 +164,13 @@ func BenchmarkFirstPush(b *testing.B) {
 			b.Fatal(err)
 		}
 		push := time.Since(t0) - login
+		pushCPU := cpuTime() - cpu0
 		if rep.Pushed < 110_000 || rep.Rejected > 0 || rep.Pulled > 0 {
 			b.Fatalf("first sync: %+v", rep)
 		}
 		b.ReportMetric(login.Seconds(), "login-s")
 		b.ReportMetric(push.Seconds(), "push-s")
+		b.ReportMetric(pushCPU.Seconds(), "push-cpu-s")
 		b.ReportMetric(float64(wire.up.Load())/1e6, "push-up-MB")
 		b.ReportMetric(float64(wire.down.Load())/1e6, "push-down-MB")
 
@@ -113,20 +181,21 @@ func BenchmarkFirstPush(b *testing.B) {
 		mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
 		mwire := &counting{}
 		mc.HTTP.Transport = mwire
-		t1 := time.Now()
+		t1, cpu1 := time.Now(), cpuTime()
 		mrep, err := remote.Sync(ctx, mst, mc)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(t1).Seconds(), "pull-s")
+		b.ReportMetric((cpuTime() - cpu1).Seconds(), "pull-cpu-s")
 		b.ReportMetric(float64(mwire.down.Load())/1e6, "pull-down-MB")
 		if mrep.Pulled < 110_000 {
 			b.Fatalf("manager pulled %d", mrep.Pulled)
 		}
 		b.StopTimer()
 		b.ReportMetric(float64(bookSize)/1e6, "book-MB")
-		b.ReportMetric(float64(fileSize(b, filepath.Join(run, "srv", "server.db")))/1e6, "server-MB")
 		b.ReportMetric(float64(fileSize(b, filepath.Join(run, "boss.db")))/1e6, "pulled-book-MB")
+		sizes()
 		b.StartTimer()
 	}
 }

@@ -39,7 +39,21 @@ type OutboxEntry struct {
 // Outbox returns up to limit ops waiting to sync, oldest first (all when
 // limit <= 0). Ops written as an account the book was handed from (see
 // AdoptUnsynced) come as the account it was handed to.
-func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
+func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) { return t.outbox(limit, true) }
+
+// OutboxJSON is Outbox for a push: each entry's Raw is set, its Op only
+// when it had to be decoded anyway (DecodeOp decodes the rest).
+func (t *Tx) OutboxJSON(limit int) ([]OutboxEntry, error) { return t.outbox(limit, false) }
+
+// DecodeOp sets e.Op from e.Raw if OutboxJSON left it unset.
+func (e *OutboxEntry) DecodeOp() error {
+	if e.Op.ID != "" {
+		return nil
+	}
+	return json.Unmarshal(e.Raw, &e.Op)
+}
+
+func (t *Tx) outbox(limit int, decode bool) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	adopted := t.adopted()
 	c := t.bucket(bucketOutbox).Cursor()
@@ -49,8 +63,10 @@ func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) {
 			return nil, err
 		}
 		var op model.Op
-		if err := json.Unmarshal(raw, &op); err != nil {
-			return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		if decode || len(adopted) > 0 {
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			}
 		}
 		if to, ok := adopted[op.Actor.User]; ok {
 			adoptOp(&op, op.Actor.User, to)

@@ -92,7 +92,7 @@ type searchDoc struct {
 	id    string
 	lead  string // an activity's lead
 	at    time.Time
-	terms []docTerm // in the order cut, a term once per field it is in
+	terms []docTerm // sorted by term, each once
 }
 
 // docTerm is a term of a record and the fields it is in.
@@ -143,6 +143,7 @@ func searchDocOf(v any) *searchDoc {
 		add(d, searchPlace, e.City, e.Region)
 		add(d, searchPlace, e.Tags...)
 		add(d, searchNotes, e.Address, e.Industry)
+		d.terms = sortTerms(d.terms)
 		return d
 	case *model.Activity:
 		if e == nil || e.Deleted || e.ID == "" {
@@ -150,6 +151,7 @@ func searchDocOf(v any) *searchDoc {
 		}
 		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt}
 		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
+		d.terms = sortTerms(d.terms)
 		return d
 	}
 	return nil
@@ -238,18 +240,7 @@ func newSearchPending() *searchPending {
 	return &searchPending{ids: [2]map[string]int32{{}, {}}, times: map[uint32]int64{}}
 }
 
-// add sets the posting of doc in term's list to fields (0: none).
 func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
-	p.put(kind, term, doc, fields, false)
-}
-
-// addNew adds a posting of a doc numbered in this call: a term found in
-// two fields of the record is one posting with both.
-func (p *searchPending) addNew(kind byte, term string, doc uint32, fields uint8) {
-	p.put(kind, term, doc, fields, true)
-}
-
-func (p *searchPending) put(kind byte, term string, doc uint32, fields uint8, merge bool) {
 	m := p.ids[0]
 	if kind == kindActivity {
 		m = p.ids[1]
@@ -261,13 +252,7 @@ func (p *searchPending) put(kind byte, term string, doc uint32, fields uint8, me
 		p.ops = append(p.ops, nil)
 		m[term] = n
 	}
-	list := p.ops[n]
-	if k := len(list) - 1; merge && k >= 0 && list[k].doc == doc {
-		// The same term in another field of the record just added.
-		list[k].fields |= fields
-		return
-	}
-	p.ops[n] = append(list, postingOp{doc, fields})
+	p.ops[n] = append(p.ops[n], postingOp{doc, fields})
 }
 
 // indexSearch keeps the search index in step with a record changing from
@@ -321,7 +306,7 @@ func (t *Tx) indexSearch(before, after any) error {
 		}
 		t.search.times[doc] = cur.at.UnixMilli()
 		for _, dt := range cur.terms {
-			t.search.addNew(cur.kind, dt.term, doc, dt.fields)
+			t.search.add(cur.kind, dt.term, doc, dt.fields)
 		}
 		return nil
 	}
@@ -337,9 +322,8 @@ func (t *Tx) indexSearch(before, after any) error {
 	}
 	var was []docTerm
 	if old != nil {
-		was = sortTerms(old.terms)
+		was = old.terms
 	}
-	cur.terms = sortTerms(cur.terms)
 	// Both lists are sorted: walk them side by side.
 	i, j := 0, 0
 	for i < len(was) || j < len(cur.terms) {
