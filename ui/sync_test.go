@@ -365,10 +365,15 @@ func TestOwnWritesAndOwnSyncAreNotReadBack(t *testing.T) {
 
 	l.do(uitest.Key("L")) // move a card: a write, then a push
 	l.until("the move", func(f string) bool { return strings.Contains(f, "undo") || strings.Contains(f, "Qualified (3)") })
-	l.settle(300 * time.Millisecond) // the debounced push
-	if s := statusLine(l.plain()); strings.Contains(s, "waiting") || !strings.Contains(s, "online") {
-		t.Fatalf("the move was not pushed: %q", s)
-	}
+	// The debounced push: the outbox empties, and the status of the sync's
+	// end (sent after the sync marked its writes) arrives.
+	l.until("the push", func(f string) bool {
+		n := -1
+		st.View(func(tx *store.Tx) error { n = tx.OutboxLen(); return nil })
+		s := statusLine(f)
+		return n == 0 && strings.Contains(s, "online · synced") && !strings.Contains(s, "waiting") && !strings.Contains(s, "syncing")
+	})
+	l.settle(100 * time.Millisecond)
 	before := data.views.Load()
 	for range 3 {
 		l.do(ui.WatchMsg{})
