@@ -32,7 +32,7 @@ func noteSeen(tx *store.Tx, resp wire.PullResponse) error {
 }
 
 // resendLost, when a resend waits and the pull from scratch has ended,
-// queues what this replica wrote and pushes it.
+// queues what this replica wrote, pushes it, and pulls once more.
 func resendLost(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	var pending string
 	if err := st.View(func(tx *store.Tx) error { pending = tx.ResendPending(); return nil }); err != nil || pending == "" {
@@ -48,5 +48,8 @@ func resendLost(ctx context.Context, st *store.Store, c *Client, o Options, rep 
 	if err != nil {
 		return fmt.Errorf("resend after the server's restore: %w", err)
 	}
-	return push(ctx, st, c, o, rep)
+	if err := push(ctx, st, c, o, rep); err != nil {
+		return err
+	}
+	return pull(ctx, st, c, o, rep) // the cursor catches up past the resent ops
 }

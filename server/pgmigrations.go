@@ -127,11 +127,12 @@ CREATE TABLE quarantine (
 	// Accounts (accounts.go, invite.go, audit.go): a disabled user keeps
 	// every row; a token may expire; invitations are kept hashed; the
 	// audit log is append-only, numbered by its own sequence (its order
-	// matters to no cursor).
+	// matters to no cursor). IF NOT EXISTS: a database taken back to an
+	// earlier version by hand (the upgrade tests do) still migrates.
 	{6, "disabled users, token expiry, invitations and the audit log", `
-ALTER TABLE users ADD COLUMN disabled timestamptz;
-ALTER TABLE tokens ADD COLUMN expires timestamptz;
-CREATE TABLE invites (
+ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled timestamptz;
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires timestamptz;
+CREATE TABLE IF NOT EXISTS invites (
 	hash       bytea PRIMARY KEY,
 	id         text NOT NULL,
 	username   text NOT NULL,
@@ -143,7 +144,7 @@ CREATE TABLE invites (
 	used       timestamptz,
 	used_from  text NOT NULL DEFAULT ''
 );
-CREATE TABLE audit (
+CREATE TABLE IF NOT EXISTS audit (
 	seq        bigserial PRIMARY KEY,
 	at         timestamptz NOT NULL,
 	by_whom    text NOT NULL,
