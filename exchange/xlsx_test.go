@@ -635,4 +635,8 @@ func TestXLSXFormatsPastExcelsLimits(t *testing.T) {
 			t.Errorf("%.20s… (%d characters): %.40q…, want %.40q…", code, len(code), got, want)
 		}
 	}
+	// Too big to scale by 30 decimals: still the number.
+	if got := parseNumFormat("0." + strings.Repeat("0", 30) + "%").format(1e300, false); !strings.HasPrefix(got, "1") || strings.Contains(got, "Inf") {
+		t.Errorf("1e300 as a percentage with 30 decimals: %.40q…", got)
+	}
 }

@@ -125,8 +125,11 @@ func (nf numFormat) format(f float64, date1904 bool) string {
 	switch nf.kind {
 	case numPercent:
 		// Half away from zero, as Excel shows 0.125 under 0% as 13%.
-		scale := math.Pow(10, float64(nf.digits))
-		return strconv.FormatFloat(math.Round(round15(round15(f)*100)*scale)/scale, 'f', nf.digits, 64) + "%"
+		v, scale := round15(round15(f)*100), math.Pow(10, float64(nf.digits))
+		if r := math.Round(v*scale) / scale; !math.IsInf(r, 0) && !math.IsNaN(r) {
+			v = r // a number too big to scale has no decimals to round
+		}
+		return strconv.FormatFloat(v, 'f', nf.digits, 64) + "%"
 	case numElapsed:
 		return elapsedTime(f, nf.elapsed)
 	case numZeros:
