@@ -636,7 +636,7 @@ func TestXLSXFormatsPastExcelsLimits(t *testing.T) {
 		}
 	}
 	// Too big to scale by 30 decimals: still the number.
-	if got := parseNumFormat("0." + strings.Repeat("0", 30) + "%").format(1e300, false); !strings.HasPrefix(got, "1") || strings.Contains(got, "Inf") {
+	if got := parseNumFormat("0."+strings.Repeat("0", 30)+"%").format(1e300, false); !strings.HasPrefix(got, "1") || strings.Contains(got, "Inf") {
 		t.Errorf("1e300 as a percentage with 30 decimals: %.40q…", got)
 	}
 }
