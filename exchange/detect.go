@@ -48,6 +48,10 @@ func DetectFormat(name string, data []byte) (string, error) {
 			return "", fmt.Errorf("it is a zip archive, not an Excel .xlsx workbook")
 		}
 		return FormatXLSX, nil
+	case bytes.HasPrefix(data, magicOLE) && bytes.Contains(data, utf16("EncryptedPackage")):
+		// Office keeps a workbook with a password to open as an encrypted
+		// package inside an Office 97 container.
+		return "", fmt.Errorf("it is an Excel workbook protected by a password; save a copy without the password in Excel and import that")
 	case bytes.HasPrefix(data, magicOLE):
 		return "", fmt.Errorf("it is an old Excel .xls (or other Office 97) file; save it as .xlsx or CSV in Excel and import that")
 	}
@@ -225,4 +229,13 @@ func DelimiterName(d rune) string {
 		return "pipe"
 	}
 	return string(d)
+}
+
+// utf16 is s in UTF-16LE, as Office 97 containers name their streams.
+func utf16(s string) []byte {
+	b := make([]byte, 0, 2*len(s))
+	for _, c := range []byte(s) {
+		b = append(b, c, 0)
+	}
+	return b
 }

@@ -640,3 +640,18 @@ func TestXLSXFormatsPastExcelsLimits(t *testing.T) {
 		t.Errorf("1e300 as a percentage with 30 decimals: %.40q…", got)
 	}
 }
+
+// TestDetectPasswordProtectedWorkbook: a workbook saved with a password
+// to open is an encrypted package in an Office 97 container; the import
+// says so instead of calling it an old .xls.
+func TestDetectPasswordProtectedWorkbook(t *testing.T) {
+	ole := []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	encrypted := append(append(append([]byte{}, ole...), make([]byte, 504)...), utf16("EncryptedPackage")...)
+	if _, err := DetectFormat("leads.xlsx", encrypted); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Errorf("encrypted workbook: %v", err)
+	}
+	old := append(append(append([]byte{}, ole...), make([]byte, 504)...), utf16("Workbook")...)
+	if _, err := DetectFormat("leads.xls", old); err == nil || !strings.Contains(err.Error(), ".xls") {
+		t.Errorf("old .xls: %v", err)
+	}
+}
