@@ -361,7 +361,11 @@ func TestXLSXSpecimens(t *testing.T) {
 			if err != nil {
 				t.Skipf("excelize cannot read it either: %v", err)
 			}
+			sheets := f.GetSheetList()
 			f.Close()
+			if len(sheets) == 0 {
+				t.Skip("excelize finds no sheets either")
+			}
 			if _, _, err := ReadXLSX(data, ""); err != nil {
 				t.Fatalf("excelize reads it, ours: %v", err)
 			}
