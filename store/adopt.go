@@ -152,9 +152,15 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	case owner:
 		return t.updateCard(id, func(c *Card) error { c.Owner = newUser; return nil })
 	case typ == model.TypeActivity:
+		// What act_facts needs, not the notes and their revisions.
 		var a model.Activity
-		if err := json.Unmarshal(model.EncodeFields(rec.Fields), &a); err != nil {
-			return fmt.Errorf("activity %s: %w", id, err)
+		for f, dst := range map[string]any{"id": &a.ID, "lead_id": &a.LeadID, "kind": &a.Kind,
+			"started_at": &a.StartedAt, "author": &a.Author, "deleted": &a.Deleted} {
+			if v, ok := rec.Fields[f]; ok {
+				if err := json.Unmarshal(v, dst); err != nil {
+					return fmt.Errorf("activity %s: %s: %w", id, f, err)
+				}
+			}
 		}
 		for _, k := range indexKeys(&a) {
 			if k.bucket == string(idxActFacts) {
