@@ -89,11 +89,10 @@ func (m *Model) showVisit() tea.Cmd {
 	if m.visit == nil {
 		return nil
 	}
-	m.stack = m.without(m.visit)
 	return m.push(m.visit)
 }
 
-// without is the stack without o.
+// without is a new stack without o.
 func (m *Model) without(o overlay) []overlay {
 	out := make([]overlay, 0, len(m.stack))
 	for _, x := range m.stack {

@@ -41,9 +41,10 @@ func (m *Model) top() overlay {
 	return m.stack[len(m.stack)-1]
 }
 
-// push puts o on top of the stack, sized to the body.
+// push puts o on top of the stack, sized to the body; an overlay already
+// lower in the stack (a hidden note called back) moves up.
 func (m *Model) push(o overlay) tea.Cmd {
-	m.stack = append(slices.Clone(m.stack), o)
+	m.stack = append(m.without(o), o)
 	return m.layout()
 }
 
