@@ -92,7 +92,7 @@ type searchDoc struct {
 	id    string
 	lead  string // an activity's lead
 	at    time.Time
-	terms []docTerm // sorted by term, each once
+	terms []docTerm // in the order cut, a term once per field it is in
 }
 
 // docTerm is a term of a record and the fields it is in.
@@ -143,7 +143,6 @@ func searchDocOf(v any) *searchDoc {
 		add(d, searchPlace, e.City, e.Region)
 		add(d, searchPlace, e.Tags...)
 		add(d, searchNotes, e.Address, e.Industry)
-		d.terms = sortTerms(d.terms)
 		return d
 	case *model.Activity:
 		if e == nil || e.Deleted || e.ID == "" {
@@ -151,7 +150,6 @@ func searchDocOf(v any) *searchDoc {
 		}
 		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt}
 		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
-		d.terms = sortTerms(d.terms)
 		return d
 	}
 	return nil
@@ -240,7 +238,18 @@ func newSearchPending() *searchPending {
 	return &searchPending{ids: [2]map[string]int32{{}, {}}, times: map[uint32]int64{}}
 }
 
+// add sets the posting of doc in term's list to fields (0: none).
 func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
+	p.put(kind, term, doc, fields, false)
+}
+
+// addNew adds a posting of a doc numbered in this call: a term found in
+// two fields of the record is one posting with both.
+func (p *searchPending) addNew(kind byte, term string, doc uint32, fields uint8) {
+	p.put(kind, term, doc, fields, true)
+}
+
+func (p *searchPending) put(kind byte, term string, doc uint32, fields uint8, merge bool) {
 	m := p.ids[0]
 	if kind == kindActivity {
 		m = p.ids[1]
@@ -248,11 +257,18 @@ func (p *searchPending) add(kind byte, term string, doc uint32, fields uint8) {
 	n, ok := m[term]
 	if !ok {
 		n = int32(len(p.names))
-		p.names = append(p.names, string(kind)+term)
+		name := string(kind) + term
+		p.names = append(p.names, name)
 		p.ops = append(p.ops, nil)
-		m[term] = n
+		m[name[1:]] = n // not term, which would keep its record's whole text
 	}
-	p.ops[n] = append(p.ops[n], postingOp{doc, fields})
+	list := p.ops[n]
+	if k := len(list) - 1; merge && k >= 0 && list[k].doc == doc {
+		// The same term in another field of the record just added.
+		list[k].fields |= fields
+		return
+	}
+	p.ops[n] = append(list, postingOp{doc, fields})
 }
 
 // indexSearch keeps the search index in step with a record changing from
@@ -306,7 +322,7 @@ func (t *Tx) indexSearch(before, after any) error {
 		}
 		t.search.times[doc] = cur.at.UnixMilli()
 		for _, dt := range cur.terms {
-			t.search.add(cur.kind, dt.term, doc, dt.fields)
+			t.search.addNew(cur.kind, dt.term, doc, dt.fields)
 		}
 		return nil
 	}
@@ -322,8 +338,9 @@ func (t *Tx) indexSearch(before, after any) error {
 	}
 	var was []docTerm
 	if old != nil {
-		was = old.terms
+		was = sortTerms(old.terms)
 	}
+	cur.terms = sortTerms(cur.terms)
 	// Both lists are sorted: walk them side by side.
 	i, j := 0, 0
 	for i < len(was) || j < len(cur.terms) {
@@ -483,7 +500,9 @@ func applyPostings(post *bolt.Bucket, term string, ops []postingOp) error {
 		}
 		list = mergePostings(list, ops[i:j])
 		i = j
-		if oldKey != nil {
+		if oldKey != nil && (len(list) == 0 || !bytes.Equal(oldKey[len(prefix):], be32(list[0].doc))) {
+			// The chunk is gone or starts at another doc; else the Put
+			// below replaces it in place.
 			if err := post.Delete(oldKey); err != nil {
 				return err
 			}
@@ -598,13 +617,12 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 			if err := t.indexSearch(nil, e); err != nil {
 				return err
 			}
-			// Bounded memory on a big book: write the postings every few
-			// thousand records.
-			if n++; n%5000 == 0 {
-				if progress != nil {
-					progress(n, total)
-				}
-				return t.flushSearch()
+			// The postings are written once, at the end: bbolt splits a
+			// page only when the transaction commits, so postings put
+			// between those already written move them all along, again
+			// and again, where written once in key order each goes last.
+			if n++; progress != nil && n%5000 == 0 {
+				progress(n, total)
 			}
 			return nil
 		})
