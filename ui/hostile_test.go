@@ -103,6 +103,14 @@ func TestHostileTextIsShownEscapedOnEveryScreen(t *testing.T) {
 	d.keys("text:acme")
 	checkFrame(t, d, "capture", company)
 	d.keys("esc")
+
+	d.keys("1", "enter", "D")
+	checkFrame(t, d, "trash question", company)
+	d.keys("y")
+	checkFrame(t, d, "trashed notice", `Acme\x1b]0;`)
+	d.keys("T")
+	checkFrame(t, d, "trash", company)
+	d.keys("esc")
 }
 
 // TestHostileTextKeepsWidths: an escaped control is as wide as it is

@@ -48,7 +48,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case notesSavedMsg:
 		m.savingNotes = false
 		if msg.err != nil {
-			return m, common.ReportErr(msg.err)
+			return m, tea.Batch(common.ReportErr(msg.err), m.edit.Reopen())
 		}
 		m.edit = nil
 		return m, tea.Batch(m.openDetail(msg.id), common.Emit(common.ChangedMsg{LeadID: m.editFor.LeadID}))
@@ -280,6 +280,7 @@ func (m Model) editKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.savingNotes = true
+		m.edit.End() // no pause tick may write back the draft the save deletes
 		id, text, draftID, bk := m.editFor.ID, m.edit.Value(), m.edit.ID(), m.book
 		return m, func() tea.Msg {
 			return notesSavedMsg{id: id, err: bk.SaveNotes(id, text, draftID)}
