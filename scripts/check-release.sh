@@ -15,6 +15,9 @@ echo "-- go mod tidy leaves go.mod and go.sum unchanged (and the packaging tool'
 go mod tidy -diff
 (cd scripts/pkg && go mod tidy -diff)
 
+echo "-- charm.land/bubbles/v2 stays at v2.1.1 (newer ones in the proxy are not approved releases)"
+[ "$(go list -m -f '{{.Version}}' charm.land/bubbles/v2)" = v2.1.1 ] || { echo "charm.land/bubbles/v2 is not v2.1.1"; exit 1; }
+
 echo "-- vet: the man command's build and the packaging tool"
 go vet -tags man ./cmd/fieldcrm
 (cd scripts/pkg && go vet ./... && go build -o "$work/pkg" .)
@@ -66,6 +69,14 @@ for f in usr/bin/fieldcrm usr/share/man/man1/fieldcrm.1.gz usr/share/man/man1/fi
 done
 "$root/usr/bin/fieldcrm" version
 [ "$(stat -c %a "$root/etc/fieldcrm/fieldcrm.env")" = 600 ] || { echo "/etc/fieldcrm/fieldcrm.env is not 0600"; exit 1; }
+
+echo "-- the unit's hardening"
+unit="$root/usr/lib/systemd/system/fieldcrm.service"
+for d in '^User=fieldcrm$' '^StateDirectory=fieldcrm$' '^ProtectSystem=strict$' '^ProtectHome=yes$' \
+	'^PrivateTmp=yes$' '^NoNewPrivileges=yes$' '^CapabilityBoundingSet=$' '^RestrictAddressFamilies=' \
+	'^SystemCallFilter=@system-service$' '^Restart=on-failure$' '^EnvironmentFile=/etc/fieldcrm/fieldcrm.env$'; do
+	grep -q "$d" "$unit" || { echo "the unit lacks $d"; exit 1; }
+done
 
 echo "-- systemd-analyze verify on the unit"
 if command -v systemd-analyze >/dev/null && [ -d /usr/lib/systemd/system ]; then
