@@ -168,3 +168,92 @@ func TestFailedAuthBehindATrustedProxy(t *testing.T) {
 		t.Fatalf("another client: %d %+v", status, eb)
 	}
 }
+
+// TestGoodRequestsInFlightFromOneAddressAreNotLimited (issue 15, the load
+// test's 471 failed syncs at 200 clients): many clients behind one
+// address (an office's NAT) with good tokens, all in flight at once, all
+// pass however small the failure allowance; failures alone are charged,
+// and once an address has used its allowance it is refused, good token
+// or not, until the window passes.
+func TestGoodRequestsInFlightFromOneAddressAreNotLimited(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	// One failure allowed, and hardly ever given back: a good request
+	// that cost anything would show.
+	h.srv.Config.Handler = server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6, FailRate: 1e-3, FailBurst: 1})
+	tokens := make([]string, 50)
+	for i := range tokens {
+		tokens[i] = h.addUser(fmt.Sprintf("rep%d", i), server.RoleRep)
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: 100}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	// concurrently asks whoami once per token, all released together, and
+	// counts the answers by status.
+	concurrently := func(tokens []string) map[int]int {
+		statuses := make(chan int, len(tokens))
+		start := make(chan struct{})
+		for _, tok := range tokens {
+			go func() {
+				<-start
+				req, _ := http.NewRequest("GET", h.url+"/v1/whoami", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := hc.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				statuses <- resp.StatusCode
+			}()
+		}
+		close(start)
+		got := map[int]int{}
+		for range tokens {
+			got[<-statuses]++
+		}
+		return got
+	}
+	for round := range 10 {
+		if got := concurrently(tokens); got[http.StatusOK] != len(tokens) {
+			t.Fatalf("round %d: %d good requests in flight from one address answered %v", round, len(tokens), got)
+		}
+	}
+	const rate, burst = 4, 10 // a failure back every 250 ms
+	h.srv.Config.Handler = server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6, FailRate: rate, FailBurst: burst})
+	// Bad tokens, a few more than the allowance, all at once: each is
+	// charged, those that find the allowance used up are refused unread.
+	bad := make([]string, burst+5)
+	for i := range bad {
+		bad[i] = guess()
+	}
+	got := concurrently(bad)
+	if got[http.StatusUnauthorized]+got[http.StatusTooManyRequests] != len(bad) || got[http.StatusUnauthorized] < burst {
+		t.Fatalf("%d bad tokens at once answered %v; want at least %d 401 and the rest 429", len(bad), got, burst)
+	}
+	if got := concurrently(bad[:3]); got[http.StatusTooManyRequests] != 3 {
+		t.Fatalf("bad tokens once the allowance is used: %v", got)
+	}
+	// A good token from the address is refused now...
+	refused := time.Now()
+	status, retry, eb := whoami(t, hc, h.url, tokens[0])
+	if status != http.StatusTooManyRequests || retry == "" || eb.Code != "rate_limited" {
+		t.Fatalf("a good token right after the failures: %d %q %+v", status, retry, eb)
+	}
+	// ... until the failures are paid back (at least one refill), and
+	// then it passes.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, _, _ := whoami(t, hc, h.url, tokens[0])
+		if status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a good token still refused %v after the failures: %d", time.Since(refused), status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if waited := time.Since(refused); waited < time.Second/rate/2 {
+		t.Fatalf("the address was let in again after %v; a failure comes back every %v", waited, time.Second/rate)
+	}
+}

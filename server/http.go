@@ -166,10 +166,13 @@ func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.H
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests with this token; wait a moment and try again")
 			return
 		}
-		// Every request pays for a failure up front, and one that
-		// authenticates gets it back: so concurrent guesses cannot slip
-		// past the limit together.
-		if wait := h.fails.take(addr); wait > 0 {
+		// An address that has used its allowance is refused before its
+		// token is looked at, so the answer cannot tell a good guess
+		// apart. Only a failure is charged, afterwards: any number of
+		// good requests in flight from one address (an office behind
+		// one NAT address) pass, and guesses in flight together are
+		// each charged, into debt, so they cannot slip past the limit.
+		if wait := h.fails.wait(addr); wait > 0 {
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeError(w, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf(
@@ -177,18 +180,19 @@ func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.H
 			return
 		}
 		if !ok || secret == "" {
+			h.fails.charge(addr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldcrm"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "a bearer token is required; run 'fieldcrm login'")
 			return
 		}
 		u, err := h.svc.Authenticate(r.Context(), secret)
 		if errors.Is(err, ErrBadToken) {
+			h.fails.charge(addr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldcrm"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", err.Error())
 			return
 		}
-		h.fails.give(addr) // authenticated, or the server failed: not the client's doing
-		if err != nil {
+		if err != nil { // the server failed: not the client's doing
 			h.internal(w, r, err)
 			return
 		}
@@ -275,12 +279,15 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	req, err := wire.DecodePushRequest(body)
+	if errors.Is(err, wire.ErrTooLarge) {
+		// Over a limit by its bytes or by its count of ops: since the
+		// body cap grew to MaxBatchBytes, most oversized pushes are read
+		// whole and refused here, not by the MaxBytesReader above.
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", err.Error()+"; push fewer ops at once")
+		return
+	}
 	if err != nil {
-		code := http.StatusBadRequest
-		if len(body) > wire.MaxBatchBytes {
-			code = http.StatusRequestEntityTooLarge
-		}
-		writeError(w, code, "bad_request", err.Error())
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
 	info(r).ops = len(req.Ops)
@@ -391,10 +398,21 @@ func (l *limiter) take(key string) time.Duration {
 	return 0
 }
 
-// give hands back a token take spent.
-func (l *limiter) give(key string) {
+// wait returns 0 when key has a token, else how long until it has one
+// again; it spends nothing.
+func (l *limiter) wait(key string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.bucket(key, time.Now())
-	b.tokens = min(l.burst, b.tokens+1)
+	if b := l.bucket(key, time.Now()); b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	}
+	return 0
+}
+
+// charge spends one of key's tokens even when it has none left: the debt
+// is paid back at the rate before wait lets key in again.
+func (l *limiter) charge(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(key, time.Now()).tokens--
 }
