@@ -215,6 +215,11 @@ func TestBadInputIsAnsweredWithStatusAndSentence(t *testing.T) {
 		future.HLC.Wall = time.Now().Add(time.Hour).UnixMilli()
 		futureBody, _ := remote.EncodePush([]model.Op{future})
 		huge := `{"ops":[` + strings.Repeat(`{"op_id":"x"},`, 300000) + `{}]}`
+		// Two ops, each under model.MaxOpBytes, together over wire.MaxBatchBytes;
+		// and a body over the hard cap, refused as it is read.
+		long := `{"op_id":"x","note":"` + strings.Repeat("a", wire.MaxBatchBytes/2) + `"}`
+		heavy := `{"ops":[` + long + "," + long + `]}`
+		over := `{"ops":[` + strings.Repeat(" ", wire.MaxBodyBytes) + `]}`
 		cases := []struct {
 			name, method, path, token, body string
 			status                          int
@@ -225,6 +230,8 @@ func TestBadInputIsAnsweredWithStatusAndSentence(t *testing.T) {
 			{"wrong type", "POST", "/v1/push", tok, `{"ops": "lots"}`, 400, "bad_request"},
 			{"no ops", "POST", "/v1/push", tok, `{}`, 400, "bad_request"},
 			{"huge body", "POST", "/v1/push", tok, huge, 413, "too_large"},
+			{"heavy batch", "POST", "/v1/push", tok, heavy, 413, "too_large"},
+			{"body over the cap", "POST", "/v1/push", tok, over, 413, "too_large"},
 			{"wrong token", "POST", "/v1/push", "fcrm_nope", `{"ops":[]}`, 401, "unauthorized"},
 			{"no token", "GET", "/v1/pull", "", "", 401, "unauthorized"},
 			{"bad cursor", "GET", "/v1/pull?cursor=-1", tok, "", 400, "bad_request"},

@@ -173,7 +173,7 @@ func decodeStrict(data []byte, v any) error {
 func DecodePushRequest(data []byte) (PushRequest, error) {
 	var req PushRequest
 	if len(data) > MaxBodyBytes {
-		return req, fmt.Errorf("the request is %d bytes; at most %d", len(data), MaxBodyBytes)
+		return req, tooLarge(fmt.Sprintf("the request is %d bytes; at most %d", len(data), MaxBodyBytes))
 	}
 	if err := decodeStrict(data, &req); err != nil {
 		return PushRequest{}, fmt.Errorf("the request is not a valid push: %w", err)
@@ -182,13 +182,23 @@ func DecodePushRequest(data []byte) (PushRequest, error) {
 		return PushRequest{}, errors.New("the request has no \"ops\" list")
 	}
 	if len(req.Ops) > MaxBatchOps {
-		return PushRequest{}, fmt.Errorf("the request carries %d ops; at most %d", len(req.Ops), MaxBatchOps)
+		return PushRequest{}, tooLarge(fmt.Sprintf("the request carries %d ops; at most %d", len(req.Ops), MaxBatchOps))
 	}
 	if len(req.Ops) > 1 && len(data) > MaxBatchBytes {
-		return PushRequest{}, fmt.Errorf("the request is %d bytes; a batch may be at most %d (send a long op alone)", len(data), MaxBatchBytes)
+		return PushRequest{}, tooLarge(fmt.Sprintf("the request is %d bytes; a batch may be at most %d (send a long op alone)", len(data), MaxBatchBytes))
 	}
 	return req, nil
 }
+
+// ErrTooLarge is what DecodePushRequest's error Is when the push is over
+// a limit (bytes or ops) rather than malformed: the server answers it
+// 413, which tells a client to send smaller batches.
+var ErrTooLarge = errors.New("the push is too large")
+
+type tooLarge string
+
+func (e tooLarge) Error() string        { return string(e) }
+func (e tooLarge) Is(target error) bool { return target == ErrTooLarge }
 
 // DecodePushResponse parses and checks a push answer for n ops.
 func DecodePushResponse(data []byte, n int) (PushResponse, error) {
