@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,6 +158,12 @@ func compareWithExcelize(t *testing.T, data []byte) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if wb.file("xl/workbook.xml") == nil {
+		// excelize looks for the strings and styles under xl/ whatever the
+		// relationships say (SheetJS's wtf_path.xlsx keeps them in wtf/).
+		t.Logf("the workbook is not xl/workbook.xml; excelize cannot read its strings and styles")
+		return 0
+	}
 	compared := 0
 	for _, s := range wb.sheets {
 		if !s.table {
@@ -174,12 +181,21 @@ func compareWithExcelize(t *testing.T, data []byte) int {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// excelize shows an empty cell with an accounting format as
+		// spaces, and so counts its row.
+		rows := ours
+		for len(theirs) > 0 && strings.TrimSpace(strings.Join(theirs[len(theirs)-1], "")) == "" {
+			theirs = theirs[:len(theirs)-1]
+		}
+		for len(rows) > 0 && strings.TrimSpace(strings.Join(rows[len(rows)-1], "")) == "" {
+			rows = rows[:len(rows)-1] // and a row of blank cells is no row to us either
+		}
 		if len(theirs) == 0 && len(ours) > 0 {
 			t.Logf("sheet %q: excelize reads no rows, we read %d", s.name, len(ours))
 			continue
 		}
-		if len(ours) != len(theirs) {
-			t.Errorf("sheet %q: %d rows, excelize %d", s.name, len(ours), len(theirs))
+		if len(rows) != len(theirs) {
+			t.Errorf("sheet %q: %d rows, excelize %d", s.name, len(rows), len(theirs))
 		}
 		for r := range max(len(ours), len(theirs)) {
 			for c := range max(rowLen(ours, r), rowLen(theirs, r)) {
@@ -232,20 +248,32 @@ func isCJKDateFormat(code string) bool {
 }
 
 // isElapsed reports whether a format code counts time past its unit's
-// limit, as [h]:mm and built-in 46 ([h]:mm:ss) do.
+// limit, as [h]:mm and built-in 46 ([h]:mm:ss) do; [Magenta] is a colour.
 func isElapsed(code string) bool {
-	c := strings.ToLower(code)
-	return code == "#46" || strings.Contains(c, "[h") || strings.Contains(c, "[m") || strings.Contains(c, "[s")
+	return code == "#46" || elapsedCode.MatchString(code)
 }
+
+var elapsedCode = regexp.MustCompile(`(?i)\[(h+|m+|s+)\]`)
 
 // xlsxNormalised says which of our deliberate differences from what
 // Excel shows (and excelize renders) explains ours against excelize's
 // shown text, given the cell's stored value and number format; "" when
 // none does.
 func xlsxNormalised(ours, shown, value, format string, date1904 bool) string {
+	// SpreadsheetML escapes characters XML cannot hold as _xHHHH_ (_x000D_
+	// for a carriage return); Excel shows the character, excelize the
+	// escape.
+	if ours != shown && ours == unescapeX(shown) {
+		return "_xHHHH_ escapes read as their characters"
+	}
+	// An empty cell is empty, whatever its format would pad it with; a
+	// cell of spaces or line breaks keeps them, where excelize drops them.
+	if value == "" && ours == "" && strings.TrimSpace(shown) == "" || shown == "" && ours == value && strings.TrimSpace(ours) == "" {
+		return "empty cells empty, blank cells as they are"
+	}
 	// A cell of type d holds an ISO 8601 date; it reads as a number cell
 	// with a date format reads (2026-12-10 14:30), not with its T.
-	if _, err := time.Parse("2006-01-02T15:04:05", value); err == nil && shown == value && ours == isoCell(value) {
+	if _, err := time.Parse(time.RFC3339Nano, strings.TrimSuffix(value, "Z")+"Z"); err == nil && ours == isoCell(value) {
 		return "type d dates in our ISO form"
 	}
 	f, err := strconv.ParseFloat(value, 64)
@@ -264,6 +292,16 @@ func xlsxNormalised(ours, shown, value, format string, date1904 bool) string {
 		if date1904 && shown == elapsedTime(f+1462, "[h]:mm:ss") && ours == elapsedTime(f, "[h]:mm:ss") {
 			return "excelize counts an elapsed time from 1904"
 		}
+		// A negative length of time: excelize shows the number, we the
+		// time with a minus, as LibreOffice (and Excel in 1904) show it.
+		if f < 0 && shown == value && strings.HasPrefix(ours, "-") {
+			return "negative elapsed times with a minus"
+		}
+		// We join the units with colons whatever the format puts between
+		// them (HH[MM] shows 001440 for a day).
+		if !strings.Contains(format, ":") && strings.ReplaceAll(ours, ":", "") == shown {
+			return "elapsed times joined by colons"
+		}
 		return "" // otherwise elapsed times read as Excel shows them
 	}
 	// Dates and times are written in ISO form and on a 24-hour clock,
@@ -271,10 +309,11 @@ func xlsxNormalised(ours, shown, value, format string, date1904 bool) string {
 	// an import must read the day the same on every machine. The
 	// built-in Chinese, Japanese and Korean date formats (27-36, 50-58)
 	// are dates too, which excelize shows as plain numbers unless told
-	// its culture; and excelize shows the number when it cannot read the
+	// its culture; excelize shows the number when it cannot read the
 	// cell's style at all (a styles part with no cellStyleXfs, in one of
-	// calamine's test files), where we read its date format.
-	if shown != value || isCJKDateFormat(format) || format == "" {
+	// calamine's test files), where we read its date format; and a format
+	// of the day alone (D) may show the very digits of the value.
+	if shown != value || isCJKDateFormat(format) || format == "" || hasDateLetters(format) {
 		if d, err := excelize.ExcelDateToTime(f, date1904); err == nil {
 			d = d.Round(time.Second)
 			for _, layout := range []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", "15:04", "15:04:05"} {
@@ -284,20 +323,63 @@ func xlsxNormalised(ours, shown, value, format string, date1904 bool) string {
 			}
 		}
 	}
-	// Numbers under General keep the 15 digits Excel keeps where excelize,
-	// for a cell with a style, cuts them (0.3333333333, 1.23456789E+18).
-	if n, err := strconv.ParseFloat(shown, 64); err == nil && ours == generalNumber(f) && math.Abs(n-f) <= math.Abs(f)*1e-8 {
+	if ours != generalNumber(f) {
+		return ""
+	}
+	// From here on ours is the value, as General writes it.
+	switch n, err := strconv.ParseFloat(shown, 64); {
+	case err == nil && math.Abs(n-f) <= math.Abs(f)*1e-8:
+		// Numbers under General keep the 15 digits Excel keeps where
+		// excelize, for a cell with a style, cuts them (0.3333333333,
+		// 1.23456789E+18).
 		return "General numbers to 15 digits"
+	case shown == "":
+		// A format may hide a number (an empty section, as in #,###;;);
+		// the import still reads it.
+		return "numbers a format hides, as their value"
+	case strings.Contains(shown, "/"):
+		// A fraction format (# ?/?) shows 1/8; the import reads 0.125.
+		return "fractions as their value"
+	case strings.EqualFold(format, "A/P") || strings.EqualFold(format, "AM/PM"):
+		// A format of the AM/PM mark alone shows no number at all.
+		return "a number under a format of AM/PM alone, as its value"
+	case dayZero(f, format, date1904):
+		// Day 0 of 1900 (Excel shows 1900-01-00) is no calendar day.
+		return "day 0 of 1900 as its number"
 	}
 	// Amounts are the value itself, without currency signs, thousands
 	// separators or the rounding of a format's decimals: the import keeps
 	// the amount, not its look.
-	if ours == generalNumber(f) {
-		if n, ok := shownNumber(shown); ok && math.Abs(n-f) <= 0.5*math.Max(1e-9, math.Abs(f)*1e-9)+roundingOf(shown) {
-			return "amounts as their value"
-		}
+	if n, ok := shownNumber(shown); ok && math.Abs(n-f) <= 0.5*math.Max(1e-9, math.Abs(f)*1e-9)+roundingOf(shown) {
+		return "amounts as their value"
 	}
 	return ""
+}
+
+// hasDateLetters reports whether a format code, outside its quoted text
+// and brackets, has the d or y of a day or year.
+func hasDateLetters(code string) bool {
+	var b strings.Builder
+	quoted, bracket := false, false
+	for _, r := range strings.ToLower(code) {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == '[' && !quoted:
+			bracket = true
+		case r == ']' && !quoted:
+			bracket = false
+		case !quoted && !bracket:
+			b.WriteRune(r)
+		}
+	}
+	return strings.ContainsAny(b.String(), "dy")
+}
+
+// dayZero reports whether f is a number before 1900-01-01 under a date
+// format of the 1900 system.
+func dayZero(f float64, format string, date1904 bool) bool {
+	return !date1904 && f >= 0 && f < 1 && (hasDateLetters(format) || isCJKDateFormat(format) || format == "#14" || format == "#22")
 }
 
 // shownNumber reads the number a formatted cell shows: ¥1,234.50,

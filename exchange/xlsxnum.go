@@ -143,8 +143,8 @@ func (nf numFormat) format(f float64, date1904 bool) string {
 		return s
 	case numDate, numTime:
 		t, ok := excelTime(f, date1904)
-		if !ok {
-			break
+		if !ok || nf.kind == numDate && !date1904 && f < 1 {
+			break // day 0 of 1900 (shown 1900-01-00) is no calendar day
 		}
 		layout := "15:04"
 		if nf.seconds {
@@ -208,9 +208,9 @@ func excelTime(f float64, date1904 bool) (time.Time, bool) {
 }
 
 // elapsedTime writes a length of time (in days) by an elapsed format such
-// as [h]:mm, [hh]:mm:ss, [mm]:ss or [ss]: the bracketed unit counts past
-// its usual limit (36:00 for a day and a half), the units after it run
-// within theirs, each as wide as its letters and joined by colons
+// as [h]:mm, [hh]:mm:ss, [mm]:ss or [ss]: a bracketed unit counts in full
+// (36:00 for a day and a half), the others within their limit (24 hours,
+// 60 minutes or seconds), each as wide as its letters, joined by colons
 // whatever the format puts between them. Fractions of a second are
 // rounded away.
 func elapsedTime(days float64, layout string) string {
@@ -229,15 +229,16 @@ func elapsedTime(days float64, layout string) string {
 		for i+1 < len(layout) && layout[i+1] == c {
 			i, n = i+1, n+1
 		}
-		v := total
+		inFull := i+1 < len(layout) && layout[i+1] == ']'
+		v, limit := total, int64(60)
 		switch c {
 		case 'h':
-			v /= 3600
+			v, limit = v/3600, 24
 		case 'm':
 			v /= 60
 		}
-		if len(parts) > 0 && c != 'h' {
-			v %= 60 // within the unit before it
+		if !inFull {
+			v %= limit
 		}
 		parts = append(parts, fmt.Sprintf("%0*d", min(n, 4), v))
 	}
