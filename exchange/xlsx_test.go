@@ -655,3 +655,31 @@ func TestDetectPasswordProtectedWorkbook(t *testing.T) {
 		t.Errorf("old .xls: %v", err)
 	}
 }
+
+// TestXLSXDatesAndElapsedTimes pins what SheetJS's test workbooks taught:
+// day 0 of the 1900 system (Excel shows 1900-01-00) is no day and reads
+// as its number, and in an elapsed format only the bracketed unit counts
+// in full.
+func TestXLSXDatesAndElapsedTimes(t *testing.T) {
+	for _, tc := range []struct {
+		code     string
+		value    float64
+		date1904 bool
+		want     string
+	}{
+		{"yyyy-mm-dd", 0, false, "0"},
+		{"yyyy-mm-dd h:mm", 0.5, false, "0.5"},
+		{"yyyy-mm-dd", 1, false, "1900-01-01"},
+		{"yyyy-mm-dd", 0, true, "1904-01-01"},
+		{"h:mm", 0.5, false, "12:00"},
+		{"[h]:mm", 1.5, false, "36:00"},
+		{"[mm]:ss", 0.0625, false, "90:00"},
+		{"[ss]", 1.0 / 1440, false, "60"},
+		{"HH[MM]", 1, false, "00:1440"},
+		{"[h]:mm", -1.5, false, "-36:00"},
+	} {
+		if got := parseNumFormat(tc.code).format(tc.value, tc.date1904); got != tc.want {
+			t.Errorf("%v as %s (1904: %v): %q, want %q", tc.value, tc.code, tc.date1904, got, tc.want)
+		}
+	}
+}
