@@ -121,11 +121,13 @@ func New(o Options) Model {
 
 // Init loads the board, asks the terminal for its background, starts the
 // watcher and the sync's status, offers back the notes left unsaved last
-// time, finds a visit left open, and reads today in the background.
+// time, finds a visit left open, and reads today in the background. The
+// board's first screen is read first, alone: the others would hold the
+// book's lock before it.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.board.m.Init(), tea.RequestBackgroundColor,
+	return tea.Sequence(m.board.m.Init(), tea.Batch(tea.RequestBackgroundColor,
 		m.stamp(), m.watchTick(), m.sync.Init(),
-		capture.LoadDrafts(m.c, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.c), m.today.m.Prefetch())
+		capture.LoadDrafts(m.c, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.c), m.today.m.Prefetch()))
 }
 
 // Update routes msg: a key to the root's keys or else to what has the

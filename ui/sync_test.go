@@ -58,7 +58,8 @@ func (l *live) exec(cmd tea.Cmd) {
 			}
 			for _, c := range cmds { // a sequence, in order
 				if c != nil {
-					l.send(c())
+					msg := c() // a batch in the sequence runs as one
+					l.exec(func() tea.Msg { return msg })
 				}
 			}
 			return
