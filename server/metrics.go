@@ -23,16 +23,18 @@ import (
 // It is written here rather than taken from a library because the server
 // is linked into the one fieldcrm binary that every laptop runs, and a
 // library's package initialisation runs at every start of every command.
-// Measured on the 2-core machine (BENCHMARKS.md, "Metrics library"),
-// GODEBUG=inittrace=1, median of 30 runs of `fieldcrm version`:
-// github.com/prometheus/client_golang v1.25.0 added about 1.3 ms of
-// initialisation (protobuf, procfs, its default registry) and 2.5 MB to
-// the binary; github.com/VictoriaMetrics/metrics v1.45.0 added about
-// 0.2 ms (it reads cgroup and pressure files as it initialises) and
-// 0.1 MB, on a `fieldcrm today` of about 5 ms. The client must not get
-// slower, and the few counters and histograms below need neither, so
-// neither is linked: this file adds nothing to a laptop's start-up (its
-// state is made only by `fieldcrm serve`).
+// Measured on the 2-core machine (BENCHMARKS.md, "Metrics library";
+// scripts/bench-metrics-libs.sh), GODEBUG=inittrace=1, median of 31 runs
+// of `fieldcrm version`: github.com/prometheus/client_golang v1.25.0 adds
+// about 0.9 ms of initialisation (protobuf, procfs, its default registry),
+// 229 KB and 1,641 allocations, and 2.5 MB to the binary;
+// github.com/VictoriaMetrics/metrics v1.45.0 adds about 0.4 ms (it reads
+// cgroup and pressure files as it initialises), 44 KB and 257
+// allocations, and 0.1 MB; a whole `fieldcrm today` takes about 6 ms on a
+// quiet machine. The client must not get slower, and the few counters and
+// histograms below need neither, so neither is linked: this file adds
+// nothing to a laptop's start-up (its state is made only by
+// `fieldcrm serve --metrics-addr`).
 type Metrics struct {
 	mu       sync.Mutex
 	requests map[[2]string]uint64 // route, status code
