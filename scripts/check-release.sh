@@ -18,9 +18,9 @@ go mod tidy -diff
 echo "-- charm.land/bubbles/v2 stays at v2.1.1 (newer ones in the proxy are not approved releases)"
 [ "$(go list -m -f '{{.Version}}' charm.land/bubbles/v2)" = v2.1.1 ] || { echo "charm.land/bubbles/v2 is not v2.1.1"; exit 1; }
 
-echo "-- vet: the man command's build and the packaging tool"
+echo "-- vet: the man command's build; vet and test the packaging tool"
 go vet -tags man ./cmd/fieldcrm
-(cd scripts/pkg && go vet ./... && go build -o "$work/pkg" .)
+(cd scripts/pkg && go vet ./... && go test -count=1 ./... && go build -o "$work/pkg" .)
 
 echo "-- scripts/release.sh: every target"
 DIST="$work/a" bash scripts/release.sh
