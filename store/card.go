@@ -148,7 +148,12 @@ func (c *Card) decode(b []byte, full bool) error {
 	// One string for the whole card: every text field is a slice of it, so
 	// decoding a card costs one allocation (plus its tags and stages), not
 	// ten.
-	r := reader{s: string(b)}
+	return c.decodeString(string(b), full)
+}
+
+// decodeString decodes a card whose text fields become slices of s.
+func (c *Card) decodeString(s string, full bool) error {
+	r := reader{s: s}
 	if r.byte() != cardVersion {
 		return errBadCard
 	}

@@ -57,7 +57,7 @@ func (m *Model) loadFirst(req int) tea.Cmd {
 				if len(top) == keep {
 					top = top[:keep-1]
 				}
-				tops[s] = slices.Insert(top, at, *c)
+				tops[s] = slices.Insert(top, at, c.Clone()) // c is lent
 				return nil
 			})
 		})
