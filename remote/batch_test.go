@@ -2,6 +2,7 @@ package remote_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,8 +33,13 @@ type oldServer struct {
 func (o *oldServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/v1/push" {
 		body, _ := io.ReadAll(r.Body)
+		plain := body
+		if r.Header.Get("Content-Encoding") == "gzip" { // the server behind said it takes gzip
+			zr, _ := gzip.NewReader(bytes.NewReader(body))
+			plain, _ = io.ReadAll(zr)
+		}
 		var req struct{ Ops []json.RawMessage }
-		_ = json.Unmarshal(body, &req)
+		_ = json.Unmarshal(plain, &req)
 		o.mu.Lock()
 		o.pushes = append(o.pushes, len(req.Ops))
 		o.mu.Unlock()

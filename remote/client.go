@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -31,6 +32,11 @@ type Client struct {
 	// book bound to no account to it and refuses a book bound to another
 	// (see CheckAccount).
 	User string
+	// NoGzip sends and asks for plain bodies only (gzip.go): for
+	// measuring, or behind a proxy that mangles compressed bodies.
+	NoGzip bool
+
+	gzip atomic.Int32 // whether the server takes gzip pushes: gzipUnknown, ...
 }
 
 // Server returns the server's address as books record it: scheme and host
@@ -81,7 +87,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	u.Path = c.base.Path + path
 	u.RawQuery = query.Encode()
 	var rd io.Reader
+	var encoding string
 	if body != nil {
+		body, encoding = c.pushBody(ctx, body)
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
@@ -90,6 +98,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if encoding != "" {
+		req.Header.Set("Content-Encoding", encoding)
+	}
+	if !c.NoGzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	} else {
+		req.Header.Set("Accept-Encoding", "identity")
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -102,7 +118,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, &OfflineError{err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	c.noteAccepts(resp)
+	rb, err := answerBody(resp)
+	if err != nil {
+		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
+	}
+	data, err := io.ReadAll(io.LimitReader(rb, limit+1))
 	if err != nil {
 		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
 	}

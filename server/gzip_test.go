@@ -1,0 +1,288 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
+)
+
+// exchange is what a recorder saw of one request: its path, the encoding
+// of its body and of the answer's, and the answer's status.
+type exchange struct {
+	path, sent, answered string
+	status               int
+}
+
+// recorder notes every exchange between a client and the server behind it.
+type recorder struct {
+	mu   sync.Mutex
+	seen []exchange
+}
+
+func (rec *recorder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		x := exchange{path: r.URL.Path, sent: r.Header.Get("Content-Encoding")}
+		sw := &seenWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		x.answered, x.status = w.Header().Get("Content-Encoding"), sw.status
+		rec.mu.Lock()
+		rec.seen = append(rec.seen, x)
+		rec.mu.Unlock()
+	})
+}
+
+// count returns how many exchanges on path had a body sent (or answered)
+// in encoding enc, and how many there were on path.
+func (rec *recorder) count(path string, answered bool, enc string) (n, all int) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, x := range rec.seen {
+		if x.path != path {
+			continue
+		}
+		all++
+		if (answered && x.answered == enc) || (!answered && x.sent == enc) {
+			n++
+		}
+	}
+	return n, all
+}
+
+type seenWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *seenWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+
+// oldServer makes next look like a server from before issue 15: it does
+// not say it takes gzip, compresses no answer, and reads a gzip body as
+// the JSON it is not.
+func oldServer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Accept-Encoding")
+		r.Header.Del("Content-Encoding") // so a gzip body is read as JSON, and refused
+		next.ServeHTTP(&noAccept{ResponseWriter: w}, r)
+	})
+}
+
+type noAccept struct{ http.ResponseWriter }
+
+func (w *noAccept) WriteHeader(code int) {
+	w.Header().Del("Accept-Encoding")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *noAccept) Write(b []byte) (int, error) {
+	w.Header().Del("Accept-Encoding")
+	return w.ResponseWriter.Write(b)
+}
+
+// busyDevice gives d 30 leads with a visit each, notes of a few hundred
+// bytes: several KB of push.
+func busyDevice(d *device) {
+	for i := range 30 {
+		l := d.addLead(fmt.Sprintf("Company %d", i))
+		d.addVisit(l.ID, strings.Repeat(fmt.Sprintf("Visit %d went well; they want a quote. ", i), 8))
+	}
+}
+
+// TestNewClientAndServerCompress: a client of this version pushes gzip
+// once the server said it takes it, and pulls gzip answers; what arrives
+// is what was sent.
+func TestNewClientAndServerCompress(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		rec := &recorder{}
+		h.srv.Config.Handler = rec.wrap(server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6}))
+		ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+		busyDevice(ann)
+		if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
+			t.Fatalf("ann's sync: %+v", rep)
+		}
+		if n, all := rec.count("/v1/push", false, "gzip"); n != 1 || all != 1 {
+			t.Fatalf("%d of %d pushes sent gzip; want the one", n, all)
+		}
+		if rep := boss.sync(); rep.Pulled < 60 {
+			t.Fatalf("boss's sync: %+v", rep)
+		}
+		if n, all := rec.count("/v1/pull", true, "gzip"); n == 0 {
+			t.Fatalf("none of %d pulls was answered gzip", all)
+		}
+		if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestNewClientAndOldServer: against a server from before issue 15 a
+// client of this version sends plain bodies and reads plain answers.
+func TestNewClientAndOldServer(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	rec := &recorder{}
+	h.srv.Config.Handler = rec.wrap(oldServer(server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6})))
+	ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+	busyDevice(ann)
+	if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
+		t.Fatalf("ann's sync: %+v", rep)
+	}
+	if n, all := rec.count("/v1/push", false, ""); n != all || all == 0 {
+		t.Fatalf("%d of %d pushes were plain", n, all)
+	}
+	if rep := boss.sync(); rep.Pulled < 60 {
+		t.Fatalf("boss's sync: %+v", rep)
+	}
+	if n, all := rec.count("/v1/pull", true, ""); n != all || all == 0 {
+		t.Fatalf("%d of %d pull answers were plain", n, all)
+	}
+	if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOldClientAndNewServer: a client from before issue 15 sends plain
+// pushes; if it does not ask for gzip it gets plain answers, and if its
+// HTTP library asks by itself (Go's does) it gets gzip it undoes itself.
+func TestOldClientAndNewServer(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	tok, boss := h.addUser("ann", server.RoleRep), h.addUser("boss", server.RoleManager)
+	for _, plain := range []bool{true, false} {
+		var leads []model.Op
+		for range 5 {
+			leads = append(leads, forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate,
+				map[string]any{"company": strings.Repeat("Big Name ", 20), "owner": "ann"}))
+		}
+		body, err := remote.EncodePush(leads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc := &http.Client{Transport: &http.Transport{DisableCompression: plain}}
+		req, _ := http.NewRequest("POST", h.url+"/v1/push", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answers, err := wire.DecodePushResponse(data, len(leads))
+		if resp.StatusCode != 200 || err != nil || answers.Results[0].Status != wire.StatusApplied {
+			t.Fatalf("push (plain %v): %d %s %v", plain, resp.StatusCode, data, err)
+		}
+		req, _ = http.NewRequest("GET", h.url+"/v1/pull?cursor=0&limit=100", nil)
+		req.Header.Set("Authorization", "Bearer "+boss)
+		if resp, err = hc.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		data, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		pr, err := wire.DecodePullResponse(data)
+		if resp.StatusCode != 200 || err != nil || len(pr.Changes) == 0 {
+			t.Fatalf("pull (plain %v): %d %.200s %v", plain, resp.StatusCode, data, err)
+		}
+		// Go's transport removes the header of an answer it inflated.
+		if plain && resp.Header.Get("Content-Encoding") != "" || !plain && !resp.Uncompressed {
+			t.Fatalf("pull (plain %v): Content-Encoding %q, inflated by the transport %v", plain,
+				resp.Header.Get("Content-Encoding"), resp.Uncompressed)
+		}
+	}
+}
+
+// gzipMembers returns n gzip members of size spaces each, one after the
+// other (a valid gzip stream): a body that inflates to n*size bytes.
+func gzipMembers(t *testing.T, prefix string, n, size int) []byte {
+	t.Helper()
+	member := func(s string) []byte {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write([]byte(s))
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	out := member(prefix)
+	spaces := member(strings.Repeat(" ", size))
+	for range n {
+		out = append(out, spaces...)
+	}
+	return out
+}
+
+// TestGzipBombIsRefused: a push that inflates to far more than the body
+// cap is answered 413 with a sentence, and the server reads no more of it
+// than the cap; a body that is not the gzip it says it is, or in another
+// coding, gets a sentence too.
+func TestGzipBombIsRefused(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	tok := h.addUser("ann", server.RoleRep)
+	const inflated = 512 << 20
+	bomb := gzipMembers(t, `{"ops":[`, inflated/(1<<20), 1<<20)
+	if len(bomb) > 2<<20 {
+		t.Fatalf("the bomb is %d bytes compressed", len(bomb))
+	}
+	send := func(body []byte, encoding string) (int, wire.ErrorBody) {
+		req, _ := http.NewRequest("POST", h.url+"/v1/push", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Encoding", encoding)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb wire.ErrorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		return resp.StatusCode, eb
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	status, eb := send(bomb, "gzip")
+	runtime.ReadMemStats(&after)
+	if status != http.StatusRequestEntityTooLarge || eb.Code != "too_large" || len(eb.Message) < 10 {
+		t.Fatalf("a gzip bomb: %d %+v", status, eb)
+	}
+	// The client and the server share this process: what both allocated
+	// is bounded by a few times the cap, not by what the bomb inflates to.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 6*wire.MaxBodyBytes {
+		t.Fatalf("the bomb cost %d MB of allocations; the cap is %d MB", got>>20, wire.MaxBodyBytes>>20)
+	}
+	if status, eb := send([]byte(`{"ops":[]}`), "gzip"); status != http.StatusBadRequest || len(eb.Message) < 10 {
+		t.Fatalf("plain JSON sent as gzip: %d %+v", status, eb)
+	}
+	if status, eb := send(gzipMembers(t, `{"ops":[`, 1, 10)[:20], "gzip"); status != http.StatusBadRequest || len(eb.Message) < 10 {
+		t.Fatalf("a cut gzip body: %d %+v", status, eb)
+	}
+	if status, eb := send([]byte(`{"ops":[]}`), "br"); status != http.StatusUnsupportedMediaType || len(eb.Message) < 10 {
+		t.Fatalf("a body in another coding: %d %+v", status, eb)
+	}
+	// The server is fine, and takes a good compressed push.
+	c, err := remote.NewClient(h.url, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.Options{Path: h.dir + "/ann.db", User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := &device{t: t, name: "ann", st: st, c: c}
+	busyDevice(d)
+	if rep, err := remote.Sync(context.Background(), st, c); err != nil || rep.Pushed != 60 {
+		t.Fatalf("a good sync after the bomb: %+v %v", rep, err)
+	}
+}
