@@ -384,21 +384,27 @@ func TestEveryFormSurvivesSIGKILL(t *testing.T) {
 	t.Parallel()
 	tm, ids := newTerminal(t, "forms", model.Lead{Company: "Harbor Logistics", Stage: "prospect",
 		Value: model.Money{Amount: 81000000, Currency: "CNY"}})
+	// open is the keys that open the form, each followed by a wait for
+	// what it shows (a key sent before its screen has loaded is lost).
+	lead := []string{"Enter", "Harbor Logistics  [Prospect]"}
+	today := []string{"2", "Due today"}
 	forms := []struct {
-		name, open, title string
-		fields            int // enters to the field typed into
-		typed, more       string
-		offer             string // the offer's line for it
+		name, title string
+		open        []string
+		fields      int // enters to the field typed into
+		typed, more string
+		offer       string // the offer's line for it
 	}{
-		{"new lead", "n", "New lead", 0, "Blue Sky Tra", "ding", "new lead · — · Blue Sky Tra"},
-		{"edit", "enter e", "Edit Harbor Logistics", 1, "Henry Wa", "lker", "edit lead · Harbor Logistics · Henry Wa"},
-		{"visit", "enter v", "Log a visit to Harbor Logistics", 3, "Fleet of 12 tr", "ucks", "visit · Harbor Logistics · Fleet of 12 tr"},
-		{"follow-up", "enter f", "Next follow-up for Harbor Logistics", 1, "Send the quo", "te", "follow-up · Harbor Logistics · Send the quo"},
-		{"lost", "enter X", "Mark Harbor Logistics as lost", 1, "Chose a chea", "per offer", "lost · Harbor Logistics · Chose a chea"},
-		{"won", "enter W", "Mark Harbor Logistics as won", 2, "HT-20", "26-9", "won · Harbor Logistics · HT-20"},
-		{"call", "2 c", "Log a call with Harbor Logistics", 1, "Asked for sam", "ples", "call · Harbor Logistics · Asked for sam"},
-		{"done", "2 d", "Done: Harbor Logistics", 1, "Book the de", "mo", "done · Harbor Logistics · Book the de"},
+		{"new lead", "New lead", nil, 0, "Blue Sky Tra", "ding", "new lead · — · Blue Sky Tra"},
+		{"edit", "Edit Harbor Logistics", lead, 1, "Henry Wa", "lker", "edit lead · Harbor Logistics · Henry Wa"},
+		{"visit", "Log a visit to Harbor Logistics", lead, 3, "Fleet of 12 tr", "ucks", "visit · Harbor Logistics · Fleet of 12 tr"},
+		{"follow-up", "Next follow-up for Harbor Logistics", lead, 1, "Send the quo", "te", "follow-up · Harbor Logistics · Send the quo"},
+		{"lost", "Mark Harbor Logistics as lost", lead, 1, "Chose a chea", "per offer", "lost · Harbor Logistics · Chose a chea"},
+		{"won", "Mark Harbor Logistics as won", lead, 2, "HT-20", "26-9", "won · Harbor Logistics · HT-20"},
+		{"call", "Log a call with Harbor Logistics", today, 1, "Asked for sam", "ples", "call · Harbor Logistics · Asked for sam"},
+		{"done", "Done: Harbor Logistics", today, 1, "Book the de", "mo", "done · Harbor Logistics · Book the de"},
 	}
+	formKey := map[string]string{"new lead": "n", "edit": "e", "visit": "v", "follow-up": "f", "lost": "X", "won": "W", "call": "c", "done": "d"}
 	for i, f := range forms {
 		tm.start()
 		if i > 0 {
@@ -408,13 +414,11 @@ func TestEveryFormSurvivesSIGKILL(t *testing.T) {
 			tm.waitGone("Unsaved notes from last time")
 		}
 		tm.waitFor("1 leads")
-		for _, k := range strings.Fields(f.open) {
-			if k == "enter" {
-				k = "Enter"
-			}
-			tm.keys(k)
-			time.Sleep(100 * time.Millisecond)
+		for j := 0; j < len(f.open); j += 2 {
+			tm.keys(f.open[j])
+			tm.waitFor(f.open[j+1])
 		}
+		tm.keys(formKey[f.name])
 		tm.waitFor(f.title)
 		for range f.fields {
 			tm.keys("Enter")
