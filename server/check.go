@@ -34,7 +34,15 @@ var authorFields = map[string][]string{
 
 var entryAuthor = map[string]string{"stage_log": "by", "revisions": "author"}
 
+// pipeline is the pipeline of the newest company settings this service
+// has read, else Service.Pipeline, else the default. Pushes read the
+// current one in their transaction (pipelineIn, settings.go).
 func (s *Service) pipeline() model.Pipeline {
+	s.settings.mu.Lock()
+	defer s.settings.mu.Unlock()
+	if s.settings.version > 0 {
+		return s.settings.pipeline
+	}
 	if len(s.Pipeline.Stages) > 0 {
 		return s.Pipeline
 	}
@@ -122,7 +130,7 @@ func snapshot(rec *model.Record) map[string]json.RawMessage {
 // checkMerged checks the record as the op left it: fields fixed at
 // creation kept, the fields only a manager may change unchanged for anyone
 // else, and the whole record valid for every replica.
-func (s *Service) checkMerged(u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool) error {
+func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool) error {
 	ref := op.Entity
 	if ref.Type == model.TypeLead && u.Role != RoleManager {
 		for _, f := range managerOnly {
@@ -146,7 +154,11 @@ func (s *Service) checkMerged(u User, op model.Op, before map[string]json.RawMes
 			return reject("lead %s: created_at can only move earlier", ref.ID)
 		}
 	}
-	if err := model.CheckRecord(ref.Type, rec.Fields, s.pipeline(), s.latest()); err != nil {
+	pipeline, err := s.pipelineIn(tx)
+	if err != nil {
+		return err
+	}
+	if err := model.CheckRecord(ref.Type, rec.Fields, pipeline, s.latest()); err != nil {
 		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
 	}
 	if ref.Type == model.TypeTarget {

@@ -29,6 +29,8 @@ func BenchmarkGatekeeper(b *testing.B) {
 	note.Entry, _ = json.Marshal(model.Revision{ID: note.ID, HLC: note.HLC, Text: strings.Repeat("客户反馈良好,需要报价。\n", 120), Author: "ann", At: now})
 	s := &Service{}
 	u := User{Name: "ann", Role: RoleRep}
+	pipeline := model.DefaultPipeline()
+	tx := &batchTx{pipeline: &pipeline} // a batch that has read its pipeline
 	for _, c := range []struct {
 		name string
 		op   model.Op
@@ -52,7 +54,7 @@ func BenchmarkGatekeeper(b *testing.B) {
 					rec := model.NewRecord(model.TypeLead)
 					old := snapshot(rec)
 					rec.Apply(c.op)
-					if err := s.checkMerged(u, c.op, old, rec, false); err != nil {
+					if err := s.checkMerged(tx, u, c.op, old, rec, false); err != nil {
 						b.Fatal(err)
 					}
 				}

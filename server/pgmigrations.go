@@ -154,6 +154,18 @@ CREATE TABLE IF NOT EXISTS audit (
 	detail     text NOT NULL DEFAULT ''
 );
 `},
+	// Company settings (settings.go): one row per version, never
+	// changed; stages is the JSON of the version's pipeline, which the
+	// push checks read without parsing the text.
+	{7, "company settings, versioned", `
+CREATE TABLE IF NOT EXISTS settings (
+	version bigint PRIMARY KEY,
+	text    text NOT NULL,
+	at      timestamptz NOT NULL,
+	by_whom text NOT NULL,
+	stages  bytea NOT NULL
+);
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

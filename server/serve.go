@@ -42,8 +42,11 @@ type Config struct {
 	// DefaultQuota, NoQuota no limit (Service.Quota).
 	Quota int64
 	// Pipeline is the company's pipeline pushed leads are checked
-	// against; empty means model.DefaultPipeline.
+	// against until company settings are stored (settings.go); empty
+	// means model.DefaultPipeline.
 	Pipeline model.Pipeline
+	// ParseSettings checks company settings documents (Service.ParseSettings).
+	ParseSettings SettingsParser
 	// TrustedProxies: see Options.
 	TrustedProxies []netip.Prefix
 	// MetricsAddr, when set, is the host:port of /metrics (metrics.go).
@@ -68,7 +71,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer st.Close()
-	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota, Pipeline: cfg.Pipeline}
+	svc := &Service{Store: st, Now: cfg.Now, Quota: cfg.Quota, Pipeline: cfg.Pipeline, ParseSettings: cfg.ParseSettings}
 	metrics, stopMetrics, err := serveMetrics(cfg, st) // metrics.go
 	if err != nil {
 		return err
@@ -159,8 +162,9 @@ type Admin interface {
 	Users(ctx context.Context) ([]UserInfo, error)
 	RevokeTokens(ctx context.Context, name, tokenID string) (int, error)
 	AssignLead(ctx context.Context, lead, user string) (uint64, error)
-	Repairer     // ops list, quarantine, check (repair.go)
-	AccountAdmin // invitations, rotation, disabling, audit, backup (repair_socket.go)
+	Repairer      // ops list, quarantine, check (repair.go)
+	AccountAdmin  // invitations, rotation, disabling, audit, backup (repair_socket.go)
+	SettingsAdmin // company settings (settings.go)
 }
 
 // adminArgs is every admin request's body.
@@ -205,6 +209,7 @@ func AdminHandler(a Admin) http.Handler {
 		return adminReply{Seq: s}, err
 	})
 	handleRepair(mux, a)
+	handleSettings(mux, a) // settings_admin.go
 	return mux
 }
 

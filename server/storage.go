@@ -147,6 +147,8 @@ type Tx interface {
 	// AccountTx: disabled users, token expiry, invitations, the audit
 	// log and the epoch (accounts.go).
 	AccountTx
+	// SettingsTx: the company settings' versions (settings.go).
+	SettingsTx
 }
 
 // Sentinel errors.

@@ -63,9 +63,13 @@ type Service struct {
 	Store   Storage
 	Now     func() time.Time
 	MaxSkew time.Duration
-	// Pipeline is the company's pipeline that ops are checked against;
-	// empty means model.DefaultPipeline.
+	// Pipeline is the company's pipeline that ops are checked against
+	// while no company settings are stored (settings.go); empty means
+	// model.DefaultPipeline.
 	Pipeline model.Pipeline
+	// ParseSettings checks a company settings document (settings.go).
+	ParseSettings SettingsParser
+	settings      settingsCache
 	// Quota is the bytes of ops each user may store (quota.go): 0 means
 	// DefaultQuota, NoQuota no limit.
 	Quota int64
@@ -164,7 +168,7 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 		oldVis = visibility(rec)
 	}
 	rec.Apply(op)
-	if err := s.checkMerged(u, op, old, rec, exists); err != nil {
+	if err := s.checkMerged(tx, u, op, old, rec, exists); err != nil {
 		return 0, err
 	}
 	if op.Entity.Type == model.TypeTarget && !exists {
@@ -368,7 +372,8 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 // apply changes the record it reads before it knows whether to keep it.
 type batchTx struct {
 	Tx
-	leads map[string]*model.Record
+	leads    map[string]*model.Record
+	pipeline *model.Pipeline // read once per batch (settings.go)
 }
 
 func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {

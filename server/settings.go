@@ -1,0 +1,363 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// Company settings (DESIGN.md §7): one document in the TOML format of the
+// laptops' config file, holding only the company's sections (pipeline,
+// screening, templates, return visits, commission; later the approval
+// and hand-off rules). Every change is a new version, kept for good, so
+// an operator can see and restore what was in force; laptops fetch the
+// newest (GET /v1/settings) and use it over their own file while logged
+// in. The server checks pushed leads against the newest version's
+// pipeline.
+//
+// The server does not link the laptops' config package (deps_test.go),
+// so the text is checked by the function cmd/fieldcrm hands in
+// (Service.ParseSettings): the very code the laptop runs, line numbers
+// and all. What the server itself needs of a version (the pipeline) is
+// stored beside its text, decoded once, so reading it needs no parser.
+
+// StoredSettings is one version of the company settings.
+type StoredSettings struct {
+	Version uint64    `json:"version"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
+	// Stages is the pipeline this version sets (the default pipeline's
+	// when the text sets none), for the server's checks.
+	Stages []model.Stage `json:"stages"`
+}
+
+// SettingsVersion describes one version for the history, without its text.
+type SettingsVersion struct {
+	Version uint64    `json:"version"`
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
+	Stages  []string  `json:"stages"`
+	Bytes   int       `json:"bytes"`
+}
+
+// SettingsTx is what the settings need of a storage transaction; Tx
+// includes it.
+type SettingsTx interface {
+	// SettingsVersion returns the newest version's number, 0 when none
+	// is stored.
+	SettingsVersion() (uint64, error)
+	// Settings returns version v, or the newest when v is 0; ok is false
+	// when there is no such version.
+	Settings(v uint64) (s StoredSettings, ok bool, err error)
+	// PutSettings stores s as a new version: its number must be the
+	// newest plus one.
+	PutSettings(s StoredSettings) error
+	// SettingsHistory lists every version, oldest first.
+	SettingsHistory() ([]SettingsVersion, error)
+}
+
+// ParsedSettings is what the server uses of a settings document. The
+// approval and hand-off rules will join the pipeline here.
+type ParsedSettings struct {
+	Pipeline model.Pipeline
+}
+
+// SettingsProblem is one thing wrong with a settings document, with its
+// line (0 when it cannot be told), as config.Problem.
+type SettingsProblem struct {
+	Line    int    `json:"line"`
+	Setting string `json:"setting,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p SettingsProblem) String() string {
+	s := p.Message
+	if p.Setting != "" {
+		s = p.Setting + ": " + s
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d: %s", p.Line, s)
+	}
+	return s
+}
+
+// SettingsParser checks a settings document's text: what it sets, or
+// its problems (any problem means it must not be used), and warnings
+// (settings it does not know).
+type SettingsParser func(text string) (ParsedSettings, []SettingsProblem, []string)
+
+// OrphanLead is a lead whose stage a settings change would remove.
+type OrphanLead struct {
+	ID      string `json:"id"`
+	Company string `json:"company"`
+	Stage   string `json:"stage"`
+	Trashed bool   `json:"trashed,omitempty"`
+}
+
+// MaxOrphansShown is how many orphaned leads a refusal names; it counts
+// them all.
+const MaxOrphansShown = 20
+
+// SettingsResult answers a check or a change of the settings. A refused
+// change has Problems or Orphans and Version 0.
+type SettingsResult struct {
+	Version   uint64            `json:"version,omitempty"`
+	Unchanged bool              `json:"unchanged,omitempty"` // the text is the newest version's already
+	Problems  []SettingsProblem `json:"problems,omitempty"`
+	Warnings  []string          `json:"warnings,omitempty"`
+	// Orphans are the first MaxOrphansShown leads in a stage the new
+	// pipeline lacks; OrphanCount counts them all.
+	Orphans     []OrphanLead `json:"orphans,omitempty"`
+	OrphanCount int          `json:"orphan_count,omitempty"`
+}
+
+// OK reports whether the document may be (or was) stored.
+func (r SettingsResult) OK() bool { return len(r.Problems) == 0 && r.OrphanCount == 0 }
+
+// SettingsAdmin is the part of Admin that keeps the company settings.
+type SettingsAdmin interface {
+	// ShowSettings returns version v, or the newest when v is 0.
+	ShowSettings(ctx context.Context, v uint64) (StoredSettings, error)
+	// SetSettings checks text and, when it passes, stores it as the
+	// next version.
+	SetSettings(ctx context.Context, text string) (SettingsResult, error)
+	// CheckSettings checks text as SetSettings does, storing nothing.
+	CheckSettings(ctx context.Context, text string) (SettingsResult, error)
+	SettingsHistory(ctx context.Context) ([]SettingsVersion, error)
+}
+
+// ErrNoSettings says no company settings are stored yet.
+var ErrNoSettings = errors.New("no company settings are stored yet; set them with 'fieldcrm admin settings set FILE'")
+
+// MaxSettingsBytes bounds a settings document.
+const MaxSettingsBytes = 256 << 10
+
+// settingsCache keeps the newest version's pipeline, so a push reads only
+// the version number.
+type settingsCache struct {
+	mu       sync.Mutex
+	version  uint64
+	pipeline model.Pipeline
+}
+
+// pipelineIn returns the pipeline pushed ops are checked against in tx:
+// the newest settings' when any are stored, else Service.Pipeline, else
+// the default. A push batch reads it once.
+func (s *Service) pipelineIn(tx Tx) (model.Pipeline, error) {
+	bt, _ := tx.(*batchTx)
+	if bt != nil && bt.pipeline != nil {
+		return *bt.pipeline, nil
+	}
+	v, err := tx.SettingsVersion()
+	if err != nil {
+		return model.Pipeline{}, err
+	}
+	p := s.pipeline()
+	if v > 0 {
+		s.settings.mu.Lock()
+		cached, cp := s.settings.version, s.settings.pipeline
+		s.settings.mu.Unlock()
+		if cached == v {
+			p = cp
+		} else {
+			st, ok, err := tx.Settings(v)
+			if err != nil {
+				return model.Pipeline{}, err
+			}
+			if ok {
+				p = storedPipeline(st)
+				s.remember(st)
+			}
+		}
+	}
+	if bt != nil {
+		bt.pipeline = &p
+	}
+	return p, nil
+}
+
+// remember caches st's pipeline when st is newer than the cached one.
+func (s *Service) remember(st StoredSettings) {
+	s.settings.mu.Lock()
+	defer s.settings.mu.Unlock()
+	if st.Version > s.settings.version {
+		s.settings.version, s.settings.pipeline = st.Version, storedPipeline(st)
+	}
+}
+
+func storedPipeline(st StoredSettings) model.Pipeline {
+	if len(st.Stages) == 0 {
+		return model.DefaultPipeline()
+	}
+	return model.Pipeline{Stages: st.Stages}
+}
+
+// ShowSettings implements SettingsAdmin.
+func (s *Service) ShowSettings(ctx context.Context, v uint64) (StoredSettings, error) {
+	var out StoredSettings
+	err := s.Store.View(ctx, func(tx Tx) error {
+		st, ok, err := tx.Settings(v)
+		switch {
+		case err != nil:
+			return err
+		case !ok && v == 0:
+			return ErrNoSettings
+		case !ok:
+			return fmt.Errorf("there is no version %d of the company settings", v)
+		}
+		out = st
+		return nil
+	})
+	return out, err
+}
+
+// SettingsHistory implements SettingsAdmin.
+func (s *Service) SettingsHistory(ctx context.Context) ([]SettingsVersion, error) {
+	var out []SettingsVersion
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.SettingsHistory()
+		return err
+	})
+	if out == nil {
+		out = []SettingsVersion{}
+	}
+	return out, err
+}
+
+// CheckSettings implements SettingsAdmin.
+func (s *Service) CheckSettings(ctx context.Context, text string) (SettingsResult, error) {
+	var res SettingsResult
+	parsed, ok, err := s.parseSettings(text, &res)
+	if err != nil || !ok {
+		return res, err
+	}
+	err = s.Store.View(ctx, func(tx Tx) error { return orphans(tx, parsed.Pipeline, &res) })
+	return res, err
+}
+
+// SetSettings implements SettingsAdmin. The check of leads in use and the
+// write are one transaction, so no push can slip a lead into a removed
+// stage between them (a push after it is checked against the new one).
+func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult, error) {
+	var res SettingsResult
+	parsed, ok, err := s.parseSettings(text, &res)
+	if err != nil || !ok {
+		return res, err
+	}
+	var stored StoredSettings
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		if err := orphans(tx, parsed.Pipeline, &res); err != nil || res.OrphanCount > 0 {
+			return err
+		}
+		cur, ok, err := tx.Settings(0)
+		if err != nil {
+			return err
+		}
+		if ok && cur.Text == text {
+			res.Version, res.Unchanged = cur.Version, true
+			return nil
+		}
+		a := auditActor(ctx)
+		stored = StoredSettings{Version: cur.Version + 1, Text: text, At: s.now().UTC(), By: a.By, Stages: parsed.Pipeline.Stages}
+		if err := tx.PutSettings(stored); err != nil {
+			return err
+		}
+		res.Version = stored.Version
+		return s.audit(ctx, tx, "settings set", fmt.Sprintf("version %d", stored.Version), settingsDiff(cur, ok, stored))
+	})
+	if err != nil {
+		return SettingsResult{}, fmt.Errorf("set the company settings: %w", err)
+	}
+	if stored.Version > 0 {
+		s.remember(stored)
+	}
+	return res, nil
+}
+
+// parseSettings checks text with the parser cmd handed in; ok is false
+// when it has problems (in res).
+func (s *Service) parseSettings(text string, res *SettingsResult) (ParsedSettings, bool, error) {
+	if s.ParseSettings == nil {
+		return ParsedSettings{}, false, errors.New("this server was started without the settings checker; run it with 'fieldcrm serve'")
+	}
+	if len(text) > MaxSettingsBytes {
+		res.Problems = []SettingsProblem{{Message: fmt.Sprintf("the document is %d bytes; company settings may be at most %d", len(text), MaxSettingsBytes)}}
+		return ParsedSettings{}, false, nil
+	}
+	parsed, problems, warnings := s.ParseSettings(text)
+	res.Problems, res.Warnings = problems, warnings
+	if len(parsed.Pipeline.Stages) == 0 {
+		parsed.Pipeline = model.DefaultPipeline()
+	}
+	return parsed, len(problems) == 0, nil
+}
+
+// orphans finds the leads (in the trash too: a restore would bring them
+// back) whose stage p lacks.
+func orphans(tx Tx, p model.Pipeline, res *SettingsResult) error {
+	return tx.EachRecord(model.EntityRef{Type: model.TypeLead}, func(ref model.EntityRef, rec *model.Record, bad error) (bool, error) {
+		if ref.Type != model.TypeLead {
+			return false, nil
+		}
+		if rec == nil {
+			return true, nil // undecodable: admin check reports it
+		}
+		var l struct {
+			Company string `json:"company"`
+			Stage   string `json:"stage"`
+			Deleted bool   `json:"deleted"`
+		}
+		if json.Unmarshal(model.EncodeFields(rec.Fields), &l) != nil || l.Stage == "" || p.Index(l.Stage) >= 0 {
+			return true, nil
+		}
+		res.OrphanCount++
+		if len(res.Orphans) < MaxOrphansShown {
+			res.Orphans = append(res.Orphans, OrphanLead{ID: ref.ID, Company: l.Company, Stage: l.Stage, Trashed: l.Deleted})
+		}
+		return true, nil
+	})
+}
+
+// settingsDiff says in the audit log what a version changed of the
+// pipeline, and how big it is.
+func settingsDiff(old StoredSettings, hadOld bool, now StoredSettings) string {
+	detail := fmt.Sprintf("%d bytes; stages %s", len(now.Text), strings.Join(stageKeys(now.Stages), ","))
+	if hadOld {
+		var added, removed []string
+		oldP, newP := storedPipeline(old), storedPipeline(now)
+		for _, k := range newP.Keys() {
+			if oldP.Index(k) < 0 {
+				added = append(added, k)
+			}
+		}
+		for _, k := range oldP.Keys() {
+			if newP.Index(k) < 0 {
+				removed = append(removed, k)
+			}
+		}
+		if len(added) > 0 {
+			detail += "; added " + strings.Join(added, ",")
+		}
+		if len(removed) > 0 {
+			detail += "; removed " + strings.Join(removed, ",")
+		}
+	}
+	return detail
+}
+
+// stageKeys lists st's keys, for the history.
+func stageKeys(st []model.Stage) []string {
+	out := make([]string, len(st))
+	for i, s := range st {
+		out[i] = s.Key
+	}
+	return out
+}

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/jackc/pgx/v5"
+)
+
+// SettingsTx on PostgreSQL: the settings table (schema migration 7), one
+// row per version. Two servers storing a version at once both try the
+// same number: the primary key lets one in and fails the other.
+
+func (t *pgTx) SettingsVersion() (uint64, error) {
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
+	var v int64
+	err := t.tx.QueryRow(t.ctx, `SELECT coalesce(max(version), 0) FROM settings`).Scan(&v)
+	return uint64(v), wrap(err, "read the settings' version")
+}
+
+func (t *pgTx) Settings(v uint64) (StoredSettings, bool, error) {
+	var st StoredSettings
+	if err := t.flush(); err != nil {
+		return st, false, err
+	}
+	var stages []byte
+	var version int64
+	err := t.tx.QueryRow(t.ctx, `SELECT version, text, at, by_whom, stages FROM settings
+		WHERE version = $1 OR ($1 = 0 AND version = (SELECT max(version) FROM settings))`, int64(v)).
+		Scan(&version, &st.Text, &st.At, &st.By, &stages)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, wrap(err, "read the company settings")
+	}
+	st.Version, st.At = uint64(version), st.At.UTC()
+	if err := json.Unmarshal(stages, &st.Stages); err != nil {
+		return st, false, fmt.Errorf("company settings version %d: %w", version, err)
+	}
+	return st, true, nil
+}
+
+func (t *pgTx) PutSettings(st StoredSettings) error {
+	cur, err := t.SettingsVersion()
+	if err != nil {
+		return err
+	}
+	if st.Version != cur+1 {
+		return fmt.Errorf("company settings: version %d follows %d, not %d", st.Version, cur+1, cur)
+	}
+	stages, err := json.Marshal(st.Stages)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO settings (version, text, at, by_whom, stages) VALUES ($1, $2, $3, $4, $5)`,
+		int64(st.Version), st.Text, st.At, st.By, stages)
+	return wrap(err, "write the company settings")
+}
+
+func (t *pgTx) SettingsHistory() ([]SettingsVersion, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	rows, _ := t.tx.Query(t.ctx, `SELECT version, at, by_whom, stages, octet_length(text) FROM settings ORDER BY version`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SettingsVersion, error) {
+		var sv SettingsVersion
+		var version int64
+		var stages []byte
+		if err := r.Scan(&version, &sv.At, &sv.By, &stages, &sv.Bytes); err != nil {
+			return sv, err
+		}
+		var st []model.Stage
+		err := json.Unmarshal(stages, &st)
+		sv.Version, sv.At, sv.Stages = uint64(version), sv.At.UTC(), stageKeys(st)
+		return sv, err
+	})
+	return out, wrap(err, "list the company settings' versions")
+}
