@@ -247,7 +247,7 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 		remote := 0
 		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
 		for i := range steps {
-			op := rapid.IntRange(0, 10).Draw(rt, "op")
+			op := rapid.IntRange(0, 11).Draw(rt, "op")
 			if len(leads) == 0 {
 				op = 0
 			}
@@ -316,6 +316,15 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 					}
 				case 10:
 					return tx.RemoveLocal(model.TypeLead, pick(leads, "lead"))
+				case 11:
+					// Made and changed in one transaction, as an import does.
+					l := model.Lead{Company: "Co " + text("company"), City: text("city")}
+					if err := tx.AddLead(&l); err != nil {
+						return ignoreGone(err)
+					}
+					leads = append(leads, l.ID)
+					l.Company, l.City = "Co "+text("company"), text("city")
+					return ignoreGone(tx.UpdateLead(&l))
 				}
 				return nil
 			})

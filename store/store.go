@@ -84,6 +84,9 @@ type Options struct {
 	// AutoBackup keeps a consistent copy of the book in backups/ beside
 	// it, written after the first write of each day, the newest 7 kept.
 	AutoBackup bool
+	// Progress, when set, hears how far a migration that takes seconds
+	// on a big book has got (building the search index), to show it.
+	Progress func(done, total int)
 	// ReadOnly opens the book only to read it, for a caller that must
 	// leave no trace, such as shell completion: no folder, lock or mark
 	// file is made, nothing is migrated (a book at another schema fails
@@ -192,7 +195,7 @@ func (s *Store) setup(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := migrate(tx); err != nil {
+	if err := migrateShowing(tx, s.opts.Progress); err != nil {
 		return err
 	}
 	if meta.Get(keyNode) == nil {
@@ -316,6 +319,9 @@ func (s *Store) View(fn func(*Tx) error) error {
 // Update runs fn in a read-write transaction: everything fn writes, ops and
 // indexes included, commits durably together or not at all.
 func (s *Store) Update(fn func(*Tx) error) error {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
+	}
 	if s.foundDamaged() {
 		return s.damaged("it was found damaged before, and a change would spread the damage")
 	}

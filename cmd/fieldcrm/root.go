@@ -104,7 +104,13 @@ func (a *app) store() (*store.Store, error) {
 		return a.st, nil
 	}
 	rules := a.rules()
-	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true, AutoBackup: true})
+	bar := a.progress("building the search index")
+	shown := func(done, total int) {
+		if bar.update(done, total); done >= total {
+			bar.finish()
+		}
+	}
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true, AutoBackup: true, Progress: shown})
 	if err != nil {
 		return nil, err
 	}
