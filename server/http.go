@@ -80,7 +80,6 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /v1/pull", h.authed(h.pull))
 	mux.HandleFunc("POST /v1/invite", h.redeem) // invite_http.go
 	mux.HandleFunc("GET /v1/settings", h.authed(h.settings))
-	mux.HandleFunc("GET /v1/settings", h.authed(h.settings))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "there is no "+r.Method+" "+r.URL.Path+" here; the API is /v1/push, /v1/pull, /v1/health")
 	})
