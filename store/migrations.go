@@ -31,6 +31,12 @@ var migrations = []migration{
 	{11, "keep a waiting create as a reference to its record, not a second copy", refOutbox},
 }
 
+// showing are the migrations that can take seconds on a big book, in the
+// form that says how far they have got; migrateShowing runs them so.
+var showing = map[int]func(tx *bolt.Tx, progress func(done, total int)) error{
+	10: buildSearchProgress,
+}
+
 // SchemaVersion is the schema this build writes.
 var SchemaVersion = migrations[len(migrations)-1].version
 
@@ -69,7 +75,11 @@ func schemaVersion(tx *bolt.Tx) int {
 	return int(binary.BigEndian.Uint64(v))
 }
 
-func migrate(tx *bolt.Tx) error {
+func migrate(tx *bolt.Tx) error { return migrateShowing(tx, nil) }
+
+// migrateShowing is migrate telling progress (when not nil) how a long
+// migration goes.
+func migrateShowing(tx *bolt.Tx, progress func(done, total int)) error {
 	cur := schemaVersion(tx)
 	if cur > SchemaVersion {
 		return fmt.Errorf("%w: schema %d, this build knows up to %d; update fieldcrm", ErrNewer, cur, SchemaVersion)
@@ -78,7 +88,11 @@ func migrate(tx *bolt.Tx) error {
 		if m.version <= cur {
 			continue
 		}
-		if err := m.run(tx); err != nil {
+		run := m.run
+		if long := showing[m.version]; long != nil && progress != nil {
+			run = func(tx *bolt.Tx) error { return long(tx, progress) }
+		}
+		if err := run(tx); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 		if err := tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(m.version))); err != nil {
