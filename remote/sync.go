@@ -57,6 +57,9 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 		err = resendLost(ctx, st, c, o, &rep) // resend.go: after a server restore
 	}
 	if err == nil {
+		err = syncSettings(ctx, st, c) // settings.go: the company settings, when they changed
+	}
+	if err == nil {
 		return rep, nil // the last pull page recorded the sync's time
 	}
 	serr := st.Update(func(tx *store.Tx) error {

@@ -27,6 +27,8 @@
 //	  hlc                       JSON model.HLC: the last stamp issued or seen
 //	  user                      who writes here (owner of new leads); once the
 //	                            book is bound, its account's user
+//	  company_settings          JSON CompanySettings: the server's company
+//	                            settings as last fetched (settings.go)
 //	leads/<lead id>             JSON: the lead's fields (model.Lead)
 //	                            (one in the trash: deleted and deleted_at, trash.go)
 //	activities/<activity id>    JSON: model.Activity
