@@ -16,7 +16,7 @@ import (
 func TestIdleIsDaysSinceTheLastTouch(t *testing.T) {
 	day := 24 * time.Hour
 	pages := map[string]Page{
-		"old":     {Lead: model.Lead{ID: "old", Company: "Old Co", Stage: "prospect", StageEnteredAt: uitest.Now.Add(-40 * day)}},
+		"old": {Lead: model.Lead{ID: "old", Company: "Old Co", Stage: "prospect", StageEnteredAt: uitest.Now.Add(-40 * day)}},
 		"touched": {Lead: model.Lead{ID: "touched", Company: "Touched Co", Stage: "prospect", StageEnteredAt: uitest.Now.Add(-90 * day)},
 			Activities: []model.Activity{{ID: "a", LeadID: "touched", Kind: model.KindCall, StartedAt: uitest.Now.Add(-35 * day)}}},
 		"fresh": {Lead: model.Lead{ID: "fresh", Company: "Fresh Co", Stage: "prospect", StageEnteredAt: uitest.Now.Add(-3 * day)}},
