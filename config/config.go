@@ -47,6 +47,13 @@ type Config struct {
 
 	// Path is the file this was read from (it may not exist).
 	Path string `toml:"-"`
+	// CompanyVersion is the version of the server's company settings
+	// in force over the file's company sections (WithCompany); 0: none.
+	CompanyVersion uint64 `toml:"-"`
+	// file is the config as the file has it, under the company's
+	// settings: Save writes its company sections back, not the
+	// company's.
+	file *Config
 }
 
 // DefaultPath is the config file under the XDG config home.
@@ -134,7 +141,13 @@ func (c *Config) Save() error {
 		tmp.Close()
 		return err
 	}
-	if err := toml.NewEncoder(tmp).Encode(c); err != nil {
+	save := c
+	if c.file != nil {
+		own := *c.file
+		own.User, own.Lang, own.TimeZone, own.Server, own.Token, own.Keys = c.User, c.Lang, c.TimeZone, c.Server, c.Token, c.Keys
+		save = &own
+	}
+	if err := toml.NewEncoder(tmp).Encode(save); err != nil {
 		tmp.Close()
 		return err
 	}

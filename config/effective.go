@@ -58,6 +58,8 @@ type Effective struct {
 	Templates          map[string]string          `toml:"templates" json:"templates"`
 	Keys               map[string][]string        `toml:"keys" json:"keys"`
 	Commission         Commission                 `toml:"commission" json:"commission"`
+	// Sources says where each company section comes from (Config.Sources).
+	Sources map[string]string `toml:"-" json:"sources"`
 }
 
 // Effective returns the configuration in force, for lang (templates).
@@ -67,7 +69,7 @@ func (c *Config) Effective(lang string) Effective {
 		Path: c.Path, User: c.User, Lang: lang, TimeZone: c.TimeZone, Server: c.Server,
 		ScreeningThreshold: r.ScreeningThreshold, ReturnVisitDays: r.ReturnVisitDays,
 		Stages: r.Pipeline.Stages, Screening: r.Screening, Templates: c.EffectiveTemplates(lang),
-		Keys: c.Keys, Commission: c.Commission,
+		Keys: c.Keys, Commission: c.Commission, Sources: c.Sources(),
 	}
 	if e.TimeZone == "" && r.Location != nil {
 		e.TimeZone = r.Location.String()

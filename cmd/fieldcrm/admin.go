@@ -188,6 +188,7 @@ from where they were once the servers run with --database.`,
 	migrate.Flags().StringVar(&to, "to", "", "the empty PostgreSQL database, postgres://...")
 	cmd.AddCommand(user, token, lead, migrate, a.adminOpsCmd(with), a.adminCheckCmd(with),
 		a.adminInviteCmd(with, &publicURL), a.adminInvitesCmd(with), a.adminAuditCmd(with),
-		a.adminEpochCmd(with), a.adminBackupCmd(with), a.adminRestoreCmd(&dir, &database))
+		a.adminEpochCmd(with), a.adminBackupCmd(with), a.adminRestoreCmd(&dir, &database),
+		a.adminSettingsCmd(with)) // admin_settings.go
 	return cmd
 }

@@ -43,6 +43,9 @@ func (a *app) configShowCmd() *cobra.Command {
 				return printJSON(a.out, e)
 			}
 			printf(a.out, "# effective configuration; file: %s\n", a.configFile())
+			for _, s := range config.CompanySections { // where each company section comes from (admin_settings.go)
+				printf(a.out, "# %s: %s\n", s, e.Sources[s])
+			}
 			for _, w := range a.cfg.Warnings {
 				printf(a.out, "# warning: %s\n", w)
 			}

@@ -80,6 +80,7 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 				h = slog.NewTextHandler(a.err, nil)
 			}
 			cfg.Logger = slog.New(h)
+			cfg.ParseSettings = parseCompanySettings // admin_settings.go
 			if pipelineFile != "" {
 				p, err := loadPipeline(pipelineFile)
 				if err != nil {
@@ -108,7 +109,7 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f.BoolVar(&logText, "log-text", false, "log as text instead of JSON")
 	cfg.Quota = server.DefaultQuota
 	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
-	f.StringVar(&pipelineFile, "pipeline", "", "a config file in the laptops' format whose pipeline (stages) pushed leads are checked against; default: the default pipeline")
+	f.StringVar(&pipelineFile, "pipeline", "", "a config file in the laptops' format whose stages pushed leads are checked against until company settings are stored ('fieldcrm admin settings set'); default: the default pipeline")
 	f.Var(proxiesFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or network (CIDR) of a reverse proxy in front of the server whose X-Forwarded-For is believed; repeatable")
 	return cmd
 }
