@@ -26,6 +26,7 @@ const firstCards = 64
 type firstMsg struct {
 	req    int
 	keep   int // cards kept per column
+	all    int // every card, in a known stage or not
 	cards  []store.Card
 	cols   [][]int
 	counts []int
@@ -42,6 +43,7 @@ func (m *Model) loadFirst(req int) tea.Cmd {
 		msg := firstMsg{req: req, keep: keep, cols: make([][]int, n), counts: make([]int, n), sums: make([]colSum, n)}
 		msg.err = data.View(func(tx *store.Tx) error {
 			return tx.EachCard(func(c *store.Card) error {
+				msg.all++
 				s := p.Index(c.Stage)
 				if s < 0 {
 					return nil
@@ -83,7 +85,7 @@ func (m Model) handleFirst(msg firstMsg) (Model, tea.Cmd) {
 		return m, m.load(m.loadReq)
 	}
 	clear(m.drawn)
-	m.cards, m.cols, m.sums, m.counts = msg.cards, msg.cols, msg.sums, msg.counts
+	m.cards, m.cols, m.sums, m.counts, m.all = msg.cards, msg.cols, msg.sums, msg.counts, msg.all
 	m.hay = make([]string, len(m.cards))
 	for i := range m.cards {
 		m.hay[i] = haystack(&m.cards[i])

@@ -39,6 +39,9 @@ func TestFirstScreenIsTheWholeBoardsFrame(t *testing.T) {
 			if n := len(first.cards); n > max(firstCards, first.slots())*len(first.cols) || n >= 400 {
 				t.Fatalf("the first screen kept %d cards", n)
 			}
+			if first.Count() != 400 {
+				t.Fatalf("the first screen says the board has %d leads, not 400", first.Count())
+			}
 			if first.count(0) <= first.slots() {
 				t.Fatalf("the first column has %d cards; the test needs more than fit", first.count(0))
 			}

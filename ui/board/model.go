@@ -29,9 +29,10 @@ type Model struct {
 	hay   []string // lower-case search text per card
 	cols  [][]int  // per stage: indexes into cards, filtered and sorted
 	sums  []colSum
-	// counts are the columns' sizes while only the first screen's cards
-	// are read (load.go).
+	// counts are the columns' sizes, and all the number of leads, while
+	// only the first screen's cards are read (load.go).
 	counts []int
+	all    int
 
 	col  int   // selected column
 	rows []int // selected row per column
@@ -148,7 +149,12 @@ func (m Model) Keys() KeyMap { return m.keys }
 func (m Model) InputFocused() bool { return m.filtering }
 
 // Count returns the number of leads on the board (before filtering).
-func (m Model) Count() int { return len(m.cards) }
+func (m Model) Count() int {
+	if !m.loaded && m.counts != nil {
+		return m.all
+	}
+	return len(m.cards)
+}
 
 // Loaded reports whether the cards have arrived.
 func (m Model) Loaded() bool { return m.loaded }
