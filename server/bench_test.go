@@ -154,6 +154,12 @@ func BenchmarkIncrementalSync100Fields(b *testing.B) {
 	if _, err := remote.Sync(context.Background(), st, c); err != nil {
 		b.Fatal(err)
 	}
+	wire := &counting{} // firstpush_bench_test.go
+	c.HTTP.Transport = wire
+	defer func() {
+		b.ReportMetric(float64(wire.up.Load())/float64(b.N), "up-B/op")
+		b.ReportMetric(float64(wire.down.Load())/float64(b.N), "down-B/op")
+	}()
 	var ids []string
 	_ = st.View(func(tx *store.Tx) error {
 		return tx.Records(model.TypeLead, func(id string, _ *model.Record) error { ids = append(ids, id); return nil })
