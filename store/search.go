@@ -129,7 +129,7 @@ func searchDocOf(v any) *searchDoc {
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt}
+		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: make([]docTerm, 0, 32)}
 		add(d, searchCompany, e.Company)
 		for _, c := range e.Contacts {
 			add(d, searchContacts, c.Name, c.Phone, c.Email)
@@ -148,7 +148,9 @@ func searchDocOf(v any) *searchDoc {
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt}
+		// About a term per 4 bytes of notes: grown once, not step by step.
+		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt,
+			terms: make([]docTerm, 0, 16+len(e.Notes())/4)}
 		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
 		return d
 	}

@@ -85,7 +85,8 @@ func isCJK(r rune) bool {
 // the folded text, so cutting allocates little.
 func cutTerms(text string, query bool, emit func(term string, prefix bool)) {
 	text = foldText(text)
-	var run []int // where the characters of the current CJK run start
+	var buf [64]int
+	run := buf[:0] // where the characters of the current CJK run start
 	runEnd := 0
 	flushRun := func() {
 		n := len(run)
