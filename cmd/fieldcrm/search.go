@@ -81,7 +81,11 @@ most recent first.`,
 				if r.Type == model.TypeActivity {
 					kind = r.Kind
 				}
-				t.add(store.ShortID(r.ID), kind, r.At.In(loc).Format(time.DateOnly), r.Company, i18n.T(lang, "search.field."+r.Fields[0]), r.Text)
+				found := ""
+				if len(r.Fields) > 0 {
+					found = i18n.T(lang, "search.field."+r.Fields[0])
+				}
+				t.add(store.ShortID(r.ID), kind, r.At.In(loc).Format(time.DateOnly), r.Company, found, r.Text)
 			}
 			t.write(a.out)
 			if total > len(rows) {
