@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -64,15 +65,11 @@ func (s *Store) autoBackup(db *bolt.DB) {
 	if err != nil {
 		return
 	}
+	tmp.Close()
 	defer os.Remove(tmp.Name())
-	err = db.View(func(tx *bolt.Tx) error { _, err := tx.WriteTo(tmp); return err })
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || os.Rename(tmp.Name(), name) != nil {
+	// Only the live pages (compact.go): a book a first sync left twice
+	// its data's size is backed up at its data's size.
+	if writeCompact(db, tmp.Name(), time.Time{}) != nil || os.Rename(tmp.Name(), name) != nil {
 		return
 	}
 	if b := Backups(s.opts.Path); len(b) > keepBackups {

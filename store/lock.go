@@ -44,6 +44,9 @@ func (s *Store) openDB() (*handle, error) {
 		lock = readLock(s.opts.Path) // a read-only folder may hold none
 	} else {
 		lock, err = lockSidecar(s.opts.Path, s.opts.LockTimeout)
+		if err == nil {
+			removeCompactLeftover(s.opts.Path) // compact.go: what a killed compaction left
+		}
 	}
 	if err == nil {
 		var db *bolt.DB

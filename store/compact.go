@@ -1,0 +1,199 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Compaction (issue 15). bbolt never gives a freed page back to the file
+// system: a first sync writes every change to the outbox and deletes it
+// again, and the file keeps the room. Compact copies the live pages into
+// a new file with bbolt.Compact and swaps it in; backups are written the
+// same way, so they hold only live pages.
+//
+// The swap is crash-safe: the copy is written beside the book under the
+// name compactTemp, synced, renamed over the book and the folder synced,
+// all while this process holds the book's sidecar lock (lock.go), so no
+// other process writes meanwhile and none can lose a write. A crash
+// before the rename leaves the old book whole and a leftover copy, which
+// the next open removes (under the lock, so never a copy being written).
+
+// CompactEvery is how often CompactIfDue compacts a book.
+const CompactEvery = 24 * time.Hour
+
+// compactTxBytes bounds one transaction of the copy, so compacting a big
+// book does not hold all of it in memory at once.
+const compactTxBytes = 16 << 20
+
+// keyCompacted in the meta bucket holds when the book was last compacted
+// (Unix milliseconds, big-endian).
+var keyCompacted = []byte("compacted_at")
+
+// compactTemp is the name of the copy being written beside the book.
+func compactTemp(path string) string { return path + ".compacting" }
+
+// removeCompactLeftover removes the copy a compaction killed before its
+// rename left beside the book at path. The caller holds the book's lock.
+func removeCompactLeftover(path string) {
+	_ = os.Remove(compactTemp(path))
+}
+
+// Compaction says what a compaction did: the file's size before and after.
+type Compaction struct {
+	Before int64 `json:"before_bytes"`
+	After  int64 `json:"after_bytes"`
+}
+
+// Compact rewrites the book with only its live pages and swaps the copy in
+// atomically. It waits for the book's lock as a write does, and other
+// processes wait for it the same way while it runs. A store opened with
+// KeepOpen is refused: its other users hold the file open throughout.
+func (s *Store) Compact() (Compaction, error) {
+	var c Compaction
+	switch {
+	case s.opts.ReadOnly:
+		return c, fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
+	case s.db != nil:
+		return c, fmt.Errorf("compact %s: the store holds the file open; compact it from a store opened per transaction", s.opts.Path)
+	case s.foundDamaged():
+		return c, s.damaged("it was found damaged before, and a copy would carry the damage")
+	}
+	err := s.guard(func() error {
+		h, err := s.openDB()
+		if err != nil {
+			return err
+		}
+		defer h.close() // the lock, and the book reopened after the swap
+		if err := s.prepare(h.DB); err != nil {
+			return err
+		}
+		c, err = s.swapCompact(h)
+		return err
+	})
+	if err != nil {
+		return c, fmt.Errorf("compact %s: %w", s.opts.Path, err)
+	}
+	return c, nil
+}
+
+// swapCompact compacts the book open in h, whose lock is held, and leaves
+// h.DB open on the new file.
+func (s *Store) swapCompact(h *handle) (Compaction, error) {
+	var c Compaction
+	path, tmp := s.opts.Path, compactTemp(s.opts.Path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return c, err
+	}
+	c.Before = fi.Size()
+	if err := writeCompact(h.DB, tmp, s.opts.Now()); err != nil {
+		_ = os.Remove(tmp)
+		return c, err
+	}
+	if err := h.DB.Close(); err != nil {
+		_ = os.Remove(tmp)
+		return c, err
+	}
+	// Closed with the lock still held: nobody opens the book until it is
+	// back, and the rename replaces it whole or not at all.
+	err = os.Rename(tmp, path)
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
+	}
+	db, oerr := bolt.Open(path, 0o600, &bolt.Options{Timeout: s.opts.LockTimeout, NoSync: s.opts.NoSync, InitialMmapSize: initialMmapSize})
+	if oerr != nil {
+		return c, errors.Join(err, oerr)
+	}
+	h.DB = db
+	if err != nil {
+		_ = os.Remove(tmp)
+		return c, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		c.After = fi.Size()
+	}
+	return c, nil
+}
+
+// writeCompact writes the live pages of src to a new file at dst and
+// syncs it; a compaction stamps the copy with when it was made (a backup,
+// with zero, does not).
+func writeCompact(src *bolt.DB, dst string, when time.Time) error {
+	_ = os.Remove(dst)
+	out, err := bolt.Open(dst, 0o600, &bolt.Options{NoSync: true, PageSize: src.Info().PageSize})
+	if err != nil {
+		return err
+	}
+	err = bolt.Compact(out, src, compactTxBytes)
+	if err == nil && !when.IsZero() {
+		err = out.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			return meta.Put(keyCompacted, millis(when))
+		})
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// CompactIfDue compacts the book when nothing waits in its outbox and it
+// was last compacted CompactEvery ago or more (or never); it says whether
+// it did. The sync's callers run it after a sync that emptied the outbox.
+func (s *Store) CompactIfDue() (Compaction, bool, error) {
+	due := false
+	err := s.View(func(tx *Tx) error {
+		if tx.OutboxLen() > 0 {
+			return nil
+		}
+		last := tx.tx.Bucket(bucketMeta).Get(keyCompacted)
+		due = len(last) != 8 || tx.now.Sub(time.UnixMilli(int64(beUint64(last)))) >= CompactEvery
+		return nil
+	})
+	if err != nil || !due {
+		return Compaction{}, false, err
+	}
+	c, err := s.Compact()
+	return c, err == nil, err
+}
+
+// LastCompacted returns when the book was last compacted; zero for never.
+func (t *Tx) LastCompacted() time.Time {
+	v := t.tx.Bucket(bucketMeta).Get(keyCompacted)
+	if len(v) != 8 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(beUint64(v)))
+}
+
+// BackupTo writes a consistent copy of the book holding only its live
+// pages to a new file at path (replaced if it exists), synced: what
+// backups are made of. The book is held as for any transaction.
+func (s *Store) BackupTo(path string) error {
+	return s.withDB(func(db *bolt.DB) error { return writeCompact(db, path, time.Time{}) })
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
+		return err
+	}
+	return nil
+}
