@@ -206,6 +206,9 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		if err := copyAccounts(ctx, btx, ptx, copyRows); err != nil { // pg_accounts.go
 			return err
 		}
+		if err := copySettings(btx, copyRows); err != nil { // settings_pg.go
+			return err
+		}
 		// The head and the epoch, so clients' cursors stay valid.
 		rep.Head = btx.Bucket(bLog).Sequence()
 		rep.Epoch = string(btx.Bucket(bMeta).Get(kEpoch))

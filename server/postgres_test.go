@@ -57,6 +57,7 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 		4: {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
 		5: {"quarantine", "quarantine_pkey"},
 		6: {"invites", "invites_pkey", "audit", "audit_pkey"}, // and users.disabled, tokens.expires: TestMigrateKeepsAccounts
+		7: {"settings", "settings_pkey"},
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {

@@ -266,7 +266,9 @@ func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult,
 			return nil
 		}
 		a := auditActor(ctx)
-		stored = StoredSettings{Version: cur.Version + 1, Text: text, At: s.now().UTC(), By: a.By, Stages: parsed.Pipeline.Stages}
+		// Microseconds: what PostgreSQL keeps, so both backends agree.
+		at := s.now().UTC().Truncate(time.Microsecond)
+		stored = StoredSettings{Version: cur.Version + 1, Text: text, At: at, By: a.By, Stages: parsed.Pipeline.Stages}
 		if err := tx.PutSettings(stored); err != nil {
 			return err
 		}

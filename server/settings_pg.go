@@ -7,6 +7,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/jackc/pgx/v5"
+	bolt "go.etcd.io/bbolt"
 )
 
 // SettingsTx on PostgreSQL: the settings table (schema migration 7), one
@@ -80,4 +81,28 @@ func (t *pgTx) SettingsHistory() ([]SettingsVersion, error) {
 		return sv, err
 	})
 	return out, wrap(err, "list the company settings' versions")
+}
+
+// copySettings copies every version of a bbolt server's company settings
+// into PostgreSQL, for MigrateBoltToPostgres.
+func copySettings(btx *bolt.Tx, copyRows func(table string, cols []string, rows [][]any) (int, error)) error {
+	b := btx.Bucket(bSettings)
+	if b == nil {
+		return nil
+	}
+	var rows [][]any
+	err := b.ForEach(func(_, v []byte) error {
+		var st StoredSettings
+		if err := json.Unmarshal(v, &st); err != nil {
+			return fmt.Errorf("company settings: %w", err)
+		}
+		stages, err := json.Marshal(st.Stages)
+		rows = append(rows, []any{int64(st.Version), st.Text, st.At, st.By, stages})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = copyRows("settings", []string{"version", "text", "at", "by_whom", "stages"}, rows)
+	return err
 }

@@ -291,3 +291,38 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestMigrateKeepsSettings: moving a bbolt server to PostgreSQL keeps
+// every version of the company settings.
+func TestMigrateKeepsSettings(t *testing.T) {
+	needPG(t)
+	ctx := server.WithAuditActor(context.Background(), server.AuditActor{By: "root", From: "ops-host"})
+	dir := filepath.Join(t.TempDir(), "srv")
+	st, err := server.OpenBolt(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: st, ParseSettings: parseSettings}
+	for _, doc := range []string{companyDoc("prospect"), companyDoc("prospect", "pilot")} {
+		if res, err := svc.SetSettings(ctx, doc); err != nil || !res.OK() {
+			t.Fatalf("set: %+v %v", res, err)
+		}
+	}
+	before, _ := svc.SettingsHistory(ctx)
+	st.Close()
+
+	db := freshDatabase(t)
+	if _, err := server.MigrateBoltToPostgres(context.Background(), dir, db); err != nil {
+		t.Fatal(err)
+	}
+	pgst := openPG(t, db)
+	defer pgst.Close()
+	pg := &server.Service{Store: pgst}
+	after, err := pg.SettingsHistory(ctx)
+	if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || len(after) != 2 {
+		t.Fatalf("history after the move:\n%v %v\nbefore:\n%v", after, err, before)
+	}
+	if got, err := pg.ShowSettings(ctx, 0); err != nil || got.Text != companyDoc("prospect", "pilot") || got.By != "root" {
+		t.Fatalf("newest after the move: %+v %v", got, err)
+	}
+}
