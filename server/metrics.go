@@ -30,8 +30,7 @@ import (
 // 229 KB and 1,641 allocations, and 2.5 MB to the binary;
 // github.com/VictoriaMetrics/metrics v1.45.0 adds about 0.4 ms (it reads
 // cgroup and pressure files as it initialises), 44 KB and 257
-// allocations, and 0.1 MB; a whole `fieldcrm today` takes about 6 ms on a
-// quiet machine. The client must not get slower, and the few counters and
+// allocations, and 0.1 MB; a whole `fieldcrm today` takes 6-9 ms. The client must not get slower, and the few counters and
 // histograms below need neither, so neither is linked: this file adds
 // nothing to a laptop's start-up (its state is made only by
 // `fieldcrm serve --metrics-addr`).
