@@ -24,16 +24,17 @@ import (
 // is linked into the one fieldcrm binary that every laptop runs, and a
 // library's package initialisation runs at every start of every command.
 // Measured on the 2-core machine (BENCHMARKS.md, "Metrics library";
-// scripts/bench-metrics-libs.sh), GODEBUG=inittrace=1, median of 31 runs
-// of `fieldcrm version`: github.com/prometheus/client_golang v1.25.0 adds
-// about 0.9 ms of initialisation (protobuf, procfs, its default registry),
-// 229 KB and 1,641 allocations, and 2.5 MB to the binary;
-// github.com/VictoriaMetrics/metrics v1.45.0 adds about 0.4 ms (it reads
-// cgroup and pressure files as it initialises), 44 KB and 257
-// allocations, and 0.1 MB; a whole `fieldcrm today` takes 6-9 ms. The client must not get slower, and the few counters and
-// histograms below need neither, so neither is linked: this file adds
-// nothing to a laptop's start-up (its state is made only by
-// `fieldcrm serve --metrics-addr`).
+// scripts/bench-metrics-libs.sh), against the same commit without a
+// library: github.com/prometheus/client_golang v1.25.0 makes each command
+// 0.4-0.7 ms slower (protobuf, procfs and its default registry initialise:
+// 229 KB and 1,640 allocations) and the binary 2.5 MB larger;
+// github.com/VictoriaMetrics/metrics v1.45.0 0.2-0.3 ms slower (it reads
+// cgroup and pressure files as it initialises: 44 KB and 256
+// allocations) and 0.1 MB larger; a whole `fieldcrm today` takes 6-9 ms.
+// The client must not get slower, and the few counters and histograms
+// below need neither, so neither is linked: this file adds nothing to a
+// laptop's start-up (its state is made only by `fieldcrm serve
+// --metrics-addr`).
 type Metrics struct {
 	mu       sync.Mutex
 	requests map[[2]string]uint64 // route, status code
