@@ -200,6 +200,8 @@ func TestPushAnswerStateThatCannotApplyIsSetAside(t *testing.T) {
 				strings.Replace(leadJSON("L-Z", "Zed", ""), `"stage":"prospect"`, `"stage":7`, 1)+`,"base":{"hlc":{"wall_ms":1764230400000,"counter":0,"node":"srv"}}}]}`)
 		case "/v1/pull":
 			fmt.Fprint(w, `{"changes":[],"cursor":0,"epoch":"e1","more":false}`)
+		default: // as a server does for what it does not serve (here GET /v1/settings)
+			http.NotFound(w, r)
 		}
 	}))
 	defer hs.Close()
