@@ -77,6 +77,14 @@ func (b Book) VisitLog() ([]store.ActivityRow, map[string]string, error) {
 	return rows, companies, err
 }
 
+// VisitSearch returns the ids of the activities holding every word of
+// text, newest first, from the search index: the visit log's text filter.
+func (b Book) VisitSearch(text string) ([]string, error) {
+	var ids []string
+	err := b.data.View(func(tx *store.Tx) (err error) { ids, err = tx.SearchActivityIDs(text); return err })
+	return ids, err
+}
+
 // Activity reads one activity.
 func (b Book) Activity(id string) (model.Activity, error) {
 	var a model.Activity

@@ -1,12 +1,14 @@
 // Package visits is the visit log: every activity across all leads,
 // newest first and grouped by day, with filters by kind, lead, date range
-// and text in the notes (any language). Enter shows an activity with its
+// and words in the notes (any language, by the book's search index). Enter shows an activity with its
 // notes rendered and every earlier revision; e edits the notes as a new
 // revision.
 package visits
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -30,6 +32,7 @@ type Model struct {
 	keys KeyMap
 
 	rows      []store.ActivityRow // newest first
+	days      []int32             // per row: its day as yyyymmdd in the screen's zone
 	companies map[string]string
 	loaded    bool
 	req       int
@@ -38,7 +41,9 @@ type Model struct {
 	kind        int // 0: all; else model.ActivityKinds[kind-1]
 	leadID      string
 	from, to    model.Date // inclusive; zero: open
-	text        string     // lower-case
+	text        string     // the words, as typed
+	match       []bool     // per row: it holds the words; nil: no words
+	rowAt       map[string]int32
 	search      textinput.Model
 	searching   bool
 	rangeIn     textinput.Model
@@ -70,8 +75,17 @@ type detail struct {
 type loadedMsg struct {
 	req       int
 	rows      []store.ActivityRow
+	days      []int32
 	companies map[string]string
+	found     foundMsg // the words filtered by when the load began
 	err       error
+}
+
+// foundMsg is the index's answer for the words text: the ids holding them.
+type foundMsg struct {
+	text string
+	ids  []string
+	err  error
 }
 
 type detailMsg struct {
@@ -90,6 +104,9 @@ type notesSavedMsg struct {
 type Book interface {
 	// VisitLog reads every activity, and the company of each lead by id.
 	VisitLog() ([]store.ActivityRow, map[string]string, error)
+	// VisitSearch returns the ids of the activities holding every word of
+	// text, newest first (store.ErrNoSearchWords when text has none).
+	VisitSearch(text string) ([]string, error)
 	Activity(id string) (model.Activity, error)
 	// SaveNotes writes text as the activity's newest notes (when it
 	// differs) and deletes the edit's draft in the same transaction.
@@ -108,18 +125,68 @@ func New(c *common.Common, remap map[string][]string, book Book) Model {
 	return Model{c: c, book: book, keys: NewKeyMap(c.T, remap), search: s, rangeIn: r}
 }
 
-// Load reads every activity (one pass over the book) and the companies.
+// Load reads every activity (one pass over the book) and the companies,
+// and the index's answer for the words being filtered by.
 func (m *Model) Load() tea.Cmd {
 	m.req++
-	req, bk := m.req, m.book
+	req, bk, loc, text := m.req, m.book, m.c.Location(), m.text
 	return func() tea.Msg {
-		msg := loadedMsg{req: req}
+		msg := loadedMsg{req: req, found: foundMsg{text: text}}
 		msg.rows, msg.companies, msg.err = bk.VisitLog()
+		if msg.err == nil && text != "" {
+			msg.found.ids, msg.found.err = bk.VisitSearch(text)
+		}
 		slices.SortFunc(msg.rows, func(a, b store.ActivityRow) int {
 			return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
 		})
+		// Days once here, so a keystroke in the filter formats none.
+		msg.days = make([]int32, len(msg.rows))
+		for i := range msg.rows {
+			y, mo, d := msg.rows[i].StartedAt.In(loc).Date()
+			msg.days[i] = int32(y*10000 + int(mo)*100 + d)
+		}
 		return msg
 	}
+}
+
+// find asks the index for the activities holding the words of text; the
+// answer comes back as a foundMsg.
+func (m *Model) find(text string) tea.Cmd {
+	bk := m.book
+	return func() tea.Msg {
+		ids, err := bk.VisitSearch(text)
+		return foundMsg{text: text, ids: ids, err: err}
+	}
+}
+
+// found filters the rows by the index's answer for the current words. A
+// text without words (only punctuation) filters nothing.
+func (m *Model) found(msg foundMsg) error {
+	switch {
+	case msg.text != m.text:
+		return nil // an answer to words since changed
+	case msg.text == "":
+		m.match = nil
+	case errors.Is(msg.err, store.ErrNoSearchWords):
+		m.match = nil
+	case msg.err != nil:
+		return msg.err
+	default:
+		if m.rowAt == nil {
+			m.rowAt = make(map[string]int32, len(m.rows))
+			for i := range m.rows {
+				m.rowAt[m.rows[i].ID] = int32(i)
+			}
+		}
+		m.match = make([]bool, len(m.rows))
+		for _, id := range msg.ids {
+			if i, ok := m.rowAt[id]; ok {
+				m.match[i] = true
+			}
+		}
+	}
+	m.apply()
+	return nil
 }
 
 // Loaded reports whether the log has been read.
@@ -166,11 +233,18 @@ func (m *Model) SetSize(w, h int) {
 	m.scroll()
 }
 
-// SetText filters by text in the notes, outcome, feedback and next step.
-func (m *Model) SetText(q string) {
+// SetText filters by the words of q in the notes, outcome, feedback, next
+// step and contact, as typing q in the filter does, and waits for the
+// answer: a word matches the words it begins, Chinese by its characters.
+func (m *Model) SetText(q string) error {
 	m.search.SetValue(q)
-	m.text = store.LowerASCII(strings.TrimSpace(q))
-	m.apply()
+	m.text = strings.TrimSpace(q)
+	if m.text == "" {
+		m.match = nil
+		m.apply()
+		return nil
+	}
+	return m.found(m.find(m.text)().(foundMsg))
 }
 
 // apply runs the filters over the rows and lays out the list.
@@ -179,27 +253,25 @@ func (m *Model) apply() {
 	if m.kind > 0 {
 		kind = model.ActivityKinds[m.kind-1].Key
 	}
-	loc := m.c.Location()
+	from, to := dayKey(m.from), dayKey(m.to)
 	m.shown = m.shown[:0]
 	m.lines = m.lines[:0]
 	m.rowLine = m.rowLine[:0]
-	lastDay := ""
+	lastDay := int32(-1)
 	for i := range m.rows {
 		r := &m.rows[i]
+		if m.match != nil && (i >= len(m.match) || !m.match[i]) {
+			continue
+		}
 		if kind != "" && r.Kind != kind || m.leadID != "" && r.LeadID != m.leadID {
 			continue
 		}
-		if !m.from.IsZero() || !m.to.IsZero() {
-			d := model.DateOf(r.StartedAt.In(loc))
-			if !m.from.IsZero() && d.Before(m.from) || !m.to.IsZero() && m.to.Before(d) {
-				continue
-			}
-		}
-		if m.text != "" && !strings.Contains(r.Text, m.text) {
+		day := m.days[i]
+		if from != 0 && day < from || to != 0 && day > to {
 			continue
 		}
-		if day := r.StartedAt.In(loc).Format("2006-01-02"); day != lastDay {
-			m.lines = append(m.lines, line{row: -1, day: day})
+		if day != lastDay {
+			m.lines = append(m.lines, line{row: -1, day: fmt.Sprintf("%04d-%02d-%02d", day/10000, day/100%100, day%100)})
 			lastDay = day
 		}
 		m.rowLine = append(m.rowLine, len(m.lines))
@@ -208,6 +280,14 @@ func (m *Model) apply() {
 	}
 	m.sel = max(0, min(m.sel, len(m.shown)-1))
 	m.scroll()
+}
+
+// dayKey is d as yyyymmdd; 0 for the zero date.
+func dayKey(d model.Date) int32 {
+	if d.IsZero() {
+		return 0
+	}
+	return int32(d.Y*10000 + int(d.M)*100 + d.D)
 }
 
 // lineOf returns the list line of shown row i.

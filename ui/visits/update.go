@@ -26,8 +26,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.ReportErr(msg.err)
 		}
-		m.rows, m.companies, m.loaded = msg.rows, msg.companies, true
-		m.apply()
+		m.rows, m.days, m.companies, m.loaded = msg.rows, msg.days, msg.companies, true
+		m.rowAt = nil
+		if m.text != msg.found.text {
+			return m, m.find(m.text) // typed while loading
+		}
+		if err := m.found(msg.found); err != nil {
+			return m, common.ReportErr(err)
+		}
+		return m, nil
+	case foundMsg:
+		if err := m.found(msg); err != nil {
+			return m, common.ReportErr(err)
+		}
 		return m, nil
 	case detailMsg:
 		if m.detail == nil || msg.req != m.detail.req {
@@ -113,7 +124,7 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Clear):
 		m.kind, m.leadID, m.from, m.to = 0, "", model.Date{}, model.Date{}
 		m.rangeIn.SetValue("")
-		m.SetText("")
+		m.clearText()
 	case key.Matches(msg, k.Open):
 		if r, ok := m.Selected(); ok {
 			return m, m.openDetail(r.ID)
@@ -137,16 +148,30 @@ func (m Model) searchKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Cancel):
 		m.searching = false
 		m.search.Blur()
-		m.SetText("")
+		m.clearText()
 		return m, nil
 	}
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
-	if q := store.LowerASCII(strings.TrimSpace(m.search.Value())); q != m.text {
+	if q := strings.TrimSpace(m.search.Value()); q != m.text {
+		// The list changes when the index answers, in a tea.Cmd: typing
+		// never waits for the book.
 		m.text = q
-		m.apply()
+		if q == "" {
+			m.match = nil
+			m.apply()
+			return m, cmd
+		}
+		return m, tea.Batch(cmd, m.find(q))
 	}
 	return m, cmd
+}
+
+// clearText drops the words filter.
+func (m *Model) clearText() {
+	m.search.SetValue("")
+	m.text, m.match = "", nil
+	m.apply()
 }
 
 func (m Model) rangeKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
