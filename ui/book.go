@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -10,7 +11,7 @@ import (
 )
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
-// visits.Book, trash.Book, syncstatus.Book), implemented once over the
+// visits.Book, trash.Book, syncstatus.Book, palette.Book), implemented once over the
 // store's transactions: each method is one transaction, so a page never
 // holds a *store.Tx.
 type Book struct{ data common.Data }
@@ -130,4 +131,27 @@ func (b Book) DismissRefused(opID string) error {
 // DismissSetAside removes a set-aside change from its list.
 func (b Book) DismissSetAside(id uint64) error {
 	return b.data.Update(func(tx *store.Tx) error { return tx.DismissSetAside(id) })
+}
+
+// Cards reads every lead's card.
+func (b Book) Cards() ([]store.Card, error) {
+	var cards []store.Card
+	err := b.data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
+	return cards, err
+}
+
+// SearchLeads asks the search index for the leads holding every word of
+// q, best first, at most limit. Words the index cannot search
+// (punctuation only) find nothing rather than fail: the palette asks on
+// every keystroke.
+func (b Book) SearchLeads(q string, limit int) ([]string, error) {
+	var ids []string
+	err := b.data.View(func(tx *store.Tx) (err error) {
+		ids, err = tx.SearchLeadIDs(q, limit)
+		return err
+	})
+	if errors.Is(err, store.ErrNoSearchWords) {
+		return nil, nil
+	}
+	return ids, err
 }

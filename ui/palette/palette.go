@@ -6,7 +6,6 @@
 package palette
 
 import (
-	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -30,9 +29,20 @@ type action struct {
 	pick func(leadID, company string) tea.Msg
 }
 
+// Book is what the palette reads of the book, each call one transaction.
+type Book interface {
+	// Cards reads every lead's card, for the fuzzy match and the list.
+	Cards() ([]store.Card, error)
+	// SearchLeads asks the book's search index for the leads holding
+	// every word of q, best first, at most limit: the query of each
+	// keystroke. Words the index cannot search find nothing.
+	SearchLeads(q string, limit int) ([]string, error)
+}
+
 // Model is the palette.
 type Model struct {
 	c       *common.Common
+	book    Book
 	keys    KeyMap
 	input   textinput.Model
 	actions []action
@@ -76,21 +86,6 @@ type foundMsg struct {
 	err   error
 }
 
-// Search asks the book's search index for the leads holding every word
-// of q, best first, at most limit: the palette's query on each keystroke.
-// Words the index cannot search (punctuation only) find nothing.
-func Search(data common.Data, q string, limit int) ([]string, error) {
-	var ids []string
-	err := data.View(func(tx *store.Tx) (err error) {
-		ids, err = tx.SearchLeadIDs(q, limit)
-		return err
-	})
-	if errors.Is(err, store.ErrNoSearchWords) {
-		return nil, nil
-	}
-	return ids, err
-}
-
 // search sends the current query to the index.
 func (m *Model) search() tea.Cmd {
 	m.seq++
@@ -99,15 +94,15 @@ func (m *Model) search() tea.Cmd {
 	if q == "" {
 		return nil
 	}
-	seq, data := m.seq, m.c.Data
+	seq, bk := m.seq, m.book
 	return func() tea.Msg {
-		ids, err := Search(data, q, leadLimit)
+		ids, err := bk.SearchLeads(q, leadLimit)
 		return foundMsg{seq: seq, leads: ids, err: err}
 	}
 }
 
-// New opens the palette; the command loads the leads.
-func New(c *common.Common) (Model, tea.Cmd) {
+// New opens the palette over book; the command loads the leads.
+func New(c *common.Common, book Book) (Model, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = c.T("palette.prompt")
 	in.CharLimit = 100
@@ -115,7 +110,7 @@ func New(c *common.Common) (Model, tea.Cmd) {
 	b := func(help string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], c.T(help)))
 	}
-	m := Model{c: c, input: in, keys: KeyMap{
+	m := Model{c: c, book: book, input: in, keys: KeyMap{
 		Up: b("key.up", "up", "ctrl+p"), Down: b("key.down", "down", "ctrl+n"),
 		Run: b("key.run", "enter"), Close: b("key.close", "esc"),
 	}}
@@ -130,10 +125,8 @@ func New(c *common.Common) (Model, tea.Cmd) {
 		{name: c.T("palette.quit"), alt: "quit", msg: common.QuitMsg{}},
 	}
 	m.match()
-	data := c.Data
 	return m, func() tea.Msg {
-		var cards []store.Card
-		err := data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
+		cards, err := book.Cards()
 		return cardsMsg{cards: cards, err: err}
 	}
 }

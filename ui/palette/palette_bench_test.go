@@ -7,13 +7,14 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/demo"
 	"github.com/fieldcrm/fieldcrm/store"
-	"github.com/fieldcrm/fieldcrm/ui/palette"
+	"github.com/fieldcrm/fieldcrm/ui"
 )
 
 // BenchmarkPaletteKeystroke is the palette's work for one keystroke on the
 // demo book of 10,000 leads and about 100,000 activities: a read
 // transaction on the book (opening the file, as the UI does) and the
-// index's leads for what is typed so far. Each op is one keystroke of
+// index's leads for what is typed so far, through the palette's Book as
+// the UI implements it. Each op is one keystroke of
 // "harbor" or of "金桥化工", in turn.
 func BenchmarkPaletteKeystroke(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "book.db")
@@ -26,10 +27,11 @@ func BenchmarkPaletteKeystroke(b *testing.B) {
 		b.Fatal(err)
 	}
 	st.Close()
-	ui, err := store.Open(store.Options{Path: path, CheckOnFirstUse: true})
+	opened, err := store.Open(store.Options{Path: path, CheckOnFirstUse: true})
 	if err != nil {
 		b.Fatal(err)
 	}
+	bk := ui.NewBook(opened)
 	var typed []string
 	for _, word := range []string{"harbor", "金桥化工"} {
 		r := []rune(word)
@@ -39,7 +41,7 @@ func BenchmarkPaletteKeystroke(b *testing.B) {
 	}
 	found := 0
 	for i := 0; b.Loop(); i++ {
-		ids, err := palette.Search(ui, typed[i%len(typed)], 8)
+		ids, err := bk.SearchLeads(typed[i%len(typed)], 8)
 		if err != nil {
 			b.Fatal(err)
 		}
