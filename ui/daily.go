@@ -154,7 +154,7 @@ func (m *Model) stale(t time.Time) bool {
 
 // openPalette shows the command palette.
 func (m *Model) openPalette() tea.Cmd {
-	p, cmd := palette.New(m.c)
+	p, cmd := palette.New(m.c, m.book)
 	return tea.Batch(cmd, m.push(&paletteOverlay{p}))
 }
 
