@@ -53,8 +53,8 @@ func (c *Client) pushBody(ctx context.Context, body []byte) ([]byte, string) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 4)
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // the level is valid
-	_, _ = zw.Write(body)                              // a bytes.Buffer does not fail
+	zw := gzip.NewWriter(&buf) // the default level, as the server's answers (server/gzip.go)
+	_, _ = zw.Write(body)      // a bytes.Buffer does not fail
 	_ = zw.Close()
 	return buf.Bytes(), "gzip"
 }

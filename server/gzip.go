@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fieldcrm/fieldcrm/wire"
 )
@@ -18,10 +19,13 @@ import (
 // server. An answer is compressed when the request asked for gzip; Go's
 // HTTP client asks by itself and undoes it, so old clients keep working.
 //
-// The standard library's gzip, at BestSpeed: github.com/klauspost/compress
-// is not among the versions this project may use, and on a 10,000-lead
-// pull BestSpeed costs a fifth of the default level's CPU for a few per
-// cent more bytes (BENCHMARKS.md, "Compact wire and file").
+// The standard library's gzip at its default level (6):
+// github.com/klauspost/compress is not among the versions this project
+// may use. On a fresh pull of 10,000 leads (120 MB as JSON) level 6 sends
+// 14.1 MB for 0.90 s of CPU, BestSpeed 18.3 MB for 0.46 s: a fifth fewer
+// bytes for field laptops on mobile networks is worth half a second of
+// the server's CPU once per new laptop (BENCHMARKS.md, "Compact wire and
+// file"; BenchmarkWireCompression).
 
 // minGzip is the smallest answer worth compressing: below one packet it
 // saves nothing on the wire.
@@ -90,6 +94,10 @@ type gunzipBody struct {
 func (b *gunzipBody) Read(p []byte) (int, error) { return b.zr.Read(p) }
 func (b *gunzipBody) Close() error               { return b.raw.Close() }
 
+// gzipWriters keeps compressors between answers: each holds about a
+// megabyte of tables that would otherwise be allocated per answer.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
+
 // gzipWriter compresses an answer once its first write shows it is worth
 // it; the handlers write a whole answer at once (writeJSON).
 type gzipWriter struct {
@@ -114,7 +122,8 @@ func (w *gzipWriter) Write(b []byte) (int, error) {
 		if len(b) >= minGzip && w.Header().Get("Content-Encoding") == "" {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Header().Del("Content-Length")
-			w.zw, _ = gzip.NewWriterLevel(w.ResponseWriter, gzip.BestSpeed)
+			w.zw = gzipWriters.Get().(*gzip.Writer)
+			w.zw.Reset(w.ResponseWriter)
 		}
 		w.ResponseWriter.WriteHeader(w.code)
 	}
@@ -129,6 +138,7 @@ func (w *gzipWriter) close() {
 	switch {
 	case w.zw != nil:
 		_ = w.zw.Close()
+		gzipWriters.Put(w.zw)
 	case !w.decided && w.code != 0:
 		w.ResponseWriter.WriteHeader(w.code)
 	}

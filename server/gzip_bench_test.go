@@ -1,0 +1,118 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// keeping is a counting transport that also keeps every answer body.
+type keeping struct {
+	counting
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (k *keeping) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := k.counting.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	k.mu.Lock()
+	k.bodies = append(k.bodies, data)
+	k.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, err
+}
+
+// BenchmarkWireCompression: the demo book of 10,000 leads makes its first
+// push to an empty server, and a manager then pulls it fresh, once with
+// plain bodies (remote.Client.NoGzip) and once with gzip. It reports the
+// bytes of request and answer bodies and the CPU seconds of each (client
+// and server share the process); and, on the plain pull's answers, what
+// gzip's BestSpeed and default levels make of them and in how long.
+// Run with -benchtime 1x: one iteration takes about a minute.
+func BenchmarkWireCompression(b *testing.B) {
+	dir := b.TempDir()
+	book := demoBook(b, dir, 10_000)
+	for i := 0; b.Loop(); i++ {
+		var pages [][]byte
+		for _, mode := range []string{"plain", "gzip"} {
+			run := filepath.Join(dir, mode+string(rune('a'+i)))
+			svc, url := benchServer(b, filepath.Join(run, "srv"))
+			ctx := context.Background()
+			tok, err := svc.AddUser(ctx, "ann", "rep")
+			if err != nil {
+				b.Fatal(err)
+			}
+			copyFile(b, book, filepath.Join(run, "ann.db"))
+			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
+			up := &counting{}
+			c.HTTP.Transport, c.NoGzip = up, mode == "plain"
+			if err := st.Update(func(tx *store.Tx) error {
+				if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
+					return err
+				}
+				return tx.Bind(c.Server(), "ann")
+			}); err != nil {
+				b.Fatal(err)
+			}
+			cpu0 := cpuTime()
+			if rep, err := remote.Sync(ctx, st, c); err != nil || rep.Pushed < 110_000 {
+				b.Fatalf("first push: %+v %v", rep, err)
+			}
+			b.ReportMetric((cpuTime() - cpu0).Seconds(), mode+"-push-cpu-s")
+			b.ReportMetric(float64(up.up.Load())/1e6, mode+"-push-up-MB")
+
+			mtok, err := svc.AddUser(ctx, "boss", "manager")
+			if err != nil {
+				b.Fatal(err)
+			}
+			mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
+			down := &keeping{}
+			mc.HTTP.Transport, mc.NoGzip = down, mode == "plain"
+			cpu1 := cpuTime()
+			if rep, err := remote.Sync(ctx, mst, mc); err != nil || rep.Pulled < 110_000 {
+				b.Fatalf("fresh pull: %+v %v", rep, err)
+			}
+			b.ReportMetric((cpuTime() - cpu1).Seconds(), mode+"-pull-cpu-s")
+			b.ReportMetric(float64(down.down.Load())/1e6, mode+"-pull-down-MB")
+			if mode == "plain" {
+				pages = down.bodies
+			}
+		}
+		for _, level := range []struct {
+			name  string
+			level int
+		}{{"gzip1", gzip.BestSpeed}, {"gzip6", gzip.DefaultCompression}} {
+			var n int64
+			cpu := cpuTime()
+			start := time.Now()
+			for _, p := range pages {
+				cw := &countWriter{}
+				zw, _ := gzip.NewWriterLevel(cw, level.level)
+				_, _ = zw.Write(p)
+				_ = zw.Close()
+				n += cw.n
+			}
+			b.ReportMetric(float64(n)/1e6, level.name+"-pull-MB")
+			b.ReportMetric(time.Since(start).Seconds(), level.name+"-pull-s")
+			b.ReportMetric((cpuTime() - cpu).Seconds(), level.name+"-pull-cpu-s")
+		}
+	}
+}
+
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
