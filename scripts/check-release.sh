@@ -70,6 +70,42 @@ done
 "$root/usr/bin/fieldcrm" version
 [ "$(stat -c %a "$root/etc/fieldcrm/fieldcrm.env")" = 600 ] || { echo "/etc/fieldcrm/fieldcrm.env is not 0600"; exit 1; }
 
+echo "-- the packaged server, run as the unit runs it (its environment file), on loopback"
+# bash's /dev/tcp, so the check needs no HTTP client on the machine.
+get() { # host:port path
+	exec 3<>"/dev/tcp/${1%:*}/${1#*:}"
+	printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$1" >&3
+	cat <&3
+	exec 3<&-
+}
+srv="$work/srv"
+mkdir "$srv"
+(
+	set -a
+	. "$root/etc/fieldcrm/fieldcrm.env"
+	FIELDCRM_DATA=$srv FIELDCRM_ADDR=127.0.0.1:0 FIELDCRM_METRICS_ADDR=127.0.0.1:0
+	exec "$root/usr/bin/fieldcrm" serve $FIELDCRM_SERVE_FLAGS
+) >"$work/serve.out" 2>"$work/serve.log" &
+pid=$!
+for _ in $(seq 200); do grep -q listening "$work/serve.out" && break; sleep 0.1; done
+api=$(sed -n 's|^fieldcrm server listening on http://\([^ ]*\) .*|\1|p' "$work/serve.out")
+metrics=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$work/serve.log" | head -1 | sed 's|http://||; s|/metrics||')
+[ -n "$api" ] && [ -n "$metrics" ] || { echo "the packaged server did not start:"; cat "$work/serve.out" "$work/serve.log"; kill "$pid"; exit 1; }
+get "$api" /v1/health | grep -q '"database":"ok"' || { echo "/v1/health is not ok"; kill "$pid"; exit 1; }
+"$root/usr/bin/fieldcrm" admin --data "$srv" user add ann --role rep | grep -q 'fieldcrm login' || { echo "admin user add over the socket failed"; kill "$pid"; exit 1; }
+get "$metrics" /metrics >"$work/metrics.txt"
+for m in 'fieldcrm_http_requests_total{route="/v1/health",code="200"} 1' fieldcrm_storage_bytes fieldcrm_sync_duration_seconds_bucket; do
+	grep -qF "$m" "$work/metrics.txt" || { echo "/metrics lacks $m"; kill "$pid"; exit 1; }
+done
+kill -TERM "$pid"
+wait "$pid" || { echo "the server did not stop cleanly on SIGTERM"; exit 1; }
+if FIELDCRM_DATA="$srv" "$root/usr/bin/fieldcrm" serve --addr 0.0.0.0:0 2>"$work/refused.txt"; then
+	echo "serve listened on 0.0.0.0 without TLS"
+	exit 1
+fi
+grep -q -- --insecure-http "$work/refused.txt" || { echo "the refusal does not name --insecure-http"; exit 1; }
+echo "health ok, an admin over the socket, metrics, a clean stop; plain HTTP on 0.0.0.0 refused"
+
 echo "-- the unit's hardening"
 unit="$root/usr/lib/systemd/system/fieldcrm.service"
 for d in '^User=fieldcrm$' '^StateDirectory=fieldcrm$' '^ProtectSystem=strict$' '^ProtectHome=yes$' \
