@@ -127,7 +127,7 @@ func New(o Options) Model {
 func (m Model) Init() tea.Cmd {
 	return tea.Sequence(m.board.m.Init(), tea.Batch(tea.RequestBackgroundColor,
 		m.stamp(), m.watchTick(), m.sync.Init(),
-		capture.LoadDrafts(m.c, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.c), m.today.m.Prefetch()))
+		capture.LoadDrafts(m.book, capture.DraftKind, visits.EditDraftKind), capture.ResumeVisit(m.book), m.today.m.Prefetch()))
 }
 
 // Update routes msg: a key to the root's keys or else to what has the

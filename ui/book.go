@@ -11,7 +11,7 @@ import (
 )
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
-// visits.Book, trash.Book, syncstatus.Book, palette.Book), implemented once over the
+// visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book), implemented once over the
 // store's transactions: each method is one transaction, so a page never
 // holds a *store.Tx.
 type Book struct{ data common.Data }
@@ -78,12 +78,21 @@ func (b Book) VisitLog() ([]store.ActivityRow, map[string]string, error) {
 	return rows, companies, err
 }
 
-// VisitSearch returns the ids of the activities holding every word of
-// text, newest first, from the search index: the visit log's text filter.
-func (b Book) VisitSearch(text string) ([]string, error) {
+// VisitDocs returns the id of each activity by its number in the search
+// index, with which the visit log reads VisitSearch's answers.
+func (b Book) VisitDocs() ([]string, error) {
 	var ids []string
-	err := b.data.View(func(tx *store.Tx) (err error) { ids, err = tx.SearchActivityIDs(text); return err })
+	err := b.data.View(func(tx *store.Tx) (err error) { ids, err = tx.ActivityDocs(); return err })
 	return ids, err
+}
+
+// VisitSearch returns the numbers of the activities holding every word of
+// text, from the search index: the visit log's words filter, on every
+// keystroke.
+func (b Book) VisitSearch(text string) ([]uint32, error) {
+	var docs []uint32
+	err := b.data.View(func(tx *store.Tx) (err error) { docs, err = tx.SearchActivityDocs(text); return err })
+	return docs, err
 }
 
 // Activity reads one activity.

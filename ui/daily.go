@@ -60,7 +60,7 @@ func (m *Model) openCapture(leadID, company string) tea.Cmd {
 	if c := m.capture; c != nil && (c.leadID == leadID || (leadID == "" && c.m.Text() != "")) {
 		return m.push(c)
 	}
-	cm, cmd := capture.New(m.c, store.Draft{Kind: capture.DraftKind, LeadID: leadID, Company: company})
+	cm, cmd := capture.New(m.c, m.book, store.Draft{Kind: capture.DraftKind, LeadID: leadID, Company: company})
 	m.capture = &captureOverlay{m: cm, leadID: leadID, company: company}
 	return tea.Batch(cmd, m.push(m.capture))
 }
@@ -71,7 +71,7 @@ func (m *Model) openCapture(leadID, company string) tea.Cmd {
 // silently.
 func (m *Model) startVisit(leadID string) tea.Cmd {
 	if m.visit == nil {
-		return capture.StartVisit(m.c, leadID, m.tmpl)
+		return capture.StartVisit(m.c, m.book, leadID, m.tmpl)
 	}
 	if leadID == "" || leadID == m.visit.leadID {
 		return m.showVisit()

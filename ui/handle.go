@@ -206,7 +206,7 @@ func (m *Model) handleDaily(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		// Under whatever opened first (the question about a stale visit, a
 		// form the user was quicker to open): shown when that closes.
-		o := &offerOverlay{capture.NewOffer(m.c, msg.Drafts)}
+		o := &offerOverlay{capture.NewOffer(m.c, m.book, msg.Drafts)}
 		m.stack = append([]overlay{o}, m.stack...)
 		return m.layout(), true
 	case capture.ResumeMsg:
@@ -219,7 +219,7 @@ func (m *Model) handleDaily(msg tea.Msg) (tea.Cmd, bool) {
 			vp.m, rc = vp.m.ResumeEdit(msg.Draft)
 			return tea.Batch(cmd, load, rc, m.layout()), true
 		}
-		cm, cc := capture.New(m.c, msg.Draft)
+		cm, cc := capture.New(m.c, m.book, msg.Draft)
 		m.capture = &captureOverlay{m: cm, leadID: msg.Draft.LeadID, company: msg.Draft.Company}
 		return tea.Batch(cmd, cc, m.push(m.capture)), true
 	case capture.OfferDoneMsg:

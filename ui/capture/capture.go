@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -54,9 +55,47 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Save, k.Editor, k.Close}, {k.Pick, k.Up, k.Down, k.Choose}}
 }
 
+// Book is what quick capture and visit mode read and write of the book,
+// each call one transaction.
+type Book interface {
+	// Cards reads every lead's card, for the picker.
+	Cards() ([]store.Card, error)
+	// SaveNote files a note and deletes its draft in the same
+	// transaction; it returns the lead's id (a new prospect's is new).
+	SaveNote(n Note) (leadID string, err error)
+	// Drafts reads the drafts of the kinds given that hold text, each
+	// naming its lead as the lead is called now.
+	Drafts(kinds ...string) ([]store.Draft, error)
+	DeleteDraft(id string) error
+	// StartVisit checks in at a lead now and saves the draft of the
+	// visit's notes, begun with template(stage) when template is set.
+	StartVisit(leadID string, template func(stage string) string) (OpenVisit, error)
+	// OpenVisit finds the newest visit this user left open, with the
+	// draft of its notes; found is false when there is none.
+	OpenVisit() (v OpenVisit, found bool, err error)
+}
+
+// Note is a quick note to file: on lead LeadID, or when LeadID is "" on
+// a new prospect named Company in Stage.
+type Note struct {
+	LeadID, Company, Stage string
+	Text                   string
+	At                     time.Time
+	// DraftID is the note's draft, deleted with the save.
+	DraftID string
+}
+
+// OpenVisit is an open visit, its lead's company and its notes' draft.
+type OpenVisit struct {
+	Act     model.Activity
+	Company string
+	Draft   store.Draft
+}
+
 // Model is the quick-capture pane.
 type Model struct {
 	c    *common.Common
+	book Book
 	keys KeyMap
 
 	picker  textinput.Model
@@ -100,21 +139,19 @@ type editorDoneMsg struct {
 
 // New opens the pane over draft d (empty for a new note; d.LeadID or
 // d.Company preset the lead). The command loads the leads for the picker.
-func New(c *common.Common, d store.Draft) (Model, tea.Cmd) {
+func New(c *common.Common, book Book, d store.Draft) (Model, tea.Cmd) {
 	d.Kind = DraftKind
 	pk := textinput.New()
 	pk.Prompt = c.T("capture.pick")
 	pk.CharLimit = model.MaxNameLen
-	m := Model{c: c, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, d), leadID: d.LeadID, company: d.Company}
+	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, d), leadID: d.LeadID, company: d.Company}
 	if d.LeadID == "" && d.Company == "" {
 		m.picking = true
 		m.picker.Focus()
 		m.ed.Blur()
 	}
-	data := c.Data
 	return m, func() tea.Msg {
-		var cards []store.Card
-		err := data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
+		cards, err := book.Cards()
 		return cardsMsg{cards: cards, err: err}
 	}
 }
@@ -286,23 +323,12 @@ func (m Model) save() (Model, tea.Cmd) {
 	m.saving = true
 	// From here no draft save may write the note back: see editor.Drafter.
 	m.ed.End()
-	c, leadID, company, draftID, stage := m.c, m.leadID, m.company, m.ed.ID(), m.c.Rules.Pipeline.Stages[0].Key
+	n := Note{LeadID: m.leadID, Company: m.company, Stage: m.c.Rules.Pipeline.Stages[0].Key,
+		Text: text, At: m.c.Now(), DraftID: m.ed.ID()}
+	bk := m.book
 	return m, func() tea.Msg {
-		err := c.Data.Update(func(tx *store.Tx) error {
-			if leadID == "" {
-				l := &model.Lead{Company: company, Stage: stage}
-				if err := tx.AddLead(l); err != nil {
-					return err
-				}
-				leadID = l.ID
-			}
-			a := &model.Activity{LeadID: leadID, Kind: model.KindNote, StartedAt: c.Now()}
-			if err := tx.AddActivity(a, text); err != nil {
-				return err
-			}
-			return tx.DeleteDraft(draftID)
-		})
-		return savedMsg{leadID: leadID, company: company, err: err}
+		id, err := bk.SaveNote(n)
+		return savedMsg{leadID: id, company: n.Company, err: err}
 	}
 }
 

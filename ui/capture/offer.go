@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -15,6 +14,7 @@ import (
 // killed, the lid closed) and offers them back.
 type Offer struct {
 	c      *common.Common
+	book   Book
 	keys   OfferKeys
 	drafts []store.Draft
 	sel    int
@@ -45,26 +45,13 @@ type ResumeMsg struct{ Draft store.Draft }
 type OfferDoneMsg struct{}
 
 // LoadDrafts returns the command that reads the drafts of the kinds
-// given (quick notes, edits of notes) and of every form that hold text.
-// Each names its lead as the lead is called now (a draft started on a
-// lead screen may not have known it).
-func LoadDrafts(c *common.Common, kinds ...string) tea.Cmd {
+// given (quick notes, edits of notes) and of every form that hold text,
+// each naming its lead as the lead is called now (a draft started on a
+// lead screen may not have known it). Nothing found sends nothing.
+func LoadDrafts(book Book, kinds ...string) tea.Cmd {
 	kinds = append(kinds, forms.DraftKind)
 	return func() tea.Msg {
-		var out []store.Draft
-		err := c.Data.View(func(tx *store.Tx) error {
-			ds, err := tx.Drafts()
-			for _, d := range ds {
-				if !slices.Contains(kinds, d.Kind) || strings.TrimSpace(d.Text) == "" {
-					continue
-				}
-				if card, err := tx.Card(d.LeadID); d.LeadID != "" && err == nil {
-					d.Company = card.Company
-				}
-				out = append(out, d)
-			}
-			return err
-		})
+		out, err := book.Drafts(kinds...)
 		if err == nil && len(out) == 0 {
 			return nil
 		}
@@ -72,12 +59,13 @@ func LoadDrafts(c *common.Common, kinds ...string) tea.Cmd {
 	}
 }
 
-// NewOffer returns the offer of drafts.
-func NewOffer(c *common.Common, drafts []store.Draft) Offer {
+// NewOffer returns the offer of drafts; a draft discarded is deleted from
+// book.
+func NewOffer(c *common.Common, book Book, drafts []store.Draft) Offer {
 	b := func(help string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], c.T(help)))
 	}
-	return Offer{c: c, drafts: drafts, keys: OfferKeys{
+	return Offer{c: c, book: book, drafts: drafts, keys: OfferKeys{
 		Up: b("key.up", "up", "k"), Down: b("key.down", "down", "j"),
 		Resume: b("key.resume", "enter"), Discard: b("key.discard", "x"), Later: b("key.later", "esc"),
 	}}
@@ -109,11 +97,11 @@ func (o Offer) Update(msg tea.Msg) (Offer, tea.Cmd) {
 	case key.Matches(k, o.keys.Later):
 		return o, common.Emit(OfferDoneMsg{})
 	case key.Matches(k, o.keys.Discard):
-		id, data := o.drafts[o.sel].ID, o.c.Data
+		id, bk := o.drafts[o.sel].ID, o.book
 		o.drafts = append(o.drafts[:o.sel:o.sel], o.drafts[o.sel+1:]...)
 		o.sel = max(0, min(o.sel, len(o.drafts)-1))
 		del := func() tea.Msg {
-			if err := data.Update(func(tx *store.Tx) error { return tx.DeleteDraft(id) }); err != nil {
+			if err := bk.DeleteDraft(id); err != nil {
 				return common.ErrMsg{Err: err}
 			}
 			return nil

@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/editor"
 	"github.com/fieldcrm/fieldcrm/ui/forms"
@@ -41,9 +40,7 @@ func (k VisitKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHe
 // VisitOpenedMsg carries a visit checked in, or one found open at start,
 // with the draft of its notes.
 type VisitOpenedMsg struct {
-	Act     model.Activity
-	Company string
-	Draft   store.Draft
+	OpenVisit
 	Resumed bool
 	Err     error
 }
@@ -54,66 +51,27 @@ type VisitHiddenMsg struct{}
 // StartVisit returns the command that checks in at a lead: the visit
 // starts now, and its notes begin with the template of the lead's stage,
 // saved as a draft at once.
-func StartVisit(c *common.Common, leadID string, tmpl Template) tea.Cmd {
+func StartVisit(c *common.Common, book Book, leadID string, tmpl Template) tea.Cmd {
+	var notes func(string) string
+	if tmpl != nil {
+		lang := c.Lang()
+		notes = func(stage string) string { return tmpl(stage, lang) }
+	}
 	return func() tea.Msg {
-		var msg VisitOpenedMsg
-		msg.Err = c.Data.Update(func(tx *store.Tx) error {
-			l, err := tx.Lead(leadID)
-			if err != nil {
-				return err
-			}
-			if msg.Act, err = tx.StartVisit(leadID, l.MainContact().Name); err != nil {
-				return err
-			}
-			msg.Company = l.Company
-			msg.Draft = store.Draft{Kind: VisitDraftKind, LeadID: leadID, ActivityID: msg.Act.ID, Company: l.Company}
-			if tmpl != nil {
-				msg.Draft.Text = tmpl(l.Stage, c.Lang())
-			}
-			return tx.SaveDraft(&msg.Draft)
-		})
-		return msg
+		v, err := book.StartVisit(leadID, notes)
+		return VisitOpenedMsg{OpenVisit: v, Err: err}
 	}
 }
 
 // ResumeVisit returns the command that finds the newest visit left open
 // by this user (a closed lid, a crash) with everything typed into it.
-func ResumeVisit(c *common.Common) tea.Cmd {
+func ResumeVisit(book Book) tea.Cmd {
 	return func() tea.Msg {
-		var msg VisitOpenedMsg
-		found := false
-		msg.Err = c.Data.View(func(tx *store.Tx) error {
-			// The open-visit index holds only visits not yet checked out.
-			open, err := tx.OpenVisits()
-			if err != nil {
-				return err
-			}
-			user := tx.User()
-			for _, a := range open {
-				if a.Open() && a.Author == user && (!found || a.StartedAt.After(msg.Act.StartedAt)) {
-					msg.Act, found = a, true
-				}
-			}
-			if !found {
-				return nil
-			}
-			card, _ := tx.Card(msg.Act.LeadID)
-			msg.Company = card.Company
-			msg.Draft = store.Draft{Kind: VisitDraftKind, LeadID: msg.Act.LeadID, ActivityID: msg.Act.ID, Company: card.Company, Text: msg.Act.Notes()}
-			drafts, err := tx.Drafts()
-			for _, d := range drafts { // newest first
-				if d.ActivityID == msg.Act.ID && d.Kind == VisitDraftKind {
-					msg.Draft = d
-					break
-				}
-			}
-			return err
-		})
-		if !found && msg.Err == nil {
+		v, found, err := book.OpenVisit()
+		if !found && err == nil {
 			return nil
 		}
-		msg.Resumed = true
-		return msg
+		return VisitOpenedMsg{OpenVisit: v, Resumed: true, Err: err}
 	}
 }
 
