@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
-
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/forms"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
@@ -135,5 +136,49 @@ func TestOpenReadsOnceAndReportsAMissingLead(t *testing.T) {
 	m, cmd := m.Update(m.Open("gone")())
 	if msg, ok := cmd().(common.ErrMsg); !ok || !strings.Contains(msg.Err.Error(), "not found") {
 		t.Fatalf("a missing lead gave %#v", msg)
+	}
+}
+
+// TestKeysPressedBeforeTheLeadLoadedAreApplied: keys typed right after
+// enter on the board reach the lead screen before its lead is read. They
+// are kept and applied, in order, once the lead is on screen; the keys
+// after one that opens a form are sent on for the form to get.
+func TestKeysPressedBeforeTheLeadLoadedAreApplied(t *testing.T) {
+	st := uitest.Store(t)
+	bk, ids := fake(t, st)
+	m := New(uitest.Common(st, "en", 80, 12), nil, bk)
+	m.SetSize(80, 10)
+	load := m.Open(ids[2])
+	for _, k := range []string{"j", "j", "v", "M", "e"} {
+		var cmd tea.Cmd
+		if m, cmd = m.Update(uitest.Key(k)); cmd != nil {
+			t.Fatalf("%s before the lead loaded did something at once: %#v", k, cmd())
+		}
+	}
+	m, render := m.Update(load())
+	m, cmd := m.Update(render())
+	if cmd == nil {
+		t.Fatal("the keys pressed while loading were dropped")
+	}
+	if m.vp.YOffset() != 2 {
+		t.Fatalf("two j pressed while loading scrolled to line %d", m.vp.YOffset())
+	}
+	var got []tea.Msg
+	uitest.Run(func(msg tea.Msg) tea.Cmd { got = append(got, msg); return nil }, cmd)
+	if len(got) != 3 {
+		t.Fatalf("after the replay: %#v", got)
+	}
+	if o, ok := got[0].(forms.OpenMsg); !ok || !strings.Contains(uitest.Plain(o.Form.View()), "Log a visit to Granite Steel Group") {
+		t.Fatalf("v pressed while loading did not open the visit form first: %#v", got[0])
+	}
+	if got[1] != uitest.Key("M") || got[2] != uitest.Key("e") {
+		t.Fatalf("the keys after v are not sent on in order: %#v", got[1:])
+	}
+	// Opening another lead forgets the keys held for the one before.
+	m.Open(ids[0])
+	m, _ = m.Update(uitest.Key("v"))
+	m, _ = m.Update(m.Open(ids[1])())
+	if len(m.held) != 0 {
+		t.Fatalf("keys held for another lead: %v", m.held)
 	}
 }

@@ -45,7 +45,14 @@ type Model struct {
 	vp            viewport.Model
 	header        string
 	width, height int
+
+	// held are the keys pressed before the lead was on screen (a quick
+	// "v" after enter on the board), applied in order once it is.
+	held []tea.KeyPressMsg
 }
+
+// maxHeld bounds the keys kept while a lead loads.
+const maxHeld = 64
 
 // leadData is what the screen shows, read in one transaction.
 type leadData struct {
@@ -92,7 +99,7 @@ func (m Model) KeyMap() KeyMap { return m.keys }
 // Open shows lead id and returns the command that loads it.
 func (m *Model) Open(id string) tea.Cmd {
 	if id != m.id {
-		m.data, m.header = nil, ""
+		m.data, m.header, m.held = nil, "", nil
 		m.vp.SetContent("")
 		m.vp.GotoTop()
 	}

@@ -20,6 +20,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
+			m.held = nil // keys for a lead that cannot be shown
 			return m, common.ReportErr(msg.err)
 		}
 		m.data, m.cache = msg.data, map[int]rendered{}
@@ -31,10 +32,39 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cache[msg.width] = msg.r
 		if msg.width == m.width {
 			m.show(msg.r)
+			return m.replay()
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.header == "" && !key.Matches(msg, m.keys.Back) { // not on screen yet
+			if len(m.held) < maxHeld {
+				m.held = append(m.held, msg)
+			}
+			return m, nil
+		}
 		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+// replay applies the keys pressed while the lead loaded, now that it is
+// on screen. A key that starts something (opens a form, goes back) ends
+// the replay: the keys after it are sent again through the root, which
+// gives them to what has the keyboard by then (the form just opened).
+func (m Model) replay() (Model, tea.Cmd) {
+	held := m.held
+	m.held = nil
+	for i, k := range held {
+		var cmd tea.Cmd
+		m, cmd = m.handleKey(k)
+		if cmd == nil {
+			continue
+		}
+		cmds := []tea.Cmd{cmd}
+		for _, rest := range held[i+1:] {
+			cmds = append(cmds, common.Emit(rest))
+		}
+		return m, tea.Sequence(cmds...)
 	}
 	return m, nil
 }
