@@ -49,6 +49,7 @@ func parseCompanySettings(text string) (server.ParsedSettings, []server.Settings
 // the config file's company sections, when this laptop is logged in to
 // the server they came from. The book is read without writing or
 // waiting for it; a book that cannot be read leaves the file in force.
+// Shell completions run this pre-run too, so Tab offers the same stages.
 func (a *app) useCompanySettings() {
 	if a.cfg.Server == "" || a.cfg.Token == "" {
 		return

@@ -131,6 +131,13 @@ func TestCompanySettingsThroughTheCLI(t *testing.T) {
 	if strings.Contains(show, "fileonly") {
 		t.Fatalf("config show still has the file's stage:\n%s", show)
 	}
+	// Tab completes the server's stages (a completion reads the config
+	// and the book as the shell's environment names them).
+	t.Setenv("FIELDCRM_CONFIG", rep.config)
+	t.Setenv("FIELDCRM_DB", rep.db)
+	if out, _, _ := rep.run("", "__complete", "lead", "move", "Acme", ""); !strings.Contains(out, "pilot") || strings.Contains(out, "fileonly") {
+		t.Fatalf("completion of stages:\n%s", out)
+	}
 
 	// Offline: the synced stages hold; the file's are gone while logged in.
 	stop()
