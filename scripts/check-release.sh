@@ -29,11 +29,15 @@ echo "-- the linux/amd64 binary: static, version, --help"
 mkdir "$work/tgz"
 tar -xzf "$work"/a/fieldcrm_*_linux_amd64.tar.gz -C "$work/tgz"
 bin=$(echo "$work"/tgz/fieldcrm_*_linux_amd64/fieldcrm)
-go version -m "$bin" | grep -q 'CGO_ENABLED=0' || { echo "the linux binary is not built with CGO_ENABLED=0"; exit 1; }
-go version -m "$bin" | grep -q -- '-trimpath=true' || { echo "the linux binary is not built with -trimpath"; exit 1; }
+# Outputs are read whole before grep -q: one that stops early would break
+# the pipe, and pipefail would count that as a failure.
+buildinfo=$(go version -m "$bin")
+grep -q 'CGO_ENABLED=0' <<<"$buildinfo" || { echo "the linux binary is not built with CGO_ENABLED=0"; exit 1; }
+grep -q -- '-trimpath=true' <<<"$buildinfo" || { echo "the linux binary is not built with -trimpath"; exit 1; }
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 "$bin" version
-"$bin" version | grep -q "$(git rev-parse HEAD | cut -c1-12)" || { echo "the version does not name the commit"; exit 1; }
+v=$("$bin" version)
+grep -q "$(git rev-parse HEAD | cut -c1-12)" <<<"$v" || { echo "the version does not name the commit: $v"; exit 1; }
 "$bin" --help >"$work/help.txt"
 head -3 "$work/help.txt"
 
@@ -91,10 +95,20 @@ for _ in $(seq 200); do grep -q listening "$work/serve.out" && break; sleep 0.1;
 api=$(sed -n 's|^fieldcrm server listening on http://\([^ ]*\) .*|\1|p' "$work/serve.out")
 metrics=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$work/serve.log" | head -1 | sed 's|http://||; s|/metrics||')
 [ -n "$api" ] && [ -n "$metrics" ] || { echo "the packaged server did not start:"; cat "$work/serve.out" "$work/serve.log"; kill "$pid"; exit 1; }
-get "$api" /v1/health | grep -q '"database":"ok"' || { echo "/v1/health is not ok"; kill "$pid"; exit 1; }
-"$root/usr/bin/fieldcrm" admin --data "$srv" user add ann --role rep | grep -q 'fieldcrm login' || { echo "admin user add over the socket failed"; kill "$pid"; exit 1; }
+health=$(get "$api" /v1/health)
+grep -q '"database":"ok"' <<<"$health" || { echo "/v1/health is not ok: $health"; kill "$pid"; exit 1; }
+# A rep's laptop, with the packaged binary: the invitation's own login line, a lead, a sync.
+line=$("$root/usr/bin/fieldcrm" admin --data "$srv" --url "http://$api" invite ann --role rep | grep '^  fieldcrm login ')
+code=${line##* --invite }
+mkdir "$work/laptop"
+laptop=(env XDG_CONFIG_HOME="$work/laptop" "$root/usr/bin/fieldcrm" --db "$work/laptop/book.db")
+"${laptop[@]}" login --server "http://$api" --invite "$code" >/dev/null || { echo "login with the invitation failed: $line"; kill "$pid"; exit 1; }
+"${laptop[@]}" lead add --company "Packaged Co" >/dev/null
+synced=$("${laptop[@]}" sync)
+grep -q 'pushed 1 change' <<<"$synced" || { echo "the laptop's sync did not push its lead: $synced"; kill "$pid"; exit 1; }
 get "$metrics" /metrics >"$work/metrics.txt"
-for m in 'fieldcrm_http_requests_total{route="/v1/health",code="200"} 1' fieldcrm_storage_bytes fieldcrm_sync_duration_seconds_bucket; do
+for m in 'fieldcrm_http_requests_total{route="/v1/health",code="200"} 1' 'fieldcrm_push_ops_total{result="applied",reason=""} 1' \
+	'fieldcrm_active_users 1' fieldcrm_storage_bytes 'fieldcrm_sync_duration_seconds_count{route="pull"}'; do
 	grep -qF "$m" "$work/metrics.txt" || { echo "/metrics lacks $m"; kill "$pid"; exit 1; }
 done
 kill -TERM "$pid"
@@ -104,7 +118,7 @@ if FIELDCRM_DATA="$srv" "$root/usr/bin/fieldcrm" serve --addr 0.0.0.0:0 2>"$work
 	exit 1
 fi
 grep -q -- --insecure-http "$work/refused.txt" || { echo "the refusal does not name --insecure-http"; exit 1; }
-echo "health ok, an admin over the socket, metrics, a clean stop; plain HTTP on 0.0.0.0 refused"
+echo "health ok; an invitation, a laptop's login, lead and sync; metrics; a clean stop; plain HTTP on 0.0.0.0 refused"
 
 echo "-- the unit's hardening"
 unit="$root/usr/lib/systemd/system/fieldcrm.service"
