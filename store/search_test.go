@@ -418,6 +418,35 @@ func checkSearch(tx *Tx, q string, o SearchOptions) error {
 		if !slices.Equal(ids, want) {
 			return fmt.Errorf("%q: SearchActivityIDs %v, Search %v", q, ids, want)
 		}
+		// And by number: the same, plus the activities of leads in the
+		// trash, which that form leaves to its rows.
+		nums, err := tx.SearchActivityDocs(q)
+		if err != nil {
+			return err
+		}
+		byDoc, err := tx.ActivityDocs()
+		if err != nil {
+			return err
+		}
+		var fromDocs []string
+		for _, n := range nums {
+			id := byDoc[n]
+			if _, found := slices.BinarySearch(want, id); !found {
+				a, err := tx.Activity(id)
+				if err != nil {
+					return fmt.Errorf("%q: SearchActivityDocs gives %d (%q): %w", q, n, id, err)
+				}
+				if _, err := tx.Lead(a.LeadID); err == nil {
+					return fmt.Errorf("%q: SearchActivityDocs gives %s, which Search does not", q, id)
+				}
+				continue
+			}
+			fromDocs = append(fromDocs, id)
+		}
+		slices.Sort(fromDocs)
+		if !slices.Equal(fromDocs, want) {
+			return fmt.Errorf("%q: SearchActivityDocs %v, Search %v", q, fromDocs, want)
+		}
 	}
 	if o.Limit == 0 && len(hits) > 1 {
 		top, n, err := tx.Search(q, SearchOptions{Leads: o.Leads, Activities: o.Activities, Limit: 1})

@@ -321,3 +321,81 @@ func weightOf(f uint8) uint8 {
 	}
 	return 0
 }
+
+// ActivityDocs returns the id of every activity in the search index by
+// its number there ("" for a number that is not an activity), for a screen
+// that holds its rows and filters them by SearchActivityDocs on every
+// keystroke: numbers, unlike ids, need no read of the index's doc table
+// per hit. A number stays with its activity until the index is rebuilt
+// ('fieldcrm doctor --repair'), so read this again with the rows.
+func (t *Tx) ActivityDocs() ([]string, error) {
+	docs := t.bucket(bucketSearch, searchDocs)
+	if docs == nil {
+		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
+	}
+	out := make([]string, docs.Sequence()+1)
+	err := docs.ForEach(func(k, v []byte) error {
+		if len(k) != 4 || len(v) == 0 || v[0] != kindActivity {
+			return nil
+		}
+		if d, ok := decodeSearchDoc(v); ok {
+			if n := binary.BigEndian.Uint32(k); int(n) < len(out) {
+				out[n] = d.id
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SearchActivityDocs returns the numbers (see ActivityDocs) of the
+// activities holding every word of text, in number order. It reads only
+// the postings: activities of leads in the trash are not left out, as
+// the rows they filter leave them out already.
+func (t *Tx) SearchActivityDocs(text string) ([]uint32, error) {
+	terms := parseQuery(text)
+	if len(terms) == 0 {
+		return nil, ErrNoSearchWords
+	}
+	if len(terms) > maxSearchTerms {
+		return nil, fmt.Errorf("too many words to search for (%d): give at most %d", len(terms), maxSearchTerms)
+	}
+	if err := t.flushSearch(); err != nil {
+		return nil, err
+	}
+	post, docs := t.bucket(bucketSearch, searchPost), t.bucket(bucketSearch, searchDocs)
+	if post == nil || docs == nil {
+		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
+	}
+	// count[doc] is how many terms so far the doc holds; a doc is
+	// counted once per term however many of its terms start with it.
+	count := make([]uint8, docs.Sequence()+1)
+	c := post.Cursor()
+	for i, q := range terms {
+		prefix := append([]byte{kindActivity}, q.text...)
+		if !q.prefix {
+			prefix = append(prefix, 0)
+		}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) < len(prefix)+4 || k[len(k)-5] != 0 {
+				continue
+			}
+			err := eachPosting(binary.BigEndian.Uint32(k[len(k)-4:]), v, func(doc uint32, _ uint8) {
+				if int(doc) < len(count) && int(count[doc]) == i {
+					count[doc]++
+				}
+			})
+			if err != nil {
+				return nil, fmt.Errorf("search index: %w", err)
+			}
+		}
+	}
+	var out []uint32
+	want := uint8(len(terms))
+	for d, n := range count {
+		if n == want {
+			out = append(out, uint32(d))
+		}
+	}
+	return out, nil
+}

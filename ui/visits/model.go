@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -42,8 +44,8 @@ type Model struct {
 	leadID      string
 	from, to    model.Date // inclusive; zero: open
 	text        string     // the words, as typed
-	match       []bool     // per row: it holds the words; nil: no words
-	rowAt       map[string]int32
+	match       []uint64   // a bit per row: it holds the words; nil: no words
+	docRow      []int32    // by number in the search index: the row, or -1
 	search      textinput.Model
 	searching   bool
 	rangeIn     textinput.Model
@@ -76,15 +78,17 @@ type loadedMsg struct {
 	req       int
 	rows      []store.ActivityRow
 	days      []int32
+	docRow    []int32
 	companies map[string]string
 	found     foundMsg // the words filtered by when the load began
 	err       error
 }
 
-// foundMsg is the index's answer for the words text: the ids holding them.
+// foundMsg is the index's answer for the words text: the numbers of the
+// activities holding them.
 type foundMsg struct {
 	text string
-	ids  []string
+	docs []uint32
 	err  error
 }
 
@@ -104,9 +108,13 @@ type notesSavedMsg struct {
 type Book interface {
 	// VisitLog reads every activity, and the company of each lead by id.
 	VisitLog() ([]store.ActivityRow, map[string]string, error)
-	// VisitSearch returns the ids of the activities holding every word of
-	// text, newest first (store.ErrNoSearchWords when text has none).
-	VisitSearch(text string) ([]string, error)
+	// VisitDocs returns the id of each activity by its number in the
+	// search index (store.Tx.ActivityDocs); read after VisitLog, it knows
+	// every row.
+	VisitDocs() ([]string, error)
+	// VisitSearch returns the numbers of the activities holding every
+	// word of text (store.ErrNoSearchWords when text has none).
+	VisitSearch(text string) ([]uint32, error)
 	Activity(id string) (model.Activity, error)
 	// SaveNotes writes text as the activity's newest notes (when it
 	// differs) and deletes the edit's draft in the same transaction.
@@ -133,17 +141,35 @@ func (m *Model) Load() tea.Cmd {
 	return func() tea.Msg {
 		msg := loadedMsg{req: req, found: foundMsg{text: text}}
 		msg.rows, msg.companies, msg.err = bk.VisitLog()
-		if msg.err == nil && text != "" {
-			msg.found.ids, msg.found.err = bk.VisitSearch(text)
+		if msg.err != nil {
+			return msg
+		}
+		var docs []string
+		if docs, msg.err = bk.VisitDocs(); msg.err != nil {
+			return msg
+		}
+		if text != "" {
+			msg.found.docs, msg.found.err = bk.VisitSearch(text)
 		}
 		slices.SortFunc(msg.rows, func(a, b store.ActivityRow) int {
 			return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
 		})
-		// Days once here, so a keystroke in the filter formats none.
+		// Days and rows by number once here, so a keystroke in the filter
+		// formats no dates and looks up no ids.
 		msg.days = make([]int32, len(msg.rows))
+		rowAt := make(map[string]int32, len(msg.rows))
 		for i := range msg.rows {
 			y, mo, d := msg.rows[i].StartedAt.In(loc).Date()
 			msg.days[i] = int32(y*10000 + int(mo)*100 + d)
+			rowAt[msg.rows[i].ID] = int32(i)
+		}
+		msg.docRow = make([]int32, len(docs))
+		for n, id := range docs {
+			row, ok := rowAt[id]
+			if !ok {
+				row = -1
+			}
+			msg.docRow[n] = row
 		}
 		return msg
 	}
@@ -154,8 +180,8 @@ func (m *Model) Load() tea.Cmd {
 func (m *Model) find(text string) tea.Cmd {
 	bk := m.book
 	return func() tea.Msg {
-		ids, err := bk.VisitSearch(text)
-		return foundMsg{text: text, ids: ids, err: err}
+		docs, err := bk.VisitSearch(text)
+		return foundMsg{text: text, docs: docs, err: err}
 	}
 }
 
@@ -172,16 +198,11 @@ func (m *Model) found(msg foundMsg) error {
 	case msg.err != nil:
 		return msg.err
 	default:
-		if m.rowAt == nil {
-			m.rowAt = make(map[string]int32, len(m.rows))
-			for i := range m.rows {
-				m.rowAt[m.rows[i].ID] = int32(i)
-			}
-		}
-		m.match = make([]bool, len(m.rows))
-		for _, id := range msg.ids {
-			if i, ok := m.rowAt[id]; ok {
-				m.match[i] = true
+		m.match = make([]uint64, (len(m.rows)+63)/64)
+		for _, n := range msg.docs {
+			if int(n) < len(m.docRow) && m.docRow[n] >= 0 {
+				r := m.docRow[n]
+				m.match[r/64] |= 1 << (r % 64)
 			}
 		}
 	}
@@ -258,11 +279,8 @@ func (m *Model) apply() {
 	m.lines = m.lines[:0]
 	m.rowLine = m.rowLine[:0]
 	lastDay := int32(-1)
-	for i := range m.rows {
+	for i := range m.candidates() {
 		r := &m.rows[i]
-		if m.match != nil && (i >= len(m.match) || !m.match[i]) {
-			continue
-		}
 		if kind != "" && r.Kind != kind || m.leadID != "" && r.LeadID != m.leadID {
 			continue
 		}
@@ -280,6 +298,29 @@ func (m *Model) apply() {
 	}
 	m.sel = max(0, min(m.sel, len(m.shown)-1))
 	m.scroll()
+}
+
+// candidates yields, in order, the rows the words let through: with
+// words, only the rows of the answer's bits, so a keystroke costs the
+// hits, not the book.
+func (m *Model) candidates() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.match == nil {
+			for i := range m.rows {
+				if !yield(i) {
+					return
+				}
+			}
+			return
+		}
+		for w, word := range m.match {
+			for ; word != 0; word &= word - 1 {
+				if !yield(w*64 + bits.TrailingZeros64(word)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // dayKey is d as yyyymmdd; 0 for the zero date.

@@ -26,8 +26,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.ReportErr(msg.err)
 		}
-		m.rows, m.days, m.companies, m.loaded = msg.rows, msg.days, msg.companies, true
-		m.rowAt = nil
+		m.rows, m.days, m.docRow, m.companies, m.loaded = msg.rows, msg.days, msg.docRow, msg.companies, true
 		if m.text != msg.found.text {
 			return m, m.find(m.text) // typed while loading
 		}

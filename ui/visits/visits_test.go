@@ -2,6 +2,8 @@ package visits
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +15,9 @@ import (
 )
 
 // fakeBook is a visit log in memory; SaveNotes fails while fail is set.
-// VisitSearch answers from found (query -> ids, newest first), or with
-// searchErr, and counts the searches.
+// Its index numbers the activities in the order of their ids; VisitSearch
+// answers from found (query -> ids, in any order) with their numbers, or
+// with searchErr, and keeps the queries asked.
 type fakeBook struct {
 	acts      map[string]model.Activity
 	saved     []string // "id|text|draft" of every save
@@ -24,12 +27,26 @@ type fakeBook struct {
 	searches  []string
 }
 
-func (f *fakeBook) VisitSearch(text string) ([]string, error) {
+func (f *fakeBook) VisitDocs() ([]string, error) {
+	ids := slices.Sorted(maps.Keys(f.acts))
+	return append([]string{""}, ids...), nil // no activity is number 0
+}
+
+func (f *fakeBook) VisitSearch(text string) ([]uint32, error) {
 	f.searches = append(f.searches, text)
 	if f.searchErr != nil {
 		return nil, f.searchErr
 	}
-	return f.found[text], nil
+	docs, _ := f.VisitDocs()
+	var out []uint32
+	for _, id := range f.found[text] {
+		n := slices.Index(docs, id)
+		if n < 0 {
+			n = len(docs) + 3 // a number the log has not read
+		}
+		out = append(out, uint32(n))
+	}
+	return out, nil
 }
 
 func (f *fakeBook) VisitLog() ([]store.ActivityRow, map[string]string, error) {
