@@ -36,7 +36,8 @@ type Client struct {
 	// measuring, or behind a proxy that mangles compressed bodies.
 	NoGzip bool
 
-	gzip atomic.Int32 // whether the server takes gzip pushes: gzipUnknown, ...
+	gzip     atomic.Int32 // whether the server takes gzip pushes: gzipUnknown, ...
+	settings atomic.Int64 // the settings version the server last named, plus one (settings.go)
 }
 
 // Server returns the server's address as books record it: scheme and host
@@ -118,6 +119,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, &OfflineError{err}
 	}
 	defer resp.Body.Close()
+	c.noteSettings(resp.Header) // settings.go
 	c.noteAccepts(resp)
 	rb, err := answerBody(resp)
 	if err != nil {

@@ -19,11 +19,16 @@ import (
 const maxSettingsAnswer = 1 << 20
 
 // syncSettings brings the book's copy of the company settings up to the
-// server's: a conditional GET /v1/settings naming the version the book
-// has, so an unchanged document costs a 304 and no body. A server with
-// no settings (404), or one older than them, leaves the book's copy
-// alone.
+// server's when the sync's pulls named a version other than the book's
+// (wire.SettingsHeader): then a GET /v1/settings naming the version the
+// book has, so a document that did not change after all costs a 304 and
+// no body. A server that names none (older than the settings) costs no
+// request; one that has none (404) leaves the book's copy alone.
 func syncSettings(ctx context.Context, st *store.Store, c *Client) error {
+	named, ok := c.namedSettings()
+	if !ok {
+		return nil
+	}
 	var have store.CompanySettings
 	err := st.View(func(tx *store.Tx) error {
 		cs, ok, err := tx.CompanySettings()
@@ -32,7 +37,7 @@ func syncSettings(ctx context.Context, st *store.Store, c *Client) error {
 		}
 		return err
 	})
-	if err != nil {
+	if err != nil || named == have.Version || named == 0 {
 		return err
 	}
 	got, changed, err := c.Settings(ctx, have.Version)
@@ -44,16 +49,24 @@ func syncSettings(ctx context.Context, st *store.Store, c *Client) error {
 	})
 }
 
-// SettingsDoc is the server's company settings document.
-type SettingsDoc struct {
-	Version uint64 `json:"version"`
-	Text    string `json:"text"`
+// noteSettings keeps the settings version an answer names.
+func (c *Client) noteSettings(h http.Header) {
+	if v, err := strconv.ParseUint(h.Get(wire.SettingsHeader), 10, 63); err == nil {
+		c.settings.Store(int64(v) + 1)
+	}
+}
+
+// namedSettings returns the settings version the server last named; ok
+// is false when it named none.
+func (c *Client) namedSettings() (uint64, bool) {
+	v := c.settings.Load()
+	return uint64(v - 1), v > 0
 }
 
 // Settings fetches the company settings unless the server's version is
 // have (then changed is false: a 304); a server without any answers
 // changed false too.
-func (c *Client) Settings(ctx context.Context, have uint64) (doc SettingsDoc, changed bool, err error) {
+func (c *Client) Settings(ctx context.Context, have uint64) (doc wire.Settings, changed bool, err error) {
 	u := *c.base
 	u.Path = c.base.Path + "/v1/settings"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)

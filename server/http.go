@@ -77,7 +77,7 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /v1/health", h.health)
 	mux.HandleFunc("GET /v1/whoami", h.authed(h.whoami))
 	mux.HandleFunc("POST /v1/push", h.authed(h.push))
-	mux.HandleFunc("GET /v1/pull", h.authed(h.pull))
+	mux.HandleFunc("GET /v1/pull", h.authed(h.namingSettings(h.pull)))
 	mux.HandleFunc("POST /v1/invite", h.redeem) // invite_http.go
 	mux.HandleFunc("GET /v1/settings", h.authed(h.settings))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // The company settings over the admin socket (see AdminHandler) and to
@@ -92,10 +94,26 @@ func (h *api) settings(w http.ResponseWriter, r *http.Request, _ User) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		writeJSON(w, http.StatusOK, struct {
-			Version uint64 `json:"version"`
-			Text    string `json:"text"`
-		}{st.Version, st.Text})
+		writeJSON(w, http.StatusOK, wire.Settings{Version: st.Version, Text: st.Text})
+	}
+}
+
+// namingSettings puts the newest settings version on next's answer
+// (wire.SettingsHeader), so a laptop's sync asks for the document only
+// when it changed. A failure to read it leaves the header out: the
+// client then asks nothing this time.
+func (h *api) namingSettings(next func(http.ResponseWriter, *http.Request, User)) func(http.ResponseWriter, *http.Request, User) {
+	return func(w http.ResponseWriter, r *http.Request, u User) {
+		var v uint64
+		err := h.svc.Store.View(r.Context(), func(tx Tx) error {
+			var err error
+			v, err = tx.SettingsVersion()
+			return err
+		})
+		if err == nil {
+			w.Header().Set(wire.SettingsHeader, strconv.FormatUint(v, 10))
+		}
+		next(w, r, u)
 	}
 }
 
