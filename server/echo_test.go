@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -125,4 +126,42 @@ func countOps(p server.PullPage) int {
 		}
 	}
 	return n
+}
+
+// A resent batch is answered duplicate from the op ids, with the seqs the
+// ops were applied at, and changes nothing, whatever the rest of each op
+// now says.
+func TestResentBatchIsAnsweredFromTheOpIDs(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	ann := h.device("ann", server.RoleRep)
+	lead := ann.addLead("Sent Twice")
+	ann.addVisit(lead.ID, "a visit")
+	var raws []json.RawMessage
+	ann.update(func(tx *store.Tx) error {
+		entries, err := tx.OutboxJSON(0)
+		for _, e := range entries {
+			raws = append(raws, e.Raw)
+		}
+		return err
+	})
+	u := server.User{Name: "ann", Role: server.RoleRep}
+	first, err := h.svc.Push(context.Background(), u, raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same ids again, one of them now not even a valid op.
+	again := append([]json.RawMessage(nil), raws...)
+	again[0] = json.RawMessage(strings.Replace(string(raws[0]), `"kind":"create"`, `"kind":"explode"`, 1))
+	second, err := h.svc.Push(context.Background(), u, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range second.Results {
+		if r.Status != wire.StatusDuplicate || r.Seq != first.Results[i].Seq || r.OpID != first.Results[i].OpID {
+			t.Errorf("resent op %d: %+v, first answered %+v", i, r, first.Results[i])
+		}
+	}
+	if rec, ok := h.record(model.EntityRef{Type: model.TypeLead, ID: lead.ID}); !ok || string(rec.Fields["company"]) != `"Sent Twice"` {
+		t.Errorf("the lead after the resend: %v", rec)
+	}
 }

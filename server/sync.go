@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -99,6 +100,16 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 		before := map[string]*seenBy{} // lead -> who saw it before this batch
 		var rejected []model.EntityRef
 		for i, data := range raw {
+			// A resend (a push whose answer was lost) is answered from
+			// the op id alone, without decoding and checking the op again.
+			if id, ok := opIDOf(data); ok {
+				if seq, found, err := tx.OpSeq(id); err != nil {
+					return err
+				} else if found {
+					resp.Results[i] = wire.PushResult{OpID: id, Status: wire.StatusDuplicate, Seq: seq}
+					continue
+				}
+			}
 			op, err := model.DecodeOp(data)
 			if err != nil {
 				resp.Results[i] = wire.PushResult{Status: wire.StatusRejected, Reason: err.Error()}
@@ -408,4 +419,20 @@ func cloneRecord(rec *model.Record) *model.Record {
 		out.Stamps = map[string]model.Stamp{}
 	}
 	return &out
+}
+
+// opIDOf reads the op id that starts an op as clients encode it
+// ({"op_id":"...", model.Op's first field), without decoding the rest;
+// ok is false for anything else, which is then decoded in full.
+func opIDOf(data []byte) (string, bool) {
+	const head = `{"op_id":"`
+	if !bytes.HasPrefix(data, []byte(head)) {
+		return "", false
+	}
+	rest := data[len(head):]
+	i := bytes.IndexByte(rest, '"')
+	if i <= 0 || i > 64 || bytes.IndexByte(rest[:i], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:i]), true
 }
