@@ -111,14 +111,21 @@ for m in 'fieldcrm_http_requests_total{route="/v1/health",code="200"} 1' 'fieldc
 	'fieldcrm_active_users 1' fieldcrm_storage_bytes 'fieldcrm_sync_duration_seconds_count{route="pull"}'; do
 	grep -qF "$m" "$work/metrics.txt" || { echo "/metrics lacks $m"; kill "$pid"; exit 1; }
 done
+"$root/usr/bin/fieldcrm" admin --data "$srv" backup "$work/backup.db" >/dev/null || { echo "admin backup of the running server failed"; kill "$pid"; exit 1; }
+if "$root/usr/bin/fieldcrm" admin --data "$srv" restore "$work/backup.db" 2>/dev/null; then
+	echo "admin restore replaced the data of a running server"
+	kill "$pid"
+	exit 1
+fi
 kill -TERM "$pid"
 wait "$pid" || { echo "the server did not stop cleanly on SIGTERM"; exit 1; }
+"$root/usr/bin/fieldcrm" admin --data "$srv" restore "$work/backup.db" >/dev/null || { echo "admin restore of a stopped server failed"; exit 1; }
 if FIELDCRM_DATA="$srv" "$root/usr/bin/fieldcrm" serve --addr 0.0.0.0:0 2>"$work/refused.txt"; then
 	echo "serve listened on 0.0.0.0 without TLS"
 	exit 1
 fi
 grep -q -- --insecure-http "$work/refused.txt" || { echo "the refusal does not name --insecure-http"; exit 1; }
-echo "health ok; an invitation, a laptop's login, lead and sync; metrics; a clean stop; plain HTTP on 0.0.0.0 refused"
+echo "health ok; an invitation, a laptop's login, lead and sync; metrics; a backup; a restore refused while serving, done once stopped; plain HTTP on 0.0.0.0 refused"
 
 echo "-- the unit's hardening"
 unit="$root/usr/lib/systemd/system/fieldcrm.service"
