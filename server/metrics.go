@@ -310,7 +310,7 @@ func (m *Metrics) write(w io.Writer, size int64) {
 		fmt.Fprintf(w, "fieldcrm_push_ops_total{result=\"refused\",reason=%q} %d\n", kind, m.ops[[2]string{"refused", kind}])
 	}
 
-	header(w, "fieldcrm_pull_bytes_total", "counter", "Bytes of pull answers sent.")
+	header(w, "fieldcrm_pull_bytes_total", "counter", "Bytes of pull answers sent (compressed, when the client takes gzip).")
 	fmt.Fprintf(w, "fieldcrm_pull_bytes_total %d\n", m.pulled)
 
 	active := 0
