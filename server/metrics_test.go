@@ -239,3 +239,43 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 		t.Fatal("the server did not stop in 20 s")
 	}
 }
+
+// TestMetricsReadCompressedPushAnswers: an answer large enough to be
+// gzipped for the laptop is still read for its per-op results.
+func TestMetricsReadCompressedPushAnswers(t *testing.T) {
+	st, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &server.Service{Store: st}
+	ann, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := server.NewMetrics(st, nil)
+	api := httptest.NewServer(server.Handler(svc, server.Options{Metrics: m, Rate: 1e6, Burst: 1e6}))
+	defer api.Close()
+	metrics := httptest.NewServer(m)
+	defer metrics.Close()
+	ops := make([]json.RawMessage, 60)
+	for i := range ops {
+		ops[i] = rawOp(t, "ann", time.Now())
+	}
+	body, _ := json.Marshal(map[string]any{"ops": ops})
+	req, _ := http.NewRequest("POST", api.URL+"/v1/push", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+ann)
+	req.Header.Set("Accept-Encoding", "gzip") // set by hand, so the client does not undo it
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("push: %s, Content-Encoding %q; want a gzipped answer", resp.Status, resp.Header.Get("Content-Encoding"))
+	}
+	if got := scrape(t, metrics.URL)[`fieldcrm_push_ops_total{result="applied",reason=""}`]; got != 60 {
+		t.Fatalf("applied ops counted from the gzipped answer: %v, want 60", got)
+	}
+}
