@@ -15,7 +15,7 @@ import (
 )
 
 // maxSettingsAnswer bounds the settings document read from the server
-// (it takes at most 256 KiB of text).
+// (it stores at most server.MaxSettingsBytes of text).
 const maxSettingsAnswer = 1 << 20
 
 // syncSettings brings the book's copy of the company settings up to the

@@ -136,8 +136,11 @@ type SettingsAdmin interface {
 // ErrNoSettings says no company settings are stored yet.
 var ErrNoSettings = errors.New("no company settings are stored yet; set them with 'fieldcrm admin settings set FILE'")
 
-// MaxSettingsBytes bounds a settings document.
-const MaxSettingsBytes = 256 << 10
+// MaxSettingsBytes bounds a settings document: many times what a company
+// needs (the default pipeline with a template per stage is under 4 KB),
+// and, even with every byte escaped in JSON, within what the admin
+// socket reads of a request (64 KiB).
+const MaxSettingsBytes = 24 << 10
 
 // settingsCache keeps the newest version's pipeline, so a push reads only
 // the version number.

@@ -164,6 +164,9 @@ the stage. Every stored version is in the audit log and the history.`,
 			if err != nil {
 				return exitError{code: 2, err: fmt.Errorf("read %s: %w", path, err)}
 			}
+			if len(data) > server.MaxSettingsBytes {
+				return exitError{code: 1, err: fmt.Errorf("%s is %d bytes; company settings may be at most %d (is it the right file?)", path, len(data), server.MaxSettingsBytes)}
+			}
 			return with(func(ctx context.Context, adm server.Admin) error {
 				write := adm.CheckSettings
 				if set {

@@ -88,6 +88,10 @@ func TestCompanySettingsThroughTheCLI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bad.toml line 5: stages.probability:") {
 		t.Fatalf("check of a bad file: %v\n%s", err, errs)
 	}
+	big := write("big.toml", companyTOML+strings.Repeat("# "+strings.Repeat("x", 78)+"\n", 400))
+	if _, _, err := op.run("", "admin", "--data", dir, "settings", "set", big); err == nil || !strings.Contains(err.Error(), "company settings may be at most 24576") {
+		t.Fatalf("a file too big: %v", err)
+	}
 	good := write("company.toml", companyTOML)
 	if out := op.ok("admin", "--data", dir, "settings", "check", good); out != good+": ok\n" {
 		t.Fatalf("check: %q", out)
