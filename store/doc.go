@@ -62,6 +62,9 @@
 //	                            what the server was seen to have (resend.go)
 //	set_aside/<n>               JSON SetAside: changes from the server this
 //	                            replica could not apply (pulled.go)
+//	search/                     the full-text index of leads and activities:
+//	                            postings, docs, ids, times, leads in the
+//	                            trash (its tree is in search.go)
 //
 // Records are written only through ops: a local write diffs the new value
 // against the stored one, stamps the changed fields with the HLC, applies
