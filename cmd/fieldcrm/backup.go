@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 )
@@ -48,22 +49,24 @@ while the UI is open. The copy is a database itself: open it with --db.`,
 				tmp.Close()
 				return err
 			}
-			if err := st.Backup(tmp); err != nil {
-				tmp.Close()
-				return fmt.Errorf("backup %s: %w", path, err)
-			}
-			if err := tmp.Sync(); err != nil {
-				tmp.Close()
-				return err
-			}
 			if err := tmp.Close(); err != nil {
 				return err
+			}
+			// Only the live pages: a copy is as small as a compacted book.
+			if err := st.BackupTo(tmp.Name()); err != nil {
+				return fmt.Errorf("backup %s: %w", path, err)
 			}
 			if err := os.Rename(tmp.Name(), path); err != nil {
 				return err
 			}
-			fi, _ := os.Stat(path)
-			fmt.Fprintf(a.out, "backed up %s to %s (%d bytes)\n", st.Path(), path, fi.Size())
+			var from, to int64
+			if fi, err := os.Stat(st.Path()); err == nil {
+				from = fi.Size()
+			}
+			if fi, err := os.Stat(path); err == nil {
+				to = fi.Size()
+			}
+			printf(a.out, i18n.T(a.language(), "backup.done")+"\n", st.Path(), megabytes(from), path, megabytes(to))
 			return nil
 		},
 	}

@@ -77,6 +77,7 @@ and the rest of the sync goes on.`,
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
 			rep, err := remote.Sync(ctx, st, c)
+			a.compactAfterSync(st, err) // compact.go: once a day, when the outbox is empty
 			if asJSON {
 				_ = printJSON(a.out, rep)
 			} else {

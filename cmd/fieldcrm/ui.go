@@ -75,6 +75,7 @@ func (a *app) startSync(ctx context.Context, st *store.Store, own *ui.OwnWrites)
 	var o remote.LoopOptions
 	var statuses <-chan syncstatus.StatusMsg
 	o.OnStatus, statuses = syncstatus.Feed(own.Mark)
+	o.OnStatus = compactAfterSyncs(st, o.OnStatus) // compact.go
 	loop := remote.NewLoop(st, client, o)
 	go loop.Run(ctx)
 	return syncstatus.Config{Loop: loop, Statuses: statuses}

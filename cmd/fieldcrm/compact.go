@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/fieldcrm/fieldcrm/i18n"
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
+		root.AddCommand(a.compactCmd())
+	})
+}
+
+func (a *app) compactCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "compact",
+		Short: "Shrink the database file to its live pages",
+		Long: `Rewrite the database with only the pages it uses and swap the copy in
+atomically; print the file's size before and after. A sync that empties
+the outbox does this by itself once a day. Other fieldcrm processes wait
+while it runs, as for any write.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := st.Compact()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, c)
+			}
+			printf(a.out, i18n.T(a.language(), "compact.done")+"\n", st.Path(), megabytes(c.Before), megabytes(c.After))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the sizes as JSON")
+	return cmd
+}
+
+// compactAfterSync compacts the book after a sync that ended well, when
+// it is due (store.CompactIfDue: the outbox is empty and a day has passed
+// since the last time), and says so on the error stream, which stays out
+// of --json output. A failed compaction changes nothing and is not the
+// sync's failure: it is tried again after the next sync.
+func (a *app) compactAfterSync(st *store.Store, syncErr error) {
+	if syncErr != nil {
+		return
+	}
+	if c, done, err := st.CompactIfDue(); done && err == nil {
+		printf(a.err, i18n.T(a.language(), "compact.auto")+"\n", megabytes(c.Before), megabytes(c.After))
+	}
+}
+
+// compactAfterSyncs wraps the UI's sync status callback: when a sync ends
+// well, the book is compacted if due before the status goes on to the UI
+// (whose file watcher then takes the new file as the process's own).
+// The loop calls it from one goroutine, so syncing needs no lock.
+func compactAfterSyncs(st *store.Store, next func(remote.Status)) func(remote.Status) {
+	syncing := false
+	return func(s remote.Status) {
+		if syncing && !s.Syncing && s.Err == nil {
+			_, _, _ = st.CompactIfDue() // tried again after the next sync
+		}
+		syncing = s.Syncing
+		next(s)
+	}
+}
+
+// megabytes formats a file size for people.
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

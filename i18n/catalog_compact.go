@@ -1,0 +1,9 @@
+package i18n
+
+// compactEntries are the strings of `fieldcrm compact` and `fieldcrm
+// backup`, which both write only a book's live pages.
+var compactEntries = []entry{
+	{"compact.done", "Compacted %s: %s before, %s after.", "已压缩 %s：压缩前 %s，压缩后 %s。"},
+	{"compact.auto", "Compacted the book after the sync: %s before, %s after.", "同步后已压缩数据库：压缩前 %s，压缩后 %s。"},
+	{"backup.done", "Backed up %s (%s) to %s (%s: live pages only).", "已将 %s（%s）备份到 %s（%s：仅含有效数据页）。"},
+}
