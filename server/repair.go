@@ -387,7 +387,10 @@ func rawJSON(raw []byte) json.RawMessage {
 // problems (0: no bound).
 func (s *Service) CheckData(ctx context.Context, max int) (CheckReport, error) {
 	latest := s.now().Add(checkSkew)
-	p := s.pipeline()
+	p, err := s.currentPipeline(ctx) // settings.go
+	if err != nil {
+		return CheckReport{}, err
+	}
 	rep := CheckReport{Ops: []OpInfo{}, Records: []RecordProblem{}}
 	full := func() bool {
 		if max > 0 && rep.Problems() >= max {
@@ -395,7 +398,7 @@ func (s *Service) CheckData(ctx context.Context, max int) (CheckReport, error) {
 		}
 		return rep.Stopped
 	}
-	err := s.walkOps(ctx, func(e LogEntry, raw []byte, mark *Quarantine) (bool, error) {
+	err = s.walkOps(ctx, func(e LogEntry, raw []byte, mark *Quarantine) (bool, error) {
 		if mark != nil {
 			return true, nil
 		}

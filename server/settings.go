@@ -186,6 +186,18 @@ func (s *Service) pipelineIn(tx Tx) (model.Pipeline, error) {
 	return p, nil
 }
 
+// currentPipeline is pipelineIn in a transaction of its own, for the
+// checks of stored data (CheckData).
+func (s *Service) currentPipeline(ctx context.Context) (model.Pipeline, error) {
+	var p model.Pipeline
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		p, err = s.pipelineIn(tx)
+		return err
+	})
+	return p, err
+}
+
 // remember caches st's pipeline when st is newer than the cached one.
 func (s *Service) remember(st StoredSettings) {
 	s.settings.mu.Lock()

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -324,5 +326,47 @@ func TestMigrateKeepsSettings(t *testing.T) {
 	}
 	if got, err := pg.ShowSettings(ctx, 0); err != nil || got.Text != companyDoc("prospect", "pilot") || got.By != "root" {
 		t.Fatalf("newest after the move: %+v %v", got, err)
+	}
+}
+
+// TestCheckDataUsesStoredSettings: 'admin check' on a server just started
+// (no push has read the settings yet) checks leads against the stored
+// stages, not the default pipeline.
+func TestCheckDataUsesStoredSettings(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "srv")
+	st, err := server.OpenBolt(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: st, ParseSettings: parseSettings}
+	if res, err := svc.SetSettings(ctx, companyDoc("prospect", "pilot")); err != nil || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if _, err := svc.AddUser(ctx, "ann", server.RoleRep); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Add(-time.Minute)
+	id := model.NewID()
+	op := model.Op{ID: model.NewID(), Entity: model.EntityRef{Type: model.TypeLead, ID: id}, Kind: model.OpCreate,
+		Fields: map[string]json.RawMessage{}, HLC: model.HLC{Wall: now.UnixMilli(), Node: "n"}, Schema: model.CurrentSchema}
+	for k, v := range map[string]any{"id": id, "company": "Pilot site", "stage": "pilot", "owner": "ann", "stage_entered_at": now, "created_at": now, "updated_at": now} {
+		op.Fields[k], _ = json.Marshal(v)
+	}
+	data, _ := json.Marshal(op)
+	resp, err := svc.Push(ctx, server.User{Name: "ann", Role: server.RoleRep}, []json.RawMessage{data})
+	if err != nil || resp.Results[0].Status != "applied" {
+		t.Fatalf("push: %+v %v", resp, err)
+	}
+	st.Close()
+
+	st, err = server.OpenBolt(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rep, err := (&server.Service{Store: st}).CheckData(ctx, 0)
+	if err != nil || rep.Problems() != 0 {
+		t.Fatalf("check after a restart: %+v %v", rep, err)
 	}
 }
