@@ -131,6 +131,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		quota = FormatBytes(q)
 	}
 	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "data", where, "quota_per_user", quota)
+	logSettings(ctx, svc, cfg.Logger) // settings.go
 	if cfg.Ready != nil {
 		cfg.Ready(scheme + "://" + ln.Addr().String())
 	}

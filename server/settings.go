@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -196,6 +197,28 @@ func (s *Service) currentPipeline(ctx context.Context) (model.Pipeline, error) {
 		return err
 	})
 	return p, err
+}
+
+// logSettings says at start which stages pushes are checked against,
+// and that Service.Pipeline (serve --pipeline) is not used when company
+// settings are stored.
+func logSettings(ctx context.Context, s *Service, log *slog.Logger) {
+	var v uint64
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		v, err = tx.SettingsVersion()
+		return err
+	})
+	switch {
+	case err != nil:
+		log.Warn("could not read the company settings' version", "err", err)
+	case v > 0 && len(s.Pipeline.Stages) > 0:
+		log.Warn("company settings are stored: --pipeline is not used", "settings_version", v)
+	case v > 0:
+		log.Info("company settings", "settings_version", v)
+	default:
+		log.Info("no company settings stored: pushes are checked against the --pipeline file's or the default stages", "stages", strings.Join(s.pipeline().Keys(), ","))
+	}
 }
 
 // remember caches st's pipeline when st is newer than the cached one.
