@@ -7,17 +7,31 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
+	"github.com/fieldcrm/fieldcrm/ui/editor"
 	"github.com/fieldcrm/fieldcrm/ui/lead"
 )
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
-// visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book), implemented once over the
-// store's transactions: each method is one transaction, so a page never
-// holds a *store.Tx.
-type Book struct{ data common.Data }
+// visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book,
+// forms.Book), implemented once over the store's transactions: each
+// method is one transaction, so a page never holds a *store.Tx. Drafts
+// are kept by the editor's one implementation over the store.
+type Book struct {
+	data   common.Data
+	drafts editor.Drafts
+}
 
 // NewBook returns the pages' interfaces over data.
-func NewBook(data common.Data) Book { return Book{data} }
+func NewBook(data common.Data) Book { return Book{data, editor.StoreDrafts(data)} }
+
+// SaveDraft writes a draft unless live, asked inside the write, says it
+// has ended.
+func (b Book) SaveDraft(d *store.Draft, live func() bool) (bool, error) {
+	return b.drafts.SaveDraft(d, live)
+}
+
+// DeleteDraft deletes a draft.
+func (b Book) DeleteDraft(id string) error { return b.drafts.DeleteDraft(id) }
 
 // LeadPage reads a lead with its timeline, open follow-ups and open
 // complaints.

@@ -50,11 +50,6 @@ func (b Book) Drafts(kinds ...string) ([]store.Draft, error) {
 	return out, err
 }
 
-// DeleteDraft deletes a draft.
-func (b Book) DeleteDraft(id string) error {
-	return b.data.Update(func(tx *store.Tx) error { return tx.DeleteDraft(id) })
-}
-
 // StartVisit checks in at a lead now and, in the same transaction, saves
 // the draft of the visit's notes, begun with template(stage).
 func (b Book) StartVisit(leadID string, template func(stage string) string) (capture.OpenVisit, error) {

@@ -111,6 +111,7 @@ func (m *Model) endVisitNow() tea.Cmd {
 		return nil
 	}
 	f := forms.EndVisit(m.c, forms.VisitEnd{ActivityID: v.activityID, LeadID: v.leadID, Company: v.company, Notes: v.v.Text(), DraftID: v.draftID})
+	f.Attach(m.book)
 	return tea.Batch(m.push(&formOverlay{f: f, endsVisit: true, lead: v.leadID}), f.Init())
 }
 

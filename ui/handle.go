@@ -47,6 +47,9 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return m.openTrash(), true
 	case palette.ClosedMsg:
 		return m.closeTop(func(o overlay) bool { _, ok := o.(*paletteOverlay); return ok }, msg.Then), true
+	case forms.BookMsg:
+		bk := m.book
+		return func() tea.Msg { return msg.Do(bk) }, true
 	case forms.OpenMsg:
 		return m.openForm(msg.Form), true
 	case forms.DoneMsg:
@@ -147,6 +150,7 @@ func (m *Model) openForm(f *forms.Model) tea.Cmd {
 	_, fromVisit := m.top().(*visitOverlay)
 	id, _ := m.leadHere()
 	m.err, m.notice = "", ""
+	f.Attach(m.book)
 	return tea.Batch(m.push(&formOverlay{f: f, endsVisit: fromVisit, lead: id}), f.Init())
 }
 

@@ -21,8 +21,8 @@ import (
 // a save checks inside its own write transaction that its generation is
 // still the live one.
 type Drafter struct {
-	data  common.Data
-	draft store.Draft
+	drafts Drafts
+	draft  store.Draft
 
 	rev, savedRev int // edits made, and the edit the last save holds
 	saving        bool
@@ -61,14 +61,46 @@ type pauseMsg struct {
 	rev     int
 }
 
-// NewDrafter returns the drafter of d, making its id when empty so that
-// every save overwrites the same draft. A draft that holds text was saved
-// already.
-func NewDrafter(data common.Data, d store.Draft) Drafter {
+// Drafts is where a Drafter keeps its draft, each call one write.
+type Drafts interface {
+	// SaveDraft writes d unless live, asked inside the write, reports
+	// that the draft has ended; saved says whether it wrote.
+	SaveDraft(d *store.Draft, live func() bool) (saved bool, err error)
+	DeleteDraft(id string) error
+}
+
+// StoreDrafts keeps drafts in the book's drafts bucket: the one
+// implementation of Drafts (the UI's Book embeds it).
+func StoreDrafts(data common.Data) Drafts { return storeDrafts{data} }
+
+type storeDrafts struct{ data common.Data }
+
+func (s storeDrafts) SaveDraft(d *store.Draft, live func() bool) (saved bool, err error) {
+	err = s.data.Update(func(tx *store.Tx) error {
+		// Inside the write transaction: a save for good that ended the
+		// draft either ran before (and live sees it) or runs after and
+		// deletes what this writes.
+		if !live() {
+			return nil
+		}
+		saved = true
+		return tx.SaveDraft(d)
+	})
+	return saved, err
+}
+
+func (s storeDrafts) DeleteDraft(id string) error {
+	return s.data.Update(func(tx *store.Tx) error { return tx.DeleteDraft(id) })
+}
+
+// NewDrafter returns the drafter of d, kept in drafts, making its id when
+// empty so that every save overwrites the same draft. A draft that holds
+// text was saved already.
+func NewDrafter(drafts Drafts, d store.Draft) Drafter {
 	if d.ID == "" {
 		d.ID = newID()
 	}
-	dr := Drafter{data: data, draft: d, live: new(atomic.Uint64), clock: time.Now, pause: Pause}
+	dr := Drafter{drafts: drafts, draft: d, live: new(atomic.Uint64), clock: time.Now, pause: Pause}
 	if !d.UpdatedAt.IsZero() {
 		dr.savedAt = d.UpdatedAt
 	}
@@ -137,9 +169,9 @@ func (d *Drafter) Reopen() tea.Cmd {
 // Discard ends the draft and returns the command that deletes it.
 func (d *Drafter) Discard() tea.Cmd {
 	d.End()
-	id, data := d.draft.ID, d.data
+	id, drafts := d.draft.ID, d.drafts
 	return func() tea.Msg {
-		if err := data.Update(func(tx *store.Tx) error { return tx.DeleteDraft(id) }); err != nil {
+		if err := drafts.DeleteDraft(id); err != nil {
 			return common.ErrMsg{Err: err}
 		}
 		return nil
@@ -185,19 +217,9 @@ func (d *Drafter) save() tea.Cmd {
 		return nil
 	}
 	d.saving, d.lastSave = true, d.clock()
-	dr, rev, data, live, gen := d.draft, d.rev, d.data, d.live, d.gen
+	dr, rev, drafts, live, gen := d.draft, d.rev, d.drafts, d.live, d.gen
 	return func() tea.Msg {
-		skipped := false
-		err := data.Update(func(tx *store.Tx) error {
-			// Inside the write transaction: a save for good that ended
-			// the draft either ran before (and the check sees it) or
-			// runs after and deletes what this writes.
-			if live.Load() != gen {
-				skipped = true
-				return nil
-			}
-			return tx.SaveDraft(&dr)
-		})
-		return SavedMsg{DraftID: dr.ID, Rev: rev, At: dr.UpdatedAt, Skipped: skipped, Err: err}
+		saved, err := drafts.SaveDraft(&dr, func() bool { return live.Load() == gen })
+		return SavedMsg{DraftID: dr.ID, Rev: rev, At: dr.UpdatedAt, Skipped: err == nil && !saved, Err: err}
 	}
 }

@@ -40,7 +40,7 @@ func New(c *common.Common, d store.Draft) Model {
 	ta.SetStyles(textarea.DefaultStyles(c.Styles.IsDark))
 	ta.SetValue(d.Text)
 	ta.Focus()
-	return Model{c: c, ta: ta, dr: NewDrafter(c.Data, d)}
+	return Model{c: c, ta: ta, dr: NewDrafter(StoreDrafts(c.Data), d)}
 }
 
 // AtFirstLine puts the cursor at the end of the first line: on a stage's

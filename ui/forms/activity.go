@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
@@ -25,17 +24,13 @@ func Contact(c *common.Common, leadID, company string) *Model {
 	}
 	sp := spec{form: "contact", leadID: leadID, company: company, fields: []field{
 		str("name", &d.Name), str("title", &d.Title), str("phone", &d.Phone), str("email", &d.Email)}}
-	return newModel(c, sp, c.Tf("form.contact", company), build, func(w write) (tea.Msg, error) {
-		err := w(func(tx *store.Tx) error {
-			l, err := tx.Lead(leadID)
-			if err != nil {
-				return err
-			}
-			ct := *d
-			ct.Name, ct.Phone, ct.Email = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Email)
+	return newModel(c, sp, c.Tf("form.contact", company), build, func(bk Book, draft string) (tea.Msg, error) {
+		ct := *d
+		ct.Name, ct.Phone, ct.Email = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Email)
+		err := bk.EditLead(leadID, func(l *model.Lead) error {
 			l.Contacts = append(l.Contacts, ct)
-			return tx.UpdateLead(&l)
-		})
+			return nil
+		}, draft)
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -53,15 +48,12 @@ func FollowUp(c *common.Common, leadID, company string) *Model {
 	}
 	sp := spec{form: "follow_up", leadID: leadID, company: company, fields: []field{
 		str("due", &d.Due), str("action", &d.Action)}}
-	return newModel(c, sp, c.Tf("form.follow_up", company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("form.follow_up", company), build, func(bk Book, draft string) (tea.Msg, error) {
 		due, err := model.ParseDate(d.Due, c.Today())
 		if err != nil {
 			return nil, &model.FieldError{Field: "due", Problem: err.Error()}
 		}
-		err = w(func(tx *store.Tx) error {
-			_, err := tx.SetFollowUp(leadID, due, strings.TrimSpace(d.Action))
-			return err
-		})
+		err = bk.SetFollowUp(leadID, due, strings.TrimSpace(d.Action), draft)
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -89,7 +81,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 	sp := spec{form: "visit", leadID: leadID, company: company, args: map[string]string{"contact": contact}, fields: []field{
 		str("day", &d.Day), str("minutes", &d.Minutes), str("contact", &d.Contact), notes("notes", &d.Notes),
 		str("outcome", &d.Outcome), str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
-	return newModel(c, sp, c.Tf("form.visit", company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("form.visit", company), build, func(bk Book, draft string) (tea.Msg, error) {
 		mins, _ := strconv.Atoi(strings.TrimSpace(d.Minutes))
 		var err error
 		var start time.Time
@@ -120,7 +112,7 @@ func Visit(c *common.Common, leadID, company, contact string) *Model {
 		if a.NextStep != "" && a.NextDue.IsZero() {
 			a.NextDue = model.DefaultNextDue(c.Today())
 		}
-		err = w(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
+		err = bk.AddActivity(a, d.Notes, draft)
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -142,10 +134,8 @@ func Complaint(c *common.Common, leadID, company string) *Model {
 	}
 	sp := spec{form: "complaint", leadID: leadID, company: company, fields: []field{
 		str("severity", &d.Severity), notes("description", &d.Description)}}
-	return newModel(c, sp, c.Tf("form.complaint", company), build, func(w write) (tea.Msg, error) {
-		err := w(func(tx *store.Tx) error {
-			return tx.AddComplaint(&model.Complaint{LeadID: leadID, Severity: d.Severity, Description: strings.TrimSpace(d.Description)})
-		})
+	return newModel(c, sp, c.Tf("form.complaint", company), build, func(bk Book, draft string) (tea.Msg, error) {
+		err := bk.AddComplaint(&model.Complaint{LeadID: leadID, Severity: d.Severity, Description: strings.TrimSpace(d.Description)}, draft)
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }

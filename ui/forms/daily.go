@@ -47,36 +47,17 @@ func Done(c *common.Common, it Item) *Model {
 	}
 	sp := spec{form: "done", leadID: it.LeadID, company: it.Company, args: it.args(), fields: []field{
 		str("choice", &d.Choice), str("next", &d.Next), str("due", &d.Due)}}
-	return newModel(c, sp, c.Tf("daily.done_title", it.Company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("daily.done_title", it.Company), build, func(bk Book, draft string) (tea.Msg, error) {
 		var due model.Date
+		next := ""
 		if d.Choice == choiceNext {
 			var err error
 			if due, err = model.ParseDate(d.Due, c.Today()); err != nil {
 				return nil, &model.FieldError{Field: "due", Problem: err.Error()}
 			}
+			next = strings.TrimSpace(d.Next)
 		}
-		err := w(func(tx *store.Tx) error {
-			switch {
-			case it.TaskID != "":
-				if _, err := tx.CompleteTask(it.TaskID); err != nil {
-					return err
-				}
-			case it.ComplaintID != "":
-				if _, err := tx.SetComplaintStatus(it.ComplaintID, model.ComplaintResolved, ""); err != nil {
-					return err
-				}
-			default:
-				a := &model.Activity{LeadID: it.LeadID, Kind: model.KindNote, Outcome: c.T("daily.reviewed")}
-				if err := tx.AddActivity(a, ""); err != nil {
-					return err
-				}
-			}
-			if d.Choice == choiceNext {
-				_, err := tx.SetFollowUp(it.LeadID, due, strings.TrimSpace(d.Next))
-				return err
-			}
-			return nil
-		})
+		err := bk.Close(it, c.T("daily.reviewed"), next, due, draft)
 		return common.ChangedMsg{LeadID: it.LeadID}, err
 	})
 }
@@ -101,19 +82,14 @@ func Snooze(c *common.Common, it Item) *Model {
 	}
 	sp := spec{form: "snooze", leadID: it.LeadID, company: it.Company, args: it.args(), fields: []field{
 		str("choice", &d.Choice), str("date", &d.Date)}}
-	return newModel(c, sp, c.Tf("daily.snooze_title", it.Company), build, func(w write) (tea.Msg, error) {
-		err := w(func(tx *store.Tx) error {
-			tk, err := tx.Task(it.TaskID)
-			if err != nil {
-				return err
-			}
+	return newModel(c, sp, c.Tf("daily.snooze_title", it.Company), build, func(bk Book, draft string) (tea.Msg, error) {
+		err := bk.Snooze(it.TaskID, func(tk model.Task) (model.Date, error) {
 			until, err := SnoozeDate(tk.SnoozeFrom(c.Today()), c.Today(), d.Choice, d.Date)
 			if err != nil {
-				return &model.FieldError{Field: "until", Problem: err.Error()}
+				return until, &model.FieldError{Field: "until", Problem: err.Error()}
 			}
-			_, err = tx.SnoozeTask(it.TaskID, until)
-			return err
-		})
+			return until, nil
+		}, draft)
 		return common.ChangedMsg{LeadID: it.LeadID}, err
 	})
 }
@@ -150,13 +126,13 @@ func Call(c *common.Common, leadID, company, contact string) *Model {
 	sp := spec{form: "call", leadID: leadID, company: company, args: map[string]string{"contact": contact}, fields: []field{
 		str("contact", &d.Contact), notes("notes", &d.Notes), str("outcome", &d.Outcome),
 		str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
-	return newModel(c, sp, c.Tf("daily.call_title", company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("daily.call_title", company), build, func(bk Book, draft string) (tea.Msg, error) {
 		a := &model.Activity{LeadID: leadID, Kind: model.KindCall, StartedAt: c.Now(),
 			Contact: strings.TrimSpace(d.Contact), Outcome: strings.TrimSpace(d.Outcome), NextStep: strings.TrimSpace(d.NextStep)}
 		if err := nextDue(c, a, d.NextDue); err != nil {
 			return nil, err
 		}
-		err := w(func(tx *store.Tx) error { return tx.AddActivity(a, d.Notes) })
+		err := bk.AddActivity(a, d.Notes, draft)
 		return common.ChangedMsg{LeadID: leadID}, err
 	})
 }
@@ -200,7 +176,7 @@ func EndVisit(c *common.Common, v VisitEnd) *Model {
 	}
 	sp := spec{form: "end_visit", leadID: v.LeadID, company: v.Company, args: v.args(), fields: []field{
 		str("outcome", &d.Outcome), str("feedback", &d.Feedback), str("next_step", &d.NextStep), str("next_due", &d.NextDue)}}
-	return newModel(c, sp, c.Tf("visit.end_title", v.Company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("visit.end_title", v.Company), build, func(bk Book, draft string) (tea.Msg, error) {
 		stop := store.VisitStop{Ended: c.Now(), Notes: v.Notes, Outcome: strings.TrimSpace(d.Outcome),
 			Feedback: strings.TrimSpace(d.Feedback), NextStep: strings.TrimSpace(d.NextStep)}
 		if stop.NextStep != "" {
@@ -210,15 +186,7 @@ func EndVisit(c *common.Common, v VisitEnd) *Model {
 			}
 			stop.NextDue = a.NextDue
 		}
-		err := w(func(tx *store.Tx) error {
-			if _, err := tx.StopVisit(v.ActivityID, stop); err != nil {
-				return err
-			}
-			if v.DraftID != "" {
-				return tx.DeleteDraft(v.DraftID)
-			}
-			return nil
-		})
+		err := bk.StopVisit(v.ActivityID, stop, v.DraftID, draft)
 		return common.ChangedMsg{LeadID: v.LeadID}, err
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/editor"
@@ -18,30 +17,33 @@ import (
 type driver struct {
 	t    *testing.T
 	c    *common.Common
-	st   *store.Store
+	bk   *fakeBook
 	m    *Model
 	said []tea.Msg // DoneMsg, StatusMsg, ... in order
 }
 
 func newDriver(t *testing.T, lang string, open func(c *common.Common, ids []string) *Model) (*driver, []string) {
 	t.Helper()
-	st := uitest.Store(t)
-	ids := uitest.Seed(t, st, uitest.English)
-	c := uitest.Common(st, lang, 100, 30)
-	d := &driver{t: t, c: c, st: st}
-	if m := open(c, ids); m != nil {
+	bk := newFakeBook(uitest.English)
+	c := uitest.Common(nil, lang, 100, 30)
+	d := &driver{t: t, c: c, bk: bk}
+	if m := open(c, bk.ids); m != nil {
 		d.open(m)
 	}
-	return d, ids
+	return d, bk.ids
 }
 
+// open shows a form as the root does: attached to the book, then Init.
 func (d *driver) open(m *Model) {
 	d.m = m
+	m.Attach(d.bk)
 	d.run(m.Init())
 }
 
 func (d *driver) update(msg tea.Msg) tea.Cmd {
-	switch msg.(type) {
+	switch msg := msg.(type) {
+	case BookMsg: // the root runs it with its book
+		return func() tea.Msg { return msg.Do(d.bk) }
 	case DoneMsg, common.StatusMsg, common.ErrMsg, OpenMsg:
 		d.said = append(d.said, msg)
 		return nil
@@ -51,7 +53,7 @@ func (d *driver) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (d *driver) run(cmd tea.Cmd) { uitest.Run(d.update, cmd, d.c.Data.(uitest.Busy)) }
+func (d *driver) run(cmd tea.Cmd) { uitest.Run(d.update, cmd) }
 
 // keys presses each key and runs what it starts; "text:abc" types abc.
 func (d *driver) keys(keys ...string) {
@@ -85,14 +87,7 @@ func (d *driver) burst(keys ...string) {
 	d.run(tea.Batch(cmds...))
 }
 
-func (d *driver) drafts() []store.Draft {
-	d.t.Helper()
-	var ds []store.Draft
-	if err := d.st.View(func(tx *store.Tx) (err error) { ds, err = tx.Drafts(); return err }); err != nil {
-		d.t.Fatal(err)
-	}
-	return ds
-}
+func (d *driver) drafts() []store.Draft { return d.bk.draftList() }
 
 func (d *driver) done() (DoneMsg, bool) {
 	for _, msg := range d.said {
@@ -193,8 +188,7 @@ func TestAFormIsADraftFromTheFirstKey(t *testing.T) {
 	if msg, ok := d.done(); !ok || msg.Then == nil {
 		t.Fatalf("ctrl+s did not save: %+v %s", d.said, d.view())
 	}
-	var acts []model.Activity
-	d.st.View(func(tx *store.Tx) (err error) { acts, err = tx.ActivitiesOf(lead, 0); return err })
+	acts := d.bk.activities(lead)
 	if len(acts) != 1 || acts[0].Notes() != "Met the fleet manager.\nWants 3 trucks! OK" || acts[0].Duration() != 45*time.Minute {
 		t.Fatalf("the saved visit: %+v", acts)
 	}

@@ -19,6 +19,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/editor"
@@ -27,9 +28,45 @@ import (
 // DraftKind marks the drafts of forms; the draft's Form says which.
 const DraftKind = "form"
 
+// Book is what the forms read and write of the book, each call one
+// transaction. Every write takes the form's draft and deletes it in the
+// same transaction, so saved text is never offered again as unsaved; a
+// move asked by a key has no draft ("").
+type Book interface {
+	editor.Drafts
+	Lead(id string) (model.Lead, error)
+	Card(id string) (store.Card, error)
+	AddLead(l *model.Lead, draft string) error
+	// EditLead reads the lead as it is now, lets edit change it, and
+	// writes it back.
+	EditLead(id string, edit func(*model.Lead) error, draft string) error
+	// SetFollowUp closes the lead's open follow-ups and sets the next.
+	SetFollowUp(leadID string, due model.Date, action, draft string) error
+	AddActivity(a *model.Activity, notes, draft string) error
+	AddComplaint(c *model.Complaint, draft string) error
+	// Close closes a daily-review item (completes its follow-up, resolves
+	// its complaint, or notes review on its lead) and, when next is set,
+	// sets the lead's next follow-up.
+	Close(it Item, review, next string, due model.Date, draft string) error
+	// Snooze moves a follow-up to the day until picks from it as stored.
+	Snooze(taskID string, until func(model.Task) (model.Date, error), draft string) error
+	// StopVisit checks out of a visit and deletes the draft of its notes
+	// (notesDraft) too.
+	StopVisit(activityID string, stop store.VisitStop, notesDraft, draft string) error
+	// Move moves a lead to another stage, reading the lead once.
+	Move(mv Move, draft string) (Moved, error)
+}
+
+// BookMsg asks the root to run Do in a command with the forms' Book and
+// send on what it returns: how a screen opens a form on what it has not
+// read (edit, won, lost, a draft resumed) or moves a lead, holding no
+// book of its own for the forms.
+type BookMsg struct{ Do func(Book) tea.Msg }
+
 // Model is one open form.
 type Model struct {
 	c     *common.Common
+	book  Book
 	title string
 	keys  KeyMap
 	spec  spec
@@ -38,7 +75,10 @@ type Model struct {
 	build func() *huh.Form
 	// save writes the data (in a write that also deletes the draft); its
 	// command replies with a savedMsg.
-	save   func() tea.Cmd
+	save func() tea.Cmd
+	// opened is the draft the form starts from: a new one, or the one
+	// resumed; Attach makes its drafter.
+	opened store.Draft
 	form   *huh.Form
 	err    string
 	saving bool
@@ -121,14 +161,14 @@ const holdFor = 150 * time.Millisecond
 // Open returns a command that opens f.
 func Open(f *Model) tea.Cmd { return common.Emit(OpenMsg{Form: f}) }
 
-// write is how a form's save writes: one transaction that also deletes the
-// form's draft, so the saved text cannot stay offered as unsaved.
-type write func(fn func(tx *store.Tx) error) error
+// saver writes a form's data in bk, deleting the form's draft in the
+// same write, and says what changed.
+type saver func(bk Book, draft string) (tea.Msg, error)
 
-func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, save func(w write) (tea.Msg, error)) *Model {
+func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, save saver) *Model {
 	// A title names the lead, stored text: shown escaped.
 	m := &Model{c: c, title: common.OneLine(title), keys: NewKeyMap(c.T), spec: sp, fitted: map[*huh.Text]int{}}
-	m.dr = editor.NewDrafter(c.Data, store.Draft{Kind: DraftKind, Form: sp.form, LeadID: sp.leadID, Company: sp.company, Args: sp.args})
+	m.opened = store.Draft{Kind: DraftKind, Form: sp.form, LeadID: sp.leadID, Company: sp.company, Args: sp.args}
 	m.initial = m.values()
 	m.build = func() *huh.Form {
 		km := huh.NewDefaultKeyMap()
@@ -148,23 +188,24 @@ func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, s
 			WithWidth(m.formWidth()).
 			WithHeight(m.formHeight())
 	}
-	data := c.Data
 	m.save = func() tea.Cmd {
-		id := m.dr.ID()
-		w := func(fn func(tx *store.Tx) error) error {
-			return data.Update(func(tx *store.Tx) error {
-				if err := fn(tx); err != nil {
-					return err
-				}
-				return tx.DeleteDraft(id)
-			})
-		}
+		bk, id := m.book, m.dr.ID()
 		return func() tea.Msg {
-			then, err := save(w)
+			then, err := save(bk, id)
 			return savedMsg{err: err, then: then}
 		}
 	}
 	return m
+}
+
+// Attach gives the form the book it saves in and keeps its draft in. The
+// root attaches every form it shows, once.
+func (m *Model) Attach(bk Book) {
+	if m.book != nil {
+		return
+	}
+	m.book = bk
+	m.dr = editor.NewDrafter(bk, m.opened)
 }
 
 // notesLines is the height of a notes box: half the screen, so it grows

@@ -9,7 +9,6 @@ import (
 	"charm.land/huh/v2"
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
@@ -151,29 +150,25 @@ func NewLead(c *common.Common) *Model {
 	d := &leadData{}
 	build := func() *huh.Form { return huh.NewForm(huh.NewGroup(d.fields(c, false)...)) }
 	sp := spec{form: "new_lead", fields: d.draftFields(false)}
-	return newModel(c, sp, c.T("form.new_lead"), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.T("form.new_lead"), build, func(bk Book, draft string) (tea.Msg, error) {
 		var l model.Lead
 		if err := d.apply(&l, c.Today(), false); err != nil {
 			return nil, err
 		}
-		err := w(func(tx *store.Tx) error { return tx.AddLead(&l) })
+		err := bk.AddLead(&l, draft)
 		return common.ChangedMsg{LeadID: l.ID}, err
 	})
 }
 
 // EditLead returns a command that loads the lead and opens its form.
 func EditLead(c *common.Common, id string) tea.Cmd {
-	return func() tea.Msg {
-		var l model.Lead
-		err := c.Data.View(func(tx *store.Tx) (err error) {
-			l, err = tx.Lead(id)
-			return err
-		})
+	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
+		l, err := bk.Lead(id)
 		if err != nil {
 			return common.ErrMsg{Err: err}
 		}
 		return OpenMsg{Form: editLead(c, l)}
-	}
+	}})
 }
 
 // shownLead is the form's data for lead l: stored text goes into the
@@ -247,20 +242,16 @@ func editLead(c *common.Common, l model.Lead) *Model {
 		)
 	}
 	sp := spec{form: "edit_lead", leadID: l.ID, company: l.Company, fields: d.draftFields(true)}
-	return newModel(c, sp, c.Tf("form.edit_lead", l.Company), build, func(w write) (tea.Msg, error) {
-		err := w(func(tx *store.Tx) error {
-			cur, err := tx.Lead(l.ID)
-			if err != nil {
-				return err
-			}
-			stored := cur
+	return newModel(c, sp, c.Tf("form.edit_lead", l.Company), build, func(bk Book, draft string) (tea.Msg, error) {
+		err := bk.EditLead(l.ID, func(cur *model.Lead) error {
+			stored := *cur
 			stored.Contacts, stored.Tags = slices.Clone(cur.Contacts), slices.Clone(cur.Tags)
-			if err := d.apply(&cur, c.Today(), true); err != nil {
+			if err := d.apply(cur, c.Today(), true); err != nil {
 				return err
 			}
-			keepUnedited(&cur, stored, &shown, d)
-			return tx.UpdateLead(&cur)
-		})
+			keepUnedited(cur, stored, &shown, d)
+			return nil
+		}, draft)
 		return common.ChangedMsg{LeadID: l.ID}, err
 	})
 }

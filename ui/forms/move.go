@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -12,47 +13,39 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
-// MoveCmd moves a lead in one durable write and replies with a
-// common.MovedMsg carrying the lead's new card. number, when set, is the
-// contract number saved with a move to won.
-func MoveCmd(c *common.Common, id string, mv store.Move, undo bool) tea.Cmd {
-	return func() tea.Msg { return move(c.Data.Update, c, id, mv, "", "", undo) }
+// Move is a stage move as a form or a key asks for it.
+type Move struct {
+	LeadID string
+	To     store.Move
+	// Number, when set, is the contract number saved with a move to won;
+	// Note, when set, is saved as a note at NoteAt (the words a lost
+	// lead's reason had beside a reason from the list).
+	Number, Note string
+	NoteAt       time.Time
 }
 
-// move moves the lead in one write w. number, when set, is the contract
-// number saved with a move to won; note, when set, is a note saved with
-// it (the words a lost lead's reason had beside a reason from the list).
-func move(w write, c *common.Common, id string, mv store.Move, number, note string, undo bool) common.MovedMsg {
-	msg := common.MovedMsg{LeadID: id, To: mv.Stage, Undo: undo}
-	msg.Err = w(func(tx *store.Tx) error {
-		// The card says where the lead was, for undo; MoveLead reads the
-		// lead itself, once.
-		before, err := tx.Card(id)
-		if err != nil {
-			return err
-		}
-		msg.From, msg.FromReason = before.Stage, before.LostReason
-		l, err := tx.MoveLead(id, mv)
-		if err != nil {
-			return err
-		}
-		if number != "" {
-			l.Contract.Number = number
-			if err := tx.UpdateLead(&l); err != nil {
-				return err
-			}
-		}
-		if note != "" {
-			a := &model.Activity{LeadID: id, Kind: model.KindNote, StartedAt: c.Now()}
-			if err := tx.AddActivity(a, note); err != nil {
-				return err
-			}
-		}
-		msg.Card, err = tx.Card(id)
-		return err
-	})
-	if msg.Err != nil {
-		msg.Err = fmt.Errorf("%s: %w", c.T("board.move_failed"), msg.Err)
+// Moved is where a moved lead was, for undo, and its card now.
+type Moved struct {
+	From, FromReason string
+	Card             store.Card
+}
+
+// MoveCmd moves a lead in one durable write and replies with a
+// common.MovedMsg carrying the lead's new card.
+func MoveCmd(c *common.Common, id string, mv store.Move, undo bool) tea.Cmd {
+	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
+		return move(bk, c, Move{LeadID: id, To: mv}, "", undo)
+	}})
+}
+
+// move moves the lead in bk, deleting the draft of the form that asked
+// (if any) in the same write.
+func move(bk Book, c *common.Common, mv Move, draft string, undo bool) common.MovedMsg {
+	msg := common.MovedMsg{LeadID: mv.LeadID, To: mv.To.Stage, Undo: undo}
+	done, err := bk.Move(mv, draft)
+	msg.From, msg.FromReason, msg.Card = done.From, done.FromReason, done.Card
+	if err != nil {
+		msg.Err = fmt.Errorf("%s: %w", c.T("board.move_failed"), err)
 	}
 	return msg
 }
@@ -81,7 +74,7 @@ func Lost(c *common.Common, card store.Card) *Model {
 	}
 	sp := spec{form: "lost", leadID: card.ID, company: card.Company, fields: []field{
 		str("reason", &d.Reason), str("words", &d.Words)}}
-	return newModel(c, sp, c.Tf("form.lost", card.Company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("form.lost", card.Company), build, func(bk Book, draft string) (tea.Msg, error) {
 		reason, words := d.Reason, strings.TrimSpace(d.Words)
 		note := ""
 		switch {
@@ -95,7 +88,8 @@ func Lost(c *common.Common, card store.Card) *Model {
 		case words != "":
 			note = words
 		}
-		msg := move(w, c, card.ID, store.Move{Stage: model.StageLost, LostReason: reason}, "", note, false)
+		mv := Move{LeadID: card.ID, To: store.Move{Stage: model.StageLost, LostReason: reason}, Note: note, NoteAt: c.Now()}
+		msg := move(bk, c, mv, draft, false)
 		return msg, msg.Err
 	})
 }
@@ -118,7 +112,7 @@ func Won(c *common.Common, card store.Card) *Model {
 	}
 	sp := spec{form: "won", leadID: card.ID, company: card.Company, fields: []field{
 		str("value", &d.Value), str("signed_on", &d.SignedOn), str("number", &d.Number)}}
-	return newModel(c, sp, c.Tf("form.won", card.Company), build, func(w write) (tea.Msg, error) {
+	return newModel(c, sp, c.Tf("form.won", card.Company), build, func(bk Book, draft string) (tea.Msg, error) {
 		v, err := model.ParseMoney(d.Value)
 		if err != nil {
 			return nil, &model.FieldError{Field: "contract value", Problem: err.Error()}
@@ -130,7 +124,8 @@ func Won(c *common.Common, card store.Card) *Model {
 		if err != nil {
 			return nil, &model.FieldError{Field: "signed on", Problem: err.Error()}
 		}
-		msg := move(w, c, card.ID, store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, strings.TrimSpace(d.Number), "", false)
+		mv := Move{LeadID: card.ID, To: store.Move{Stage: model.StageWon, ContractValue: &v, SignedOn: day}, Number: strings.TrimSpace(d.Number)}
+		msg := move(bk, c, mv, draft, false)
 		return msg, msg.Err
 	})
 }
@@ -144,12 +139,11 @@ func MarkWon(c *common.Common, leadID string) tea.Cmd { return markCmd(c, leadID
 func MarkLost(c *common.Common, leadID string) tea.Cmd { return markCmd(c, leadID, Lost) }
 
 func markCmd(c *common.Common, leadID string, form func(*common.Common, store.Card) *Model) tea.Cmd {
-	return func() tea.Msg {
-		var card store.Card
-		err := c.Data.View(func(tx *store.Tx) (err error) { card, err = tx.Card(leadID); return err })
+	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
+		card, err := bk.Card(leadID)
 		if err != nil {
 			return common.ErrMsg{Err: err}
 		}
 		return OpenMsg{Form: form(c, card)}
-	}
+	}})
 }

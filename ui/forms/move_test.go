@@ -11,8 +11,8 @@ import (
 
 func (d *driver) card(id string) store.Card {
 	d.t.Helper()
-	var c store.Card
-	if err := d.st.View(func(tx *store.Tx) (err error) { c, err = tx.Card(id); return err }); err != nil {
+	c, err := d.bk.Card(id)
+	if err != nil {
 		d.t.Fatal(err)
 	}
 	return c
@@ -20,8 +20,8 @@ func (d *driver) card(id string) store.Card {
 
 func (d *driver) lead(id string) model.Lead {
 	d.t.Helper()
-	var l model.Lead
-	if err := d.st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead(id); return err }); err != nil {
+	l, err := d.bk.Lead(id)
+	if err != nil {
 		d.t.Fatal(err)
 	}
 	return l
@@ -61,8 +61,7 @@ func TestLostFromAnyStageAsksAReasonWithNonePicked(t *testing.T) {
 	if l.Stage != model.StageLost || l.LostReason != "competitor" {
 		t.Fatalf("lost lead: stage %q reason %q", l.Stage, l.LostReason)
 	}
-	var acts []model.Activity
-	d.st.View(func(tx *store.Tx) (err error) { acts, err = tx.ActivitiesOf(negotiation, 0); return err })
+	acts := d.bk.activities(negotiation)
 	if len(acts) != 1 || acts[0].Notes() != "cheaper by 8%" {
 		t.Fatalf("the words beside the reason: %+v", acts)
 	}

@@ -8,37 +8,32 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
-	"github.com/fieldcrm/fieldcrm/ui/editor"
 )
 
 // Resume returns the command that shows a form again as its draft d left
 // it: the same form for the same lead, every field as typed, saving over
 // the same draft (which its save deletes). It replies with an OpenMsg.
 func Resume(c *common.Common, d store.Draft) tea.Cmd {
-	return func() tea.Msg {
-		var m *Model
-		err := c.Data.View(func(tx *store.Tx) (err error) {
-			m, err = reopen(c, tx, d)
-			return err
-		})
+	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
+		m, err := reopen(c, bk, d)
 		if err != nil {
 			return common.ErrMsg{Err: err}
 		}
 		m.resumeFrom(d)
 		return OpenMsg{Form: m}
-	}
+	}})
 }
 
 // reopen builds the form a draft was typed in, reading what it needs of
 // its lead as it is now.
-func reopen(c *common.Common, tx *store.Tx, d store.Draft) (*Model, error) {
+func reopen(c *common.Common, bk Book, d store.Draft) (*Model, error) {
 	a := d.Args
-	card := func() (store.Card, error) { return tx.Card(d.LeadID) }
+	card := func() (store.Card, error) { return bk.Card(d.LeadID) }
 	switch d.Form {
 	case "new_lead":
 		return NewLead(c), nil
 	case "edit_lead":
-		l, err := tx.Lead(d.LeadID)
+		l, err := bk.Lead(d.LeadID)
 		return editLead(c, l), err
 	case "contact":
 		return Contact(c, d.LeadID, d.Company), nil
@@ -78,7 +73,7 @@ func (m *Model) resumeFrom(d store.Draft) {
 		}
 	}
 	d.Kind, d.Form = DraftKind, m.spec.form
-	m.dr = editor.NewDrafter(m.c.Data, d)
+	m.opened = d
 }
 
 func (it Item) args() map[string]string {
