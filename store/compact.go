@@ -149,9 +149,16 @@ func writeCompact(src *bolt.DB, dst string, when time.Time) error {
 	return err
 }
 
-// CompactIfDue compacts the book when nothing waits in its outbox and it
-// was last compacted CompactEvery ago or more (or never); it says whether
-// it did. The sync's callers run it after a sync that emptied the outbox.
+// minCompactRoom is the least free room (free pages, and the file beyond
+// its last page) that CompactIfDue thinks worth a compaction.
+const minCompactRoom = 1 << 20
+
+// CompactIfDue compacts the book when nothing waits in its outbox, it was
+// last compacted CompactEvery ago or more (or never), and a tenth of the
+// file or more (at least minCompactRoom) is free room; it says whether it
+// did. The sync's callers run it after a sync that emptied the outbox.
+// The room test spares a book that has little to give back the seconds
+// other processes would wait for it.
 func (s *Store) CompactIfDue() (Compaction, bool, error) {
 	due := false
 	err := s.View(func(tx *Tx) error {
@@ -159,7 +166,16 @@ func (s *Store) CompactIfDue() (Compaction, bool, error) {
 			return nil
 		}
 		last := tx.tx.Bucket(bucketMeta).Get(keyCompacted)
-		due = len(last) != 8 || tx.now.Sub(time.UnixMilli(int64(beUint64(last)))) >= CompactEvery
+		if len(last) == 8 && tx.now.Sub(time.UnixMilli(int64(beUint64(last)))) < CompactEvery {
+			return nil
+		}
+		fi, err := os.Stat(s.opts.Path)
+		if err != nil {
+			return err
+		}
+		db := tx.tx.DB()
+		room := fi.Size() - tx.tx.Size() + int64(db.Stats().FreePageN*db.Info().PageSize)
+		due = room >= max(fi.Size()/10, minCompactRoom)
 		return nil
 	})
 	if err != nil || !due {

@@ -125,7 +125,8 @@ func TestCompactShrinksAndKeepsEverything(t *testing.T) {
 	}
 }
 
-// TestCompactIfDue: after a sync empties the outbox, at most once a day.
+// TestCompactIfDue: after a sync empties the outbox, at most once a day,
+// and only when there is room to give back.
 func TestCompactIfDue(t *testing.T) {
 	now := t0
 	s := openTemp(t, func() time.Time { return now })
@@ -149,11 +150,17 @@ func TestCompactIfDue(t *testing.T) {
 	}
 	for _, step := range []struct {
 		after time.Duration
+		bloat bool
 		want  bool
-	}{{0, true}, {time.Hour, false}, {CompactEvery - 2*time.Hour, false}, {time.Hour, true}} {
+	}{{0, true, true}, {time.Hour, false, false}, {CompactEvery - 2*time.Hour, false, false},
+		{time.Hour, false, false}, // due, but a compact book has no room to give back
+		{0, true, true}} {
 		now = now.Add(step.after)
+		if step.bloat {
+			bloat(t, s, 1<<20)
+		}
 		if _, done, err := s.CompactIfDue(); err != nil || done != step.want {
-			t.Fatalf("%v later: done %v, %v; want %v", step.after, done, err, step.want)
+			t.Fatalf("%v later (bloated %v): done %v, %v; want %v", step.after, step.bloat, done, err, step.want)
 		}
 	}
 }

@@ -46,9 +46,9 @@ while it runs, as for any write.`,
 }
 
 // compactAfterSync compacts the book after a sync that ended well, when
-// it is due (store.CompactIfDue: the outbox is empty and a day has passed
-// since the last time), and says so on the error stream, which stays out
-// of --json output. A failed compaction changes nothing and is not the
+// it is due (store.CompactIfDue: the outbox is empty, a day has passed
+// since the last time and a tenth of the file is free room), and says so
+// on the error stream, which stays out of --json output. A failed compaction changes nothing and is not the
 // sync's failure: it is tried again after the next sync.
 func (a *app) compactAfterSync(st *store.Store, syncErr error) {
 	if syncErr != nil {
