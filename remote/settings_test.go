@@ -88,6 +88,12 @@ func TestSyncFetchesSettingsOnlyWhenNamed(t *testing.T) {
 	}
 	syncAndCount(map[int]int{200: 1}, 2)
 	syncAndCount(map[int]int{}, 2)
+	// An empty document (every company section at its default) is a
+	// version like any other.
+	if res, err := svc.SetSettings(ctx, ""); err != nil || res.Version != 3 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	syncAndCount(map[int]int{200: 1}, 3)
 }
 
 type statusRecorder struct {

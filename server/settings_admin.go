@@ -69,14 +69,14 @@ func SettingsETag(v uint64) string { return `"` + strconv.FormatUint(v, 10) + `"
 // no_settings) when none is stored (laptops then keep their own file).
 func (h *api) settings(w http.ResponseWriter, r *http.Request, _ User) {
 	var st StoredSettings
-	var ok bool
+	var ok, unchanged bool
 	err := h.svc.Store.View(r.Context(), func(tx Tx) error {
 		v, err := tx.SettingsVersion()
 		if err != nil || v == 0 {
 			return err
 		}
 		if etagMatches(r.Header.Get("If-None-Match"), SettingsETag(v)) {
-			st, ok = StoredSettings{Version: v}, true
+			st, ok, unchanged = StoredSettings{Version: v}, true, true
 			return nil
 		}
 		st, ok, err = tx.Settings(v)
@@ -90,7 +90,7 @@ func (h *api) settings(w http.ResponseWriter, r *http.Request, _ User) {
 	default:
 		w.Header().Set("ETag", SettingsETag(st.Version))
 		w.Header().Set("Cache-Control", "no-cache")
-		if st.Text == "" {
+		if unchanged {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
