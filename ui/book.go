@@ -13,7 +13,7 @@ import (
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
 // visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book,
-// forms.Book), implemented once over the store's transactions: each
+// forms.Book, board.Book), implemented once over the store's transactions: each
 // method is one transaction, so a page never holds a *store.Tx. Drafts
 // are kept by the editor's one implementation over the store.
 type Book struct {
@@ -161,6 +161,11 @@ func (b Book) Cards() ([]store.Card, error) {
 	var cards []store.Card
 	err := b.data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
 	return cards, err
+}
+
+// EachCard lends every card in turn to fn, in one read transaction.
+func (b Book) EachCard(fn func(*store.Card) error) error {
+	return b.data.View(func(tx *store.Tx) error { return tx.EachCard(fn) })
 }
 
 // SearchLeads asks the search index for the leads holding every word of

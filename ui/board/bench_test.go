@@ -68,7 +68,7 @@ func BenchmarkBuildBoardAndFirstFrame(b *testing.B) {
 	c := uitest.Common(st, "en", 160, 48)
 	b.ResetTimer()
 	for b.Loop() {
-		m := New(c, nil)
+		m := newBoard(c)
 		m.SetSize(160, 46)
 		m = readAll(m)
 		if m.Count() < bigLeads {
@@ -81,7 +81,7 @@ func BenchmarkBuildBoardAndFirstFrame(b *testing.B) {
 // BenchmarkNavigationKey is one key press (Update) and the frame after it.
 func BenchmarkNavigationKey(b *testing.B) {
 	st := bigStore(b)
-	m := New(uitest.Common(st, "en", 160, 48), nil)
+	m := newBoard(uitest.Common(st, "en", 160, 48))
 	m.SetSize(160, 46)
 	m = readAll(m)
 	keys := []tea.KeyPressMsg{uitest.Key("j"), uitest.Key("j"), uitest.Key("l"), uitest.Key("k"), uitest.Key("h"), uitest.Key("j")}
@@ -98,7 +98,7 @@ func BenchmarkNavigationKey(b *testing.B) {
 // one durable write (fsync), the reply's Update and the frame after it.
 func BenchmarkMoveCard(b *testing.B) {
 	st := bigStore(b)
-	m := New(uitest.Common(st, "en", 160, 48), nil)
+	m := newBoard(uitest.Common(st, "en", 160, 48))
 	m.SetSize(160, 46)
 	m = readAll(m)
 	dir := []string{"L", "H"}
@@ -131,7 +131,7 @@ func BenchmarkMoveCard(b *testing.B) {
 // the 10,000 cards are matched and the columns re-sorted, then drawn.
 func BenchmarkFilterKey(b *testing.B) {
 	st := bigStore(b)
-	m := New(uitest.Common(st, "en", 160, 48), nil)
+	m := newBoard(uitest.Common(st, "en", 160, 48))
 	m.SetSize(160, 46)
 	m = readAll(m)
 	m, _ = m.Update(uitest.Key("/"))

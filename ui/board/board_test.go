@@ -4,15 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
 func loaded(t *testing.T, st *store.Store, w, h int) Model {
 	t.Helper()
-	m := New(uitest.Common(st, "en", w, h), nil)
+	m := newBoard(uitest.Common(st, "en", w, h))
 	m.SetSize(w, h)
 	m = readAll(m)
 	if !m.Loaded() {
@@ -95,41 +93,6 @@ func TestStaleLoadReplyIsDropped(t *testing.T) {
 	}
 }
 
-func TestMoveKeysSaveAndUndo(t *testing.T) {
-	st := uitest.Store(t)
-	ids := uitest.Seed(t, st, uitest.English)
-	m := loaded(t, st, 80, 24)
-	run := func(cmd tea.Cmd) {
-		uitest.Run(func(msg tea.Msg) tea.Cmd {
-			var c tea.Cmd
-			m, c = m.Update(msg)
-			return c
-		}, cmd, m.c.Data.(uitest.Busy))
-	}
-	stage := func(id string) string {
-		var l model.Lead
-		st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead(id); return })
-		return l.Stage
-	}
-	_, cmd := m.Update(uitest.Key("L")) // Blue Ridge: prospect → qualified
-	run(cmd)
-	if got := stage(ids[1]); got != "qualified" {
-		t.Fatalf("after L the lead is in %q", got)
-	}
-	if got := selected(t, m); got != "Blue Ridge Energy Group International Holdings" {
-		t.Fatalf("the selection did not follow the moved card: %q", got)
-	}
-	_, cmd = m.Update(uitest.Key("u"))
-	run(cmd)
-	if got := stage(ids[1]); got != "prospect" {
-		t.Fatalf("after u the lead is in %q", got)
-	}
-	_, cmd = m.Update(uitest.Key("H")) // already in the first stage
-	if cmd != nil {
-		t.Fatal("H in the first stage did something")
-	}
-}
-
 // TestIdleIsDaysSinceTheLastTouch: a card past its stage's limit says how
 // long it has gone untouched (Harbor Logistics: 30 days in qualified, whose
 // limit is 21), not how far past the limit it is (9), in both languages.
@@ -137,7 +100,7 @@ func TestIdleIsDaysSinceTheLastTouch(t *testing.T) {
 	st := uitest.Store(t)
 	uitest.Seed(t, st, uitest.English)
 	for lang, want := range map[string]string{"en": "idle 30d", "zh": "未跟进30天"} {
-		m := New(uitest.Common(st, lang, 160, 48), nil)
+		m := newBoard(uitest.Common(st, lang, 160, 48))
 		m.SetSize(160, 46)
 		m = readAll(m)
 		frame := uitest.Plain(m.View())

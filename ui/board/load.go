@@ -36,32 +36,30 @@ type firstMsg struct {
 
 // loadFirst reads the first screen for load request req.
 func (m *Model) loadFirst(req int) tea.Cmd {
-	data, p, sort, keep := m.c.Data, m.c.Rules.Pipeline, m.sort, max(firstCards, m.slots())
+	bk, p, sort, keep := m.book, m.c.Rules.Pipeline, m.sort, max(firstCards, m.slots())
 	return func() tea.Msg {
 		n := len(p.Stages)
 		tops := make([][]store.Card, n) // per column, in order
 		msg := firstMsg{req: req, keep: keep, cols: make([][]int, n), counts: make([]int, n), sums: make([]colSum, n)}
-		msg.err = data.View(func(tx *store.Tx) error {
-			return tx.EachCard(func(c *store.Card) error {
-				msg.all++
-				s := p.Index(c.Stage)
-				if s < 0 {
-					return nil
-				}
-				msg.counts[s]++
-				msg.sums[s].total += c.Value
-				msg.sums[s].weighted += model.Weighted(c.Value, c.EffectiveProbability(p))
-				top := tops[s]
-				if len(top) == keep && sort.compare(c, &top[keep-1]) >= 0 {
-					return nil
-				}
-				at, _ := slices.BinarySearchFunc(top, c, func(x store.Card, y *store.Card) int { return sort.compare(&x, y) })
-				if len(top) == keep {
-					top = top[:keep-1]
-				}
-				tops[s] = slices.Insert(top, at, c.Clone()) // c is lent
+		msg.err = bk.EachCard(func(c *store.Card) error {
+			msg.all++
+			s := p.Index(c.Stage)
+			if s < 0 {
 				return nil
-			})
+			}
+			msg.counts[s]++
+			msg.sums[s].total += c.Value
+			msg.sums[s].weighted += model.Weighted(c.Value, c.EffectiveProbability(p))
+			top := tops[s]
+			if len(top) == keep && sort.compare(c, &top[keep-1]) >= 0 {
+				return nil
+			}
+			at, _ := slices.BinarySearchFunc(top, c, func(x store.Card, y *store.Card) int { return sort.compare(&x, y) })
+			if len(top) == keep {
+				top = top[:keep-1]
+			}
+			tops[s] = slices.Insert(top, at, c.Clone()) // c is lent
+			return nil
 		})
 		for s, top := range tops {
 			for _, c := range top {

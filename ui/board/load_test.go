@@ -31,7 +31,7 @@ func TestFirstScreenIsTheWholeBoardsFrame(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		for _, size := range [][2]int{{80, 24}, {160, 48}, {200, 300}} {
 			w, h := size[0], size[1]
-			m := New(uitest.Common(st, lang, w, h), nil)
+			m := newBoard(uitest.Common(st, lang, w, h))
 			m.SetSize(w, h)
 			first, cmd := m.Update(m.Init()())
 			if cmd == nil || first.Loaded() {
@@ -66,7 +66,7 @@ func TestFirstScreenIsTheWholeBoardsFrame(t *testing.T) {
 func TestFirstScreenAfterAReloadIsDropped(t *testing.T) {
 	st := uitest.Store(t)
 	uitest.Seed(t, st, uitest.English[:2])
-	m := New(uitest.Common(st, "en", 80, 24), nil)
+	m := newBoard(uitest.Common(st, "en", 80, 24))
 	m.SetSize(80, 24)
 	first := m.Init()() // reads 2 leads
 	uitest.Seed(t, st, uitest.English[2:4])
@@ -84,7 +84,7 @@ func TestFirstScreenWaitsWhenTheTerminalGrew(t *testing.T) {
 	if err := demo.Generate(st, demo.Options{Leads: 400, Now: uitest.Now}); err != nil {
 		t.Fatal(err)
 	}
-	m := New(uitest.Common(st, "en", 80, 24), nil)
+	m := newBoard(uitest.Common(st, "en", 80, 24))
 	m.SetSize(80, 24)
 	first := m.Init()()
 	m.SetSize(200, 400)
@@ -117,7 +117,7 @@ func benchFirstScreen(b *testing.B, st *store.Store, leads int) {
 	c := uitest.Common(st, "en", 160, 48)
 	b.ResetTimer()
 	for b.Loop() {
-		m := New(c, nil)
+		m := newBoard(c)
 		m.SetSize(160, 46)
 		m, _ = m.Update(m.Init()())
 		if m.Count() != leads {

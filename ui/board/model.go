@@ -18,9 +18,20 @@ const (
 	minColWidth = 22
 )
 
+// Book is what the board reads of the book, each call one transaction.
+// Its moves and forms go through the forms' book, which the root holds.
+type Book interface {
+	Cards() ([]store.Card, error)
+	Card(id string) (store.Card, error)
+	// EachCard lends every card in turn, in one read (fn may keep a card
+	// only by cloning it): the first screen keeps almost none.
+	EachCard(fn func(*store.Card) error) error
+}
+
 // Model is the board.
 type Model struct {
 	c    *common.Common
+	book Book
 	keys KeyMap
 
 	width, height int
@@ -64,15 +75,15 @@ type loadedMsg struct {
 	err   error
 }
 
-// New returns the board; Init loads the cards.
-func New(c *common.Common, remap map[string][]string) Model {
+// New returns the board over book; Init loads the cards.
+func New(c *common.Common, remap map[string][]string, book Book) Model {
 	ti := textinput.New()
 	ti.Prompt = "/ "
 	ti.Placeholder = c.T("board.filter_placeholder")
 	ti.CharLimit = 100
 	n := len(c.Rules.Pipeline.Stages)
 	return Model{
-		c: c, keys: NewKeyMap(c.T, remap), filter: ti, loadReq: 1, drawn: map[cardKey][]string{},
+		c: c, book: book, keys: NewKeyMap(c.T, remap), filter: ti, loadReq: 1, drawn: map[cardKey][]string{},
 		cols: make([][]int, n), sums: make([]colSum, n), rows: make([]int, n), tops: make([]int, n),
 	}
 }
@@ -89,14 +100,9 @@ func (m *Model) Reload() tea.Cmd {
 }
 
 func (m *Model) load(req int) tea.Cmd {
-	data := m.c.Data
+	bk := m.book
 	return func() tea.Msg {
-		var cards []store.Card
-		err := data.View(func(tx *store.Tx) error {
-			var err error
-			cards, err = tx.Cards()
-			return err
-		})
+		cards, err := bk.Cards()
 		return loadedMsg{req: req, cards: cards, err: err}
 	}
 }
@@ -110,13 +116,9 @@ type cardMsg struct {
 // Refresh reads one changed lead's card and puts it in place, which costs
 // far less than reading every card again.
 func (m *Model) Refresh(id string) tea.Cmd {
-	data := m.c.Data
+	bk := m.book
 	return func() tea.Msg {
-		var c store.Card
-		err := data.View(func(tx *store.Tx) (err error) {
-			c, err = tx.Card(id)
-			return err
-		})
+		c, err := bk.Card(id)
 		return cardMsg{card: c, err: err}
 	}
 }
