@@ -25,13 +25,14 @@ const (
 	MaxPushBytes = 1 << 20
 	// MaxBatchOps and MaxBatchBytes bound a push that servers since
 	// issue 15 take: a first sync of a hundred thousand changes then
-	// goes in a few dozen requests, not hundreds. A client tries a batch
+	// goes in about sixty requests, not hundreds. A client tries a batch
 	// this large only when more than MaxPushOps wait, and goes back to
-	// MaxPushOps when a server refuses it as too large.
-	MaxBatchOps   = 5000
-	MaxBatchBytes = 8 << 20
+	// MaxPushOps when a server refuses it as too large. Larger batches
+	// saved little time and doubled a server's peak memory (BENCHMARKS.md).
+	MaxBatchOps   = 2000
+	MaxBatchBytes = 4 << 20
 	// MaxBodyBytes is the hard cap on any push body.
-	MaxBodyBytes = MaxBatchBytes + 64<<10
+	MaxBodyBytes = 8<<20 + 64<<10
 	// DefaultPullLimit and MaxPullLimit bound the changes in one pull.
 	DefaultPullLimit = 1000
 	MaxPullLimit     = 5000
