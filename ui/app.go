@@ -105,7 +105,7 @@ func New(o Options) Model {
 	bk := NewBook(c.Data)
 	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk}
 	m.help.Styles = help.DefaultStyles(o.Dark)
-	m.board, m.today = &boardPage{board.New(c, o.Keys, bk)}, &todayPage{today.New(c, o.Keys)}
+	m.board, m.today = &boardPage{board.New(c, o.Keys, bk)}, &todayPage{today.New(c, o.Keys, bk)}
 	m.visits = &visitsPage{visits.New(c, o.Keys, bk)}
 	m.pages = [screenCount]page{
 		screenBoard:   m.board,

@@ -13,7 +13,7 @@ import (
 
 // Book is the narrow interfaces of the pages and overlays (lead.Book,
 // visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book,
-// forms.Book, board.Book), implemented once over the store's transactions: each
+// forms.Book, board.Book, today.Book), implemented once over the store's transactions: each
 // method is one transaction, so a page never holds a *store.Tx. Drafts
 // are kept by the editor's one implementation over the store.
 type Book struct {
@@ -161,6 +161,13 @@ func (b Book) Cards() ([]store.Card, error) {
 	var cards []store.Card
 	err := b.data.View(func(tx *store.Tx) (err error) { cards, err = tx.Cards(); return err })
 	return cards, err
+}
+
+// Today reads the daily review.
+func (b Book) Today() (store.TodayReport, error) {
+	var rep store.TodayReport
+	err := b.data.View(func(tx *store.Tx) (err error) { rep, err = tx.Today(); return err })
+	return rep, err
 }
 
 // EachCard lends every card in turn to fn, in one read transaction.

@@ -69,7 +69,7 @@ func BenchmarkOpenToday(b *testing.B) {
 	c := uitest.Common(st, "en", 160, 48)
 	var items int
 	for b.Loop() {
-		m := today.New(c, nil)
+		m := today.New(c, nil, ui.NewBook(c.Data))
 		m.SetSize(160, 46)
 		m, _ = m.Update(m.Load()())
 		_ = m.View()

@@ -12,9 +12,15 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/forms"
 )
 
+// Book is what the daily review reads: the review, in one transaction.
+type Book interface {
+	Today() (store.TodayReport, error)
+}
+
 // Model is the daily review screen.
 type Model struct {
 	c    *common.Common
+	book Book
 	keys KeyMap
 
 	rep    store.TodayReport
@@ -32,9 +38,9 @@ type loadedMsg struct {
 	err error
 }
 
-// New returns the daily review; Load reads it.
-func New(c *common.Common, remap map[string][]string) Model {
-	return Model{c: c, keys: NewKeyMap(c.T, remap)}
+// New returns the daily review over book; Load reads it.
+func New(c *common.Common, remap map[string][]string, book Book) Model {
+	return Model{c: c, book: book, keys: NewKeyMap(c.T, remap)}
 }
 
 // Load reads the review again. A late reply of an earlier load is dropped.
@@ -48,10 +54,9 @@ func (m *Model) Load() tea.Cmd {
 func (m Model) Prefetch() tea.Cmd { return m.load(m.req) }
 
 func (m *Model) load(req int) tea.Cmd {
-	data := m.c.Data
+	bk := m.book
 	return func() tea.Msg {
-		var rep store.TodayReport
-		err := data.View(func(tx *store.Tx) (err error) { rep, err = tx.Today(); return err })
+		rep, err := bk.Today()
 		return loadedMsg{req: req, rep: rep, err: err}
 	}
 }

@@ -17,7 +17,7 @@ func demoToday(t *testing.T) Model {
 	if err := demo.Generate(st, demo.Options{Leads: 300, Now: uitest.Now}); err != nil {
 		t.Fatal(err)
 	}
-	m := New(uitest.Common(st, "en", 80, 24), nil)
+	m := newToday(uitest.Common(st, "en", 80, 24))
 	m.SetSize(80, 22)
 	m, _ = m.Update(m.Load()())
 	if !m.Loaded() || len(m.items) < 50 {
@@ -82,7 +82,7 @@ func TestSectionKeysJumpToTheNextSectionWithItems(t *testing.T) {
 
 func TestSectionKeysAreInTheFullHelp(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
-		m := New(uitest.Common(uitest.Store(t), lang, 80, 24), nil)
+		m := newToday(uitest.Common(uitest.Store(t), lang, 80, 24))
 		var helps []string
 		for _, col := range m.KeyMap().FullHelp() {
 			for _, b := range col {
@@ -104,7 +104,7 @@ func TestSectionKeysAreInTheFullHelp(t *testing.T) {
 func TestRottingLeadsSayHowLongTheyWereIdle(t *testing.T) {
 	st := uitest.Store(t)
 	uitest.Seed(t, st, uitest.English)
-	m := New(uitest.Common(st, "en", 120, 40), nil)
+	m := newToday(uitest.Common(st, "en", 120, 40))
 	m.SetSize(120, 38)
 	m, _ = m.Update(m.Load()())
 	frame := uitest.Plain(m.View())
