@@ -12,8 +12,11 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/styles"
 )
 
-// Data is how the UI reaches the book: the transactions of *store.Store.
-// Screens call it only inside tea.Cmds, never in Update or View.
+// Data is the book's transactions (*store.Store). The root's ui.Book
+// implements the screens' narrow interfaces over it; of the screens, only
+// the note editor's drafts (editor.StoreDrafts) and the reports screen
+// still take it from Common. Called only inside tea.Cmds, never in Update
+// or View.
 type Data interface {
 	View(fn func(*store.Tx) error) error
 	Update(fn func(*store.Tx) error) error
@@ -26,7 +29,9 @@ type Common struct {
 	Styles        *styles.Styles
 	Cat           i18n.Catalog
 	Rules         model.Rules
-	Data          Data
+	// Data is for the note editor and the reports screen; every other
+	// screen reads through its own Book.
+	Data Data
 	// Now reads the clock; tests inject a fixed one.
 	Now func() time.Time
 	// DBPath and User are shown in the status line.
