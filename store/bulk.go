@@ -129,6 +129,7 @@ func (t *Tx) packPages() {
 			b.FillPercent = bulkFill
 		}
 	}
+	packSearch(t.tx, false)
 	if stamps := t.tx.Bucket(bucketStamps); stamps != nil {
 		stamps.ForEachBucket(func(k []byte) error {
 			stamps.Bucket(k).FillPercent = bulkFill

@@ -118,7 +118,9 @@ func sortTerms(terms []docTerm) []docTerm {
 
 // searchDocOf returns the index's view of an entity; nil when the entity
 // is not searched (not a lead or activity, deleted, or without an id).
-func searchDocOf(v any) *searchDoc {
+// Its terms go into buf (emptied first) when it has room: a bulk load
+// reuses one buffer for every record instead of allocating a list each.
+func searchDocOf(v any, buf []docTerm) *searchDoc {
 	add := func(d *searchDoc, field uint8, texts ...string) {
 		for _, s := range texts {
 			cutTerms(s, false, func(term string, _ bool) { d.terms = append(d.terms, docTerm{term, field}) })
@@ -129,7 +131,7 @@ func searchDocOf(v any) *searchDoc {
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: make([]docTerm, 0, 32)}
+		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: termsBuf(buf, 32)}
 		add(d, searchCompany, e.Company)
 		for _, c := range e.Contacts {
 			add(d, searchContacts, c.Name, c.Phone, c.Email)
@@ -150,11 +152,20 @@ func searchDocOf(v any) *searchDoc {
 		}
 		// About a term per 4 bytes of notes: grown once, not step by step.
 		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt,
-			terms: make([]docTerm, 0, 16+len(e.Notes())/4)}
+			terms: termsBuf(buf, 16+len(e.Notes())/4)}
 		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
 		return d
 	}
 	return nil
+}
+
+// termsBuf returns buf emptied, or a new list when buf has less room
+// than n.
+func termsBuf(buf []docTerm, n int) []docTerm {
+	if cap(buf) >= n {
+		return buf[:0]
+	}
+	return make([]docTerm, 0, max(n, 2*cap(buf)))
 }
 
 func (d *searchDoc) value() []byte {
@@ -229,6 +240,16 @@ type searchPending struct {
 	ids   [2]map[string]int32 // lead, activity: term -> index in names
 	ops   [][]postingOp       // by index in names, in the order made
 	times map[uint32]int64    // doc -> its time in Unix ms
+	// The term lists of the record before and after the change being
+	// indexed, kept for the next: their terms are copied into names.
+	was, cur []docTerm
+	// newIDs holds the id/ entries of a build from nothing (buildSearch),
+	// put in key order by flushSearch: the build meets leads and then
+	// activities, whose ids fall between the leads', and bbolt keeps a
+	// bucket's new keys in one node until the commit, so a key put in the
+	// middle moves all those after it.
+	newIDs []heldEntry
+	build  bool
 }
 
 type postingOp struct {
@@ -285,7 +306,19 @@ func (t *Tx) indexSearch(before, after any) error {
 	if err := t.hideLead(before, after); err != nil {
 		return err
 	}
-	old, cur := searchDocOf(before), searchDocOf(after)
+	if t.search == nil {
+		t.search = newSearchPending()
+	}
+	p := t.search
+	old, cur := searchDocOf(before, p.was), searchDocOf(after, p.cur)
+	// The lists (grown or not) serve the next record: nothing keeps a term
+	// of them past this call but the copies in p.names.
+	if old != nil {
+		p.was = old.terms[:0]
+	}
+	if cur != nil {
+		p.cur = cur.terms[:0]
+	}
 	if old == nil && cur == nil {
 		return nil
 	}
@@ -301,9 +334,6 @@ func (t *Tx) indexSearch(before, after any) error {
 	}
 	docs := t.bucket(bucketSearch, searchDocs)
 	raw := ids.Get(packID(ref.id))
-	if t.search == nil {
-		t.search = newSearchPending()
-	}
 	if raw == nil {
 		if cur == nil {
 			return nil
@@ -316,7 +346,9 @@ func (t *Tx) indexSearch(before, after any) error {
 			return errors.New("the search index is full: rebuild it with 'fieldcrm doctor --repair'")
 		}
 		doc := uint32(seq)
-		if err := ids.Put(packID(cur.id), be32(doc)); err != nil {
+		if t.search.build {
+			t.search.newIDs = append(t.search.newIDs, heldEntry{key: packID(cur.id), value: be32(doc)})
+		} else if err := ids.Put(packID(cur.id), be32(doc)); err != nil {
 			return err
 		}
 		if err := docs.Put(be32(doc), cur.value()); err != nil {
@@ -411,6 +443,15 @@ func (t *Tx) flushSearch() error {
 	t.search = nil
 	if err := t.putTimes(p.times); err != nil {
 		return err
+	}
+	if len(p.newIDs) > 0 {
+		slices.SortFunc(p.newIDs, func(a, b heldEntry) int { return bytes.Compare(a.key, b.key) })
+		ids := t.bucket(bucketSearch, searchIDs)
+		for _, e := range p.newIDs {
+			if err := ids.Put(e.key, e.value); err != nil {
+				return err
+			}
+		}
 	}
 	order := make([]int, len(p.names))
 	for i := range order {
@@ -597,7 +638,10 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 			return err
 		}
 	}
-	t := &Tx{tx: btx}
+	// Each record is met once, so none is looked up in id/ before the
+	// flush puts them all.
+	t := &Tx{tx: btx, search: newSearchPending()}
+	t.search.build = true
 	total, n := 0, 0
 	if progress != nil {
 		for _, typ := range []string{model.TypeLead, model.TypeActivity} {
@@ -635,8 +679,30 @@ func buildSearchProgress(btx *bolt.Tx, progress func(done, total int)) error {
 	if err := t.flushSearch(); err != nil {
 		return err
 	}
+	packSearch(btx, true)
 	if progress != nil {
 		progress(total, total)
 	}
 	return nil
+}
+
+// packSearch fills to the brim the pages of the index's buckets whose keys
+// a bulk load appends in order: the docs, the ids (time-ordered) and the
+// times; and, when the whole index was built in this transaction, the
+// postings, each key put once in key order into an empty bucket. Call it
+// just before the commit: Tx.bucket resets a bucket's fill.
+func packSearch(btx *bolt.Tx, built bool) {
+	root := btx.Bucket(bucketSearch)
+	if root == nil {
+		return
+	}
+	names := [][]byte{searchDocs, searchIDs, searchTimes}
+	if built {
+		names = append(names, searchPost)
+	}
+	for _, name := range names {
+		if b := root.Bucket(name); b != nil {
+			b.FillPercent = bulkFill
+		}
+	}
 }

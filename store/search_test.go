@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -47,6 +48,24 @@ func TestCutTerms(t *testing.T) {
 
 // TestQuickFoldAgrees checks every character the quick path folds against
 // width.Fold and cases.Fold.
+// The shortcuts of hasWordRune and isCJK answer as the Unicode tables do,
+// for every character.
+func TestWordRuneShortcutsAgree(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		s := string(r)
+		if got, want := hasWordRune(s), unicode.IsLetter(r) || unicode.IsNumber(r); got != want {
+			t.Fatalf("hasWordRune(%U) = %v, the tables say %v", r, got, want)
+		}
+		want := r >= 0x1100 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー')
+		if got := isCJK(r); got != want {
+			t.Fatalf("isCJK(%U) = %v, the tables say %v", r, got, want)
+		}
+	}
+}
+
 func TestQuickFoldAgrees(t *testing.T) {
 	n := 0
 	for r := rune(0); r <= 0xffff; r++ {
@@ -469,7 +488,7 @@ func searchByScan(tx *Tx, q string, o SearchOptions) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			d := searchDocOf(e)
+			d := searchDocOf(e, nil)
 			if d == nil || d.kind == kindActivity && tx.inTrash(d.lead) {
 				return nil
 			}

@@ -73,11 +73,18 @@ func foldRune(r rune) rune {
 
 // isCJK reports whether r is written without spaces between words.
 func isCJK(r rune) bool {
-	if r < 0x1100 {
+	switch {
+	case r < 0x1100:
 		return false
+	case isCommonHan(r):
+		return true // most of what is written, without the tables
 	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー'
 }
+
+// isCommonHan reports whether r is in the block of the common Chinese
+// characters, every one of them a Han letter (TestWordRuneShortcutsAgree).
+func isCommonHan(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
 
 // cutTerms calls emit for each term of text; prefix says the term is a
 // query term matched as a prefix (a word, or a lone CJK character). For a
@@ -150,9 +157,16 @@ func cutTerms(text string, query bool, emit func(term string, prefix bool)) {
 	flushRun()
 }
 
+// hasWordRune reports whether s holds a letter or a number; ASCII and the
+// common Chinese characters are answered without the Unicode tables.
 func hasWordRune(s string) bool {
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+		switch {
+		case r < utf8.RuneSelf:
+			if l := r | 0x20; 'a' <= l && l <= 'z' || '0' <= r && r <= '9' {
+				return true
+			}
+		case isCommonHan(r), unicode.IsLetter(r), unicode.IsNumber(r):
 			return true
 		}
 	}
