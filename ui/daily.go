@@ -122,7 +122,7 @@ func (m *Model) visitOpened(msg capture.VisitOpenedMsg) tea.Cmd {
 	if msg.Err != nil {
 		return common.ReportErr(msg.Err)
 	}
-	m.visit = &visitOverlay{v: capture.NewVisit(m.c, msg), leadID: msg.Act.LeadID, company: msg.Company,
+	m.visit = &visitOverlay{v: capture.NewVisit(m.c, m.book, msg), leadID: msg.Act.LeadID, company: msg.Company,
 		activityID: msg.Act.ID, draftID: msg.Draft.ID, startedAt: msg.Act.StartedAt}
 	m.err = ""
 	if msg.Resumed && m.stale(msg.Act.StartedAt) {

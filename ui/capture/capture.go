@@ -66,7 +66,8 @@ type Book interface {
 	// Drafts reads the drafts of the kinds given that hold text, each
 	// naming its lead as the lead is called now.
 	Drafts(kinds ...string) ([]store.Draft, error)
-	DeleteDraft(id string) error
+	// The editor keeps the note's draft through the book.
+	editor.Drafts
 	// StartVisit checks in at a lead now and saves the draft of the
 	// visit's notes, begun with template(stage) when template is set.
 	StartVisit(leadID string, template func(stage string) string) (OpenVisit, error)
@@ -144,7 +145,7 @@ func New(c *common.Common, book Book, d store.Draft) (Model, tea.Cmd) {
 	pk := textinput.New()
 	pk.Prompt = c.T("capture.pick")
 	pk.CharLimit = model.MaxNameLen
-	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, d), leadID: d.LeadID, company: d.Company}
+	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.NewIn(c, book, d), leadID: d.LeadID, company: d.Company}
 	if d.LeadID == "" && d.Company == "" {
 		m.picking = true
 		m.picker.Focus()

@@ -15,13 +15,14 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
-// fakeBook is capture's book in memory. It records the notes filed and
-// the drafts deleted; SaveNote fails while fail is set. (The editor keeps
-// its own draft in the store the context holds.)
+// fakeBook is capture's book in memory. It records the notes filed, the
+// drafts the editor saved and those deleted; SaveNote fails while fail is
+// set.
 type fakeBook struct {
 	mu      sync.Mutex
 	cards   []store.Card
 	drafts  []store.Draft
+	saved   map[string]store.Draft
 	notes   []Note
 	deleted []string
 	kinds   []string
@@ -50,6 +51,26 @@ func (f *fakeBook) Drafts(kinds ...string) ([]store.Draft, error) {
 	return f.drafts, nil
 }
 
+func (f *fakeBook) SaveDraft(d *store.Draft, live func() bool) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !live() {
+		return false, nil
+	}
+	if f.saved == nil {
+		f.saved = map[string]store.Draft{}
+	}
+	d.UpdatedAt = uitest.Now
+	f.saved[d.ID] = *d
+	return true, nil
+}
+
+func (f *fakeBook) draft(id string) store.Draft {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.saved[id]
+}
+
 func (f *fakeBook) DeleteDraft(id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -76,7 +97,7 @@ type pane struct {
 
 func newPane(t *testing.T, bk *fakeBook, d store.Draft) *pane {
 	t.Helper()
-	p := &pane{t: t, c: uitest.Common(uitest.Store(t), "en", 100, 30)}
+	p := &pane{t: t, c: uitest.Common(nil, "en", 100, 30)}
 	m, cmd := New(p.c, bk, d)
 	m.SetSize(100, 28)
 	p.m = m
@@ -95,7 +116,7 @@ func (p *pane) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (p *pane) run(cmd tea.Cmd) { uitest.Run(p.update, cmd, p.c.Data.(uitest.Busy)) }
+func (p *pane) run(cmd tea.Cmd) { uitest.Run(p.update, cmd) }
 
 func (p *pane) keys(keys ...string) {
 	for _, k := range keys {
@@ -127,13 +148,19 @@ var cards = []store.Card{
 	{ID: "b", Company: "Granite Steel Group", Stage: "new"},
 }
 
-// TestQuickNoteIsFiledThroughTheBook picks a lead from the book's cards,
-// types, and saves: the book files the note on that lead with the pane's
-// draft, so it can delete the draft in the same write.
+// TestQuickNoteIsFiledThroughTheBook picks a lead from the book's cards
+// and types: the draft is kept in the book, naming the lead; ctrl+s files
+// the note on that lead with the pane's draft, so the book can delete the
+// draft in the same write.
 func TestQuickNoteIsFiledThroughTheBook(t *testing.T) {
 	bk := &fakeBook{cards: cards}
 	p := newPane(t, bk, store.Draft{})
-	p.keys("text:granite", "enter", "text:Wants 3 trucks.", "ctrl+s")
+	p.keys("text:granite", "enter", "text:Wants 3 trucks.")
+	// The first key is saved at once; the rest wait for a pause in typing.
+	if d := bk.draft(p.m.DraftID()); d.Text == "" || !strings.HasPrefix("Wants 3 trucks.", d.Text) || d.LeadID != "b" || d.Company != "Granite Steel Group" {
+		t.Fatalf("the draft kept while typing: %+v", d)
+	}
+	p.keys("ctrl+s")
 	c, ok := p.closed()
 	if !ok || !c.Saved || c.LeadID != "b" {
 		t.Fatalf("ctrl+s: %+v", p.said)

@@ -75,11 +75,12 @@ func ResumeVisit(book Book) tea.Cmd {
 	}
 }
 
-// NewVisit returns visit mode over an opened visit. A visit just checked
-// in starts with the cursor after the template's first label.
-func NewVisit(c *common.Common, msg VisitOpenedMsg) Visit {
+// NewVisit returns visit mode over an opened visit, its notes' draft kept
+// in book. A visit just checked in starts with the cursor after the
+// template's first label.
+func NewVisit(c *common.Common, book Book, msg VisitOpenedMsg) Visit {
 	t := c.T
-	ed := editor.New(c, msg.Draft)
+	ed := editor.NewIn(c, book, msg.Draft)
 	if !msg.Resumed {
 		ed.AtFirstLine()
 	}
