@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/remote"
@@ -76,3 +77,13 @@ func compactAfterSyncs(st *store.Store, next func(remote.Status)) func(remote.St
 
 // megabytes formats a file size for people.
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// fileMegabytes is the size of the file at path for people ("?" when it
+// cannot be read): doctor says how big the newest automatic backup is.
+func fileMegabytes(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	return megabytes(fi.Size())
+}

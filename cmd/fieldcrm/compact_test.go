@@ -20,8 +20,8 @@ import (
 
 // TestCompactAndBackupSaySizes: `fieldcrm compact` prints the file's size
 // before and after (and --json the bytes), `fieldcrm backup` the book's
-// and the copy's; the copy holds only live pages, so it is no larger than
-// the compacted book.
+// and the copy's, doctor the newest automatic backup's; the copy holds
+// only live pages, so it is no larger than the compacted book.
 func TestCompactAndBackupSaySizes(t *testing.T) {
 	c := newCLI(t)
 	c.ok("demo", "--leads", "30")
@@ -40,6 +40,15 @@ func TestCompactAndBackupSaySizes(t *testing.T) {
 	}
 	if fileSize(t, dst) > fileSize(t, c.db) {
 		t.Fatalf("the backup is %d bytes, the compacted book %d", fileSize(t, dst), fileSize(t, c.db))
+	}
+	// doctor names the day's automatic backup (written after demo's first
+	// write, with store.BackupTo's copy: TestBackupToHoldsLivePagesOnly)
+	// with its size.
+	if store.LatestBackup(c.db) == "" {
+		t.Fatal("no automatic backup")
+	}
+	if out := c.ok("doctor"); !regexp.MustCompile(`newest .*\.bak \(\d+\.\d MB\)\n`).MatchString(out) {
+		t.Fatalf("doctor does not say the newest backup's size:\n%s", out)
 	}
 }
 

@@ -95,6 +95,6 @@ func (a *app) printDoctor(r *store.DoctorReport) {
 	if len(r.Backups) == 0 {
 		printf(a.out, "backups:   none yet in %s\n", r.BackupDir)
 	} else {
-		printf(a.out, "backups:   %d in %s, newest %s\n", len(r.Backups), r.BackupDir, r.Backups[len(r.Backups)-1])
+		printf(a.out, "backups:   %d in %s, newest %s (%s)\n", len(r.Backups), r.BackupDir, r.Backups[len(r.Backups)-1], fileMegabytes(r.Backups[len(r.Backups)-1]))
 	}
 }
