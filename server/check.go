@@ -34,15 +34,10 @@ var authorFields = map[string][]string{
 
 var entryAuthor = map[string]string{"stage_log": "by", "revisions": "author"}
 
-// pipeline is the pipeline of the newest company settings this service
-// has read, else Service.Pipeline, else the default. Pushes read the
-// current one in their transaction (pipelineIn, settings.go).
+// pipeline is the pipeline in force while no company settings are
+// stored: Service.Pipeline, else the default. Pushes and checks read the
+// stored one in their transaction (pipelineIn, settings.go).
 func (s *Service) pipeline() model.Pipeline {
-	s.settings.mu.Lock()
-	defer s.settings.mu.Unlock()
-	if s.settings.version > 0 {
-		return s.settings.pipeline
-	}
 	if len(s.Pipeline.Stages) > 0 {
 		return s.Pipeline
 	}
