@@ -2,6 +2,7 @@ package server
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -52,7 +53,8 @@ func gzipped(next http.Handler) http.Handler {
 			r.Header.Del("Content-Encoding")
 			r.ContentLength = -1
 		default:
-			writeError(w, http.StatusUnsupportedMediaType, "bad_request", "the request body is encoded as "+enc+"; the server takes gzip or none")
+			writeError(w, http.StatusUnsupportedMediaType, "bad_request",
+				fmt.Sprintf("the request body is encoded as %.40q; the server takes gzip or none", enc))
 			return
 		}
 		if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
