@@ -11,11 +11,12 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/lead"
 )
 
-// Book is the narrow interfaces of the pages and overlays (lead.Book,
-// visits.Book, trash.Book, syncstatus.Book, palette.Book, capture.Book,
-// forms.Book, board.Book, today.Book), implemented once over the store's transactions: each
-// method is one transaction, so a page never holds a *store.Tx. Drafts
-// are kept by the editor's one implementation over the store.
+// Book is the narrow interfaces of the pages and overlays (board.Book,
+// today.Book, lead.Book, visits.Book, trash.Book, syncstatus.Book,
+// palette.Book, capture.Book, forms.Book), implemented once over the
+// store's transactions: each method is one transaction, so a page never
+// holds a *store.Tx. Drafts are kept by the editor's one implementation
+// over the store.
 type Book struct {
 	data   common.Data
 	drafts editor.Drafts
