@@ -292,6 +292,7 @@ func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult,
 	}
 	var stored StoredSettings
 	err = s.Store.Update(ctx, func(tx Tx) error {
+		res.Orphans, res.OrphanCount = nil, 0 // a rerun (PostgreSQL retries a conflict) counts afresh
 		if err := orphans(tx, parsed.Pipeline, &res); err != nil || res.OrphanCount > 0 {
 			return err
 		}

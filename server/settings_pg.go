@@ -11,8 +11,10 @@ import (
 )
 
 // SettingsTx on PostgreSQL: the settings table (schema migration 7), one
-// row per version. Two servers storing a version at once both try the
-// same number: the primary key lets one in and fails the other.
+// row per version. Writing transactions take turns on the log's head row
+// (postgres.go), so two servers storing a version at once store the next
+// numbers one after the other (TestSettingsSetAtOnce); the primary key
+// would refuse a second row with one number anyway.
 
 func (t *pgTx) SettingsVersion() (uint64, error) {
 	if err := t.flush(); err != nil {

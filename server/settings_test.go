@@ -370,3 +370,47 @@ func TestCheckDataUsesStoredSettings(t *testing.T) {
 		t.Fatalf("check after a restart: %+v %v", rep, err)
 	}
 }
+
+// TestSettingsSetAtOnce: operators storing settings at the same time on
+// PostgreSQL (two admin commands, or servers) each get a version of
+// their own; none fails. Each round starts its sets together.
+func TestSettingsSetAtOnce(t *testing.T) {
+	db := freshDatabase(t)
+	ctx := context.Background()
+	const n, rounds = 4, 5
+	svcs := make([]*server.Service, n)
+	for i := range svcs {
+		st := openPG(t, db)
+		defer st.Close()
+		svcs[i] = &server.Service{Store: st, ParseSettings: parseSettings}
+	}
+	for round := range rounds {
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for i, svc := range svcs {
+			go func() {
+				<-start
+				res, err := svc.SetSettings(ctx, companyDoc(fmt.Sprintf("r%ds%d", round, i)))
+				if err == nil && (!res.OK() || res.Version == 0) {
+					err = fmt.Errorf("refused: %+v", res)
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range n {
+			select {
+			case err := <-errs:
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("a set did not finish")
+			}
+		}
+	}
+	h, err := svcs[0].SettingsHistory(ctx)
+	if err != nil || len(h) != n*rounds || h[len(h)-1].Version != n*rounds {
+		t.Fatalf("history: %d versions, %v", len(h), err)
+	}
+}
