@@ -30,6 +30,9 @@ type app struct {
 	now   func() time.Time
 	// namedHint is set once the missing user name has been pointed out.
 	namedHint bool
+	// lockWait bounds the wait for another process's transaction; zero
+	// is the store's default (a second).
+	lockWait time.Duration
 }
 
 func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
@@ -110,7 +113,7 @@ func (a *app) store() (*store.Store, error) {
 			bar.finish()
 		}
 	}
-	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, CheckOnFirstUse: true, AutoBackup: true, Progress: shown})
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, LockTimeout: a.lockWait, CheckOnFirstUse: true, AutoBackup: true, Progress: shown})
 	if err != nil {
 		return nil, err
 	}

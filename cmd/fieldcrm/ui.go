@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/config"
@@ -14,6 +15,10 @@ import (
 	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
 )
 
+// uiLockWait is how long the UI's transactions wait for another
+// process's: longer than a compaction of a 10,000-lead book (about 3 s).
+const uiLockWait = 8 * time.Second
+
 // demoLeads is the size of the demo book made on first use.
 const demoLeads = 300
 
@@ -23,6 +28,9 @@ func (a *app) openUI() error {
 	if !isTerminal(a.in) || !isTerminal(a.out) {
 		return errors.New("the terminal UI needs a terminal on standard input and output; run fieldcrm in a terminal, or use its subcommands (fieldcrm --help)")
 	}
+	// A save in the UI waits out another process's compaction or first
+	// backup of the day (a few seconds on a big book) instead of failing.
+	a.lockWait = uiLockWait
 	st, err := a.store()
 	if err == nil {
 		err = st.Ready() // a locked or newer file is said here, not inside the UI
