@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,29 @@ type fakeBook struct {
 	found     map[string][]string
 	searchErr error
 	searches  []string
+	mu        sync.Mutex // the editor's draft saves run in commands
+	drafts    map[string]store.Draft
+}
+
+// SaveDraft keeps the editor's draft; drafts holds the ones kept.
+func (f *fakeBook) SaveDraft(d *store.Draft, live func() bool) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !live() {
+		return false, nil
+	}
+	if f.drafts == nil {
+		f.drafts = map[string]store.Draft{}
+	}
+	f.drafts[d.ID] = *d
+	return true, nil
+}
+
+func (f *fakeBook) DeleteDraft(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.drafts, id)
+	return nil
 }
 
 func (f *fakeBook) VisitDocs() ([]string, error) {
@@ -52,7 +76,7 @@ func (f *fakeBook) VisitSearch(text string) ([]uint32, error) {
 func (f *fakeBook) VisitLog() ([]store.ActivityRow, map[string]string, error) {
 	var rows []store.ActivityRow
 	for _, a := range f.acts {
-		rows = append(rows, store.ActivityRow{ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, StartedAt: a.StartedAt, First: a.Notes(), Text: strings.ToLower(a.Notes())})
+		rows = append(rows, store.ActivityRow{ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, StartedAt: a.StartedAt, First: a.Notes()})
 	}
 	return rows, map[string]string{"l1": "Harbor Logistics", "l2": "Granite Steel Group"}, nil
 }
