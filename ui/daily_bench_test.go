@@ -116,7 +116,7 @@ func BenchmarkVisitLogFilterWord(b *testing.B) {
 func BenchmarkEditorKeystrokeWithSave(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
-	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	ed := editor.New(c, ui.NewBook(c.Data), store.Draft{Kind: "note", Text: "Met the fleet manager."})
 	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	key := uitest.Key("a")
@@ -131,7 +131,7 @@ func BenchmarkEditorKeystrokeWithSave(b *testing.B) {
 func BenchmarkEditorKeystroke(b *testing.B) {
 	st := bigStore(b)
 	c := uitest.Common(st, "en", 160, 48)
-	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	ed := editor.New(c, ui.NewBook(c.Data), store.Draft{Kind: "note", Text: "Met the fleet manager."})
 	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	ed, _ = ed.Update(ed.SaveNow()()) // the last save was just now
@@ -184,7 +184,7 @@ func BenchmarkEditorKeystrokeWithSaveNoSync(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := uitest.Common(st, "en", 160, 48)
-	ed := editor.New(c, store.Draft{Kind: "note", Text: "Met the fleet manager."})
+	ed := editor.New(c, ui.NewBook(c.Data), store.Draft{Kind: "note", Text: "Met the fleet manager."})
 	b.Cleanup(func() { st.Update(func(tx *store.Tx) error { return tx.DeleteDraft(ed.ID()) }) })
 	ed.SetSize(160, 20)
 	key := uitest.Key("a")

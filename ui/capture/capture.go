@@ -145,7 +145,7 @@ func New(c *common.Common, book Book, d store.Draft) (Model, tea.Cmd) {
 	pk := textinput.New()
 	pk.Prompt = c.T("capture.pick")
 	pk.CharLimit = model.MaxNameLen
-	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.NewIn(c, book, d), leadID: d.LeadID, company: d.Company}
+	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, book, d), leadID: d.LeadID, company: d.Company}
 	if d.LeadID == "" && d.Company == "" {
 		m.picking = true
 		m.picker.Focus()

@@ -80,7 +80,7 @@ func ResumeVisit(book Book) tea.Cmd {
 // template's first label.
 func NewVisit(c *common.Common, book Book, msg VisitOpenedMsg) Visit {
 	t := c.T
-	ed := editor.NewIn(c, book, msg.Draft)
+	ed := editor.New(c, book, msg.Draft)
 	if !msg.Resumed {
 		ed.AtFirstLine()
 	}

@@ -14,9 +14,8 @@ import (
 
 // Data is the book's transactions (*store.Store). The root's ui.Book
 // implements the screens' narrow interfaces over it; of the screens, only
-// the visit log's note editor (editor.New) and the reports screen still
-// take it from Common. Called only inside tea.Cmds, never in Update
-// or View.
+// the reports screen still takes it from Common. Called only inside
+// tea.Cmds, never in Update or View.
 type Data interface {
 	View(fn func(*store.Tx) error) error
 	Update(fn func(*store.Tx) error) error
@@ -29,8 +28,8 @@ type Common struct {
 	Styles        *styles.Styles
 	Cat           i18n.Catalog
 	Rules         model.Rules
-	// Data is for the visit log's note editor and the reports screen;
-	// every other screen reads through its own Book.
+	// Data is for the reports screen; every other screen reads through
+	// its own Book.
 	Data Data
 	// Now reads the clock; tests inject a fixed one.
 	Now func() time.Time

@@ -29,13 +29,9 @@ type Model struct {
 	dr Drafter
 }
 
-// New returns an editor over draft d kept in the book c holds (the visit
-// log's editor; see NewIn).
-func New(c *common.Common, d store.Draft) Model { return NewIn(c, StoreDrafts(c.Data), d) }
-
-// NewIn returns an editor over draft d (its text, and its id, made here
-// when empty so that every save overwrites the same draft), kept in drafts.
-func NewIn(c *common.Common, drafts Drafts, d store.Draft) Model {
+// New returns an editor over draft d (its text, and its id, made here when
+// empty so that every save overwrites the same draft), kept in drafts.
+func New(c *common.Common, drafts Drafts, d store.Draft) Model {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = "│ "

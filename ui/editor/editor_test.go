@@ -26,7 +26,7 @@ func TestDraftSavedOnPauseAndEverySecond(t *testing.T) {
 	c := uitest.Common(st, "en", 80, 24)
 	data := c.Data.(*uitest.Tracked)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	ed := New(c, store.Draft{Kind: "note"})
+	ed := New(c, StoreDrafts(c.Data), store.Draft{Kind: "note"})
 	ed.dr.clock = func() time.Time { return now }
 	ed.dr.pause = 5 * time.Millisecond
 	typeKey := func(k string) {
@@ -61,7 +61,8 @@ func TestDraftSavedOnPauseAndEverySecond(t *testing.T) {
 
 func TestSavedReplyOfAnotherDraftIsIgnored(t *testing.T) {
 	st := uitest.Store(t)
-	ed := New(uitest.Common(st, "en", 80, 24), store.Draft{Kind: "note", Text: "x"})
+	c := uitest.Common(st, "en", 80, 24)
+	ed := New(c, StoreDrafts(c.Data), store.Draft{Kind: "note", Text: "x"})
 	ed.dr.rev = 3
 	ed, _ = ed.Update(SavedMsg{DraftID: "other", Rev: 3})
 	if ed.dr.savedRev == 3 {
@@ -78,7 +79,7 @@ func TestSavedReplyOfAnotherDraftIsIgnored(t *testing.T) {
 func TestNoSaveWritesADraftBackAfterItEnded(t *testing.T) {
 	st := uitest.Store(t)
 	c := uitest.Common(st, "en", 80, 24)
-	ed := New(c, store.Draft{Kind: "note"})
+	ed := New(c, StoreDrafts(c.Data), store.Draft{Kind: "note"})
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	ed.dr.clock = func() time.Time { return now }
 	ed.dr.pause = time.Millisecond

@@ -119,6 +119,8 @@ type Book interface {
 	// SaveNotes writes text as the activity's newest notes (when it
 	// differs) and deletes the edit's draft in the same transaction.
 	SaveNotes(id, text, draftID string) error
+	// The note editor keeps the edit's draft through the book.
+	editor.Drafts
 }
 
 // New returns the visit log; Load reads it.

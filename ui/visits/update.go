@@ -283,7 +283,7 @@ func (m Model) startEdit(a model.Activity, draft *store.Draft) (Model, tea.Cmd) 
 	if draft != nil {
 		d = *draft
 	}
-	ed := editor.New(m.c, d)
+	ed := editor.New(m.c, m.book, d)
 	ed.SetSize(m.width, max(3, m.hgt-2))
 	m.edit, m.editFor = &ed, a
 	return m, nil
