@@ -167,26 +167,6 @@ func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, 
 	return out, nil
 }
 
-// SearchActivityIDs returns the ids of the activities holding every word
-// of text, newest first, without reading the activities: for a screen
-// that holds its rows already and filters them by the words (the visit
-// log), as SearchActivities is for one that reads them.
-func (t *Tx) SearchActivityIDs(text string) ([]string, error) {
-	cands, err := t.searchCandidates(text, SearchOptions{Activities: true})
-	if err != nil {
-		return nil, err
-	}
-	sortNewest(cands)
-	docs := t.bucket(bucketSearch, searchDocs)
-	ids := make([]string, 0, len(cands))
-	for i := range cands {
-		if d, ok := decodeSearchDoc(cands[i].value(docs)); ok {
-			ids = append(ids, d.id)
-		}
-	}
-	return ids, nil
-}
-
 // sortNewest orders candidates newest first.
 func sortNewest(cands []hitDoc) {
 	slices.SortFunc(cands, func(a, b hitDoc) int {
