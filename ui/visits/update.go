@@ -27,10 +27,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, common.ReportErr(msg.err)
 		}
 		m.rows, m.days, m.docRow, m.companies, m.loaded = msg.rows, msg.days, msg.docRow, msg.companies, true
+		// The last answer's bits number the old rows: until an answer for
+		// these, every row shows.
+		m.match = nil
 		if m.text != msg.found.text {
+			m.apply()
 			return m, m.find(m.text) // typed while loading
 		}
 		if err := m.found(msg.found); err != nil {
+			m.apply()
 			return m, common.ReportErr(err)
 		}
 		return m, nil
