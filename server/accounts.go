@@ -155,7 +155,7 @@ func (s *Service) IssueToken(ctx context.Context, req TokenRequest) (Issued, err
 			return Issued{}, err
 		}
 		if !slices.Contains(Roles, req.Role) {
-			return Issued{}, fmt.Errorf("role %q is not one of rep, manager, support", req.Role)
+			return Issued{}, fmt.Errorf("role %q is not one of %s", req.Role, RoleList())
 		}
 	}
 	if req.Expires < 0 {

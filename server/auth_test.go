@@ -307,6 +307,7 @@ func TestSupportSeesAssignedLeadsOnly(t *testing.T) {
 		h := newHarness(t, b)
 		ann, sue, max := h.device("ann", "rep"), h.device("sue", "support"), h.device("max", "manager")
 		la := ann.addLead("Ann Co")
+		moveTo(ann, la.ID, "solution") // support sees from there on (roles_test.go)
 		lb := ann.addLead("Other Co")
 		ann.sync()
 		max.sync()

@@ -139,9 +139,9 @@ func (s *Service) CreateInvite(ctx context.Context, req InviteRequest) (InviteCo
 			}
 			req.Role = u.Role
 		case req.Role == "":
-			return fmt.Errorf("%s is not a user yet: to invite a new user, give their role (--role rep, manager or support)", req.User)
+			return fmt.Errorf("%s is not a user yet: to invite a new user, give their role (--role %s)", req.User, RoleList())
 		case !slices.Contains(Roles, req.Role):
-			return fmt.Errorf("role %q is not one of rep, manager, support", req.Role)
+			return fmt.Errorf("role %q is not one of %s", req.Role, RoleList())
 		}
 		now := s.now().UTC()
 		h := inviteHash(norm)

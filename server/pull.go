@@ -132,7 +132,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 		}
 		visible := map[string]bool{}
 		sees := func(lead string) (bool, error) {
-			if u.Role == RoleManager {
+			if seesAll(u.Role) {
 				return true, nil
 			}
 			if v, ok := visible[lead]; ok {
@@ -170,7 +170,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 					resp.add(PullChange{Seq: e.Seq, Op: raw}, len(raw))
 				}
 			case EntryGrant, EntryRevoke:
-				if e.User != u.Name || u.Role == RoleManager {
+				if e.User != u.Name || seesAll(u.Role) {
 					break
 				}
 				ok, err := sees(e.Lead)

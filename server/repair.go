@@ -653,11 +653,16 @@ func fieldName(f string) bool {
 // its user (targets.go), whatever a lead wrongly named after it said.
 func (s *Service) revisit(tx Tx, lead string, old *model.Record, existed bool, rebuilt *model.Record, dropped bool) error {
 	var was, now []string
+	var err error
 	if existed {
-		was = visibility(old)
+		if was, err = s.visibility(tx, old); err != nil {
+			return err
+		}
 	}
 	if !dropped {
-		now = visibility(rebuilt)
+		if now, err = s.visibility(tx, rebuilt); err != nil {
+			return err
+		}
 	}
 	remove, add := minus(was, now), minus(now, was)
 	if strings.HasPrefix(lead, "target:") {

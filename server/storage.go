@@ -5,20 +5,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
-// Roles.
+// Roles, as the company's rules name them (docs/server.md, "Roles"; what
+// each sees and may change: roles.go).
 const (
-	RoleRep     = "rep"
-	RoleManager = "manager"
-	RoleSupport = "support"
+	RoleRep        = "rep"        // sales: the leads they own or are assigned to
+	RoleManager    = "manager"    // every lead, and who owns it
+	RoleLeadership = "leadership" // every lead, to review; writes notes only
+	RoleSupport    = "support"    // assigned leads from the solution stage on
+	RoleAftersales = "aftersales" // assigned leads once won
 )
 
 // Roles lists the roles a user may have.
-var Roles = []string{RoleRep, RoleManager, RoleSupport}
+var Roles = []string{RoleRep, RoleManager, RoleLeadership, RoleSupport, RoleAftersales}
+
+// RoleList is Roles for a message: "rep, manager, leadership, support or
+// aftersales".
+func RoleList() string {
+	return strings.Join(Roles[:len(Roles)-1], ", ") + " or " + Roles[len(Roles)-1]
+}
 
 // User is an account on the server.
 type User struct {

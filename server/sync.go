@@ -21,36 +21,6 @@ const DefaultMaxSkew = 5 * time.Minute
 // user may see; the cursor still advances past them.
 const maxScan = 20000
 
-// visibility is who may see a lead besides managers: its owner and its
-// assignees.
-func visibility(rec *model.Record) []string {
-	var owner string
-	var assignees []string
-	if rec != nil {
-		_ = json.Unmarshal(rec.Fields["owner"], &owner)
-		_ = json.Unmarshal(rec.Fields["assignees"], &assignees)
-	}
-	var out []string
-	if owner != "" {
-		out = append(out, owner)
-	}
-	for _, a := range assignees {
-		if a != "" && !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// canSee reports whether u may see the lead whose record is rec.
-func canSee(u User, rec *model.Record) bool {
-	if u.Role == RoleManager {
-		return true
-	}
-	return slices.Contains(visibility(rec), u.Name)
-}
-
 // rejection is an op refused with a sentence for the user.
 type rejection struct{ reason string }
 
@@ -169,14 +139,16 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 		return 0, err
 	}
 	old := snapshot(rec)
-	if op.Entity.Type == model.TypeLead {
-		if _, ok := before[lead]; !ok {
-			before[lead] = &seenBy{existed: exists, users: visibility(rec)}
-		}
-	}
 	var oldVis []string
 	if exists && op.Entity.Type == model.TypeLead {
-		oldVis = visibility(rec)
+		if oldVis, err = s.visibility(tx, rec); err != nil {
+			return 0, err
+		}
+	}
+	if op.Entity.Type == model.TypeLead {
+		if _, ok := before[lead]; !ok {
+			before[lead] = &seenBy{existed: exists, users: oldVis}
+		}
 	}
 	rec.Apply(op)
 	if err := s.checkMerged(tx, u, op, old, rec, exists); err != nil {
@@ -188,10 +160,15 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 		}
 	}
 	if op.Entity.Type == model.TypeLead {
-		if !canSee(u, rec) {
+		if ok, err := s.canSee(tx, u, rec); err != nil {
+			return 0, err
+		} else if !ok {
 			return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)
 		}
-		newVis := visibility(rec)
+		newVis, err := s.visibility(tx, rec)
+		if err != nil {
+			return 0, err
+		}
 		if !slices.Equal(oldVis, newVis) {
 			if err := tx.SetVisible(lead, minus(oldVis, newVis), minus(newVis, oldVis)); err != nil {
 				return 0, err
@@ -235,14 +212,16 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 		return s.authoriseTarget(tx, u, op, rec, exists)
 	}
 	if ref.Type == model.TypeLead {
-		if exists && !canSee(u, rec) {
-			return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
+		if exists {
+			if ok, err := s.canSee(tx, u, rec); err != nil {
+				return "", err
+			} else if !ok {
+				return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
+			}
 		}
 		if u.Role != RoleManager {
-			// Moving a lead to the trash (or out of it) is a set of deleted.
-			_, trash := op.Fields["deleted"]
-			if u.Role == RoleSupport && (op.Kind == model.OpCreate || op.Kind == model.OpDelete || trash) {
-				return "", reject("support may not create or delete leads")
+			if err := authoriseRole(u, op); err != nil { // roles.go
+				return "", err
 			}
 			for _, f := range managerOnly {
 				v, ok := op.Fields[f]
@@ -287,7 +266,12 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 	if err != nil {
 		return "", err
 	}
-	if !lexists || !canSee(u, lrec) {
+	if !lexists {
+		return "", reject("lead %s does not exist on the server, or you may not see it", lead)
+	}
+	if ok, err := s.canSee(tx, u, lrec); err != nil {
+		return "", err
+	} else if !ok {
 		return "", reject("lead %s does not exist on the server, or you may not see it", lead)
 	}
 	return lead, nil
@@ -316,7 +300,11 @@ func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
 		if err != nil || !exists {
 			return err
 		}
-		old, now := before[lead].users, visibility(rec)
+		old := before[lead].users
+		now, err := s.visibility(tx, rec)
+		if err != nil {
+			return err
+		}
 		for _, name := range now {
 			if !slices.Contains(old, name) {
 				if _, err := tx.Append(LogEntry{Kind: EntryGrant, Lead: lead, User: name}); err != nil {
@@ -371,7 +359,10 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
 	}
 	lrec, ok, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
-	if err != nil || !ok || !canSee(u, lrec) {
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if ok, err := s.canSee(tx, u, lrec); err != nil || !ok {
 		return nil, false, err
 	}
 	return rec, true, nil
@@ -384,7 +375,8 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 type batchTx struct {
 	Tx
 	leads    map[string]*model.Record
-	pipeline *model.Pipeline // read once per batch (settings.go)
+	pipeline *model.Pipeline   // read once per batch (settings.go)
+	roles    map[string]string // user -> role, read once per batch (roles.go)
 }
 
 func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// SolutionStage is the pipeline stage from which technical support sees
+// the leads they are assigned to: the default pipeline's solution stage
+// (方案设计), where needs are analysed with support. Stages are compared by
+// their order in the pipeline in force (the company settings' when
+// stored), so support keeps the lead through negotiation, won and lost. A
+// pipeline without this key gives support its assigned leads at every
+// stage.
+const SolutionStage = "solution"
+
+// seesAll reports whether role sees every lead without being named on
+// it: managers, who run the team, and leadership, who review it.
+func seesAll(role string) bool {
+	return role == RoleManager || role == RoleLeadership
+}
+
+// named is who a lead names: its owner and its assignees, sorted.
+func named(rec *model.Record) []string {
+	var owner string
+	var assignees []string
+	if rec != nil {
+		_ = json.Unmarshal(rec.Fields["owner"], &owner)
+		_ = json.Unmarshal(rec.Fields["assignees"], &assignees)
+	}
+	var out []string
+	if owner != "" {
+		out = append(out, owner)
+	}
+	for _, a := range assignees {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// visibility is who may see a lead besides those who see all: the users
+// it names whose role lets them see it at its stage (seesAtStage). It is
+// what the visibility index holds, so a stage change that takes a lead
+// out of a support or after-sales user's sight revokes it as a
+// reassignment does.
+func (s *Service) visibility(tx Tx, rec *model.Record) ([]string, error) {
+	var out []string
+	for _, name := range named(rec) {
+		role, err := roleOf(tx, name)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := s.seesAtStage(tx, role, rec)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// canSee reports whether u may see the lead whose record is rec.
+func (s *Service) canSee(tx Tx, u User, rec *model.Record) (bool, error) {
+	if seesAll(u.Role) {
+		return true, nil
+	}
+	if !slices.Contains(named(rec), u.Name) {
+		return false, nil
+	}
+	return s.seesAtStage(tx, u.Role, rec)
+}
+
+// seesAtStage reports whether a user of role named on the lead sees it at
+// the lead's stage: support from SolutionStage on, after-sales once it is
+// won (a customer account), everyone else at every stage.
+func (s *Service) seesAtStage(tx Tx, role string, rec *model.Record) (bool, error) {
+	if role != RoleSupport && role != RoleAftersales {
+		return true, nil
+	}
+	var stage string
+	_ = json.Unmarshal(rec.Fields["stage"], &stage)
+	if role == RoleAftersales {
+		return stage == model.StageWon, nil
+	}
+	p, err := s.pipelineIn(tx)
+	if err != nil {
+		return false, err
+	}
+	from := p.Index(SolutionStage)
+	return from < 0 || p.Index(stage) >= from, nil
+}
+
+// roleOf returns the role of the user called name; a name with no
+// account yet (a lead may name someone before they are added) counts as
+// a rep, who sees what names them. A push reads each user once.
+func roleOf(tx Tx, name string) (string, error) {
+	bt, _ := tx.(*batchTx)
+	if bt != nil {
+		if r, ok := bt.roles[name]; ok {
+			return r, nil
+		}
+	}
+	u, ok, err := tx.User(name)
+	if err != nil {
+		return "", err
+	}
+	role := RoleRep
+	if ok {
+		role = u.Role
+	}
+	if bt != nil {
+		if bt.roles == nil {
+			bt.roles = map[string]string{}
+		}
+		bt.roles[name] = role
+	}
+	return role, nil
+}
+
+// authoriseRole checks the ops a role may make on a lead it sees, beyond
+// what every non-manager is refused (sync.go): leadership reviews and
+// comments, so it adds and edits activities, tasks and complaints on any
+// lead but never changes a lead itself (that would take it over from its
+// rep); after-sales logs service visits and complaints on its accounts
+// but leaves the lead to sales; support works on a lead but neither
+// creates nor deletes one.
+func authoriseRole(u User, op model.Op) error {
+	if op.Entity.Type != model.TypeLead {
+		return nil
+	}
+	switch u.Role {
+	case RoleLeadership:
+		return reject("leadership reviews leads but does not change them; add a note or a task instead")
+	case RoleAftersales:
+		return reject("after-sales does not change leads; log a service visit or a complaint instead")
+	case RoleSupport:
+		// Moving a lead to the trash (or out of it) is a set of deleted.
+		_, trash := op.Fields["deleted"]
+		if op.Kind == model.OpCreate || op.Kind == model.OpDelete || trash {
+			return reject("support may not create or delete leads")
+		}
+	}
+	return nil
+}

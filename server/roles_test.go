@@ -1,0 +1,185 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
+)
+
+// TestRolesSeeAndAreRefused syncs one team of every role through the
+// real handler and clients: ann (rep) owns four leads at different
+// stages, max (manager) assigns sue (support) and ally (after-sales) to
+// some, lea (leadership) reads along. Each role's replica must hold
+// exactly the leads its rule gives it, and each role's forbidden ops are
+// refused while its allowed ones apply.
+func TestRolesSeeAndAreRefused(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann := h.device("ann", server.RoleRep)
+		max := h.device("max", server.RoleManager)
+		lea := h.device("lea", server.RoleLeadership)
+		sue := h.device("sue", server.RoleSupport)
+		ally := h.device("ally", server.RoleAftersales)
+		devs := []*device{ann, max, lea, sue, ally}
+
+		early := ann.addLead("Early Co")  // contacted: too early for support
+		sol := ann.addLead("Solution Co") // solution
+		won := ann.addLead("Won Co")      // won, both assigned
+		alone := ann.addLead("Alone Co")  // won, nobody assigned
+		for id, stage := range map[string]string{early.ID: "contacted", sol.ID: "solution", won.ID: model.StageWon, alone.ID: model.StageWon} {
+			moveTo(ann, id, stage)
+		}
+		visit := ann.addVisit(early.ID, "needs: 2 MW substation")
+		ann.sync()
+		max.sync()
+		assign(max, early.ID, "sue", "ally")
+		assign(max, sol.ID, "sue")
+		assign(max, won.ID, "sue", "ally")
+		max.sync()
+		for _, d := range devs {
+			d.sync()
+		}
+		all := []string{early.ID, sol.ID, won.ID, alone.ID}
+		want := map[string][]string{
+			"ann": all, "max": all, "lea": all,
+			"sue":  {sol.ID, won.ID},
+			"ally": {won.ID},
+		}
+		for _, d := range devs {
+			checkLeads(t, d, want[d.name], all)
+		}
+		if sue.has(model.TypeActivity, visit.ID) {
+			t.Fatal("support holds a visit on a lead before the solution stage")
+		}
+
+		ref := func(id string) model.EntityRef { return model.EntityRef{Type: model.TypeLead, ID: id} }
+		act := func(lead string) model.Op {
+			return forged(model.EntityRef{Type: model.TypeActivity, ID: model.NewID()}, model.OpCreate,
+				map[string]any{"lead_id": lead, "kind": model.KindService, "started_at": time.Now().UTC()})
+		}
+		type try struct {
+			op     model.Op
+			reason string // "" means applied
+		}
+		cases := []struct {
+			who   *device
+			tries []try
+		}{
+			{lea, []try{
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"city": "Hangzhou"}), "leadership reviews leads"},
+				{forged(ref(model.NewID()), model.OpCreate, map[string]any{"company": "Mine", "owner": "lea"}), "leadership reviews leads"},
+				{forged(ref(sol.ID), model.OpDelete, nil), "leadership reviews leads"},
+				{act(early.ID), ""},
+			}},
+			{sue, []try{
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"city": "Suzhou"}), ""},
+				{act(sol.ID), ""},
+				{forged(ref(early.ID), model.OpSet, map[string]any{"city": "Suzhou"}), "does not exist on the server, or you may not see it"},
+				{act(early.ID), "does not exist on the server, or you may not see it"},
+				{act(alone.ID), "does not exist on the server, or you may not see it"},
+				{forged(ref(sol.ID), model.OpDelete, nil), "support may not create or delete"},
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"deleted": true}), "support may not create or delete"},
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"assignees": []string{"sue", "bob"}}), "only a manager"},
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"stage": "contacted"}), "could no longer see"},
+			}},
+			{ally, []try{
+				{act(won.ID), ""},
+				{forged(ref(won.ID), model.OpSet, map[string]any{"city": "Ningbo"}), "after-sales does not change leads"},
+				{act(sol.ID), "does not exist on the server, or you may not see it"},
+				{act(alone.ID), "does not exist on the server, or you may not see it"},
+			}},
+		}
+		for _, c := range cases {
+			for i, tr := range c.tries {
+				resp, err := c.who.c.Push(context.Background(), []model.Op{tr.op})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := resp.Results[0]
+				switch {
+				case tr.reason == "" && r.Status != wire.StatusApplied:
+					t.Errorf("%s, try %d (%s %s %v): %+v, want applied", c.who.name, i, tr.op.Kind, tr.op.Entity.Type, keys(tr.op), r)
+				case tr.reason != "" && (r.Status != wire.StatusRejected || !strings.Contains(r.Reason, tr.reason)):
+					t.Errorf("%s, try %d (%s %s %v): %+v, want rejected with %q", c.who.name, i, tr.op.Kind, tr.op.Entity.Type, keys(tr.op), r, tr.reason)
+				}
+			}
+		}
+		if t.Failed() {
+			return
+		}
+
+		// Stage changes move support's sight: the early lead reaches the
+		// solution stage (sue gets it and the visit under it), the
+		// solution lead goes back (sue loses it); a won lead reopened
+		// leaves after-sales.
+		moveTo(ann, early.ID, "solution")
+		moveTo(ann, sol.ID, "contacted")
+		moveTo(ann, won.ID, "negotiation")
+		ann.sync()
+		for _, d := range devs {
+			d.sync()
+		}
+		checkLeads(t, sue, []string{early.ID, won.ID}, all)
+		checkLeads(t, ally, nil, all)
+		if !sue.has(model.TypeActivity, visit.ID) {
+			t.Fatal("support gained a lead without the visit under it")
+		}
+		// Those who see by name alone converge as always; support and
+		// after-sales hold the server's very records of what they see.
+		if err := h.checkConverged([]*device{ann, max, lea}, map[string]bool{"max": true, "lea": true}); err != nil {
+			t.Fatal(err)
+		}
+		recs, _ := h.serverRecords()
+		for _, d := range []*device{sue, ally} {
+			for ref, rec := range d.replica() {
+				if !rec.Equal(recs[ref]) {
+					t.Fatalf("%s's %v differs from the server's:\nlocal  %s\nserver %s", d.name, ref, dump(rec), dump(recs[ref]))
+				}
+			}
+		}
+	})
+}
+
+func keys(op model.Op) []string {
+	var out []string
+	for k := range op.Fields {
+		out = append(out, k)
+	}
+	return out
+}
+
+// moveTo moves a lead to stage on d, as the lead screen does.
+func moveTo(d *device, id, stage string) {
+	d.t.Helper()
+	l := d.lead(id)
+	l.Stage = stage
+	d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+}
+
+// assign names users as a lead's assignees on d (a manager's laptop).
+func assign(d *device, id string, users ...string) {
+	d.t.Helper()
+	l := d.lead(id)
+	l.Assignees = users
+	d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+}
+
+// checkLeads fails unless d holds exactly the leads in want among all.
+func checkLeads(t *testing.T, d *device, want, all []string) {
+	t.Helper()
+	for _, id := range all {
+		wanted := false
+		for _, w := range want {
+			wanted = wanted || w == id
+		}
+		if got := d.has(model.TypeLead, id); got != wanted {
+			t.Errorf("%s holds lead %s: %v, want %v", d.name, id, got, wanted)
+		}
+	}
+}
