@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -76,11 +75,9 @@ func (t *Tx) StopVisit(id string, s VisitStop) (model.Activity, error) {
 type ActivityRow struct {
 	ID, LeadID, Kind, Contact string
 	StartedAt, EndedAt        time.Time
-	// First is the first line of the newest notes.
+	// First is the first line of the newest notes. The visit log's words
+	// filter asks the search index, so a row carries no text to scan.
 	First string
-	// Text is the newest notes, outcome, feedback and next step, lower-case
-	// (ASCII letters only, so Chinese is unchanged), for the text filter.
-	Text string
 }
 
 // Duration is how long the activity lasted; zero while open.
@@ -101,9 +98,6 @@ type rowJSON struct {
 	StartedAt time.Time `json:"started_at"`
 	EndedAt   time.Time `json:"ended_at"`
 	Contact   string    `json:"contact"`
-	Feedback  string    `json:"feedback"`
-	Outcome   string    `json:"outcome"`
-	NextStep  string    `json:"next_step"`
 	Revisions []struct {
 		Text string `json:"text"`
 	} `json:"revisions"`
@@ -176,22 +170,5 @@ func (a *rowJSON) row() ActivityRow {
 	return ActivityRow{
 		ID: a.ID, LeadID: a.LeadID, Kind: a.Kind, Contact: a.Contact, StartedAt: a.StartedAt, EndedAt: a.EndedAt,
 		First: act.FirstLine(),
-		Text:  LowerASCII(strings.Join([]string{notes, a.Outcome, a.Feedback, a.NextStep}, "\n")),
 	}
-}
-
-// LowerASCII lower-cases ASCII letters only: fast, and leaves CJK alone.
-func LowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
