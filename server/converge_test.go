@@ -176,15 +176,20 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	managers := map[string]bool{}
 	for i := range nDev {
 		role := server.RoleRep
-		if i > 0 && rapid.IntRange(0, 3).Draw(t, "manager?") == 0 {
-			role = server.RoleManager
+		if i > 0 {
+			switch rapid.IntRange(0, 5).Draw(t, "manager?") {
+			case 0:
+				role = server.RoleManager
+			case 1:
+				role = server.RoleLeadership // sees all, writes only notes and tasks
+			}
 		}
 		name := fmt.Sprintf("u%d", i)
 		d := &simDevice{device: h.device(name, role), role: role}
 		d.tr = &faultyTransport{t: t, next: http.DefaultTransport, applied: applied, counts: map[string]int{}}
 		d.c.HTTP = &http.Client{Transport: d.tr}
 		devs = append(devs, d)
-		if role == server.RoleManager {
+		if role == server.RoleManager || role == server.RoleLeadership {
 			managers[name] = true
 		} else {
 			reps = append(reps, name)
@@ -198,6 +203,13 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		acts := d.localIDs(model.TypeActivity, true)
 		tasks := d.localIDs(model.TypeTask, true)
 		action := rapid.SampledFrom([]string{"create", "create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "sync", "sync", "sync"}).Draw(t, "action")
+		if d.role == server.RoleLeadership {
+			// What leadership may do: notes on any lead, never a lead.
+			action = rapid.SampledFrom([]string{"visit", "note", "done", "sync"}).Draw(t, "leadership's action")
+			if len(leads) == 0 {
+				action = "sync" // any other action would create a lead
+			}
+		}
 		switch {
 		case action == "create" || len(leads) == 0 && action != "sync":
 			d.addLead(rapid.SampledFrom([]string{"华东电气", "Acme", "北方机械"}).Draw(t, "company"))
