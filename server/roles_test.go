@@ -183,3 +183,31 @@ func checkLeads(t *testing.T, d *device, want, all []string) {
 		}
 	}
 }
+
+// TestSupportSightFollowsTheCompanyPipeline: the stage order support's
+// sight is measured on is the stored company settings' pipeline, where a
+// stage unknown to the default one ("pilot") comes after the solution
+// stage and another ("review") before it.
+func TestSupportSightFollowsTheCompanyPipeline(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		h.svc.ParseSettings = parseSettings
+		doc := companyDoc("prospect", "review", server.SolutionStage, "pilot")
+		if res, err := h.svc.SetSettings(context.Background(), doc); err != nil || !res.OK() {
+			t.Fatalf("settings: %+v %v", res, err)
+		}
+		dir := t.TempDir()
+		max := bookWithStages(t, dir, h.url, "max", h.addUser("max", server.RoleManager), doc)
+		sue := bookWithStages(t, dir, h.url, "sue", h.addUser("sue", server.RoleSupport), doc)
+		review, pilot := max.addLead("Review Co"), max.addLead("Pilot Co")
+		moveTo(max, review.ID, "review")
+		moveTo(max, pilot.ID, "pilot")
+		assign(max, review.ID, "sue")
+		assign(max, pilot.ID, "sue")
+		if rep := max.sync(); rep.Rejected != 0 {
+			t.Fatalf("the manager's sync: %+v", rep)
+		}
+		sue.sync()
+		checkLeads(t, sue, []string{pilot.ID}, []string{review.ID, pilot.ID})
+	})
+}
