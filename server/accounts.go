@@ -406,6 +406,11 @@ func (s *Service) AssignLead(ctx context.Context, lead, user string) (uint64, er
 	return seq, err
 }
 
+// CheckUserName says what is wrong with a user name, or nil: the rule
+// every account's name follows, for a laptop to check a name it is given
+// before it writes it.
+func CheckUserName(name string) error { return checkName(name) }
+
 func checkName(name string) error {
 	if name == "" || len(name) > 64 {
 		return errors.New("a user name must be 1 to 64 characters")

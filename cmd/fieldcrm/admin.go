@@ -61,7 +61,9 @@ request, so changes take effect at once there too.`,
 		Short: "Add a user and print their first token (shown once)",
 		Long: `Add a user and print their first token, once, with the exact 'fieldcrm login'
 line to give them. Handing out a token means sending a secret: prefer
-'fieldcrm admin invite', whose short code works once and expires.`,
+'fieldcrm admin invite', whose short code works once and expires.
+
+` + roleHelp,
 		Example: `  fieldcrm admin user add wang --role rep --url https://crm.example.com:7070
   fieldcrm admin user add li --role manager --expires 2160h`,
 		Args: cobra.ExactArgs(1),
@@ -77,7 +79,7 @@ line to give them. Handing out a token means sending a secret: prefer
 			})
 		},
 	}
-	add.Flags().StringVar(&role, "role", "rep", "rep (own and assigned leads), manager (all leads) or support (assigned leads)")
+	add.Flags().StringVar(&role, "role", "rep", server.RoleList()+" (see above)")
 	add.Flags().DurationVar(&expires, "expires", 0, "the token stops working after this long, e.g. 2160h (default never)")
 	var listJSON bool
 	list := &cobra.Command{
@@ -192,3 +194,11 @@ from where they were once the servers run with --database.`,
 		a.adminSettingsCmd(with)) // admin_settings.go
 	return cmd
 }
+
+// roleHelp says what each role sees and may change, for the commands that
+// give a user a role; docs/server.md ("Roles") says it at length.
+const roleHelp = `Roles: a rep sees the leads they own or are assigned to; a manager sees and
+changes every lead and who has it; leadership sees every lead and adds notes,
+tasks and complaints but changes no lead; support sees the leads assigned to
+them from the solution stage on; aftersales sees assigned leads once won and
+logs service visits and complaints on them.`

@@ -145,7 +145,9 @@ person runs the printed 'fieldcrm login --server URL --invite CODE' line;
 their laptop exchanges the code for a token that only it keeps, so no
 secret that lasts goes through chat. For a new user give --role; for one
 who exists, leave it out: the code signs them in on another device.
-Wrong codes count as failed sign-ins of the address that sends them.`,
+Wrong codes count as failed sign-ins of the address that sends them.
+
+` + roleHelp,
 		Example: `  fieldcrm admin invite wang --role rep --url https://crm.example.com:7070
   fieldcrm admin invite li --expires 2h`,
 		Args: cobra.ExactArgs(1),
@@ -164,7 +166,7 @@ Wrong codes count as failed sign-ins of the address that sends them.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&role, "role", "rep", "a new user's role: rep, manager or support")
+	cmd.Flags().StringVar(&role, "role", "rep", "a new user's role: "+server.RoleList())
 	cmd.Flags().DurationVar(&ttl, "expires", server.DefaultInviteTTL, "the code stops working after this long")
 	cmd.Flags().DurationVar(&tokenTTL, "token-expires", 0, "the token it gives stops working after this long (default never)")
 	return cmd

@@ -13,8 +13,8 @@ import (
 
 func init() {
 	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
-		lead := &cobra.Command{Use: "lead", Short: "Add, list, show, edit, move, delete and restore leads"}
-		lead.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadEditCmd(), a.leadMoveCmd(), a.leadDeleteCmd(), a.leadRestoreCmd())
+		lead := &cobra.Command{Use: "lead", Short: "Add, list, show, edit, move, assign, delete and restore leads"}
+		lead.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadEditCmd(), a.leadMoveCmd(), a.leadAssignCmd(), a.leadDeleteCmd(), a.leadRestoreCmd()) // assign.go
 		root.AddCommand(lead)
 	})
 }
