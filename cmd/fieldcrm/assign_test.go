@@ -45,6 +45,12 @@ func TestLeadAssignBringsSupportOnAndOff(t *testing.T) {
 	if out := max.ok("lead", "assign", "Acme", "sue"); !strings.Contains(out, "already assigned") {
 		t.Fatalf("a second assign said: %s", out)
 	}
+	if got, dir := max.complete("lead", "assign", "Acme", ""); strings.Join(got, ",") != "ann,sue" || dir != noFiles {
+		t.Fatalf("user names offered: %v %s, want ann and sue (the book's owner and assignee)", got, dir)
+	}
+	if got, _ := max.complete("lead", "assign", "Acme", "s"); strings.Join(got, ",") != "sue" {
+		t.Fatalf("user names offered for s: %v", got)
+	}
 	max.ok("sync")
 	sue.ok("sync")
 	if got := sue.owners(); got["Acme 电气"] != "ann" || len(got) != 1 {
