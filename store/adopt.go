@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -17,8 +18,15 @@ var authorKeys = []string{"author", "set_by", "by"}
 // anything changed.
 func adoptAuthors(fields map[string]json.RawMessage, oldUser, newUser string) bool {
 	changed := false
+	name, _ := json.Marshal(oldUser)
 	for f, v := range fields {
 		if model.IsAppendField(model.TypeLead, f) || model.IsAppendField(model.TypeActivity, f) {
+			if out, ok := renameAuthors(v, name, newUser); ok {
+				if out != nil {
+					fields[f], changed = out, true
+				}
+				continue
+			}
 			var list []map[string]json.RawMessage
 			if json.Unmarshal(v, &list) != nil {
 				continue
@@ -43,6 +51,88 @@ func adoptAuthors(fields map[string]json.RawMessage, oldUser, newUser string) bo
 		}
 	}
 	return changed
+}
+
+// renameAuthors is adoptAuthors for a list of entries in JSON, without
+// decoding it: a first push after a login hands over a hundred thousand
+// notes' revisions. It rewrites the value of each entry's author key that
+// is exactly the JSON string name (compact JSON names it so) and returns
+// nil when there is none. ok is false when it cannot be sure: anything
+// but a list of flat objects, or an escape in a key or an author's value,
+// which the caller decodes instead.
+func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
+	isAuthor := func(key []byte) bool {
+		for _, k := range authorKeys {
+			if len(key) == len(k)+2 && string(key[1:len(key)-1]) == k {
+				return true
+			}
+		}
+		return false
+	}
+	var to []byte
+	last, depth, key := 0, 0, []byte(nil)
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '[', '{':
+			key = nil
+			if depth++; depth > 2 || (depth == 1) != (c == '[') {
+				return nil, false
+			}
+		case ']', '}':
+			depth--
+		case ':':
+			if depth != 2 || key == nil {
+				return nil, false
+			}
+		case ',':
+			key = nil
+		case '"':
+			end := stringEnd(v, i)
+			if end < 0 || depth != 2 {
+				return nil, false
+			}
+			s := v[i:end]
+			if key == nil { // a key: the next string is its value
+				key = s
+				if bytes.IndexByte(s, '\\') >= 0 && len(s) > 2 {
+					return nil, false
+				}
+			} else if isAuthor(key) {
+				if bytes.IndexByte(s, '\\') >= 0 {
+					return nil, false
+				}
+				if bytes.Equal(s, name) {
+					if to == nil {
+						to, _ = json.Marshal(newUser)
+					}
+					out = append(append(out, v[last:i]...), to...)
+					last = end
+				}
+			}
+			i = end - 1
+		}
+	}
+	if depth != 0 || (out != nil && !json.Valid(v)) {
+		return nil, false
+	}
+	if out != nil {
+		out = append(out, v[last:]...)
+	}
+	return out, true
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// v[i], or -1 if it does not end.
+func stringEnd(v []byte, i int) int {
+	for j := i + 1; j < len(v); j++ {
+		switch v[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
 }
 
 // adoptEntry is adoptAuthors for an append op's entry.
