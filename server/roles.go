@@ -93,8 +93,78 @@ func (s *Service) seesAtStage(tx Tx, role string, rec *model.Record) (bool, erro
 	if err != nil {
 		return false, err
 	}
+	return supportSees(p, stage), nil
+}
+
+// supportSees reports whether support sees an assigned lead at stage in
+// pipeline p: from SolutionStage on, or always when p lacks it.
+func supportSees(p model.Pipeline, stage string) bool {
 	from := p.Index(SolutionStage)
-	return from < 0 || p.Index(stage) >= from, nil
+	return from < 0 || p.Index(stage) >= from
+}
+
+// resight brings support's sight in step with a new pipeline p, in the
+// transaction that stores it: a settings version that reorders stages
+// moves which leads support sees, though no lead changed. It grants or
+// revokes as a change to the lead would (logVisibility), reading every
+// lead once; settings change seldom.
+func (s *Service) resight(tx Tx, p model.Pipeline) error {
+	type lead struct {
+		id, stage string
+		names     []string
+	}
+	// The scan only collects: a storage may not read or write anything
+	// else while it iterates (PostgreSQL's rows hold the connection).
+	var leads []lead
+	err := tx.EachRecord(model.EntityRef{Type: model.TypeLead}, func(ref model.EntityRef, rec *model.Record, bad error) (bool, error) {
+		if ref.Type != model.TypeLead {
+			return false, nil
+		}
+		if bad == nil {
+			l := lead{id: ref.ID, names: named(rec)}
+			_ = json.Unmarshal(rec.Fields["stage"], &l.stage)
+			leads = append(leads, l)
+		}
+		return true, nil // a record that cannot be read is an operator's repair
+	})
+	if err != nil {
+		return err
+	}
+	roles := map[string]string{}
+	for _, l := range leads {
+		for _, name := range l.names {
+			role, ok := roles[name]
+			if !ok {
+				if role, err = roleOf(tx, name); err != nil {
+					return err
+				}
+				roles[name] = role
+			}
+			if role != RoleSupport {
+				continue
+			}
+			has, err := tx.Visible(name, l.id)
+			if err != nil {
+				return err
+			}
+			want := supportSees(p, l.stage)
+			if want == has {
+				continue
+			}
+			e := LogEntry{Kind: EntryGrant, Lead: l.id, User: name}
+			add, remove := []string{name}, []string(nil)
+			if !want {
+				e.Kind, add, remove = EntryRevoke, nil, add
+			}
+			if err := tx.SetVisible(l.id, remove, add); err != nil {
+				return err
+			}
+			if _, err := tx.Append(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // roleOf returns the role of the user called name; a name with no

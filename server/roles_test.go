@@ -211,3 +211,54 @@ func TestSupportSightFollowsTheCompanyPipeline(t *testing.T) {
 		checkLeads(t, sue, []string{pilot.ID}, []string{review.ID, pilot.ID})
 	})
 }
+
+// TestSettingsThatMoveTheSolutionStageMoveSupportsSight: a new settings
+// version that puts a lead's stage after the solution stage grants it to
+// its support assignee, and one that puts it back before revokes it,
+// though the lead itself never changed.
+func TestSettingsThatMoveTheSolutionStageMoveSupportsSight(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		h.svc.ParseSettings = parseSettings
+		ctx := context.Background()
+		before := companyDoc("prospect", "review", server.SolutionStage, "pilot")
+		after := companyDoc("prospect", server.SolutionStage, "review", "pilot")
+		if res, err := h.svc.SetSettings(ctx, before); err != nil || !res.OK() {
+			t.Fatalf("settings: %+v %v", res, err)
+		}
+		dir := t.TempDir()
+		max := bookWithStages(t, dir, h.url, "max", h.addUser("max", server.RoleManager), before)
+		sue := bookWithStages(t, dir, h.url, "sue", h.addUser("sue", server.RoleSupport), after)
+		review, early := max.addLead("Review Co"), max.addLead("Prospect Co")
+		moveTo(max, review.ID, "review")
+		assign(max, review.ID, "sue")
+		assign(max, early.ID, "sue")
+		max.addVisit(review.ID, "site survey")
+		max.sync()
+		sue.sync()
+		all := []string{review.ID, early.ID}
+		checkLeads(t, sue, nil, all)
+		for round, c := range []struct {
+			doc  string
+			want []string
+		}{{after, []string{review.ID}}, {before, nil}, {after, []string{review.ID}}} {
+			if res, err := h.svc.SetSettings(ctx, c.doc); err != nil || !res.OK() {
+				t.Fatalf("round %d: settings: %+v %v", round, res, err)
+			}
+			sue.sync()
+			checkLeads(t, sue, c.want, all)
+			if t.Failed() {
+				t.Fatalf("after round %d", round)
+			}
+		}
+		recs, _ := h.serverRecords()
+		for ref, rec := range sue.replica() {
+			if !rec.Equal(recs[ref]) {
+				t.Fatalf("sue's %v differs from the server's", ref)
+			}
+		}
+		if len(sue.replica()) != 2 {
+			t.Fatalf("sue holds %d records, want the lead and its visit", len(sue.replica()))
+		}
+	})
+}

@@ -311,6 +311,9 @@ func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult,
 		if err := tx.PutSettings(stored); err != nil {
 			return err
 		}
+		if err := s.resight(tx, parsed.Pipeline); err != nil { // roles.go
+			return err
+		}
 		res.Version = stored.Version
 		return s.audit(ctx, tx, "settings set", fmt.Sprintf("version %d", stored.Version), settingsDiff(cur, ok, stored))
 	})
