@@ -104,11 +104,20 @@ func supportSees(p model.Pipeline, stage string) bool {
 }
 
 // resight brings support's sight in step with a new pipeline p, in the
-// transaction that stores it: a settings version that reorders stages
-// moves which leads support sees, though no lead changed. It grants or
-// revokes as a change to the lead would (logVisibility), reading every
-// lead once; settings change seldom.
-func (s *Service) resight(tx Tx, p model.Pipeline) error {
+// transaction that stores it: a settings version that moves the solution
+// stage moves which leads support sees, though no lead changed. It grants
+// or revokes as a change to the lead would (logVisibility). was (when
+// had) is the version p replaces: when support sees at the same stages in
+// both, as after most changes (labels, probabilities, templates), nothing
+// is read; otherwise every lead is, once.
+func (s *Service) resight(tx Tx, was StoredSettings, had bool, p model.Pipeline) error {
+	old := s.pipeline()
+	if had {
+		old = storedPipeline(was)
+	}
+	if sameSight(old, p) {
+		return nil
+	}
 	type lead struct {
 		id, stage string
 		names     []string
@@ -165,6 +174,18 @@ func (s *Service) resight(tx Tx, p model.Pipeline) error {
 		}
 	}
 	return nil
+}
+
+// sameSight reports whether support sees at the same stages in a and b.
+func sameSight(a, b model.Pipeline) bool {
+	for _, p := range []model.Pipeline{a, b} {
+		for _, st := range p.Stages {
+			if supportSees(a, st.Key) != supportSees(b, st.Key) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // roleOf returns the role of the user called name; a name with no

@@ -311,7 +311,7 @@ func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult,
 		if err := tx.PutSettings(stored); err != nil {
 			return err
 		}
-		if err := s.resight(tx, parsed.Pipeline); err != nil { // roles.go
+		if err := s.resight(tx, cur, ok, parsed.Pipeline); err != nil { // roles.go
 			return err
 		}
 		res.Version = stored.Version
