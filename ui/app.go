@@ -69,6 +69,9 @@ type Model struct {
 	today  *todayPage
 	visits *visitsPage
 	stack  []overlay
+	// pushes counts the overlays ever pushed, so a hold sees one open.
+	pushes int
+	hold   hold
 	// visit is the open visit and capture the note being captured, each
 	// kept while hidden; nil when there is none.
 	visit   *visitOverlay
@@ -131,19 +134,17 @@ func (m Model) Init() tea.Cmd {
 }
 
 // Update routes msg: a key to the root's keys or else to what has the
-// keyboard (the top overlay, else the page), the size to everything, the
-// root's own messages to their handlers, and every other message (the
-// replies of commands) to every page and overlay, each of which takes its
-// own by type and request id.
+// keyboard (the top overlay, else the page), unless it waits for what an
+// earlier key started (see hold), the size to everything, the root's own
+// messages to their handlers, and every other message (the replies of
+// commands) to every page and overlay, each of which takes its own by
+// type and request id.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		if cmd, ok := m.globalKey(msg); ok {
-			return m, cmd
-		}
-		return m, m.focus().Update(msg)
-	case tea.PasteMsg:
-		return m, m.focus().Update(msg)
+	case tea.KeyPressMsg, tea.PasteMsg:
+		return m, m.input(msg)
+	case holdMarkMsg, holdEndMsg:
+		return m, m.holdStep(msg)
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
 		cmds := []tea.Cmd{m.layout()}
@@ -153,10 +154,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	}
 	cmd, done := m.handle(msg)
-	if done {
-		return m, cmd
+	if !done {
+		cmd = tea.Batch(cmd, m.broadcast(msg))
 	}
-	return m, tea.Batch(cmd, m.broadcast(msg))
+	return m, m.follow(cmd)
 }
 
 // updater is what can take a message: a page or an overlay.

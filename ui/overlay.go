@@ -45,6 +45,7 @@ func (m *Model) top() overlay {
 // lower in the stack (a hidden note called back) moves up.
 func (m *Model) push(o overlay) tea.Cmd {
 	m.stack = append(m.without(o), o)
+	m.pushes++
 	return m.layout()
 }
 

@@ -23,6 +23,9 @@ type page interface {
 	KeyMap() help.KeyMap
 	// InputFocused says a text field has the keyboard: letters are text.
 	InputFocused() bool
+	// Ready says the page shows what it was opened on, so keys act on it:
+	// keys held for a page being opened wait for it (see hold).
+	Ready() bool
 	// Reload reads afresh what the page shows.
 	Reload() tea.Cmd
 	// Lead is the lead the page points at, which a quick note is for; ""
@@ -65,6 +68,7 @@ func (p *boardPage) View() string             { return p.m.View() }
 func (p *boardPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
 func (p *boardPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *boardPage) InputFocused() bool       { return p.m.InputFocused() }
+func (p *boardPage) Ready() bool              { return true }
 func (p *boardPage) Reload() tea.Cmd          { return p.m.Reload() }
 func (p *boardPage) Lead() (string, string) {
 	if c, ok := p.m.Selected(); ok {
@@ -88,6 +92,7 @@ func (p *leadPage) View() string             { return p.m.View() }
 func (p *leadPage) SetSize(w, h int) tea.Cmd { return p.m.SetSize(w, h) }
 func (p *leadPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *leadPage) InputFocused() bool       { return false }
+func (p *leadPage) Ready() bool              { return p.m.OnScreen() }
 func (p *leadPage) Reload() tea.Cmd {
 	if p.m.ID() == "" {
 		return nil
@@ -107,6 +112,7 @@ func (p *todayPage) View() string             { return p.m.View() }
 func (p *todayPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
 func (p *todayPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *todayPage) InputFocused() bool       { return false }
+func (p *todayPage) Ready() bool              { return true }
 func (p *todayPage) Reload() tea.Cmd          { return p.m.Load() }
 func (p *todayPage) Lead() (string, string) {
 	if it, ok := p.m.Selected(); ok {
@@ -126,6 +132,7 @@ func (p *visitsPage) View() string             { return p.m.View() }
 func (p *visitsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
 func (p *visitsPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *visitsPage) InputFocused() bool       { return p.m.InputFocused() }
+func (p *visitsPage) Ready() bool              { return true }
 func (p *visitsPage) Reload() tea.Cmd          { return p.m.Load() }
 
 // Lead is none: a row of the log is an activity, and a note about the
@@ -143,5 +150,6 @@ func (p *reportsPage) View() string             { return p.m.View() }
 func (p *reportsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
 func (p *reportsPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *reportsPage) InputFocused() bool       { return p.m.InputFocused() }
+func (p *reportsPage) Ready() bool              { return true }
 func (p *reportsPage) Reload() tea.Cmd          { return p.m.Open() }
 func (p *reportsPage) Lead() (string, string)   { return "", "" }

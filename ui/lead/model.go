@@ -93,6 +93,11 @@ func (m Model) Company() string {
 	return m.data.lead.Company
 }
 
+// OnScreen reports whether the lead is on screen: until then keys wait
+// (the root holds them while it can, so they keep their order with the
+// keys typed after).
+func (m Model) OnScreen() bool { return m.header != "" }
+
 // KeyMap returns the keys for the help line.
 func (m Model) KeyMap() KeyMap { return m.keys }
 
