@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -58,61 +60,57 @@ func adoptAuthors(fields map[string]json.RawMessage, oldUser, newUser string) bo
 // notes' revisions. It rewrites the value of each entry's author key that
 // is exactly the JSON string name (compact JSON names it so) and returns
 // nil when there is none. ok is false when it cannot be sure: anything
-// but a list of flat objects, or an escape in a key or an author's value,
-// which the caller decodes instead.
+// but a list of objects, an entry holding a list of entries itself, or
+// an escape in a key or an author's value; the caller decodes it then.
 func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
-	isAuthor := func(key []byte) bool {
-		for _, k := range authorKeys {
-			if len(key) == len(k)+2 && string(key[1:len(key)-1]) == k {
-				return true
-			}
-		}
-		return false
-	}
 	var to []byte
-	last, depth, key := 0, 0, []byte(nil)
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '[', '{':
-			key = nil
-			if depth++; depth > 2 || (depth == 1) != (c == '[') {
-				return nil, false
-			}
-		case ']', '}':
-			depth--
-		case ':':
-			if depth != 2 || key == nil {
-				return nil, false
-			}
-		case ',':
-			key = nil
-		case '"':
-			end := stringEnd(v, i)
-			if end < 0 || depth != 2 {
-				return nil, false
-			}
-			s := v[i:end]
-			if key == nil { // a key: the next string is its value
-				key = s
-				if bytes.IndexByte(s, '\\') >= 0 && len(s) > 2 {
-					return nil, false
-				}
-			} else if isAuthor(key) {
-				if bytes.IndexByte(s, '\\') >= 0 {
-					return nil, false
-				}
-				if bytes.Equal(s, name) {
-					if to == nil {
-						to, _ = json.Marshal(newUser)
-					}
-					out = append(append(out, v[last:i]...), to...)
-					last = end
-				}
-			}
-			i = end - 1
-		}
+	last := 0
+	i := skipSpace(v, 0)
+	if i >= len(v) || v[i] != '[' {
+		return nil, false
 	}
-	if depth != 0 || (out != nil && !json.Valid(v)) {
+	if i = skipSpace(v, i+1); i < len(v) && v[i] == ']' {
+		return nil, skipSpace(v, i+1) == len(v)
+	}
+	for {
+		end := valueEnd(v, i)
+		if end < 0 || v[i] != '{' {
+			return nil, false
+		}
+		at := i
+		entry := members(v[at:end], func(key []byte, from, end int) bool {
+			k, val := string(key[1:len(key)-1]), v[at+from:at+end]
+			switch {
+			case model.IsAppendField(model.TypeLead, k) || model.IsAppendField(model.TypeActivity, k):
+				return false
+			case !slices.Contains(authorKeys, k):
+				return true
+			case val[0] == '"' && bytes.IndexByte(val, '\\') >= 0:
+				return false
+			case bytes.Equal(val, name):
+				if to == nil {
+					to, _ = json.Marshal(newUser)
+				}
+				out = append(append(out, v[last:at+from]...), to...)
+				last = at + end
+			}
+			return true
+		})
+		if !entry {
+			return nil, false
+		}
+		if i = skipSpace(v, end); i >= len(v) {
+			return nil, false
+		}
+		if v[i] == ']' {
+			break
+		}
+		if v[i] != ',' {
+			return nil, false
+		}
+		i = skipSpace(v, i+1)
+	}
+	if skipSpace(v, i+1) != len(v) || (out != nil && !json.Valid(v)) {
 		return nil, false
 	}
 	if out != nil {
@@ -212,9 +210,17 @@ func ownerIs(fields map[string]json.RawMessage, user string) bool {
 func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	oldUser := op.Actor.User
 	typ, id := op.Entity.Type, op.Entity.ID
-	rec, ok, err := t.loadRecord(typ, id)
-	if err != nil || !ok {
-		return err
+	data := clone(t.bucket(entityBucket[typ]).Get([]byte(id))) // read after the puts below
+	if data == nil {
+		return nil
+	}
+	// The merge state is small and binary; the fields are renamed in
+	// their JSON (renameFields), decoded only when that cannot be sure.
+	rec := model.NewRecord(typ)
+	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
+		if err := decodeStamps(st, rec, t.s.node); err != nil {
+			return fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
+		}
 	}
 	if rec.Base.HLC == op.HLC && rec.Base.Actor == oldUser {
 		rec.Base.Actor = newUser
@@ -230,12 +236,34 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 			rec.History[i].Actor = newUser
 		}
 	}
-	owner := typ == model.TypeLead && op.Kind == model.OpCreate && ownerIs(rec.Fields, oldUser) && rec.StampOf("owner").HLC == op.HLC
-	if owner {
-		rec.Fields["owner"], _ = json.Marshal(newUser)
+	mayOwn := typ == model.TypeLead && op.Kind == model.OpCreate && rec.StampOf("owner").HLC == op.HLC
+	fields, owner, ok := renameFields(data, oldUser, newUser, mayOwn)
+	if !ok {
+		if err := json.Unmarshal(data, &rec.Fields); err != nil {
+			return fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
+		}
+		owner = mayOwn && ownerIs(rec.Fields, oldUser)
+		if owner {
+			rec.Fields["owner"], _ = json.Marshal(newUser)
+		}
+		adoptAuthors(rec.Fields, oldUser, newUser)
+		fields = model.EncodeFields(rec.Fields)
 	}
-	adoptAuthors(rec.Fields, oldUser, newUser)
-	if err := t.saveRecord(typ, id, rec); err != nil {
+	if err := t.settleCreate(typ, id); err != nil {
+		return err
+	}
+	if fields != nil {
+		if err := t.bucket(entityBucket[typ]).Put([]byte(id), fields); err != nil {
+			return err
+		}
+	} else {
+		fields = data
+	}
+	st, err := encodeStamps(rec, t.s.node)
+	if err != nil {
+		return err
+	}
+	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st); err != nil {
 		return err
 	}
 	switch {
@@ -243,15 +271,18 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		return t.updateCard(id, func(c *Card) error { c.Owner = newUser; return nil })
 	case typ == model.TypeActivity:
 		// What act_facts needs, not the notes and their revisions.
-		var a model.Activity
-		for f, dst := range map[string]any{"id": &a.ID, "lead_id": &a.LeadID, "kind": &a.Kind,
-			"started_at": &a.StartedAt, "author": &a.Author, "deleted": &a.Deleted} {
-			if v, ok := rec.Fields[f]; ok {
-				if err := json.Unmarshal(v, dst); err != nil {
-					return fmt.Errorf("activity %s: %s: %w", id, f, err)
-				}
-			}
+		var f struct {
+			ID        string    `json:"id"`
+			LeadID    string    `json:"lead_id"`
+			Kind      string    `json:"kind"`
+			StartedAt time.Time `json:"started_at"`
+			Author    string    `json:"author"`
+			Deleted   bool      `json:"deleted"`
 		}
+		if err := json.Unmarshal(fields, &f); err != nil {
+			return fmt.Errorf("activity %s: %w", id, err)
+		}
+		a := model.Activity{ID: f.ID, LeadID: f.LeadID, Kind: f.Kind, StartedAt: f.StartedAt, Author: f.Author, Deleted: f.Deleted}
 		for _, k := range indexKeys(&a) {
 			if k.bucket == string(idxActFacts) {
 				return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
@@ -259,4 +290,196 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		}
 	}
 	return nil
+}
+
+// renameFields is adoptAuthors, and the owner when owner is true, on a
+// record's fields as stored (a JSON object), without decoding them: it
+// returns the fields renamed, nil when nothing names oldUser, and whether
+// it renamed the owner. ok is false when it cannot be sure (see
+// renameAuthors); the caller decodes the fields then.
+func renameFields(data []byte, oldUser, newUser string, owner bool) (out []byte, ownerRenamed, ok bool) {
+	name, _ := json.Marshal(oldUser)
+	to, _ := json.Marshal(newUser)
+	last := 0
+	ok = members(data, func(key []byte, from, end int) bool {
+		k, v := string(key[1:len(key)-1]), data[from:end]
+		var with []byte
+		switch {
+		case model.IsAppendField(model.TypeLead, k) || model.IsAppendField(model.TypeActivity, k):
+			renamed, sure := renameAuthors(v, name, newUser)
+			if !sure {
+				return false
+			}
+			with = renamed
+		case slices.Contains(authorKeys, k) || (owner && k == "owner"):
+			if v[0] == '"' && bytes.IndexByte(v, '\\') >= 0 {
+				return false
+			}
+			if bytes.Equal(v, name) {
+				with = to
+				ownerRenamed = ownerRenamed || k == "owner"
+			}
+		}
+		if with != nil {
+			out = append(append(out, data[last:from]...), with...)
+			last = end
+		}
+		return true
+	})
+	if !ok {
+		return nil, false, false
+	}
+	if out != nil {
+		out = append(out, data[last:]...)
+	}
+	return out, ownerRenamed, true
+}
+
+// members calls fn with the key (quoted, as written) and the start and
+// end of the value of each member of the JSON object v, in order. It
+// reports false when v is not one JSON object, a key has an escape, or fn
+// returns false.
+func members(v []byte, fn func(key []byte, from, end int) bool) bool {
+	i := skipSpace(v, 0)
+	if i >= len(v) || v[i] != '{' {
+		return false
+	}
+	if i = skipSpace(v, i+1); i < len(v) && v[i] == '}' {
+		return skipSpace(v, i+1) == len(v)
+	}
+	for i < len(v) && v[i] == '"' {
+		end := stringEnd(v, i)
+		if end < 0 || bytes.IndexByte(v[i:end], '\\') >= 0 {
+			return false
+		}
+		key := v[i:end]
+		if i = skipSpace(v, end); i >= len(v) || v[i] != ':' {
+			return false
+		}
+		from := skipSpace(v, i+1)
+		to := valueEnd(v, from)
+		if to < 0 || !fn(key, from, to) {
+			return false
+		}
+		switch i = skipSpace(v, to); {
+		case i >= len(v):
+			return false
+		case v[i] == '}':
+			return skipSpace(v, i+1) == len(v)
+		case v[i] != ',':
+			return false
+		}
+		i = skipSpace(v, i+1)
+	}
+	return false
+}
+
+func skipSpace(v []byte, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns the index just past the JSON value that starts at
+// v[i], or -1 if there is none.
+func valueEnd(v []byte, i int) int {
+	if i >= len(v) {
+		return -1
+	}
+	switch v[i] {
+	case '"':
+		return stringEnd(v, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(v); j++ {
+			switch v[j] {
+			case '"':
+				if j = stringEnd(v, j) - 1; j < 0 {
+					return -1
+				}
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(v) && !bytes.ContainsRune([]byte(",}] \t\r\n"), rune(v[j])) {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// adoptOpJSON is adoptOp for an op in JSON, as the outbox hands it to a
+// push, without decoding it: when its actor is an account the book was
+// handed from (adopted), the actor, the authors it names and a new lead's
+// owner name the account it was handed to. ok is false when it cannot be
+// sure (see renameFields); the caller decodes the op then.
+func adoptOpJSON(raw []byte, adopted map[string]string) (out []byte, ok bool) {
+	var typ, kind, user []byte
+	var userAt, fieldsAt, entryAt [2]int
+	top := members(raw, func(key []byte, from, end int) bool {
+		v := raw[from:end]
+		switch string(key) {
+		case `"kind"`:
+			kind = v
+		case `"fields"`:
+			fieldsAt = [2]int{from, end}
+		case `"entry"`:
+			entryAt = [2]int{from, end}
+		case `"entity"`, `"actor"`:
+			return members(v, func(k []byte, f, e int) bool {
+				switch {
+				case string(key) == `"entity"` && string(k) == `"type"`:
+					typ = v[f:e]
+				case string(key) == `"actor"` && string(k) == `"user"`:
+					user, userAt = v[f:e], [2]int{from + f, from + e}
+				}
+				return true
+			})
+		}
+		return true
+	})
+	var old string
+	if !top || user == nil || bytes.IndexByte(user, '\\') >= 0 || json.Unmarshal(user, &old) != nil {
+		return raw, false
+	}
+	to, ok := adopted[old]
+	if !ok {
+		return raw, true
+	}
+	newName, _ := json.Marshal(to)
+	type edit struct {
+		at   [2]int
+		with []byte
+	}
+	edits := []edit{{userAt, newName}}
+	for _, at := range [][2]int{fieldsAt, entryAt} {
+		if at[1] == 0 || string(raw[at[0]:at[1]]) == "null" {
+			continue
+		}
+		owner := at == fieldsAt && string(typ) == `"`+model.TypeLead+`"` && string(kind) == `"`+string(model.OpCreate)+`"`
+		with, _, sure := renameFields(raw[at[0]:at[1]], old, to, owner)
+		if !sure {
+			return raw, false
+		}
+		if with != nil {
+			edits = append(edits, edit{at, with})
+		}
+	}
+	slices.SortFunc(edits, func(a, b edit) int { return a.at[0] - b.at[0] })
+	last := 0
+	for _, e := range edits {
+		out = append(append(out, raw[last:e.at[0]]...), e.with...)
+		last = e.at[1]
+	}
+	return append(out, raw[last:]...), true
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
 )
 
 // TestRenameAuthorsAsDecoding: the byte-level rename of a list's authors
@@ -20,6 +23,9 @@ func TestRenameAuthorsAsDecoding(t *testing.T) {
 		`[{"author":"root","more":{"author":"root"}}]`,
 		`[{"author":"root","revisions":[{"author":"root"}]}]`,
 		`[{"set_by":"root","author":null,"n":1.5,"ok":true}]`,
+		`[{"id":"r1","hlc":{"wall":1,"counter":0,"node":"n"},"author":"root","text":"a}]\\"{["}]`,
+		`[{"id":"r1","hlc":{"wall":1},"author":"root"} , {"author":"root","tags":["root"]}]`,
+		`[{"author":"root"},"root"]`, `[{"author":"root"},null]`, `{"author":"root"}`,
 		`[]`, `null`, `"root"`, `[{"author":"root"}]x`, `[{"author":"root"`,
 	} {
 		slow := map[string]json.RawMessage{"revisions": json.RawMessage(v)}
@@ -54,4 +60,90 @@ func sameJSON(a, b string) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// TestRenameFieldsAsDecoding: renaming a stored record's fields in their
+// JSON leaves what decoding them into a map and renaming does, owner
+// included, or declines.
+func TestRenameFieldsAsDecoding(t *testing.T) {
+	inputs := []string{
+		`{"author":"root","id":"a1","notes":"root","revisions":[{"author":"root","hlc":{"wall":1},"id":"r1","text":"x"}]}`,
+		`{"id":"l1","owner":"root","stage_log":[{"by":"root","to":"new"}],"tags":["root"]}`,
+		`{"id":"l1","owner":"bob","set_by":"root"}`,
+		`{ "author" : "root" , "x" : {"author":"root"} }`,
+		`{"author":"r\u006fot"}`, `{"a\u0075thor":"root"}`, `{"owner":"root","revisions":"x"}`,
+		`{}`, `[]`, `{"author":"root"`, `{"author":"root"}x`,
+	}
+	for i, v := range inputs {
+		for _, owner := range []bool{false, true} {
+			want, wantOwner := v, false
+			var fields map[string]json.RawMessage
+			if json.Unmarshal([]byte(v), &fields) == nil {
+				wantOwner = owner && ownerIs(fields, "root")
+				if wantOwner {
+					fields["owner"], _ = json.Marshal("ann")
+				}
+				if adoptAuthors(fields, "root", "ann") || wantOwner {
+					data, _ := json.Marshal(fields)
+					want = string(data)
+				}
+			}
+			got, gotOwner, ok := renameFields([]byte(v), "root", "ann", owner)
+			if !ok {
+				if i < 4 { // plain compact records must take the fast path
+					t.Errorf("%s: declined", v)
+				}
+				continue // the caller decodes
+			}
+			if got == nil {
+				got = []byte(v)
+			}
+			if gotOwner != wantOwner || !sameJSON(string(got), want) {
+				t.Errorf("%s owner %v:\n got %s (owner %v)\nwant %s (owner %v)", v, owner, got, gotOwner, want, wantOwner)
+			}
+		}
+	}
+}
+
+// TestAdoptOpJSONAsDecoding: handing an op over in its JSON leaves what
+// decoding it, adoptOp and encoding it leave, or declines.
+func TestAdoptOpJSONAsDecoding(t *testing.T) {
+	hlc := model.HLC{Wall: 1700000000000, Counter: 2, Node: "n1"}
+	rev, _ := json.Marshal([]map[string]any{{"id": "r1", "hlc": hlc, "author": "root", "text": "root <&> \"x\""}})
+	ops := []model.Op{
+		{ID: "o1", Entity: model.EntityRef{Type: model.TypeLead, ID: "l1"}, Kind: model.OpCreate, HLC: hlc,
+			Actor: model.Actor{User: "root", Device: "d"}, Schema: 1,
+			Fields: map[string]json.RawMessage{"owner": json.RawMessage(`"root"`), "company": json.RawMessage(`"root"`)}},
+		{ID: "o2", Entity: model.EntityRef{Type: model.TypeLead, ID: "l1"}, Kind: model.OpSet, HLC: hlc,
+			Actor: model.Actor{User: "root"}, Schema: 1, Fields: map[string]json.RawMessage{"owner": json.RawMessage(`"root"`)}},
+		{ID: "o3", Entity: model.EntityRef{Type: model.TypeActivity, ID: "a1"}, Kind: model.OpCreate, HLC: hlc,
+			Actor: model.Actor{User: "root"}, Schema: 1,
+			Fields: map[string]json.RawMessage{"author": json.RawMessage(`"root"`), "revisions": rev}},
+		{ID: "o4", Entity: model.EntityRef{Type: model.TypeActivity, ID: "a1"}, Kind: model.OpAppend, HLC: hlc,
+			Actor: model.Actor{User: "root"}, Schema: 1, Field: "revisions",
+			Entry: json.RawMessage(`{"id":"o4","hlc":{"wall":1},"author":"root","text":"t"}`)},
+		{ID: "o5", Entity: model.EntityRef{Type: model.TypeTask, ID: "t1"}, Kind: model.OpDelete, HLC: hlc,
+			Actor: model.Actor{User: "bob"}, Schema: 1},
+	}
+	adopted := map[string]string{"root": "ann"}
+	for _, op := range ops {
+		raw, _ := json.Marshal(op)
+		want := op
+		want.Fields = maps.Clone(op.Fields)
+		if to, ok := adopted[op.Actor.User]; ok {
+			adoptOp(&want, op.Actor.User, to)
+		}
+		wantRaw, _ := json.Marshal(want)
+		got, ok := adoptOpJSON(raw, adopted)
+		if !ok {
+			t.Errorf("%s: declined", raw)
+			continue
+		}
+		if !sameJSON(string(got), string(wantRaw)) {
+			t.Errorf("%s:\n got %s\nwant %s", raw, got, wantRaw)
+		}
+	}
+	if _, ok := adoptOpJSON([]byte(`{"actor":{"user":"r\u006fot"}}`), adopted); ok {
+		t.Error("an escaped actor was taken as sure")
+	}
 }

@@ -63,12 +63,16 @@ func (t *Tx) outbox(limit int, decode bool) ([]OutboxEntry, error) {
 			return nil, err
 		}
 		var op model.Op
-		if decode || len(adopted) > 0 {
+		handed := false // handed over in its JSON, left undecoded (adopt.go)
+		if !decode && len(adopted) > 0 {
+			raw, handed = adoptOpJSON(raw, adopted)
+		}
+		if !handed && (decode || len(adopted) > 0) {
 			if err := json.Unmarshal(raw, &op); err != nil {
 				return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 			}
 		}
-		if to, ok := adopted[op.Actor.User]; ok {
+		if to, ok := adopted[op.Actor.User]; ok && !handed {
 			adoptOp(&op, op.Actor.User, to)
 			if raw, err = json.Marshal(op); err != nil {
 				return nil, err
