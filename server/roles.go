@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 
@@ -213,6 +214,28 @@ func roleOf(tx Tx, name string) (string, error) {
 		bt.roles[name] = role
 	}
 	return role, nil
+}
+
+// checkOwner refuses a change that makes a lead's owner someone whose
+// role does not own leads: leadership, support and after-sales work on
+// the leads sales own, brought on as assignees (fieldcrm lead assign).
+// before is the owner field as it was.
+func checkOwner(tx Tx, before json.RawMessage, rec *model.Record) error {
+	if bytes.Equal(before, rec.Fields["owner"]) {
+		return nil
+	}
+	var owner string
+	if json.Unmarshal(rec.Fields["owner"], &owner) != nil || owner == "" {
+		return nil // the record's own check says what is wrong
+	}
+	role, err := roleOf(tx, owner)
+	if err != nil {
+		return err
+	}
+	if role == RoleLeadership || role == RoleSupport || role == RoleAftersales {
+		return reject("%s is %s and cannot own a lead: a rep or a manager owns it; assign %s to it instead", owner, role, owner)
+	}
+	return nil
 }
 
 // authoriseRole checks the ops a role may make on a lead it sees, beyond

@@ -71,6 +71,11 @@ func TestRolesSeeAndAreRefused(t *testing.T) {
 			who   *device
 			tries []try
 		}{
+			{max, []try{
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"owner": "sue"}), "sue is support and cannot own a lead"},
+				{forged(ref(sol.ID), model.OpSet, map[string]any{"owner": "lea"}), "lea is leadership and cannot own a lead"},
+				{forged(ref(model.NewID()), model.OpCreate, map[string]any{"company": "Service Co", "owner": "ally"}), "ally is aftersales and cannot own a lead"},
+			}},
 			{lea, []try{
 				{forged(ref(sol.ID), model.OpSet, map[string]any{"city": "Hangzhou"}), "leadership reviews leads"},
 				{forged(ref(model.NewID()), model.OpCreate, map[string]any{"company": "Mine", "owner": "lea"}), "leadership reviews leads"},
@@ -109,6 +114,9 @@ func TestRolesSeeAndAreRefused(t *testing.T) {
 					t.Errorf("%s, try %d (%s %s %v): %+v, want rejected with %q", c.who.name, i, tr.op.Kind, tr.op.Entity.Type, keys(tr.op), r, tr.reason)
 				}
 			}
+		}
+		if _, err := h.svc.AssignLead(context.Background(), won.ID, "ally"); err == nil || !strings.Contains(err.Error(), "cannot own a lead") {
+			t.Errorf("admin lead assign to after-sales: %v, want refused", err)
 		}
 		if t.Failed() {
 			return
