@@ -401,7 +401,8 @@ const slotsFlag = 0x80
 
 // encodeEntry lays an entry out so a scan can filter on kind, lead and
 // user without decoding the op. It also returns the length of the op's
-// JSON, the bytes usage counts.
+// JSON, the bytes usage counts. An entry's Raw, when set with its Op, is
+// taken as the op's JSON.
 func encodeEntry(e LogEntry) ([]byte, int, error) {
 	k := slices.Index(entryKinds, e.Kind)
 	if k < 0 {
@@ -418,9 +419,12 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 	b = append(b, e.User...)
 	n := 0
 	if e.Op != nil {
-		op, err := json.Marshal(e.Op)
-		if err != nil {
-			return nil, 0, err
+		op := e.Raw // the op's JSON, when the caller encoded it already
+		if op == nil {
+			var err error
+			if op, err = json.Marshal(e.Op); err != nil {
+				return nil, 0, err
+			}
 		}
 		b = append(b, op...)
 		n = len(op)

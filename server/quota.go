@@ -82,7 +82,7 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string
 			}
 		}
 	}
-	return s.apply(tx, u, op, before)
+	return s.applyEncoded(tx, u, op, data, before)
 }
 
 // FormatBytes writes n for people: 512 bytes, 3.4 KiB, 255.9 MiB, 1.5 GiB

@@ -127,6 +127,13 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 // logs it and returns its seq. before collects who could see each lead the
 // batch touched, as it was before the batch.
 func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (uint64, error) {
+	return s.applyEncoded(tx, u, op, nil, before)
+}
+
+// applyEncoded is apply for an op whose JSON the caller made already (the
+// quota counts it), so that the log stores those bytes rather than
+// encoding the op again; nil encodes it.
+func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy) (uint64, error) {
 	rec, exists, err := tx.Record(op.Entity)
 	if err != nil {
 		return 0, err
@@ -183,7 +190,7 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 			return 0, err
 		}
 	}
-	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Lead: lead})
+	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Raw: data, Lead: lead})
 }
 
 // minus returns the elements of a not in b.
