@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -271,18 +270,23 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		return t.updateCard(id, func(c *Card) error { c.Owner = newUser; return nil })
 	case typ == model.TypeActivity:
 		// What act_facts needs, not the notes and their revisions.
-		var f struct {
-			ID        string    `json:"id"`
-			LeadID    string    `json:"lead_id"`
-			Kind      string    `json:"kind"`
-			StartedAt time.Time `json:"started_at"`
-			Author    string    `json:"author"`
-			Deleted   bool      `json:"deleted"`
+		var a model.Activity
+		var err error
+		dst := map[string]any{`"id"`: &a.ID, `"lead_id"`: &a.LeadID, `"kind"`: &a.Kind,
+			`"started_at"`: &a.StartedAt, `"author"`: &a.Author, `"deleted"`: &a.Deleted}
+		if !members(fields, func(key []byte, from, end int) bool {
+			if d, ok := dst[string(key)]; ok {
+				if err = json.Unmarshal(fields[from:end], d); err != nil {
+					err = fmt.Errorf("activity %s: %s: %w", id, key, err)
+				}
+			}
+			return err == nil
+		}) && err == nil {
+			err = json.Unmarshal(fields, &a) // a key with an escape: decode it all
 		}
-		if err := json.Unmarshal(fields, &f); err != nil {
-			return fmt.Errorf("activity %s: %w", id, err)
+		if err != nil {
+			return err
 		}
-		a := model.Activity{ID: f.ID, LeadID: f.LeadID, Kind: f.Kind, StartedAt: f.StartedAt, Author: f.Author, Deleted: f.Deleted}
 		for _, k := range indexKeys(&a) {
 			if k.bucket == string(idxActFacts) {
 				return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
