@@ -137,10 +137,8 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 			return reject("a new lead's owner must be you (%s)", u.Name)
 		}
 	}
-	if ref.Type == model.TypeLead {
-		if err := checkOwner(tx, before["owner"], rec); err != nil { // roles.go
-			return err
-		}
+	if err := checkRole(tx, u, op, before["owner"], rec); err != nil { // roles.go
+		return err
 	}
 	if existed {
 		for _, f := range fixedFields[ref.Type] {

@@ -216,6 +216,22 @@ func roleOf(tx Tx, name string) (string, error) {
 	return role, nil
 }
 
+// checkRole checks, with the op merged into rec, what u's role may not
+// do that authoriseRole does not see: make someone a lead's owner who
+// cannot own one (checkOwner), or, for leadership, delete or trash an
+// activity, task or complaint (a rep's visit is the rep's to delete).
+// ownerBefore is the lead's owner field as it was.
+func checkRole(tx Tx, u User, op model.Op, ownerBefore json.RawMessage, rec *model.Record) error {
+	if op.Entity.Type == model.TypeLead {
+		return checkOwner(tx, ownerBefore, rec)
+	}
+	_, trash := op.Fields["deleted"]
+	if u.Role == RoleLeadership && (op.Kind == model.OpDelete || trash) {
+		return reject("leadership adds notes, follow-ups and complaints but deletes none")
+	}
+	return nil
+}
+
 // checkOwner refuses a change that makes a lead's owner someone whose
 // role does not own leads: leadership, support and after-sales work on
 // the leads sales own, brought on as assignees (fieldcrm lead assign).
@@ -241,22 +257,22 @@ func checkOwner(tx Tx, before json.RawMessage, rec *model.Record) error {
 // authoriseRole checks the ops a role may make on a lead it sees, beyond
 // what every non-manager is refused (sync.go): leadership reviews and
 // comments, so it adds and edits activities, tasks and complaints on any
-// lead but never changes a lead itself (that would take it over from its
-// rep); after-sales logs service visits and complaints on its accounts
+// lead but deletes none and never changes a lead itself (that would take
+// it over from its rep); after-sales logs service visits and complaints on its accounts
 // but leaves the lead to sales; support works on a lead but neither
 // creates nor deletes one.
 func authoriseRole(u User, op model.Op) error {
 	if op.Entity.Type != model.TypeLead {
-		return nil
+		return nil // leadership's deletes: checkRole
 	}
+	// Moving a lead to the trash (or out of it) is a set of deleted.
+	_, trash := op.Fields["deleted"]
 	switch u.Role {
 	case RoleLeadership:
 		return reject("leadership reviews leads but does not change them; add a note or a task instead")
 	case RoleAftersales:
 		return reject("after-sales does not change leads; log a service visit or a complaint instead")
 	case RoleSupport:
-		// Moving a lead to the trash (or out of it) is a set of deleted.
-		_, trash := op.Fields["deleted"]
 		if op.Kind == model.OpCreate || op.Kind == model.OpDelete || trash {
 			return reject("support may not create or delete leads")
 		}

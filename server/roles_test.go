@@ -81,6 +81,8 @@ func TestRolesSeeAndAreRefused(t *testing.T) {
 				{forged(ref(model.NewID()), model.OpCreate, map[string]any{"company": "Mine", "owner": "lea"}), "leadership reviews leads"},
 				{forged(ref(sol.ID), model.OpDelete, nil), "leadership reviews leads"},
 				{act(early.ID), ""},
+				{forged(model.EntityRef{Type: model.TypeActivity, ID: visit.ID}, model.OpDelete, nil), "deletes none"},
+				{forged(model.EntityRef{Type: model.TypeActivity, ID: visit.ID}, model.OpSet, map[string]any{"deleted": true}), "deletes none"},
 			}},
 			{sue, []try{
 				{forged(ref(sol.ID), model.OpSet, map[string]any{"city": "Suzhou"}), ""},
