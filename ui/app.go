@@ -115,7 +115,7 @@ func New(o Options) Model {
 		screenLead:    &leadPage{lead.New(c, o.Keys, bk)},
 		screenToday:   m.today,
 		screenVisits:  m.visits,
-		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan)},
+		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan, bk)},
 	}
 	s := syncstatus.New(c, o.Sync, bk)
 	m.sync = &s

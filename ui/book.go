@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/editor"
@@ -12,8 +13,8 @@ import (
 )
 
 // Book is the narrow interfaces of the pages and overlays (board.Book,
-// today.Book, lead.Book, visits.Book, trash.Book, syncstatus.Book,
-// palette.Book, capture.Book, forms.Book), implemented once over the
+// today.Book, lead.Book, visits.Book, reports.Book, trash.Book,
+// syncstatus.Book, palette.Book, capture.Book, forms.Book), implemented once over the
 // store's transactions: each method is one transaction, so a page never
 // holds a *store.Tx. Drafts are kept by the editor's one implementation
 // over the store.
@@ -56,6 +57,16 @@ func (b Book) LeadPage(id string, timeline int) (lead.Page, error) {
 		return err
 	})
 	return p, err
+}
+
+// Report computes a report as `fieldcrm report` does, in one read
+// transaction, and returns the book it read.
+func (b Book) Report(q report.Query) (res report.Result, book *report.Book, err error) {
+	err = b.data.View(func(tx *store.Tx) error {
+		res, book, err = report.Make(tx, q)
+		return err
+	})
+	return res, book, err
 }
 
 // Trash lists the leads in the trash, the most recently deleted first.

@@ -13,9 +13,8 @@ import (
 )
 
 // Data is the book's transactions (*store.Store). The root's ui.Book
-// implements the screens' narrow interfaces over it; of the screens, only
-// the reports screen still takes it from Common. Called only inside
-// tea.Cmds, never in Update or View.
+// implements the screens' narrow interfaces over it; no screen takes it
+// from Common. Called only inside tea.Cmds, never in Update or View.
 type Data interface {
 	View(fn func(*store.Tx) error) error
 	Update(fn func(*store.Tx) error) error
@@ -28,8 +27,8 @@ type Common struct {
 	Styles        *styles.Styles
 	Cat           i18n.Catalog
 	Rules         model.Rules
-	// Data is for the reports screen; every other screen reads through
-	// its own Book.
+	// Data is what the root builds its ui.Book on; every screen reads
+	// through its own Book.
 	Data Data
 	// Now reads the clock; tests inject a fixed one.
 	Now func() time.Time

@@ -35,11 +35,11 @@ func BenchmarkScreen(b *testing.B) {
 	if err := demo.Generate(st, demo.Options{Leads: 10000, Now: now}); err != nil {
 		b.Fatal(err)
 	}
-	c := &common.Common{Width: 80, Height: 24, Styles: styles.New(true), Cat: i18n.New("zh"), Rules: r, Data: st,
+	c := &common.Common{Width: 80, Height: 24, Styles: styles.New(true), Cat: i18n.New("zh"), Rules: r,
 		Now: func() time.Time { return now }, User: "ann"}
 	for i, kind := range Kinds {
 		b.Run(kind, func(b *testing.B) {
-			m := New(c, nil, plan)
+			m := New(c, nil, plan, storeBook{st})
 			m.SetSize(80, 22)
 			m.tab = i
 			for b.Loop() {

@@ -12,7 +12,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/report"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
@@ -31,11 +30,19 @@ const (
 
 var periodKeys = []string{"reports.period_default", "reports.period_month", "reports.period_quarter", "reports.period_year", "reports.period_custom"}
 
+// Book is what the screen reads: one report, computed in one read
+// transaction (report.Make, the call `fieldcrm report` makes), with the
+// book it was computed over, whose reps fill the rep picker.
+type Book interface {
+	Report(q report.Query) (report.Result, *report.Book, error)
+}
+
 // Model is the reports screen.
 type Model struct {
 	c    *common.Common
 	keys KeyMap
 	plan report.Plan
+	book Book
 
 	tab    int
 	period int
@@ -66,9 +73,10 @@ type loadedMsg struct {
 	err  error
 }
 
-// New returns the reports screen; plan is the config's commission plan.
-func New(c *common.Common, remap map[string][]string, plan report.Plan) Model {
-	m := Model{c: c, keys: NewKeyMap(c.T, remap), plan: plan, period: periodDefault}
+// New returns the reports screen over book; plan is the config's
+// commission plan.
+func New(c *common.Common, remap map[string][]string, plan report.Plan, book Book) Model {
+	m := Model{c: c, keys: NewKeyMap(c.T, remap), plan: plan, book: book, period: periodDefault}
 	m.from, m.to = textinput.New(), textinput.New()
 	m.from.Prompt, m.to.Prompt = "", ""
 	m.from.Placeholder, m.to.Placeholder = "2026-10-01", "2026-12-31"
@@ -81,16 +89,11 @@ func New(c *common.Common, remap map[string][]string, plan report.Plan) Model {
 func (m *Model) Open() tea.Cmd {
 	m.req++
 	m.loading = true
-	req, data := m.req, m.c.Data
-	// The same call as `fieldcrm report`, so both show the same figures.
+	req, bk := m.req, m.book
+	// The same query as `fieldcrm report`, so both show the same figures.
 	q := report.Query{Kind: Kinds[m.tab], Period: m.Period(), Scope: report.Scope{User: m.scope}, Plan: m.plan, Lang: m.c.Lang()}
 	return func() tea.Msg {
-		var res report.Result
-		var book *report.Book
-		err := data.View(func(tx *store.Tx) (err error) {
-			res, book, err = report.Make(tx, q)
-			return err
-		})
+		res, book, err := bk.Report(q)
 		if err != nil {
 			return loadedMsg{req: req, err: err}
 		}

@@ -25,7 +25,7 @@ func screen(t *testing.T, lang string, book []uitest.Lead, w, h int) Model {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	m := New(uitest.Common(st, lang, w, h), nil, plan)
+	m := New(uitest.Common(st, lang, w, h), nil, plan, storeBook{st})
 	m.SetSize(w, h)
 	return run(t, m, m.Open())
 }
