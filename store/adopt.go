@@ -119,15 +119,23 @@ func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
 }
 
 // stringEnd returns the index just past the JSON string that starts at
-// v[i], or -1 if it does not end.
+// v[i], or -1 if it does not end. It jumps from quote to quote: a note's
+// text is most of what it crosses.
 func stringEnd(v []byte, i int) int {
-	for j := i + 1; j < len(v); j++ {
-		switch v[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(v); {
+		q := bytes.IndexByte(v[j:], '"')
+		if q < 0 {
+			return -1
+		}
+		j += q
+		n := 0 // backslashes just before the quote: an odd count escapes it
+		for k := j - 1; k > i && v[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
 	return -1
 }

@@ -147,3 +147,13 @@ func TestAdoptOpJSONAsDecoding(t *testing.T) {
 		t.Error("an escaped actor was taken as sure")
 	}
 }
+
+func TestStringEnd(t *testing.T) {
+	for v, want := range map[string]int{
+		`"ab"x`: 4, `"a\"b"x`: 6, `"a\\"x`: 5, `"a\\\"b"x`: 8, `""`: 2, `"ab`: -1, `"a\"`: -1, `"\\\\"`: 6,
+	} {
+		if got := stringEnd([]byte(v), 0); got != want {
+			t.Errorf("stringEnd(%s) = %d, want %d", v, got, want)
+		}
+	}
+}
