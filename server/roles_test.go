@@ -272,3 +272,26 @@ func TestSettingsThatMoveTheSolutionStageMoveSupportsSight(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryRoleCanBeGivenAndOthersAreNamed: user add and invitations take
+// each of the five roles, and an unknown one is refused with the list
+// (accounts are the same code on both backends; bbolt here).
+func TestEveryRoleCanBeGivenAndOthersAreNamed(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	ctx := context.Background()
+	for _, role := range server.Roles {
+		if is, err := h.svc.IssueToken(ctx, server.TokenRequest{User: "u-" + role, Role: role, NewUser: true}); err != nil || is.Role != role {
+			t.Errorf("user add --role %s: %+v %v", role, is, err)
+		}
+		if inv := mustInvite(t, h.svc, server.InviteRequest{User: "i-" + role, Role: role}); inv.Role != role {
+			t.Errorf("invite --role %s: %+v", role, inv)
+		}
+	}
+	const list = "rep, manager, leadership, support or aftersales"
+	if _, err := h.svc.IssueToken(ctx, server.TokenRequest{User: "x", Role: "boss", NewUser: true}); err == nil || !strings.Contains(err.Error(), list) {
+		t.Errorf("user add --role boss: %v, want the roles listed", err)
+	}
+	if _, err := h.svc.CreateInvite(ctx, server.InviteRequest{User: "y", Role: "boss"}); err == nil || !strings.Contains(err.Error(), list) {
+		t.Errorf("invite --role boss: %v, want the roles listed", err)
+	}
+}
