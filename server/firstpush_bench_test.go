@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,8 +71,17 @@ func demoBook(b *testing.B, dir string, n int) string {
 // with an empty server for the first time; then a manager pulls the book
 // fresh. It reports bytes on the wire (request and answer bodies) and the
 // sizes of the files.
+//
+// The same at 2,500 leads shows how the cost grows with the number of
+// changes: -bench 'FirstPush/leads=2500'.
 func BenchmarkFirstPush(b *testing.B) {
-	firstPush(b, func(b *testing.B, run string) (*server.Service, string, func()) {
+	for _, n := range []int{10_000, 2_500} {
+		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) { firstPushBolt(b, n) })
+	}
+}
+
+func firstPushBolt(b *testing.B, leads int) {
+	firstPush(b, leads, func(b *testing.B, run string) (*server.Service, string, func()) {
 		svc, url := benchServer(b, filepath.Join(run, "srv"))
 		return svc, url, func() {
 			b.ReportMetric(float64(fileSize(b, filepath.Join(run, "srv", "server.db")))/1e6, "server-MB")
@@ -83,7 +93,7 @@ func BenchmarkFirstPush(b *testing.B) {
 // PostgreSQL (in this process, over the private test server or
 // FIELDCRM_TEST_PG); it logs each table's size and its indexes' per change.
 func BenchmarkPGFirstPush(b *testing.B) {
-	firstPush(b, func(b *testing.B, run string) (*server.Service, string, func()) {
+	firstPush(b, 10_000, func(b *testing.B, run string) (*server.Service, string, func()) {
 		db := freshDatabase(b)
 		st := openPG(b, db)
 		svc := &server.Service{Store: st}
@@ -131,9 +141,9 @@ func reportTables(b *testing.B, dbURL string) {
 	b.ReportMetric(float64(total)/1e6, "pg-MB")
 }
 
-func firstPush(b *testing.B, serve func(b *testing.B, run string) (*server.Service, string, func())) {
+func firstPush(b *testing.B, leads int, serve func(b *testing.B, run string) (*server.Service, string, func())) {
 	dir := b.TempDir()
-	book := demoBook(b, dir, 10_000)
+	book := demoBook(b, dir, leads)
 	bookSize := fileSize(b, book)
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -165,9 +175,10 @@ func firstPush(b *testing.B, serve func(b *testing.B, run string) (*server.Servi
 		}
 		push := time.Since(t0) - login
 		pushCPU := cpuTime() - cpu0
-		if rep.Pushed < 110_000 || rep.Rejected > 0 || rep.Pulled > 0 {
+		if rep.Pushed < 11*leads || rep.Rejected > 0 || rep.Pulled > 0 {
 			b.Fatalf("first sync: %+v", rep)
 		}
+		b.ReportMetric(float64(rep.Pushed), "changes")
 		b.ReportMetric(login.Seconds(), "login-s")
 		b.ReportMetric(push.Seconds(), "push-s")
 		b.ReportMetric(pushCPU.Seconds(), "push-cpu-s")
@@ -189,7 +200,7 @@ func firstPush(b *testing.B, serve func(b *testing.B, run string) (*server.Servi
 		b.ReportMetric(time.Since(t1).Seconds(), "pull-s")
 		b.ReportMetric((cpuTime() - cpu1).Seconds(), "pull-cpu-s")
 		b.ReportMetric(float64(mwire.down.Load())/1e6, "pull-down-MB")
-		if mrep.Pulled < 110_000 {
+		if mrep.Pulled < 11*leads {
 			b.Fatalf("manager pulled %d", mrep.Pulled)
 		}
 		b.StopTimer()
