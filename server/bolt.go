@@ -277,9 +277,20 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
 	b.FillPercent = fillPercent
-	data, err := json.Marshal(boltRecord{Fields: rec.Fields, Record: rec})
+	// As json.Marshal(boltRecord{...}) would write it, but the fields,
+	// checked already, are laid out as they are rather than compacted and
+	// escaped again: that was most of the cost of storing a record.
+	state, err := json.Marshal(rec) // its merge state; Fields is left out
 	if err != nil {
 		return err
+	}
+	fields := model.EncodeFields(rec.Fields)
+	data := make([]byte, 0, len(`{"f":,`)+len(fields)+len(state))
+	data = append(append(data, `{"f":`...), fields...)
+	if len(state) > 2 {
+		data = append(append(data, ','), state[1:]...)
+	} else {
+		data = append(data, '}')
 	}
 	return b.Put([]byte(ref.ID), data)
 }
