@@ -45,6 +45,9 @@ func TestLeadAssignBringsSupportOnAndOff(t *testing.T) {
 	if out := max.ok("lead", "assign", "Acme", "sue"); !strings.Contains(out, "already assigned") {
 		t.Fatalf("a second assign said: %s", out)
 	}
+	if out := max.ok("lead", "show", "Acme"); !strings.Contains(out, "\nassigned sue\n") {
+		t.Fatalf("lead show does not say who is assigned:\n%s", out)
+	}
 	if got, dir := max.complete("lead", "assign", "Acme", ""); strings.Join(got, ",") != "ann,sue" || dir != noFiles {
 		t.Fatalf("user names offered: %v %s, want ann and sue (the book's owner and assignee)", got, dir)
 	}

@@ -357,6 +357,9 @@ func (a *app) printLead(d leadDetail) {
 	if l.City != "" || l.Region != "" || l.Industry != "" {
 		printf(w, "city %s  region %s  industry %s\n", orDash(l.City), orDash(l.Region), orDash(l.Industry))
 	}
+	if len(l.Assignees) > 0 {
+		printf(w, "assigned %s\n", strings.Join(l.Assignees, ", ")) // lead assign (assign.go)
+	}
 	if len(l.Tags) > 0 {
 		printf(w, "tags %s\n", strings.Join(l.Tags, ", "))
 	}
