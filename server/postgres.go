@@ -436,11 +436,14 @@ func (t *pgTx) Append(e LogEntry) (uint64, error) {
 	var opID *string
 	var op []byte
 	if e.Op != nil {
-		data, err := json.Marshal(e.Op)
-		if err != nil {
-			return 0, err
+		op = e.Raw // the op's JSON, when the caller encoded it already
+		if op == nil {
+			data, err := json.Marshal(e.Op)
+			if err != nil {
+				return 0, err
+			}
+			op = data
 		}
-		op = data
 		if e.Kind == EntryOp {
 			opID = &e.Op.ID
 		}

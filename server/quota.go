@@ -36,15 +36,18 @@ func (s *Service) quota() int64 {
 
 // applyWithinQuota applies op as apply does, unless storing it would take
 // u past the quota, or the record it adds to past wire.MaxRecordBytes:
-// then it writes nothing and rejects the op.
-func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, before map[string]*seenBy) (uint64, error) {
+// then it writes nothing and rejects the op. data is the op's JSON to
+// store, nil to encode it.
+func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy) (uint64, error) {
 	limit := s.quota()
 	if limit == 0 && op.Kind != model.OpAppend {
-		return s.apply(tx, u, op, before)
+		return s.applyEncoded(tx, u, op, data, before)
 	}
-	data, err := json.Marshal(op) // as Append will store it
-	if err != nil {
-		return 0, err
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(op); err != nil { // as Append would store it
+			return 0, err
+		}
 	}
 	need := int64(len(data))
 	if limit > 0 {

@@ -100,8 +100,13 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 				rejected = append(rejected, op.Entity)
 				continue
 			}
-			op.Actor.User = u.Name
-			seq, err := s.applyWithinQuota(tx, u, op, before)
+			// An op whose actor is already u is stored as it came: its
+			// JSON decodes to op, which passed every check.
+			stored := data
+			if op.Actor.User != u.Name {
+				op.Actor.User, stored = u.Name, nil
+			}
+			seq, err := s.applyWithinQuota(tx, u, op, stored, before)
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
 					res.Status, res.Reason = wire.StatusRejected, r.reason
