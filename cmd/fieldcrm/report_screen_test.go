@@ -11,6 +11,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/reports"
 	"github.com/fieldcrm/fieldcrm/ui/styles"
@@ -36,7 +37,7 @@ func TestReportScreenShowsWhatTheCLIPrints(t *testing.T) {
 		}
 		cm := &common.Common{Width: 80, Height: 60, Styles: styles.New(true), Cat: i18n.New(lang),
 			Rules: rules, Data: st, Now: time.Now}
-		m := reports.New(cm, nil, report.Plan{})
+		m := reports.New(cm, nil, report.Plan{}, ui.NewBook(st))
 		m.SetSize(80, 60)
 		m, _ = m.Update(m.Open()())
 		for tab, kind := range report.Kinds {
