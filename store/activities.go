@@ -150,19 +150,30 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 		if t.inTrash(string(v)) {
 			continue
 		}
-		a, err := t.Activity(string(k[8:]))
+		full, err := t.takeActivity(&out, string(k[8:]), f)
 		if err != nil {
 			return nil, err
 		}
-		if f.Kind != "" && a.Kind != f.Kind {
-			continue
-		}
-		out = append(out, a)
-		if f.Limit > 0 && len(out) >= f.Limit {
+		if full {
 			break
 		}
 	}
 	return out, nil
+}
+
+// takeActivity reads activity id and appends it to out when it is of f's
+// kind, and reports whether out holds f's limit: the end of every walk
+// that answers an ActivityFilter (Activities, SearchActivities), so each
+// applies the filter alike.
+func (t *Tx) takeActivity(out *[]model.Activity, id string, f ActivityFilter) (full bool, err error) {
+	a, err := t.Activity(id)
+	if err != nil {
+		return false, err
+	}
+	if f.Kind == "" || a.Kind == f.Kind {
+		*out = append(*out, a)
+	}
+	return f.Limit > 0 && len(*out) >= f.Limit, nil
 }
 
 // OpenVisits returns visits checked in and not checked out, newest first,

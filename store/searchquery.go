@@ -152,15 +152,11 @@ func (t *Tx) SearchActivities(text string, f ActivityFilter) ([]model.Activity, 
 		if f.LeadID != "" && d.lead != f.LeadID {
 			continue
 		}
-		a, err := t.Activity(d.id)
+		full, err := t.takeActivity(&out, d.id, f)
 		if err != nil {
 			return nil, err
 		}
-		if f.Kind != "" && a.Kind != f.Kind {
-			continue
-		}
-		out = append(out, a)
-		if f.Limit > 0 && len(out) >= f.Limit {
+		if full {
 			break
 		}
 	}
@@ -191,19 +187,9 @@ func (t *Tx) SearchLeadIDs(text string, limit int) ([]string, error) {
 
 // searchCandidates returns every record matching text, unranked.
 func (t *Tx) searchCandidates(text string, o SearchOptions) ([]hitDoc, error) {
-	terms := parseQuery(text)
-	if len(terms) == 0 {
-		return nil, ErrNoSearchWords
-	}
-	if len(terms) > maxSearchTerms {
-		return nil, fmt.Errorf("too many words to search for (%d): give at most %d", len(terms), maxSearchTerms)
-	}
-	if err := t.flushSearch(); err != nil {
+	terms, post, docs, err := t.searchIndex(text)
+	if err != nil {
 		return nil, err
-	}
-	post, docs := t.bucket(bucketSearch, searchPost), t.bucket(bucketSearch, searchDocs)
-	if post == nil || docs == nil {
-		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
 	}
 	var kinds []byte
 	if o.Leads || !o.Activities {
@@ -220,40 +206,30 @@ func (t *Tx) searchCandidates(text string, o SearchOptions) ([]hitDoc, error) {
 	c := post.Cursor()
 	for i, q := range terms {
 		for _, kind := range kinds {
-			prefix := append([]byte{kind}, q.text...)
-			if !q.prefix {
-				prefix = append(prefix, 0)
-			}
-			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-				if len(k) < len(prefix)+4 || k[len(k)-5] != 0 {
-					continue
+			err := eachTermPosting(c, kind, q, func(doc uint32, f uint8) {
+				if uint64(doc) >= n || int(count[doc]) < i || int(count[doc]) > i+1 {
+					return
 				}
-				first := binary.BigEndian.Uint32(k[len(k)-4:])
-				err := eachPosting(first, v, func(doc uint32, f uint8) {
-					if uint64(doc) >= n || int(count[doc]) < i || int(count[doc]) > i+1 {
-						return
-					}
-					w := weightOf(f)
-					if int(count[doc]) == i {
-						count[doc]++
-						best[doc] = w
-						score[doc] += uint16(w)
-					} else if w > best[doc] {
-						score[doc] += uint16(w - best[doc])
-						best[doc] = w
-					}
-					fields[doc] |= f
-				})
-				if err != nil {
-					return nil, fmt.Errorf("search index: %w", err)
+				w := weightOf(f)
+				if int(count[doc]) == i {
+					count[doc]++
+					best[doc] = w
+					score[doc] += uint16(w)
+				} else if w > best[doc] {
+					score[doc] += uint16(w - best[doc])
+					best[doc] = w
 				}
+				fields[doc] |= f
+			})
+			if err != nil {
+				return nil, fmt.Errorf("search index: %w", err)
 			}
 		}
 	}
 	want := uint8(len(terms))
 	// Leads in the trash are few: read them once, not a lead per hit.
 	hidden := map[string]bool{}
-	err := t.bucket(bucketSearch, searchHidden).ForEach(func(k, _ []byte) error {
+	err = t.bucket(bucketSearch, searchHidden).ForEach(func(k, _ []byte) error {
 		hidden[string(k)] = true
 		return nil
 	})
@@ -311,7 +287,7 @@ func weightOf(f uint8) uint8 {
 func (t *Tx) ActivityDocs() ([]string, error) {
 	docs := t.bucket(bucketSearch, searchDocs)
 	if docs == nil {
-		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
+		return nil, errNoSearchIndex
 	}
 	out := make([]string, docs.Sequence()+1)
 	err := docs.ForEach(func(k, v []byte) error {
@@ -333,41 +309,22 @@ func (t *Tx) ActivityDocs() ([]string, error) {
 // the postings: activities of leads in the trash are not left out, as
 // the rows they filter leave them out already.
 func (t *Tx) SearchActivityDocs(text string) ([]uint32, error) {
-	terms := parseQuery(text)
-	if len(terms) == 0 {
-		return nil, ErrNoSearchWords
-	}
-	if len(terms) > maxSearchTerms {
-		return nil, fmt.Errorf("too many words to search for (%d): give at most %d", len(terms), maxSearchTerms)
-	}
-	if err := t.flushSearch(); err != nil {
+	terms, post, docs, err := t.searchIndex(text)
+	if err != nil {
 		return nil, err
-	}
-	post, docs := t.bucket(bucketSearch, searchPost), t.bucket(bucketSearch, searchDocs)
-	if post == nil || docs == nil {
-		return nil, errors.New("this book has no search index: open it with this version of fieldcrm to build one")
 	}
 	// count[doc] is how many terms so far the doc holds; a doc is
 	// counted once per term however many of its terms start with it.
 	count := make([]uint8, docs.Sequence()+1)
 	c := post.Cursor()
 	for i, q := range terms {
-		prefix := append([]byte{kindActivity}, q.text...)
-		if !q.prefix {
-			prefix = append(prefix, 0)
-		}
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) < len(prefix)+4 || k[len(k)-5] != 0 {
-				continue
+		err := eachTermPosting(c, kindActivity, q, func(doc uint32, _ uint8) {
+			if int(doc) < len(count) && int(count[doc]) == i {
+				count[doc]++
 			}
-			err := eachPosting(binary.BigEndian.Uint32(k[len(k)-4:]), v, func(doc uint32, _ uint8) {
-				if int(doc) < len(count) && int(count[doc]) == i {
-					count[doc]++
-				}
-			})
-			if err != nil {
-				return nil, fmt.Errorf("search index: %w", err)
-			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
 		}
 	}
 	var out []uint32
@@ -378,4 +335,47 @@ func (t *Tx) SearchActivityDocs(text string) ([]uint32, error) {
 		}
 	}
 	return out, nil
+}
+
+// errNoSearchIndex is what a query on a book without the index gets.
+var errNoSearchIndex = errors.New("this book has no search index: open it with this version of fieldcrm to build one")
+
+// searchIndex parses text into its terms, within the bounds a query has,
+// and returns them with the index's postings and docs after writing what
+// the index holds back: where every query on the index starts.
+func (t *Tx) searchIndex(text string) (terms []queryTerm, post, docs *bolt.Bucket, err error) {
+	terms = parseQuery(text)
+	if len(terms) == 0 {
+		return nil, nil, nil, ErrNoSearchWords
+	}
+	if len(terms) > maxSearchTerms {
+		return nil, nil, nil, fmt.Errorf("too many words to search for (%d): give at most %d", len(terms), maxSearchTerms)
+	}
+	if err := t.flushSearch(); err != nil {
+		return nil, nil, nil, err
+	}
+	post, docs = t.bucket(bucketSearch, searchPost), t.bucket(bucketSearch, searchDocs)
+	if post == nil || docs == nil {
+		return nil, nil, nil, errNoSearchIndex
+	}
+	return terms, post, docs, nil
+}
+
+// eachTermPosting calls fn for every doc of kind that holds term q (a
+// word that starts with it, for a prefix term), with the fields it is in.
+// c is a cursor on the postings.
+func eachTermPosting(c *bolt.Cursor, kind byte, q queryTerm, fn func(doc uint32, fields uint8)) error {
+	prefix := append([]byte{kind}, q.text...)
+	if !q.prefix {
+		prefix = append(prefix, 0)
+	}
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) < len(prefix)+4 || k[len(k)-5] != 0 {
+			continue
+		}
+		if err := eachPosting(binary.BigEndian.Uint32(k[len(k)-4:]), v, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
