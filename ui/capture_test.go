@@ -2,12 +2,8 @@ package ui_test
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -225,29 +221,18 @@ func TestWonAndLostFromAnyStage(t *testing.T) {
 	}
 }
 
-// terminal runs the real binary on a book in tmux on a private socket,
-// started again after each kill. The config names the user, so it opens
-// straight on the board.
+// terminal runs the real binary on a book in tmux, started again after
+// each kill. The config names the user, so it opens straight on the board.
 type terminal struct {
-	*tmuxSession
+	*uitest.Terminal
 	st     *store.Store
 	script string
 }
 
 func newTerminal(t *testing.T, name string, leads ...model.Lead) (*terminal, []string) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "fieldcrm")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/fieldcrm/fieldcrm/cmd/fieldcrm").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "book.db")
+	tm := &terminal{Terminal: uitest.NewTerminal(t, name)}
+	db := filepath.Join(tm.Dir, "book.db")
 	st, err := store.Open(store.Options{Path: db, User: "tester"})
 	if err != nil {
 		t.Fatal(err)
@@ -268,66 +253,14 @@ func newTerminal(t *testing.T, name string, leads ...model.Lead) (*terminal, []s
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := filepath.Join(dir, "home")
-	cfg := filepath.Join(home, "config", "fieldcrm")
-	if err := os.MkdirAll(cfg, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(cfg, "config.toml"), []byte("user = \"tester\"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_DATA_HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color LANG=C.UTF-8 FIELDCRM_LANG=en USER=tester FIELDCRM_DB=%q",
-		os.Getenv("PATH"), home, filepath.Join(home, "data"), filepath.Join(home, "config"), db)
-	// exec: the pane's process is fieldcrm itself, so pane_pid is its pid.
-	tm := &terminal{
-		tmuxSession: &tmuxSession{t: t, socket: fmt.Sprintf("fieldcrm-%s-%d", name, os.Getpid())},
-		st:          st,
-		script:      fmt.Sprintf("exec %s %q 2>>%q", env, bin, filepath.Join(dir, "stderr")),
-	}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	tm.Config("user = \"tester\"\n")
+	tm.st = st
+	// exec: the pane's process is fieldcrm itself, so Kill finds its pid.
+	tm.script = fmt.Sprintf("exec %s %q 2>>%q", tm.Env("FIELDCRM_DB="+db), tm.Bin, filepath.Join(tm.Dir, "stderr"))
 	return tm, ids
 }
 
-func (tm *terminal) start() {
-	tm.tmux("new-session", "-d", "-s", "ui", "-x", "120", "-y", "30", "sh", "-c", tm.script)
-}
-
-// kill sends SIGKILL to fieldcrm (the pane's process) and waits, at most
-// 5 s, until it is gone.
-func (tm *terminal) kill() {
-	t := tm.t
-	t.Helper()
-	pid, err := strconv.Atoi(strings.TrimSpace(tm.tmux("display", "-p", "-t", "ui", "#{pane_pid}")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) != "fieldcrm" {
-		t.Fatalf("pane pid %d is %q, not fieldcrm", pid, comm)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill -9 %d: %v", pid, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("fieldcrm (pid %d) still runs after SIGKILL", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	exec.Command("tmux", "-L", tm.socket, "kill-session", "-t", "ui").Run()
-}
-
-// waitGone polls the screen (at most 10 s) until it no longer shows s.
-func (tm *terminal) waitGone(s string) {
-	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Contains(tm.screen(), s) {
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("after 10 s the terminal still shows %q:\n%s", s, tm.screen())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+func (tm *terminal) start() { tm.Start(120, 30, tm.script) }
 
 // TestNoteSavedAtThePauseStaysSaved is finding 2 of issue 13 in a real
 // terminal: a quick note saved with ctrl+s about 300 ms after the last
@@ -337,19 +270,19 @@ func TestNoteSavedAtThePauseStaysSaved(t *testing.T) {
 	t.Parallel()
 	tm, ids := newTerminal(t, "pause", model.Lead{Company: "Harbor Logistics", Stage: "prospect"})
 	tm.start()
-	tm.waitFor("1 leads")
+	tm.WaitFor("1 leads")
 	const tries = 20
 	for i := range tries {
-		tm.keys("C-n")
-		tm.waitFor("Quick note")
-		tm.text(fmt.Sprintf("Call %d about the fleet", i))
-		tm.waitFor(fmt.Sprintf("Call %d about the fleet", i))
+		tm.Keys("C-n")
+		tm.WaitFor("Quick note")
+		tm.Text(fmt.Sprintf("Call %d about the fleet", i))
+		tm.WaitFor(fmt.Sprintf("Call %d about the fleet", i))
 		// About the editor's pause, a little either side of it.
 		time.Sleep(editor.Pause + time.Duration(i%5-2)*10*time.Millisecond)
-		tm.keys("C-s")
-		tm.waitGone("Quick note")
+		tm.Keys("C-s")
+		tm.WaitGone("Quick note")
 	}
-	tm.keys("q")
+	tm.Keys("q")
 	time.Sleep(300 * time.Millisecond)
 	err := tm.st.View(func(tx *store.Tx) error {
 		acts, err := tx.ActivitiesOf(ids[0], 0)
@@ -408,31 +341,31 @@ func TestEveryFormSurvivesSIGKILL(t *testing.T) {
 	for i, f := range forms {
 		tm.start()
 		if i > 0 {
-			tm.waitFor("Unsaved notes from last time")
-			tm.waitFor(forms[i-1].offer)
-			tm.keys("Escape")
-			tm.waitGone("Unsaved notes from last time")
+			tm.WaitFor("Unsaved notes from last time")
+			tm.WaitFor(forms[i-1].offer)
+			tm.Keys("Escape")
+			tm.WaitGone("Unsaved notes from last time")
 		}
-		tm.waitFor("1 leads")
+		tm.WaitFor("1 leads")
 		for j := 0; j < len(f.open); j += 2 {
-			tm.keys(f.open[j])
-			tm.waitFor(f.open[j+1])
+			tm.Keys(f.open[j])
+			tm.WaitFor(f.open[j+1])
 		}
-		tm.keys(formKey[f.name])
-		tm.waitFor(f.title)
+		tm.Keys(formKey[f.name])
+		tm.WaitFor(f.title)
 		for range f.fields {
-			tm.keys("Enter")
+			tm.Keys("Enter")
 			time.Sleep(50 * time.Millisecond)
 		}
-		tm.text(f.typed)
-		tm.waitFor(f.typed)
+		tm.Text(f.typed)
+		tm.WaitFor(f.typed)
 		time.Sleep(editor.Pause + 300*time.Millisecond) // the pause: saved
-		tm.text(f.more)                                 // ... and killed while typing on
-		tm.kill()
+		tm.Text(f.more)                                 // ... and killed while typing on
+		tm.Kill()
 	}
 	tm.start()
-	tm.waitFor("Unsaved notes from last time")
-	scr := tm.screen()
+	tm.WaitFor("Unsaved notes from last time")
+	scr := tm.Screen()
 	for _, f := range forms {
 		if !strings.Contains(scr, f.offer) {
 			t.Errorf("after SIGKILL in the %s form the offer lacks %q", f.name, f.offer)
@@ -442,29 +375,29 @@ func TestEveryFormSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("the offer:\n%s", scr)
 	}
 	// The newest (done) is on top: resume it, finish the words, save.
-	tm.keys("Enter")
-	tm.waitFor("Done: Harbor Logistics")
-	tm.keys("Enter") // the next step is on the form's second page
-	tm.waitFor("Book the de")
-	tm.keys("C-s")
-	tm.waitGone("Done: Harbor Logistics")
+	tm.Keys("Enter")
+	tm.WaitFor("Done: Harbor Logistics")
+	tm.Keys("Enter") // the next step is on the form's second page
+	tm.WaitFor("Book the de")
+	tm.Keys("C-s")
+	tm.WaitGone("Done: Harbor Logistics")
 
 	// Visit mode's notes too: killed while typing, the visit is back open
 	// with them at the next start.
-	tm.keys("Enter")
-	tm.waitFor("Harbor Logistics  [Prospect]")
-	tm.keys("V")
-	tm.waitFor("Visit: Harbor Logistics")
-	tm.text(" family firm, 3 si")
-	tm.waitFor("family firm, 3 si")
+	tm.Keys("Enter")
+	tm.WaitFor("Harbor Logistics  [Prospect]")
+	tm.Keys("V")
+	tm.WaitFor("Visit: Harbor Logistics")
+	tm.Text(" family firm, 3 si")
+	tm.WaitFor("family firm, 3 si")
 	time.Sleep(editor.Pause + 300*time.Millisecond)
-	tm.text("tes")
-	tm.kill()
+	tm.Text("tes")
+	tm.Kill()
 	tm.start()
-	tm.waitFor("Visit: Harbor Logistics")
-	tm.waitFor("family firm, 3 si")
-	tm.keys("Escape") // hide visit mode; the visit stays open
-	tm.keys("q")
+	tm.WaitFor("Visit: Harbor Logistics")
+	tm.WaitFor("family firm, 3 si")
+	tm.Keys("Escape") // hide visit mode; the visit stays open
+	tm.Keys("q")
 	time.Sleep(300 * time.Millisecond)
 	err := tm.st.View(func(tx *store.Tx) error {
 		tasks, err := tx.TasksOf(ids[0])

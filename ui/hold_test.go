@@ -65,29 +65,29 @@ func TestTypeAheadInARealTerminal(t *testing.T) {
 	t.Parallel()
 	tm, _ := newTerminal(t, "typeahead", model.Lead{Company: "Harbor Logistics", Stage: "prospect"})
 	tm.start()
-	tm.waitFor("1 leads")
+	tm.WaitFor("1 leads")
 	inForm := func(name string) {
 		t.Helper()
-		tm.waitFor("> " + name)
-		if scr := tm.screen(); !strings.Contains(scr, "Add a contact to Harbor Logistics") {
+		tm.WaitFor("> " + name)
+		if scr := tm.Screen(); !strings.Contains(scr, "Add a contact to Harbor Logistics") {
 			t.Fatalf("%q is not in the contact form:\n%s", name, scr)
 		}
-		tm.keys("Escape") // asks whether to keep it: d discards
-		tm.waitFor("Keep what you typed")
-		tm.keys("d")
-		tm.waitGone("Add a contact")
+		tm.Keys("Escape") // asks whether to keep it: d discards
+		tm.WaitFor("Keep what you typed")
+		tm.Keys("d")
+		tm.WaitGone("Add a contact")
 	}
 	for i := range 5 {
 		name := fmt.Sprintf("Lin Wei %c", 'a'+i)
-		tm.keys("Enter", "c"+name)
+		tm.Keys("Enter", "c"+name)
 		inForm(name)
 		name = fmt.Sprintf("Li Na %c", 'a'+i)
-		tm.keys("c" + name)
+		tm.Keys("c" + name)
 		inForm(name)
-		tm.keys("Escape")
-		tm.waitGone("Contacts")
+		tm.Keys("Escape")
+		tm.WaitGone("Contacts")
 	}
-	tm.kill()
+	tm.Kill()
 }
 
 // A key whose command never answers (here: never run) holds the keys

@@ -3,16 +3,14 @@ package ui_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
 // TestDraftSurvivesSIGKILL types a quick note into the real binary in a
@@ -20,18 +18,9 @@ import (
 // mid-sentence (by its pid, from tmux's pane_pid), starts it again and
 // finds the note offered back, then saves it.
 func TestDraftSurvivesSIGKILL(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
 	t.Parallel()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "fieldcrm")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/fieldcrm/fieldcrm/cmd/fieldcrm").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	s := uitest.NewTerminal(t, "capture")
+	dir := s.Dir
 	db := filepath.Join(dir, "book.db")
 	st, err := store.Open(store.Options{Path: db, User: "tester"})
 	if err != nil {
@@ -48,70 +37,46 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	home := filepath.Join(dir, "home")
 	// The "editor" appends a line to the file it is given, as a person
 	// would in vi.
 	editorScript := filepath.Join(dir, "editor.sh")
 	if err := os.WriteFile(editorScript, []byte("#!/bin/sh\nprintf 'From the editor. ' >> \"$1\"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	env := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_DATA_HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color LANG=C.UTF-8 FIELDCRM_LANG=en USER=tester FIELDCRM_DB=%q EDITOR=%q",
-		os.Getenv("PATH"), home, filepath.Join(home, "data"), filepath.Join(home, "config"), db, editorScript)
 	// exec: the pane's process is fieldcrm itself, so pane_pid is its pid.
-	script := fmt.Sprintf("exec %s %q 2>%q", env, bin, filepath.Join(dir, "stderr"))
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("fieldcrm-capture-%d", os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-
-	s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh", "-c", script)
+	script := fmt.Sprintf("exec %s %q 2>%q", s.Env("FIELDCRM_DB="+db, "EDITOR="+editorScript), s.Bin, filepath.Join(dir, "stderr"))
+	s.Start(100, 30, script)
 	// The config has no user line: the first start asks for a name and
 	// saves it, so the restart below goes straight to the board.
-	s.waitFor("What is your name?")
-	s.text("tester")
-	s.keys("Enter")
-	s.waitFor("1 leads")
-	if cfg, err := os.ReadFile(filepath.Join(home, "config", "fieldcrm", "config.toml")); err != nil || !strings.Contains(string(cfg), `"tester"`) {
+	s.WaitFor("What is your name?")
+	s.Text("tester")
+	s.Keys("Enter")
+	s.WaitFor("1 leads")
+	if cfg, err := os.ReadFile(filepath.Join(s.Home(), "config", "fieldcrm", "config.toml")); err != nil || !strings.Contains(string(cfg), `"tester"`) {
 		t.Fatalf("the name was not saved in the config: %v %q", err, cfg)
 	}
-	s.keys("C-n")
-	s.waitFor("Quick note")
-	s.text("harbor")
-	s.waitFor("Harbor Logistics")
-	s.keys("Enter")
-	s.waitFor("for Harbor Logistics")
-	s.keys("C-e") // $EDITOR takes the terminal and gives the text back
-	s.waitFor("From the editor.")
-	s.text("Met the fleet manager. Wants 3 trucks")
-	s.waitFor("Wants 3 trucks")
+	s.Keys("C-n")
+	s.WaitFor("Quick note")
+	s.Text("harbor")
+	s.WaitFor("Harbor Logistics")
+	s.Keys("Enter")
+	s.WaitFor("for Harbor Logistics")
+	s.Keys("C-e") // $EDITOR takes the terminal and gives the text back
+	s.WaitFor("From the editor.")
+	s.Text("Met the fleet manager. Wants 3 trucks")
+	s.WaitFor("Wants 3 trucks")
 	time.Sleep(1200 * time.Millisecond) // a pause: the draft is saved
-	s.text(" by March and a serv")      // mid-sentence...
-	pid, err := strconv.Atoi(strings.TrimSpace(s.tmux("display", "-p", "-t", "ui", "#{pane_pid}")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); len(comm) > 0 && strings.TrimSpace(string(comm)) != "fieldcrm" {
-		t.Fatalf("pane pid %d is %q, not fieldcrm", pid, comm)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill -9 %d: %v", pid, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("fieldcrm (pid %d) still runs after SIGKILL", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-
+	s.Text(" by March and a serv")      // mid-sentence...
+	s.Kill()
 	// The session died with its only process; start the program again.
-	exec.Command("tmux", "-L", s.socket, "kill-session", "-t", "ui").Run()
-	s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh", "-c", script)
-	s.waitFor("Unsaved notes from last time")
-	s.waitFor("From the editor. Met the fleet manager. Wants 3 trucks")
-	s.keys("Enter")
-	s.waitFor("for Harbor Logistics")
-	s.keys("C-s")
-	s.waitFor("Note saved to Harbor Logistics.")
-	s.keys("q")
+	s.Start(100, 30, script)
+	s.WaitFor("Unsaved notes from last time")
+	s.WaitFor("From the editor. Met the fleet manager. Wants 3 trucks")
+	s.Keys("Enter")
+	s.WaitFor("for Harbor Logistics")
+	s.Keys("C-s")
+	s.WaitFor("Note saved to Harbor Logistics.")
+	s.Keys("q")
 
 	err = st.View(func(tx *store.Tx) error {
 		acts, err := tx.ActivitiesOf(leadID, 0)
