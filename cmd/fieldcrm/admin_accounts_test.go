@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,17 +16,19 @@ import (
 )
 
 // serveDir runs a real server on a temp data folder (HTTP on 127.0.0.1,
-// the admin socket in the folder) and returns the folder and address.
-func serveDir(t *testing.T) (string, string) {
+// the admin socket in the folder) with the settings checker parse, and
+// returns the folder, the address and stop, which a test calls to go
+// offline (the cleanup calls it otherwise).
+func serveDir(t *testing.T, parse server.SettingsParser) (dir, url string, stop func()) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
+	dir = filepath.Join(t.TempDir(), "data")
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- server.Serve(ctx, server.Config{Dir: dir, Addr: "127.0.0.1:0", NoSync: true, Ready: func(u string) { ready <- u }})
+		done <- server.Serve(ctx, server.Config{Dir: dir, Addr: "127.0.0.1:0", NoSync: true, ParseSettings: parse,
+			Ready: func(u string) { ready <- u }})
 	}()
-	var url string
 	select {
 	case url = <-ready:
 	case err := <-done:
@@ -33,7 +36,7 @@ func serveDir(t *testing.T) (string, string) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the server did not start")
 	}
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		select {
 		case <-done:
@@ -41,7 +44,8 @@ func serveDir(t *testing.T) (string, string) {
 			t.Error("the server did not stop")
 		}
 	})
-	return dir, url
+	t.Cleanup(stop)
+	return dir, url, stop
 }
 
 var (
@@ -55,7 +59,7 @@ var (
 // config (0600); disabling the rep stops their sync with a sentence that
 // says so; the audit log lists it all.
 func TestInviteLoginDisableAuditThroughTheCLI(t *testing.T) {
-	dir, url := serveDir(t)
+	dir, url, _ := serveDir(t, nil)
 	op := newCLI(t)
 	out := op.ok("admin", "--data", dir, "--url", url, "invite", "wang", "--role", "rep")
 	m := codeRE.FindStringSubmatch(out)
@@ -122,7 +126,7 @@ func TestInviteLoginDisableAuditThroughTheCLI(t *testing.T) {
 // 'backup' copies the running server's data and 'restore' refuses to
 // replace it while it runs.
 func TestUserAddRotateBackupThroughTheCLI(t *testing.T) {
-	dir, url := serveDir(t)
+	dir, url, _ := serveDir(t, nil)
 	op := newCLI(t)
 	m := tokenRE.FindStringSubmatch(op.ok("admin", "--data", dir, "--url", url, "user", "add", "li", "--role", "manager", "--expires", "720h"))
 	if m == nil || m[1] != url || m[2] != "li" {

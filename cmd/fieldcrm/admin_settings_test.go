@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/fieldcrm/fieldcrm/server"
 )
@@ -44,35 +42,7 @@ label_zh = "流失"
 // laptop, whose own file has another pipeline, syncs and from then on
 // uses the server's stages, offline too, while its file keeps its own.
 func TestCompanySettingsThroughTheCLI(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- server.Serve(ctx, server.Config{Dir: dir, Addr: "127.0.0.1:0", NoSync: true, ParseSettings: parseCompanySettings,
-			Ready: func(u string) { ready <- u }})
-	}()
-	var url string
-	select {
-	case url = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the server did not start")
-	}
-	stop := func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("the server did not stop")
-		}
-	}
-	defer func() {
-		if ctx.Err() == nil {
-			stop()
-		}
-	}()
+	dir, url, stop := serveDir(t, parseCompanySettings)
 
 	op := newCLI(t)
 	files := t.TempDir()
