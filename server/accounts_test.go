@@ -195,13 +195,7 @@ func TestMigrateKeepsAccounts(t *testing.T) {
 	before, _ := svc.Audit(ctx, 0)
 	st.Close()
 
-	db := freshDatabase(t)
-	if _, err := server.MigrateBoltToPostgres(context.Background(), dir, db); err != nil {
-		t.Fatal(err)
-	}
-	pgst := openPG(t, db)
-	defer pgst.Close()
-	pgsvc := &server.Service{Store: pgst}
+	pgsvc := &server.Service{Store: migratedToPG(t, dir)}
 	users, err := pgsvc.Users(ctx)
 	if err != nil {
 		t.Fatal(err)

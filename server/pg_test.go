@@ -284,6 +284,20 @@ func pgReusedBackend(t testing.TB) backend {
 	}}
 }
 
+// migratedToPG moves the bbolt server data in dir (its storage closed)
+// to a fresh PostgreSQL database, as 'admin migrate' does, and opens it
+// there until the test ends.
+func migratedToPG(t testing.TB, dir string) *server.PGStorage {
+	t.Helper()
+	db := freshDatabase(t)
+	if _, err := server.MigrateBoltToPostgres(context.Background(), dir, db); err != nil {
+		t.Fatal(err)
+	}
+	st := openPG(t, db)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 func openPG(t failer, dbURL string) *server.PGStorage {
 	t.Helper()
 	st, err := server.OpenPostgres(context.Background(), dbURL)

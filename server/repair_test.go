@@ -590,13 +590,8 @@ func TestMigrateKeepsQuarantines(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	db := freshDatabase(t)
-	if _, err := server.MigrateBoltToPostgres(ctx, dir, db); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, st: openPG(t, db)}
+	h := &harness{t: t, st: migratedToPG(t, dir)}
 	h.svc = &server.Service{Store: h.st}
-	defer h.st.Close()
 	ids, _ := pulledOpIDs(t, h, ann)
 	if slices.Contains(ids, evil.ID) || !slices.Contains(ids, create.ID) {
 		t.Fatalf("a pull on PostgreSQL after the migration sends %v (quarantined %s)", ids, evil.ID)

@@ -313,13 +313,7 @@ func TestMigrateKeepsSettings(t *testing.T) {
 	before, _ := svc.SettingsHistory(ctx)
 	st.Close()
 
-	db := freshDatabase(t)
-	if _, err := server.MigrateBoltToPostgres(context.Background(), dir, db); err != nil {
-		t.Fatal(err)
-	}
-	pgst := openPG(t, db)
-	defer pgst.Close()
-	pg := &server.Service{Store: pgst}
+	pg := &server.Service{Store: migratedToPG(t, dir)}
 	after, err := pg.SettingsHistory(ctx)
 	if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || len(after) != 2 {
 		t.Fatalf("history after the move:\n%v %v\nbefore:\n%v", after, err, before)
