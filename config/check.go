@@ -16,25 +16,7 @@ import (
 
 // Problem is one thing wrong with a config file, with its line (0 when
 // it cannot be told).
-type Problem struct {
-	Line    int    `json:"line"`
-	Setting string `json:"setting"`
-	Message string `json:"message"`
-}
-
-// String is the problem as a user reads it: "line 12: stages[2].probability: ...".
-func (p Problem) String() string {
-	s := p.Message
-	if p.Setting != "" {
-		s = p.Setting + ": " + s
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("line %d: %s", p.Line, s)
-	}
-	return s
-}
-
-func (p Problem) in(path string) error { return fmt.Errorf("config %s %s", path, p) }
+type Problem = model.SettingsProblem
 
 // Parse reads a config file's text and checks every setting. It returns
 // the file's config and its problems, first line first; any problem

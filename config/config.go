@@ -88,7 +88,7 @@ func Load(path string) (*Config, error) {
 	}
 	file, problems := Parse(string(data))
 	if len(problems) > 0 {
-		return c, problems[0].in(path)
+		return c, fmt.Errorf("config %s %s", path, problems[0])
 	}
 	file.Path = path
 	return file, nil

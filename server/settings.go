@@ -70,24 +70,10 @@ type ParsedSettings struct {
 	Pipeline model.Pipeline
 }
 
-// SettingsProblem is one thing wrong with a settings document, with its
-// line (0 when it cannot be told), as config.Problem.
-type SettingsProblem struct {
-	Line    int    `json:"line"`
-	Setting string `json:"setting,omitempty"`
-	Message string `json:"message"`
-}
-
-func (p SettingsProblem) String() string {
-	s := p.Message
-	if p.Setting != "" {
-		s = p.Setting + ": " + s
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("line %d: %s", p.Line, s)
-	}
-	return s
-}
+// SettingsProblem is one thing wrong with a settings document: the type
+// config.Problem is too, so the checker cmd hands the server passes
+// config's problems on as they are.
+type SettingsProblem = model.SettingsProblem
 
 // SettingsParser checks a settings document's text: what it sets, or
 // its problems (any problem means it must not be used), and warnings
