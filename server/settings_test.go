@@ -23,11 +23,7 @@ import (
 func parseSettings(text string) (server.ParsedSettings, []server.SettingsProblem, []string) {
 	c, ps := config.ParseCompany(text)
 	if len(ps) > 0 {
-		out := make([]server.SettingsProblem, len(ps))
-		for i, p := range ps {
-			out[i] = server.SettingsProblem{Line: p.Line, Setting: p.Setting, Message: p.Message}
-		}
-		return server.ParsedSettings{}, out, nil
+		return server.ParsedSettings{}, ps, nil
 	}
 	return server.ParsedSettings{Pipeline: c.Rules().Pipeline}, nil, c.Warnings
 }
