@@ -97,23 +97,31 @@ func TestMetricsCountWhatTheServerDid(t *testing.T) {
 	forBackends(t, testMetricsCount)
 }
 
-func testMetricsCount(t *testing.T, b backend) {
-	dir := t.TempDir()
-	st := b.open(t, dir)
-	defer st.Close()
+// meteredAPI serves the API over st on 127.0.0.1, with metrics served
+// apart, until the test ends, and returns the token of its one user,
+// the rep ann, and the URLs of the API and of the metrics.
+func meteredAPI(t *testing.T, st server.Storage) (ann, api, metrics string) {
+	t.Helper()
 	svc := &server.Service{Store: st}
-	ctx := context.Background()
-	ann, err := svc.AddUser(ctx, "ann", server.RoleRep)
+	ann, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := server.NewMetrics(st, nil)
-	api := httptest.NewServer(server.Handler(svc, server.Options{Metrics: m, Rate: 1e6, Burst: 1e6}))
-	defer api.Close()
-	metrics := httptest.NewServer(m)
-	defer metrics.Close()
+	apiSrv := httptest.NewServer(server.Handler(svc, server.Options{Metrics: m, Rate: 1e6, Burst: 1e6}))
+	t.Cleanup(apiSrv.Close)
+	metricsSrv := httptest.NewServer(m)
+	t.Cleanup(metricsSrv.Close)
+	return ann, apiSrv.URL, metricsSrv.URL
+}
 
-	before := scrape(t, metrics.URL)
+func testMetricsCount(t *testing.T, b backend) {
+	dir := t.TempDir()
+	st := b.open(t, dir)
+	defer st.Close()
+	ann, api, metrics := meteredAPI(t, st)
+
+	before := scrape(t, metrics)
 	if before[`fieldcrm_active_users`] != 0 || before[`fieldcrm_pull_bytes_total`] != 0 {
 		t.Fatalf("a new server has counts: %v", before)
 	}
@@ -123,7 +131,7 @@ func testMetricsCount(t *testing.T, b backend) {
 	good1, good2 := rawOp(t, "ann", time.Now()), rawOp(t, "ann", time.Now())
 	push := func(ops ...json.RawMessage) {
 		body, _ := json.Marshal(map[string]any{"ops": ops})
-		if code, _ := do(t, "POST", api.URL+"/v1/push", ann, body); code != 200 {
+		if code, _ := do(t, "POST", api+"/v1/push", ann, body); code != 200 {
 			t.Fatalf("push: %d", code)
 		}
 	}
@@ -131,17 +139,17 @@ func testMetricsCount(t *testing.T, b backend) {
 	push(good1, rawOp(t, "ann", time.Now().Add(24*time.Hour)), json.RawMessage(`{"op_id":"x"}`))
 	var pulled int
 	for range 3 {
-		code, n := do(t, "GET", api.URL+"/v1/pull?cursor=0", ann, nil)
+		code, n := do(t, "GET", api+"/v1/pull?cursor=0", ann, nil)
 		if code != 200 {
 			t.Fatalf("pull: %d", code)
 		}
 		pulled += n
 	}
-	do(t, "GET", api.URL+"/v1/pull?cursor=0", "not-a-token", nil)
-	do(t, "GET", api.URL+"/v1/health", "", nil)
-	do(t, "GET", api.URL+"/no/such/thing", "", nil)
+	do(t, "GET", api+"/v1/pull?cursor=0", "not-a-token", nil)
+	do(t, "GET", api+"/v1/health", "", nil)
+	do(t, "GET", api+"/no/such/thing", "", nil)
 
-	got := scrape(t, metrics.URL)
+	got := scrape(t, metrics)
 	if _, bolt := st.(*server.BoltStorage); bolt {
 		fi, err := os.Stat(filepath.Join(dir, "server", "server.db")) // boltBackend keeps it in dir/server
 		if err != nil {
@@ -248,22 +256,13 @@ func TestMetricsReadCompressedPushAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := &server.Service{Store: st}
-	ann, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := server.NewMetrics(st, nil)
-	api := httptest.NewServer(server.Handler(svc, server.Options{Metrics: m, Rate: 1e6, Burst: 1e6}))
-	defer api.Close()
-	metrics := httptest.NewServer(m)
-	defer metrics.Close()
+	ann, api, metrics := meteredAPI(t, st)
 	ops := make([]json.RawMessage, 60)
 	for i := range ops {
 		ops[i] = rawOp(t, "ann", time.Now())
 	}
 	body, _ := json.Marshal(map[string]any{"ops": ops})
-	req, _ := http.NewRequest("POST", api.URL+"/v1/push", bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", api+"/v1/push", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+ann)
 	req.Header.Set("Accept-Encoding", "gzip") // set by hand, so the client does not undo it
 	resp, err := http.DefaultClient.Do(req)
@@ -275,7 +274,7 @@ func TestMetricsReadCompressedPushAnswers(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("push: %s, Content-Encoding %q; want a gzipped answer", resp.Status, resp.Header.Get("Content-Encoding"))
 	}
-	if got := scrape(t, metrics.URL)[`fieldcrm_push_ops_total{result="applied",reason=""}`]; got != 60 {
+	if got := scrape(t, metrics)[`fieldcrm_push_ops_total{result="applied",reason=""}`]; got != 60 {
 		t.Fatalf("applied ops counted from the gzipped answer: %v, want 60", got)
 	}
 }
