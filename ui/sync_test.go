@@ -183,20 +183,7 @@ func TestSyncStatusRemoteChangeKeepsSelectionAndRefusedList(t *testing.T) {
 	if _, err := remote.Sync(t.Context(), other, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Update(func(tx *store.Tx) error {
-		id, err := tx.ResolveLead("Harbor Logistics")
-		if err != nil {
-			return err
-		}
-		lead, err := tx.Lead(id)
-		if err != nil {
-			return err
-		}
-		lead.Company = "Harbor Shipping"
-		return tx.UpdateLead(&lead)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	renameLead(t, other, "Harbor Logistics", "Harbor Shipping")
 	if _, err := remote.Sync(t.Context(), other, c); err != nil {
 		t.Fatal(err)
 	}
@@ -386,8 +373,21 @@ func TestOwnWritesAndOwnSyncAreNotReadBack(t *testing.T) {
 
 	// Another writer: the watcher reads the board again.
 	time.Sleep(10 * time.Millisecond) // a new modification time
-	if err := st.Update(func(tx *store.Tx) error {
-		id, err := tx.ResolveLead("Harbor Logistics")
+	renameLead(t, st, "Harbor Logistics", "Harbor Shipping")
+	before = data.views.Load()
+	l.do(ui.WatchMsg{})
+	l.until("the other writer's change", func(f string) bool { return strings.Contains(f, "Harbor Shipping") })
+	if data.views.Load() == before {
+		t.Fatal("another writer's change was not read")
+	}
+}
+
+// renameLead changes the company of the lead named from to to, as
+// another writer of the book does.
+func renameLead(t *testing.T, st *store.Store, from, to string) {
+	t.Helper()
+	err := st.Update(func(tx *store.Tx) error {
+		id, err := tx.ResolveLead(from)
 		if err != nil {
 			return err
 		}
@@ -395,15 +395,10 @@ func TestOwnWritesAndOwnSyncAreNotReadBack(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		lead.Company = "Harbor Shipping"
+		lead.Company = to
 		return tx.UpdateLead(&lead)
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
-	}
-	before = data.views.Load()
-	l.do(ui.WatchMsg{})
-	l.until("the other writer's change", func(f string) bool { return strings.Contains(f, "Harbor Shipping") })
-	if data.views.Load() == before {
-		t.Fatal("another writer's change was not read")
 	}
 }
