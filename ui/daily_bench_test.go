@@ -146,29 +146,19 @@ func BenchmarkEditorKeystroke(b *testing.B) {
 // the background at start: Update and the frame the user sees (the
 // re-read it starts runs behind, in its tea.Cmd).
 func BenchmarkSwitchToToday(b *testing.B) {
-	st := bigStore(b)
-	data := &uitest.Tracked{Store: st}
-	m := ui.New(ui.Options{Data: data, Rules: uitest.Rules(), Lang: "en", DBPath: "/b.db", User: "wang", Now: uitest.NowFunc, Dark: true, Watch: -1})
-	var tm tea.Model = m
-	update := func(msg tea.Msg) tea.Cmd {
-		var c tea.Cmd
-		tm, c = tm.Update(msg)
-		return c
-	}
-	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	uitest.Run(update, m.Init(), data)
+	tm, run := rootOn(b)
 	two, one := uitest.Key("2"), uitest.Key("1")
 	// Once more, waiting for the review, however loaded the machine.
-	uitest.Run(update, func() tea.Msg { return two }, data)
-	if !strings.Contains(uitest.Plain(tm.View().Content), "Overdue (") {
+	run(two)
+	if !strings.Contains(uitest.Plain((*tm).View().Content), "Overdue (") {
 		b.Fatal("2 does not show the review")
 	}
-	tm, _ = tm.Update(one)
+	*tm, _ = (*tm).Update(one)
 	for b.Loop() {
-		tm, _ = tm.Update(two)
-		_ = tm.View()
+		*tm, _ = (*tm).Update(two)
+		_ = (*tm).View()
 		b.StopTimer()
-		tm, _ = tm.Update(one)
+		*tm, _ = (*tm).Update(one)
 		b.StartTimer()
 	}
 }
