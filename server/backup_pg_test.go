@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,11 +42,7 @@ func TestPostgresDumpRestoreAndEpochBump(t *testing.T) {
 	db := freshDatabase(t)
 	pgDump, pgRestore := pgTool(t, "pg_dump"), pgTool(t, "pg_restore")
 	dir := t.TempDir()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr := freeAddr(t)
 	url := "http://" + addr
 	srv := startServe(t, server.Config{Database: db, Addr: addr})
 	ctx := context.Background()

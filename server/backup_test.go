@@ -112,11 +112,7 @@ func notesOf(t *testing.T, d *device) []string {
 func TestBackupWhileServingAndRestoreResends(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr := freeAddr(t)
 	url := "http://" + addr
 	srv := startServe(t, server.Config{Dir: data, Addr: addr})
 	ctx := context.Background()

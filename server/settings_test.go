@@ -69,11 +69,7 @@ func bookWithStages(t *testing.T, dir, url, name, token, doc string) *device {
 func TestCompanySettings(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
 		dir := t.TempDir()
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		addr := freeAddr(t)
 		url := "http://" + addr
 		cfg := server.Config{Dir: filepath.Join(dir, "data"), Addr: addr, ParseSettings: parseSettings}
 		ctx := context.Background()
