@@ -172,43 +172,60 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	nDev := rapid.IntRange(2, 5).Draw(t, "devices")
 	applied := map[string]bool{}
 	var devs []*simDevice
-	var reps []string
+	var reps, helpers []string // helpers: support and after-sales users
 	managers := map[string]bool{}
-	for i := range nDev {
-		role := server.RoleRep
-		if i > 0 {
-			switch rapid.IntRange(0, 5).Draw(t, "manager?") {
-			case 0:
-				role = server.RoleManager
-			case 1:
-				role = server.RoleLeadership // sees all, writes only notes and tasks
-			}
-		}
+	roles := []string{server.RoleRep} // u0 is a rep, so that leads are made
+	for range nDev - 1 {
+		roles = append(roles, rapid.SampledFrom([]string{
+			server.RoleRep, server.RoleRep,
+			server.RoleManager,
+			server.RoleLeadership, // sees all, writes only notes and tasks
+			server.RoleSupport,    // assigned leads from the solution stage on
+			server.RoleAftersales, // assigned leads once won
+		}).Draw(t, "role"))
+	}
+	if !slices.Contains(roles, server.RoleManager) && (slices.Contains(roles, server.RoleSupport) || slices.Contains(roles, server.RoleAftersales)) {
+		roles = append(roles, server.RoleManager) // who assigns them
+	}
+	for i, role := range roles {
 		name := fmt.Sprintf("u%d", i)
 		d := &simDevice{device: h.device(name, role), role: role}
 		d.tr = &faultyTransport{t: t, next: http.DefaultTransport, applied: applied, counts: map[string]int{}}
 		d.c.HTTP = &http.Client{Transport: d.tr}
 		devs = append(devs, d)
-		if role == server.RoleManager || role == server.RoleLeadership {
+		switch role {
+		case server.RoleManager, server.RoleLeadership:
 			managers[name] = true
-		} else {
+		case server.RoleSupport, server.RoleAftersales:
+			helpers = append(helpers, name)
+		default:
 			reps = append(reps, name)
 		}
 	}
-	reassigns := 0
+	// reassigns and resights count what may take a lead out of someone's
+	// sight while they change it offline: the only reason for a refusal.
+	reassigns, resights := 0, 0
 	steps := rapid.IntRange(5, 40).Draw(t, "steps")
 	for range steps {
 		d := devs[rapid.IntRange(0, len(devs)-1).Draw(t, "device")]
 		leads := d.localIDs(model.TypeLead, true)
 		acts := d.localIDs(model.TypeActivity, true)
 		tasks := d.localIDs(model.TypeTask, true)
-		action := rapid.SampledFrom([]string{"create", "create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "sync", "sync", "sync"}).Draw(t, "action")
-		if d.role == server.RoleLeadership {
-			// What leadership may do: notes on any lead, never a lead.
-			action = rapid.SampledFrom([]string{"visit", "note", "done", "sync"}).Draw(t, "leadership's action")
-			if len(leads) == 0 {
-				action = "sync" // any other action would create a lead
+		action := rapid.SampledFrom([]string{"create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "assign", "assign", "sync", "sync", "sync"}).Draw(t, "action")
+		switch d.role {
+		case server.RoleLeadership, server.RoleAftersales:
+			// Notes, visits and follow-ups on the leads they see, never a lead.
+			action = rapid.SampledFrom([]string{"visit", "note", "done", "followup", "sync"}).Draw(t, d.role+"'s action")
+		case server.RoleManager:
+			if len(helpers) > 0 && rapid.IntRange(0, 2).Draw(t, "assign?") == 0 {
+				action = "assign" // often, so that helpers hold leads at many stages
 			}
+		case server.RoleSupport:
+			// Support works on a lead but neither creates nor deletes one.
+			action = rapid.SampledFrom([]string{"set", "visit", "note", "done", "followup", "sync"}).Draw(t, "support's action")
+		}
+		if len(leads) == 0 && d.role != server.RoleRep && d.role != server.RoleManager {
+			action = "sync" // any other action would create a lead
 		}
 		switch {
 		case action == "create" || len(leads) == 0 && action != "sync":
@@ -216,13 +233,15 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		case action == "set":
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			l := d.lead(id)
-			switch rapid.IntRange(0, 2).Draw(t, "field") {
+			switch rapid.IntRange(0, 3).Draw(t, "field") {
 			case 0:
 				l.City = rapid.SampledFrom([]string{"Hangzhou", "苏州", "Ningbo"}).Draw(t, "city")
 			case 1:
-				l.Value = model.Money{Amount: rapid.Int64Range(0, 1e6).Draw(t, "value"), Currency: "CNY"}
-			case 2:
-				l.Stage = rapid.SampledFrom([]string{"qualified", "contacted", "solution", "negotiation"}).Draw(t, "stage")
+				// Below the default approval threshold: a won needs none.
+				l.Value = model.Money{Amount: rapid.Int64Range(0, 1e6-1).Draw(t, "value"), Currency: "CNY"}
+			case 2, 3:
+				moveStage(t, &l, d.role == server.RoleSupport)
+				resights++
 			}
 			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
 		case action == "delete":
@@ -246,6 +265,22 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			l := d.lead(id)
 			l.Owner = rapid.SampledFrom(reps).Draw(t, "to")
+			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			reassigns++
+		case action == "assign" && d.role == server.RoleManager && len(helpers) > 0:
+			// A manager brings support or after-sales on, or takes them off.
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			l := d.lead(id)
+			who := rapid.SampledFrom(helpers).Draw(t, "assignee")
+			if i := slices.Index(l.Assignees, who); i >= 0 {
+				l.Assignees = slices.Delete(l.Assignees, i, i+1)
+			} else {
+				l.Assignees = append(l.Assignees, who)
+			}
+			if rapid.Bool().Draw(t, "and move?") {
+				moveStage(t, &l, false) // brought on at the stage they work at
+				resights++
+			}
 			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
 			reassigns++
 		default:
@@ -277,10 +312,23 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	if err := h.checkConverged(all, managers); err != nil {
 		t.Fatal(err)
 	}
-	if reassigns == 0 && rejected > 0 {
-		t.Fatalf("%d ops rejected though nobody reassigned a lead", rejected)
+	if reassigns == 0 && (resights == 0 || len(helpers) == 0) && rejected > 0 {
+		t.Fatalf("%d ops rejected though nobody reassigned a lead or moved one out of sight", rejected)
 	}
 	h.checkLog(applied)
+}
+
+// moveStage moves l to a random stage, one from the solution stage on
+// when support moves it (moving a lead out of one's own sight is refused).
+func moveStage(t *rapid.T, l *model.Lead, support bool) {
+	stages := []string{"prospect", "qualified", "contacted", "solution", "negotiation", model.StageWon, model.StageWon, model.StageLost}
+	if support {
+		stages = stages[3:]
+	}
+	l.Stage = rapid.SampledFrom(stages).Draw(t, "stage")
+	if l.Stage == model.StageLost && l.LostReason == "" {
+		l.LostReason = "预算取消 budget cut"
+	}
 }
 
 func seq(n int) []int {

@@ -27,6 +27,7 @@ type harness struct {
 	st      server.Storage
 	url     string
 	srv     *httptest.Server
+	roles   map[string]string // each user's role, for what they may see
 }
 
 // failer is what the harness needs of a *testing.T or a *rapid.T.
@@ -71,6 +72,10 @@ func (h *harness) addUser(name, role string) string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if h.roles == nil {
+		h.roles = map[string]string{}
+	}
+	h.roles[name] = role
 	return tok
 }
 
@@ -194,12 +199,21 @@ func (d *device) replica() map[model.EntityRef]*model.Record {
 }
 
 // serverRecords returns every record on the server, and for each the users
-// (besides managers) who may see it.
+// (besides managers and leadership) who may see it: those its lead names
+// whose role sees the lead at its stage. The rule is written out here
+// from docs/server.md's Roles, not taken from the server, so that the
+// convergence checks test it: support from the pipeline's solution stage
+// on (always when it has none), after-sales while the lead is won, and
+// anyone else, or a name without an account, at every stage.
 func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.EntityRef][]string) {
 	h.t.Helper()
 	recs := map[model.EntityRef]*model.Record{}
 	who := map[model.EntityRef][]string{}
 	err := h.st.View(context.Background(), func(tx server.Tx) error {
+		pipeline, err := pipelineIn(tx)
+		if err != nil {
+			return err
+		}
 		leadOf := map[model.EntityRef]string{}
 		if err := tx.Scan(0, func(e server.LogEntry) (bool, error) {
 			if op, err := e.DecodeOp(); err != nil {
@@ -221,11 +235,16 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 			if err != nil {
 				return err
 			}
-			var owner string
+			var owner, stage string
 			var assignees []string
 			_ = json.Unmarshal(lrec.Fields["owner"], &owner)
 			_ = json.Unmarshal(lrec.Fields["assignees"], &assignees)
-			who[ref] = append([]string{owner}, assignees...)
+			_ = json.Unmarshal(lrec.Fields["stage"], &stage)
+			for _, name := range append([]string{owner}, assignees...) {
+				if name != "" && h.seesAtStage(name, pipeline, stage) {
+					who[ref] = append(who[ref], name)
+				}
+			}
 		}
 		return nil
 	})
@@ -233,6 +252,33 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 		h.t.Fatal(err)
 	}
 	return recs, who
+}
+
+// seesAtStage reports whether the user called name, named on a lead at
+// stage, may see it under pipeline p.
+func (h *harness) seesAtStage(name string, p model.Pipeline, stage string) bool {
+	switch h.roles[name] {
+	case server.RoleSupport:
+		from := p.Index(server.SolutionStage)
+		return from < 0 || p.Index(stage) >= from
+	case server.RoleAftersales:
+		return stage == model.StageWon
+	}
+	return true
+}
+
+// pipelineIn is the pipeline in force: the newest company settings', or
+// the default one before any are stored.
+func pipelineIn(tx server.Tx) (model.Pipeline, error) {
+	v, err := tx.SettingsVersion()
+	if err != nil || v == 0 {
+		return model.DefaultPipeline(), err
+	}
+	st, ok, err := tx.Settings(v)
+	if err != nil || !ok || len(st.Stages) == 0 {
+		return model.DefaultPipeline(), err
+	}
+	return model.Pipeline{Stages: st.Stages}, nil
 }
 
 // checkConverged fails unless every device holds exactly the server's
