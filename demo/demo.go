@@ -1,7 +1,8 @@
 // Package demo fills an empty book with a realistic one: companies in
 // Chinese and English, contacts, leads spread over the pipeline, visits and
 // calls with bilingual notes, follow-ups around today, and complaints on
-// some won accounts. The same seed gives the same book.
+// some won accounts. Technical support and after-sales work on some of
+// the leads (see SupportUser). The same seed gives the same book.
 package demo
 
 import (
@@ -56,7 +57,7 @@ func Generate(st *store.Store, opt Options) error {
 	if err != nil {
 		return err
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), opt: opt, loc: st.Rules().Location}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), h: rand.New(rand.NewPCG(uint64(opt.Seed), 0x4e1b)), opt: opt, loc: st.Rules().Location}
 	for start := 0; start < opt.Leads; start += batch {
 		n := min(batch, opt.Leads-start)
 		err := st.Update(func(tx *store.Tx) error {
@@ -77,10 +78,25 @@ func Generate(st *store.Store, opt Options) error {
 	return nil
 }
 
+// SupportUser and AftersalesUser are the technical-support and
+// after-sales colleagues the demo assigns to some leads, so that a demo
+// book shows what those roles see once synced: support on leads at the
+// solution stage or later (and one before it, which support does not see
+// yet), after-sales on won accounts, each with activities of their own.
+const (
+	SupportUser    = "zhou.support"
+	AftersalesUser = "lin.aftersales"
+)
+
 type gen struct {
 	r   *rand.Rand
 	opt Options
 	loc *time.Location
+	// h draws support's and after-sales' part from a stream of its own,
+	// so that the rest of the book is the one the seed gave without them.
+	h *rand.Rand
+	// early is whether a lead before the solution stage has support on it.
+	early bool
 }
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
@@ -143,6 +159,8 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 		l.ExpectedClose = model.DateOf(now.In(g.loc)).AddDays(15 + g.r.IntN(150))
 	}
 	l.StageLog = g.history(&l)
+	helpers := g.helpers(l.Stage)
+	l.Assignees = helpers
 	if err := tx.AddLead(&l); err != nil {
 		return err
 	}
@@ -169,6 +187,11 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 			return err
 		}
 	}
+	for _, h := range helpers {
+		if err := g.helperActivity(tx, &l, h, english); err != nil {
+			return err
+		}
+	}
 	today := model.DateOf(now.In(g.loc))
 	switch l.Stage {
 	case "won":
@@ -189,6 +212,46 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 		}
 	}
 	return nil
+}
+
+// helpers returns who of support and after-sales works on a lead at
+// stage: support on one lead in six from the solution stage on, and on
+// the first lead contacted, not yet in its sight; after-sales on half of
+// the won accounts.
+func (g *gen) helpers(stage string) []string {
+	var out []string
+	switch stage {
+	case "solution", "negotiation", model.StageWon, model.StageLost:
+		if g.h.IntN(6) == 0 {
+			out = append(out, SupportUser)
+		}
+	case "contacted":
+		if !g.early {
+			g.early = true
+			out = append(out, SupportUser)
+		}
+	}
+	if stage == model.StageWon && g.h.IntN(2) == 0 {
+		out = append(out, AftersalesUser)
+	}
+	return out
+}
+
+// helperActivity logs who's work on l: support's solution workshop or
+// after-sales' installation visit, after the lead entered its stage.
+func (g *gen) helperActivity(tx *store.Tx, l *model.Lead, who string, english bool) error {
+	at := l.StageEnteredAt.Add(time.Duration(1+g.h.IntN(72)) * time.Hour)
+	if at.After(g.opt.Now) {
+		at = g.opt.Now.Add(-time.Hour)
+	}
+	a := model.Activity{LeadID: l.ID, Kind: model.KindMeeting, StartedAt: at, Author: who, Contact: l.Contacts[0].Name}
+	notes := helperNotes[b2i(english)]
+	if who == AftersalesUser {
+		a.Kind = model.KindService
+		notes = serviceNotes[b2i(english)]
+	}
+	a.EndedAt = at.Add(time.Duration(30+g.h.IntN(150)) * time.Minute)
+	return tx.AddActivity(&a, notes[g.h.IntN(len(notes))])
 }
 
 // openStages is the way through the default pipeline to a win.
@@ -322,6 +385,14 @@ var (
 		"Site visit to the boiler room: the equipment is old and due for a retrofit. Technical support to draft a solution.",
 		"Customer says our quote is about 8% above a competitor's. Need to check our margin.",
 		"The CEO joined; decision chain is clear: engineering evaluates, purchasing compares, CEO signs.",
+	}
+	helperNotes = [2][]string{
+		{"技术交流：梳理现场工况，确认锅炉容量和控制方案，下周出技术方案。", "方案评审：客户技术部认可节能测算，要求补充备件清单。"},
+		{"Solution workshop: walked the site, sized the boilers and agreed the control scheme; proposal due next week.", "Design review: their engineers accept the savings estimate and want a spare-parts list."},
+	}
+	serviceNotes = [2][]string{
+		{"安装调试完成，客户签字验收；安排操作人员培训两次。", "首次保养：更换滤芯，运行参数正常。"},
+		{"Installation and commissioning done, customer signed off; two operator trainings booked.", "First maintenance: filters replaced, readings normal."},
 	}
 	enPoints = []string{"Budget around 3M CNY", "Wants installation before March", "Needs a reference customer", "Prefers staged payments", "Focus on efficiency figures"}
 )

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
@@ -92,6 +93,83 @@ func TestFunnelHasMedians(t *testing.T) {
 	if err := st.Check(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSupportAndAftersalesHaveTheirLeads: the demo shows the roles that
+// work beside sales: support assigned to leads at the solution stage or
+// later and to one before it, after-sales only to won accounts, each with
+// activities they wrote, in Chinese and in English.
+func TestSupportAndAftersalesHaveTheirLeads(t *testing.T) {
+	st := openTemp(t)
+	if err := Generate(st, Options{Leads: 300, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	solution := model.DefaultPipeline().Index("solution")
+	leads := map[string]int{}  // helper (and "early" support) -> leads
+	wrote := map[string]int{}  // helper -> leads with an activity of theirs
+	script := map[string]int{} // "zh" or "en" -> helpers' activities
+	err := st.View(func(tx *store.Tx) error {
+		cards, err := tx.Cards()
+		if err != nil {
+			return err
+		}
+		for _, c := range cards {
+			l, err := tx.Lead(c.ID)
+			if err != nil {
+				return err
+			}
+			acts, err := tx.Activities(store.ActivityFilter{LeadID: l.ID})
+			if err != nil {
+				return err
+			}
+			for _, h := range l.Assignees {
+				switch {
+				case h == SupportUser && model.DefaultPipeline().Index(l.Stage) < solution:
+					leads["early"]++
+				case h == AftersalesUser && l.Stage != model.StageWon:
+					t.Errorf("after-sales is on %s, which is %s, not won", l.Company, l.Stage)
+				case h != SupportUser && h != AftersalesUser:
+					t.Errorf("%s is assigned to %s", h, l.Company)
+				}
+				leads[h]++
+				for _, a := range acts {
+					if a.Author == h {
+						wrote[h]++
+						script[scriptOf(a.Notes())]++
+						break
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leads["early"] != 1 || leads[SupportUser] < 4 || leads[AftersalesUser] < 3 {
+		t.Errorf("leads per helper: %v; want one before the solution stage, four or more for support, three or more for after-sales", leads)
+	}
+	for _, h := range []string{SupportUser, AftersalesUser} {
+		if wrote[h] != leads[h] {
+			t.Errorf("%s wrote on %d of their %d leads", h, wrote[h], leads[h])
+		}
+	}
+	if script["zh"] == 0 || script["en"] == 0 {
+		t.Errorf("helpers' notes by script: %v; want both", script)
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// scriptOf says whether text has Chinese in it.
+func scriptOf(text string) string {
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			return "zh"
+		}
+	}
+	return "en"
 }
 
 func TestSameSeedSameBook(t *testing.T) {
