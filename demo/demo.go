@@ -22,6 +22,9 @@ type Options struct {
 	Now   time.Time
 	// ActivitiesPerLead is the average number of activities; zero means 10.
 	ActivitiesPerLead int
+	// SalesOnly leaves support and after-sales out (SupportUser): a book
+	// a rep can push as their own, since only a manager assigns a lead.
+	SalesOnly bool
 	// Progress, when set, is called after each batch with leads written.
 	Progress func(done, total int)
 }
@@ -219,6 +222,9 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 // the first lead contacted, not yet in its sight; after-sales on half of
 // the won accounts.
 func (g *gen) helpers(stage string) []string {
+	if g.opt.SalesOnly {
+		return nil
+	}
 	var out []string
 	switch stage {
 	case "solution", "negotiation", model.StageWon, model.StageLost:

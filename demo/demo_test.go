@@ -2,6 +2,7 @@ package demo
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 	"unicode"
@@ -170,6 +171,39 @@ func scriptOf(text string) string {
 		}
 	}
 	return "en"
+}
+
+// TestSalesOnlyIsTheSameBookWithoutHelpers: SalesOnly leaves out the
+// helpers' assignments and activities and nothing else.
+func TestSalesOnlyIsTheSameBookWithoutHelpers(t *testing.T) {
+	var books [2][]string
+	for i, salesOnly := range []bool{false, true} {
+		st := openTemp(t)
+		if err := Generate(st, Options{Leads: 100, Now: now, SalesOnly: salesOnly}); err != nil {
+			t.Fatal(err)
+		}
+		err := st.View(func(tx *store.Tx) error {
+			acts, err := tx.Activities(store.ActivityFilter{})
+			for _, a := range acts {
+				if a.Author == SupportUser || a.Author == AftersalesUser {
+					continue
+				}
+				books[i] = append(books[i], a.StartedAt.String()+"/"+a.Kind+"/"+a.Notes())
+			}
+			if salesOnly && len(acts) != len(books[i]) {
+				t.Errorf("a sales-only book has %d helpers' activities", len(acts)-len(books[i]))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(books[0])
+	slices.Sort(books[1])
+	if len(books[0]) == 0 || !slices.Equal(books[0], books[1]) {
+		t.Fatalf("%d activities besides the helpers', %d sales-only, not the same", len(books[0]), len(books[1]))
+	}
 }
 
 func TestSameSeedSameBook(t *testing.T) {

@@ -60,7 +60,7 @@ func demoBook(b *testing.B, dir string, n int) string {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	if err := demo.Generate(st, demo.Options{Leads: n, Now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}); err != nil {
+	if err := demo.Generate(st, demo.Options{Leads: n, Now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), SalesOnly: true}); err != nil {
 		b.Fatal(err)
 	}
 	return path
