@@ -59,7 +59,7 @@ func TestSyncCompactsOnceADay(t *testing.T) {
 	url, tok := teamServer(t, "ann")
 	dir := t.TempDir()
 	ann := &cli{t: t, db: filepath.Join(dir, "ann.db"), config: filepath.Join(dir, "ann.toml")}
-	ann.ok("demo", "--leads", "30")
+	ann.ok("demo", "--leads", "30", "--sales-only")
 	ann.ok("login", "--server", url, "--user", "ann", "--token", tok["ann"])
 	_, errs, err := ann.run("", "sync")
 	if err != nil || !strings.Contains(errs, "Compacted the book after the sync") {

@@ -17,12 +17,17 @@ func init() {
 func (a *app) demoCmd() *cobra.Command {
 	var leads int
 	var seed int64
+	var salesOnly bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Fill an empty database with a realistic demo book",
 		Long: `Fill an empty database with a realistic demo book: companies in Chinese and
 English, contacts, leads in every stage, visits and calls with bilingual
-notes, follow-ups around today and complaints on some won accounts.
+notes, follow-ups around today and complaints on some won accounts, and a
+technical-support and an after-sales colleague assigned to some leads.
+A rep who will log this book in and sync it should leave the colleagues
+out with --sales-only: only a manager may assign them, so the server
+would refuse those leads.
 
 It refuses a database that already has leads, so it never mixes demo data
 into a real book; use --db to pick a file.`,
@@ -37,7 +42,7 @@ into a real book; use --db to pick a file.`,
 				return err
 			}
 			start := time.Now()
-			opt := demo.Options{Leads: leads, Seed: seed, Now: a.now()}
+			opt := demo.Options{Leads: leads, Seed: seed, Now: a.now(), SalesOnly: salesOnly}
 			if isTerminal(a.err) && leads >= 2000 {
 				opt.Progress = func(done, total int) {
 					fmt.Fprintf(a.err, "\rwriting demo book: %d/%d leads", done, total)
@@ -55,5 +60,6 @@ into a real book; use --db to pick a file.`,
 	}
 	cmd.Flags().IntVar(&leads, "leads", 200, "number of leads (about ten activities each)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same book")
+	cmd.Flags().BoolVar(&salesOnly, "sales-only", false, "leave out the support and after-sales colleagues")
 	return cmd
 }
