@@ -194,11 +194,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case savedMsg:
-		m.saving = false
 		if msg.err != nil {
+			m.saving = false
 			m.err = common.Sentence(msg.err)
 			return m, m.ed.Reopen()
 		}
+		// Saved: saving stays set, so a ctrl+s typed before the root
+		// closes the pane cannot file the note a second time.
 		return m, tea.Sequence(
 			common.Emit(ClosedMsg{Saved: true, LeadID: msg.leadID}),
 			common.Emit(common.ChangedMsg{LeadID: msg.leadID}),

@@ -273,3 +273,18 @@ func TestStartVisitAsksTheTemplateInTheUILanguage(t *testing.T) {
 		t.Fatalf("ResumeVisit gave %+v", got)
 	}
 }
+
+// TestASavedNoteIsFiledOnce: keys that reach the pane after its note was
+// saved and before the root closes it file nothing more.
+func TestASavedNoteIsFiledOnce(t *testing.T) {
+	bk := &fakeBook{cards: cards}
+	p := newPane(t, bk, store.Draft{})
+	p.keys("text:granite", "enter", "text:Call back Monday.", "ctrl+s")
+	if _, ok := p.closed(); !ok {
+		t.Fatalf("ctrl+s did not save: %+v", p.said)
+	}
+	p.keys("ctrl+s", "text:x", "ctrl+s")
+	if len(bk.notes) != 1 {
+		t.Fatalf("%d notes filed, want 1: %+v", len(bk.notes), bk.notes)
+	}
+}

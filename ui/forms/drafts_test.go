@@ -288,3 +288,27 @@ func TestPastedTextIsADraftToo(t *testing.T) {
 		t.Fatalf("the pasted words are not a draft: %+v", ds)
 	}
 }
+
+// TestASavedFormTakesNothingMoreBeforeItCloses: between the save's
+// answer and the root taking the form away, keys and ticks still reach
+// the form, whose huh form is complete; each of them saved the lead
+// again (two "Tmux Flow Co" after nine quick enters in tmux).
+func TestASavedFormTakesNothingMoreBeforeItCloses(t *testing.T) {
+	d, _ := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return NewLead(c) })
+	before := len(d.bk.leads)
+	d.keys("text:Twice Co", "ctrl+s")
+	if _, ok := d.done(); !ok {
+		t.Fatal("ctrl+s did not save the form")
+	}
+	d.keys("enter", "enter", "x", "ctrl+s")
+	d.run(func() tea.Msg { return time.Now() }) // any other message
+	names := 0
+	for _, l := range d.bk.leads {
+		if l.Company == "Twice Co" {
+			names++
+		}
+	}
+	if len(d.bk.leads) != before+1 || names != 1 {
+		t.Fatalf("the book went from %d to %d leads, %d named Twice Co; want one more", before, len(d.bk.leads), names)
+	}
+}

@@ -81,7 +81,7 @@ type Model struct {
 	opened store.Draft
 	form   *huh.Form
 	err    string
-	saving bool
+	saving bool // from submit on, unless the save fails: the form takes no more input
 
 	// dr keeps what is typed as a draft; initial is what the fields held
 	// when the form opened, so only typing makes a draft.
@@ -282,12 +282,15 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case savedMsg:
-		m.saving = false
 		if msg.err != nil {
+			m.saving = false
 			m.err = common.Sentence(msg.err)
 			// The form shows again with everything in it, still a draft.
 			return m, tea.Batch(m.Init(), m.dr.Reopen())
 		}
+		// Saved: the form stays shut to every key and message until the
+		// root takes it away, for its huh form is still complete and any
+		// message reaching it would save it a second time.
 		return m, common.Emit(DoneMsg{Then: msg.then})
 	case editor.SavedMsg:
 		var cmd tea.Cmd
