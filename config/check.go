@@ -211,6 +211,8 @@ func (c *Config) check(add func(msg string, path ...any)) {
 		}
 	}
 	c.Commission.check(add)
+	c.Approval.check(add)
+	c.Handoff.check(add)
 }
 
 // Commission is the commission plan of the config file: a flat rate, or

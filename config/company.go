@@ -12,10 +12,10 @@ import (
 // company's, not the person's. The server keeps them as one versioned
 // document (fieldcrm admin settings set FILE) and every laptop logged in
 // to it uses that over its own file; a laptop not logged in uses its
-// file as before. Approval and hand-off rules will be sections here too.
+// file as before.
 
 // CompanySections are the top-level settings a company document holds.
-var CompanySections = []string{"stages", "screening", "screening_threshold", "return_visit_days", "templates", "commission"}
+var CompanySections = []string{"stages", "screening", "screening_threshold", "return_visit_days", "templates", "commission", "approval", "handoff"}
 
 // personalSettings stay in each laptop's own file.
 var personalSettings = []string{"user", "lang", "time_zone", "server", "token", "keys"}
@@ -77,6 +77,7 @@ func (c *Config) WithCompany(doc *Config, v uint64) *Config {
 	out := *c
 	out.Stages, out.Screening, out.ScreeningThreshold = doc.Stages, doc.Screening, doc.ScreeningThreshold
 	out.ReturnVisitDays, out.Templates, out.Commission = doc.ReturnVisitDays, doc.Templates, doc.Commission
+	out.Approval, out.Handoff = doc.Approval, doc.Handoff
 	out.CompanyVersion, out.file = v, c
 	if c.file != nil {
 		out.file = c.file
@@ -119,6 +120,10 @@ func (c *Config) sets(s string) bool {
 		return len(c.Templates) > 0
 	case "commission":
 		return !c.Commission.IsZero()
+	case "approval":
+		return !c.Approval.IsZero()
+	case "handoff":
+		return !c.Handoff.IsZero()
 	}
 	return false
 }

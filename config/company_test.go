@@ -70,3 +70,25 @@ func TestWithCompany(t *testing.T) {
 		t.Fatalf("saved: %+v", saved)
 	}
 }
+
+func TestApprovalAndHandoffSections(t *testing.T) {
+	c, ps := ParseCompany("[approval]\nmin_value = 500000\nmax_discount_pct = 12\napprovers = [\"leadership\", \"manager\"]\n\n[handoff]\nservices = [\"install\"]\nsupport_task = false\n")
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	r := c.Rules()
+	if r.Approval.MinValue.Amount != 500000_00 || r.Approval.MaxDiscountPct != 12 || !r.Approval.MayDecide("manager") {
+		t.Fatalf("approval rules: %+v", r.Approval)
+	}
+	if len(r.Handoff.Services) != 1 || r.Handoff.SupportTask || r.Handoff.ServiceDueDays != 14 {
+		t.Fatalf("hand-off rules: %+v", r.Handoff)
+	}
+	def := (&Config{}).Rules()
+	if def.Approval.MinValue.Amount != 1_000_000_00 || def.Approval.MayDecide("manager") || len(def.Handoff.Services) != 2 {
+		t.Fatalf("defaults: %+v %+v", def.Approval, def.Handoff)
+	}
+	_, ps = ParseCompany("\n[approval]\napprovers = [\"rep\"]\nchannels = [\"carrier pigeon\"]\n[handoff]\nservices = [\"polish\"]\n")
+	if len(ps) != 3 || ps[0].Line != 3 || ps[2].Line != 6 {
+		t.Fatalf("problems: %+v", ps)
+	}
+}

@@ -39,6 +39,9 @@ type Config struct {
 	Keys map[string][]string `toml:"keys,omitempty"`
 	// Commission is how salespeople's commission is estimated.
 	Commission Commission `toml:"commission,omitzero"`
+	// Approval and Handoff are the approval rules and the hand-off on won.
+	Approval Approval `toml:"approval,omitzero"`
+	Handoff  Handoff  `toml:"handoff,omitzero"`
 	// Extra holds settings of later features, kept when the file is saved.
 	Extra map[string]any `toml:"-"`
 	// Warnings are settings the file has that this build does not know
@@ -119,6 +122,7 @@ func (c *Config) Rules() model.Rules {
 			r.Location = loc
 		}
 	}
+	r.Approval, r.Handoff = c.Approval.Rules(), c.Handoff.Rules()
 	return r
 }
 

@@ -130,6 +130,10 @@ func DecodeRecord(typ string, fields map[string]json.RawMessage, p Pipeline, lat
 		r.validate(&es, latest)
 	case *Complaint:
 		r.validate(&es, latest)
+	case *Approval:
+		r.validate(&es, latest)
+	case *ServiceOrder:
+		r.validate(&es, latest)
 	case *Target:
 		r.validate(&es, latest)
 		if r.ID != "" && r.ID != TargetID(r.Year, r.Quarter, r.User) {
@@ -164,6 +168,10 @@ func newOf(typ string) (any, error) {
 		return new(Complaint), nil
 	case TypeTarget:
 		return new(Target), nil
+	case TypeApproval:
+		return new(Approval), nil
+	case TypeService:
+		return new(ServiceOrder), nil
 	}
 	return nil, fmt.Errorf("entity type %q is not one of %v", typ, EntityTypes)
 }

@@ -41,6 +41,9 @@ type Negotiation struct {
 	DeliveryDate string `json:"delivery_date,omitempty" check:"multi"`
 	PaymentTerms string `json:"payment_terms,omitempty" check:"multi"`
 	ServiceTerms string `json:"service_terms,omitempty" check:"multi"`
+	// DiscountPct is the discount off list price offered, in whole
+	// percent (0 to 100): approval rules may ask leadership above a limit.
+	DiscountPct int `json:"discount_pct,omitempty"`
 }
 
 // IsZero reports whether nothing of the negotiation is filled.
@@ -160,6 +163,9 @@ func (l *Lead) validate(es *Errors, p Pipeline, latest time.Time) {
 	}
 	if len(l.Tags) > MaxTags {
 		es.add("tags", fmt.Sprintf("has %d tags; at most %d", len(l.Tags), MaxTags))
+	}
+	if d := l.Negotiation.DiscountPct; d < 0 || d > 100 {
+		es.add("negotiation.discount_pct", fmt.Sprintf("%d is not between 0 and 100", d))
 	}
 	if l.Stage == StageLost && l.LostReason == "" {
 		es.add("lost_reason", "is required when the lead is lost")

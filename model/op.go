@@ -17,10 +17,12 @@ const (
 	TypeTask      = "task"
 	TypeComplaint = "complaint"
 	TypeTarget    = "target"
+	TypeApproval  = "approval"
+	TypeService   = "service"
 )
 
 // EntityTypes lists every type an op may name.
-var EntityTypes = []string{TypeLead, TypeActivity, TypeTask, TypeComplaint, TypeTarget}
+var EntityTypes = []string{TypeLead, TypeActivity, TypeTask, TypeComplaint, TypeTarget, TypeApproval, TypeService}
 
 // Op kinds.
 const (
@@ -38,6 +40,7 @@ const CurrentSchema = 1
 var appendFields = map[string]map[string]bool{
 	TypeLead:     {"stage_log": true},
 	TypeActivity: {"revisions": true},
+	TypeApproval: {"decisions": true},
 }
 
 // IsAppendField reports whether field of entity type typ is an append-only

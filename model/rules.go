@@ -100,6 +100,8 @@ type Rules struct {
 	ScreeningThreshold int
 	ReturnVisitDays    int
 	Location           *time.Location
+	Approval           ApprovalRules
+	Handoff            HandoffRules
 }
 
 // DefaultRules returns the out-of-the-box rules of domain.md in the local
@@ -111,5 +113,7 @@ func DefaultRules() Rules {
 		ScreeningThreshold: 3,
 		ReturnVisitDays:    90,
 		Location:           time.Local,
+		Approval:           DefaultApprovalRules(),
+		Handoff:            DefaultHandoff(),
 	}
 }

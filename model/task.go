@@ -16,8 +16,11 @@ type Task struct {
 	DoneAt       time.Time `json:"done_at,omitzero" check:"stamp"`
 	SnoozedUntil Date      `json:"snoozed_until,omitzero"`
 	Assignee     string    `json:"assignee,omitempty" check:"name"`
-	CreatedAt    time.Time `json:"created_at" check:"stamp"`
-	Deleted      bool      `json:"deleted,omitempty"`
+	// Queue is the role (QueueSupport) whose every user sees an
+	// unassigned task: technical support's hand-off on a won deal.
+	Queue     string    `json:"queue,omitempty"`
+	CreatedAt time.Time `json:"created_at" check:"stamp"`
+	Deleted   bool      `json:"deleted,omitempty"`
 }
 
 // EffectiveDue is the day the task shows up: its due day, or the day it
@@ -68,6 +71,9 @@ func (t *Task) validate(es *Errors, latest time.Time) {
 	if strings.TrimSpace(t.Action) == "" {
 		es.add("action", "is required")
 	}
+	if t.Queue != "" && t.Queue != QueueSupport && t.Queue != QueueAftersales {
+		es.add("queue", fmt.Sprintf("%q is not a queue (support, aftersales)", t.Queue))
+	}
 	checkTyped(es, t, latest)
 }
 
@@ -89,8 +95,10 @@ type Complaint struct {
 	Description string    `json:"description" check:"multi"`
 	Status      string    `json:"status"`
 	Resolution  string    `json:"resolution,omitempty" check:"multi"`
-	UpdatedAt   time.Time `json:"updated_at" check:"stamp"`
-	Deleted     bool      `json:"deleted,omitempty"`
+	// ServiceID links the complaint to the service order it is about.
+	ServiceID string    `json:"service_id,omitempty"`
+	UpdatedAt time.Time `json:"updated_at" check:"stamp"`
+	Deleted   bool      `json:"deleted,omitempty"`
 }
 
 // Severities in display order.
