@@ -80,6 +80,8 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /v1/pull", h.authed(h.namingSettings(h.pull)))
 	mux.HandleFunc("POST /v1/invite", h.redeem) // invite_http.go
 	mux.HandleFunc("GET /v1/settings", h.authed(h.settings))
+	mux.HandleFunc("GET /v1/keys", h.authed(h.listKeys)) // keys_http.go
+	mux.HandleFunc("POST /v1/keys", h.authed(h.addKey))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "there is no "+r.Method+" "+r.URL.Path+" here; the API is /v1/push, /v1/pull, /v1/health")
 	})
@@ -155,6 +157,10 @@ func info(r *http.Request) *reqInfo {
 // the token's user.
 func (h *api) authed(next func(http.ResponseWriter, *http.Request, User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := r.Context().Value(inProcessKey{}).(string); ok {
+			h.inProcess(w, r, name, next) // keys_http.go: the SSH front's replicas
+			return
+		}
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		addr := h.clientAddr(r)
 		key := "addr:" + addr

@@ -46,6 +46,8 @@ type Metrics struct {
 	// size reads the bytes the storage takes; nil when unknown.
 	size func(ctx context.Context) (int64, error)
 	now  func() time.Time
+	// sources are the fronts' own lines (front.go).
+	sources []func(io.Writer)
 }
 
 // ActiveWindow is how recently a user must have made a request to count
@@ -331,6 +333,9 @@ func (m *Metrics) write(w io.Writer, size int64) {
 
 	header(w, "fieldcrm_start_time_seconds", "gauge", "When this server process started, in seconds since 1970.")
 	fmt.Fprintf(w, "fieldcrm_start_time_seconds %d\n", m.started.Unix())
+	for _, write := range m.sources {
+		write(w)
+	}
 }
 
 func header(w io.Writer, name, typ, help string) {

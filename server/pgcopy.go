@@ -209,6 +209,9 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		if err := copySettings(btx, copyRows); err != nil { // settings_pg.go
 			return err
 		}
+		if err := copySSHKeys(btx, copyRows); err != nil { // keys_pg.go
+			return err
+		}
 		// The head and the epoch, so clients' cursors stay valid.
 		rep.Head = btx.Bucket(bLog).Sequence()
 		rep.Epoch = string(btx.Bucket(bMeta).Get(kEpoch))

@@ -166,6 +166,19 @@ CREATE TABLE IF NOT EXISTS settings (
 	stages  bytea NOT NULL
 );
 `},
+	// SSH keys (keys.go): a key names one user, so its fingerprint is
+	// the primary key.
+	{8, "ssh keys", `
+CREATE TABLE IF NOT EXISTS ssh_keys (
+	fingerprint text PRIMARY KEY,
+	username    text NOT NULL REFERENCES users (name),
+	type        text NOT NULL,
+	key         text NOT NULL,
+	comment     text NOT NULL DEFAULT '',
+	added       timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ssh_keys_username ON ssh_keys (username);
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -51,6 +52,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MetricsAddr, when set, is the host:port of /metrics (metrics.go).
 	MetricsAddr string
+	// Fronts are started beside the API, such as the SSH front (front.go).
+	Fronts []Front
 }
 
 // AdminSocket is the unix socket a running server answers admin commands
@@ -117,10 +120,20 @@ func Serve(ctx context.Context, cfg Config) error {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	admin := &http.Server{Handler: AdminHandler(auditedAdmin{svc, cfg.Logger}), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
+	errc := make(chan error, 2+len(cfg.Fronts))
 	go func() { errc <- api.Serve(ln) }()
 	if aln != nil {
 		go func() { errc <- admin.Serve(aln) }()
+	}
+	fctx, stopFronts := context.WithCancel(ctx)
+	var fronts sync.WaitGroup
+	defer func() { stopFronts(); fronts.Wait() }() // before the storage closes
+	for _, front := range cfg.Fronts {
+		fronts.Go(func() {
+			if err := front(fctx, svc, api.Handler, metrics); err != nil {
+				errc <- err
+			}
+		})
 	}
 	where := cfg.Dir
 	if cfg.Database != "" {
@@ -166,6 +179,7 @@ type Admin interface {
 	Repairer      // ops list, quarantine, check (repair.go)
 	AccountAdmin  // invitations, rotation, disabling, audit, backup (repair_socket.go)
 	SettingsAdmin // company settings (settings.go)
+	KeyAdmin      // SSH keys (keys_admin.go)
 }
 
 // adminArgs is every admin request's body.
@@ -211,6 +225,7 @@ func AdminHandler(a Admin) http.Handler {
 	})
 	handleRepair(mux, a)
 	handleSettings(mux, a) // settings_admin.go
+	handleKeys(mux, a)     // keys_admin.go
 	return mux
 }
 

@@ -159,6 +159,8 @@ type Tx interface {
 	AccountTx
 	// SettingsTx: the company settings' versions (settings.go).
 	SettingsTx
+	// KeysTx: users' SSH public keys (keys.go).
+	KeysTx
 }
 
 // Sentinel errors.
