@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/wire"
@@ -60,6 +61,7 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 		err = syncSettings(ctx, st, c) // settings.go: the company settings, when they changed
 	}
 	if err == nil {
+		learnRole(ctx, st, c)
 		return rep, nil // the last pull page recorded the sync's time
 	}
 	serr := st.Update(func(tx *store.Tx) error {
@@ -411,4 +413,28 @@ func applyChanges(tx *store.Tx, p page, rep *Report) error {
 		}
 	}
 	return nil
+}
+
+// roleAge is how long the book trusts the role the server said before a
+// sync asks again: a role changes seldom, and asking costs a request.
+const roleAge = 24 * time.Hour
+
+// learnRole keeps the account's role (store.Tx.Role) when the book does
+// not know it or was told it more than roleAge ago, so the book can
+// refuse at once what the role may not do. It is best effort: without
+// an answer the book goes on as it was and the server still decides.
+func learnRole(ctx context.Context, st *store.Store, c *Client) {
+	known := false
+	_ = st.View(func(tx *store.Tx) error {
+		known = tx.Role() != "" && tx.Now().Sub(tx.RoleAt()) < roleAge
+		return nil
+	})
+	if known {
+		return
+	}
+	who, err := c.WhoAmI(ctx)
+	if err != nil || who.Role == "" || c.User != "" && who.User != c.User {
+		return
+	}
+	_ = st.Update(func(tx *store.Tx) error { return tx.SetRole(who.Role) })
 }

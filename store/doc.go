@@ -34,6 +34,8 @@
 //	activities/<activity id>    JSON: model.Activity
 //	tasks/<task id>             JSON: model.Task
 //	complaints/<complaint id>   JSON: model.Complaint
+//	approvals/<approval id>     JSON: model.Approval (approvals.go)
+//	services/<service id>       JSON: model.ServiceOrder (services.go)
 //	stamps/
 //	  <type>/<id>               JSON: the record's merge state (base stamp,
 //	                            per-field stamps, overwritten values)
@@ -43,7 +45,8 @@
 //	idx/
 //	  lead_stage/<stage>|<lead id>           empty
 //	  lead_short/<last 8 of lead id>|<lead id> empty
-//	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only)
+//	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only;
+//	                                         |queue for a queue's task)
 //	  task_lead/<lead id>|<task id>          empty
 //	  act_lead/<lead id>|<time><activity id> empty
 //	  act_time/<time><activity id>           lead id
@@ -51,15 +54,21 @@
 //	  visit_open/<activity id>               lead id (visits not checked out)
 //	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit
 //	                                         flipped, so none sorts first)
+//	  approval_lead/<lead id>|<approval id>  empty
+//	  approval_pending/<approval id>         lead id (no decision yet)
+//	  service_lead/<lead id>|<service id>    empty
+//	  service_open/<due or ~>|<service id>   lead id|assignee (open and
+//	                                         scheduled orders)
 //	outbox/<seq>                JSON model.Op, or a create whose record is
 //	                            unchanged as a reference to it (outbox.go);
 //	                            seq from NextSequence, big-endian
 //	outbox_new/<type>|<id>      the seq of such a reference
 //	drafts/<draft id>           JSON Draft
-//	sync/, rejected/            sync state, the account the book is bound to,
-//	                            and ops the server refused (sync.go); a
-//	                            resend waiting after a server restore, with
-//	                            what the server was seen to have (resend.go)
+//	sync/, rejected/            sync state, the account the book is bound to
+//	                            and its role, and ops the server refused
+//	                            (sync.go); a resend waiting after a server
+//	                            restore, with what the server was seen to
+//	                            have (resend.go)
 //	set_aside/<n>               JSON SetAside: changes from the server this
 //	                            replica could not apply (pulled.go)
 //	search/                     the full-text index of leads and activities:

@@ -48,6 +48,10 @@ func decodeEntity(typ string, data []byte) (any, error) {
 		v = new(model.Complaint)
 	case model.TypeTarget:
 		v = new(model.Target)
+	case model.TypeApproval:
+		v = new(model.Approval)
+	case model.TypeService:
+		v = new(model.ServiceOrder)
 	default:
 		return nil, fmt.Errorf("unknown entity type %q", typ)
 	}
@@ -76,12 +80,30 @@ func indexKeys(v any) []ikey {
 		if !e.Deleted && e.LeadID != "" {
 			keys = append(keys, ikey{string(idxTaskLead), join(e.LeadID, e.ID), ""})
 			if e.IsOpen() {
-				keys = append(keys, ikey{string(idxTaskDue), join(e.EffectiveDue().String(), e.ID), join(e.LeadID, e.Action)})
+				v := join(e.LeadID, e.Action)
+				if e.Queue != "" && e.Assignee == "" {
+					v = join(e.LeadID, e.Action, e.Queue) // a queue's task (schema 12)
+				}
+				keys = append(keys, ikey{string(idxTaskDue), join(e.EffectiveDue().String(), e.ID), v})
 			}
 		}
 	case *model.Complaint:
 		if !e.Deleted && e.LeadID != "" && e.Status != model.ComplaintResolved {
 			keys = append(keys, ikey{string(idxComplaintOpen), join(e.LeadID, e.ID), ""})
+		}
+	case *model.Approval:
+		if !e.Deleted && e.LeadID != "" {
+			keys = append(keys, ikey{string(idxApprovalLead), join(e.LeadID, e.ID), ""})
+			if e.Status() == model.Pending {
+				keys = append(keys, ikey{string(idxApprovalPending), e.ID, e.LeadID})
+			}
+		}
+	case *model.ServiceOrder:
+		if !e.Deleted && e.LeadID != "" {
+			keys = append(keys, ikey{string(idxServiceLead), join(e.LeadID, e.ID), ""})
+			if e.IsOpen() {
+				keys = append(keys, ikey{string(idxServiceOpen), serviceOpenKey(e), join(e.LeadID, e.Assignee)})
+			}
 		}
 	}
 	return keys
@@ -322,14 +344,16 @@ func (t *Tx) setTouch(c *Card) error {
 	return nil
 }
 
-// setNext sets the card's next follow-up: its open task due first.
+// setNext sets the card's next follow-up: its open task due first, of
+// those assigned to someone or to no queue.
 func (t *Tx) setNext(c *Card) error {
 	c.NextDue, c.NextAction, c.NextTaskID = model.Date{}, "", ""
 	prefix := []byte(c.ID + "\x00")
 	cur := t.idx(idxTaskLead).Cursor()
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		var tk model.Task
-		if err := t.get(model.TypeTask, string(k[len(prefix):]), &tk); err != nil || !tk.IsOpen() {
+		// A queue's task is no one's next step until someone takes it.
+		if err := t.get(model.TypeTask, string(k[len(prefix):]), &tk); err != nil || !tk.IsOpen() || tk.Assignee == "" && tk.Queue != "" {
 			continue
 		}
 		if due := tk.EffectiveDue(); c.NextDue.IsZero() || due.Before(c.NextDue) {

@@ -70,8 +70,14 @@ func (t *Tx) Lead(id string) (model.Lead, error) {
 
 // UpdateLead saves an edited lead: only the fields that differ from the
 // stored lead become an op. A stage change restarts the stage clock and is
-// logged.
-func (t *Tx) UpdateLead(l *model.Lead) error {
+// logged. Becoming won is refused with a *model.ApprovalError while the
+// deal needs an approval none of its requests gives (WonBlock), and
+// otherwise hands the account on (handOff) in the same transaction.
+func (t *Tx) UpdateLead(l *model.Lead) error { return t.updateLead(l, true) }
+
+// updateLead is UpdateLead; gate false skips the approval a move to won
+// needs, for a merge whose won twin was won already.
+func (t *Tx) updateLead(l *model.Lead, gate bool) error {
 	old, err := t.Lead(l.ID)
 	if err != nil {
 		return err
@@ -81,6 +87,16 @@ func (t *Tx) UpdateLead(l *model.Lead) error {
 	}
 	l.StageLog = old.StageLog
 	moved := l.Stage != old.Stage
+	won := moved && l.Stage == model.StageWon
+	if won && gate {
+		reasons, err := t.WonBlock(l)
+		if err != nil {
+			return err
+		}
+		if reasons != nil {
+			return &model.ApprovalError{Company: l.Company, Reasons: reasons}
+		}
+	}
 	if moved {
 		l.StageEnteredAt = t.now
 	}
@@ -88,8 +104,14 @@ func (t *Tx) UpdateLead(l *model.Lead) error {
 	if err := t.put(model.TypeLead, l.ID, l, false); err != nil {
 		return err
 	}
-	if moved {
-		return t.logStage(l.ID, l.Stage)
+	if !moved {
+		return nil
+	}
+	if err := t.logStage(l.ID, l.Stage); err != nil {
+		return err
+	}
+	if won {
+		return t.handOff(l)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type MergeReport struct {
 	Activities int      `json:"activities"`
 	Tasks      int      `json:"tasks"`
 	Complaints int      `json:"complaints"`
+	Services   int      `json:"services"` // service orders moved
 }
 
 // mergeSkip are lead fields a merge never takes from the dropped lead.
@@ -35,8 +36,9 @@ var mergeSkip = map[string]bool{
 // lead's owner becomes an assignee, since changing owners is a manager's
 // decision the server checks),
 // contacts, tags, products, assignees, custom fields and screening answers
-// are united, and every activity, follow-up and complaint of the dropped
-// lead moves to the kept one. The dropped lead is then deleted. Every
+// are united, and every activity, follow-up, complaint and service order
+// of the dropped lead moves to the kept one (its approval requests stay:
+// a request's lead is fixed). The dropped lead is then deleted. Every
 // change is an ordinary op, so the merge syncs like any other edit.
 func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	rep := MergeReport{Kept: keepID, Dropped: dropID}
@@ -110,7 +112,21 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	if out.Stage == model.StageLost && out.LostReason == "" {
 		out.LostReason = drop.LostReason
 	}
-	if err := t.UpdateLead(&out); err != nil {
+	// Service orders move first, so a kept lead that becomes won by the
+	// merge (its twin was won) is not handed off a second time; and no
+	// approval is asked again for a deal already won.
+	services, err := t.ServicesOf(dropID)
+	if err != nil {
+		return rep, err
+	}
+	for _, s := range services {
+		s.LeadID = keepID
+		if err := t.put(model.TypeService, s.ID, &s, false); err != nil {
+			return rep, err
+		}
+		rep.Services++
+	}
+	if err := t.updateLead(&out, false); err != nil {
 		return rep, fmt.Errorf("merge into %s: %w", ShortID(keepID), err)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -29,6 +30,7 @@ var migrations = []migration{
 	{9, "add the bucket of pulled changes set aside", createSetAside},
 	{10, "index the words of leads and activities for search", buildSearch},
 	{11, "keep a waiting create as a reference to its record, not a second copy", refOutbox},
+	{12, "add approval requests and service orders with their indexes", addApprovalsServices},
 }
 
 // showing are the migrations that can take seconds on a big book, in the
@@ -100,4 +102,29 @@ func migrateShowing(tx *bolt.Tx, progress func(done, total int)) error {
 		}
 	}
 	return nil
+}
+
+// addApprovalsServices is migration 12: the buckets of approval requests
+// and service orders, their merge states and their indexes (a book of an
+// older build holds none, so there is nothing to index), and the queue of
+// a queued task in the due-day index.
+func addApprovalsServices(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketApprovals, bucketServices} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	for _, typ := range []string{model.TypeApproval, model.TypeService} {
+		if _, err := tx.Bucket(bucketStamps).CreateBucketIfNotExists([]byte(typ)); err != nil {
+			return err
+		}
+	}
+	for _, name := range [][]byte{idxApprovalLead, idxApprovalPending, idxServiceLead, idxServiceOpen} {
+		if _, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	// A queue's task (pulled by a build that knew queues but not this
+	// index) carries its queue in the due-day index now.
+	return rebuildTaskDue(tx)
 }

@@ -28,17 +28,23 @@ var (
 	bucketOutbox     = []byte("outbox")
 	bucketDrafts     = []byte("drafts")
 	bucketTargets    = []byte("targets")
+	bucketApprovals  = []byte("approvals")
+	bucketServices   = []byte("services")
 
-	idxLeadStage     = []byte("lead_stage")
-	idxTaskDue       = []byte("task_due")
-	idxLeadShort     = []byte("lead_short")
-	idxVisitOpen     = []byte("visit_open")
-	idxLeadTouch     = []byte("lead_touch")
-	idxTaskLead      = []byte("task_lead")
-	idxActLead       = []byte("act_lead")
-	idxActTime       = []byte("act_time")
-	idxComplaintOpen = []byte("complaint_open")
-	idxActFacts      = []byte("act_facts")
+	idxLeadStage       = []byte("lead_stage")
+	idxTaskDue         = []byte("task_due")
+	idxLeadShort       = []byte("lead_short")
+	idxVisitOpen       = []byte("visit_open")
+	idxLeadTouch       = []byte("lead_touch")
+	idxTaskLead        = []byte("task_lead")
+	idxActLead         = []byte("act_lead")
+	idxActTime         = []byte("act_time")
+	idxComplaintOpen   = []byte("complaint_open")
+	idxActFacts        = []byte("act_facts")
+	idxApprovalLead    = []byte("approval_lead")
+	idxApprovalPending = []byte("approval_pending")
+	idxServiceLead     = []byte("service_lead")
+	idxServiceOpen     = []byte("service_open")
 
 	keySchema = []byte("schema_version")
 	keyNode   = []byte("node")
@@ -53,6 +59,8 @@ var entityBucket = map[string][]byte{
 	model.TypeTask:      bucketTasks,
 	model.TypeComplaint: bucketComplaints,
 	model.TypeTarget:    bucketTargets,
+	model.TypeApproval:  bucketApprovals,
+	model.TypeService:   bucketServices,
 }
 
 // Options configure a Store.

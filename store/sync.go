@@ -20,6 +20,8 @@ import (
 //	  acked       uint64 big-endian: the highest server seq of this
 //	              replica's own ops whose push answer it stored (a pull
 //	              leaves those out: wire.Own)
+//	  role        the account's role as the server last said it (whoami)
+//	  role_at     uint64 big-endian Unix milliseconds: when it said so
 //	rejected/<op id>   JSON RejectedOp: ops the server refused, kept until
 //	                   the user dismisses them
 var (
@@ -31,6 +33,8 @@ var (
 	keyLastSync  = []byte("last_sync")
 	keyLastError = []byte("last_error")
 	keyAcked     = []byte("acked")
+	keyRole      = []byte("role")
+	keyRoleAt    = []byte("role_at")
 )
 
 func createSyncBuckets(tx *bolt.Tx) error {
@@ -459,6 +463,12 @@ func (t *Tx) bind(server, user string, s SyncState) error {
 		return err
 	}
 	b := t.bucket(bucketSync)
+	// The role was the former account's.
+	for _, k := range [][]byte{keyRole, keyRoleAt} {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
 	for k, v := range map[string][]byte{
 		string(keyBoundServer): []byte(server), string(keyBoundUser): []byte(user),
 		string(keyBoundReplica): []byte(t.s.node), string(keyBoundAt): millis(t.now),
@@ -488,4 +498,27 @@ func (t *Tx) SetAsideOutbox(reason string) (int, error) {
 		}
 	}
 	return len(entries), nil
+}
+
+// Role returns the account's role as the server last said it, so the
+// book can refuse at once what the role may not do (an approval's
+// decision); "" when it never said, and then the server decides.
+func (t *Tx) Role() string { return string(t.bucket(bucketSync).Get(keyRole)) }
+
+// RoleAt returns when the server last said the role (zero: never).
+func (t *Tx) RoleAt() time.Time {
+	if v := t.bucket(bucketSync).Get(keyRoleAt); len(v) == 8 && beUint64(v) > 0 {
+		return time.UnixMilli(int64(beUint64(v)))
+	}
+	return time.Time{}
+}
+
+// SetRole keeps the role the server said the account has (whoami, at
+// login and sync).
+func (t *Tx) SetRole(role string) error {
+	b := t.bucket(bucketSync)
+	if err := b.Put(keyRole, []byte(role)); err != nil {
+		return err
+	}
+	return b.Put(keyRoleAt, millis(t.now))
 }

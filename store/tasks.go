@@ -124,17 +124,19 @@ func (t *Tx) SetFollowUp(leadID string, due model.Date, action string) (model.Ta
 }
 
 // countDue counts the open follow-ups due up to and including until by
-// their bucket as of today, from the due-day index alone.
-func (t *Tx) countDue(until, today model.Date) map[model.Bucket]int {
+// their bucket as of today, from the due-day index alone, as eachDue
+// sees them.
+func (t *Tx) countDue(until, today model.Date, queue string) map[model.Bucket]int {
 	counts := map[model.Bucket]int{}
-	t.eachDue(until, func(due model.Date, _, _, _ []byte) { counts[model.BucketOf(due, today)]++ })
+	t.eachDue(until, queue, func(due model.Date, _, _, _ []byte) { counts[model.BucketOf(due, today)]++ })
 	return counts
 }
 
 // eachDue calls fn with every open follow-up due up to and including
-// until, by due day, from the index alone. The byte slices are valid only
-// during the call.
-func (t *Tx) eachDue(until model.Date, fn func(due model.Date, id, lead, action []byte)) {
+// until, by due day, from the index alone, leaving out the tasks waiting
+// in a queue other than queue (the user's role). The byte slices are
+// valid only during the call.
+func (t *Tx) eachDue(until model.Date, queue string, fn func(due model.Date, id, lead, action []byte)) {
 	c := t.idx(idxTaskDue).Cursor()
 	limit := []byte(until.String())
 	var day []byte // the day of the previous entry, parsed into due
@@ -151,6 +153,12 @@ func (t *Tx) eachDue(until model.Date, fn func(due model.Date, id, lead, action 
 			day = k[:i]
 		}
 		lead, action, _ := bytes.Cut(v, []byte{0})
+		if j := bytes.IndexByte(action, 0); j >= 0 {
+			if string(action[j+1:]) != queue {
+				continue
+			}
+			action = action[:j]
+		}
 		fn(due, k[i+1:], lead, action)
 	}
 }

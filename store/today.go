@@ -82,7 +82,8 @@ func (t *Tx) Today() (TodayReport, error) {
 	// table step by step allocated about twice what it keeps.
 	sectionOf := map[model.Bucket]string{model.Overdue: SectionOverdue, model.DueToday: SectionToday, model.DueThisWeek: SectionWeek}
 	due := 0
-	for b, n := range t.countDue(horizon, today) {
+	queue := t.Role() // the support queue's tasks are for support users
+	for b, n := range t.countDue(horizon, today, queue) {
 		sections[sectionOf[b]] = make([]TodayItem, 0, n)
 		due += n
 	}
@@ -138,7 +139,7 @@ func (t *Tx) Today() (TodayReport, error) {
 	}
 
 	// Follow-ups due up to a week ahead, from the due-day index alone.
-	t.eachDue(horizon, func(due model.Date, id, lead, action []byte) {
+	t.eachDue(horizon, queue, func(due model.Date, id, lead, action []byte) {
 		h, ok := cards.head(lead)
 		sec := sectionOf[model.BucketOf(due, today)]
 		if !ok || sec == "" {

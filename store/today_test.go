@@ -100,7 +100,7 @@ type dueTask struct {
 // due day, copied out of the due-day index.
 func dueTasks(t *Tx, until model.Date) []dueTask {
 	var out []dueTask
-	t.eachDue(until, func(due model.Date, id, lead, action []byte) {
+	t.eachDue(until, "", func(due model.Date, id, lead, action []byte) {
 		out = append(out, dueTask{ID: string(id), LeadID: string(lead), Action: string(action), Due: due})
 	})
 	return out

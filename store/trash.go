@@ -13,8 +13,9 @@ import (
 // The trash is not a bucket: a lead in the trash is a lead whose deleted
 // field is true, with deleted_at saying when. Moving a lead to the trash
 // is a set of both, restoring it a set of deleted=false, so both sync as
-// ordinary changes. Its activities, tasks and complaints stay as they are,
-// hidden with it (they belong to no card) and back with it on restore.
+// ordinary changes. Its activities, tasks, complaints, approval requests
+// and service orders stay as they are, hidden with it (they belong to no
+// card) and back with it on restore.
 
 // TrashDays is how long a lead stays in the trash before `trash empty`
 // purges it.
@@ -97,11 +98,14 @@ func (t *Tx) Trash() ([]Trashed, error) {
 	return out, nil
 }
 
-// children returns the ids of the live activities, tasks and complaints
-// of a lead, by type.
+// childTypes are the types of the records that belong to a lead.
+var childTypes = []string{model.TypeActivity, model.TypeTask, model.TypeComplaint, model.TypeApproval, model.TypeService}
+
+// children returns the ids of the live records of a lead (childTypes),
+// by type.
 func (t *Tx) children(lead string) (map[string][]string, error) {
 	out := map[string][]string{}
-	for _, typ := range []string{model.TypeActivity, model.TypeTask, model.TypeComplaint} {
+	for _, typ := range childTypes {
 		err := t.bucket(entityBucket[typ]).ForEach(func(k, v []byte) error {
 			var c struct {
 				LeadID  string `json:"lead_id"`
@@ -163,7 +167,7 @@ func (t *Tx) ResolveTrashed(ref string) (string, error) {
 
 // PurgeTrash removes from this book, for good, the leads that have been in
 // the trash longer than TrashDays at now (all of them with all), with
-// their activities, tasks and complaints. A lead with changes still
+// the records that belong to them (childTypes). A lead with changes still
 // waiting to sync is kept until they are pushed. It returns how many
 // leads were purged and how many were kept for that reason.
 func (t *Tx) PurgeTrash(all bool) (purged, waiting int, err error) {
@@ -184,7 +188,10 @@ func (t *Tx) PurgeTrash(all bool) (purged, waiting int, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		ids := append([]string{tr.Lead.ID}, slices.Concat(kids[model.TypeActivity], kids[model.TypeTask], kids[model.TypeComplaint])...)
+		ids := []string{tr.Lead.ID}
+		for _, typ := range childTypes {
+			ids = append(ids, kids[typ]...)
+		}
 		if slices.ContainsFunc(ids, func(id string) bool { return pending[id] }) {
 			waiting++
 			continue
