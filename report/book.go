@@ -19,6 +19,10 @@ type Book struct {
 	// Reps are the activities' authors; Act.Rep indexes them.
 	Reps    []string
 	Targets []model.Target
+	// Approvals (every request) and Services (the open orders) are read
+	// only for the reports that show them (Make).
+	Approvals []model.Approval
+	Services  []model.ServiceOrder
 }
 
 // Act is one activity as the reports see it: 16 bytes, so a year of a

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -10,7 +11,7 @@ import (
 
 // Kinds are the reports, in the order the screen's tabs and the CLI list
 // them.
-var Kinds = []string{"progress", "funnel", "forecast", "channels", "activity", "lost", "commission"}
+var Kinds = []string{"progress", "funnel", "forecast", "channels", "activity", "lost", "commission", "approvals", "service"}
 
 // DefaultPeriod is the period a report shows when none is picked: the
 // forecast looks ahead six months from this one, channels take the year,
@@ -40,7 +41,8 @@ type Query struct {
 }
 
 // Make reads what the report needs from tx (every card; the activities
-// of the period only for the activity report) and runs it. It is the one
+// of the period only for the activity report, the approval requests and
+// the open service orders only for theirs) and runs it. It is the one
 // call behind both `fieldcrm report` and the reports screen, so the two
 // cannot show different figures. The book is returned for the screen's
 // rep picker.
@@ -56,6 +58,16 @@ func Make(tx *store.Tx, q Query) (Result, *Book, error) {
 	b, err := Load(tx, from, to)
 	if err != nil {
 		return Result{}, nil, err
+	}
+	switch q.Kind {
+	case "approvals":
+		if b.Approvals, err = tx.Approvals(false); err != nil {
+			return Result{}, nil, fmt.Errorf("load approval requests: %w", err)
+		}
+	case "service":
+		if b.Services, err = tx.Services(true); err != nil {
+			return Result{}, nil, fmt.Errorf("load service orders: %w", err)
+		}
 	}
 	res, err := Run(b, q.Kind, q.Period, q.Scope, q.Plan, q.Lang)
 	return res, b, err
@@ -99,6 +111,12 @@ func Run(b *Book, kind string, p Period, sc Scope, plan Plan, lang string) (Resu
 			doc.Parts = append(doc.Parts, Part{Line: L(lang, "no_plan")})
 		}
 		return Result{r, doc, r.CSV()}, nil
+	case "approvals":
+		r := ComputeApprovals(b, p, sc)
+		return Result{r, r.Doc(lang, sc), r.CSV()}, nil
+	case "service":
+		r := ComputeService(b, sc)
+		return Result{r, r.Doc(lang, sc), r.CSV()}, nil
 	}
-	return Result{}, fmt.Errorf("%q is not a report; choose one of progress, funnel, forecast, channels, activity, lost, commission", kind)
+	return Result{}, fmt.Errorf("%q is not a report; choose one of %s", kind, strings.Join(Kinds, ", "))
 }

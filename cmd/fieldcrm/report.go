@@ -26,6 +26,8 @@ var reportKinds = []struct{ name, short, period string }{
 	{"activity", "visits, calls and meetings per rep and week; leads without a touch in 30 days", "month"},
 	{"lost", "lost reasons ranked, with value lost", "quarter"},
 	{"commission", "won value per rep times the commission plan of the config", "quarter"},
+	{"approvals", "approval requests by requester and approver: approved, rejected, pending, median and p90 hours to the decision", "quarter"},
+	{"service", "open service orders per account and kind, overdue ones and the oldest's age in days (--user: owner or assignee)", "none, open today"},
 }
 
 type reportFlags struct {
@@ -49,7 +51,7 @@ Periods: month, quarter, year (the current ones), last-month, 2027, 2027-Q1,
 2027-03, 2027-01..2027-06, or --from/--to with any two days.`
 	cmd := &cobra.Command{
 		Use:       "report " + strings.Join(names, "|"),
-		Short:     "Progress, funnel, forecast, channel yield, activity, lost reasons and commission",
+		Short:     "Sales, approval and service reports as text, JSON or CSV",
 		Long:      long,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: names,
@@ -96,7 +98,7 @@ func (a *app) runReport(kind string, f reportFlags) error {
 		known = known || k.name == kind
 	}
 	if !known {
-		return fmt.Errorf("%q is not a report; choose one of progress, funnel, forecast, channels, activity, lost, commission", kind)
+		return fmt.Errorf("%q is not a report; choose one of %s", kind, strings.Join(report.Kinds, ", "))
 	}
 	if f.asJSON && f.asCSV {
 		return fmt.Errorf("choose --json or --csv, not both")

@@ -23,7 +23,11 @@ func (m Model) header() []string {
 	if m.scope != "" {
 		who = m.scope
 	}
-	info := m.c.Tf("reports.period_line", m.c.T(periodKeys[m.period]), p.Label) + " · " + m.c.Tf("reports.rep_line", who)
+	info := m.c.Tf("reports.period_line", m.c.T(periodKeys[m.period]), p.Label)
+	if Kinds[m.tab] == "service" {
+		info = m.c.T("reports.no_period") // open work is open now, whatever the period
+	}
+	info += " · " + m.c.Tf("reports.rep_line", who)
 	if m.loading {
 		info += " · " + m.c.T("reports.loading")
 	}

@@ -78,7 +78,7 @@ func TestGolden(t *testing.T) {
 // wider than the screen, the tab's title on screen.
 func TestEveryReportFitsTheWidth(t *testing.T) {
 	titles := map[string]string{"progress": "progress", "funnel": "funnel", "forecast": "forecast", "channels": "channels",
-		"activity": "activity", "lost": "lost", "commission": "commission"}
+		"activity": "activity", "lost": "lost", "commission": "commission", "approvals": "approvals", "service": "service"}
 	for _, lang := range []string{"en", "zh"} {
 		book := uitest.English
 		if lang == "zh" {
@@ -129,7 +129,7 @@ func TestPeriodRepAndTabKeys(t *testing.T) {
 		t.Fatalf("r r did not go back to the team:\n%s", v)
 	}
 	m = press(t, m, "shift+tab")
-	if m.Tab() != "commission" || !strings.Contains(view(t, m), "Commission estimate") {
+	if m.Tab() != "service" || !strings.Contains(view(t, m), "Open service work · as of 2026-11-") {
 		t.Fatalf("shift+tab from the first report shows %s", m.Tab())
 	}
 	_, cmd := m.Update(uitest.Key("esc"))
