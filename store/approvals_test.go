@@ -556,3 +556,82 @@ func TestSupportQueueTaskShowsOnlyToSupport(t *testing.T) {
 		})
 	}
 }
+
+// section returns the items of one section of s's daily review.
+func section(t *testing.T, s *Store, key string) []TodayItem {
+	t.Helper()
+	var items []TodayItem
+	err := s.View(func(tx *Tx) error {
+		rep, err := tx.Today()
+		for _, sec := range rep.Sections {
+			if sec.Key == key {
+				items = sec.Items
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func TestTodayApprovalAndServiceSections(t *testing.T) {
+	now, advance := clockAt(t0)
+	s := openTemp(t, now)
+	l := bigLead(t, s, "Today Co")
+	a := request(t, s, l.ID)
+	setRole := func(role string) {
+		if err := s.Update(func(tx *Tx) error { return tx.SetRole(role) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := section(t, s, SectionApprovals); len(got) != 0 {
+		t.Errorf("no role known, requests to decide = %+v", got)
+	}
+	setRole("leadership")
+	got := section(t, s, SectionApprovals)
+	if len(got) != 1 || got[0].ApprovalID != a.ID || got[0].Company != "Today Co" || got[0].Due != model.DateOf(t0) || got[0].Action != "大客户,请批准" {
+		t.Errorf("requests to decide = %+v", got)
+	}
+	advance(24 * time.Hour)
+	if _, err := decide(s, a.ID, model.Approved); err != nil {
+		t.Fatal(err)
+	}
+	if got := section(t, s, SectionApprovals); len(got) != 0 {
+		t.Errorf("decided, still to decide: %+v", got)
+	}
+	got = section(t, s, SectionDecisions)
+	if len(got) != 1 || got[0].ApprovalID != a.ID || got[0].Action != model.Approved || got[0].Due != model.DateOf(t0).AddDays(1) {
+		t.Errorf("decisions = %+v", got)
+	}
+	advance((DecisionDays + 1) * 24 * time.Hour)
+	if got := section(t, s, SectionDecisions); len(got) != 0 {
+		t.Errorf("a decision %d days old is still shown: %+v", DecisionDays+1, got)
+	}
+
+	if err := moveWon(s, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	var mine model.ServiceOrder
+	err := s.Update(func(tx *Tx) error {
+		mine = model.ServiceOrder{LeadID: l.ID, Kind: model.ServiceTraining, Assignee: "ann", Due: model.DateOf(t0).AddDays(30)}
+		if err := tx.AddService(&mine); err != nil {
+			return err
+		}
+		other := model.ServiceOrder{LeadID: l.ID, Kind: model.ServiceRepair, Assignee: "lin"}
+		return tx.AddService(&other)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = section(t, s, SectionService)
+	if len(got) != 1 || got[0].ServiceID != mine.ID || got[0].Action != model.ServiceTraining {
+		t.Errorf("leadership's service work = %+v", got)
+	}
+	setRole("aftersales") // the hand-off's two queued orders too
+	got = section(t, s, SectionService)
+	if len(got) != 3 || got[0].Action != model.ServiceInstall || got[2].ServiceID != mine.ID {
+		t.Errorf("after-sales' service work = %+v", got)
+	}
+}

@@ -21,10 +21,14 @@ const (
 	SectionRotting     = "rotting"
 	SectionReturnVisit = "return_visits"
 	SectionComplaints  = "complaints"
+	SectionApprovals   = "approvals_to_decide" // requests waiting, for a role that decides
+	SectionDecisions   = "approval_decisions"  // decisions on the user's requests, last 7 days
+	SectionService     = "service_work"        // open service orders of the user (or the queue)
 )
 
 // TodaySections lists the section keys in display order.
-var TodaySections = []string{SectionOverdue, SectionToday, SectionWeek, SectionRotting, SectionReturnVisit, SectionComplaints}
+var TodaySections = []string{SectionOverdue, SectionToday, SectionWeek, SectionRotting, SectionReturnVisit, SectionComplaints,
+	SectionApprovals, SectionDecisions, SectionService}
 
 // TodayItem is one line of the daily review.
 type TodayItem struct {
@@ -39,6 +43,8 @@ type TodayItem struct {
 	Days        int        `json:"days,omitempty"` // overdue by, or rotting past the limit by
 	TaskID      string     `json:"task_id,omitempty"`
 	ComplaintID string     `json:"complaint_id,omitempty"`
+	ApprovalID  string     `json:"approval_id,omitempty"`
+	ServiceID   string     `json:"service_id,omitempty"`
 }
 
 // TodaySection is one titled group of the review.
@@ -65,9 +71,12 @@ func (r *TodayReport) Count() int {
 // Today builds the daily review as of the transaction's time: follow-ups
 // overdue, due today and in the next 7 days (from the due-day index),
 // rotting leads and return visits due on won accounts (from the touch
-// index), and open complaints. The CLI and the UI both show exactly this
-// list. It reads only the index ranges and the cards of the leads it
-// lists, so its cost follows the length of the review, not of the book.
+// index), open complaints, approval requests to decide and decisions on
+// the user's own, and open service orders (approvalItems, serviceItems).
+// The CLI and the UI both show exactly this list. It reads only the index
+// ranges, the approval requests (a few per won deal) and the cards of the
+// leads it lists, so its cost follows the length of the review, not of
+// the book.
 func (t *Tx) Today() (TodayReport, error) {
 	if err := t.flushCards(); err != nil {
 		return TodayReport{}, err
@@ -167,6 +176,13 @@ func (t *Tx) Today() (TodayReport, error) {
 		sections[SectionComplaints] = append(sections[SectionComplaints], item)
 	}
 
+	if err := t.approvalItems(sections, cards); err != nil {
+		return rep, err
+	}
+	if err := t.serviceItems(sections, cards); err != nil {
+		return rep, err
+	}
+
 	for _, key := range TodaySections {
 		items := sections[key]
 		if len(items) == 0 {
@@ -190,11 +206,85 @@ func (t *Tx) Today() (TodayReport, error) {
 			if c := strings.Compare(a.TaskID, b.TaskID); c != 0 {
 				return c
 			}
+			if c := strings.Compare(a.ApprovalID, b.ApprovalID); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.ServiceID, b.ServiceID); c != 0 {
+				return c
+			}
 			return strings.Compare(a.ComplaintID, b.ComplaintID)
 		})
 		rep.Sections = append(rep.Sections, TodaySection{Key: key, Items: items})
 	}
 	return rep, nil
+}
+
+// DecisionDays is how long a decision on the user's own request stays in
+// the daily review.
+const DecisionDays = 7
+
+// approvalItems adds the requests waiting for a decision, when the user's
+// role (as the server last said it) decides, dated the day they were
+// asked; and the decisions given in the last DecisionDays days on the
+// user's own requests, dated the day they were given, the verdict as the
+// action (the CLI and the UI say it in words).
+func (t *Tx) approvalItems(sections map[string][]TodayItem, cards *reviewCards) error {
+	loc := t.s.rules.Location
+	if role := t.Role(); role != "" && t.s.rules.Approval.MayDecide(role) {
+		pending, err := t.Approvals(true)
+		if err != nil {
+			return err
+		}
+		for _, a := range pending {
+			if h, ok := cards.head([]byte(a.LeadID)); ok {
+				item := h.item(SectionApprovals, firstLine(a.Note), model.DateOf(a.RequestedAt.In(loc)))
+				item.ApprovalID = a.ID
+				sections[SectionApprovals] = append(sections[SectionApprovals], item)
+			}
+		}
+	}
+	since := t.now.Add(-DecisionDays * 24 * time.Hour)
+	all, err := t.Approvals(false)
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		d, ok := a.Decision()
+		if !ok || a.RequestedBy != t.s.user || d.At.Before(since) {
+			continue
+		}
+		if h, ok := cards.head([]byte(a.LeadID)); ok {
+			item := h.item(SectionDecisions, d.Verdict, model.DateOf(d.At.In(loc)))
+			item.ApprovalID = a.ID
+			sections[SectionDecisions] = append(sections[SectionDecisions], item)
+		}
+	}
+	return nil
+}
+
+// serviceItems adds the open service orders assigned to the user and,
+// for an after-sales user, those waiting in the after-sales queue, from
+// the open-order index; the kind is the action.
+func (t *Tx) serviceItems(sections map[string][]TodayItem, cards *reviewCards) error {
+	queue := t.Role() == model.QueueAftersales
+	return t.idx(idxServiceOpen).ForEach(func(k, v []byte) error {
+		lead, assignee, _ := bytes.Cut(v, []byte{0})
+		if !(string(assignee) == t.s.user || queue && len(assignee) == 0) {
+			return nil
+		}
+		h, ok := cards.head(lead)
+		if !ok {
+			return nil
+		}
+		s, err := t.Service(string(k[bytes.IndexByte(k, 0)+1:]))
+		if err != nil {
+			return nil // an index entry without its order: nothing to show
+		}
+		item := h.item(SectionService, s.Kind, s.Due)
+		item.ServiceID = s.ID
+		sections[SectionService] = append(sections[SectionService], item)
+		return nil
+	})
 }
 
 // touchedBy calls fn with every lead of stage whose last touch, as
