@@ -12,7 +12,7 @@ import (
 // authorKeys are the fields that name who wrote a record or an entry of
 // its append-only lists; the server takes them only when they name the
 // pushing user.
-var authorKeys = []string{"author", "set_by", "by"}
+var authorKeys = []string{"author", "set_by", "by", "created_by", "requested_by"}
 
 // adoptAuthors rewrites, in fields, every author field and every author
 // of a list entry that names oldUser to name newUser. It reports whether
