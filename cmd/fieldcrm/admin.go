@@ -101,7 +101,7 @@ line to give them. Handing out a token means sending a secret: prefer
 		},
 	}
 	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
-	user.AddCommand(add, list, a.adminDisableCmd(with, true), a.adminDisableCmd(with, false))
+	user.AddCommand(add, list, a.adminDisableCmd(with, true), a.adminDisableCmd(with, false), a.adminKeyCmd(with))
 
 	token := &cobra.Command{Use: "token", Short: "Issue, rotate and revoke tokens"}
 	tokAdd := &cobra.Command{

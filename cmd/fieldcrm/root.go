@@ -36,7 +36,12 @@ type app struct {
 }
 
 func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
-	a := &app{in: in, out: out, err: errw, now: time.Now}
+	return (&app{in: in, out: out, err: errw, now: time.Now}).rootCmd()
+}
+
+// rootCmd is the command tree over a; the SSH front builds one over a
+// session's streams and replica (serve_ssh.go).
+func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "fieldcrm",
 		Short: "An offline-first CRM for field sales, in the terminal",
@@ -49,9 +54,9 @@ Run it bare to open the terminal UI; the subcommands script everything.`,
 		Args:          cobra.NoArgs,
 		RunE:          a.runUI,
 	}
-	root.SetIn(in)
-	root.SetOut(out)
-	root.SetErr(errw)
+	root.SetIn(a.in)
+	root.SetOut(a.out)
+	root.SetErr(a.err)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dbPath, "db", "", "database file (default $FIELDCRM_DB, then "+config.DefaultDBPath()+")")
 	pf.StringVar(&a.configPath, "config", "", "config file (default $FIELDCRM_CONFIG, then "+config.DefaultPath()+")")

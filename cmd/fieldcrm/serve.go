@@ -39,6 +39,7 @@ func (a *app) serveCmd() *cobra.Command {
 	cfg := server.Config{}
 	var logText, insecureHTTP bool
 	var pipelineFile string
+	var ssh sshFlags // serve_ssh.go
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the team's sync server",
@@ -64,7 +65,12 @@ with --trusted-proxy so that the limit applies to each client, not to it.
 
 The server logs one JSON line per request to stderr (never tokens or note
 text) and stops cleanly on SIGTERM or Ctrl-C, finishing requests in flight.
-While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
+While it runs, 'fieldcrm admin' commands on the same --data talk to it.
+
+With --ssh-addr it also serves the terminal UI over SSH: a user whose
+public key is registered ('fieldcrm admin user key add', 'fieldcrm keys
+add') types 'ssh -p PORT HOST' and gets their own book, synced as theirs;
+the host key and the users' books on the server are kept in --data/ssh.`,
 		Example: `  fieldcrm serve --data /srv/fieldcrm --addr 0.0.0.0:7070 --tls-cert cert.pem --tls-key key.pem
   fieldcrm serve --database postgres://fieldcrm@db.internal/fieldcrm --addr 0.0.0.0:7070`,
 		Args: cobra.NoArgs,
@@ -92,6 +98,9 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 			if cfg.Database != "" {
 				where = "PostgreSQL"
 			}
+			if front := ssh.front(a, cfg.Dir, cfg.Logger); front != nil {
+				cfg.Fronts = append(cfg.Fronts, front)
+			}
 			cfg.Ready = func(url string) { fmt.Fprintf(a.out, "fieldcrm server listening on %s (data in %s)\n", url, where) }
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
@@ -111,6 +120,7 @@ While it runs, 'fieldcrm admin' commands on the same --data talk to it.`,
 	f.Var(quotaFlag{&cfg.Quota}, "quota", "bytes of changes each user may store, e.g. 256MiB, 2GiB; 0 for no limit")
 	f.StringVar(&pipelineFile, "pipeline", "", "a config file in the laptops' format whose stages pushed leads are checked against until company settings are stored ('fieldcrm admin settings set'); default: the default pipeline")
 	f.Var(proxiesFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or network (CIDR) of a reverse proxy in front of the server whose X-Forwarded-For is believed; repeatable")
+	ssh.register(f)
 	return cmd
 }
 

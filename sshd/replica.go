@@ -1,0 +1,247 @@
+package sshd
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// A replica is a user's book on the server, DIR/ssh/replicas/NAME.db
+// (0600 in a 0700 folder), what their SSH sessions show and write. It
+// syncs as a laptop does, by remote.Loop over the API, but in process:
+// its client's transport hands each request to the API's handler marked
+// with the user's name (server.AsUser), so no token exists for it and the
+// user's standing is checked at every request as a token's is.
+//
+// bbolt locks a file per open, so a user's sessions share one
+// *store.Store, opened by the first session and closed by the last; the
+// UI already takes other writers' changes from the file's stamp
+// (ui/watch.go), and each session marks only its own writes as its own,
+// so two sessions see each other's edits within the watch interval.
+
+// replicaServer is the server address replicas are bound to: their
+// binding says they came from this server's own API, in process.
+const replicaServer = "http://in-process.fieldcrm.invalid"
+
+// initialSync bounds the sync a replica does as it opens, before the
+// first session's first frame.
+const initialSync = 30 * time.Second
+
+type replicas struct {
+	dir string
+	api http.Handler
+	cfg Config
+
+	mu     sync.Mutex
+	byUser map[string]*replica
+}
+
+type replica struct {
+	user     string
+	st       *store.Store
+	loop     *remote.Loop
+	settings Settings
+	stop     context.CancelFunc
+	done     chan struct{} // closed when the loop has ended
+	refs     int           // sessions using it; under replicas.mu
+
+	// ready is closed once opened; err says why it could not be.
+	ready chan struct{}
+	err   error
+
+	mu   sync.Mutex
+	subs map[int]func(remote.Status) // sessions' status feeds
+	next int
+}
+
+func newReplicas(dir string, api http.Handler, cfg Config) *replicas {
+	return &replicas{dir: dir, api: api, cfg: cfg, byUser: map[string]*replica{}}
+}
+
+// acquire returns user's replica, opening and syncing it when no session
+// holds it. Sessions of one user arriving together wait for one opening.
+func (rs *replicas) acquire(ctx context.Context, user string) (*replica, error) {
+	rs.mu.Lock()
+	r := rs.byUser[user]
+	if r == nil {
+		r = &replica{user: user, ready: make(chan struct{}), subs: map[int]func(remote.Status){}}
+		rs.byUser[user] = r
+		go func() { r.err = rs.open(r); close(r.ready) }()
+	}
+	r.refs++
+	rs.mu.Unlock()
+	select {
+	case <-r.ready:
+	case <-ctx.Done():
+		rs.release(r)
+		return nil, ctx.Err()
+	}
+	if r.err != nil {
+		rs.release(r)
+		return nil, r.err
+	}
+	return r, nil
+}
+
+// release gives back a session's hold; the last one closes the replica.
+func (rs *replicas) release(r *replica) {
+	rs.mu.Lock()
+	r.refs--
+	last := r.refs == 0
+	if last {
+		delete(rs.byUser, r.user)
+	}
+	rs.mu.Unlock()
+	if last {
+		<-r.ready
+		r.close()
+	}
+}
+
+// closeAll closes every replica, when the front stops (its sessions
+// have ended).
+func (rs *replicas) closeAll() {
+	rs.mu.Lock()
+	all := make([]*replica, 0, len(rs.byUser))
+	for u, r := range rs.byUser {
+		all = append(all, r)
+		delete(rs.byUser, u)
+	}
+	rs.mu.Unlock()
+	for _, r := range all {
+		<-r.ready
+		r.close()
+	}
+}
+
+// open opens the book, syncs it once (so the first frame shows what the
+// server has), reopens it when the book holds other company settings than
+// it was opened with (the store computes with its rules from the open on),
+// and starts its sync loop.
+func (rs *replicas) open(r *replica) error {
+	if err := os.MkdirAll(rs.dir, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(rs.dir, r.user+".db") // user names hold no slash (server.CheckUserName)
+	client := rs.client(r.user)
+	r.settings = rs.cfg.Settings("", 0)
+	synced := false
+	for range 3 {
+		rules := r.settings.Rules
+		st, err := store.Open(store.Options{Path: path, User: r.user, Rules: &rules, KeepOpen: true, NoSync: rs.cfg.NoSync, Now: rs.cfg.Now})
+		if err != nil {
+			return fmt.Errorf("open %s: %w", path, err)
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			st.Close()
+			return err
+		}
+		if !synced {
+			ctx, cancel := context.WithTimeout(context.Background(), initialSync)
+			_, err = remote.Sync(ctx, st, client)
+			cancel()
+			if err != nil {
+				st.Close()
+				return fmt.Errorf("first sync of %s's replica: %w", r.user, err)
+			}
+			synced = true
+		}
+		var cs store.CompanySettings
+		err = st.View(func(tx *store.Tx) error {
+			var err error
+			cs, _, err = tx.CompanySettings()
+			return err
+		})
+		if err != nil {
+			st.Close()
+			return err
+		}
+		if cs.Version == r.settings.Version {
+			r.st = st
+			break
+		}
+		st.Close() // open again with the settings the book holds
+		r.settings = rs.cfg.Settings(cs.Text, cs.Version)
+	}
+	if r.st == nil {
+		return fmt.Errorf("the company settings of %s's replica keep changing; try again", r.user)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	r.stop, r.done = stop, make(chan struct{})
+	r.loop = remote.NewLoop(r.st, client, remote.LoopOptions{OnStatus: r.publish})
+	go func() { defer close(r.done); r.loop.Run(ctx) }()
+	return nil
+}
+
+func (r *replica) close() {
+	if r.err != nil || r.st == nil {
+		return
+	}
+	r.stop()
+	<-r.done
+	_ = r.st.Close()
+}
+
+// subscribe adds a session's status feed; the returned func removes it.
+func (r *replica) subscribe(feed func(remote.Status)) func() {
+	r.mu.Lock()
+	id := r.next
+	r.next++
+	r.subs[id] = feed
+	r.mu.Unlock()
+	feed(r.loop.Status())
+	return func() {
+		r.mu.Lock()
+		delete(r.subs, id)
+		r.mu.Unlock()
+	}
+}
+
+// publish hands the loop's status to every session of the replica.
+func (r *replica) publish(s remote.Status) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, feed := range r.subs {
+		feed(s)
+	}
+}
+
+// client is a sync client that reaches the API in process as user.
+func (rs *replicas) client(user string) *remote.Client {
+	c, err := remote.NewClient(replicaServer, "")
+	if err != nil {
+		panic(err) // a constant address
+	}
+	c.User = user
+	c.NoGzip = true // nothing to save between two goroutines
+	c.HTTP = &http.Client{Timeout: 60 * time.Second, Transport: apiTransport{api: rs.api, user: user}}
+	return c
+}
+
+// apiTransport serves a replica's requests with the API's own handler,
+// as its user. The answer is kept in memory until the handler returns:
+// at most a pull page (wire.PullPageBytes, about 8 MiB) or a push's
+// answer, so a session's sync never holds more.
+type apiTransport struct {
+	api  http.Handler
+	user string
+}
+
+func (t apiTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	req := r.WithContext(server.AsUser(r.Context(), t.user)) // a copy: r stays the caller's
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	t.api.ServeHTTP(rec, req)
+	return rec.Result(), nil
+}

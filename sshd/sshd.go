@@ -1,0 +1,251 @@
+// Package sshd is the server's SSH front: `fieldcrm serve --ssh-addr`
+// serves the terminal UI over SSH, with charm.land/wish/v2 and its
+// Bubble Tea middleware, so a user with a registered key types `ssh host`
+// and gets their own board, in their language, with nothing installed.
+//
+// Who: a session's public key names its user (server.Service.KeyUser);
+// passwords and keyboard-interactive are not offered, and failed
+// sign-ins are limited per address as the API's are. Whose data: each
+// user has one replica book under DIR/ssh/replicas, synced in process
+// through the API's own handler as that user (server.AsUser), so the
+// laptop's push, pull and visibility rules hold here too and no token is
+// ever written. A user's sessions share the replica's one *store.Store,
+// opened by the first and closed by the last.
+//
+// The server package cannot link this one (it runs the client's store,
+// sync loop and UI): cmd/fieldcrm hands Front to server.Config.Fronts.
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/report"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+)
+
+// Config is how the SSH front runs.
+type Config struct {
+	// Addr is the host:port to listen on.
+	Addr string
+	// Dir is the server's data folder; the front keeps its host key and
+	// the replicas in Dir/ssh (0700).
+	Dir    string
+	Logger *slog.Logger
+	// IdleTimeout ends a session that has had no key from its user for
+	// this long; zero means DefaultIdle.
+	IdleTimeout time.Duration
+	// MaxPerUser and MaxSessions cap the open sessions of one user and of
+	// everyone; zero means DefaultPerUser and DefaultSessions.
+	MaxPerUser, MaxSessions int
+	// Check is how often open sessions' keys and users are checked, so
+	// a removed key or a disabled user ends them; zero means 2 s.
+	Check time.Duration
+	// FailRate and FailBurst limit failed sign-ins per address (see
+	// server.NewAddrLimiter); zero means the API's defaults.
+	FailRate, FailBurst float64
+	// Settings turns the company settings document a replica synced
+	// (version 0 and "" while it has none) into what the UI computes and
+	// shows with; cmd/fieldcrm reads it as a laptop does. Nil means the
+	// defaults.
+	Settings func(text string, version uint64) Settings
+	// Exec runs an allowed read-only command (see Allowed) for a session,
+	// on its user's replica, and returns its exit status.
+	Exec func(ctx context.Context, e Exec) int
+	// Ready, when set, is called once listening, with the address and
+	// the host key's SHA256 fingerprint.
+	Ready func(addr, fingerprint string)
+	// Now reads the clock; nil means time.Now.
+	Now func() time.Time
+	// NoSync skips fsync in the replicas (tests and benchmarks only).
+	NoSync bool
+}
+
+// Defaults of Config.
+const (
+	DefaultIdle     = 30 * time.Minute
+	DefaultPerUser  = 3
+	DefaultSessions = 50
+)
+
+// Settings is what the UI takes from a replica's company settings.
+type Settings struct {
+	Rules    model.Rules
+	Template func(stage, lang string) string
+	Plan     report.Plan
+	// Version is the company settings' version (0: none synced yet).
+	Version uint64
+}
+
+// Exec is one command run over SSH without the UI.
+type Exec struct {
+	Args           []string
+	Store          *store.Store // the user's replica, synced just before
+	User           string
+	Lang           string
+	Stdout, Stderr interface{ Write([]byte) (int, error) }
+}
+
+// Front returns the front for server.Config.Fronts.
+func (c Config) Front() server.Front {
+	return func(ctx context.Context, svc *server.Service, api http.Handler, m *server.Metrics) error {
+		f, err := newFront(c, svc, api)
+		if err != nil {
+			return err
+		}
+		m.AddSource(f.sessions.writeMetrics)
+		return f.serve(ctx)
+	}
+}
+
+// front is a running SSH front.
+type front struct {
+	cfg      Config
+	svc      *server.Service
+	log      *slog.Logger
+	fails    *server.AddrLimiter
+	replicas *replicas
+	sessions *sessions
+	srv      *ssh.Server
+	hostFP   string
+}
+
+func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdle
+	}
+	if c.MaxPerUser <= 0 {
+		c.MaxPerUser = DefaultPerUser
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultSessions
+	}
+	if c.Check <= 0 {
+		c.Check = 2 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Settings == nil {
+		c.Settings = func(string, uint64) Settings { return Settings{Rules: model.DefaultRules()} }
+	}
+	dir := filepath.Join(c.Dir, "ssh")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, err
+	}
+	signer, fp, err := hostKey(filepath.Join(dir, "host_ed25519"))
+	if err != nil {
+		return nil, err
+	}
+	f := &front{cfg: c, svc: svc, log: c.Logger, fails: server.NewAddrLimiter(c.FailRate, c.FailBurst), hostFP: fp}
+	f.replicas = newReplicas(filepath.Join(dir, "replicas"), api, c)
+	f.sessions = newSessions(c, c.Logger)
+	f.srv, err = wish.NewServer(
+		wish.WithAddress(c.Addr),
+		wish.WithVersion("fieldcrm"),
+		func(s *ssh.Server) error { s.AddHostKey(signer); return nil },
+		ssh.PublicKeyAuth(f.publicKey), // auth.go; no password, no keyboard-interactive
+		wish.WithBannerHandler(f.banner),
+		ssh.EmulatePty(),
+		wish.WithMiddleware(f.handle),
+	)
+	if err != nil {
+		return nil, err
+	}
+	f.srv.ConnectionFailedCallback = f.failed
+	f.srv.HandshakeTimeout = 30 * time.Second
+	return f, nil
+}
+
+// serve listens until ctx is done, then ends every session and closes
+// the replicas.
+func (f *front) serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", f.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen for SSH on %s: %w", f.cfg.Addr, err)
+	}
+	f.log.Info("serving ssh", "addr", ln.Addr().String(), "host_key", f.hostFP)
+	if f.cfg.Ready != nil {
+		f.cfg.Ready(ln.Addr().String(), f.hostFP)
+	}
+	checks := make(chan struct{})
+	go func() { defer close(checks); f.watch(ctx) }() // sessions.go
+	errc := make(chan error, 1)
+	go func() { errc <- f.srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	f.sessions.endAll(reasonShutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = f.srv.Shutdown(sctx)
+	<-checks
+	f.replicas.closeAll()
+	if errors.Is(err, ssh.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// handle is every session's handler: the UI with a terminal, else one
+// of the allowed commands.
+func (f *front) handle(ssh.Handler) ssh.Handler {
+	return func(s ssh.Session) {
+		u, ok := s.Context().Value(userKey{}).(server.User)
+		if !ok { // cannot happen: auth.go sets it for every key it takes
+			_ = s.Exit(1)
+			return
+		}
+		lang := language(s.Environ())
+		sess, why := f.sessions.open(s, u.Name, lang)
+		if why != "" {
+			f.refuse(s, lang, why)
+			return
+		}
+		defer f.sessions.close(sess)
+		rep, err := f.replicas.acquire(s.Context(), u.Name)
+		if err != nil {
+			f.log.Error("ssh: open the replica", "user", u.Name, "err", err)
+			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.replica_failed"))
+			_ = s.Exit(1)
+			return
+		}
+		defer f.replicas.release(rep)
+		if len(s.Command()) > 0 {
+			_ = s.Exit(f.exec(s, sess, rep, u, lang))
+			return
+		}
+		if _, _, isPty := s.Pty(); !isPty {
+			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.no_terminal"))
+			_ = s.Exit(1)
+			return
+		}
+		f.runUI(s, sess, rep, u, lang) // ui.go
+		_ = s.Exit(0)
+	}
+}
+
+// refuse tells a session why it may not go on, in its language, and ends it.
+func (f *front) refuse(s ssh.Session, lang, why string) {
+	f.sessions.refused(why)
+	fmt.Fprintln(s.Stderr(), tr(lang, "ssh.refused."+why))
+	_ = s.Exit(1)
+}

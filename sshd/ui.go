@@ -1,0 +1,69 @@
+package sshd
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/ui"
+	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
+)
+
+// runUI runs the terminal UI for a session on its user's replica until
+// the user quits or the server ends the session, then says why it ended.
+//
+// The program is wish's Bubble Tea middleware's, unrolled to read the
+// input through the session's idle clock: the session's input and
+// output (an emulated PTY: no device per session, the client's own
+// terminal is in raw mode), its window size and resizes, its TERM and
+// environment, and a colour profile from them.
+func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User, lang string) {
+	pty, windows, _ := s.Pty()
+	env := append(s.Environ(), "TERM="+pty.Term)
+	own := ui.NewOwnWrites(rep.st.Path())
+	feed, statuses := syncstatus.Feed(own.Mark)
+	unsubscribe := rep.subscribe(feed)
+	defer unsubscribe()
+	m := ui.New(ui.Options{
+		Data: rep.st, Rules: rep.settings.Rules, Lang: lang, DBPath: rep.st.Path(), User: u.Name,
+		Now: f.cfg.Now, Dark: true, Template: rep.settings.Template, Plan: rep.settings.Plan,
+		Sync: syncstatus.Config{Loop: rep.loop, Statuses: statuses}, Own: own,
+	})
+	p := tea.NewProgram(m,
+		tea.WithContext(sess.ctx),
+		tea.WithInput(sess.input()),
+		tea.WithOutput(s),
+		tea.WithEnvironment(env),
+		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		tea.WithoutSignalHandler(),
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			if _, ok := msg.(tea.SuspendMsg); ok { // ctrl+z would stop the server's process
+				return tea.ResumeMsg{}
+			}
+			return msg
+		}),
+	)
+	go func() {
+		for {
+			select {
+			case <-sess.ctx.Done():
+				return
+			case w, ok := <-windows:
+				if !ok {
+					return
+				}
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	if _, err := p.Run(); err != nil && sess.ended() == "" && sess.ctx.Err() == nil {
+		f.log.Error("ssh: terminal UI", "user", u.Name, "err", err)
+	}
+	p.Kill()
+	if why := sess.ended(); why != "" {
+		fmt.Fprint(s.Stderr(), "\r\n"+tr(lang, "ssh.ended."+why)+"\r\n")
+	}
+}
