@@ -390,6 +390,15 @@ func (t *boltTx) Visible(user, lead string) (bool, error) {
 	return t.tx.Bucket(bVisible).Get([]byte(user+"\x00"+lead)) != nil, nil
 }
 
+func (t *boltTx) VisibleToAny(users []string, lead string) (bool, error) {
+	for _, u := range users {
+		if ok, err := t.Visible(u, lead); ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
 func (t *boltTx) SetVisible(lead string, remove, add []string) error {
 	b := t.tx.Bucket(bVisible)
 	for _, u := range remove {

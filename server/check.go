@@ -3,6 +3,9 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -22,6 +25,10 @@ var fixedFields = map[string][]string{
 	model.TypeTask:      {"id", "lead_id", "created_at"},
 	model.TypeComplaint: {"id", "lead_id", "opened_at"},
 	model.TypeTarget:    {"id", "user", "year", "quarter"},
+	// A request covers the figures it asked about, for its lead, asked
+	// by its requester: decisions are given on those.
+	model.TypeApproval: {"id", "lead_id", "requested_by", "requested_at", "value", "discount_pct", "channel", "reasons", "note"},
+	model.TypeService:  {"id", "lead_id", "created_at", "created_by"},
 }
 
 // authorFields name the fields of a record, and of the entries of its
@@ -30,9 +37,17 @@ var fixedFields = map[string][]string{
 var authorFields = map[string][]string{
 	model.TypeActivity: {"author"},
 	model.TypeTarget:   {"set_by"},
+	model.TypeApproval: {"requested_by"},
 }
 
-var entryAuthor = map[string]string{"stage_log": "by", "revisions": "author"}
+// creatorFields name who made a record: they must name the pushing user
+// when it is made, and never change after (fixedFields), though others
+// edit the record later.
+var creatorFields = map[string][]string{
+	model.TypeService: {"created_by"},
+}
+
+var entryAuthor = map[string]string{"stage_log": "by", "revisions": "author", "decisions": "by"}
 
 // pipeline is the pipeline in force while no company settings are
 // stored: Service.Pipeline, else the default. Pushes and checks read the
@@ -71,7 +86,11 @@ func (s *Service) checkOp(u User, op model.Op, exists bool) error {
 		if err := model.CheckSelfID(op.Fields, op.Entity.ID); err != nil {
 			return reject("%s %s: %v", typ, op.Entity.ID, err)
 		}
-		for _, f := range authorFields[typ] {
+		authors := authorFields[typ]
+		if !exists {
+			authors = append(slices.Clip(authors), creatorFields[typ]...)
+		}
+		for _, f := range authors {
 			if v, ok := op.Fields[f]; ok && !isNull(v) && !jsonIs(v, u.Name) {
 				return reject("%s %s: %s must be you (%s), not %s", typ, op.Entity.ID, f, u.Name, v)
 			}
@@ -112,7 +131,7 @@ func checkEntryAuthor(u User, op model.Op, list, field string, v json.RawMessage
 // snapshot keeps the values of the fields checkMerged compares.
 func snapshot(rec *model.Record) map[string]json.RawMessage {
 	out := map[string]json.RawMessage{}
-	for _, list := range [][]string{fixedFields[rec.Type], managerOnly, {"created_at"}} {
+	for _, list := range [][]string{fixedFields[rec.Type], managerOnly, {"created_at", "stage"}} {
 		for _, f := range list {
 			if v, ok := rec.Fields[f]; ok {
 				out[f] = v
@@ -124,7 +143,8 @@ func snapshot(rec *model.Record) map[string]json.RawMessage {
 
 // checkMerged checks the record as the op left it: fields fixed at
 // creation kept, the fields only a manager may change unchanged for anyone
-// else, and the whole record valid for every replica.
+// else, the whole record valid for every replica, and a lead moved to won
+// approved when it needs to be (checkWon).
 func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool) error {
 	ref := op.Entity
 	if ref.Type == model.TypeLead && u.Role != RoleManager {
@@ -159,6 +179,11 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	if err := model.CheckRecord(ref.Type, rec.Fields, pipeline, s.latest()); err != nil {
 		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
 	}
+	if ref.Type == model.TypeLead && existed && !jsonIs(before["stage"], model.StageWon) && jsonIs(rec.Fields["stage"], model.StageWon) {
+		if err := s.checkWon(tx, ref.ID, rec); err != nil {
+			return err
+		}
+	}
 	if ref.Type == model.TypeTarget {
 		var t model.Target
 		_ = json.Unmarshal(model.EncodeFields(rec.Fields), &t) // CheckRecord decoded it
@@ -167,6 +192,69 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 		}
 	}
 	return nil
+}
+
+// checkWon refuses to move lead id, whose record rec is as the op left
+// it, to won while the approval rules in force say it needs an approval
+// that none of its requests covers (model.ApprovalBlock): the laptop
+// refuses the move itself when it knows, and this is for when it did
+// not (an approval rule changed, or its copy of the requests was old).
+// A lead made at won (an import of past deals) is not moved and not
+// checked. The lead's requests are read only when it needs approval.
+func (s *Service) checkWon(tx Tx, id string, rec *model.Record) error {
+	rules, err := s.rulesIn(tx)
+	if err != nil {
+		return err
+	}
+	var l model.Lead
+	if json.Unmarshal(model.EncodeFields(rec.Fields), &l) != nil || len(rules.approval.Needs(&l)) == 0 {
+		return nil // CheckRecord decoded it
+	}
+	kids, err := tx.Children(id)
+	if err != nil {
+		return err
+	}
+	var reqs []model.Approval
+	for _, ref := range kids {
+		if ref.Type != model.TypeApproval {
+			continue
+		}
+		r, ok, err := tx.Record(ref)
+		if err != nil {
+			return err
+		}
+		var a model.Approval
+		if ok && json.Unmarshal(model.EncodeFields(r.Fields), &a) == nil {
+			reqs = append(reqs, a)
+		}
+	}
+	reasons := model.ApprovalBlock(rules.approval, &l, reqs)
+	if reasons == nil {
+		return nil
+	}
+	next := "ask for approval first"
+	for _, a := range reqs {
+		if !a.Deleted && a.Status() == model.Approved {
+			next = fmt.Sprintf("the approval given covers %s with a discount of %d%%; ask for approval again", a.Value, a.DiscountPct)
+		}
+	}
+	return reject("lead %s needs approval before it can be won (%s); %s", id, whyApproval(rules.approval, &l, reasons), next)
+}
+
+// whyApproval says in words why lead l needs approval under r.
+func whyApproval(r model.ApprovalRules, l *model.Lead, reasons []string) string {
+	var out []string
+	for _, why := range reasons {
+		switch why {
+		case model.ReasonValue:
+			out = append(out, fmt.Sprintf("value %s is at or above %s", model.DealValue(l), r.MinValue))
+		case model.ReasonDiscount:
+			out = append(out, fmt.Sprintf("a discount of %d%% is above %d%%", l.Negotiation.DiscountPct, r.MaxDiscountPct))
+		case model.ReasonChannel:
+			out = append(out, fmt.Sprintf("deals from the %s channel need approval", l.Source))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func earlierOrSame(now, before json.RawMessage) bool {

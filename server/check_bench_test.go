@@ -29,8 +29,7 @@ func BenchmarkGatekeeper(b *testing.B) {
 	note.Entry, _ = json.Marshal(model.Revision{ID: note.ID, HLC: note.HLC, Text: strings.Repeat("客户反馈良好,需要报价。\n", 120), Author: "ann", At: now})
 	s := &Service{}
 	u := User{Name: "ann", Role: RoleRep}
-	pipeline := model.DefaultPipeline()
-	tx := &batchTx{pipeline: &pipeline} // a batch that has read its pipeline
+	tx := &batchTx{rules: &inForce{pipeline: model.DefaultPipeline(), approval: model.DefaultApprovalRules()}, roles: map[string]string{"ann": RoleRep}} // a batch that has read its rules and roles
 	for _, c := range []struct {
 		name string
 		op   model.Op

@@ -200,11 +200,15 @@ func (d *device) replica() map[model.EntityRef]*model.Record {
 
 // serverRecords returns every record on the server, and for each the users
 // (besides managers and leadership) who may see it: those its lead names
-// whose role sees the lead at its stage. The rule is written out here
-// from docs/server.md's Roles, not taken from the server, so that the
+// whose role sees the lead at its stage, and the support and after-sales
+// users its lead's tasks and service orders are given to, by name or by
+// their role's queue, likewise. The rule is written out here from
+// docs/server.md's Roles, not taken from the server, so that the
 // convergence checks test it: support from the pipeline's solution stage
 // on (always when it has none), after-sales while the lead is won, and
-// anyone else, or a name without an account, at every stage.
+// anyone else, or a name without an account, at every stage; work
+// brings on support and after-sales only, and a queue is every user of
+// its role.
 func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.EntityRef][]string) {
 	h.t.Helper()
 	recs := map[model.EntityRef]*model.Record{}
@@ -225,12 +229,18 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 		}); err != nil {
 			return err
 		}
+		workers := map[string][]string{} // lead -> the helpers its work is given to
 		for ref, lead := range leadOf {
 			rec, ok, err := tx.Record(ref)
 			if err != nil || !ok {
 				return fmt.Errorf("%v in the log has no record (%v)", ref, err)
 			}
 			recs[ref] = rec
+			if ref.Type == model.TypeTask || ref.Type == model.TypeService {
+				workers[lead] = append(workers[lead], h.workers(ref.Type, rec)...)
+			}
+		}
+		for ref, lead := range leadOf {
 			lrec, _, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
 			if err != nil {
 				return err
@@ -240,8 +250,8 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 			_ = json.Unmarshal(lrec.Fields["owner"], &owner)
 			_ = json.Unmarshal(lrec.Fields["assignees"], &assignees)
 			_ = json.Unmarshal(lrec.Fields["stage"], &stage)
-			for _, name := range append([]string{owner}, assignees...) {
-				if name != "" && h.seesAtStage(name, pipeline, stage) {
+			for _, name := range append(append([]string{owner}, assignees...), workers[lead]...) {
+				if name != "" && !slices.Contains(who[ref], name) && h.seesAtStage(name, pipeline, stage) {
 					who[ref] = append(who[ref], name)
 				}
 			}
@@ -252,6 +262,38 @@ func (h *harness) serverRecords() (map[model.EntityRef]*model.Record, map[model.
 		h.t.Fatal(err)
 	}
 	return recs, who
+}
+
+// workers are the support and after-sales users a task or service order
+// is given to: its assignee when they have one of those roles, else
+// every user of its queue's role (an order without an assignee is the
+// after-sales queue's); none when it is deleted.
+func (h *harness) workers(typ string, rec *model.Record) []string {
+	var assignee, queue string
+	var deleted bool
+	_ = json.Unmarshal(rec.Fields["assignee"], &assignee)
+	_ = json.Unmarshal(rec.Fields["queue"], &queue)
+	_ = json.Unmarshal(rec.Fields["deleted"], &deleted)
+	if typ == model.TypeService && assignee == "" {
+		queue = model.QueueAftersales
+	}
+	helper := func(role string) bool { return role == server.RoleSupport || role == server.RoleAftersales }
+	switch {
+	case deleted:
+		return nil
+	case assignee != "":
+		if helper(h.roles[assignee]) {
+			return []string{assignee}
+		}
+		return nil
+	}
+	var out []string
+	for name, role := range h.roles {
+		if queue != "" && role == queue {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // seesAtStage reports whether the user called name, named on a lead at

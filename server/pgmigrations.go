@@ -179,6 +179,12 @@ CREATE TABLE IF NOT EXISTS ssh_keys (
 );
 CREATE INDEX IF NOT EXISTS ssh_keys_username ON ssh_keys (username);
 `},
+	// The approval and hand-off rules of each settings version, as JSON
+	// (settings_pg.go); NULL in versions stored before, which means the
+	// defaults.
+	{9, "settings' approval and hand-off rules", `
+ALTER TABLE settings ADD COLUMN IF NOT EXISTS rules bytea;
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -176,10 +176,10 @@ type pgTx struct {
 	// usage read in this transaction (stable: writers hold the counter
 	// row), and the bytes its appends add, written at commit
 	usage, added map[string]int64
-	// read-only: whether seenUser may see each lead met so far, and the
-	// leads of the log chunk being scanned (see Visible)
+	// read-only: whether any of seenUsers may see each lead met so far,
+	// and the leads of the log chunk being scanned (see VisibleToAny)
 	seen       map[string]bool
-	seenUser   string
+	seenUsers  []string
 	chunkLeads []string
 }
 
@@ -350,20 +350,26 @@ func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
 	return nil
 }
 
-// Visible implements Tx. In a read-only transaction (a pull asks about
-// every lead in the log it scans) answers come from the log chunk Scan
-// is reading: the first question reads the user's visibility of all the
-// chunk's leads in one query, and later chunks bring it in each row.
+// Visible implements Tx.
 func (t *pgTx) Visible(user, lead string) (bool, error) {
+	return t.VisibleToAny([]string{user}, lead)
+}
+
+// VisibleToAny implements Tx. In a read-only transaction (a pull asks
+// about every lead in the log it scans, for one user and their queue)
+// answers come from the log chunk Scan is reading: the first question
+// reads the users' visibility of all the chunk's leads in one query, and
+// later chunks bring it in each row.
+func (t *pgTx) VisibleToAny(users []string, lead string) (bool, error) {
 	if !t.write {
-		if t.seenUser != user || t.seen == nil {
-			t.seen, t.seenUser = map[string]bool{}, user
+		if t.seen == nil || !slices.Equal(t.seenUsers, users) {
+			t.seen, t.seenUsers = map[string]bool{}, slices.Clone(users)
 		}
 		if v, ok := t.seen[lead]; ok {
 			return v, nil
 		}
 		leads := append([]string{lead}, t.chunkLeads...)
-		rows, _ := t.tx.Query(t.ctx, `SELECT lead FROM visible WHERE username = $1 AND lead = ANY($2)`, user, leads)
+		rows, _ := t.tx.Query(t.ctx, `SELECT DISTINCT lead FROM visible WHERE username = ANY($1) AND lead = ANY($2)`, users, leads)
 		found, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return false, wrap(err, "read visibility")
@@ -380,7 +386,7 @@ func (t *pgTx) Visible(user, lead string) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM visible WHERE username = $1 AND lead = $2)`, user, lead).Scan(&ok)
+	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM visible WHERE username = ANY($1) AND lead = $2)`, users, lead).Scan(&ok)
 	return ok, wrap(err, "read visibility")
 }
 
@@ -490,7 +496,7 @@ const (
 )
 
 // Scan implements Tx. Once a read-only transaction has been asked what
-// a user may see (Visible: a rep's pull), later chunks bring that in each
+// a user may see (VisibleToAny: a rep's pull), later chunks bring that in each
 // row, and leave out the JSON of ops on leads the user may not see: the
 // pull skips those entries and needs only their seq, so a rep's pull
 // does not carry the whole team's ops from the database.
@@ -514,11 +520,11 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 		// says whether rows were left out for bytes, not for the log's end.
 		visible := `true`
 		if filtered {
-			visible = `EXISTS (SELECT 1 FROM visible v WHERE v.username = $4 AND v.lead = log.lead)`
+			visible = `EXISTS (SELECT 1 FROM visible v WHERE v.username = ANY($4) AND v.lead = log.lead)`
 		}
 		args := []any{int64(after), chunk, scanChunkBytes}
 		if filtered {
-			args = append(args, t.seenUser)
+			args = append(args, t.seenUsers)
 		}
 		rows, err = t.tx.Query(t.ctx, `SELECT seq, kind, lead, username, slots, vis, CASE WHEN vis THEN op END, fetched
 			FROM (SELECT *, sum(CASE WHEN vis THEN coalesce(octet_length(op), 0) ELSE 0 END) OVER (ORDER BY seq) AS upto,

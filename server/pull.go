@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -130,6 +131,9 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 		if err != nil {
 			return err
 		}
+		// A support or after-sales user also sees what their role's queue
+		// does (roles.go), and takes its grants and revokes as theirs.
+		names := sightNames(u)
 		visible := map[string]bool{}
 		sees := func(lead string) (bool, error) {
 			if seesAll(u.Role) {
@@ -138,7 +142,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 			if v, ok := visible[lead]; ok {
 				return v, nil
 			}
-			v, err := tx.Visible(u.Name, lead)
+			v, err := tx.VisibleToAny(names, lead)
 			if err != nil {
 				return false, err
 			}
@@ -170,7 +174,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 					resp.add(PullChange{Seq: e.Seq, Op: raw}, len(raw))
 				}
 			case EntryGrant, EntryRevoke:
-				if e.User != u.Name || seesAll(u.Role) {
+				if !slices.Contains(names, e.User) || seesAll(u.Role) {
 					break
 				}
 				ok, err := sees(e.Lead)

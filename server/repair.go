@@ -655,12 +655,12 @@ func (s *Service) revisit(tx Tx, lead string, old *model.Record, existed bool, r
 	var was, now []string
 	var err error
 	if existed {
-		if was, err = s.visibility(tx, old); err != nil {
+		if was, err = s.visibility(tx, lead, old); err != nil {
 			return err
 		}
 	}
 	if !dropped {
-		if now, err = s.visibility(tx, rebuilt); err != nil {
+		if now, err = s.visibility(tx, lead, rebuilt); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -45,11 +46,16 @@ func named(rec *model.Record) []string {
 }
 
 // visibility is who may see a lead besides those who see all: the users
-// it names whose role lets them see it at its stage (seesAtStage). It is
-// what the visibility index holds, so a stage change that takes a lead
-// out of a support or after-sales user's sight revokes it as a
-// reassignment does.
-func (s *Service) visibility(tx Tx, rec *model.Record) ([]string, error) {
+// it names whose role lets them see it at its stage (seesAtStage), and
+// the support and after-sales users, or their queues (model.QueueName),
+// that its tasks and service orders are assigned to (work), at the
+// stages their role sees it. It is what the visibility index holds, so a
+// stage change or a reassigned order that takes a lead out of a support
+// or after-sales user's sight revokes it as a reassignment does.
+//
+// pending is a task or service order of the lead as an op leaves it,
+// before it is stored: it counts instead of the stored one.
+func (s *Service) visibility(tx Tx, lead string, rec *model.Record, pending ...job) ([]string, error) {
 	var out []string
 	for _, name := range named(rec) {
 		role, err := roleOf(tx, name)
@@ -64,18 +70,173 @@ func (s *Service) visibility(tx Tx, rec *model.Record) ([]string, error) {
 			out = append(out, name)
 		}
 	}
+	// Only a lead a helper could see at its stage has its work read, so
+	// that the pushes of leads before it pay nothing for it.
+	support, err := s.seesAtStage(tx, RoleSupport, rec)
+	if err != nil || !support && !seenWon(rec) {
+		return out, err
+	}
+	work, err := s.work(tx, lead)
+	if err != nil {
+		return nil, err
+	}
+	var workers []string
+	for id, name := range work {
+		if !slices.ContainsFunc(pending, func(j job) bool { return j.id == id }) {
+			workers = append(workers, name)
+		}
+	}
+	for _, j := range pending {
+		if j.worker != "" {
+			workers = append(workers, j.worker)
+		}
+	}
+	for _, name := range workers {
+		role, err := workerRole(tx, name)
+		if err != nil {
+			return nil, err
+		}
+		if role != RoleSupport && role != RoleAftersales || slices.Contains(out, name) {
+			continue // work brings on helpers only; a rep is named on the lead
+		}
+		if ok, err := s.seesAtStage(tx, role, rec); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
 	return out, nil
 }
 
-// canSee reports whether u may see the lead whose record is rec.
-func (s *Service) canSee(tx Tx, u User, rec *model.Record) (bool, error) {
+// seenWon reports whether the lead whose record is rec is won, where
+// after-sales sees it.
+func seenWon(rec *model.Record) bool {
+	var stage string
+	_ = json.Unmarshal(rec.Fields["stage"], &stage)
+	return stage == model.StageWon
+}
+
+// workerRole is the role of a name work is assigned to: a queue's role,
+// or the user's.
+func workerRole(tx Tx, name string) (string, error) {
+	if role, ok := strings.CutPrefix(name, "@"); ok {
+		return role, nil
+	}
+	return roleOf(tx, name)
+}
+
+// job is a task or service order (id) and who it is assigned to
+// (worker).
+type job struct{ id, worker string }
+
+// work maps each task and service order of the lead that is assigned to
+// someone (worker) to them; the caller must not change it. A push batch
+// reads a lead's children once and keeps the map up to date as it
+// writes them (batchTx.PutRecord).
+func (s *Service) work(tx Tx, lead string) (map[string]string, error) {
+	bt, _ := tx.(*batchTx)
+	if bt != nil {
+		if w, ok := bt.work[lead]; ok {
+			return w, nil
+		}
+	}
+	kids, err := tx.Children(lead)
+	if err != nil {
+		return nil, err
+	}
+	w := map[string]string{}
+	for _, ref := range kids {
+		if ref.Type != model.TypeTask && ref.Type != model.TypeService {
+			continue
+		}
+		rec, ok, err := tx.Record(ref)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if name := worker(rec); name != "" {
+				w[ref.ID] = name
+			}
+		}
+	}
+	if bt != nil {
+		if bt.work == nil {
+			bt.work = map[string]map[string]string{}
+		}
+		bt.work[lead] = w
+	}
+	return w, nil
+}
+
+// worker is who a task or service order is assigned to: its assignee,
+// else its queue's name (model.QueueName; a service order without an
+// assignee waits in the after-sales queue), "" for none or when it is
+// deleted.
+func worker(rec *model.Record) string {
+	var assignee, queue string
+	var deleted bool
+	_ = json.Unmarshal(rec.Fields["assignee"], &assignee)
+	_ = json.Unmarshal(rec.Fields["queue"], &queue)
+	_ = json.Unmarshal(rec.Fields["deleted"], &deleted)
+	switch {
+	case deleted:
+		return ""
+	case assignee != "":
+		return assignee
+	case rec.Type == model.TypeService:
+		return model.QueueName(model.QueueAftersales)
+	case queue != "":
+		return model.QueueName(queue)
+	}
+	return ""
+}
+
+// changesWork reports whether op may change who its task or service
+// order is assigned to.
+func changesWork(op model.Op) bool {
+	if op.Entity.Type != model.TypeTask && op.Entity.Type != model.TypeService {
+		return false
+	}
+	if op.Kind == model.OpCreate || op.Kind == model.OpDelete {
+		return true
+	}
+	for _, f := range []string{"assignee", "queue", "deleted"} {
+		if _, ok := op.Fields[f]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// canSee reports whether u may see lead, whose record is rec: named on
+// it, or, for support and after-sales, given work on it (the index says
+// so of them or their queue) at a stage their role sees it.
+func (s *Service) canSee(tx Tx, u User, lead string, rec *model.Record) (bool, error) {
 	if seesAll(u.Role) {
 		return true, nil
 	}
-	if !slices.Contains(named(rec), u.Name) {
+	if slices.Contains(named(rec), u.Name) {
+		return s.seesAtStage(tx, u.Role, rec)
+	}
+	if u.Role != RoleSupport && u.Role != RoleAftersales {
 		return false, nil
 	}
-	return s.seesAtStage(tx, u.Role, rec)
+	// The index holds them only at a stage they see the lead at; rec may
+	// be the lead as an op left it, before the index follows.
+	if ok, err := s.seesAtStage(tx, u.Role, rec); err != nil || !ok {
+		return false, err
+	}
+	return tx.VisibleToAny(sightNames(u), lead)
+}
+
+// sightNames are the names u sees a lead under in the visibility index:
+// their own and, for support and after-sales, their role's queue.
+func sightNames(u User) []string {
+	if u.Role == RoleSupport || u.Role == RoleAftersales {
+		return []string{u.Name, model.QueueName(u.Role)}
+	}
+	return []string{u.Name}
 }
 
 // seesAtStage reports whether a user of role named on the lead sees it at
@@ -110,7 +271,8 @@ func supportSees(p model.Pipeline, stage string) bool {
 // or revokes as a change to the lead would (logVisibility). was (when
 // had) is the version p replaces: when support sees at the same stages in
 // both, as after most changes (labels, probabilities, templates), nothing
-// is read; otherwise every lead is, once.
+// is read; otherwise every lead is, once, with its tasks and service
+// orders (work).
 func (s *Service) resight(tx Tx, was StoredSettings, had bool, p model.Pipeline) error {
 	old := s.pipeline()
 	if had {
@@ -142,10 +304,20 @@ func (s *Service) resight(tx Tx, was StoredSettings, had bool, p model.Pipeline)
 	}
 	roles := map[string]string{}
 	for _, l := range leads {
+		work, err := s.work(tx, l.id) // support's tasks bring them on too
+		if err != nil {
+			return err
+		}
+		for _, name := range work {
+			if !slices.Contains(l.names, name) {
+				l.names = append(l.names, name)
+			}
+		}
+		slices.Sort(l.names) // grants in the same order on every run
 		for _, name := range l.names {
 			role, ok := roles[name]
 			if !ok {
-				if role, err = roleOf(tx, name); err != nil {
+				if role, err = workerRole(tx, name); err != nil {
 					return err
 				}
 				roles[name] = role
@@ -276,6 +448,68 @@ func authoriseRole(u User, op model.Op) error {
 		if op.Kind == model.OpCreate || op.Kind == model.OpDelete || trash {
 			return reject("support may not create or delete leads")
 		}
+	}
+	return nil
+}
+
+// authoriseWork checks what u's role may do to an approval request or a
+// service order on a lead u sees (lrec); rec is the record as it was
+// (exists). Requests: reps and managers ask on the leads they see, the
+// settings' approvers decide, never on their own request, and the
+// requester or a manager withdraws one. Service orders: sales hand them
+// on when a lead is won, after-sales adds its own, and after-sales, the
+// lead's owner and managers change them; leadership and support read.
+func (s *Service) authoriseWork(tx Tx, u User, op model.Op, rec *model.Record, exists bool, lrec *model.Record) error {
+	switch op.Entity.Type {
+	case model.TypeApproval:
+		return s.authoriseApproval(tx, u, op, rec, exists)
+	case model.TypeService:
+		switch {
+		case u.Role == RoleLeadership:
+			return reject("leadership reads service orders but does not change them")
+		case u.Role == RoleSupport:
+			return reject("support reads service orders; after-sales, the lead's owner and managers change them")
+		case u.Role == RoleRep && exists && !jsonIs(lrec.Fields["owner"], u.Name):
+			return reject("only the lead's owner, a manager or after-sales can change service order %s", op.Entity.ID)
+		}
+	}
+	return nil
+}
+
+func (s *Service) authoriseApproval(tx Tx, u User, op model.Op, rec *model.Record, exists bool) error {
+	if u.Role == RoleSupport || u.Role == RoleAftersales {
+		return reject("support and after-sales neither request nor decide approvals")
+	}
+	decides := op.Kind == model.OpAppend && op.Field == "decisions" || !isNull(op.Fields["decisions"]) && string(op.Fields["decisions"]) != "[]"
+	if !exists && u.Role == RoleLeadership {
+		return reject("leadership decides approval requests but does not make them; the lead's rep or a manager asks")
+	}
+	if !decides {
+		if exists && !jsonIs(rec.Fields["requested_by"], u.Name) && u.Role != RoleManager {
+			return reject("only who asked for approval request %s, or a manager, can withdraw it", op.Entity.ID)
+		}
+		return nil
+	}
+	rules, err := s.rulesIn(tx)
+	if err != nil {
+		return err
+	}
+	if !rules.approval.MayDecide(u.Role) {
+		approvers := rules.approval.Approvers
+		if len(approvers) == 0 {
+			approvers = []string{RoleLeadership}
+		}
+		if u.Role == RoleManager {
+			return reject("only %s decides approval requests: the company settings do not make managers approvers", strings.Join(approvers, " and "))
+		}
+		return reject("only %s decides approval requests", strings.Join(approvers, " and "))
+	}
+	requester := op.Fields["requested_by"]
+	if exists {
+		requester = rec.Fields["requested_by"]
+	}
+	if jsonIs(requester, u.Name) {
+		return reject("you asked for approval request %s yourself, so another approver must decide it", op.Entity.ID)
 	}
 	return nil
 }

@@ -15,18 +15,19 @@ import (
 
 // Company settings (DESIGN.md §7): one document in the TOML format of the
 // laptops' config file, holding only the company's sections (pipeline,
-// screening, templates, return visits, commission; later the approval
-// and hand-off rules). Every change is a new version, kept for good, so
+// screening, templates, return visits, commission, the approval and
+// hand-off rules). Every change is a new version, kept for good, so
 // an operator can see and restore what was in force; laptops fetch the
 // newest (GET /v1/settings) and use it over their own file while logged
 // in. The server checks pushed leads against the newest version's
-// pipeline.
+// pipeline, and moves to won against its approval rules.
 //
 // The server does not link the laptops' config package (deps_test.go),
 // so the text is checked by the function cmd/fieldcrm hands in
 // (Service.ParseSettings): the very code the laptop runs, line numbers
-// and all. What the server itself needs of a version (the pipeline) is
-// stored beside its text, decoded once, so reading it needs no parser.
+// and all. What the server itself needs of a version (the pipeline, the
+// approval and hand-off rules) is stored beside its text, decoded once,
+// so reading it needs no parser.
 
 // StoredSettings is one version of the company settings.
 type StoredSettings struct {
@@ -37,6 +38,24 @@ type StoredSettings struct {
 	// Stages is the pipeline this version sets (the default pipeline's
 	// when the text sets none), for the server's checks.
 	Stages []model.Stage `json:"stages"`
+	// Approval and Handoff are the rules this version sets; nil in a
+	// version stored before the server kept them, which means the
+	// defaults (see rules).
+	Approval *model.ApprovalRules `json:"approval,omitempty"`
+	Handoff  *model.HandoffRules  `json:"handoff,omitempty"`
+}
+
+// rules returns the version's approval and hand-off rules: the defaults
+// where it has none.
+func (st StoredSettings) rules() (model.ApprovalRules, model.HandoffRules) {
+	a, h := model.DefaultApprovalRules(), model.DefaultHandoff()
+	if st.Approval != nil {
+		a = *st.Approval
+	}
+	if st.Handoff != nil {
+		h = *st.Handoff
+	}
+	return a, h
 }
 
 // SettingsVersion describes one version for the history, without its text.
@@ -64,10 +83,14 @@ type SettingsTx interface {
 	SettingsHistory() ([]SettingsVersion, error)
 }
 
-// ParsedSettings is what the server uses of a settings document. The
-// approval and hand-off rules will join the pipeline here.
+// ParsedSettings is what the server uses of a settings document: the
+// pipeline pushed leads are checked against, the approval rules that
+// gate a move to won and say who decides, and the hand-off rules (kept
+// with the version, for the record; laptops make the hand-off).
 type ParsedSettings struct {
 	Pipeline model.Pipeline
+	Approval model.ApprovalRules
+	Handoff  model.HandoffRules
 }
 
 // SettingsProblem is one thing wrong with a settings document: the type
@@ -129,48 +152,62 @@ var ErrNoSettings = errors.New("no company settings are stored yet; set them wit
 // socket reads of a request (64 KiB).
 const MaxSettingsBytes = 24 << 10
 
-// settingsCache keeps the newest version's pipeline, so a push reads only
+// settingsCache keeps the newest version's rules, so a push reads only
 // the version number.
 type settingsCache struct {
-	mu       sync.Mutex
-	version  uint64
-	pipeline model.Pipeline
+	mu      sync.Mutex
+	version uint64
+	rules   inForce
 }
 
-// pipelineIn returns the pipeline pushed ops are checked against in tx:
-// the newest settings' when any are stored, else Service.Pipeline, else
-// the default. A push batch reads it once.
-func (s *Service) pipelineIn(tx Tx) (model.Pipeline, error) {
+// inForce is what pushed ops are checked against: the pipeline and the
+// approval rules.
+type inForce struct {
+	pipeline model.Pipeline
+	approval model.ApprovalRules
+}
+
+// rulesIn returns the rules in force in tx: the newest settings' when
+// any are stored, else Service.Pipeline (or the default pipeline) and
+// the default approval rules. A push batch reads them once.
+func (s *Service) rulesIn(tx Tx) (inForce, error) {
 	bt, _ := tx.(*batchTx)
-	if bt != nil && bt.pipeline != nil {
-		return *bt.pipeline, nil
+	if bt != nil && bt.rules != nil {
+		return *bt.rules, nil
 	}
 	v, err := tx.SettingsVersion()
 	if err != nil {
-		return model.Pipeline{}, err
+		return inForce{}, err
 	}
-	p := s.pipeline()
+	r := inForce{pipeline: s.pipeline(), approval: model.DefaultApprovalRules()}
 	if v > 0 {
 		s.settings.mu.Lock()
-		cached, cp := s.settings.version, s.settings.pipeline
+		cached, cr := s.settings.version, s.settings.rules
 		s.settings.mu.Unlock()
 		if cached == v {
-			p = cp
+			r = cr
 		} else {
 			st, ok, err := tx.Settings(v)
 			if err != nil {
-				return model.Pipeline{}, err
+				return inForce{}, err
 			}
 			if ok {
-				p = storedPipeline(st)
+				r = storedRules(st)
 				s.remember(st)
 			}
 		}
 	}
 	if bt != nil {
-		bt.pipeline = &p
+		bt.rules = &r
 	}
-	return p, nil
+	return r, nil
+}
+
+// pipelineIn returns the pipeline pushed ops are checked against in tx
+// (rulesIn).
+func (s *Service) pipelineIn(tx Tx) (model.Pipeline, error) {
+	r, err := s.rulesIn(tx)
+	return r.pipeline, err
 }
 
 // currentPipeline is pipelineIn in a transaction of its own, for the
@@ -207,13 +244,18 @@ func logSettings(ctx context.Context, s *Service, log *slog.Logger) {
 	}
 }
 
-// remember caches st's pipeline when st is newer than the cached one.
+// remember caches st's rules when st is newer than the cached one.
 func (s *Service) remember(st StoredSettings) {
 	s.settings.mu.Lock()
 	defer s.settings.mu.Unlock()
 	if st.Version > s.settings.version {
-		s.settings.version, s.settings.pipeline = st.Version, storedPipeline(st)
+		s.settings.version, s.settings.rules = st.Version, storedRules(st)
 	}
+}
+
+func storedRules(st StoredSettings) inForce {
+	a, _ := st.rules()
+	return inForce{pipeline: storedPipeline(st), approval: a}
 }
 
 func storedPipeline(st StoredSettings) model.Pipeline {
@@ -293,7 +335,8 @@ func (s *Service) SetSettings(ctx context.Context, text string) (SettingsResult,
 		a := auditActor(ctx)
 		// Microseconds: what PostgreSQL keeps, so both backends agree.
 		at := s.now().UTC().Truncate(time.Microsecond)
-		stored = StoredSettings{Version: cur.Version + 1, Text: text, At: at, By: a.By, Stages: parsed.Pipeline.Stages}
+		stored = StoredSettings{Version: cur.Version + 1, Text: text, At: at, By: a.By, Stages: parsed.Pipeline.Stages,
+			Approval: &parsed.Approval, Handoff: &parsed.Handoff}
 		if err := tx.PutSettings(stored); err != nil {
 			return err
 		}

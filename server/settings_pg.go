@@ -10,8 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// SettingsTx on PostgreSQL: the settings table (schema migration 7), one
-// row per version. Writing transactions take turns on the log's head row
+// SettingsTx on PostgreSQL: the settings table (schema migration 7; its
+// rules column, migration 9), one row per version. Writing transactions take turns on the log's head row
 // (postgres.go), so two servers storing a version at once store the next
 // numbers one after the other (TestSettingsSetAtOnce); the primary key
 // would refuse a second row with one number anyway.
@@ -30,11 +30,11 @@ func (t *pgTx) Settings(v uint64) (StoredSettings, bool, error) {
 	if err := t.flush(); err != nil {
 		return st, false, err
 	}
-	var stages []byte
+	var stages, rules []byte
 	var version int64
-	err := t.tx.QueryRow(t.ctx, `SELECT version, text, at, by_whom, stages FROM settings
+	err := t.tx.QueryRow(t.ctx, `SELECT version, text, at, by_whom, stages, rules FROM settings
 		WHERE version = $1 OR ($1 = 0 AND version = (SELECT max(version) FROM settings))`, int64(v)).
-		Scan(&version, &st.Text, &st.At, &st.By, &stages)
+		Scan(&version, &st.Text, &st.At, &st.By, &stages, &rules)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, false, nil
 	}
@@ -45,7 +45,29 @@ func (t *pgTx) Settings(v uint64) (StoredSettings, bool, error) {
 	if err := json.Unmarshal(stages, &st.Stages); err != nil {
 		return st, false, fmt.Errorf("company settings version %d: %w", version, err)
 	}
+	if rules != nil {
+		var r settingsRules
+		if err := json.Unmarshal(rules, &r); err != nil {
+			return st, false, fmt.Errorf("company settings version %d: %w", version, err)
+		}
+		st.Approval, st.Handoff = r.Approval, r.Handoff
+	}
 	return st, true, nil
+}
+
+// settingsRules is the rules column: a version's approval and hand-off
+// rules.
+type settingsRules struct {
+	Approval *model.ApprovalRules `json:"approval,omitempty"`
+	Handoff  *model.HandoffRules  `json:"handoff,omitempty"`
+}
+
+// rulesColumn is st's rules column: NULL when it has none.
+func rulesColumn(st StoredSettings) ([]byte, error) {
+	if st.Approval == nil && st.Handoff == nil {
+		return nil, nil
+	}
+	return json.Marshal(settingsRules{Approval: st.Approval, Handoff: st.Handoff})
 }
 
 func (t *pgTx) PutSettings(st StoredSettings) error {
@@ -60,8 +82,12 @@ func (t *pgTx) PutSettings(st StoredSettings) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO settings (version, text, at, by_whom, stages) VALUES ($1, $2, $3, $4, $5)`,
-		int64(st.Version), st.Text, st.At, st.By, stages)
+	rules, err := rulesColumn(st)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO settings (version, text, at, by_whom, stages, rules) VALUES ($1, $2, $3, $4, $5, $6)`,
+		int64(st.Version), st.Text, st.At, st.By, stages, rules)
 	return wrap(err, "write the company settings")
 }
 
@@ -99,12 +125,16 @@ func copySettings(btx *bolt.Tx, copyRows func(table string, cols []string, rows 
 			return fmt.Errorf("company settings: %w", err)
 		}
 		stages, err := json.Marshal(st.Stages)
-		rows = append(rows, []any{int64(st.Version), st.Text, st.At, st.By, stages})
+		if err != nil {
+			return err
+		}
+		rules, err := rulesColumn(st)
+		rows = append(rows, []any{int64(st.Version), st.Text, st.At, st.By, stages, rules})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	_, err = copyRows("settings", []string{"version", "text", "at", "by_whom", "stages"}, rows)
+	_, err = copyRows("settings", []string{"version", "text", "at", "by_whom", "stages", "rules"}, rows)
 	return err
 }

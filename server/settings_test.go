@@ -25,7 +25,8 @@ func parseSettings(text string) (server.ParsedSettings, []server.SettingsProblem
 	if len(ps) > 0 {
 		return server.ParsedSettings{}, ps, nil
 	}
-	return server.ParsedSettings{Pipeline: c.Rules().Pipeline}, nil, c.Warnings
+	r := c.Rules()
+	return server.ParsedSettings{Pipeline: r.Pipeline, Approval: r.Approval, Handoff: r.Handoff}, nil, c.Warnings
 }
 
 // companyDoc is a settings document with the given stage keys besides

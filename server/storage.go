@@ -129,6 +129,10 @@ type Tx interface {
 	// Visible reports whether user is the owner or an assignee of lead,
 	// from an index kept by SetVisible (managers see all without it).
 	Visible(user, lead string) (bool, error)
+	// VisibleToAny reports whether any of users may see lead: a support
+	// or after-sales user sees under their name and their queue's
+	// (model.QueueName), which the index keeps like a user.
+	VisibleToAny(users []string, lead string) (bool, error)
 	// SetVisible updates that index when a lead's owner or assignees
 	// change: users in remove lose sight, users in add gain it.
 	SetVisible(lead string, remove, add []string) error

@@ -151,15 +151,24 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 		return 0, err
 	}
 	old := snapshot(rec)
+	// Who sees the lead may change with the lead itself, or with who its
+	// tasks and service orders are assigned to (roles.go).
+	isLead, reworks := op.Entity.Type == model.TypeLead, changesWork(op)
+	lrec := rec
+	if reworks {
+		if lrec, _, err = tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead}); err != nil {
+			return 0, err // authorise found it
+		}
+	}
 	var oldVis []string
-	if exists && op.Entity.Type == model.TypeLead {
-		if oldVis, err = s.visibility(tx, rec); err != nil {
+	if exists && isLead || reworks {
+		if oldVis, err = s.visibility(tx, lead, lrec); err != nil {
 			return 0, err
 		}
 	}
-	if op.Entity.Type == model.TypeLead {
+	if isLead || reworks {
 		if _, ok := before[lead]; !ok {
-			before[lead] = &seenBy{existed: exists, users: oldVis}
+			before[lead] = &seenBy{existed: exists || reworks, users: oldVis}
 		}
 	}
 	rec.Apply(op)
@@ -171,15 +180,21 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			return 0, err
 		}
 	}
-	if op.Entity.Type == model.TypeLead {
-		if ok, err := s.canSee(tx, u, rec); err != nil {
+	if isLead || reworks {
+		var pending []job
+		if reworks {
+			pending = []job{{id: op.Entity.ID, worker: worker(rec)}}
+		} else if ok, err := s.canSee(tx, u, lead, rec); err != nil {
 			return 0, err
 		} else if !ok {
 			return 0, reject("after this change you could no longer see lead %s; only a manager can hand a lead over", op.Entity.ID)
 		}
-		newVis, err := s.visibility(tx, rec)
+		newVis, err := s.visibility(tx, lead, lrec, pending...)
 		if err != nil {
 			return 0, err
+		}
+		if reworks && losesSight(u, lrec, newVis) {
+			return 0, reject("after this change you could no longer see lead %s; leave the work with you or your queue, or ask a manager to hand it over", lead)
 		}
 		if !slices.Equal(oldVis, newVis) {
 			if err := tx.SetVisible(lead, minus(oldVis, newVis), minus(newVis, oldVis)); err != nil {
@@ -190,12 +205,22 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 	if err := tx.PutRecord(op.Entity, rec); err != nil {
 		return 0, err
 	}
-	if !exists && op.Entity.Type != model.TypeLead {
+	if !exists && !isLead {
 		if err := tx.AddChild(lead, op.Entity); err != nil {
 			return 0, err
 		}
 	}
 	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Raw: data, Lead: lead})
+}
+
+// losesSight reports whether u, a support or after-sales user who sees
+// the lead whose record is rec only through its work, would not see it
+// with vis as its visibility.
+func losesSight(u User, rec *model.Record, vis []string) bool {
+	if u.Role != RoleSupport && u.Role != RoleAftersales || slices.Contains(named(rec), u.Name) {
+		return false
+	}
+	return !slices.ContainsFunc(sightNames(u), func(n string) bool { return slices.Contains(vis, n) })
 }
 
 // minus returns the elements of a not in b.
@@ -225,7 +250,7 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 	}
 	if ref.Type == model.TypeLead {
 		if exists {
-			if ok, err := s.canSee(tx, u, rec); err != nil {
+			if ok, err := s.canSee(tx, u, ref.ID, rec); err != nil {
 				return "", err
 			} else if !ok {
 				return "", reject("%s %s does not exist on the server, or you may not see it", ref.Type, ref.ID)
@@ -281,10 +306,13 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 	if !lexists {
 		return "", reject("lead %s does not exist on the server, or you may not see it", lead)
 	}
-	if ok, err := s.canSee(tx, u, lrec); err != nil {
+	if ok, err := s.canSee(tx, u, lead, lrec); err != nil {
 		return "", err
 	} else if !ok {
 		return "", reject("lead %s does not exist on the server, or you may not see it", lead)
+	}
+	if err := s.authoriseWork(tx, u, op, rec, exists, lrec); err != nil { // roles.go
+		return "", err
 	}
 	return lead, nil
 }
@@ -313,7 +341,7 @@ func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
 			return err
 		}
 		old := before[lead].users
-		now, err := s.visibility(tx, rec)
+		now, err := s.visibility(tx, lead, rec)
 		if err != nil {
 			return err
 		}
@@ -374,7 +402,7 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if ok, err := s.canSee(tx, u, lrec); err != nil || !ok {
+	if ok, err := s.canSee(tx, u, lead, lrec); err != nil || !ok {
 		return nil, false, err
 	}
 	return rec, true, nil
@@ -386,9 +414,12 @@ func (s *Service) visibleRecord(tx Tx, u User, ref model.EntityRef) (*model.Reco
 // apply changes the record it reads before it knows whether to keep it.
 type batchTx struct {
 	Tx
-	leads    map[string]*model.Record
-	pipeline *model.Pipeline   // read once per batch (settings.go)
-	roles    map[string]string // user -> role, read once per batch (roles.go)
+	leads map[string]*model.Record
+	rules *inForce          // read once per batch (settings.go)
+	roles map[string]string // user -> role, read once per batch (roles.go)
+	// work: lead -> task or service order -> who it is assigned to, for
+	// the leads whose work the batch read (roles.go)
+	work map[string]map[string]string
 }
 
 func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
@@ -406,8 +437,19 @@ func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 }
 
 func (t *batchTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
-	if ref.Type == model.TypeLead {
+	switch ref.Type {
+	case model.TypeLead:
 		t.leads[ref.ID] = cloneRecord(rec)
+	case model.TypeTask, model.TypeService:
+		var lead string
+		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+		if w, ok := t.work[lead]; ok {
+			if name := worker(rec); name != "" {
+				w[ref.ID] = name
+			} else {
+				delete(w, ref.ID)
+			}
+		}
 	}
 	return t.Tx.PutRecord(ref, rec)
 }

@@ -38,7 +38,8 @@ func parseCompanySettings(text string) (server.ParsedSettings, []server.Settings
 	if len(ps) > 0 {
 		return server.ParsedSettings{}, ps, nil
 	}
-	return server.ParsedSettings{Pipeline: c.Rules().Pipeline}, nil, c.Warnings
+	r := c.Rules()
+	return server.ParsedSettings{Pipeline: r.Pipeline, Approval: r.Approval, Handoff: r.Handoff}, nil, c.Warnings
 }
 
 // useCompanySettings puts the company settings the book last synced over
@@ -88,10 +89,12 @@ func (a *app) adminSettingsCmd(with adminWith) *cobra.Command {
 		Short: "Show, check, set and list versions of the company settings",
 		Long: `The company settings are the company's sections of the config file format
 (stages, screening, screening_threshold, return_visit_days, templates,
-commission), kept on the server as numbered versions. Every laptop logged
-in fetches the newest at its next sync and uses it over its own file,
-which keeps only personal things (user, lang, time_zone, keys, login).
-The server checks pushed leads against the newest version's stages.`,
+commission, approval, handoff), kept on the server as numbered versions.
+Every laptop logged in fetches the newest at its next sync and uses it
+over its own file, which keeps only personal things (user, lang,
+time_zone, keys, login). The server checks pushed leads against the
+newest version's stages, and refuses a move to won that its approval
+rules say needs an approval no request covers.`,
 	}
 	withChecker := func(fn func(ctx context.Context, adm server.Admin) error) error {
 		return with(func(ctx context.Context, adm server.Admin) error {
