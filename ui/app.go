@@ -1,9 +1,9 @@
 // Package ui is fieldcrm's terminal UI. The root model here only routes:
-// it holds the pages (board, lead, today, visit log, reports) and one stack
-// of overlays over them (forms, palette, quick capture, visit mode, help,
-// questions, the trash, the refused list), decides in one place who gets a
-// key, draws the help and status lines, and switches pages on the messages
-// pages send.
+// it holds the pages (board, lead, today, visit log, reports, approvals
+// inbox) and one stack of overlays over them (forms, palette, quick
+// capture, visit mode, help, questions, the trash, the refused list),
+// decides in one place who gets a key, draws the help and status lines,
+// and switches pages on the messages pages send.
 package ui
 
 import (
@@ -14,6 +14,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
+	"github.com/fieldcrm/fieldcrm/ui/approvals"
 	"github.com/fieldcrm/fieldcrm/ui/board"
 	"github.com/fieldcrm/fieldcrm/ui/capture"
 	"github.com/fieldcrm/fieldcrm/ui/common"
@@ -65,10 +66,11 @@ type Model struct {
 	// The pages the root also calls by name (also in pages): the status
 	// line counts the board's leads, today is read ahead, and an edit of
 	// notes left unsaved reopens in the visit log.
-	board  *boardPage
-	today  *todayPage
-	visits *visitsPage
-	stack  []overlay
+	board     *boardPage
+	today     *todayPage
+	visits    *visitsPage
+	approvals *approvalsPage
+	stack     []overlay
 	// pushes counts the overlays ever pushed, so a hold sees one open.
 	pushes int
 	hold   hold
@@ -110,12 +112,14 @@ func New(o Options) Model {
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.board, m.today = &boardPage{board.New(c, o.Keys, bk)}, &todayPage{today.New(c, o.Keys, bk)}
 	m.visits = &visitsPage{visits.New(c, o.Keys, bk)}
+	m.approvals = &approvalsPage{approvals.New(c, o.Keys, bk)}
 	m.pages = [screenCount]page{
-		screenBoard:   m.board,
-		screenLead:    &leadPage{lead.New(c, o.Keys, bk)},
-		screenToday:   m.today,
-		screenVisits:  m.visits,
-		screenReports: &reportsPage{reports.New(c, o.Keys, o.Plan, bk)},
+		screenBoard:     m.board,
+		screenLead:      &leadPage{lead.New(c, o.Keys, bk)},
+		screenToday:     m.today,
+		screenVisits:    m.visits,
+		screenReports:   &reportsPage{reports.New(c, o.Keys, o.Plan, bk)},
+		screenApprovals: m.approvals,
 	}
 	s := syncstatus.New(c, o.Sync, bk)
 	m.sync = &s

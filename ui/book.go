@@ -35,8 +35,8 @@ func (b Book) SaveDraft(d *store.Draft, live func() bool) (bool, error) {
 // DeleteDraft deletes a draft.
 func (b Book) DeleteDraft(id string) error { return b.drafts.DeleteDraft(id) }
 
-// LeadPage reads a lead with its timeline, open follow-ups and open
-// complaints.
+// LeadPage reads a lead with its timeline, open follow-ups, open
+// complaints, approval requests and service orders.
 func (b Book) LeadPage(id string, timeline int) (lead.Page, error) {
 	var p lead.Page
 	err := b.data.View(func(tx *store.Tx) error {
@@ -53,7 +53,14 @@ func (b Book) LeadPage(id string, timeline int) (lead.Page, error) {
 		}
 		p.Tasks = slices.DeleteFunc(tasks, func(t model.Task) bool { return !t.IsOpen() })
 		cs, err := tx.OpenComplaints()
+		if err != nil {
+			return err
+		}
 		p.Complaints = slices.DeleteFunc(cs, func(c model.Complaint) bool { return c.LeadID != id })
+		if p.Approvals, err = tx.ApprovalsOf(id); err != nil {
+			return err
+		}
+		p.Services, err = tx.ServicesOf(id)
 		return err
 	})
 	return p, err

@@ -36,7 +36,11 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	case popMsg:
 		return m.remove(msg.o), true
 	case common.GoMsg:
-		return m.goTo(map[common.Screen]screen{common.ScreenToday: screenToday, common.ScreenVisits: screenVisits}[msg.To]), true
+		return m.goTo(map[common.Screen]screen{common.ScreenToday: screenToday, common.ScreenVisits: screenVisits,
+			common.ScreenApprovals: screenApprovals}[msg.To]), true
+	case common.OpenApprovalMsg:
+		m.approvals.m.Show(msg.ID)
+		return m.goTo(screenApprovals), true
 	case common.HelpMsg:
 		return m.openHelp(), true
 	case common.QuitMsg:
@@ -125,7 +129,7 @@ func (m *Model) changed() tea.Cmd {
 		cmds = append(cmds, m.today.Reload())
 	}
 	// The visit log reads every activity: only while it shows.
-	if m.screen == screenVisits || m.screen == screenLead || m.screen == screenReports {
+	if m.screen == screenVisits || m.screen == screenLead || m.screen == screenReports || m.screen == screenApprovals {
 		cmds = append(cmds, m.page().Reload())
 	}
 	return tea.Batch(cmds...)

@@ -14,7 +14,7 @@ import (
 // Help and Capture do (see Model.globalKey).
 type globalKeys struct {
 	Quit, ForceQuit, Help                      key.Binding
-	Board, Today, Visits, Reports              key.Binding
+	Board, Today, Visits, Reports, Approvals   key.Binding
 	Palette, Capture, Rejected, SyncNow, Trash key.Binding
 }
 
@@ -28,6 +28,7 @@ func newGlobalKeys(t func(string) string, remap map[string][]string) globalKeys 
 		Today:     b("go_today", "key.go_today", "2"),
 		Visits:    b("go_visits", "key.go_visits", "3"),
 		Reports:   b("reports", "key.reports", "4"),
+		Approvals: b("approvals", "key.approvals", "5"),
 		Palette:   b("palette", "key.palette", "ctrl+k", ":"),
 		Capture:   b("capture", "key.capture", "ctrl+n"),
 		Rejected:  b("rejected", "key.rejected", "!"),
@@ -44,7 +45,7 @@ func (g globalKeys) column(t func(string) string, overPage bool) []key.Binding {
 	}
 	screens := key.NewBinding(key.WithKeys(g.Board.Keys()...),
 		key.WithHelp(g.Board.Help().Key+g.Today.Help().Key+g.Visits.Help().Key, t("key.screens")))
-	return []key.Binding{screens, g.Reports, g.Palette, g.Capture, g.Rejected, g.Trash, g.SyncNow, g.Help, g.Quit}
+	return []key.Binding{screens, g.Reports, g.Approvals, g.Palette, g.Capture, g.Rejected, g.Trash, g.SyncNow, g.Help, g.Quit}
 }
 
 // globalKey is the one place that decides whether a key is the root's:
@@ -88,6 +89,8 @@ func (m *Model) globalKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.goTo(screenVisits), true
 	case key.Matches(k, g.Reports):
 		return m.goTo(screenReports), true
+	case key.Matches(k, g.Approvals):
+		return m.goTo(screenApprovals), true
 	case key.Matches(k, g.Palette):
 		return m.openPalette(), true
 	case key.Matches(k, g.Rejected):

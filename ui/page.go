@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/ui/approvals"
 	"github.com/fieldcrm/fieldcrm/ui/board"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/fieldcrm/fieldcrm/ui/lead"
@@ -12,7 +13,7 @@ import (
 )
 
 // page is a screen the root can show: the board, a lead, today, the visit
-// log, the reports. Each adapter below holds the screen's own model (whose
+// log, the reports, the approvals inbox. Each adapter below holds the screen's own model (whose
 // Update returns its concrete type) and is kept by pointer, so the root
 // needs no type assertion to use it.
 type page interface {
@@ -41,6 +42,7 @@ const (
 	screenToday
 	screenVisits
 	screenReports
+	screenApprovals
 	screenCount
 )
 
@@ -138,6 +140,28 @@ func (p *visitsPage) Reload() tea.Cmd          { return p.m.Load() }
 // Lead is none: a row of the log is an activity, and a note about the
 // activity's lead is one keypress away on the lead screen.
 func (p *visitsPage) Lead() (string, string) { return "", "" }
+
+type approvalsPage struct{ m approvals.Model }
+
+func (p *approvalsPage) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	p.m, cmd = p.m.Update(msg)
+	return cmd
+}
+func (p *approvalsPage) View() string             { return p.m.View() }
+func (p *approvalsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
+func (p *approvalsPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
+func (p *approvalsPage) InputFocused() bool       { return false }
+func (p *approvalsPage) Ready() bool              { return true }
+func (p *approvalsPage) Reload() tea.Cmd          { return p.m.Load() }
+
+// Lead is the selected request's lead, which a quick note is for.
+func (p *approvalsPage) Lead() (string, string) {
+	if a, ok := p.m.Selected(); ok {
+		return a.LeadID, p.m.Company(&a)
+	}
+	return "", ""
+}
 
 type reportsPage struct{ m reports.Model }
 

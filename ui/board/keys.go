@@ -13,6 +13,7 @@ type KeyMap struct {
 	WonLost         key.Binding
 	Undo            key.Binding
 	Open, New, Edit key.Binding
+	Approval        key.Binding // asks for approval of the selected deal
 	Filter, Sort    key.Binding
 	First, Last     key.Binding
 	Help, Quit      key.Binding
@@ -42,6 +43,7 @@ func NewKeyMap(t func(string) string, remap map[string][]string) KeyMap {
 		Open:      b("open", "key.open", "enter"),
 		New:       b("new", "key.new", "n"),
 		Edit:      b("edit", "key.edit", "e"),
+		Approval:  b("request_approval", "key.request_approval", "a"),
 		Filter:    b("filter", "key.filter", "/"),
 		Sort:      b("sort", "key.sort", "s"),
 		First:     b("first", "key.first", "g", "home"),
@@ -78,7 +80,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.First, k.Last},
 		{k.MoveLeft, k.MoveRight, k.Won, k.Lost, k.Undo, k.Open},
-		{k.New, k.Edit, k.Filter, k.Sort},
+		{k.New, k.Edit, k.Approval, k.Filter, k.Sort},
 		{k.Help, k.Quit},
 	}
 }

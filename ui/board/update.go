@@ -85,6 +85,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if c, ok := m.Selected(); ok {
 			return m, forms.MarkLost(m.c, c.ID)
 		}
+	case key.Matches(msg, k.Approval):
+		if c, ok := m.Selected(); ok {
+			return m, forms.RequestApproval(m.c, c.ID)
+		}
 	case key.Matches(msg, k.Undo):
 		return m.undoMove()
 	case key.Matches(msg, k.Open):
@@ -145,7 +149,7 @@ func (m *Model) moveSelected(dir int) tea.Cmd {
 	case model.StageLost:
 		return forms.Open(forms.Lost(m.c, c))
 	case model.StageWon:
-		return forms.Open(forms.Won(m.c, c))
+		return forms.MarkWon(m.c, c.ID) // says at once when it needs approval
 	default:
 		return forms.MoveCmd(m.c, c.ID, store.Move{Stage: stage}, false)
 	}

@@ -10,10 +10,15 @@ const (
 	ScreenBoard Screen = iota + 1
 	ScreenToday
 	ScreenVisits
+	ScreenApprovals
 )
 
 // GoMsg asks the root to show a screen (number keys, the palette).
 type GoMsg struct{ To Screen }
+
+// OpenApprovalMsg asks the root to show the approvals inbox with one
+// request open (today's lines of approvals).
+type OpenApprovalMsg struct{ ID string }
 
 // StartVisitMsg asks the root to check in at a lead: record the start of a
 // visit and open the note editor.

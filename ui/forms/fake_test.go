@@ -21,10 +21,14 @@ type fakeBook struct {
 	drafts map[string]store.Draft
 	follow map[string]string // the next follow-up's day and action, by lead
 	fail   error             // every write fails while set
+	// approvals and services by lead; user is who decides.
+	approvals map[string][]model.Approval
+	services  map[string][]model.ServiceOrder
 }
 
 func newFakeBook(leads []uitest.Lead) *fakeBook {
-	f := &fakeBook{leads: map[string]model.Lead{}, acts: map[string][]model.Activity{}, drafts: map[string]store.Draft{}, follow: map[string]string{}}
+	f := &fakeBook{leads: map[string]model.Lead{}, acts: map[string][]model.Activity{}, drafts: map[string]store.Draft{}, follow: map[string]string{},
+		approvals: map[string][]model.Approval{}, services: map[string][]model.ServiceOrder{}}
 	for i, d := range leads {
 		l := model.Lead{ID: fmt.Sprintf("lead%d", i), Company: d.Company, City: d.City, Stage: d.Stage,
 			Value: model.Money{Amount: d.Value * 100, Currency: "CNY"}}
@@ -151,6 +155,15 @@ func (f *fakeBook) Move(mv Move, draft string) (Moved, error) {
 	var done Moved
 	err := f.write(draft, func() error {
 		l := f.leads[mv.LeadID]
+		if mv.To.Stage == model.StageWon {
+			won := l
+			if mv.To.ContractValue != nil {
+				won.Contract.Value = *mv.To.ContractValue
+			}
+			if reasons := model.ApprovalBlock(uitest.Rules().Approval, &won, f.approvals[l.ID]); reasons != nil {
+				return &model.ApprovalError{Company: l.Company, Reasons: reasons}
+			}
+		}
 		done.From, done.FromReason = l.Stage, l.LostReason
 		l.Stage, l.LostReason = mv.To.Stage, mv.To.LostReason
 		if mv.To.ContractValue != nil {
@@ -185,4 +198,84 @@ func (f *fakeBook) draftList() []store.Draft {
 		out = append(out, d)
 	}
 	return out
+}
+
+func (f *fakeBook) ApprovalsOf(leadID string) ([]model.Approval, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.Approval(nil), f.approvals[leadID]...), nil
+}
+
+func (f *fakeBook) RequestApproval(leadID, note, draft string) (model.Approval, error) {
+	var a model.Approval
+	err := f.write(draft, func() error {
+		l := f.leads[leadID]
+		a = model.Approval{ID: fmt.Sprintf("ap%d", len(f.approvals[leadID])), LeadID: leadID, RequestedBy: "wang",
+			RequestedAt: uitest.Now, Value: model.DealValue(&l), Reasons: uitest.Rules().Approval.Needs(&l), Note: note}
+		f.approvals[leadID] = append(f.approvals[leadID], a)
+		return nil
+	})
+	return a, err
+}
+
+func (f *fakeBook) DecideApproval(id, verdict, note, draft string) (model.Approval, error) {
+	var a model.Approval
+	err := f.write(draft, func() error {
+		for lead, aps := range f.approvals {
+			for i := range aps {
+				if aps[i].ID == id {
+					aps[i].Decisions = append(aps[i].Decisions, model.Decision{ID: fmt.Sprintf("d%d", len(aps[i].Decisions)),
+						HLC: model.HLC{Wall: uitest.Now.UnixMilli(), Counter: uint32(len(aps[i].Decisions))}, Verdict: verdict, By: "li", At: uitest.Now, Note: note})
+					a = aps[i]
+					f.approvals[lead] = aps
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("approval %s not found", id)
+	})
+	return a, err
+}
+
+func (f *fakeBook) WonBlock(leadID string) ([]string, error) {
+	l, err := f.Lead(leadID)
+	if err != nil {
+		return nil, err
+	}
+	aps, _ := f.ApprovalsOf(leadID)
+	return model.ApprovalBlock(uitest.Rules().Approval, &l, aps), nil
+}
+
+func (f *fakeBook) ServicesOf(leadID string) ([]model.ServiceOrder, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.ServiceOrder(nil), f.services[leadID]...), nil
+}
+
+func (f *fakeBook) AddService(s *model.ServiceOrder, draft string) error {
+	return f.write(draft, func() error {
+		s.ID = fmt.Sprintf("so%d", len(f.services[s.LeadID]))
+		s.CreatedAt = uitest.Now
+		f.services[s.LeadID] = append(f.services[s.LeadID], *s)
+		return nil
+	})
+}
+
+func (f *fakeBook) EditService(id string, edit func(*model.ServiceOrder) error, draft string) error {
+	return f.write(draft, func() error {
+		for lead, ss := range f.services {
+			for i := range ss {
+				if ss[i].ID == id {
+					s := ss[i]
+					if err := edit(&s); err != nil {
+						return err
+					}
+					ss[i] = s
+					f.services[lead] = ss
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("service order %s not found", id)
+	})
 }

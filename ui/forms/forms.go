@@ -11,6 +11,7 @@
 package forms
 
 import (
+	"errors"
 	"maps"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
@@ -55,6 +57,22 @@ type Book interface {
 	StopVisit(activityID string, stop store.VisitStop, notesDraft, draft string) error
 	// Move moves a lead to another stage, reading the lead once.
 	Move(mv Move, draft string) (Moved, error)
+	// ApprovalsOf reads a lead's approval requests, oldest first.
+	ApprovalsOf(leadID string) ([]model.Approval, error)
+	// RequestApproval asks for approval of a lead's deal with its figures
+	// as they are; a second pending request is refused.
+	RequestApproval(leadID, note, draft string) (model.Approval, error)
+	// DecideApproval adds the book's user's decision to a request.
+	DecideApproval(id, verdict, note, draft string) (model.Approval, error)
+	// WonBlock says why a lead cannot be won yet (the reasons the rules
+	// give, no request covering it); nil when it can.
+	WonBlock(leadID string) ([]string, error)
+	// ServicesOf reads a lead's service orders.
+	ServicesOf(leadID string) ([]model.ServiceOrder, error)
+	AddService(s *model.ServiceOrder, draft string) error
+	// EditService reads the order as it is now, lets edit change it and
+	// writes it back.
+	EditService(id string, edit func(*model.ServiceOrder) error, draft string) error
 }
 
 // BookMsg asks the root to run Do in a command with the forms' Book and
@@ -89,6 +107,9 @@ type Model struct {
 	initial map[string]string
 	// asking is set while esc asks whether to keep what was typed.
 	asking bool
+	// offer is set while the form says its lead needs approval before it
+	// can be won, with a to ask; any other key goes back to the form.
+	offer bool
 	// held are keys typed after one that moves the focus, until the move
 	// is done: huh moves it in a later message, and keys typed quickly
 	// after enter went into the field just left. from is that field.
@@ -218,14 +239,25 @@ func (m *Model) formWidth() int { return max(20, min(m.c.Width-4, 76)) }
 // question) above the help and status lines; the form scrolls to its
 // focused field.
 func (m *Model) formHeight() int {
-	h := m.c.Height - footerLines - 2
-	if m.err != "" {
-		h--
-	}
-	if m.asking {
+	h := m.c.Height - footerLines - 2 - len(m.errLines())
+	if m.asking || m.offer {
 		h -= 2
 	}
 	return max(4, h)
+}
+
+// errLines is the last error wrapped to the form's width, at most three
+// lines: a refusal for want of approval says why and what to do.
+func (m *Model) errLines() []string {
+	if m.err == "" {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(m.err, m.formWidth(), ""), "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+		lines[2] = common.Cut(lines[2]+" …", m.formWidth())
+	}
+	return lines
 }
 
 // footerLines is the help line and the status line the root draws.
@@ -285,6 +317,7 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		if msg.err != nil {
 			m.saving = false
 			m.err = common.Sentence(msg.err)
+			m.offer = errors.As(msg.err, new(*model.ApprovalError))
 			// The form shows again with everything in it, still a draft.
 			return m, tea.Batch(m.Init(), m.dr.Reopen())
 		}
@@ -312,6 +345,16 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 		}
 		if m.asking {
 			return m.answer(msg)
+		}
+		if m.offer {
+			m.offer = false
+			m.form = m.form.WithHeight(m.formHeight())
+			switch {
+			case key.Matches(msg, m.keys.Ask):
+				return m, RequestApproval(m.c, m.spec.leadID)
+			case key.Matches(msg, m.keys.Back):
+				return m, nil
+			}
 		}
 		if m.from != nil {
 			m.held = append(m.held, msg)
@@ -510,11 +553,14 @@ func (m *Model) View() string {
 		out += "  " + m.c.Styles.List.Faint.Render(state)
 	}
 	out += "\n"
-	if m.err != "" {
-		out += st.Error.Render(common.Cut(m.err, w)) + "\n"
+	for _, l := range m.errLines() {
+		out += st.Error.Render(l) + "\n"
 	}
 	if m.asking {
 		out += st.Notice.Render(common.Cut(m.c.T("form.keep_question"), w)) + "\n"
+	}
+	if m.offer {
+		out += st.Notice.Render(common.Cut(m.c.T("approval.offer"), w)) + "\n"
 	}
 	if m.form != nil {
 		out += "\n" + m.form.View()
@@ -541,6 +587,9 @@ func (m *Model) KeyMap() help.KeyMap {
 	if m.asking {
 		return askHelp{m.keys}
 	}
+	if m.offer {
+		return keyList{m.keys.Ask, m.keys.Back}
+	}
 	if m.form != nil {
 		if _, ok := m.form.GetFocusedField().(*huh.Text); ok {
 			return notesHelp{m.keys}
@@ -556,6 +605,8 @@ type KeyMap struct {
 	NewLine, NextNotes key.Binding
 	// While esc asks whether to keep what was typed:
 	Keep, Discard, Back key.Binding
+	// While a won form says the lead needs approval: a asks.
+	Ask key.Binding
 }
 
 // NewKeyMap returns the keys of forms with help in the UI language.
@@ -573,6 +624,7 @@ func NewKeyMap(t func(string) string) KeyMap {
 		Keep:      b("key.keep_draft", "k/enter", "k", "enter"),
 		Discard:   b("key.discard", "d", "d"),
 		Back:      b("key.back_to_form", "esc", "esc"),
+		Ask:       b("key.ask_approval", "a", "a"),
 	}
 }
 
@@ -581,6 +633,15 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Save, k.Next,
 
 // FullHelp is the same as the short help.
 func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// keyList is a fixed list of keys as a help.KeyMap.
+type keyList []key.Binding
+
+// ShortHelp is the list.
+func (l keyList) ShortHelp() []key.Binding { return l }
+
+// FullHelp is the list in one column.
+func (l keyList) FullHelp() [][]key.Binding { return [][]key.Binding{l} }
 
 // notesHelp is the help while notes have the keyboard.
 type notesHelp struct{ k KeyMap }

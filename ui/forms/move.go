@@ -44,11 +44,23 @@ func move(bk Book, c *common.Common, mv Move, draft string, undo bool) common.Mo
 	msg := common.MovedMsg{LeadID: mv.LeadID, To: mv.To.Stage, Undo: undo}
 	done, err := bk.Move(mv, draft)
 	msg.From, msg.FromReason, msg.Card = done.From, done.FromReason, done.Card
-	if err != nil {
+	if s, ok := ApprovalNeeded(c, err); ok {
+		msg.Err = &neededErr{s, err}
+	} else if err != nil {
 		msg.Err = fmt.Errorf("%s: %w", c.T("board.move_failed"), err)
 	}
 	return msg
 }
+
+// neededErr is a move refused for want of approval, said in the UI
+// language; it unwraps to the store's *model.ApprovalError.
+type neededErr struct {
+	text string
+	err  error
+}
+
+func (e *neededErr) Error() string { return e.text }
+func (e *neededErr) Unwrap() error { return e.err }
 
 type lostData struct{ Reason, Words string }
 
@@ -131,8 +143,28 @@ func Won(c *common.Common, card store.Card) *Model {
 }
 
 // MarkWon returns the command that opens the won form for a lead in any
-// stage (the board's and the lead screen's W), with its card as it is now.
-func MarkWon(c *common.Common, leadID string) tea.Cmd { return markCmd(c, leadID, Won) }
+// stage (the board's W and L, the lead screen's W), with its card as it
+// is now. When the lead needs approval first the form says so at once,
+// above its fields, and offers a to ask: a contract value typed lower
+// may still let it be won.
+func MarkWon(c *common.Common, leadID string) tea.Cmd {
+	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
+		card, err := bk.Card(leadID)
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		reasons, err := bk.WonBlock(leadID)
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		f := Won(c, card)
+		if len(reasons) > 0 {
+			f.err, _ = ApprovalNeeded(c, &model.ApprovalError{Company: card.Company, Reasons: reasons})
+			f.offer = true
+		}
+		return OpenMsg{Form: f}
+	}})
+}
 
 // MarkLost returns the command that opens the lost form for a lead in any
 // stage (X): a lost deal need not pass through won first.

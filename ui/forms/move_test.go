@@ -70,18 +70,19 @@ func TestLostFromAnyStageAsksAReasonWithNonePicked(t *testing.T) {
 	}
 }
 
-// TestWonFromAnyStageAsksTheContract: a lead in contact goes to won with
-// the contract's value, day and number.
+// TestWonFromAnyStageAsksTheContract: a lead in the solution stage goes
+// to won with the contract's value, day and number (a deal under the
+// default rules' 1,000,000 CNY, which needs no approval).
 func TestWonFromAnyStageAsksTheContract(t *testing.T) {
 	d, ids := newDriver(t, "zh", func(c *common.Common, ids []string) *Model { return nil })
-	id := ids[4] // Pioneer Chemicals, contacted
+	id := ids[5] // Summit Power, solution, 990,000
 	d.open(Won(d.c, d.card(id)))
 	d.keys("ctrl+s") // the lead's value is the contract's by default
 	if _, ok := d.done(); !ok {
 		t.Fatalf("won with the defaults did not save: %s", d.view())
 	}
 	l := d.lead(id)
-	if l.Stage != model.StageWon || l.Contract.Value.Amount != 220000000 || l.Contract.SignedOn != model.DateOf(d.c.Now()) {
+	if l.Stage != model.StageWon || l.Contract.Value.Amount != 99000000 || l.Contract.SignedOn != model.DateOf(d.c.Now()) {
 		t.Fatalf("won lead: stage %q contract %+v", l.Stage, l.Contract)
 	}
 }

@@ -51,6 +51,14 @@ func reopen(c *common.Common, bk Book, d store.Draft) (*Model, error) {
 		return Snooze(c, itemOf(d)), nil
 	case "end_visit":
 		return EndVisit(c, VisitEnd{ActivityID: a["activity"], LeadID: d.LeadID, Company: d.Company, Notes: a["notes"], DraftID: a["notes_draft"]}), nil
+	case "approval":
+		return requestForm(c, bk, d.LeadID)
+	case "decide":
+		return Decide(c, ApprovalRef{ID: a["approval"], LeadID: d.LeadID, Company: d.Company}, a["verdict"]), nil
+	case "service":
+		return AddService(c, d.LeadID, d.Company), nil
+	case "service_visit":
+		return serviceVisitForm(c, bk, d.LeadID)
 	case "lost", "won":
 		cd, err := card()
 		if err != nil {

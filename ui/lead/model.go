@@ -20,13 +20,16 @@ type Book interface {
 }
 
 // Page is a lead as the screen shows it: the lead, its newest activities
-// (at most the timeline asked for), its open follow-ups and its open
-// complaints.
+// (at most the timeline asked for), its open follow-ups, its open
+// complaints, its approval requests (oldest first) and its service
+// orders.
 type Page struct {
 	Lead       model.Lead
 	Activities []model.Activity
 	Tasks      []model.Task
 	Complaints []model.Complaint
+	Approvals  []model.Approval
+	Services   []model.ServiceOrder
 }
 
 // Model is the lead screen.
@@ -60,6 +63,8 @@ type leadData struct {
 	acts       []model.Activity
 	tasks      []model.Task
 	complaints []model.Complaint
+	approvals  []model.Approval
+	services   []model.ServiceOrder
 }
 
 type rendered struct{ header, body string }
@@ -113,7 +118,8 @@ func (m *Model) Open(id string) tea.Cmd {
 	req, bk := m.req, m.book
 	return func() tea.Msg {
 		p, err := bk.LeadPage(id, timelineLimit)
-		return loadedMsg{req: req, data: &leadData{lead: p.Lead, acts: p.Activities, tasks: p.Tasks, complaints: p.Complaints}, err: err}
+		return loadedMsg{req: req, data: &leadData{lead: p.Lead, acts: p.Activities, tasks: p.Tasks, complaints: p.Complaints,
+			approvals: p.Approvals, services: p.Services}, err: err}
 	}
 }
 

@@ -133,6 +133,15 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 		}
 	}
 
+	if len(d.approvals) > 0 || len(c.Rules.Approval.Needs(l)) > 0 {
+		section(c.T("lead.approvals"))
+		b = append(b, approvalLines(c, d)...)
+	}
+	if len(d.services) > 0 {
+		section(c.T("lead.services"))
+		b = append(b, serviceLines(c, d)...)
+	}
+
 	section(c.T("lead.timeline"))
 	if len(d.acts) == 0 {
 		b = append(b, "  "+st.Faint.Render(c.T("lead.no_activity")))

@@ -108,6 +108,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, forms.MarkWon(m.c, l.ID)
 	case key.Matches(msg, k.Lost):
 		return m, forms.MarkLost(m.c, l.ID)
+	case key.Matches(msg, k.Approval):
+		return m, forms.RequestApproval(m.c, l.ID)
+	case key.Matches(msg, k.Service):
+		if l.Stage != model.StageWon {
+			return m, common.ReportErr(errors.New(m.c.T("lead.service_won_only")))
+		}
+		return m, forms.Open(forms.AddService(m.c, l.ID, l.Company))
+	case key.Matches(msg, k.ServiceVisit):
+		return m, forms.UpdateService(m.c, l.ID)
 	case key.Matches(msg, k.Complaint):
 		if l.Stage != model.StageWon {
 			return m, common.ReportErr(errors.New(m.c.T("lead.complaint_won_only")))

@@ -118,6 +118,7 @@ func New(c *common.Common, book Book) (Model, tea.Cmd) {
 		{name: c.T("palette.go_today"), alt: "today", msg: common.GoMsg{To: common.ScreenToday}},
 		{name: c.T("palette.go_board"), alt: "board", msg: common.GoMsg{To: common.ScreenBoard}},
 		{name: c.T("palette.go_visits"), alt: "visit log", msg: common.GoMsg{To: common.ScreenVisits}},
+		{name: c.T("palette.go_approvals"), alt: "approvals inbox", msg: common.GoMsg{To: common.ScreenApprovals}},
 		{name: c.T("palette.capture"), alt: "quick note", msg: common.CaptureMsg{}},
 		{name: c.T("palette.start_visit"), alt: "start visit", pick: func(id, _ string) tea.Msg { return common.StartVisitMsg{LeadID: id} }},
 		{name: c.T("palette.help"), alt: "help keys", msg: common.HelpMsg{}},

@@ -1,0 +1,105 @@
+package i18n
+
+// approvalsUIEntries are the terminal UI's strings of issue 16: the
+// approvals inbox, the request and decision forms, service orders on the
+// lead screen and their forms, and today's new sections.
+var approvalsUIEntries = []entry{
+	// Keys.
+	{"key.approvals", "approvals", "审批"},
+	{"key.open_request", "open request", "查看申请"},
+	{"key.approve", "approve", "批准"},
+	{"key.reject", "reject", "驳回"},
+	{"key.open_lead", "open lead", "打开线索"},
+	{"key.back_to_list", "back to the list", "返回列表"},
+	{"key.request_approval", "ask approval", "申请审批"},
+	{"key.ask_approval", "ask for approval", "申请审批"},
+	{"key.add_service", "add service order", "新建服务单"},
+	{"key.service_visit", "service done/scheduled", "服务完成/排期"},
+	{"palette.go_approvals", "Go to approvals inbox", "前往审批收件箱"},
+
+	// Roles, as the server names them.
+	{"role.rep", "rep", "销售代表"},
+	{"role.manager", "manager", "销售经理"},
+	{"role.leadership", "leadership", "领导小组"},
+	{"role.support", "support", "技术支持"},
+	{"role.aftersales", "after-sales", "售后服务"},
+
+	// A request and its decisions.
+	{"approval.status.pending", "waiting", "待审批"},
+	{"approval.status.approved", "approved", "已批准"},
+	{"approval.status.rejected", "rejected", "已驳回"},
+	{"approval.value", "Value %s", "金额 %s"},
+	{"approval.discount", "discount %d%%", "折扣 %d%%"},
+	{"approval.channel", "channel %s", "渠道 %s"},
+	{"approval.reasons", "Needs approval: %s", "需审批原因：%s"},
+	{"approval.no_reasons", "The company's rules need no approval for this deal as it is now.", "按公司规则，此交易目前无需审批。"},
+	{"approval.reason.value", "value of %s or more", "金额达到 %s"},
+	{"approval.reason.discount", "discount above %d%%", "折扣超过 %d%%"},
+	{"approval.reason.channel", "its channel", "所属渠道"},
+	{"approval.reason_short.value", "value", "金额"},
+	{"approval.reason_short.discount", "discount", "折扣"},
+	{"approval.reason_short.channel", "channel", "渠道"},
+	{"approval.figures", "The request carries these figures", "申请将附带以下数据"},
+	{"field.approval_note", "Note to the approvers", "给审批人的说明"},
+	{"approval.request_title", "Ask for approval of %s", "为 %s 申请审批"},
+	{"approval.pending_already", "%s already has a request waiting for a decision (asked %s); it is decided first.", "%s 已有待审批的申请（%s 提交），需先审批完毕。"},
+	{"field.decision_note", "Comment", "审批意见"},
+	{"approval.decide_title.approved", "Approve %s", "批准 %s"},
+	{"approval.decide_title.rejected", "Reject %s", "驳回 %s"},
+	{"approval.needed", "%s needs approval before it can be won (%s); press a to ask.", "%s 需审批通过后才能赢单（%s）；按 a 申请审批。"},
+	{"approval.offer", "a: ask for approval now (what you typed stays) · esc: back to the form", "a：立即申请审批（已填内容保留）· esc：返回表单"},
+
+	// The inbox.
+	{"approvals.title", "Approvals", "审批"},
+	{"approvals.count", "%d waiting", "%d 项待审批"},
+	{"approvals.empty", "No approval requests.", "没有审批申请。"},
+	{"approvals.pending", "Waiting for a decision", "待审批"},
+	{"approvals.decided", "Decided in the last %d days (%d)", "近 %d 天已审批（%d）"},
+	{"approvals.request_of", "Approval request · %s", "审批申请 · %s"},
+	{"approvals.status_line", "Status: %s", "状态：%s"},
+	{"approvals.asked", "Asked by %s on %s", "%s 于 %s 提交"},
+	{"approvals.note", "Note", "说明"},
+	{"approvals.decisions", "Decisions", "审批记录"},
+	{"approvals.no_decision", "No decision yet.", "尚未审批。"},
+	{"approvals.decision", "%s by %s on %s (%s)", "%s：%s，%s（%s）"},
+	{"approvals.in_force", "in force", "生效"},
+	{"approvals.overruled", "overruled", "已被推翻"},
+	{"approvals.read_only", "Only %s approve or reject; your role is %s, so this list is read-only.", "只有%s可以审批；您的角色是%s，此列表只读。"},
+	{"approvals.and", " and ", "和"},
+
+	// Service orders.
+	{"service.kind.install", "installation", "安装"},
+	{"service.kind.commissioning", "commissioning", "调试"},
+	{"service.kind.maintenance", "maintenance", "维护"},
+	{"service.kind.repair", "repair", "维修"},
+	{"service.kind.training", "training", "培训"},
+	{"service.status.open", "open", "待处理"},
+	{"service.status.scheduled", "scheduled", "已排期"},
+	{"service.status.done", "done", "已完成"},
+	{"service.status.cancelled", "cancelled", "已取消"},
+	{"service.queue", "after-sales queue", "售后队列"},
+	{"service.due", "due %s", "%s 到期"},
+	{"service.signed_off", "signed off by %s on %s", "客户 %s 于 %s 签字确认"},
+	{"service.not_signed", "not signed off by the customer", "客户尚未签字确认"},
+	{"service.add_title", "New service order for %s", "为 %s 新建服务单"},
+	{"service.visit_title", "Service work at %s", "%s 的服务记录"},
+	{"service.none_open", "%s has no open service order.", "%s 没有未完成的服务单。"},
+	{"field.service_kind", "Kind of service", "服务类型"},
+	{"field.assignee", "Assigned to (empty: after-sales queue)", "负责人（留空：售后队列）"},
+	{"field.service_order", "Service order", "服务单"},
+	{"field.service_status", "Now", "当前状态"},
+	{"field.visit_notes", "Visit notes", "上门记录"},
+	{"field.signed_off_by", "Signed off by (customer)", "客户签字人"},
+	{"form.err_user", "A user name has no spaces or @.", "用户名不能包含空格或 @。"},
+
+	// The lead screen.
+	{"lead.approvals", "Approvals", "审批"},
+	{"lead.services", "Service orders", "售后服务单"},
+	{"lead.approval_none", "Needs approval before it can be won (%s); press a to ask.", "赢单前需审批（%s）；按 a 申请。"},
+	{"lead.service_won_only", "Service orders are for won accounts.", "只有已赢单客户才能新建服务单。"},
+
+	// Today.
+	{"today.section.approvals_to_decide", "Approvals to decide", "待我审批"},
+	{"today.section.approval_decisions", "Decisions on my requests", "我的审批结果"},
+	{"today.section.service_work", "Service work", "售后服务工作"},
+}
