@@ -133,7 +133,9 @@ func TestApprovalsPerRole(t *testing.T) {
 		assign(max, big.ID, "sue", "ally")
 		max.sync()
 		lead := func(id string) model.EntityRef { return model.EntityRef{Type: model.TypeLead, ID: id} }
-		won := func(id string) model.Op { return forged(lead(id), model.OpSet, map[string]any{"stage": model.StageWon}) }
+		won := func(id string) model.Op {
+			return forged(lead(id), model.OpSet, map[string]any{"stage": model.StageWon})
+		}
 
 		// A laptop that did not know the rule moves the lead to won.
 		tryAll(t, []attempt{{ann, won(big.ID),
