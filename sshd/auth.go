@@ -14,10 +14,10 @@ import (
 
 // Sign-in: a public key only. Passwords and keyboard-interactive are not
 // offered at all, so a client is never asked for a password it does not
-// have here. A connection that fails to sign in is charged against its
-// address, as a bad token is at the API (server.AddrLimiter): a client
-// that offers several keys of its agent before the registered one is not
-// charged for each, only a connection that ends without a user is.
+// have here. A connection that ends without signing in is charged against
+// its address, as a bad token is at the API (server.AddrLimiter): a
+// client that offers several keys of its agent before the registered one
+// is not charged for each, only once if none was taken.
 
 // userKey and keyKey hold, in a connection's context, the user its key
 // names and that key's fingerprint.
@@ -57,19 +57,15 @@ func (f *front) banner(ctx ssh.Context) string {
 }
 
 // failed charges a connection that ended without signing in, and counts
-// it; one that left before trying a key is not charged.
+// it: an unknown key, or a client that tried only methods not offered
+// (a password), as OpenSSH's per-source penalties count "noauth".
 func (f *front) failed(conn net.Conn, err error) {
 	var ae *gossh.ServerAuthError
 	if !errors.As(err, &ae) {
 		return
 	}
-	for _, e := range ae.Errors {
-		if !errors.Is(e, gossh.ErrNoAuth) {
-			f.fails.Charge(clientAddr(conn.RemoteAddr()))
-			f.sessions.refused(reasonAuth)
-			return
-		}
-	}
+	f.fails.Charge(clientAddr(conn.RemoteAddr()))
+	f.sessions.refused(reasonAuth)
 }
 
 // clientAddr names a client for the limit: its IP address, or for IPv6

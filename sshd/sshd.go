@@ -238,8 +238,7 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 			_ = s.Exit(1)
 			return
 		}
-		f.runUI(s, sess, rep, u, lang) // ui.go
-		_ = s.Exit(0)
+		_ = s.Exit(f.runUI(s, sess, rep, u, lang)) // ui.go
 	}
 }
 

@@ -412,7 +412,7 @@ func TestRemovedKeyEndsTheSession(t *testing.T) {
 	}
 	defer c.Close()
 	s := openUI(t, c)
-	s.waitFor(t, "fieldcrm", 20*time.Second)
+	s.waitFor(t, "user ann", 20*time.Second)
 	adm, closeAdm, err := server.OpenAdmin(tm.dir) // the running server's socket
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +444,7 @@ func TestDisabledUserSessionEnds(t *testing.T) {
 	}
 	defer c.Close()
 	s := openUI(t, c, "LANG=zh_CN.UTF-8")
-	s.waitFor(t, "fieldcrm", 20*time.Second)
+	s.waitFor(t, "用户 ann", 20*time.Second)
 	adm, closeAdm, err := server.OpenAdmin(tm.dir)
 	if err != nil {
 		t.Fatal(err)
@@ -475,13 +475,13 @@ func TestSessionCaps(t *testing.T) {
 		return openUI(t, c)
 	}
 	ann := open("ann")
-	ann.waitFor(t, "fieldcrm", 20*time.Second)
+	ann.waitFor(t, "user ann", 20*time.Second)
 	ann2 := open("ann")
 	if err := ann2.waitEnd(t, 10*time.Second); err == nil || !strings.Contains(ann2.stderr(), "most SSH sessions open at once") {
 		t.Fatalf("ann's second session: %v, stderr %q; want refused", err, ann2.stderr())
 	}
 	bob := open("bob")
-	bob.waitFor(t, "fieldcrm", 20*time.Second)
+	bob.waitFor(t, "user bob", 20*time.Second)
 	cai := open("cai")
 	if err := cai.waitEnd(t, 10*time.Second); err == nil || !strings.Contains(cai.stderr(), "as many SSH sessions open as it allows") {
 		t.Fatalf("a third session on a server of two: %v, stderr %q; want refused", err, cai.stderr())
@@ -541,12 +541,13 @@ func TestExecRunsOnlyAllowedCommands(t *testing.T) {
 		defer sess.Close()
 		var out, errb bytes.Buffer
 		sess.Stdout, sess.Stderr = &out, &errb
-		return out.String(), errb.String(), runWithin(sess, cmd, 20*time.Second)
+		err = runWithin(sess, cmd, 20*time.Second)
+		return out.String(), errb.String(), err
 	}
 	// A lead added after the replica opened is there: the command syncs first.
-	out, _, err := run("today --json")
+	out, errs, err := run("today --json")
 	if err != nil || !strings.Contains(out, `"today --json" as ann in en over 1 leads`) {
-		t.Fatalf("today --json: %v, %q", err, out)
+		t.Fatalf("today --json: %v, %q, stderr %q", err, out, errs)
 	}
 	l.addLead(t, "Epsilon Engines")
 	l.sync(t)

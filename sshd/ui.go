@@ -12,14 +12,15 @@ import (
 )
 
 // runUI runs the terminal UI for a session on its user's replica until
-// the user quits or the server ends the session, then says why it ended.
+// the user quits or the server ends the session, then says why it ended;
+// it returns the session's exit status: 1 when the server ended it.
 //
 // The program is wish's Bubble Tea middleware's, unrolled to read the
 // input through the session's idle clock: the session's input and
 // output (an emulated PTY: no device per session, the client's own
 // terminal is in raw mode), its window size and resizes, its TERM and
 // environment, and a colour profile from them.
-func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User, lang string) {
+func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User, lang string) int {
 	pty, windows, _ := s.Pty()
 	env := append(s.Environ(), "TERM="+pty.Term)
 	own := ui.NewOwnWrites(rep.st.Path())
@@ -65,5 +66,7 @@ func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User,
 	p.Kill()
 	if why := sess.ended(); why != "" {
 		fmt.Fprint(s.Stderr(), "\r\n"+tr(lang, "ssh.ended."+why)+"\r\n")
+		return 1
 	}
+	return 0
 }
