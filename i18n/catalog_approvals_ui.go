@@ -102,4 +102,5 @@ var approvalsUIEntries = []entry{
 	{"today.section.approvals_to_decide", "Approvals to decide", "待我审批"},
 	{"today.section.approval_decisions", "Decisions on my requests", "我的审批结果"},
 	{"today.section.service_work", "Service work", "售后服务工作"},
+	{"today.approval_waiting", "approval requested", "申请审批"},
 }

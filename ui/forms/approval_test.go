@@ -158,7 +158,7 @@ func TestDecisionFormsSaveTheVerdictAndARejectionNeedsAComment(t *testing.T) {
 func TestServiceOrderFormsAddAndSignOff(t *testing.T) {
 	d, ids := newDriver(t, "zh", func(c *common.Common, ids []string) *Model { return nil })
 	id := ids[7] // Evergreen Utilities, won
-	e, ok := d.ask(func() { d.run(UpdateService(d.c, id)) }).(common.ErrMsg)
+	e, ok := d.ask(func() { d.run(UpdateService(d.c, id, "")) }).(common.ErrMsg)
 	if !ok || !strings.Contains(e.Err.Error(), "没有未完成的服务单") {
 		t.Fatalf("a lead with no open order: %#v", e)
 	}
@@ -169,7 +169,7 @@ func TestServiceOrderFormsAddAndSignOff(t *testing.T) {
 		t.Fatalf("the order added: %+v", ss)
 	}
 	d.said = nil
-	o := d.ask(func() { d.run(UpdateService(d.c, id)) }).(OpenMsg)
+	o := d.ask(func() { d.run(UpdateService(d.c, id, "")) }).(OpenMsg)
 	d.open(o.Form)
 	if v := d.view(); !strings.Contains(v, "维护 · 待处理 · 售后队列") {
 		t.Fatalf("the order is not shown in the service form:\n%s", v)

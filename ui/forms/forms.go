@@ -167,7 +167,11 @@ type OpenMsg struct{ Form *Model }
 // the form was cancelled (what was typed may stay a draft).
 type DoneMsg struct{ Then tea.Msg }
 
+// savedMsg is the reply of form's save. The root sends replies to every
+// overlay, and a form can wait under another (the won form under the
+// request for approval it offered): each takes only its own.
 type savedMsg struct {
+	form *Model
 	err  error
 	then tea.Msg
 }
@@ -213,7 +217,7 @@ func newModel(c *common.Common, sp spec, title string, build func() *huh.Form, s
 		bk, id := m.book, m.dr.ID()
 		return func() tea.Msg {
 			then, err := save(bk, id)
-			return savedMsg{err: err, then: then}
+			return savedMsg{form: m, err: err, then: then}
 		}
 	}
 	return m
@@ -314,6 +318,9 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case savedMsg:
+		if msg.form != m {
+			return m, nil
+		}
 		if msg.err != nil {
 			m.saving = false
 			m.err = common.Sentence(msg.err)

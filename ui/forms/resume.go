@@ -58,7 +58,7 @@ func reopen(c *common.Common, bk Book, d store.Draft) (*Model, error) {
 	case "service":
 		return AddService(c, d.LeadID, d.Company), nil
 	case "service_visit":
-		return serviceVisitForm(c, bk, d.LeadID)
+		return serviceVisitForm(c, bk, d.LeadID, "")
 	case "lost", "won":
 		cd, err := card()
 		if err != nil {

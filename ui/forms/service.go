@@ -60,11 +60,11 @@ func checkUser(c *common.Common) func(string) error {
 type serviceVisitData struct{ Order, Status, Due, Notes, SignedBy string }
 
 // UpdateService returns the command that opens the form recording work
-// on one of a lead's open service orders; a lead with none is refused
-// with a sentence.
-func UpdateService(c *common.Common, leadID string) tea.Cmd {
+// on one of a lead's open service orders, orderID picked first when set;
+// a lead with none is refused with a sentence.
+func UpdateService(c *common.Common, leadID, orderID string) tea.Cmd {
 	return common.Emit(BookMsg{Do: func(bk Book) tea.Msg {
-		m, err := serviceVisitForm(c, bk, leadID)
+		m, err := serviceVisitForm(c, bk, leadID, orderID)
 		if err != nil {
 			return common.ErrMsg{Err: err}
 		}
@@ -72,7 +72,7 @@ func UpdateService(c *common.Common, leadID string) tea.Cmd {
 	}})
 }
 
-func serviceVisitForm(c *common.Common, bk Book, leadID string) (*Model, error) {
+func serviceVisitForm(c *common.Common, bk Book, leadID, orderID string) (*Model, error) {
 	card, err := bk.Card(leadID)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,11 @@ func serviceVisitForm(c *common.Common, bk Book, leadID string) (*Model, error) 
 	}
 	var open []model.ServiceOrder
 	for _, s := range all {
-		if s.IsOpen() {
+		switch {
+		case !s.IsOpen():
+		case s.ID == orderID:
+			open = append([]model.ServiceOrder{s}, open...)
+		default:
 			open = append(open, s)
 		}
 	}

@@ -116,7 +116,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, forms.Open(forms.AddService(m.c, l.ID, l.Company))
 	case key.Matches(msg, k.ServiceVisit):
-		return m, forms.UpdateService(m.c, l.ID)
+		return m, forms.UpdateService(m.c, l.ID, "")
 	case key.Matches(msg, k.Complaint):
 		if l.Stage != model.StageWon {
 			return m, common.ReportErr(errors.New(m.c.T("lead.complaint_won_only")))

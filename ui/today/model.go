@@ -1,6 +1,7 @@
 // Package today is the daily review: overdue follow-ups, those due today
-// and in the next 7 days, rotting leads, return visits due on won accounts
-// and open complaints, the same items in the same order as `fieldcrm
+// and in the next 7 days, rotting leads, return visits due on won accounts,
+// open complaints, approvals to decide, decisions on the user's requests
+// and service work, the same items in the same order as `fieldcrm
 // today` prints (both come from store.Tx.Today).
 package today
 
@@ -110,7 +111,8 @@ func (m *Model) setReport(rep store.TodayReport) {
 	}
 	if had {
 		for i, it := range m.items {
-			if it.Section == old.Section && it.LeadID == old.LeadID && it.TaskID == old.TaskID && it.ComplaintID == old.ComplaintID {
+			if it.Section == old.Section && it.LeadID == old.LeadID && it.TaskID == old.TaskID && it.ComplaintID == old.ComplaintID &&
+				it.ApprovalID == old.ApprovalID && it.ServiceID == old.ServiceID {
 				m.sel = i
 				break
 			}
@@ -152,6 +154,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	fi := forms.Item{LeadID: it.LeadID, Company: it.Company, Action: it.Action, TaskID: it.TaskID, ComplaintID: it.ComplaintID}
 	switch {
+	case key.Matches(msg, k.Open, k.Done) && it.ApprovalID != "":
+		// A request is decided, and its decision read, in the inbox.
+		return m, common.Emit(common.OpenApprovalMsg{ID: it.ApprovalID})
+	case key.Matches(msg, k.Done) && it.ServiceID != "":
+		return m, forms.UpdateService(m.c, it.LeadID, it.ServiceID)
 	case key.Matches(msg, k.Open):
 		return m, common.Emit(common.OpenLeadMsg{ID: it.LeadID})
 	case key.Matches(msg, k.Done):

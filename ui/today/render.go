@@ -124,8 +124,15 @@ func (m Model) itemLine(it *store.TodayItem, sel bool, today model.Date) string 
 		due = ""
 	}
 	action := it.Action
-	if action == "" && it.Section == store.SectionReturnVisit {
+	switch {
+	case action == "" && it.Section == store.SectionReturnVisit:
 		action = m.c.T("today.return_visit")
+	case it.Section == store.SectionApprovals && action == "":
+		action = m.c.T("today.approval_waiting")
+	case it.Section == store.SectionDecisions:
+		action = m.c.T("approval.status." + it.Action)
+	case it.Section == store.SectionService:
+		action = m.c.T("service.kind." + it.Action)
 	}
 	mark, comp := "  ", st.Faint.Render
 	if sel {
