@@ -24,7 +24,7 @@ import (
 // noDue is the due part of an open order's index key when it has no day.
 const noDue = "~"
 
-// AddService creates a service order on a live lead; its id, status
+// AddService creates a service order on a won lead; its id, status
 // (open), creator and creation time are filled in when missing.
 func (t *Tx) AddService(s *model.ServiceOrder) error {
 	if s.ID == "" {
@@ -40,8 +40,12 @@ func (t *Tx) AddService(s *model.ServiceOrder) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if !t.leadExists(s.LeadID) {
-		return fmt.Errorf("lead %s: %w", s.LeadID, ErrNotFound)
+	l, err := t.Lead(s.LeadID)
+	if err != nil {
+		return err
+	}
+	if l.Stage != model.StageWon {
+		return &model.FieldError{Field: "lead", Problem: "service orders are for won accounts; " + l.Company + " is in " + l.Stage}
 	}
 	return t.put(model.TypeService, s.ID, s, true)
 }

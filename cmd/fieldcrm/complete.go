@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
@@ -20,9 +21,10 @@ const completionLockWait = 150 * time.Millisecond
 
 // registerCompletions gives every command's arguments and flags their
 // candidates, by the names the commands' usage lines give them: LEAD
-// (company names and short ids), STAGE, FOLLOWUP, and the --stage,
-// --source, --lost-reason, --kind and lead move's --reason flags. None of
-// them offers file names.
+// (company names and short ids), STAGE, FOLLOWUP, APPROVAL, SERVICE, and
+// the --stage, --source, --lost-reason, --kind (a service's kinds under
+// service), service's --lead and lead move's --reason flags. None of them
+// offers file names.
 func (a *app) registerCompletions(root *cobra.Command) {
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -51,6 +53,10 @@ func (a *app) registerFlagCompletions(c *cobra.Command) {
 	}
 	if c.Name() == "move" && c.Parent() != nil && c.Parent().Name() == "lead" {
 		lists["reason"] = lists["lost-reason"]
+	}
+	if c.Parent() != nil && c.Parent().Name() == "service" {
+		lists["kind"] = a.serviceKindCandidates
+		lists["lead"] = func() []string { return a.leadCandidates("") }
 	}
 	for name, list := range lists {
 		if c.LocalNonPersistentFlags().Lookup(name) == nil {
@@ -86,16 +92,20 @@ func (a *app) completeArgs(c *cobra.Command, names []string) cobra.CompletionFun
 			out = a.stageCandidates()
 		case name == "FOLLOWUP":
 			out = a.followUpCandidates(toComplete)
+		case name == "APPROVAL":
+			out = a.approvalCandidates(toComplete, c.Name() != "show")
+		case name == "SERVICE":
+			out = a.serviceCandidates(toComplete)
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-// completedArg returns LEAD, STAGE or FOLLOWUP when a usage line's
-// argument name is one of them ("[LEAD]" too), else "".
+// completedArg returns LEAD, STAGE, FOLLOWUP, APPROVAL or SERVICE when a
+// usage line's argument name is one of them ("[LEAD]" too), else "".
 func completedArg(name string) string {
 	switch n := strings.Trim(name, "[]."); n {
-	case "LEAD", "STAGE", "FOLLOWUP":
+	case "LEAD", "STAGE", "FOLLOWUP", "APPROVAL", "SERVICE":
 		return n
 	}
 	return ""
@@ -190,6 +200,50 @@ func (a *app) followUpCandidates(prefix string) []string {
 		}
 		return nil
 	})
+	return out
+}
+
+// approvalCandidates offers the approval requests (only those waiting
+// for a decision with pending) by short id, described by their lead,
+// status and value.
+func (a *app) approvalCandidates(prefix string, pending bool) []string {
+	var out []string
+	a.completionView(func(tx *store.Tx) error {
+		list, err := tx.Approvals(pending)
+		for _, ap := range list {
+			if short := store.ShortID(ap.ID); strings.HasPrefix(short, prefix) {
+				r := rowOf(tx, ap)
+				out = append(out, short+"\t"+model.PrintableFlat(r.Company+" "+r.Status+" "+r.Value.String()))
+			}
+		}
+		return err
+	})
+	return out
+}
+
+// serviceCandidates offers the open service orders by short id,
+// described by their lead, kind and due day.
+func (a *app) serviceCandidates(prefix string) []string {
+	var out []string
+	a.completionView(func(tx *store.Tx) error {
+		list, err := tx.Services(true)
+		for _, s := range list {
+			if short := store.ShortID(s.ID); strings.HasPrefix(short, prefix) {
+				r := serviceRowOf(tx, s)
+				out = append(out, short+"\t"+model.PrintableFlat(strings.TrimSpace(r.Company+" "+s.Kind+" "+s.Due.String())))
+			}
+		}
+		return err
+	})
+	return out
+}
+
+func (a *app) serviceKindCandidates() []string {
+	a.loadCompletionConfig()
+	out := make([]string, len(model.ServiceKinds))
+	for i, k := range model.ServiceKinds {
+		out[i] = k + "\t" + i18n.T(a.completionLang(), "service.kind."+k)
+	}
 	return out
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
@@ -296,18 +298,22 @@ func (a *app) leadListCmd() *cobra.Command {
 
 // leadDetail is what `lead show --json` prints.
 type leadDetail struct {
-	Lead        model.Lead          `json:"lead"`
-	FollowUps   []model.Task        `json:"follow_ups"`
-	Activities  []model.Activity    `json:"activities"`
-	Overwritten []model.Overwritten `json:"overwritten,omitempty"`
+	Lead        model.Lead           `json:"lead"`
+	FollowUps   []model.Task         `json:"follow_ups"`
+	Activities  []model.Activity     `json:"activities"`
+	Approvals   []model.Approval     `json:"approvals"` // oldest first
+	Services    []model.ServiceOrder `json:"services"`
+	Overwritten []model.Overwritten  `json:"overwritten,omitempty"`
 }
 
 func (a *app) leadShowCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show LEAD",
-		Short: "Show a lead with its follow-ups and activities (LEAD: id, end of id, or company)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Show a lead with its follow-ups, activities, approvals and service orders",
+		Long: `Show a lead with its follow-ups, activities, approval requests and service
+orders. LEAD is the lead's id, the end of it, or its company.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var d leadDetail
 			err := a.view(func(tx *store.Tx) error {
@@ -324,6 +330,12 @@ func (a *app) leadShowCmd() *cobra.Command {
 				if d.Activities, err = tx.ActivitiesOf(id, 0); err != nil {
 					return err
 				}
+				if d.Approvals, err = tx.ApprovalsOf(id); err != nil {
+					return err
+				}
+				if d.Services, err = tx.ServicesOf(id); err != nil {
+					return err
+				}
 				d.Overwritten, err = tx.History(model.TypeLead, id)
 				return err
 			})
@@ -335,6 +347,12 @@ func (a *app) leadShowCmd() *cobra.Command {
 			}
 			if d.Activities == nil {
 				d.Activities = []model.Activity{}
+			}
+			if d.Approvals == nil {
+				d.Approvals = []model.Approval{}
+			}
+			if d.Services == nil {
+				d.Services = []model.ServiceOrder{}
 			}
 			if asJSON {
 				return printJSON(a.out, d)
@@ -390,7 +408,7 @@ func (a *app) printLead(d leadDetail) {
 		if tk.Done {
 			state = "done"
 		}
-		printf(w, "  %s  %s  %-4s  %s\n", store.ShortID(tk.ID), tk.EffectiveDue(), state, tk.Action)
+		printf(w, "  %s  %s  %-4s  %s\n", store.ShortID(tk.ID), tk.EffectiveDue(), state, firstLineOf(tk.Action))
 	}
 	fmt.Fprintln(w, "\nactivities:")
 	if len(d.Activities) == 0 {
@@ -399,6 +417,7 @@ func (a *app) printLead(d leadDetail) {
 	for _, act := range d.Activities {
 		printf(w, "  %s  %s  %s  %s\n", store.ShortID(act.ID), act.StartedAt.In(a.rules().Location).Format("2006-01-02 15:04"), act.Kind, act.FirstLine())
 	}
+	a.printLeadWork(d)
 	var others []model.Overwritten
 	for _, h := range d.Overwritten {
 		if h.Actor != "" && h.Actor != l.Owner {
@@ -410,6 +429,36 @@ func (a *app) printLead(d leadDetail) {
 		for _, h := range others {
 			printf(w, "  %s was %s (by %s, %s)\n", h.Field, h.Value, h.Actor, h.HLC.Time().Format("2006-01-02 15:04"))
 		}
+	}
+}
+
+// printLeadWork prints a lead's approval requests (each with its status
+// and who gave it) and its service orders; a deal that needs approval and
+// has no request says how to ask.
+func (a *app) printLeadWork(d leadDetail) {
+	w, lang, loc := a.out, a.language(), a.rules().Location
+	if len(d.Approvals) > 0 || d.Lead.Stage != model.StageWon && len(a.rules().Approval.Needs(&d.Lead)) > 0 {
+		printf(w, "\n%s\n", i18n.T(lang, "cli.lead.approvals"))
+		if len(d.Approvals) == 0 {
+			printf(w, "  "+i18n.T(lang, "cli.lead.approval_needed")+"\n", a.reasons(a.rules().Approval.Needs(&d.Lead)), store.ShortID(d.Lead.ID))
+		}
+	}
+	for _, ap := range d.Approvals {
+		by := ap.RequestedBy
+		if dec, ok := ap.Decision(); ok {
+			by = dec.By
+		}
+		printf(w, "  %s  %s  %s  %s  %s\n", store.ShortID(ap.ID), model.DateOf(ap.RequestedAt.In(loc)), a.verdict(ap.Status()), ap.Value, by)
+	}
+	if len(d.Services) == 0 && d.Lead.Stage != model.StageWon {
+		return
+	}
+	printf(w, "\n%s\n", i18n.T(lang, "cli.lead.services"))
+	if len(d.Services) == 0 {
+		printf(w, "  %s\n", i18n.T(lang, "cli.none"))
+	}
+	for _, s := range d.Services {
+		printf(w, "  %s  %s  %s  %s  %s\n", store.ShortID(s.ID), orDash(s.Due.String()), a.kindLabel(s.Kind), a.statusLabel(s.Status), a.assigneeLabel(s))
 	}
 }
 
@@ -511,6 +560,9 @@ func (a *app) leadMoveCmd() *cobra.Command {
 				l, err = tx.MoveLead(id, m)
 				return err
 			})
+			if ae := (*model.ApprovalError)(nil); errors.As(err, &ae) {
+				return a.approvalNeeded(ae, store.ShortID(l.ID))
+			}
 			if err != nil {
 				return err
 			}

@@ -84,6 +84,7 @@ On a terminal, without --unsynced, login asks.`,
 			if err != nil {
 				return err
 			}
+			a.noteRole(who.Role) // approval.go
 			a.cfg.Server, a.cfg.Token, a.cfg.User = url, token, user
 			if err := a.cfg.Save(); err != nil {
 				return fmt.Errorf("save the config: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/fieldcrm/fieldcrm/i18n"
@@ -25,7 +26,10 @@ var sectionTitles = map[string][2]string{
 }
 
 func (a *app) sectionTitle(key string) string {
-	t := sectionTitles[key]
+	t, ok := sectionTitles[key]
+	if !ok {
+		return i18n.T(a.language(), "today.section."+key) // the sections of issue 16, named as the UI names them
+	}
 	if a.language() == "zh" {
 		return t[1]
 	}
@@ -36,7 +40,7 @@ func (a *app) todayCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "today",
-		Short: "The daily review: follow-ups due, idle leads, visits, complaints",
+		Short: "The daily review: follow-ups, idle leads, visits, complaints, approvals, service",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var rep store.TodayReport
@@ -73,6 +77,11 @@ var todayHeads = map[string][2]string{
 	"stage":   {"STAGE", "阶段"},
 	"value":   {"VALUE", "金额"},
 	"visit":   {"VISIT BY", "回访日期"},
+	"asked":   {"ASKED", "提交日期"},
+	"note":    {"NOTE", "说明"},
+	"decided": {"DECIDED", "审批日期"},
+	"verdict": {"DECISION", "结果"},
+	"kind":    {"SERVICE", "服务"},
 }
 
 func (a *app) todayHead(keys ...string) []string {
@@ -126,6 +135,15 @@ func (a *app) todayTable(sec store.TodaySection) *table {
 	case store.SectionReturnVisit:
 		t.header = a.todayHead("id", "visit", "company", "stage", "value")
 		t.max = []int{0, 0, 30, 0, 0}
+	case store.SectionApprovals:
+		t.header = a.todayHead("id", "asked", "company", "note", "stage", "value")
+		t.max = []int{0, 0, 30, 36, 0, 0}
+	case store.SectionDecisions:
+		t.header = a.todayHead("id", "decided", "company", "verdict", "stage", "value")
+		t.max = []int{0, 0, 30, 0, 0, 0}
+	case store.SectionService:
+		t.header = a.todayHead("id", "due", "company", "kind", "stage", "value")
+		t.max = []int{0, 0, 30, 0, 0, 0}
 	default:
 		t.header = a.todayHead("id", "due", "company", "todo", "stage", "value")
 		t.max = []int{0, 0, 30, 36, 0, 0}
@@ -133,13 +151,7 @@ func (a *app) todayTable(sec store.TodaySection) *table {
 	t.right = make([]bool, len(t.header))
 	t.right[len(t.right)-1] = true
 	for _, it := range sec.Items {
-		id := it.TaskID
-		if id == "" {
-			id = it.ComplaintID
-		}
-		if id == "" {
-			id = it.LeadID
-		}
+		id := cmp.Or(it.TaskID, it.ComplaintID, it.ApprovalID, it.ServiceID, it.LeadID)
 		id, stage, value := store.ShortID(id), a.stageLabel(it.Stage), i18n.Amount(a.language(), it.Value)
 		due := ""
 		if !it.Due.IsZero() {
@@ -152,6 +164,10 @@ func (a *app) todayTable(sec store.TodaySection) *table {
 			t.add(id, a.days(a.idleDays(it)), it.Company, stage, it.Action, due, value)
 		case store.SectionReturnVisit:
 			t.add(id, due, it.Company, stage, value)
+		case store.SectionDecisions:
+			t.add(id, due, it.Company, a.verdict(it.Action), stage, value)
+		case store.SectionService:
+			t.add(id, orDash(due), it.Company, a.kindLabel(it.Action), stage, value)
 		default:
 			t.add(id, due, it.Company, it.Action, stage, value)
 		}
