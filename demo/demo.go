@@ -60,7 +60,8 @@ func Generate(st *store.Store, opt Options) error {
 	if err != nil {
 		return err
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), h: rand.New(rand.NewPCG(uint64(opt.Seed), 0x4e1b)), opt: opt, loc: st.Rules().Location}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)), h: rand.New(rand.NewPCG(uint64(opt.Seed), 0x4e1b)),
+		w: rand.New(rand.NewPCG(uint64(opt.Seed), 0xa99e)), opt: opt, loc: st.Rules().Location, rules: st.Rules()}
 	for start := 0; start < opt.Leads; start += batch {
 		n := min(batch, opt.Leads-start)
 		err := st.Update(func(tx *store.Tx) error {
@@ -100,6 +101,13 @@ type gen struct {
 	h *rand.Rand
 	// early is whether a lead before the solution stage has support on it.
 	early bool
+	// w draws the approvals and the service work (work.go), from a stream
+	// of its own too; rules are the book's approval and hand-off rules.
+	w     *rand.Rand
+	rules model.Rules
+	// pair is whether the concurrent pair of decisions was written;
+	// signed, whether a customer signed a service order off.
+	pair, signed bool
 }
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
@@ -164,8 +172,26 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 	l.StageLog = g.history(&l)
 	helpers := g.helpers(l.Stage)
 	l.Assignees = helpers
+	// A won deal is written in negotiation and won through the store's
+	// move (win), which asks for its approval and hands it off.
+	stage, wonAt, contract := l.Stage, l.StageEnteredAt, l.Contract
+	if stage == model.StageWon {
+		l.StageLog = l.StageLog[:len(l.StageLog)-1]
+		last := l.StageLog[len(l.StageLog)-1]
+		l.Stage, l.StageEnteredAt, l.Contract = last.Stage, last.At, model.Contract{}
+	}
 	if err := tx.AddLead(&l); err != nil {
 		return err
+	}
+	switch stage {
+	case model.StageWon:
+		if err := g.win(tx, &l, wonAt, contract, english); err != nil {
+			return err
+		}
+	case "negotiation":
+		if err := g.negotiate(tx, &l, english); err != nil {
+			return err
+		}
 	}
 	// Activities spread over the lead's life, oldest first.
 	n := g.r.IntN(2*g.opt.ActivitiesPerLead + 1)
@@ -196,10 +222,21 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 		}
 	}
 	today := model.DateOf(now.In(g.loc))
-	switch l.Stage {
+	switch stage {
 	case "won":
 		if g.r.IntN(8) == 0 {
 			c := model.Complaint{LeadID: l.ID, Severity: model.Severities[g.r.IntN(3)], Description: g.pick(complaints)}
+			if l.Stage != model.StageWon {
+				break // a sales-only deal still waiting for its approval
+			}
+			// About the first service order, when the account has one.
+			orders, err := tx.ServicesOf(l.ID)
+			if err != nil {
+				return err
+			}
+			if len(orders) > 0 {
+				c.ServiceID = orders[0].ID
+			}
 			if err := tx.AddComplaint(&c); err != nil {
 				return err
 			}

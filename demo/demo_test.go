@@ -42,6 +42,11 @@ func TestGenerateFillsEverySectionOfToday(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range rep.Sections {
+		// Requests to decide are for leadership's review, service work
+		// for after-sales': a rep's book has none in them.
+		if s.Key == store.SectionApprovals || s.Key == store.SectionService {
+			continue
+		}
 		if len(s.Items) == 0 {
 			t.Errorf("section %s is empty", s.Key)
 		}

@@ -25,9 +25,14 @@ func (a *app) demoCmd() *cobra.Command {
 English, contacts, leads in every stage, visits and calls with bilingual
 notes, follow-ups around today and complaints on some won accounts, and a
 technical-support and an after-sales colleague assigned to some leads.
+Big deals are approved by leadership (wang.leadership; once, with
+zhao.leadership, two decisions at the same moment) before they are won;
+won accounts are handed off: service orders of every kind and status,
+and a task for the support queue.
 A rep who will log this book in and sync it should leave the colleagues
-out with --sales-only: only a manager may assign them, so the server
-would refuse those leads.
+out with --sales-only: only a manager may assign them and only an
+approver may decide, so the server would refuse those leads and
+decisions. Deals still waiting for approval then stay in negotiation.
 
 It refuses a database that already has leads, so it never mixes demo data
 into a real book; use --db to pick a file.`,
@@ -60,6 +65,6 @@ into a real book; use --db to pick a file.`,
 	}
 	cmd.Flags().IntVar(&leads, "leads", 200, "number of leads (about ten activities each)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same book")
-	cmd.Flags().BoolVar(&salesOnly, "sales-only", false, "leave out the support and after-sales colleagues")
+	cmd.Flags().BoolVar(&salesOnly, "sales-only", false, "leave out the colleagues and what only they may write")
 	return cmd
 }
