@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,6 +188,9 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	if !slices.Contains(roles, server.RoleManager) && (slices.Contains(roles, server.RoleSupport) || slices.Contains(roles, server.RoleAftersales)) {
 		roles = append(roles, server.RoleManager) // who assigns them
 	}
+	if slices.Contains(roles, server.RoleLeadership) {
+		roles = append(roles, server.RoleLeadership) // two approvers, to decide at once
+	}
 	for i, role := range roles {
 		name := fmt.Sprintf("u%d", i)
 		d := &simDevice{device: h.device(name, role), role: role}
@@ -203,19 +207,28 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		}
 	}
 	// reassigns and resights count what may take a lead out of someone's
-	// sight while they change it offline: the only reason for a refusal.
-	reassigns, resights := 0, 0
+	// sight while they change it offline, handovers the service orders
+	// given to another or the queue: the only reasons for a refusal but
+	// the won gate's, when approvers' decisions or deal values crossed.
+	reassigns, resights, handovers := 0, 0, 0
 	steps := rapid.IntRange(5, 40).Draw(t, "steps")
 	for range steps {
 		d := devs[rapid.IntRange(0, len(devs)-1).Draw(t, "device")]
 		leads := d.localIDs(model.TypeLead, true)
 		acts := d.localIDs(model.TypeActivity, true)
 		tasks := d.localIDs(model.TypeTask, true)
-		action := rapid.SampledFrom([]string{"create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "assign", "assign", "sync", "sync", "sync"}).Draw(t, "action")
+		requests := d.localIDs(model.TypeApproval, true)
+		orders := d.localIDs(model.TypeService, true)
+		action := rapid.SampledFrom([]string{"create", "set", "set", "delete", "visit", "note", "note", "followup", "done", "reassign", "assign", "assign",
+			"request", "service", "sync", "sync", "sync"}).Draw(t, "action")
 		switch d.role {
-		case server.RoleLeadership, server.RoleAftersales:
-			// Notes, visits and follow-ups on the leads they see, never a lead.
-			action = rapid.SampledFrom([]string{"visit", "note", "done", "followup", "sync"}).Draw(t, d.role+"'s action")
+		case server.RoleLeadership:
+			// Notes, visits and follow-ups on the leads they see, never a
+			// lead; decisions on requests.
+			action = rapid.SampledFrom([]string{"visit", "note", "done", "followup", "decide", "decide", "sync"}).Draw(t, d.role+"'s action")
+		case server.RoleAftersales:
+			// Likewise, and their service orders.
+			action = rapid.SampledFrom([]string{"visit", "note", "done", "followup", "service", "service", "sync"}).Draw(t, d.role+"'s action")
 		case server.RoleManager:
 			if len(helpers) > 0 && rapid.IntRange(0, 2).Draw(t, "assign?") == 0 {
 				action = "assign" // often, so that helpers hold leads at many stages
@@ -237,13 +250,18 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 			case 0:
 				l.City = rapid.SampledFrom([]string{"Hangzhou", "苏州", "Ningbo"}).Draw(t, "city")
 			case 1:
-				// Below the default approval threshold: a won needs none.
-				l.Value = model.Money{Amount: rapid.Int64Range(0, 1e6-1).Draw(t, "value"), Currency: "CNY"}
+				// Below the default approval threshold (a won needs none)
+				// or, at times, above it: won only once approved.
+				l.Value = model.Money{Amount: rapid.SampledFrom([]int64{rapid.Int64Range(0, 1e6-1).Draw(t, "value"), 1_200_000_00}).Draw(t, "deal"), Currency: "CNY"}
 			case 2, 3:
 				moveStage(t, &l, d.role == server.RoleSupport)
 				resights++
 			}
-			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			if err := d.st.Update(func(tx *store.Tx) error { return tx.UpdateLead(&l) }); err != nil {
+				if _, ok := errors.AsType[*model.ApprovalError](err); !ok {
+					t.Fatalf("%s: %v", d.name, err) // the laptop refuses a won it knows is not approved
+				}
+			}
 		case action == "delete":
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			d.update(func(tx *store.Tx) error { return tx.DeleteLead(id) })
@@ -261,6 +279,47 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		case action == "done" && len(tasks) > 0:
 			id := rapid.SampledFrom(tasks).Draw(t, "task")
 			d.update(func(tx *store.Tx) error { _, err := tx.CompleteTask(id); return err })
+		case action == "request" && (d.role == server.RoleRep || d.role == server.RoleManager):
+			id := rapid.SampledFrom(leads).Draw(t, "lead")
+			// A second request on a lead waiting for a decision is refused
+			// by the laptop: nothing to sync.
+			_ = d.st.Update(func(tx *store.Tx) error { _, err := tx.RequestApproval(id, "审批 please"); return err })
+		case action == "decide" && len(requests) > 0:
+			// Offline, so that two approvers decide at once.
+			id := rapid.SampledFrom(requests).Draw(t, "request")
+			verdict := rapid.SampledFrom(model.Verdicts).Draw(t, "verdict")
+			d.update(func(tx *store.Tx) error { _, err := tx.DecideApproval(id, verdict, "意见 note"); return err })
+		case action == "service" && len(orders) > 0:
+			id := rapid.SampledFrom(orders).Draw(t, "order")
+			var lead model.Lead
+			var order model.ServiceOrder
+			d.update(func(tx *store.Tx) error {
+				var err error
+				if order, err = tx.Service(id); err == nil {
+					lead, err = tx.Lead(order.LeadID)
+				}
+				return err
+			})
+			if d.role == server.RoleRep && lead.Owner != d.name {
+				break // the lead's owner, managers and after-sales edit orders
+			}
+			aftersales := helpersOf(devs, server.RoleAftersales)
+			give := d.role != server.RoleRep && len(aftersales) > 0 && rapid.Bool().Draw(t, "give?")
+			d.update(func(tx *store.Tx) error {
+				_, err := tx.EditService(id, func(s *model.ServiceOrder) error {
+					if give {
+						s.Assignee = rapid.SampledFrom(append(aftersales, "")).Draw(t, "to") // "": the queue
+						return nil
+					}
+					s.Status = rapid.SampledFrom(model.ServiceStatuses).Draw(t, "status")
+					s.Notes = rapid.SampledFrom([]string{"安装完成 installed", "客户签字 signed off", ""}).Draw(t, "notes")
+					return nil
+				})
+				return err
+			})
+			if give {
+				handovers++
+			}
 		case action == "reassign" && d.role == server.RoleManager && len(reps) > 0:
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			l := d.lead(id)
@@ -302,7 +361,11 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	rejected := 0
 	for _, d := range devs {
 		all = append(all, d.device)
-		rejected += len(d.rejected())
+		for _, r := range d.rejected() {
+			if !strings.Contains(r.Reason, "needs approval before it can be won") {
+				rejected++
+			}
+		}
 		var waiting int
 		_ = d.st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil })
 		if waiting != 0 {
@@ -312,10 +375,21 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	if err := h.checkConverged(all, managers); err != nil {
 		t.Fatal(err)
 	}
-	if reassigns == 0 && (resights == 0 || len(helpers) == 0) && rejected > 0 {
-		t.Fatalf("%d ops rejected though nobody reassigned a lead or moved one out of sight", rejected)
+	if reassigns == 0 && handovers == 0 && (resights == 0 || len(helpers) == 0) && rejected > 0 {
+		t.Fatalf("%d ops rejected though nobody reassigned a lead or an order or moved a lead out of sight", rejected)
 	}
 	h.checkLog(applied)
+}
+
+// helpersOf lists the names of the devices of role.
+func helpersOf(devs []*simDevice, role string) []string {
+	var out []string
+	for _, d := range devs {
+		if d.role == role {
+			out = append(out, d.name)
+		}
+	}
+	return out
 }
 
 // moveStage moves l to a random stage, one from the solution stage on
@@ -347,7 +421,7 @@ func (d *device) localIDs(typ string, live bool) []string {
 			if live && string(rec.Fields["deleted"]) == "true" {
 				return nil
 			}
-			if typ == model.TypeActivity || typ == model.TypeTask {
+			if typ != model.TypeLead {
 				// Only records whose lead is here and live.
 				var lead string
 				_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
