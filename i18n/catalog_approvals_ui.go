@@ -63,6 +63,7 @@ var approvalsUIEntries = []entry{
 	{"approvals.no_decision", "No decision yet.", "尚未审批。"},
 	{"approvals.decision", "%s by %s on %s (%s)", "%s：%s，%s（%s）"},
 	{"approvals.in_force", "in force", "生效"},
+	{"approvals.with_note", "%s: %s", "%s：%s"},
 	{"approvals.overruled", "overruled", "已被推翻"},
 	{"approvals.read_only", "Only %s approve or reject; your role is %s, so this list is read-only.", "只有%s可以审批；您的角色是%s，此列表只读。"},
 	{"approvals.and", " and ", "和"},
@@ -95,7 +96,7 @@ var approvalsUIEntries = []entry{
 	// The lead screen.
 	{"lead.approvals", "Approvals", "审批"},
 	{"lead.services", "Service orders", "售后服务单"},
-	{"lead.approval_none", "Needs approval before it can be won (%s); press a to ask.", "赢单前需审批（%s）；按 a 申请。"},
+	{"lead.approval_none", "Needs approval to be won (%s); a asks.", "赢单前需审批（%s）；按 a 申请。"},
 	{"lead.service_won_only", "Service orders are for won accounts.", "只有已赢单客户才能新建服务单。"},
 
 	// Today.

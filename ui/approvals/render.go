@@ -178,7 +178,7 @@ func DecisionLines(c *common.Common, a *model.Approval) []string {
 		line := c.Tf("approvals.decision", c.T("approval.status."+d.Verdict), common.OneLine(d.By),
 			d.At.In(c.Location()).Format("2006-01-02 15:04"), mark)
 		if n := strings.TrimSpace(d.Note); n != "" {
-			line += ": " + common.OneLine(n)
+			line = c.Tf("approvals.with_note", line, common.OneLine(n))
 		}
 		out = append(out, line)
 	}
