@@ -397,3 +397,39 @@ func TestHandoffQueuesAndServiceOrders(t *testing.T) {
 		}
 	})
 }
+
+// TestWonGateFollowsTheSettings: a settings version stored without
+// approval rules (before the server kept them) means the defaults; a
+// version with its own threshold gates from the push after it, and one
+// with min_value = 0 gates nothing.
+func TestWonGateFollowsTheSettings(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		h.svc.ParseSettings = parseSettings
+		ctx := context.Background()
+		old := server.StoredSettings{Version: 1, Text: "# stored by an older server\n", At: time.Now().UTC().Truncate(time.Microsecond), By: "admin"}
+		if err := h.st.Update(ctx, func(tx server.Tx) error { return tx.PutSettings(old) }); err != nil {
+			t.Fatal(err)
+		}
+		ann := h.device("ann", server.RoleRep)
+		deal, small := ann.addLead("Deal Co"), ann.addLead("Small Co")
+		setValue(ann, deal.ID, 1_200_000_00)
+		setValue(ann, small.ID, 600_000_00)
+		ann.sync()
+		won := func(id string) model.Op {
+			return forged(model.EntityRef{Type: model.TypeLead, ID: id}, model.OpSet, map[string]any{"stage": model.StageWon})
+		}
+		tryAll(t, []attempt{{ann, won(deal.ID), "(value 1,200,000.00 CNY is at or above 1,000,000.00 CNY)"}})
+		for _, c := range []struct {
+			doc, reason string
+		}{
+			{"[approval]\nmin_value = 500000\n", "(value 600,000.00 CNY is at or above 500,000.00 CNY)"},
+			{"[approval]\nmin_value = 0\n", ""},
+		} {
+			if res, err := h.svc.SetSettings(ctx, c.doc); err != nil || !res.OK() {
+				t.Fatalf("settings %q: %+v %v", c.doc, res, err)
+			}
+			tryAll(t, []attempt{{ann, won(small.ID), c.reason}})
+		}
+	})
+}
