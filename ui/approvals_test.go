@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -143,5 +144,65 @@ func TestTodayListsApprovalsToDecideAndEnterOpensTheRequest(t *testing.T) {
 		}
 		d.keys("enter")
 		d.mustShow(lang+" enter on the request", w[1], "Plant upgrade")
+	}
+}
+
+// TestApprovalScreensFitAndListTheirKeys draws the inbox (list and one
+// request), the lead screen with its approvals and service orders, and
+// today, in both languages from 12x5 to 200x60: no line is wider than the
+// terminal, and ? on the lead screen and the inbox lists the new keys.
+func TestApprovalScreensFitAndListTheirKeys(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "zh"} {
+		for _, sz := range [][2]int{{80, 24}, {200, 60}, {50, 16}, {12, 5}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", lang, sz[0], sz[1]), func(t *testing.T) {
+				t.Parallel()
+				d, ids := newDriver(t, lang, books(lang), sz[0], sz[1])
+				won := ids[7] // Evergreen Utilities, 长城电子: won accounts
+				if lang == "zh" {
+					won = ids[6]
+				}
+				err := d.st.Update(func(tx *store.Tx) error {
+					if _, err := tx.RequestApproval(ids[2], "Plant upgrade\nphase two"); err != nil {
+						return err
+					}
+					a, err := tx.RequestApproval(ids[0], "")
+					if err != nil {
+						return err
+					}
+					if _, err := tx.DecideApproval(a.ID, model.Rejected, "Too early"); err != nil {
+						return err
+					}
+					if err := tx.AddService(&model.ServiceOrder{LeadID: won, Kind: model.ServiceTraining, Status: model.ServiceOpen}); err != nil {
+						return err
+					}
+					return tx.SetRole("leadership")
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				d.keys("5")
+				d.frame()
+				d.keys("?")
+				if sz[0] >= 80 {
+					d.mustShow("the inbox's help", map[string]string{"en": "approve", "zh": "批准"}[lang])
+				}
+				d.keys("?", "enter")
+				d.frame()
+				d.keys("esc", "esc")
+				d.send(openLead(ids[2]))
+				d.frame()
+				d.keys("?")
+				if sz[0] >= 80 {
+					d.mustShow("the lead's help", "a ", "s ", "S ", map[string]string{"en": "ask approval", "zh": "申请审批"}[lang])
+				}
+				d.keys("?")
+				d.send(openLead(won))
+				d.keys("G")
+				d.frame()
+				d.keys("esc", "2", "G")
+				d.frame()
+			})
+		}
 	}
 }

@@ -204,3 +204,15 @@ func TestErrorIsReported(t *testing.T) {
 type failing struct{}
 
 func (failing) Inbox() (Inbox, error) { return Inbox{}, errors.New("disk full") }
+
+// TestShrunkThenGrownShowsTheHeadersAgain: the help shrinks the page to
+// a few lines and scrolls it; closed, the whole list shows from its top.
+func TestShrunkThenGrownShowsTheHeadersAgain(t *testing.T) {
+	m, _ := page(t, "en", "leadership", 80, 22)
+	m, _ = press(m, "G")
+	m.SetSize(80, 3)
+	m.SetSize(80, 22)
+	if v := view(t, m); !strings.Contains(v, "Waiting for a decision (2)") {
+		t.Fatalf("the first header is scrolled away with room to spare:\n%s", v)
+	}
+}

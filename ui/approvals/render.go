@@ -68,8 +68,11 @@ func (m Model) View() string {
 	for i := range m.decided {
 		lines = append(lines, m.rowLine(len(m.pending)+i))
 	}
-	end := min(len(lines), m.top+m.rows())
-	return strings.Join(append(out, lines[min(m.top, end):end]...), "\n")
+	// A list that fits shows from its top, whatever the page was scrolled
+	// to while it was smaller (under the help).
+	top := max(0, min(m.top, len(lines)-m.rows()))
+	end := min(len(lines), top+m.rows())
+	return strings.Join(append(out, lines[top:end]...), "\n")
 }
 
 // Column widths of a row, in cells.
