@@ -172,10 +172,11 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 	l.StageLog = g.history(&l)
 	helpers := g.helpers(l.Stage)
 	l.Assignees = helpers
-	// A won deal is written in negotiation and won through the store's
-	// move (win), which asks for its approval and hands it off.
-	stage, wonAt, contract := l.Stage, l.StageEnteredAt, l.Contract
-	if stage == model.StageWon {
+	// A big deal is won only once leadership approved it: in a
+	// sales-only book nobody did, so it waits in negotiation.
+	stage := l.Stage
+	waiting := stage == model.StageWon && g.opt.SalesOnly && len(g.rules.Approval.Needs(&l)) > 0
+	if waiting {
 		l.StageLog = l.StageLog[:len(l.StageLog)-1]
 		last := l.StageLog[len(l.StageLog)-1]
 		l.Stage, l.StageEnteredAt, l.Contract = last.Stage, last.At, model.Contract{}
@@ -183,15 +184,17 @@ func (g *gen) lead(tx *store.Tx, i int) error {
 	if err := tx.AddLead(&l); err != nil {
 		return err
 	}
-	switch stage {
-	case model.StageWon:
-		if err := g.win(tx, &l, wonAt, contract, english); err != nil {
-			return err
-		}
-	case "negotiation":
-		if err := g.negotiate(tx, &l, english); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case waiting:
+		_, err = g.ask(tx, &l, g.recently(l.StageEnteredAt, 240), english)
+	case stage == model.StageWon:
+		err = g.won(tx, &l, english)
+	case stage == "negotiation":
+		err = g.negotiate(tx, &l, english)
+	}
+	if err != nil {
+		return err
 	}
 	// Activities spread over the lead's life, oldest first.
 	n := g.r.IntN(2*g.opt.ActivitiesPerLead + 1)

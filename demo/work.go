@@ -25,24 +25,17 @@ const (
 // of the same moment: the deputy's wins.
 var devices = map[string]string{LeadershipUser: "dev-wang-laptop", LeadershipDeputy: "dev-zhao-laptop"}
 
-// win moves l, created in negotiation, to won at the time it was won
-// through the store's own move, so that the move's approval gate and
-// hand-off (service orders for after-sales, a task for support) are the
-// store's. A deal that needs approval is asked for and approved first;
-// in a sales-only book nobody may approve it, so it stays in negotiation
-// with its request pending.
-func (g *gen) win(tx *store.Tx, l *model.Lead, wonAt time.Time, contract model.Contract, english bool) error {
-	probe := *l
-	probe.Contract = contract
-	if len(g.rules.Approval.Needs(&probe)) > 0 {
-		// Asked a few days before the win, decided before it.
-		asked := laterOf(l.StageEnteredAt.Add(time.Hour), wonAt.Add(-time.Duration(24+g.w.IntN(9*24))*time.Hour))
+// won hands won deal l off as of the day it was won (store.HandOff, what
+// the move to won does): service orders for after-sales, a task for the
+// support queue. A deal the rules say needs approval was asked for a few
+// days before and approved by leadership before the win (a sales-only
+// book has no such deal won: lead). After-sales then works the orders.
+func (g *gen) won(tx *store.Tx, l *model.Lead, english bool) error {
+	wonAt := l.StageEnteredAt
+	if len(g.rules.Approval.Needs(l)) > 0 {
+		asked := laterOf(l.CreatedAt.Add(time.Hour), wonAt.Add(-time.Duration(24+g.w.IntN(9*24))*time.Hour))
 		if !asked.Before(wonAt) {
 			asked = wonAt.Add(-2 * time.Hour)
-		}
-		if g.opt.SalesOnly {
-			_, err := g.ask(tx, l, g.opt.Now.Add(-time.Duration(2+g.w.IntN(240))*time.Hour), english)
-			return err
 		}
 		a, err := g.ask(tx, l, asked, english)
 		if err != nil {
@@ -58,11 +51,10 @@ func (g *gen) win(tx *store.Tx, l *model.Lead, wonAt time.Time, contract model.C
 	}
 	now := tx.Now()
 	tx.Backdate(wonAt)
-	l.Stage, l.Contract, l.ExpectedClose = model.StageWon, contract, model.Date{}
-	err := tx.UpdateLead(l)
+	err := tx.HandOff(l)
 	tx.Backdate(now)
 	if err != nil {
-		return fmt.Errorf("win %s: %w", l.Company, err)
+		return fmt.Errorf("hand-off of %s: %w", l.Company, err)
 	}
 	if g.opt.SalesOnly {
 		return nil // the hand-off as the rep's move made it
