@@ -41,7 +41,7 @@ type team struct {
 }
 
 // newKey makes an ed25519 key pair.
-func newKey(t *testing.T) gossh.Signer {
+func newKey(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -60,7 +60,7 @@ func authorized(s gossh.Signer, comment string) []byte {
 
 // startTeam adds the users (name: role), registers a key for each and
 // starts `fieldcrm serve`'s server with the SSH front as cfg says.
-func startTeam(t *testing.T, cfg sshd.Config, users map[string]string) *team {
+func startTeam(t testing.TB, cfg sshd.Config, users map[string]string) *team {
 	t.Helper()
 	tm := &team{dir: t.TempDir(), tokens: map[string]string{}, keys: map[string]gossh.Signer{}, serveErr: make(chan error, 1)}
 	adm, closeAdm, err := server.OpenAdmin(tm.dir)
@@ -118,7 +118,7 @@ func startTeam(t *testing.T, cfg sshd.Config, users map[string]string) *team {
 }
 
 // freeAddr is a loopback address free now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,7 +129,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // metric reads one line's value from /metrics.
-func (tm *team) metric(t *testing.T, name string) string {
+func (tm *team) metric(t testing.TB, name string) string {
 	t.Helper()
 	resp, err := http.Get("http://" + tm.metrics + "/metrics")
 	if err != nil {
@@ -228,7 +228,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 // openUI opens a session with a terminal of 120x30 and the environment
 // given, and starts the UI.
-func openUI(t *testing.T, c *gossh.Client, env ...string) *screen {
+func openUI(t testing.TB, c *gossh.Client, env ...string) *screen {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
@@ -270,7 +270,7 @@ func (s *screen) stderr() string {
 }
 
 // waitFor waits until the session has printed want, at most within.
-func (s *screen) waitFor(t *testing.T, want string, within time.Duration) {
+func (s *screen) waitFor(t testing.TB, want string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
@@ -283,7 +283,7 @@ func (s *screen) waitFor(t *testing.T, want string, within time.Duration) {
 }
 
 // waitEnd waits for the session to end, at most within.
-func (s *screen) waitEnd(t *testing.T, within time.Duration) error {
+func (s *screen) waitEnd(t testing.TB, within time.Duration) error {
 	t.Helper()
 	select {
 	case err := <-s.ended:
@@ -333,6 +333,21 @@ func TestTwoRepsOverSSH(t *testing.T) {
 		t.Fatalf("ann's replica: %v", err)
 	}
 
+	// A second session of ann shares her replica; a wider window shows
+	// every stage.
+	ann2, err := tm.dial(tm.keys["ann"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ann2.Close()
+	annScreen2 := openUI(t, ann2)
+	annScreen2.waitFor(t, "Alpha Pumps Ann", 20*time.Second)
+	if err := annScreen2.sess.WindowChange(30, 200); err != nil {
+		t.Fatal(err)
+	}
+	annScreen2.waitFor(t, "Lost (0)", 10*time.Second) // the last stage: every column fits
+	shown := strings.Count(annScreen2.text(), "Alpha Pumps Ann")
+
 	// Ann moves her lead one stage right over SSH (L on the board).
 	var before model.Lead
 	if err := annLaptop.st.View(func(tx *store.Tx) (err error) { before, err = tx.Lead(annLead); return }); err != nil {
@@ -355,6 +370,14 @@ func TestTwoRepsOverSSH(t *testing.T) {
 			t.Fatalf("ann's laptop still has the lead in %s 30 s after the move over SSH; the screen:\n%s", now.Stage, tail(annScreen.text(), 3000))
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+
+	// The other session draws the lead again, in its new column, from
+	// the replica's file (ui/watch.go).
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(annScreen2.text(), "Alpha Pumps Ann") <= shown; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("ann's second session did not redraw the moved lead within 10 s:\n%s", tail(annScreen2.text(), 3000))
+		}
 	}
 
 	// q quits the UI and ends the session cleanly.
