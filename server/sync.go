@@ -151,9 +151,11 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 		return 0, err
 	}
 	old := snapshot(rec)
-	// Who sees the lead may change with the lead itself, or with who its
-	// tasks and service orders are assigned to (roles.go).
+	// Who sees the lead may change with its stage, owner or assignees, or
+	// with who its tasks and service orders are assigned to (roles.go);
+	// other changes leave it as it is, and it is not worked out.
 	isLead, reworks := op.Entity.Type == model.TypeLead, changesWork(op)
+	sight := reworks || isLead && (!exists || movesSight(op))
 	lrec := rec
 	if reworks {
 		if lrec, _, err = tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead}); err != nil {
@@ -161,12 +163,12 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 		}
 	}
 	var oldVis []string
-	if exists && isLead || reworks {
+	if exists && sight {
 		if oldVis, err = s.visibility(tx, lead, lrec); err != nil {
 			return 0, err
 		}
 	}
-	if isLead || reworks {
+	if sight {
 		if _, ok := before[lead]; !ok {
 			before[lead] = &seenBy{existed: exists || reworks, users: oldVis}
 		}
@@ -180,7 +182,7 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			return 0, err
 		}
 	}
-	if isLead || reworks {
+	if sight {
 		var pending []job
 		if reworks {
 			pending = []job{{id: op.Entity.ID, worker: worker(rec)}}
@@ -211,6 +213,21 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 		}
 	}
 	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Raw: data, Lead: lead})
+}
+
+// movesSight reports whether op, on a lead that exists, may change who
+// sees it: a set of its stage, owner or assignees, or anything but a set
+// or an append.
+func movesSight(op model.Op) bool {
+	if op.Kind != model.OpSet && op.Kind != model.OpAppend {
+		return true
+	}
+	for _, f := range []string{"stage", "owner", "assignees"} {
+		if _, ok := op.Fields[f]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // losesSight reports whether u, a support or after-sales user who sees
