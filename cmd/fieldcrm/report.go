@@ -50,7 +50,7 @@ func (a *app) reportCmd() *cobra.Command {
 Periods: month, quarter, year (the current ones), last-month, 2027, 2027-Q1,
 2027-03, 2027-01..2027-06, or --from/--to with any two days.`
 	cmd := &cobra.Command{
-		Use:       "report " + strings.Join(names, "|"),
+		Use:       "report KIND",
 		Short:     "Sales, approval and service reports as text, JSON or CSV",
 		Long:      long,
 		Args:      cobra.ExactArgs(1),
