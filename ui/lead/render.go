@@ -133,7 +133,7 @@ func renderLead(c *common.Common, d *leadData, w int) rendered {
 		}
 	}
 
-	if len(d.approvals) > 0 || len(c.Rules.Approval.Needs(l)) > 0 {
+	if len(d.approvals) > 0 || l.Stage != model.StageWon && l.Stage != model.StageLost && len(c.Rules.Approval.Needs(l)) > 0 {
 		section(c.T("lead.approvals"))
 		b = append(b, approvalLines(c, d)...)
 	}

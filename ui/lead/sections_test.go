@@ -88,3 +88,18 @@ func TestApprovalAndServiceKeys(t *testing.T) {
 		t.Fatal("S does not ask the book for the service form")
 	}
 }
+
+// TestNeedsApprovalHintOnlyBeforeTheDealIsClosed: a deal over the limit
+// with no request says a asks while it is open; won or lost, it says
+// nothing about approval.
+func TestNeedsApprovalHintOnlyBeforeTheDealIsClosed(t *testing.T) {
+	for stage, want := range map[string]bool{"negotiation": true, model.StageWon: false, model.StageLost: false} {
+		p := Page{Lead: model.Lead{ID: "x", Company: "Big Deal Co", Stage: stage, Value: model.Money{Amount: 2_000_000_00, Currency: "CNY"}}}
+		m := New(uitest.Common(uitest.Store(t), "en", 100, 40), nil, &fakeBook{pages: map[string]Page{"x": p}})
+		m.SetSize(100, 38)
+		v := uitest.Plain(open(t, m, "x").View())
+		if got := strings.Contains(v, "Needs approval to be won (value of 1,000,000.00 CNY or more); a asks."); got != want {
+			t.Errorf("%s: the hint shows %v, want %v:\n%s", stage, got, want, v)
+		}
+	}
+}
