@@ -28,8 +28,9 @@ var devices = map[string]string{LeadershipUser: "dev-wang-laptop", LeadershipDep
 // won hands won deal l off as of the day it was won (store.HandOff, what
 // the move to won does): service orders for after-sales, a task for the
 // support queue. A deal the rules say needs approval was asked for a few
-// days before and approved by leadership before the win (a sales-only
-// book has no such deal won: lead). After-sales then works the orders.
+// days before and approved by leadership before the win (in a sales-only
+// book such a deal is not won: see lead). After-sales then works the
+// orders.
 func (g *gen) won(tx *store.Tx, l *model.Lead, english bool) error {
 	wonAt := l.StageEnteredAt
 	if len(g.rules.Approval.Needs(l)) > 0 {
@@ -63,17 +64,18 @@ func (g *gen) won(tx *store.Tx, l *model.Lead, english bool) error {
 }
 
 // negotiate gives a deal in negotiation that needs approval its request:
-// the first one the concurrent pair of decisions, then pending, rejected
-// or approved. A sales-only book keeps them all pending.
+// the first one the concurrent pair of decisions, then pending (one in
+// two), rejected or approved. A sales-only book keeps them all pending.
 func (g *gen) negotiate(tx *store.Tx, l *model.Lead, english bool) error {
 	if len(g.rules.Approval.Needs(l)) == 0 {
 		return nil
 	}
-	kind := g.w.IntN(4) // 0, 1: pending; 2: rejected; 3: approved
-	if !g.opt.SalesOnly && !g.pair {
-		kind = -1
+	pair := !g.opt.SalesOnly && !g.pair
+	verdict := model.Pending
+	if !pair && !g.opt.SalesOnly {
+		verdict = []string{model.Pending, model.Pending, model.Rejected, model.Approved}[g.w.IntN(4)]
 	}
-	if g.opt.SalesOnly || kind < 2 && kind >= 0 {
+	if !pair && verdict == model.Pending {
 		_, err := g.ask(tx, l, g.recently(l.StageEnteredAt, 240), english)
 		return err
 	}
@@ -86,11 +88,8 @@ func (g *gen) negotiate(tx *store.Tx, l *model.Lead, english bool) error {
 	if decided.After(g.opt.Now) {
 		decided = asked.Add(g.opt.Now.Sub(asked) / 2)
 	}
-	switch kind {
-	case 2:
-		return g.decide(tx, a.ID, LeadershipUser, model.Rejected, decided, english)
-	case 3:
-		return g.decide(tx, a.ID, LeadershipUser, model.Approved, decided, english)
+	if !pair {
+		return g.decide(tx, a.ID, LeadershipUser, verdict, decided, english)
 	}
 	// Two approvers, offline, at the same moment: both decisions stay.
 	g.pair = true
