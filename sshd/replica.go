@@ -191,14 +191,16 @@ func (r *replica) close() {
 	_ = r.st.Close()
 }
 
-// subscribe adds a session's status feed; the returned func removes it.
+// subscribe adds a session's status feed, giving it the current status
+// first; the returned func removes it. A feed is called under r.mu only,
+// so never twice at once (syncstatus.Feed's func keeps state).
 func (r *replica) subscribe(feed func(remote.Status)) func() {
 	r.mu.Lock()
 	id := r.next
 	r.next++
 	r.subs[id] = feed
-	r.mu.Unlock()
 	feed(r.loop.Status())
+	r.mu.Unlock()
 	return func() {
 		r.mu.Lock()
 		delete(r.subs, id)
