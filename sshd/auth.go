@@ -19,28 +19,20 @@ import (
 // client that offers several keys of its agent before the registered one
 // is not charged for each, only once if none was taken.
 
-// userKey and keyKey hold, in a connection's context, the user its key
-// names and that key's fingerprint.
-type (
-	userKey struct{}
-	keyKey  struct{}
-)
-
 // publicKey takes a key that names an active user, unless the address
 // has used up its failed sign-ins.
 func (f *front) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if f.fails.Wait(clientAddr(ctx.RemoteAddr())) > 0 {
 		return false
 	}
-	u, err := f.svc.KeyUser(ctx, key)
-	if err != nil {
+	// Which user is read again from the key the connection signs in
+	// with (sshd.go, handle), not kept from here.
+	if _, err := f.svc.KeyUser(ctx, key); err != nil {
 		if !errors.Is(err, server.ErrUnknownKey) && !errors.Is(err, server.ErrDisabled) {
 			f.log.Error("ssh: look up a key", "err", err)
 		}
 		return false
 	}
-	ctx.SetValue(userKey{}, u)
-	ctx.SetValue(keyKey{}, gossh.FingerprintSHA256(key))
 	return true
 }
 

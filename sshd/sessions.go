@@ -78,8 +78,9 @@ func newSessions(cfg Config, log *slog.Logger) *sessions {
 		refusal: map[string]uint64{}, ends: map[string]uint64{}}
 }
 
-// open registers a session of user, or says why it may not open.
-func (ss *sessions) open(s ssh.Session, user, lang string) (*session, string) {
+// open registers a session of user, signed in with the key of that
+// fingerprint, or says why it may not open.
+func (ss *sessions) open(s ssh.Session, user, key, lang string) (*session, string) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	switch {
@@ -88,7 +89,6 @@ func (ss *sessions) open(s ssh.Session, user, lang string) (*session, string) {
 	case ss.perUser[user] >= ss.cfg.MaxPerUser:
 		return nil, reasonPerUser
 	}
-	key, _ := s.Context().Value(keyKey{}).(string)
 	ctx, cancel := context.WithCancel(s.Context())
 	sess := &session{id: ss.next, user: user, key: key, lang: lang, ssh: s, ctx: ctx, cancel: cancel}
 	sess.lastInput.Store(time.Now().UnixNano())

@@ -33,6 +33,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/report"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // Config is how the SSH front runs.
@@ -209,13 +210,24 @@ func (f *front) serve(ctx context.Context) error {
 // of the allowed commands.
 func (f *front) handle(ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
-		u, ok := s.Context().Value(userKey{}).(server.User)
-		if !ok { // cannot happen: auth.go sets it for every key it takes
+		// The user comes from the key the connection signed in with, as
+		// the SSH library recorded it, never from what the key callback
+		// saw last: a client may ask about several keys before it signs
+		// with one, and the library does not ask again for a key it was
+		// told about. Reading it again also checks the user's standing.
+		lang := language(s.Environ())
+		pub := s.PublicKey()
+		if pub == nil { // cannot happen: no other way in is offered
 			_ = s.Exit(1)
 			return
 		}
-		lang := language(s.Environ())
-		sess, why := f.sessions.open(s, u.Name, lang)
+		u, err := f.svc.KeyUser(s.Context(), pub)
+		if err != nil {
+			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.ended.revoked"))
+			_ = s.Exit(1)
+			return
+		}
+		sess, why := f.sessions.open(s, u.Name, gossh.FingerprintSHA256(pub), lang)
 		if why != "" {
 			f.refuse(s, lang, why)
 			return
