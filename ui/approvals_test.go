@@ -26,6 +26,23 @@ func (d *driver) approvalsOf(leadID string) []model.Approval {
 	return out
 }
 
+// approve asks for and gives approval of a deal in the book, for the
+// tests of won moves on deals over the default rules' limit.
+func (d *driver) approve(leadID string) {
+	d.t.Helper()
+	err := d.st.Update(func(tx *store.Tx) error {
+		a, err := tx.RequestApproval(leadID, "")
+		if err != nil {
+			return err
+		}
+		_, err = tx.DecideApproval(a.ID, model.Approved, "")
+		return err
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+}
+
 // mustShow fails unless the frame holds every one of want.
 func (d *driver) mustShow(what string, want ...string) string {
 	d.t.Helper()

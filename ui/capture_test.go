@@ -211,6 +211,7 @@ func TestWonAndLostFromAnyStage(t *testing.T) {
 	if scr := d.plain(); !strings.Contains(scr, "W/X won/lost") {
 		t.Fatalf("the board's help line does not show W and X:\n%s", scr)
 	}
+	d.approve(ids[4])               // Pioneer's 2,200,000 CNY needs approval to be won
 	d.keys("h", "h", "h", "h", "W") // lost → won → negotiation → solution → contacted: Pioneer Chemicals
 	if scr := d.plain(); !strings.Contains(scr, "Mark Pioneer Chemicals Inc. as won") {
 		t.Fatalf("W does not ask for the contract:\n%s", scr)
