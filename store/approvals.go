@@ -142,7 +142,11 @@ func (t *Tx) ResolveApproval(ref string) (string, error) {
 // ApprovalsOf returns a lead's requests, oldest first.
 func (t *Tx) ApprovalsOf(leadID string) ([]model.Approval, error) {
 	prefix := []byte(leadID + "\x00")
-	c := t.idx(idxApprovalLead).Cursor()
+	b, err := t.index(idxApprovalLead)
+	if err != nil {
+		return nil, err
+	}
+	c := b.Cursor()
 	var out []model.Approval
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		a, err := t.Approval(string(k[len(prefix):]))
@@ -161,25 +165,25 @@ func (t *Tx) ApprovalsOf(leadID string) ([]model.Approval, error) {
 // Approvals returns the requests (only those waiting for a decision with
 // pendingOnly), newest first, leaving out those of leads in the trash.
 func (t *Tx) Approvals(pendingOnly bool) ([]model.Approval, error) {
-	var ids []string
+	name := idxApprovalLead
 	if pendingOnly {
-		err := t.idx(idxApprovalPending).ForEach(func(k, _ []byte) error {
+		name = idxApprovalPending
+	}
+	b, err := t.index(name)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	err = b.ForEach(func(k, _ []byte) error {
+		if pendingOnly {
 			ids = append(ids, string(k))
-			return nil
-		})
-		if err != nil {
-			return nil, err
+		} else if i := bytes.IndexByte(k, 0); i >= 0 {
+			ids = append(ids, string(k[i+1:]))
 		}
-	} else {
-		err := t.idx(idxApprovalLead).ForEach(func(k, _ []byte) error {
-			if i := bytes.IndexByte(k, 0); i >= 0 {
-				ids = append(ids, string(k[i+1:]))
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]model.Approval, 0, len(ids))
 	for _, id := range ids {

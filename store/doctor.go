@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -220,13 +221,23 @@ func salvage(path, dst string, scratch bool) (*DoctorReport, error) {
 			return err
 		}
 		var names [][]byte
+		current := false // the book is at this build's schema
 		guarded("buckets", r, func() error {
 			return src.View(func(tx *bolt.Tx) error {
+				current = tx.Bucket(bucketMeta) != nil && schemaVersion(tx) == SchemaVersion
 				return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 					names = append(names, clone(name))
 					return nil
 				})
 			})
+		})
+		// A bucket of this schema that a book at it lacks (its name garbled
+		// on its page, say) is damage, whatever else reads back.
+		otx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if current && !derived[string(name)] && !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, name) }) {
+				r.problem(string(name), "is missing")
+			}
+			return nil
 		})
 		kept := map[string]map[string]bool{} // entity type -> ids kept
 		for _, name := range names {
@@ -259,6 +270,10 @@ func salvage(path, dst string, scratch bool) (*DoctorReport, error) {
 				for typ, ids := range kept {
 					sb := st.Bucket([]byte(typ))
 					if sb == nil {
+						if len(ids) > 0 {
+							r.problem("stamps/"+typ, "is missing")
+							r.lose("stamps/"+typ, "the merge state of %d records (their fields are kept)", len(ids))
+						}
 						continue
 					}
 					db, err := otx.Bucket(bucketStamps).CreateBucketIfNotExists([]byte(typ))
@@ -459,6 +474,10 @@ func compareDerived(r *DoctorReport, book, fresh *bolt.DB) {
 					var have *bolt.Bucket
 					if idx := btx.Bucket(bucketIdx); idx != nil {
 						have = idx.Bucket([]byte(n))
+					}
+					if have == nil && btx.Bucket(bucketMeta) != nil && schemaVersion(btx) == SchemaVersion {
+						r.problem("index "+n, "is missing; 'fieldcrm doctor --repair' derives it again")
+						continue
 					}
 					compareBucket(r, "index "+n, have, ftx.Bucket(bucketIdx).Bucket([]byte(n)))
 				}

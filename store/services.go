@@ -135,7 +135,11 @@ func (t *Tx) ResolveService(ref string) (string, error) {
 // last), then by creation.
 func (t *Tx) ServicesOf(leadID string) ([]model.ServiceOrder, error) {
 	prefix := []byte(leadID + "\x00")
-	c := t.idx(idxServiceLead).Cursor()
+	b, err := t.index(idxServiceLead)
+	if err != nil {
+		return nil, err
+	}
+	c := b.Cursor()
 	var out []model.ServiceOrder
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		s, err := t.Service(string(k[len(prefix):]))
@@ -155,9 +159,21 @@ func (t *Tx) ServicesOf(leadID string) ([]model.ServiceOrder, error) {
 // with openOnly) by due day, those with none last, then by creation,
 // leaving out those of leads in the trash.
 func (t *Tx) Services(openOnly bool) ([]model.ServiceOrder, error) {
+	name := idxServiceLead // <lead>|<id>
+	if openOnly {
+		name = idxServiceOpen // <due>|<id>
+	}
+	b, err := t.index(name)
+	if err != nil {
+		return nil, err
+	}
 	var out []model.ServiceOrder
-	keep := func(id string) error {
-		s, err := t.Service(id)
+	err = b.ForEach(func(k, _ []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return nil
+		}
+		s, err := t.Service(string(k[i+1:]))
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -165,16 +181,6 @@ func (t *Tx) Services(openOnly bool) ([]model.ServiceOrder, error) {
 			out = append(out, s)
 		}
 		return err
-	}
-	name, at := idxServiceLead, func(k []byte) []byte { return k[bytes.IndexByte(k, 0)+1:] }
-	if openOnly {
-		name = idxServiceOpen
-	}
-	err := t.idx(name).ForEach(func(k, _ []byte) error {
-		if bytes.IndexByte(k, 0) < 0 {
-			return nil
-		}
-		return keep(string(at(k)))
 	})
 	if err != nil {
 		return nil, err

@@ -267,7 +267,11 @@ func (t *Tx) approvalItems(sections map[string][]TodayItem, cards *reviewCards) 
 // the open-order index; the kind is the action.
 func (t *Tx) serviceItems(sections map[string][]TodayItem, cards *reviewCards) error {
 	queue := t.Role() == model.QueueAftersales
-	return t.idx(idxServiceOpen).ForEach(func(k, v []byte) error {
+	open, err := t.index(idxServiceOpen)
+	if err != nil {
+		return err
+	}
+	return open.ForEach(func(k, v []byte) error {
 		lead, assignee, _ := bytes.Cut(v, []byte{0})
 		if !(string(assignee) == t.s.user || queue && len(assignee) == 0) {
 			return nil

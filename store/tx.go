@@ -59,6 +59,15 @@ const fillPercent = 0.9
 
 func (t *Tx) idx(name []byte) *bolt.Bucket { return t.bucket(bucketIdx, name) }
 
+// index is idx for a reader that must not meet a missing index: in a book
+// at this schema one is damage, said as such.
+func (t *Tx) index(name []byte) (*bolt.Bucket, error) {
+	if b := t.idx(name); b != nil {
+		return b, nil
+	}
+	return nil, fmt.Errorf("the index %s is %w: it is missing", name, errCorrupt)
+}
+
 // stamp returns the next HLC stamp, loading the persisted clock on first
 // use so stamps never go backwards across processes and restarts.
 func (t *Tx) stamp() model.HLC {
@@ -95,14 +104,20 @@ func (t *Tx) saveClock() error {
 // the record does not exist.
 func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 	rec := model.NewRecord(typ)
-	data := t.bucket(entityBucket[typ]).Get([]byte(id))
+	// A bucket missing from a book at this schema is damage (a name
+	// garbled on its page), said as such rather than a nil dereference.
+	records, stamps := t.bucket(entityBucket[typ]), t.bucket(bucketStamps, []byte(typ))
+	if records == nil || stamps == nil {
+		return nil, false, fmt.Errorf("the %s records or their merge states are %w: a bucket is missing", typ, errCorrupt)
+	}
+	data := records.Get([]byte(id))
 	if data == nil {
 		return rec, false, nil
 	}
 	if err := json.Unmarshal(data, &rec.Fields); err != nil {
 		return nil, false, fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
-	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
+	if st := stamps.Get([]byte(id)); st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return nil, false, fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
