@@ -1,9 +1,11 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +159,50 @@ func TestDoctorRepairLeavesOutWhatDoesNotDecode(t *testing.T) {
 	}
 	if got := readLeads(t, path); len(got) != 3 {
 		t.Fatalf("%d leads after repair", len(got))
+	}
+}
+
+// A bucket whose name a damaged page garbled is missing: reading through
+// it is damage in a sentence, not a nil dereference, and doctor names it.
+func TestMissingBucketIsDamageDoctorNames(t *testing.T) {
+	for _, c := range []struct {
+		path [][]byte
+		what string
+	}{
+		{[][]byte{bucketStamps, []byte(model.TypeLead)}, "stamps/lead"},
+		{[][]byte{bucketIdx, idxApprovalLead}, "index approval_lead"},
+	} {
+		path, leads := doctorBook(t)
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(c.path[0]).DeleteBucket(c.path[1]) })
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(Options{Path: path, User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.View(func(tx *Tx) error {
+			if _, err := tx.History(model.TypeLead, leads[0].ID); err != nil {
+				return err
+			}
+			_, err := tx.ApprovalsOf(leads[0].ID)
+			return err
+		})
+		s.Close()
+		if !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s missing: reading gave %v, want damage", c.what, err)
+		}
+		rep, err := Doctor(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(rep.Problems, func(p Finding) bool { return strings.Contains(p.Where, c.what) && strings.Contains(p.Problem, "missing") }) {
+			t.Errorf("%s missing: doctor says %v", c.what, rep.Problems)
+		}
 	}
 }
