@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/store/storetest"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
@@ -128,4 +129,49 @@ func TestHostileTextKeepsWidths(t *testing.T) {
 		d.frame()
 		d.keys("esc")
 	}
+}
+
+// TestHostileTextInApprovalsAndServiceOrders: a request's note, a
+// decision's comment, a service order's visit notes and the customer's
+// sign-off holding terminal controls show escaped in the inbox, the
+// request shown whole, and the lead screen's sections.
+func TestHostileTextInApprovalsAndServiceOrders(t *testing.T) {
+	t.Parallel()
+	st := uitest.Store(t)
+	ph := storetest.Placeholder
+	ids := uitest.Seed(t, st, []uitest.Lead{
+		{Company: ph("company"), Contact: "Ann", City: "Ningbo", Stage: "negotiation", Value: 2_000_000, DaysInStage: 3},
+		{Company: "Evergreen Utilities", City: "Jinan", Stage: "won", Value: 800_000, DaysInStage: 3},
+	})
+	err := st.Update(func(tx *store.Tx) error {
+		a, err := tx.RequestApproval(ids[0], ph("notes"))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.DecideApproval(a.ID, model.Rejected, ph("action")); err != nil {
+			return err
+		}
+		return tx.AddService(&model.ServiceOrder{LeadID: ids[1], Kind: model.ServiceRepair, Status: model.ServiceDone,
+			Notes: ph("notes"), SignedOffBy: ph("contact"), SignedOffAt: uitest.Now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Plant(t, st.Path())
+	d := startDriver(t, st, st, "en", 160, 40)
+	const (
+		company = `Acme\x1b]0;pwned\x07`
+		notes   = `met\x1b]52;c;cGF3bmVk\x07 buyer`
+		action  = `call\x07 back\x9b2J`
+		contact = `Wang\x1b[2J\x1b[Hcls`
+	)
+	d.keys("5")
+	checkFrame(t, d, "inbox", company)
+	d.keys("enter")
+	checkFrame(t, d, "request", company, notes, action)
+	d.keys("o")
+	checkFrame(t, d, "lead", notes, action)
+	d.send(openLead(ids[1]))
+	d.keys("G")
+	checkFrame(t, d, "won lead", notes, contact)
 }

@@ -90,7 +90,7 @@ func Plant(t testing.TB, path string) {
 		return nil
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range []string{"leads", "activities", "tasks", "complaints", "stamps", "cards", "idx"} {
+		for _, name := range []string{"leads", "activities", "tasks", "complaints", "approvals", "services", "stamps", "cards", "idx"} {
 			if b := tx.Bucket([]byte(name)); b != nil {
 				if err := walk(b); err != nil {
 					return err
