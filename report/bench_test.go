@@ -135,3 +135,28 @@ func BenchmarkLoadParts(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMake is what `fieldcrm report KIND` and the reports screen
+// cost from the store, text included: the approval and service reports
+// (every request, the open orders), with the funnel (cards only) as the
+// reference.
+func BenchmarkMake(b *testing.B) {
+	st := benchBook(b)
+	for _, kind := range []string{"funnel", "approvals", "service"} {
+		b.Run(kind, func(b *testing.B) {
+			q := Query{Kind: kind, Period: Year(2027), Lang: "en"}
+			for b.Loop() {
+				err := st.View(func(tx *store.Tx) error {
+					res, _, err := Make(tx, q)
+					if err == nil && res.Doc.Text(80) == "" {
+						b.Fatal("no text")
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
