@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/common"
 )
 
@@ -178,5 +179,80 @@ func TestServiceOrderFormsAddAndSignOff(t *testing.T) {
 	ss, _ = d.bk.ServicesOf(id)
 	if s := ss[0]; s.Status != model.ServiceDone || s.Notes != "Replaced the pump seal" || s.SignedOffBy != "Carol Jones" || s.SignedOffAt.IsZero() || s.DoneAt.IsZero() {
 		t.Fatalf("the order after the visit: %+v\n%s", s, d.view())
+	}
+}
+
+// keepAndResume closes the open form keeping what was typed, checks the
+// draft names form, resumes it as the next start would, and opens it.
+func (d *driver) keepAndResume(form string) {
+	d.t.Helper()
+	d.keys("esc", "k")
+	var kept *store.Draft
+	for _, dr := range d.drafts() {
+		if dr.Form == form {
+			kept = &dr
+		}
+	}
+	if kept == nil {
+		d.t.Fatalf("no %s draft kept: %+v", form, d.drafts())
+	}
+	d.said = nil
+	o, ok := d.ask(func() { d.run(Resume(d.c, *kept)) }).(OpenMsg)
+	if !ok {
+		d.t.Fatalf("the %s draft did not resume: %+v", form, d.said)
+	}
+	d.said = nil
+	d.open(o.Form)
+}
+
+// TestNewFormsResumeFromTheirDrafts: the request, the decision, the new
+// service order and the service visit are drafts like every form: kept
+// on esc, offered back as they were left, and saved from there.
+func TestNewFormsResumeFromTheirDrafts(t *testing.T) {
+	d, ids := newDriver(t, "en", func(c *common.Common, ids []string) *Model { return nil })
+	northwind, evergreen := ids[6], ids[7]
+
+	d.open(Request(d.c, d.lead(northwind)))
+	d.keys("text:Frame deal")
+	d.keepAndResume("approval")
+	if d.m.values()["note"] != "Frame deal" {
+		t.Fatalf("the resumed request: %q", d.m.values()["note"])
+	}
+	d.keys("ctrl+s")
+	aps, _ := d.bk.ApprovalsOf(northwind)
+	if len(aps) != 1 || aps[0].Note != "Frame deal" {
+		t.Fatalf("requests: %+v", aps)
+	}
+
+	d.open(Decide(d.c, ApprovalRef{ID: aps[0].ID, LeadID: northwind, Company: "Northwind Foods"}, model.Rejected))
+	d.keys("text:Too thin")
+	d.keepAndResume("decide")
+	d.keys("ctrl+s")
+	if aps, _ = d.bk.ApprovalsOf(northwind); aps[0].Status() != model.Rejected || aps[0].Decisions[0].Note != "Too thin" {
+		t.Fatalf("decisions: %+v", aps[0].Decisions)
+	}
+
+	d.open(AddService(d.c, evergreen, "Evergreen Utilities"))
+	d.keys("enter", "text:lin")
+	d.keepAndResume("service")
+	d.keys("ctrl+s")
+	ss, _ := d.bk.ServicesOf(evergreen)
+	if len(ss) != 1 || ss[0].Assignee != "lin" {
+		t.Fatalf("orders: %+v", ss)
+	}
+
+	o := d.ask(func() { d.run(UpdateService(d.c, evergreen, "")) }).(OpenMsg)
+	d.open(o.Form)
+	d.keys("enter", "enter", "text:Fixed the valve")
+	d.keepAndResume("service_visit")
+	if d.m.values()["notes"] != "Fixed the valve" {
+		t.Fatalf("the resumed service visit: %+v", d.m.values())
+	}
+	d.keys("ctrl+s")
+	if ss, _ = d.bk.ServicesOf(evergreen); ss[0].Status != model.ServiceDone || ss[0].Notes != "Fixed the valve" {
+		t.Fatalf("the order after the visit: %+v", ss[0])
+	}
+	if ds := d.drafts(); len(ds) != 0 {
+		t.Fatalf("drafts left: %+v", ds)
 	}
 }
