@@ -255,7 +255,7 @@ func TestFormKeepsTypingOnValidationError(t *testing.T) {
 func TestMoveToLostAsksReasonAndWonAsksContract(t *testing.T) {
 	t.Parallel()
 	d, ids := newDriver(t, "en", uitest.English, 160, 48)
-	d.approve(ids[6]) // Northwind's 3,500,000 CNY needs approval to be won
+	d.approve(ids[6])               // Northwind's 3,500,000 CNY needs approval to be won
 	d.keys("l", "l", "l", "l", "L") // negotiation → won
 	if f := d.plain(); !strings.Contains(f, "Mark Northwind Foods as won") || !strings.Contains(f, "3500000.00") {
 		t.Fatalf("moving to won does not ask for the contract:\n%s", f)
