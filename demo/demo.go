@@ -2,7 +2,9 @@
 // Chinese and English, contacts, leads spread over the pipeline, visits and
 // calls with bilingual notes, follow-ups around today, and complaints on
 // some won accounts. Technical support and after-sales work on some of
-// the leads (see SupportUser). The same seed gives the same book.
+// the leads (see SupportUser); leadership approves the big deals, and won
+// accounts are handed off to after-sales and support (work.go). The same
+// seed gives the same book.
 package demo
 
 import (

@@ -1,7 +1,7 @@
 // Package reports is the reports screen (key 4): progress against target,
-// funnel, forecast, channel yield, activity, lost reasons and commission
-// for a period (this month, quarter, year or any two days) and for the
-// whole book or one rep. The figures are the report package's, computed
+// funnel, forecast, channel yield, activity, lost reasons, commission and
+// approval turnaround for a period (this month, quarter, year or any two
+// days), and the service work open today, for the whole book or one rep. The figures are the report package's, computed
 // in a command; the screen only lays them out.
 package reports
 
