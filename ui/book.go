@@ -13,7 +13,7 @@ import (
 )
 
 // Book is the narrow interfaces of the pages and overlays (board.Book,
-// today.Book, lead.Book, visits.Book, reports.Book, trash.Book,
+// today.Book, lead.Book, visits.Book, reports.Book, approvals.Book, trash.Book,
 // syncstatus.Book, palette.Book, capture.Book, forms.Book), implemented once over the
 // store's transactions: each method is one transaction, so a page never
 // holds a *store.Tx. Drafts are kept by the editor's one implementation
