@@ -171,7 +171,15 @@ func TestApprovalsPerRole(t *testing.T) {
 		if rep := lea.sync(); rep.Rejected != 0 {
 			t.Fatalf("lea's approval: %+v %v", rep, lea.rejected())
 		}
-		ann.sync()
+		// The request and its decision travel with the lead: to whoever
+		// sees it, and to nobody else.
+		for _, d := range []*device{ann, bob, max, leo, sue, ally} {
+			d.sync()
+			want := d != bob && d != ally // bob is not on it, ally not before it is won
+			if got := d.has(model.TypeApproval, req.ID); got != want {
+				t.Errorf("%s holds the request: %v, want %v", d.name, got, want)
+			}
+		}
 		moveTo(ann, big.ID, model.StageWon) // the laptop knows it is approved
 		if rep := ann.sync(); rep.Rejected != 0 {
 			t.Fatalf("ann's won: %+v %v", rep, ann.rejected())
@@ -180,6 +188,9 @@ func TestApprovalsPerRole(t *testing.T) {
 			t.Fatalf("the server's Big Co is %q, want won", got)
 		}
 		ally.sync()
+		if !ally.has(model.TypeApproval, req.ID) {
+			t.Error("after-sales lacks the request of an account it was assigned to once won")
+		}
 		tryAll(t, []attempt{{ally, decision(req.ID, model.Rejected, "ally"), "support and after-sales neither request nor decide approvals"}})
 
 		// A deal that grew after its approval needs asking again.
