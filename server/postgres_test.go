@@ -59,7 +59,7 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 		6: {"invites", "invites_pkey", "audit", "audit_pkey"}, // and users.disabled, tokens.expires: TestMigrateKeepsAccounts
 		7: {"settings", "settings_pkey"},
 		8: {"ssh_keys", "ssh_keys_pkey", "ssh_keys_username"}, // keys.go
-		9: {}, // a column, settings.rules: TestWonGateFollowsTheSettings
+		9: {},                                                 // a column, settings.rules: TestWonGateFollowsTheSettings
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {
