@@ -216,3 +216,22 @@ func TestShrunkThenGrownShowsTheHeadersAgain(t *testing.T) {
 		t.Fatalf("the first header is scrolled away with room to spare:\n%s", v)
 	}
 }
+
+// TestATallRequestScrolls: a request with more decisions than the page
+// has lines keeps its title and scrolls with j and k, never past its end.
+func TestATallRequestScrolls(t *testing.T) {
+	m, _ := page(t, "en", "leadership", 80, 8)
+	m, _ = press(m, "G", "enter")
+	first := view(t, m)
+	if !strings.HasPrefix(first, "Approval request · Granite Steel Group") || strings.Contains(first, "overruled") {
+		t.Fatalf("the top of the request at 8 lines:\n%s", first)
+	}
+	m, _ = press(m, "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j")
+	v := view(t, m)
+	if !strings.HasPrefix(v, "Approval request · Granite Steel Group") || !strings.Contains(v, "(overruled): Margin too thin") {
+		t.Fatalf("scrolled to the end:\n%s", v)
+	}
+	if m, _ = press(m, "k"); view(t, m) == v {
+		t.Fatal("k from the end did not scroll back at once")
+	}
+}

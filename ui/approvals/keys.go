@@ -54,7 +54,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help shown by "?".
 func (k KeyMap) FullHelp() [][]key.Binding {
 	if k.showingDetail {
-		return [][]key.Binding{{k.Approve, k.Reject, k.Lead}, {k.CloseDetail, k.Help, k.Quit}}
+		return [][]key.Binding{{k.Up, k.Down}, {k.Approve, k.Reject, k.Lead}, {k.CloseDetail, k.Help, k.Quit}}
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.First, k.Last},

@@ -47,8 +47,10 @@ type Model struct {
 
 	sel, top int
 	// open is the request shown whole, "" for the list; want is one to
-	// open once the inbox is read (asked for before it was).
+	// open once the inbox is read (asked for before it was); dtop is the
+	// first line of the request shown, scrolled with j and k.
 	open, want    string
+	dtop          int
 	width, height int
 }
 
@@ -161,7 +163,7 @@ func (m *Model) apply() {
 		return
 	}
 	if m.selectID(m.want) {
-		m.open = m.want
+		m.open, m.dtop = m.want, 0
 	}
 	m.want = ""
 }
@@ -175,7 +177,7 @@ func (m *Model) selectID(id string) bool {
 	}
 	for _, a := range m.in.Requests { // decided long ago: shown whole all the same
 		if a.ID == id {
-			m.open = id
+			m.open, m.dtop = id, 0
 			return true
 		}
 	}

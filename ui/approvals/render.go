@@ -116,9 +116,23 @@ func (m Model) reasonsShort(reasons []string) string {
 	return strings.Join(out, ",")
 }
 
-// detailView is one request whole: its figures and reasons, the note,
-// the decision in force, and every decision it overruled.
+// detailView is one request whole, its title kept while the rest scrolls
+// (j, k) when taller than the page.
 func (m Model) detailView(a *model.Approval) string {
+	out := m.detailLines(a)
+	body := out[1:]
+	top := min(m.dtop, m.maxDetailTop(len(out)))
+	return strings.Join(append(out[:1], body[top:min(len(body), top+m.detailRows())]...), "\n")
+}
+
+func (m Model) detailRows() int { return max(0, m.height-1) }
+
+// maxDetailTop is the furthest the request of n lines scrolls.
+func (m Model) maxDetailTop(n int) int { return max(0, n-1-m.detailRows()) }
+
+// detailLines are one request's lines: its title, figures and reasons,
+// the note, the decision in force, and every decision it overruled.
+func (m Model) detailLines(a *model.Approval) []string {
 	st := &m.c.Styles.List
 	c := m.c
 	out := m.head()
@@ -141,7 +155,7 @@ func (m Model) detailView(a *model.Approval) string {
 	for i, l := range out {
 		out[i] = common.Cut(l, m.width)
 	}
-	return strings.Join(out[:min(len(out), m.height)], "\n")
+	return out
 }
 
 // DescribeLines are a request's status, figures, reasons and who asked

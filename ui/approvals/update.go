@@ -41,6 +41,16 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Reload):
 		return m, m.Load()
 	}
+	if a, ok := m.Selected(); ok && m.open != "" {
+		switch {
+		case key.Matches(msg, k.Up):
+			m.dtop = max(0, m.dtop-1)
+			return m, nil
+		case key.Matches(msg, k.Down):
+			m.dtop = min(m.dtop+1, m.maxDetailTop(len(m.detailLines(&a))))
+			return m, nil
+		}
+	}
 	if m.open == "" {
 		switch {
 		case key.Matches(msg, k.Up):
@@ -65,7 +75,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, k.Open):
-		m.open = a.ID
+		m.open, m.dtop = a.ID, 0
 	case key.Matches(msg, k.Lead):
 		return m, common.Emit(common.OpenLeadMsg{ID: a.LeadID})
 	case key.Matches(msg, k.Approve):
