@@ -223,3 +223,15 @@ func TestApprovalScreensFitAndListTheirKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestPaletteOpensTheInbox: the palette's action, by its English name in
+// both languages, shows the inbox.
+func TestPaletteOpensTheInbox(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[string]string{"en": "Approvals  0 waiting", "zh": "审批  0 项待审批"} {
+		d, _ := newDriver(t, lang, books(lang), 100, 30)
+		d.send(ctrl('k'))
+		d.keys("text:approvals inbox", "enter")
+		d.mustShow(lang+" palette → inbox", want)
+	}
+}
