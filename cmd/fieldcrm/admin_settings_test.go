@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
 )
 
@@ -124,5 +127,40 @@ func TestCompanySettingsThroughTheCLI(t *testing.T) {
 	data, err := os.ReadFile(rep.config)
 	if err != nil || !strings.Contains(string(data), `key = "fileonly"`) || strings.Contains(string(data), "pilot") {
 		t.Fatalf("the laptop's file after login:\n%s %v", data, err)
+	}
+}
+
+// TestSettingsKeepTheApprovalAndHandoffRules: the checker 'fieldcrm
+// serve' hands the server fills in the [approval] and [handoff] rules,
+// which the server stores with the version; a document without the
+// sections means the defaults.
+func TestSettingsKeepTheApprovalAndHandoffRules(t *testing.T) {
+	const doc = "[approval]\nmin_value = 500000\napprovers = [\"leadership\", \"manager\"]\n\n[handoff]\nservices = [\"install\"]\nservice_assignee = \"lin\"\n"
+	p, ps, _ := parseCompanySettings(doc)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	wantA := model.ApprovalRules{MinValue: model.Money{Amount: 500_000_00, Currency: "CNY"}, Approvers: []string{"leadership", "manager"}}
+	wantH := model.DefaultHandoff()
+	wantH.Services, wantH.ServiceAssignee = []string{"install"}, "lin"
+	if !reflect.DeepEqual(p.Approval, wantA) || !reflect.DeepEqual(p.Handoff, wantH) {
+		t.Fatalf("parsed %+v %+v, want %+v %+v", p.Approval, p.Handoff, wantA, wantH)
+	}
+	if d, _, _ := parseCompanySettings("screening_threshold = 2\n"); !reflect.DeepEqual(d.Approval, model.DefaultApprovalRules()) || !reflect.DeepEqual(d.Handoff, model.DefaultHandoff()) {
+		t.Fatalf("without the sections: %+v %+v, want the defaults", d.Approval, d.Handoff)
+	}
+	st, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &server.Service{Store: st, ParseSettings: parseCompanySettings}
+	ctx := context.Background()
+	if res, err := svc.SetSettings(ctx, doc); err != nil || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got, err := svc.ShowSettings(ctx, 0)
+	if err != nil || got.Approval == nil || got.Handoff == nil || !reflect.DeepEqual(*got.Approval, wantA) || !reflect.DeepEqual(*got.Handoff, wantH) {
+		t.Fatalf("stored %+v %v", got, err)
 	}
 }
