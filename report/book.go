@@ -86,6 +86,24 @@ func Load(tx *store.Tx, actFrom, actTo time.Time) (*Book, error) {
 	return b, nil
 }
 
+// loadFor reads what report kind needs besides what Load reads: every
+// approval request for the approvals, the open service orders for the
+// service work. The other reports read neither.
+func (b *Book) loadFor(tx *store.Tx, kind string) error {
+	var err error
+	switch kind {
+	case "approvals":
+		if b.Approvals, err = tx.Approvals(false); err != nil {
+			return fmt.Errorf("load approval requests: %w", err)
+		}
+	case "service":
+		if b.Services, err = tx.Services(true); err != nil {
+			return fmt.Errorf("load service orders: %w", err)
+		}
+	}
+	return nil
+}
+
 // Scope says whose figures: one rep, or the whole team when User is empty.
 type Scope struct {
 	User string

@@ -59,15 +59,8 @@ func Make(tx *store.Tx, q Query) (Result, *Book, error) {
 	if err != nil {
 		return Result{}, nil, err
 	}
-	switch q.Kind {
-	case "approvals":
-		if b.Approvals, err = tx.Approvals(false); err != nil {
-			return Result{}, nil, fmt.Errorf("load approval requests: %w", err)
-		}
-	case "service":
-		if b.Services, err = tx.Services(true); err != nil {
-			return Result{}, nil, fmt.Errorf("load service orders: %w", err)
-		}
+	if err := b.loadFor(tx, q.Kind); err != nil {
+		return Result{}, nil, err
 	}
 	res, err := Run(b, q.Kind, q.Period, q.Scope, q.Plan, q.Lang)
 	return res, b, err
