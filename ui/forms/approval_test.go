@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -254,5 +255,32 @@ func TestNewFormsResumeFromTheirDrafts(t *testing.T) {
 	}
 	if ds := d.drafts(); len(ds) != 0 {
 		t.Fatalf("drafts left: %+v", ds)
+	}
+}
+
+// mayNot refuses every decision as the store does for a role that may not
+// decide.
+type mayNot struct{ *fakeBook }
+
+func (mayNot) DecideApproval(id, verdict, note, draft string) (model.Approval, error) {
+	return model.Approval{}, fmt.Errorf("%w: only leadership approve or reject", store.ErrMayNotDecide)
+}
+
+// TestADecisionRefusedForTheRoleKeepsTheComment: the store's refusal of
+// a role that may not decide (learnt at a sync after the inbox was read)
+// is said in the UI's language, and the comment stays in the form.
+func TestADecisionRefusedForTheRoleKeepsTheComment(t *testing.T) {
+	d, ids := newDriver(t, "zh", func(c *common.Common, ids []string) *Model { return nil })
+	d.bk.approvals[ids[6]] = []model.Approval{{ID: "ap0", LeadID: ids[6]}}
+	f := Decide(d.c, ApprovalRef{ID: "ap0", LeadID: ids[6], Company: "Northwind Foods"}, model.Approved)
+	f.Attach(mayNot{d.bk})
+	d.m = f
+	d.run(f.Init())
+	d.keys("text:同意", "ctrl+s")
+	if _, ok := d.done(); ok {
+		t.Fatal("a refused decision closed the form")
+	}
+	if v := d.view(); !strings.Contains(flat(v), flat("按服务器最近告知的角色，您不能审批")) || d.m.values()["note"] != "同意" {
+		t.Fatalf("the refusal (comment %q):\n%s", d.m.values()["note"], v)
 	}
 }
