@@ -54,6 +54,7 @@ type replica struct {
 	stop     context.CancelFunc
 	done     chan struct{} // closed when the loop has ended
 	refs     int           // sessions using it; under replicas.mu
+	closed   sync.Once
 
 	// ready is closed once opened; err says why it could not be.
 	ready chan struct{}
@@ -183,13 +184,17 @@ func (rs *replicas) open(r *replica) error {
 	return nil
 }
 
+// close stops the loop and closes the book, once: a session still
+// leaving as the front stops releases a replica closeAll closed.
 func (r *replica) close() {
-	if r.err != nil || r.st == nil {
-		return
-	}
-	r.stop()
-	<-r.done
-	_ = r.st.Close()
+	r.closed.Do(func() {
+		if r.err != nil || r.st == nil {
+			return
+		}
+		r.stop()
+		<-r.done
+		_ = r.st.Close()
+	})
 }
 
 // subscribe adds a session's status feed, giving it the current status
