@@ -13,7 +13,7 @@ import (
 // Approval requests (schema 12):
 //
 //	approvals/<approval id>                    JSON model.Approval
-//	idx/approval_lead/<lead id>|<approval id>  empty (every live request)
+//	idx/approval_lead/<lead id>|<approval id>  who asked (every live request)
 //	idx/approval_pending/<approval id>         lead id (requests without a decision)
 //
 // A request belongs to its lead as an activity does: in the trash with

@@ -54,7 +54,7 @@
 //	  visit_open/<activity id>               lead id (visits not checked out)
 //	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit
 //	                                         flipped, so none sorts first)
-//	  approval_lead/<lead id>|<approval id>  empty
+//	  approval_lead/<lead id>|<approval id>  who asked
 //	  approval_pending/<approval id>         lead id (no decision yet)
 //	  service_lead/<lead id>|<service id>    empty
 //	  service_open/<due or ~>|<service id>   lead id|assignee (open and

@@ -93,7 +93,7 @@ func indexKeys(v any) []ikey {
 		}
 	case *model.Approval:
 		if !e.Deleted && e.LeadID != "" {
-			keys = append(keys, ikey{string(idxApprovalLead), join(e.LeadID, e.ID), ""})
+			keys = append(keys, ikey{string(idxApprovalLead), join(e.LeadID, e.ID), e.RequestedBy})
 			if e.Status() == model.Pending {
 				keys = append(keys, ikey{string(idxApprovalPending), e.ID, e.LeadID})
 			}

@@ -243,23 +243,33 @@ func (t *Tx) approvalItems(sections map[string][]TodayItem, cards *reviewCards) 
 			}
 		}
 	}
+	// The user's own requests, found by the index's value (who asked), so
+	// only they are read.
 	since := t.now.Add(-DecisionDays * 24 * time.Hour)
-	all, err := t.Approvals(false)
+	byLead, err := t.index(idxApprovalLead)
 	if err != nil {
 		return err
 	}
-	for _, a := range all {
-		d, ok := a.Decision()
-		if !ok || a.RequestedBy != t.s.user || d.At.Before(since) {
-			continue
+	return byLead.ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || string(v) != t.s.user {
+			return nil
 		}
-		if h, ok := cards.head([]byte(a.LeadID)); ok {
+		h, ok := cards.head(k[:i])
+		if !ok {
+			return nil
+		}
+		a, err := t.Approval(string(k[i+1:]))
+		if err != nil {
+			return nil // an index entry without its request: nothing to show
+		}
+		if d, ok := a.Decision(); ok && !d.At.Before(since) {
 			item := h.item(SectionDecisions, d.Verdict, model.DateOf(d.At.In(loc)))
 			item.ApprovalID = a.ID
 			sections[SectionDecisions] = append(sections[SectionDecisions], item)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // serviceItems adds the open service orders assigned to the user and,
