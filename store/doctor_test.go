@@ -201,7 +201,9 @@ func TestMissingBucketIsDamageDoctorNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(rep.Problems, func(p Finding) bool { return strings.Contains(p.Where, c.what) && strings.Contains(p.Problem, "missing") }) {
+		if !slices.ContainsFunc(rep.Problems, func(p Finding) bool {
+			return strings.Contains(p.Where, c.what) && strings.Contains(p.Problem, "missing")
+		}) {
 			t.Errorf("%s missing: doctor says %v", c.what, rep.Problems)
 		}
 	}
