@@ -444,3 +444,40 @@ func TestWonGateFollowsTheSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestQuarantinedAssignmentGivesTheQueueBack: an operator quarantines the
+// op that took a service order from the after-sales queue; the rebuilt
+// order waits in the queue again, and an after-sales user who lost the
+// account with that op gets it back at the next sync.
+func TestQuarantinedAssignmentGivesTheQueueBack(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann := h.device("ann", server.RoleRep)
+		max := h.device("max", server.RoleManager)
+		ally := h.device("ally", server.RoleAftersales)
+		al := h.device("al", server.RoleAftersales)
+		acct := ann.addLead("Won Co")
+		moveTo(ann, acct.ID, model.StageWon)
+		ann.sync()
+		max.sync()
+		var gives []model.Op
+		for _, id := range max.localIDs(model.TypeService, true) {
+			gives = append(gives, forged(model.EntityRef{Type: model.TypeService, ID: id}, model.OpSet, map[string]any{"assignee": "ally"}))
+		}
+		if len(gives) != 2 {
+			t.Fatalf("%d service orders, want the hand-off's two", len(gives))
+		}
+		for _, op := range gives {
+			tryAll(t, []attempt{{max, op, ""}})
+		}
+		al.sync()
+		checkLeads(t, al, nil, []string{acct.ID})
+		if _, err := h.svc.QuarantineOp(context.Background(), gives[0].ID, "given by mistake", "admin"); err != nil {
+			t.Fatal(err)
+		}
+		al.sync()
+		ally.sync()
+		checkLeads(t, al, []string{acct.ID}, []string{acct.ID})
+		checkLeads(t, ally, []string{acct.ID}, []string{acct.ID})
+	})
+}

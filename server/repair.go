@@ -525,6 +525,18 @@ func (s *Service) quarantine(tx Tx, opID, reason, by string) (QuarantineResult, 
 		rebuilt.Apply(r)
 	}
 	res.Dropped = len(rebuilt.Fields) == 0
+	// A task or service order may bring helpers onto its lead (roles.go):
+	// who saw it before the rebuild, to grant and revoke after it.
+	var sawLead []string
+	lrec, gives, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: entry.Lead})
+	gives = gives && (ref.Type == model.TypeTask || ref.Type == model.TypeService)
+	if err != nil {
+		return res, err
+	} else if gives {
+		if sawLead, err = s.visibility(tx, entry.Lead, lrec); err != nil {
+			return res, err
+		}
+	}
 	if res.Dropped {
 		if err := tx.DropRecord(ref); err != nil {
 			return res, err
@@ -534,6 +546,11 @@ func (s *Service) quarantine(tx Tx, opID, reason, by string) (QuarantineResult, 
 	}
 	if ref.Type == model.TypeLead {
 		if err := s.revisit(tx, ref.ID, old, existed, rebuilt, res.Dropped); err != nil {
+			return res, err
+		}
+	}
+	if gives {
+		if err := s.resightWork(tx, entry.Lead, lrec, sawLead); err != nil {
 			return res, err
 		}
 	}
@@ -683,6 +700,20 @@ func (s *Service) revisit(tx Tx, lead string, old *model.Record, existed bool, r
 		}
 	}
 	return nil
+}
+
+// resightWork brings the visibility index and the log's grants and
+// revokes in step with a lead whose task or service order was rebuilt:
+// was is who saw the lead, whose record is rec, before.
+func (s *Service) resightWork(tx Tx, lead string, rec *model.Record, was []string) error {
+	now, err := s.visibility(tx, lead, rec)
+	if err != nil || slices.Equal(was, now) {
+		return err
+	}
+	if err := tx.SetVisible(lead, minus(was, now), minus(now, was)); err != nil {
+		return err
+	}
+	return s.logVisibility(tx, map[string]*seenBy{lead: {existed: true, users: was}})
 }
 
 // auditedAdmin writes an audit line to the server's log for every
