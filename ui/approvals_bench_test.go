@@ -54,3 +54,23 @@ func BenchmarkLeadPageWithApprovals(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(p.Approvals)+len(p.Services)), "requests+orders")
 }
+
+// BenchmarkInboxKeyToFrame moves the selection down the inbox of the
+// demo book and draws the frame: what one key costs on the page.
+func BenchmarkInboxKeyToFrame(b *testing.B) {
+	st := bigStore(b)
+	c := uitest.Common(st, "en", 160, 48)
+	m := approvals.New(c, nil, ui.NewBook(c.Data))
+	m.SetSize(160, 46)
+	m, _ = m.Update(m.Load()())
+	j, k := uitest.Key("j"), uitest.Key("k")
+	n := 0
+	for b.Loop() {
+		key := j
+		if n++; n%400 >= 200 { // down 200 rows, up 200, ...
+			key = k
+		}
+		m, _ = m.Update(key)
+		_ = m.View()
+	}
+}

@@ -2,6 +2,7 @@ package approvals
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,32 @@ func TestATallRequestScrolls(t *testing.T) {
 	}
 	if m, _ = press(m, "k"); view(t, m) == v {
 		t.Fatal("k from the end did not scroll back at once")
+	}
+}
+
+// TestALongListScrollsWithTheSelection: 120 requests waiting on a page of
+// 10 lines; the selection stays on screen from the first to the last and
+// back, and the frame never has more lines than the page.
+func TestALongListScrollsWithTheSelection(t *testing.T) {
+	in := inbox("leadership")
+	for i := range 118 {
+		a := in.Requests[0]
+		a.ID, a.RequestedAt = fmt.Sprintf("p%03d", i), a.RequestedAt.Add(time.Duration(i)*time.Minute)
+		in.Requests = append(in.Requests, a)
+	}
+	bk := &fakeBook{in: in}
+	m := New(uitest.Common(nil, "en", 80, 10), nil, bk)
+	m.SetSize(80, 10)
+	m, _ = m.Update(m.Load()())
+	for _, k := range []string{"G", "k", "g", "j"} {
+		m, _ = press(m, k)
+		v := view(t, m)
+		if !strings.Contains(v, "› ") {
+			t.Fatalf("after %s the selection is off screen:\n%s", k, v)
+		}
+	}
+	m, _ = press(m, "G")
+	if v := view(t, m); !strings.Contains(v, "› approved  Granite Steel Group") {
+		t.Fatalf("G does not show the last request:\n%s", v)
 	}
 }

@@ -59,20 +59,25 @@ func (m Model) View() string {
 	if len(m.in.Requests) == 0 {
 		return strings.Join(append(out, "", st.Faint.Render(common.Cut(m.c.T("approvals.empty"), m.width))), "\n")
 	}
-	var lines []string
-	lines = append(lines, common.Cut(st.Section.Render(fmt.Sprintf("%s (%d)", m.c.T("approvals.pending"), len(m.pending))), m.width))
-	for i := range m.pending {
-		lines = append(lines, m.rowLine(i))
+	// Only the lines on screen are drawn: the cost follows the height, not
+	// the number of requests. A list that fits shows from its top,
+	// whatever the page was scrolled to while it was smaller (under the
+	// help).
+	total := m.count() + 2
+	top := max(0, min(m.top, total-m.rows()))
+	for n := top; n < min(total, top+m.rows()); n++ {
+		switch {
+		case n == 0:
+			out = append(out, common.Cut(st.Section.Render(fmt.Sprintf("%s (%d)", m.c.T("approvals.pending"), len(m.pending))), m.width))
+		case n == len(m.pending)+1:
+			out = append(out, common.Cut(st.Section.Render(m.c.Tf("approvals.decided", recentDays, len(m.decided))), m.width))
+		case n <= len(m.pending):
+			out = append(out, m.rowLine(n-1))
+		default:
+			out = append(out, m.rowLine(n-2))
+		}
 	}
-	lines = append(lines, common.Cut(st.Section.Render(m.c.Tf("approvals.decided", recentDays, len(m.decided))), m.width))
-	for i := range m.decided {
-		lines = append(lines, m.rowLine(len(m.pending)+i))
-	}
-	// A list that fits shows from its top, whatever the page was scrolled
-	// to while it was smaller (under the help).
-	top := max(0, min(m.top, len(lines)-m.rows()))
-	end := min(len(lines), top+m.rows())
-	return strings.Join(append(out, lines[top:end]...), "\n")
+	return strings.Join(out, "\n")
 }
 
 // Column widths of a row, in cells.
