@@ -481,3 +481,28 @@ func TestQuarantinedAssignmentGivesTheQueueBack(t *testing.T) {
 		checkLeads(t, ally, []string{acct.ID}, []string{acct.ID})
 	})
 }
+
+// TestNewWorkOnALeadGrantsNothingToThoseWhoSeeIt: a follow-up or a
+// service order added to a lead that exists already leaves who sees it
+// as it is, so its owner's next sync brings nothing back (a grant would
+// resend the whole lead).
+func TestNewWorkOnALeadGrantsNothingToThoseWhoSeeIt(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann := h.device("ann", server.RoleRep)
+		h.device("ally", server.RoleAftersales)
+		l := ann.addLead("Acme")
+		moveTo(ann, l.ID, model.StageWon) // hands on two orders and a task
+		ann.sync()
+		ann.update(func(tx *store.Tx) error {
+			_, err := tx.SetFollowUp(l.ID, model.Date{Y: 2026, M: time.December, D: 24}, "回访 call back")
+			return err
+		})
+		ann.update(func(tx *store.Tx) error {
+			return tx.AddService(&model.ServiceOrder{LeadID: l.ID, Kind: model.ServiceTraining, Status: model.ServiceOpen})
+		})
+		if rep := ann.sync(); rep.Pulled != 0 || rep.Rejected != 0 {
+			t.Fatalf("ann's sync after adding work: %+v, want nothing pulled", rep)
+		}
+	})
+}

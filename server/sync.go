@@ -162,15 +162,18 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			return 0, err // authorise found it
 		}
 	}
+	// The lead exists before the op unless the op makes it (exists is
+	// the op's entity's).
+	leadExisted := exists || !isLead
 	var oldVis []string
-	if exists && sight {
+	if sight && leadExisted {
 		if oldVis, err = s.visibility(tx, lead, lrec); err != nil {
 			return 0, err
 		}
 	}
 	if sight {
 		if _, ok := before[lead]; !ok {
-			before[lead] = &seenBy{existed: exists || reworks, users: oldVis}
+			before[lead] = &seenBy{existed: leadExisted, users: oldVis}
 		}
 	}
 	rec.Apply(op)
