@@ -14,6 +14,13 @@ import (
 // pushing user.
 var authorKeys = []string{"author", "set_by", "by", "created_by", "requested_by"}
 
+// isEntryList reports whether field f is a list of entries that name
+// their authors: a lead's stage log, an activity's revisions, an approval
+// request's decisions.
+func isEntryList(f string) bool {
+	return model.IsAppendField(model.TypeLead, f) || model.IsAppendField(model.TypeActivity, f) || model.IsAppendField(model.TypeApproval, f)
+}
+
 // adoptAuthors rewrites, in fields, every author field and every author
 // of a list entry that names oldUser to name newUser. It reports whether
 // anything changed.
@@ -21,7 +28,7 @@ func adoptAuthors(fields map[string]json.RawMessage, oldUser, newUser string) bo
 	changed := false
 	name, _ := json.Marshal(oldUser)
 	for f, v := range fields {
-		if model.IsAppendField(model.TypeLead, f) || model.IsAppendField(model.TypeActivity, f) {
+		if isEntryList(f) {
 			if out, ok := renameAuthors(v, name, newUser); ok {
 				if out != nil {
 					fields[f], changed = out, true
@@ -80,7 +87,7 @@ func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
 		entry := members(v[at:end], func(key []byte, from, end int) bool {
 			k, val := string(key[1:len(key)-1]), v[at+from:at+end]
 			switch {
-			case model.IsAppendField(model.TypeLead, k) || model.IsAppendField(model.TypeActivity, k):
+			case isEntryList(k):
 				return false
 			case !slices.Contains(authorKeys, k):
 				return true
@@ -276,6 +283,18 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	switch {
 	case owner:
 		return t.updateCard(id, func(c *Card) error { c.Owner = newUser; return nil })
+	case typ == model.TypeApproval:
+		// The request index's value is who asked.
+		var a model.Approval
+		if err := json.Unmarshal(fields, &a); err != nil {
+			return fmt.Errorf("approval request %s: %w", id, err)
+		}
+		for _, k := range indexKeys(&a) {
+			if k.bucket == string(idxApprovalLead) {
+				return t.idx(idxApprovalLead).Put([]byte(k.key), []byte(k.value))
+			}
+		}
+		return nil
 	case typ == model.TypeActivity:
 		// What act_facts needs, not the notes and their revisions.
 		var a model.Activity
@@ -317,7 +336,7 @@ func renameFields(data []byte, oldUser, newUser string, owner bool) (out []byte,
 		k, v := string(key[1:len(key)-1]), data[from:end]
 		var with []byte
 		switch {
-		case model.IsAppendField(model.TypeLead, k) || model.IsAppendField(model.TypeActivity, k):
+		case isEntryList(k):
 			renamed, sure := renameAuthors(v, name, newUser)
 			if !sure {
 				return false

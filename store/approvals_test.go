@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -633,5 +634,58 @@ func TestTodayApprovalAndServiceSections(t *testing.T) {
 	got = section(t, s, SectionService)
 	if len(got) != 3 || got[0].Action != model.ServiceInstall || got[2].ServiceID != mine.ID {
 		t.Errorf("after-sales' service work = %+v", got)
+	}
+}
+
+// Work written before the first login becomes the account's: a request's
+// asker and its decisions' authors too, and the index of who asked
+// follows (doctor finds the derived data in step).
+func TestAdoptUnsyncedRenamesApprovalRequests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	s, err := Open(Options{Path: path, User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := model.Lead{Company: "Acme", Stage: "negotiation"}
+	var a model.Approval
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		if a, err = tx.RequestApproval(l.ID, ""); err != nil {
+			return err
+		}
+		_, err := tx.DecideApproval(a.ID, model.Approved, "")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		if _, err := tx.AdoptUnsynced("root", "wang"); err != nil {
+			return err
+		}
+		out, err := tx.Outbox(0)
+		for _, e := range out {
+			if err := tx.DropOutbox(e.Seq); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		got, err := tx.Approval(a.ID)
+		if err != nil || got.RequestedBy != "wang" || len(got.Decisions) != 1 || got.Decisions[0].By != "wang" {
+			t.Errorf("after the handover: %+v, %v", got, err)
+		}
+		return nil
+	})
+	s.Close()
+	r, err := Doctor(path)
+	if err != nil || !r.OK() {
+		t.Fatalf("doctor after the handover: %+v, %v", r, err)
 	}
 }
