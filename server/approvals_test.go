@@ -152,7 +152,7 @@ func TestApprovalsPerRole(t *testing.T) {
 			{sue, decision(req.ID, model.Approved, "sue"), "support and after-sales neither request nor decide approvals"},
 			{bob, request(big.ID, "bob", 1_200_000_00), "does not exist on the server, or you may not see it"},
 			{ann, request(big.ID, "max", 1_200_000_00), "requested_by must be you (ann)"},
-			{ann, decision(req.ID, model.Approved, "ann"), "only leadership decides approval requests"},
+			{ann, decision(req.ID, model.Approved, "ann"), "only leadership may decide approval requests"},
 			{max, decision(req.ID, model.Approved, "max"), "the company settings do not make managers approvers"},
 			{lea, decision(req.ID, model.Approved, "leo"), "it must be you (lea)"},
 			{ann, forged(reqRef, model.OpSet, map[string]any{"value": model.Money{Amount: 9_000_000_00, Currency: "CNY"}}), "value is set when it is created and cannot change"},
@@ -266,7 +266,7 @@ func TestManagersDecideWhenTheSettingsSaySo(t *testing.T) {
 			{max, decision(annReq.Entity.ID, model.Approved, "max"), ""},
 			{max, decision(maxReq.Entity.ID, model.Approved, "max"), "you asked for approval request " + maxReq.Entity.ID + " yourself, so another approver must decide it"},
 			{lea, decision(maxReq.Entity.ID, model.Approved, "lea"), ""},
-			{ann, decision(annReq.Entity.ID, model.Approved, "ann"), "only leadership and manager decides approval requests"},
+			{ann, decision(annReq.Entity.ID, model.Approved, "ann"), "only leadership and manager may decide approval requests"},
 		})
 	})
 }

@@ -500,9 +500,9 @@ func (s *Service) authoriseApproval(tx Tx, u User, op model.Op, rec *model.Recor
 			approvers = []string{RoleLeadership}
 		}
 		if u.Role == RoleManager {
-			return reject("only %s decides approval requests: the company settings do not make managers approvers", strings.Join(approvers, " and "))
+			return reject("only %s may decide approval requests: the company settings do not make managers approvers", strings.Join(approvers, " and "))
 		}
-		return reject("only %s decides approval requests", strings.Join(approvers, " and "))
+		return reject("only %s may decide approval requests", strings.Join(approvers, " and "))
 	}
 	requester := op.Fields["requested_by"]
 	if exists {
