@@ -161,10 +161,7 @@ func (s *Service) work(tx Tx, lead string) (map[string]string, error) {
 		}
 	}
 	if bt != nil {
-		if bt.work == nil {
-			bt.work = map[string]map[string]string{}
-		}
-		bt.work[lead] = w
+		bt.keepWork(lead, w)
 	}
 	return w, nil
 }

@@ -163,8 +163,11 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 		}
 	}
 	// The lead exists before the op unless the op makes it (exists is
-	// the op's entity's).
+	// the op's entity's). A new lead has no work to read yet.
 	leadExisted := exists || !isLead
+	if bt, ok := tx.(*batchTx); ok && !leadExisted {
+		bt.keepWork(lead, map[string]string{})
+	}
 	var oldVis []string
 	if sight && leadExisted {
 		if oldVis, err = s.visibility(tx, lead, lrec); err != nil {
@@ -454,6 +457,15 @@ func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 		t.leads[ref.ID] = cloneRecord(rec)
 	}
 	return rec, ok, err
+}
+
+// keepWork keeps who lead's tasks and service orders are assigned to
+// for the rest of the batch (roles.go: work).
+func (t *batchTx) keepWork(lead string, w map[string]string) {
+	if t.work == nil {
+		t.work = map[string]map[string]string{}
+	}
+	t.work[lead] = w
 }
 
 func (t *batchTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
