@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
@@ -233,5 +234,24 @@ func TestPaletteOpensTheInbox(t *testing.T) {
 		d.send(ctrl('k'))
 		d.keys("text:approvals inbox", "enter")
 		d.mustShow(lang+" palette → inbox", want)
+	}
+}
+
+// TestKeysTypedRightAfter5ReachTheInbox: 5, enter and y typed in one
+// burst (before the inbox is read) open the first request and its
+// approval form: the keys wait for the page to be read.
+func TestKeysTypedRightAfter5ReachTheInbox(t *testing.T) {
+	t.Parallel()
+	d, ids := newDriver(t, "en", uitest.English, 100, 30)
+	if err := d.st.Update(func(tx *store.Tx) error { _, err := tx.RequestApproval(ids[2], ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var cmds []tea.Cmd
+	for _, k := range []string{"5", "enter", "y"} {
+		cmds = append(cmds, d.update(uitest.Key(k)))
+	}
+	uitest.Run(d.update, tea.Batch(cmds...), d.busy)
+	if l := d.firstLine(); !strings.Contains(l, "Approve Granite Steel Group") {
+		t.Fatalf("5, enter, y in a burst: %q\n%s", l, d.plain())
 	}
 }

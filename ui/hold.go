@@ -96,8 +96,10 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 
 // deliver gives a key to the root's keys or to what has the keyboard, and
 // says whether its command may still open something: it returned one,
-// nothing opened at once, and no text field had the keyboard (text keys
-// open nothing, and their cursor's blink would hold every next key).
+// and no text field had the keyboard (text keys open nothing, and their
+// cursor's blink would hold every next key), and either nothing opened at
+// once or a page did that is not ready for keys yet (the approvals inbox
+// until it is read).
 func (m *Model) deliver(msg tea.Msg) (cmd tea.Cmd, opens bool) {
 	at := m.spot()
 	done := false
@@ -107,7 +109,8 @@ func (m *Model) deliver(msg tea.Msg) (cmd tea.Cmd, opens bool) {
 	if !done {
 		cmd = m.focus().Update(msg)
 	}
-	return cmd, cmd != nil && !at.input && m.spot() == at
+	waits := m.spot() == at || m.top() == nil && !m.page().Ready()
+	return cmd, cmd != nil && !at.input && waits
 }
 
 // startHold holds the keys typed after a key whose command is cmd, until

@@ -152,7 +152,7 @@ func (p *approvalsPage) View() string             { return p.m.View() }
 func (p *approvalsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
 func (p *approvalsPage) KeyMap() help.KeyMap      { return p.m.KeyMap() }
 func (p *approvalsPage) InputFocused() bool       { return false }
-func (p *approvalsPage) Ready() bool              { return true }
+func (p *approvalsPage) Ready() bool              { return p.m.Loaded() }
 func (p *approvalsPage) Reload() tea.Cmd          { return p.m.Load() }
 
 // Lead is the selected request's lead, which a quick note is for.

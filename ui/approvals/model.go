@@ -75,6 +75,10 @@ func (m *Model) Load() tea.Cmd {
 	}
 }
 
+// Loaded reports whether the inbox has been read: until then keys typed
+// right after 5 wait (the root holds them while it can).
+func (m Model) Loaded() bool { return m.loaded }
+
 // Show opens request id whole, once it is read.
 func (m *Model) Show(id string) {
 	m.want = id
