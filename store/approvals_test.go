@@ -215,6 +215,10 @@ func TestApprovalGatesTheWinAndTheWinHandsOff(t *testing.T) {
 		t.Fatalf("support task = %+v", tasks)
 	}
 
+	if err := s.Update(func(tx *Tx) error { _, err := tx.RequestApproval(l.ID, ""); return err }); err == nil {
+		t.Error("a request on a won deal was taken")
+	}
+
 	// Reopened and won again: no second hand-off.
 	if err := s.Update(func(tx *Tx) error { _, err := tx.MoveLead(l.ID, Move{Stage: "negotiation"}); return err }); err != nil {
 		t.Fatal(err)
@@ -614,8 +618,12 @@ func TestTodayApprovalAndServiceSections(t *testing.T) {
 	if err := moveWon(s, l.ID); err != nil {
 		t.Fatal(err)
 	}
-	var mine model.ServiceOrder
+	var mine, undated model.ServiceOrder
 	err := s.Update(func(tx *Tx) error {
+		undated = model.ServiceOrder{LeadID: l.ID, Kind: model.ServiceMaintenance, Assignee: "ann"}
+		if err := tx.AddService(&undated); err != nil {
+			return err
+		}
 		mine = model.ServiceOrder{LeadID: l.ID, Kind: model.ServiceTraining, Assignee: "ann", Due: model.DateOf(t0).AddDays(30)}
 		if err := tx.AddService(&mine); err != nil {
 			return err
@@ -627,12 +635,12 @@ func TestTodayApprovalAndServiceSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = section(t, s, SectionService)
-	if len(got) != 1 || got[0].ServiceID != mine.ID || got[0].Action != model.ServiceTraining {
-		t.Errorf("leadership's service work = %+v", got)
+	if len(got) != 2 || got[0].ServiceID != mine.ID || got[0].Action != model.ServiceTraining || got[1].ServiceID != undated.ID {
+		t.Errorf("leadership's service work (the undated order last) = %+v", got)
 	}
 	setRole("aftersales") // the hand-off's two queued orders too
 	got = section(t, s, SectionService)
-	if len(got) != 3 || got[0].Action != model.ServiceInstall || got[2].ServiceID != mine.ID {
+	if len(got) != 4 || got[0].Action != model.ServiceInstall || got[2].ServiceID != mine.ID {
 		t.Errorf("after-sales' service work = %+v", got)
 	}
 }

@@ -193,6 +193,11 @@ func (t *Tx) Today() (TodayReport, error) {
 				if c := cmp.Compare(b.Days, a.Days); c != 0 {
 					return c
 				}
+			} else if a.Due.IsZero() != b.Due.IsZero() {
+				if a.Due.IsZero() {
+					return 1 // a service order with no day yet, after the dated ones
+				}
+				return -1
 			} else if c := a.Due.Compare(b.Due); c != 0 {
 				return c
 			}
