@@ -28,9 +28,6 @@ func (t *Tx) RequestApproval(leadID, note string) (model.Approval, error) {
 	if err != nil {
 		return model.Approval{}, err
 	}
-	if l.Stage == model.StageWon {
-		return model.Approval{}, &model.FieldError{Field: "lead", Problem: l.Company + " is won already; approval is asked before a deal is won"}
-	}
 	if p, ok, err := t.pendingOf(leadID); err != nil || ok {
 		if err == nil {
 			err = fmt.Errorf("%s already has an approval request waiting for a decision (%s, asked by %s on %s); it is decided first",
