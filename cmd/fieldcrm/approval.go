@@ -28,7 +28,7 @@ type approvalRow struct {
 	Status  string `json:"status"`
 }
 
-func rowOf(tx *store.Tx, ap model.Approval) approvalRow {
+func approvalRowOf(tx *store.Tx, ap model.Approval) approvalRow {
 	r := approvalRow{Approval: ap, Company: store.ShortID(ap.LeadID), Status: ap.Status()}
 	if c, err := tx.Card(ap.LeadID); err == nil {
 		r.Company = c.Company
@@ -59,7 +59,7 @@ func (a *app) approvalRequestCmd() *cobra.Command {
 					return err
 				}
 				ap, err := tx.RequestApproval(id, note)
-				row = rowOf(tx, ap)
+				row = approvalRowOf(tx, ap)
 				return err
 			})
 			if err != nil {
@@ -108,7 +108,7 @@ func (a *app) approvalListCmd() *cobra.Command {
 			err := a.view(func(tx *store.Tx) error {
 				list, err := tx.Approvals(pending)
 				for _, ap := range list {
-					rows = append(rows, rowOf(tx, ap))
+					rows = append(rows, approvalRowOf(tx, ap))
 				}
 				return err
 			})
@@ -159,7 +159,7 @@ newest.`,
 					return err
 				}
 				ap, err := tx.Approval(id)
-				row = rowOf(tx, ap)
+				row = approvalRowOf(tx, ap)
 				return err
 			})
 			if err != nil {
@@ -254,7 +254,7 @@ A later decision overrules an earlier one; both stay in the request.`,
 				if errors.Is(err, store.ErrMayNotDecide) {
 					return errors.New(i18n.Tf(a.language(), "cli.approval.may_not", a.approverNames(), i18n.T(a.language(), "role."+tx.Role())))
 				}
-				row = rowOf(tx, ap)
+				row = approvalRowOf(tx, ap)
 				return err
 			})
 			if err != nil {

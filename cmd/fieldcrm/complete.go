@@ -212,7 +212,7 @@ func (a *app) approvalCandidates(prefix string, pending bool) []string {
 		list, err := tx.Approvals(pending)
 		for _, ap := range list {
 			if short := store.ShortID(ap.ID); strings.HasPrefix(short, prefix) {
-				r := rowOf(tx, ap)
+				r := approvalRowOf(tx, ap)
 				out = append(out, short+"\t"+model.PrintableFlat(r.Company+" "+r.Status+" "+r.Value.String()))
 			}
 		}
