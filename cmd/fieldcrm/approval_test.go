@@ -45,7 +45,9 @@ func (c *cli) services(args ...string) []serviceRow {
 // on the laptop (the role is known from login); leadership sees the
 // request in its daily review, approves and syncs; the rep pulls, sees
 // the decision, wins the deal, and the hand-off's service orders and
-// support task are in the rep's book and reach leadership's by sync.
+// support task are in the rep's book and reach leadership's by sync;
+// after-sales finds the queue's orders in its daily review, does one, and
+// the rep's book pulls it.
 func TestApprovalAndHandOffThroughTheServer(t *testing.T) {
 	st, err := server.OpenBolt(t.TempDir(), true)
 	if err != nil {
@@ -55,7 +57,7 @@ func TestApprovalAndHandOffThroughTheServer(t *testing.T) {
 	srv := httptest.NewServer(server.Handler(svc, server.Options{Rate: 1e6, Burst: 1e6}))
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	clis := map[string]*cli{}
-	for name, role := range map[string]string{"ann": server.RoleRep, "lei": server.RoleLeadership} {
+	for name, role := range map[string]string{"ann": server.RoleRep, "lei": server.RoleLeadership, "lin": server.RoleAftersales} {
 		tok, err := svc.AddUser(context.Background(), name, role)
 		if err != nil {
 			t.Fatal(err)
@@ -64,7 +66,7 @@ func TestApprovalAndHandOffThroughTheServer(t *testing.T) {
 		clis[name].ok("lead", "add", "--company", "Warm-up "+name) // a book to keep the role in
 		clis[name].ok("login", "--server", srv.URL, "--user", name, "--token", tok)
 	}
-	ann, lei := clis["ann"], clis["lei"]
+	ann, lei, lin := clis["ann"], clis["lei"], clis["lin"]
 
 	var l model.Lead
 	if err := json.Unmarshal([]byte(ann.ok("lead", "add", "--company", "华东重工", "--value", "300万", "--stage", "negotiation", "--json")), &l); err != nil {
@@ -149,6 +151,27 @@ func TestApprovalAndHandOffThroughTheServer(t *testing.T) {
 	}
 	if leis.Lead.Stage != model.StageWon || len(leis.Approvals) != 1 || leis.Approvals[0].Status() != model.Approved {
 		t.Fatalf("leadership's copy of the lead: %s, %+v", leis.Lead.Stage, leis.Approvals)
+	}
+
+	// After-sales sees the queue's orders in its daily review, does one
+	// and signs it off; the rep's book pulls it.
+	lin.ok("sync")
+	if items := lin.todayItems(store.SectionService); len(items) != 2 || items[0].Company != "华东重工" {
+		t.Fatalf("after-sales' service work: %+v", items)
+	}
+	lin.ok("service", "done", store.ShortID(orders[0].ID), "--notes", "安装完成", "--signed-off-by", "王工")
+	lin.ok("sync")
+	if out := lin.ok("sync", "--rejected"); strings.Contains(out, orders[0].ID) {
+		t.Fatalf("the server refused after-sales' work:\n%s", out)
+	}
+	ann.ok("sync")
+	for _, r := range ann.services("--lead", "华东") {
+		if r.ID == orders[0].ID && (r.Status != model.ServiceDone || r.SignedOffBy != "王工" || r.Notes != "安装完成") {
+			t.Fatalf("the rep's copy of the done order: %+v", r)
+		}
+	}
+	if open := ann.services("--open"); len(open) != 1 || open[0].ID != orders[1].ID {
+		t.Fatalf("the rep's open orders: %+v", open)
 	}
 }
 
