@@ -55,9 +55,19 @@ func decide(s *Store, id, verdict string) (model.Approval, error) {
 
 func TestMigration12AddsApprovalsAndServices(t *testing.T) {
 	l := model.Lead{ID: "L1", Company: "老数据有限公司", Stage: "negotiation", Value: model.Money{Amount: 3_000_000_00, Currency: "CNY"}}
+	// A queue's task pulled by a schema-11 build: its due-day entry has
+	// no queue.
+	tk := model.Task{ID: "T1", LeadID: "L1", Due: model.DateOf(t0), Action: "hand-off", Queue: model.QueueSupport, CreatedAt: t0}
 	path := atVersion(t, 11, func(tx *bolt.Tx) error {
 		data, _ := json.Marshal(l)
 		if err := tx.Bucket(bucketLeads).Put([]byte(l.ID), data); err != nil {
+			return err
+		}
+		data, _ = json.Marshal(tk)
+		if err := tx.Bucket(bucketTasks).Put([]byte(tk.ID), data); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketIdx).Bucket(idxTaskDue).Put([]byte(join(tk.Due.String(), tk.ID)), []byte(join("L1", tk.Action))); err != nil {
 			return err
 		}
 		return rebuildCards(tx)
@@ -85,6 +95,9 @@ func TestMigration12AddsApprovalsAndServices(t *testing.T) {
 			if tx.idx(name) == nil {
 				t.Errorf("index %s missing", name)
 			}
+		}
+		if v := tx.idx(idxTaskDue).Get([]byte(join(tk.Due.String(), tk.ID))); string(v) != join("L1", tk.Action, model.QueueSupport) {
+			t.Errorf("the queue's task in the due-day index: %q", v)
 		}
 		return nil
 	})
