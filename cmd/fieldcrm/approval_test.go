@@ -253,6 +253,9 @@ func TestApprovalCommandsWithoutAServer(t *testing.T) {
 	c := newCLI(t)
 	c.ok("lead", "add", "--company", "Solo Co", "--value", "150万", "--stage", "negotiation")
 	c.ok("lead", "add", "--company", "Small Co", "--value", "1万", "--stage", "negotiation")
+	if msg := c.fails("", "lead", "edit", "Solo", "--stage", "won"); !strings.Contains(msg, "Solo Co needs approval before it can be won (value); ask with: fieldcrm approval request ") {
+		t.Fatalf("lead edit to won: %s", msg)
+	}
 	out := c.ok("approval", "request", "Small Co")
 	if !strings.Contains(out, "need no approval") {
 		t.Fatalf("a request the rules do not need: %s", out)

@@ -499,6 +499,9 @@ func (a *app) leadEditCmd() *cobra.Command {
 				}
 				return tx.UpdateLead(&l)
 			})
+			if ae := (*model.ApprovalError)(nil); errors.As(err, &ae) {
+				return a.approvalNeeded(ae, store.ShortID(l.ID)) // --stage won
+			}
 			if err != nil {
 				return err
 			}
