@@ -20,4 +20,5 @@ var approvalsCLIEntries = []entry{
 	{"cli.lead.services", "service orders:", "服务单："},
 	{"cli.lead.approval_needed", "needs approval before it can be won (%s): fieldcrm approval request %s", "赢单前需审批（%s）：fieldcrm approval request %s"},
 	{"cli.none", "none", "无"},
+	{"cli.labelled", "%s: %s", "%s：%s"},
 }

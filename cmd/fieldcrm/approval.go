@@ -208,9 +208,9 @@ func (a *app) printApproval(r approvalRow) {
 		printf(w, i18n.T(lang, "approval.reasons")+"\n", a.reasons(r.Reasons))
 	}
 	if r.Note != "" {
-		printf(w, "%s: %s\n", i18n.T(lang, "approvals.note"), r.Note)
+		printf(w, i18n.T(lang, "cli.labelled")+"\n", i18n.T(lang, "approvals.note"), r.Note)
 	}
-	printf(w, "\n%s:\n", i18n.T(lang, "approvals.decisions"))
+	printf(w, "\n%s\n", strings.TrimSpace(i18n.Tf(lang, "cli.labelled", i18n.T(lang, "approvals.decisions"), "")))
 	if len(r.Decisions) == 0 {
 		printf(w, "  %s\n", i18n.T(lang, "approvals.no_decision"))
 	}
