@@ -2,7 +2,6 @@ package sshd
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"charm.land/ssh"
@@ -41,14 +40,14 @@ func (f *front) exec(s ssh.Session, sess *session, rep *replica, u server.User, 
 	args := s.Command()
 	if !Allowed(args) || f.cfg.Exec == nil {
 		f.sessions.refused(reasonCommand)
-		fmt.Fprintln(s.Stderr(), tr(lang, "ssh.refused.command"))
+		say(s, tr(lang, "ssh.refused.command"))
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(sess.ctx, initialSync)
 	err := rep.syncNow(ctx)
 	cancel()
 	if err != nil {
-		fmt.Fprintln(s.Stderr(), tr(lang, "ssh.sync_failed"))
+		say(s, tr(lang, "ssh.sync_failed"))
 	}
 	return f.cfg.Exec(sess.ctx, Exec{Args: args, Store: rep.st, User: u.Name, Lang: lang, Stdout: s, Stderr: s.Stderr()})
 }

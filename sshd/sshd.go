@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -172,6 +173,10 @@ func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
 	}
 	f.srv.ConnectionFailedCallback = f.failed
 	f.srv.HandshakeTimeout = 30 * time.Second
+	// A connection with no traffic at all (no session, no keepalive)
+	// goes too, a minute after a session would have (whose own idle
+	// clock is its user's keys, and which says why it ends).
+	f.srv.IdleTimeout = c.IdleTimeout + time.Minute
 	return f, nil
 }
 
@@ -223,7 +228,7 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 		}
 		u, err := f.svc.KeyUser(s.Context(), pub)
 		if err != nil {
-			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.ended.revoked"))
+			say(s, tr(lang, "ssh.ended.revoked"))
 			_ = s.Exit(1)
 			return
 		}
@@ -236,7 +241,7 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 		rep, err := f.replicas.acquire(s.Context(), u.Name)
 		if err != nil {
 			f.log.Error("ssh: open the replica", "user", u.Name, "err", err)
-			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.replica_failed"))
+			say(s, tr(lang, "ssh.replica_failed"))
 			_ = s.Exit(1)
 			return
 		}
@@ -246,7 +251,7 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 			return
 		}
 		if _, _, isPty := s.Pty(); !isPty {
-			fmt.Fprintln(s.Stderr(), tr(lang, "ssh.no_terminal"))
+			say(s, tr(lang, "ssh.no_terminal"))
 			_ = s.Exit(1)
 			return
 		}
@@ -254,9 +259,19 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 	}
 }
 
+// say writes a line to the session's standard error: ending in \r\n on
+// a terminal, whose output is not translated as a local one's is.
+func say(s ssh.Session, line string) {
+	end := "\n"
+	if _, _, isPty := s.Pty(); isPty {
+		end = "\r\n"
+	}
+	_, _ = io.WriteString(s.Stderr(), line+end)
+}
+
 // refuse tells a session why it may not go on, in its language, and ends it.
 func (f *front) refuse(s ssh.Session, lang, why string) {
 	f.sessions.refused(why)
-	fmt.Fprintln(s.Stderr(), tr(lang, "ssh.refused."+why))
+	say(s, tr(lang, "ssh.refused."+why))
 	_ = s.Exit(1)
 }

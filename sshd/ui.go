@@ -1,8 +1,6 @@
 package sshd
 
 import (
-	"fmt"
-
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
@@ -65,7 +63,7 @@ func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User,
 	}
 	p.Kill()
 	if why := sess.ended(); why != "" {
-		fmt.Fprint(s.Stderr(), "\r\n"+tr(lang, "ssh.ended."+why)+"\r\n")
+		say(s, "\r\n"+tr(lang, "ssh.ended."+why))
 		return 1
 	}
 	return 0
