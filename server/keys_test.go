@@ -47,6 +47,16 @@ func TestSSHKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A comment is shown in lists and the audit log: one short line,
+		// no control characters.
+		hostile, hostileLine := newPubKey(t, "evil\x1b]0;pwned\x07\u009b2J"+strings.Repeat("x", 200))
+		hk, err := h.svc.AddSSHKey(ctx, "bob", []byte(hostileLine))
+		if err != nil || strings.ContainsAny(hk.Comment, "\x1b\x07\u009b") || len([]rune(hk.Comment)) > 100 || !strings.HasPrefix(hk.Comment, "evil]0;pwned2J") {
+			t.Fatalf("hostile comment stored as %q, %v", hk.Comment, err)
+		}
+		if err := h.svc.RemoveSSHKey(ctx, "bob", gossh.FingerprintSHA256(hostile)); err != nil {
+			t.Fatal(err)
+		}
 		if k.Fingerprint != gossh.FingerprintSHA256(pub) || !strings.HasPrefix(k.Fingerprint, "SHA256:") || strings.Contains(k.Fingerprint, "=") ||
 			k.User != "ann" || k.Type != "ssh-ed25519" || k.Comment != "ann@laptop" {
 			t.Fatalf("added %+v", k)
@@ -129,6 +139,8 @@ func TestSSHKeys(t *testing.T) {
 		}
 		want := []string{
 			"key.add ann by ann " + k.Fingerprint,
+			"key.add bob by root " + gossh.FingerprintSHA256(hostile),
+			"key.remove bob by root " + gossh.FingerprintSHA256(hostile),
 			"key.remove ann by root " + k.Fingerprint,
 			"key.add bob by root " + k.Fingerprint,
 		}

@@ -201,6 +201,9 @@ func TestSSHThroughTheCLI(t *testing.T) {
 	if out, errs, err = sshRun(t, addr, hostFP, bobKey, "today --json"); err != nil || !json.Valid([]byte(out)) || strings.Contains(out, "Zeta") {
 		t.Fatalf("bob's today --json over SSH: %v %s\n%s", err, errs, out)
 	}
+	if out, errs, err = sshRun(t, addr, hostFP, annKey, "report funnel --json"); err != nil || !json.Valid([]byte(out)) {
+		t.Fatalf("report funnel --json over SSH: %v %s\n%s", err, errs, out)
+	}
 	if _, errs, err = sshRun(t, addr, hostFP, bobKey, "lead add --company Theta"); err == nil || !strings.Contains(errs, "only today, lead list") {
 		t.Fatalf("lead add over SSH: %v %q; want refused", err, errs)
 	}
