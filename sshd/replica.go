@@ -3,6 +3,7 @@ package sshd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -151,9 +152,16 @@ func (rs *replicas) open(r *replica) error {
 			ctx, cancel := context.WithTimeout(context.Background(), initialSync)
 			_, err = remote.Sync(ctx, st, client)
 			cancel()
-			if err != nil {
+			var ae *remote.AccountError
+			if errors.As(err, &ae) {
 				st.Close()
-				return fmt.Errorf("first sync of %s's replica: %w", r.user, err)
+				return fmt.Errorf("%s's replica: %w", r.user, err)
+			}
+			if err != nil {
+				// A first pull of a big book may take longer: what
+				// arrived is applied page by page, the loop goes on
+				// from there, and the status line says how it goes.
+				rs.cfg.Logger.Warn("ssh: the replica's opening sync", "user", r.user, "err", err)
 			}
 			synced = true
 		}
