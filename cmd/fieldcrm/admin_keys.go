@@ -109,9 +109,11 @@ func (a *app) printKeys(keys []server.SSHKey, asJSON bool) error {
 		}
 		return printJSON(a.out, keys)
 	}
-	t := &table{header: []string{"FINGERPRINT", "TYPE", "ADDED", "COMMENT"}, max: []int{0, 0, 0, noCap}}
+	// The fingerprint takes 51 columns: at 80 the type goes first, then
+	// the comment is cut (--json has everything).
+	t := &table{header: []string{"FINGERPRINT", "ADDED", "COMMENT", "TYPE"}, max: []int{0, 0, noCap, 0}}
 	for _, k := range keys {
-		t.add(k.Fingerprint, k.Type, k.Added.Local().Format(time.DateTime), k.Comment)
+		t.add(k.Fingerprint, k.Added.Local().Format(time.DateOnly), k.Comment, k.Type)
 	}
 	t.write(a.out)
 	return nil
