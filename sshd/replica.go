@@ -257,6 +257,7 @@ func (t apiTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if req.Body == nil {
 		req.Body = http.NoBody
 	}
+	req.RemoteAddr = "ssh-front" // what the request log shows as its remote
 	rec := &recorder{header: http.Header{}}
 	t.api.ServeHTTP(rec, req)
 	if rec.code == 0 {
