@@ -19,6 +19,8 @@ var sshEntries = []entry{
 		"fieldcrm：界面需要终端：请用 ssh -t 连接，或指定命令，例如 today --json。"},
 	{"ssh.replica_failed", "fieldcrm: your book on the server could not be opened; the server's log says why, ask your administrator.",
 		"fieldcrm：无法打开您在服务器上的数据库；原因见服务器日志，请联系管理员。"},
+	{"ssh.opening", "fieldcrm: opening your book on the server; the first time it is fetched whole, which can take a while…",
+		"fieldcrm：正在打开您在服务器上的数据库；首次需要完整获取，可能需要一些时间……"},
 	{"ssh.sync_failed", "fieldcrm: warning: the sync before this command failed; what follows may be a little old.",
 		"fieldcrm：警告：运行此命令前的同步失败；以下内容可能稍旧。"},
 	{"ssh.rate_limited", "fieldcrm: too many failed sign-ins from your address; wait %d s and try again.",

@@ -238,7 +238,11 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 			return
 		}
 		defer f.sessions.close(sess)
+		// A first session pulls the user's whole book: say so if it
+		// takes a moment, rather than leave a blank terminal.
+		slow := time.AfterFunc(time.Second, func() { say(s, tr(lang, "ssh.opening")) })
 		rep, err := f.replicas.acquire(s.Context(), u.Name)
+		slow.Stop()
 		if err != nil {
 			f.log.Error("ssh: open the replica", "user", u.Name, "err", err)
 			say(s, tr(lang, "ssh.replica_failed"))
