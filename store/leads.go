@@ -10,8 +10,21 @@ import (
 )
 
 // AddLead creates a lead. Missing id, stage, owner and times are filled in;
-// the lead is validated first, so nothing invalid is ever written.
-func (t *Tx) AddLead(l *model.Lead) error {
+// the lead is validated first, so nothing invalid is ever written. A lead
+// given at won is written as history, neither gated nor handed on: an
+// import of accounts won in another system, the demo's past (the server
+// takes a create at won so too; only moves are gated). What a user enters
+// as new goes through CreateLead.
+func (t *Tx) AddLead(l *model.Lead) error { return t.addLead(l, false) }
+
+// CreateLead creates a lead a user enters now, as AddLead does; one
+// entered at won is won now, as a move to won is: refused with a
+// *model.ApprovalError when the deal needs an approval (a new lead has
+// none to show), and otherwise handed on (handOff) in the same
+// transaction.
+func (t *Tx) CreateLead(l *model.Lead) error { return t.addLead(l, true) }
+
+func (t *Tx) addLead(l *model.Lead, winNow bool) error {
 	if l.ID == "" {
 		l.ID = model.NewID()
 	}
@@ -43,7 +56,20 @@ func (t *Tx) AddLead(l *model.Lead) error {
 	if err := l.Validate(t.s.rules.Pipeline); err != nil {
 		return err
 	}
-	return t.put(model.TypeLead, l.ID, l, true)
+	won := winNow && l.Stage == model.StageWon
+	if won {
+		reasons, err := t.WonBlock(l)
+		if err != nil {
+			return err
+		}
+		if reasons != nil {
+			return &model.ApprovalError{Company: l.Company, Reasons: reasons}
+		}
+	}
+	if err := t.put(model.TypeLead, l.ID, l, true); err != nil || !won {
+		return err
+	}
+	return t.handOff(l)
 }
 
 func (t *Tx) logStage(id, stage string) error {
@@ -73,11 +99,18 @@ func (t *Tx) Lead(id string) (model.Lead, error) {
 // logged. Becoming won is refused with a *model.ApprovalError while the
 // deal needs an approval none of its requests gives (WonBlock), and
 // otherwise hands the account on (handOff) in the same transaction.
-func (t *Tx) UpdateLead(l *model.Lead) error { return t.updateLead(l, true) }
+func (t *Tx) UpdateLead(l *model.Lead) error { return t.updateLead(l, true, true) }
+
+// UpdateImportedLead saves a lead an import row changed as UpdateLead
+// does, approval gate included (the server checks every move to won), but
+// a move to won hands nothing on: an import records deals won elsewhere,
+// and its summary says how many came in without a hand-off.
+func (t *Tx) UpdateImportedLead(l *model.Lead) error { return t.updateLead(l, true, false) }
 
 // updateLead is UpdateLead; gate false skips the approval a move to won
-// needs, for a merge whose won twin was won already.
-func (t *Tx) updateLead(l *model.Lead, gate bool) error {
+// needs, for a merge whose won twin was won already; handOff false skips
+// the hand-off, for an import.
+func (t *Tx) updateLead(l *model.Lead, gate, handOff bool) error {
 	old, err := t.Lead(l.ID)
 	if err != nil {
 		return err
@@ -110,7 +143,7 @@ func (t *Tx) updateLead(l *model.Lead, gate bool) error {
 	if err := t.logStage(l.ID, l.Stage); err != nil {
 		return err
 	}
-	if won {
+	if won && handOff {
 		return t.handOff(l)
 	}
 	return nil

@@ -20,6 +20,54 @@ type MergeReport struct {
 	Tasks      int      `json:"tasks"`
 	Complaints int      `json:"complaints"`
 	Services   int      `json:"services"` // service orders moved
+	// ApprovalsLeft counts the dropped lead's approval requests, which
+	// stay on it (a request's lead is fixed) and go to the trash with it.
+	ApprovalsLeft int `json:"approvals_left"`
+}
+
+// ApprovalMergeError refuses a merge that would leave on the dropped lead
+// the approval request the merged deal needs: one waiting for a decision,
+// or one approved that covers the merged deal, while none of the kept
+// lead's requests does. Merging the other way round keeps it.
+type ApprovalMergeError struct {
+	Keep, Drop  string // the leads' ids
+	DropCompany string
+	Request     model.Approval
+}
+
+func (e *ApprovalMergeError) Error() string {
+	state := "waiting for a decision"
+	if e.Request.Status() == model.Approved {
+		state = "approved"
+	}
+	return fmt.Sprintf("%s has approval request %s %s, which the merged deal needs, and a request stays on its lead: merge the other way round (fieldcrm merge %s %s)",
+		e.DropCompany, ShortID(e.Request.ID), state, ShortID(e.Drop), ShortID(e.Keep))
+}
+
+// mergeApprovals counts the dropped lead's requests into rep and refuses
+// the merge (*ApprovalMergeError) when the merged lead, not won, needs an
+// approval that one of them gives or waits for and none of the kept
+// lead's gives.
+func (t *Tx) mergeApprovals(merged, drop *model.Lead, rep *MergeReport) error {
+	reqs, err := t.ApprovalsOf(drop.ID)
+	if err != nil || len(reqs) == 0 {
+		return err
+	}
+	rep.ApprovalsLeft = len(reqs)
+	if merged.Stage == model.StageWon {
+		return nil
+	}
+	if block, err := t.WonBlock(merged); err != nil || block == nil {
+		return err
+	}
+	asDrop := *merged
+	asDrop.ID = drop.ID
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if a := reqs[i]; a.Status() == model.Pending || a.Covers(&asDrop) {
+			return &ApprovalMergeError{Keep: merged.ID, Drop: drop.ID, DropCompany: drop.Company, Request: a}
+		}
+	}
+	return nil
 }
 
 // mergeSkip are lead fields a merge never takes from the dropped lead.
@@ -37,8 +85,10 @@ var mergeSkip = map[string]bool{
 // decision the server checks),
 // contacts, tags, products, assignees, custom fields and screening answers
 // are united, and every activity, follow-up, complaint and service order
-// of the dropped lead moves to the kept one (its approval requests stay:
-// a request's lead is fixed). The dropped lead is then deleted. Every
+// of the dropped lead moves to the kept one. Its approval requests stay
+// on it (a request's lead is fixed) and go to the trash with it; a merge
+// that would leave there the request the merged deal needs is refused
+// (mergeApprovals). The dropped lead is then deleted. Every
 // change is an ordinary op, so the merge syncs like any other edit.
 func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	rep := MergeReport{Kept: keepID, Dropped: dropID}
@@ -112,6 +162,9 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	if out.Stage == model.StageLost && out.LostReason == "" {
 		out.LostReason = drop.LostReason
 	}
+	if err := t.mergeApprovals(&out, &drop, &rep); err != nil {
+		return rep, err
+	}
 	// Service orders move first, so a kept lead that becomes won by the
 	// merge (its twin was won) is not handed off a second time; and no
 	// approval is asked again for a deal already won.
@@ -126,7 +179,7 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 		}
 		rep.Services++
 	}
-	if err := t.updateLead(&out, false); err != nil {
+	if err := t.updateLead(&out, false, true); err != nil {
 		return rep, fmt.Errorf("merge into %s: %w", ShortID(keepID), err)
 	}
 

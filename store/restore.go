@@ -115,6 +115,63 @@ func (t *Tx) RestoreComplaint(c model.Complaint) (bool, error) {
 	return t.written > n, err
 }
 
+// RestoreApproval writes an approval request and its decisions from an
+// export; its lead must exist. Decisions are append-only entries: each
+// keeps its id and stamp, so the verdict in force is the same as where
+// the export was made.
+func (t *Tx) RestoreApproval(a model.Approval) (bool, error) {
+	if err := checkRestoreID(a.ID); err != nil {
+		return false, err
+	}
+	if err := a.Validate(); err != nil {
+		return false, err
+	}
+	for _, d := range a.Decisions {
+		if err := model.ValidateNotes(d.Note); err != nil {
+			return false, err
+		}
+	}
+	if _, err := t.Lead(a.LeadID); err != nil {
+		return false, err
+	}
+	a.Decisions = slices.Clone(a.Decisions)
+	for i := range a.Decisions {
+		a.Decisions[i].ID, a.Decisions[i].HLC = t.entryStamp(a.Decisions[i].ID, a.Decisions[i].HLC)
+	}
+	n := t.written
+	if err := t.restore(model.TypeApproval, a.ID, &a); err != nil {
+		return false, err
+	}
+	for _, d := range a.Decisions {
+		d := d
+		if err := t.restoreEntry(model.TypeApproval, a.ID, "decisions", d.ID, d.HLC, func(id string, h model.HLC) any {
+			d.ID, d.HLC = id, h
+			return d
+		}); err != nil {
+			return false, err
+		}
+	}
+	return t.written > n, nil
+}
+
+// RestoreService writes a service order from an export; its lead must
+// exist. Unlike AddService it does not ask the lead to be won: an order
+// stays on an account that was reopened after the hand-off.
+func (t *Tx) RestoreService(s model.ServiceOrder) (bool, error) {
+	if err := checkRestoreID(s.ID); err != nil {
+		return false, err
+	}
+	if err := s.Validate(); err != nil {
+		return false, err
+	}
+	if _, err := t.Lead(s.LeadID); err != nil {
+		return false, err
+	}
+	n := t.written
+	err := t.restore(model.TypeService, s.ID, &s)
+	return t.written > n, err
+}
+
 // checkRestoreID refuses ids that could not have come from fieldcrm: they
 // become bbolt keys and index parts, so they must be short and printable.
 func checkRestoreID(id string) error {
