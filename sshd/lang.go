@@ -34,3 +34,7 @@ func language(env []string) string {
 
 // tr is a message in lang.
 func tr(lang, key string) string { return i18n.T(lang, key) }
+
+// inBoth is a message in English, then Chinese, for a client whose
+// language is not known where it is said.
+func inBoth(key string) string { return tr(i18n.EN, key) + " " + tr(i18n.ZH, key) }

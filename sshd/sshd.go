@@ -119,6 +119,7 @@ type front struct {
 	fails    *server.AddrLimiter
 	replicas *replicas
 	sessions *sessions
+	conns    conns // limits.go
 	srv      *ssh.Server
 	hostFP   string
 }
@@ -171,6 +172,10 @@ func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only session channels, bounded (limits.go): the library's default
+	// set, with its handler behind the bounds.
+	f.srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": f.sessionChannel}
+	f.conns.open = map[*gossh.ServerConn]*limits{}
 	f.srv.ConnectionFailedCallback = f.failed
 	f.srv.HandshakeTimeout = 30 * time.Second
 	// A connection with no traffic at all (no session, no keepalive)
@@ -220,7 +225,12 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 		// saw last: a client may ask about several keys before it signs
 		// with one, and the library does not ask again for a key it was
 		// told about. Reading it again also checks the user's standing.
+		lim, s := f.bounded(s) // limits.go
 		lang := language(s.Environ())
+		if why := lim.reason(); why != "" {
+			f.refuse(s, lang, why)
+			return
+		}
 		pub := s.PublicKey()
 		if pub == nil { // cannot happen: no other way in is offered
 			_ = s.Exit(1)
