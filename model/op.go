@@ -182,11 +182,16 @@ func (op *Op) Validate() error {
 }
 
 func validEntries(v json.RawMessage) bool {
-	var list []entryKey
-	if err := json.Unmarshal(v, &list); err != nil {
+	var keys []entryKey
+	if list, _, ok := parseEntries(v); ok {
+		keys = make([]entryKey, len(list))
+		for i, e := range list {
+			keys[i] = e.key
+		}
+	} else if err := json.Unmarshal(v, &keys); err != nil {
 		return false
 	}
-	for _, e := range list {
+	for _, e := range keys {
 		if e.ID == "" || e.HLC.IsZero() {
 			return false
 		}
@@ -393,33 +398,57 @@ type entryKey struct {
 }
 
 func (r *Record) appendEntry(field, id string, hlc HLC, entry json.RawMessage) bool {
-	return r.addEntries(field, []keyedEntry{{entryKey{id, hlc}, entry}})
+	return r.addEntries(field, []keyedEntry{{entryKey{id, hlc}, entry, canonicalJSON(entry)}})
 }
 
 // keyedEntry is an element of an append-only list with its id and stamp.
 type keyedEntry struct {
-	key  entryKey
-	data json.RawMessage
+	key   entryKey
+	data  json.RawMessage
+	canon bool // data is as json.Marshal writes it (canonicalJSON)
+}
+
+// entriesOf reads the append-only list data, as encoding/json reads it:
+// when its JSON is not a list, ok is false; an element that is not an
+// entry has a zero key (strict drops those instead).
+func entriesOf(data []byte, strict bool) (all []keyedEntry, ok bool) {
+	if list, canon, ok := parseEntries(data); ok {
+		for i := range list {
+			list[i].canon = canon
+		}
+		return list, true
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(data, &list) != nil {
+		return nil, false
+	}
+	all = make([]keyedEntry, 0, len(list))
+	for _, e := range list {
+		var k entryKey
+		if err := json.Unmarshal(e, &k); err != nil && strict {
+			continue
+		}
+		all = append(all, keyedEntry{key: k, data: e})
+	}
+	return all, true
 }
 
 // addEntries adds to the append-only list field the entries it does not
 // hold yet (by id), keeping the list ordered by stamp, then id. The list is
 // decoded and sorted once however many entries arrive, so merging a
-// record's whole history costs n log n, not n squared.
+// record's whole history costs n log n, not n squared. A list whose
+// entries are all written as json.Marshal writes them is joined as it is,
+// which gives json.Marshal's bytes without its pass over every entry.
 func (r *Record) addEntries(field string, add []keyedEntry) bool {
-	var list []json.RawMessage
+	var list []keyedEntry
 	if cur := r.Fields[field]; cur != nil {
-		if err := json.Unmarshal(cur, &list); err != nil {
-			list = nil
-		}
+		list, _ = entriesOf(cur, false)
 	}
 	all := make([]keyedEntry, 0, len(list)+len(add))
 	have := make(map[string]bool, len(list)+len(add))
 	for _, e := range list {
-		var k entryKey
-		_ = json.Unmarshal(e, &k)
-		all = append(all, keyedEntry{k, e})
-		have[k.ID] = true
+		all = append(all, e)
+		have[e.key.ID] = true
 	}
 	n := len(all)
 	for _, e := range add {
@@ -437,16 +466,38 @@ func (r *Record) addEntries(field string, add []keyedEntry) bool {
 		}
 		return strings.Compare(a.key.ID, b.key.ID)
 	})
-	out := make([]json.RawMessage, len(all))
-	for i, e := range all {
-		out[i] = e.data
-	}
-	data, err := json.Marshal(out)
-	if err != nil {
+	data, ok := joinEntries(all)
+	if !ok {
 		return false
 	}
 	r.Fields[field] = data
 	return true
+}
+
+// joinEntries writes a list of entries as json.Marshal writes a
+// []json.RawMessage; ok is false when one is not valid JSON.
+func joinEntries(all []keyedEntry) ([]byte, bool) {
+	n := 2
+	for _, e := range all {
+		if !e.canon {
+			out := make([]json.RawMessage, len(all))
+			for i, e := range all {
+				out[i] = e.data
+			}
+			data, err := json.Marshal(out)
+			return data, err == nil
+		}
+		n += len(e.data) + 1
+	}
+	data := make([]byte, 0, n)
+	data = append(data, '[')
+	for i, e := range all {
+		if i > 0 {
+			data = append(data, ',')
+		}
+		data = append(data, e.data...)
+	}
+	return append(data, ']'), true
 }
 
 // mergeEntries adds every entry of a JSON list to the append-only list f.
@@ -454,16 +505,9 @@ func (r *Record) mergeEntries(f string, data json.RawMessage) bool {
 	if isNull(data) {
 		return false
 	}
-	var list []json.RawMessage
-	if json.Unmarshal(data, &list) != nil {
+	add, ok := entriesOf(data, true)
+	if !ok {
 		return false
-	}
-	add := make([]keyedEntry, 0, len(list))
-	for _, e := range list {
-		var k entryKey
-		if json.Unmarshal(e, &k) == nil {
-			add = append(add, keyedEntry{k, e})
-		}
 	}
 	return r.addEntries(f, add)
 }
