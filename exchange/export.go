@@ -45,6 +45,8 @@ type ExportReport struct {
 	Activities int `json:"activities"`
 	Tasks      int `json:"tasks"`
 	Complaints int `json:"complaints"`
+	Approvals  int `json:"approvals"`
+	Services   int `json:"services"`
 	Events     int `json:"events"`
 }
 
@@ -61,6 +63,7 @@ func Export(st *store.Store, w io.Writer, opt ExportOptions) (ExportReport, erro
 		return rep, err
 	}
 	rep.Leads, rep.Activities, rep.Tasks, rep.Complaints = len(b.dump.Leads), len(b.dump.Activities), len(b.dump.Tasks), len(b.dump.Complaints)
+	rep.Approvals, rep.Services = len(b.dump.Approvals), len(b.dump.Services)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch strings.ToLower(opt.Format) {
 	case ExportCSV, "":
@@ -124,7 +127,8 @@ func loadBook(tx *store.Tx, opt ExportOptions) (*book, error) {
 	rules := tx.Rules()
 	b := &book{rules: rules, now: tx.Now(), user: tx.User(), cards: map[string]store.Card{}, leads: map[string]*model.Lead{}, from: opt.From, to: opt.To}
 	b.dump = Dump{Format: DumpFormat, Version: DumpVersion, ExportedAt: tx.Now().UTC(), ExportedBy: tx.User(), Pipeline: rules.Pipeline,
-		Leads: []model.Lead{}, Activities: []model.Activity{}, Tasks: []model.Task{}, Complaints: []model.Complaint{}}
+		Leads: []model.Lead{}, Activities: []model.Activity{}, Tasks: []model.Task{}, Complaints: []model.Complaint{},
+		Approvals: []model.Approval{}, Services: []model.ServiceOrder{}}
 	if opt.Stage != "" && rules.Pipeline.Index(opt.Stage) < 0 {
 		if k, ok := StageKey(rules.Pipeline, opt.Stage); ok {
 			opt.Stage = k
@@ -166,6 +170,16 @@ func loadBook(tx *store.Tx, opt ExportOptions) (*book, error) {
 			return nil, err
 		}
 		b.dump.Tasks = append(b.dump.Tasks, tasks...)
+		reqs, err := tx.ApprovalsOf(l.ID)
+		if err != nil {
+			return nil, err
+		}
+		b.dump.Approvals = append(b.dump.Approvals, reqs...)
+		services, err := tx.ServicesOf(l.ID)
+		if err != nil {
+			return nil, err
+		}
+		b.dump.Services = append(b.dump.Services, services...)
 	}
 	complaints, err := tx.Complaints()
 	if err != nil {

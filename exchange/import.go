@@ -76,6 +76,12 @@ type Report struct {
 	Activities int `json:"activities"` // activities (notes) written
 	Tasks      int `json:"tasks"`      // follow-ups written
 	Complaints int `json:"complaints"`
+	Approvals  int `json:"approvals"` // approval requests (JSON)
+	Services   int `json:"services"`  // service orders (JSON)
+	// WonNoHandoff counts the leads the import created won or moved to
+	// won: deals won elsewhere, so no service order or support task was
+	// made for them (a JSON export brings its own orders).
+	WonNoHandoff int `json:"won_without_handoff"`
 
 	Problems    []Problem `json:"problems,omitempty"` // the first few
 	Matches     []Match   `json:"matches,omitempty"`  // the first rows that matched a lead
@@ -263,6 +269,7 @@ func importRows(st *store.Store, table Table, cols []Column, rep *Report, opt Op
 		rep.Invalid += counts.Invalid
 		rep.Activities += counts.Activities
 		rep.Tasks += counts.Tasks
+		rep.WonNoHandoff += counts.WonNoHandoff
 		for _, mt := range counts.Matches {
 			if len(rep.Matches) < maxMatches {
 				rep.Matches = append(rep.Matches, mt)

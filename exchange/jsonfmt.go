@@ -13,23 +13,28 @@ import (
 
 // DumpFormat and DumpVersion mark fieldcrm's JSON export.
 const (
-	DumpFormat  = "fieldcrm"
-	DumpVersion = 1
+	DumpFormat = "fieldcrm"
+	// DumpVersion 2 added approvals and services; version 1 files, which
+	// have neither, import as they always did.
+	DumpVersion = 2
 )
 
 // Dump is the JSON export: every selected lead with all its fields and
-// stage log, and their activities (with every note revision), follow-ups
-// and complaints. Importing it back restores exactly these records.
+// stage log, and their activities (with every note revision), follow-ups,
+// complaints, approval requests (with every decision) and service orders.
+// Importing it back restores exactly these records.
 type Dump struct {
-	Format     string            `json:"format"`
-	Version    int               `json:"version"`
-	ExportedAt time.Time         `json:"exported_at"`
-	ExportedBy string            `json:"exported_by,omitempty"`
-	Pipeline   model.Pipeline    `json:"pipeline"`
-	Leads      []model.Lead      `json:"leads"`
-	Activities []model.Activity  `json:"activities"`
-	Tasks      []model.Task      `json:"tasks"`
-	Complaints []model.Complaint `json:"complaints"`
+	Format     string               `json:"format"`
+	Version    int                  `json:"version"`
+	ExportedAt time.Time            `json:"exported_at"`
+	ExportedBy string               `json:"exported_by,omitempty"`
+	Pipeline   model.Pipeline       `json:"pipeline"`
+	Leads      []model.Lead         `json:"leads"`
+	Activities []model.Activity     `json:"activities"`
+	Tasks      []model.Task         `json:"tasks"`
+	Complaints []model.Complaint    `json:"complaints"`
+	Approvals  []model.Approval     `json:"approvals"`
+	Services   []model.ServiceOrder `json:"services"`
 }
 
 // ReadDump parses a JSON export and checks that it is one.
@@ -53,9 +58,11 @@ func ReadDump(data []byte) (*Dump, error) {
 	return &d, nil
 }
 
-// importJSON restores a dump: leads first, then activities, follow-ups
-// and complaints, each through the store's Restore methods, which write
-// only what differs. A dry run is one transaction, rolled back.
+// importJSON restores a dump: leads first, then activities, follow-ups,
+// service orders, complaints and approval requests, each through the
+// store's Restore methods, which write only what differs. Nothing is
+// handed off: the file's service orders are the account's. A dry run is
+// one transaction, rolled back.
 func importJSON(st *store.Store, data []byte, rep *Report, opt Options) (*Report, error) {
 	d, err := ReadDump(data)
 	if err != nil {
@@ -85,11 +92,18 @@ func importJSON(st *store.Store, data []byte, rep *Report, opt Options) (*Report
 		}
 		return nil
 	}
+	served := map[string]bool{} // leads with service orders in the file
+	for _, sv := range d.Services {
+		served[sv.LeadID] = true
+	}
 	for i, l := range d.Leads {
 		jobs = append(jobs, job{"leads", i, func(tx *store.Tx) error {
-			_, err := tx.Lead(l.ID)
+			old, err := tx.Lead(l.ID)
 			existed := err == nil
 			changed, err := tx.RestoreLead(l)
+			if err == nil && l.Stage == model.StageWon && old.Stage != model.StageWon && !served[l.ID] {
+				rep.WonNoHandoff++
+			}
 			switch {
 			case err != nil:
 				bad[l.ID] = true
@@ -125,8 +139,14 @@ func importJSON(st *store.Store, data []byte, rep *Report, opt Options) (*Report
 	for i, t := range d.Tasks {
 		jobs = append(jobs, child("tasks", i, t.LeadID, func(tx *store.Tx) (bool, error) { return tx.RestoreTask(t) }, &rep.Tasks))
 	}
+	for i, sv := range d.Services {
+		jobs = append(jobs, child("services", i, sv.LeadID, func(tx *store.Tx) (bool, error) { return tx.RestoreService(sv) }, &rep.Services))
+	}
 	for i, c := range d.Complaints {
 		jobs = append(jobs, child("complaints", i, c.LeadID, func(tx *store.Tx) (bool, error) { return tx.RestoreComplaint(c) }, &rep.Complaints))
+	}
+	for i, a := range d.Approvals {
+		jobs = append(jobs, child("approvals", i, a.LeadID, func(tx *store.Tx) (bool, error) { return tx.RestoreApproval(a) }, &rep.Approvals))
 	}
 	batch := opt.BatchSize
 	if opt.DryRun {

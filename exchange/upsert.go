@@ -43,6 +43,12 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 			return nil, r.storeProblem(err, m.cols)
 		}
 		rep.New++
+		if l.Stage == model.StageWon {
+			rep.WonNoHandoff++
+			if why := tx.Rules().Approval.Needs(&l); len(why) > 0 {
+				r.warn(headerOf(m.cols, FieldStage), "won without an approval in fieldcrm (%s): imported as a deal won before, with no hand-off", strings.Join(why, ", "))
+			}
+		}
 		if err := addExtras(tx, &l, r, rep, true); err != nil {
 			return nil, r.storeProblem(err, m.cols)
 		}
@@ -71,8 +77,11 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 	mergeRow(&l, r)
 	changed := !sameLead(&old, &l)
 	if changed {
-		if err := tx.UpdateLead(&l); err != nil {
+		if err := tx.UpdateImportedLead(&l); err != nil {
 			return nil, r.storeProblem(err, m.cols)
+		}
+		if l.Stage == model.StageWon && old.Stage != model.StageWon {
+			rep.WonNoHandoff++
 		}
 	}
 	n := rep.Activities + rep.Tasks
@@ -95,6 +104,10 @@ func importOne(tx *store.Tx, m *matcher, r *rowData, rep *Report, dryRun bool) (
 // naming the file's columns, and returns nil; other errors (the disk, the
 // file) are returned.
 func (r *rowData) storeProblem(err error, cols []Column) error {
+	if ae := (*model.ApprovalError)(nil); errors.As(err, &ae) { // a move to won
+		r.problem(headerOf(cols, FieldStage), "%s", ae.Error())
+		return nil
+	}
 	fes := model.FieldErrors(err)
 	if len(fes) == 0 {
 		return err
