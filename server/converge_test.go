@@ -257,11 +257,7 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 				moveStage(t, &l, d.role == server.RoleSupport)
 				resights++
 			}
-			if err := d.st.Update(func(tx *store.Tx) error { return tx.UpdateLead(&l) }); err != nil {
-				if _, ok := errors.AsType[*model.ApprovalError](err); !ok {
-					t.Fatalf("%s: %v", d.name, err) // the laptop refuses a won it knows is not approved
-				}
-			}
+			updateUnlessUnapproved(t, d, &l)
 		case action == "delete":
 			id := rapid.SampledFrom(leads).Draw(t, "lead")
 			d.update(func(tx *store.Tx) error { return tx.DeleteLead(id) })
@@ -340,7 +336,7 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 				moveStage(t, &l, false) // brought on at the stage they work at
 				resights++
 			}
-			d.update(func(tx *store.Tx) error { return tx.UpdateLead(&l) })
+			updateUnlessUnapproved(t, d, &l)
 			reassigns++
 		default:
 			d.tr.faults = true
@@ -379,6 +375,16 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 		t.Fatalf("%d ops rejected though nobody reassigned a lead or an order or moved a lead out of sight", rejected)
 	}
 	h.checkLog(applied)
+}
+
+// updateUnlessUnapproved saves l on d, unless d refuses to move it to
+// won because it knows the deal is not approved.
+func updateUnlessUnapproved(t *rapid.T, d *simDevice, l *model.Lead) {
+	if err := d.st.Update(func(tx *store.Tx) error { return tx.UpdateLead(l) }); err != nil {
+		if _, ok := errors.AsType[*model.ApprovalError](err); !ok {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+	}
 }
 
 // helpersOf lists the names of the devices of role.
