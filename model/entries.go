@@ -1,7 +1,7 @@
 package model
 
 import (
-	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -246,17 +246,11 @@ func (s *jsonScan) entry() (entryKey, bool) {
 				return false
 			}
 			seenID = true
-			v := s.b[from:to]
-			if len(v) < 2 || v[0] != '"' {
+			v := string(s.b[from:to])
+			if !plainString(v) {
 				return false
 			}
-			// Plain: str checked the escapes; ASCII is checked here.
-			for _, c := range v[1 : len(v)-1] {
-				if c < 0x20 || c >= 0x7f || c == '\\' {
-					return false
-				}
-			}
-			k.ID = string(v[1 : len(v)-1])
+			k.ID = v[1 : len(v)-1]
 		case string(key) == "hlc":
 			if hlc != nil {
 				return false
@@ -270,10 +264,86 @@ func (s *jsonScan) entry() (entryKey, bool) {
 	if !ok {
 		return k, false
 	}
-	if hlc != nil && json.Unmarshal(hlc, &k.HLC) != nil {
-		return k, false
+	if hlc != nil {
+		if k.HLC, ok = parseHLC(hlc); !ok {
+			return k, false
+		}
 	}
 	return k, true
+}
+
+// parseHLC reads a stamp written as json.Marshal writes an HLC (keys in
+// any order, others ignored); it declines what encoding/json might read
+// otherwise, and that path decides.
+func parseHLC(data []byte) (HLC, bool) {
+	var h HLC
+	if len(data) == 0 || data[0] != '{' {
+		return h, false
+	}
+	var seen [3]bool
+	s := jsonScan{b: data}
+	ok := s.object(1, func(key []byte, from, to int) bool {
+		v := string(data[from:to])
+		var err error
+		switch string(key) {
+		case "wall_ms":
+			if seen[0] || !isInteger(v) {
+				return false
+			}
+			seen[0] = true
+			h.Wall, err = strconv.ParseInt(v, 10, 64)
+		case "counter":
+			if seen[1] || !isInteger(v) || v[0] == '-' {
+				return false
+			}
+			seen[1] = true
+			var c uint64
+			c, err = strconv.ParseUint(v, 10, 32)
+			h.Counter = uint32(c)
+		case "node":
+			if seen[2] || !plainString(v) {
+				return false
+			}
+			seen[2] = true
+			h.Node = v[1 : len(v)-1]
+		default:
+			return !strings.EqualFold(string(key), "wall_ms") && !strings.EqualFold(string(key), "counter") &&
+				!strings.EqualFold(string(key), "node")
+		}
+		return err == nil
+	})
+	return h, ok && s.i == len(data)
+}
+
+// isInteger reports whether v is a JSON number without fraction or
+// exponent.
+func isInteger(v string) bool {
+	if strings.HasPrefix(v, "-") {
+		v = v[1:]
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainString reports whether v is a JSON string of printable ASCII
+// without escapes, so that its bytes between the quotes are its value.
+func plainString(v string) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(v)-1; i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseEntries reads a JSON list of entries of an append-only list. ok is
