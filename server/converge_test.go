@@ -307,7 +307,9 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 						s.Assignee = rapid.SampledFrom(append(aftersales, "")).Draw(t, "to") // "": the queue
 						return nil
 					}
-					s.Status = rapid.SampledFrom(model.ServiceStatuses).Draw(t, "status")
+					if s.IsOpen() { // done and cancelled are for good
+						s.Status = rapid.SampledFrom(model.ServiceStatuses).Draw(t, "status")
+					}
 					s.Notes = rapid.SampledFrom([]string{"安装完成 installed", "客户签字 signed off", ""}).Draw(t, "notes")
 					return nil
 				})
