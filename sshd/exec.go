@@ -36,7 +36,7 @@ func Allowed(args []string) bool {
 
 // exec runs an allowed command on the session's replica, after a sync,
 // and returns its exit status.
-func (f *front) exec(s ssh.Session, sess *session, rep *replica, u server.User, lang string) int {
+func (f *front) exec(s ssh.Session, sess *session, rep *replica, view replicaView, u server.User, lang string) int {
 	args := s.Command()
 	if !Allowed(args) || f.cfg.Exec == nil {
 		f.sessions.refused(reasonCommand)
@@ -49,7 +49,7 @@ func (f *front) exec(s ssh.Session, sess *session, rep *replica, u server.User, 
 	if err != nil {
 		say(s, tr(lang, "ssh.sync_failed"))
 	}
-	return f.cfg.Exec(sess.ctx, Exec{Args: args, Store: rep.st, User: u.Name, Lang: lang, Stdout: s, Stderr: s.Stderr()})
+	return f.cfg.Exec(sess.ctx, Exec{Args: args, Store: view.st, Zone: view.zone, User: u.Name, Lang: lang, Stdout: s, Stderr: s.Stderr()})
 }
 
 // syncNow asks the replica's loop for a sync and waits until one that

@@ -205,6 +205,22 @@ func (r *replica) close() {
 	})
 }
 
+// replicaView is a session's view of its user's replica: in the zone its
+// client named (zone.go), else the server's.
+type replicaView struct {
+	st   *store.Store
+	zone string // the zone's name, "" for the server's
+}
+
+// view returns the replica as a session in loc sees it (nil: the
+// server's zone).
+func (r *replica) view(loc *time.Location) replicaView {
+	if loc == nil {
+		return replicaView{st: r.st}
+	}
+	return replicaView{st: r.st.InZone(loc), zone: loc.String()}
+}
+
 // subscribe adds a session's status feed, giving it the current status
 // first; the returned func removes it. A feed is called under r.mu only,
 // so never twice at once (syncstatus.Feed's func keeps state).

@@ -92,8 +92,10 @@ type Settings struct {
 
 // Exec is one command run over SSH without the UI.
 type Exec struct {
-	Args           []string
-	Store          *store.Store // the user's replica, synced just before
+	Args  []string
+	Store *store.Store // the user's replica, synced just before, in Zone
+	// Zone is the time zone the client's TZ names, "" for the server's.
+	Zone           string
 	User           string
 	Lang           string
 	Stdout, Stderr interface{ Write([]byte) (int, error) }
@@ -260,8 +262,9 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 			return
 		}
 		defer f.replicas.release(rep)
+		view := rep.view(zone(s.Environ()))
 		if len(s.Command()) > 0 {
-			_ = s.Exit(f.exec(s, sess, rep, u, lang))
+			_ = s.Exit(f.exec(s, sess, rep, view, u, lang))
 			return
 		}
 		if _, _, isPty := s.Pty(); !isPty {
@@ -269,7 +272,7 @@ func (f *front) handle(ssh.Handler) ssh.Handler {
 			_ = s.Exit(1)
 			return
 		}
-		_ = s.Exit(f.runUI(s, sess, rep, u, lang)) // ui.go
+		_ = s.Exit(f.runUI(s, sess, rep, view, u, lang)) // ui.go
 	}
 }
 

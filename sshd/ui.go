@@ -18,7 +18,7 @@ import (
 // output (an emulated PTY: no device per session, the client's own
 // terminal is in raw mode), its window size and resizes, its TERM and
 // environment, and a colour profile from them.
-func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User, lang string) int {
+func (f *front) runUI(s ssh.Session, sess *session, rep *replica, view replicaView, u server.User, lang string) int {
 	pty, windows, _ := s.Pty()
 	env := append(s.Environ(), "TERM="+pty.Term)
 	own := ui.NewOwnWrites(rep.st.Path())
@@ -26,7 +26,7 @@ func (f *front) runUI(s ssh.Session, sess *session, rep *replica, u server.User,
 	unsubscribe := rep.subscribe(feed)
 	defer unsubscribe()
 	m := ui.New(ui.Options{
-		Data: rep.st, Rules: rep.settings.Rules, Lang: lang, DBPath: rep.st.Path(), User: u.Name,
+		Data: view.st, Rules: view.st.Rules(), Lang: lang, DBPath: rep.st.Path(), User: u.Name,
 		Now: f.cfg.Now, Dark: true, Template: rep.settings.Template, Plan: rep.settings.Plan,
 		Sync: syncstatus.Config{Loop: rep.loop, Statuses: statuses}, Own: own,
 	})

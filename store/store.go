@@ -115,6 +115,8 @@ type Store struct {
 	user     string
 
 	putIndexesAtOnce bool // tests: put index entries when written, not held
+
+	zoneOf *Store // set on a view made by InZone: the store whose book it shares
 }
 
 // Open opens (creating if needed) the database at opts.Path, migrates it to
@@ -274,8 +276,23 @@ func (s *Store) ensureReady() { _ = s.Ready() }
 // Rules returns the rules the store computes with.
 func (s *Store) Rules() model.Rules { return s.rules }
 
+// InZone returns a view of a store held open (KeepOpen) that counts days
+// (due today, this week) in loc: the same open book, for one process
+// serving users in several zones over it (the SSH front: one user's
+// sessions from two places). Closing the view leaves the book open.
+func (s *Store) InZone(loc *time.Location) *Store {
+	s.prepared.Lock()
+	defer s.prepared.Unlock()
+	z := &Store{opts: s.opts, rules: s.rules, db: s.db, ready: s.ready, node: s.node, user: s.user, zoneOf: s}
+	z.rules.Location = loc
+	return z
+}
+
 // Close releases the file when it is held open.
 func (s *Store) Close() error {
+	if s.zoneOf != nil {
+		return nil
+	}
 	if s.db != nil {
 		err := s.db.close()
 		s.db = nil

@@ -82,7 +82,7 @@ func planOf(cfg *config.Config) report.Plan {
 // sshExec runs an allowed command (sshd.Allowed) for an SSH session: the
 // CLI's own command tree over the session's streams and the user's
 // replica, with the replica's company settings and the session's
-// language, never the server's own config file or books.
+// language and time zone, never the server's own config file or books.
 func sshExec(ctx context.Context, e sshd.Exec) int {
 	a := &app{in: strings.NewReader(""), out: e.Stdout, err: e.Stderr, now: time.Now}
 	root := a.rootCmd()
@@ -94,6 +94,7 @@ func sshExec(ctx context.Context, e sshd.Exec) int {
 	})
 	cfg := companyConfig(cs.Text, cs.Version)
 	cfg.User = e.User
+	cfg.TimeZone = e.Zone // the client's TZ, as a laptop's time_zone
 	cfg.Path = filepath.Join(filepath.Dir(e.Store.Path()), e.User+".toml") // never written: the commands only read
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		a.cfg, a.st = cfg, e.Store
