@@ -282,6 +282,15 @@ func (t *Tx) AddComplaint(c *model.Complaint) error {
 	if c.Severity == "" {
 		c.Severity = "medium"
 	}
+	if c.ServiceID != "" { // the order it is about is one of this account's
+		s, err := t.Service(c.ServiceID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err != nil || s.LeadID != c.LeadID {
+			return &model.FieldError{Field: "service_id", Problem: "names no service order of " + l.Company}
+		}
+	}
 	c.OpenedAt, c.UpdatedAt = t.now, t.now
 	if err := c.Validate(); err != nil {
 		return err

@@ -237,3 +237,43 @@ func TestMergeKeepsTheApprovalTheDealNeeds(t *testing.T) {
 		t.Errorf("merge into a lead approved already: %v", err)
 	}
 }
+
+func TestComplaintNamesAnOrderOfItsOwnAccount(t *testing.T) {
+	s := openTemp(t, nil)
+	a := addLead(t, s, "甲方", "negotiation")
+	b := addLead(t, s, "乙方", "negotiation")
+	for _, l := range []model.Lead{a, b} {
+		if err := moveWon(s, l.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var theirs, ours []model.ServiceOrder
+	s.View(func(tx *Tx) error {
+		ours, _ = tx.ServicesOf(a.ID)
+		theirs, _ = tx.ServicesOf(b.ID)
+		return nil
+	})
+	add := func(serviceID string) error {
+		return s.Update(func(tx *Tx) error {
+			return tx.AddComplaint(&model.Complaint{LeadID: a.ID, Description: "漏液", ServiceID: serviceID})
+		})
+	}
+	for _, bad := range []string{theirs[0].ID, "no-such-order"} {
+		if err := add(bad); len(model.FieldErrors(err)) != 1 {
+			t.Errorf("complaint about %s: %v", bad, err)
+		}
+	}
+	if err := add(ours[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		list, _ := tx.ComplaintsOf(a.ID)
+		if len(list) != 1 || list[0].ServiceID != ours[1].ID {
+			t.Errorf("complaints of the lead = %+v", list)
+		}
+		if none, _ := tx.ComplaintsOf(b.ID); len(none) != 0 {
+			t.Errorf("the other lead's = %+v", none)
+		}
+		return nil
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/spf13/cobra"
 )
@@ -35,7 +36,8 @@ func (a *app) exportCmd() *cobra.Command {
 
   csv   the leads as a spreadsheet (UTF-8 with BOM, so Excel shows Chinese)
   xlsx  an Excel workbook: leads, activities and follow-ups
-  json  everything, losslessly: 'fieldcrm import' reads it back exactly
+  json  everything, losslessly, approval requests and service orders too:
+        'fieldcrm import' reads it back exactly
   ics   open follow-ups and open or planned visits, for your calendar
 
 --from and --to select leads created in that range (for ics: events due
@@ -97,6 +99,7 @@ in it). Headers and labels are in the language of --lang.`,
 				msg += fmt.Sprintf(", %d activities, %d follow-ups", rep.Activities, rep.Tasks)
 				if opt.Format == exchange.ExportJSON {
 					msg += fmt.Sprintf(", %d complaints", rep.Complaints)
+					msg += i18n.Tf(a.language(), "cli.export.approvals", rep.Approvals, rep.Services)
 				}
 			case exchange.ExportICS:
 				msg = fmt.Sprintf("Exported %d calendar events", rep.Events)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
 )
@@ -32,6 +33,11 @@ are mapped from their headers in English or Chinese. Columns it does not
 know become custom fields. Rows that match an existing lead (by id,
 company name, phone or e-mail) update it; re-importing the same file
 changes nothing.
+
+Won leads are taken as deals won before (in another system): no approval
+is asked and nothing is handed on to after-sales; the summary counts
+them. A row that moves a lead of the book to won needs the approval a
+move does. A JSON export brings its approvals and service orders along.
 
 Invalid rows are listed with row, column and reason and written to
 FILE.rejects.csv next to the input; the valid rows still import.
@@ -146,6 +152,13 @@ func (a *app) printImport(rep *exchange.Report) {
 		verb, rep.New, rep.Updated, rep.Unchanged, rep.Duplicate, rep.Invalid)
 	if rep.Activities+rep.Tasks+rep.Complaints > 0 {
 		printf(w, "  and %d activities, %d follow-ups, %d complaints.\n", rep.Activities, rep.Tasks, rep.Complaints)
+	}
+	lang := a.language()
+	if rep.Approvals+rep.Services > 0 {
+		printf(w, i18n.T(lang, "cli.import.children")+"\n", rep.Approvals, rep.Services)
+	}
+	if rep.WonNoHandoff > 0 {
+		printf(w, i18n.T(lang, "cli.import.won_no_handoff")+"\n", rep.WonNoHandoff)
 	}
 	if len(rep.Matches) > 0 {
 		fmt.Fprintln(w, "Rows that update a lead instead of making a twin:")

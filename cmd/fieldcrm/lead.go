@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -214,7 +215,19 @@ func (a *app) leadAddCmd() *cobra.Command {
 			if err := f.apply(a, cmd.Flags(), &l); err != nil {
 				return err
 			}
-			if err := a.update(func(tx *store.Tx) error { return tx.AddLead(&l) }); err != nil {
+			var orders int // the hand-off of a lead entered won
+			err := a.update(func(tx *store.Tx) error {
+				if err := tx.CreateLead(&l); err != nil {
+					return err
+				}
+				s, err := tx.ServicesOf(l.ID)
+				orders = len(s)
+				return err
+			})
+			if ae := (*model.ApprovalError)(nil); errors.As(err, &ae) {
+				return errors.New(i18n.Tf(a.language(), "cli.approval.needed_new", ae.Company, a.reasons(ae.Reasons)))
+			}
+			if err != nil {
 				return err
 			}
 			a.warnTwins(&l)
@@ -222,6 +235,9 @@ func (a *app) leadAddCmd() *cobra.Command {
 				return printJSON(a.out, l)
 			}
 			printf(a.out, "added %s %s (%s)\n", store.ShortID(l.ID), l.Company, a.stageLabel(l.Stage))
+			if orders > 0 {
+				printf(a.out, i18n.T(a.language(), "cli.lead.handed_off")+"\n", orders, store.ShortID(l.ID))
+			}
 			return nil
 		},
 	}
@@ -303,6 +319,7 @@ type leadDetail struct {
 	Activities  []model.Activity     `json:"activities"`
 	Approvals   []model.Approval     `json:"approvals"` // oldest first
 	Services    []model.ServiceOrder `json:"services"`
+	Complaints  []model.Complaint    `json:"complaints"` // oldest first
 	Overwritten []model.Overwritten  `json:"overwritten,omitempty"`
 }
 
@@ -336,6 +353,9 @@ orders. LEAD is the lead's id, the end of it, or its company.`,
 				if d.Services, err = tx.ServicesOf(id); err != nil {
 					return err
 				}
+				if d.Complaints, err = tx.ComplaintsOf(id); err != nil {
+					return err
+				}
 				d.Overwritten, err = tx.History(model.TypeLead, id)
 				return err
 			})
@@ -353,6 +373,9 @@ orders. LEAD is the lead's id, the end of it, or its company.`,
 			}
 			if d.Services == nil {
 				d.Services = []model.ServiceOrder{}
+			}
+			if d.Complaints == nil {
+				d.Complaints = []model.Complaint{}
 			}
 			if asJSON {
 				return printJSON(a.out, d)
@@ -459,6 +482,25 @@ func (a *app) printLeadWork(d leadDetail) {
 	}
 	for _, s := range d.Services {
 		printf(w, "  %s  %s  %s  %s  %s\n", store.ShortID(s.ID), orDash(s.Due.String()), a.kindLabel(s.Kind), a.statusLabel(s.Status), a.assigneeLabel(s))
+	}
+	a.printLeadComplaints(d)
+}
+
+// printLeadComplaints prints a lead's complaints, each with the service
+// order it is about.
+func (a *app) printLeadComplaints(d leadDetail) {
+	if len(d.Complaints) == 0 {
+		return
+	}
+	w, lang, loc := a.out, a.language(), a.rules().Location
+	printf(w, "\n%s\n", i18n.T(lang, "cli.lead.complaints"))
+	for _, c := range d.Complaints {
+		r := complaintRow{Complaint: c}
+		if i := slices.IndexFunc(d.Services, func(s model.ServiceOrder) bool { return s.ID == c.ServiceID }); i >= 0 {
+			r.ServiceKind = d.Services[i].Kind
+		}
+		printf(w, "  %s  %s  %s  %s  %s  %s\n", store.ShortID(c.ID), model.DateOf(c.OpenedAt.In(loc)), i18n.T(lang, "severity."+c.Severity),
+			i18n.T(lang, "complaint."+c.Status), a.serviceLabel(r), firstLineOf(c.Description))
 	}
 }
 
