@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/exchange"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 )
@@ -151,11 +152,19 @@ func TestMergeAndExportKeepApprovals(t *testing.T) {
 	if c.outboxLen() != before {
 		t.Fatal("the refused merge wrote a change")
 	}
+	c.ok("approval", "approve", "Twin Energy Ltd")
+	if msg := c.fails("", "merge", keep, drop); !strings.Contains(msg, "approved, which the merged deal needs") {
+		t.Fatalf("merge leaving the approval: %q", msg)
+	}
+	t.Setenv("FIELDCRM_LANG", "zh")
+	if msg := c.fails("", "merge", keep, drop); !strings.Contains(msg, "请反向合并（fieldcrm merge "+drop+" "+keep+"）") {
+		t.Fatalf("in Chinese: %q", msg)
+	}
+	t.Setenv("FIELDCRM_LANG", "en")
 	out := c.ok("merge", drop, keep)
 	if !strings.Contains(out, "Merged "+keep+" into "+drop+" Twin Energy Ltd") {
 		t.Fatalf("merge the other way:\n%s", out)
 	}
-	c.ok("approval", "approve", "Twin Energy Ltd")
 	c.ok("lead", "move", "Twin Energy Ltd", "won")
 
 	dir := t.TempDir()
@@ -180,5 +189,27 @@ func TestMergeAndExportKeepApprovals(t *testing.T) {
 	}
 	if out := other.ok("import", csv); !strings.Contains(out, "no service order or support task was made") {
 		t.Fatalf("import of won rows said:\n%s", out)
+	}
+}
+
+// Every catalog key these commands name exists in both languages: a
+// missing one would print the key itself.
+func TestComplaintAndMergeKeysExist(t *testing.T) {
+	keys := []string{"cli.complaint.added", "cli.complaint.about", "cli.complaint.head", "cli.complaint.none",
+		"cli.lead.complaints", "cli.lead.handed_off", "cli.approval.needed_new", "cli.merge.done", "cli.merge.newer",
+		"cli.merge.end", "cli.merge.approvals_left", "cli.merge.refused_pending", "cli.merge.refused_approved",
+		"cli.import.children", "cli.import.won_no_handoff", "cli.export.approvals"}
+	for _, s := range model.Severities {
+		keys = append(keys, "severity."+s)
+	}
+	for _, s := range []string{model.ComplaintOpen, model.ComplaintInProgress, model.ComplaintResolved} {
+		keys = append(keys, "complaint."+s)
+	}
+	for _, k := range keys {
+		for _, lang := range []string{"en", "zh"} {
+			if i18n.T(lang, k) == k {
+				t.Errorf("%s has no %s text", k, lang)
+			}
+		}
 	}
 }
