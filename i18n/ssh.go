@@ -29,6 +29,9 @@ var sshEntries = []entry{
 		"fieldcrm：正在打开您在服务器上的数据库；首次需要完整获取，可能需要一些时间……"},
 	{"ssh.sync_failed", "fieldcrm: warning: the sync before this command failed; what follows may be a little old.",
 		"fieldcrm：警告：运行此命令前的同步失败；以下内容可能稍旧。"},
+	{"ssh.place", "over SSH on %s", "通过 SSH 连接 %s"},
+	{"ssh.your_book", "your book on the server", "您在服务器上的数据库"},
+	{"ssh.data_dir", "the server's data folder", "服务器的数据文件夹"},
 	{"ssh.rate_limited", "fieldcrm: too many failed sign-ins from your address; wait %d s and try again.",
 		"fieldcrm：您的地址登录失败次数过多，请等待 %d 秒后再试。"},
 }

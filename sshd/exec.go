@@ -49,7 +49,7 @@ func (f *front) exec(s ssh.Session, sess *session, rep *replica, view replicaVie
 	if err != nil {
 		say(s, tr(lang, "ssh.sync_failed"))
 	}
-	return f.cfg.Exec(sess.ctx, Exec{Args: args, Store: view.st, Zone: view.zone, User: u.Name, Lang: lang, Stdout: s, Stderr: s.Stderr()})
+	return f.cfg.Exec(sess.ctx, Exec{Args: args, Store: view.st, Zone: view.zone, User: u.Name, Lang: lang, Stdout: s, Stderr: f.private(rep, lang).writer(s.Stderr())})
 }
 
 // syncNow asks the replica's loop for a sync and waits until one that

@@ -68,6 +68,10 @@ type Config struct {
 	// Ready, when set, is called once listening, with the address and
 	// the host key's SHA256 fingerprint.
 	Ready func(addr, fingerprint string)
+	// Name is the server's name as a session's status line shows it
+	// ("over SSH on NAME"), in place of the book's path, which is the
+	// server's; "" means the host name.
+	Name string
 	// Now reads the clock; nil means time.Now.
 	Now func() time.Time
 	// NoSync skips fsync in the replicas (tests and benchmarks only).
@@ -144,6 +148,9 @@ func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Name == "" {
+		c.Name, _ = os.Hostname()
 	}
 	if c.Settings == nil {
 		c.Settings = func(string, uint64) Settings { return Settings{Rules: model.DefaultRules()} }

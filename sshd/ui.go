@@ -4,6 +4,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/fieldcrm/fieldcrm/i18n"
+	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/ui"
 	"github.com/fieldcrm/fieldcrm/ui/syncstatus"
@@ -23,10 +25,12 @@ func (f *front) runUI(s ssh.Session, sess *session, rep *replica, view replicaVi
 	env := append(s.Environ(), "TERM="+pty.Term)
 	own := ui.NewOwnWrites(rep.st.Path())
 	feed, statuses := syncstatus.Feed(own.Mark)
-	unsubscribe := rep.subscribe(feed)
+	hide := f.private(rep, lang) // private.go
+	unsubscribe := rep.subscribe(func(st remote.Status) { st.Err = hide.err(st.Err); feed(st) })
 	defer unsubscribe()
 	m := ui.New(ui.Options{
-		Data: view.st, Rules: view.st.Rules(), Lang: lang, DBPath: rep.st.Path(), User: u.Name,
+		Data: privateData{view.st, hide}, Rules: view.st.Rules(), Lang: lang, User: u.Name,
+		DBPath: rep.st.Path(), Place: i18n.Tf(lang, "ssh.place", f.cfg.Name), // the path only to watch the file
 		Now: f.cfg.Now, Dark: true, Template: rep.settings.Template, Plan: rep.settings.Plan,
 		Sync: syncstatus.Config{Loop: rep.loop, Statuses: statuses}, Own: own,
 	})

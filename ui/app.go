@@ -33,6 +33,10 @@ type Options struct {
 	Lang   string
 	DBPath string
 	User   string
+	// Place, when set, is what the status line names instead of DBPath:
+	// over SSH the book's path is the server's, which means nothing to
+	// the user and is not theirs to know.
+	Place string
 	// Now reads the clock; nil means time.Now.
 	Now func() time.Time
 	// Keys remaps keys (config "keys": action name to keys).
@@ -85,6 +89,7 @@ type Model struct {
 	watch time.Duration
 	seen  fileStamp
 	own   *OwnWrites
+	place string // Options.Place
 
 	err, notice string
 }
@@ -108,7 +113,7 @@ func New(o Options) Model {
 		Now: o.Now, DBPath: o.DBPath, User: o.User,
 	}
 	bk := NewBook(c.Data)
-	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk}
+	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk, place: o.Place}
 	m.help.Styles = help.DefaultStyles(o.Dark)
 	m.board, m.today = &boardPage{board.New(c, o.Keys, bk)}, &todayPage{today.New(c, o.Keys, bk)}
 	m.visits = &visitsPage{visits.New(c, o.Keys, bk)}

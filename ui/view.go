@@ -92,7 +92,11 @@ func (m Model) status() string {
 	if msg != "" {
 		return common.Cut(msg, max(1, w-rw-2)) + "  " + st.Status.Render(common.Cut(right, w))
 	}
-	db := common.CutLeft(m.c.DBPath, max(1, w-rw-2))
+	where := m.c.DBPath
+	if m.place != "" {
+		where = common.OneLine(m.place)
+	}
+	db := common.CutLeft(where, max(1, w-rw-2))
 	line := st.Status.Render(db + "  " + right)
 	return common.Cut(line, w)
 }

@@ -22,13 +22,14 @@ import (
 
 // sshFlags are serve's flags for the SSH front (package sshd).
 type sshFlags struct {
-	addr           string
+	addr, name     string
 	idle           time.Duration
 	perUser, total int
 }
 
 func (f *sshFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.addr, "ssh-addr", os.Getenv("FIELDCRM_SSH_ADDR"), "also serve the terminal UI over SSH on host:port ($FIELDCRM_SSH_ADDR)")
+	fs.StringVar(&f.name, "ssh-name", "", "the server's name SSH sessions show (default: the host name)")
 	fs.DurationVar(&f.idle, "ssh-idle", sshd.DefaultIdle, "end an SSH session after this long without a key")
 	fs.IntVar(&f.perUser, "ssh-max-per-user", sshd.DefaultPerUser, "most SSH sessions one user may have open")
 	fs.IntVar(&f.total, "ssh-max-sessions", sshd.DefaultSessions, "most SSH sessions open at once")
@@ -42,7 +43,7 @@ func (f *sshFlags) front(a *app, dir string, log *slog.Logger) server.Front {
 		return nil
 	}
 	return sshd.Config{
-		Addr: f.addr, Dir: dir, Logger: log,
+		Addr: f.addr, Dir: dir, Logger: log, Name: f.name,
 		IdleTimeout: f.idle, MaxPerUser: f.perUser, MaxSessions: f.total,
 		Settings: replicaSettings,
 		Exec:     sshExec,
@@ -94,7 +95,8 @@ func sshExec(ctx context.Context, e sshd.Exec) int {
 	})
 	cfg := companyConfig(cs.Text, cs.Version)
 	cfg.User = e.User
-	cfg.TimeZone = e.Zone // the client's TZ, as a laptop's time_zone
+	// The client's TZ, as a laptop's time_zone setting.
+	cfg.TimeZone = e.Zone
 	cfg.Path = filepath.Join(filepath.Dir(e.Store.Path()), e.User+".toml") // never written: the commands only read
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		a.cfg, a.st = cfg, e.Store
