@@ -54,6 +54,7 @@ type ExportReport struct {
 func Export(st *store.Store, w io.Writer, opt ExportOptions) (ExportReport, error) {
 	var rep ExportReport
 	var b *book
+	opt.Format = strings.ToLower(opt.Format)
 	err := st.View(func(tx *store.Tx) error {
 		var err error
 		b, err = loadBook(tx, opt)
@@ -65,7 +66,7 @@ func Export(st *store.Store, w io.Writer, opt ExportOptions) (ExportReport, erro
 	rep.Leads, rep.Activities, rep.Tasks, rep.Complaints = len(b.dump.Leads), len(b.dump.Activities), len(b.dump.Tasks), len(b.dump.Complaints)
 	rep.Approvals, rep.Services = len(b.dump.Approvals), len(b.dump.Services)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	switch strings.ToLower(opt.Format) {
+	switch opt.Format {
 	case ExportCSV, "":
 		err = writeCSV(bw, b, opt.Lang)
 	case ExportJSON:
@@ -170,6 +171,9 @@ func loadBook(tx *store.Tx, opt ExportOptions) (*book, error) {
 			return nil, err
 		}
 		b.dump.Tasks = append(b.dump.Tasks, tasks...)
+		if opt.Format != ExportJSON {
+			continue // the tables carry no approvals and no service orders
+		}
 		reqs, err := tx.ApprovalsOf(l.ID)
 		if err != nil {
 			return nil, err
