@@ -299,36 +299,65 @@ func (r *Record) Apply(op Op) bool {
 		}
 		return changed
 	case OpCreate:
-		// A create sets every field: the ones it does not name to null.
-		names := map[string]bool{}
-		for f := range op.Fields {
-			names[f] = true
+		if len(r.Fields) == 0 && len(r.Stamps) == 0 && r.Base == (Stamp{}) && op.HLC.Compare(HLC{}) > 0 {
+			return r.createFresh(op, st)
 		}
-		for f := range r.Fields {
-			names[f] = true
-		}
-		for f := range r.Stamps {
-			names[f] = true
-		}
-		changed := false
-		for _, f := range slices.Sorted(maps.Keys(names)) {
-			if IsAppendField(r.Type, f) {
-				changed = r.mergeEntries(f, op.Fields[f]) || changed
-				continue
-			}
-			changed = r.applyField(f, op.Fields[f], st) || changed
-		}
-		if op.HLC.Compare(r.Base.HLC) > 0 {
-			r.Base = st
-			for f, s := range r.Stamps {
-				if s == st {
-					delete(r.Stamps, f)
-				}
-			}
-		}
-		return changed
+		return r.applyCreate(op, st)
 	}
 	return false
+}
+
+// applyCreate is Apply of a create: it sets every field, the ones it does
+// not name to null.
+func (r *Record) applyCreate(op Op, st Stamp) bool {
+	names := map[string]bool{}
+	for f := range op.Fields {
+		names[f] = true
+	}
+	for f := range r.Fields {
+		names[f] = true
+	}
+	for f := range r.Stamps {
+		names[f] = true
+	}
+	changed := false
+	for _, f := range slices.Sorted(maps.Keys(names)) {
+		if IsAppendField(r.Type, f) {
+			changed = r.mergeEntries(f, op.Fields[f]) || changed
+			continue
+		}
+		changed = r.applyField(f, op.Fields[f], st) || changed
+	}
+	if op.HLC.Compare(r.Base.HLC) > 0 {
+		r.Base = st
+		for f, s := range r.Stamps {
+			if s == st {
+				delete(r.Stamps, f)
+			}
+		}
+	}
+	return changed
+}
+
+// createFresh is Apply of a create to a record that holds nothing (the
+// most common merge of all: every record a pull brings the first time).
+// The general path gives exactly this: each value the op names wins over
+// nothing, null clears nothing, the op's stamp becomes the base, and the
+// stamps equal to it are dropped, which are all of them.
+func (r *Record) createFresh(op Op, st Stamp) bool {
+	changed := false
+	for f, v := range op.Fields {
+		if IsAppendField(r.Type, f) {
+			changed = r.mergeEntries(f, v) || changed
+			continue
+		}
+		if !isNull(v) {
+			r.Fields[f] = v
+		}
+		changed = true
+	}
+	r.Base = st
+	return changed
 }
 
 func (r *Record) applyField(f string, v json.RawMessage, st Stamp) bool {

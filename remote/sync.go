@@ -222,16 +222,18 @@ func cannotApply(err error) (string, bool) {
 
 // page is one pull answer fetched ahead of the one being stored.
 type page struct {
-	from uint64
-	resp wire.PullResponse
-	bad  []wire.BadChange // changes that could not be read
-	err  error
+	from   uint64
+	resp   wire.PullResponse
+	pulled []*store.PulledOp // the ops of resp.Changes prepared, by index; nil for the rest
+	bad    []wire.BadChange  // changes that could not be read
+	err    error
 }
 
 // prefetch fetches pages from cursor on, one ahead of the caller, so the
-// network, the server and decoding overlap with storing the previous
-// page. It stops after a last page, an error, or when ctx ends.
-func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan page {
+// network, the server, decoding and preparing the ops (store.PreparePulled)
+// overlap with storing the previous page. It stops after a last page, an
+// error, or when ctx ends.
+func prefetch(ctx context.Context, st *store.Store, c *Client, from uint64, limit int) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		defer close(out)
@@ -241,8 +243,14 @@ func prefetch(ctx context.Context, c *Client, from uint64, limit int) <-chan pag
 		for range 1_000_000 {
 			resp, bad, err := c.PullChanges(ctx, from, n)
 			n = limit
+			pulled := make([]*store.PulledOp, len(resp.Changes))
+			for i, ch := range resp.Changes {
+				if ch.Op != nil {
+					pulled[i] = st.PreparePulled(*ch.Op)
+				}
+			}
 			select {
-			case out <- page{from: from, resp: resp, bad: bad, err: err}:
+			case out <- page{from: from, resp: resp, pulled: pulled, bad: bad, err: err}:
 			case <-ctx.Done():
 				return
 			}
@@ -274,14 +282,14 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	// No echo: the server leaves out this replica's ops it has answers for.
 	ctx = withOwn(ctx, wire.Own{Replica: st.Node(), Acked: s.Acked})
 	fctx, cancel := context.WithCancel(ctx)
-	pages := prefetch(fctx, c, s.Cursor, limit)
+	pages := prefetch(fctx, st, c, s.Cursor, limit)
 	defer func() { cancel() }()
 	restart := func(from uint64) {
 		cancel()
 		for range pages { // let the old fetcher finish
 		}
 		fctx, cancel = context.WithCancel(ctx)
-		pages = prefetch(fctx, c, from, limit)
+		pages = prefetch(fctx, st, c, from, limit)
 	}
 	resets := 0
 	// Every page advances the cursor or ends the pull; the bound only
@@ -389,7 +397,7 @@ func applyChanges(tx *store.Tx, p page, rep *Report) error {
 		switch {
 		case ch.Op != nil:
 			sa.Kind, sa.Entity, sa.OpID = store.SetAsideOp, ch.Op.Entity, ch.Op.ID
-			if err = tx.ApplyRemoteOp(*ch.Op); err == nil {
+			if err = tx.ApplyPulled(p.pulled[i]); err == nil {
 				rep.Pulled++
 			}
 		case ch.State != nil:

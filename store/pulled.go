@@ -140,3 +140,69 @@ func (t *Tx) ClearSetAside() error {
 	}
 	return nil
 }
+
+// PulledOp is an op of a pull answer with the work done that needs no
+// transaction: when it is a create, the record it makes where the book
+// does not hold its entity yet, merged, encoded, decoded into the typed
+// model and checked. A fresh pull is almost all such creates, so the sync
+// prepares a page's ops while the page before it is stored
+// (remote.prefetch), and the transaction only looks the entity up and
+// writes.
+type PulledOp struct {
+	op   model.Op
+	made *prepared // what the create makes from nothing; nil: not prepared
+	err  error     // why the book refuses what it makes
+}
+
+// PreparePulled prepares op, which must have passed model.Op.Validate on
+// this laptop (wire.DecodePullChanges checks every op of a pull answer).
+// It reads nothing from the book, so it may run beside a transaction.
+func (s *Store) PreparePulled(op model.Op) *PulledOp {
+	p := &PulledOp{op: op}
+	if op.Kind != model.OpCreate {
+		return p
+	}
+	rec := model.NewRecord(op.Entity.Type)
+	rec.Apply(op)
+	// preparePulled reads the store's rules and node, never its
+	// transaction; "{}" is what an absent record's fields encode to.
+	p.made, p.err = (&Tx{s: s}).preparePulled(op.Entity.Type, op.Entity.ID, []byte("{}"), rec, carriedBy(op), madeRecord)
+	return p
+}
+
+// ApplyPulled merges a pulled op as ApplyRemoteOp does, without checking
+// its shape again: the op passed model.Op.Validate when it was decoded.
+// What the merged record must pass is checked here as there, against the
+// record the book holds: the server's word is never taken for it.
+func (t *Tx) ApplyPulled(p *PulledOp) error {
+	op := p.op
+	typ, id := op.Entity.Type, op.Entity.ID
+	rec, existed, err := t.loadRecord(typ, id)
+	if err != nil {
+		return cannotApply(err)
+	}
+	var made *prepared
+	switch {
+	case existed || op.Kind != model.OpCreate:
+	case p.err != nil:
+		return p.err
+	case p.made != nil:
+		made = p.made
+	}
+	if made == nil {
+		before := model.EncodeFields(rec.Fields)
+		rec.Apply(op)
+		c := changedRecord
+		if !existed && op.Kind == model.OpCreate {
+			c = madeRecord
+		}
+		if made, err = t.preparePulled(typ, id, before, rec, carriedBy(op), c); err != nil {
+			return err
+		}
+	}
+	t.observe(op.HLC)
+	if op.Kind == model.OpCreate {
+		t.created++
+	}
+	return t.commit(made)
+}

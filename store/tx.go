@@ -292,29 +292,10 @@ func (t *Tx) ApplyRemote(ops []model.Op) error {
 // checkPulled) is refused with an error wrapping ErrCannotApply, before
 // anything is written, so the transaction can go on without it.
 func (t *Tx) ApplyRemoteOp(op model.Op) error {
-	typ, id := op.Entity.Type, op.Entity.ID
 	if err := op.Validate(); err != nil {
-		return refuse(typ, id, err)
+		return refuse(op.Entity.Type, op.Entity.ID, err)
 	}
-	rec, existed, err := t.loadRecord(typ, id)
-	if err != nil {
-		return cannotApply(err)
-	}
-	before := model.EncodeFields(rec.Fields)
-	rec.Apply(op)
-	c := changedRecord
-	if !existed && op.Kind == model.OpCreate {
-		c = madeRecord
-	}
-	p, err := t.preparePulled(typ, id, before, rec, carriedBy(op), c)
-	if err != nil {
-		return err
-	}
-	t.observe(op.HLC)
-	if op.Kind == model.OpCreate {
-		t.created++
-	}
-	return t.commit(p)
+	return t.ApplyPulled(&PulledOp{op: op}) // pulled.go
 }
 
 // apply merges op into rec, stores the result and keeps the indexes and
