@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/exchange"
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
+	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -211,5 +214,46 @@ func TestComplaintAndMergeKeysExist(t *testing.T) {
 				t.Errorf("%s has no %s text", k, lang)
 			}
 		}
+	}
+}
+
+// A rep's lead added won syncs with its hand-off over a real server on
+// 127.0.0.1: nothing refused, after-sales finds the queued orders, and a
+// complaint about one of them reaches after-sales with its link.
+func TestLeadAddedWonSyncsItsHandOff(t *testing.T) {
+	st, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: st}
+	srv := httptest.NewServer(server.Handler(svc, server.Options{Rate: 1e6, Burst: 1e6}))
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	clis := map[string]*cli{}
+	for name, role := range map[string]string{"ann": server.RoleRep, "lin": server.RoleAftersales} {
+		tok, err := svc.AddUser(context.Background(), name, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clis[name] = newCLI(t)
+		clis[name].ok("lead", "add", "--company", "Warm-up "+name)
+		clis[name].ok("login", "--server", srv.URL, "--user", name, "--token", tok)
+	}
+	ann, lin := clis["ann"], clis["lin"]
+	ann.ok("lead", "add", "--company", "即签即装", "--value", "8万", "--stage", "won")
+	orders := ann.services("--lead", "即签即装")
+	if len(orders) != 2 {
+		t.Fatalf("hand-off: %+v", orders)
+	}
+	ann.ok("complaint", "add", "即签即装", "--description", "交付延迟", "--service", store.ShortID(orders[1].ID))
+	ann.ok("sync")
+	if out := ann.ok("sync", "--rejected"); strings.Contains(out, "即签即装") || strings.Contains(out, orders[0].ID) {
+		t.Fatalf("the server refused part of it:\n%s", out)
+	}
+	lin.ok("sync")
+	if items := lin.todayItems(store.SectionService); len(items) != 2 || items[0].Company != "即签即装" {
+		t.Fatalf("after-sales' service work: %+v", items)
+	}
+	if rows := lin.complaints(); len(rows) != 1 || rows[0].ServiceID != orders[1].ID || rows[0].ServiceKind != model.ServiceCommissioning {
+		t.Fatalf("after-sales' complaints: %+v", rows)
 	}
 }
