@@ -38,6 +38,9 @@ const replicaServer = "http://in-process.fieldcrm.invalid"
 // first session's first frame.
 const initialSync = 30 * time.Second
 
+// finalSync bounds the sync a replica does as its last session leaves.
+const finalSync = 10 * time.Second
+
 type replicas struct {
 	dir string
 	api http.Handler
@@ -45,11 +48,16 @@ type replicas struct {
 
 	mu     sync.Mutex
 	byUser map[string]*replica
+	// closing holds, per user, a channel closed once the replica their
+	// last session left is closed (and compacted): the next session's
+	// opening waits for it.
+	closing map[string]chan struct{}
 }
 
 type replica struct {
 	user     string
 	st       *store.Store
+	client   *remote.Client
 	loop     *remote.Loop
 	settings Settings
 	stop     context.CancelFunc
@@ -67,7 +75,7 @@ type replica struct {
 }
 
 func newReplicas(dir string, api http.Handler, cfg Config) *replicas {
-	return &replicas{dir: dir, api: api, cfg: cfg, byUser: map[string]*replica{}}
+	return &replicas{dir: dir, api: api, cfg: cfg, byUser: map[string]*replica{}, closing: map[string]chan struct{}{}}
 }
 
 // acquire returns user's replica, opening and syncing it when no session
@@ -78,7 +86,14 @@ func (rs *replicas) acquire(ctx context.Context, user string) (*replica, error) 
 	if r == nil {
 		r = &replica{user: user, ready: make(chan struct{}), subs: map[int]func(remote.Status){}}
 		rs.byUser[user] = r
-		go func() { r.err = rs.open(r); close(r.ready) }()
+		closing := rs.closing[user] // nil: none
+		go func() {
+			if closing != nil {
+				<-closing
+			}
+			r.err = rs.open(r)
+			close(r.ready)
+		}()
 	}
 	r.refs++
 	rs.mu.Unlock()
@@ -95,23 +110,62 @@ func (rs *replicas) acquire(ctx context.Context, user string) (*replica, error) 
 	return r, nil
 }
 
-// release gives back a session's hold; the last one closes the replica.
+// release gives back a session's hold; the last one pushes what the
+// user's sessions left waiting, closes the replica and compacts it when
+// due.
 func (rs *replicas) release(r *replica) {
 	rs.mu.Lock()
 	r.refs--
 	last := r.refs == 0
+	var done chan struct{}
 	if last {
 		delete(rs.byUser, r.user)
+		done = make(chan struct{})
+		rs.closing[r.user] = done
 	}
 	rs.mu.Unlock()
-	if last {
-		<-r.ready
-		r.close()
+	if !last {
+		return
+	}
+	<-r.ready
+	r.close()
+	if r.err == nil {
+		rs.compact(r.user)
+	}
+	rs.mu.Lock()
+	if rs.closing[r.user] == done {
+		delete(rs.closing, r.user)
+	}
+	rs.mu.Unlock()
+	close(done)
+}
+
+// compact compacts a replica its last session has left, by the rule a
+// laptop's book follows after a sync (store.CompactIfDue): nothing waits
+// to be pushed, a day has passed since the last compaction, and a tenth
+// of the file or more (1 MiB at least) is free room. bbolt never gives
+// freed pages back to the file system, and a replica frees many: its
+// first pull, each page of the outbox pushed. The book is opened per
+// transaction (a store held open cannot be compacted); the user's next
+// session waits for it (closing).
+func (rs *replicas) compact(user string) {
+	path := rs.path(user)
+	st, err := store.Open(store.Options{Path: path, User: user, NoSync: rs.cfg.NoSync, Now: rs.cfg.Now})
+	if err == nil {
+		var c store.Compaction
+		var did bool
+		if c, did, err = st.CompactIfDue(); did {
+			rs.cfg.Logger.Info("ssh: compacted a replica", "user", user, "before_bytes", c.Before, "after_bytes", c.After)
+		}
+	}
+	if err != nil {
+		rs.cfg.Logger.Warn("ssh: compact a replica", "user", user, "err", err)
 	}
 }
 
 // closeAll closes every replica, when the front stops (its sessions
-// have ended).
+// have ended), and waits for those being closed; it compacts none, so
+// the server stops promptly.
 func (rs *replicas) closeAll() {
 	rs.mu.Lock()
 	all := make([]*replica, 0, len(rs.byUser))
@@ -119,12 +173,22 @@ func (rs *replicas) closeAll() {
 		all = append(all, r)
 		delete(rs.byUser, u)
 	}
+	closing := make([]chan struct{}, 0, len(rs.closing))
+	for _, done := range rs.closing {
+		closing = append(closing, done)
+	}
 	rs.mu.Unlock()
 	for _, r := range all {
 		<-r.ready
 		r.close()
 	}
+	for _, done := range closing {
+		<-done
+	}
 }
+
+// path is user's replica (user names hold no slash: server.CheckUserName).
+func (rs *replicas) path(user string) string { return filepath.Join(rs.dir, user+".db") }
 
 // open opens the book, syncs it once (so the first frame shows what the
 // server has), reopens it when the book holds other company settings than
@@ -134,7 +198,7 @@ func (rs *replicas) open(r *replica) error {
 	if err := os.MkdirAll(rs.dir, 0o700); err != nil {
 		return err
 	}
-	path := filepath.Join(rs.dir, r.user+".db") // user names hold no slash (server.CheckUserName)
+	path := rs.path(r.user)
 	client := rs.client(r.user)
 	r.settings = rs.cfg.Settings("", 0)
 	synced := false
@@ -187,13 +251,16 @@ func (rs *replicas) open(r *replica) error {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	r.stop, r.done = stop, make(chan struct{})
+	r.client = client
 	r.loop = remote.NewLoop(r.st, client, remote.LoopOptions{OnStatus: r.publish})
 	go func() { defer close(r.done); r.loop.Run(ctx) }()
 	return nil
 }
 
-// close stops the loop and closes the book, once: a session still
-// leaving as the front stops releases a replica closeAll closed.
+// close stops the loop, pushes what waits (an edit made just before the
+// last session ended, which the loop had not pushed yet, would otherwise
+// wait for the user's next session) and closes the book, once: a session
+// still leaving as the front stops releases a replica closeAll closed.
 func (r *replica) close() {
 	r.closed.Do(func() {
 		if r.err != nil || r.st == nil {
@@ -201,6 +268,13 @@ func (r *replica) close() {
 		}
 		r.stop()
 		<-r.done
+		waiting := 0
+		_ = r.st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil })
+		if waiting > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), finalSync)
+			_, _ = remote.Sync(ctx, r.st, r.client) // what fails is pushed by the next session
+			cancel()
+		}
 		_ = r.st.Close()
 	})
 }
