@@ -2,11 +2,13 @@ package sshd_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +182,39 @@ func fieldcrmBinary(b *testing.B) string {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// BenchmarkEnvFlood: the heap one connection holds, after a GC, once its
+// client has sent 10,000 variables of 1 KiB (10 MiB) on a session, and
+// the time to send them; "vars=0" is the reference, a session that sent
+// none. The client is in the benchmark's process: both ends count.
+func BenchmarkEnvFlood(b *testing.B) {
+	tm := startTeam(b, sshd.Config{}, map[string]string{"ann": server.RoleRep})
+	value := strings.Repeat("x", 1024)
+	for _, n := range []int{0, 10_000} {
+		b.Run(fmt.Sprintf("vars=%d", n), func(b *testing.B) {
+			var held int64
+			for range b.N {
+				b.StopTimer()
+				before := heap()
+				c, err := tm.dial(tm.keys["ann"])
+				if err != nil {
+					b.Fatal(err)
+				}
+				sess, err := c.NewSession()
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				for i := range n {
+					_ = sess.Setenv(fmt.Sprintf("V%d", i), value) // refused
+				}
+				b.StopTimer()
+				held += heap() - before
+				sess.Close()
+				c.Close()
+			}
+			b.ReportMetric(float64(held)/float64(b.N), "heap-B/conn")
+		})
+	}
 }
