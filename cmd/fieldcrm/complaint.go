@@ -73,7 +73,7 @@ service orders (--service, the order's id or the end of it, as service list
 shows it). LEAD is the lead's id, the end of it, or its company.`,
 		Example: `  fieldcrm complaint add Acme --description "漏液" --severity high
   fieldcrm complaint add Acme --description "安装后漏液" --service 5d2c11aa`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sev, err := a.severity(severity)
 			if err != nil {
