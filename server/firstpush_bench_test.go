@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -192,11 +193,15 @@ func firstPush(b *testing.B, leads int, serve func(b *testing.B, run string) (*s
 		mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
 		mwire := &counting{}
 		mc.HTTP.Transport = mwire
-		t1, cpu1 := time.Now(), cpuTime()
+		var mem runtime.MemStats
+		runtime.ReadMemStats(&mem)
+		t1, cpu1, alloc1 := time.Now(), cpuTime(), mem.TotalAlloc
 		mrep, err := remote.Sync(ctx, mst, mc)
 		if err != nil {
 			b.Fatal(err)
 		}
+		runtime.ReadMemStats(&mem)
+		b.ReportMetric(float64(mem.TotalAlloc-alloc1)/1e6, "pull-alloc-MB") // client and server
 		b.ReportMetric(time.Since(t1).Seconds(), "pull-s")
 		b.ReportMetric((cpuTime() - cpu1).Seconds(), "pull-cpu-s")
 		b.ReportMetric(float64(mwire.down.Load())/1e6, "pull-down-MB")
