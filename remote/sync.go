@@ -229,28 +229,23 @@ type page struct {
 	err    error
 }
 
-// prefetch fetches pages from cursor on, one ahead of the caller, so the
-// network, the server, decoding and preparing the ops (store.PreparePulled)
-// overlap with storing the previous page. It stops after a last page, an
+// prefetch fetches pages from cursor on, ahead of the caller, so that the
+// network, the server and decoding a page, preparing its ops
+// (store.PreparePulled) and storing the page before overlap: a pipeline
+// of two goroutines, a page in each. It stops after a last page, an
 // error, or when ctx ends.
 func prefetch(ctx context.Context, st *store.Store, c *Client, from uint64, limit int) <-chan page {
-	out := make(chan page, 1)
+	fetched := make(chan page, 1)
 	go func() {
-		defer close(out)
+		defer close(fetched)
 		// A small first page starts the storing sooner; later pages are
 		// fetched while the previous one is stored.
 		n := min(limit, 500)
 		for range 1_000_000 {
 			resp, bad, err := c.PullChanges(ctx, from, n)
 			n = limit
-			pulled := make([]*store.PulledOp, len(resp.Changes))
-			for i, ch := range resp.Changes {
-				if ch.Op != nil {
-					pulled[i] = st.PreparePulled(*ch.Op)
-				}
-			}
 			select {
-			case out <- page{from: from, resp: resp, pulled: pulled, bad: bad, err: err}:
+			case fetched <- page{from: from, resp: resp, bad: bad, err: err}:
 			case <-ctx.Done():
 				return
 			}
@@ -258,6 +253,27 @@ func prefetch(ctx context.Context, st *store.Store, c *Client, from uint64, limi
 				return
 			}
 			from = resp.Cursor
+		}
+	}()
+	out := make(chan page, 1)
+	go func() {
+		defer close(out)
+		defer func() {
+			for range fetched { // let the fetcher end
+			}
+		}()
+		for p := range fetched {
+			p.pulled = make([]*store.PulledOp, len(p.resp.Changes))
+			for i, ch := range p.resp.Changes {
+				if ch.Op != nil {
+					p.pulled[i] = st.PreparePulled(*ch.Op)
+				}
+			}
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	return out

@@ -150,8 +150,9 @@ func (t *Tx) ClearSetAside() error {
 // writes.
 type PulledOp struct {
 	op   model.Op
-	made *prepared // what the create makes from nothing; nil: not prepared
-	err  error     // why the book refuses what it makes
+	made *prepared  // what the create makes from nothing; nil: not prepared
+	doc  *searchDoc // made's view for the search index; nil: none
+	err  error      // why the book refuses what it makes
 }
 
 // PreparePulled prepares op, which must have passed model.Op.Validate on
@@ -167,6 +168,9 @@ func (s *Store) PreparePulled(op model.Op) *PulledOp {
 	// preparePulled reads the store's rules and node, never its
 	// transaction; "{}" is what an absent record's fields encode to.
 	p.made, p.err = (&Tx{s: s}).preparePulled(op.Entity.Type, op.Entity.ID, []byte("{}"), rec, carriedBy(op), madeRecord)
+	if p.made != nil && p.made.value != nil {
+		p.doc = searchDocOf(p.made.value, nil)
+	}
 	return p
 }
 
@@ -188,6 +192,10 @@ func (t *Tx) ApplyPulled(p *PulledOp) error {
 		return p.err
 	case p.made != nil:
 		made = p.made
+		if p.doc != nil {
+			t.offerSearchDoc(made.value, p.doc)
+			defer t.withdrawSearchDoc()
+		}
 	}
 	if made == nil {
 		before := model.EncodeFields(rec.Fields)

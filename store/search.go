@@ -250,6 +250,31 @@ type searchPending struct {
 	// middle moves all those after it.
 	newIDs []heldEntry
 	build  bool
+	// ready is the doc of a record made ahead of the transaction
+	// (PulledOp), for indexSearch to take instead of cutting its text
+	// into terms again.
+	ready readyDoc
+}
+
+// readyDoc is searchDocOf(v), made before v reached the transaction.
+type readyDoc struct {
+	v   any
+	doc *searchDoc
+}
+
+// offerSearchDoc gives indexSearch the doc of v made ahead, for the next
+// change it indexes; withdrawSearchDoc takes it back if it was not used.
+func (t *Tx) offerSearchDoc(v any, doc *searchDoc) {
+	if t.search == nil {
+		t.search = newSearchPending()
+	}
+	t.search.ready = readyDoc{v, doc}
+}
+
+func (t *Tx) withdrawSearchDoc() {
+	if t.search != nil {
+		t.search.ready = readyDoc{}
+	}
 }
 
 type postingOp struct {
@@ -310,13 +335,18 @@ func (t *Tx) indexSearch(before, after any) error {
 		t.search = newSearchPending()
 	}
 	p := t.search
-	old, cur := searchDocOf(before, p.was), searchDocOf(after, p.cur)
+	old := searchDocOf(before, p.was)
+	cur, ready := p.ready.doc, after != nil && p.ready.v == after
+	p.ready = readyDoc{}
+	if !ready {
+		cur = searchDocOf(after, p.cur)
+	}
 	// The lists (grown or not) serve the next record: nothing keeps a term
 	// of them past this call but the copies in p.names.
 	if old != nil {
 		p.was = old.terms[:0]
 	}
-	if cur != nil {
+	if cur != nil && !ready {
 		p.cur = cur.terms[:0]
 	}
 	if old == nil && cur == nil {
