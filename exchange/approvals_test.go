@@ -234,3 +234,38 @@ func TestSpreadsheetWonRowsMakeNoHandoff(t *testing.T) {
 		return nil
 	})
 }
+
+// FuzzImportDump imports mutated JSON exports holding approval requests
+// and service orders into a fresh book: an import never panics, and what
+// it writes reads back (the book exports again, every request and order
+// on a lead of the book).
+func FuzzImportDump(f *testing.F) {
+	src := openStoreHandoff(f, "ann")
+	fillDeals(f, src)
+	f.Add(exportTo(f, src, ExportOptions{Format: ExportJSON}))
+	f.Add([]byte(`{"format":"fieldcrm","version":2,"leads":[],"approvals":[{"id":"a","lead_id":"x"}],"services":[{"id":"s"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dst := openStoreHandoff(t, "zoe")
+		if _, err := Import(dst, data, "book.json", Options{Format: FormatJSON, RejectsPath: "-"}); err != nil {
+			return
+		}
+		d, err := ReadDump(exportTo(t, dst, ExportOptions{Format: ExportJSON}))
+		if err != nil {
+			t.Fatalf("the imported book does not export: %v", err)
+		}
+		leads := map[string]bool{}
+		for _, l := range d.Leads {
+			leads[l.ID] = true
+		}
+		for _, a := range d.Approvals {
+			if !leads[a.LeadID] {
+				t.Fatalf("request %s on lead %s, which is not in the book", a.ID, a.LeadID)
+			}
+		}
+		for _, s := range d.Services {
+			if !leads[s.LeadID] {
+				t.Fatalf("order %s on lead %s, which is not in the book", s.ID, s.LeadID)
+			}
+		}
+	})
+}
