@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -104,7 +105,7 @@ func writeKey(t *testing.T, dir, name string) (gossh.Signer, string) {
 }
 
 // sshRun runs a command over SSH with a key and returns its output.
-func sshRun(t *testing.T, addr, hostFP string, key gossh.Signer, cmd string) (string, string, error) {
+func sshRun(t *testing.T, addr, hostFP string, key gossh.Signer, cmd string, env ...string) (string, string, error) {
 	t.Helper()
 	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, Timeout: 10 * time.Second,
 		HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error {
@@ -122,6 +123,12 @@ func sshRun(t *testing.T, addr, hostFP string, key gossh.Signer, cmd string) (st
 		return "", "", err
 	}
 	defer sess.Close()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := sess.Setenv(k, v); err != nil {
+			return "", "", fmt.Errorf("setenv %s: %w", k, err)
+		}
+	}
 	var out, errs bytes.Buffer
 	sess.Stdout, sess.Stderr = &out, &errs
 	done := make(chan error, 1)
@@ -200,6 +207,19 @@ func TestSSHThroughTheCLI(t *testing.T) {
 	}
 	if out, errs, err = sshRun(t, addr, hostFP, bobKey, "today --json"); err != nil || !json.Valid([]byte(out)) || strings.Contains(out, "Zeta") {
 		t.Fatalf("bob's today --json over SSH: %v %s\n%s", err, errs, out)
+	}
+	// The day of today's list is the client's TZ's; Kiritimati (UTC+14)
+	// and Pago Pago (UTC-11) are never on the same day.
+	for _, zone := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Skipf("no zone database: %v", err)
+		}
+		out, errs, err := sshRun(t, addr, hostFP, annKey, "today --json", "TZ="+zone)
+		var today struct{ Date string }
+		if err != nil || json.Unmarshal([]byte(out), &today) != nil || today.Date != model.Today(time.Now(), loc).String() {
+			t.Fatalf("today --json over SSH with TZ=%s: %v %s\n%s; want the day %s", zone, err, errs, out, model.Today(time.Now(), loc))
+		}
 	}
 	if out, errs, err = sshRun(t, addr, hostFP, annKey, "report funnel --json"); err != nil || !json.Valid([]byte(out)) {
 		t.Fatalf("report funnel --json over SSH: %v %s\n%s", err, errs, out)
