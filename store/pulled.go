@@ -181,23 +181,28 @@ func (s *Store) PreparePulled(op model.Op) *PulledOp {
 func (t *Tx) ApplyPulled(p *PulledOp) error {
 	op := p.op
 	typ, id := op.Entity.Type, op.Entity.ID
-	rec, existed, err := t.loadRecord(typ, id)
-	if err != nil {
-		return cannotApply(err)
-	}
 	var made *prepared
-	switch {
-	case existed || op.Kind != model.OpCreate:
-	case p.err != nil:
-		return p.err
-	case p.made != nil:
-		made = p.made
-		if p.doc != nil {
-			t.offerSearchDoc(made.value, p.doc)
-			defer t.withdrawSearchDoc()
+	if p.made != nil || p.err != nil {
+		// Prepared for a book without the record: does it hold it? (A
+		// book missing a bucket takes the path that says so.)
+		records, stamps := t.bucket(entityBucket[typ]), t.bucket(bucketStamps, []byte(typ))
+		switch {
+		case records == nil || stamps == nil || records.Get([]byte(id)) != nil:
+		case p.err != nil:
+			return p.err
+		default:
+			made = p.made
+			if p.doc != nil {
+				t.offerSearchDoc(made.value, p.doc)
+				defer t.withdrawSearchDoc()
+			}
 		}
 	}
 	if made == nil {
+		rec, existed, err := t.loadRecord(typ, id)
+		if err != nil {
+			return cannotApply(err)
+		}
 		before := model.EncodeFields(rec.Fields)
 		rec.Apply(op)
 		c := changedRecord
