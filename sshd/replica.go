@@ -52,6 +52,9 @@ type replicas struct {
 	// last session left is closed (and compacted): the next session's
 	// opening waits for it.
 	closing map[string]chan struct{}
+	// stopped is set by closeAll: a session leaving after it compacts
+	// nothing, as the server is stopping.
+	stopped bool
 }
 
 type replica struct {
@@ -82,6 +85,10 @@ func newReplicas(dir string, api http.Handler, cfg Config) *replicas {
 // holds it. Sessions of one user arriving together wait for one opening.
 func (rs *replicas) acquire(ctx context.Context, user string) (*replica, error) {
 	rs.mu.Lock()
+	if rs.stopped {
+		rs.mu.Unlock()
+		return nil, errors.New("the SSH front is stopping")
+	}
 	r := rs.byUser[user]
 	if r == nil {
 		r = &replica{user: user, ready: make(chan struct{}), subs: map[int]func(remote.Status){}}
@@ -116,7 +123,7 @@ func (rs *replicas) acquire(ctx context.Context, user string) (*replica, error) 
 func (rs *replicas) release(r *replica) {
 	rs.mu.Lock()
 	r.refs--
-	last := r.refs == 0
+	last := r.refs == 0 && !rs.stopped // else closeAll closes it
 	var done chan struct{}
 	if last {
 		delete(rs.byUser, r.user)
@@ -168,6 +175,7 @@ func (rs *replicas) compact(user string) {
 // the server stops promptly.
 func (rs *replicas) closeAll() {
 	rs.mu.Lock()
+	rs.stopped = true
 	all := make([]*replica, 0, len(rs.byUser))
 	for u, r := range rs.byUser {
 		all = append(all, r)

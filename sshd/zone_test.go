@@ -105,3 +105,54 @@ func TestClientTimeZone(t *testing.T) {
 		}
 	}
 }
+
+// TestClientTimeZoneInTheUI: the daily review on screen (2) is the
+// client's zone's too: the same follow-up is due today from Kiritimati
+// and in the next 7 days from Pago Pago, in two sessions open at once on
+// the user's one replica.
+func TestClientTimeZoneInTheUI(t *testing.T) {
+	tm := startTeam(t, sshd.Config{}, map[string]string{"ann": server.RoleRep})
+	kiri, err := time.LoadLocation("Pacific/Kiritimati")
+	if err != nil {
+		t.Skipf("no zone database: %v", err)
+	}
+	l := tm.laptop(t, "ann")
+	id := l.addLead(t, "Kiritimati Kilns")
+	if err := l.st.Update(func(tx *store.Tx) error {
+		_, err := tx.SetFollowUp(id, model.Today(time.Now(), kiri), "call")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	l.sync(t)
+	section := func(zone string) string {
+		c, err := tm.dial(tm.keys["ann"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		s := openUI(t, c, "TZ="+zone)
+		s.waitFor(t, "Kiritimati Kilns", 20*time.Second)
+		if _, err := s.in.Write([]byte("2")); err != nil {
+			t.Fatal(err)
+		}
+		s.waitFor(t, "call", 10*time.Second)
+		// The heading drawn last before the follow-up's line: the page
+		// draws its sections top to bottom.
+		text := s.text()
+		heads := text[:strings.LastIndex(text, "Kiritimati Kilns")]
+		best, at := "", -1
+		for _, h := range []string{"Due today", "Next 7 days", "Overdue"} {
+			if i := strings.LastIndex(heads, h); i > at {
+				best, at = h, i
+			}
+		}
+		return best
+	}
+	if got := section("Pacific/Kiritimati"); got != "Due today" {
+		t.Errorf("from Kiritimati the follow-up is under %q, want Due today", got)
+	}
+	if got := section("Pacific/Pago_Pago"); got != "Next 7 days" {
+		t.Errorf("from Pago Pago the follow-up is under %q, want Next 7 days", got)
+	}
+}
