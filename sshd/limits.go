@@ -1,7 +1,10 @@
 package sshd
 
 import (
+	"net"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -48,6 +51,7 @@ var keptEnv = map[string]bool{
 const (
 	reasonEnv     = "env"      // more than maxEnvRequests env requests
 	reasonLongCmd = "long_cmd" // a command longer than maxCommand
+	reasonConns   = "conns"    // the front holds maxConns connections
 )
 
 // limits is what the request filter found wrong with a session's
@@ -71,10 +75,51 @@ func (l *limits) reason() string {
 	return l.why
 }
 
-// conns holds the one session channel open on each connection.
+// conns holds the one session channel open on each connection, and
+// counts the connections.
 type conns struct {
-	mu   sync.Mutex
-	open map[*gossh.ServerConn]*limits
+	mu    sync.Mutex
+	open  map[*gossh.ServerConn]*limits
+	total atomic.Int64
+}
+
+// DefaultLinger is how long a connection may stay with no session open
+// (Config.Linger).
+const DefaultLinger = time.Minute
+
+// maxConns is how many connections the front holds at once, signed in
+// or not: a session needs one, and a few more let clients sign in while
+// the sessions are all open.
+func (c Config) maxConns() int64 { return int64(2*c.MaxSessions + 20) }
+
+// lingerKey holds, in a connection's context, the timer that closes it
+// while it has no session.
+var lingerKey = &struct{ name string }{"fieldcrm-linger"}
+
+// accepted takes a new connection, unless the front holds maxConns,
+// and closes it after Linger with no session open: a client that signs
+// in and opens none, or whose session was refused or has ended, holds
+// nothing for the idle timeout's half an hour.
+func (f *front) accepted(ctx ssh.Context, nc net.Conn) net.Conn {
+	if f.conns.total.Add(1) > f.cfg.maxConns() {
+		f.conns.total.Add(-1)
+		f.sessions.refused(reasonConns)
+		return nil // closed before the handshake: there is no way to say why
+	}
+	linger := time.AfterFunc(f.cfg.Linger, func() { _ = nc.Close() })
+	ctx.SetValue(lingerKey, linger)
+	return &countedConn{Conn: nc, done: func() { linger.Stop(); f.conns.total.Add(-1) }}
+}
+
+type countedConn struct {
+	net.Conn
+	once sync.Once
+	done func()
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(c.done)
+	return c.Conn.Close()
 }
 
 // sessionChannel handles a "session" channel as the library does, over
@@ -96,6 +141,10 @@ func (f *front) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh
 		return
 	}
 	defer f.conns.free(conn, lim)
+	if linger, ok := ctx.Value(lingerKey).(*time.Timer); ok {
+		linger.Stop()
+		defer linger.Reset(f.cfg.Linger)
+	}
 	// Returns once the channel's requests end, as it closes.
 	ssh.DefaultSessionHandler(srv, conn, boundedChannel{nc, lim}, ctx)
 }

@@ -212,3 +212,85 @@ func TestNoForwarding(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionWithoutSessionCloses: a connection that signs in and
+// opens no session, or whose session has ended, is closed after Linger;
+// one whose session is open is not.
+func TestConnectionWithoutSessionCloses(t *testing.T) {
+	tm := startTeam(t, sshd.Config{Exec: echoExec, Linger: 300 * time.Millisecond}, map[string]string{"ann": server.RoleRep})
+	closedWithin := func(c *gossh.Client, within time.Duration) bool {
+		done := make(chan struct{})
+		go func() { c.Wait(); close(done) }()
+		select {
+		case <-done:
+			return true
+		case <-time.After(within):
+			return false
+		}
+	}
+	idle, err := tm.dial(tm.keys["ann"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	if !closedWithin(idle, 5*time.Second) {
+		t.Error("a connection with no session is still open 5 s after Linger")
+	}
+
+	c, err := tm.dial(tm.keys["ann"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := openUI(t, c)
+	s.waitFor(t, "user ann", 20*time.Second)
+	if closedWithin(c, time.Second) {
+		t.Fatal("a connection with its UI open was closed")
+	}
+	if _, err := s.in.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.waitEnd(t, 10*time.Second); err != nil {
+		t.Fatalf("q: %v", err)
+	}
+	if !closedWithin(c, 5*time.Second) {
+		t.Error("a connection whose session ended is still open 5 s after Linger")
+	}
+}
+
+// TestConnectionCap: the front holds 2*MaxSessions+20 connections; one
+// more is closed at once, and taken again when one goes.
+func TestConnectionCap(t *testing.T) {
+	tm := startTeam(t, sshd.Config{MaxSessions: 1}, map[string]string{"ann": server.RoleRep})
+	const max = 2*1 + 20
+	var open []*gossh.Client
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	for i := range max {
+		c, err := tm.dial(tm.keys["ann"])
+		if err != nil {
+			t.Fatalf("connection %d of %d: %v", i+1, max, err)
+		}
+		open = append(open, c)
+	}
+	if c, err := tm.dial(tm.keys["ann"]); err == nil {
+		c.Close()
+		t.Fatalf("connection %d was taken", max+1)
+	}
+	tm.waitMetric(t, `fieldcrm_ssh_refused_total{reason="conns"}`, "1")
+	open[0].Close()
+	open = open[1:]
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := tm.dial(tm.keys["ann"])
+		if err == nil {
+			open = append(open, c)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection 5 s after one closed: %v", err)
+		}
+	}
+}

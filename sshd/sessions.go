@@ -211,8 +211,8 @@ func (ss *sessions) writeMetrics(w io.Writer) {
 	defer ss.mu.Unlock()
 	fmt.Fprintf(w, "# HELP fieldcrm_ssh_sessions Open SSH sessions.\n# TYPE fieldcrm_ssh_sessions gauge\nfieldcrm_ssh_sessions %d\n", len(ss.live))
 	fmt.Fprintf(w, "# HELP fieldcrm_ssh_sessions_total SSH sessions opened.\n# TYPE fieldcrm_ssh_sessions_total counter\nfieldcrm_ssh_sessions_total %d\n", ss.opened)
-	fmt.Fprintf(w, "# HELP fieldcrm_ssh_refused_total SSH sign-ins and sessions refused, by reason (auth, per_user, total, command, env, long_cmd, channel).\n# TYPE fieldcrm_ssh_refused_total counter\n")
-	for _, r := range []string{reasonAuth, reasonPerUser, reasonTotal, reasonCommand, reasonEnv, reasonLongCmd, reasonChannel} {
+	fmt.Fprintf(w, "# HELP fieldcrm_ssh_refused_total SSH sign-ins and sessions refused, by reason (auth, per_user, total, command, env, long_cmd, channel, conns).\n# TYPE fieldcrm_ssh_refused_total counter\n")
+	for _, r := range []string{reasonAuth, reasonPerUser, reasonTotal, reasonCommand, reasonEnv, reasonLongCmd, reasonChannel, reasonConns} {
 		fmt.Fprintf(w, "fieldcrm_ssh_refused_total{reason=%q} %d\n", r, ss.refusal[r])
 	}
 	fmt.Fprintf(w, "# HELP fieldcrm_ssh_ended_total SSH sessions the server ended, by reason (idle, revoked, shutdown).\n# TYPE fieldcrm_ssh_ended_total counter\n")

@@ -51,6 +51,11 @@ type Config struct {
 	// MaxPerUser and MaxSessions cap the open sessions of one user and of
 	// everyone; zero means DefaultPerUser and DefaultSessions.
 	MaxPerUser, MaxSessions int
+	// Linger is how long a connection may stay with no session open
+	// (signed in and none opened yet, or its session refused or ended);
+	// zero means DefaultLinger. The front holds 2*MaxSessions+20
+	// connections at most.
+	Linger time.Duration
 	// Check is how often open sessions' keys and users are checked, so
 	// a removed key or a disabled user ends them; zero means 2 s.
 	Check time.Duration
@@ -143,6 +148,9 @@ func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
 	if c.MaxSessions <= 0 {
 		c.MaxSessions = DefaultSessions
 	}
+	if c.Linger <= 0 {
+		c.Linger = DefaultLinger
+	}
 	if c.Check <= 0 {
 		c.Check = 2 * time.Second
 	}
@@ -185,6 +193,7 @@ func newFront(c Config, svc *server.Service, api http.Handler) (*front, error) {
 	// set, with its handler behind the bounds.
 	f.srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": f.sessionChannel}
 	f.conns.open = map[*gossh.ServerConn]*limits{}
+	f.srv.ConnCallback = f.accepted
 	f.srv.ConnectionFailedCallback = f.failed
 	f.srv.HandshakeTimeout = 30 * time.Second
 	// A connection with no traffic at all (no session, no keepalive)
