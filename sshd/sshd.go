@@ -238,17 +238,19 @@ func (f *front) serve(ctx context.Context) error {
 // of the allowed commands.
 func (f *front) handle(ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
-		// The user comes from the key the connection signed in with, as
-		// the SSH library recorded it, never from what the key callback
-		// saw last: a client may ask about several keys before it signs
-		// with one, and the library does not ask again for a key it was
-		// told about. Reading it again also checks the user's standing.
-		lim, s := f.bounded(s) // limits.go
+		// A client that sent more than the bounds allow is refused
+		// (limits.go).
+		lim, s := f.bounded(s)
 		lang := language(s.Environ())
 		if why := lim.reason(); why != "" {
 			f.refuse(s, lang, why)
 			return
 		}
+		// The user comes from the key the connection signed in with, as
+		// the SSH library recorded it, never from what the key callback
+		// saw last: a client may ask about several keys before it signs
+		// with one, and the library does not ask again for a key it was
+		// told about. Reading it again also checks the user's standing.
 		pub := s.PublicKey()
 		if pub == nil { // cannot happen: no other way in is offered
 			_ = s.Exit(1)
