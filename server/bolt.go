@@ -299,6 +299,27 @@ func childKey(lead string, ref model.EntityRef) []byte {
 	return []byte(lead + "\x00" + ref.Type + "\x00" + ref.ID)
 }
 
+func (t *boltTx) ChildRecords(lead string, types ...string) (map[model.EntityRef]*model.Record, error) {
+	kids, err := t.Children(lead)
+	if err != nil {
+		return nil, err
+	}
+	out := map[model.EntityRef]*model.Record{}
+	for _, ref := range kids {
+		if !slices.Contains(types, ref.Type) {
+			continue
+		}
+		rec, ok, err := t.Record(ref)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[ref] = rec
+		}
+	}
+	return out, nil
+}
+
 func (t *boltTx) Children(lead string) ([]model.EntityRef, error) {
 	var out []model.EntityRef
 	prefix := []byte(lead + "\x00")

@@ -210,24 +210,18 @@ func (s *Service) checkWon(tx Tx, id string, rec *model.Record) error {
 	if json.Unmarshal(model.EncodeFields(rec.Fields), &l) != nil || len(rules.approval.Needs(&l)) == 0 {
 		return nil // CheckRecord decoded it
 	}
-	kids, err := tx.Children(id)
+	recs, err := tx.ChildRecords(id, model.TypeApproval)
 	if err != nil {
 		return err
 	}
 	var reqs []model.Approval
-	for _, ref := range kids {
-		if ref.Type != model.TypeApproval {
-			continue
-		}
-		r, ok, err := tx.Record(ref)
-		if err != nil {
-			return err
-		}
+	for _, r := range recs {
 		var a model.Approval
-		if ok && json.Unmarshal(model.EncodeFields(r.Fields), &a) == nil {
+		if json.Unmarshal(model.EncodeFields(r.Fields), &a) == nil {
 			reqs = append(reqs, a)
 		}
 	}
+	slices.SortFunc(reqs, func(a, b model.Approval) int { return a.RequestedAt.Compare(b.RequestedAt) }) // the newest approval is named
 	reasons := model.ApprovalBlock(rules.approval, &l, reqs)
 	if reasons == nil {
 		return nil

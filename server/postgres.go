@@ -345,6 +345,23 @@ func (t *pgTx) Children(lead string) ([]model.EntityRef, error) {
 	return out, wrap(err, "list a lead's records")
 }
 
+func (t *pgTx) ChildRecords(lead string, types ...string) (map[model.EntityRef]*model.Record, error) {
+	if err := t.flush(); err != nil { // the records and children this transaction wrote
+		return nil, err
+	}
+	rows, _ := t.tx.Query(t.ctx, `SELECT c.type, c.id, r.data FROM children c JOIN records r ON r.type = c.type AND r.id = c.id
+		WHERE c.lead = $1 AND c.type = ANY($2)`, lead, types)
+	out := map[model.EntityRef]*model.Record{}
+	var ref model.EntityRef
+	var data []byte
+	_, err := pgx.ForEachRow(rows, []any{&ref.Type, &ref.ID, &data}, func() error {
+		rec, err := decodeRecord(ref, data)
+		out[ref] = rec
+		return err
+	})
+	return out, wrap(err, "read a lead's records")
+}
+
 func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
 	t.batch.Queue(`INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, lead, ref.Type, ref.ID)
 	return nil

@@ -141,23 +141,14 @@ func (s *Service) work(tx Tx, lead string) (map[string]string, error) {
 			return w, nil
 		}
 	}
-	kids, err := tx.Children(lead)
+	recs, err := tx.ChildRecords(lead, model.TypeTask, model.TypeService)
 	if err != nil {
 		return nil, err
 	}
 	w := map[string]string{}
-	for _, ref := range kids {
-		if ref.Type != model.TypeTask && ref.Type != model.TypeService {
-			continue
-		}
-		rec, ok, err := tx.Record(ref)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			if name := worker(rec); name != "" {
-				w[ref.ID] = name
-			}
+	for ref, rec := range recs {
+		if name := worker(rec); name != "" {
+			w[ref.ID] = name
 		}
 	}
 	if bt != nil {

@@ -60,12 +60,25 @@ func BenchmarkSettingsSetOnABook(b *testing.B) {
 //
 //	go test ./server -run '^$' -bench PushOnAccounts -benchtime 20x -benchmem
 func BenchmarkPushOnAccounts(b *testing.B) {
+	pushOnAccounts(b, func(b *testing.B) server.Storage {
+		st, err := server.OpenBolt(filepath.Join(b.TempDir(), "srv"), true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	})
+}
+
+// BenchmarkPGPushOnAccounts is BenchmarkPushOnAccounts on PostgreSQL,
+// where every record read is a round trip.
+func BenchmarkPGPushOnAccounts(b *testing.B) {
+	pushOnAccounts(b, func(b *testing.B) server.Storage { return openPG(b, freshDatabase(b)) })
+}
+
+func pushOnAccounts(b *testing.B, open func(*testing.B) server.Storage) {
 	for _, stages := range [][2]string{{"qualified", "contacted"}, {model.StageWon, "negotiation"}} {
 		b.Run(stages[0], func(b *testing.B) {
-			st, err := server.OpenBolt(filepath.Join(b.TempDir(), "srv"), true)
-			if err != nil {
-				b.Fatal(err)
-			}
+			st := open(b)
 			defer st.Close()
 			svc := &server.Service{Store: st}
 			ann := server.User{Name: "ann", Role: server.RoleRep}

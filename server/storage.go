@@ -124,6 +124,9 @@ type Tx interface {
 	PutRecord(ref model.EntityRef, rec *model.Record) error
 	// Children lists the activities, tasks and complaints under a lead.
 	Children(lead string) ([]model.EntityRef, error)
+	// ChildRecords returns the records of the lead's children of the
+	// given types (one query on PostgreSQL, where Record is one each).
+	ChildRecords(lead string, types ...string) (map[model.EntityRef]*model.Record, error)
 	AddChild(lead string, ref model.EntityRef) error
 
 	// Visible reports whether user is the owner or an assignee of lead,
