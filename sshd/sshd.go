@@ -10,7 +10,14 @@
 // through the API's own handler as that user (server.AsUser), so the
 // laptop's push, pull and visibility rules hold here too and no token is
 // ever written. A user's sessions share the replica's one *store.Store,
-// opened by the first and closed by the last.
+// opened by the first and closed by the last, which pushes what waits
+// and compacts the book when due.
+//
+// What a session sees is its client's: its language and time zone from
+// the environment it sent (lang.go, zone.go), never the server's paths
+// (private.go). What a client may make the server hold is bounded before
+// the SSH library keeps it (limits.go): six variables, a short command,
+// one session per connection, no forwarding.
 //
 // The server package cannot link this one (it runs the client's store,
 // sync loop and UI): cmd/fieldcrm hands Front to server.Config.Fronts.
