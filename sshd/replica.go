@@ -186,10 +186,11 @@ func (rs *replicas) closeAll() {
 		closing = append(closing, done)
 	}
 	rs.mu.Unlock()
-	for _, r := range all {
-		<-r.ready
-		r.close()
+	var wg sync.WaitGroup
+	for _, r := range all { // at once: each may push what waits (finalSync)
+		wg.Go(func() { <-r.ready; r.close() })
 	}
+	wg.Wait()
 	for _, done := range closing {
 		<-done
 	}
