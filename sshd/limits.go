@@ -47,7 +47,9 @@ var keptEnv = map[string]bool{
 	"LANG": true, "LC_ALL": true, "LC_MESSAGES": true, "FIELDCRM_LANG": true, "TERM": true, "TZ": true,
 }
 
-// Why a session's requests were refused (i18n "ssh.refused.*").
+// Why a session or a connection was refused: the reason label of the
+// metric, and for a session the key of its message (i18n
+// "ssh.refused.*"; a connection refused before its handshake has none).
 const (
 	reasonEnv     = "env"      // more than maxEnvRequests env requests
 	reasonLongCmd = "long_cmd" // a command longer than maxCommand
