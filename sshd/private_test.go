@@ -1,6 +1,8 @@
 package sshd_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,5 +33,39 @@ func TestStatusLineNamesTheServer(t *testing.T) {
 		}
 		s.sess.Close()
 		conn.Close()
+	}
+}
+
+// TestNoExternalEditorOverSSH: ctrl+e in the note pane would run the
+// server's $VISUAL with the session's keys (from vi, a shell on the
+// server): over SSH it runs nothing, and the help does not offer it.
+func TestNoExternalEditorOverSSH(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "editor-ran")
+	script := filepath.Join(t.TempDir(), "editor.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VISUAL", script)
+	tm := startTeam(t, sshd.Config{}, map[string]string{"ann": server.RoleRep})
+	c, err := tm.dial(tm.keys["ann"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := openUI(t, c)
+	s.waitFor(t, "user ann", 20*time.Second)
+	if _, err := s.in.Write([]byte{0x0e}); err != nil { // ctrl+n: the note pane
+		t.Fatal(err)
+	}
+	s.waitFor(t, "Lead (type to search", 10*time.Second)
+	if _, err := s.in.Write([]byte{0x05}); err != nil { // ctrl+e
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("ctrl+e ran the server's $VISUAL over SSH")
+	}
+	if strings.Contains(s.text(), "$EDITOR") {
+		t.Errorf("the help offers $EDITOR over SSH:\n%s", tail(s.text(), 2000))
 	}
 }

@@ -28,9 +28,12 @@ func (f *front) runUI(s ssh.Session, sess *session, rep *replica, view replicaVi
 	hide := f.private(rep, lang) // private.go
 	unsubscribe := rep.subscribe(func(st remote.Status) { st.Err = hide.err(st.Err); feed(st) })
 	defer unsubscribe()
+	// The book's path only to watch the file: the status line names the
+	// server instead, and the note pane has no external editor, which
+	// would run on the server with the session's keys.
 	m := ui.New(ui.Options{
 		Data: privateData{view.st, hide}, Rules: view.st.Rules(), Lang: lang, User: u.Name,
-		DBPath: rep.st.Path(), Place: i18n.Tf(lang, "ssh.place", f.cfg.Name), // the path only to watch the file
+		DBPath: rep.st.Path(), Place: i18n.Tf(lang, "ssh.place", f.cfg.Name), NoEditor: true,
 		Now: f.cfg.Now, Dark: true, Template: rep.settings.Template, Plan: rep.settings.Plan,
 		Sync: syncstatus.Config{Loop: rep.loop, Statuses: statuses}, Own: own,
 	})

@@ -37,6 +37,10 @@ type Options struct {
 	// over SSH the book's path is the server's, which means nothing to
 	// the user and is not theirs to know.
 	Place string
+	// NoEditor takes away the external editor ($VISUAL, $EDITOR) of the
+	// note pane: over SSH it would run on the server, with the session's
+	// keys (a shell escape away from the server's own shell).
+	NoEditor bool
 	// Now reads the clock; nil means time.Now.
 	Now func() time.Time
 	// Keys remaps keys (config "keys": action name to keys).
@@ -110,7 +114,7 @@ func New(o Options) Model {
 	}
 	c := &common.Common{
 		Styles: styles.New(o.Dark), Cat: i18n.New(o.Lang), Rules: o.Rules, Data: ownData{o.Data, o.Own},
-		Now: o.Now, DBPath: o.DBPath, User: o.User,
+		Now: o.Now, DBPath: o.DBPath, User: o.User, NoEditor: o.NoEditor,
 	}
 	bk := NewBook(c.Data)
 	m := Model{c: c, keys: newGlobalKeys(c.T, o.Keys), help: help.New(), watch: o.Watch, own: o.Own, tmpl: o.Template, book: bk, place: o.Place}

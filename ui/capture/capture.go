@@ -146,6 +146,7 @@ func New(c *common.Common, book Book, d store.Draft) (Model, tea.Cmd) {
 	pk.Prompt = c.T("capture.pick")
 	pk.CharLimit = model.MaxNameLen
 	m := Model{c: c, book: book, keys: NewKeyMap(c.T), picker: pk, ed: editor.New(c, book, d), leadID: d.LeadID, company: d.Company}
+	m.keys.Editor.SetEnabled(!c.NoEditor) // disabled: matches no key, left out of the help
 	if d.LeadID == "" && d.Company == "" {
 		m.picking = true
 		m.picker.Focus()

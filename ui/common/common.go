@@ -34,6 +34,9 @@ type Common struct {
 	Now func() time.Time
 	// DBPath and User are shown in the status line.
 	DBPath, User string
+	// NoEditor takes away the external editor (ctrl+e): over SSH it
+	// would run on the server, with the session's keys.
+	NoEditor bool
 }
 
 // T is a shortcut for the catalog's text of key.
