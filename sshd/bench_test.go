@@ -218,3 +218,58 @@ func BenchmarkEnvFlood(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplicaCompaction: what the end of a user's last session adds
+// on a 10,000-lead replica with room to give back (its outbox emptied):
+// the laptop's rule, store.CompactIfDue, as the front runs it, and the
+// user's next session waits for. "copy" is the reference: copying the
+// same file.
+func BenchmarkReplicaCompaction(b *testing.B) {
+	dir := b.TempDir()
+	book := bigReplica(b, dir, "ann")
+	data, err := os.ReadFile(book)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fresh := func(b *testing.B) string {
+		b.Helper()
+		path := filepath.Join(b.TempDir(), "ann.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		return path
+	}
+	b.Run("compact", func(b *testing.B) {
+		var before, after int64
+		for range b.N {
+			b.StopTimer()
+			path := fresh(b)
+			b.StartTimer()
+			st, err := store.Open(store.Options{Path: path, User: "ann"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, did, err := st.CompactIfDue()
+			if err != nil || !did {
+				b.Fatalf("compaction: %v, done %v", err, did)
+			}
+			before, after = c.Before, c.After
+		}
+		b.ReportMetric(float64(before), "file-B-before")
+		b.ReportMetric(float64(after), "file-B-after")
+	})
+	b.Run("copy", func(b *testing.B) {
+		for range b.N {
+			b.StopTimer()
+			path := fresh(b)
+			b.StartTimer()
+			src, err := os.ReadFile(path)
+			if err == nil {
+				err = os.WriteFile(path+".copy", src, 0o600)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
