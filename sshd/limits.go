@@ -27,6 +27,11 @@ const (
 	// maxEnvValue bounds a kept variable's value: a locale, a terminal
 	// name or a zone name is a few dozen bytes.
 	maxEnvValue = 256
+	// maxEnvRepeats is how often one kept variable is taken; the last
+	// one counts. OpenSSH sends a variable twice when SendEnv and SetEnv
+	// both name it (Debian's ssh_config has SendEnv LANG LC_*, then
+	// ssh -o SetEnv=LANG=zh_CN.UTF-8 sends LANG again).
+	maxEnvRepeats = 4
 	// maxEnvRequests is how many "env" requests a session may send, kept
 	// or not, before it is refused: OpenSSH's SendEnv sends a handful (a
 	// careless "SendEnv *" a few hundred at most).
@@ -204,7 +209,8 @@ func (b boundedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 
 // filter passes a session's requests on to the library, refusing what
 // fieldcrm neither reads nor offers so the library never keeps it: env
-// other than keptEnv (each kept once, its value bounded), agent
+// other than keptEnv (each taken maxEnvRepeats times, its value
+// bounded), agent
 // forwarding, an oversized terminal request. An exec whose command is
 // too long, or a session that sent more than maxEnvRequests env requests,
 // is marked in lim and its exec or shell passed on with no command, for
@@ -212,7 +218,7 @@ func (b boundedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 func filter(in <-chan *gossh.Request, out chan<- *gossh.Request, lim *limits) {
 	defer close(out)
 	envs := 0
-	kept := map[string]bool{}
+	kept := map[string]int{}
 	for req := range in {
 		switch req.Type {
 		case "env":
@@ -221,11 +227,11 @@ func filter(in <-chan *gossh.Request, out chan<- *gossh.Request, lim *limits) {
 				lim.set(reasonEnv)
 			}
 			var kv struct{ Key, Value string }
-			if gossh.Unmarshal(req.Payload, &kv) != nil || !keptEnv[kv.Key] || kept[kv.Key] || len(kv.Value) > maxEnvValue {
+			if gossh.Unmarshal(req.Payload, &kv) != nil || !keptEnv[kv.Key] || kept[kv.Key] >= maxEnvRepeats || len(kv.Value) > maxEnvValue {
 				_ = req.Reply(false, nil)
 				continue
 			}
-			kept[kv.Key] = true
+			kept[kv.Key]++
 		case "exec":
 			if len(req.Payload) > maxCommand+4 { // the command's length, then the command
 				lim.set(reasonLongCmd)

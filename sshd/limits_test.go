@@ -31,7 +31,7 @@ func heap() int64 {
 
 // TestEnvFloodIsRefused: a client that sends 10,000 variables of 1 KiB
 // each (10 MiB) has its session refused with a sentence in the language
-// of the one kept variable it sent, and the server keeps none of them:
+// of the last LANG it sent, and the server keeps none of them:
 // the heap grows by far less than what was sent.
 func TestEnvFloodIsRefused(t *testing.T) {
 	tm := startTeam(t, sshd.Config{Exec: echoExec}, map[string]string{"ann": server.RoleRep})
@@ -45,14 +45,21 @@ func TestEnvFloodIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	if err := sess.Setenv("LANG", "zh_CN.UTF-8"); err != nil {
-		t.Fatalf("LANG refused: %v", err)
+	// OpenSSH sends LANG twice with SendEnv LANG and SetEnv LANG=...:
+	// the last one counts. A fifth is refused.
+	for _, lang := range []string{"C.UTF-8", "en_US.UTF-8", "C", "zh_CN.UTF-8"} {
+		if err := sess.Setenv("LANG", lang); err != nil {
+			t.Fatalf("LANG=%s refused: %v", lang, err)
+		}
+	}
+	if err := sess.Setenv("LANG", "en_US.UTF-8"); err == nil {
+		t.Error("a fifth LANG was taken")
 	}
 	if err := sess.Setenv("PATH", "/tmp"); err == nil {
 		t.Error("PATH was taken; fieldcrm does not read it")
 	}
-	if err := sess.Setenv("LANG", "en_US.UTF-8"); err == nil {
-		t.Error("a second LANG was taken")
+	if err := sess.Setenv("TZ", strings.Repeat("x", 257)); err == nil {
+		t.Error("a TZ of 257 bytes was taken")
 	}
 	value := strings.Repeat("x", 1024)
 	before := heap()
