@@ -506,3 +506,23 @@ func TestNewWorkOnALeadGrantsNothingToThoseWhoSeeIt(t *testing.T) {
 		}
 	})
 }
+
+// TestALeadEnteredWonIsGatedForReps: a rep cannot skip the approval by
+// pushing a big deal created already won; a small one passes, and a
+// manager brings in past won accounts (an import of history).
+func TestALeadEnteredWonIsGatedForReps(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+		wonLead := func(owner string, fen int64) model.Op {
+			return forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate, map[string]any{
+				"company": "Entered Won Co", "stage": model.StageWon, "owner": owner,
+				"value": model.Money{Amount: fen, Currency: "CNY"}, "created_at": time.Now().UTC(), "stage_entered_at": time.Now().UTC()})
+		}
+		tryAll(t, []attempt{
+			{ann, wonLead("ann", 1_500_000_00), "cannot be entered already won: it needs approval (value 1,500,000.00 CNY is at or above 1,000,000.00 CNY)"},
+			{ann, wonLead("ann", 200_000_00), ""},
+			{boss, wonLead("ann", 1_500_000_00), ""},
+		})
+	})
+}

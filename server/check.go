@@ -179,9 +179,16 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	if err := model.CheckRecord(ref.Type, rec.Fields, pipeline, s.latest()); err != nil {
 		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
 	}
-	if ref.Type == model.TypeLead && existed && !jsonIs(before["stage"], model.StageWon) && jsonIs(rec.Fields["stage"], model.StageWon) {
-		if err := s.checkWon(tx, ref.ID, rec); err != nil {
-			return err
+	if ref.Type == model.TypeLead && jsonIs(rec.Fields["stage"], model.StageWon) {
+		// A move to won is checked; so is a lead made at won, except by
+		// a manager, who brings in the accounts won before fieldcrm (an
+		// import of history): a rep cannot skip the approval by entering
+		// the deal won.
+		moved := existed && !jsonIs(before["stage"], model.StageWon)
+		if moved || !existed && u.Role != RoleManager {
+			if err := s.checkWon(tx, ref.ID, rec, !existed); err != nil {
+				return err
+			}
 		}
 	}
 	if ref.Type == model.TypeTarget {
@@ -199,9 +206,10 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 // that none of its requests covers (model.ApprovalBlock): the laptop
 // refuses the move itself when it knows, and this is for when it did
 // not (an approval rule changed, or its copy of the requests was old).
-// A lead made at won (an import of past deals) is not moved and not
-// checked. The lead's requests are read only when it needs approval.
-func (s *Service) checkWon(tx Tx, id string, rec *model.Record) error {
+// A lead made at won (made says so) has no requests yet, so it is
+// refused whenever it needs approval. The lead's requests are read only
+// when it needs approval.
+func (s *Service) checkWon(tx Tx, id string, rec *model.Record, made bool) error {
 	rules, err := s.rulesIn(tx)
 	if err != nil {
 		return err
@@ -227,6 +235,9 @@ func (s *Service) checkWon(tx Tx, id string, rec *model.Record) error {
 		return nil
 	}
 	next := "ask for approval first"
+	if made {
+		return reject("lead %s cannot be entered already won: it needs approval (%s); add it at an earlier stage and ask for approval, or have a manager import won accounts", id, whyApproval(rules.approval, &l, reasons))
+	}
 	for _, a := range reqs {
 		if !a.Deleted && a.Status() == model.Approved {
 			next = fmt.Sprintf("the approval given covers %s with a discount of %d%%; ask for approval again", a.Value, a.DiscountPct)
