@@ -87,6 +87,11 @@ func planOf(cfg *config.Config) report.Plan {
 func sshExec(ctx context.Context, e sshd.Exec) int {
 	a := &app{in: strings.NewReader(""), out: e.Stdout, err: e.Stderr, now: time.Now}
 	root := a.rootCmd()
+	// Refused over SSH (sshd.Allowed), and their help's defaults are the
+	// server's own paths: left out of --help.
+	_ = root.PersistentFlags().MarkHidden("db")
+	_ = root.PersistentFlags().MarkHidden("config")
+	_ = root.Flags().MarkHidden("demo")
 	var cs store.CompanySettings
 	_ = e.Store.View(func(tx *store.Tx) error {
 		var err error

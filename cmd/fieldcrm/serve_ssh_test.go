@@ -221,6 +221,14 @@ func TestSSHThroughTheCLI(t *testing.T) {
 			t.Fatalf("today --json over SSH with TZ=%s: %v %s\n%s; want the day %s", zone, err, errs, out, model.Today(time.Now(), loc))
 		}
 	}
+	// Help over SSH names no path of the server's (the default book and
+	// config file are the server's own, and --db and --config refused).
+	for _, cmd := range []string{"today --help", "lead list --help", "report --help"} {
+		out, errs, err := sshRun(t, addr, hostFP, annKey, cmd)
+		if err != nil || !strings.Contains(out, "--json") || strings.Contains(out, "--db") || strings.Contains(out, "--config") || strings.Contains(out, string(filepath.Separator)+".") {
+			t.Fatalf("%s over SSH: %v %s\n%s", cmd, err, errs, out)
+		}
+	}
 	if out, errs, err = sshRun(t, addr, hostFP, annKey, "report funnel --json"); err != nil || !json.Valid([]byte(out)) {
 		t.Fatalf("report funnel --json over SSH: %v %s\n%s", err, errs, out)
 	}
