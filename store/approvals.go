@@ -76,6 +76,11 @@ func (t *Tx) DecideApproval(id, verdict, note string) (model.Approval, error) {
 		return a, fmt.Errorf("%w: only %s approve or reject, and the server last said your role is %s (log in again if it changed)",
 			ErrMayNotDecide, strings.Join(approvers(t.s.rules.Approval), " and "), role)
 	}
+	if a.RequestedBy == t.s.user && !t.Binding().IsZero() {
+		// The server refuses it; a book that syncs with no team (never
+		// logged in) has no one else to ask.
+		return a, fmt.Errorf("%w: you asked for approval request %s yourself, so another approver decides it", ErrMayNotDecide, ShortID(id))
+	}
 	if !t.leadExists(a.LeadID) {
 		return a, fmt.Errorf("the lead of approval request %s is in the trash: %w", ShortID(id), ErrNotFound)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -704,5 +705,25 @@ func TestAdoptUnsyncedRenamesApprovalRequests(t *testing.T) {
 	r, err := Doctor(path)
 	if err != nil || !r.OK() {
 		t.Fatalf("doctor after the handover: %+v, %v", r, err)
+	}
+}
+
+// TestNoOneDecidesTheirOwnRequest: in a book bound to a team's server,
+// the one who asked cannot decide, as the server refuses it; a book that
+// syncs with no team has nobody else to ask, and its user decides.
+func TestNoOneDecidesTheirOwnRequest(t *testing.T) {
+	s := openTemp(t, nil)
+	l := bigLead(t, s, "Acme")
+	a := request(t, s, l.ID)
+	if _, err := decide(s, a.ID, model.Approved); err != nil {
+		t.Fatalf("a book with no team: %v", err)
+	}
+	b := bigLead(t, s, "Bolt")
+	if err := s.Update(func(tx *Tx) error { return tx.Bind("https://crm.example.com", s.User()) }); err != nil {
+		t.Fatal(err)
+	}
+	own := request(t, s, b.ID)
+	if _, err := decide(s, own.ID, model.Approved); !errors.Is(err, ErrMayNotDecide) || !strings.Contains(err.Error(), "yourself") {
+		t.Fatalf("deciding one's own request in a team's book: %v", err)
 	}
 }
