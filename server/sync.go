@@ -80,7 +80,7 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 					continue
 				}
 			}
-			op, err := model.DecodeOp(data)
+			op, err := model.ReadOp(data)
 			if err != nil {
 				resp.Results[i] = wire.PushResult{Status: wire.StatusRejected, Reason: err.Error()}
 				continue

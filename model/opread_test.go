@@ -1,0 +1,82 @@
+package model
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// checkReadOpAgrees fails t when ReadOp answers data otherwise than
+// DecodeOp: the same op, or an error with the same sentence.
+func checkReadOpAgrees(t *testing.T, data []byte) {
+	t.Helper()
+	got, gerr := ReadOp(data)
+	want, werr := DecodeOp(data)
+	if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+		t.Fatalf("%q: ReadOp says %v, DecodeOp %v", data, gerr, werr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: ReadOp reads %+v, DecodeOp %+v", data, got, want)
+	}
+}
+
+var opSeeds = []string{
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"set","fields":{"company":"华北能源"},"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{"user":"ann"},"schema":1}`,
+	`{"op_id":"o2","entity":{"type":"activity","id":"A1"},"kind":"append","field":"revisions","entry":{"id":"o2","hlc":{"wall_ms":2,"counter":1,"node":"n"},"text":"x"},"hlc":{"wall_ms":2,"counter":1,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o3","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":3,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o4","entity":{"type":"lead","id":"L1"},"kind":"create","fields":{"stage_log":[{"id":"e","hlc":{"wall_ms":1,"counter":0,"node":"n"}}],"x":null,"y":{"a":[1,2.5e3,true]}},"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{"user":"ann","device":"d"},"schema":1}`,
+	` {"op_id":"o5","entity":{"type":"lead","id":"L1"},"kind":"set","fields":{"a":1},"hlc":{"wall_ms":1,"node":"n"},"actor":{},"schema":1} `,
+	// Declined, then decided by encoding/json.
+	`{"OP_ID":"o1","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o1","op_id":"o2","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o\u0031","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1","x":1},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n","x":2},"actor":{},"schema":1}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"set","fields":{"a":1,"a":2},"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1.5,"counter":0,"node":"n"},"actor":{},"schema":1e0}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"set","fields":null,"entry":null,"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":null,"schema":1}`,
+	`{"op_id":"o1","entity":{"type":"lead","id":"L1"},"kind":"delete","hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":99999999999999999999}`,
+	`{"op_id":"o1"} {}`,
+	`{"op_id":"o1",}`,
+	`[1,2,3]`,
+	``,
+	`null`,
+}
+
+func TestReadOpAgreesWithDecodeOp(t *testing.T) {
+	for _, s := range opSeeds {
+		checkReadOpAgrees(t, []byte(s))
+	}
+}
+
+// An op as clients write it (json.Marshal) takes the fast path; were it
+// declined, ReadOp would still be right, only slow.
+func TestReadOpScansWhatClientsWrite(t *testing.T) {
+	ops := []Op{
+		{ID: "o1", Entity: EntityRef{TypeActivity, "A1"}, Kind: OpCreate, Fields: map[string]json.RawMessage{
+			"lead_id":   json.RawMessage(`"L1"`),
+			"revisions": json.RawMessage(`[{"id":"o1","hlc":{"wall_ms":5,"counter":2,"node":"n1"},"text":"拜访 <b> & \"quoted\"\n"}]`),
+		}, HLC: HLC{5, 2, "n1"}, Actor: Actor{User: "ann", Device: "laptop"}, Schema: CurrentSchema},
+		{ID: "o2", Entity: EntityRef{TypeLead, "L1"}, Kind: OpAppend, Field: "stage_log",
+			Entry: json.RawMessage(`{"id":"o2","hlc":{"wall_ms":6,"counter":0,"node":"n1"},"stage":"won"}`),
+			HLC:   HLC{6, 0, "n1"}, Schema: CurrentSchema},
+	}
+	for _, op := range ops {
+		data, err := json.Marshal(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := scanOp(data); !ok {
+			t.Errorf("%s: declined", data)
+		}
+		checkReadOpAgrees(t, data)
+	}
+}
+
+// FuzzReadOp: ReadOp answers any bytes as DecodeOp does.
+func FuzzReadOp(f *testing.F) {
+	for _, s := range opSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkReadOpAgrees(t, data) })
+}
