@@ -69,6 +69,10 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 		resp = wire.PushResponse{Results: make([]wire.PushResult, len(raw))}
 		before := map[string]*seenBy{} // lead -> who saw it before this batch
 		var rejected []model.EntityRef
+		ops, err := s.readOps(stx, raw)
+		if err != nil {
+			return err
+		}
 		for i, data := range raw {
 			// A resend (a push whose answer was lost) is answered from
 			// the op id alone, without decoding and checking the op again.
@@ -80,7 +84,7 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 					continue
 				}
 			}
-			op, err := model.ReadOp(data)
+			op, err := ops[i].op, ops[i].err
 			if err != nil {
 				resp.Results[i] = wire.PushResult{Status: wire.StatusRejected, Reason: err.Error()}
 				continue
@@ -126,6 +130,74 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 		return wire.PushResponse{}, fmt.Errorf("push: %w", err)
 	}
 	return resp, nil
+}
+
+// prefetcher is a Tx that reads ahead, in one round trip each, the op
+// ids and records a push will look up one by one (postgres.go); bbolt's
+// lookups are local and it does not.
+type prefetcher interface {
+	prefetchSeqs(ids []string) error
+	prefetchRecords(refs []model.EntityRef) error
+}
+
+// readOp is one op of a push as read, or why it could not be.
+type readOp struct {
+	op  model.Op
+	err error
+}
+
+// readOps reads the ops of a push that tx does not hold already (a resend
+// is answered from its op id alone, without decoding and checking the op
+// again). A tx that prefetches reads ahead the op ids, then the records
+// the ops name and, for a child, its lead.
+func (s *Service) readOps(tx Tx, raw []json.RawMessage) ([]readOp, error) {
+	p, ahead := tx.(prefetcher)
+	if ahead {
+		ids := make([]string, 0, len(raw))
+		for _, data := range raw {
+			if id, ok := opIDOf(data); ok {
+				ids = append(ids, id)
+			}
+		}
+		if err := p.prefetchSeqs(ids); err != nil {
+			return nil, err
+		}
+	}
+	ops := make([]readOp, len(raw))
+	var refs []model.EntityRef
+	for i, data := range raw {
+		if id, ok := opIDOf(data); ok {
+			if _, found, err := tx.OpSeq(id); err != nil {
+				return nil, err
+			} else if found {
+				continue
+			}
+		}
+		op, err := model.ReadOp(data)
+		ops[i] = readOp{op, err}
+		if err != nil || !ahead {
+			continue
+		}
+		refs = append(refs, op.Entity)
+		if lead, ok := plainJSONString(op.Fields["lead_id"]); ok && op.Entity.Type != model.TypeLead {
+			refs = append(refs, model.EntityRef{Type: model.TypeLead, ID: lead})
+		}
+	}
+	if ahead && len(refs) > 0 {
+		if err := p.prefetchRecords(refs); err != nil {
+			return nil, err
+		}
+	}
+	return ops, nil
+}
+
+// plainJSONString returns the JSON string v's value when it has no
+// escapes; ok is false otherwise (such a lead is then read on its own).
+func plainJSONString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return "", false
+	}
+	return string(v[1 : len(v)-1]), true
 }
 
 // apply authorises op against the record before and after, then merges it,
