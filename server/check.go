@@ -176,24 +176,23 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	if err != nil {
 		return err
 	}
-	if err := model.CheckRecord(ref.Type, rec.Fields, pipeline, s.latest()); err != nil {
+	typed, err := model.DecodeRecord(ref.Type, rec.Fields, pipeline, s.latest())
+	if err != nil {
 		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
 	}
-	if ref.Type == model.TypeLead && jsonIs(rec.Fields["stage"], model.StageWon) {
+	if l, ok := typed.(*model.Lead); ok && l.Stage == model.StageWon {
 		// A move to won is checked; so is a lead made at won, except by
 		// a manager, who brings in the accounts won before fieldcrm (an
 		// import of history): a rep cannot skip the approval by entering
 		// the deal won.
 		moved := existed && !jsonIs(before["stage"], model.StageWon)
 		if moved || !existed && u.Role != RoleManager {
-			if err := s.checkWon(tx, ref.ID, rec, !existed); err != nil {
+			if err := s.checkWon(tx, ref.ID, l, !existed); err != nil {
 				return err
 			}
 		}
 	}
-	if ref.Type == model.TypeTarget {
-		var t model.Target
-		_ = json.Unmarshal(model.EncodeFields(rec.Fields), &t) // CheckRecord decoded it
+	if t, ok := typed.(*model.Target); ok {
 		if want := model.TargetID(t.Year, t.Quarter, t.User); ref.ID != want {
 			return reject("target %s: a target of %s for %d q%d has the id %s", ref.ID, t.User, t.Year, t.Quarter, want)
 		}
@@ -201,22 +200,22 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	return nil
 }
 
-// checkWon refuses to move lead id, whose record rec is as the op left
-// it, to won while the approval rules in force say it needs an approval
-// that none of its requests covers (model.ApprovalBlock): the laptop
+// checkWon refuses to move lead id, l as the op left it (the typed
+// record checkMerged decoded), to won while the approval rules in force
+// say it needs an approval that none of its requests covers
+// (model.ApprovalBlock): the laptop
 // refuses the move itself when it knows, and this is for when it did
 // not (an approval rule changed, or its copy of the requests was old).
 // A lead made at won (made says so) has no requests yet, so it is
 // refused whenever it needs approval. The lead's requests are read only
 // when it needs approval.
-func (s *Service) checkWon(tx Tx, id string, rec *model.Record, made bool) error {
+func (s *Service) checkWon(tx Tx, id string, l *model.Lead, made bool) error {
 	rules, err := s.rulesIn(tx)
 	if err != nil {
 		return err
 	}
-	var l model.Lead
-	if json.Unmarshal(model.EncodeFields(rec.Fields), &l) != nil || len(rules.approval.Needs(&l)) == 0 {
-		return nil // CheckRecord decoded it
+	if len(rules.approval.Needs(l)) == 0 {
+		return nil
 	}
 	recs, err := tx.ChildRecords(id, model.TypeApproval)
 	if err != nil {
@@ -230,20 +229,20 @@ func (s *Service) checkWon(tx Tx, id string, rec *model.Record, made bool) error
 		}
 	}
 	slices.SortFunc(reqs, func(a, b model.Approval) int { return a.RequestedAt.Compare(b.RequestedAt) }) // the newest approval is named
-	reasons := model.ApprovalBlock(rules.approval, &l, reqs)
+	reasons := model.ApprovalBlock(rules.approval, l, reqs)
 	if reasons == nil {
 		return nil
 	}
 	next := "ask for approval first"
 	if made {
-		return reject("lead %s cannot be entered already won: it needs approval (%s); add it at an earlier stage and ask for approval, or have a manager import won accounts", id, whyApproval(rules.approval, &l, reasons))
+		return reject("lead %s cannot be entered already won: it needs approval (%s); add it at an earlier stage and ask for approval, or have a manager import won accounts", id, whyApproval(rules.approval, l, reasons))
 	}
 	for _, a := range reqs {
 		if !a.Deleted && a.Status() == model.Approved {
 			next = fmt.Sprintf("the approval given covers %s with a discount of %d%%; ask for approval again", a.Value, a.DiscountPct)
 		}
 	}
-	return reject("lead %s needs approval before it can be won (%s); %s", id, whyApproval(rules.approval, &l, reasons), next)
+	return reject("lead %s needs approval before it can be won (%s); %s", id, whyApproval(rules.approval, l, reasons), next)
 }
 
 // whyApproval says in words why lead l needs approval under r.
