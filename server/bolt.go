@@ -277,12 +277,21 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
 	b.FillPercent = fillPercent
-	// As json.Marshal(boltRecord{...}) would write it, but the fields,
-	// checked already, are laid out as they are rather than compacted and
-	// escaped again: that was most of the cost of storing a record.
-	state, err := json.Marshal(rec) // its merge state; Fields is left out
+	data, err := encodeRecord(rec)
 	if err != nil {
 		return err
+	}
+	return b.Put([]byte(ref.ID), data)
+}
+
+// encodeRecord writes rec as json.Marshal(boltRecord{...}) would, the
+// same on both backends, but the fields, checked already, are laid out as
+// they are rather than compacted and escaped again: that was most of the
+// cost of storing a record.
+func encodeRecord(rec *model.Record) ([]byte, error) {
+	state, err := json.Marshal(rec) // its merge state; Fields is left out
+	if err != nil {
+		return nil, err
 	}
 	fields := model.EncodeFields(rec.Fields)
 	data := make([]byte, 0, len(`{"f":,`)+len(fields)+len(state))
@@ -292,7 +301,7 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	} else {
 		data = append(data, '}')
 	}
-	return b.Put([]byte(ref.ID), data)
+	return data, nil
 }
 
 func childKey(lead string, ref model.EntityRef) []byte {

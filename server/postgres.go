@@ -332,7 +332,7 @@ func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if !slices.Contains(model.EntityTypes, ref.Type) {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
-	data, err := json.Marshal(boltRecord{Fields: rec.Fields, Record: rec})
+	data, err := encodeRecord(rec)
 	if err != nil {
 		return err
 	}
