@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,12 +84,8 @@ func TestHandoffCarriesTheContract(t *testing.T) {
 		t.Fatalf("support task: %+v", task)
 	}
 	for _, want := range []string{"HT-7", "2026-12-01", "500.00 CNY", "2 years on site"} {
-		if !contains(task.Action, want) {
+		if !strings.Contains(task.Action, want) {
 			t.Errorf("the support task says %q, without %q", task.Action, want)
 		}
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
 }
