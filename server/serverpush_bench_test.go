@@ -1,0 +1,132 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
+)
+
+// pushCapture is a transport that keeps the ops of every push it carries,
+// as the server reads them.
+type pushCapture struct {
+	batches [][]json.RawMessage
+}
+
+func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == "/v1/push" && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		data := body
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				return nil, err
+			}
+			if data, err = io.ReadAll(zr); err != nil {
+				return nil, err
+			}
+		}
+		req, err := wire.DecodePushRequest(data)
+		if err != nil {
+			return nil, err
+		}
+		c.batches = append(c.batches, req.Ops)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// BenchmarkServerPush is the server's part of BenchmarkFirstPush alone:
+// the batches of ops a laptop's demo book sends in its first push, as
+// ann after login (captured once from a real sync), applied by
+// Service.Push to a fresh bbolt server with fsync, without HTTP or the
+// laptop. It reports CPU seconds and bytes allocated per change.
+func BenchmarkServerPush(b *testing.B) {
+	for _, n := range []int{2_500, 10_000} {
+		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) { serverPush(b, n) })
+	}
+}
+
+func serverPush(b *testing.B, leads int) {
+	dir := b.TempDir()
+	book := demoBook(b, dir, leads)
+	batches := capturePush(b, dir, book, leads)
+	changes := 0
+	for _, ops := range batches {
+		changes += len(ops)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		st, err := server.OpenBolt(filepath.Join(dir, fmt.Sprint("run", i)), false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc := &server.Service{Store: st}
+		if _, err := svc.AddUser(ctx, "ann", "rep"); err != nil {
+			b.Fatal(err)
+		}
+		ann := server.User{Name: "ann", Role: "rep"}
+		b.StartTimer()
+		cpu0 := cpuTime()
+		for _, ops := range batches {
+			resp, err := svc.Push(ctx, ann, ops)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range resp.Results {
+				if r.Status != wire.StatusApplied {
+					b.Fatalf("%s: %s", r.Status, r.Reason)
+				}
+			}
+		}
+		cpu := cpuTime() - cpu0
+		b.StopTimer()
+		b.ReportMetric(cpu.Seconds(), "cpu-s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(changes), "cpu-us/change")
+		b.ReportMetric(float64(changes), "changes")
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// capturePush logs the book in as ann and syncs it with a throwaway
+// server, keeping the batches it pushes.
+func capturePush(b *testing.B, dir, book string, leads int) [][]json.RawMessage {
+	svc, url := benchServer(b, filepath.Join(dir, "throwaway"))
+	tok, err := svc.AddUser(context.Background(), "ann", "rep")
+	if err != nil {
+		b.Fatal(err)
+	}
+	copyFile(b, book, filepath.Join(dir, "ann.db"))
+	st, c := benchDevice(b, url, tok, "root", filepath.Join(dir, "ann.db"))
+	capture := &pushCapture{}
+	c.HTTP.Transport = capture
+	if err := st.Update(func(tx *store.Tx) error {
+		if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
+			return err
+		}
+		return tx.Bind(c.Server(), "ann")
+	}); err != nil {
+		b.Fatal(err)
+	}
+	rep, err := remote.Sync(context.Background(), st, c)
+	if err != nil || rep.Pushed < 11*leads {
+		b.Fatalf("first sync: %+v %v", rep, err)
+	}
+	return capture.batches
+}
