@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 )
 
@@ -166,4 +167,58 @@ func scanFields(dst *map[string]json.RawMessage, v []byte) bool {
 	})
 	*dst = fields
 	return ok && s.i == len(v)
+}
+
+// EntryValues returns, for each element of the JSON list data (a create's
+// append-only list), the value of its member key as written, nil where it
+// has none: what decoding data into []map[string]json.RawMessage and
+// reading key gives. ok is false when it declines (anything but a list of
+// objects with plain keys, each once), and the caller decodes with
+// encoding/json instead.
+func EntryValues(data []byte, key string) (vals []json.RawMessage, ok bool) {
+	s := jsonScan{b: data}
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '[' {
+		return nil, false
+	}
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		s.ws()
+		return []json.RawMessage{}, s.i == len(s.b)
+	}
+	for {
+		if s.i >= len(s.b) || s.b[s.i] != '{' {
+			return nil, false
+		}
+		var v json.RawMessage
+		var keys []string
+		ok := s.object(1, func(k []byte, from, to int) bool {
+			if slices.Contains(keys, string(k)) {
+				return false
+			}
+			keys = append(keys, string(k))
+			if string(k) == key {
+				v = data[from:to]
+			}
+			return true
+		})
+		if !ok {
+			return nil, false
+		}
+		vals = append(vals, v)
+		if !s.sep(']') {
+			return nil, false
+		}
+		if s.b[s.i-1] == ']' {
+			break
+		}
+		s.ws()
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return nil, false
+	}
+	return vals, true
 }

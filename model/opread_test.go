@@ -80,3 +80,65 @@ func FuzzReadOp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkReadOpAgrees(t, data) })
 }
+
+// checkEntryValuesAgree fails t when EntryValues reads data otherwise
+// than encoding/json does into []map[string]json.RawMessage.
+func checkEntryValuesAgree(t *testing.T, data []byte, key string) {
+	t.Helper()
+	got, ok := EntryValues(data, key)
+	if !ok {
+		return
+	}
+	var entries []map[string]json.RawMessage
+	if err := json.Unmarshal(data, &entries); err != nil {
+		t.Fatalf("%q: EntryValues took what encoding/json refuses: %v", data, err)
+	}
+	if len(got) != len(entries) {
+		t.Fatalf("%q: %d entries, encoding/json reads %d", data, len(got), len(entries))
+	}
+	for i, e := range entries {
+		if string(got[i]) != string(e[key]) || (got[i] == nil) != (e[key] == nil) {
+			t.Fatalf("%q: entry %d's %s is %q, encoding/json reads %q", data, i, key, got[i], e[key])
+		}
+	}
+}
+
+func TestEntryValues(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		want []string // nil: declined
+	}{
+		{`[{"id":"a","author":"ann"},{"author":null},{"id":"c"}]`, []string{`"ann"`, `null`, ``}},
+		{` [ {"author" : "bob" } ] `, []string{`"bob"`}},
+		{`[]`, []string{}},
+		{`[{"author":"ann","author":"bob"}]`, nil},
+		{`[{"Author":"bob"}]`, []string{``}},
+		{`[{"auth\u006fr":"bob"}]`, nil},
+		{`[null]`, nil},
+		{`{"author":"ann"}`, nil},
+		{`[{"author":"ann"}] x`, nil},
+	} {
+		got, ok := EntryValues([]byte(c.data), "author")
+		if ok != (c.want != nil) || len(got) != len(c.want) {
+			t.Errorf("%s: %q %v, want %q", c.data, got, ok, c.want)
+			continue
+		}
+		for i := range got {
+			if string(got[i]) != c.want[i] {
+				t.Errorf("%s: entry %d %q, want %q", c.data, i, got[i], c.want[i])
+			}
+		}
+		checkEntryValuesAgree(t, []byte(c.data), "author")
+	}
+}
+
+// FuzzEntryValues: EntryValues reads any list as encoding/json does, or
+// declines.
+func FuzzEntryValues(f *testing.F) {
+	f.Add([]byte(`[{"id":"a","author":"ann"},{"author":null},{"id":"c"}]`))
+	f.Add([]byte(`[{"by":{"x":[1,2]},"by":"z"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkEntryValuesAgree(t, data, "author")
+		checkEntryValuesAgree(t, data, "by")
+	})
+}

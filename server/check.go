@@ -100,10 +100,17 @@ func (s *Service) checkOp(u User, op model.Op, exists bool) error {
 			if !ok || !model.IsAppendField(typ, f) {
 				continue
 			}
-			var entries []map[string]json.RawMessage
-			_ = json.Unmarshal(v, &entries) // CheckFields decoded it already
-			for _, e := range entries {
-				if err := checkEntryAuthor(u, op, f, by, e[by]); err != nil {
+			authors, ok := model.EntryValues(v, by)
+			if !ok {
+				var entries []map[string]json.RawMessage
+				_ = json.Unmarshal(v, &entries) // Validate read it as a list of entries
+				authors = make([]json.RawMessage, len(entries))
+				for i, e := range entries {
+					authors[i] = e[by]
+				}
+			}
+			for _, a := range authors {
+				if err := checkEntryAuthor(u, op, f, by, a); err != nil {
 					return err
 				}
 			}
