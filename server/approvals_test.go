@@ -347,6 +347,9 @@ func TestHandoffQueuesAndServiceOrders(t *testing.T) {
 			{ally, newOrder("ally"), ""},
 			{bob, newOrder("bob"), ""}, // the hand-off of a lead bob sees
 			{amy, forged(svc(orders[1].ID), model.OpSet, map[string]any{"assignee": "ally"}), ""},
+			{ally, complaint(acct.ID, orders[0].ID), ""},
+			{ally, complaint(acct.ID, model.NewID()), "is not one of its account's orders"},
+			{ann, complaint(other.ID, orders[0].ID), "is not one of its account's orders"},
 		})
 		if t.Failed() {
 			return
@@ -525,4 +528,13 @@ func TestALeadEnteredWonIsGatedForReps(t *testing.T) {
 			{boss, wonLead("ann", 1_500_000_00), ""},
 		})
 	})
+}
+
+// complaint is the create of a complaint on lead about service order
+// service.
+func complaint(lead, service string) model.Op {
+	now := time.Now().UTC()
+	return forged(model.EntityRef{Type: model.TypeComplaint, ID: model.NewID()}, model.OpCreate, map[string]any{
+		"lead_id": lead, "service_id": service, "opened_at": now, "updated_at": now,
+		"severity": "medium", "description": "安装后漏水 leaks after install", "status": model.ComplaintOpen})
 }

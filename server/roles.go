@@ -389,6 +389,33 @@ func checkRole(tx Tx, u User, op model.Op, ownerBefore json.RawMessage, rec *mod
 	if u.Role == RoleLeadership && (op.Kind == model.OpDelete || trash) {
 		return reject("leadership adds notes, follow-ups and complaints but deletes none")
 	}
+	if _, ok := op.Fields["service_id"]; ok && op.Entity.Type == model.TypeComplaint {
+		return checkComplaintService(tx, rec)
+	}
+	return nil
+}
+
+// checkComplaintService refuses a complaint that names a service order
+// of another account, or none the server has: it is about the work done
+// for its own customer (the laptop checks the same).
+func checkComplaintService(tx Tx, rec *model.Record) error {
+	var service, lead string
+	_ = json.Unmarshal(rec.Fields["service_id"], &service)
+	if service == "" {
+		return nil
+	}
+	_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+	srec, ok, err := tx.Record(model.EntityRef{Type: model.TypeService, ID: service})
+	if err != nil {
+		return err
+	}
+	var of string
+	if ok {
+		_ = json.Unmarshal(srec.Fields["lead_id"], &of)
+	}
+	if !ok || of != lead {
+		return reject("complaint: service order %s is not one of its account's orders", service)
+	}
 	return nil
 }
 
