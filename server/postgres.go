@@ -485,21 +485,41 @@ func (t *pgTx) prefetchRecords(refs []model.EntityRef) error {
 	if t.fetched == nil {
 		t.fetched = map[model.EntityRef][]byte{}
 	}
-	types, keys := make([]string, len(refs)), make([]string, len(refs))
-	for i, ref := range refs {
-		types[i], keys[i] = ref.Type, ref.ID
+	var types, keys []string
+	for _, ref := range refs {
+		if _, ok := t.fetched[ref]; ok {
+			continue // named twice, or known already
+		}
+		if _, ok := t.written[ref]; ok {
+			continue
+		}
+		types, keys = append(types, ref.Type), append(keys, ref.ID)
 		t.fetched[ref] = nil
+	}
+	if len(types) == 0 {
+		return nil
 	}
 	rows, _ := t.tx.Query(t.ctx, `SELECT r.type, r.id, r.data FROM records r
 		JOIN unnest($1::text[], $2::text[]) AS k(type, id) ON r.type = k.type AND r.id = k.id`, types, keys)
 	var ref model.EntityRef
 	var data []byte
+	kept := 0
 	_, err := pgx.ForEachRow(rows, []any{&ref.Type, &ref.ID, &data}, func() error {
+		if kept += len(data); kept > maxPrefetchBytes {
+			delete(t.fetched, ref) // Record reads it when it is needed
+			return nil
+		}
 		t.fetched[ref] = slices.Clone(data)
 		return nil
 	})
 	return wrap(err, "read records")
 }
+
+// maxPrefetchBytes bounds the records prefetchRecords keeps for a batch
+// (a record may hold 16 MiB of notes): those beyond are read one by one,
+// as before, so a push of large records costs no more memory than it did.
+// A variable so that a test can make every record go beyond it.
+var maxPrefetchBytes = 16 << 20
 
 // Usage implements Tx.
 func (t *pgTx) Usage(user string) (int64, error) {
