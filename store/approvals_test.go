@@ -649,6 +649,15 @@ func TestTodayApprovalAndServiceSections(t *testing.T) {
 		t.Errorf("leadership's service work (the undated order last) = %+v", got)
 	}
 	setRole("aftersales") // the hand-off's two queued orders too
+	s.View(func(tx *Tx) error {
+		rep, err := tx.Today()
+		for _, sec := range rep.Sections {
+			if sec.Key == SectionApprovals {
+				t.Errorf("after-sales, who decides nothing, has a section of approvals to decide")
+			}
+		}
+		return err
+	})
 	got = section(t, s, SectionService)
 	if len(got) != 4 || got[0].Action != model.ServiceInstall || got[2].ServiceID != mine.ID {
 		t.Errorf("after-sales' service work = %+v", got)

@@ -183,7 +183,13 @@ func (t *Tx) Today() (TodayReport, error) {
 		return rep, err
 	}
 
+	// A role the server said may not decide has no approvals to decide:
+	// the section is left out rather than shown empty every day.
+	noDecisions := t.Role() != "" && !t.s.rules.Approval.MayDecide(t.Role())
 	for _, key := range TodaySections {
+		if key == SectionApprovals && noDecisions {
+			continue
+		}
 		items := sections[key]
 		if len(items) == 0 {
 			items = nil // an empty section is nil, however it was sized
