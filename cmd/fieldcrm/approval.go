@@ -104,34 +104,24 @@ func (a *app) approvalListCmd() *cobra.Command {
 		Short: "List approval requests, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rows := []approvalRow{}
-			err := a.view(func(tx *store.Tx) error {
+			read := func(tx *store.Tx) ([]approvalRow, error) {
+				var rows []approvalRow
 				list, err := tx.Approvals(pending)
 				for _, ap := range list {
 					rows = append(rows, approvalRowOf(tx, ap))
 				}
-				return err
+				return rows, err
+			}
+			return listRows(a, asJSON, "approvals.empty", read, func(lang string, rows []approvalRow) *table {
+				t := &table{header: strings.Split(i18n.T(lang, "cli.approval.head"), "|"), max: []int{0, 0, 30, 0, 0, 16, 24}}
+				t.right = []bool{false, false, false, true, false, false, false}
+				loc := a.rules().Location
+				for _, r := range rows {
+					t.add(store.ShortID(r.ID), model.DateOf(r.RequestedAt.In(loc)).String(), r.Company,
+						shortMoney(lang, r.Value.Amount, r.Value.Currency), a.verdict(r.Status), r.RequestedBy, a.reasons(r.Reasons))
+				}
+				return t
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, rows)
-			}
-			lang := a.language()
-			if len(rows) == 0 {
-				printf(a.out, "%s\n", i18n.T(lang, "approvals.empty"))
-				return nil
-			}
-			t := table{header: strings.Split(i18n.T(lang, "cli.approval.head"), "|"), max: []int{0, 0, 30, 0, 0, 16, 24}}
-			t.right = []bool{false, false, false, true, false, false, false}
-			loc := a.rules().Location
-			for _, r := range rows {
-				t.add(store.ShortID(r.ID), model.DateOf(r.RequestedAt.In(loc)).String(), r.Company,
-					shortMoney(lang, r.Value.Amount, r.Value.Currency), a.verdict(r.Status), r.RequestedBy, a.reasons(r.Reasons))
-			}
-			t.write(a.out)
-			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&pending, "pending", false, "only those waiting for a decision")

@@ -129,22 +129,15 @@ func (a *app) complaintListCmd() *cobra.Command {
 		Short: "List complaints, oldest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rows := []complaintRow{}
-			err := a.view(func(tx *store.Tx) error {
+			read := func(tx *store.Tx) ([]complaintRow, error) {
+				var rows []complaintRow
 				list, err := tx.ComplaintList(open)
 				for _, c := range list {
 					rows = append(rows, complaintRowOf(tx, c))
 				}
-				return err
-			})
-			if err != nil {
-				return err
+				return rows, err
 			}
-			if asJSON {
-				return printJSON(a.out, rows)
-			}
-			a.printComplaints(rows)
-			return nil
+			return listRows(a, asJSON, "cli.complaint.none", read, a.complaintTable)
 		},
 	}
 	cmd.Flags().BoolVar(&open, "open", false, "only those not yet resolved")
@@ -152,18 +145,13 @@ func (a *app) complaintListCmd() *cobra.Command {
 	return cmd
 }
 
-// printComplaints prints complaints as a table.
-func (a *app) printComplaints(rows []complaintRow) {
-	lang := a.language()
-	if len(rows) == 0 {
-		printf(a.out, "%s\n", i18n.T(lang, "cli.complaint.none"))
-		return
-	}
-	t := table{header: strings.Split(i18n.T(lang, "cli.complaint.head"), "|"), max: []int{0, 0, 0, 0, 30, 0, noCap}}
+// complaintTable lays complaints out as a table.
+func (a *app) complaintTable(lang string, rows []complaintRow) *table {
+	t := &table{header: strings.Split(i18n.T(lang, "cli.complaint.head"), "|"), max: []int{0, 0, 0, 0, 30, 0, noCap}}
 	loc := a.rules().Location
 	for _, r := range rows {
 		t.add(store.ShortID(r.ID), model.DateOf(r.OpenedAt.In(loc)).String(), i18n.T(lang, "severity."+r.Severity),
 			i18n.T(lang, "complaint."+r.Status), r.Company, a.serviceLabel(r), firstLineOf(r.Description))
 	}
-	t.write(a.out)
+	return t
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/report"
+	"github.com/fieldcrm/fieldcrm/store"
 	"golang.org/x/term"
 )
 
@@ -125,4 +126,29 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// listRows prints what read finds in one read-only transaction: as JSON,
+// as the catalog's sentence none when it finds nothing, or as the table
+// text makes of the rows.
+func listRows[R any](a *app, asJSON bool, none string, read func(*store.Tx) ([]R, error), text func(lang string, rows []R) *table) error {
+	rows := []R{}
+	err := a.view(func(tx *store.Tx) error {
+		got, err := read(tx)
+		rows = append(rows, got...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(a.out, rows)
+	}
+	lang := a.language()
+	if len(rows) == 0 {
+		printf(a.out, "%s\n", i18n.T(lang, none))
+		return nil
+	}
+	text(lang, rows).write(a.out)
+	return nil
 }

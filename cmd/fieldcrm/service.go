@@ -134,47 +134,37 @@ func (a *app) serviceListCmd() *cobra.Command {
 		Short: "List service orders by due day",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rows := []serviceRow{}
-			err := a.view(func(tx *store.Tx) error {
+			read := func(tx *store.Tx) ([]serviceRow, error) {
 				var list []model.ServiceOrder
 				var err error
 				if lead != "" {
 					id, err := tx.ResolveLead(lead)
 					if err != nil {
-						return err
+						return nil, err
 					}
 					if list, err = tx.ServicesOf(id); err != nil {
-						return err
+						return nil, err
 					}
 					if open {
 						list = slices.DeleteFunc(list, func(s model.ServiceOrder) bool { return !s.IsOpen() })
 					}
 				} else if list, err = tx.Services(open); err != nil {
-					return err
+					return nil, err
 				}
+				var rows []serviceRow
 				for _, s := range list {
 					rows = append(rows, serviceRowOf(tx, s))
 				}
-				return nil
+				return rows, nil
+			}
+			return listRows(a, asJSON, "cli.service.none", read, func(lang string, rows []serviceRow) *table {
+				t := &table{header: strings.Split(i18n.T(lang, "cli.service.head"), "|"), max: []int{0, 0, 0, 0, 30, 20, 40}}
+				for _, r := range rows {
+					t.add(store.ShortID(r.ID), orDash(r.Due.String()), a.kindLabel(r.Kind), a.statusLabel(r.Status),
+						r.Company, a.assigneeLabel(r.ServiceOrder), firstLineOf(r.Notes))
+				}
+				return t
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, rows)
-			}
-			lang := a.language()
-			if len(rows) == 0 {
-				printf(a.out, "%s\n", i18n.T(lang, "cli.service.none"))
-				return nil
-			}
-			t := table{header: strings.Split(i18n.T(lang, "cli.service.head"), "|"), max: []int{0, 0, 0, 0, 30, 20, 40}}
-			for _, r := range rows {
-				t.add(store.ShortID(r.ID), orDash(r.Due.String()), a.kindLabel(r.Kind), a.statusLabel(r.Status),
-					r.Company, a.assigneeLabel(r.ServiceOrder), firstLineOf(r.Notes))
-			}
-			t.write(a.out)
-			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&open, "open", false, "only open and scheduled orders")
