@@ -9,6 +9,7 @@ var complaintsCLIEntries = []entry{
 	{"cli.complaint.about", "about service order %s (%s)", "关于服务单 %s（%s）"},
 	{"cli.complaint.head", "ID|OPENED|SEVERITY|STATUS|COMPANY|SERVICE|ISSUE", "编号|登记日期|严重程度|状态|公司|服务单|描述"},
 	{"cli.complaint.none", "no complaints", "没有投诉"},
+	{"cli.complaint.moved", "complaint %s on %s: %s", "投诉 %s（%s）：%s"},
 	{"cli.lead.complaints", "complaints:", "投诉："},
 	{"cli.lead.handed_off", "handed on to after-sales: %d service orders (fieldcrm service list --lead %s)", "已移交售后：服务单 %d 张（fieldcrm service list --lead %s）"},
 	{"cli.approval.needed_new", "%s needs approval before it can be won (%s): add it at an earlier stage, ask with fieldcrm approval request, and move it to won once approved",

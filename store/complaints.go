@@ -71,3 +71,9 @@ func (t *Tx) ResolveComplaintService(leadID, ref string) (string, error) {
 	}
 	return "", &model.FieldError{Field: "--service", Problem: "no service order of " + company + " matches " + ref + " (service list --lead shows them)"}
 }
+
+// ResolveComplaint finds a complaint from what a user typed: its id, or
+// a unique prefix or suffix of it (the short id lists show).
+func (t *Tx) ResolveComplaint(ref string) (string, error) {
+	return t.resolveID(bucketComplaints, "complaint", strings.TrimSpace(ref))
+}

@@ -13,7 +13,9 @@ import (
 func init() {
 	commandGroups = append(commandGroups, func(root *cobra.Command, a *app) {
 		c := &cobra.Command{Use: "complaint", Short: "Customers' complaints on won accounts"}
-		c.AddCommand(a.complaintAddCmd(), a.complaintListCmd())
+		c.AddCommand(a.complaintAddCmd(), a.complaintListCmd(),
+			a.complaintMoveCmd("progress", model.ComplaintInProgress, "Mark a complaint in progress"),
+			a.complaintMoveCmd("resolve", model.ComplaintResolved, "Mark a complaint resolved, with how"))
 		root.AddCommand(c)
 	})
 }
@@ -154,4 +156,47 @@ func (a *app) complaintTable(lang string, rows []complaintRow) *table {
 			i18n.T(lang, "complaint."+r.Status), r.Company, a.serviceLabel(r), firstLineOf(r.Description))
 	}
 	return t
+}
+
+// complaintMoveCmd moves a complaint forward to status (never back, as
+// the UI does): `complaint progress` and `complaint resolve`.
+func (a *app) complaintMoveCmd(use, status, short string) *cobra.Command {
+	var resolution string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   use + " COMPLAINT",
+		Short: short,
+		Long: short + `. COMPLAINT is its id or the end of it, as complaint list
+shows it; a complaint only moves forward (open, in progress, resolved).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var row complaintRow
+			err := a.update(func(tx *store.Tx) error {
+				id, err := tx.ResolveComplaint(args[0])
+				if err != nil {
+					return err
+				}
+				c, err := tx.SetComplaintStatus(id, status, strings.TrimSpace(resolution))
+				if err != nil {
+					return err
+				}
+				row = complaintRowOf(tx, c)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a.out, row)
+			}
+			lang := a.language()
+			printf(a.out, i18n.T(lang, "cli.complaint.moved")+"\n", store.ShortID(row.ID), row.Company, i18n.T(lang, "complaint."+row.Status))
+			return nil
+		},
+	}
+	if status == model.ComplaintResolved {
+		cmd.Flags().StringVar(&resolution, "resolution", "", "how it was resolved")
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the complaint as JSON")
+	return cmd
 }

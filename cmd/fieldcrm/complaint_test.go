@@ -257,3 +257,31 @@ func TestLeadAddedWonSyncsItsHandOff(t *testing.T) {
 		t.Fatalf("after-sales' complaints: %+v", rows)
 	}
 }
+
+// TestComplaintMovesForwardOnly: complaint progress and resolve move a
+// complaint on, named by the end of its id, with how it was resolved;
+// never back, and nothing is written by a refusal.
+func TestComplaintMovesForwardOnly(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "Valve Co", "--value", "5万", "--stage", "won")
+	c.ok("complaint", "add", "Valve Co", "--description", "阀门漏气")
+	id := store.ShortID(c.complaints()[0].ID)
+	if out := c.ok("complaint", "progress", id); !strings.Contains(out, "in progress") {
+		t.Fatalf("progress: %q", out)
+	}
+	c.ok("complaint", "resolve", id, "--resolution", "换了密封圈 new seal")
+	rows := c.complaints()
+	if len(rows) != 1 || rows[0].Status != model.ComplaintResolved || rows[0].Resolution != "换了密封圈 new seal" {
+		t.Fatalf("resolved: %+v", rows)
+	}
+	before := c.outboxLen()
+	if msg := c.fails("", "complaint", "progress", id); !strings.Contains(msg, "cannot go from resolved back to in_progress") {
+		t.Fatalf("moving back: %q", msg)
+	}
+	if c.outboxLen() != before || len(c.complaints("--open")) != 0 {
+		t.Fatal("a refused move wrote something")
+	}
+	if msg := c.fails("", "complaint", "resolve", "zzzz"); !strings.Contains(msg, "no complaint matches") {
+		t.Fatalf("unknown complaint: %q", msg)
+	}
+}
