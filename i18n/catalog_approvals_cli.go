@@ -8,6 +8,7 @@ var approvalsCLIEntries = []entry{
 	{"cli.approval.asked", "asked for approval %s of %s (value %s)", "已提交审批申请 %s：%s（金额 %s）"},
 	{"cli.approval.head", "ID|ASKED|COMPANY|VALUE|STATUS|BY|WHY", "编号|提交日期|公司|金额|状态|申请人|原因"},
 	{"cli.approval.decided", "%s: request %s of %s", "%s：%s（%s）的审批申请"},
+	{"cli.approval.own", "you asked for approval request %s yourself, so another approver decides it", "审批申请 %s 是您本人提出的，须由其他审批人决定"},
 	{"cli.approval.may_not", "only %s approve or reject; the server last said your role is %s (log in again if it changed)", "只有%s可以审批；服务器上次告知您的角色是%s（如角色已变更，请重新登录）"},
 	{"cli.approval.needed", "%s needs approval before it can be won (%s); ask with: fieldcrm approval request %s", "%s 需审批通过后才能赢单（%s）；申请：fieldcrm approval request %s"},
 	{"cli.service.head", "ID|DUE|KIND|STATUS|COMPANY|WHO|NOTES", "编号|到期|类型|状态|公司|负责人|记录"},

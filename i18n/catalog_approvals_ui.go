@@ -46,6 +46,7 @@ var approvalsUIEntries = []entry{
 	{"field.decision_note", "Comment", "审批意见"},
 	{"approval.decide_title.approved", "Approve %s", "批准 %s"},
 	{"approval.decide_title.rejected", "Reject %s", "驳回 %s"},
+	{"approval.own_request", "You asked for this approval yourself, so another approver decides it; what you typed stays here.", "此审批由您本人提出，须由其他审批人决定；已填内容保留在此。"},
 	{"approval.may_not_decide", "Your role, as the server last said it, may not approve or reject; what you typed stays here.", "按服务器最近告知的角色，您不能审批；已填内容保留在此。"},
 	{"approval.needed", "%s needs approval before it can be won (%s); press a to ask.", "%s 需审批通过后才能赢单（%s）；按 a 申请审批。"},
 	{"approval.offer", "a: ask for approval now (what you typed stays) · esc: back to the form", "a：立即申请审批（已填内容保留）· esc：返回表单"},

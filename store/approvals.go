@@ -60,6 +60,10 @@ func (t *Tx) pendingOf(leadID string) (model.Approval, bool, error) {
 // role, as the server last said it, may not decide.
 var ErrMayNotDecide = errors.New("may not approve or reject")
 
+// ErrOwnRequest is wrapped by DecideApproval's refusal of the user who
+// asked, in a book bound to a team: another approver decides.
+var ErrOwnRequest = errors.New("may not decide one's own request")
+
 // DecideApproval appends the book's user's verdict (model.Approved or
 // model.Rejected) to request id. A user whose role the server has told
 // this book (Role) and who is not an approver under the rules is refused
@@ -79,7 +83,7 @@ func (t *Tx) DecideApproval(id, verdict, note string) (model.Approval, error) {
 	if a.RequestedBy == t.s.user && !t.Binding().IsZero() {
 		// The server refuses it; a book that syncs with no team (never
 		// logged in) has no one else to ask.
-		return a, fmt.Errorf("%w: you asked for approval request %s yourself, so another approver decides it", ErrMayNotDecide, ShortID(id))
+		return a, fmt.Errorf("%w: you asked for approval request %s yourself, so another approver decides it", ErrOwnRequest, ShortID(id))
 	}
 	if !t.leadExists(a.LeadID) {
 		return a, fmt.Errorf("the lead of approval request %s is in the trash: %w", ShortID(id), ErrNotFound)

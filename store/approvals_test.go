@@ -732,7 +732,7 @@ func TestNoOneDecidesTheirOwnRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	own := request(t, s, b.ID)
-	if _, err := decide(s, own.ID, model.Approved); !errors.Is(err, ErrMayNotDecide) || !strings.Contains(err.Error(), "yourself") {
+	if _, err := decide(s, own.ID, model.Approved); !errors.Is(err, ErrOwnRequest) || !strings.Contains(err.Error(), "yourself") {
 		t.Fatalf("deciding one's own request in a team's book: %v", err)
 	}
 }

@@ -241,8 +241,11 @@ A later decision overrules an earlier one; both stay in the request.`,
 					return err
 				}
 				ap, err := tx.DecideApproval(id, verdict, note)
-				if errors.Is(err, store.ErrMayNotDecide) {
+				switch {
+				case errors.Is(err, store.ErrMayNotDecide):
 					return errors.New(i18n.Tf(a.language(), "cli.approval.may_not", a.approverNames(), i18n.T(a.language(), "role."+tx.Role())))
+				case errors.Is(err, store.ErrOwnRequest):
+					return errors.New(i18n.Tf(a.language(), "cli.approval.own", store.ShortID(id)))
 				}
 				row = approvalRowOf(tx, ap)
 				return err

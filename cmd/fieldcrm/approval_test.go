@@ -325,3 +325,28 @@ func TestApprovalCommandsKeysExist(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnRequestIsNotDecidedInATeam: in a book bound to a team's server
+// the one who asked is told another approver decides, in their language,
+// not that their role may not decide.
+func TestOwnRequestIsNotDecidedInATeam(t *testing.T) {
+	c := newCLI(t)
+	c.ok("lead", "add", "--company", "Own Deal Co", "--value", "200万", "--stage", "negotiation")
+	c.ok("approval", "request", "Own Deal Co")
+	st, err := store.Open(store.Options{Path: c.db, User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(func(tx *store.Tx) error { return tx.Bind("https://crm.example.com", tx.User()) })
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := c.fails("", "approval", "approve", "Own Deal Co"); !strings.Contains(msg, "yourself, so another approver decides it") || strings.Contains(msg, "role") {
+		t.Fatalf("own request: %q", msg)
+	}
+	t.Setenv("FIELDCRM_LANG", "zh")
+	if msg := c.fails("", "approval", "reject", "Own Deal Co"); !strings.Contains(msg, "须由其他审批人决定") {
+		t.Fatalf("own request in Chinese: %q", msg)
+	}
+}

@@ -138,10 +138,13 @@ func Decide(c *common.Common, ref ApprovalRef, verdict string) *Model {
 		args: map[string]string{"approval": ref.ID, "verdict": verdict}, fields: []field{notes("note", &d.Note)}}
 	return newModel(c, sp, c.Tf("approval.decide_title."+verdict, ref.Company), build, func(bk Book, draft string) (tea.Msg, error) {
 		_, err := bk.DecideApproval(ref.ID, verdict, strings.TrimSpace(d.Note), draft)
-		if errors.Is(err, store.ErrMayNotDecide) {
+		switch {
+		case errors.Is(err, store.ErrMayNotDecide):
 			// The role changed since the inbox was read (a sync): said
 			// in the UI's language; the comment stays in the form.
 			err = errors.New(c.T("approval.may_not_decide"))
+		case errors.Is(err, store.ErrOwnRequest):
+			err = errors.New(c.T("approval.own_request"))
 		}
 		return common.ChangedMsg{LeadID: ref.LeadID}, err
 	})
