@@ -52,30 +52,23 @@ func (a *app) approvalRequestCmd() *cobra.Command {
 		Example: `  fieldcrm approval request Acme --note "Framework deal, 3 sites"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var row approvalRow
-			err := a.update(func(tx *store.Tx) error {
+			write := func(tx *store.Tx) (approvalRow, error) {
 				id, err := tx.ResolveLead(args[0])
 				if err != nil {
-					return err
+					return approvalRow{}, err
 				}
 				ap, err := tx.RequestApproval(id, note)
-				row = approvalRowOf(tx, ap)
-				return err
+				return approvalRowOf(tx, ap), err
+			}
+			return writeRow(a, asJSON, write, func(row approvalRow) {
+				lang := a.language()
+				printf(a.out, i18n.T(lang, "cli.approval.asked")+"\n", store.ShortID(row.ID), row.Company, row.Value)
+				if len(row.Reasons) == 0 {
+					printf(a.out, "%s\n", i18n.T(lang, "approval.no_reasons"))
+				} else {
+					printf(a.out, i18n.T(lang, "approval.reasons")+"\n", a.reasons(row.Reasons))
+				}
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, row)
-			}
-			lang := a.language()
-			printf(a.out, i18n.T(lang, "cli.approval.asked")+"\n", store.ShortID(row.ID), row.Company, row.Value)
-			if len(row.Reasons) == 0 {
-				printf(a.out, "%s\n", i18n.T(lang, "approval.no_reasons"))
-			} else {
-				printf(a.out, i18n.T(lang, "approval.reasons")+"\n", a.reasons(row.Reasons))
-			}
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "a note to the approvers")
@@ -234,30 +227,23 @@ A later decision overrules an earlier one; both stay in the request.`,
 		Example: "  fieldcrm approval " + use + ` Acme --note "Go ahead"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var row approvalRow
-			err := a.update(func(tx *store.Tx) error {
+			write := func(tx *store.Tx) (approvalRow, error) {
 				id, err := tx.ResolveApproval(args[0])
 				if err != nil {
-					return err
+					return approvalRow{}, err
 				}
 				ap, err := tx.DecideApproval(id, verdict, note)
 				switch {
 				case errors.Is(err, store.ErrMayNotDecide):
-					return errors.New(i18n.Tf(a.language(), "cli.approval.may_not", a.approverNames(), i18n.T(a.language(), "role."+tx.Role())))
+					err = errors.New(i18n.Tf(a.language(), "cli.approval.may_not", a.approverNames(), i18n.T(a.language(), "role."+tx.Role())))
 				case errors.Is(err, store.ErrOwnRequest):
-					return errors.New(i18n.Tf(a.language(), "cli.approval.own", store.ShortID(id)))
+					err = errors.New(i18n.Tf(a.language(), "cli.approval.own", store.ShortID(id)))
 				}
-				row = approvalRowOf(tx, ap)
-				return err
+				return approvalRowOf(tx, ap), err
+			}
+			return writeRow(a, asJSON, write, func(row approvalRow) {
+				printf(a.out, i18n.T(a.language(), "cli.approval.decided")+"\n", a.verdict(verdict), store.ShortID(row.ID), row.Company)
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, row)
-			}
-			printf(a.out, i18n.T(a.language(), "cli.approval.decided")+"\n", a.verdict(verdict), store.ShortID(row.ID), row.Company)
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "a comment with the decision")

@@ -85,36 +85,30 @@ shows it). LEAD is the lead's id, the end of it, or its company.`,
 			if c.Description == "" {
 				return &model.FieldError{Field: "--description", Problem: "is required: what the customer complains about"}
 			}
-			var row complaintRow
-			err = a.update(func(tx *store.Tx) error {
+			write := func(tx *store.Tx) (complaintRow, error) {
+				var err error
 				if c.LeadID, err = tx.ResolveLead(args[0]); err != nil {
-					return err
+					return complaintRow{}, err
 				}
 				if service != "" {
 					if c.ServiceID, err = tx.ResolveComplaintService(c.LeadID, service); err != nil {
-						return err
+						return complaintRow{}, err
 					}
 				}
 				if err := tx.AddComplaint(&c); err != nil {
-					return err
+					return complaintRow{}, err
 				}
-				row = complaintRowOf(tx, c)
-				return nil
+				return complaintRowOf(tx, c), nil
+			}
+			return writeRow(a, asJSON, write, func(row complaintRow) {
+				lang := a.language()
+				printf(a.out, i18n.T(lang, "cli.complaint.added"), store.ShortID(row.ID), row.Company,
+					i18n.T(lang, "severity."+row.Severity), i18n.T(lang, "complaint."+row.Status))
+				if row.ServiceID != "" {
+					printf(a.out, "; "+i18n.T(lang, "cli.complaint.about"), store.ShortID(row.ServiceID), a.kindLabel(row.ServiceKind))
+				}
+				fmt.Fprintln(a.out)
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, row)
-			}
-			lang := a.language()
-			printf(a.out, i18n.T(lang, "cli.complaint.added"), store.ShortID(row.ID), row.Company,
-				i18n.T(lang, "severity."+row.Severity), i18n.T(lang, "complaint."+row.Status))
-			if row.ServiceID != "" {
-				printf(a.out, "; "+i18n.T(lang, "cli.complaint.about"), store.ShortID(row.ServiceID), a.kindLabel(row.ServiceKind))
-			}
-			fmt.Fprintln(a.out)
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&severity, "severity", "medium", strings.Join(model.Severities, ", "))
@@ -170,28 +164,21 @@ func (a *app) complaintMoveCmd(use, status, short string) *cobra.Command {
 shows it; a complaint only moves forward (open, in progress, resolved).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var row complaintRow
-			err := a.update(func(tx *store.Tx) error {
+			write := func(tx *store.Tx) (complaintRow, error) {
 				id, err := tx.ResolveComplaint(args[0])
 				if err != nil {
-					return err
+					return complaintRow{}, err
 				}
 				c, err := tx.SetComplaintStatus(id, status, strings.TrimSpace(resolution))
 				if err != nil {
-					return err
+					return complaintRow{}, err
 				}
-				row = complaintRowOf(tx, c)
-				return nil
+				return complaintRowOf(tx, c), nil
+			}
+			return writeRow(a, asJSON, write, func(row complaintRow) {
+				lang := a.language()
+				printf(a.out, i18n.T(lang, "cli.complaint.moved")+"\n", store.ShortID(row.ID), row.Company, i18n.T(lang, "complaint."+row.Status))
 			})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(a.out, row)
-			}
-			lang := a.language()
-			printf(a.out, i18n.T(lang, "cli.complaint.moved")+"\n", store.ShortID(row.ID), row.Company, i18n.T(lang, "complaint."+row.Status))
-			return nil
 		},
 	}
 	if status == model.ComplaintResolved {

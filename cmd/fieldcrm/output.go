@@ -128,6 +128,25 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
+// writeRow runs write in one transaction and prints the row it returns:
+// as JSON, or in words with say.
+func writeRow[R any](a *app, asJSON bool, write func(*store.Tx) (R, error), say func(R)) error {
+	var row R
+	err := a.update(func(tx *store.Tx) error {
+		var err error
+		row, err = write(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(a.out, row)
+	}
+	say(row)
+	return nil
+}
+
 // listRows prints what read finds in one read-only transaction: as JSON,
 // as the catalog's sentence none when it finds nothing, or as the table
 // text makes of the rows.

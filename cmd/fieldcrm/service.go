@@ -87,25 +87,17 @@ the company's hand-off orders by itself.`,
 					return err
 				}
 			}
-			var row serviceRow
-			err = a.update(func(tx *store.Tx) error {
+			write := func(tx *store.Tx) (serviceRow, error) {
+				var err error
 				if s.LeadID, err = tx.ResolveLead(args[0]); err != nil {
-					return err
+					return serviceRow{}, err
 				}
 				if err := tx.AddService(&s); err != nil {
-					return err
+					return serviceRow{}, err
 				}
-				row = serviceRowOf(tx, s)
-				return nil
-			})
-			if err != nil {
-				return err
+				return serviceRowOf(tx, s), nil
 			}
-			if asJSON {
-				return printJSON(a.out, row)
-			}
-			a.saidService("cli.service.added", row)
-			return nil
+			return writeRow(a, asJSON, write, func(row serviceRow) { a.saidService("cli.service.added", row) })
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", "", strings.Join(model.ServiceKinds, ", "))
@@ -181,24 +173,15 @@ func firstLineOf(s string) string {
 // editService resolves ref to an order, changes it through fn and says
 // what became of it with the catalog's key.
 func (a *app) editService(ref, key string, asJSON bool, fn func(*model.ServiceOrder) error) error {
-	var row serviceRow
-	err := a.update(func(tx *store.Tx) error {
+	write := func(tx *store.Tx) (serviceRow, error) {
 		id, err := tx.ResolveService(ref)
 		if err != nil {
-			return err
+			return serviceRow{}, err
 		}
 		s, err := tx.EditService(id, fn)
-		row = serviceRowOf(tx, s)
-		return err
-	})
-	if err != nil {
-		return err
+		return serviceRowOf(tx, s), err
 	}
-	if asJSON {
-		return printJSON(a.out, row)
-	}
-	a.saidService(key, row)
-	return nil
+	return writeRow(a, asJSON, write, func(row serviceRow) { a.saidService(key, row) })
 }
 
 const serviceRef = `Name the order by its id (or the end of it), or by its lead when the lead
