@@ -123,10 +123,10 @@ type ActivityFilter struct {
 }
 
 // Activities returns activities across all leads but those in the trash,
-// newest first, from the time index: the cost grows with what is
-// returned, not with the book.
+// newest first, from the time index (act_facts, whose value begins with
+// the lead's id): the cost grows with what is returned, not with the book.
 func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
-	c := t.idx(idxActTime).Cursor()
+	c := t.idx(idxActFacts).Cursor()
 	var k, v []byte
 	if f.To.IsZero() {
 		k, v = c.Last()
@@ -144,10 +144,11 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 		if !f.From.IsZero() && bytes.Compare(k[:8], from) < 0 {
 			break
 		}
-		if f.LeadID != "" && string(v) != f.LeadID {
+		lead, _, _ := bytes.Cut(v, []byte{0})
+		if f.LeadID != "" && string(lead) != f.LeadID {
 			continue
 		}
-		if t.inTrash(string(v)) {
+		if t.inTrash(string(lead)) {
 			continue
 		}
 		full, err := t.takeActivity(&out, string(k[8:]), f)

@@ -79,8 +79,8 @@ func TestMigration12AddsApprovalsAndServices(t *testing.T) {
 	}
 	defer s.Close()
 	s.View(func(tx *Tx) error {
-		if v := schemaVersion(tx.tx); v != 12 {
-			t.Errorf("schema %d, want 12", v)
+		if v := schemaVersion(tx.tx); v != SchemaVersion {
+			t.Errorf("schema %d, want %d", v, SchemaVersion)
 		}
 		for _, name := range [][]byte{bucketApprovals, bucketServices} {
 			if tx.bucket(name) == nil {

@@ -49,7 +49,9 @@
 //	                                         |queue for a queue's task)
 //	  task_lead/<lead id>|<task id>          empty
 //	  act_lead/<lead id>|<time><activity id> empty
-//	  act_time/<time><activity id>           lead id
+//	  act_facts/<time><activity id>          lead id|kind|author (the time
+//	                                         index; schema 13 dropped act_time,
+//	                                         whose keys were the same)
 //	  complaint_open/<lead id>|<complaint id> empty (open and in progress)
 //	  visit_open/<activity id>               lead id (visits not checked out)
 //	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit

@@ -70,8 +70,7 @@ func indexKeys(v any) []ikey {
 	case *model.Activity:
 		if !e.Deleted && e.LeadID != "" {
 			at := string(millis(e.StartedAt)) + e.ID
-			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActTime), at, e.LeadID})
-			keys = append(keys, ikey{string(idxActFacts), at, actFacts(e)})
+			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActFacts), at, actFacts(e)})
 			if e.Open() {
 				keys = append(keys, ikey{string(idxVisitOpen), e.ID, e.LeadID})
 			}

@@ -2,10 +2,12 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // migration moves the schema from version-1 to version. Migrations run in
@@ -31,6 +33,7 @@ var migrations = []migration{
 	{10, "index the words of leads and activities for search", buildSearch},
 	{11, "keep a waiting create as a reference to its record, not a second copy", refOutbox},
 	{12, "add approval requests and service orders with their indexes", addApprovalsServices},
+	{13, "drop the activities' time index that act_facts repeats", dropActTime},
 }
 
 // showing are the migrations that can take seconds on a big book, in the
@@ -127,4 +130,16 @@ func addApprovalsServices(tx *bolt.Tx) error {
 	// A queue's task (pulled by a build that knew queues but not this
 	// index) carries its queue in the due-day index now.
 	return rebuildTaskDue(tx)
+}
+
+// dropActTime is migration 13: idx/act_time held, under the same keys as
+// idx/act_facts, only the lead's id that begins act_facts' value; the
+// time-ordered activity list reads act_facts now. About 10 MB of a
+// 10,000-lead book.
+func dropActTime(tx *bolt.Tx) error {
+	err := tx.Bucket(bucketIdx).DeleteBucket(idxActTime)
+	if errors.Is(err, berrors.ErrBucketNotFound) {
+		return nil
+	}
+	return err
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,7 +60,7 @@ func TestMigration1CreatesEveryBucket(t *testing.T) {
 				t.Errorf("bucket %s missing", name)
 			}
 		}
-		for _, name := range [][]byte{idxLeadStage, idxTaskDue, idxTaskLead, idxActLead, idxActTime, idxComplaintOpen} {
+		for _, name := range [][]byte{idxLeadStage, idxTaskDue, idxTaskLead, idxActLead, idxActFacts, idxComplaintOpen} {
 			if tx.idx(name) == nil {
 				t.Errorf("index %s missing", name)
 			}
@@ -299,5 +301,90 @@ func TestPageSizeOfNewAndOldFiles(t *testing.T) {
 	}
 	if got := pageOf(atVersion(t, 7, nil)); got != 4096 {
 		t.Errorf("file made with 4 KiB pages: page size %d after writing, want 4096", got)
+	}
+}
+
+// TestMigration13DropsActTime makes a book as schema 12 wrote it, with the
+// time index act_time beside act_facts, and opens it: act_time is gone and
+// the activity list, which reads act_facts now, is as it was.
+func TestMigration13DropsActTime(t *testing.T) {
+	s := openTemp(t, nil)
+	path := s.Path()
+	l := &model.Lead{Company: "时序有限公司"}
+	other := &model.Lead{Company: "Other Co"}
+	var want []string
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(l); err != nil {
+			return err
+		}
+		if err := tx.AddLead(other); err != nil {
+			return err
+		}
+		for i := range 6 {
+			a := &model.Activity{LeadID: l.ID, Kind: "call", StartedAt: time.Date(2026, 3, 1+i, 9, 0, 0, 0, time.UTC)}
+			if i%2 == 1 {
+				a.LeadID = other.ID
+			}
+			if err := tx.AddActivity(a, "note"); err != nil {
+				return err
+			}
+			if i%2 == 0 {
+				want = append([]string{a.ID}, want...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		old, err := tx.Bucket(bucketIdx).CreateBucket(idxActTime)
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketIdx).Bucket(idxActFacts).ForEach(func(k, v []byte) error {
+			lead, _, _ := bytes.Cut(v, []byte{0})
+			return old.Put(k, lead)
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(12))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(func(tx *Tx) error {
+		if tx.idx(idxActTime) != nil {
+			t.Error("act_time is still there after migration 13")
+		}
+		got, err := tx.Activities(ActivityFilter{LeadID: l.ID})
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, a := range got {
+			ids = append(ids, a.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("activities of the lead, newest first: %v, want %v", ids, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
