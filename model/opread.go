@@ -37,8 +37,23 @@ func ReadOp(data []byte) (Op, error) {
 func scanOp(data []byte) (op Op, ok bool) {
 	s := jsonScan{b: data}
 	s.ws()
-	if s.i >= len(s.b) || s.b[s.i] != '{' {
+	op, s.i, ok = ScanOp(data, s.i)
+	if !ok {
 		return Op{}, false
+	}
+	s.ws()
+	return op, s.i == len(s.b)
+}
+
+// ScanOp reads the op whose opening brace is data[at] as ReadOp does, but
+// neither validates it nor copies it: its values are slices of data, so
+// a pull page's ops are read where they lie. end is where the op ends.
+// It declines (ok false) whatever ReadOp leaves to DecodeOp, and the
+// caller then decodes with encoding/json.
+func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
+	s := jsonScan{b: data, i: at}
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return Op{}, at, false
 	}
 	var seen [9]bool
 	once := func(i int) bool {
@@ -82,10 +97,21 @@ func scanOp(data []byte) (op Op, ok bool) {
 		return false // unknown, or another spelling of a known key
 	})
 	if !ok {
-		return Op{}, false
+		return Op{}, at, false
 	}
-	s.ws()
-	return op, s.i == len(s.b)
+	return op, s.i, true
+}
+
+// SkipJSON returns where the JSON value that starts at data[at] ends,
+// checking its grammar as encoding/json does. It declines (ok false) a
+// value that is not JSON or is nested deeper than this scanner reads;
+// encoding/json then decides.
+func SkipJSON(data []byte, at int) (end int, ok bool) {
+	s := jsonScan{b: data, i: at}
+	if !s.value(0) {
+		return at, false
+	}
+	return s.i, true
 }
 
 // plainInto sets *dst to the JSON string v if it is plain (plainString).

@@ -15,7 +15,11 @@ func FuzzDecodePushRequest(f *testing.F) {
 	f.Add([]byte(`{"ops":null}`))
 	f.Add([]byte(`{"ops":[],"x":1}`))
 	f.Add([]byte(`[]`))
+	for _, s := range scanSeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkScanAgrees(t, data)
 		req, err := DecodePushRequest(data)
 		if err != nil {
 			return
@@ -37,7 +41,11 @@ func FuzzDecodePullResponse(f *testing.F) {
 	f.Add([]byte(`{"changes":[{"seq":2,"remove":{"type":"activity","id":"x"}}],"cursor":2,"epoch":"e","more":false}`))
 	f.Add([]byte(`{"changes":[{"seq":3,"state":{"entity":{"type":"lead","id":"l"},"fields":{"owner":"ann"},"base":{"hlc":{"wall_ms":1,"counter":0,"node":"n"}}}}],"cursor":3,"epoch":"e","more":false}`))
 	f.Add([]byte(`{"changes":[{"seq":1}],"cursor":1,"epoch":"e","more":false}`))
+	for _, s := range scanSeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkScanAgrees(t, data)
 		resp, err := DecodePullResponse(data)
 		if err != nil {
 			return

@@ -29,17 +29,13 @@ type BadChange struct {
 // frame is broken (not JSON, a bad cursor, a list that does not end) is an
 // error.
 func DecodePullChanges(data []byte) (PullResponse, []BadChange, error) {
-	var resp PullResponse
 	var raws [][]byte
-	if err := decodeStrict(data, &resp); err != nil {
-		// A value of the wrong type in one change, an unknown member, or
-		// nesting deeper than encoding/json takes fails the whole answer
-		// in one decode: read it again change by change.
-		var serr error
-		if resp, raws, serr = splitPull(data); serr != nil {
-			return PullResponse{}, nil, fmt.Errorf("the server's pull answer is not valid: %w", err)
+	resp, ok := scanPull(data)
+	if !ok {
+		var err error
+		if resp, raws, err = decodePullFrame(data); err != nil {
+			return PullResponse{}, nil, err
 		}
-		resp.Changes = make([]Change, len(raws))
 	}
 	var bad []BadChange
 	good := resp.Changes[:0]
@@ -70,6 +66,23 @@ func DecodePullChanges(data []byte) (PullResponse, []BadChange, error) {
 	}
 	resp.Changes = good
 	return resp, bad, nil
+}
+
+// decodePullFrame reads a pull answer with encoding/json: whole, or, when
+// that fails, change by change (raws, one per change, for the caller to
+// decode; resp.Changes then holds as many empty changes).
+func decodePullFrame(data []byte) (resp PullResponse, raws [][]byte, err error) {
+	if err := decodeStrict(data, &resp); err != nil {
+		// A value of the wrong type in one change, an unknown member, or
+		// nesting deeper than encoding/json takes fails the whole answer
+		// in one decode: read it again change by change.
+		var serr error
+		if resp, raws, serr = splitPull(data); serr != nil {
+			return PullResponse{}, nil, fmt.Errorf("the server's pull answer is not valid: %w", err)
+		}
+		resp.Changes = make([]Change, len(raws))
+	}
+	return resp, raws, nil
 }
 
 // checkChange checks one change as DecodePullResponse does: exactly one

@@ -95,7 +95,11 @@ func FuzzDecodePullChanges(f *testing.F) {
 	f.Add([]byte(`{"changes":[{"seq":1,"op":` + op("o1", "L1") + `},{"seq":"2"},[[["x"]]]],"cursor":2,"epoch":"e","more":true}`))
 	f.Add([]byte(`{"changes":[{"seq":3,"state":{"entity":{"type":"lead","id":"l"},"fields":{"owner":"ann"},"base":{"hlc":{"wall_ms":1,"counter":0,"node":"n"}}}},{"seq":4,"remove":{"type":"x","id":"y"}}],"cursor":4,"epoch":"e","more":false}`))
 	f.Add([]byte(`{"changes":[{"seq":1,"op":{"fields":{"a":"\"]}"}}}],"cursor":1,"epoch":"e","more":false}`))
+	for _, s := range scanSeeds {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkScanAgrees(t, data)
 		resp, bad, err := DecodePullChanges(data)
 		if err != nil {
 			if resp.Changes != nil || bad != nil {

@@ -172,12 +172,14 @@ func decodeStrict(data []byte, v any) error {
 // at most MaxBatchOps ops, size) but not the ops themselves: each op is
 // checked on its own by model.DecodeOp so one bad op is answered alone.
 func DecodePushRequest(data []byte) (PushRequest, error) {
-	var req PushRequest
 	if len(data) > MaxBodyBytes {
-		return req, tooLarge(fmt.Sprintf("the request is %d bytes; at most %d", len(data), MaxBodyBytes))
+		return PushRequest{}, tooLarge(fmt.Sprintf("the request is %d bytes; at most %d", len(data), MaxBodyBytes))
 	}
-	if err := decodeStrict(data, &req); err != nil {
-		return PushRequest{}, fmt.Errorf("the request is not a valid push: %w", err)
+	req, ok := scanPush(data)
+	if !ok {
+		if err := decodeStrict(data, &req); err != nil {
+			return PushRequest{}, fmt.Errorf("the request is not a valid push: %w", err)
+		}
 	}
 	if req.Ops == nil {
 		return PushRequest{}, errors.New("the request has no \"ops\" list")
@@ -242,9 +244,11 @@ func checkRef(ref model.EntityRef) error {
 // validated as model.DecodeOp would, so nothing malformed reaches the
 // replica.
 func DecodePullResponse(data []byte) (PullResponse, error) {
-	var resp PullResponse
-	if err := decodeStrict(data, &resp); err != nil {
-		return PullResponse{}, fmt.Errorf("the server's pull answer is not valid: %w", err)
+	resp, ok := scanPull(data)
+	if !ok {
+		if err := decodeStrict(data, &resp); err != nil {
+			return PullResponse{}, fmt.Errorf("the server's pull answer is not valid: %w", err)
+		}
 	}
 	for i, c := range resp.Changes {
 		n := 0
