@@ -35,7 +35,8 @@ approver may decide, so the server would refuse those leads and
 decisions. Deals still waiting for approval then stay in negotiation.
 
 It refuses a database that already has leads, so it never mixes demo data
-into a real book; use --db to pick a file.`,
+into a real book; use --db to pick a file. The book is compacted at the
+end, so the file holds only its live pages.`,
 		Example: "  fieldcrm demo\n  fieldcrm --db /tmp/big.db demo --leads 10000",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -59,7 +60,17 @@ into a real book; use --db to pick a file.`,
 			if err := demo.Generate(st, opt); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "demo book of %d leads written to %s in %s\n", leads, st.Path(), time.Since(start).Round(time.Millisecond))
+			// Written in many transactions, the book keeps the pages
+			// they freed and pages split half full; a compaction leaves
+			// only the live data (about a quarter less at 10,000 leads).
+			if opt.Progress != nil {
+				fmt.Fprint(a.err, "compacting the demo book\n")
+			}
+			c, err := st.Compact()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "demo book of %d leads written to %s in %s (%s)\n", leads, st.Path(), time.Since(start).Round(time.Millisecond), megabytes(c.After))
 			return nil
 		},
 	}
