@@ -1,0 +1,165 @@
+package jsonpack
+
+import "encoding/binary"
+
+// Tag is the first byte of every packed value. No JSON text starts with a
+// control byte, so stored JSON and packed values tell themselves apart.
+const Tag = 0x01
+
+// Value tokens.
+const (
+	tObject    = 0x01 // '{', then keys and values up to kEnd
+	tArray     = 0x02 // '[', then values up to tArrayEnd
+	tArrayEnd  = 0x03
+	tFalse     = 0x04
+	tTrue      = 0x05
+	tNull      = 0x06
+	tString    = 0x07 // uvarint length, the content as written
+	tUUID      = 0x08 // 16 bytes
+	tDate      = 0x09 // 3 bytes: see date
+	tTime      = 0x0a // +n fraction digits (0..9): 5 bytes, then the fraction
+	tInt       = 0x14 // zigzag uvarint
+	tNumber    = 0x15 // uvarint length, the number's text
+	tRef       = 0x16 // one byte: the ordinal of an earlier string
+	tVerbatim  = 0x17 // only right after Tag: the rest is the input itself
+	tSmallInt  = 0x40 // +v for 0 <= v < 64
+	tShortStr  = 0x80 // +n for content of n < 128 bytes, then the content
+	smallInts  = 64
+	shortStrs  = 128
+	maxRefs    = 255 // strings numbered for tRef, the rest are not
+	refMaxLen  = 48  // tokens longer than this are not looked for again
+	maxDepth   = 64  // containers within containers, the top one included
+	uuidLen    = 36
+	dateLen    = 10
+	timeMinLen = 20 // YYYY-MM-DDTHH:MM:SSZ
+	timeMaxLen = 30 // with nine fraction digits
+)
+
+// Key tokens, read where an object's next key or its end is due.
+const (
+	kEnd     = 0x00 // '}'
+	kLiteral = 0x01 // uvarint length, the key as written
+	kTable   = 0x02 // +i for keys[i]
+)
+
+// fracBytes is how many bytes hold a fraction of n digits (below 10^n).
+var fracBytes = [10]int{0, 1, 1, 2, 2, 3, 3, 3, 4, 4}
+
+var pow10 = [10]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// The date and time fields are packed as one mixed-radix number, each field
+// in its own range, so any value in range comes back as written, real
+// calendar date or not ("2026-02-30" too); out of range stays a string.
+const (
+	dateMax = 10000 * 13 * 32              // year, month 0-12, day 0-31
+	timeMax = dateMax * 24 * 60 * 61       // hour, minute, second 0-60
+	dateTok = 1 + 3                        // tDate and its bytes
+	timeTok = 1 + 5                        // tTime+n and its bytes before the fraction
+	hexDigs = "0123456789abcdef"           // UUIDs are packed only in lowercase
+	uuidDas = 1<<8 | 1<<13 | 1<<18 | 1<<23 // where a UUID's hyphens are
+)
+
+// digits2 returns the value of the two decimal digits at s, or -1.
+func digits2(s []byte) int {
+	a, b := s[0]-'0', s[1]-'0'
+	if a > 9 || b > 9 {
+		return -1
+	}
+	return int(a)*10 + int(b)
+}
+
+// appendSpecial appends the short form of a string's content s when it is
+// a lowercase UUID, a date or a UTC time, and reports whether it did.
+func appendSpecial(dst, s []byte) ([]byte, bool) {
+	switch n := len(s); {
+	case n == uuidLen:
+		return appendUUID(dst, s)
+	case n == dateLen:
+		d, ok := parseDate(s)
+		if !ok {
+			return dst, false
+		}
+		return append(dst, tDate, byte(d>>16), byte(d>>8), byte(d)), true
+	case n >= timeMinLen && n <= timeMaxLen:
+		return appendTime(dst, s)
+	}
+	return dst, false
+}
+
+func appendUUID(dst, s []byte) ([]byte, bool) {
+	var u [16]byte
+	j := 0
+	for i := 0; i < uuidLen; i++ {
+		if uuidDas>>i&1 == 1 {
+			if s[i] != '-' {
+				return dst, false
+			}
+			continue
+		}
+		h, l := lowerHex[s[i]], lowerHex[s[i+1]]
+		if h|l > 15 {
+			return dst, false
+		}
+		u[j] = h<<4 | l
+		j++
+		i++
+	}
+	return append(append(dst, tUUID), u[:]...), true
+}
+
+// parseDate reads YYYY-MM-DD into its packed number.
+func parseDate(s []byte) (uint64, bool) {
+	hi, lo := digits2(s), digits2(s[2:])
+	mo, d := digits2(s[5:]), digits2(s[8:])
+	if hi < 0 || lo < 0 || s[4] != '-' || s[7] != '-' || mo < 0 || mo > 12 || d < 0 || d > 31 {
+		return 0, false
+	}
+	return uint64((hi*100+lo)*13+mo)*32 + uint64(d), true
+}
+
+func appendTime(dst, s []byte) ([]byte, bool) {
+	d, ok := parseDate(s)
+	if !ok || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return dst, false
+	}
+	h, mi, sec := digits2(s[11:]), digits2(s[14:]), digits2(s[17:])
+	if h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 {
+		return dst, false
+	}
+	var frac uint64
+	n := len(s) - timeMinLen // fraction digits, after a '.'
+	if n > 0 {
+		if s[19] != '.' || n == 1 {
+			return dst, false
+		}
+		n--
+		for _, c := range s[20 : len(s)-1] {
+			if c < '0' || c > '9' {
+				return dst, false
+			}
+			frac = frac*10 + uint64(c-'0')
+		}
+	}
+	v := ((d*24+uint64(h))*60+uint64(mi))*61 + uint64(sec)
+	dst = append(dst, tTime+byte(n), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	for i := range fracBytes[n] {
+		dst = append(dst, byte(frac>>(8*i)))
+	}
+	return dst, true
+}
+
+// appendDateText writes the date packed as d, which is below dateMax.
+func appendDateText(dst []byte, d uint64) []byte {
+	day, d := d%32, d/32
+	mo, y := d%13, d/13
+	return append(dst, '0'+byte(y/1000), '0'+byte(y/100%10), '0'+byte(y/10%10), '0'+byte(y%10),
+		'-', '0'+byte(mo/10), '0'+byte(mo%10), '-', '0'+byte(day/10), '0'+byte(day%10))
+}
+
+func append2(dst []byte, v uint64) []byte { return append(dst, '0'+byte(v/10), '0'+byte(v%10)) }
+
+// appendLen appends token tok, the length of s and s.
+func appendLen(dst []byte, tok byte, s []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, tok), uint64(len(s)))
+	return append(dst, s...)
+}

@@ -1,0 +1,275 @@
+package jsonpack
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ErrDamaged is wrapped by every error of Unpack: the value is not one
+// Pack wrote, as after damage on disk.
+var ErrDamaged = errors.New("damaged packed value")
+
+// Packed reports whether v is in packed form (its first byte is Tag).
+func Packed(v []byte) bool { return len(v) > 0 && v[0] == Tag }
+
+// Unpack appends to dst the JSON text of v: v as Pack wrote it, or, when
+// v is not Packed, v itself (JSON stored before packing existed). Bytes
+// Pack did not write give an error wrapping ErrDamaged, never a panic, and
+// never more than 64 times len(v) plus 1 KiB of output; what it returns
+// without error is valid JSON.
+func Unpack(dst, v []byte) ([]byte, error) {
+	if !Packed(v) {
+		return append(dst, v...), nil
+	}
+	if len(v) > 1 && v[1] == tVerbatim {
+		return append(dst, v[2:]...), nil
+	}
+	var u unpacker
+	return u.unpack(dst, v)
+}
+
+// unpacker numbers the strings it writes as Pack did, for tRef.
+type unpacker struct {
+	base, limit int
+	n           int
+	at, end     [maxRefs]uint32 // each numbered string's JSON, from base
+}
+
+func damaged(what string, i int) error {
+	return fmt.Errorf("%w: %s at byte %d", ErrDamaged, what, i)
+}
+
+func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
+	u.base = len(out)
+	u.limit = u.base + 64*len(v) + 1024
+	var objects uint64 // bit d-1 set: the container at depth d is an object
+	depth, i := 0, 1
+	first := true // the next item is its container's first: no comma
+	for {
+		if depth > 0 {
+			if i >= len(v) {
+				return out, damaged("cut short", i)
+			}
+			t := v[i]
+			if objects>>(depth-1)&1 == 1 {
+				i++
+				if t == kEnd {
+					out = append(out, '}')
+					if depth--; depth == 0 {
+						return u.done(out, v, i)
+					}
+					first = false
+					continue
+				}
+				if !first {
+					out = append(out, ',')
+				}
+				if t == kLiteral {
+					k, n := readLen(v[i:])
+					if n <= 0 || !validContent(k) {
+						return out, damaged("bad key", i)
+					}
+					out = append(append(append(out, '"'), k...), '"', ':')
+					i += n
+				} else if x := int(t - kTable); x < len(keyJSON) {
+					out = append(out, keyJSON[x]...)
+				} else {
+					return out, damaged("unknown key", i-1)
+				}
+			} else {
+				if t == tArrayEnd {
+					i++
+					out = append(out, ']')
+					if depth--; depth == 0 {
+						return u.done(out, v, i)
+					}
+					first = false
+					continue
+				}
+				if !first {
+					out = append(out, ',')
+				}
+			}
+		}
+		// A value.
+		if i >= len(v) {
+			return out, damaged("cut short", i)
+		}
+		t := v[i]
+		i++
+		at := len(out)
+		switch {
+		case t >= tShortStr:
+			n := int(t - tShortStr)
+			if n > len(v)-i || !validContent(v[i:i+n]) {
+				return out, damaged("bad string", i-1)
+			}
+			out = append(append(append(out, '"'), v[i:i+n]...), '"')
+			i += n
+		case t >= tSmallInt:
+			if t -= tSmallInt; t >= 10 {
+				out = append(out, '0'+t/10)
+			}
+			out = append(out, '0'+t%10)
+			at = -1
+		case t >= tTime && t < tTime+10:
+			nd := int(t - tTime)
+			m := 5 + fracBytes[nd]
+			if m > len(v)-i {
+				return out, damaged("cut short", i)
+			}
+			var ok bool
+			if out, ok = appendTimeText(out, v[i:i+m], nd); !ok {
+				return out, damaged("bad time", i-1)
+			}
+			i += m
+		default:
+			at = -1
+			switch t {
+			case tObject, tArray:
+				if depth == maxDepth {
+					return out, damaged("nested too deep", i-1)
+				}
+				if t == tObject {
+					objects |= 1 << depth
+					out = append(out, '{')
+				} else {
+					objects &^= 1 << depth
+					out = append(out, '[')
+				}
+				depth++
+				first = true
+				continue
+			case tFalse:
+				out = append(out, "false"...)
+			case tTrue:
+				out = append(out, "true"...)
+			case tNull:
+				out = append(out, "null"...)
+			case tString:
+				s, n := readLen(v[i:])
+				if n <= 0 || !validContent(s) {
+					return out, damaged("bad string", i-1)
+				}
+				out = append(append(append(out, '"'), s...), '"')
+				i += n
+				at = len(out) - len(s) - 2
+			case tUUID:
+				if len(v)-i < 16 {
+					return out, damaged("cut short", i)
+				}
+				out = appendUUIDText(out, v[i:i+16])
+				i += 16
+				at = len(out) - uuidLen - 2
+			case tDate:
+				if len(v)-i < 3 {
+					return out, damaged("cut short", i)
+				}
+				d := uint64(v[i])<<16 | uint64(v[i+1])<<8 | uint64(v[i+2])
+				if d >= dateMax {
+					return out, damaged("bad date", i-1)
+				}
+				out = append(appendDateText(append(out, '"'), d), '"')
+				i += 3
+				at = len(out) - dateLen - 2
+			case tInt:
+				z, n := binary.Uvarint(v[i:])
+				if n <= 0 {
+					return out, damaged("bad integer", i-1)
+				}
+				out = strconv.AppendInt(out, int64(z>>1)^-int64(z&1), 10)
+				i += n
+			case tNumber:
+				s, n := readLen(v[i:])
+				if m, _ := numberEnd(s); n <= 0 || m == 0 || m != len(s) {
+					return out, damaged("bad number", i-1)
+				}
+				out = append(out, s...)
+				i += n
+			case tRef:
+				if i >= len(v) || int(v[i]) >= u.n {
+					return out, damaged("bad reference", i-1)
+				}
+				s := out[u.base+int(u.at[v[i]]) : u.base+int(u.end[v[i]])]
+				if len(out)+len(s) > u.limit {
+					return out, damaged("too large", i-1)
+				}
+				out = append(out, s...)
+				i++
+			default:
+				return out, damaged(fmt.Sprintf("unknown token %#x", t), i-1)
+			}
+		}
+		if at >= 0 && u.n < maxRefs {
+			u.at[u.n], u.end[u.n] = uint32(at-u.base), uint32(len(out)-u.base)
+			u.n++
+		}
+		if depth == 0 {
+			return u.done(out, v, i)
+		}
+		first = false
+	}
+}
+
+// done checks that the value ended where v does.
+func (u *unpacker) done(out, v []byte, i int) ([]byte, error) {
+	if i != len(v) {
+		return out, damaged("bytes after the value", i)
+	}
+	return out, nil
+}
+
+// readLen reads a uvarint length and that many bytes after it; n is how
+// many bytes that took, 0 or less when v is too short.
+func readLen(v []byte) (s []byte, n int) {
+	l, m := binary.Uvarint(v)
+	if m <= 0 || l > uint64(len(v)-m) {
+		return nil, 0
+	}
+	return v[m : m+int(l)], m + int(l)
+}
+
+func appendUUIDText(out, u []byte) []byte {
+	var b [uuidLen + 2]byte
+	b[0], b[uuidLen+1] = '"', '"'
+	j := 1
+	for i, c := range u[:16] {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexDigs[c>>4], hexDigs[c&15]
+		j += 2
+	}
+	return append(out, b[:]...)
+}
+
+// appendTimeText writes the time packed in p (five bytes, then the
+// fraction of nd digits), quoted.
+func appendTimeText(out, p []byte, nd int) ([]byte, bool) {
+	v := uint64(p[0])<<32 | uint64(p[1])<<24 | uint64(p[2])<<16 | uint64(p[3])<<8 | uint64(p[4])
+	var frac uint64
+	for i, c := range p[5:] {
+		frac |= uint64(c) << (8 * i)
+	}
+	if v >= timeMax || frac >= pow10[nd] {
+		return out, false
+	}
+	sec, v := v%61, v/61
+	mi, v := v%60, v/60
+	h, d := v%24, v/24
+	var b [timeMaxLen + 2]byte
+	t := appendDateText(append(b[:0], '"'), d)
+	t = append2(append(t, 'T'), h)
+	t = append2(append(t, ':'), mi)
+	t = append2(append(t, ':'), sec)
+	if nd > 0 {
+		t = append(t, '.')
+		for i := nd - 1; i >= 0; i-- {
+			t = append(t, '0'+byte(frac/pow10[i]%10))
+		}
+	}
+	return append(out, append(t, 'Z', '"')...), true
+}
