@@ -54,7 +54,14 @@ type Compaction struct {
 // atomically. It waits for the book's lock as a write does, and other
 // processes wait for it the same way while it runs. A store opened with
 // KeepOpen is refused: its other users hold the file open throughout.
-func (s *Store) Compact() (Compaction, error) {
+func (s *Store) Compact() (Compaction, error) { return s.compact(true) }
+
+// CompactMade is Compact for a book just made in bulk (the demo book): it
+// does not count as the day's compaction, so the sync that empties the
+// book's outbox later that day still compacts it.
+func (s *Store) CompactMade() (Compaction, error) { return s.compact(false) }
+
+func (s *Store) compact(stamp bool) (Compaction, error) {
 	var c Compaction
 	switch {
 	case s.opts.ReadOnly:
@@ -73,7 +80,7 @@ func (s *Store) Compact() (Compaction, error) {
 		if err := s.prepare(h.DB); err != nil {
 			return err
 		}
-		c, err = s.swapCompact(h)
+		c, err = s.swapCompact(h, stamp)
 		return err
 	})
 	if err != nil {
@@ -84,7 +91,7 @@ func (s *Store) Compact() (Compaction, error) {
 
 // swapCompact compacts the book open in h, whose lock is held, and leaves
 // h.DB open on the new file.
-func (s *Store) swapCompact(h *handle) (Compaction, error) {
+func (s *Store) swapCompact(h *handle, stamp bool) (Compaction, error) {
 	var c Compaction
 	path, tmp := s.opts.Path, compactTemp(s.opts.Path)
 	fi, err := os.Stat(path)
@@ -92,7 +99,11 @@ func (s *Store) swapCompact(h *handle) (Compaction, error) {
 		return c, err
 	}
 	c.Before = fi.Size()
-	if err := writeCompact(h.DB, tmp, s.opts.Now()); err != nil {
+	when := s.opts.Now()
+	if !stamp {
+		when = time.Time{}
+	}
+	if err := writeCompact(h.DB, tmp, when); err != nil {
 		_ = os.Remove(tmp)
 		return c, err
 	}

@@ -66,7 +66,7 @@ end, so the file holds only its live pages.`,
 			if opt.Progress != nil {
 				fmt.Fprint(a.err, "compacting the demo book\n")
 			}
-			c, err := st.Compact()
+			c, err := st.CompactMade()
 			if err != nil {
 				return err
 			}
