@@ -49,7 +49,16 @@ func (s *jsonScan) str() (plain, ok bool) {
 	}
 	plain = true
 	for s.i++; s.i < len(s.b); s.i++ {
-		c := s.b[s.i]
+		// Most of a note: one look-up a byte, not the cases below.
+		b, i, high := s.b, s.i, byte(0)
+		for ; i < len(b) && quiet[b[i]]; i++ {
+			high |= b[i]
+		}
+		plain = plain && high < 0x80
+		if s.i = i; i == len(b) {
+			break
+		}
+		c := b[i]
 		switch {
 		case c == '"':
 			s.i++
@@ -89,6 +98,16 @@ func (s *jsonScan) str() (plain, ok bool) {
 	}
 	return false, false
 }
+
+// quiet marks the bytes of a string str need not look at one by one:
+// printable ASCII but the quote, the backslash and what json.Marshal
+// escapes, and bytes beyond ASCII but the first of U+2028 and U+2029.
+var quiet = func() (t [256]bool) {
+	for c := 0x20; c < 0x100; c++ {
+		t[c] = c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' || c >= 0x80 && c != 0xE2
+	}
+	return t
+}()
 
 func (s *jsonScan) digits() bool {
 	start := s.i

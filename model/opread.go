@@ -49,7 +49,8 @@ func scanOp(data []byte) (op Op, ok bool) {
 // neither validates it nor copies it: its values are slices of data, so
 // a pull page's ops are read where they lie. end is where the op ends.
 // It declines (ok false) whatever ReadOp leaves to DecodeOp, and the
-// caller then decodes with encoding/json.
+// caller then decodes with encoding/json. The op's fields, most of its
+// bytes, are split as they are checked, in one pass.
 func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
 	s := jsonScan{b: data, i: at}
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
@@ -63,8 +64,7 @@ func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
 		seen[i] = true
 		return true
 	}
-	ok = s.object(1, func(key []byte, from, to int) bool {
-		v := data[from:to]
+	member := func(key, v []byte) bool {
 		if v[0] == 'n' {
 			return false // null: leave it to encoding/json
 		}
@@ -75,8 +75,6 @@ func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
 			return once(1) && scanEntity(&op.Entity, v)
 		case "kind":
 			return once(2) && plainInto(&op.Kind, v)
-		case "fields":
-			return once(3) && scanFields(&op.Fields, v)
 		case "field":
 			return once(4) && plainInto(&op.Field, v)
 		case "entry":
@@ -95,11 +93,56 @@ func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
 			return err == nil
 		}
 		return false // unknown, or another spelling of a known key
-	})
-	if !ok {
-		return Op{}, at, false
 	}
-	return op, s.i, true
+	s.i++
+	if s.ws(); s.i < len(s.b) && s.b[s.i] == '}' {
+		return op, s.i + 1, true
+	}
+	for {
+		k := s.i
+		if plain, ok := s.str(); !ok || !plain {
+			return Op{}, at, false
+		}
+		key := data[k+1 : s.i-1]
+		if s.ws(); s.i >= len(s.b) || s.b[s.i] != ':' {
+			return Op{}, at, false
+		}
+		s.i++
+		s.ws()
+		from := s.i
+		if string(key) == "fields" {
+			if !once(3) || !s.fields(&op.Fields) {
+				return Op{}, at, false
+			}
+		} else if !s.value(1) || !member(key, data[from:s.i]) {
+			return Op{}, at, false
+		}
+		if !s.sep('}') {
+			return Op{}, at, false
+		}
+		if s.b[s.i-1] == '}' {
+			return op, s.i, true
+		}
+		s.ws()
+	}
+}
+
+// fields reads the op's fields at s.i: an object of plain keys, each
+// once, whose values are kept as they are written.
+func (s *jsonScan) fields(dst *map[string]json.RawMessage) bool {
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return false
+	}
+	fields := map[string]json.RawMessage{}
+	ok := s.object(2, func(key []byte, from, to int) bool {
+		if _, dup := fields[string(key)]; dup {
+			return false
+		}
+		fields[string(key)] = s.b[from:to]
+		return true
+	})
+	*dst = fields
+	return ok
 }
 
 // SkipJSON returns where the JSON value that starts at data[at] ends,
@@ -174,25 +217,6 @@ func scanOpHLC(h *HLC, v []byte) bool {
 	var ok bool
 	*h, ok = parseHLC(v)
 	return ok
-}
-
-// scanFields reads the op's fields: an object of plain keys, each once,
-// whose values are kept as they are written.
-func scanFields(dst *map[string]json.RawMessage, v []byte) bool {
-	if v[0] != '{' {
-		return false
-	}
-	fields := map[string]json.RawMessage{}
-	s := jsonScan{b: v}
-	ok := s.object(1, func(key []byte, from, to int) bool {
-		if _, dup := fields[string(key)]; dup {
-			return false
-		}
-		fields[string(key)] = v[from:to]
-		return true
-	})
-	*dst = fields
-	return ok && s.i == len(v)
 }
 
 // EntryValues returns, for each element of the JSON list data (a create's
