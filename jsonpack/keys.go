@@ -7,8 +7,9 @@ import "encoding/binary"
 // append-only: an entry may never be removed, changed or moved, or books
 // already written would read back with other keys. New keys go at the end
 // (254 fit in a byte; the first 190 are the json names of model's and
-// server's types when the format was made, sorted). A key that is not here
-// is written as a literal and costs its length plus one or two bytes.
+// server's types when the format was made, sorted, then the items of
+// model.DefaultScreening, the keys of every lead's screening). A key that
+// is not here is written as a literal: its length, plus one or two bytes.
 var keys = [...]string{
 	"action", "actor", "added", "address", "after_sales", "amount",
 	"approval", "approvers", "assignee", "assignees", "at", "author",
@@ -43,6 +44,7 @@ var keys = [...]string{
 	"trashed", "ttl", "type", "unchanged", "updated_at", "used",
 	"used_from", "user", "users", "value", "values", "verdict",
 	"version", "wall_ms", "warnings", "won_count", "won_value", "year",
+	"budget", "decision_maker", "fit", "need", "timeline",
 }
 
 // keyJSON holds each table key as Unpack writes it: quoted, with its colon.
