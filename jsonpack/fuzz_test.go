@@ -1,0 +1,53 @@
+package jsonpack
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzRoundTrip checks the contract on any bytes: Unpack(Pack(b)) is b;
+// Pack packs only valid JSON, and only smaller; Unpack of anything stays
+// within its bound and, without an error, writes valid JSON.
+func FuzzRoundTrip(f *testing.F) {
+	for _, r := range records(f) {
+		f.Add(r)
+		f.Add(Pack(nil, r))
+	}
+	for _, s := range []string{
+		record,
+		`{"text":"a \u003cb\u003e \"quoted\" back\\slash \/ \b\f\n\r\t \u00e9\u4E2D","tags":["key account","重点客户"]}`,
+		`{"company":"汇丰食品股份有限公司","contacts":[{"name":"黄艳","phone":"131 7014 9943"}],"tags":[]}`,
+		`[0,-1,1.5,1e3,1E+3,-2.5e-10,63,64,-64,9223372036854775807,-9223372036854775808,9223372036854775808,-0,100000000000000000000]`,
+		`{"a":{},"b":[],"c":[{}],"d":[[]],"e":"","f":null,"g":true,"h":false}`,
+		`{"f":{"stage":"won","owner":"ann"},"base":{"hlc":{"wall_ms":1796420947059,"counter":6,"node":"` + uuid + `"},"actor":"ann"},"stamps":{"stage":{"hlc":{"wall_ms":1796420947060,"counter":0,"node":"` + uuid + `"},"actor":"ann"}}}`,
+		`{"at":"2026-02-30T24:60:61.1234567890Z","due":"2026-02-30","id":"01A243EB-eb13-73f0-88f4-8ec785ba271d"}`,
+		`{"a": 1}`, ` {}`, `{"a":1,}`, "\x01\x17{}", "\x01", "", `"\u12"`,
+	} {
+		f.Add([]byte(s))
+		f.Add(Pack(nil, []byte(s)))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := Pack([]byte("dst"), b)
+		if string(p[:3]) != "dst" {
+			t.Fatalf("Pack lost dst: %q", p)
+		}
+		p = p[3:]
+		back, err := Unpack(nil, p)
+		if err != nil || !bytes.Equal(back, b) {
+			t.Fatalf("Unpack(Pack(%q)) = %q, %v (packed % x)", b, back, err, p)
+		}
+		if Packed(p) && p[1] != tVerbatim && (len(p) >= len(b) || !json.Valid(b)) {
+			t.Fatalf("Pack(%q) packed %d bytes into %d", b, len(b), len(p))
+		}
+		for _, v := range [][]byte{b, append([]byte{Tag}, b...)} {
+			out, err := Unpack(nil, v)
+			if len(out) > 64*len(v)+1024 {
+				t.Fatalf("Unpack of %d bytes wrote %d", len(v), len(out))
+			}
+			if err == nil && Packed(v) && v[1] != tVerbatim && !json.Valid(out) {
+				t.Fatalf("Unpack(% x) = %q, not JSON", v, out)
+			}
+		}
+	})
+}
