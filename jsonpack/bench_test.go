@@ -1,0 +1,108 @@
+package jsonpack
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"testing"
+)
+
+var (
+	uuidRE = regexp.MustCompile(`"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"`)
+	timeRE = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"`)
+)
+
+// corpus returns 1,000 records made from testdata's by new ids and times
+// (the same one again where the record repeats it), in the demo's mix:
+// shape "activity", "lead", "server" (a server record) or "other".
+func corpus(b *testing.B, shape string) [][]byte {
+	b.Helper()
+	recs := records(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var out [][]byte
+	for i := 0; len(out) < 1000; i++ {
+		r := recs[i%len(recs)]
+		if shape != "all" && shapeOf(r) != shape {
+			continue
+		}
+		seen := map[string][]byte{}
+		vary := func(m []byte, digits string, from int) []byte {
+			if v, ok := seen[string(m)]; ok {
+				return v
+			}
+			v := bytes.Clone(m)
+			for j := from; j < len(v)-1; j++ {
+				if bytes.IndexByte([]byte(digits), v[j]) >= 0 {
+					v[j] = digits[rng.IntN(len(digits))]
+				}
+			}
+			seen[string(m)] = v
+			return v
+		}
+		r = uuidRE.ReplaceAllFunc(r, func(m []byte) []byte { return vary(m, "0123456789abcdef", 25) })
+		r = timeRE.ReplaceAllFunc(r, func(m []byte) []byte { return vary(m, "0123456789", 20) })
+		out = append(out, r)
+	}
+	return out
+}
+
+func shapeOf(r []byte) string {
+	switch {
+	case bytes.HasPrefix(r, []byte(`{"f":`)):
+		return "server"
+	case bytes.Contains(r, []byte(`"revisions":`)):
+		return "activity"
+	case bytes.Contains(r, []byte(`"stage_log":`)):
+		return "lead"
+	}
+	return "other"
+}
+
+var shapes = []string{"activity", "lead", "server", "all"}
+
+// benchEach runs op over each record of the corpus of each shape; an op is
+// one record. It reports the records' bytes in and packed.
+func benchEach(b *testing.B, op func(dst, rec, packed []byte) []byte) {
+	for _, shape := range shapes {
+		b.Run(shape, func(b *testing.B) {
+			recs := corpus(b, shape)
+			packed := make([][]byte, len(recs))
+			in, out := 0, 0
+			for i, r := range recs {
+				packed[i] = Pack(nil, r)
+				in, out = in+len(r), out+len(packed[i])
+			}
+			b.SetBytes(int64(in / len(recs)))
+			dst := make([]byte, 0, 64<<10)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				dst = op(dst[:0], recs[i%len(recs)], packed[i%len(recs)])
+			}
+			b.ReportMetric(float64(in)/float64(len(recs)), "B-json/rec")
+			b.ReportMetric(float64(out)/float64(len(recs)), "B-packed/rec")
+			b.ReportMetric(float64(in)/float64(out), "ratio")
+		})
+	}
+}
+
+// BenchmarkCopy is the reference: the copy that reading or writing a
+// record makes anyway.
+func BenchmarkCopy(b *testing.B) {
+	benchEach(b, func(dst, rec, _ []byte) []byte { return append(dst, rec...) })
+}
+
+func BenchmarkPack(b *testing.B) {
+	benchEach(b, func(dst, rec, _ []byte) []byte { return Pack(dst, rec) })
+}
+
+func BenchmarkUnpack(b *testing.B) {
+	benchEach(b, func(dst, _, packed []byte) []byte {
+		dst, err := Unpack(dst, packed)
+		if err != nil {
+			panic(fmt.Sprint(err))
+		}
+		return dst
+	})
+}
