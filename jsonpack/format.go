@@ -2,37 +2,29 @@ package jsonpack
 
 import "encoding/binary"
 
-// Tag is the first byte of every packed value. No JSON text starts with a
-// control byte, so stored JSON and packed values tell themselves apart.
-const Tag = 0x01
+// tag is the first byte of every value packed in format version 1; a later
+// version takes another control byte. No JSON text starts with one, so
+// stored JSON and packed values tell themselves apart.
+const tag = 0x01
 
-// Value tokens.
+// Value tokens (the package doc draws them all).
 const (
-	tObject    = 0x01 // '{', then keys and values up to kEnd
-	tArray     = 0x02 // '[', then values up to tArrayEnd
-	tArrayEnd  = 0x03
-	tFalse     = 0x04
-	tTrue      = 0x05
-	tNull      = 0x06
-	tString    = 0x07 // uvarint length, the content as written
-	tUUID      = 0x08 // 16 bytes
-	tDate      = 0x09 // 3 bytes: see date
-	tTime      = 0x0a // +n fraction digits (0..9): 5 bytes, then the fraction
-	tInt       = 0x14 // zigzag uvarint
-	tNumber    = 0x15 // uvarint length, the number's text
-	tRef       = 0x16 // one byte: the ordinal of an earlier string
-	tVerbatim  = 0x17 // only right after Tag: the rest is the input itself
-	tSmallInt  = 0x40 // +v for 0 <= v < 64
-	tShortStr  = 0x80 // +n for content of n < 128 bytes, then the content
-	smallInts  = 64
-	shortStrs  = 128
-	maxRefs    = 255 // strings numbered for tRef, the rest are not
-	refMaxLen  = 48  // tokens longer than this are not looked for again
-	maxDepth   = 64  // containers within containers, the top one included
-	uuidLen    = 36
-	dateLen    = 10
-	timeMinLen = 20 // YYYY-MM-DDTHH:MM:SSZ
-	timeMaxLen = 30 // with nine fraction digits
+	tObject   = 0x01 // '{', then keys and values up to kEnd
+	tArray    = 0x02 // '[', then values up to tArrayEnd
+	tArrayEnd = 0x03
+	tFalse    = 0x04
+	tTrue     = 0x05
+	tNull     = 0x06
+	tString   = 0x07 // uvarint length, the content as written
+	tUUID     = 0x08 // 16 bytes
+	tDate     = 0x09 // 3 bytes
+	tTime     = 0x0a // +n fraction digits (0..9): 5 bytes, then the fraction
+	tInt      = 0x14 // zigzag uvarint
+	tNumber   = 0x15 // uvarint length, the number's text
+	tRef      = 0x16 // one byte: the number of an earlier string
+	tVerbatim = 0x17 // only right after tag: the rest is the input itself
+	tSmallInt = 0x40 // +v for 0 <= v < smallInts
+	tShortStr = 0x80 // +n for content of n < shortStrs bytes, then the content
 )
 
 // Key tokens, read where an object's next key or its end is due.
@@ -40,6 +32,18 @@ const (
 	kEnd     = 0x00 // '}'
 	kLiteral = 0x01 // uvarint length, the key as written
 	kTable   = 0x02 // +i for keys[i]
+)
+
+const (
+	smallInts  = 64
+	shortStrs  = 128
+	maxRefs    = 255 // strings numbered for tRef; those after are not
+	refMaxLen  = 48  // longer tokens are not looked for again
+	maxDepth   = 64  // containers within containers, the outermost included
+	uuidLen    = 36
+	dateLen    = 10
+	timeMinLen = 20 // YYYY-MM-DDTHH:MM:SSZ
+	timeMaxLen = 30 // with nine fraction digits
 )
 
 // fracBytes is how many bytes hold a fraction of n digits (below 10^n).
@@ -51,12 +55,13 @@ var pow10 = [10]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
 // in its own range, so any value in range comes back as written, real
 // calendar date or not ("2026-02-30" too); out of range stays a string.
 const (
-	dateMax = 10000 * 13 * 32              // year, month 0-12, day 0-31
-	timeMax = dateMax * 24 * 60 * 61       // hour, minute, second 0-60
-	dateTok = 1 + 3                        // tDate and its bytes
-	timeTok = 1 + 5                        // tTime+n and its bytes before the fraction
-	hexDigs = "0123456789abcdef"           // UUIDs are packed only in lowercase
-	uuidDas = 1<<8 | 1<<13 | 1<<18 | 1<<23 // where a UUID's hyphens are
+	dateMax = 10000 * 13 * 32        // year, month 0-12, day 0-31
+	timeMax = dateMax * 24 * 60 * 61 // hour, minute, second 0-60
+)
+
+const (
+	hexDigits = "0123456789abcdef"           // UUIDs are packed only in lowercase
+	hyphens   = 1<<8 | 1<<13 | 1<<18 | 1<<23 // where a UUID's hyphens are
 )
 
 // digits2 returns the value of the two decimal digits at s, or -1.
@@ -90,7 +95,7 @@ func appendUUID(dst, s []byte) ([]byte, bool) {
 	var u [16]byte
 	j := 0
 	for i := 0; i < uuidLen; i++ {
-		if uuidDas>>i&1 == 1 {
+		if hyphens>>i&1 == 1 {
 			if s[i] != '-' {
 				return dst, false
 			}

@@ -40,7 +40,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if Packed(p) && p[1] != tVerbatim && (len(p) >= len(b) || !json.Valid(b)) {
 			t.Fatalf("Pack(%q) packed %d bytes into %d", b, len(b), len(p))
 		}
-		for _, v := range [][]byte{b, append([]byte{Tag}, b...)} {
+		for _, v := range [][]byte{b, append([]byte{tag}, b...)} {
 			out, err := Unpack(nil, v)
 			if len(out) > 64*len(v)+1024 {
 				t.Fatalf("Unpack of %d bytes wrote %d", len(v), len(out))

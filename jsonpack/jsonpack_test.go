@@ -175,7 +175,7 @@ func TestPackPacks(t *testing.T) {
 		in   string
 		size int // of the packed form, when it is known exactly; else smaller
 	}{
-		// Tag, '{', the key's byte, the UUID's 17, the end.
+		// tag, '{', the key's byte, the UUID's 17, the end.
 		{`{"id":"` + uuid + `"}`, 1 + 1 + 1 + 17 + 1},
 		// Seconds and nine digits: 1 + 5 + 4.
 		{`{"at":"2026-12-05T01:57:44.338911252Z"}`, 4 + 10},
@@ -295,7 +295,7 @@ func TestUnpackRefusesDamage(t *testing.T) {
 // off at the bound, not written out at 10,000 times its size.
 func TestUnpackIsBounded(t *testing.T) {
 	long := strings.Repeat("x", 1000)
-	v := appendLen([]byte{Tag, tArray}, tString, []byte(long))
+	v := appendLen([]byte{tag, tArray}, tString, []byte(long))
 	for range 5000 { // Pack refers only to short strings; damage to any
 		v = append(v, tRef, 0)
 	}

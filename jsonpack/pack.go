@@ -9,19 +9,19 @@ import (
 // itself unchanged when it cannot promise Unpack gives back exactly these
 // bytes (not compact, not valid, nested deeper than 64, anything unusual)
 // or when packing would not make it smaller. The one exception: src that
-// is not JSON but starts with Tag is wrapped (two bytes more), since
-// Unpack would take it for packed. src and dst must not overlap.
+// starts with the format tag (so is not JSON) is wrapped, two bytes more,
+// since Unpack would take it for packed. src and dst must not overlap.
 func Pack(dst, src []byte) []byte {
 	start := len(dst)
-	if len(src) > 0 && src[0] != Tag {
+	if len(src) > 0 && src[0] != tag {
 		var p packer
 		if out, ok := p.pack(dst, src); ok && len(out)-start < len(src) {
 			return out
 		}
 		dst = dst[:start]
 	}
-	if len(src) > 0 && src[0] == Tag {
-		dst = append(dst, Tag, tVerbatim)
+	if len(src) > 0 && src[0] == tag {
+		dst = append(dst, tag, tVerbatim)
 	}
 	return append(dst, src...)
 }
@@ -39,11 +39,11 @@ type packer struct {
 
 const refBits = 7
 
-// pack writes src's tokens after Tag in one pass, failing on anything
+// pack writes the tag and src's tokens in one pass, failing on anything
 // that is not compact JSON.
 func (p *packer) pack(dst, src []byte) ([]byte, bool) {
 	p.base = len(dst)
-	dst = append(dst, Tag)
+	dst = append(dst, tag)
 	var objects uint64 // bit d-1 set: the container at depth d is an object
 	depth, i := 0, 0
 	var ok bool

@@ -11,14 +11,14 @@ import (
 // Pack wrote, as after damage on disk.
 var ErrDamaged = errors.New("damaged packed value")
 
-// Packed reports whether v is in packed form (its first byte is Tag).
-func Packed(v []byte) bool { return len(v) > 0 && v[0] == Tag }
+// Packed reports whether v is in packed form: its first byte is the format
+// tag, 0x01.
+func Packed(v []byte) bool { return len(v) > 0 && v[0] == tag }
 
 // Unpack appends to dst the JSON text of v: v as Pack wrote it, or, when
 // v is not Packed, v itself (JSON stored before packing existed). Bytes
 // Pack did not write give an error wrapping ErrDamaged, never a panic, and
-// never more than 64 times len(v) plus 1 KiB of output; what it returns
-// without error is valid JSON.
+// never more than 64 times len(v) plus 1 KiB of output.
 func Unpack(dst, v []byte) ([]byte, error) {
 	if !Packed(v) {
 		return append(dst, v...), nil
@@ -240,7 +240,7 @@ func appendUUIDText(out, u []byte) []byte {
 			b[j] = '-'
 			j++
 		}
-		b[j], b[j+1] = hexDigs[c>>4], hexDigs[c&15]
+		b[j], b[j+1] = hexDigits[c>>4], hexDigits[c&15]
 		j += 2
 	}
 	return append(out, b[:]...)
