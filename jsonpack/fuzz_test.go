@@ -22,7 +22,7 @@ func FuzzRoundTrip(f *testing.F) {
 		`{"a":{},"b":[],"c":[{}],"d":[[]],"e":"","f":null,"g":true,"h":false}`,
 		`{"f":{"stage":"won","owner":"ann"},"base":{"hlc":{"wall_ms":1796420947059,"counter":6,"node":"` + uuid + `"},"actor":"ann"},"stamps":{"stage":{"hlc":{"wall_ms":1796420947060,"counter":0,"node":"` + uuid + `"},"actor":"ann"}}}`,
 		`{"at":"2026-02-30T24:60:61.1234567890Z","due":"2026-02-30","id":"01A243EB-eb13-73f0-88f4-8ec785ba271d"}`,
-		`{"a": 1}`, ` {}`, `{"a":1,}`, "\x01\x17{}", "\x01", "", `"\u12"`,
+		`{"a": 1}`, ` {}`, `{"a":1,}`, "\x01\x17\x01{}", "\x01", "", `"\u12"`,
 	} {
 		f.Add([]byte(s))
 		f.Add(Pack(nil, []byte(s)))

@@ -284,6 +284,7 @@ func TestUnpackRefusesDamage(t *testing.T) {
 		"\x01\x0a\xff\xff\xff\xff\xff",
 		"\x01\x0b\x00\x00\x00\x00\x00\x0a", // a fraction of one digit above 9
 		deep,
+		"\x01\x17", "\x01\x17{}", // a wrapping of what Pack does not wrap
 	} {
 		if out, err := Unpack(nil, []byte(v)); !errors.Is(err, ErrDamaged) {
 			t.Errorf("Unpack(%q) = %q, %v", v, out, err)

@@ -24,6 +24,10 @@ func Unpack(dst, v []byte) ([]byte, error) {
 		return append(dst, v...), nil
 	}
 	if len(v) > 1 && v[1] == tVerbatim {
+		// Pack wraps only what starts with the tag itself.
+		if len(v) < 3 || v[2] != tag {
+			return dst, damaged("bad wrapping", 2)
+		}
 		return append(dst, v[2:]...), nil
 	}
 	var u unpacker
