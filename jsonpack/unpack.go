@@ -17,8 +17,8 @@ func Packed(v []byte) bool { return len(v) > 0 && v[0] == tag }
 
 // Unpack appends to dst the JSON text of v: v as Pack wrote it, or, when
 // v is not Packed, v itself (JSON stored before packing existed). Bytes
-// Pack did not write give an error wrapping ErrDamaged, never a panic, and
-// never more than 64 times len(v) plus 1 KiB of output.
+// Pack did not write give an error wrapping ErrDamaged and dst as it was,
+// never a panic, and never more than 64 times len(v) plus 1 KiB of output.
 func Unpack(dst, v []byte) ([]byte, error) {
 	if !Packed(v) {
 		return append(dst, v...), nil
@@ -26,12 +26,16 @@ func Unpack(dst, v []byte) ([]byte, error) {
 	if len(v) > 1 && v[1] == tVerbatim {
 		// Pack wraps only what starts with the tag itself.
 		if len(v) < 3 || v[2] != tag {
-			return dst, damaged("bad wrapping", 2)
+			return dst, damaged("bad wrapping", 1)
 		}
 		return append(dst, v[2:]...), nil
 	}
 	var u unpacker
-	return u.unpack(dst, v)
+	out, err := u.unpack(dst, v)
+	if err != nil {
+		return out[:len(dst)], err // dst as it was, not half a value
+	}
+	return out, nil
 }
 
 // unpacker numbers the strings it writes as Pack did, for tRef.
