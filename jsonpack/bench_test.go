@@ -2,6 +2,7 @@ package jsonpack
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -91,6 +92,17 @@ func benchEach(b *testing.B, op func(dst, rec, packed []byte) []byte) {
 // record makes anyway.
 func BenchmarkCopy(b *testing.B) {
 	benchEach(b, func(dst, rec, _ []byte) []byte { return append(dst, rec...) })
+}
+
+// BenchmarkValid is a second reference: json.Valid, the scan alone that
+// json.Unmarshal makes of a record before it decodes it.
+func BenchmarkValid(b *testing.B) {
+	benchEach(b, func(dst, rec, _ []byte) []byte {
+		if !json.Valid(rec) {
+			panic("invalid record")
+		}
+		return dst
+	})
 }
 
 func BenchmarkPack(b *testing.B) {

@@ -59,10 +59,11 @@ const (
 	timeMax = dateMax * 24 * 60 * 61 // hour, minute, second 0-60
 )
 
-const (
-	hexDigits = "0123456789abcdef"           // UUIDs are packed only in lowercase
-	hyphens   = 1<<8 | 1<<13 | 1<<18 | 1<<23 // where a UUID's hyphens are
-)
+// hexDigits writes UUIDs: only those in lowercase are packed.
+const hexDigits = "0123456789abcdef"
+
+// uuidDigits is where each byte of a UUID is in its text.
+var uuidDigits = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
 // digits2 returns the value of the two decimal digits at s, or -1.
 func digits2(s []byte) int {
@@ -92,24 +93,21 @@ func appendSpecial(dst, s []byte) ([]byte, bool) {
 }
 
 func appendUUID(dst, s []byte) ([]byte, bool) {
-	var u [16]byte
-	j := 0
-	for i := 0; i < uuidLen; i++ {
-		if hyphens>>i&1 == 1 {
-			if s[i] != '-' {
-				return dst, false
-			}
-			continue
-		}
-		h, l := lowerHex[s[i]], lowerHex[s[i+1]]
-		if h|l > 15 {
-			return dst, false
-		}
-		u[j] = h<<4 | l
-		j++
-		i++
+	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return dst, false
 	}
-	return append(append(dst, tUUID), u[:]...), true
+	var u [17]byte
+	u[0] = tUUID
+	var bad byte
+	for j, i := range uuidDigits {
+		h, l := lowerHex[s[i]], lowerHex[s[i+1]]
+		bad |= h | l
+		u[1+j] = h<<4 | l
+	}
+	if bad > 15 {
+		return dst, false
+	}
+	return append(dst, u[:]...), true
 }
 
 // parseDate reads YYYY-MM-DD into its packed number.

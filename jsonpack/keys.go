@@ -73,16 +73,19 @@ const keyBits = 9
 func keyHash(k []byte) uint64 { return hash64(k) >> (64 - keyBits) }
 
 // hash64 mixes the first and last eight bytes of k and its length: enough
-// for short keys and for string tokens, which differ at one end or the other.
+// for short keys and for string tokens, which differ at one end or the
+// other. Shorter k are read in two overlapping halves, as wyhash does.
 func hash64(k []byte) uint64 {
 	var a, b uint64
-	if len(k) >= 8 {
+	switch n := len(k); {
+	case n >= 8:
 		a = binary.LittleEndian.Uint64(k)
-		b = binary.LittleEndian.Uint64(k[len(k)-8:])
-	} else {
-		for i, c := range k {
-			a |= uint64(c) << (8 * i)
-		}
+		b = binary.LittleEndian.Uint64(k[n-8:])
+	case n >= 4:
+		a = uint64(binary.LittleEndian.Uint32(k))
+		b = uint64(binary.LittleEndian.Uint32(k[n-4:]))
+	case n > 0:
+		a = uint64(k[0])<<16 | uint64(k[n/2])<<8 | uint64(k[n-1])
 	}
 	return a*0x9e3779b97f4a7c15 ^ b*0xc2b2ae3d27d4eb4f ^ uint64(len(k))*0x165667b19e3779f9
 }
