@@ -7,13 +7,13 @@ import (
 
 // Pack appends to dst the packed form of src, a compact JSON value, or src
 // itself unchanged when it cannot promise Unpack gives back exactly these
-// bytes (not compact, not valid, nested deeper than 64, anything unusual)
+// bytes (not compact, not valid, nested deeper than 64, 2 GiB or more)
 // or when packing would not make it smaller. The one exception: src that
 // starts with the format tag (so is not JSON) is wrapped, two bytes more,
 // since Unpack would take it for packed. src and dst must not overlap.
 func Pack(dst, src []byte) []byte {
 	start := len(dst)
-	if len(src) > 0 && src[0] != tag {
+	if len(src) > 0 && src[0] != tag && len(src) <= maxPacked {
 		var p packer
 		if out, ok := p.pack(dst, src); ok && len(out)-start < len(src) {
 			return out
@@ -38,6 +38,10 @@ type packer struct {
 }
 
 const refBits = 7
+
+// maxPacked bounds what Pack packs, so that offsets fit the packer's
+// uint32s; a record is never near it.
+const maxPacked = 1<<31 - 1
 
 // pack writes the tag and src's tokens in one pass, failing on anything
 // that is not compact JSON.
