@@ -3,8 +3,10 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Reading an op fast. The server decodes every pushed op, and a first push
@@ -74,7 +76,7 @@ func ScanOp(data []byte, at int) (op Op, end int, ok bool) {
 		case "entity":
 			return once(1) && scanEntity(&op.Entity, v)
 		case "kind":
-			return once(2) && plainInto(&op.Kind, v)
+			return once(2) && knownInto(&op.Kind, v)
 		case "field":
 			return once(4) && plainInto(&op.Field, v)
 		case "entry":
@@ -138,11 +140,38 @@ func (s *jsonScan) fields(dst *map[string]json.RawMessage) bool {
 		if _, dup := fields[string(key)]; dup {
 			return false
 		}
-		fields[string(key)] = s.b[from:to]
+		fields[intern(key)] = s.b[from:to]
 		return true
 	})
 	*dst = fields
 	return ok
+}
+
+// known holds the names every op repeats: the records' fields, the
+// entity types and the op kinds. A page of pulled ops names the same
+// few dozen fields thousands of times; intern gives each one string
+// instead of a new one per op.
+var known = func() map[string]string {
+	m := map[string]string{}
+	for _, v := range []any{Lead{}, Activity{}, Task{}, Complaint{}, Approval{}, ServiceOrder{}, Target{}} {
+		t := reflect.TypeOf(v)
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			m[name] = name
+		}
+	}
+	for _, name := range append(slices.Clone(EntityTypes), OpCreate, OpSet, OpDelete, OpAppend) {
+		m[name] = name
+	}
+	return m
+}()
+
+// intern returns b as a string, a shared one when it is known.
+func intern(b []byte) string {
+	if s, ok := known[string(b)]; ok {
+		return s
+	}
+	return string(b)
 }
 
 // SkipJSON returns where the JSON value that starts at data[at] ends,
@@ -163,6 +192,15 @@ func plainInto(dst *string, v []byte) bool {
 		return false
 	}
 	*dst = string(v[1 : len(v)-1])
+	return true
+}
+
+// knownInto is plainInto for a value most often known (intern).
+func knownInto(dst *string, v []byte) bool {
+	if !plainString(string(v)) {
+		return false
+	}
+	*dst = intern(v[1 : len(v)-1])
 	return true
 }
 
@@ -192,7 +230,7 @@ func scanMembers(v []byte, names []string, set func(i int, val []byte) bool) boo
 func scanEntity(e *EntityRef, v []byte) bool {
 	return scanMembers(v, []string{"type", "id"}, func(i int, val []byte) bool {
 		if i == 0 {
-			return plainInto(&e.Type, val)
+			return knownInto(&e.Type, val)
 		}
 		return plainInto(&e.ID, val)
 	})
