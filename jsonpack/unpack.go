@@ -281,3 +281,13 @@ func appendTimeText(out, p []byte, nd int) ([]byte, bool) {
 	}
 	return append(out, append(t, 'Z', '"')...), true
 }
+
+// appendDateText writes the date packed as d, which is below dateMax.
+func appendDateText(dst []byte, d uint64) []byte {
+	day, d := d%32, d/32
+	mo, y := d%13, d/13
+	return append(dst, '0'+byte(y/1000), '0'+byte(y/100%10), '0'+byte(y/10%10), '0'+byte(y%10),
+		'-', '0'+byte(mo/10), '0'+byte(mo%10), '-', '0'+byte(day/10), '0'+byte(day%10))
+}
+
+func append2(dst []byte, v uint64) []byte { return append(dst, '0'+byte(v/10), '0'+byte(v%10)) }
