@@ -7,8 +7,9 @@
 // for a book of 10,000 leads and 100,000 activities those values are most
 // of the file (issue 15): activities 66.5 MB, about 660 bytes each, leads
 // 13.9 MB. General compression does not fit under every read and write:
-// deflate with a dictionary only halves a record, at about 30 us to
-// compress and 6.5 us to decompress one. Most of a record's bytes are
+// deflate with a dictionary of the records' structure makes an activity
+// 1.8 times smaller at about 45 us to compress and 7 us to decompress it
+// (BenchmarkDeflate, BenchmarkInflate). Most of a record's bytes are
 // structure, not text: UUIDs written as 36 hex digits and hyphens, times
 // as 30 characters, the same keys in every record, quotes, colons and
 // commas. Writing those as what they are, in one pass over the bytes,
