@@ -1,7 +1,5 @@
 package jsonpack
 
-import "encoding/binary"
-
 // keys is the frozen table of object keys written as one byte: key token
 // 2+i stands for keys[i]. It is part of format version 1, so it is
 // append-only: an entry may never be removed, changed or moved, or books
@@ -70,28 +68,22 @@ var keySlots = func() (t [1 << keyBits]uint8) {
 
 const keyBits = 9
 
-func keyHash(k []byte) uint64 { return hash64(k) >> (64 - keyBits) }
+func keyHash(k []byte) uint32 { return sample(k) >> (32 - keyBits) }
 
-// hash64 mixes the first and last eight bytes of k and its length: enough
-// for short keys and for string tokens, which differ at one end or the
-// other. Shorter k are read in two overlapping halves, as wyhash does.
-func hash64(k []byte) uint64 {
-	var a, b uint64
-	switch n := len(k); {
-	case n >= 8:
-		a = binary.LittleEndian.Uint64(k)
-		b = binary.LittleEndian.Uint64(k[n-8:])
-	case n >= 4:
-		a = uint64(binary.LittleEndian.Uint32(k))
-		b = uint64(binary.LittleEndian.Uint32(k[n-4:]))
-	case n > 0:
-		a = uint64(k[0])<<16 | uint64(k[n/2])<<8 | uint64(k[n-1])
-	}
-	return a*0x9e3779b97f4a7c15 ^ b*0xc2b2ae3d27d4eb4f ^ uint64(len(k))*0x165667b19e3779f9
+// sample mixes four bytes of k, its first, middle and last, and its
+// length: they tell the table's keys apart, and string tokens, whose first
+// byte says their kind and length, differ at the end or in the middle. k
+// is not empty.
+func sample(k []byte) uint32 {
+	n := len(k)
+	return (uint32(k[0]) | uint32(k[n/2])<<8 | uint32(k[n-1])<<16 | uint32(n)<<24) * 0x9e3779b1
 }
 
 // keyIndex returns k's index in keys, or -1.
 func keyIndex(k []byte) int {
+	if len(k) == 0 {
+		return -1
+	}
 	h := keyHash(k)
 	for {
 		e := keySlots[h]

@@ -190,7 +190,7 @@ func (p *packer) str(dst, s []byte) []byte {
 	tok := dst[at:]
 	slot := -1
 	if len(tok) > 2 && len(tok) <= refMaxLen { // a reference takes two bytes
-		h := hash64(tok) >> (64 - refBits)
+		h := sample(tok) >> (32 - refBits)
 		if e := p.slots[h]; e != 0 {
 			o := p.base + int(p.at[e-1])
 			if bytes.Equal(dst[o:o+int(p.size[e-1])], tok) {
