@@ -54,7 +54,7 @@ var keyJSON = func() (t [len(keys)][]byte) {
 }()
 
 // keySlots finds a key's table index (plus one; 0 is empty) by keyHash,
-// probing on: a map would cost more than the rest of packing a key.
+// probing on: cheaper than a map, which hashes the whole key.
 var keySlots = func() (t [1 << keyBits]uint8) {
 	for i, k := range keys {
 		h := keyHash([]byte(k))
