@@ -7,8 +7,9 @@ import (
 )
 
 // FuzzRoundTrip checks the contract on any bytes: Unpack(Pack(b)) is b;
-// Pack packs only valid JSON, and only smaller; Unpack of anything stays
-// within its bound and, without an error, writes valid JSON.
+// Pack packs only valid JSON, and only smaller, but every compact JSON
+// value; Unpack of anything stays within its bound and, without an error,
+// writes valid JSON.
 func FuzzRoundTrip(f *testing.F) {
 	for _, r := range records(f) {
 		f.Add(r)
@@ -40,6 +41,15 @@ func FuzzRoundTrip(f *testing.F) {
 		if Packed(p) && p[1] != tVerbatim && (len(p) >= len(b) || !json.Valid(b)) {
 			t.Fatalf("Pack(%q) packed %d bytes into %d", b, len(b), len(p))
 		}
+		// Whatever JSON b is, its compact form packs (when not too deep).
+		if json.Valid(b) {
+			var c bytes.Buffer
+			_ = json.Compact(&c, b)
+			var pk packer
+			if _, ok := pk.pack(nil, c.Bytes()); !ok && depthOf(c.Bytes()) <= maxDepth {
+				t.Fatalf("Pack cannot pack %q", c.Bytes())
+			}
+		}
 		for _, v := range [][]byte{b, append([]byte{tag}, b...)} {
 			out, err := Unpack(nil, v)
 			// What it wrote before an error counts too; append at most
@@ -52,4 +62,24 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// depthOf returns how deeply the containers of JSON text b nest.
+func depthOf(b []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
