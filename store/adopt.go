@@ -224,7 +224,10 @@ func ownerIs(fields map[string]json.RawMessage, user string) bool {
 func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	oldUser := op.Actor.User
 	typ, id := op.Entity.Type, op.Entity.ID
-	data := clone(t.bucket(entityBucket[typ]).Get([]byte(id))) // read after the puts below
+	data, err := recordJSON(t.bucket(entityBucket[typ]), id) // a copy: read after the puts below
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", typ, id, err)
+	}
 	if data == nil {
 		return nil
 	}
@@ -267,7 +270,7 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		return err
 	}
 	if fields != nil {
-		if err := t.bucket(entityBucket[typ]).Put([]byte(id), fields); err != nil {
+		if err := putFields(t.bucket(entityBucket[typ]), id, fields); err != nil {
 			return err
 		}
 	} else {

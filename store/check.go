@@ -133,7 +133,7 @@ func (t *Tx) commit(p *prepared) error {
 	if err := t.settleCreate(p.typ, p.id); err != nil {
 		return err
 	}
-	if err := t.bucket(entityBucket[p.typ]).Put([]byte(p.id), p.fields); err != nil {
+	if err := putFields(t.bucket(entityBucket[p.typ]), p.id, p.fields); err != nil {
 		return err
 	}
 	if err := t.bucket(bucketStamps, []byte(p.typ)).Put([]byte(p.id), p.state); err != nil {

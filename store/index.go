@@ -36,6 +36,12 @@ func decodeEntity(typ string, data []byte) (any, error) {
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
 	}
+	if packedFields(data) { // as the bucket holds it (doctor, search's build)
+		var err error
+		if data, err = fieldsJSON(data); err != nil {
+			return nil, err
+		}
+	}
 	var v any
 	switch typ {
 	case model.TypeLead:
@@ -237,8 +243,8 @@ func (t *Tx) flushCards() error {
 // tasks; a missing or deleted lead has no card.
 func (t *Tx) refreshCard(leadID string) error {
 	var l model.Lead
-	data := t.bucket(bucketLeads).Get([]byte(leadID))
-	if data == nil || json.Unmarshal(data, &l) != nil {
+	data, err := recordJSON(t.bucket(bucketLeads), leadID)
+	if err != nil || data == nil || json.Unmarshal(data, &l) != nil {
 		return t.deleteCard(leadID)
 	}
 	l.ID = leadID
@@ -432,7 +438,7 @@ func rebuildTaskDue(btx *bolt.Tx) error {
 	}
 	return btx.Bucket(bucketTasks).ForEach(func(_, v []byte) error {
 		var tk model.Task
-		if json.Unmarshal(v, &tk) != nil {
+		if data, err := fieldsJSON(v); err != nil || json.Unmarshal(data, &tk) != nil {
 			return nil // a corrupt record has no index entry
 		}
 		for _, k := range indexKeys(&tk) {
@@ -469,7 +475,7 @@ func addVisitOpen(btx *bolt.Tx) error {
 	}
 	return btx.Bucket(bucketActivities).ForEach(func(_, v []byte) error {
 		var a model.Activity
-		if json.Unmarshal(v, &a) != nil || a.Deleted || !a.Open() || a.LeadID == "" {
+		if data, err := fieldsJSON(v); err != nil || json.Unmarshal(data, &a) != nil || a.Deleted || !a.Open() || a.LeadID == "" {
 			return nil // a corrupt record has no index entry
 		}
 		return open.Put([]byte(a.ID), []byte(a.LeadID))

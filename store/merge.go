@@ -206,9 +206,13 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 		rep.Tasks++
 	}
 	var complaints []model.Complaint
-	err = t.bucket(bucketComplaints).ForEach(func(_, v []byte) error {
+	err = t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
 		var c model.Complaint
-		if json.Unmarshal(v, &c) == nil && c.LeadID == dropID && !c.Deleted {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("complaint %s: %w", k, err)
+		}
+		if json.Unmarshal(data, &c) == nil && c.LeadID == dropID && !c.Deleted {
 			complaints = append(complaints, c)
 		}
 		return nil

@@ -109,7 +109,10 @@ func (t *Tx) outboxJSON(k, v []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 	}
-	fields := t.bucket(entityBucket[r.Entity.Type]).Get([]byte(r.Entity.ID))
+	fields, err := recordJSON(t.bucket(entityBucket[r.Entity.Type]), r.Entity.ID)
+	if err != nil {
+		return nil, fmt.Errorf("outbox entry %x: its record %s %s: %w", k, r.Entity.Type, r.Entity.ID, err)
+	}
 	if fields == nil {
 		return nil, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
 	}
@@ -201,7 +204,10 @@ func (t *Tx) settleCreate(typ, id string) error {
 	if err != nil {
 		return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 	}
-	fields := t.bucket(entityBucket[typ]).Get([]byte(id))
+	fields, err := recordJSON(t.bucket(entityBucket[typ]), id)
+	if err != nil {
+		return fmt.Errorf("outbox entry %x: its record %s %s: %w", k, typ, id, err)
+	}
 	if fields == nil {
 		return fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, typ, id)
 	}
@@ -357,9 +363,9 @@ func refOutbox(tx *bolt.Tx) error {
 // createStands reports whether op's record is exactly what op made of
 // nothing: the same fields, stamped only by op.
 func createStands(tx *bolt.Tx, op model.Op, mine string) bool {
-	data := tx.Bucket(entityBucket[op.Entity.Type]).Get([]byte(op.Entity.ID))
+	data, err := recordJSON(tx.Bucket(entityBucket[op.Entity.Type]), op.Entity.ID)
 	st := tx.Bucket(bucketStamps).Bucket([]byte(op.Entity.Type))
-	if data == nil || st == nil {
+	if err != nil || data == nil || st == nil {
 		return false
 	}
 	rec := model.NewRecord(op.Entity.Type)

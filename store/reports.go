@@ -108,7 +108,11 @@ func addReportData(btx *bolt.Tx) error {
 	}
 	err = btx.Bucket(bucketActivities).ForEach(func(k, v []byte) error {
 		var a model.Activity
-		if err := decodeActivity(v, &a); err != nil {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("activity %s: %w", k, err)
+		}
+		if err := decodeActivity(data, &a); err != nil {
 			return fmt.Errorf("activity %s: %w", k, err)
 		}
 		for _, key := range indexKeys(&a) {

@@ -249,7 +249,11 @@ func (t *Tx) Complaints() ([]model.Complaint, error) {
 	var out []model.Complaint
 	err := t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
 		var c model.Complaint
-		if err := json.Unmarshal(v, &c); err != nil {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("complaint %s: %w", k, err)
+		}
+		if err := json.Unmarshal(data, &c); err != nil {
 			return fmt.Errorf("complaint %s is %w: %w", k, errCorrupt, err)
 		}
 		if !c.Deleted {

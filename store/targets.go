@@ -50,7 +50,11 @@ func (t *Tx) Targets() ([]model.Target, error) {
 	}
 	err := b.ForEach(func(k, v []byte) error {
 		var tg model.Target
-		if err := json.Unmarshal(v, &tg); err != nil {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("target %s: %w", k, err)
+		}
+		if err := json.Unmarshal(data, &tg); err != nil {
 			return fmt.Errorf("target %s is %w: %w", k, errCorrupt, err)
 		}
 		if !tg.Deleted && tg.ID != "" {

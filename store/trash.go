@@ -72,7 +72,11 @@ func (t *Tx) Trash() ([]Trashed, error) {
 	var out []Trashed
 	err := t.bucket(bucketLeads).ForEach(func(k, v []byte) error {
 		var l model.Lead
-		if err := json.Unmarshal(v, &l); err != nil {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("lead %s: %w", k, err)
+		}
+		if err := json.Unmarshal(data, &l); err != nil {
 			return fmt.Errorf("lead %s is %w: %w", k, errCorrupt, err)
 		}
 		// A lead deleted without a time was deleted for good: merged into
@@ -111,7 +115,11 @@ func (t *Tx) children(lead string) (map[string][]string, error) {
 				LeadID  string `json:"lead_id"`
 				Deleted bool   `json:"deleted"`
 			}
-			if json.Unmarshal(v, &c) == nil && c.LeadID == lead && !c.Deleted {
+			data, err := fieldsJSON(v)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", typ, k, err)
+			}
+			if json.Unmarshal(data, &c) == nil && c.LeadID == lead && !c.Deleted {
 				out[typ] = append(out[typ], string(k))
 			}
 			return nil

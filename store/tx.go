@@ -110,7 +110,10 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 	if records == nil || stamps == nil {
 		return nil, false, fmt.Errorf("the %s records or their merge states are %w: a bucket is missing", typ, errCorrupt)
 	}
-	data := records.Get([]byte(id))
+	data, err := recordJSON(records, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s %s: %w", typ, id, err)
+	}
 	if data == nil {
 		return rec, false, nil
 	}
@@ -137,7 +140,7 @@ func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
 		return nil, err
 	}
 	data := model.EncodeFields(rec.Fields)
-	if err := t.bucket(entityBucket[typ]).Put([]byte(id), data); err != nil {
+	if err := putFields(t.bucket(entityBucket[typ]), id, data); err != nil {
 		return nil, err
 	}
 	st, err := encodeStamps(rec, t.s.node)
@@ -149,7 +152,10 @@ func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
 
 // get decodes the stored entity into v; ErrNotFound when absent.
 func (t *Tx) get(typ, id string, v any) error {
-	data := t.bucket(entityBucket[typ]).Get([]byte(id))
+	data, err := recordJSON(t.bucket(entityBucket[typ]), id)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", typ, id, err)
+	}
 	if data == nil {
 		return fmt.Errorf("%s %s: %w", typ, id, ErrNotFound)
 	}
@@ -203,7 +209,7 @@ func (t *Tx) create(typ, id string, v any) error {
 		return err
 	}
 	t.created++
-	if err := t.bucket(entityBucket[typ]).Put([]byte(id), parts.fields); err != nil {
+	if err := putFields(t.bucket(entityBucket[typ]), id, parts.fields); err != nil {
 		return err
 	}
 	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), parts.stamps); err != nil {

@@ -111,8 +111,12 @@ type rowJSON struct {
 // transaction's pages (the decoders finish before it ends).
 func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 	var vals [][]byte
-	err := t.bucket(bucketActivities).ForEach(func(_, v []byte) error {
-		vals = append(vals, v)
+	err := t.bucket(bucketActivities).ForEach(func(k, v []byte) error {
+		data, err := fieldsJSON(v)
+		if err != nil {
+			return fmt.Errorf("activity %s: %w", k, err)
+		}
+		vals = append(vals, data)
 		return nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -61,6 +62,15 @@ func Plant(t testing.TB, path string) {
 				subs = append(subs, append([]byte(nil), k...))
 				return nil
 			}
+			// A record stored packed (jsonpack) is planted in its JSON
+			// and packed again, as the store would have stored it.
+			packed := jsonpack.Packed(v)
+			if packed {
+				var err error
+				if v, err = jsonpack.Unpack(nil, v); err != nil {
+					return err
+				}
+			}
 			nv := append([]byte(nil), v...)
 			isJSON := json.Valid(v)
 			for key, h := range Hostile {
@@ -72,6 +82,9 @@ func Plant(t testing.TB, path string) {
 				nv = bytes.ReplaceAll(nv, []byte(Placeholder(key)), repl)
 			}
 			if !bytes.Equal(nv, v) {
+				if packed {
+					nv = jsonpack.Pack(nil, nv)
+				}
 				puts = append(puts, kv{append([]byte(nil), k...), nv})
 			}
 			return nil
