@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -288,6 +289,10 @@ func (t *pgTx) Tokens() ([]Token, error) {
 func decodeRecord(ref model.EntityRef, v []byte) (*model.Record, error) {
 	rec := model.NewRecord(ref.Type)
 	br := boltRecord{Record: rec}
+	v, err := jsonpack.Unpack(nil, v)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
+	}
 	if err := json.Unmarshal(v, &br); err != nil {
 		return nil, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
 	}
