@@ -121,6 +121,7 @@ func (s *Store) swapCompact(h *handle, stamp bool) (Compaction, error) {
 	if oerr != nil {
 		return c, errors.Join(err, oerr)
 	}
+	db.AllocSize = allocStep
 	h.DB = db
 	if err != nil {
 		_ = os.Remove(tmp)
@@ -154,10 +155,41 @@ func writeCompact(src *bolt.DB, dst string, when time.Time) error {
 	if err == nil {
 		err = out.Sync()
 	}
+	var used int64
+	if err == nil {
+		err = out.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil })
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = trimTo(dst, used)
+	}
 	return err
+}
+
+// trimTo cuts the file at path to size, the end of its last page, and
+// syncs it. bbolt grows a file ahead of its pages, by up to its
+// allocation step at a time (16 MiB by default), and never shrinks it; a
+// compacted copy would keep that room. The pages are all before size, so
+// the file is whole; bbolt grows it again at the next write that needs
+// room (by allocStep, see lock.go).
+func trimTo(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > size && size > 0 {
+		err = f.Truncate(size)
+		if err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
 }
 
 // minCompactRoom is the least free room (free pages, and the file beyond
