@@ -338,7 +338,12 @@ func (t *boltTx) Children(lead string) ([]model.EntityRef, error) {
 }
 
 func (t *boltTx) AddChild(lead string, ref model.EntityRef) error {
-	return t.tx.Bucket(bChildren).Put(childKey(lead, ref), nil)
+	b := t.tx.Bucket(bChildren)
+	// A lead's children come in time order after their lead, so its
+	// range fills from the left like the log; half-full pages, bbolt's
+	// default, left this index twice its 11 MB at 10,000 leads.
+	b.FillPercent = fillPercent
+	return b.Put(childKey(lead, ref), nil)
 }
 
 func (t *boltTx) OpSeq(opID string) (uint64, bool, error) {
