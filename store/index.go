@@ -243,7 +243,7 @@ func (t *Tx) flushCards() error {
 // tasks; a missing or deleted lead has no card.
 func (t *Tx) refreshCard(leadID string) error {
 	var l model.Lead
-	data, err := recordJSON(t.bucket(bucketLeads), leadID)
+	data, err := t.view.record(t.bucket(bucketLeads), leadID)
 	if err != nil || data == nil || json.Unmarshal(data, &l) != nil {
 		return t.deleteCard(leadID)
 	}
@@ -436,9 +436,10 @@ func rebuildTaskDue(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	var view jsonView
 	return btx.Bucket(bucketTasks).ForEach(func(_, v []byte) error {
 		var tk model.Task
-		if data, err := fieldsJSON(v); err != nil || json.Unmarshal(data, &tk) != nil {
+		if data, err := view.of(v); err != nil || json.Unmarshal(data, &tk) != nil {
 			return nil // a corrupt record has no index entry
 		}
 		for _, k := range indexKeys(&tk) {
@@ -473,9 +474,10 @@ func addVisitOpen(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	var view jsonView
 	return btx.Bucket(bucketActivities).ForEach(func(_, v []byte) error {
 		var a model.Activity
-		if data, err := fieldsJSON(v); err != nil || json.Unmarshal(data, &a) != nil || a.Deleted || !a.Open() || a.LeadID == "" {
+		if data, err := view.of(v); err != nil || json.Unmarshal(data, &a) != nil || a.Deleted || !a.Open() || a.LeadID == "" {
 			return nil // a corrupt record has no index entry
 		}
 		return open.Put([]byte(a.ID), []byte(a.LeadID))

@@ -208,7 +208,7 @@ func (t *Tx) MergeLeads(keepID, dropID string) (MergeReport, error) {
 	var complaints []model.Complaint
 	err = t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
 		var c model.Complaint
-		data, err := fieldsJSON(v)
+		data, err := t.view.of(v)
 		if err != nil {
 			return fmt.Errorf("complaint %s: %w", k, err)
 		}

@@ -363,7 +363,8 @@ func refOutbox(tx *bolt.Tx) error {
 // createStands reports whether op's record is exactly what op made of
 // nothing: the same fields, stamped only by op.
 func createStands(tx *bolt.Tx, op model.Op, mine string) bool {
-	data, err := recordJSON(tx.Bucket(entityBucket[op.Entity.Type]), op.Entity.ID)
+	var view jsonView
+	data, err := view.record(tx.Bucket(entityBucket[op.Entity.Type]), op.Entity.ID)
 	st := tx.Bucket(bucketStamps).Bucket([]byte(op.Entity.Type))
 	if err != nil || data == nil || st == nil {
 		return false

@@ -30,6 +30,33 @@ func fieldsJSON(v []byte) ([]byte, error) {
 	return data, nil
 }
 
+// jsonView reads stored values as JSON into one buffer it reuses: what it
+// returns is valid until its next call (a value stored as JSON, until the
+// transaction ends), for a caller that decodes it at once. Reading a
+// record so costs no allocation of its own.
+type jsonView struct{ buf []byte }
+
+func (u *jsonView) of(v []byte) ([]byte, error) {
+	if !jsonpack.Packed(v) {
+		return v, nil
+	}
+	out, err := jsonpack.Unpack(u.buf[:0], v)
+	if err != nil {
+		return nil, fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
+	}
+	u.buf = out
+	return out, nil
+}
+
+// record reads entity id of b as of does; nil when absent.
+func (u *jsonView) record(b *bolt.Bucket, id string) ([]byte, error) {
+	v := b.Get([]byte(id))
+	if v == nil {
+		return nil, nil
+	}
+	return u.of(v)
+}
+
 // recordJSON reads entity id of b as JSON; nil when absent.
 func recordJSON(b *bolt.Bucket, id string) ([]byte, error) {
 	v := b.Get([]byte(id))

@@ -106,9 +106,10 @@ func addReportData(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	var view jsonView
 	err = btx.Bucket(bucketActivities).ForEach(func(k, v []byte) error {
 		var a model.Activity
-		data, err := fieldsJSON(v)
+		data, err := view.of(v)
 		if err != nil {
 			return fmt.Errorf("activity %s: %w", k, err)
 		}

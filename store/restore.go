@@ -249,7 +249,7 @@ func (t *Tx) Complaints() ([]model.Complaint, error) {
 	var out []model.Complaint
 	err := t.bucket(bucketComplaints).ForEach(func(k, v []byte) error {
 		var c model.Complaint
-		data, err := fieldsJSON(v)
+		data, err := t.view.of(v)
 		if err != nil {
 			return fmt.Errorf("complaint %s: %w", k, err)
 		}

@@ -354,7 +354,7 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 			return nil
 		}
 		owner.Owner = ""
-		if data, err := recordJSON(leadsB, head.Entity.ID); err == nil && data != nil && json.Unmarshal(data, &owner) == nil && owner.Owner == oldUser {
+		if data, err := t.view.record(leadsB, head.Entity.ID); err == nil && data != nil && json.Unmarshal(data, &owner) == nil && owner.Owner == oldUser {
 			leads++
 		}
 		return nil

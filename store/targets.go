@@ -50,7 +50,7 @@ func (t *Tx) Targets() ([]model.Target, error) {
 	}
 	err := b.ForEach(func(k, v []byte) error {
 		var tg model.Target
-		data, err := fieldsJSON(v)
+		data, err := t.view.of(v)
 		if err != nil {
 			return fmt.Errorf("target %s: %w", k, err)
 		}

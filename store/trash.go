@@ -72,7 +72,7 @@ func (t *Tx) Trash() ([]Trashed, error) {
 	var out []Trashed
 	err := t.bucket(bucketLeads).ForEach(func(k, v []byte) error {
 		var l model.Lead
-		data, err := fieldsJSON(v)
+		data, err := t.view.of(v)
 		if err != nil {
 			return fmt.Errorf("lead %s: %w", k, err)
 		}
@@ -115,7 +115,7 @@ func (t *Tx) children(lead string) (map[string][]string, error) {
 				LeadID  string `json:"lead_id"`
 				Deleted bool   `json:"deleted"`
 			}
-			data, err := fieldsJSON(v)
+			data, err := t.view.of(v)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", typ, k, err)
 			}

@@ -24,6 +24,7 @@ type Tx struct {
 	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
+	view    jsonView                // records read as JSON (records.go)
 }
 
 // Now returns the transaction's wall time.
@@ -110,7 +111,7 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 	if records == nil || stamps == nil {
 		return nil, false, fmt.Errorf("the %s records or their merge states are %w: a bucket is missing", typ, errCorrupt)
 	}
-	data, err := recordJSON(records, id)
+	data, err := t.view.record(records, id)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s %s: %w", typ, id, err)
 	}
@@ -152,7 +153,7 @@ func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
 
 // get decodes the stored entity into v; ErrNotFound when absent.
 func (t *Tx) get(typ, id string, v any) error {
-	data, err := recordJSON(t.bucket(entityBucket[typ]), id)
+	data, err := t.view.record(t.bucket(entityBucket[typ]), id)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", typ, id, err)
 	}
