@@ -66,7 +66,10 @@ func recordJSON(b *bolt.Bucket, id string) ([]byte, error) {
 	return fieldsJSON(v)
 }
 
-func packFields(fields []byte) []byte { return jsonpack.Pack(nil, fields) }
+func packFields(fields []byte) []byte {
+	// Never longer than fields but for a two-byte wrapping (jsonpack).
+	return jsonpack.Pack(make([]byte, 0, len(fields)+2), fields)
+}
 
 func unpackFields(v []byte) ([]byte, error) { return jsonpack.Unpack(nil, v) }
 
