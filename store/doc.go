@@ -29,16 +29,21 @@
 //	                            book is bound, its account's user
 //	  company_settings          JSON CompanySettings: the server's company
 //	                            settings as last fetched (settings.go)
-//	leads/<lead id>             JSON: the lead's fields (model.Lead)
+//	leads/<lead id>             the lead's fields (model.Lead)
 //	                            (one in the trash: deleted and deleted_at, trash.go)
-//	activities/<activity id>    JSON: model.Activity
-//	tasks/<task id>             JSON: model.Task
-//	complaints/<complaint id>   JSON: model.Complaint
-//	approvals/<approval id>     JSON: model.Approval (approvals.go)
-//	services/<service id>       JSON: model.ServiceOrder (services.go)
+//	activities/<activity id>    model.Activity
+//	tasks/<task id>             model.Task
+//	complaints/<complaint id>   model.Complaint
+//	approvals/<approval id>     model.Approval (approvals.go)
+//	services/<service id>       model.ServiceOrder (services.go)
+//	                            (each record's JSON, packed by jsonpack: the
+//	                            same bytes back, about half the size; one
+//	                            written before packing is its JSON, read as
+//	                            it is; records.go)
 //	stamps/
-//	  <type>/<id>               JSON: the record's merge state (base stamp,
-//	                            per-field stamps, overwritten values)
+//	  <type>/<id>               binary: the record's merge state (base stamp,
+//	                            per-field stamps, overwritten values;
+//	                            encode.go; JSON in books before it)
 //	cards/<lead id>             binary card: what the board and today need of
 //	                            a lead, derived from the lead, its newest
 //	                            activity and its next open task
