@@ -34,6 +34,8 @@
 // error wrapping ErrDamaged, never a panic, and never more output than 64
 // times the input plus 1 KiB nor nesting deeper than 64. It checks every token it expands, so what
 // it returns without an error is valid JSON, or what Pack was given.
+// UnpackMax bounds the output by its caller's limit instead (ErrTooLarge):
+// a server unpacking a request body holds no more than a plain body may.
 //
 // # Format version 1
 //

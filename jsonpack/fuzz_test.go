@@ -3,13 +3,14 @@ package jsonpack
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
 // FuzzRoundTrip checks the contract on any bytes: Unpack(Pack(b)) is b;
 // Pack packs only valid JSON, and only smaller, but every compact JSON
 // value; Unpack of anything stays within its bound and, without an error,
-// writes valid JSON.
+// writes valid JSON; UnpackMax is Unpack within a limit.
 func FuzzRoundTrip(f *testing.F) {
 	for _, r := range records(f) {
 		f.Add(r)
@@ -59,6 +60,29 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 			if err == nil && Packed(v) && v[1] != tVerbatim && !json.Valid(out) {
 				t.Fatalf("Unpack(% x) = %q, not JSON", v, out)
+			}
+		}
+		// UnpackMax gives what Unpack gives when that fits its limit, and
+		// refuses what does not, having written about the limit at most.
+		for _, v := range [][]byte{b, p} {
+			full, ferr := Unpack(nil, v)
+			for _, limit := range []int{0, len(full) / 2, max(len(full)-1, 0), len(full)} {
+				out, err := UnpackMax(nil, v, limit)
+				switch {
+				case ferr != nil:
+					if err == nil {
+						t.Fatalf("UnpackMax(% x, %d) took what Unpack refused: %v", v, limit, ferr)
+					}
+				case len(full) <= limit:
+					if err != nil || !bytes.Equal(out, full) {
+						t.Fatalf("UnpackMax(% x, %d) = %q, %v; Unpack %q", v, limit, out, err, full)
+					}
+				case !errors.Is(err, ErrTooLarge) || len(out) != 0:
+					t.Fatalf("UnpackMax(% x, %d) = %q, %v; want too large", v, limit, out, err)
+				}
+				if cap(out) > 2*(limit+len(v)+1024) {
+					t.Fatalf("UnpackMax(%d bytes, %d) grew its output to %d bytes", len(v), limit, cap(out))
+				}
 			}
 		}
 	})

@@ -308,6 +308,44 @@ func TestUnpackIsBounded(t *testing.T) {
 	}
 }
 
+// TestUnpackMax: a value whose JSON fits the limit comes back as Unpack
+// gives it, dst kept; one that does not is ErrTooLarge, dst as it was,
+// having grown its output to about the limit only, whether it is packed,
+// wrapped or plain JSON. Damage is still damage.
+func TestUnpackMax(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`[`)
+	for i := range 20_000 { // a string Pack refers back to: 19 times smaller
+		if i > 0 {
+			b.WriteString(`,`)
+		}
+		b.WriteString(`"` + uuid + `"`)
+	}
+	b.WriteString(`]`)
+	for _, j := range []string{b.String(), record, "\x01 not json", " {} "} {
+		v := Pack(nil, []byte(j))
+		if j == b.String() && len(v)*10 > len(j) {
+			t.Fatalf("%d bytes of JSON packed to %d; the test wants a bomb", len(j), len(v))
+		}
+		for _, limit := range []int{0, len(j) / 3, len(j) - 1, len(j), len(j) + 1, 1 << 30} {
+			out, err := UnpackMax([]byte("dst"), v, limit)
+			switch {
+			case limit >= len(j):
+				if err != nil || string(out) != "dst"+j {
+					t.Fatalf("UnpackMax(%d bytes, %d) of %d bytes of JSON: %.40q, %v", len(v), limit, len(j), out, err)
+				}
+			case !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrDamaged) || string(out) != "dst":
+				t.Fatalf("UnpackMax(%d bytes, %d) of %d bytes of JSON: %.40q, %v", len(v), limit, len(j), out, err)
+			case cap(out) > 2*(limit+len(v)+1024):
+				t.Fatalf("UnpackMax(%d bytes, %d) grew its output to %d bytes", len(v), limit, cap(out))
+			}
+		}
+	}
+	if out, err := UnpackMax(nil, []byte("\x01\x02\x16\x00\x03"), 1<<20); !errors.Is(err, ErrDamaged) || len(out) != 0 {
+		t.Fatalf("UnpackMax of damage: %q, %v", out, err)
+	}
+}
+
 func TestDstIsAppendedTo(t *testing.T) {
 	r := []byte(record)
 	p := Pack([]byte("head"), r)

@@ -11,6 +11,10 @@ import (
 // Pack wrote, as after damage on disk.
 var ErrDamaged = errors.New("damaged packed value")
 
+// ErrTooLarge is wrapped by UnpackMax's error for a value whose JSON is
+// longer than its caller allows.
+var ErrTooLarge = errors.New("unpacked value too large")
+
 // Packed reports whether v is in packed form: its first byte is the format
 // tag, 0x01.
 func Packed(v []byte) bool { return len(v) > 0 && v[0] == tag }
@@ -19,8 +23,21 @@ func Packed(v []byte) bool { return len(v) > 0 && v[0] == tag }
 // v is not Packed, v itself (JSON stored before packing existed). Bytes
 // Pack did not write give an error wrapping ErrDamaged and dst as it was,
 // never a panic, and never more than 64 times len(v) plus 1 KiB of output.
-func Unpack(dst, v []byte) ([]byte, error) {
+func Unpack(dst, v []byte) ([]byte, error) { return unpack(dst, v, -1) }
+
+// UnpackMax is Unpack for bytes from a stranger, such as a request body
+// (issue 15: a small packed push may not make the server hold more than a
+// plain push may): when the JSON of v would be longer than limit bytes it
+// returns dst as it was and an error wrapping ErrTooLarge, having written
+// no more than about limit plus len(v) bytes of it.
+func UnpackMax(dst, v []byte, limit int) ([]byte, error) { return unpack(dst, v, max(limit, 0)) }
+
+// unpack is Unpack, and UnpackMax when limit is not negative.
+func unpack(dst, v []byte, limit int) ([]byte, error) {
 	if !Packed(v) {
+		if limit >= 0 && len(v) > limit {
+			return dst, tooLarge(limit)
+		}
 		return append(dst, v...), nil
 	}
 	if len(v) > 1 && v[1] == tVerbatim {
@@ -28,9 +45,12 @@ func Unpack(dst, v []byte) ([]byte, error) {
 		if len(v) < 3 || v[2] != tag {
 			return dst, damaged("bad wrapping", 1)
 		}
+		if limit >= 0 && len(v)-2 > limit {
+			return dst, tooLarge(limit)
+		}
 		return append(dst, v[2:]...), nil
 	}
-	var u unpacker
+	u := unpacker{max: limit}
 	out, err := u.unpack(dst, v)
 	if err != nil {
 		return out[:len(dst)], err // dst as it was, not half a value
@@ -41,6 +61,7 @@ func Unpack(dst, v []byte) ([]byte, error) {
 // unpacker numbers the strings it writes as Pack did, for tRef.
 type unpacker struct {
 	base, limit int
+	max         int // UnpackMax's bound, or -1
 	n           int
 	at, end     [maxRefs]uint32 // each numbered string's JSON, from base
 }
@@ -49,13 +70,35 @@ func damaged(what string, i int) error {
 	return fmt.Errorf("%w: %s at byte %d", ErrDamaged, what, i)
 }
 
+func tooLarge(limit int) error {
+	return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+}
+
+// over is the error for output past u.limit: too large for UnpackMax's
+// caller, or more than Pack can have written.
+func (u *unpacker) over(i int) error {
+	if u.max >= 0 && u.limit == u.base+u.max {
+		return tooLarge(u.max)
+	}
+	return damaged("too large", i)
+}
+
 func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 	u.base = len(out)
 	u.limit = u.base + 64*len(v) + 1024
+	if u.max >= 0 && u.max < 64*len(v)+1024 {
+		u.limit = u.base + u.max
+	}
 	var objects uint64 // bit d-1 set: the container at depth d is an object
 	depth, i := 0, 1
 	first := true // the next item is its container's first: no comma
 	for {
+		// One token writes at most a key and a value, each no longer than
+		// its packed bytes or a few dozen: checked once a token, the
+		// output stays within about the limit plus len(v).
+		if len(out) > u.limit {
+			return out, u.over(i)
+		}
 		if depth > 0 {
 			if i >= len(v) {
 				return out, damaged("cut short", i)
@@ -202,7 +245,7 @@ func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 				}
 				s := out[u.base+int(u.at[v[i]]) : u.base+int(u.end[v[i]])]
 				if len(out)+len(s) > u.limit {
-					return out, damaged("too large", i-1)
+					return out, u.over(i - 1)
 				}
 				out = append(out, s...)
 				i++
@@ -225,6 +268,9 @@ func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 func (u *unpacker) done(out, v []byte, i int) ([]byte, error) {
 	if i != len(v) {
 		return out, damaged("bytes after the value", i)
+	}
+	if len(out) > u.limit {
+		return out, u.over(i)
 	}
 	return out, nil
 }
