@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
 )
@@ -387,4 +389,55 @@ func TestMigration13DropsActTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMigration14PacksRecords makes a book as schema 13 wrote it, every
+// record its JSON, with more records than one chunk of the migration, and
+// opens it: every record is packed, reads back as the same JSON, and a
+// value that is not JSON is left as it was.
+func TestMigration14PacksRecords(t *testing.T) {
+	const n = 5000
+	want := map[string][]byte{}
+	path := atVersion(t, 13, func(tx *bolt.Tx) error {
+		for i := range n {
+			a := model.Activity{ID: fmt.Sprintf("01a24400-0000-7000-8000-%012d", i), LeadID: "01a24400-0000-7000-8000-000000000000",
+				Kind: "call", StartedAt: time.Date(2026, 3, 1, 9, 0, i, 0, time.UTC), Author: "ann"}
+			data, _ := json.Marshal(a)
+			want[a.ID] = data
+			if err := tx.Bucket(bucketActivities).Put([]byte(a.ID), data); err != nil {
+				return err
+			}
+		}
+		want["broken"] = []byte("{not json")
+		return tx.Bucket(bucketActivities).Put([]byte("broken"), want["broken"])
+	})
+	s, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.View(func(tx *Tx) error {
+		got := 0
+		tx.bucket(bucketActivities).ForEach(func(k, v []byte) error {
+			got++
+			w := want[string(k)]
+			if string(k) == "broken" {
+				if !bytes.Equal(v, w) {
+					t.Errorf("a value that is not JSON became %q", v)
+				}
+				return nil
+			}
+			if !jsonpack.Packed(v) {
+				t.Errorf("%s is not packed", k)
+			}
+			if back, err := jsonpack.Unpack(nil, v); err != nil || !bytes.Equal(back, w) {
+				t.Errorf("%s reads back as %q (%v), want %q", k, back, err, w)
+			}
+			return nil
+		})
+		if got != n+1 {
+			t.Errorf("%d records after the migration, want %d", got, n+1)
+		}
+		return nil
+	})
 }
