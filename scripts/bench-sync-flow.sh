@@ -1,0 +1,34 @@
+#!/bin/bash
+# The whole-process sync figures of BENCHMARKS.md (issue 15): a demo book
+# made as a rep would, logged in and pushed to a fresh bbolt server, then
+# pulled by a manager; prints file sizes, /usr/bin/time figures and the
+# server's memory (VmHWM, RssAnon, RssFile) after each sync.
+#
+#   BIN=./fieldcrm LEADS=10000 W=/tmp/flow PORT=17391 scripts/bench-sync-flow.sh
+set -u
+BIN=${BIN:-./fieldcrm}
+W=${W:-/tmp/fieldcrm-flow}
+PORT=${PORT:-17391}
+rm -rf "$W"
+mkdir -p "$W/srv" "$W/home"
+export XDG_CONFIG_HOME=$W/home XDG_DATA_HOME=$W/home FIELDCRM_LANG=en
+"$BIN" --db "$W/ann.db" demo --leads "${LEADS:-10000}" --sales-only >/dev/null
+echo "book made by demo: $(stat -c %s "$W/ann.db") bytes"
+token() { "$BIN" admin --data "$W/srv" user add "$1" --role "$2" 2>&1 | grep -o 'token [^ ]*' | head -1 | cut -d' ' -f2; }
+ANN=$(token ann rep)
+BOSS=$(token boss manager)
+"$BIN" serve --data "$W/srv" --addr "127.0.0.1:$PORT" 2>"$W/serve.log" &
+SPID=$!
+trap 'kill $SPID 2>/dev/null' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/v1/health" && break; sleep 0.1; done
+mem() { grep -E "VmHWM|RssAnon|RssFile" "/proc/$SPID/status" | tr -s ' \t\n' ' '; echo; }
+"$BIN" --db "$W/ann.db" lead add --company 'Warm Up' >/dev/null 2>&1 # the day's backup first
+/usr/bin/time -f "login: %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/ann.db" --config "$W/ann.toml" login --server "http://127.0.0.1:$PORT" --user ann --token "$ANN" >/dev/null
+/usr/bin/time -f "first sync (push): %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/ann.db" --config "$W/ann.toml" sync
+echo "book after the first sync: $(stat -c %s "$W/ann.db") bytes"
+echo "server after the push: $(mem)"
+echo "server file: $(stat -c %s "$W/srv/server.db") bytes"
+"$BIN" --db "$W/boss.db" --config "$W/boss.toml" login --server "http://127.0.0.1:$PORT" --user boss --token "$BOSS" >/dev/null
+/usr/bin/time -f "manager's fresh pull: %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/boss.db" --config "$W/boss.toml" sync
+echo "manager's book: $(stat -c %s "$W/boss.db") bytes"
+echo "server after the pull: $(mem)"
