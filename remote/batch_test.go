@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
@@ -38,6 +39,7 @@ func (o *oldServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			zr, _ := gzip.NewReader(bytes.NewReader(body))
 			plain, _ = io.ReadAll(zr)
 		}
+		plain, _ = jsonpack.Unpack(nil, plain) // packed when the server behind said it takes that; JSON as is
 		var req struct{ Ops []json.RawMessage }
 		_ = json.Unmarshal(plain, &req)
 		o.mu.Lock()

@@ -35,8 +35,12 @@ type Client struct {
 	// NoGzip sends and asks for plain bodies only (gzip.go): for
 	// measuring, or behind a proxy that mangles compressed bodies.
 	NoGzip bool
+	// NoPack sends and asks for JSON bodies only, not wire.PackType
+	// (gzip.go): for measuring, or to read bodies on the wire.
+	NoPack bool
 
-	gzip     atomic.Int32 // whether the server takes gzip pushes: gzipUnknown, ...
+	gzip     atomic.Int32 // whether the server takes gzip pushes: acceptUnknown, ...
+	pack     atomic.Int32 // whether it takes packed pushes, likewise
 	settings atomic.Int64 // the settings version the server last named, plus one (settings.go)
 }
 
@@ -88,9 +92,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	u.Path = c.base.Path + path
 	u.RawQuery = query.Encode()
 	var rd io.Reader
-	var encoding string
+	var contentType, encoding string
 	if body != nil {
-		body, encoding = c.pushBody(ctx, body)
+		body, contentType, encoding = c.pushBody(ctx, body)
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
@@ -98,8 +102,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, err
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
+	req.Header.Set("Accept", c.accept())
 	if encoding != "" {
 		req.Header.Set("Content-Encoding", encoding)
 	}
@@ -131,6 +136,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("the server's answer is larger than %d bytes", limit)
+	}
+	if data, err = unpackAnswer(resp, data, limit); err != nil {
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		var eb wire.ErrorBody

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -18,7 +19,9 @@ import (
 // FuzzPushHandler sends arbitrary bodies through the whole push path
 // (strict decoding, per-op validation, authorisation, the transaction):
 // every answer is 200 with one result per op, or an error status with a
-// JSON sentence, and the server stays healthy.
+// JSON sentence, and the server stays healthy; a body packed (wire.PackType)
+// gets the answer it gets as JSON, and bytes that are not a packed body
+// but say they are get a sentence.
 func FuzzPushHandler(f *testing.F) {
 	f.Add([]byte(`{"ops":[]}`))
 	f.Add([]byte(`{"ops":[{"op_id":"a","entity":{"type":"lead","id":"l"},"kind":"create","fields":{"company":"X","owner":"ann"},"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{},"schema":1}]}`))
@@ -52,28 +55,42 @@ func FuzzPushHandler(f *testing.F) {
 	mgr := fuzzManager(f, svc, srv.URL)
 	defer mgr.st.Close()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/v1/push", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		switch rec.Code {
-		case http.StatusOK:
-			var resp wire.PushResponse
-			if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-				t.Fatalf("200 with a bad body: %v", err)
+		// The body as JSON, packed as a client packs it (the same answer:
+		// unpacked it is the same JSON), and as it is under the packed
+		// type (mostly damage).
+		status := make([]int, 3)
+		for i, v := range []struct {
+			body []byte
+			typ  string
+		}{{body, "application/json"}, {jsonpack.Pack(nil, body), wire.PackType}, {body, wire.PackType}} {
+			req := httptest.NewRequest(http.MethodPost, "/v1/push", bytes.NewReader(v.body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", v.typ)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			status[i] = rec.Code
+			switch rec.Code {
+			case http.StatusOK:
+				var resp wire.PushResponse
+				if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+					t.Fatalf("200 with a bad body: %v", err)
+				}
+				var in wire.PushRequest
+				_ = json.Unmarshal(body, &in)
+				if i < 2 && len(resp.Results) != len(in.Ops) {
+					t.Fatalf("%d results for %d ops", len(resp.Results), len(in.Ops))
+				}
+			case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+				var eb wire.ErrorBody
+				if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Message == "" {
+					t.Fatalf("%d without a JSON sentence: %q", rec.Code, rec.Body.String())
+				}
+			default:
+				t.Fatalf("status %d (%s): %s", rec.Code, v.typ, rec.Body.String())
 			}
-			var in wire.PushRequest
-			_ = json.Unmarshal(body, &in)
-			if len(resp.Results) != len(in.Ops) {
-				t.Fatalf("%d results for %d ops", len(resp.Results), len(in.Ops))
-			}
-		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
-			var eb wire.ErrorBody
-			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Message == "" {
-				t.Fatalf("%d without a JSON sentence: %q", rec.Code, rec.Body.String())
-			}
-		default:
-			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		if status[0] != status[1] {
+			t.Fatalf("%q: %d as JSON, %d packed", body, status[0], status[1])
 		}
 		if _, err := remote.Sync(context.Background(), mgr.st, mgr.c); err != nil {
 			t.Fatalf("the manager's sync fails after %q: %v", body, err)

@@ -37,6 +37,7 @@ const minGzip = 1400
 func gzipped(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Accept-Encoding", "gzip")
+		w.Header().Set(wire.AcceptHeader, wire.PackType) // and packed pushes (pack.go)
 		switch enc := strings.TrimSpace(strings.ToLower(r.Header.Get("Content-Encoding"))); enc {
 		case "", "identity":
 		case "gzip":

@@ -21,10 +21,13 @@ import (
 )
 
 // exchange is what a recorder saw of one request: its path, the encoding
-// of its body and of the answer's, and the answer's status.
+// of its body and of the answer's, the type of each, the Accept it sent,
+// and the answer's status.
 type exchange struct {
-	path, sent, answered string
-	status               int
+	path, sent, answered   string
+	sentType, answeredType string
+	accept                 string
+	status                 int
 }
 
 // recorder notes every exchange between a client and the server behind it.
@@ -35,10 +38,12 @@ type recorder struct {
 
 func (rec *recorder) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		x := exchange{path: r.URL.Path, sent: r.Header.Get("Content-Encoding")}
+		x := exchange{path: r.URL.Path, sent: r.Header.Get("Content-Encoding"),
+			sentType: r.Header.Get("Content-Type"), accept: r.Header.Get("Accept")}
 		sw := &seenWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		x.answered, x.status = w.Header().Get("Content-Encoding"), sw.status
+		x.answeredType = w.Header().Get("Content-Type")
 		rec.mu.Lock()
 		rec.seen = append(rec.seen, x)
 		rec.mu.Unlock()
@@ -62,6 +67,22 @@ func (rec *recorder) count(path string, answered bool, enc string) (n, all int) 
 	return n, all
 }
 
+// countBy returns how many exchanges on path have what ok says, and how
+// many there were on path.
+func (rec *recorder) countBy(path string, ok func(exchange) bool) (n, all int) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, x := range rec.seen {
+		if x.path == path {
+			all++
+			if ok(x) {
+				n++
+			}
+		}
+	}
+	return n, all
+}
+
 type seenWriter struct {
 	http.ResponseWriter
 	status int
@@ -70,25 +91,48 @@ type seenWriter struct {
 func (w *seenWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
 
 // oldServer makes next look like a server from before issue 15: it does
-// not say it takes gzip, compresses no answer, and reads a gzip body as
-// the JSON it is not.
+// not say it takes gzip or packed bodies, compresses and packs no answer,
+// and reads a gzip body as the JSON it is not.
 func oldServer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return unpacking(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("Accept-Encoding")
 		r.Header.Del("Content-Encoding") // so a gzip body is read as JSON, and refused
-		next.ServeHTTP(&noAccept{ResponseWriter: w}, r)
+		next.ServeHTTP(&noAccept{ResponseWriter: w, names: []string{"Accept-Encoding"}}, r)
+	}))
+}
+
+// unpacking makes next look like a server from before packed bodies (but
+// after gzip): it does not say it takes them, ignores Accept, and refuses
+// a packed body as such a server's push handler does.
+func unpacking(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), wire.PackType) {
+			http.Error(w, `{"code":"bad_request","message":"the body must be JSON (Content-Type: application/json)"}`,
+				http.StatusUnsupportedMediaType)
+			return
+		}
+		r.Header.Del("Accept")
+		next.ServeHTTP(&noAccept{ResponseWriter: w, names: []string{wire.AcceptHeader}}, r)
 	})
 }
 
-type noAccept struct{ http.ResponseWriter }
+// noAccept removes the named headers from an answer.
+type noAccept struct {
+	http.ResponseWriter
+	names []string
+}
 
 func (w *noAccept) WriteHeader(code int) {
-	w.Header().Del("Accept-Encoding")
+	for _, n := range w.names {
+		w.Header().Del(n)
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *noAccept) Write(b []byte) (int, error) {
-	w.Header().Del("Accept-Encoding")
+	for _, n := range w.names {
+		w.Header().Del(n)
+	}
 	return w.ResponseWriter.Write(b)
 }
 
@@ -148,6 +192,13 @@ func TestNewClientAndOldServer(t *testing.T) {
 	}
 	if n, all := rec.count("/v1/pull", true, ""); n != all || all == 0 {
 		t.Fatalf("%d of %d pull answers were plain", n, all)
+	}
+	for _, path := range []string{"/v1/push", "/v1/pull"} {
+		if n, all := rec.countBy(path, func(x exchange) bool {
+			return x.sentType != wire.PackType && x.answeredType == "application/json" && x.status == http.StatusOK
+		}); n != all || all == 0 {
+			t.Fatalf("%d of %d exchanges on %s were JSON both ways and 200", n, all, path)
+		}
 	}
 	if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
@@ -271,8 +272,10 @@ func (h *api) whoami(w http.ResponseWriter, r *http.Request, u User) {
 }
 
 func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		writeError(w, http.StatusUnsupportedMediaType, "bad_request", "the body must be JSON (Content-Type: application/json)")
+	packed, ok := pushIsPacked(r) // pack.go
+	if !ok {
+		writeError(w, http.StatusUnsupportedMediaType, "bad_request",
+			"the body must be JSON (Content-Type: application/json) or packed JSON ("+wire.PackType+")")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes))
@@ -284,6 +287,17 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read")
 		return
+	}
+	if packed {
+		body, err = unpackPush(body)
+		if errors.Is(err, jsonpack.ErrTooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request body unpacks to more than the server accepts; push fewer ops at once")
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", "the request body says it is packed ("+wire.PackType+") but is damaged")
+			return
+		}
 	}
 	req, err := wire.DecodePushRequest(body)
 	if errors.Is(err, wire.ErrTooLarge) {
@@ -303,7 +317,7 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeAnswer(w, r, http.StatusOK, resp) // pack.go
 }
 
 func (h *api) pull(w http.ResponseWriter, r *http.Request, u User) {
@@ -323,17 +337,19 @@ func (h *api) pull(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	info(r).ops = len(resp.Changes)
-	writeJSON(w, http.StatusOK, resp)
+	writeAnswer(w, r, http.StatusOK, resp) // pack.go
+}
+
+// marshalAnswer returns the JSON of an answer.
+func marshalAnswer(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		return m.MarshalJSON() // as is: json.Marshal would compact it again
+	}
+	return json.Marshal(v)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	var data []byte
-	var err error
-	if m, ok := v.(json.Marshaler); ok {
-		data, err = m.MarshalJSON() // as is: json.Marshal would compact it again
-	} else {
-		data, err = json.Marshal(v)
-	}
+	data, err := marshalAnswer(v)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")
 		return

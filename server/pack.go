@@ -1,0 +1,96 @@
+package server
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/wire"
+)
+
+// Packed bodies (issue 15, docs/protocol.md "Compression"): pushes and
+// pull answers may travel as wire.PackType, their JSON passed through
+// jsonpack.Pack, with gzip on top. On the demo book's bodies gzip then
+// sends about 1.4 times fewer bytes than gzip of the JSON, and has 2.7
+// times fewer bytes to compress (BENCHMARKS.md). gzipped says in every
+// answer that the server takes packed pushes (wire.AcceptHeader); the
+// push and pull answers are packed for requests that accept the type.
+
+// mediaType returns the media type of a Content-Type or Accept element,
+// lower case, without parameters.
+func mediaType(v string) string {
+	t, _, _ := strings.Cut(v, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// acceptsPack reports whether a request's Accept headers take
+// wire.PackType (and do not refuse it with q=0).
+func acceptsPack(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept") {
+		for part := range strings.SplitSeq(h, ",") {
+			if mediaType(part) != wire.PackType {
+				continue
+			}
+			_, params, err := mime.ParseMediaType(part)
+			if err != nil {
+				return false
+			}
+			q, ok := params["q"]
+			if !ok {
+				return true
+			}
+			v, err := strconv.ParseFloat(q, 64)
+			return err == nil && v > 0
+		}
+	}
+	return false
+}
+
+// pushIsPacked says whether a push body is wire.PackType, or JSON (also
+// when no Content-Type is given, as old clients may); ok is false for
+// any other type.
+func pushIsPacked(r *http.Request) (packed, ok bool) {
+	switch mediaType(r.Header.Get("Content-Type")) {
+	case "", "application/json":
+		return false, true
+	case wire.PackType:
+		return true, true
+	}
+	return false, false
+}
+
+// unpackPush returns the JSON of a packed push body. Its JSON is held to
+// the cap a plain body has: a small body that unpacks past it is refused
+// (jsonpack.ErrTooLarge) having grown no more than the cap allows.
+func unpackPush(body []byte) ([]byte, error) {
+	return jsonpack.UnpackMax(make([]byte, 0, min(4*len(body)+1024, wire.MaxBodyBytes)), body, wire.MaxBodyBytes)
+}
+
+// packBuffers keeps the buffers packed answers are written into: a pull
+// page packs to about 3 MB.
+var packBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeAnswer writes v as writeJSON does, or packed when the request
+// accepts wire.PackType. The packed form is of the JSON without
+// writeJSON's newline, which Pack would decline.
+func writeAnswer(w http.ResponseWriter, r *http.Request, code int, v any) {
+	w.Header().Add("Vary", "Accept")
+	if !acceptsPack(r) {
+		writeJSON(w, code, v)
+		return
+	}
+	data, err := marshalAnswer(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")
+		return
+	}
+	buf := packBuffers.Get().(*[]byte)
+	defer packBuffers.Put(buf)
+	*buf = jsonpack.Pack((*buf)[:0], data)
+	w.Header().Set("Content-Type", wire.PackType)
+	w.WriteHeader(code)
+	_, _ = w.Write(*buf)
+}
