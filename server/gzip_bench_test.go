@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
 )
@@ -38,17 +39,19 @@ func (k *keeping) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // BenchmarkWireCompression: the demo book of 10,000 leads makes its first
 // push to an empty server, and a manager then pulls it fresh, once with
-// plain bodies (remote.Client.NoGzip) and once with gzip. It reports the
-// bytes of request and answer bodies and the CPU seconds of each (client
-// and server share the process); and, on the plain pull's answers, what
-// gzip's BestSpeed and default levels make of them and in how long.
-// Run with -benchtime 1x: one iteration takes about a minute.
+// plain bodies (remote.Client.NoGzip and NoPack), once with gzip of the
+// JSON (NoPack), and once as shipped, packed (jsonpack) under gzip. It
+// reports the bytes of request and answer bodies and the CPU seconds of
+// each (client and server share the process); and, on the plain pull's
+// answers, what gzip's BestSpeed and default levels make of them, and of
+// them packed, and in how long. Run with -benchtime 1x: one iteration
+// takes a few minutes.
 func BenchmarkWireCompression(b *testing.B) {
 	dir := b.TempDir()
 	book := demoBook(b, dir, 10_000)
 	for i := 0; b.Loop(); i++ {
 		var pages [][]byte
-		for _, mode := range []string{"plain", "gzip"} {
+		for _, mode := range []string{"plain", "gzip", "packgz"} {
 			run := filepath.Join(dir, mode+string(rune('a'+i)))
 			svc, url := benchServer(b, filepath.Join(run, "srv"))
 			ctx := context.Background()
@@ -59,7 +62,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			copyFile(b, book, filepath.Join(run, "ann.db"))
 			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
 			up := &counting{}
-			c.HTTP.Transport, c.NoGzip = up, mode == "plain"
+			c.HTTP.Transport, c.NoGzip, c.NoPack = up, mode == "plain", mode != "packgz"
 			if err := st.Update(func(tx *store.Tx) error {
 				if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
 					return err
@@ -81,7 +84,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			}
 			mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
 			down := &keeping{}
-			mc.HTTP.Transport, mc.NoGzip = down, mode == "plain"
+			mc.HTTP.Transport, mc.NoGzip, mc.NoPack = down, mode == "plain", mode != "packgz"
 			cpu1 := cpuTime()
 			if rep, err := remote.Sync(ctx, mst, mc); err != nil || rep.Pulled < 110_000 {
 				b.Fatalf("fresh pull: %+v %v", rep, err)
@@ -92,14 +95,27 @@ func BenchmarkWireCompression(b *testing.B) {
 				pages = down.bodies
 			}
 		}
+		// The pages packed as the server packs them: the JSON without
+		// its newline (server/pack.go).
+		var packed [][]byte
+		var n int64
+		cpu := cpuTime()
+		for _, p := range pages {
+			packed = append(packed, jsonpack.Pack(nil, bytes.TrimSuffix(p, []byte("\n"))))
+			n += int64(len(packed[len(packed)-1]))
+		}
+		b.ReportMetric((cpuTime() - cpu).Seconds(), "pack-pull-cpu-s")
+		b.ReportMetric(float64(n)/1e6, "pack-pull-MB")
 		for _, level := range []struct {
 			name  string
 			level int
-		}{{"gzip1", gzip.BestSpeed}, {"gzip6", gzip.DefaultCompression}} {
+			pages [][]byte
+		}{{"gzip1", gzip.BestSpeed, pages}, {"gzip6", gzip.DefaultCompression, pages},
+			{"pack+gzip1", gzip.BestSpeed, packed}, {"pack+gzip6", gzip.DefaultCompression, packed}} {
 			var n int64
 			cpu := cpuTime()
 			start := time.Now()
-			for _, p := range pages {
+			for _, p := range level.pages {
 				cw := &countWriter{}
 				zw, _ := gzip.NewWriterLevel(cw, level.level)
 				_, _ = zw.Write(p)

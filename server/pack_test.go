@@ -3,7 +3,9 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -12,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
@@ -270,5 +274,54 @@ func TestPackBombIsRefused(t *testing.T) {
 	busyDevice(ann)
 	if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
 		t.Fatalf("a good sync after the bomb: %+v", rep)
+	}
+}
+
+// damaging makes next answer plain (no gzip) and cuts the last bytes off
+// every packed answer.
+func damaging(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Accept-Encoding")
+		cw := &cutWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+	})
+}
+
+type cutWriter struct{ http.ResponseWriter }
+
+func (w *cutWriter) Write(b []byte) (int, error) {
+	if w.Header().Get("Content-Type") == wire.PackType && len(b) > 3 {
+		_, err := w.ResponseWriter.Write(b[:len(b)-3])
+		return len(b), err
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// TestDamagedPackedAnswer: a packed pull answer that is not a packed value
+// fails the sync with an error, and the book takes nothing from it; once
+// the answers are whole again, the sync completes.
+func TestDamagedPackedAnswer(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+	busyDevice(ann)
+	ann.sync()
+	good := h.srv.Config.Handler
+	h.srv.Config.Handler = damaging(good)
+	rep, err := remote.Sync(context.Background(), boss.st, boss.c)
+	if err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("a sync of damaged answers: %+v, %v", rep, err)
+	}
+	if err := boss.st.View(func(tx *store.Tx) error {
+		leads, err := tx.Leads(store.LeadFilter{})
+		if err == nil && len(leads) != 0 {
+			err = fmt.Errorf("%d leads from a damaged answer", len(leads))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Config.Handler = good
+	if rep := boss.sync(); rep.Pulled < 60 {
+		t.Fatalf("boss's sync after: %+v", rep)
 	}
 }
