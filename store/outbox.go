@@ -39,11 +39,17 @@ type OutboxEntry struct {
 // Outbox returns up to limit ops waiting to sync, oldest first (all when
 // limit <= 0). Ops written as an account the book was handed from (see
 // AdoptUnsynced) come as the account it was handed to.
-func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) { return t.outbox(limit, true) }
+func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) { return t.outbox(0, limit, true) }
 
 // OutboxJSON is Outbox for a push: each entry's Raw is set, its Op only
 // when it had to be decoded anyway (DecodeOp decodes the rest).
-func (t *Tx) OutboxJSON(limit int) ([]OutboxEntry, error) { return t.outbox(limit, false) }
+func (t *Tx) OutboxJSON(limit int) ([]OutboxEntry, error) { return t.outbox(0, limit, false) }
+
+// OutboxJSONAfter is OutboxJSON from the first entry whose Seq is greater
+// than after: the batch after one still in flight.
+func (t *Tx) OutboxJSONAfter(after uint64, limit int) ([]OutboxEntry, error) {
+	return t.outbox(after, limit, false)
+}
 
 // DecodeOp sets e.Op from e.Raw if OutboxJSON left it unset.
 func (e *OutboxEntry) DecodeOp() error {
@@ -53,11 +59,15 @@ func (e *OutboxEntry) DecodeOp() error {
 	return json.Unmarshal(e.Raw, &e.Op)
 }
 
-func (t *Tx) outbox(limit int, decode bool) ([]OutboxEntry, error) {
+func (t *Tx) outbox(after uint64, limit int, decode bool) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	adopted := t.adopted()
 	c := t.bucket(bucketOutbox).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	k, v := c.First()
+	if after > 0 {
+		k, v = c.Seek(u64(after + 1))
+	}
+	for ; k != nil; k, v = c.Next() {
 		raw, err := t.outboxJSON(k, v)
 		if err != nil {
 			return nil, err
