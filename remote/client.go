@@ -94,7 +94,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	var rd io.Reader
 	var contentType, encoding string
 	if body != nil {
-		body, contentType, encoding = c.pushBody(ctx, body)
+		body, contentType, encoding = c.pushBody(ctx, body, path == "/v1/push")
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)

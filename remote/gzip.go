@@ -59,11 +59,12 @@ func (c *Client) noteAccepts(resp *http.Response) {
 	c.pack.Store(state)
 }
 
-// pushBody returns body, packed when the server takes packed pushes and
-// then compressed when it takes gzip, with the Content-Type and the
+// pushBody returns a request body, packed when it is a push (the server
+// unpacks pushes only) and the server takes packed pushes, then
+// compressed when the server takes gzip, with the Content-Type and the
 // Content-Encoding to send it with. Before the client has heard from the
-// server, a large push first asks /v1/health, once.
-func (c *Client) pushBody(ctx context.Context, body []byte) (_ []byte, contentType, encoding string) {
+// server, a large body first asks /v1/health, once.
+func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte, contentType, encoding string) {
 	contentType = "application/json"
 	if (c.NoGzip && c.NoPack) || len(body) < minGzipPush {
 		return body, contentType, ""
@@ -71,7 +72,7 @@ func (c *Client) pushBody(ctx context.Context, body []byte) (_ []byte, contentTy
 	if c.gzip.Load() == acceptUnknown {
 		_, _ = c.Health(ctx) // an error leaves it unknown: plain this time
 	}
-	if !c.NoPack && c.pack.Load() == acceptYes {
+	if push && !c.NoPack && c.pack.Load() == acceptYes {
 		body = jsonpack.Pack(make([]byte, 0, len(body)/2), body)
 		contentType = wire.PackType
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
@@ -99,6 +100,7 @@ func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (f *faultyTransport) noteApplied(data []byte) {
+	data, _ = jsonpack.Unpack(nil, data) // a packed answer (server/pack.go); JSON as it is
 	var resp wire.PushResponse
 	if json.Unmarshal(data, &resp) != nil {
 		return
