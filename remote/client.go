@@ -32,11 +32,12 @@ type Client struct {
 	// book bound to no account to it and refuses a book bound to another
 	// (see CheckAccount).
 	User string
-	// NoGzip sends and asks for plain bodies only (gzip.go): for
+	// NoGzip sends and asks for bodies without gzip (gzip.go): for
 	// measuring, or behind a proxy that mangles compressed bodies.
 	NoGzip bool
-	// NoPack sends and asks for JSON bodies only, not wire.PackType
-	// (gzip.go): for measuring, or to read bodies on the wire.
+	// NoPack sends and asks for JSON bodies, not wire.PackType (gzip.go):
+	// for measuring, or to read bodies on the wire. With NoGzip as well,
+	// bodies are plain JSON.
 	NoPack bool
 
 	gzip     atomic.Int32 // whether the server takes gzip pushes: acceptUnknown, ...
