@@ -147,3 +147,42 @@ func TestAutoBackupOncePerDayKeepsSeven(t *testing.T) {
 		t.Fatalf("backup holds %d leads: %v", n, err)
 	}
 }
+
+// TestABookFoundDamagedIsNotMigrated: bringing a book to this schema is a
+// write, so a book found damaged whose schema number reads as older (a
+// damaged byte there) is refused as damaged and left as it is.
+func TestABookFoundDamagedIsNotMigrated(t *testing.T) {
+	s := openTemp(t, nil)
+	path := s.Path()
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, u64(12)) })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	markDamaged(path)
+	defer damagedMarks.Delete(path)
+	s, err = Open(Options{Path: path})
+	if err == nil {
+		err = s.View(func(*Tx) error { return nil })
+		s.Close()
+	}
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("opening a book found damaged at an older schema: %v", err)
+	}
+	db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != 12 {
+			t.Errorf("schema %d after the refusal, want 12 as it was", v)
+		}
+		return nil
+	})
+}

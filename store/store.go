@@ -188,6 +188,12 @@ func (s *Store) prepare(db *bolt.DB) error {
 		return s.readMeta(tx)
 	})
 	if err == nil && !s.ready {
+		if s.foundDamaged() {
+			// Migrating is a write: a damaged schema number (seen in the
+			// damaged-book tests) would otherwise run migrations again
+			// into a book doctor had found damaged.
+			return s.damaged("it was found damaged before, and bringing it to this version would write into it")
+		}
 		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
 		s.ready = err == nil
 	}

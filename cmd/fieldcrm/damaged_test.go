@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -102,12 +103,14 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		found := false
+		var seen []string // what each run said, for the failure message
 		for _, args := range [][]string{
 			{"doctor"}, {"doctor", "--json"}, {"lead", "list"}, {"today"}, {"lead", "show", "Acme"}, {"visit", "list"}, {"lead", "list", "--json"},
 			{"lead", "add", "--company", "Zeta"},
 		} {
 			r := runBin(t, bin, home, append([]string{"--db", path}, args...)...)
 			all := r.stdout + r.stderr
+			seen = append(seen, fmt.Sprintf("%v: exit %d, %q", args, r.code, r.stderr))
 			for _, bad := range []string{"goroutine ", "panic:", "SIGBUS", "SIGSEGV", "runtime error"} {
 				if strings.Contains(all, bad) {
 					t.Fatalf("trial %d (%s) %v: %q in output:\n%s", trial, how, args, bad, all)
@@ -115,7 +118,7 @@ func TestDamagedBooksNeverCrash(t *testing.T) {
 			}
 			if r.code == 0 {
 				if isWrite(args) && found {
-					t.Fatalf("trial %d (%s): a write into a book found damaged succeeded", trial, how)
+					t.Fatalf("trial %d (%s): a write into a book found damaged succeeded:\n%s", trial, how, strings.Join(seen, "\n"))
 				}
 				continue
 			}
