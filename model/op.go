@@ -199,6 +199,11 @@ func validEntries(v json.RawMessage) bool {
 	return true
 }
 
+// CheckID says what is wrong with id as the id of a record, an op or a
+// node named field, or nil: 1 to maxIDLen printable characters, no space
+// or slash.
+func CheckID(field, id string) error { return checkID(field, id) }
+
 func checkID(field, id string) error {
 	if id == "" || len(id) > maxIDLen {
 		return fmt.Errorf("%s must be 1 to %d characters", field, maxIDLen)

@@ -356,6 +356,17 @@ func keepValue(r *DoctorReport, name []byte, typ string, k, v []byte, kept map[s
 	case bytes.Equal(name, bucketDrafts):
 		var d Draft
 		err = json.Unmarshal(v, &d)
+	case bytes.Equal(name, bucketMeta) && bytes.Equal(k, keyNode):
+		// Every stamp this replica makes names it: a damaged one would
+		// make every write refused. Left out, the repaired book is given
+		// a new one when it is first opened; its own stamps and waiting
+		// changes then go by the new name.
+		if err = model.CheckID("node", string(v)); err != nil {
+			r.problem("meta node", "this device's id is damaged (%v)", err)
+			r.lose("meta node", "this device's id: the repaired book gets a new one")
+			return false
+		}
+		return true
 	}
 	if err != nil {
 		r.problem(where, "does not decode")
