@@ -5,6 +5,7 @@
 package capture
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,8 +356,47 @@ func (m Model) openEditor() tea.Cmd {
 		return common.ReportErr(err)
 	}
 	parts := strings.Fields(ed)
-	cmd := exec.Command(parts[0], append(parts[1:], path)...)
-	return tea.Batch(m.ed.SaveNow(), tea.ExecProcess(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err} }))
+	cmd := settledCmd{exec.Command(parts[0], append(parts[1:], path)...)}
+	return tea.Batch(m.ed.SaveNow(), tea.Exec(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err} }))
+}
+
+// settledCmd runs its command a moment after the program has let go of
+// the terminal. Bubble Tea v2.1.1 stops its frame ticker from the
+// renderer's goroutine after telling that goroutine to end, and starts
+// the ticker again when the terminal comes back (tea.go, stopRenderer and
+// startRenderer): when that goroutine is kept waiting for longer than the
+// editor runs (a loaded machine, a quick editor), its Stop lands after the
+// new Reset, no frame is drawn again, and the terminal stays on the main
+// screen (seen in TestDraftSurvivesSIGKILL, about one run in ten with
+// eight at once on two cores). Waiting first lets that goroutine finish.
+type settledCmd struct{ *exec.Cmd }
+
+// settle is how long settledCmd waits; no one notices it before an editor.
+const settle = 40 * time.Millisecond
+
+func (c settledCmd) Run() error {
+	time.Sleep(settle)
+	return c.Cmd.Run()
+}
+
+// SetStdin, SetStdout and SetStderr give the command the program's
+// terminal where it has none of its own, as tea.ExecProcess does.
+func (c settledCmd) SetStdin(r io.Reader) {
+	if c.Stdin == nil {
+		c.Stdin = r
+	}
+}
+
+func (c settledCmd) SetStdout(w io.Writer) {
+	if c.Stdout == nil {
+		c.Stdout = w
+	}
+}
+
+func (c settledCmd) SetStderr(w io.Writer) {
+	if c.Stderr == nil {
+		c.Stderr = w
+	}
 }
 
 func (m Model) editorDone(msg editorDoneMsg) (Model, tea.Cmd) {
