@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 )
 
 // Metrics counts what the server does, for /metrics in the Prometheus
@@ -202,10 +204,19 @@ func pushResults(body []byte, encoding string) []opResult {
 		}
 		in = zr
 	}
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return nil
+	}
+	// A client that takes packed answers gets one (pack.go); JSON reads
+	// back as it is.
+	if data, err = jsonpack.Unpack(nil, data); err != nil {
+		return nil
+	}
 	var resp struct {
 		Results []opResult `json:"results"`
 	}
-	if json.NewDecoder(in).Decode(&resp) != nil {
+	if json.Unmarshal(data, &resp) != nil {
 		return nil
 	}
 	return resp.Results

@@ -19,6 +19,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // scrape reads url's metrics as name{labels} -> value, checking that every
@@ -148,6 +149,19 @@ func testMetricsCount(t *testing.T, b backend) {
 	do(t, "GET", api+"/v1/pull?cursor=0", "not-a-token", nil)
 	do(t, "GET", api+"/v1/health", "", nil)
 	do(t, "GET", api+"/no/such/thing", "", nil)
+	// A client that takes packed answers, as fieldcrm does: counted the same.
+	body, _ := json.Marshal(map[string]any{"ops": []json.RawMessage{rawOp(t, "ann", time.Now())}})
+	req, _ := http.NewRequest("POST", api+"/v1/push", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+ann)
+	req.Header.Set("Accept", wire.PackType+", application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != wire.PackType {
+		t.Fatalf("a push that takes packed answers: %d, %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 
 	got := scrape(t, metrics)
 	if _, bolt := st.(*server.BoltStorage); bolt {
@@ -162,19 +176,19 @@ func testMetricsCount(t *testing.T, b backend) {
 		t.Errorf("storage bytes %v: less than an empty PostgreSQL database", got[`fieldcrm_storage_bytes`])
 	}
 	want := map[string]float64{
-		`fieldcrm_http_requests_total{route="/v1/push",code="200"}`:     2,
+		`fieldcrm_http_requests_total{route="/v1/push",code="200"}`:     3,
 		`fieldcrm_http_requests_total{route="/v1/pull",code="200"}`:     3,
 		`fieldcrm_http_requests_total{route="/v1/pull",code="401"}`:     1,
 		`fieldcrm_http_requests_total{route="/v1/health",code="200"}`:   1,
 		`fieldcrm_http_requests_total{route="other",code="404"}`:        1,
-		`fieldcrm_push_ops_total{result="applied",reason=""}`:           2,
+		`fieldcrm_push_ops_total{result="applied",reason=""}`:           3,
 		`fieldcrm_push_ops_total{result="duplicate",reason=""}`:         1,
 		`fieldcrm_push_ops_total{result="refused",reason="forbidden"}`:  1,
 		`fieldcrm_push_ops_total{result="refused",reason="clock"}`:      1,
 		`fieldcrm_push_ops_total{result="refused",reason="invalid"}`:    1,
 		`fieldcrm_push_ops_total{result="refused",reason="quota"}`:      0,
-		`fieldcrm_sync_duration_seconds_count{route="push"}`:            2,
-		`fieldcrm_sync_duration_seconds_bucket{route="push",le="+Inf"}`: 2,
+		`fieldcrm_sync_duration_seconds_count{route="push"}`:            3,
+		`fieldcrm_sync_duration_seconds_bucket{route="push",le="+Inf"}`: 3,
 		`fieldcrm_sync_duration_seconds_count{route="pull"}`:            4,
 		`fieldcrm_active_users`: 1,
 	}
