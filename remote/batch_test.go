@@ -21,6 +21,71 @@ import (
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
+// pushedOpIDs reads the body of a push as the client sent it (gzip when
+// the server behind said it takes that, packed likewise, or plain JSON),
+// puts it back for the server behind, and returns its ops' ids in order.
+func pushedOpIDs(r *http.Request) []string {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	plain := body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, _ := gzip.NewReader(bytes.NewReader(body))
+		plain, _ = io.ReadAll(zr)
+	}
+	plain, _ = jsonpack.Unpack(nil, plain) // JSON comes back as it is
+	var req struct {
+		Ops []struct {
+			ID string `json:"op_id"`
+		}
+	}
+	_ = json.Unmarshal(plain, &req)
+	ids := make([]string, len(req.Ops))
+	for i, op := range req.Ops {
+		ids[i] = op.ID
+	}
+	return ids
+}
+
+// bookBehind serves a fresh bbolt server on 127.0.0.1 behind the handler
+// front makes of it, until the test ends, and returns a client of its rep
+// ann and ann's book holding leads new leads, waiting to be pushed.
+func bookBehind(t *testing.T, front func(http.Handler) http.Handler, leads int) (*remote.Client, *store.Store) {
+	t.Helper()
+	sst, err := server.OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &server.Service{Store: sst}
+	srv := httptest.NewServer(front(server.Handler(svc, server.Options{})))
+	t.Cleanup(func() { srv.Close(); sst.Close() })
+	tok, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "ann.db"), User: "ann", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	err = st.Update(func(tx *store.Tx) error {
+		for i := range leads {
+			l := model.Lead{Company: fmt.Sprintf("Lead %d", i)}
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := remote.NewClient(srv.URL, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, st
+}
+
 // oldServer stands in front of a real server and refuses, as servers
 // before issue 15 did, a push of more than wire.MaxPushOps ops. It notes
 // the size of every push.
@@ -33,24 +98,15 @@ type oldServer struct {
 
 func (o *oldServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/v1/push" {
-		body, _ := io.ReadAll(r.Body)
-		plain := body
-		if r.Header.Get("Content-Encoding") == "gzip" { // the server behind said it takes gzip
-			zr, _ := gzip.NewReader(bytes.NewReader(body))
-			plain, _ = io.ReadAll(zr)
-		}
-		plain, _ = jsonpack.Unpack(nil, plain) // packed when the server behind said it takes that; JSON as is
-		var req struct{ Ops []json.RawMessage }
-		_ = json.Unmarshal(plain, &req)
+		n := len(pushedOpIDs(r))
 		o.mu.Lock()
-		o.pushes = append(o.pushes, len(req.Ops))
+		o.pushes = append(o.pushes, n)
 		o.mu.Unlock()
-		if o.refuse && len(req.Ops) > wire.MaxPushOps {
+		if o.refuse && n > wire.MaxPushOps {
 			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `{"code":"bad_request","message":"the request carries %d ops; at most %d"}`, len(req.Ops), wire.MaxPushOps)
+			fmt.Fprintf(w, `{"code":"bad_request","message":"the request carries %d ops; at most %d"}`, n, wire.MaxPushOps)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	o.next.ServeHTTP(w, r)
 }
@@ -60,38 +116,8 @@ func (o *oldServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestFirstSyncBatchesFitTheServer(t *testing.T) {
 	for _, refuse := range []bool{false, true} {
 		t.Run(fmt.Sprintf("refuse=%v", refuse), func(t *testing.T) {
-			sst, err := server.OpenBolt(t.TempDir(), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc := &server.Service{Store: sst}
-			front := &oldServer{next: server.Handler(svc, server.Options{}), refuse: refuse}
-			srv := httptest.NewServer(front)
-			defer func() { srv.Close(); sst.Close() }()
-			tok, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "ann.db"), User: "ann", NoSync: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if err := st.Update(func(tx *store.Tx) error {
-				for i := range 700 {
-					l := model.Lead{Company: fmt.Sprintf("Batch %d", i)}
-					if err := tx.AddLead(&l); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			c, err := remote.NewClient(srv.URL, tok)
-			if err != nil {
-				t.Fatal(err)
-			}
+			front := &oldServer{refuse: refuse}
+			c, st := bookBehind(t, func(h http.Handler) http.Handler { front.next = h; return front }, 700)
 			rep, err := remote.Sync(context.Background(), st, c)
 			if err != nil || rep.Pushed != 700 || rep.Pulled != 0 {
 				t.Fatalf("sync: %+v, %v", rep, err)

@@ -1,25 +1,16 @@
 package remote_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/fieldcrm/fieldcrm/jsonpack"
-	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
-	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
 )
 
@@ -51,26 +42,11 @@ func (w *watchPushes) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, `{"code":"unavailable","message":"try again"}`, http.StatusServiceUnavailable)
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
-	plain := body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, _ := gzip.NewReader(bytes.NewReader(body))
-		plain, _ = io.ReadAll(zr)
-	}
-	plain, _ = jsonpack.Unpack(nil, plain)
-	var req struct {
-		Ops []struct {
-			ID string `json:"op_id"`
-		}
-	}
-	_ = json.Unmarshal(plain, &req)
+	ids := pushedOpIDs(r)
 	w.mu.Lock()
-	for _, op := range req.Ops {
-		w.ops = append(w.ops, op.ID)
-	}
+	w.ops = append(w.ops, ids...)
 	w.mu.Unlock()
 	time.Sleep(20 * time.Millisecond)
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	w.next.ServeHTTP(rw, r)
 }
 
@@ -82,42 +58,17 @@ func (w *watchPushes) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func TestPushSendsOneBatchAtATimeInOrder(t *testing.T) {
 	for _, failAt := range []int32{0, 3} {
 		t.Run(fmt.Sprintf("failAt=%d", failAt), func(t *testing.T) {
-			sst, err := server.OpenBolt(t.TempDir(), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc := &server.Service{Store: sst}
-			front := &watchPushes{next: server.Handler(svc, server.Options{}), failAt: failAt}
-			srv := httptest.NewServer(front)
-			defer func() { srv.Close(); sst.Close() }()
-			tok, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "ann.db"), User: "ann", NoSync: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			front := &watchPushes{failAt: failAt}
 			const leads = 400
+			c, st := bookBehind(t, func(h http.Handler) http.Handler { front.next = h; return front }, leads)
 			var want []string
-			err = st.Update(func(tx *store.Tx) error {
-				for i := range leads {
-					l := model.Lead{Company: fmt.Sprintf("Pipeline %d", i)}
-					if err := tx.AddLead(&l); err != nil {
-						return err
-					}
-				}
+			err := st.View(func(tx *store.Tx) error {
 				out, err := tx.Outbox(0)
 				for _, e := range out {
 					want = append(want, e.Op.ID)
 				}
 				return err
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := remote.NewClient(srv.URL, tok)
 			if err != nil {
 				t.Fatal(err)
 			}
