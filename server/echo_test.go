@@ -138,7 +138,7 @@ func TestResentBatchIsAnsweredFromTheOpIDs(t *testing.T) {
 	ann.addVisit(lead.ID, "a visit")
 	var raws []json.RawMessage
 	ann.update(func(tx *store.Tx) error {
-		entries, err := tx.OutboxJSON(0)
+		entries, err := tx.OutboxJSONAfter(0, 0)
 		for _, e := range entries {
 			raws = append(raws, e.Raw)
 		}

@@ -135,7 +135,7 @@ func TestCompactIfDue(t *testing.T) {
 		t.Fatalf("with the outbox full: done %v, %v", done, err)
 	}
 	if err := s.Update(func(tx *Tx) error {
-		entries, err := tx.OutboxJSON(100)
+		entries, err := tx.OutboxJSONAfter(0, 100)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	bolt "go.etcd.io/bbolt"
 )
@@ -36,7 +37,7 @@ func decodeEntity(typ string, data []byte) (any, error) {
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
 	}
-	if packedFields(data) { // as the bucket holds it (doctor, search's build)
+	if jsonpack.Packed(data) { // as the bucket holds it (doctor, search's build)
 		var err error
 		if data, err = fieldsJSON(data); err != nil {
 			return nil, err

@@ -183,7 +183,7 @@ func packRecordsProgress(tx *bolt.Tx, progress func(done, total int)) error {
 			}
 			for ; k != nil && len(batch) < chunk; k, v = c.Next() {
 				if v != nil && !jsonpack.Packed(v) {
-					batch = append(batch, kv{clone(k), packFields(v)})
+					batch = append(batch, kv{clone(k), jsonpack.Pack(nil, v)})
 				}
 				after = clone(k)
 				done++

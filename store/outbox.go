@@ -41,17 +41,15 @@ type OutboxEntry struct {
 // AdoptUnsynced) come as the account it was handed to.
 func (t *Tx) Outbox(limit int) ([]OutboxEntry, error) { return t.outbox(0, limit, true) }
 
-// OutboxJSON is Outbox for a push: each entry's Raw is set, its Op only
-// when it had to be decoded anyway (DecodeOp decodes the rest).
-func (t *Tx) OutboxJSON(limit int) ([]OutboxEntry, error) { return t.outbox(0, limit, false) }
-
-// OutboxJSONAfter is OutboxJSON from the first entry whose Seq is greater
-// than after: the batch after one still in flight.
+// OutboxJSONAfter is Outbox for a push, from the first entry whose Seq is
+// greater than after (the batch after one still in flight; 0 for the
+// first): each entry's Raw is set, its Op only when it had to be decoded
+// anyway (DecodeOp decodes the rest).
 func (t *Tx) OutboxJSONAfter(after uint64, limit int) ([]OutboxEntry, error) {
 	return t.outbox(after, limit, false)
 }
 
-// DecodeOp sets e.Op from e.Raw if OutboxJSON left it unset.
+// DecodeOp sets e.Op from e.Raw if OutboxJSONAfter left it unset.
 func (e *OutboxEntry) DecodeOp() error {
 	if e.Op.ID != "" {
 		return nil

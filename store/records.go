@@ -9,25 +9,16 @@ import (
 
 // A record's fields are stored packed (package jsonpack): the same JSON,
 // byte for byte when read back, in about half the bytes. Every read of an
-// entity bucket's value goes through fieldsJSON and every write through
-// putFields, so the rest of the store sees JSON only. A value written
-// before packing existed is JSON itself, which fieldsJSON gives back as
-// it is, so old books need no migration: compaction and the next write of
-// a record pack it.
+// entity bucket's value goes through a jsonView (or fieldsJSON, for a copy
+// that outlives the transaction) and every write through putFields, so the
+// rest of the store sees JSON only. A value written before packing existed
+// is JSON itself and reads as it is; migration 14 packs an old book's
+// records.
 
 // putFields stores the fields (compact JSON) of entity id in b.
 func putFields(b *bolt.Bucket, id string, fields []byte) error {
-	return b.Put([]byte(id), packFields(fields))
-}
-
-// fieldsJSON returns the JSON of a stored value, a new slice that outlives
-// the transaction; a value that does not unpack is damage (errCorrupt).
-func fieldsJSON(v []byte) ([]byte, error) {
-	data, err := unpackFields(v)
-	if err != nil {
-		return nil, fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
-	}
-	return data, nil
+	// Never longer than fields but for a two-byte wrapping (jsonpack).
+	return b.Put([]byte(id), jsonpack.Pack(make([]byte, 0, len(fields)+2), fields))
 }
 
 // jsonView reads stored values as JSON into one buffer it reuses: what it
@@ -36,6 +27,8 @@ func fieldsJSON(v []byte) ([]byte, error) {
 // record so costs no allocation of its own.
 type jsonView struct{ buf []byte }
 
+// of returns the JSON of a stored value; a value that does not unpack is
+// damage (errCorrupt).
 func (u *jsonView) of(v []byte) ([]byte, error) {
 	if !jsonpack.Packed(v) {
 		return v, nil
@@ -57,7 +50,18 @@ func (u *jsonView) record(b *bolt.Bucket, id string) ([]byte, error) {
 	return u.of(v)
 }
 
-// recordJSON reads entity id of b as JSON; nil when absent.
+// fieldsJSON is jsonView.of returning a new slice, which outlives the
+// transaction and the next read.
+func fieldsJSON(v []byte) ([]byte, error) {
+	var u jsonView
+	data, err := u.of(v)
+	if err != nil || jsonpack.Packed(v) {
+		return data, err
+	}
+	return clone(data), nil
+}
+
+// recordJSON is jsonView.record returning a new slice.
 func recordJSON(b *bolt.Bucket, id string) ([]byte, error) {
 	v := b.Get([]byte(id))
 	if v == nil {
@@ -65,12 +69,3 @@ func recordJSON(b *bolt.Bucket, id string) ([]byte, error) {
 	}
 	return fieldsJSON(v)
 }
-
-func packFields(fields []byte) []byte {
-	// Never longer than fields but for a two-byte wrapping (jsonpack).
-	return jsonpack.Pack(make([]byte, 0, len(fields)+2), fields)
-}
-
-func unpackFields(v []byte) ([]byte, error) { return jsonpack.Unpack(nil, v) }
-
-func packedFields(v []byte) bool { return jsonpack.Packed(v) }

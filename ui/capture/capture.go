@@ -367,8 +367,9 @@ func (m Model) openEditor() tea.Cmd {
 // startRenderer): when that goroutine is kept waiting for longer than the
 // editor runs (a loaded machine, a quick editor), its Stop lands after the
 // new Reset, no frame is drawn again, and the terminal stays on the main
-// screen (seen in TestDraftSurvivesSIGKILL, about one run in ten with
-// eight at once on two cores). Waiting first lets that goroutine finish.
+// screen (seen in TestDraftSurvivesSIGKILL: 4 of 24 runs failed so with
+// eight at once on two cores, none of 48 with the wait). Waiting first
+// lets that goroutine finish.
 type settledCmd struct{ *exec.Cmd }
 
 // settle is how long settledCmd waits; no one notices it before an editor.
