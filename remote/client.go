@@ -89,26 +89,46 @@ func IsOffline(err error) bool {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, limit int64) ([]byte, error) {
+	var b *Body
+	if body != nil {
+		b = c.prepare(ctx, body, path == "/v1/push")
+	}
+	return c.send(ctx, method, path, query, b, limit)
+}
+
+// Body is a request's body made ready to send: packed and compressed as
+// the server takes them (pushBody).
+type Body struct {
+	data                  []byte
+	contentType, encoding string
+}
+
+// prepare makes body ready to send; push says it is a push's.
+func (c *Client) prepare(ctx context.Context, body []byte, push bool) *Body {
+	data, contentType, encoding := c.pushBody(ctx, body, push)
+	return &Body{data, contentType, encoding}
+}
+
+// send is do with a body made ready (nil: none).
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body *Body, limit int64) ([]byte, error) {
 	u := *c.base
 	u.Path = c.base.Path + path
 	u.RawQuery = query.Encode()
 	var rd io.Reader
-	var contentType, encoding string
 	if body != nil {
-		body, contentType, encoding = c.pushBody(ctx, body, path == "/v1/push")
-		rd = bytes.NewReader(body)
+		rd = bytes.NewReader(body.data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return nil, err
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Content-Type", body.contentType)
+		if body.encoding != "" {
+			req.Header.Set("Content-Encoding", body.encoding)
+		}
 	}
 	req.Header.Set("Accept", c.accept())
-	if encoding != "" {
-		req.Header.Set("Content-Encoding", encoding)
-	}
 	if !c.NoGzip {
 		req.Header.Set("Accept-Encoding", "gzip")
 	} else {
@@ -199,7 +219,19 @@ func EncodePush(ops []model.Op) ([]byte, error) {
 
 // PushRaw sends an encoded push of n ops.
 func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (wire.PushResponse, error) {
-	data, err := c.do(ctx, http.MethodPost, "/v1/push", nil, body, 64<<20)
+	return c.PushPrepared(ctx, c.PreparePush(ctx, body), n)
+}
+
+// PreparePush packs and compresses a push's body (a PushRequest in JSON)
+// as the server takes them, so that a caller can do it while the server
+// is busy with the push before (Sync does).
+func (c *Client) PreparePush(ctx context.Context, body []byte) *Body {
+	return c.prepare(ctx, body, true)
+}
+
+// PushPrepared is PushRaw for a body PreparePush made ready.
+func (c *Client) PushPrepared(ctx context.Context, body *Body, n int) (wire.PushResponse, error) {
+	data, err := c.send(ctx, http.MethodPost, "/v1/push", nil, body, 64<<20)
 	if err != nil {
 		return wire.PushResponse{}, err
 	}

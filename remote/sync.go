@@ -87,26 +87,37 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		batch = min(o.PushBatch, wire.MaxBatchOps)
 	}
 	var after uint64 // the last outbox entry sent
-	read := func() ([]store.OutboxEntry, error) {
+	// read reads the next batch after the last one sent and makes its
+	// body ready to send (packed and compressed), so that all of it is
+	// done while the server applies the batch before.
+	read := func() (ready, error) {
 		var entries []store.OutboxEntry
 		err := st.View(func(tx *store.Tx) error {
 			var err error
 			entries, err = tx.OutboxJSONAfter(after, batch)
 			return err
 		})
-		return fitBatch(entries, bytes), err
+		if err != nil {
+			return ready{}, err
+		}
+		r := ready{entries: fitBatch(entries, bytes)}
+		if len(r.entries) > 0 {
+			r.body = c.PreparePush(ctx, encodePush(r.entries))
+		}
+		return r, nil
 	}
-	launch := func(entries []store.OutboxEntry) *flight {
-		if len(entries) == 0 {
+	launch := func(r ready) *flight {
+		if len(r.entries) == 0 {
 			return nil
 		}
-		after = entries[len(entries)-1].Seq
-		return send(ctx, c, entries)
+		after = r.entries[len(r.entries)-1].Seq
+		return send(ctx, c, r)
 	}
-	// The next batch is read while the server applies one, and sent as
-	// soon as that one is answered, before the answer is stored: the
-	// server applies a batch while this replica stores the answer to the
-	// one before (on a first push each takes about half the CPU). Only one
+	// The next batch is read, packed and compressed while the server
+	// applies one, and sent as soon as that one is answered, before the
+	// answer is stored: the server applies a batch while this replica
+	// stores the answer to the one before (on a first push each takes
+	// about half the CPU), and never waits for a body to be made. Only one
 	// request is ever in flight, so the server takes the batches in order,
 	// and answers are stored in order; after a failure none is stored and
 	// the batch in flight is waited for and its answer dropped: its ops
@@ -114,10 +125,10 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	// round answers at least one op, so the bound on rounds is never
 	// reached unless the outbox grows while we push; the rest waits for
 	// next time.
-	entries, err := read()
+	first, err := read()
 	var cur *flight
 	if err == nil {
-		cur = launch(entries)
+		cur = launch(first)
 	}
 	for round := 0; cur != nil && round <= waiting; round++ {
 		next, rerr := read()
@@ -128,10 +139,10 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			batch, bytes = wire.MaxPushOps, wire.MaxPushBytes // a server before issue 15
 			after = cur.entries[0].Seq - 1
 			round--
-			if entries, err = read(); err != nil {
+			if next, err = read(); err != nil {
 				return err
 			}
-			cur = launch(entries)
+			cur = launch(next)
 			continue
 		}
 		if cur.err != nil {
@@ -152,10 +163,10 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		}
 		if cur = ahead; cur == nil {
 			// Written while the last batch was out?
-			if entries, err = read(); err != nil {
+			if next, err = read(); err != nil {
 				return err
 			}
-			cur = launch(entries)
+			cur = launch(next)
 		}
 	}
 	if cur != nil {
@@ -173,12 +184,18 @@ type flight struct {
 	err     error
 }
 
-// send pushes entries in a goroutine of its own.
-func send(ctx context.Context, c *Client, entries []store.OutboxEntry) *flight {
-	f := &flight{entries: entries, done: make(chan struct{})}
+// ready is a batch of ops read from the outbox and its body made ready.
+type ready struct {
+	entries []store.OutboxEntry
+	body    *Body
+}
+
+// send pushes a batch in a goroutine of its own.
+func send(ctx context.Context, c *Client, r ready) *flight {
+	f := &flight{entries: r.entries, done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
-		f.resp, f.err = c.PushRaw(ctx, encodePush(entries), len(entries))
+		f.resp, f.err = c.PushPrepared(ctx, r.body, len(r.entries))
 	}()
 	return f
 }
