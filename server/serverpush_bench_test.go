@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -37,6 +38,11 @@ func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 			if data, err = io.ReadAll(zr); err != nil {
+				return nil, err
+			}
+		}
+		if r.Header.Get("Content-Type") == wire.PackType {
+			if data, err = jsonpack.Unpack(nil, data); err != nil {
 				return nil, err
 			}
 		}
