@@ -91,17 +91,19 @@ func (t *Tx) Activity(id string) (model.Activity, error) {
 // ActivitiesOf returns a lead's activities, newest first, at most limit
 // (all when limit <= 0).
 func (t *Tx) ActivitiesOf(leadID string, limit int) ([]model.Activity, error) {
-	prefix := []byte(leadID + "\x00")
+	// act_lead: the packed lead id, the start time, the packed activity id.
+	prefix := packID(leadID)
 	c := t.idx(idxActLead).Cursor()
 	var out []model.Activity
-	k, _ := c.Seek(append(append([]byte(nil), prefix[:len(prefix)-1]...), 1))
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-		a, err := t.Activity(string(k[len(prefix)+8:]))
+	for k := lastWithPrefix(c, prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		if len(k) < len(prefix)+8 {
+			continue
+		}
+		id, rest, ok := cutID(k[len(prefix)+8:])
+		if !ok || len(rest) > 0 {
+			continue // not an entry this build writes; doctor names it
+		}
+		a, err := t.Activity(id)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +126,8 @@ type ActivityFilter struct {
 
 // Activities returns activities across all leads but those in the trash,
 // newest first, from the time index (act_facts, whose value begins with
-// the lead's id): the cost grows with what is returned, not with the book.
+// the lead's packed id): the cost grows with what is returned, not with
+// the book.
 func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 	c := t.idx(idxActFacts).Cursor()
 	var k, v []byte
@@ -139,19 +142,28 @@ func (t *Tx) Activities(f ActivityFilter) ([]model.Activity, error) {
 		}
 	}
 	from := millis(f.From)
+	var onlyLead []byte
+	if f.LeadID != "" {
+		onlyLead = packID(f.LeadID)
+	}
 	var out []model.Activity
 	for ; k != nil; k, v = c.Prev() {
+		if len(k) < 8 {
+			continue
+		}
 		if !f.From.IsZero() && bytes.Compare(k[:8], from) < 0 {
 			break
 		}
-		lead, _, _ := bytes.Cut(v, []byte{0})
-		if f.LeadID != "" && string(lead) != f.LeadID {
+		n := packedLen(v)
+		if n < 0 || onlyLead != nil && !bytes.Equal(v[:n], onlyLead) {
 			continue
 		}
-		if t.inTrash(string(lead)) {
+		lead, _, _ := cutID(v)
+		id, rest, ok := cutID(k[8:])
+		if !ok || len(rest) > 0 || t.inTrash(lead) {
 			continue
 		}
-		full, err := t.takeActivity(&out, string(k[8:]), f)
+		full, err := t.takeActivity(&out, id, f)
 		if err != nil {
 			return nil, err
 		}

@@ -53,10 +53,12 @@
 //	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only;
 //	                                         |queue for a queue's task)
 //	  task_lead/<lead id>|<task id>          empty
-//	  act_lead/<lead id>|<time><activity id> empty
-//	  act_facts/<time><activity id>          lead id|kind|author (the time
+//	  act_lead/<lead id><time><activity id>  empty
+//	  act_facts/<time><activity id>          lead id, kind|author (the time
 //	                                         index; schema 13 dropped act_time,
 //	                                         whose keys were the same)
+//	                                         (both: ids packed, appendID in
+//	                                         search.go; text before schema 15)
 //	  complaint_open/<lead id>|<complaint id> empty (open and in progress)
 //	  visit_open/<activity id>               lead id (visits not checked out)
 //	  lead_touch/<stage>|<last touch><lead id> empty (the time's sign bit

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -241,5 +243,96 @@ func TestDoctorReplacesADamagedNodeID(t *testing.T) {
 	}
 	if got := readLeads(t, path); len(got) != len(leads)+1 {
 		t.Fatalf("%d leads, want %d", len(got), len(leads)+1)
+	}
+}
+
+// TestDoctorFindsActivityIndexesWithTextIDs: an activity's entries in
+// act_lead and act_facts written with their ids as text (as before
+// schema 15) are named, and repair writes them packed again, so the
+// lead lists its activity and the report counts it.
+func TestDoctorFindsActivityIndexesWithTextIDs(t *testing.T) {
+	path, leads := doctorBook(t)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIdx)
+		prefix := packID(leads[2].ID)
+		k, _ := idx.Bucket(idxActLead).Cursor().Seek(prefix)
+		if !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+8+17 {
+			return fmt.Errorf("act_lead entry %q is not packed", k)
+		}
+		at := clone(k[len(prefix):])
+		id, _, _ := cutID(at[8:])
+		text := append(clone(at[:8]), id...)
+		v := idx.Bucket(idxActFacts).Get(at)
+		if v == nil {
+			return fmt.Errorf("no act_facts entry %q", at)
+		}
+		kind, author, _ := bytes.Cut(v[17:], []byte{0})
+		for _, put := range []struct {
+			b        []byte
+			old, k   []byte
+			newValue string
+		}{
+			{idxActLead, k, []byte(join(leads[2].ID, string(text))), ""},
+			{idxActFacts, at, text, join(leads[2].ID, string(kind), string(author))},
+		} {
+			b := idx.Bucket(put.b)
+			if err := b.Delete(clone(put.old)); err != nil {
+				return err
+			}
+			if err := b.Put(put.k, []byte(put.newValue)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Doctor(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var where []string
+	for _, f := range r.Problems {
+		where = append(where, f.Where)
+	}
+	if got := strings.Join(where, ","); !strings.Contains(got, "index act_lead") || !strings.Contains(got, "index act_facts") {
+		t.Fatalf("problems = %+v", r.Problems)
+	}
+	if r, err = Repair(path, t0); err != nil || !r.Repaired || len(r.Lost) != 0 {
+		t.Fatalf("repair = %+v, %v", r, err)
+	}
+	if r, err := Doctor(path); err != nil || !r.OK() {
+		t.Fatalf("after repair: %+v %v", r, err)
+	}
+	s, err := Open(Options{Path: path, User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(func(tx *Tx) error {
+		as, err := tx.ActivitiesOf(leads[2].ID, 0)
+		if err != nil || len(as) != 1 || as[0].LeadID != leads[2].ID {
+			t.Errorf("the lead's activities after repair: %+v, %v", as, err)
+		}
+		facts, err := allFacts(tx)
+		n := 0
+		for _, f := range facts {
+			if f.LeadID == leads[2].ID && f.Kind == model.KindVisit {
+				n++
+			}
+		}
+		if err != nil || len(facts) != 4 || n != 1 {
+			t.Errorf("facts after repair: %+v, %v", facts, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -76,8 +77,8 @@ func indexKeys(v any) []ikey {
 		}
 	case *model.Activity:
 		if !e.Deleted && e.LeadID != "" {
-			at := string(millis(e.StartedAt)) + e.ID
-			keys = append(keys, ikey{string(idxActLead), join(e.LeadID, at), ""}, ikey{string(idxActFacts), at, actFacts(e)})
+			at := string(appendID(millis(e.StartedAt), e.ID))
+			keys = append(keys, ikey{string(idxActLead), string(packID(e.LeadID)) + at, ""}, ikey{string(idxActFacts), at, actFacts(e)})
 			if e.Open() {
 				keys = append(keys, ikey{string(idxVisitOpen), e.ID, e.LeadID})
 			}
@@ -113,6 +114,69 @@ func indexKeys(v any) []ikey {
 		}
 	}
 	return keys
+}
+
+// packedLen is the length of the id appendID wrote at b's start, or -1
+// when b does not begin with one.
+func packedLen(b []byte) int {
+	switch {
+	case len(b) >= 17 && b[0] == 1:
+		return 17
+	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
+		return 2 + int(b[1])
+	}
+	return -1
+}
+
+// idText is the text of the id appendID wrote as packed, formatted into
+// buf when it is a UUID (so nothing is allocated), else packed's own
+// bytes; nil when packed is not one id.
+func idText(buf *[36]byte, packed []byte) []byte {
+	if packedLen(packed) != len(packed) {
+		return nil
+	}
+	if packed[0] == 0 {
+		return packed[2:]
+	}
+	u := packed[1:]
+	hex.Encode(buf[0:8], u[0:4])
+	hex.Encode(buf[9:13], u[4:6])
+	hex.Encode(buf[14:18], u[6:8])
+	hex.Encode(buf[19:23], u[8:10])
+	hex.Encode(buf[24:36], u[10:16])
+	buf[8], buf[13], buf[18], buf[23] = '-', '-', '-', '-'
+	return buf[:]
+}
+
+// pastPrefix is the least key greater than every key that begins with p,
+// where a cursor seeks to walk a prefix backwards; nil when there is none
+// (p is all 0xff).
+func pastPrefix(p []byte) []byte {
+	n := len(p)
+	for n > 0 && p[n-1] == 0xff {
+		n--
+	}
+	if n == 0 {
+		return nil
+	}
+	end := append([]byte(nil), p[:n]...)
+	end[n-1]++
+	return end
+}
+
+// lastWithPrefix puts c on the last key that begins with p, or on the key
+// before where they would be, and returns it.
+func lastWithPrefix(c *bolt.Cursor, p []byte) []byte {
+	var k []byte
+	if end := pastPrefix(p); end != nil {
+		k, _ = c.Seek(end)
+	}
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	return k
 }
 
 // leadOf returns the lead an entity belongs to (a lead's own id).
@@ -334,15 +398,9 @@ func (t *Tx) updateCard(leadID string, change func(*Card) error) error {
 
 // setTouch sets the card's last activity from the newest indexed activity.
 func (t *Tx) setTouch(c *Card) error {
-	prefix := []byte(c.ID + "\x00")
-	cur := t.idx(idxActLead).Cursor()
-	// Seek past the lead's entries, then step back to its newest.
-	k, _ := cur.Seek(append(append([]byte(nil), prefix[:len(prefix)-1]...), 1))
-	if k == nil {
-		k, _ = cur.Last()
-	} else {
-		k, _ = cur.Prev()
-	}
+	// The lead's entries, oldest first: its newest is the last of them.
+	prefix := packID(c.ID)
+	k := lastWithPrefix(t.idx(idxActLead).Cursor(), prefix)
 	c.LastActivity = time.Time{}
 	if k != nil && bytes.HasPrefix(k, prefix) && len(k) >= len(prefix)+8 {
 		c.LastActivity = fromMilli(int64(beUint64(k[len(prefix):])))

@@ -37,6 +37,7 @@ var migrations = []migration{
 	{12, "add approval requests and service orders with their indexes", addApprovalsServices},
 	{13, "drop the activities' time index that act_facts repeats", dropActTime},
 	{14, "store the records packed, in about half the bytes", packRecords},
+	{15, "write the ids in the activity indexes packed", packActIndexes},
 }
 
 // showing are the migrations that can take seconds on a big book, in the
@@ -44,6 +45,7 @@ var migrations = []migration{
 var showing = map[int]func(tx *bolt.Tx, progress func(done, total int)) error{
 	10: buildSearchProgress,
 	14: packRecordsProgress,
+	15: packActIndexesProgress,
 }
 
 // SchemaVersion is the schema this build writes.
@@ -202,4 +204,47 @@ func packRecordsProgress(tx *bolt.Tx, progress func(done, total int)) error {
 		}
 	}
 	return nil
+}
+
+func packActIndexes(tx *bolt.Tx) error { return packActIndexesProgress(tx, nil) }
+
+// packActIndexesProgress is migration 15: act_lead and act_facts are
+// derived again from the activity records, every id in them packed
+// (appendID: 17 bytes for a UUID's 36), about 7 MB less in a 10,000-lead
+// book. The records are only read, so one walk over them does.
+func packActIndexesProgress(tx *bolt.Tx, progress func(done, total int)) error {
+	idx := tx.Bucket(bucketIdx)
+	var dst [2]*bolt.Bucket
+	for i, name := range [][]byte{idxActLead, idxActFacts} {
+		if err := idx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return err
+		}
+		b, err := idx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		dst[i] = b
+	}
+	acts := tx.Bucket(bucketActivities)
+	total, done := acts.Stats().KeyN, 0
+	var view jsonView
+	return acts.ForEach(func(k, v []byte) error {
+		if done++; progress != nil && (done%4096 == 0 || done == total) {
+			progress(done, total)
+		}
+		var a model.Activity
+		if data, err := view.of(v); err != nil || decodeActivity(data, &a) != nil {
+			return nil // a corrupt record has no index entry, as in doctor's rebuild
+		}
+		for _, key := range indexKeys(&a) {
+			for i, name := range [][]byte{idxActLead, idxActFacts} {
+				if key.bucket == string(name) {
+					if err := dst[i].Put([]byte(key.key), []byte(key.value)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
 }

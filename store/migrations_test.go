@@ -441,3 +441,196 @@ func TestMigration14PacksRecords(t *testing.T) {
 		return nil
 	})
 }
+
+// actListing is what a book answers about its activities through the two
+// activity indexes: every fact, each lead's activities newest first, the
+// time-ordered list of all and of one lead, and each card's last touch.
+type actListing struct {
+	Facts  []fact
+	OfLead map[string][]string
+	All    []string
+	OneAll []string
+	Touch  map[string]int64
+}
+
+func listActivities(t *testing.T, s *Store, leads []string) actListing {
+	t.Helper()
+	l := actListing{OfLead: map[string][]string{}, Touch: map[string]int64{}}
+	ids := func(as []model.Activity) (out []string) {
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	err := s.View(func(tx *Tx) error {
+		var err error
+		if l.Facts, err = allFacts(tx); err != nil {
+			return err
+		}
+		for _, id := range leads {
+			as, err := tx.ActivitiesOf(id, 0)
+			if err != nil {
+				return err
+			}
+			l.OfLead[id] = ids(as)
+			c, err := tx.Card(id)
+			if err != nil {
+				return err
+			}
+			l.Touch[id] = c.LastActivity.UnixMilli()
+		}
+		all, err := tx.Activities(ActivityFilter{})
+		l.All = ids(all)
+		if err != nil {
+			return err
+		}
+		one, err := tx.Activities(ActivityFilter{LeadID: leads[0], From: t0.Add(-200 * time.Hour), Limit: 50})
+		l.OneAll = ids(one)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestMigration15PacksTheActivityIndexes makes a book whose act_lead and
+// act_facts hold ids as text, as schema 14 wrote them, with more
+// activities than one step of the migration's progress, and opens it: the
+// facts, each lead's activities, the time-ordered lists and the cards'
+// last touch are what they were, the ids in both indexes are packed, and
+// the indexes take fewer bytes.
+func TestMigration15PacksTheActivityIndexes(t *testing.T) {
+	const n = 5000
+	s := openTemp(t, func() time.Time { return t0 })
+	path := s.Path()
+	var leads []string
+	err := s.Update(func(tx *Tx) error {
+		for _, l := range []*model.Lead{{Company: "甲公司"}, {Company: "B Co"}, {ID: "not-a-uuid", Company: "Old Id Co"}} {
+			if err := tx.AddLead(l); err != nil {
+				return err
+			}
+			leads = append(leads, l.ID)
+		}
+		for i := range n {
+			a := &model.Activity{LeadID: leads[i%3], Kind: []string{"call", "visit", "email"}[i%3],
+				StartedAt: t0.Add(-time.Duration(i%1000) * time.Hour), Author: []string{"ann", "bob"}[i%2]}
+			if i%3 == 1 {
+				a.EndedAt = a.StartedAt.Add(time.Hour)
+			}
+			if err := tx.AddActivity(a, ""); err != nil {
+				return err
+			}
+			if i%500 == 7 { // deleted: no entry before or after
+				a.Deleted = true
+				if err := tx.UpdateActivity(a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := listActivities(t, s, leads)
+	if len(want.Facts) != n-10 || len(want.OfLead[leads[2]]) == 0 || len(want.OneAll) != 50 {
+		t.Fatalf("the book lists %d facts, %d of the third lead, %d of the first in 200 hours",
+			len(want.Facts), len(want.OfLead[leads[2]]), len(want.OneAll))
+	}
+	s.Close()
+
+	// The indexes as schema 14 wrote them: ids as text.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizeOf := func(tx *bolt.Tx) (n int) {
+		for _, name := range [][]byte{idxActLead, idxActFacts} {
+			tx.Bucket(bucketIdx).Bucket(name).ForEach(func(k, v []byte) error { n += len(k) + len(v); return nil })
+		}
+		return n
+	}
+	var oldSize int
+	err = db.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIdx)
+		for _, name := range [][]byte{idxActLead, idxActFacts} {
+			if err := idx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := idx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		var view jsonView
+		err := tx.Bucket(bucketActivities).ForEach(func(_, v []byte) error {
+			var a model.Activity
+			data, err := view.of(v)
+			if err != nil || json.Unmarshal(data, &a) != nil {
+				return fmt.Errorf("activity %q does not decode", v)
+			}
+			if a.Deleted {
+				return nil
+			}
+			at := string(millis(a.StartedAt)) + a.ID
+			if err := idx.Bucket(idxActLead).Put([]byte(join(a.LeadID, at)), nil); err != nil {
+				return err
+			}
+			return idx.Bucket(idxActFacts).Put([]byte(at), []byte(join(a.LeadID, a.Kind, a.Author)))
+		})
+		oldSize = sizeOf(tx)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(14))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var steps []int
+	s, err = Open(Options{Path: path, User: "ann", Now: func() time.Time { return t0 }, Progress: func(done, total int) {
+		if total == n {
+			steps = append(steps, done)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(steps) < 2 || steps[len(steps)-1] != n {
+		t.Errorf("progress of the migration: %v, want steps up to %d", steps, n)
+	}
+	got := listActivities(t, s, leads)
+	for name, ok := range map[string]bool{
+		"facts":                  slices.Equal(got.Facts, want.Facts),
+		"each lead's activities": fmt.Sprint(got.OfLead) == fmt.Sprint(want.OfLead),
+		"all activities":         slices.Equal(got.All, want.All),
+		"one lead's, 200 hours":  slices.Equal(got.OneAll, want.OneAll),
+		"last touches":           fmt.Sprint(got.Touch) == fmt.Sprint(want.Touch),
+	} {
+		if !ok {
+			t.Errorf("%s differ after migration 15", name)
+		}
+	}
+	s.View(func(tx *Tx) error {
+		uuids := 0
+		tx.idx(idxActFacts).ForEach(func(k, v []byte) error {
+			if packedLen(k[8:]) != len(k)-8 || packedLen(v) < 0 {
+				t.Errorf("act_facts entry %q: %q is not in the packed form", k, v)
+			}
+			if k[8] == 1 {
+				uuids++
+			}
+			return nil
+		})
+		if uuids != n-10 {
+			t.Errorf("%d activity ids packed as UUIDs, want %d", uuids, n-10)
+		}
+		if newSize := sizeOf(tx.tx); newSize*10 > oldSize*6 {
+			t.Errorf("the two indexes hold %d bytes after the migration, %d before", newSize, oldSize)
+		}
+		return nil
+	})
+}

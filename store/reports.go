@@ -17,7 +17,8 @@ import (
 // kind, by whom) so a year of activities is read without decoding one
 // JSON record, and migration 4.
 //
-//	idx/act_facts/<time><activity id>   lead id|kind|author
+//	idx/act_facts/<time><activity id>   lead id, kind|author (ids packed:
+//	                                    appendID; schema 15)
 
 // cardStages copies a lead's stage log, oldest first (by time, then by
 // clock, so concurrent moves order the same on every replica).
@@ -39,17 +40,28 @@ func cardStages(log []model.StageEntry) []CardStage {
 	return out
 }
 
-func actFacts(a *model.Activity) string { return join(a.LeadID, a.Kind, a.Author) }
+func actFacts(a *model.Activity) string {
+	return string(appendID(nil, a.LeadID)) + join(a.Kind, a.Author)
+}
 
-// ActivityFact is what reports need of one activity. Its byte slices
-// point into the database and are valid only during the callback.
+// ActivityFact is what reports need of one activity. Its byte slices, and
+// those ID and LeadID return, point into the database or into the fact and
+// are valid only during the callback.
 type ActivityFact struct {
-	ID     []byte
-	LeadID []byte
 	Kind   []byte
 	Author []byte
 	At     time.Time
+
+	id, lead         []byte // packed, as the index holds them
+	idText, leadText [36]byte
 }
+
+// ID is the activity's id. The index holds it packed; it is written out
+// only when asked for, into the fact itself.
+func (f *ActivityFact) ID() []byte { return idText(&f.idText, f.id) }
+
+// LeadID is the id of the activity's lead, as ID.
+func (f *ActivityFact) LeadID() []byte { return idText(&f.leadText, f.lead) }
 
 // ActivityFacts calls fn for every live activity started in [from, to)
 // (zero bounds: open), oldest first, from the facts index: no activity
@@ -75,16 +87,16 @@ func (t *Tx) ActivityFacts(from, to time.Time, fn func(*ActivityFact) error) err
 		if !to.IsZero() && bytes.Compare(k[:8], end) >= 0 {
 			break
 		}
-		i := bytes.IndexByte(v, 0)
-		if i < 0 {
+		n := packedLen(v)
+		if n < 0 || packedLen(k[8:]) != len(k)-8 {
 			continue
 		}
-		j := bytes.IndexByte(v[i+1:], 0)
+		j := bytes.IndexByte(v[n:], 0)
 		if j < 0 {
 			continue
 		}
-		j += i + 1
-		f = ActivityFact{ID: k[8:], LeadID: v[:i], Kind: v[i+1 : j], Author: v[j+1:], At: fromMilli(int64(beUint64(k)))}
+		j += n
+		f.id, f.lead, f.Kind, f.Author, f.At = k[8:], v[:n], v[n:j], v[j+1:], fromMilli(int64(beUint64(k)))
 		if err := fn(&f); err != nil {
 			return err
 		}

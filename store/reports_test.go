@@ -35,16 +35,11 @@ func TestMigration4BuildsFactsTargetsAndStageHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.View(func(tx *Tx) error {
-		var facts []ActivityFact
-		err := tx.ActivityFacts(time.Time{}, time.Time{}, func(f *ActivityFact) error {
-			facts = append(facts, ActivityFact{ID: clone(f.ID), LeadID: clone(f.LeadID), Kind: clone(f.Kind), Author: clone(f.Author), At: f.At})
-			return nil
-		})
+		facts, err := allFacts(tx)
 		if err != nil {
 			return err
 		}
-		if len(facts) != 1 || string(facts[0].ID) != "A1" || string(facts[0].LeadID) != "L1" || string(facts[0].Kind) != "call" ||
-			string(facts[0].Author) != "bob" || !facts[0].At.Equal(act.StartedAt) {
+		if len(facts) != 1 || facts[0] != (fact{"A1", "L1", "call", "bob", act.StartedAt.UnixMilli()}) {
 			t.Errorf("facts %+v", facts)
 		}
 		c, err := tx.Card("L1")
@@ -65,6 +60,22 @@ func TestMigration4BuildsFactsTargetsAndStageHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fact is an ActivityFact copied out of its transaction.
+type fact struct {
+	ID, LeadID, Kind, Author string
+	At                       int64 // milliseconds
+}
+
+// allFacts is every fact ActivityFacts gives, oldest first.
+func allFacts(tx *Tx) ([]fact, error) {
+	var facts []fact
+	err := tx.ActivityFacts(time.Time{}, time.Time{}, func(f *ActivityFact) error {
+		facts = append(facts, fact{string(f.ID()), string(f.LeadID()), string(f.Kind), string(f.Author), f.At.UnixMilli()})
+		return nil
+	})
+	return facts, err
 }
 
 func TestActivityFactsFollowTheActivities(t *testing.T) {
