@@ -254,7 +254,7 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 				return err
 			}
 		}
-		if err := tx.DropOutbox(e.Seq); err != nil {
+		if err := tx.DropPushed(e); err != nil {
 			return err
 		}
 	}

@@ -1,12 +1,20 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestRenameAuthorsAsDecoding: the byte-level rename of a list's authors
@@ -155,5 +163,150 @@ func TestStringEnd(t *testing.T) {
 		if got := stringEnd([]byte(v), 0); got != want {
 			t.Errorf("stringEnd(%s) = %d, want %d", v, got, want)
 		}
+	}
+}
+
+// TestDropPushedAsDropOutbox: answering the ops of a handed-over book
+// with the JSON they were pushed as (DropPushed) leaves exactly the book
+// that reading and handing over each record again leaves (DropOutbox):
+// records, merge state, cards and indexes, for creates still waiting as
+// references and for records changed after their create.
+func TestDropPushedAsDropOutbox(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.db")
+	s, err := Open(Options{Path: path, User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed model.Lead
+	if err := s.Update(func(tx *Tx) error {
+		for i := range 12 {
+			l := model.Lead{Company: fmt.Sprintf("Acme %d (root)", i), City: "厦门", Tags: []string{"root"}}
+			if i%4 == 1 {
+				l.Owner = "bob" // handed to a colleague before the login
+			}
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+			if i == 3 {
+				changed = l
+			}
+			for j := range 3 {
+				a := model.Activity{LeadID: l.ID, Kind: model.KindCall, Contact: "root"}
+				if err := tx.AddActivity(&a, fmt.Sprintf("拜访 %d: root said \"yes\"\n- next", j)); err != nil {
+					return err
+				}
+			}
+			tk := model.Task{LeadID: l.ID, Action: "call root back", Due: model.DateOf(time.Now())}
+			if err := tx.AddTask(&tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	changed.City = "Xiamen" // settles its create: no longer a reference
+	if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(&changed) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { _, err := tx.AdoptUnsynced("root", "ann"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "b.db")
+	if err := os.WriteFile(other, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	third := filepath.Join(dir, "c.db")
+	if err := os.WriteFile(third, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(path string, pushed bool, edit func([]OutboxEntry)) map[string]string {
+		s, err := Open(Options{Path: path, User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var entries []OutboxEntry
+		if err := s.View(func(tx *Tx) error { entries, err = tx.OutboxJSONAfter(0, 0); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) < 12*5 {
+			t.Fatalf("%d ops wait", len(entries))
+		}
+		if edit != nil {
+			edit(entries)
+		}
+		if err := s.Update(func(tx *Tx) error {
+			for _, e := range entries {
+				drop := func() error { return tx.DropOutbox(e.Seq) }
+				if pushed {
+					drop = func() error { return tx.DropPushed(e) }
+				}
+				if err := drop(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		s.View(func(tx *Tx) error {
+			var walk func(name string, b *bolt.Bucket)
+			walk = func(name string, b *bolt.Bucket) {
+				b.ForEach(func(k, v []byte) error {
+					if v == nil {
+						walk(name+"/"+string(k), b.Bucket(k))
+						return nil
+					}
+					if jsonpack.Packed(v) {
+						v, _ = jsonpack.Unpack(nil, v)
+					}
+					out[name+"/"+string(k)] = string(v)
+					return nil
+				})
+			}
+			return tx.tx.ForEach(func(name []byte, b *bolt.Bucket) error { walk(string(name), b); return nil })
+		})
+		return out
+	}
+	read, pushed := answer(path, false, nil), answer(other, true, nil)
+	if len(read) != len(pushed) {
+		t.Errorf("%d keys after DropOutbox, %d after DropPushed", len(read), len(pushed))
+	}
+	names := 0
+	for k, v := range read {
+		if strings.Contains(v, `"ann"`) {
+			names++
+		}
+		if pushed[k] != v && !sameJSON(pushed[k], v) {
+			t.Errorf("%s:\nDropOutbox %q\nDropPushed %q", k, v, pushed[k])
+		}
+	}
+	if names < 12+12*3 { // every lead's stage log, every activity's author
+		t.Errorf("only %d values name ann after the answers", names)
+	}
+	// The records of waiting creates come from what was pushed, not from
+	// a second reading: an edit of the pushed JSON shows.
+	var first string
+	edited := answer(third, true, func(entries []OutboxEntry) {
+		for i, e := range entries {
+			var op model.Op
+			if json.Unmarshal(e.Raw, &op) != nil || op.Kind != model.OpCreate || string(op.Fields["company"]) != `"Acme 0 (root)"` {
+				continue
+			}
+			entries[i].Raw = bytes.Replace(e.Raw, []byte(`"Acme 0 (root)"`), []byte(`"Acme 0 as pushed"`), 1)
+			first = "leads/" + op.Entity.ID
+			return
+		}
+	})
+	if !strings.Contains(edited[first], "Acme 0 as pushed") {
+		t.Errorf("the waiting create's record %s is %q, not the fields it was pushed with", first, edited[first])
 	}
 }

@@ -19,15 +19,61 @@ import (
 //	                          the record (0x01, then the op without its
 //	                          fields, see appendRef): the record is the
 //	                          create's fields, so they are stored once
-//	outbox_new/<type>|<id>    the seq of that reference
+//	outbox_new/<type code><id> the seq of that reference, a uvarint (the
+//	                          id packed: appendID; typeCode)
+//
+// Books before packed references hold references whose ids are text and
+// outbox_new keys <type>|<id> with 8-byte seqs; both are read until they
+// are pushed, so no migration rewrites them.
 //
 // Before the record of a referenced create changes, settleCreate writes
 // the op out in full (as JSON, the record as it was), so what the outbox
 // sends is always what was written.
 var bucketOutboxNew = []byte("outbox_new")
 
-// refTag starts a reference to a create; JSON ops start with '{'.
+// refTag starts a reference to a create; JSON ops start with '{'. A
+// reference with packed ids has a 0 after it, where an older one has the
+// length of its op id, which is never 0.
 const refTag = 0x01
+
+// refTypes are the entity types a packed reference or an outbox_new key
+// names by one byte, their index plus one; never reorder, append. A type
+// not here is a 0 and its name (a uvarint length and the bytes).
+var refTypes = []string{model.TypeLead, model.TypeActivity, model.TypeTask, model.TypeComplaint,
+	model.TypeTarget, model.TypeApproval, model.TypeService}
+
+func appendType(b []byte, typ string) []byte {
+	for i, t := range refTypes {
+		if t == typ {
+			return append(b, byte(i+1))
+		}
+	}
+	b = append(b, 0)
+	b = binary.AppendUvarint(b, uint64(len(typ)))
+	return append(b, typ...)
+}
+
+// cutType reads what appendType wrote and returns what follows it.
+func cutType(b []byte) (typ string, rest []byte, ok bool) {
+	switch {
+	case len(b) == 0:
+		return "", nil, false
+	case b[0] == 0:
+		return cutString(b[1:])
+	case int(b[0]) <= len(refTypes):
+		return refTypes[b[0]-1], b[1:], true
+	}
+	return "", nil, false
+}
+
+// cutString reads a uvarint length and that many bytes.
+func cutString(b []byte) (s string, rest []byte, ok bool) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)-w) {
+		return "", nil, false
+	}
+	return string(b[w : w+int(n)]), b[w+int(n):], true
+}
 
 // OutboxEntry is an op waiting to be pushed, with its place in the outbox.
 type OutboxEntry struct {
@@ -148,10 +194,10 @@ func (t *Tx) DropOutbox(seqs ...uint64) error {
 			if err != nil {
 				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 			}
-			if err := t.bucket(bucketOutboxNew).Delete(refKey(r.Entity)); err != nil {
+			if err := t.dropRefKey(r.Entity); err != nil {
 				return err
 			}
-			head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor}
+			head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, ref: true}
 		} else if len(adopted) > 0 {
 			if err := json.Unmarshal(v, &head); err != nil {
 				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
@@ -181,7 +227,7 @@ func (t *Tx) pushCreate(op *rawOp) error {
 		return err
 	}
 	t.written++
-	if err := t.bucket(bucketOutboxNew).Put(refKey(op.Entity), u64(seq)); err != nil {
+	if err := t.bucket(bucketOutboxNew).Put(newRefKey(op.Entity), binary.AppendUvarint(nil, seq)); err != nil {
 		return err
 	}
 	return out.Put(u64(seq), op.appendRef(nil, t.s.node))
@@ -194,13 +240,21 @@ func (t *Tx) settleCreate(typ, id string) error {
 	if refs == nil {
 		return nil
 	}
-	key := refKey(model.EntityRef{Type: typ, ID: id})
-	seq := refs.Get(key)
-	if seq == nil {
+	e := model.EntityRef{Type: typ, ID: id}
+	var k []byte
+	key := newRefKey(e)
+	if v := refs.Get(key); v != nil {
+		seq, n := binary.Uvarint(v)
+		if n != len(v) {
+			return fmt.Errorf("outbox_new entry %x is %w", key, errCorrupt)
+		}
+		k = u64(seq)
+	} else if key = refKey(e); refs.Get(key) != nil { // a book before packed references
+		k = clone(refs.Get(key))
+	} else {
 		return nil
 	}
 	out := t.bucket(bucketOutbox)
-	k := clone(seq)
 	if err := refs.Delete(key); err != nil {
 		return err
 	}
@@ -222,7 +276,24 @@ func (t *Tx) settleCreate(typ, id string) error {
 	return out.Put(k, r.encodeWith(fields))
 }
 
-// refKey is an entity's key in outbox_new.
+// newRefKey is an entity's key in outbox_new: its type's code and its
+// packed id.
+func newRefKey(e model.EntityRef) []byte {
+	return appendID(appendType(make([]byte, 0, 20), e.Type), e.ID)
+}
+
+// dropRefKey removes an entity's outbox_new entry, in either form.
+func (t *Tx) dropRefKey(e model.EntityRef) error {
+	refs := t.bucket(bucketOutboxNew)
+	if err := refs.Delete(newRefKey(e)); err != nil {
+		return err
+	}
+	return refs.Delete(refKey(e))
+}
+
+// refKey is an entity's key in outbox_new as books before packed
+// references wrote it, type|id (and the key of an entity in resend's
+// set).
 func refKey(e model.EntityRef) []byte {
 	k := make([]byte, 0, len(e.Type)+1+len(e.ID))
 	k = append(k, e.Type...)
@@ -237,11 +308,14 @@ func (op *rawOp) encodeWith(fields []byte) []byte {
 	return op.appendTail(b)
 }
 
-// appendRef writes the op without its fields: refTag, then its strings
-// (each a uvarint length and the bytes) op id, type, id, node, user and
-// device, then wall (varint), counter and schema (uvarints). The node is
+// appendRef writes the op without its fields: refTag and a 0, the
+// entity's type (appendType), the op id and the entity id packed
+// (appendID), then node, user and device (each a uvarint length and the
+// bytes), then wall (varint), counter and schema (uvarints). The node is
 // left empty when it is the replica's own (mine), the device when it is
-// the node: most refs then hold only ids and numbers, about 100 bytes.
+// the node: most refs then hold only ids and numbers, about 55 bytes.
+// An id longer than appendID keeps (255 bytes) is written in the older
+// form, every string as text.
 func (op *rawOp) appendRef(b []byte, mine string) []byte {
 	node, device := op.HLC.Node, op.Actor.Device
 	if device == node {
@@ -251,7 +325,14 @@ func (op *rawOp) appendRef(b []byte, mine string) []byte {
 		node = ""
 	}
 	b = append(b, refTag)
-	for _, s := range []string{op.ID, op.Entity.Type, op.Entity.ID, node, op.Actor.User, device} {
+	strs := []string{op.ID, op.Entity.Type, op.Entity.ID, node, op.Actor.User, device}
+	if len(op.ID) <= 255 && len(op.Entity.ID) <= 255 {
+		b = append(b, 0)
+		b = appendType(b, op.Entity.Type)
+		b = appendID(appendID(b, op.ID), op.Entity.ID)
+		strs = strs[3:]
+	}
+	for _, s := range strs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -262,7 +343,8 @@ func (op *rawOp) appendRef(b []byte, mine string) []byte {
 
 var errBadRef = errors.New("a reference to a create that does not decode")
 
-// decodeRef reads what appendRef wrote.
+// decodeRef reads what appendRef wrote, in either form; damage is
+// errBadRef.
 func (t *Tx) decodeRef(v []byte) (rawOp, error) {
 	return decodeRef(v, t.s.node)
 }
@@ -272,19 +354,25 @@ func decodeRef(v []byte, mine string) (rawOp, error) {
 	if len(v) == 0 || v[0] != refTag {
 		return op, errBadRef
 	}
-	r := bytes.NewReader(v[1:])
 	var s [6]string
-	for i := range s {
-		n, err := binary.ReadUvarint(r)
-		if err != nil || n > uint64(r.Len()) {
+	rest, i, ok := v[1:], 0, true
+	if len(rest) > 0 && rest[0] == 0 { // packed ids
+		if s[1], rest, ok = cutType(rest[1:]); ok {
+			if s[0], rest, ok = cutID(rest); ok {
+				s[2], rest, ok = cutID(rest)
+			}
+		}
+		if !ok {
 			return op, errBadRef
 		}
-		buf := make([]byte, n)
-		if _, err := r.Read(buf); err != nil && n > 0 {
-			return op, errBadRef
-		}
-		s[i] = string(buf)
+		i = 3
 	}
+	for ; i < len(s); i++ {
+		if s[i], rest, ok = cutString(rest); !ok {
+			return op, errBadRef
+		}
+	}
+	r := bytes.NewReader(rest)
 	wall, err1 := binary.ReadVarint(r)
 	counter, err2 := binary.ReadUvarint(r)
 	schema, err3 := binary.ReadUvarint(r)
