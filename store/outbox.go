@@ -20,7 +20,7 @@ import (
 //	                          fields, see appendRef): the record is the
 //	                          create's fields, so they are stored once
 //	outbox_new/<type code><id> the seq of that reference, a uvarint (the
-//	                          id packed: appendID; typeCode)
+//	                          id packed: appendID; appendType)
 //
 // Books before packed references hold references whose ids are text and
 // outbox_new keys <type>|<id> with 8-byte seqs; both are read until they
