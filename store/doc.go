@@ -71,7 +71,8 @@
 //	outbox/<seq>                JSON model.Op, or a create whose record is
 //	                            unchanged as a reference to it (outbox.go);
 //	                            seq from NextSequence, big-endian
-//	outbox_new/<type>|<id>      the seq of such a reference
+//	outbox_new/<type><id>       the seq of such a reference (type as one
+//	                            byte, id packed; older: <type>|<id>)
 //	drafts/<draft id>           JSON Draft
 //	sync/, rejected/            sync state, the account the book is bound to
 //	                            and its role, and ops the server refused
