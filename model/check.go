@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -67,7 +66,9 @@ func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	present := make(map[string]json.RawMessage, len(fields))
+	buf := decodeBufs.Get().(*decodeBuf)
+	defer decodeBufs.Put(buf)
+	keys := buf.keys[:0]
 	var es Errors
 	for name, raw := range fields {
 		if isNull(raw) {
@@ -77,17 +78,19 @@ func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
 			es.add(name, "is not valid UTF-8 text")
 			continue
 		}
-		present[name] = raw
+		keys = append(keys, name)
 	}
 	if err := es.Err(); err != nil {
 		return nil, err
 	}
-	if err := decodeStrict(EncodeFields(present), v); err != nil {
+	slices.Sort(keys) // as EncodeFields: of two names that differ in case, the decoder keeps the last
+	buf.keys, buf.data = keys, appendObject(buf.data[:0], keys, fields)
+	if err := decodeStrict(buf.data, v); err != nil {
 		// Name the field: decode each alone (a time's decoder does not
 		// say which field it was decoding).
-		for _, name := range slices.Sorted(maps.Keys(present)) {
+		for _, name := range keys {
 			one, _ := newOf(typ)
-			if ferr := decodeStrict(EncodeFields(map[string]json.RawMessage{name: present[name]}), one); ferr != nil {
+			if ferr := decodeStrict(EncodeFields(map[string]json.RawMessage{name: fields[name]}), one); ferr != nil {
 				return nil, decodeError(typ, name, ferr)
 			}
 		}
@@ -95,6 +98,17 @@ func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
 	}
 	return v, nil
 }
+
+// decodeBuf is what decodeFields writes a record's fields into, kept
+// from one record to the next (decodeBufs): the server decodes every
+// record a push changes, a laptop every record a pull brings. The typed
+// record keeps nothing of it: the decoder copies strings and raw values.
+type decodeBuf struct {
+	keys []string
+	data []byte
+}
+
+var decodeBufs = sync.Pool{New: func() any { return new(decodeBuf) }}
 
 // checkTyped adds to es what the rules above find in v, a pointer to a
 // typed record.

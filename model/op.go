@@ -659,7 +659,12 @@ func EncodeFields(fields map[string]json.RawMessage) []byte {
 	for _, k := range keys {
 		n += len(k) + len(fields[k]) + 4
 	}
-	b := make([]byte, 0, n)
+	return appendObject(make([]byte, 0, n), keys, fields)
+}
+
+// appendObject appends to b the JSON object of fields' members named by
+// keys, in that order.
+func appendObject(b []byte, keys []string, fields map[string]json.RawMessage) []byte {
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
