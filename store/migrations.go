@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -210,25 +212,18 @@ func packActIndexes(tx *bolt.Tx) error { return packActIndexesProgress(tx, nil) 
 
 // packActIndexesProgress is migration 15: act_lead and act_facts are
 // derived again from the activity records, every id in them packed
-// (appendID: 17 bytes for a UUID's 36), about 7 MB less in a 10,000-lead
-// book. The records are only read, so one walk over them does.
+// (appendID: 17 bytes for a UUID's 36), about 8 MB less in a 10,000-lead
+// book. The entries are put in key order: bbolt splits a node only when
+// the transaction commits, so 100,000 puts in random order into one
+// fresh bucket moved its growing node about (8 s); in order they append
+// (about 1 s, 30 MB more memory for the sorted entries).
 func packActIndexesProgress(tx *bolt.Tx, progress func(done, total int)) error {
-	idx := tx.Bucket(bucketIdx)
-	var dst [2]*bolt.Bucket
-	for i, name := range [][]byte{idxActLead, idxActFacts} {
-		if err := idx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-			return err
-		}
-		b, err := idx.CreateBucket(name)
-		if err != nil {
-			return err
-		}
-		dst[i] = b
-	}
 	acts := tx.Bucket(bucketActivities)
 	total, done := acts.Stats().KeyN, 0
+	names := [][]byte{idxActLead, idxActFacts}
+	var entries [2][]ikey
 	var view jsonView
-	return acts.ForEach(func(k, v []byte) error {
+	err := acts.ForEach(func(k, v []byte) error {
 		if done++; progress != nil && (done%4096 == 0 || done == total) {
 			progress(done, total)
 		}
@@ -237,14 +232,33 @@ func packActIndexesProgress(tx *bolt.Tx, progress func(done, total int)) error {
 			return nil // a corrupt record has no index entry, as in doctor's rebuild
 		}
 		for _, key := range indexKeys(&a) {
-			for i, name := range [][]byte{idxActLead, idxActFacts} {
+			for i, name := range names {
 				if key.bucket == string(name) {
-					if err := dst[i].Put([]byte(key.key), []byte(key.value)); err != nil {
-						return err
-					}
+					entries[i] = append(entries[i], key)
 				}
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	idx := tx.Bucket(bucketIdx)
+	for i, name := range names {
+		if err := idx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return err
+		}
+		b, err := idx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		b.FillPercent = fillPercent
+		slices.SortFunc(entries[i], func(x, y ikey) int { return strings.Compare(x.key, y.key) })
+		for _, e := range entries[i] {
+			if err := b.Put([]byte(e.key), []byte(e.value)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
