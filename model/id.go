@@ -7,3 +7,26 @@ import "github.com/google/uuid"
 func NewID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
+
+// AppendPackedID appends id to b as index keys hold ids: a UUID in its
+// canonical text as a 1 and its 16 bytes (where the text takes 36), any
+// other id as a 0, its length and its first 255 bytes (ids are checked to
+// be far shorter). Packed UUIDs sort as their text does.
+func AppendPackedID(b []byte, id string) []byte {
+	if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		return append(append(b, 1), u[:]...)
+	}
+	return append(append(b, 0, byte(min(len(id), 255))), id[:min(len(id), 255)]...)
+}
+
+// CutPackedID reads an id AppendPackedID wrote at the start of b and
+// returns what follows it; ok is false when b does not start with one.
+func CutPackedID(b []byte) (id string, rest []byte, ok bool) {
+	switch {
+	case len(b) >= 17 && b[0] == 1:
+		return uuid.UUID(b[1:17]).String(), b[17:], true
+	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
+		return string(b[2 : 2+int(b[1])]), b[2+int(b[1]):], true
+	}
+	return "", nil, false
+}

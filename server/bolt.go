@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -27,14 +28,17 @@ import (
 //	users/<name>               JSON User
 //	tokens/<sha256 of secret>  JSON Token
 //	log/<seq>                  kind byte (0x80 set: a uvarint of the
-//	                           entry's Slots follows), uvarint-prefixed lead
-//	                           and user, then the op's JSON; seq uint64
-//	                           big-endian, from the bucket's NextSequence in
-//	                           the writing transaction, so commit order is
-//	                           seq order
-//	opids/<op id>              seq the op was applied at
+//	                           entry's Slots follows), the lead (0x40 set:
+//	                           packed, see below; else uvarint-prefixed)
+//	                           and the uvarint-prefixed user, then the
+//	                           op's JSON, packed; seq uint64 big-endian,
+//	                           from the bucket's NextSequence in the
+//	                           writing transaction, so commit order is seq
+//	                           order
+//	opids/<op id, packed>      seq the op was applied at
 //	records/<type>/<id>        JSON boltRecord: fields and merge state
-//	children/<lead>|<type>|<id> empty ("|" is a 0x00 byte)
+//	children/<lead, packed><type>|<id, packed>
+//	                           empty ("|" is a 0x00 byte)
 //	visible/<user>|<lead>      empty: user owns or is assigned the lead
 //	usage/<user>               uint64 big-endian: bytes of op JSON in the
 //	                           log whose actor is user (schema 2 on)
@@ -42,6 +46,11 @@ import (
 //	                           (bolt_repair.go; made on first use)
 //	disabled/, token_expiry/,  accounts, invitations and the audit log
 //	invites/, audit/           (bolt_accounts.go; made on first use)
+//
+// Ids in keys and log entries are packed (model.AppendPackedID, schema 3
+// on): a UUID in 17 bytes where its text takes 36. Packed UUIDs sort as
+// their text, so a lead's children keep their order. Log entries written
+// before schema 3 keep their leads as text.
 var (
 	bMeta     = []byte("meta")
 	bUsers    = []byte("users")
@@ -59,12 +68,13 @@ var (
 
 // boltSchema is the layout this build writes; boltMigrations bring an
 // older file up to it.
-const boltSchema = 2
+const boltSchema = 3
 
 // boltMigrations[v] turns a file of schema v-1 into one of schema v, in
 // the transaction that opens it.
 var boltMigrations = map[uint64]func(tx *bolt.Tx) error{
 	2: countUsage,
+	3: packIndexIDs,
 }
 
 // BoltStorage is the default Storage: one bbolt file.
@@ -297,8 +307,30 @@ func encodeRecord(rec *model.Record) ([]byte, error) {
 }
 
 func childKey(lead string, ref model.EntityRef) []byte {
-	return []byte(lead + "\x00" + ref.Type + "\x00" + ref.ID)
+	b := model.AppendPackedID(make([]byte, 0, 2*17+len(ref.Type)+1), lead)
+	b = append(append(b, ref.Type...), 0)
+	return model.AppendPackedID(b, ref.ID)
 }
+
+// parseChildKey reads a key childKey wrote; ok is false for any other.
+func parseChildKey(k []byte) (lead string, ref model.EntityRef, ok bool) {
+	lead, rest, ok := model.CutPackedID(k)
+	if !ok {
+		return "", ref, false
+	}
+	i := bytes.IndexByte(rest, 0)
+	if i <= 0 {
+		return "", ref, false
+	}
+	ref.Type = string(rest[:i])
+	if ref.ID, rest, ok = model.CutPackedID(rest[i+1:]); !ok || len(rest) > 0 {
+		return "", model.EntityRef{}, false
+	}
+	return lead, ref, true
+}
+
+// opKey is an op id's key in opids/.
+func opKey(opID string) []byte { return model.AppendPackedID(nil, opID) }
 
 func (t *boltTx) ChildRecords(lead string, types ...string) (map[model.EntityRef]*model.Record, error) {
 	kids, err := t.Children(lead)
@@ -323,15 +355,11 @@ func (t *boltTx) ChildRecords(lead string, types ...string) (map[model.EntityRef
 
 func (t *boltTx) Children(lead string) ([]model.EntityRef, error) {
 	var out []model.EntityRef
-	prefix := []byte(lead + "\x00")
+	prefix := model.AppendPackedID(nil, lead)
 	c := t.tx.Bucket(bChildren).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-		rest := string(k[len(prefix):])
-		for i := 0; i < len(rest); i++ {
-			if rest[i] == 0 {
-				out = append(out, model.EntityRef{Type: rest[:i], ID: rest[i+1:]})
-				break
-			}
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if _, ref, ok := parseChildKey(k); ok {
+			out = append(out, ref)
 		}
 	}
 	return out, nil
@@ -347,7 +375,7 @@ func (t *boltTx) AddChild(lead string, ref model.EntityRef) error {
 }
 
 func (t *boltTx) OpSeq(opID string) (uint64, bool, error) {
-	v := t.tx.Bucket(bOpIDs).Get([]byte(opID))
+	v := t.tx.Bucket(bOpIDs).Get(opKey(opID))
 	if len(v) != 8 {
 		return 0, false, nil
 	}
@@ -443,8 +471,13 @@ func (t *boltTx) SetVisible(lead string, remove, add []string) error {
 
 var entryKinds = []string{EntryOp, EntryGrant, EntryRevoke}
 
-// slotsFlag marks a kind byte followed by the entry's Slots.
-const slotsFlag = 0x80
+// slotsFlag marks a kind byte followed by the entry's Slots, and
+// packedLeadFlag one whose lead is packed (schema 3 on).
+const (
+	slotsFlag      = 0x80
+	packedLeadFlag = 0x40
+	entryFlags     = slotsFlag | packedLeadFlag
+)
 
 // encodeEntry lays an entry out so a scan can filter on kind, lead and
 // user without decoding the op. It also returns the length of the op's
@@ -460,8 +493,8 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 		b[0] |= slotsFlag
 		b = binary.AppendUvarint(b, e.Slots)
 	}
-	b = binary.AppendUvarint(b, uint64(len(e.Lead)))
-	b = append(b, e.Lead...)
+	b[0] |= packedLeadFlag
+	b = model.AppendPackedID(b, e.Lead)
 	b = binary.AppendUvarint(b, uint64(len(e.User)))
 	b = append(b, e.User...)
 	n := 0
@@ -481,10 +514,10 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 
 func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 	bad := fmt.Errorf("log entry %d is corrupt", seq)
-	if len(v) < 1 || int(v[0]&^slotsFlag) >= len(entryKinds) {
+	if len(v) < 1 || int(v[0]&^entryFlags) >= len(entryKinds) {
 		return LogEntry{}, bad
 	}
-	e := LogEntry{Seq: seq, Kind: entryKinds[v[0]&^slotsFlag]}
+	e := LogEntry{Seq: seq, Kind: entryKinds[v[0]&^entryFlags]}
 	rest := v[1:]
 	if v[0]&slotsFlag != 0 {
 		n, w := binary.Uvarint(rest)
@@ -503,7 +536,11 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 		return s, true
 	}
 	var ok1, ok2 bool
-	e.Lead, ok1 = str()
+	if v[0]&packedLeadFlag != 0 {
+		e.Lead, rest, ok1 = model.CutPackedID(rest)
+	} else {
+		e.Lead, ok1 = str()
+	}
 	e.User, ok2 = str()
 	if !ok1 || !ok2 {
 		return LogEntry{}, bad
@@ -548,7 +585,7 @@ func (t *boltTx) Append(e LogEntry) (uint64, error) {
 	if e.Kind == EntryOp && e.Op != nil {
 		ids := t.tx.Bucket(bOpIDs)
 		ids.FillPercent = fillPercent
-		if err := ids.Put([]byte(e.Op.ID), be(seq)); err != nil {
+		if err := ids.Put(opKey(e.Op.ID), be(seq)); err != nil {
 			return 0, err
 		}
 		if err := addUsage(t.tx.Bucket(bUsage), e.Op.Actor.User, int64(opLen)); err != nil {
@@ -571,6 +608,55 @@ func (t *boltTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 		if err != nil || !more {
 			return err
 		}
+	}
+	return nil
+}
+
+// packIndexIDs (schema 3) writes the keys of children/ and opids/ with
+// their ids packed (childKey, opKey): about a third of the bytes. A
+// children key that is not lead|type|id was skipped by every reader, and
+// is left out.
+func packIndexIDs(tx *bolt.Tx) error {
+	type kv struct{ k, v []byte }
+	rekey := func(name []byte, key func(k []byte) []byte) error {
+		var all []kv
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if nk := key(k); nk != nil {
+				all = append(all, kv{nk, bytes.Clone(v)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		b, err := tx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 1 // written in key order, once
+		slices.SortFunc(all, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+		for _, e := range all {
+			if err := b.Put(e.k, e.v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := rekey(bChildren, func(k []byte) []byte {
+		parts := bytes.SplitN(k, []byte{0}, 3)
+		if len(parts) != 3 || len(parts[0]) == 0 || len(parts[1]) == 0 || len(parts[2]) == 0 {
+			return nil
+		}
+		return childKey(string(parts[0]), model.EntityRef{Type: string(parts[1]), ID: string(parts[2])})
+	})
+	if err != nil {
+		return fmt.Errorf("children: %w", err)
+	}
+	if err := rekey(bOpIDs, func(k []byte) []byte { return opKey(string(k)) }); err != nil {
+		return fmt.Errorf("op ids: %w", err)
 	}
 	return nil
 }

@@ -158,11 +158,11 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		}
 		rows = nil
 		err = btx.Bucket(bChildren).ForEach(func(k, _ []byte) error {
-			parts := splitZero(string(k), 3)
-			if parts == nil {
+			lead, ref, ok := parseChildKey(k)
+			if !ok {
 				return fmt.Errorf("child index key %q is corrupt", k)
 			}
-			rows = append(rows, []any{parts[0], parts[1], parts[2]})
+			rows = append(rows, []any{lead, ref.Type, ref.ID})
 			return nil
 		})
 		if err != nil {

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -290,21 +293,179 @@ func TestQuotaCountsAnExistingLogOnUpgrade(t *testing.T) {
 	})
 }
 
-// downgradeBolt makes a server file look as schema 1 left it: no usage.
+// downgradeBolt makes a server file look as schema 1 left it: no usage,
+// and the ids in the keys of children/ and opids/ as text (schema 3
+// packs them).
 func downgradeBolt(t *testing.T, path string) {
+	t.Helper()
+	textIDs(t, path, 1)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("usage")) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// textIDs rewrites the keys of children/ and opids/ and the log entries
+// of the server file at path with their ids as text, as schemas before 3
+// wrote them, and sets its schema to schema.
+func textIDs(t *testing.T, path string, schema byte) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte("usage")); err != nil {
+	cut := func(k []byte) (string, []byte) {
+		id, rest, ok := model.CutPackedID(k)
+		if !ok {
+			t.Fatalf("key %x holds no packed id", k)
+		}
+		return id, rest
+	}
+	rekey := func(tx *bolt.Tx, name string, text func(k []byte) string) error {
+		b := tx.Bucket([]byte(name))
+		keys := map[string][]byte{}
+		if err := b.ForEach(func(k, v []byte) error { keys[text(k)] = bytes.Clone(v); return nil }); err != nil {
 			return err
 		}
-		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+		if err := tx.DeleteBucket([]byte(name)); err != nil {
+			return err
+		}
+		if b, err = tx.CreateBucket([]byte(name)); err != nil {
+			return err
+		}
+		for k, v := range keys {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		err := rekey(tx, "children", func(k []byte) string {
+			lead, rest := cut(k)
+			typ, id, _ := bytes.Cut(rest, []byte{0})
+			child, _ := cut(id)
+			return lead + "\x00" + string(typ) + "\x00" + child
+		})
+		if err != nil {
+			return err
+		}
+		if err := rekey(tx, "opids", func(k []byte) string { id, _ := cut(k); return id }); err != nil {
+			return err
+		}
+		// Log entries name their lead as text (kind byte without 0x40).
+		log := tx.Bucket([]byte("log"))
+		old := map[string][]byte{}
+		err = log.ForEach(func(k, v []byte) error {
+			if v[0]&0x40 == 0 {
+				return nil
+			}
+			rest := v[1:]
+			var slots []byte
+			if v[0]&0x80 != 0 {
+				_, w := binary.Uvarint(rest)
+				slots, rest = rest[:w], rest[w:]
+			}
+			lead, rest := cut(rest)
+			e := append([]byte{v[0] &^ 0x40}, slots...)
+			e = binary.AppendUvarint(e, uint64(len(lead)))
+			old[string(k)] = append(append(e, lead...), rest...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for k, v := range old {
+			if err := log.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, schema})
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBoltSchema3PacksIndexIDs: a server file from before schema 3 (ids
+// as text in the keys of children/ and opids/) is upgraded when the
+// server opens it: the keys shrink, an op pushed again is a duplicate,
+// and a manager's fresh pull gets every record, a lead's children
+// included.
+func TestBoltSchema3PacksIndexIDs(t *testing.T) {
+	dir := t.TempDir()
+	h := startHarness(t, dir, boltBackend)
+	ann := h.device("ann", "rep")
+	lead := ann.addLead("Old Keys Co")
+	for i := range 3 {
+		ann.addVisit(lead.ID, fmt.Sprintf("visit %d 拜访", i))
+	}
+	ann.sync()
+	pushed := ann.replica()
+	h.close()
+	path := server.BoltPath(filepath.Join(dir, "server"))
+	textIDs(t, path, 2)
+	keyBytes := func() (n int) {
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		_ = db.View(func(tx *bolt.Tx) error {
+			for _, name := range []string{"children", "opids"} {
+				_ = tx.Bucket([]byte(name)).ForEach(func(k, _ []byte) error { n += len(k); return nil })
+			}
+			return nil
+		})
+		return n
+	}
+	before := keyBytes()
+	startHarness(t, dir, boltBackend).close() // opening the file upgrades it
+	if after := keyBytes(); after*10 > before*6 {
+		t.Fatalf("keys of children/ and opids/: %d bytes before the upgrade, %d after", before, after)
+	}
+	h3 := startHarness(t, dir, boltBackend)
+	defer h3.close()
+	err := h3.st.View(context.Background(), func(tx server.Tx) error {
+		if kids, err := tx.Children(lead.ID); err != nil || len(kids) != 3 {
+			return fmt.Errorf("the lead's children after the upgrade: %v, %v", kids, err)
+		}
+		n := 0
+		err := tx.Scan(0, func(e server.LogEntry) (bool, error) {
+			if e.Kind != server.EntryOp || e.Op == nil && e.Raw == nil {
+				return true, nil
+			}
+			op, err := model.DecodeOp(e.Raw)
+			if err != nil {
+				return false, err
+			}
+			if seq, ok, err := tx.OpSeq(op.ID); err != nil || !ok || seq != e.Seq {
+				return false, fmt.Errorf("op %s at %d: OpSeq says %d, %v, %v", op.ID, e.Seq, seq, ok, err)
+			}
+			if e.Lead != lead.ID {
+				return false, fmt.Errorf("op %s: its entry names lead %q", op.ID, e.Lead)
+			}
+			n++
+			return true, nil
+		})
+		if err == nil && n < 4 {
+			err = fmt.Errorf("the log holds %d ops", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boss := h3.device("boss", "manager")
+	if rep := boss.sync(); rep.Pulled < len(pushed) {
+		t.Fatalf("the manager pulled %d changes of %d", rep.Pulled, len(pushed))
+	}
+	if got := boss.replica(); len(got) != len(pushed) {
+		t.Fatalf("the manager holds %d records, ann %d", len(got), len(pushed))
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
-	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -198,25 +197,12 @@ func decodeSearchDoc(v []byte) (searchDoc, bool) {
 
 // Ids in the index are mostly UUIDs: 16 bytes after a 1, where their text
 // takes 36. Any other id is a 0, its length and its bytes.
-func appendID(b []byte, id string) []byte {
-	if u, err := uuid.Parse(id); err == nil && u.String() == id {
-		return append(append(b, 1), u[:]...)
-	}
-	return append(append(b, 0, byte(min(len(id), 255))), id[:min(len(id), 255)]...)
-}
+func appendID(b []byte, id string) []byte { return model.AppendPackedID(b, id) }
 
 func packID(id string) []byte { return appendID(nil, id) }
 
 // cutID reads an id written by appendID and returns what follows it.
-func cutID(b []byte) (id string, rest []byte, ok bool) {
-	switch {
-	case len(b) >= 17 && b[0] == 1:
-		return uuid.UUID(b[1:17]).String(), b[17:], true
-	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
-		return string(b[2 : 2+int(b[1])]), b[2+int(b[1]):], true
-	}
-	return "", nil, false
-}
+func cutID(b []byte) (id string, rest []byte, ok bool) { return model.CutPackedID(b) }
 
 // packedLead is the packed lead id of an activity's doc/ value.
 func packedLead(v []byte) []byte {
