@@ -282,13 +282,17 @@ func newRefKey(e model.EntityRef) []byte {
 	return appendID(appendType(make([]byte, 0, 20), e.Type), e.ID)
 }
 
-// dropRefKey removes an entity's outbox_new entry, in either form.
+// dropRefKey removes an entity's outbox_new entry, in either form. A
+// push drops every reference it sent: the older key is looked for only
+// when the newer is not there, one seek each.
 func (t *Tx) dropRefKey(e model.EntityRef) error {
-	refs := t.bucket(bucketOutboxNew)
-	if err := refs.Delete(newRefKey(e)); err != nil {
-		return err
+	c := t.bucket(bucketOutboxNew).Cursor()
+	for _, key := range [][]byte{newRefKey(e), refKey(e)} {
+		if k, _ := c.Seek(key); bytes.Equal(k, key) {
+			return c.Delete()
+		}
 	}
-	return refs.Delete(refKey(e))
+	return nil
 }
 
 // refKey is an entity's key in outbox_new as books before packed
