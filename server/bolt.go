@@ -550,7 +550,7 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 		if err != nil {
 			return LogEntry{}, fmt.Errorf("log entry %d is corrupt: %w", seq, err)
 		}
-		e.Raw = json.RawMessage(raw)
+		e.Raw, e.OwnRaw = json.RawMessage(raw), true
 	}
 	return e, nil
 }

@@ -165,7 +165,10 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 					break
 				}
 				if ok {
-					raw := append(json.RawMessage(nil), e.Raw...)
+					raw := e.Raw
+					if !e.OwnRaw {
+						raw = append(json.RawMessage(nil), e.Raw...)
+					}
 					if e.Raw == nil {
 						if raw, err = json.Marshal(e.Op); err != nil {
 							return false, err

@@ -65,6 +65,9 @@ type LogEntry struct {
 	// instead, so a pull can pass it on without decoding it.
 	Op  *model.Op
 	Raw json.RawMessage
+	// OwnRaw says Raw is the entry's own copy, which fn may keep (bbolt
+	// unpacks each entry into a new slice): a pull then does not copy it.
+	OwnRaw bool
 	// Slots is how many seqs just below Seq a grant or revoke keeps free
 	// (Append reserves VisibilitySlots of them; entries written before
 	// that have none). No entry ever takes them: a pull that sends the
@@ -155,7 +158,7 @@ type Tx interface {
 	Head() (uint64, error)
 	// Scan calls fn for the log entries after seq `after`, in order,
 	// until fn returns false or the log ends. An entry's Raw is valid
-	// only during the call: copy it to keep it.
+	// only during the call, unless OwnRaw: copy it to keep it.
 	Scan(after uint64, fn func(LogEntry) (bool, error)) error
 
 	// RepairTx: quarantined entries and whole-store record scans, for
