@@ -204,3 +204,47 @@ func TestCardRoundTripWithStageHistory(t *testing.T) {
 		t.Error("a cut card decoded")
 	}
 }
+
+// ActivityFacts allocates nothing per activity, also when the callback
+// asks for the ids, which the index holds packed.
+func TestActivityFactsAllocateNothingPerActivity(t *testing.T) {
+	s := openTemp(t, func() time.Time { return t0 })
+	err := s.Update(func(tx *Tx) error {
+		leads := []*model.Lead{{Company: "Co"}, {ID: "lead-text-id", Company: "Text Co"}}
+		for _, l := range leads {
+			if err := tx.AddLead(l); err != nil {
+				return err
+			}
+		}
+		for i := range 300 {
+			a := model.Activity{LeadID: leads[i%2].ID, Kind: model.KindCall, StartedAt: t0.Add(-time.Duration(i) * time.Minute)}
+			if err := tx.AddActivity(&a, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := func(from time.Time) (n int, allocs float64) {
+		allocs = testing.AllocsPerRun(5, func() {
+			n = 0
+			s.View(func(tx *Tx) error {
+				return tx.ActivityFacts(from, time.Time{}, func(f *ActivityFact) error {
+					if len(f.ID()) == 0 || len(f.LeadID()) == 0 {
+						t.Fatalf("fact without ids: %q %q", f.ID(), f.LeadID())
+					}
+					n++
+					return nil
+				})
+			})
+		})
+		return n, allocs
+	}
+	few, fewAllocs := allocs(t0.Add(-10 * time.Minute))
+	all, allAllocs := allocs(time.Time{})
+	if few != 11 || all != 300 || allAllocs > fewAllocs { // from is inclusive
+		t.Errorf("%d facts in %.0f allocations, %d in %.0f", few, fewAllocs, all, allAllocs)
+	}
+}
