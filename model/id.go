@@ -13,8 +13,10 @@ func NewID() string {
 // other id as a 0, its length and its first 255 bytes (ids are checked to
 // be far shorter). Packed UUIDs sort as their text does.
 func AppendPackedID(b []byte, id string) []byte {
-	if u, err := uuid.Parse(id); err == nil && u.String() == id {
-		return append(append(b, 1), u[:]...)
+	if canonicalUUID(id) {
+		if u, err := uuid.Parse(id); err == nil {
+			return append(append(b, 1), u[:]...)
+		}
 	}
 	return append(append(b, 0, byte(min(len(id), 255))), id[:min(len(id), 255)]...)
 }
@@ -29,4 +31,19 @@ func CutPackedID(b []byte) (id string, rest []byte, ok bool) {
 		return string(b[2 : 2+int(b[1])]), b[2+int(b[1]):], true
 	}
 	return "", nil, false
+}
+
+// canonicalUUID reports whether id may be a UUID in its canonical text:
+// 36 characters, none of them an upper-case letter (uuid.Parse takes
+// those as well, but a packed UUID reads back in lower case).
+func canonicalUUID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
