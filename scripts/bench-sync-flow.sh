@@ -5,6 +5,10 @@
 # server's memory (VmHWM, RssAnon, RssFile) after each sync.
 #
 #   BIN=./fieldcrm LEADS=10000 W=/tmp/flow PORT=17391 scripts/bench-sync-flow.sh
+#
+# BOOK=FILE starts from a copy of that book instead of a new demo book (an
+# older build's book, to see it migrated and pushed). Per bucket:
+# go run ./scripts/bucketsizes FILE.
 set -u
 BIN=${BIN:-./fieldcrm}
 W=${W:-/tmp/fieldcrm-flow}
@@ -12,8 +16,13 @@ PORT=${PORT:-17391}
 rm -rf "$W"
 mkdir -p "$W/srv" "$W/home"
 export XDG_CONFIG_HOME=$W/home XDG_DATA_HOME=$W/home FIELDCRM_LANG=en
-"$BIN" --db "$W/ann.db" demo --leads "${LEADS:-10000}" --sales-only >/dev/null
-echo "book made by demo: $(stat -c %s "$W/ann.db") bytes"
+if [ -n "${BOOK:-}" ]; then
+	cp "$BOOK" "$W/ann.db"
+	echo "book copied from $BOOK: $(stat -c %s "$W/ann.db") bytes"
+else
+	"$BIN" --db "$W/ann.db" demo --leads "${LEADS:-10000}" --sales-only >/dev/null
+	echo "book made by demo: $(stat -c %s "$W/ann.db") bytes"
+fi
 token() { "$BIN" admin --data "$W/srv" user add "$1" --role "$2" 2>&1 | grep -o 'token [^ ]*' | head -1 | cut -d' ' -f2; }
 ANN=$(token ann rep)
 BOSS=$(token boss manager)
