@@ -170,6 +170,8 @@ var entries = []entry{
 	{"sync.offline", "offline", "离线"},
 	{"sync.not_connected", "offline · not connected", "离线 · 未连接服务器"},
 	{"sync.syncing", "syncing…", "同步中…"},
+	{"sync.pushing", "pushing", "正在推送"},
+	{"sync.pulling", "pulling: %d changes", "正在拉取：%d 条更改"},
 	{"sync.waiting", "%d waiting", "%d 条待同步"},
 	{"sync.last", "synced %s", "%s 已同步"},
 	{"sync.never", "never synced", "从未同步"},

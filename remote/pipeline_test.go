@@ -72,8 +72,16 @@ func TestPushSendsOneBatchAtATimeInOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := remote.Options{PushBatch: 50}
+			var answered, waited []int // what each call of Progress says
+			opts := remote.Options{PushBatch: 50, Progress: func(done remote.Report, waiting int) {
+				answered = append(answered, done.Pushed+done.Duplicates+done.Rejected)
+				waited = append(waited, waiting)
+			}}
 			rep, err := remote.SyncWith(context.Background(), st, c, opts)
+			if failAt == 0 && (len(answered) < leads/50 || !slices.IsSorted(answered) || answered[leads/50-1] != leads ||
+				slices.ContainsFunc(waited, func(n int) bool { return n != leads })) {
+				t.Errorf("progress after each batch and page: answered %v, waiting %v", answered, waited)
+			}
 			pushed := rep.Pushed
 			if failAt > 0 {
 				if err == nil {

@@ -27,6 +27,17 @@ type Report struct {
 type Options struct {
 	PushBatch int // ops per push, at most wire.MaxBatchOps
 	PullLimit int // changes per pull, at most MaxPullLimit
+	// Progress, when set, is called after each batch pushed and each page
+	// pulled is stored, with what the sync has done so far and how many
+	// ops waited to be pushed when it began: a first sync of a large book
+	// takes seconds, and its command shows how far it got.
+	Progress func(done Report, waiting int)
+}
+
+func (o Options) progress(done Report, waiting int) {
+	if o.Progress != nil {
+		o.Progress(done, waiting)
+	}
 }
 
 // Sync pushes the outbox in batches, then pulls until the replica is up to
@@ -158,6 +169,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			}
 			return fmt.Errorf("store the server's answers: %w", err)
 		}
+		o.progress(*rep, waiting)
 		if rerr != nil {
 			return rerr
 		}
@@ -459,6 +471,7 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			restart(s.Cursor)
 			continue
 		}
+		o.progress(*rep, rep.Pushed+rep.Duplicates+rep.Rejected)
 		if !resp.More {
 			return nil
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/fieldcrm/fieldcrm/remote"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,5 +161,31 @@ func TestProgressDrawsAndClears(t *testing.T) {
 	p.finish()
 	if got := errw.String(); !strings.HasSuffix(got, "(10/10)\r\x1b[K") || !strings.Contains(got, "100% [==============================]") {
 		t.Fatalf("end %q", got)
+	}
+}
+
+// TestSyncProgressPushesThenCounts: a sync's progress is a bar of the ops
+// answered while it pushes, then a count of the changes pulled on the
+// same line, and nothing once it is hidden.
+func TestSyncProgressPushesThenCounts(t *testing.T) {
+	var errw bytes.Buffer
+	past := time.Now().Add(-time.Hour)
+	push := &progress{w: &errw, label: "pushing", start: past, enabled: true}
+	pull := &progress{w: &errw, label: "pulling: %d changes", start: past, enabled: true}
+	show, hide := syncProgressOn(push, pull)
+	show(remote.Report{Pushed: 450, Duplicates: 50}, 2000)
+	if want := "\rpushing  25% [=======>                      ] (500/2000)"; errw.String() != want {
+		t.Fatalf("while pushing: %q, want %q", errw.String(), want)
+	}
+	errw.Reset()
+	show(remote.Report{Pushed: 1990, Rejected: 10, Pulled: 300}, 2000)
+	if want := "\r\x1b[K\rpulling: 300 changes\x1b[K"; errw.String() != want {
+		t.Fatalf("once pulling: %q, want %q", errw.String(), want)
+	}
+	errw.Reset()
+	show(remote.Report{Pushed: 2000, Pulled: 5300}, 2000) // within 100 ms
+	hide()
+	if want := "\r\x1b[K"; errw.String() != want {
+		t.Fatalf("at the end: %q, want %q", errw.String(), want)
 	}
 }

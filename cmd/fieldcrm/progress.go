@@ -45,10 +45,25 @@ func (p *progress) update(done, total int) {
 	fmt.Fprint(p.w, "\r"+progressLine(p.label, done, total, 30))
 }
 
-// finish clears the bar's line, if it drew one.
+// count shows n, for work whose total is not known: the label is a
+// format with one %d.
+func (p *progress) count(n int) {
+	if !p.enabled {
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.start) < 700*time.Millisecond || now.Sub(p.drawn) < 100*time.Millisecond {
+		return
+	}
+	p.drawn = now
+	fmt.Fprintf(p.w, "\r"+p.label+"\x1b[K", n)
+}
+
+// finish clears the bar's line, if it drew one, once.
 func (p *progress) finish() {
 	if !p.drawn.IsZero() {
 		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = time.Time{}
 	}
 }
 

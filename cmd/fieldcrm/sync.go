@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -76,7 +77,9 @@ and the rest of the sync goes on.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			rep, err := remote.Sync(ctx, st, c)
+			show, hide := a.syncProgress()
+			rep, err := remote.SyncWith(ctx, st, c, remote.Options{Progress: show})
+			hide()
 			a.compactAfterSync(st, err) // compact.go: once a day, when the outbox is empty
 			if asJSON {
 				_ = printJSON(a.out, rep)
@@ -303,4 +306,30 @@ func (a *app) syncRejected(asJSON bool) error {
 	t.write(a.out)
 	fmt.Fprintln(a.out, "each change is kept in full; dismiss one with 'fieldcrm sync --dismiss OP' once dealt with")
 	return nil
+}
+
+// syncProgress shows how far a sync that takes more than a moment got, on
+// the error stream when it is a terminal (progress): a bar of the ops
+// answered while pushing, then a count of the changes pulled; hide
+// takes it away.
+func (a *app) syncProgress() (show func(remote.Report, int), hide func()) {
+	lang := a.language()
+	return syncProgressOn(a.progress(i18n.T(lang, "sync.pushing")), a.progress(i18n.T(lang, "sync.pulling")))
+}
+
+func syncProgressOn(push, pull *progress) (show func(remote.Report, int), hide func()) {
+	pushing := true
+	show = func(done remote.Report, waiting int) {
+		answered := done.Pushed + done.Duplicates + done.Rejected
+		if pushing && answered < waiting {
+			push.update(answered, waiting)
+			return
+		}
+		if pushing {
+			push.finish()
+			pushing = false
+		}
+		pull.count(done.Pulled)
+	}
+	return show, func() { push.finish(); pull.finish() }
 }
