@@ -124,6 +124,21 @@ func (l *Loop) refreshCounts() {
 	l.setStatus(func(s *Status) { s.Waiting, s.Rejected, s.SetAside, s.LastSync = waiting, rejected, aside, last })
 }
 
+// counting returns o that also counts down Status.Waiting as the server
+// answers each batch: a first sync of a large book takes seconds, and the
+// status line shows it going.
+func (l *Loop) counting(o Options) Options {
+	next := o.Progress
+	o.Progress = func(done Report, waiting int) {
+		if next != nil {
+			next(done, waiting)
+		}
+		left := max(waiting-(done.Pushed+done.Duplicates+done.Rejected), 0)
+		l.setStatus(func(s *Status) { s.Waiting = left })
+	}
+	return o
+}
+
 // Run syncs until ctx is done.
 func (l *Loop) Run(ctx context.Context) {
 	l.refreshCounts()
@@ -159,7 +174,7 @@ func (l *Loop) Run(ctx context.Context) {
 		}
 		firstKick = time.Time{}
 		l.setStatus(func(s *Status) { s.Syncing = true })
-		rep, err := SyncWith(ctx, l.st, l.c, l.o.Sync)
+		rep, err := SyncWith(ctx, l.st, l.c, l.counting(l.o.Sync))
 		if ctx.Err() != nil {
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -148,5 +149,43 @@ func TestLoopReportsRejectedAndServerErrorsAsOnline(t *testing.T) {
 	s := waitFor(t, l, "the rejection", func(s remote.Status) bool { return s.Rejected > 0 })
 	if !s.Online || s.Waiting != 0 {
 		t.Fatalf("status with a refused op: %+v", s)
+	}
+}
+
+// TestLoopCountsDownWhileItPushes: during a sync of many batches, the
+// status the loop gives its watcher says how many ops still wait, less
+// after each batch, while it says it is syncing.
+func TestLoopCountsDownWhileItPushes(t *testing.T) {
+	st, c, _ := setup(t)
+	if err := st.Update(func(tx *store.Tx) error {
+		for range 120 {
+			if err := tx.AddLead(&model.Lead{Company: "Acme"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []int // Waiting of each status while syncing
+	l := remote.NewLoop(st, c, remote.LoopOptions{Interval: time.Hour, Debounce: time.Hour,
+		Sync: remote.Options{PushBatch: 25},
+		OnStatus: func(s remote.Status) {
+			if s.Syncing {
+				mu.Lock()
+				seen = append(seen, s.Waiting)
+				mu.Unlock()
+			}
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go l.Run(ctx)
+	waitFor(t, l, "the first sync", func(s remote.Status) bool { return !s.LastSync.IsZero() && s.Waiting == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	want := []int{120, 95, 70, 45, 20, 0}
+	if len(seen) < len(want) || !slices.Equal(seen[:len(want)], want) {
+		t.Fatalf("waiting while syncing: %v, want %v first", seen, want)
 	}
 }
