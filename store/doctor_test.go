@@ -93,15 +93,8 @@ func TestDoctorRepairDerivesCardsAndIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Doctor(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var where []string
-	for _, f := range r.Problems {
-		where = append(where, f.Where)
-	}
-	if got := strings.Join(where, ","); !strings.Contains(got, "cards") || !strings.Contains(got, "index lead_stage") {
+	r, got := doctorWhere(t, path)
+	if !strings.Contains(got, "cards") || !strings.Contains(got, "index lead_stage") {
 		t.Fatalf("problems = %+v", r.Problems)
 	}
 	r, err = Repair(path, t0)
@@ -293,15 +286,8 @@ func TestDoctorFindsActivityIndexesWithTextIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Doctor(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var where []string
-	for _, f := range r.Problems {
-		where = append(where, f.Where)
-	}
-	if got := strings.Join(where, ","); !strings.Contains(got, "index act_lead") || !strings.Contains(got, "index act_facts") {
+	r, got := doctorWhere(t, path)
+	if !strings.Contains(got, "index act_lead") || !strings.Contains(got, "index act_facts") {
 		t.Fatalf("problems = %+v", r.Problems)
 	}
 	if r, err = Repair(path, t0); err != nil || !r.Repaired || len(r.Lost) != 0 {
@@ -335,4 +321,19 @@ func TestDoctorFindsActivityIndexesWithTextIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// doctorWhere runs Doctor on the book at path and returns its report and
+// where it found problems, joined by commas.
+func doctorWhere(t *testing.T, path string) (*DoctorReport, string) {
+	t.Helper()
+	r, err := Doctor(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var where []string
+	for _, f := range r.Problems {
+		where = append(where, f.Where)
+	}
+	return r, strings.Join(where, ",")
 }

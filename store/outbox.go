@@ -321,6 +321,12 @@ func (op *rawOp) encodeWith(fields []byte) []byte {
 // An id longer than appendID keeps (255 bytes) is written in the older
 // form, every string as text.
 func (op *rawOp) appendRef(b []byte, mine string) []byte {
+	return op.appendRefIn(b, mine, len(op.ID) <= 255 && len(op.Entity.ID) <= 255)
+}
+
+// appendRefIn is appendRef in the form packed says: ids packed, or every
+// string as text, as books before packed ids wrote references.
+func (op *rawOp) appendRefIn(b []byte, mine string, packed bool) []byte {
 	node, device := op.HLC.Node, op.Actor.Device
 	if device == node {
 		device = ""
@@ -330,7 +336,7 @@ func (op *rawOp) appendRef(b []byte, mine string) []byte {
 	}
 	b = append(b, refTag)
 	strs := []string{op.ID, op.Entity.Type, op.Entity.ID, node, op.Actor.User, device}
-	if len(op.ID) <= 255 && len(op.Entity.ID) <= 255 {
+	if packed {
 		b = append(b, 0)
 		b = appendType(b, op.Entity.Type)
 		b = appendID(appendID(b, op.ID), op.Entity.ID)

@@ -229,26 +229,6 @@ func waitingRefs(t *testing.T, tx *Tx) []rawOp {
 	return refs
 }
 
-// appendTextRef writes a reference as books before packed references
-// did: refTag, then op id, type, id, node, user and device as uvarint
-// lengths and bytes, then wall, counter and schema.
-func appendTextRef(b []byte, op rawOp, mine string) []byte {
-	node, device := op.HLC.Node, op.Actor.Device
-	if device == node {
-		device = ""
-	}
-	if node == mine {
-		node = ""
-	}
-	b = append(b, refTag)
-	for _, s := range []string{op.ID, op.Entity.Type, op.Entity.ID, node, op.Actor.User, device} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	b = binary.AppendVarint(b, op.HLC.Wall)
-	b = binary.AppendUvarint(b, uint64(op.HLC.Counter))
-	return binary.AppendUvarint(b, uint64(op.Schema))
-}
 
 // A book whose outbox holds references as books before packed ids wrote
 // them (ids as text, outbox_new keyed type|id with 8-byte seqs) pushes
@@ -299,7 +279,7 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 			if err := refs.Put(refKey(r.Entity), clone(k)); err != nil {
 				return err
 			}
-			return tx.bucket(bucketOutbox).Put(clone(k), appendTextRef(nil, r, tx.s.node))
+			return tx.bucket(bucketOutbox).Put(clone(k), r.appendRefIn(nil, tx.s.node, false))
 		})
 		if n != 4 {
 			t.Errorf("%d references, want 4", n)
@@ -365,7 +345,7 @@ func FuzzDecodeRef(f *testing.F) {
 			HLC: model.HLC{Wall: -5, Node: "other"}, Actor: model.Actor{User: "王伟", Device: "laptop"}, Schema: 1},
 	} {
 		f.Add(op.appendRef(nil, "mine"))
-		f.Add(appendTextRef(nil, op, "mine"))
+		f.Add(op.appendRefIn(nil, "mine", false))
 	}
 	f.Add([]byte{refTag, 0, 9})
 	f.Add([]byte{refTag, 0, 0, 200})
