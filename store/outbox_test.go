@@ -229,7 +229,6 @@ func waitingRefs(t *testing.T, tx *Tx) []rawOp {
 	return refs
 }
 
-
 // A book whose outbox holds references as books before packed ids wrote
 // them (ids as text, outbox_new keyed type|id with 8-byte seqs) pushes
 // exactly what it held: doctor accepts it, an edit settles an old
