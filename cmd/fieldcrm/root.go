@@ -123,6 +123,7 @@ func (a *app) store() (*store.Store, error) {
 		return nil, err
 	}
 	a.st = st
+	a.watchMemory(st.Path())
 	return st, nil
 }
 
