@@ -82,6 +82,27 @@ func TestQuickFoldAgrees(t *testing.T) {
 	}
 }
 
+// TestFoldingSettlesForEveryCharacter: folding any character once gives
+// what folding it twice gives, and a Cherokee letter folds to one form
+// whichever case it is typed in (x/text's cases.Fold swaps them).
+func TestFoldingSettlesForEveryCharacter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("folds every character")
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		once := foldText(string(r))
+		if twice := foldText(once); twice != once {
+			t.Errorf("%U folds to %q, then to %q", r, once, twice)
+		}
+	}
+	if capital, small := foldText("\u13ca\u13f0"), foldText("\uab9a\u13f8"); capital != small || small != "\uab9a\u13f8" {
+		t.Errorf("Cherokee folds to %q in capitals and %q in small letters", capital, small)
+	}
+}
+
 func FuzzFoldAndCut(f *testing.F) {
 	for _, s := range []string{"Acme", "ＡＣＭＥ", "客户拜访", "Straße ǅ ﬁ", "ｶﾀｶﾅ", "\xff\xfe", "a\x00b", "İstanbul"} {
 		f.Add(s)
