@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime/metrics"
 	"time"
+
+	"github.com/fieldcrm/fieldcrm/model"
 )
 
 // watchMemory stops the process with one sentence when its heap passes a
@@ -26,7 +28,7 @@ func (a *app) watchMemory(book string) {
 			time.Sleep(250 * time.Millisecond)
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > limit {
-				fmt.Fprintf(a.err, "fieldcrm: stopped: reading %s took more than %d MiB of memory, which no book needs; it may be damaged: 'fieldcrm doctor' checks it\n", book, limit>>20)
+				fmt.Fprintf(a.err, "fieldcrm: stopped: reading %s took more than %d MiB of memory, which no book needs; it may be damaged: 'fieldcrm doctor' checks it\n", model.PrintableFlat(book), limit>>20)
 				os.Exit(3)
 			}
 		}
