@@ -190,7 +190,10 @@ type opHead struct {
 	Kind   string          `json:"kind"`
 	HLC    model.HLC       `json:"hlc"`
 	Actor  model.Actor     `json:"actor"`
-	ref    bool            // a reference to its record: a create whose record has not changed since
+	// pushed is the op as it was pushed, set only for a create still
+	// waiting as a reference (its record is what it wrote) whose caller
+	// has it (DropPushed).
+	pushed []byte
 }
 
 // DropPushed is DropOutbox for one entry as it was pushed (Raw, handed
@@ -199,18 +202,19 @@ type opHead struct {
 // being read and handed over once more: on a first push after a login
 // that second pass was a ninth of the laptop's CPU.
 func (t *Tx) DropPushed(e OutboxEntry) error {
-	t.pushed = e.Raw
-	defer func() { t.pushed = nil }()
-	return t.DropOutbox(e.Seq)
+	adopted := t.adopted()
+	if err := t.dropEntry(e.Seq, adopted, e.Raw); err != nil {
+		return err
+	}
+	return t.forgetAdopted(adopted)
 }
 
-// pushedFields returns the fields of the op DropPushed was given, as it
-// was pushed, or nil.
-func (t *Tx) pushedFields() []byte {
+// pushedFields returns the fields of op, an op in JSON, or nil.
+func pushedFields(op []byte) []byte {
 	var fields []byte
-	if t.pushed == nil || !members(t.pushed, func(key []byte, from, end int) bool {
+	if op == nil || !members(op, func(key []byte, from, end int) bool {
 		if string(key) == `"fields"` {
-			fields = t.pushed[from:end]
+			fields = op[from:end]
 		}
 		return true
 	}) || len(fields) == 0 || fields[0] != '{' {
@@ -283,10 +287,10 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	}
 	var fields []byte
 	owner := false
-	if op.ref {
+	if op.pushed != nil {
 		// The record is still what the create wrote, and the create was
 		// pushed handed over: its fields are the record's, handed over.
-		if fields = t.pushedFields(); fields != nil {
+		if fields = pushedFields(op.pushed); fields != nil {
 			var m struct{ Owner *string }
 			owner = mayOwn && json.Unmarshal(fields, &m) == nil && m.Owner != nil && *m.Owner == newUser
 		}

@@ -180,39 +180,54 @@ func (t *Tx) OutboxLen() int { return t.bucket(bucketOutbox).Stats().KeyN }
 // records of ops written as an account the book was handed from now name
 // the account it was handed to, as the server stored them.
 func (t *Tx) DropOutbox(seqs ...uint64) error {
-	b := t.bucket(bucketOutbox)
 	adopted := t.adopted()
 	for _, s := range seqs {
-		k := u64(s)
-		v := b.Get(k)
-		if v == nil {
-			continue
-		}
-		var head opHead
-		if v[0] == refTag {
-			r, err := t.decodeRef(v)
-			if err != nil {
-				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
-			}
-			if err := t.dropRefKey(r.Entity); err != nil {
-				return err
-			}
-			head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, ref: true}
-		} else if len(adopted) > 0 {
-			if err := json.Unmarshal(v, &head); err != nil {
-				return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
-			}
-		}
-		if err := b.Delete(k); err != nil {
+		if err := t.dropEntry(s, adopted, nil); err != nil {
 			return err
 		}
-		if to, ok := adopted[head.Actor.User]; ok {
-			if err := t.adoptRecord(head, to); err != nil {
-				return err
-			}
+	}
+	return t.forgetAdopted(adopted)
+}
+
+// dropEntry removes outbox entry seq, and hands its record over when the
+// op was written as an account the book was handed from (adopted).
+// pushed is the op as it was pushed, when the caller has it (DropPushed).
+func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed []byte) error {
+	b := t.bucket(bucketOutbox)
+	k := u64(seq)
+	v := b.Get(k)
+	if v == nil {
+		return nil
+	}
+	var head opHead
+	if v[0] == refTag {
+		r, err := t.decodeRef(v)
+		if err != nil {
+			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		}
+		if err := t.dropRefKey(r.Entity); err != nil {
+			return err
+		}
+		// Still a reference: the record is what the create wrote.
+		head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, pushed: pushed}
+	} else if len(adopted) > 0 {
+		if err := json.Unmarshal(v, &head); err != nil {
+			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 	}
-	if k, _ := b.Cursor().First(); len(adopted) > 0 && k == nil {
+	if err := b.Delete(k); err != nil {
+		return err
+	}
+	if to, ok := adopted[head.Actor.User]; ok {
+		return t.adoptRecord(head, to)
+	}
+	return nil
+}
+
+// forgetAdopted removes the record of a handover once the outbox is
+// empty.
+func (t *Tx) forgetAdopted(adopted map[string]string) error {
+	if k, _ := t.bucket(bucketOutbox).Cursor().First(); len(adopted) > 0 && k == nil {
 		return t.bucket(bucketSync).Delete(keyAdopted)
 	}
 	return nil

@@ -25,7 +25,6 @@ type Tx struct {
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
 	view    jsonView                // records read as JSON (records.go)
-	pushed  []byte                  // the op DropPushed drops, as it was pushed (adopt.go)
 }
 
 // Now returns the transaction's wall time.
