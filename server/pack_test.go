@@ -130,29 +130,9 @@ func TestNewClientAndServerPack(t *testing.T) {
 // and refuses a packed push), a client of this version sends and reads
 // gzipped JSON, and syncs.
 func TestNewClientAndServerBeforePacking(t *testing.T) {
-	h := newHarness(t, boltBackend)
-	rec := &recorder{}
-	h.srv.Config.Handler = rec.wrap(unpacking(server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6})))
-	ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
-	busyDevice(ann)
-	if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
-		t.Fatalf("ann's sync: %+v", rep)
-	}
-	if rep := boss.sync(); rep.Pulled < 60 {
-		t.Fatalf("boss's sync: %+v", rep)
-	}
-	for _, path := range []string{"/v1/push", "/v1/pull"} {
-		if n, all := rec.countBy(path, func(x exchange) bool {
-			return x.sentType != wire.PackType && x.answeredType == "application/json" && x.status == http.StatusOK
-		}); n != all || all == 0 {
-			t.Fatalf("%d of %d exchanges on %s were JSON both ways and 200", n, all, path)
-		}
-	}
+	rec := syncThrough(t, unpacking)
 	if n, _ := rec.count("/v1/push", false, "gzip"); n != 1 {
 		t.Fatalf("%d pushes were gzipped; want the one", n)
-	}
-	if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
-		t.Fatal(err)
 	}
 }
 
