@@ -65,6 +65,7 @@ Run with --dry-run first to see what would happen.`,
 			if err != nil {
 				return err
 			}
+			a.allowMemoryFor(args[0]) // a large file takes more than its book
 			done := a.progress("importing")
 			opt.Progress = done.update
 			rep, err := exchange.ImportFile(st, args[0], opt)

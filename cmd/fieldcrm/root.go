@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/config"
@@ -33,6 +34,9 @@ type app struct {
 	// lockWait bounds the wait for another process's transaction; zero
 	// is the store's default (a second).
 	lockWait time.Duration
+	// watching and memoryLimit are watchMemory's (watchdog.go).
+	watching    atomic.Bool
+	memoryLimit atomic.Uint64
 }
 
 func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
