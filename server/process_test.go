@@ -596,6 +596,146 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 	})
 }
 
+// TestClientProcessKilledDuringFirstPush: a book written before its
+// first login (as "root"), handed to ann and pushed by `fieldcrm sync`
+// processes killed at random moments (SIGKILL by pid) while they push
+// its batches, reaches the server whole: after a last sync nothing waits,
+// no op is in the log twice, ann holds exactly the server's records, and
+// none of them names root any more.
+func TestClientProcessKilledDuringFirstPush(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		seed := uint64(time.Now().UnixNano())
+		t.Logf("seed %d", seed)
+		w := newProcWorld(t, seed, b)
+		rng := rand.New(rand.NewPCG(seed, 4))
+		tok := w.addUser("ann", server.RoleRep)
+		dbPath, cfgPath := filepath.Join(w.dir, "ann.db"), filepath.Join(w.dir, "ann.toml")
+		st, err := store.Open(store.Options{Path: dbPath, User: "root"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 6,000 leads with two visits each: 18,000 ops, nine batches.
+		const leads = 6000
+		err = st.Update(func(tx *store.Tx) error {
+			for i := range leads {
+				l := model.Lead{Company: fmt.Sprintf("First Push %d", i), City: "厦门"}
+				if err := tx.AddLead(&l); err != nil {
+					return err
+				}
+				for j := range 2 {
+					a := model.Activity{LeadID: l.ID, Kind: model.KindVisit}
+					if err := tx.AddActivity(&a, fmt.Sprintf("拜访 %d-%d: root wrote this", i, j)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := remote.NewClient(w.px.url(), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = st.Update(func(tx *store.Tx) error {
+			if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
+				return err
+			}
+			return tx.Bind(c.Server(), "ann")
+		})
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeClientConfig(t, cfgPath, w.px.url(), "ann", tok)
+		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
+		waiting := func() int {
+			st, err := store.Open(store.Options{Path: dbPath, User: "ann", ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			n := -1
+			_ = st.View(func(tx *store.Tx) error { n = tx.OutboxLen(); return nil })
+			return n
+		}
+		// Kills come 60 to 360 ms after the start, before a push of nine
+		// batches can end, until two have landed between stored answers;
+		// a kill that came before the first answer was stored (a slow
+		// start on a busy machine) moves the next one 150 ms later.
+		killed, finished, midway := 0, 0, 0
+		left, later := leads*3, time.Duration(0)
+		for range 20 {
+			if midway >= 2 || finished > 0 {
+				break
+			}
+			cmd := exec.Command(w.bin, "sync")
+			cmd.Env = env
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("a sync that was not killed failed: %v", err)
+				}
+				finished++
+			case <-time.After(later + time.Duration(60+rng.IntN(300))*time.Millisecond):
+				_ = cmd.Process.Kill() // SIGKILL this pid only
+				if err := <-done; err == nil {
+					finished++ // it ended just before the kill
+				} else {
+					killed++
+					switch n := waiting(); {
+					case n == left:
+						later += 150 * time.Millisecond
+					case n > 0:
+						midway++ // some batches answered and stored, not all
+						left = n
+					}
+				}
+			}
+		}
+		t.Logf("killed %d sync processes (%d midway through the push), %d finished", killed, midway, finished)
+		if midway == 0 {
+			t.Fatal("no sync was killed midway through its push: the test proved nothing")
+		}
+		cmd := exec.Command(w.bin, "sync")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("final sync: %v\n%s", err, out)
+		}
+		st, err = store.Open(store.Options{Path: dbPath, User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		_ = st.View(func(tx *store.Tx) error {
+			if n := tx.OutboxLen(); n != 0 {
+				t.Errorf("%d ops still wait after the last sync", n)
+			}
+			return nil
+		})
+		c.HTTP = &http.Client{Transport: w.rec, Timeout: 5 * time.Second}
+		ann := &device{t: t, name: "ann", st: st, c: c}
+		for ref, rec := range ann.replica() {
+			for f, v := range rec.Fields {
+				if strings.Contains(string(v), `"root"`) {
+					t.Fatalf("%v's %s still names root: %s", ref, f, v)
+				}
+			}
+		}
+		if n := len(ann.replica()); n != leads*3 {
+			t.Errorf("ann holds %d records, want %d", n, leads*3)
+		}
+		w.devs = append(w.devs, ann)
+		w.finish()
+	})
+}
+
 func TestRevokeThroughRunningServer(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
 		w := newProcWorld(t, 1, b)
