@@ -172,6 +172,7 @@ var entries = []entry{
 	{"sync.syncing", "syncing…", "同步中…"},
 	{"sync.pushing", "pushing", "正在推送"},
 	{"sync.pulling", "pulling: %d changes", "正在拉取：%d 条更改"},
+	{"sync.pulled", "%d pulled", "已拉取 %d 条"},
 	{"sync.waiting", "%d waiting", "%d 条待同步"},
 	{"sync.last", "synced %s", "%s 已同步"},
 	{"sync.never", "never synced", "从未同步"},

@@ -15,6 +15,7 @@ type Status struct {
 	Online   bool
 	Syncing  bool
 	Waiting  int       // ops in the outbox
+	Pulled   int       // changes the running sync has pulled so far
 	LastSync time.Time // zero: never
 	Rejected int       // refused ops waiting for the user
 	SetAside int       // changes from the server this replica could not apply
@@ -125,8 +126,9 @@ func (l *Loop) refreshCounts() {
 }
 
 // counting returns o that also counts down Status.Waiting as the server
-// answers each batch: a first sync of a large book takes seconds, and the
-// status line shows it going.
+// answers each batch, and Status.Pulled up as each page is stored: a
+// first sync of a large book takes seconds, and the status line shows it
+// going.
 func (l *Loop) counting(o Options) Options {
 	next := o.Progress
 	o.Progress = func(done Report, waiting int) {
@@ -134,7 +136,7 @@ func (l *Loop) counting(o Options) Options {
 			next(done, waiting)
 		}
 		left := max(waiting-(done.Pushed+done.Duplicates+done.Rejected), 0)
-		l.setStatus(func(s *Status) { s.Waiting = left })
+		l.setStatus(func(s *Status) { s.Waiting, s.Pulled = left, done.Pulled })
 	}
 	return o
 }
@@ -179,7 +181,7 @@ func (l *Loop) Run(ctx context.Context) {
 			return
 		}
 		l.setStatus(func(s *Status) {
-			s.Syncing = false
+			s.Syncing, s.Pulled = false, 0
 			s.Err = err
 			s.Online = err == nil || !IsOffline(err)
 			if err == nil {

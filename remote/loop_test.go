@@ -154,7 +154,8 @@ func TestLoopReportsRejectedAndServerErrorsAsOnline(t *testing.T) {
 
 // TestLoopCountsDownWhileItPushes: during a sync of many batches, the
 // status the loop gives its watcher says how many ops still wait, less
-// after each batch, while it says it is syncing.
+// after each batch, while it says it is syncing; while a sync pulls, it
+// says how many changes came, and nothing once the sync is over.
 func TestLoopCountsDownWhileItPushes(t *testing.T) {
 	st, c, _ := setup(t)
 	if err := st.Update(func(tx *store.Tx) error {
@@ -183,9 +184,38 @@ func TestLoopCountsDownWhileItPushes(t *testing.T) {
 	go l.Run(ctx)
 	waitFor(t, l, "the first sync", func(s remote.Status) bool { return !s.LastSync.IsZero() && s.Waiting == 0 })
 	mu.Lock()
-	defer mu.Unlock()
+	got := slices.Clone(seen)
+	mu.Unlock()
 	want := []int{120, 95, 70, 45, 20, 0}
-	if len(seen) < len(want) || !slices.Equal(seen[:len(want)], want) {
-		t.Fatalf("waiting while syncing: %v, want %v first", seen, want)
+	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+		t.Fatalf("waiting while syncing: %v, want %v first", got, want)
+	}
+	// A second replica of ann pulls the 120 leads in pages of 50.
+	other, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "other.db"), User: "ann", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var pulled []int // Pulled of each status while syncing
+	l2 := remote.NewLoop(other, c, remote.LoopOptions{Interval: time.Hour, Debounce: time.Hour,
+		Sync: remote.Options{PullLimit: 50},
+		OnStatus: func(s remote.Status) {
+			mu.Lock()
+			defer mu.Unlock()
+			if s.Syncing {
+				pulled = append(pulled, s.Pulled)
+			} else if s.Pulled != 0 {
+				t.Errorf("a status after the sync says %d pulled", s.Pulled)
+			}
+		}})
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go l2.Run(ctx2)
+	waitFor(t, l2, "the second replica's first sync", func(s remote.Status) bool { return !s.LastSync.IsZero() })
+	mu.Lock()
+	got = slices.Clone(pulled)
+	mu.Unlock()
+	if len(got) < 3 || !slices.IsSorted(got) || got[len(got)-1] != 120 {
+		t.Fatalf("pulled while syncing: %v, want it rising to 120 in pages", got)
 	}
 }

@@ -189,7 +189,8 @@ func (m Model) handleStatus(msg StatusMsg) (Model, tea.Cmd) {
 }
 
 // Line is the status-line segment: "online · 2 waiting · synced 14:05 ·
-// 1 refused · 1 set aside", or "offline · not connected" without a server.
+// 1 refused · 1 set aside", "syncing… · 5000 pulled · …" while a sync
+// brings changes, or "offline · not connected" without a server.
 func (m Model) Line() string {
 	if m.loop == nil {
 		return m.c.T("sync.not_connected")
@@ -202,6 +203,9 @@ func (m Model) Line() string {
 	switch {
 	case s.Syncing:
 		parts = append(parts, m.c.T("sync.syncing"))
+		if s.Pulled > 0 {
+			parts = append(parts, m.c.Tf("sync.pulled", s.Pulled))
+		}
 	case s.Online:
 		parts = append(parts, m.c.T("sync.online"))
 	default:

@@ -89,6 +89,8 @@ func TestLine(t *testing.T) {
 		{"en", remote.Status{Online: true, LastSync: last}, "online · synced 08:00"},
 		{"en", remote.Status{Online: false, Waiting: 3, LastSync: yesterday, Rejected: 2}, "offline · 3 waiting · synced 11-26 08:00 · 2 refused"},
 		{"en", remote.Status{Syncing: true, Online: true}, "syncing… · never synced"},
+		{"en", remote.Status{Syncing: true, Online: true, Pulled: 5000, LastSync: last}, "syncing… · 5000 pulled · synced 08:00"},
+		{"zh", remote.Status{Syncing: true, Online: true, Pulled: 5000, Waiting: 2, LastSync: last}, "同步中… · 已拉取 5000 条 · 2 条待同步 · 08:00 已同步"},
 		{"zh", remote.Status{Online: true, Waiting: 1, LastSync: last, Rejected: 1}, "在线 · 1 条待同步 · 08:00 已同步 · 1 条被拒"},
 		{"zh", remote.Status{}, "离线 · 从未同步"},
 		{"en", remote.Status{Online: true, LastSync: last, Rejected: 1, SetAside: 2}, "online · synced 08:00 · 1 refused · 2 set aside"},
