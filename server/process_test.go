@@ -731,6 +731,18 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 		if n := len(ann.replica()); n != leads*3 {
 			t.Errorf("ann holds %d records, want %d", n, leads*3)
 		}
+		// finish wants the clients to have met every server process (two
+		// on PostgreSQL), and these few syncs may all have met one: sync
+		// until they have, one connection each, at most 50 times.
+		for range 50 {
+			w.px.mu.Lock()
+			used := len(w.px.used)
+			w.px.mu.Unlock()
+			if used >= len(w.srvs) {
+				break
+			}
+			ann.sync()
+		}
 		w.devs = append(w.devs, ann)
 		w.finish()
 	})
