@@ -161,14 +161,7 @@ func firstPush(b *testing.B, leads int, serve func(b *testing.B, run string) (*s
 		c.HTTP.Transport = wire
 		b.StartTimer()
 		t0, cpu0 := time.Now(), cpuTime()
-		if err := st.Update(func(tx *store.Tx) error {
-			if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
-				return err
-			}
-			return tx.Bind(c.Server(), "ann")
-		}); err != nil {
-			b.Fatal(err)
-		}
+		logIn(b, st, c, "ann")
 		login := time.Since(t0)
 		rep, err := remote.Sync(ctx, st, c)
 		if err != nil {
@@ -234,5 +227,20 @@ func copyFile(b *testing.B, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// logIn does to a book written before any login what `fieldcrm login`
+// does: its unsynced work, written as "root", is handed to user, and the
+// book is bound to c's server.
+func logIn(tb testing.TB, st *store.Store, c *remote.Client, user string) {
+	tb.Helper()
+	if err := st.Update(func(tx *store.Tx) error {
+		if _, err := tx.AdoptUnsynced("root", user); err != nil {
+			return err
+		}
+		return tx.Bind(c.Server(), user)
+	}); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
-	"github.com/fieldcrm/fieldcrm/store"
 )
 
 // keeping is a counting transport that also keeps every answer body.
@@ -63,14 +62,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
 			up := &counting{}
 			c.HTTP.Transport, c.NoGzip, c.NoPack = up, mode == "plain", mode != "packgz"
-			if err := st.Update(func(tx *store.Tx) error {
-				if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
-					return err
-				}
-				return tx.Bind(c.Server(), "ann")
-			}); err != nil {
-				b.Fatal(err)
-			}
+			logIn(b, st, c, "ann")
 			cpu0 := cpuTime()
 			if rep, err := remote.Sync(ctx, st, c); err != nil || rep.Pushed < 110_000 {
 				b.Fatalf("first push: %+v %v", rep, err)
@@ -149,14 +141,7 @@ func BenchmarkPullPage(b *testing.B) {
 	}
 	copyFile(b, book, filepath.Join(dir, "ann.db"))
 	st, c := benchDevice(b, url, tok, "root", filepath.Join(dir, "ann.db"))
-	if err := st.Update(func(tx *store.Tx) error {
-		if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
-			return err
-		}
-		return tx.Bind(c.Server(), "ann")
-	}); err != nil {
-		b.Fatal(err)
-	}
+	logIn(b, st, c, "ann")
 	if _, err := remote.Sync(ctx, st, c); err != nil {
 		b.Fatal(err)
 	}

@@ -488,6 +488,19 @@ func TestServerKilledDuringPushes(t *testing.T) {
 	})
 }
 
+// startSync starts a `fieldcrm sync` process in env; done gives its end.
+func startSync(t *testing.T, bin string, env []string) (cmd *exec.Cmd, done <-chan error) {
+	t.Helper()
+	cmd = exec.Command(bin, "sync")
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan error, 1)
+	go func() { ch <- cmd.Wait() }()
+	return cmd, ch
+}
+
 // writeClientConfig writes a config file for a `fieldcrm sync` process.
 func writeClientConfig(t *testing.T, path, url, user, token string) {
 	t.Helper()
@@ -540,13 +553,7 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 		for round := range 6 {
 			grow(round)
 			start := w.px.answered.Load()
-			cmd := exec.Command(w.bin, "sync")
-			cmd.Env = env
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			cmd, done := startSync(t, w.bin, env)
 			// Kill once part of the pull's answer has arrived: mid-transfer
 			// or while the pulled changes are being stored.
 			threshold := int64(1 + rng.IntN(40_000))
@@ -638,16 +645,8 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = st.Update(func(tx *store.Tx) error {
-			if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
-				return err
-			}
-			return tx.Bind(c.Server(), "ann")
-		})
+		logIn(t, st, c, "ann")
 		st.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
 		writeClientConfig(t, cfgPath, w.px.url(), "ann", tok)
 		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
 		waiting := func() int {
@@ -670,13 +669,7 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 			if midway >= 2 || finished > 0 {
 				break
 			}
-			cmd := exec.Command(w.bin, "sync")
-			cmd.Env = env
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			cmd, done := startSync(t, w.bin, env)
 			select {
 			case err := <-done:
 				if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
-	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
@@ -122,14 +121,7 @@ func capturePush(b *testing.B, dir, book string, leads int) [][]json.RawMessage 
 	st, c := benchDevice(b, url, tok, "root", filepath.Join(dir, "ann.db"))
 	capture := &pushCapture{}
 	c.HTTP.Transport = capture
-	if err := st.Update(func(tx *store.Tx) error {
-		if _, err := tx.AdoptUnsynced("root", "ann"); err != nil {
-			return err
-		}
-		return tx.Bind(c.Server(), "ann")
-	}); err != nil {
-		b.Fatal(err)
-	}
+	logIn(b, st, c, "ann")
 	rep, err := remote.Sync(context.Background(), st, c)
 	if err != nil || rep.Pushed < 11*leads {
 		b.Fatalf("first sync: %+v %v", rep, err)
