@@ -43,7 +43,9 @@
 //	stamps/
 //	  <type>/<id>               binary: the record's merge state (base stamp,
 //	                            per-field stamps, overwritten values;
-//	                            encode.go; JSON in books before it)
+//	                            encode.go; JSON in books before it), and
+//	                            while its create waits in the outbox as a
+//	                            reference, that reference's seq
 //	cards/<lead id>             binary card: what the board and today need of
 //	                            a lead, derived from the lead, its newest
 //	                            activity and its next open task
@@ -71,8 +73,6 @@
 //	outbox/<seq>                JSON model.Op, or a create whose record is
 //	                            unchanged as a reference to it (outbox.go);
 //	                            seq from NextSequence, big-endian
-//	outbox_new/<type><id>       the seq of such a reference (type as one
-//	                            byte, id packed; older: <type>|<id>)
 //	drafts/<draft id>           JSON Draft
 //	sync/, rejected/            sync state, the account the book is bound to
 //	                            and its role, and ops the server refused

@@ -12,14 +12,18 @@ import (
 func TestCreateEncodingMatchesJSONMarshal(t *testing.T) {
 	odd := []string{"plain", "华北 \"能源\"", "<b>&amp;</b>", "line\nbreak\ttab", "\u2028\u2029", "bad \xff utf8", "back\\slash", ""}
 	var e createEncoder
-	for _, s := range odd {
+	for i, s := range odd {
 		v := &model.Activity{ID: "a" + s, LeadID: s, Kind: model.KindCall, Contact: s, Outcome: s,
 			Revisions: []model.Revision{{ID: "r", HLC: model.HLC{Wall: 1, Counter: 2, Node: s}, Text: s, Author: s}}}
 		op := rawOp{ID: model.NewID(), Entity: model.EntityRef{Type: model.TypeActivity, ID: v.ID}, Kind: model.OpCreate,
 			HLC: model.HLC{Wall: 1764230400000, Counter: 41, Node: "n" + s}, Actor: model.Actor{User: s, Device: "d" + s}, Schema: 1}
-		got, err := e.encode(&op, v)
+		seq := uint64(1) << (9 * i) // one to ten bytes as a uvarint
+		got, err := e.encode(&op, v, seq)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if at, ok := waitingSeq(got.stamps); !ok || at != seq {
+			t.Errorf("the merge state of %q says its create waits at %d (%v), want %d", s, at, ok, seq)
 		}
 		fields, _ := json.Marshal(v)
 		if !bytes.Equal(got.fields, fields) {

@@ -19,12 +19,11 @@ import (
 //	                          the record (0x01, then the op without its
 //	                          fields, see appendRef): the record is the
 //	                          create's fields, so they are stored once
-//	outbox_new/<type code><id> the seq of that reference, a uvarint (the
-//	                          id packed: appendID; appendType)
 //
-// Books before packed references hold references whose ids are text and
-// outbox_new keys <type>|<id> with 8-byte seqs; both are read until they
-// are pushed, so no migration rewrites them.
+// The record's merge state names the seq of its reference
+// (stampsWaitingTag, schema 16; the bucket outbox_new held it before).
+// Books before packed references hold references whose ids are text; they
+// are read until they are pushed, so no migration rewrites them.
 //
 // Before the record of a referenced create changes, settleCreate writes
 // the op out in full (as JSON, the record as it was), so what the outbox
@@ -36,8 +35,7 @@ var bucketOutboxNew = []byte("outbox_new")
 // length of its op id, which is never 0.
 const refTag = 0x01
 
-// refTypes are the entity types a packed reference or an outbox_new key
-// names by one byte, their index plus one; never reorder, append. A type
+// refTypes are the entity types a packed reference names by one byte, their index plus one; never reorder, append. A type
 // not here is a 0 and its name (a uvarint length and the bytes).
 var refTypes = []string{model.TypeLead, model.TypeActivity, model.TypeTask, model.TypeComplaint,
 	model.TypeTarget, model.TypeApproval, model.TypeService}
@@ -205,9 +203,6 @@ func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed []byte) err
 		if err != nil {
 			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
-		if err := t.dropRefKey(r.Entity); err != nil {
-			return err
-		}
 		// Still a reference: the record is what the create wrote.
 		head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, pushed: pushed}
 	} else if len(adopted) > 0 {
@@ -233,46 +228,25 @@ func (t *Tx) forgetAdopted(adopted map[string]string) error {
 	return nil
 }
 
-// pushCreate adds a create to the outbox as a reference to its record,
-// which the caller has just stored.
-func (t *Tx) pushCreate(op *rawOp) error {
-	out := t.bucket(bucketOutbox)
-	seq, err := out.NextSequence()
-	if err != nil {
-		return err
-	}
+// pushCreate adds a create to the outbox at seq as a reference to its
+// record, which the caller has just stored with a merge state naming seq
+// (stampsWaitingTag).
+func (t *Tx) pushCreate(op *rawOp, seq uint64) error {
 	t.written++
-	if err := t.bucket(bucketOutboxNew).Put(newRefKey(op.Entity), binary.AppendUvarint(nil, seq)); err != nil {
-		return err
-	}
-	return out.Put(u64(seq), op.appendRef(nil, t.s.node))
+	return t.bucket(bucketOutbox).Put(u64(seq), op.appendRef(nil, t.s.node))
 }
 
 // settleCreate writes out in full the create of entity typ/id while the
-// outbox still refers to its record, before the record changes.
+// outbox still refers to its record, before the record changes. The
+// record's merge state says where the reference waits; what is there is
+// checked, as the merge state may name an entry already answered.
 func (t *Tx) settleCreate(typ, id string) error {
-	refs := t.bucket(bucketOutboxNew)
-	if refs == nil {
-		return nil
-	}
-	e := model.EntityRef{Type: typ, ID: id}
-	var k []byte
-	key := newRefKey(e)
-	if v := refs.Get(key); v != nil {
-		seq, n := binary.Uvarint(v)
-		if n != len(v) {
-			return fmt.Errorf("outbox_new entry %x is %w", key, errCorrupt)
-		}
-		k = u64(seq)
-	} else if key = refKey(e); refs.Get(key) != nil { // a book before packed references
-		k = clone(refs.Get(key))
-	} else {
+	seq, ok := waitingSeq(t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)))
+	if !ok {
 		return nil
 	}
 	out := t.bucket(bucketOutbox)
-	if err := refs.Delete(key); err != nil {
-		return err
-	}
+	k := u64(seq)
 	v := out.Get(k)
 	if len(v) == 0 || v[0] != refTag {
 		return nil
@@ -280,6 +254,9 @@ func (t *Tx) settleCreate(typ, id string) error {
 	r, err := t.decodeRef(v)
 	if err != nil {
 		return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+	}
+	if r.Entity.Type != typ || r.Entity.ID != id {
+		return nil
 	}
 	fields, err := recordJSON(t.bucket(entityBucket[typ]), id)
 	if err != nil {
@@ -291,28 +268,8 @@ func (t *Tx) settleCreate(typ, id string) error {
 	return out.Put(k, r.encodeWith(fields))
 }
 
-// newRefKey is an entity's key in outbox_new: its type's code and its
-// packed id.
-func newRefKey(e model.EntityRef) []byte {
-	return appendID(appendType(make([]byte, 0, 20), e.Type), e.ID)
-}
-
-// dropRefKey removes an entity's outbox_new entry, in either form. A
-// push drops every reference it sent: the older key is looked for only
-// when the newer is not there, one seek each.
-func (t *Tx) dropRefKey(e model.EntityRef) error {
-	c := t.bucket(bucketOutboxNew).Cursor()
-	for _, key := range [][]byte{newRefKey(e), refKey(e)} {
-		if k, _ := c.Seek(key); bytes.Equal(k, key) {
-			return c.Delete()
-		}
-	}
-	return nil
-}
-
-// refKey is an entity's key in outbox_new as books before packed
-// references wrote it, type|id (and the key of an entity in resend's
-// set).
+// refKey is an entity's key in resend's set, and in outbox_new as
+// migration 11 wrote it: type|id.
 func refKey(e model.EntityRef) []byte {
 	k := make([]byte, 0, len(e.Type)+1+len(e.ID))
 	k = append(k, e.Type...)

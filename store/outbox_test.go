@@ -7,6 +7,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -65,8 +66,8 @@ func TestCreateIsStoredOnceInTheOutbox(t *testing.T) {
 			t.Fatalf("the create waits as %q, not as a reference", v)
 		}
 		size = len(v)
-		if tx.bucket(bucketOutboxNew).Get(newRefKey(model.EntityRef{Type: model.TypeLead, ID: l.ID})) == nil {
-			t.Fatal("outbox_new does not name the reference")
+		if seq, ok := waitsAt(tx, model.TypeLead, l.ID); !ok || seq != 1 {
+			t.Fatalf("the lead's merge state says its create waits at %d (%v), want 1", seq, ok)
 		}
 		return nil
 	})
@@ -89,8 +90,8 @@ func TestCreateIsStoredOnceInTheOutbox(t *testing.T) {
 		if v := tx.bucket(bucketOutbox).Get(u64(1)); v[0] != '{' {
 			t.Errorf("the edited record's create is still a reference")
 		}
-		if n := tx.bucket(bucketOutboxNew).Stats().KeyN; n != 0 {
-			t.Errorf("outbox_new keeps %d entries", n)
+		if seq, ok := waitsAt(tx, model.TypeLead, l.ID); ok {
+			t.Errorf("the edited lead's merge state still says its create waits at %d", seq)
 		}
 		return nil
 	})
@@ -121,11 +122,75 @@ func TestRemoteChangeSettlesAWaitingCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		if tx.OutboxLen() != 0 || tx.bucket(bucketOutboxNew).Stats().KeyN != 0 {
-			t.Errorf("after the answer: outbox %d, outbox_new %d", tx.OutboxLen(), tx.bucket(bucketOutboxNew).Stats().KeyN)
+		if tx.OutboxLen() != 0 {
+			t.Errorf("after the answer the outbox holds %d ops", tx.OutboxLen())
 		}
 		return nil
 	})
+}
+
+// The seq an answered create leaves in its record's merge state names an
+// entry that is gone, or one that is not a reference to the record: an
+// edit then writes out nothing but its own op.
+func TestAnsweredCreateLeavesNothingWaiting(t *testing.T) {
+	s := openSyncTemp(t)
+	a, b := model.Lead{Company: "Answered"}, model.Lead{Company: "Still Waiting"}
+	if err := s.Update(func(tx *Tx) error {
+		if err := tx.AddLead(&a); err != nil {
+			return err
+		}
+		return tx.AddLead(&b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error { return tx.DropOutbox(1) }); err != nil {
+		t.Fatal(err)
+	}
+	isRef := func(seq uint64) bool {
+		var ref bool
+		s.View(func(tx *Tx) error {
+			v := tx.bucket(bucketOutbox).Get(u64(seq))
+			ref = len(v) > 0 && v[0] == refTag
+			return nil
+		})
+		return ref
+	}
+	edit := func(l *model.Lead, city string) {
+		t.Helper()
+		l.City = city
+		if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(l) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(&a, "Xi'an")
+	if ops := outboxJSON(t, s); len(ops) != 2 || !strings.Contains(ops[1], `"kind":"set"`) || !isRef(2) {
+		t.Fatalf("after an edit of an answered create: %v", ops)
+	}
+	// A merge state naming another record's reference (a seq given
+	// twice, as after damage) leaves that reference as it is.
+	if err := s.Update(func(tx *Tx) error {
+		st, err := encodeStamps(&model.Record{Base: model.Stamp{HLC: model.HLC{Wall: 1, Node: "x"}}}, tx.s.node)
+		if err != nil {
+			return err
+		}
+		return tx.bucket(bucketStamps, []byte(model.TypeLead)).Put([]byte(a.ID), markWaiting(st, 2))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	edit(&a, "Lanzhou")
+	if !isRef(2) {
+		t.Fatal("an edit of one lead wrote out another's waiting create")
+	}
+	edit(&b, "Xining")
+	if ops := outboxJSON(t, s); len(ops) != 4 || isRef(2) || !strings.Contains(ops[0], `"company":"Still Waiting"`) || strings.Contains(ops[0], "Xining") {
+		t.Fatalf("after an edit of the waiting create's lead: %v", ops)
+	}
+}
+
+// waitsAt is the outbox seq the merge state of typ/id says its create
+// waits at.
+func waitsAt(tx *Tx, typ, id string) (uint64, bool) {
+	return waitingSeq(tx.bucket(bucketStamps, []byte(typ)).Get([]byte(id)))
 }
 
 // Migration 11 turns the waiting creates of an older book whose records
@@ -160,9 +225,6 @@ func TestMigration11KeepsWaitingCreatesOnce(t *testing.T) {
 			if err := tx.settleCreate(r.Entity.Type, r.Entity.ID); err != nil {
 				return err
 			}
-		}
-		if err := tx.tx.DeleteBucket(bucketOutboxNew); err != nil {
-			return err
 		}
 		return tx.tx.Bucket(bucketMeta).Put(keySchema, u64(9))
 	}); err != nil {
@@ -231,8 +293,9 @@ func waitingRefs(t *testing.T, tx *Tx) []rawOp {
 
 // A book whose outbox holds references as books before packed ids wrote
 // them (ids as text, outbox_new keyed type|id with 8-byte seqs) pushes
-// exactly what it held: doctor accepts it, an edit settles an old
-// reference, the answers drop old and new ones, and nothing is left.
+// exactly what it held: doctor accepts it, migration 16 moves where each
+// waits into its record's merge state, an edit settles an old reference,
+// the answers drop old and new ones, and nothing is left.
 func TestOldReferencesPushAsTheyWere(t *testing.T) {
 	s := openSyncTemp(t)
 	var leads []model.Lead
@@ -252,9 +315,12 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 	packed := outboxJSON(t, s)
 	packedSize := outboxBytes(t, s)
 	if err := s.Update(func(tx *Tx) error {
-		refs := tx.bucket(bucketOutboxNew)
+		refs, err := tx.tx.CreateBucket(bucketOutboxNew)
+		if err != nil {
+			return err
+		}
 		n := 0
-		err := tx.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		err = tx.bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 			if v[0] != refTag {
 				return nil
 			}
@@ -265,25 +331,37 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if n++; n == 4 {
-				return nil // one stays packed: a book can hold both
+			if seq, ok := waitsAt(tx, r.Entity.Type, r.Entity.ID); !ok || seq != binary.BigEndian.Uint64(k) {
+				t.Errorf("the merge state of %s says its create waits at %d (%v), not %x", r.Entity.ID, seq, ok, k)
 			}
-			seq, w := binary.Uvarint(refs.Get(newRefKey(r.Entity)))
-			if w <= 0 || seq != binary.BigEndian.Uint64(k) {
-				t.Errorf("outbox_new has seq %d for entry %x", seq, k)
+			// The merge state as books before schema 16 wrote it.
+			stamps := tx.bucket(bucketStamps, []byte(r.Entity.Type))
+			rec := model.NewRecord(r.Entity.Type)
+			if err := decodeStamps(stamps.Get([]byte(r.Entity.ID)), rec, tx.s.node); err != nil {
+				return err
 			}
-			if err := refs.Delete(newRefKey(r.Entity)); err != nil {
+			st, err := encodeStamps(rec, tx.s.node)
+			if err != nil {
+				return err
+			}
+			if err := stamps.Put([]byte(r.Entity.ID), st); err != nil {
 				return err
 			}
 			if err := refs.Put(refKey(r.Entity), clone(k)); err != nil {
 				return err
+			}
+			if n++; n == 4 {
+				return nil // one stays packed: a book can hold both
 			}
 			return tx.bucket(bucketOutbox).Put(clone(k), r.appendRefIn(nil, tx.s.node, false))
 		})
 		if n != 4 {
 			t.Errorf("%d references, want 4", n)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.tx.Bucket(bucketMeta).Put(keySchema, u64(15))
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -304,6 +382,20 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if got := outboxJSON(t, s); !slices.Equal(got, packed) {
+		t.Fatalf("the outbox after migration 16:\n%v\nbefore:\n%v", got, packed)
+	}
+	s.View(func(tx *Tx) error {
+		if tx.tx.Bucket(bucketOutboxNew) != nil {
+			t.Error("migration 16 left outbox_new")
+		}
+		for i, l := range leads {
+			if seq, ok := waitsAt(tx, model.TypeLead, l.ID); !ok || seq != uint64(i+1) {
+				t.Errorf("after migration 16 lead %d's merge state says its create waits at %d (%v)", i+1, seq, ok)
+			}
+		}
+		return nil
+	})
 
 	leads[1].City = "Ningbo"
 	if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(&leads[1]) }); err != nil {
@@ -317,8 +409,8 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 		if v := tx.bucket(bucketOutbox).Get(u64(2)); v[0] != '{' {
 			t.Errorf("the edited record's create is still a reference: %q", v)
 		}
-		if n := tx.bucket(bucketOutboxNew).Stats().KeyN; n != 3 {
-			t.Errorf("outbox_new holds %d entries, want 3", n)
+		if v := tx.bucket(bucketOutbox).Get(u64(3)); v[0] != refTag {
+			t.Errorf("another record's create is no longer a reference: %q", v)
 		}
 		return nil
 	})
@@ -326,8 +418,8 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		if tx.OutboxLen() != 0 || tx.bucket(bucketOutboxNew).Stats().KeyN != 0 {
-			t.Errorf("after the answers: outbox %d, outbox_new %d", tx.OutboxLen(), tx.bucket(bucketOutboxNew).Stats().KeyN)
+		if tx.OutboxLen() != 0 {
+			t.Errorf("after the answers the outbox holds %d ops", tx.OutboxLen())
 		}
 		return nil
 	})

@@ -282,7 +282,7 @@ func TestAdoptUnsyncedWritesOnlyTheNames(t *testing.T) {
 	dump := func() map[string]string {
 		out := map[string]string{}
 		s.View(func(tx *Tx) error {
-			for _, name := range [][]byte{bucketLeads, bucketOutbox, bucketOutboxNew} {
+			for _, name := range [][]byte{bucketLeads, bucketOutbox} {
 				tx.bucket(name).ForEach(func(k, v []byte) error { out[string(name)+"/"+string(k)] = string(v); return nil })
 			}
 			return tx.bucket(bucketStamps, []byte(model.TypeLead)).ForEach(func(k, v []byte) error {

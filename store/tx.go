@@ -205,7 +205,11 @@ func (t *Tx) create(typ, id string, v any) error {
 	if t.creates == nil {
 		t.creates = &createEncoder{mine: t.s.node}
 	}
-	parts, err := t.creates.encode(&op, v)
+	seq, err := t.bucket(bucketOutbox).NextSequence()
+	if err != nil {
+		return err
+	}
+	parts, err := t.creates.encode(&op, v, seq)
 	if err != nil {
 		return err
 	}
@@ -219,7 +223,7 @@ func (t *Tx) create(typ, id string, v any) error {
 	if err := t.reindex(typ, nil, v); err != nil {
 		return err
 	}
-	return t.pushCreate(&op)
+	return t.pushCreate(&op, seq)
 }
 
 // rawOp is a create op without its fields, which are the record's JSON
