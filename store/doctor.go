@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -356,6 +357,16 @@ func keepValue(r *DoctorReport, name []byte, typ string, k, v []byte, kept map[s
 	case bytes.Equal(name, bucketDrafts):
 		var d Draft
 		err = json.Unmarshal(v, &d)
+	case bytes.Equal(name, bucketMeta) && bytes.Equal(k, keySchema):
+		// The book's schema is kept, so the repaired book migrates on
+		// opening as the book would have. One this build never wrote
+		// (damage, or a newer fieldcrm's book) would leave the repaired
+		// book unopenable: it keeps this build's instead.
+		if len(v) == 8 && binary.BigEndian.Uint64(v) >= 1 && binary.BigEndian.Uint64(v) <= uint64(SchemaVersion) {
+			return true
+		}
+		r.problem("meta schema", "the schema version (%x) is damaged or newer than this build's (%d); the repaired book is marked %d", v, SchemaVersion, SchemaVersion)
+		return false
 	case bytes.Equal(name, bucketMeta) && bytes.Equal(k, keyNode):
 		// Every stamp this replica makes names it: a damaged one would
 		// make every write refused. Left out, the repaired book is given

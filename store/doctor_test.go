@@ -206,36 +206,48 @@ func TestMissingBucketIsDamageDoctorNames(t *testing.T) {
 
 // TestDoctorReplacesADamagedNodeID: every stamp a write makes names the
 // device's id, so a damaged one would have every write refused. Doctor
-// names it, and the repaired book gets a new id and takes writes.
+// names it, and the repaired book gets a new id and takes writes. So with
+// a schema version no build wrote: the book is refused as newer, and the
+// repaired book is marked with this build's.
 func TestDoctorReplacesADamagedNodeID(t *testing.T) {
-	path, leads := doctorBook(t)
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyNode, []byte("01a2\xff\x8e-damaged")) })
-	db.Close()
-	r, err := Doctor(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.OK() || len(r.Problems) != 1 || r.Problems[0].Where != "meta node" {
-		t.Fatalf("doctor = %+v", r)
-	}
-	if r, err = Repair(path, t0); err != nil || !r.Repaired {
-		t.Fatalf("repair = %+v, %v", r, err)
-	}
-	s, err := Open(Options{Path: path, User: "ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	l := model.Lead{Company: "After the repair"}
-	if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
-		t.Fatalf("a write into the repaired book: %v", err)
-	}
-	if got := readLeads(t, path); len(got) != len(leads)+1 {
-		t.Fatalf("%d leads, want %d", len(got), len(leads)+1)
+	for _, c := range []struct {
+		key   []byte
+		value string
+		where string
+	}{
+		{keyNode, "01a2\xff\x8e-damaged", "meta node"},
+		{keySchema, "\x00\x00\x00\xc1\x00\x00\x00\x10", "meta schema"},
+		{keySchema, "\x10", "meta schema"},
+	} {
+		path, leads := doctorBook(t)
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(c.key, []byte(c.value)) })
+		db.Close()
+		r, err := Doctor(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.OK() || len(r.Problems) != 1 || r.Problems[0].Where != c.where {
+			t.Fatalf("%s %q: doctor = %+v", c.key, c.value, r)
+		}
+		if r, err = Repair(path, t0); err != nil || !r.Repaired {
+			t.Fatalf("%s %q: repair = %+v, %v", c.key, c.value, r, err)
+		}
+		s, err := Open(Options{Path: path, User: "ann"})
+		if err != nil {
+			t.Fatalf("%s %q: the repaired book: %v", c.key, c.value, err)
+		}
+		l := model.Lead{Company: "After the repair"}
+		if err := s.Update(func(tx *Tx) error { return tx.AddLead(&l) }); err != nil {
+			t.Fatalf("%s %q: a write into the repaired book: %v", c.key, c.value, err)
+		}
+		s.Close()
+		if got := readLeads(t, path); len(got) != len(leads)+1 {
+			t.Fatalf("%s %q: %d leads, want %d", c.key, c.value, len(got), len(leads)+1)
+		}
 	}
 }
 
