@@ -97,7 +97,7 @@ func TestMigration12AddsApprovalsAndServices(t *testing.T) {
 				t.Errorf("index %s missing", name)
 			}
 		}
-		if v := tx.idx(idxTaskDue).Get([]byte(join(tk.Due.String(), tk.ID))); string(v) != join("L1", tk.Action, model.QueueSupport) {
+		if v := tx.idx(idxTaskDue).Get([]byte(join(tk.Due.String(), string(packID(tk.ID))))); string(v) != string(packID("L1"))+join(tk.Action, model.QueueSupport) {
 			t.Errorf("the queue's task in the due-day index: %q", v)
 		}
 		return nil

@@ -71,13 +71,14 @@ func (c *Card) RottingDays(p model.Pipeline, now time.Time) int {
 
 // touchKey is the card's entry in the touch index: stage|last touch|lead
 // id, the time as 8 big-endian bytes with the sign bit flipped, so the
-// leads of a stage sort by last touch (none first, at the zero instant).
+// leads of a stage sort by last touch (none first, at the zero instant),
+// and the id packed (appendID).
 func touchKey(c *Card) []byte {
-	k := make([]byte, 0, len(c.Stage)+1+8+len(c.ID))
+	k := make([]byte, 0, len(c.Stage)+1+8+17)
 	k = append(k, c.Stage...)
 	k = append(k, 0)
 	k = binary.BigEndian.AppendUint64(k, touchNum(c.LastTouch()))
-	return append(k, c.ID...)
+	return appendID(k, c.ID)
 }
 
 func touchNum(t time.Time) uint64 { return uint64(unixMilli(t)) ^ 1<<63 }

@@ -51,10 +51,13 @@
 //	                            activity and its next open task
 //	idx/
 //	  lead_stage/<stage>|<lead id>           empty
-//	  lead_short/<last 8 of lead id>|<lead id> empty
-//	  task_due/<YYYY-MM-DD>|<task id>        lead id|action (open tasks only;
-//	                                         |queue for a queue's task)
-//	  task_lead/<lead id>|<task id>          empty
+//	  lead_short/<last 8 of lead id>|<lead id> empty (the last 8 as text)
+//	  task_due/<YYYY-MM-DD>|<task id>        lead id, action (open tasks
+//	                                         only; |queue for a queue's task)
+//	  task_lead/<lead id><task id>           empty
+//	                                         (these four and lead_touch: ids
+//	                                         packed, appendID; text before
+//	                                         schema 16, task_lead with a |)
 //	  act_lead/<lead id><time><activity id>  empty
 //	  act_facts/<time><activity id>          lead id, kind|author (the time
 //	                                         index; schema 13 dropped act_time,

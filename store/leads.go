@@ -221,7 +221,9 @@ func (t *Tx) ResolveLead(ref string) (string, error) {
 		var found []string
 		c := t.idx(idxLeadShort).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			found = append(found, string(k[len(prefix):]))
+			if id, rest, ok := cutID(k[len(prefix):]); ok && len(rest) == 0 {
+				found = append(found, id)
+			}
 		}
 		if len(found) == 1 {
 			return found[0], nil
@@ -327,7 +329,9 @@ func (t *Tx) LeadIDsInStage(stage string) []string {
 	prefix := []byte(stage + "\x00")
 	c := t.idx(idxLeadStage).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		ids = append(ids, string(k[len(prefix):]))
+		if id, rest, ok := cutID(k[len(prefix):]); ok && len(rest) == 0 {
+			ids = append(ids, id)
+		}
 	}
 	return ids
 }

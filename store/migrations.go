@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -41,6 +39,7 @@ var migrations = []migration{
 	{14, "store the records packed, in about half the bytes", packRecords},
 	{15, "write the ids in the activity indexes packed", packActIndexes},
 	{16, "keep where a waiting create waits in its record's merge state", waitingInStamps},
+	{17, "write the ids in the lead and task indexes packed", packLeadTaskIndexes},
 }
 
 // showing are the migrations that can take seconds on a big book, in the
@@ -50,6 +49,7 @@ var showing = map[int]func(tx *bolt.Tx, progress func(done, total int)) error{
 	14: packRecordsProgress,
 	15: packActIndexesProgress,
 	16: waitingInStampsProgress,
+	17: packLeadTaskIndexesProgress,
 }
 
 // SchemaVersion is the schema this build writes.
@@ -113,6 +113,13 @@ func migrateShowing(tx *bolt.Tx, progress func(done, total int)) error {
 		if err := tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(m.version))); err != nil {
 			return err
 		}
+	}
+	if cur == 1 {
+		// Migration 2 derived the cards through this build's readers of
+		// act_lead and task_lead, which a book at schema 1 held with
+		// text ids until migrations 15 and 17 packed them: the cards
+		// missed the last activity and the next follow-up.
+		return rebuildCards(tx)
 	}
 	return nil
 }
@@ -214,54 +221,44 @@ func packActIndexes(tx *bolt.Tx) error { return packActIndexesProgress(tx, nil) 
 // packActIndexesProgress is migration 15: act_lead and act_facts are
 // derived again from the activity records, every id in them packed
 // (appendID: 17 bytes for a UUID's 36), about 8 MB less in a 10,000-lead
-// book. The entries are put in key order: bbolt splits a node only when
-// the transaction commits, so 100,000 puts in random order into one
-// fresh bucket moved its growing node about (8 s); in order they append
-// (about 1 s, 30 MB more memory for the sorted entries).
+// book, put in key order (rebuildIndexes says why).
 func packActIndexesProgress(tx *bolt.Tx, progress func(done, total int)) error {
 	acts := tx.Bucket(bucketActivities)
 	total, done := acts.Stats().KeyN, 0
-	names := [][]byte{idxActLead, idxActFacts}
-	var entries [2][]ikey
 	var view jsonView
-	err := acts.ForEach(func(k, v []byte) error {
-		if done++; progress != nil && (done%4096 == 0 || done == total) {
-			progress(done, total)
-		}
+	keys := func(v []byte) []ikey {
 		var a model.Activity
 		if data, err := view.of(v); err != nil || decodeActivity(data, &a) != nil {
 			return nil // a corrupt record has no index entry, as in doctor's rebuild
 		}
-		for _, key := range indexKeys(&a) {
-			for i, name := range names {
-				if key.bucket == string(name) {
-					entries[i] = append(entries[i], key)
-				}
-			}
+		return indexKeys(&a)
+	}
+	return rebuildIndexes(tx, bucketActivities, [][]byte{idxActLead, idxActFacts}, keys, func() {
+		if done++; progress != nil && (done%4096 == 0 || done == total) {
+			progress(done, total)
 		}
-		return nil
 	})
-	if err != nil {
+}
+
+func packLeadTaskIndexes(tx *bolt.Tx) error { return packLeadTaskIndexesProgress(tx, nil) }
+
+// packLeadTaskIndexesProgress is migration 17: lead_stage, lead_short and
+// lead_touch are derived again from the cards, task_lead and task_due
+// from the task records, every id in their keys (and the lead id that
+// begins task_due's value) packed, about 1.1 MB less in a 10,000-lead
+// book. Only the text a key is looked up by (stage, short id, day) stays
+// text, before the 0 that ends it.
+func packLeadTaskIndexesProgress(tx *bolt.Tx, progress func(done, total int)) error {
+	total, done := tx.Bucket(bucketTasks).Stats().KeyN+tx.Bucket(bucketCards).Stats().KeyN, 0
+	each := func() {
+		if done++; progress != nil && (done%4096 == 0 || done == total) {
+			progress(done, total)
+		}
+	}
+	if err := rebuildIndexes(tx, bucketTasks, [][]byte{idxTaskLead, idxTaskDue}, taskIndexKeys(), each); err != nil {
 		return err
 	}
-	idx := tx.Bucket(bucketIdx)
-	for i, name := range names {
-		if err := idx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-			return err
-		}
-		b, err := idx.CreateBucket(name)
-		if err != nil {
-			return err
-		}
-		b.FillPercent = fillPercent
-		slices.SortFunc(entries[i], func(x, y ikey) int { return strings.Compare(x.key, y.key) })
-		for _, e := range entries[i] {
-			if err := b.Put([]byte(e.key), []byte(e.value)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return rebuildIndexes(tx, bucketCards, [][]byte{idxLeadStage, idxLeadShort, idxLeadTouch}, cardIndexKeys, each)
 }
 
 func waitingInStamps(tx *bolt.Tx) error { return waitingInStampsProgress(tx, nil) }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,20 +72,42 @@ func TestMigration1CreatesEveryBucket(t *testing.T) {
 	})
 }
 
+// A book at schema 1 holds its indexes with ids as text; the cards are
+// derived after the migrations that pack them, so a card shows the lead's
+// last activity and next follow-up.
 func TestMigration2DerivesCardsForExistingLeads(t *testing.T) {
-	l := model.Lead{ID: "L1", Company: "老数据有限公司", Stage: "qualified", Value: model.Money{Amount: 5}}
+	l := model.Lead{ID: "01a24d00-0000-7000-8000-000000000001", Company: "老数据有限公司", Stage: "qualified", Value: model.Money{Amount: 5}}
+	a := model.Activity{ID: "01a24d00-0000-7000-8000-000000000002", LeadID: l.ID, Kind: model.KindCall, StartedAt: t0.Add(-48 * time.Hour)}
+	tk := model.Task{ID: "01a24d00-0000-7000-8000-000000000003", LeadID: l.ID, Action: "回电话", Due: model.DateOf(t0)}
 	path := atVersion(t, 1, func(tx *bolt.Tx) error {
-		data, _ := json.Marshal(l)
-		return tx.Bucket(bucketLeads).Put([]byte(l.ID), data)
+		for _, r := range []struct {
+			b  []byte
+			id string
+			v  any
+		}{{bucketLeads, l.ID, l}, {bucketActivities, a.ID, a}, {bucketTasks, tk.ID, tk}} {
+			data, _ := json.Marshal(r.v)
+			if err := tx.Bucket(r.b).Put([]byte(r.id), data); err != nil {
+				return err
+			}
+		}
+		idx := tx.Bucket(bucketIdx)
+		return errors.Join(
+			idx.Bucket(idxActLead).Put([]byte(join(l.ID, string(millis(a.StartedAt))+a.ID)), nil),
+			idx.Bucket(idxTaskLead).Put([]byte(join(l.ID, tk.ID)), nil),
+			idx.Bucket(idxTaskDue).Put([]byte(join(tk.Due.String(), tk.ID)), []byte(join(l.ID, tk.Action))))
 	})
 	s, err := Open(Options{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		c, err := tx.Card("L1")
+		c, err := tx.Card(l.ID)
 		if err != nil || c.Company != l.Company || c.Stage != "qualified" {
 			t.Errorf("card after migration = %+v, %v", c, err)
+		}
+		if !c.LastActivity.Equal(a.StartedAt) || c.NextTaskID != tk.ID || c.NextDue != tk.Due || c.NextAction != tk.Action {
+			t.Errorf("card after migration: last activity %v, next follow-up %s %v %q; want %v, %s %v %q",
+				c.LastActivity, c.NextTaskID, c.NextDue, c.NextAction, a.StartedAt, tk.ID, tk.Due, tk.Action)
 		}
 		if v := schemaVersion(tx.tx); v != SchemaVersion {
 			t.Errorf("schema = %d, want %d", v, SchemaVersion)
@@ -210,7 +233,7 @@ func TestMigration6IndexesShortIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.View(func(tx *Tx) error {
-		if tx.idx(idxLeadShort).Get([]byte(join("a7afd5a4", l.ID))) == nil {
+		if tx.idx(idxLeadShort).Get(append([]byte("a7afd5a4\x00"), packID(l.ID)...)) == nil {
 			t.Error("no short-id index entry after migrating")
 		}
 		if id, err := tx.ResolveLead("a7afd5a4"); err != nil || id != l.ID {
@@ -630,6 +653,263 @@ func TestMigration15PacksTheActivityIndexes(t *testing.T) {
 		}
 		if newSize := sizeOf(tx.tx); newSize*10 > oldSize*6 {
 			t.Errorf("the two indexes hold %d bytes after the migration, %d before", newSize, oldSize)
+		}
+		return nil
+	})
+}
+
+// leadTaskAnswers is what a book answers from the lead and task indexes:
+// the daily review, the leads of each stage (the board), each lead's
+// follow-ups, the lead each short id resolves to, and the open follow-ups.
+type leadTaskAnswers struct {
+	Today   TodayReport
+	Stages  map[string][]string
+	TasksOf map[string][]string
+	Short   map[string]string
+	Open    []string
+}
+
+func answerLeadTasks(t *testing.T, s *Store, leads []string) leadTaskAnswers {
+	t.Helper()
+	a := leadTaskAnswers{Stages: map[string][]string{}, TasksOf: map[string][]string{}, Short: map[string]string{}}
+	err := s.View(func(tx *Tx) error {
+		var err error
+		if a.Today, err = tx.Today(); err != nil {
+			return err
+		}
+		for _, st := range model.DefaultPipeline().Stages {
+			a.Stages[st.Key] = tx.LeadIDsInStage(st.Key)
+		}
+		for _, id := range leads {
+			tasks, err := tx.TasksOf(id)
+			if err != nil {
+				return err
+			}
+			for _, tk := range tasks {
+				a.TasksOf[id] = append(a.TasksOf[id], tk.ID+" "+tk.Action)
+			}
+			if found, err := tx.ResolveLead(ShortID(id)); err == nil { // ambiguous when two ids end alike
+				a.Short[ShortID(id)] = found
+			}
+		}
+		open, err := tx.OpenTasks(model.Date{})
+		for _, tk := range open {
+			a.Open = append(a.Open, tk.ID)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestMigration17PacksTheLeadAndTaskIndexes makes a book whose lead_stage,
+// lead_short, lead_touch, task_lead and task_due hold ids as text, as
+// schema 15 wrote them, with more leads and tasks than one step of the
+// migration's progress, and opens it: the daily review, the board's
+// stages, each lead's follow-ups, short ids and the open follow-ups are
+// what they were, every id in the five indexes is packed, and they take
+// fewer bytes.
+func TestMigration17PacksTheLeadAndTaskIndexes(t *testing.T) {
+	const nLeads, nTasks = 3000, 1500
+	now, advance := clockAt(t0.Add(-100 * 24 * time.Hour))
+	s := openTemp(t, now)
+	path := s.Path()
+	stages := []string{"prospect", "qualified", "contacted", "solution", "negotiation"}
+	var leads []string
+	err := s.Update(func(tx *Tx) error {
+		for i := range nLeads {
+			l := &model.Lead{Company: fmt.Sprintf("公司 %d", i), Stage: stages[i%len(stages)]}
+			if i == 7 {
+				l.ID = "not-a-uuid" // packed in the text form
+			}
+			if err := tx.AddLead(l); err != nil {
+				return err
+			}
+			leads = append(leads, l.ID)
+			if i%100 == 0 {
+				advance(2 * 24 * time.Hour) // spread the last touches over 60 days
+			}
+			if i%9 == 0 {
+				if err := tx.AddActivity(&model.Activity{LeadID: l.ID, Kind: "call", StartedAt: now()}, ""); err != nil {
+					return err
+				}
+			}
+		}
+		for i := range nTasks {
+			tk := &model.Task{LeadID: leads[(i*7)%nLeads], Action: fmt.Sprintf("回电话 %d", i),
+				Due: model.DateOf(t0.Add(time.Duration(i%40-20) * 24 * time.Hour))}
+			if i == 3 {
+				tk.ID, tk.LeadID = "task-3", "not-a-uuid"
+			}
+			if err := tx.AddTask(tk); err != nil {
+				return err
+			}
+			if i%10 == 1 {
+				if _, err := tx.CompleteTask(tk.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	advance(t0.Sub(now()))
+	want := answerLeadTasks(t, s, leads)
+	ends, inStage := map[string]int{}, map[string][]string{}
+	for i, id := range leads {
+		ends[ShortID(id)]++
+		inStage[stages[i%len(stages)]] = append(inStage[stages[i%len(stages)]], id)
+	}
+	for st, ids := range inStage {
+		if !slices.Equal(slices.Sorted(slices.Values(want.Stages[st])), slices.Sorted(slices.Values(ids))) {
+			t.Fatalf("the %s stage lists %d leads, not the %d added in it", st, len(want.Stages[st]), len(ids))
+		}
+	}
+	for _, id := range leads {
+		if ends[ShortID(id)] == 1 && want.Short[ShortID(id)] != id {
+			t.Fatalf("short id %s resolves to %q, want %s", ShortID(id), want.Short[ShortID(id)], id)
+		}
+	}
+	counts := map[string]int{}
+	for _, sec := range want.Today.Sections {
+		counts[sec.Key] = len(sec.Items)
+	}
+	if counts[SectionOverdue] == 0 || counts[SectionToday] == 0 || counts[SectionWeek] == 0 || counts[SectionRotting] == 0 ||
+		len(want.Stages["qualified"]) != nLeads/len(stages) || len(want.TasksOf["not-a-uuid"]) == 0 || len(want.Open) != nTasks-nTasks/10 {
+		t.Fatalf("the book answers %v in the review, %d qualified leads, %d follow-ups of the text id, %d open",
+			counts, len(want.Stages["qualified"]), len(want.TasksOf["not-a-uuid"]), len(want.Open))
+	}
+	s.Close()
+
+	// The indexes as schema 15 wrote them: ids as text.
+	names := [][]byte{idxLeadStage, idxLeadShort, idxLeadTouch, idxTaskLead, idxTaskDue}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizeOf := func(tx *bolt.Tx) (n int) {
+		for _, name := range names {
+			tx.Bucket(bucketIdx).Bucket(name).ForEach(func(k, v []byte) error { n += len(k) + len(v); return nil })
+		}
+		return n
+	}
+	var oldSize int
+	err = db.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIdx)
+		for _, name := range names {
+			if err := idx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := idx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		put := func(name []byte, k, v string) error { return idx.Bucket(name).Put([]byte(k), []byte(v)) }
+		err := tx.Bucket(bucketCards).ForEach(func(_, v []byte) error {
+			var c Card
+			if err := c.unmarshal(v); err != nil {
+				return err
+			}
+			touch := binary.BigEndian.AppendUint64([]byte(c.Stage+"\x00"), touchNum(c.LastTouch()))
+			return errors.Join(put(idxLeadStage, join(c.Stage, c.ID), ""), put(idxLeadShort, join(ShortID(c.ID), c.ID), ""),
+				put(idxLeadTouch, string(touch)+c.ID, ""))
+		})
+		if err != nil {
+			return err
+		}
+		var view jsonView
+		err = tx.Bucket(bucketTasks).ForEach(func(_, v []byte) error {
+			var tk model.Task
+			data, err := view.of(v)
+			if err != nil || json.Unmarshal(data, &tk) != nil {
+				return fmt.Errorf("task %q does not decode", v)
+			}
+			if err := put(idxTaskLead, join(tk.LeadID, tk.ID), ""); err != nil || !tk.IsOpen() {
+				return err
+			}
+			return put(idxTaskDue, join(tk.EffectiveDue().String(), tk.ID), join(tk.LeadID, tk.Action))
+		})
+		if err != nil {
+			return err
+		}
+		oldSize = sizeOf(tx)
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var steps []int
+	rules := model.DefaultRules()
+	rules.Location = time.UTC
+	s, err = Open(Options{Path: path, User: "ann", Now: now, Rules: &rules, Progress: func(done, total int) {
+		if total == nLeads+nTasks {
+			steps = append(steps, done)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(steps) < 2 || steps[len(steps)-1] != nLeads+nTasks {
+		t.Errorf("progress of the migration: %v, want steps up to %d", steps, nLeads+nTasks)
+	}
+	got := answerLeadTasks(t, s, leads)
+	for name, ok := range map[string]bool{
+		"daily reviews":     fmt.Sprint(got.Today) == fmt.Sprint(want.Today),
+		"stages":            fmt.Sprint(got.Stages) == fmt.Sprint(want.Stages),
+		"leads' follow-ups": fmt.Sprint(got.TasksOf) == fmt.Sprint(want.TasksOf),
+		"short ids":         fmt.Sprint(got.Short) == fmt.Sprint(want.Short),
+		"open follow-ups":   slices.Equal(got.Open, want.Open),
+	} {
+		if !ok {
+			t.Errorf("%s differ after migration 17", name)
+		}
+	}
+	s.View(func(tx *Tx) error {
+		// The packed id of each entry: after the text part and its 0 (and
+		// lead_touch's 8-byte time), or the whole of task_lead's key.
+		afterText := func(k []byte, skip int) []byte {
+			if i := bytes.IndexByte(k, 0); i >= 0 && len(k) >= i+1+skip {
+				return k[i+1+skip:]
+			}
+			return nil
+		}
+		entries, uuids := 0, 0
+		check := func(name []byte, id func(k, v []byte) []byte) {
+			tx.idx(name).ForEach(func(k, v []byte) error {
+				entries++
+				p := id(k, v)
+				if len(p) == 0 || packedLen(p) != len(p) {
+					t.Errorf("%s entry %q = %q: the id is not in the packed form", name, k, v)
+				} else if p[0] == 1 {
+					uuids++
+				}
+				return nil
+			})
+		}
+		check(idxLeadStage, func(k, _ []byte) []byte { return afterText(k, 0) })
+		check(idxLeadShort, func(k, _ []byte) []byte { return afterText(k, 0) })
+		check(idxLeadTouch, func(k, _ []byte) []byte { return afterText(k, 8) })
+		check(idxTaskLead, func(k, _ []byte) []byte {
+			if n := packedLen(k); n > 0 {
+				return k[n:] // the task's, after the lead's
+			}
+			return nil
+		})
+		check(idxTaskDue, func(k, _ []byte) []byte { return afterText(k, 0) })
+		check(idxTaskDue, func(_, v []byte) []byte { return v[:max(packedLen(v), 0)] })
+		open := nTasks - nTasks/10
+		if wantN := 3*nLeads + nTasks + 2*open; entries != wantN || uuids != wantN-3-3 {
+			t.Errorf("%d entries, %d with a UUID, want %d and %d", entries, uuids, wantN, wantN-6)
+		}
+		if newSize := sizeOf(tx.tx); newSize*10 > oldSize*7 {
+			t.Errorf("the five indexes hold %d bytes after the migration, %d before", newSize, oldSize)
 		}
 		return nil
 	})

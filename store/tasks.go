@@ -45,11 +45,15 @@ func (t *Tx) Task(id string) (model.Task, error) {
 
 // TasksOf returns a lead's follow-ups, open first, by due day.
 func (t *Tx) TasksOf(leadID string) ([]model.Task, error) {
-	prefix := []byte(leadID + "\x00")
+	prefix := packID(leadID)
 	c := t.idx(idxTaskLead).Cursor()
 	var out []model.Task
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		tk, err := t.Task(string(k[len(prefix):]))
+		id, rest, ok := cutID(k[len(prefix):])
+		if !ok || len(rest) > 0 {
+			continue
+		}
+		tk, err := t.Task(id)
 		if err != nil {
 			continue
 		}
@@ -134,14 +138,17 @@ func (t *Tx) countDue(until, today model.Date, queue string) map[model.Bucket]in
 
 // eachDue calls fn with every open follow-up due up to and including
 // until, by due day, from the index alone, leaving out the tasks waiting
-// in a queue other than queue (the user's role). The byte slices are
-// valid only during the call.
+// in a queue other than queue (the user's role). The byte slices (the
+// ids as text) are valid only during the call.
 func (t *Tx) eachDue(until model.Date, queue string, fn func(due model.Date, id, lead, action []byte)) {
 	c := t.idx(idxTaskDue).Cursor()
 	limit := []byte(until.String())
 	var day []byte // the day of the previous entry, parsed into due
 	var due model.Date
+	var idBuf, leadBuf [36]byte // the ids unpacked, reused for every entry
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		// The day is text, so its end is the first 0; the packed ids may
+		// hold 0s of their own.
 		i := bytes.IndexByte(k, 0)
 		if i < 0 || bytes.Compare(k[:i], limit) > 0 {
 			break
@@ -152,14 +159,19 @@ func (t *Tx) eachDue(until model.Date, queue string, fn func(due model.Date, id,
 			}
 			day = k[:i]
 		}
-		lead, action, _ := bytes.Cut(v, []byte{0})
+		n := packedLen(v)
+		id := idText(&idBuf, k[i+1:])
+		if n < 0 || id == nil {
+			continue
+		}
+		lead, action := idText(&leadBuf, v[:n]), v[n:]
 		if j := bytes.IndexByte(action, 0); j >= 0 {
 			if string(action[j+1:]) != queue {
 				continue
 			}
 			action = action[:j]
 		}
-		fn(due, k[i+1:], lead, action)
+		fn(due, id, lead, action)
 	}
 }
 
@@ -177,7 +189,11 @@ func (t *Tx) OpenTasks(until model.Date) ([]model.Task, error) {
 		if !until.IsZero() && string(k[:i]) > limit {
 			break
 		}
-		tk, err := t.Task(string(k[i+1:]))
+		id, rest, ok := cutID(k[i+1:])
+		if !ok || len(rest) > 0 {
+			continue
+		}
+		tk, err := t.Task(id)
 		if err != nil {
 			continue
 		}
