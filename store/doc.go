@@ -43,7 +43,8 @@
 //	stamps/
 //	  <type>/<id>               binary: the record's merge state (base stamp,
 //	                            per-field stamps, overwritten values;
-//	                            encode.go; JSON in books before it)
+//	                            encode.go; JSON in books before it); the id
+//	                            packed (stampKey; text before schema 16)
 //	cards/<lead id>             binary card: what the board and today need of
 //	                            a lead, derived from the lead, its newest
 //	                            activity and its next open task

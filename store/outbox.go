@@ -482,7 +482,9 @@ func refOutbox(tx *bolt.Tx) error {
 }
 
 // createStands reports whether op's record is exactly what op made of
-// nothing: the same fields, stamped only by op.
+// nothing: the same fields, stamped only by op. Only migration 11 asks,
+// of a book before schema 16, whose merge states are keyed by the id's
+// text (not stampKey).
 func createStands(tx *bolt.Tx, op model.Op, mine string) bool {
 	var view jsonView
 	data, err := view.record(tx.Bucket(entityBucket[op.Entity.Type]), op.Entity.ID)

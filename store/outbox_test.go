@@ -154,7 +154,8 @@ func TestMigration11KeepsWaitingCreatesOnce(t *testing.T) {
 	if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(&edited) }); err != nil {
 		t.Fatal(err)
 	}
-	// Write the outbox as books before schema 11 held it: every op JSON.
+	// Write the outbox as books before schema 11 held it: every op JSON
+	// (and the merge states keyed by their ids' text).
 	if err := s.Update(func(tx *Tx) error {
 		for _, r := range waitingRefs(t, tx) {
 			if err := tx.settleCreate(r.Entity.Type, r.Entity.ID); err != nil {
@@ -162,6 +163,9 @@ func TestMigration11KeepsWaitingCreatesOnce(t *testing.T) {
 			}
 		}
 		if err := tx.tx.DeleteBucket(bucketOutboxNew); err != nil {
+			return err
+		}
+		if err := textStampKeys(tx.tx); err != nil {
 			return err
 		}
 		return tx.tx.Bucket(bucketMeta).Put(keySchema, u64(9))
