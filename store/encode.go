@@ -165,7 +165,11 @@ func appendBytes(b []byte, s string) []byte {
 // its text takes 36, about 2 MB of a 10,000-lead book. Packed UUIDs sort
 // as their text does, so a bulk load still appends. Books before schema
 // 16 keyed merge states by the id's text.
-func stampKey(id string) []byte { return appendID(make([]byte, 0, 2+len(id)), id) }
+func stampKey(id string) []byte { return appendStampKey(make([]byte, 0, 2+len(id)), id) }
+
+// appendStampKey appends stampKey(id) to b. A read passes a buffer on its
+// stack (bbolt's Get keeps no key), one allocation fewer per record read.
+func appendStampKey(b []byte, id string) []byte { return appendID(b, id) }
 
 // stampID is the id of a stamps key: packed (stampKey), or the text of a
 // book before schema 16. A text id never starts with the 0 or 1 a packed

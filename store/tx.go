@@ -121,7 +121,8 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 	if err := json.Unmarshal(data, &rec.Fields); err != nil {
 		return nil, false, fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
-	if st := stamps.Get(stampKey(id)); st != nil {
+	var buf [17]byte // a packed UUID
+	if st := stamps.Get(appendStampKey(buf[:0], id)); st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return nil, false, fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
