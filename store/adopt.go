@@ -262,7 +262,8 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	// The merge state is small and binary; the fields are renamed in
 	// their JSON (renameFields), decoded only when that cannot be sure.
 	rec := model.NewRecord(typ)
-	if st := t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)); st != nil {
+	var buf [17]byte // a packed UUID
+	if st := t.bucket(bucketStamps, []byte(typ)).Get(appendStampKey(buf[:0], id)); st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
@@ -315,7 +316,7 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st); err != nil {
+	if err := t.bucket(bucketStamps, []byte(typ)).Put(stampKey(id), st); err != nil {
 		return err
 	}
 	switch {

@@ -136,7 +136,7 @@ func (t *Tx) commit(p *prepared) error {
 	if err := putFields(t.bucket(entityBucket[p.typ]), p.id, p.fields); err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(p.typ)).Put([]byte(p.id), p.state); err != nil {
+	if err := t.bucket(bucketStamps, []byte(p.typ)).Put(stampKey(p.id), p.state); err != nil {
 		return err
 	}
 	if bytes.Equal(p.before, p.fields) {

@@ -45,7 +45,8 @@
 //	                            per-field stamps, overwritten values;
 //	                            encode.go; JSON in books before it), and
 //	                            while its create waits in the outbox as a
-//	                            reference, that reference's seq
+//	                            reference, that reference's seq; the id
+//	                            packed (stampKey; text before schema 16)
 //	cards/<lead id>             binary card: what the board and today need of
 //	                            a lead, derived from the lead, its newest
 //	                            activity and its next open task

@@ -281,14 +281,18 @@ func salvage(path, dst string, scratch bool) (*DoctorReport, error) {
 					if err != nil {
 						return err
 					}
+					// Copied under the key as it is: the new book keeps
+					// the old one's schema number, and a book before
+					// schema 16 keys merge states by the id's text.
 					err = copyBucket(r, "stamps/"+typ, sb, db, func(k, v []byte) bool {
-						if !ids[string(k)] {
+						id, _ := stampID(k)
+						if !ids[id] {
 							return false
 						}
 						var rec model.Record
 						if decodeStamps(v, &rec, "") != nil {
-							r.problem(typ+" "+string(k), "its merge state does not decode")
-							r.lose(typ+" "+string(k), "its merge state (its fields are kept)")
+							r.problem(typ+" "+id, "its merge state does not decode")
+							r.lose(typ+" "+id, "its merge state (its fields are kept)")
 							return false
 						}
 						return true

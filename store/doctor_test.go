@@ -349,3 +349,65 @@ func doctorWhere(t *testing.T, path string) (*DoctorReport, string) {
 	}
 	return r, strings.Join(where, ",")
 }
+
+// TestDoctorRepairKeepsMergeStates: repair carries the merge state of
+// every record it keeps, found through its key packed or, in a book
+// before schema 16, as text; the new book keeps the old one's schema
+// number, so the keys keep their form and the migration packs them when
+// the book is opened.
+func TestDoctorRepairKeepsMergeStates(t *testing.T) {
+	for _, old := range []bool{false, true} {
+		path, leads := doctorBook(t)
+		s, err := Open(Options{Path: path, User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := mergeStates(t, s)
+		s.Close()
+		delete(want, model.TypeLead+"/"+leads[0].ID)
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			if old {
+				if err := textStampKeys(tx); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketMeta).Put(keySchema, u64(15)); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketLeads).Put([]byte(leads[0].ID), []byte("{broken"))
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Repair(path, t0)
+		if err != nil || !r.Repaired || len(r.Lost) != 1 {
+			t.Fatalf("old book %v: repair = %+v, %v", old, r, err)
+		}
+		db, err = bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.View(func(tx *bolt.Tx) error {
+			k, _ := tx.Bucket(bucketStamps).Bucket([]byte(model.TypeLead)).Cursor().First()
+			if text := string(k) == leads[1].ID; text != old || (schemaVersion(tx) == 15) != old {
+				t.Errorf("old book %v: the repaired book's schema is %d, a lead's merge state keyed %q", old, schemaVersion(tx), k)
+			}
+			return nil
+		})
+		db.Close()
+		s, err = Open(Options{Path: path, User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, keys := mergeStates(t, s)
+		s.Close()
+		if !reflect.DeepEqual(got, want) || keys != len(want) {
+			t.Errorf("old book %v: %d merge states after repair, %d records:\n%+v\nwant %+v", old, keys, len(got), got, want)
+		}
+	}
+}

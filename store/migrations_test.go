@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -913,4 +914,231 @@ func TestMigration17PacksTheLeadAndTaskIndexes(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// textStampKeys keys every merge state of the book by its id's text, as
+// books before schema 16 held them.
+func textStampKeys(tx *bolt.Tx) error {
+	stamps := tx.Bucket(bucketStamps)
+	var types [][]byte
+	stamps.ForEachBucket(func(typ []byte) error { types = append(types, clone(typ)); return nil })
+	for _, typ := range types {
+		b := stamps.Bucket(typ)
+		var keys, values [][]byte
+		b.ForEach(func(k, v []byte) error {
+			keys, values = append(keys, clone(k)), append(values, clone(v))
+			return nil
+		})
+		for i, k := range keys {
+			id, rest, ok := cutID(k)
+			if !ok || len(rest) > 0 {
+				return fmt.Errorf("stamps/%s key %q is not packed", typ, k)
+			}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put([]byte(id), values[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mergeStates loads every record's fields and merge state, by type/id,
+// and counts the keys of every stamps bucket.
+func mergeStates(t *testing.T, s *Store) (recs map[string]*model.Record, keys int) {
+	t.Helper()
+	recs = map[string]*model.Record{}
+	err := s.View(func(tx *Tx) error {
+		for typ, name := range entityBucket {
+			var ids []string
+			tx.bucket(name).ForEach(func(k, _ []byte) error { ids = append(ids, string(k)); return nil })
+			for _, id := range ids {
+				rec, ok, err := tx.loadRecord(typ, id)
+				if err != nil || !ok {
+					return fmt.Errorf("%s %s: %v, %v", typ, id, ok, err)
+				}
+				recs[typ+"/"+id] = rec
+			}
+			keys += tx.bucket(bucketStamps, []byte(typ)).Stats().KeyN
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, keys
+}
+
+// TestMigration16PacksTheStampKeys makes a book whose merge states are
+// keyed by their ids' text, as schema 15 wrote them, with a key that is
+// no id and more records than one step of the migration's progress, and
+// opens it: every key is packed, every record's fields and merge state
+// (per-field stamps, a remote node's stamps, history) read back as before,
+// the key that is no id is gone, and a local write and a pulled change
+// (to a record held and a new one) then stamp through the packed keys.
+func TestMigration16PacksTheStampKeys(t *testing.T) {
+	const n = 5000
+	now, step := clockAt(t0)
+	s := openTemp(t, now)
+	path := s.Path()
+	var leads []string
+	err := s.Update(func(tx *Tx) error {
+		for _, l := range []*model.Lead{{Company: "甲公司"}, {Company: "B Co"}, {ID: "not-a-uuid", Company: "Old Id Co"}} {
+			if err := tx.AddLead(l); err != nil {
+				return err
+			}
+			leads = append(leads, l.ID)
+		}
+		for i := range n {
+			a := &model.Activity{LeadID: leads[i%3], Kind: model.KindCall, StartedAt: t0.Add(-time.Duration(i) * time.Minute)}
+			if err := tx.AddActivity(a, "called"); err != nil {
+				return err
+			}
+		}
+		_, err := tx.SetFollowUp(leads[1], model.DateOf(t0.AddDate(0, 0, 2)), "send the quote")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(time.Minute)
+	// A local edit stamps a field; a remote one older than it is kept in
+	// the history, its node named in the stamp.
+	err = s.Update(func(tx *Tx) error {
+		l, err := tx.Lead(leads[0])
+		if err != nil {
+			return err
+		}
+		l.City = "杭州"
+		if err := tx.UpdateLead(&l); err != nil {
+			return err
+		}
+		return tx.ApplyRemoteOp(remoteOp(model.OpSet, model.TypeLead, leads[0], t0.Add(-time.Hour).UnixMilli(), `{"city":"Ningbo"}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantKeys := mergeStates(t, s)
+	if first := want[model.TypeLead+"/"+leads[0]]; len(first.History) == 0 || first.Stamps["city"].HLC.IsZero() {
+		t.Fatalf("the edited lead's merge state: %+v", first)
+	}
+	if wantKeys != n+4 {
+		t.Fatalf("%d merge states, want %d", wantKeys, n+4)
+	}
+	s.Close()
+
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := textStampKeys(tx); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketStamps).Bucket([]byte(model.TypeLead))
+		for _, k := range []string{"\x01short", "no id"} {
+			if err := b.Put([]byte(k), b.Get([]byte(leads[1]))); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The migration's progress counts the merge states and the outbox's
+	// entries, which it reads for the creates that wait.
+	var steps []int
+	var outbox int
+	db, err = bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error { outbox = tx.Bucket(bucketOutbox).Stats().KeyN; return nil })
+	db.Close()
+	s, err = Open(Options{Path: path, User: "ann", Now: now, Progress: func(done, total int) {
+		if total == n+6+outbox {
+			steps = append(steps, done)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(steps) < 2 || steps[len(steps)-1] != n+6+outbox {
+		t.Errorf("progress of the migration: %v, want steps up to %d", steps, n+6+outbox)
+	}
+	got, gotKeys := mergeStates(t, s)
+	if gotKeys != wantKeys {
+		t.Errorf("%d merge states after the migration, want %d (the two keys that are no id left out)", gotKeys, wantKeys)
+	}
+	if !reflect.DeepEqual(got, want) {
+		for k, w := range want {
+			if !reflect.DeepEqual(got[k], w) {
+				t.Errorf("%s after the migration:\n%+v\nwant %+v", k, got[k], w)
+				break
+			}
+		}
+	}
+	packed := func() (uuids, texts int) {
+		s.View(func(tx *Tx) error {
+			return tx.bucket(bucketStamps).ForEachBucket(func(typ []byte) error {
+				return tx.bucket(bucketStamps, typ).ForEach(func(k, _ []byte) error {
+					if _, rest, ok := cutID(k); !ok || len(rest) > 0 {
+						t.Errorf("stamps/%s key %q is not packed", typ, k)
+					} else if k[0] == 1 {
+						uuids++
+					} else {
+						texts++
+					}
+					return nil
+				})
+			})
+		})
+		return uuids, texts
+	}
+	if uuids, texts := packed(); uuids != n+3 || texts != 1 {
+		t.Errorf("%d keys packed as UUIDs and %d as text, want %d and 1", uuids, texts, n+3)
+	}
+
+	step(time.Minute)
+	newID := "01a25000-0000-7000-8000-000000000001"
+	err = s.Update(func(tx *Tx) error {
+		l, err := tx.Lead(leads[2])
+		if err != nil {
+			return err
+		}
+		l.City = "Suzhou"
+		if err := tx.UpdateLead(&l); err != nil {
+			return err
+		}
+		for _, op := range []model.Op{
+			remoteOp(model.OpSet, model.TypeLead, leads[1], t0.Add(time.Hour).UnixMilli(), `{"city":"Xiamen"}`),
+			remoteOp(model.OpCreate, model.TypeLead, newID, t0.Add(time.Hour).UnixMilli(), leadFields(newID, "Pulled Co", `"city":"Wuxi"`)),
+		} {
+			if err := tx.ApplyPulled(s.PreparePulled(op)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, afterKeys := mergeStates(t, s)
+	for id, node := range map[string]string{leads[2]: s.Node(), leads[1]: "other", newID: "other"} {
+		if st := after[model.TypeLead+"/"+id].StampOf("city"); st.HLC.Node != node || st.HLC.Wall < t0.UnixMilli() {
+			t.Errorf("lead %s's city stamp after the writes: %+v, want one of node %s", id, st, node)
+		}
+	}
+	if afterKeys != wantKeys+1 {
+		t.Errorf("%d merge states after the writes, want %d", afterKeys, wantKeys+1)
+	}
+	if uuids, texts := packed(); uuids != n+4 || texts != 1 {
+		t.Errorf("after the writes, %d keys packed as UUIDs and %d as text, want %d and 1", uuids, texts, n+4)
+	}
 }

@@ -241,7 +241,8 @@ func (t *Tx) pushCreate(op *rawOp, seq uint64) error {
 // record's merge state says where the reference waits; what is there is
 // checked, as the merge state may name an entry already answered.
 func (t *Tx) settleCreate(typ, id string) error {
-	seq, ok := waitingSeq(t.bucket(bucketStamps, []byte(typ)).Get([]byte(id)))
+	var buf [17]byte // a packed UUID
+	seq, ok := waitingSeq(t.bucket(bucketStamps, []byte(typ)).Get(appendStampKey(buf[:0], id)))
 	if !ok {
 		return nil
 	}
@@ -439,7 +440,9 @@ func refOutbox(tx *bolt.Tx) error {
 }
 
 // createStands reports whether op's record is exactly what op made of
-// nothing: the same fields, stamped only by op.
+// nothing: the same fields, stamped only by op. Only migration 11 asks,
+// of a book before schema 16, whose merge states are keyed by the id's
+// text (not stampKey).
 func createStands(tx *bolt.Tx, op model.Op, mine string) bool {
 	var view jsonView
 	data, err := view.record(tx.Bucket(entityBucket[op.Entity.Type]), op.Entity.ID)

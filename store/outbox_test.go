@@ -190,7 +190,7 @@ func TestAnsweredCreateLeavesNothingWaiting(t *testing.T) {
 // waitsAt is the outbox seq the merge state of typ/id says its create
 // waits at.
 func waitsAt(tx *Tx, typ, id string) (uint64, bool) {
-	return waitingSeq(tx.bucket(bucketStamps, []byte(typ)).Get([]byte(id)))
+	return waitingSeq(tx.bucket(bucketStamps, []byte(typ)).Get(stampKey(id)))
 }
 
 // Migration 11 turns the waiting creates of an older book whose records
@@ -219,12 +219,16 @@ func TestMigration11KeepsWaitingCreatesOnce(t *testing.T) {
 	if err := s.Update(func(tx *Tx) error { return tx.UpdateLead(&edited) }); err != nil {
 		t.Fatal(err)
 	}
-	// Write the outbox as books before schema 11 held it: every op JSON.
+	// Write the outbox as books before schema 11 held it: every op JSON
+	// (and the merge states keyed by their ids' text).
 	if err := s.Update(func(tx *Tx) error {
 		for _, r := range waitingRefs(t, tx) {
 			if err := tx.settleCreate(r.Entity.Type, r.Entity.ID); err != nil {
 				return err
 			}
+		}
+		if err := textStampKeys(tx.tx); err != nil {
+			return err
 		}
 		return tx.tx.Bucket(bucketMeta).Put(keySchema, u64(9))
 	}); err != nil {
@@ -294,7 +298,7 @@ func waitingRefs(t *testing.T, tx *Tx) []rawOp {
 // A book whose outbox holds references as books before packed ids wrote
 // them (ids as text, outbox_new keyed type|id with 8-byte seqs) pushes
 // exactly what it held: doctor accepts it, migration 16 moves where each
-// waits into its record's merge state, an edit settles an old reference,
+// waits into its record's merge state (keyed by its id's text before), an edit settles an old reference,
 // the answers drop old and new ones, and nothing is left.
 func TestOldReferencesPushAsTheyWere(t *testing.T) {
 	s := openSyncTemp(t)
@@ -337,14 +341,14 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 			// The merge state as books before schema 16 wrote it.
 			stamps := tx.bucket(bucketStamps, []byte(r.Entity.Type))
 			rec := model.NewRecord(r.Entity.Type)
-			if err := decodeStamps(stamps.Get([]byte(r.Entity.ID)), rec, tx.s.node); err != nil {
+			if err := decodeStamps(stamps.Get(stampKey(r.Entity.ID)), rec, tx.s.node); err != nil {
 				return err
 			}
 			st, err := encodeStamps(rec, tx.s.node)
 			if err != nil {
 				return err
 			}
-			if err := stamps.Put([]byte(r.Entity.ID), st); err != nil {
+			if err := stamps.Put(stampKey(r.Entity.ID), st); err != nil {
 				return err
 			}
 			if err := refs.Put(refKey(r.Entity), clone(k)); err != nil {
@@ -359,6 +363,9 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 			t.Errorf("%d references, want 4", n)
 		}
 		if err != nil {
+			return err
+		}
+		if err := textStampKeys(tx.tx); err != nil {
 			return err
 		}
 		return tx.tx.Bucket(bucketMeta).Put(keySchema, u64(15))

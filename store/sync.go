@@ -273,7 +273,7 @@ func (t *Tx) RemoveLocal(typ, id string) error {
 	if err := t.bucket(entityBucket[typ]).Delete([]byte(id)); err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(typ)).Delete([]byte(id)); err != nil {
+	if err := t.bucket(bucketStamps, []byte(typ)).Delete(stampKey(id)); err != nil {
 		return err
 	}
 	return t.reindexData(typ, id, before, nil)

@@ -129,6 +129,11 @@ func TestRemoveLocalDropsRecordIndexesAndCard(t *testing.T) {
 		if tx.OutboxLen() != 0 {
 			t.Fatal("removing made an op")
 		}
+		for _, typ := range []string{model.TypeLead, model.TypeActivity} {
+			if n := tx.bucket(bucketStamps, []byte(typ)).Stats().KeyN; n != 0 {
+				t.Errorf("%d merge states of %s records left", n, typ)
+			}
+		}
 		return nil
 	})
 }

@@ -121,7 +121,8 @@ func (t *Tx) loadRecord(typ, id string) (*model.Record, bool, error) {
 	if err := json.Unmarshal(data, &rec.Fields); err != nil {
 		return nil, false, fmt.Errorf("%s %s is %w: %w", typ, id, errCorrupt, err)
 	}
-	if st := stamps.Get([]byte(id)); st != nil {
+	var buf [17]byte // a packed UUID
+	if st := stamps.Get(appendStampKey(buf[:0], id)); st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return nil, false, fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
@@ -148,7 +149,7 @@ func (t *Tx) storeRecord(typ, id string, rec *model.Record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return data, t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), st)
+	return data, t.bucket(bucketStamps, []byte(typ)).Put(stampKey(id), st)
 }
 
 // get decodes the stored entity into v; ErrNotFound when absent.
@@ -217,7 +218,7 @@ func (t *Tx) create(typ, id string, v any) error {
 	if err := putFields(t.bucket(entityBucket[typ]), id, parts.fields); err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(typ)).Put([]byte(id), parts.stamps); err != nil {
+	if err := t.bucket(bucketStamps, []byte(typ)).Put(stampKey(id), parts.stamps); err != nil {
 		return err
 	}
 	if err := t.reindex(typ, nil, v); err != nil {
