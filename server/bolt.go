@@ -68,13 +68,14 @@ var (
 
 // boltSchema is the layout this build writes; boltMigrations bring an
 // older file up to it.
-const boltSchema = 3
+const boltSchema = 4
 
 // boltMigrations[v] turns a file of schema v-1 into one of schema v, in
 // the transaction that opens it.
 var boltMigrations = map[uint64]func(tx *bolt.Tx) error{
 	2: countUsage,
 	3: packIndexIDs,
+	4: packRecordKeys,
 }
 
 // BoltStorage is the default Storage: one bbolt file.
@@ -272,7 +273,8 @@ func (t *boltTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 	if b == nil {
 		return nil, false, fmt.Errorf("unknown entity type %q", ref.Type)
 	}
-	v := b.Get([]byte(ref.ID))
+	var buf [17]byte // a packed UUID
+	v := b.Get(recordKey(buf[:0], ref.ID))
 	if v == nil {
 		return model.NewRecord(ref.Type), false, nil
 	}
@@ -290,7 +292,18 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(ref.ID), data)
+	return b.Put(recordKey(nil, ref.ID), data)
+}
+
+// recordKey appends a record's key in records/<type>: its id packed
+// (schema 4), 17 bytes for a UUID's 36, as the index keys hold ids.
+// Packed UUIDs sort as their text does.
+func recordKey(b []byte, id string) []byte { return model.AppendPackedID(b, id) }
+
+// recordID is the id of a key recordKey wrote; ok is false for any other.
+func recordID(k []byte) (string, bool) {
+	id, rest, ok := model.CutPackedID(k)
+	return id, ok && len(rest) == 0
 }
 
 // encodeRecord writes rec as json.Marshal(boltRecord{...}) would, the
@@ -627,35 +640,7 @@ func (t *boltTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 // children key that is not lead|type|id was skipped by every reader, and
 // is left out.
 func packIndexIDs(tx *bolt.Tx) error {
-	type kv struct{ k, v []byte }
-	rekey := func(name []byte, key func(k []byte) []byte) error {
-		var all []kv
-		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-			if nk := key(k); nk != nil {
-				all = append(all, kv{nk, bytes.Clone(v)})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteBucket(name); err != nil {
-			return err
-		}
-		b, err := tx.CreateBucket(name)
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 1 // written in key order, once
-		slices.SortFunc(all, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
-		for _, e := range all {
-			if err := b.Put(e.k, e.v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	err := rekey(bChildren, func(k []byte) []byte {
+	err := rekey(tx, bChildren, 1, func(k []byte) []byte {
 		parts := bytes.SplitN(k, []byte{0}, 3)
 		if len(parts) != 3 || len(parts[0]) == 0 || len(parts[1]) == 0 || len(parts[2]) == 0 {
 			return nil
@@ -665,8 +650,64 @@ func packIndexIDs(tx *bolt.Tx) error {
 	if err != nil {
 		return fmt.Errorf("children: %w", err)
 	}
-	if err := rekey(bOpIDs, func(k []byte) []byte { return opKey(string(k)) }); err != nil {
+	if err := rekey(tx, bOpIDs, 1, func(k []byte) []byte { return opKey(string(k)) }); err != nil {
 		return fmt.Errorf("op ids: %w", err)
+	}
+	return nil
+}
+
+// packRecordKeys is schema 4: each records/<type> bucket is written again
+// keyed by recordKey, about 2.2 MB less in a 10,000-lead team's file. The
+// records keep room to grow, as PutRecord leaves it.
+func packRecordKeys(tx *bolt.Tx) error {
+	recs := tx.Bucket(bRecords)
+	var types [][]byte
+	if err := recs.ForEachBucket(func(typ []byte) error { types = append(types, bytes.Clone(typ)); return nil }); err != nil {
+		return err
+	}
+	for _, typ := range types {
+		if err := rekey(recs, typ, fillPercent, func(k []byte) []byte { return recordKey(nil, string(k)) }); err != nil {
+			return fmt.Errorf("%s records: %w", typ, err)
+		}
+	}
+	return nil
+}
+
+// parentBucket is a transaction or a bucket: what holds the buckets
+// rekey writes again.
+type parentBucket interface {
+	Bucket(name []byte) *bolt.Bucket
+	CreateBucket(name []byte) (*bolt.Bucket, error)
+	DeleteBucket(name []byte) error
+}
+
+// rekey writes bucket name of parent again, each key as key gives it (a
+// nil one left out), in key order into a fresh bucket filled to fill.
+func rekey(parent parentBucket, name []byte, fill float64, key func(k []byte) []byte) error {
+	type kv struct{ k, v []byte }
+	var all []kv
+	err := parent.Bucket(name).ForEach(func(k, v []byte) error {
+		if nk := key(k); nk != nil && v != nil {
+			all = append(all, kv{nk, bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := parent.DeleteBucket(name); err != nil {
+		return err
+	}
+	b, err := parent.CreateBucket(name)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = fill
+	slices.SortFunc(all, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	for _, e := range all {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

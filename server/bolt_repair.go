@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -51,7 +52,7 @@ func (t *boltTx) DropRecord(ref model.EntityRef) error {
 	if b == nil {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
-	return b.Delete([]byte(ref.ID))
+	return b.Delete(recordKey(nil, ref.ID))
 }
 
 func (t *boltTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
@@ -63,13 +64,21 @@ func (t *boltTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, 
 		c := b.Cursor()
 		k, v := c.First()
 		if typ == after.Type {
-			if k, v = c.Seek([]byte(after.ID)); k != nil && string(k) == after.ID {
+			key := recordKey(nil, after.ID)
+			if k, v = c.Seek(key); k != nil && bytes.Equal(k, key) {
 				k, v = c.Next()
 			}
 		}
 		for ; k != nil; k, v = c.Next() {
-			ref := model.EntityRef{Type: typ, ID: string(k)}
+			id, ok := recordID(k)
+			ref := model.EntityRef{Type: typ, ID: id}
+			if !ok {
+				ref.ID = fmt.Sprintf("%x", k)
+			}
 			rec, err := decodeRecord(ref, v)
+			if !ok {
+				rec, err = nil, fmt.Errorf("its key %x is no id", k)
+			}
 			more, err := fn(ref, rec, err)
 			if err != nil || !more {
 				return err

@@ -145,8 +145,12 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		// Records, then the indexes.
 		rows = nil
 		err = btx.Bucket(bRecords).ForEachBucket(func(typ []byte) error {
-			return btx.Bucket(bRecords).Bucket(typ).ForEach(func(id, v []byte) error {
-				rows = append(rows, []any{string(typ), string(id), append([]byte(nil), v...)})
+			return btx.Bucket(bRecords).Bucket(typ).ForEach(func(k, v []byte) error {
+				id, ok := recordID(k)
+				if !ok {
+					return fmt.Errorf("the %s record keyed %x: the key is no id", typ, k)
+				}
+				rows = append(rows, []any{string(typ), id, append([]byte(nil), v...)})
 				return nil
 			})
 		})

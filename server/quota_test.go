@@ -294,8 +294,8 @@ func TestQuotaCountsAnExistingLogOnUpgrade(t *testing.T) {
 }
 
 // downgradeBolt makes a server file look as schema 1 left it: no usage,
-// and the ids in the keys of children/ and opids/ as text (schema 3
-// packs them).
+// and the ids in the keys of children/, opids/ and records/ as text
+// (schemas 3 and 4 pack them).
 func downgradeBolt(t *testing.T, path string) {
 	t.Helper()
 	textIDs(t, path, 1)
@@ -309,9 +309,9 @@ func downgradeBolt(t *testing.T, path string) {
 	}
 }
 
-// textIDs rewrites the keys of children/ and opids/ and the log entries
-// of the server file at path with their ids as text, as schemas before 3
-// wrote them, and sets its schema to schema.
+// textIDs rewrites the keys of children/, opids/ and records/ and the log
+// entries of the server file at path with their ids as text, as schemas
+// before 3 wrote them, and sets its schema to schema.
 func textIDs(t *testing.T, path string, schema byte) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
@@ -358,6 +358,27 @@ func textIDs(t *testing.T, path string, schema byte) {
 		if err := rekey(tx, "opids", func(k []byte) string { id, _ := cut(k); return id }); err != nil {
 			return err
 		}
+		// Records keyed by their ids' text (schema 4 packed them).
+		recs := tx.Bucket([]byte("records"))
+		var types []string
+		_ = recs.ForEachBucket(func(typ []byte) error { types = append(types, string(typ)); return nil })
+		for _, typ := range types {
+			b := recs.Bucket([]byte(typ))
+			keys := map[string][]byte{}
+			if err := b.ForEach(func(k, v []byte) error { id, _ := cut(k); keys[id] = bytes.Clone(v); return nil }); err != nil {
+				return err
+			}
+			for k := range keys {
+				if err := b.Delete(model.AppendPackedID(nil, k)); err != nil {
+					return err
+				}
+			}
+			for k, v := range keys {
+				if err := b.Put([]byte(k), v); err != nil {
+					return err
+				}
+			}
+		}
 		// Log entries name their lead as text (kind byte without 0x40).
 		log := tx.Bucket([]byte("log"))
 		old := map[string][]byte{}
@@ -392,10 +413,10 @@ func textIDs(t *testing.T, path string, schema byte) {
 }
 
 // TestBoltSchema3PacksIndexIDs: a server file from before schema 3 (ids
-// as text in the keys of children/ and opids/) is upgraded when the
-// server opens it: the keys shrink, an op pushed again is a duplicate,
-// and a manager's fresh pull gets every record, a lead's children
-// included.
+// as text in the keys of children/, opids/ and, before schema 4,
+// records/) is upgraded when the server opens it: the keys shrink, an op
+// pushed again is a duplicate, and a manager's fresh pull gets every
+// record, a lead's children included.
 func TestBoltSchema3PacksIndexIDs(t *testing.T) {
 	dir := t.TempDir()
 	h := startHarness(t, dir, boltBackend)
@@ -419,14 +440,17 @@ func TestBoltSchema3PacksIndexIDs(t *testing.T) {
 			for _, name := range []string{"children", "opids"} {
 				_ = tx.Bucket([]byte(name)).ForEach(func(k, _ []byte) error { n += len(k); return nil })
 			}
-			return nil
+			recs := tx.Bucket([]byte("records"))
+			return recs.ForEachBucket(func(typ []byte) error {
+				return recs.Bucket(typ).ForEach(func(k, _ []byte) error { n += len(k); return nil })
+			})
 		})
 		return n
 	}
 	before := keyBytes()
 	startHarness(t, dir, boltBackend).close() // opening the file upgrades it
 	if after := keyBytes(); after*10 > before*6 {
-		t.Fatalf("keys of children/ and opids/: %d bytes before the upgrade, %d after", before, after)
+		t.Fatalf("keys of children/, opids/ and records/: %d bytes before the upgrade, %d after", before, after)
 	}
 	h3 := startHarness(t, dir, boltBackend)
 	defer h3.close()
@@ -454,6 +478,23 @@ func TestBoltSchema3PacksIndexIDs(t *testing.T) {
 		})
 		if err == nil && n < 4 {
 			err = fmt.Errorf("the log holds %d ops", n)
+		}
+		if err != nil {
+			return err
+		}
+		if rec, ok, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead.ID}); err != nil || !ok || !strings.Contains(string(rec.Fields["company"]), "Old Keys Co") {
+			return fmt.Errorf("the lead's record after the upgrade: %v, %v", ok, err)
+		}
+		records := 0
+		err = tx.EachRecord(model.EntityRef{}, func(ref model.EntityRef, _ *model.Record, bad error) (bool, error) {
+			if _, ok := pushed[ref]; !ok {
+				return false, fmt.Errorf("the server lists %v, which ann did not push", ref)
+			}
+			records++
+			return true, bad
+		})
+		if err == nil && records != len(pushed) {
+			err = fmt.Errorf("the server lists %d records after the upgrade, ann pushed %d", records, len(pushed))
 		}
 		return err
 	})
