@@ -139,13 +139,13 @@ func (t *Tx) countDue(until, today model.Date, queue string) map[model.Bucket]in
 // eachDue calls fn with every open follow-up due up to and including
 // until, by due day, from the index alone, leaving out the tasks waiting
 // in a queue other than queue (the user's role). The byte slices (the
-// ids as text) are valid only during the call.
+// ids as text) are valid only during the call, and fn must not call
+// eachDue or touchedBy, which unpack into the same buffers (Tx.ids).
 func (t *Tx) eachDue(until model.Date, queue string, fn func(due model.Date, id, lead, action []byte)) {
 	c := t.idx(idxTaskDue).Cursor()
 	limit := []byte(until.String())
 	var day []byte // the day of the previous entry, parsed into due
 	var due model.Date
-	var idBuf, leadBuf [36]byte // the ids unpacked, reused for every entry
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		// The day is text, so its end is the first 0; the packed ids may
 		// hold 0s of their own.
@@ -160,11 +160,11 @@ func (t *Tx) eachDue(until model.Date, queue string, fn func(due model.Date, id,
 			day = k[:i]
 		}
 		n := packedLen(v)
-		id := idText(&idBuf, k[i+1:])
+		id := idText(&t.ids[0], k[i+1:])
 		if n < 0 || id == nil {
 			continue
 		}
-		lead, action := idText(&leadBuf, v[:n]), v[n:]
+		lead, action := idText(&t.ids[1], v[:n]), v[n:]
 		if j := bytes.IndexByte(action, 0); j >= 0 {
 			if string(action[j+1:]) != queue {
 				continue

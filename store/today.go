@@ -314,14 +314,13 @@ func (t *Tx) serviceItems(sections map[string][]TodayItem, cards *reviewCards) e
 
 // touchedBy calls fn with every lead of stage whose last touch, as
 // touchNum, is at most until, oldest first. The id (as text) is valid
-// only during the call.
+// only during the call, and fn must not call eachDue or touchedBy.
 func (t *Tx) touchedBy(stage string, until uint64, fn func(id []byte)) error {
 	touch := t.idx(idxLeadTouch)
 	if touch == nil {
 		return fmt.Errorf("the database has no touch index (schema %d expected)", SchemaVersion)
 	}
 	prefix := append([]byte(stage), 0)
-	var buf [36]byte // the id unpacked, reused for every entry
 	c := touch.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		rest := k[len(prefix):]
@@ -331,7 +330,7 @@ func (t *Tx) touchedBy(stage string, until uint64, fn func(id []byte)) error {
 		if binary.BigEndian.Uint64(rest) > until {
 			break
 		}
-		if id := idText(&buf, rest[8:]); id != nil {
+		if id := idText(&t.ids[0], rest[8:]); id != nil {
 			fn(id)
 		}
 	}

@@ -25,6 +25,9 @@ type Tx struct {
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
 	view    jsonView                // records read as JSON (records.go)
+	// ids are eachDue's and touchedBy's ids unpacked for their callbacks:
+	// a buffer on the stack escapes once passed to one.
+	ids [2][36]byte
 }
 
 // Now returns the transaction's wall time.
