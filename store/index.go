@@ -597,21 +597,33 @@ func rebuildIndexes(btx *bolt.Tx, src []byte, names [][]byte, keys func(v []byte
 	if err != nil {
 		return err
 	}
-	idx := btx.Bucket(bucketIdx)
 	for i, name := range names {
-		if err := idx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		if err := putAnew(btx.Bucket(bucketIdx), name, entries[i]); err != nil {
 			return err
 		}
-		b, err := idx.CreateBucket(name)
-		if err != nil {
+	}
+	return nil
+}
+
+// putAnew replaces bucket name of parent (if any) by a new one holding
+// entries (their key and value; bucket is not read), put in key order:
+// bbolt keeps a bucket's new keys in one node until the commit, so keys
+// put out of order into a fresh bucket move those after them about (100,000
+// of them took 8 s, in order about 1 s), and in order its pages are filled
+// as fillPercent says.
+func putAnew(parent *bolt.Bucket, name []byte, entries []ikey) error {
+	if err := parent.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		return err
+	}
+	b, err := parent.CreateBucket(name)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = fillPercent
+	slices.SortFunc(entries, func(x, y ikey) int { return strings.Compare(x.key, y.key) })
+	for _, e := range entries {
+		if err := b.Put([]byte(e.key), []byte(e.value)); err != nil {
 			return err
-		}
-		b.FillPercent = fillPercent
-		slices.SortFunc(entries[i], func(x, y ikey) int { return strings.Compare(x.key, y.key) })
-		for _, e := range entries[i] {
-			if err := b.Put([]byte(e.key), []byte(e.value)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -282,8 +281,8 @@ func packStamps(tx *bolt.Tx) error { return packStampsProgress(tx, nil) }
 //     missing or damaged, is left as it is for the push to report, as
 //     before.
 //
-// As in migration 15, the entries are sorted and put in key order into a
-// fresh bucket: growing the values in place split every page in two.
+// As in migration 15, the entries are put in key order into a fresh bucket
+// (putAnew): growing the values in place split every page in two.
 func packStampsProgress(tx *bolt.Tx, progress func(done, total int)) error {
 	out, stamps := tx.Bucket(bucketOutbox), tx.Bucket(bucketStamps)
 	if stamps == nil {
@@ -330,14 +329,13 @@ func packStampsProgress(tx *bolt.Tx, progress func(done, total int)) error {
 		}
 	}
 	for _, typ := range types {
-		var entries []kv
+		var entries []ikey
 		err := stamps.Bucket(typ).ForEach(func(k, v []byte) error {
 			step()
 			id, ok := stampID(k)
 			if !ok || v == nil {
 				return nil
 			}
-			v = clone(v)
 			if seq, ok := waits[string(typ)][id]; ok {
 				rec := model.NewRecord(string(typ))
 				if decodeStamps(v, rec, mine) == nil {
@@ -346,25 +344,14 @@ func packStampsProgress(tx *bolt.Tx, progress func(done, total int)) error {
 					}
 				}
 			}
-			entries = append(entries, kv{stampKey(id), v})
+			entries = append(entries, ikey{key: string(stampKey(id)), value: string(v)})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if err := stamps.DeleteBucket(typ); err != nil {
+		if err := putAnew(stamps, typ, entries); err != nil {
 			return err
-		}
-		b, err := stamps.CreateBucket(typ)
-		if err != nil {
-			return err
-		}
-		b.FillPercent = fillPercent
-		slices.SortFunc(entries, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
-		for _, e := range entries {
-			if err := b.Put(e.k, e.v); err != nil {
-				return err
-			}
 		}
 	}
 	if err := tx.DeleteBucket(bucketOutboxNew); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
