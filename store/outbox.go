@@ -35,8 +35,9 @@ var bucketOutboxNew = []byte("outbox_new")
 // length of its op id, which is never 0.
 const refTag = 0x01
 
-// refTypes are the entity types a packed reference names by one byte, their index plus one; never reorder, append. A type
-// not here is a 0 and its name (a uvarint length and the bytes).
+// refTypes are the entity types a packed reference names by one byte,
+// their index plus one; never reorder, append. A type not here is a 0 and
+// its name (a uvarint length and the bytes).
 var refTypes = []string{model.TypeLead, model.TypeActivity, model.TypeTask, model.TypeComplaint,
 	model.TypeTarget, model.TypeApproval, model.TypeService}
 
@@ -241,8 +242,12 @@ func (t *Tx) pushCreate(op *rawOp, seq uint64) error {
 // record's merge state says where the reference waits; what is there is
 // checked, as the merge state may name an entry already answered.
 func (t *Tx) settleCreate(typ, id string) error {
+	stamps := t.bucket(bucketStamps, []byte(typ))
+	if stamps == nil {
+		return nil // damage, which the write that follows reports
+	}
 	var buf [17]byte // a packed UUID
-	seq, ok := waitingSeq(t.bucket(bucketStamps, []byte(typ)).Get(appendStampKey(buf[:0], id)))
+	seq, ok := waitingSeq(stamps.Get(appendStampKey(buf[:0], id)))
 	if !ok {
 		return nil
 	}
