@@ -2,12 +2,15 @@ package store
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The tests here run a second, real process: this test binary started again
@@ -28,6 +32,9 @@ func TestMain(m *testing.M) {
 		return
 	case "holder":
 		childHolder(os.Getenv("FIELDCRM_TEST_DB"))
+		return
+	case "migrator":
+		childMigrator(os.Getenv("FIELDCRM_TEST_DB"))
 		return
 	}
 	code := m.Run()
@@ -78,6 +85,19 @@ func childHolder(path string) {
 	defer s.Close()
 	fmt.Println("holding")
 	time.Sleep(30 * time.Second)
+}
+
+// childMigrator opens a book of an older schema, which migrates it in the
+// transaction that opens it, says "start" before and "opened" after.
+func childMigrator(path string) {
+	fmt.Println("start")
+	s, err := Open(Options{Path: path, User: "crash"})
+	if err != nil {
+		fmt.Println("ERR", err)
+		os.Exit(2)
+	}
+	s.Close()
+	fmt.Println("opened")
 }
 
 func startChild(t *testing.T, role, path string) (*exec.Cmd, *bufio.Scanner) {
@@ -223,4 +243,172 @@ func TestLockHeldByAnotherProcessNamesItsPid(t *testing.T) {
 	if want := fmt.Sprintf("pid %d", cmd.Process.Pid); !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not name the holder (%s)", err, want)
 	}
+}
+
+// TestCrashDuringMigrationLosesNothing kills, with SIGKILL at random
+// moments, processes opening a book of schema 15, whose migrations (16:
+// every merge state written anew with its key packed and the seqs of the
+// creates waiting; 17: the lead and task indexes derived again) rewrite
+// most of it in the transaction that opens it. After each kill the book
+// opens, at schema 15 if the kill came before the commit, and then reads
+// as before: the same ops waiting in the outbox, the same records and
+// merge states, the same daily review.
+func TestCrashDuringMigrationLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "schema15.db")
+	s, err := Open(Options{Path: src, User: "crash", Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		for i := range 2000 {
+			l := model.Lead{Company: fmt.Sprintf("迁移 %d", i), Stage: "contacted"}
+			if err := tx.AddLead(&l); err != nil {
+				return err
+			}
+			for j := range 10 {
+				a := model.Activity{LeadID: l.ID, Kind: model.KindCall, StartedAt: t0.Add(-time.Duration(i*10+j) * time.Minute)}
+				if err := tx.AddActivity(&a, "笔记 note"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.SetFollowUp(l.ID, model.DateOf(t0).AddDays(i%20-10), "call"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Some creates written out in full by an edit, some answered.
+	err = s.Update(func(tx *Tx) error {
+		for _, id := range tx.LeadIDsInStage("contacted")[:50] {
+			l, err := tx.Lead(id)
+			if err != nil {
+				return err
+			}
+			l.City = "兰州"
+			if err := tx.UpdateLead(&l); err != nil {
+				return err
+			}
+		}
+		return tx.DropOutbox(1, 2, 3)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOutbox := outboxJSON(t, s)
+	wantStates, _ := mergeStates(t, s)
+	wantToday := todayJSON(t, s)
+	s.Close()
+	db, err := bolt.Open(src, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := textStampKeys(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// How long the migrations take here, to spread the kills over.
+	took := func() time.Duration {
+		path := filepath.Join(dir, "timed.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		s, err := Open(Options{Path: path, User: "crash"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		return time.Since(start)
+	}()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	before, after := 0, 0 // kills that left schema 15, and the migrated book
+	midCommit := 0        // of those before, the file grown by the commit
+	deadline := time.Now().Add(60 * time.Second)
+	for trial := 0; trial < 12 && time.Now().Before(deadline); trial++ {
+		path := filepath.Join(dir, fmt.Sprintf("trial%d.db", trial))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd, lines := startChild(t, "migrator", path)
+		if !lines.Scan() || lines.Text() != "start" {
+			t.Fatalf("trial %d: the child did not start: %q", trial, lines.Text())
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(took)*3/2 + 1)))
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err != nil {
+			t.Fatalf("trial %d: the book after the kill: %v", trial, err)
+		}
+		var schema int
+		db.View(func(tx *bolt.Tx) error { schema = schemaVersion(tx); return nil })
+		db.Close()
+		switch schema {
+		case 15:
+			before++
+			if fi, err := os.Stat(path); err == nil && fi.Size() > int64(len(data)) {
+				midCommit++ // pages of the commit written, its meta page not
+			}
+		case SchemaVersion:
+			after++
+		default:
+			t.Fatalf("trial %d: schema %d after the kill", trial, schema)
+		}
+		s, err := Open(Options{Path: path, User: "crash", Now: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatalf("trial %d: reopen after the kill: %v", trial, err)
+		}
+		if err := s.Check(); err != nil {
+			t.Fatalf("trial %d: consistency check: %v", trial, err)
+		}
+		if got := outboxJSON(t, s); !slices.Equal(got, wantOutbox) {
+			t.Fatalf("trial %d (schema %d at the kill): the outbox holds %d ops, %d before", trial, schema, len(got), len(wantOutbox))
+		}
+		if got, _ := mergeStates(t, s); !reflect.DeepEqual(got, wantStates) {
+			t.Fatalf("trial %d (schema %d at the kill): the records or their merge states changed", trial, schema)
+		}
+		if got := todayJSON(t, s); got != wantToday {
+			t.Fatalf("trial %d (schema %d at the kill): the daily review changed", trial, schema)
+		}
+		s.Close()
+	}
+	t.Logf("migrations took %v; %d kills before their commit (%d with the file grown by it), %d after", took, before, midCommit, after)
+	if before == 0 {
+		t.Fatal("no kill came before the migrations committed: the test proved nothing")
+	}
+}
+
+// todayJSON is the daily review as JSON.
+func todayJSON(t *testing.T, s *Store) string {
+	t.Helper()
+	var out []byte
+	err := s.View(func(tx *Tx) error {
+		r, err := tx.Today()
+		if err != nil {
+			return err
+		}
+		out, err = json.Marshal(r)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
