@@ -945,6 +945,32 @@ func textStampKeys(tx *bolt.Tx) error {
 	return nil
 }
 
+// asSchema15 makes the book at path look as schema 15 left it, its merge
+// states keyed by their ids' text; more, when not nil, changes it further
+// in the same transaction.
+func asSchema15(t *testing.T, path string, more func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := textStampKeys(tx); err != nil {
+			return err
+		}
+		if more != nil {
+			if err := more(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // mergeStates loads every record's fields and merge state, by type/id,
 // and counts the keys of every stamps bucket.
 func mergeStates(t *testing.T, s *Store) (recs map[string]*model.Record, keys int) {
@@ -1029,32 +1055,21 @@ func TestMigration16PacksTheStampKeys(t *testing.T) {
 	}
 	s.Close()
 
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := textStampKeys(tx); err != nil {
-			return err
-		}
+	asSchema15(t, path, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStamps).Bucket([]byte(model.TypeLead))
 		for _, k := range []string{"\x01short", "no id"} {
 			if err := b.Put([]byte(k), b.Get([]byte(leads[1]))); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
+		return nil
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The migration's progress counts the merge states and the outbox's
 	// entries, which it reads for the creates that wait.
 	var steps []int
 	var outbox int
-	db, err = bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -302,20 +302,7 @@ func TestCrashDuringMigrationLosesNothing(t *testing.T) {
 	wantStates, _ := mergeStates(t, s)
 	wantToday := todayJSON(t, s)
 	s.Close()
-	db, err := bolt.Open(src, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := textStampKeys(tx); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(15))
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	asSchema15(t, src, nil)
 	data, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
