@@ -92,7 +92,7 @@ func BoltPath(dir string) string { return filepath.Join(dir, "server.db") }
 // 16 MiB larger than its pages (137.5 MB for 127.8 MB of pages); with
 // 4 MiB the first push of that book grows the file 23 times instead of
 // 10, each a truncate and an fsync, in the same time (BENCHMARKS.md,
-// "The server file's room to grow").
+// "Where a waiting create waits, ... and the server's file").
 const allocStep = 4 << 20
 
 // ErrBusy says another process holds the server's file.

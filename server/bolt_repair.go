@@ -72,12 +72,12 @@ func (t *boltTx) EachRecord(after model.EntityRef, fn func(ref model.EntityRef, 
 		for ; k != nil; k, v = c.Next() {
 			id, ok := recordID(k)
 			ref := model.EntityRef{Type: typ, ID: id}
-			if !ok {
-				ref.ID = fmt.Sprintf("%x", k)
-			}
-			rec, err := decodeRecord(ref, v)
-			if !ok {
-				rec, err = nil, fmt.Errorf("its key %x is no id", k)
+			var rec *model.Record
+			var err error
+			if ok {
+				rec, err = decodeRecord(ref, v)
+			} else { // damage: no write makes such a key
+				ref.ID, err = fmt.Sprintf("%x", k), fmt.Errorf("its key %x is no id", k)
 			}
 			more, err := fn(ref, rec, err)
 			if err != nil || !more {
