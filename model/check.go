@@ -80,8 +80,10 @@ func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
 		}
 		keys = append(keys, name)
 	}
-	if err := es.Err(); err != nil {
-		return nil, err
+	if len(es) > 0 {
+		// In the same order every time, not the map's.
+		slices.SortFunc(es, func(a, b *FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return nil, es
 	}
 	slices.Sort(keys) // as EncodeFields: of two names that differ in case, the decoder keeps the last
 	buf.keys, buf.data = keys, appendObject(buf.data[:0], keys, fields)

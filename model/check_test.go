@@ -189,3 +189,29 @@ func FuzzPrintable(f *testing.F) {
 		}
 	})
 }
+
+// Of several bad fields, an op's check and a record's check name the same
+// ones in the same order every time, whatever order the map gives.
+func TestBadFieldsAreNamedTheSameEveryTime(t *testing.T) {
+	op := Op{ID: "o1", Entity: EntityRef{Type: TypeLead, ID: "L1"}, Kind: OpCreate,
+		HLC: HLC{Wall: 1, Node: "n"}, Actor: Actor{User: "ann"}, Schema: 1, Fields: map[string]json.RawMessage{
+			"stage_log": json.RawMessage(`[{"id":""}]`), "": json.RawMessage(`null`), "city": json.RawMessage(`{`),
+			"company": json.RawMessage(`"ok"`), "zz": json.RawMessage(`[`)}}
+	fields := map[string]json.RawMessage{"city": json.RawMessage("\"\xff\""), "company": json.RawMessage("\"\xfe\""),
+		"notes": json.RawMessage("\"\xfd\""), "region": json.RawMessage(`"ok"`)}
+	var first, firstFields string
+	for i := range 50 {
+		err := op.Validate()
+		ferr := CheckFields(TypeLead, fields, time.Time{})
+		if err == nil || ferr == nil {
+			t.Fatalf("bad fields pass: %v, %v", err, ferr)
+		}
+		if i == 0 {
+			first, firstFields = err.Error(), ferr.Error()
+			continue
+		}
+		if err.Error() != first || ferr.Error() != firstFields {
+			t.Fatalf("run %d names %q and %q, run 0 %q and %q", i, err, ferr, first, firstFields)
+		}
+	}
+}

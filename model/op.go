@@ -136,22 +136,14 @@ func (op *Op) Validate() error {
 			return fmt.Errorf("op sets %d fields; at most %d", len(op.Fields), maxOpFields)
 		}
 		for name, v := range op.Fields {
-			if err := checkFieldName(name); err != nil {
-				return err
-			}
-			if IsAppendField(op.Entity.Type, name) {
-				// A create may carry the first entries of an append-only
-				// list (a note's first revision), merged like appends.
-				if op.Kind != OpCreate || !validEntries(v) {
-					return fmt.Errorf("field %q is append-only: set it with append ops, or with a list of entries with id and hlc in a create", name)
+			if op.checkField(name, v) != nil {
+				// Of several bad fields, name the same one every time
+				// (the map's order is random): the first by name.
+				for _, name := range slices.Sorted(maps.Keys(op.Fields)) {
+					if err := op.checkField(name, op.Fields[name]); err != nil {
+						return err
+					}
 				}
-				continue
-			}
-			if name == "id" && op.Kind == OpSet {
-				return fmt.Errorf("field \"id\" cannot be changed")
-			}
-			if !json.Valid(v) {
-				return fmt.Errorf("field %q is not valid JSON", name)
 			}
 		}
 		if op.Field != "" || op.Entry != nil {
@@ -215,6 +207,28 @@ func checkID(field, id string) error {
 	}
 	if !utf8.ValidString(id) {
 		return fmt.Errorf("%s is not valid UTF-8", field)
+	}
+	return nil
+}
+
+// checkField checks one field of a create or set op.
+func (op *Op) checkField(name string, v json.RawMessage) error {
+	if err := checkFieldName(name); err != nil {
+		return err
+	}
+	if IsAppendField(op.Entity.Type, name) {
+		// A create may carry the first entries of an append-only list (a
+		// note's first revision), merged like appends.
+		if op.Kind != OpCreate || !validEntries(v) {
+			return fmt.Errorf("field %q is append-only: set it with append ops, or with a list of entries with id and hlc in a create", name)
+		}
+		return nil
+	}
+	if name == "id" && op.Kind == OpSet {
+		return fmt.Errorf("field \"id\" cannot be changed")
+	}
+	if !json.Valid(v) {
+		return fmt.Errorf("field %q is not valid JSON", name)
 	}
 	return nil
 }
