@@ -613,19 +613,8 @@ func TestMigration15PacksTheActivityIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var steps []int
-	s, err = Open(Options{Path: path, User: "ann", Now: func() time.Time { return t0 }, Progress: func(done, total int) {
-		if total == n {
-			steps = append(steps, done)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openShowing(t, Options{Path: path, User: "ann", Now: func() time.Time { return t0 }}, n)
 	defer s.Close()
-	if len(steps) < 2 || steps[len(steps)-1] != n {
-		t.Errorf("progress of the migration: %v, want steps up to %d", steps, n)
-	}
 	got := listActivities(t, s, leads)
 	for name, ok := range map[string]bool{
 		"facts":                  slices.Equal(got.Facts, want.Facts),
@@ -845,21 +834,10 @@ func TestMigration17PacksTheLeadAndTaskIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var steps []int
 	rules := model.DefaultRules()
 	rules.Location = time.UTC
-	s, err = Open(Options{Path: path, User: "ann", Now: now, Rules: &rules, Progress: func(done, total int) {
-		if total == nLeads+nTasks {
-			steps = append(steps, done)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openShowing(t, Options{Path: path, User: "ann", Now: now, Rules: &rules}, nLeads+nTasks)
 	defer s.Close()
-	if len(steps) < 2 || steps[len(steps)-1] != nLeads+nTasks {
-		t.Errorf("progress of the migration: %v, want steps up to %d", steps, nLeads+nTasks)
-	}
 	got := answerLeadTasks(t, s, leads)
 	for name, ok := range map[string]bool{
 		"daily reviews":     fmt.Sprint(got.Today) == fmt.Sprint(want.Today),
@@ -943,6 +921,26 @@ func textStampKeys(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// openShowing opens the book opts names, whose migration must say how far
+// it has got, in more than one step, up to want of want.
+func openShowing(t *testing.T, opts Options, want int) *Store {
+	t.Helper()
+	var steps []int
+	opts.Progress = func(done, total int) {
+		if total == want {
+			steps = append(steps, done)
+		}
+	}
+	s, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) < 2 || steps[len(steps)-1] != want {
+		t.Errorf("progress of the migration: %v, want steps up to %d", steps, want)
+	}
+	return s
 }
 
 // asSchema15 makes the book at path look as schema 15 left it, its merge
@@ -1067,7 +1065,6 @@ func TestMigration16PacksTheStampKeys(t *testing.T) {
 
 	// The migration's progress counts the merge states and the outbox's
 	// entries, which it reads for the creates that wait.
-	var steps []int
 	var outbox int
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -1075,18 +1072,8 @@ func TestMigration16PacksTheStampKeys(t *testing.T) {
 	}
 	db.View(func(tx *bolt.Tx) error { outbox = tx.Bucket(bucketOutbox).Stats().KeyN; return nil })
 	db.Close()
-	s, err = Open(Options{Path: path, User: "ann", Now: now, Progress: func(done, total int) {
-		if total == n+6+outbox {
-			steps = append(steps, done)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openShowing(t, Options{Path: path, User: "ann", Now: now}, n+6+outbox)
 	defer s.Close()
-	if len(steps) < 2 || steps[len(steps)-1] != n+6+outbox {
-		t.Errorf("progress of the migration: %v, want steps up to %d", steps, n+6+outbox)
-	}
 	got, gotKeys := mergeStates(t, s)
 	if gotKeys != wantKeys {
 		t.Errorf("%d merge states after the migration, want %d (the two keys that are no id left out)", gotKeys, wantKeys)
