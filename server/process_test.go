@@ -488,6 +488,16 @@ func TestServerKilledDuringPushes(t *testing.T) {
 	})
 }
 
+// finalSync runs `fieldcrm sync` in env to its end, after the kills.
+func finalSync(t *testing.T, bin string, env []string) {
+	t.Helper()
+	cmd := exec.Command(bin, "sync")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("final sync: %v\n%s", err, out)
+	}
+}
+
 // startSync starts a `fieldcrm sync` process in env; done gives its end.
 func startSync(t *testing.T, bin string, env []string) (cmd *exec.Cmd, done <-chan error) {
 	t.Helper()
@@ -581,11 +591,7 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 		if killed == 0 {
 			t.Fatal("every sync finished before the kill: the test proved nothing")
 		}
-		cmd := exec.Command(w.bin, "sync")
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("final sync: %v\n%s", err, out)
-		}
+		finalSync(t, w.bin, env)
 		st, err := store.Open(store.Options{Path: dbPath, User: "max"})
 		if err != nil {
 			t.Fatal(err)
@@ -696,11 +702,7 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 		if midway == 0 {
 			t.Fatal("no sync was killed midway through its push: the test proved nothing")
 		}
-		cmd := exec.Command(w.bin, "sync")
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("final sync: %v\n%s", err, out)
-		}
+		finalSync(t, w.bin, env)
 		st, err = store.Open(store.Options{Path: dbPath, User: "ann"})
 		if err != nil {
 			t.Fatal(err)

@@ -530,11 +530,9 @@ func TestMigration15PacksTheActivityIndexes(t *testing.T) {
 	path := s.Path()
 	var leads []string
 	err := s.Update(func(tx *Tx) error {
-		for _, l := range []*model.Lead{{Company: "甲公司"}, {Company: "B Co"}, {ID: "not-a-uuid", Company: "Old Id Co"}} {
-			if err := tx.AddLead(l); err != nil {
-				return err
-			}
-			leads = append(leads, l.ID)
+		var err error
+		if leads, err = addThreeLeads(tx); err != nil {
+			return err
 		}
 		for i := range n {
 			a := &model.Activity{LeadID: leads[i%3], Kind: []string{"call", "visit", "email"}[i%3],
@@ -923,6 +921,19 @@ func textStampKeys(tx *bolt.Tx) error {
 	return nil
 }
 
+// addThreeLeads adds the leads the migration tests hang activities on,
+// one with an id that is no UUID, and returns their ids.
+func addThreeLeads(tx *Tx) ([]string, error) {
+	var ids []string
+	for _, l := range []*model.Lead{{Company: "甲公司"}, {Company: "B Co"}, {ID: "not-a-uuid", Company: "Old Id Co"}} {
+		if err := tx.AddLead(l); err != nil {
+			return nil, err
+		}
+		ids = append(ids, l.ID)
+	}
+	return ids, nil
+}
+
 // openShowing opens the book opts names, whose migration must say how far
 // it has got, in more than one step, up to want of want.
 func openShowing(t *testing.T, opts Options, want int) *Store {
@@ -1009,11 +1020,9 @@ func TestMigration16PacksTheStampKeys(t *testing.T) {
 	path := s.Path()
 	var leads []string
 	err := s.Update(func(tx *Tx) error {
-		for _, l := range []*model.Lead{{Company: "甲公司"}, {Company: "B Co"}, {ID: "not-a-uuid", Company: "Old Id Co"}} {
-			if err := tx.AddLead(l); err != nil {
-				return err
-			}
-			leads = append(leads, l.ID)
+		var err error
+		if leads, err = addThreeLeads(tx); err != nil {
+			return err
 		}
 		for i := range n {
 			a := &model.Activity{LeadID: leads[i%3], Kind: model.KindCall, StartedAt: t0.Add(-time.Duration(i) * time.Minute)}
@@ -1021,7 +1030,7 @@ func TestMigration16PacksTheStampKeys(t *testing.T) {
 				return err
 			}
 		}
-		_, err := tx.SetFollowUp(leads[1], model.DateOf(t0.AddDate(0, 0, 2)), "send the quote")
+		_, err = tx.SetFollowUp(leads[1], model.DateOf(t0.AddDate(0, 0, 2)), "send the quote")
 		return err
 	})
 	if err != nil {

@@ -118,15 +118,7 @@ func TestRemoteChangeSettlesAWaitingCreate(t *testing.T) {
 	if after := outboxJSON(t, s); len(after) != 1 || after[0] != before[0] {
 		t.Fatalf("the waiting create changed with the record:\nbefore %v\nafter  %v", before, after)
 	}
-	if err := s.Update(func(tx *Tx) error { return tx.DropOutbox(1) }); err != nil {
-		t.Fatal(err)
-	}
-	s.View(func(tx *Tx) error {
-		if tx.OutboxLen() != 0 {
-			t.Errorf("after the answer the outbox holds %d ops", tx.OutboxLen())
-		}
-		return nil
-	})
+	answerAll(t, s, 1)
 }
 
 // The seq an answered create leaves in its record's merge state names an
@@ -185,6 +177,21 @@ func TestAnsweredCreateLeavesNothingWaiting(t *testing.T) {
 	if ops := outboxJSON(t, s); len(ops) != 4 || isRef(2) || !strings.Contains(ops[0], `"company":"Still Waiting"`) || strings.Contains(ops[0], "Xining") {
 		t.Fatalf("after an edit of the waiting create's lead: %v", ops)
 	}
+}
+
+// answerAll drops the outbox entries seqs, as the push answers that
+// acknowledge them do, and checks that nothing then waits.
+func answerAll(t *testing.T, s *Store, seqs ...uint64) {
+	t.Helper()
+	if err := s.Update(func(tx *Tx) error { return tx.DropOutbox(seqs...) }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if tx.OutboxLen() != 0 {
+			t.Errorf("after the answers the outbox holds %d ops", tx.OutboxLen())
+		}
+		return nil
+	})
 }
 
 // waitsAt is the outbox seq the merge state of typ/id says its create
@@ -421,15 +428,7 @@ func TestOldReferencesPushAsTheyWere(t *testing.T) {
 		}
 		return nil
 	})
-	if err := s.Update(func(tx *Tx) error { return tx.DropOutbox(1, 2, 3, 4, 5) }); err != nil {
-		t.Fatal(err)
-	}
-	s.View(func(tx *Tx) error {
-		if tx.OutboxLen() != 0 {
-			t.Errorf("after the answers the outbox holds %d ops", tx.OutboxLen())
-		}
-		return nil
-	})
+	answerAll(t, s, 1, 2, 3, 4, 5)
 }
 
 // decodeRef reads both forms of a reference, and refuses damage with
