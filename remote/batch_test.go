@@ -132,3 +132,58 @@ func TestFirstSyncBatchesFitTheServer(t *testing.T) {
 		})
 	}
 }
+
+// The cursor moves past a batch with its answer only from where the push
+// said it was: when another sync of the book moved it meanwhile, the
+// answer's word is not taken, and the pull goes from where the book is.
+func TestCaughtUpMovesOnlyTheCursorThePushNamed(t *testing.T) {
+	var st *store.Store
+	var mu sync.Mutex
+	pushes := 0
+	var pulls []string
+	front := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			switch r.URL.Path {
+			case "/v1/push":
+				if pushes++; pushes == 3 {
+					// Another sync of this book took the cursor back.
+					if err := st.Update(func(tx *store.Tx) error {
+						s := tx.SyncState()
+						s.Cursor = 0
+						return tx.SetSyncState(s)
+					}); err != nil {
+						t.Error(err)
+					}
+				}
+			case "/v1/pull":
+				pulls = append(pulls, r.URL.Query().Get("cursor"))
+			}
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	}
+	var c *remote.Client
+	c, st = bookBehind(t, front, 5)
+	rep, err := remote.SyncWith(context.Background(), st, c, remote.Options{PushBatch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Pushed != 5 || pushes != 3 {
+		t.Fatalf("%+v in %d pushes, want 5 in 3", rep, pushes)
+	}
+	if len(pulls) != 1 || pulls[0] != "0" {
+		t.Fatalf("pulled from %v, want from 0, where the other sync left the cursor", pulls)
+	}
+	// Undisturbed, the next sync pushes one batch and pulls from its head.
+	pulls = nil
+	if err := st.Update(func(tx *store.Tx) error { l := model.Lead{Company: "One More"}; return tx.AddLead(&l) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote.Sync(context.Background(), st, c); err != nil {
+		t.Fatal(err)
+	}
+	if len(pulls) != 1 || pulls[0] != "6" {
+		t.Fatalf("pulled from %v, want from 6", pulls)
+	}
+}

@@ -85,7 +85,19 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 
 func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
 	var waiting int
-	if err := st.View(func(tx *store.Tx) error { waiting = tx.OutboxLen(); return nil }); err != nil {
+	// reach is how far the replica will have pulled once the answers
+	// before the next batch are stored: each batch says it, and while the
+	// server answers that nothing but the batch came after it (CaughtUp),
+	// the next batch says the answer's cursor. A resend after a restore
+	// needs its pull from scratch, and says nothing.
+	var reach wire.Reach
+	if err := st.View(func(tx *store.Tx) error {
+		waiting = tx.OutboxLen()
+		if s := tx.SyncState(); tx.ResendPending() == "" {
+			reach = wire.Reach{Replica: st.Node(), Cursor: s.Cursor, Epoch: s.Epoch}
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	// Many waiting (a first sync): large batches, which servers since
@@ -122,7 +134,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			return nil
 		}
 		after = r.entries[len(r.entries)-1].Seq
-		return send(ctx, c, r)
+		return send(ctx, c, r, reach)
 	}
 	// The next batch is read, packed and compressed while the server
 	// applies one, and sent as soon as that one is answered, before the
@@ -159,11 +171,12 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		if cur.err != nil {
 			return fmt.Errorf("push: %w", cur.err)
 		}
+		reach = reachAfter(cur)
 		var ahead *flight
 		if rerr == nil {
 			ahead = launch(next)
 		}
-		if err := st.Update(func(tx *store.Tx) error { return storeAnswers(tx, cur.entries, cur.resp, rep) }); err != nil {
+		if err := st.Update(func(tx *store.Tx) error { return storeAnswers(tx, cur, rep) }); err != nil {
 			if ahead != nil {
 				<-ahead.done
 			}
@@ -187,13 +200,25 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	return err
 }
 
-// flight is a batch of ops sent and, once done is closed, the server's
-// answer to it.
+// flight is a batch of ops sent, with how far the replica said it had
+// pulled, and, once done is closed, the server's answer to it.
 type flight struct {
 	entries []store.OutboxEntry
+	reach   wire.Reach
 	done    chan struct{}
 	resp    wire.PushResponse
 	err     error
+}
+
+// reachAfter is how far the replica will have pulled once f's answer is
+// stored: the cursor the answer says it is caught up to, or nothing known
+// (the zero Reach) when it does not say so.
+func reachAfter(f *flight) wire.Reach {
+	c := f.resp.CaughtUp
+	if f.reach.Replica == "" || c == nil {
+		return wire.Reach{}
+	}
+	return wire.Reach{Replica: f.reach.Replica, Cursor: c.Cursor, Epoch: c.Epoch}
 }
 
 // ready is a batch of ops read from the outbox and its body made ready.
@@ -202,15 +227,22 @@ type ready struct {
 	body    *Body
 }
 
-// send pushes a batch in a goroutine of its own.
-func send(ctx context.Context, c *Client, r ready) *flight {
-	f := &flight{entries: r.entries, done: make(chan struct{})}
+// send pushes a batch in a goroutine of its own, saying how far the
+// replica has pulled (reach, when known).
+func send(ctx context.Context, c *Client, r ready, reach wire.Reach) *flight {
+	f := &flight{entries: r.entries, reach: reach, done: make(chan struct{})}
+	if reach.Replica != "" {
+		ctx = context.WithValue(ctx, reachKey{}, reach)
+	}
 	go func() {
 		defer close(f.done)
 		f.resp, f.err = c.PushPrepared(ctx, r.body, len(r.entries))
 	}()
 	return f
 }
+
+// reachKey carries, in a push's context, the wire.Reach the client sends.
+type reachKey struct{}
 
 // fitBatch keeps the leading entries whose encoding fits in limit bytes
 // (at least one: a single long op travels alone).
@@ -246,7 +278,8 @@ func encodePush(entries []store.OutboxEntry) []byte {
 // duplicate ops leave the outbox; rejected ones move to the rejected list.
 // Entities with a refused op take the server's state (plus what is still
 // waiting to be pushed).
-func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushResponse, rep *Report) error {
+func storeAnswers(tx *store.Tx, f *flight, rep *Report) error {
+	entries, resp := f.entries, f.resp
 	var acked uint64
 	for i, r := range resp.Results {
 		e := entries[i]
@@ -273,6 +306,9 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 	if err := tx.Acknowledge(acked); err != nil {
 		return err
 	}
+	if err := catchUp(tx, f); err != nil {
+		return err
+	}
 	for _, s := range resp.States {
 		err := tx.ReplaceRecord(s.Entity.Type, s.Entity.ID, s.Record())
 		if why, ok := cannotApply(err); ok {
@@ -296,6 +332,23 @@ func storeAnswers(tx *store.Tx, entries []store.OutboxEntry, resp wire.PushRespo
 		}
 	}
 	return nil
+}
+
+// catchUp moves the pull cursor past a batch whose answer says nothing
+// but the batch came after the cursor the push named (wire.ReachHeader),
+// when the book's cursor is still that one: a pull from it would leave
+// out all the batch, its own ops, now that their answers are stored.
+func catchUp(tx *store.Tx, f *flight) error {
+	c := f.resp.CaughtUp
+	if c == nil || f.reach.Replica == "" || tx.ResendPending() != "" {
+		return nil
+	}
+	s := tx.SyncState()
+	if s.Cursor != f.reach.Cursor || s.Epoch != f.reach.Epoch || c.Cursor < s.Cursor {
+		return nil // another sync moved it meanwhile
+	}
+	s.Cursor, s.Epoch = c.Cursor, c.Epoch
+	return tx.SetSyncState(s)
 }
 
 func setAside(tx *store.Tx, rep *Report, s store.SetAside) error {

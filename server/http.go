@@ -311,8 +311,13 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
+	reach, err := wire.ParseReach(r.Header.Get(wire.ReachHeader))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
 	info(r).ops = len(req.Ops)
-	resp, err := h.svc.Push(r.Context(), u, req.Ops)
+	resp, err := h.svc.PushReach(r.Context(), u, req.Ops, reach)
 	if err != nil {
 		h.internal(w, r, err)
 		return

@@ -58,6 +58,17 @@ func (s *Service) now() time.Time {
 // at) or rejected (with a reason). raw holds the ops as sent; each is
 // decoded and validated on its own.
 func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire.PushResponse, error) {
+	return s.PushReach(ctx, u, raw, wire.Reach{})
+}
+
+// PushReach is Push for a replica that says how far it has pulled
+// (wire.ReachHeader). When the log ended at its cursor before the batch,
+// in its epoch, and the batch appended nothing but its own applied ops
+// (no grant or revoke, no op of another device), a pull from that cursor
+// would leave out everything up to the new head once the replica stores
+// the answer (PullOwn, wire.Own.Skips): the answer says so
+// (wire.PushResponse.CaughtUp).
+func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, reach wire.Reach) (wire.PushResponse, error) {
 	skew := s.MaxSkew
 	if skew == 0 {
 		skew = DefaultMaxSkew
@@ -73,6 +84,17 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 		if err != nil {
 			return err
 		}
+		var head0 uint64
+		var epoch string
+		if reach.Replica != "" {
+			if head0, err = stx.Head(); err != nil {
+				return err
+			}
+			if epoch, err = stx.Epoch(); err != nil {
+				return err
+			}
+		}
+		own := uint64(0) // ops applied that a pull by reach's replica leaves out
 		for i, data := range raw {
 			// A resend (a push whose answer was lost) is answered from
 			// the op id alone, without decoding and checking the op again.
@@ -120,11 +142,26 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 				return err
 			}
 			res.Status, res.Seq = wire.StatusApplied, seq
+			if op.Actor.Device == reach.Replica {
+				own++
+			}
 		}
 		if err := s.logVisibility(tx, before); err != nil {
 			return err
 		}
-		return s.answerRejected(tx, u, rejected, &resp)
+		if err := s.answerRejected(tx, u, rejected, &resp); err != nil {
+			return err
+		}
+		if reach.Replica == "" || reach.Cursor != head0 || !(reach.Epoch == epoch || reach.Epoch == "" && reach.Cursor == 0) {
+			return nil
+		}
+		// Each applied op appended one entry: anything more (a grant, a
+		// revoke) or an op of another device, and the pull decides.
+		head, err := stx.Head()
+		if err == nil && head-head0 == own {
+			resp.CaughtUp = &wire.CaughtUp{Cursor: head, Epoch: epoch}
+		}
+		return err
 	})
 	if err != nil {
 		return wire.PushResponse{}, fmt.Errorf("push: %w", err)

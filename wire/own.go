@@ -44,3 +44,63 @@ func ParseOwn(v string) (Own, error) {
 func (o Own) Skips(puller string, seq uint64, user, device string) bool {
 	return o.Replica != "" && seq <= o.Acked && device == o.Replica && user == puller
 }
+
+// ReachHeader names, on a push, how far the replica that pushes has
+// pulled: "NODE CURSOR EPOCH", the epoch left out before its first pull.
+// When the server's log ended at CURSOR before the batch, and the batch
+// added to it only ops that a pull by that replica leaves out (its own,
+// Own.Skips, once it stores the answer), the answer says so
+// (PushResponse.CaughtUp) and the replica moves its cursor past the batch
+// as it stores the answer: the pull after a first push then need not read
+// the whole log the push wrote only to leave all of it out. Servers
+// before it ignore the header, and a push without it is answered as
+// before.
+const ReachHeader = "Fieldcrm-Reach"
+
+// Reach is how far a replica that pushes has pulled.
+type Reach struct {
+	Replica string // the replica's node id, as in its ops' actor.device
+	Cursor  uint64 // its pull cursor
+	Epoch   string // the epoch of that cursor; empty before its first pull
+}
+
+// String is the header's value.
+func (r Reach) String() string {
+	s := r.Replica + " " + strconv.FormatUint(r.Cursor, 10)
+	if r.Epoch != "" {
+		s += " " + r.Epoch
+	}
+	return s
+}
+
+// ParseReach reads the header's value; an empty value is the zero Reach,
+// which asks for nothing.
+func ParseReach(v string) (Reach, error) {
+	if v == "" {
+		return Reach{}, nil
+	}
+	f := strings.Split(v, " ")
+	if len(f) < 2 || len(f) > 3 || f[0] == "" || len(f[0]) > 64 {
+		return Reach{}, fmt.Errorf("%s %q must be a replica id, a seq and an epoch", ReachHeader, v)
+	}
+	n, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		return Reach{}, fmt.Errorf("%s %q must be a replica id, a seq and an epoch", ReachHeader, v)
+	}
+	r := Reach{Replica: f[0], Cursor: n}
+	if len(f) == 3 {
+		if f[2] == "" || len(f[2]) > 64 {
+			return Reach{}, fmt.Errorf("%s %q must be a replica id, a seq and an epoch", ReachHeader, v)
+		}
+		r.Epoch = f[2]
+	}
+	return r, nil
+}
+
+// CaughtUp is a push answer's word that the replica that pushed, pulling
+// from its cursor (Reach), would get nothing up to Cursor: it may take
+// Cursor and Epoch as its own once it has stored the answer.
+type CaughtUp struct {
+	Cursor uint64 `json:"cursor"`
+	Epoch  string `json:"epoch"`
+}

@@ -38,3 +38,38 @@ func TestOwnSkips(t *testing.T) {
 		t.Error("the zero Own skips")
 	}
 }
+
+func TestParseReach(t *testing.T) {
+	for _, r := range []Reach{{Replica: "node-1", Cursor: 42, Epoch: "e-1"}, {Replica: "node-1"}} {
+		got, err := ParseReach(r.String())
+		if err != nil || got != r {
+			t.Fatalf("round trip of %+v: %+v, %v", r, got, err)
+		}
+	}
+	if r, err := ParseReach(""); err != nil || r != (Reach{}) {
+		t.Fatalf("empty: %+v, %v", r, err)
+	}
+	for _, bad := range []string{"node", "node x", " 5", "node -1", "node 5 ", "node 5 e x", "node 5  e"} {
+		if _, err := ParseReach(bad); err == nil {
+			t.Errorf("ParseReach(%q) took it", bad)
+		}
+	}
+}
+
+// A push answer may say its replica is caught up only to a cursor at or
+// past every op it applied, in a named epoch.
+func TestDecodePushResponseChecksCaughtUp(t *testing.T) {
+	good := `{"results":[{"op_id":"a","status":"applied","seq":7}],"caught_up":{"cursor":7,"epoch":"e"}}`
+	resp, err := DecodePushResponse([]byte(good), 1)
+	if err != nil || resp.CaughtUp == nil || *resp.CaughtUp != (CaughtUp{Cursor: 7, Epoch: "e"}) {
+		t.Fatalf("%+v, %v", resp, err)
+	}
+	for _, bad := range []string{
+		`{"results":[{"op_id":"a","status":"applied","seq":8}],"caught_up":{"cursor":7,"epoch":"e"}}`,
+		`{"results":[{"op_id":"a","status":"applied","seq":7}],"caught_up":{"cursor":7,"epoch":""}}`,
+	} {
+		if _, err := DecodePushResponse([]byte(bad), 1); err == nil {
+			t.Errorf("took %s", bad)
+		}
+	}
+}

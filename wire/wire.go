@@ -86,6 +86,9 @@ type PushResponse struct {
 	Results []PushResult      `json:"results"`
 	States  []State           `json:"states,omitempty"`
 	Removes []model.EntityRef `json:"removes,omitempty"`
+	// CaughtUp, only for a push that said how far its replica had pulled
+	// (ReachHeader), says that it may move its cursor past the batch.
+	CaughtUp *CaughtUp `json:"caught_up,omitempty"`
 }
 
 // State is the full merge state of one record, sent when a lead becomes
@@ -227,6 +230,16 @@ func DecodePushResponse(data []byte, n int) (PushResponse, error) {
 	for _, r := range resp.Removes {
 		if err := checkRef(r); err != nil {
 			return PushResponse{}, err
+		}
+	}
+	if c := resp.CaughtUp; c != nil {
+		if c.Epoch == "" || len(c.Epoch) > 64 {
+			return PushResponse{}, fmt.Errorf("the server's push answer names the epoch %q", c.Epoch)
+		}
+		for _, r := range resp.Results {
+			if r.Seq > c.Cursor {
+				return PushResponse{}, fmt.Errorf("the server's push answer says it is caught up to %d but applied an op at %d", c.Cursor, r.Seq)
+			}
 		}
 	}
 	return resp, nil
