@@ -2,7 +2,7 @@
 # The whole-process sync figures of BENCHMARKS.md (issue 15): a demo book
 # made as a rep would, logged in and pushed to a fresh bbolt server, then
 # pulled by a manager; prints file sizes, /usr/bin/time figures and the
-# server's memory (VmHWM, RssAnon, RssFile) after each sync.
+# server's memory (VmHWM, RssAnon, RssFile) and CPU after each sync.
 #
 #   BIN=./fieldcrm LEADS=10000 W=/tmp/flow PORT=17391 scripts/bench-sync-flow.sh
 #
@@ -30,7 +30,10 @@ BOSS=$(token boss manager)
 SPID=$!
 trap 'kill $SPID 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/v1/health" && break; sleep 0.1; done
-mem() { grep -E "VmHWM|RssAnon|RssFile" "/proc/$SPID/status" | tr -s ' \t\n' ' '; echo; }
+mem() {
+	grep -E "VmHWM|RssAnon|RssFile" "/proc/$SPID/status" | tr -s ' \t\n' ' '
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "CPU so far: %.2f s user, %.2f s sys\n", $14/hz, $15/hz }' "/proc/$SPID/stat"
+}
 "$BIN" --db "$W/ann.db" lead add --company 'Warm Up' >/dev/null 2>&1 # the day's backup first
 /usr/bin/time -f "login: %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/ann.db" --config "$W/ann.toml" login --server "http://127.0.0.1:$PORT" --user ann --token "$ANN" >/dev/null
 /usr/bin/time -f "first sync (push): %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/ann.db" --config "$W/ann.toml" sync

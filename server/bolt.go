@@ -80,8 +80,9 @@ var boltMigrations = map[uint64]func(tx *bolt.Tx) error{
 
 // BoltStorage is the default Storage: one bbolt file.
 type BoltStorage struct {
-	db       *bolt.DB
-	inflight atomic.Int32
+	db        *bolt.DB
+	inflight  atomic.Int32
+	releasing atomic.Bool // release is running (mapped.go)
 }
 
 // BoltPath is the server's database file in dir.
@@ -160,6 +161,7 @@ func (s *BoltStorage) View(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer s.release() // mapped.go
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) })
 }
 
@@ -172,6 +174,7 @@ func (s *BoltStorage) Update(ctx context.Context, fn func(Tx) error) error {
 		return err
 	}
 	run := func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx}) }
+	defer s.release() // mapped.go
 	// Alone, commit at once; with others waiting, join their batch.
 	if s.inflight.Add(1) == 1 {
 		defer s.inflight.Add(-1)

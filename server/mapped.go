@@ -1,0 +1,32 @@
+package server
+
+import bolt "go.etcd.io/bbolt"
+
+// The server's bbolt file is mapped into its memory read-only, and every
+// page a request reads stays in the server's resident set (RssFile) until
+// the kernel wants the memory back: after a manager's fresh pull of a
+// 10,000-lead team and that team's first push, 84 MB of the file's pages,
+// beside a heap of about 30 MB, and more as the team's data grows. When
+// more than mappedBudget of the file is resident, the server tells the
+// kernel it no longer needs those pages mapped (madvise MADV_DONTNEED on
+// bbolt's shared, read-only mapping). They stay in the page cache, shared
+// and reclaimable as any file's, and the next read of one maps it again
+// from there (a minor fault, no disk read), so the server's resident set
+// stays bounded whatever the size of its file. BENCHMARKS.md ("The
+// server's mapped pages") has the figures, and what it costs.
+var mappedBudget int64 = 40 << 20 // a variable for the tests
+
+// release drops the file's pages from the server's resident set when more
+// than mappedBudget of them are there. It does so in a read transaction,
+// which keeps bbolt from moving its mapping meanwhile (a remap waits for
+// read transactions to end), and one caller at a time.
+func (s *BoltStorage) release() {
+	if residentFile() <= mappedBudget || !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.releasing.Store(false)
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		dropMapped(tx.DB().Info().Data, tx.Size())
+		return nil
+	})
+}

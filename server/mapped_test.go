@@ -1,0 +1,140 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
+
+// The server's file pages leave its resident set once more than the
+// budget of them are there, and every record reads back the same after,
+// also while other requests read and write.
+func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the resident set is read from /proc")
+	}
+	st, err := OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	defer func(b int64) { mappedBudget = b }(mappedBudget)
+	mappedBudget = 1 << 40 // none dropped while the file is written
+
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 2000 // about 8 KiB each: 16 MB of pages
+	refs := make([]model.EntityRef, n)
+	want := make([]string, n)
+	text := func() string {
+		b := make([]rune, 8000)
+		for i := range b {
+			b[i] = rune('a' + rng.IntN(26))
+		}
+		return string(b)
+	}
+	put := func(tx Tx, i int) error {
+		rec := model.NewRecord(model.TypeActivity)
+		rec.Fields["feedback"], _ = json.Marshal(want[i])
+		return tx.PutRecord(refs[i], rec)
+	}
+	for i := range n {
+		refs[i] = model.EntityRef{Type: model.TypeActivity, ID: model.NewID()}
+		want[i] = text()
+	}
+	if err := st.Update(ctx, func(tx Tx) error {
+		for i := range n {
+			if err := put(tx, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	readAll := func() error {
+		return st.View(ctx, func(tx Tx) error {
+			for i, ref := range refs {
+				rec, ok, err := tx.Record(ref)
+				if err != nil || !ok {
+					return fmt.Errorf("record %d: %v, found %v", i, err, ok)
+				}
+				var got string
+				if err := json.Unmarshal(rec.Fields["feedback"], &got); err != nil || got != want[i] {
+					return fmt.Errorf("record %d reads back otherwise (%v)", i, err)
+				}
+			}
+			return nil
+		})
+	}
+
+	mappedBudget = 0
+	if err := st.View(ctx, func(Tx) error { return nil }); err != nil { // drops what the writes mapped
+		t.Fatal(err)
+	}
+	before := residentFile()
+	mappedBudget = 1 << 40
+	if err := readAll(); err != nil {
+		t.Fatal(err)
+	}
+	read := residentFile()
+	if read < before+12<<20 {
+		t.Fatalf("reading 16 MB of records left %d bytes of files resident, %d before: the test reads no pages", read, before)
+	}
+	mappedBudget = before + 4<<20
+	if err := st.View(ctx, func(Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if after := residentFile(); after > before+4<<20 {
+		t.Fatalf("over the budget, %d bytes of files stay resident (%d before the reads, budget %d)", after, before, mappedBudget)
+	}
+	if err := readAll(); err != nil {
+		t.Fatalf("after the pages were dropped: %v", err)
+	}
+
+	// Dropped after every request, while two readers and a writer run.
+	mappedBudget = 0
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	var mu sync.RWMutex // want: the readers read together, the writer alone
+	for range 2 {
+		wg.Go(func() {
+			for range 5 {
+				mu.RLock()
+				err := readAll()
+				mu.RUnlock()
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for k := range 20 {
+			i := k * 97 % n
+			mu.Lock()
+			want[i] = text()
+			err := st.Update(ctx, func(tx Tx) error { return put(tx, i) })
+			mu.Unlock()
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if err := readAll(); err != nil {
+		t.Fatal(err)
+	}
+}
