@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -131,6 +133,9 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 					}
 					opID = &id.ID
 				}
+			}
+			if op != nil {
+				op = jsonpack.Pack(nil, op) // as pgTx.Append stores it
 			}
 			rows = append(rows, []any{int64(seq), int16(slices.Index(entryKinds, e.Kind)), e.Lead, e.User, opID, op, int64(e.Slots)})
 			if len(rows) == 5000 {

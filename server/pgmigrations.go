@@ -185,6 +185,13 @@ CREATE INDEX IF NOT EXISTS ssh_keys_username ON ssh_keys (username);
 	{9, "settings' approval and hand-off rules", `
 ALTER TABLE settings ADD COLUMN IF NOT EXISTS rules bytea;
 `},
+	// Ops in the log are written packed (jsonpack) from this version on,
+	// about half their JSON; rows written before stay JSON and read as
+	// they are. The version number keeps an older server, which would
+	// read a packed op as JSON, from opening the database.
+	{10, "ops in the log packed", `
+COMMENT ON COLUMN log.op IS 'the op as JSON, packed by jsonpack (rows from before schema 10: JSON)';
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -574,8 +574,14 @@ func (t *pgTx) Append(e LogEntry) (uint64, error) {
 	}
 	t.head += e.Slots + 1
 	seq := t.head
+	var stored []byte
+	if op != nil {
+		// Packed, about half the bytes of the log table; Scan unpacks,
+		// and reads a row written before as it is.
+		stored = jsonpack.Pack(nil, op)
+	}
 	t.batch.Queue(`INSERT INTO log (seq, kind, lead, username, op_id, op, slots) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		int64(seq), int16(k), e.Lead, e.User, opID, op, int64(e.Slots))
+		int64(seq), int16(k), e.Lead, e.User, opID, stored, int64(e.Slots))
 	if opID != nil {
 		if t.pending == nil {
 			t.pending = map[string]uint64{}
@@ -601,7 +607,8 @@ func (t *pgTx) Head() (uint64, error) {
 }
 
 // scanChunk is how many log rows Scan fetches per query, and
-// scanChunkBytes about how many bytes of op JSON: a chunk ends before the
+// scanChunkBytes about how many bytes of ops as stored (packed, about half
+// their JSON; rows from before as JSON): a chunk ends before the
 // row that would take it past that (it always holds one row), so a scan
 // over a log of long notes holds a few MiB at a time, not 2,000 notes.
 const (
@@ -670,7 +677,11 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 			}
 			e.Seq, e.Kind, e.Slots = uint64(seq), entryKinds[kind], uint64(slots)
 			if op != nil {
-				e.Raw = json.RawMessage(op)
+				if op, err = jsonpack.Unpack(nil, op); err != nil {
+					rows.Close()
+					return fmt.Errorf("log entry %d is corrupt: %w", seq, err)
+				}
+				e.Raw, e.OwnRaw = json.RawMessage(op), true
 			}
 			if filtered {
 				t.seen[e.Lead] = vis

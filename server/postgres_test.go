@@ -51,15 +51,16 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 	ctx := context.Background()
 	// What each version must have made: relations that exist afterwards.
 	made := map[int][]string{
-		1: {"meta", "users", "tokens", "log_head", "log", "records", "children", "visible", "log_op_id_key", "log_pkey", "visible_pkey"},
-		2: {"tokens_username", "visible_lead"},
-		3: {"usage", "usage_pkey"},
-		4: {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
-		5: {"quarantine", "quarantine_pkey"},
-		6: {"invites", "invites_pkey", "audit", "audit_pkey"}, // and users.disabled, tokens.expires: TestMigrateKeepsAccounts
-		7: {"settings", "settings_pkey"},
-		8: {"ssh_keys", "ssh_keys_pkey", "ssh_keys_username"}, // keys.go
-		9: {},                                                 // a column, settings.rules: TestWonGateFollowsTheSettings
+		1:  {"meta", "users", "tokens", "log_head", "log", "records", "children", "visible", "log_op_id_key", "log_pkey", "visible_pkey"},
+		2:  {"tokens_username", "visible_lead"},
+		3:  {"usage", "usage_pkey"},
+		4:  {}, // a column, log.slots: TestPGMigrationCountsUsageAndKeepsOldGrantsWhole
+		5:  {"quarantine", "quarantine_pkey"},
+		6:  {"invites", "invites_pkey", "audit", "audit_pkey"}, // and users.disabled, tokens.expires: TestMigrateKeepsAccounts
+		7:  {"settings", "settings_pkey"},
+		8:  {"ssh_keys", "ssh_keys_pkey", "ssh_keys_username"}, // keys.go
+		9:  {},                                                 // a column, settings.rules: TestWonGateFollowsTheSettings
+		10: {},                                                 // a comment; packed ops: TestPGLogStoresOpsPacked
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {

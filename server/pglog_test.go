@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/server"
+)
+
+// On PostgreSQL the log stores each op packed (jsonpack), and reads a row
+// an older server wrote as JSON as it is, and a damaged one as an error.
+func TestPGLogStoresOpsPacked(t *testing.T) {
+	db := freshDatabase(t)
+	h := newHarness(t, backend{name: "postgres", database: db, open: func(f failer, _ string) server.Storage { return openPG(f, db) }})
+	ann := h.device("ann", server.RoleRep)
+	lead := ann.addLead("Packed In The Log")
+	ann.addVisit(lead.ID, "第一次拜访，客户很满意")
+	ann.sync()
+	ctx := context.Background()
+	u := server.User{Name: "ann", Role: server.RoleRep}
+	pulled := func() ([]json.RawMessage, error) {
+		page, err := h.svc.Pull(ctx, u, 0, 10)
+		var ops []json.RawMessage
+		for _, c := range page.Changes {
+			ops = append(ops, c.Op)
+		}
+		return ops, err
+	}
+	want, err := pulled()
+	if err != nil || len(want) != 2 {
+		t.Fatalf("pulled %d ops, %v", len(want), err)
+	}
+
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var stored []byte
+	if err := conn.QueryRow(ctx, `SELECT op FROM log WHERE seq = 2`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) == 0 || stored[0] != 0x01 || len(stored) >= len(want[1]) {
+		t.Fatalf("the log holds %d bytes starting %q for an op of %d bytes of JSON, not packed", len(stored), stored[:min(len(stored), 8)], len(want[1]))
+	}
+
+	// A row as a server before packing wrote it.
+	if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = 2`, []byte(want[1])); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pulled()
+	if err != nil || len(got) != 2 || !bytes.Equal(got[1], want[1]) || !bytes.Equal(got[0], want[0]) {
+		t.Fatalf("with a row of JSON: %d ops, %v", len(got), err)
+	}
+
+	// A damaged one.
+	if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = 2`, append([]byte{0x01, 0x01}, stored[2:len(stored)/2]...)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pulled(); err == nil || !strings.Contains(err.Error(), "log entry 2 is corrupt") {
+		t.Fatalf("a damaged row: %v", err)
+	}
+}
+
+// unpackPGLog writes every op of the log at dbURL back as JSON, as servers
+// before the packed log stored them: for tests that take a database back
+// to an older schema.
+func unpackPGLog(t *testing.T, dbURL string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	type row struct {
+		seq int64
+		op  []byte
+	}
+	var all []row
+	rows, _ := conn.Query(ctx, `SELECT seq, op FROM log WHERE op IS NOT NULL`)
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.seq, &r.op); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		op, err := jsonpack.Unpack(nil, r.op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = $2`, op, r.seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
