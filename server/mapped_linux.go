@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"strconv"
@@ -24,6 +25,34 @@ func residentFile() int64 {
 		return 0
 	}
 	return n * int64(os.Getpagesize())
+}
+
+// residentAt returns the resident bytes of the mapping that starts at
+// addr (its Rss in /proc/self/smaps), or 0 when it cannot be read.
+func residentAt(addr uintptr) int64 {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	start := []byte(strconv.FormatUint(uint64(addr), 16) + "-")
+	sc := bufio.NewScanner(f)
+	found := false
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !found {
+			found = bytes.HasPrefix(line, start)
+			continue
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("Rss:")); ok {
+			kb, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(v), []byte("kB")))), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // dropMapped tells the kernel that the n bytes mapped at addr, bbolt's

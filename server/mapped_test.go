@@ -78,21 +78,60 @@ func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
 	if err := st.View(ctx, func(Tx) error { return nil }); err != nil { // drops what the writes mapped
 		t.Fatal(err)
 	}
-	before := residentFile()
+	before := st.resident()
 	mappedBudget = 1 << 40
 	if err := readAll(); err != nil {
 		t.Fatal(err)
 	}
-	read := residentFile()
+	read := st.resident()
 	if read < before+12<<20 {
-		t.Fatalf("reading 16 MB of records left %d bytes of files resident, %d before: the test reads no pages", read, before)
+		t.Fatalf("reading 16 MB of records left %d bytes of the file resident, %d before: the test reads no pages", read, before)
 	}
+
+	// Another file's pages (an SSH session's book) are not the server's:
+	// under the budget itself, the server keeps its pages.
+	other, err := OpenBolt(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Update(ctx, func(tx Tx) error {
+		for i := range n {
+			if err := put(tx, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.View(ctx, func(tx Tx) error {
+		for _, ref := range refs {
+			if _, _, err := tx.Record(ref); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mappedBudget = read + 4<<20
+	if all := residentFile(); all <= mappedBudget {
+		t.Fatalf("the process holds %d bytes of files resident, not more than the budget %d: the test maps too little", all, mappedBudget)
+	}
+	if err := st.View(ctx, func(Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if kept := st.resident(); kept < read-1<<20 {
+		t.Fatalf("under its budget the server dropped its pages for another file's: %d of %d bytes left", kept, read)
+	}
+
 	mappedBudget = before + 4<<20
 	if err := st.View(ctx, func(Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if after := residentFile(); after > before+4<<20 {
-		t.Fatalf("over the budget, %d bytes of files stay resident (%d before the reads, budget %d)", after, before, mappedBudget)
+	if after := st.resident(); after > before+4<<20 {
+		t.Fatalf("over the budget, %d bytes of the file stay resident (%d before the reads, budget %d)", after, before, mappedBudget)
 	}
 	if err := readAll(); err != nil {
 		t.Fatalf("after the pages were dropped: %v", err)
