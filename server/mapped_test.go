@@ -48,18 +48,22 @@ func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
 		refs[i] = model.EntityRef{Type: model.TypeActivity, ID: model.NewID()}
 		want[i] = text()
 	}
-	if err := st.Update(ctx, func(tx Tx) error {
-		for i := range n {
-			if err := put(tx, i); err != nil {
-				return err
+	fill := func(b *BoltStorage) {
+		t.Helper()
+		if err := b.Update(ctx, func(tx Tx) error {
+			for i := range n {
+				if err := put(tx, i); err != nil {
+					return err
+				}
 			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
-	readAll := func() error {
-		return st.View(ctx, func(tx Tx) error {
+	fill(st)
+	readFrom := func(b *BoltStorage) error {
+		return b.View(ctx, func(tx Tx) error {
 			for i, ref := range refs {
 				rec, ok, err := tx.Record(ref)
 				if err != nil || !ok {
@@ -73,6 +77,7 @@ func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
 			return nil
 		})
 	}
+	readAll := func() error { return readFrom(st) }
 
 	mappedBudget = 0
 	if err := st.View(ctx, func(Tx) error { return nil }); err != nil { // drops what the writes mapped
@@ -95,24 +100,8 @@ func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := other.Update(ctx, func(tx Tx) error {
-		for i := range n {
-			if err := put(tx, i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := other.View(ctx, func(tx Tx) error {
-		for _, ref := range refs {
-			if _, _, err := tx.Record(ref); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	fill(other)
+	if err := readFrom(other); err != nil {
 		t.Fatal(err)
 	}
 	mappedBudget = read + 4<<20

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/server"
 )
@@ -37,32 +35,20 @@ func TestPGLogStoresOpsPacked(t *testing.T) {
 		t.Fatalf("pulled %d ops, %v", len(want), err)
 	}
 
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var stored []byte
-	if err := conn.QueryRow(ctx, `SELECT op FROM log WHERE seq = 2`).Scan(&stored); err != nil {
-		t.Fatal(err)
-	}
+	stored := pgQuery[[]byte](t, db, `SELECT op FROM log WHERE seq = 2`)
 	if len(stored) == 0 || stored[0] != 0x01 || len(stored) >= len(want[1]) {
 		t.Fatalf("the log holds %d bytes starting %q for an op of %d bytes of JSON, not packed", len(stored), stored[:min(len(stored), 8)], len(want[1]))
 	}
 
 	// A row as a server before packing wrote it.
-	if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = 2`, []byte(want[1])); err != nil {
-		t.Fatal(err)
-	}
+	pgExec(t, db, `UPDATE log SET op = $1 WHERE seq = 2`, []byte(want[1]))
 	got, err := pulled()
 	if err != nil || len(got) != 2 || !bytes.Equal(got[1], want[1]) || !bytes.Equal(got[0], want[0]) {
 		t.Fatalf("with a row of JSON: %d ops, %v", len(got), err)
 	}
 
 	// A damaged one.
-	if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = 2`, append([]byte{0x01, 0x01}, stored[2:len(stored)/2]...)); err != nil {
-		t.Fatal(err)
-	}
+	pgExec(t, db, `UPDATE log SET op = $1 WHERE seq = 2`, append([]byte{0x01, 0x01}, stored[2:len(stored)/2]...))
 	if _, err := pulled(); err == nil || !strings.Contains(err.Error(), "log entry 2 is corrupt") {
 		t.Fatalf("a damaged row: %v", err)
 	}
@@ -73,36 +59,11 @@ func TestPGLogStoresOpsPacked(t *testing.T) {
 // to an older schema.
 func unpackPGLog(t *testing.T, dbURL string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	type row struct {
-		seq int64
-		op  []byte
-	}
-	var all []row
-	rows, _ := conn.Query(ctx, `SELECT seq, op FROM log WHERE op IS NOT NULL`)
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.seq, &r.op); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range all {
-		op, err := jsonpack.Unpack(nil, r.op)
+	for _, seq := range pgQuery[[]int64](t, dbURL, `SELECT coalesce(array_agg(seq), '{}') FROM log WHERE op IS NOT NULL`) {
+		op, err := jsonpack.Unpack(nil, pgQuery[[]byte](t, dbURL, `SELECT op FROM log WHERE seq = $1`, seq))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := conn.Exec(ctx, `UPDATE log SET op = $1 WHERE seq = $2`, op, r.seq); err != nil {
-			t.Fatal(err)
-		}
+		pgExec(t, dbURL, `UPDATE log SET op = $1 WHERE seq = $2`, op, seq)
 	}
 }
