@@ -187,3 +187,38 @@ func TestCaughtUpMovesOnlyTheCursorThePushNamed(t *testing.T) {
 		t.Fatalf("pulled from %v, want from 6", pulls)
 	}
 }
+
+// An epoch the header cannot carry (it is the server's word) is not sent:
+// the push goes without saying how far the replica pulled, and the sync
+// ends well.
+func TestAnOddEpochIsNotSentWithAPush(t *testing.T) {
+	var mu sync.Mutex
+	var reaches []string
+	front := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/push" {
+				mu.Lock()
+				reaches = append(reaches, r.Header.Get(wire.ReachHeader))
+				mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	c, st := bookBehind(t, front, 3)
+	if err := st.Update(func(tx *store.Tx) error {
+		s := tx.SyncState()
+		s.Epoch = "an odd epoch"
+		return tx.SetSyncState(s)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The server's epoch differs, as after a restore: after the first
+	// push the book pulls from scratch and resends what it wrote.
+	rep, err := remote.Sync(context.Background(), st, c)
+	if err != nil || rep.Pushed < 3 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if len(reaches) == 0 || reaches[0] != "" {
+		t.Fatalf("the pushes said %q", reaches)
+	}
+}

@@ -140,7 +140,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if o, ok := ctx.Value(ownKey{}).(wire.Own); ok && o.Replica != "" {
 		req.Header.Set(wire.OwnHeader, o.String())
 	}
-	if r, ok := ctx.Value(reachKey{}).(wire.Reach); ok && r.Replica != "" {
+	if r, ok := ctx.Value(reachKey{}).(wire.Reach); ok && r.Sendable() {
 		req.Header.Set(wire.ReachHeader, r.String())
 	}
 	resp, err := c.HTTP.Do(req)

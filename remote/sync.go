@@ -96,6 +96,9 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		if s := tx.SyncState(); tx.ResendPending() == "" {
 			reach = wire.Reach{Replica: st.Node(), Cursor: s.Cursor, Epoch: s.Epoch}
 		}
+		if !reach.Sendable() {
+			reach = wire.Reach{}
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -218,7 +221,10 @@ func reachAfter(f *flight) wire.Reach {
 	if f.reach.Replica == "" || c == nil {
 		return wire.Reach{}
 	}
-	return wire.Reach{Replica: f.reach.Replica, Cursor: c.Cursor, Epoch: c.Epoch}
+	if r := (wire.Reach{Replica: f.reach.Replica, Cursor: c.Cursor, Epoch: c.Epoch}); r.Sendable() {
+		return r
+	}
+	return wire.Reach{}
 }
 
 // ready is a batch of ops read from the outbox and its body made ready.

@@ -64,6 +64,17 @@ type Reach struct {
 	Epoch   string // the epoch of that cursor; empty before its first pull
 }
 
+// Sendable reports whether r can travel in the header and be read back
+// as it was: a replica id and an epoch (when set) of at most 64 bytes,
+// with no space or control character. An epoch is the server's word, and
+// a client sends no reach rather than one the server would refuse.
+func (r Reach) Sendable() bool {
+	word := func(s string) bool {
+		return len(s) <= 64 && !strings.ContainsFunc(s, func(c rune) bool { return c <= ' ' || c == 0x7f })
+	}
+	return r.Replica != "" && word(r.Replica) && word(r.Epoch)
+}
+
 // String is the header's value.
 func (r Reach) String() string {
 	s := r.Replica + " " + strconv.FormatUint(r.Cursor, 10)

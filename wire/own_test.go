@@ -1,6 +1,9 @@
 package wire
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseOwn(t *testing.T) {
 	o, err := ParseOwn(Own{Replica: "node-1", Acked: 42}.String())
@@ -48,6 +51,21 @@ func TestParseReach(t *testing.T) {
 	}
 	if r, err := ParseReach(""); err != nil || r != (Reach{}) {
 		t.Fatalf("empty: %+v, %v", r, err)
+	}
+	// What a client may send, it reads back; what it may not, it does not
+	// send (an epoch is the server's word).
+	for _, r := range []Reach{
+		{Replica: "n", Epoch: "a b"}, {Replica: "n", Epoch: "a\nb"}, {Replica: "n", Epoch: strings.Repeat("e", 65)},
+		{Replica: "a b"}, {}, {Replica: "n", Epoch: "e\x7f"},
+	} {
+		if r.Sendable() {
+			t.Errorf("%q is sendable", r.String())
+		}
+	}
+	for _, r := range []Reach{{Replica: "n", Cursor: 3, Epoch: "ab12"}, {Replica: "n"}} {
+		if got, err := ParseReach(r.String()); !r.Sendable() || err != nil || got != r {
+			t.Errorf("%+v: sendable %v, read back %+v, %v", r, r.Sendable(), got, err)
+		}
 	}
 	for _, bad := range []string{"node", "node x", " 5", "node -1", "node 5 ", "node 5 e x", "node 5  e"} {
 		if _, err := ParseReach(bad); err == nil {
