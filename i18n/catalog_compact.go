@@ -7,3 +7,10 @@ var compactEntries = []entry{
 	{"compact.auto", "Compacted the book after the sync: %s before, %s after.", "同步后已压缩数据库：压缩前 %s，压缩后 %s。"},
 	{"backup.done", "Backed up %s (%s) to %s (%s: live pages only).", "已将 %s（%s）备份到 %s（%s：仅含有效数据页）。"},
 }
+
+// watchdogEntries is the sentence a command stops with when reading a
+// book takes more memory than any book needs (cmd/fieldcrm/watchdog.go).
+var watchdogEntries = []entry{
+	{"watchdog.stop", "stopped: reading %s took more than %d MiB of memory, which no book needs; it may be damaged: 'fieldcrm doctor' checks it",
+		"已停止：读取 %s 占用了超过 %d MiB 的内存，任何数据库都用不了这么多；它可能已损坏：'fieldcrm doctor' 可以检查它"},
+}

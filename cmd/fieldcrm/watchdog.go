@@ -6,6 +6,7 @@ import (
 	"runtime/metrics"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
@@ -24,17 +25,27 @@ func (a *app) watchMemory(book string) {
 	if !a.watching.CompareAndSwap(false, true) {
 		return
 	}
+	stop := a.memoryStop(book) // in the user's language, read here and not in the watch
 	go func() {
 		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		for {
 			time.Sleep(250 * time.Millisecond)
 			metrics.Read(sample)
 			if limit := a.memoryLimit.Load(); sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > limit {
-				fmt.Fprintf(a.err, "fieldcrm: stopped: reading %s took more than %d MiB of memory, which no book needs; it may be damaged: 'fieldcrm doctor' checks it\n", model.PrintableFlat(book), limit>>20)
+				fmt.Fprintln(a.err, stop(limit))
 				os.Exit(3)
 			}
 		}
 	}()
+}
+
+// memoryStop returns the sentence the watch stops with for book, given
+// the bound it passed, in the user's language.
+func (a *app) memoryStop(book string) func(limit uint64) string {
+	format := i18n.T(a.language(), "watchdog.stop")
+	return func(limit uint64) string {
+		return "fieldcrm: " + fmt.Sprintf(format, model.PrintableFlat(book), limit>>20)
+	}
 }
 
 // allowMemoryFor raises the bound of watchMemory to 16 times the size of

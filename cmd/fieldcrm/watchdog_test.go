@@ -3,7 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/fieldcrm/fieldcrm/config"
 )
 
 // TestMemoryBoundFollowsTheLargestFile: the bound is 2 GiB, or 16 times
@@ -30,5 +33,19 @@ func TestMemoryBoundFollowsTheLargestFile(t *testing.T) {
 	a.allowMemoryFor(small)
 	if got := a.memoryLimit.Load(); got != 16<<30 {
 		t.Fatalf("bound after a 1 GiB file and a small one: %d", got)
+	}
+}
+
+// The sentence the watch stops with names the book and the bound, in the
+// user's language.
+func TestMemoryStopSpeaksTheUsersLanguage(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en": "fieldcrm: stopped: reading /books/a.db took more than 2048 MiB of memory",
+		"zh": "fieldcrm: 已停止：读取 /books/a.db 占用了超过 2048 MiB 的内存",
+	} {
+		a := &app{lang: lang, cfg: &config.Config{}}
+		if got := a.memoryStop("/books/a.db")(2 << 30); !strings.HasPrefix(got, want) || !strings.Contains(got, "fieldcrm doctor") {
+			t.Errorf("%s: %q", lang, got)
+		}
 	}
 }
