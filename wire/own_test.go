@@ -91,3 +91,32 @@ func TestDecodePushResponseChecksCaughtUp(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a header holds, ParseReach answers without panicking; a reach
+// a client may send reads back the same; what it reads, it writes back the
+// same when sendable.
+func FuzzParseReach(f *testing.F) {
+	f.Add("node-1 42 e-1")
+	f.Add("node-1 0")
+	f.Add("n 5  e")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, v string) {
+		r, err := ParseReach(v)
+		if err != nil {
+			return
+		}
+		if r.Sendable() {
+			if back, err := ParseReach(r.String()); err != nil || back != r {
+				t.Fatalf("%q read as %+v, written %q, read back %+v, %v", v, r, r.String(), back, err)
+			}
+		}
+		for _, e := range []string{"", "ep"} {
+			s := Reach{Replica: "n" + r.Replica, Cursor: r.Cursor, Epoch: e}
+			if s.Sendable() {
+				if back, err := ParseReach(s.String()); err != nil || back != s {
+					t.Fatalf("%+v written %q, read back %+v, %v", s, s.String(), back, err)
+				}
+			}
+		}
+	})
+}
