@@ -88,9 +88,7 @@ type formOverlay struct {
 }
 
 func (o *formOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	o.f, cmd = o.f.Update(msg)
-	return cmd
+	return step(&o.f, msg)
 }
 func (o *formOverlay) View() string           { return o.f.View() }
 func (o *formOverlay) SetSize(w, h int)       {}
@@ -101,9 +99,7 @@ func (o *formOverlay) Lead() (string, string) { return o.lead, "" }
 type paletteOverlay struct{ p palette.Model }
 
 func (o *paletteOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	o.p, cmd = o.p.Update(msg)
-	return cmd
+	return step(&o.p, msg)
 }
 func (o *paletteOverlay) View() string           { return o.p.View() }
 func (o *paletteOverlay) SetSize(w, h int)       { o.p.SetWidth(w) }
@@ -120,9 +116,7 @@ type captureOverlay struct {
 }
 
 func (o *captureOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	o.m, cmd = o.m.Update(msg)
-	return cmd
+	return step(&o.m, msg)
 }
 func (o *captureOverlay) View() string           { return o.m.View() }
 func (o *captureOverlay) SetSize(w, h int)       { o.m.SetSize(w, h) }
@@ -140,9 +134,7 @@ type visitOverlay struct {
 }
 
 func (o *visitOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	o.v, cmd = o.v.Update(msg)
-	return cmd
+	return step(&o.v, msg)
 }
 func (o *visitOverlay) View() string           { return o.v.View() }
 func (o *visitOverlay) SetSize(w, h int)       { o.v.SetSize(w, h) }
@@ -153,9 +145,7 @@ func (o *visitOverlay) Lead() (string, string) { return o.leadID, o.company }
 type offerOverlay struct{ o capture.Offer }
 
 func (o *offerOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	o.o, cmd = o.o.Update(msg)
-	return cmd
+	return step(&o.o, msg)
 }
 func (o *offerOverlay) View() string           { return o.o.View() }
 func (o *offerOverlay) SetSize(w, h int)       { o.o.SetWidth(w) }
@@ -172,8 +162,7 @@ type rejectedOverlay struct {
 }
 
 func (o *rejectedOverlay) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	*o.s, cmd = o.s.Update(msg)
+	cmd := step(o.s, msg)
 	if !o.s.RejectedOpen() {
 		return tea.Batch(cmd, pop(o))
 	}
@@ -191,9 +180,7 @@ func (o *trashOverlay) Update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(trash.ClosedMsg); ok {
 		return pop(o)
 	}
-	var cmd tea.Cmd
-	o.t, cmd = o.t.Update(msg)
-	return cmd
+	return step(&o.t, msg)
 }
 func (o *trashOverlay) View() string           { return o.t.View() }
 func (o *trashOverlay) SetSize(w, h int)       { o.t.SetSize(w, h) }

@@ -34,6 +34,15 @@ type page interface {
 	Lead() (id, company string)
 }
 
+// step passes msg to a screen's model, whose Update returns the model
+// changed, and keeps that: what every adapter here and in overlay.go does
+// with a message it does not handle itself.
+func step[M interface{ Update(tea.Msg) (M, tea.Cmd) }](m *M, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = (*m).Update(msg)
+	return cmd
+}
+
 type screen int
 
 const (
@@ -62,9 +71,7 @@ func (p *boardPage) Update(msg tea.Msg) tea.Cmd {
 		p.m.Select(msg.LeadID)
 		return p.m.Refresh(msg.LeadID)
 	}
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *boardPage) View() string             { return p.m.View() }
 func (p *boardPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
@@ -86,9 +93,7 @@ func (p *leadPage) Update(msg tea.Msg) tea.Cmd {
 	case common.OpenLeadMsg:
 		return p.m.Open(msg.ID)
 	}
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *leadPage) View() string             { return p.m.View() }
 func (p *leadPage) SetSize(w, h int) tea.Cmd { return p.m.SetSize(w, h) }
@@ -106,9 +111,7 @@ func (p *leadPage) Lead() (string, string) { return p.m.ID(), p.m.Company() }
 type todayPage struct{ m today.Model }
 
 func (p *todayPage) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *todayPage) View() string             { return p.m.View() }
 func (p *todayPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
@@ -126,9 +129,7 @@ func (p *todayPage) Lead() (string, string) {
 type visitsPage struct{ m visits.Model }
 
 func (p *visitsPage) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *visitsPage) View() string             { return p.m.View() }
 func (p *visitsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
@@ -144,9 +145,7 @@ func (p *visitsPage) Lead() (string, string) { return "", "" }
 type approvalsPage struct{ m approvals.Model }
 
 func (p *approvalsPage) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *approvalsPage) View() string             { return p.m.View() }
 func (p *approvalsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
@@ -166,9 +165,7 @@ func (p *approvalsPage) Lead() (string, string) {
 type reportsPage struct{ m reports.Model }
 
 func (p *reportsPage) Update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	p.m, cmd = p.m.Update(msg)
-	return cmd
+	return step(&p.m, msg)
 }
 func (p *reportsPage) View() string             { return p.m.View() }
 func (p *reportsPage) SetSize(w, h int) tea.Cmd { p.m.SetSize(w, h); return nil }
