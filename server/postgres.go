@@ -159,10 +159,14 @@ func retryable(err error) bool {
 }
 
 // pgTx implements Tx on one PostgreSQL transaction. Writes of records,
-// indexes and log entries are queued and sent as one pipelined batch
-// (flush) before the next query that could read them and before commit,
-// so a push costs a round trip per read, not per write; records written
-// in the transaction are read back from memory.
+// indexes and log entries are queued and sent (flush) before the next
+// query that could read them and before commit: the log's new rows by
+// COPY, the rest as one pipelined batch. A push so costs a round trip per
+// read, not per write; records written in the transaction are read back
+// from memory. COPY, against a batch of INSERTs, took the first push of
+// a 10,000-lead book from 11.15-12.32 s to 10.53-11.04 s and PostgreSQL's
+// CPU for it from 3.4 s to 2.9 s (BENCHMARKS.md, "Whole processes on
+// PostgreSQL").
 type pgTx struct {
 	ctx   context.Context
 	tx    pgx.Tx
@@ -170,6 +174,9 @@ type pgTx struct {
 	head  uint64 // write: the counter as this transaction moves it
 	start uint64
 	batch pgx.Batch
+	// log entries appended and not yet sent: flush copies them in (COPY)
+	// before it sends the batch
+	logRows [][]any
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
 	// records written in this transaction (their upserts wait in batch)
@@ -190,6 +197,15 @@ type pgTx struct {
 }
 
 func (t *pgTx) flush() error {
+	if len(t.logRows) > 0 {
+		// Log rows go first, by COPY: a quarantine row queued in the batch
+		// refers to its entry.
+		rows := t.logRows
+		t.logRows = nil
+		if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"log"}, logColumns, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("write the log: %w", err)
+		}
+	}
 	if t.batch.Len() == 0 {
 		return nil
 	}
@@ -580,8 +596,7 @@ func (t *pgTx) Append(e LogEntry) (uint64, error) {
 		// and reads a row written before as it is.
 		stored = jsonpack.Pack(nil, op)
 	}
-	t.batch.Queue(`INSERT INTO log (seq, kind, lead, username, op_id, op, slots) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		int64(seq), int16(k), e.Lead, e.User, opID, stored, int64(e.Slots))
+	t.logRows = append(t.logRows, []any{int64(seq), int16(k), e.Lead, e.User, opID, stored, int64(e.Slots)})
 	if opID != nil {
 		if t.pending == nil {
 			t.pending = map[string]uint64{}
@@ -605,6 +620,9 @@ func (t *pgTx) Head() (uint64, error) {
 	err := t.tx.QueryRow(t.ctx, `SELECT seq FROM log_head WHERE one`).Scan(&seq)
 	return uint64(seq), wrap(err, "read the log's head")
 }
+
+// logColumns are the log's columns as Append fills them.
+var logColumns = []string{"seq", "kind", "lead", "username", "op_id", "op", "slots"}
 
 // scanChunk is how many log rows Scan fetches per query, and
 // scanChunkBytes about how many bytes of ops as stored (packed, about half
