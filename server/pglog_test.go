@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/server"
 )
 
@@ -65,5 +69,30 @@ func unpackPGLog(t *testing.T, dbURL string) {
 			t.Fatal(err)
 		}
 		pgExec(t, dbURL, `UPDATE log SET op = $1 WHERE seq = $2`, op, seq)
+	}
+}
+
+// An op id already in the log fails the push's COPY of its log rows with
+// the unique constraint named, which Update takes for a conflict another
+// server's commit caused and runs again: the same as an INSERT did.
+func TestPGLogCopyNamesADuplicateOpID(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	st.MaxRetries = 2
+	ctx := context.Background()
+	op := forged(model.EntityRef{Type: model.TypeLead, ID: model.NewID()}, model.OpCreate, map[string]any{"company": "Twice", "owner": "ann"})
+	entry := server.LogEntry{Kind: server.EntryOp, Op: &op, Raw: mustJSON(op), Lead: op.Entity.ID}
+	if err := st.Update(ctx, func(tx server.Tx) error { _, err := tx.Append(entry); return err }); err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	err := st.Update(ctx, func(tx server.Tx) error { runs++; _, err := tx.Append(entry); return err })
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "23505" || pe.ConstraintName != "log_op_id_key" || runs != 3 {
+		t.Fatalf("the same op id appended again: %v after %d runs; want the unique violation of log_op_id_key, run 3 times", err, runs)
+	}
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM log`); n != 1 {
+		t.Fatalf("%d rows in the log, want 1", n)
 	}
 }
