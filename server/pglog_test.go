@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -95,4 +96,99 @@ func TestPGLogCopyNamesADuplicateOpID(t *testing.T) {
 	if n := pgQuery[int64](t, db, `SELECT count(*) FROM log`); n != 1 {
 		t.Fatalf("%d rows in the log, want 1", n)
 	}
+}
+
+// A transaction's records and children reach PostgreSQL whether few (as
+// queued INSERTs) or many (by COPY into a staging table): a record
+// written twice keeps its last value, reads inside the transaction see
+// what it wrote, a rolled-back transaction leaves nothing, and the next
+// transactions on the same connections stage theirs again.
+func TestPGRecordsFewOrManyReachTheTables(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	ctx := context.Background()
+	lead := func(i int, company string) *model.Record {
+		rec := model.NewRecord(model.TypeLead)
+		rec.Fields["company"] = mustJSON(company)
+		rec.Fields["owner"] = mustJSON("ann")
+		return rec
+	}
+	for _, n := range []int{5, 300, 300, 63, 64} {
+		var refs, kids []model.EntityRef
+		for range n {
+			refs = append(refs, model.EntityRef{Type: model.TypeLead, ID: model.NewID()})
+			kids = append(kids, model.EntityRef{Type: model.TypeActivity, ID: model.NewID()})
+		}
+		write := func(tx server.Tx, i int) error {
+			if err := tx.PutRecord(refs[i], lead(i, "first")); err != nil {
+				return err
+			}
+			visit := model.NewRecord(model.TypeActivity)
+			visit.Fields["lead_id"] = mustJSON(refs[i].ID)
+			visit.Fields["notes"] = mustJSON("拜访")
+			if err := tx.PutRecord(kids[i], visit); err != nil {
+				return err
+			}
+			return tx.AddChild(refs[i].ID, kids[i])
+		}
+		// Rolled back: nothing stays.
+		undo := errors.New("undo")
+		if err := st.Update(ctx, func(tx server.Tx) error {
+			for i := range n {
+				if err := write(tx, i); err != nil {
+					return err
+				}
+			}
+			return undo
+		}); !errors.Is(err, undo) {
+			t.Fatalf("%d records: %v, want the rollback", n, err)
+		}
+		if c := pgQuery[int64](t, db, `SELECT count(*) FROM records WHERE id = ANY($1)`, ids(refs)); c != 0 {
+			t.Fatalf("%d records: %d stayed after a rollback", n, c)
+		}
+		if err := st.Update(ctx, func(tx server.Tx) error {
+			for i := range n {
+				if err := write(tx, i); err != nil {
+					return err
+				}
+			}
+			// Read inside the transaction: the half written so far is there.
+			got, err := tx.ChildRecords(refs[n/2].ID, model.TypeActivity)
+			if err != nil || len(got) != 1 || got[kids[n/2]] == nil {
+				return fmt.Errorf("a lead's children read in the writing transaction: %v, %v", got, err)
+			}
+			for i := range n { // the second write of each lead is the one kept
+				if err := tx.PutRecord(refs[i], lead(i, fmt.Sprintf("second %d", i))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%d records: %v", n, err)
+		}
+		if err := st.View(ctx, func(tx server.Tx) error {
+			for i := range n {
+				rec, ok, err := tx.Record(refs[i])
+				if err != nil || !ok || string(rec.Fields["company"]) != fmt.Sprintf(`"second %d"`, i) {
+					return fmt.Errorf("lead %d: %s, %v, %v", i, rec.Fields["company"], ok, err)
+				}
+				got, err := tx.Children(refs[i].ID)
+				if err != nil || len(got) != 1 || got[0] != kids[i] {
+					return fmt.Errorf("lead %d's children: %v, %v", i, got, err)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%d records: %v", n, err)
+		}
+	}
+}
+
+func ids(refs []model.EntityRef) []string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.ID
+	}
+	return out
 }

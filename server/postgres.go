@@ -177,6 +177,11 @@ type pgTx struct {
 	// log entries appended and not yet sent: flush copies them in (COPY)
 	// before it sends the batch
 	logRows [][]any
+	// records written and not yet sent (their data in written), in the
+	// order first written, and children added and not yet sent
+	unsent      map[model.EntityRef]bool
+	unsentOrder []model.EntityRef
+	childRows   [][]any
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
 	// records written in this transaction (their upserts wait in batch)
@@ -206,6 +211,9 @@ func (t *pgTx) flush() error {
 			return fmt.Errorf("write the log: %w", err)
 		}
 	}
+	if err := t.flushRecords(); err != nil {
+		return err
+	}
 	if t.batch.Len() == 0 {
 		return nil
 	}
@@ -215,6 +223,53 @@ func (t *pgTx) flush() error {
 		return fmt.Errorf("write the log: %w", err)
 	}
 	return nil
+}
+
+// copyMin is the fewest rows worth a COPY into a staging table and one
+// INSERT from it; fewer are queued as INSERTs in the batch.
+const copyMin = 64
+
+// flushRecords sends the records and children written since the last
+// flush: many by COPY into a temporary table and one upsert from it, few
+// as INSERTs queued in the batch.
+func (t *pgTx) flushRecords() error {
+	refs, kids := t.unsentOrder, t.childRows
+	t.unsent, t.unsentOrder, t.childRows = nil, nil, nil
+	if len(refs) < copyMin {
+		for _, ref := range refs {
+			t.batch.Queue(`INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
+				ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`, ref.Type, ref.ID, t.written[ref])
+		}
+	} else {
+		rows := make([][]any, len(refs))
+		for i, ref := range refs {
+			rows[i] = []any{ref.Type, ref.ID, t.written[ref]}
+		}
+		if _, err := t.tx.Exec(t.ctx, `CREATE TEMP TABLE IF NOT EXISTS records_in (type text, id text, data bytea) ON COMMIT DELETE ROWS`); err != nil {
+			return wrap(err, "write records")
+		}
+		if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"records_in"}, []string{"type", "id", "data"}, pgx.CopyFromRows(rows)); err != nil {
+			return wrap(err, "write records")
+		}
+		if _, err := t.tx.Exec(t.ctx, `INSERT INTO records (type, id, data) SELECT type, id, data FROM records_in
+			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data; TRUNCATE records_in`); err != nil {
+			return wrap(err, "write records")
+		}
+	}
+	if len(kids) < copyMin {
+		for _, k := range kids {
+			t.batch.Queue(`INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, k...)
+		}
+		return nil
+	}
+	if _, err := t.tx.Exec(t.ctx, `CREATE TEMP TABLE IF NOT EXISTS children_in (lead text, type text, id text) ON COMMIT DELETE ROWS`); err != nil {
+		return wrap(err, "write children")
+	}
+	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"children_in"}, []string{"lead", "type", "id"}, pgx.CopyFromRows(kids)); err != nil {
+		return wrap(err, "write children")
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO children (lead, type, id) SELECT lead, type, id FROM children_in ON CONFLICT DO NOTHING; TRUNCATE children_in`)
+	return wrap(err, "write children")
 }
 
 func (t *pgTx) Epoch() (string, error) {
@@ -360,9 +415,14 @@ func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if t.written == nil {
 		t.written = map[model.EntityRef][]byte{}
 	}
+	if _, ok := t.unsent[ref]; !ok {
+		if t.unsent == nil {
+			t.unsent = map[model.EntityRef]bool{}
+		}
+		t.unsent[ref] = true
+		t.unsentOrder = append(t.unsentOrder, ref)
+	}
 	t.written[ref] = data
-	t.batch.Queue(`INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
-		ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`, ref.Type, ref.ID, data)
 	return nil
 }
 
@@ -396,7 +456,7 @@ func (t *pgTx) ChildRecords(lead string, types ...string) (map[model.EntityRef]*
 }
 
 func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
-	t.batch.Queue(`INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, lead, ref.Type, ref.ID)
+	t.childRows = append(t.childRows, []any{lead, ref.Type, ref.ID})
 	return nil
 }
 
