@@ -62,6 +62,12 @@ func CheckFields(typ string, fields map[string]json.RawMessage, latest time.Time
 // decodeFields decodes fields strictly into a new typed record of type
 // typ, naming the field that does not fit.
 func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
+	return decodeFieldsBy(typ, fields, setFields)
+}
+
+// decodeFieldsBy is decodeFields with set as its first way to set the
+// fields (the tests' reference sets none).
+func decodeFieldsBy(typ string, fields map[string]json.RawMessage, set func(string, any, []string, map[string]json.RawMessage) bool) (any, error) {
 	v, err := newOf(typ)
 	if err != nil {
 		return nil, err
@@ -86,19 +92,34 @@ func decodeFields(typ string, fields map[string]json.RawMessage) (any, error) {
 		return nil, es
 	}
 	slices.Sort(keys) // as EncodeFields: of two names that differ in case, the decoder keeps the last
-	buf.keys, buf.data = keys, appendObject(buf.data[:0], keys, fields)
+	buf.keys = keys
+	if set(typ, v, keys, fields) {
+		return v, nil
+	}
+	v, _ = newOf(typ) // setFields declined: encoding/json decodes the record and names what does not fit
+	if err := decodeWhole(typ, v, buf, fields); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// decodeWhole decodes the fields named by buf.keys into v with
+// encoding/json, as one object, and names the field that does not fit.
+func decodeWhole(typ string, v any, buf *decodeBuf, fields map[string]json.RawMessage) error {
+	keys := buf.keys
+	buf.data = appendObject(buf.data[:0], keys, fields)
 	if err := decodeStrict(buf.data, v); err != nil {
 		// Name the field: decode each alone (a time's decoder does not
 		// say which field it was decoding).
 		for _, name := range keys {
 			one, _ := newOf(typ)
 			if ferr := decodeStrict(EncodeFields(map[string]json.RawMessage{name: fields[name]}), one); ferr != nil {
-				return nil, decodeError(typ, name, ferr)
+				return decodeError(typ, name, ferr)
 			}
 		}
-		return nil, decodeError(typ, "", err)
+		return decodeError(typ, "", err)
 	}
-	return v, nil
+	return nil
 }
 
 // decodeBuf is what decodeFields writes a record's fields into, kept
