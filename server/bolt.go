@@ -83,6 +83,10 @@ type BoltStorage struct {
 	db        *bolt.DB
 	inflight  atomic.Int32
 	releasing atomic.Bool // release is running (mapped.go)
+	// the resident file pages of the process not in the server's mapping,
+	// and when they were read (release, mapped.go)
+	others atomic.Int64
+	readAt atomic.Int64 // unix nanoseconds
 }
 
 // BoltPath is the server's database file in dir.

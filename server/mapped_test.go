@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -124,6 +125,25 @@ func TestServerLeavesItsFilePagesToThePageCache(t *testing.T) {
 	}
 	if err := readAll(); err != nil {
 		t.Fatalf("after the pages were dropped: %v", err)
+	}
+
+	// The others' pages as last read may since have left (an SSH
+	// session's book closed), so they count only for a second: within it
+	// the server does not read its own, after it it does.
+	st.others.Store(1 << 40)
+	st.readAt.Store(time.Now().Add(time.Hour).UnixNano()) // "just now", however slow this machine
+	if err := readAll(); err != nil {
+		t.Fatal(err)
+	}
+	if kept := st.resident(); kept < read-1<<20 {
+		t.Fatalf("within a second of the last reading the server read its pages again and dropped them: %d of %d bytes left", kept, read)
+	}
+	st.readAt.Store(time.Now().Add(-2 * time.Second).UnixNano())
+	if err := st.View(ctx, func(Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if after := st.resident(); after > before+4<<20 {
+		t.Fatalf("a second after the last reading, %d bytes of the file stay resident (%d before the reads, budget %d)", after, before, mappedBudget)
 	}
 
 	// Dropped after every request, while two readers and a writer run.
