@@ -20,13 +20,17 @@ import (
 // server. An answer is compressed when the request asked for gzip; Go's
 // HTTP client asks by itself and undoes it, so old clients keep working.
 //
-// The standard library's gzip at its default level (6):
-// github.com/klauspost/compress is not among the versions this project
-// may use. On a fresh pull of 10,000 leads (120 MB as JSON) level 6 sends
-// 14.1 MB for 0.90 s of CPU, BestSpeed 18.3 MB for 0.46 s: a fifth fewer
-// bytes for field laptops on mobile networks is worth half a second of
-// the server's CPU once per new laptop (BENCHMARKS.md, "Compact wire and
-// file"; BenchmarkWireCompression).
+// The standard library's gzip at its default level (6). On a fresh pull
+// of 10,000 leads (120 MB as JSON) level 6 sends 14.1 MB for 0.90 s of
+// CPU, BestSpeed 18.3 MB for 0.46 s: a fifth fewer bytes for field
+// laptops on mobile networks is worth half a second of the server's CPU
+// once per new laptop (BENCHMARKS.md, "Compact wire and file";
+// BenchmarkWireCompression). github.com/klauspost/compress v1.20.5, in
+// place of it on both ends, saved about 0.4 CPU-s of a first push and
+// of a fresh pull at its level 6 for 3.4% more bytes, and at level 9 sent
+// 0.7% fewer bytes for more CPU than this (BENCHMARKS.md, "The typed
+// decode of a record's plain fields"): no win on a slow network, where
+// the bytes cost the time the CPU saves.
 
 // minGzip is the smallest answer worth compressing: below one packet it
 // saves nothing on the wire.
