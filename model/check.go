@@ -213,10 +213,20 @@ func newOf(typ string) (any, error) {
 	return nil, fmt.Errorf("entity type %q is not one of %v", typ, EntityTypes)
 }
 
+// decodeStrict decodes data, one object, into v, refusing unknown fields
+// and anything after the object: a field's value with a stray brace
+// would otherwise end the object early, and the fields after it would go
+// unread.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return fmt.Errorf("invalid character %q after top-level value", rune(rest[0]))
+	}
+	return nil
 }
 
 // decodeError turns a decoder's complaint about field into a sentence
