@@ -49,6 +49,9 @@ func TestMain(m *testing.M) {
 	if pg.stop != nil {
 		pg.stop()
 	}
+	if builtIn != "" {
+		os.RemoveAll(builtIn)
+	}
 	os.Exit(code)
 }
 

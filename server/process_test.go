@@ -29,6 +29,10 @@ import (
 // is killed with SIGKILL and restarted, clients as processes killed
 // mid-pull, and a fault-injecting TCP proxy between clients and server.
 
+// builtIn is the directory buildOnce built the binary in; TestMain
+// removes it when the tests end.
+var builtIn string
+
 var buildOnce = sync.OnceValues(func() (string, error) {
 	if bin := os.Getenv("FIELDCRM_TEST_BIN"); bin != "" {
 		return bin, nil // a binary built beforehand (CI may prebuild it)
@@ -37,6 +41,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	builtIn = dir
 	bin := filepath.Join(dir, "fieldcrm")
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/fieldcrm").CombinedOutput()
 	if err != nil {
