@@ -224,7 +224,8 @@ func decodeStrict(data []byte, v any) error {
 		return err
 	}
 	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
-		return fmt.Errorf("invalid character %q after top-level value", rune(rest[0]))
+		c, _ := utf8.DecodeRune(rest)
+		return fmt.Errorf("invalid character %q after top-level value", c)
 	}
 	return nil
 }

@@ -26,8 +26,8 @@ import (
 // laptops on mobile networks is worth half a second of the server's CPU
 // once per new laptop (BENCHMARKS.md, "Compact wire and file";
 // BenchmarkWireCompression). github.com/klauspost/compress v1.20.5, in
-// place of it on both ends, saved about 0.4 CPU-s of a first push and
-// of a fresh pull at its level 6 for 3.4% more bytes, and at level 9 sent
+// place of it on both ends, saved about 0.5-1 CPU-s of a first push and
+// 0.4 of a fresh pull at its level 6 for 3.4% more bytes, and at level 9 sent
 // 0.7% fewer bytes for more CPU than this (BENCHMARKS.md, "The typed
 // decode of a record's plain fields"): no win on a slow network, where
 // the bytes cost the time the CPU saves.

@@ -184,7 +184,8 @@ type pgTx struct {
 	childRows   [][]any
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
-	// records written in this transaction (their upserts wait in batch)
+	// records written in this transaction, encoded (read back from here;
+	// those in unsent are not yet in the table)
 	written map[model.EntityRef][]byte
 	// write: what prefetch read for a push before its ops are applied:
 	// op id -> seq (0: not in the log), ref -> record (nil: none). The
@@ -229,47 +230,64 @@ func (t *pgTx) flush() error {
 // INSERT from it; fewer are queued as INSERTs in the batch.
 const copyMin = 64
 
+// staged is how rows of one table reach it: one INSERT each (one), or by
+// COPY into a temporary staging table (create, columns) and one INSERT
+// from it that empties it again (many).
+type staged struct {
+	what, table, create, one, many string
+	columns                        []string
+}
+
+var (
+	recordsStaged = staged{
+		what:  "write records",
+		table: "records_in", columns: []string{"type", "id", "data"},
+		create: `CREATE TEMP TABLE IF NOT EXISTS records_in (type text, id text, data bytea) ON COMMIT DELETE ROWS`,
+		one: `INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
+			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`,
+		many: `INSERT INTO records (type, id, data) SELECT type, id, data FROM records_in
+			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data; TRUNCATE records_in`,
+	}
+	childrenStaged = staged{
+		what:  "write children",
+		table: "children_in", columns: []string{"lead", "type", "id"},
+		create: `CREATE TEMP TABLE IF NOT EXISTS children_in (lead text, type text, id text) ON COMMIT DELETE ROWS`,
+		one:    `INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		many:   `INSERT INTO children (lead, type, id) SELECT lead, type, id FROM children_in ON CONFLICT DO NOTHING; TRUNCATE children_in`,
+	}
+)
+
 // flushRecords sends the records and children written since the last
-// flush: many by COPY into a temporary table and one upsert from it, few
-// as INSERTs queued in the batch.
+// flush.
 func (t *pgTx) flushRecords() error {
 	refs, kids := t.unsentOrder, t.childRows
 	t.unsent, t.unsentOrder, t.childRows = nil, nil, nil
-	if len(refs) < copyMin {
-		for _, ref := range refs {
-			t.batch.Queue(`INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
-				ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`, ref.Type, ref.ID, t.written[ref])
-		}
-	} else {
-		rows := make([][]any, len(refs))
-		for i, ref := range refs {
-			rows[i] = []any{ref.Type, ref.ID, t.written[ref]}
-		}
-		if _, err := t.tx.Exec(t.ctx, `CREATE TEMP TABLE IF NOT EXISTS records_in (type text, id text, data bytea) ON COMMIT DELETE ROWS`); err != nil {
-			return wrap(err, "write records")
-		}
-		if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"records_in"}, []string{"type", "id", "data"}, pgx.CopyFromRows(rows)); err != nil {
-			return wrap(err, "write records")
-		}
-		if _, err := t.tx.Exec(t.ctx, `INSERT INTO records (type, id, data) SELECT type, id, data FROM records_in
-			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data; TRUNCATE records_in`); err != nil {
-			return wrap(err, "write records")
-		}
+	rows := make([][]any, len(refs))
+	for i, ref := range refs {
+		rows[i] = []any{ref.Type, ref.ID, t.written[ref]}
 	}
-	if len(kids) < copyMin {
-		for _, k := range kids {
-			t.batch.Queue(`INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, k...)
+	if err := t.send(recordsStaged, rows); err != nil {
+		return err
+	}
+	return t.send(childrenStaged, kids)
+}
+
+// send writes rows the way s says: few queued in the batch, many by COPY.
+func (t *pgTx) send(s staged, rows [][]any) error {
+	if len(rows) < copyMin {
+		for _, r := range rows {
+			t.batch.Queue(s.one, r...)
 		}
 		return nil
 	}
-	if _, err := t.tx.Exec(t.ctx, `CREATE TEMP TABLE IF NOT EXISTS children_in (lead text, type text, id text) ON COMMIT DELETE ROWS`); err != nil {
-		return wrap(err, "write children")
+	if _, err := t.tx.Exec(t.ctx, s.create); err != nil {
+		return wrap(err, s.what)
 	}
-	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"children_in"}, []string{"lead", "type", "id"}, pgx.CopyFromRows(kids)); err != nil {
-		return wrap(err, "write children")
+	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{s.table}, s.columns, pgx.CopyFromRows(rows)); err != nil {
+		return wrap(err, s.what)
 	}
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO children (lead, type, id) SELECT lead, type, id FROM children_in ON CONFLICT DO NOTHING; TRUNCATE children_in`)
-	return wrap(err, "write children")
+	_, err := t.tx.Exec(t.ctx, s.many)
+	return wrap(err, s.what)
 }
 
 func (t *pgTx) Epoch() (string, error) {
