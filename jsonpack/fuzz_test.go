@@ -39,6 +39,9 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil || !bytes.Equal(back, b) {
 			t.Fatalf("Unpack(Pack(%q)) = %q, %v (packed % x)", b, back, err, p)
 		}
+		if kept, err := UnpackNew(p); err != nil || !bytes.Equal(kept, b) || cap(kept) != len(kept) {
+			t.Fatalf("UnpackNew(Pack(%q)) = %q (capacity %d), %v", b, kept, cap(kept), err)
+		}
 		if Packed(p) && p[1] != tVerbatim && (len(p) >= len(b) || !json.Valid(b)) {
 			t.Fatalf("Pack(%q) packed %d bytes into %d", b, len(b), len(p))
 		}

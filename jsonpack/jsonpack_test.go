@@ -250,6 +250,33 @@ func TestUnpackLeavesJSONAsItIs(t *testing.T) {
 	}
 }
 
+// UnpackNew gives each value its own slice of the JSON's exact length,
+// from a buffer it reuses, and the error Unpack gives for damage.
+func TestUnpackNew(t *testing.T) {
+	recs := records(t)
+	large := []byte(`{"notes":"` + strings.Repeat("拜访", maxScratch/3) + `"}`) // past the buffer kept
+	var kept [][]byte
+	for _, r := range append(recs[:min(len(recs), 50)], large, []byte(record)) {
+		got, err := UnpackNew(Pack(nil, r))
+		if err != nil || !bytes.Equal(got, r) || cap(got) != len(got) {
+			t.Fatalf("UnpackNew(Pack(%.40q)) = %.40q (%d bytes, capacity %d), %v", r, got, len(got), cap(got), err)
+		}
+		kept = append(kept, got)
+	}
+	for i, r := range append(recs[:min(len(recs), 50)], large, []byte(record)) {
+		if !bytes.Equal(kept[i], r) {
+			t.Fatalf("value %d changed after later calls: %.40q", i, kept[i])
+		}
+	}
+	if got, err := UnpackNew([]byte(" {} ")); err != nil || string(got) != " {} " {
+		t.Fatalf("UnpackNew of JSON not packed = %q, %v", got, err)
+	}
+	p := Pack(nil, []byte(record))
+	if got, err := UnpackNew(p[:len(p)/2]); !errors.Is(err, ErrDamaged) || got != nil {
+		t.Fatalf("UnpackNew of half a value = %q, %v; want nil and ErrDamaged", got, err)
+	}
+}
+
 func TestUnpackRefusesDamage(t *testing.T) {
 	// Every cut of every record is refused.
 	for _, r := range records(t) {

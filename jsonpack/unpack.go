@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 )
 
 // ErrDamaged is wrapped by every error of Unpack: the value is not one
@@ -24,6 +25,32 @@ func Packed(v []byte) bool { return len(v) > 0 && v[0] == tag }
 // Pack did not write give an error wrapping ErrDamaged and dst as it was,
 // never a panic, and never more than 64 times len(v) plus 1 KiB of output.
 func Unpack(dst, v []byte) ([]byte, error) { return unpack(dst, v, -1) }
+
+// UnpackNew is Unpack into a new slice of the JSON's exact length, for a
+// value that is kept (a log entry in a pull's page, an op waiting to be
+// pushed): it unpacks into a buffer it reuses and copies the JSON out, one
+// allocation. Unpack(nil, v) grows the JSON by doubling from nothing,
+// which allocated about three times the bytes it kept and left up to
+// twice their room in the value (a fresh pull of the demo book: 170 MB of
+// its 3.2 GB).
+func UnpackNew(v []byte) ([]byte, error) {
+	buf := scratch.Get().(*[]byte)
+	out, err := Unpack((*buf)[:0], v)
+	if cap(out) <= maxScratch {
+		*buf = out[:0]
+	}
+	scratch.Put(buf)
+	if err != nil {
+		return nil, err
+	}
+	return append(make([]byte, 0, len(out)), out...), nil
+}
+
+// scratch holds UnpackNew's buffers; one that grew past maxScratch (a
+// record with megabytes of notes) is not kept.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 256 << 10
 
 // UnpackMax is Unpack for bytes from a stranger, such as a request body
 // (issue 15: a small packed push may not make the server hold more than a
@@ -49,16 +76,6 @@ func unpack(dst, v []byte, limit int) ([]byte, error) {
 			return dst, tooLarge(limit)
 		}
 		return append(dst, v[2:]...), nil
-	}
-	// A value's JSON is two to three times its packed bytes: room for that
-	// at once, where a value grown by doubling from nothing allocated about
-	// three times the bytes it kept (170 MB more of the 3.2 GB a fresh pull
-	// of the demo book allocates).
-	if want := 3*len(v) + 64; cap(dst)-len(dst) < want {
-		if limit >= 0 {
-			want = min(want, limit+64)
-		}
-		dst = append(make([]byte, 0, len(dst)+want), dst...)
 	}
 	u := unpacker{max: limit}
 	out, err := u.unpack(dst, v)

@@ -575,7 +575,7 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 		return LogEntry{}, bad
 	}
 	if len(rest) > 0 {
-		raw, err := jsonpack.Unpack(nil, rest)
+		raw, err := jsonpack.UnpackNew(rest) // kept in a pull's page
 		if err != nil {
 			return LogEntry{}, fmt.Errorf("log entry %d is corrupt: %w", seq, err)
 		}

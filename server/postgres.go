@@ -773,7 +773,7 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 			}
 			e.Seq, e.Kind, e.Slots = uint64(seq), entryKinds[kind], uint64(slots)
 			if op != nil {
-				if op, err = jsonpack.Unpack(nil, op); err != nil {
+				if op, err = jsonpack.UnpackNew(op); err != nil { // kept in a pull's page
 					rows.Close()
 					return fmt.Errorf("log entry %d is corrupt: %w", seq, err)
 				}

@@ -53,12 +53,14 @@ func (u *jsonView) record(b *bolt.Bucket, id string) ([]byte, error) {
 // fieldsJSON is jsonView.of returning a new slice, which outlives the
 // transaction and the next read.
 func fieldsJSON(v []byte) ([]byte, error) {
-	var u jsonView
-	data, err := u.of(v)
-	if err != nil || jsonpack.Packed(v) {
-		return data, err
+	if !jsonpack.Packed(v) {
+		return clone(v), nil
 	}
-	return clone(data), nil
+	data, err := jsonpack.UnpackNew(v)
+	if err != nil {
+		return nil, fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
+	}
+	return data, nil
 }
 
 // recordJSON is jsonView.record returning a new slice.
