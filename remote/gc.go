@@ -25,9 +25,12 @@ var gcSyncs struct {
 	before int // the target when the first of them began
 }
 
-// lessGC raises the collector's target to syncGCPercent for a sync, and
-// returns what puts it back when the last sync running ends. A GOGC
-// given in the environment is the user's choice and is left alone.
+// lessGC raises the collector's target to syncGCPercent for a sync that
+// asks (Options.LessGC: the command line's and the terminal UI's, never a
+// server's replica of an SSH session's book, whose process keeps to the
+// server's memory budget), and returns what puts it back when the last
+// sync running ends. A GOGC given in the environment is the user's choice
+// and is left alone.
 func lessGC() (restore func()) {
 	if _, set := os.LookupEnv("GOGC"); set {
 		return func() {}

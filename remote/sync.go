@@ -32,6 +32,10 @@ type Options struct {
 	// ops waited to be pushed when it began: a first sync of a large book
 	// takes seconds, and its command shows how far it got.
 	Progress func(done Report, waiting int)
+	// LessGC raises the garbage collector's target while the sync runs
+	// (gc.go): a laptop's process trades memory for CPU there; a server's
+	// (a replica of an SSH session's book) keeps to its memory budget.
+	LessGC bool
 }
 
 func (o Options) progress(done Report, waiting int) {
@@ -61,7 +65,9 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 	if err := CheckAccount(st, c); err != nil {
 		return rep, err // not the book's last error: the book did nothing wrong
 	}
-	defer lessGC()() // gc.go
+	if o.LessGC {
+		defer lessGC()() // gc.go
+	}
 	err := push(ctx, st, c, o, &rep)
 	if err == nil {
 		err = pull(ctx, st, c, o, &rep)

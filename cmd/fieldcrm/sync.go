@@ -78,7 +78,7 @@ and the rest of the sync goes on.`,
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
 			show, hide := a.syncProgress()
-			rep, err := remote.SyncWith(ctx, st, c, remote.Options{Progress: show})
+			rep, err := remote.SyncWith(ctx, st, c, remote.Options{Progress: show, LessGC: true})
 			hide()
 			a.compactAfterSync(st, err) // compact.go: once a day, when the outbox is empty
 			if asJSON {

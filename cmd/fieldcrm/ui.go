@@ -80,7 +80,7 @@ func (a *app) startSync(ctx context.Context, st *store.Store, own *ui.OwnWrites)
 		return syncstatus.Config{Problem: err}
 	}
 	client.User = a.cfg.User // the loop refuses a book bound to another account
-	var o remote.LoopOptions
+	o := remote.LoopOptions{Sync: remote.Options{LessGC: true}}
 	var statuses <-chan syncstatus.StatusMsg
 	o.OnStatus, statuses = syncstatus.Feed(own.Mark)
 	o.OnStatus = compactAfterSyncs(st, o.OnStatus) // compact.go
