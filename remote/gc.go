@@ -14,9 +14,10 @@ import (
 // 1,400 changes (84 times in the pull). Measured on the demo book
 // (10,000 leads, 118,538 changes), whole processes on 2 cores
 // (BENCHMARKS.md): the fresh pull 0.3-1.0 s shorter, and the first push
-// 0.3-0.5 CPU-s lighter (its wall time within the noise). The pull's
-// peak RSS grows by half, which the pull's pipeline gave back by holding
-// fewer pages (prefetch); 300 saved no more and took the pull to 1 GB.
+// 0.3-0.5 CPU-s lighter (its wall time within the noise). Alone it took
+// the pull's peak RSS from 360-440 MB to 480-680 MB; with the pull's
+// pipeline holding fewer pages (prefetch) it is 420-470 MB. 300 saved no
+// more and took the pull to 1 GB.
 const syncGCPercent = 200
 
 var gcSyncs struct {

@@ -398,9 +398,9 @@ type page struct {
 // until the next stage takes it, so at most three pages are in memory
 // (fetched, prepared, being stored). With a page queued in each channel
 // there were five, and a fresh pull of the demo book kept about 120 MB
-// live and peaked at 370-440 MB; without the queue it peaks at 290 MB
-// and takes as long, which leaves the collector the room it is given
-// during a sync (gc.go).
+// live and peaked at 360-440 MB; without the queue it peaks at 290 MB
+// and takes as long, which pays for most of the room the collector is
+// given during a laptop's sync (gc.go).
 func prefetch(ctx context.Context, st *store.Store, c *Client, from uint64, limit int) <-chan page {
 	fetched := make(chan page)
 	go func() {
