@@ -1,6 +1,10 @@
 package server
 
-import "context"
+import (
+	"context"
+
+	"github.com/fieldcrm/fieldcrm/model"
+)
 
 // Test hooks for server_test.
 
@@ -16,4 +20,9 @@ func PGMigrationVersions() []int {
 		out = append(out, m.Version)
 	}
 	return out
+}
+
+// PrefetchRecords reads refs ahead in tx as a push on PostgreSQL does.
+func PrefetchRecords(tx Tx, refs []model.EntityRef) error {
+	return tx.(prefetcher).prefetchRecords(refs)
 }

@@ -185,6 +185,86 @@ func TestPGRecordsFewOrManyReachTheTables(t *testing.T) {
 	}
 }
 
+// Records a push finds missing when it reads ahead are new, and are copied
+// into the table itself when enough are: written again after they were
+// sent, or found there by a later transaction, they are upserted (the
+// table's key would refuse a second copy of one).
+func TestPGNewRecordsCopiedStraightIn(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	ctx := context.Background()
+	lead := func(company string) *model.Record {
+		rec := model.NewRecord(model.TypeLead)
+		rec.Fields["company"] = mustJSON(company)
+		rec.Fields["owner"] = mustJSON("ann")
+		return rec
+	}
+	refs := func(n int) []model.EntityRef {
+		out := make([]model.EntityRef, n)
+		for i := range out {
+			out[i] = model.EntityRef{Type: model.TypeLead, ID: model.NewID()}
+		}
+		return out
+	}
+	want := func(what string, refs []model.EntityRef, company func(i int) string) {
+		t.Helper()
+		if err := st.View(ctx, func(tx server.Tx) error {
+			for i, ref := range refs {
+				rec, ok, err := tx.Record(ref)
+				if err != nil || !ok || string(rec.Fields["company"]) != `"`+company(i)+`"` {
+					return fmt.Errorf("lead %d: %s, %v, %v; want %q", i, rec.Fields["company"], ok, err, company(i))
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if c := pgQuery[int64](t, db, `SELECT count(*) FROM records`); c != int64(len(refs)) {
+			t.Fatalf("%s: %d records, want %d", what, c, len(refs))
+		}
+	}
+	old := refs(100)
+	if err := st.Update(ctx, func(tx server.Tx) error {
+		if err := server.PrefetchRecords(tx, old); err != nil {
+			return err
+		}
+		for _, ref := range old {
+			if err := tx.PutRecord(ref, lead("first")); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ChildRecords(old[0].ID, model.TypeActivity); err != nil { // sends what was written
+			return err
+		}
+		for _, ref := range old[:70] { // more than a COPY's worth
+			if err := tx.PutRecord(ref, lead("second")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("new records, most written again", old, func(i int) string { return map[bool]string{true: "second", false: "first"}[i < 70] })
+
+	all := append(old, refs(100)...)
+	if err := st.Update(ctx, func(tx server.Tx) error {
+		if err := server.PrefetchRecords(tx, all); err != nil {
+			return err
+		}
+		for _, ref := range all {
+			if err := tx.PutRecord(ref, lead("third")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("records found and new ones beside them", all, func(int) string { return "third" })
+}
+
 func ids(refs []model.EntityRef) []string {
 	out := make([]string, len(refs))
 	for i, r := range refs {

@@ -258,13 +258,28 @@ var (
 )
 
 // flushRecords sends the records and children written since the last
-// flush.
+// flush. A record the transaction found missing when it read ahead
+// (prefetchRecords) and has not sent since is new: no other writer can
+// have added it, as every writer holds the counter row first, so when
+// enough are new they are copied into the table itself, without the
+// staging table and its upsert. The rest are upserted.
 func (t *pgTx) flushRecords() error {
 	refs, kids := t.unsentOrder, t.childRows
 	t.unsent, t.unsentOrder, t.childRows = nil, nil, nil
-	rows := make([][]any, len(refs))
-	for i, ref := range refs {
-		rows[i] = []any{ref.Type, ref.ID, t.written[ref]}
+	var fresh, rows [][]any
+	for _, ref := range refs {
+		row := []any{ref.Type, ref.ID, t.written[ref]}
+		if data, ok := t.fetched[ref]; ok && data == nil {
+			fresh = append(fresh, row)
+			delete(t.fetched, ref) // in the table from now on
+		} else {
+			rows = append(rows, row)
+		}
+	}
+	if len(fresh) < copyMin {
+		rows = append(rows, fresh...)
+	} else if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"records"}, recordsStaged.columns, pgx.CopyFromRows(fresh)); err != nil {
+		return wrap(err, recordsStaged.what)
 	}
 	if err := t.send(recordsStaged, rows); err != nil {
 		return err
