@@ -35,10 +35,15 @@ func (u *jsonView) of(v []byte) ([]byte, error) {
 	}
 	out, err := jsonpack.Unpack(u.buf[:0], v)
 	if err != nil {
-		return nil, fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
+		return nil, damagedForm(err)
 	}
 	u.buf = out
 	return out, nil
+}
+
+// damagedForm is the error for a stored value that does not unpack.
+func damagedForm(err error) error {
+	return fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
 }
 
 // record reads entity id of b as of does; nil when absent.
@@ -50,15 +55,15 @@ func (u *jsonView) record(b *bolt.Bucket, id string) ([]byte, error) {
 	return u.of(v)
 }
 
-// fieldsJSON is jsonView.of returning a new slice, which outlives the
-// transaction and the next read.
+// fieldsJSON is jsonView.of returning a new slice of the JSON's exact
+// length, which outlives the transaction and the next read.
 func fieldsJSON(v []byte) ([]byte, error) {
 	if !jsonpack.Packed(v) {
 		return clone(v), nil
 	}
 	data, err := jsonpack.UnpackNew(v)
 	if err != nil {
-		return nil, fmt.Errorf("its stored form is %w: %w", errCorrupt, err)
+		return nil, damagedForm(err)
 	}
 	return data, nil
 }
