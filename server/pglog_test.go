@@ -265,6 +265,62 @@ func TestPGNewRecordsCopiedStraightIn(t *testing.T) {
 	want("records found and new ones beside them", all, func(int) string { return "third" })
 }
 
+// A record written and then dropped in one transaction, before the write
+// was sent, is not sent: the drop wins, as when each write was queued in
+// order (few records or many, new or already there).
+func TestPGRecordWrittenThenDroppedIsGone(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	ctx := context.Background()
+	for _, n := range []int{3, 100} {
+		refs := make([]model.EntityRef, n)
+		for i := range refs {
+			refs[i] = model.EntityRef{Type: model.TypeLead, ID: model.NewID()}
+		}
+		lead := model.NewRecord(model.TypeLead)
+		lead.Fields["company"] = mustJSON("Dropped")
+		lead.Fields["owner"] = mustJSON("ann")
+		write := func(tx server.Tx) error {
+			for _, ref := range refs {
+				if err := tx.PutRecord(ref, lead); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := st.Update(ctx, write); err != nil { // there already, for the second round
+			t.Fatal(err)
+		}
+		for _, prefetch := range []bool{false, true} {
+			if err := st.Update(ctx, func(tx server.Tx) error {
+				if prefetch {
+					if err := server.PrefetchRecords(tx, refs); err != nil {
+						return err
+					}
+				}
+				if err := write(tx); err != nil {
+					return err
+				}
+				for _, ref := range refs {
+					if err := tx.(server.RepairTx).DropRecord(ref); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("%d records written and dropped: %v", n, err)
+			}
+			if c := pgQuery[int64](t, db, `SELECT count(*) FROM records WHERE id = ANY($1)`, ids(refs)); c != 0 {
+				t.Fatalf("%d records written and dropped: %d still there", n, c)
+			}
+			if err := st.Update(ctx, write); err != nil { // and back for the next round
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func ids(refs []model.EntityRef) []string {
 	out := make([]string, len(refs))
 	for i, r := range refs {

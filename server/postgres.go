@@ -221,7 +221,7 @@ func (t *pgTx) flush() error {
 	b := t.batch
 	t.batch = pgx.Batch{}
 	if err := t.tx.SendBatch(t.ctx, &b).Close(); err != nil {
-		return fmt.Errorf("write the log: %w", err)
+		return fmt.Errorf("write the transaction's changes: %w", err)
 	}
 	return nil
 }
@@ -268,8 +268,12 @@ func (t *pgTx) flushRecords() error {
 	t.unsent, t.unsentOrder, t.childRows = nil, nil, nil
 	var fresh, rows [][]any
 	for _, ref := range refs {
-		row := []any{ref.Type, ref.ID, t.written[ref]}
-		if data, ok := t.fetched[ref]; ok && data == nil {
+		data, ok := t.written[ref]
+		if !ok {
+			continue // dropped since it was written (DropRecord): not sent
+		}
+		row := []any{ref.Type, ref.ID, data}
+		if got, ok := t.fetched[ref]; ok && got == nil {
 			fresh = append(fresh, row)
 			delete(t.fetched, ref) // in the table from now on
 		} else {
