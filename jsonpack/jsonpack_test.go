@@ -279,9 +279,10 @@ func TestUnpackNew(t *testing.T) {
 	}
 }
 
-// UnpackNew called from many goroutines at once (a server's pulls, a
-// laptop's push reading its outbox beside a pull) gives each caller its
-// own value's JSON: the buffers it reuses are never shared while in use.
+// UnpackNew called from many goroutines at once (a server's pulls, the
+// books of SSH sessions the server keeps open side by side) gives each
+// caller its own value's JSON: the buffers it reuses are never shared
+// while in use.
 // Values of 100 KB keep the copy out long enough for an overlap to show
 // without the race detector too.
 func TestUnpackNewAtOnce(t *testing.T) {
