@@ -6,6 +6,13 @@ var compactEntries = []entry{
 	{"compact.done", "Compacted %s: %s before, %s after.", "已压缩 %s：压缩前 %s，压缩后 %s。"},
 	{"compact.auto", "Compacted the book after the sync: %s before, %s after.", "同步后已压缩数据库：压缩前 %s，压缩后 %s。"},
 	{"backup.done", "Backed up %s (%s) to %s (%s: live pages only).", "已将 %s（%s）备份到 %s（%s：仅含有效数据页）。"},
+	// The bars while a big book's copy is written (seconds), in MB.
+	{"compact.progress", "compacting the book (MB)", "正在压缩数据库（MB）"},
+	{"backup.progress", "backing up the book (MB)", "正在备份数据库（MB）"},
+	// The bars of a migration that builds the search index and of an
+	// import.
+	{"search.building", "building the search index", "正在建立搜索索引"},
+	{"import.progress", "importing", "正在导入"},
 }
 
 // watchdogEntries is the sentence a command stops with when reading a

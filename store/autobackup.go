@@ -69,7 +69,7 @@ func (s *Store) autoBackup(db *bolt.DB) {
 	defer os.Remove(tmp.Name())
 	// Only the live pages (compact.go): a book a first sync left twice
 	// its data's size is backed up at its data's size.
-	if writeCompact(db, tmp.Name(), time.Time{}) != nil || os.Rename(tmp.Name(), name) != nil {
+	if writeCompact(db, tmp.Name(), time.Time{}, s.copyProgress(CopyBackup)) != nil || os.Rename(tmp.Name(), name) != nil {
 		return
 	}
 	if b := Backups(s.opts.Path); len(b) > keepBackups {

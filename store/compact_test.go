@@ -243,3 +243,115 @@ func TestBackupToHoldsLivePagesOnly(t *testing.T) {
 		t.Fatalf("the backup holds %d keys (%s), the book %d (%s)", m, h, n, hash)
 	}
 }
+
+// copyCall is one call of Options.CopyProgress.
+type copyCall struct {
+	kind        CopyKind
+	done, total int64
+}
+
+// TestCopyProgress: a compaction and a backup say how far their copy has
+// got, of the book's live bytes, never going back and never past the
+// total, and end with done equal to total, so a bar can be taken down.
+func TestCopyProgress(t *testing.T) {
+	var calls []copyCall // one goroutine at a time, then read after the copy ends
+	rules := model.DefaultRules()
+	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "book.db"), User: "ann", Rules: &rules,
+		CopyProgress: func(kind CopyKind, done, total int64) { calls = append(calls, copyCall{kind, done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 100 {
+		addLead(t, s, fmt.Sprintf("Company %d", i), "prospect")
+	}
+	bloat(t, s, 20<<20)
+	check := func(what string, want CopyKind, book int64) {
+		t.Helper()
+		if len(calls) == 0 {
+			t.Fatalf("%s: no progress", what)
+		}
+		last := calls[len(calls)-1]
+		if last.done != last.total || last.total <= 0 || last.total > book/4 {
+			t.Fatalf("%s ended at %+v of a %d-byte book with little live", what, last, book)
+		}
+		for i, c := range calls {
+			if c.kind != want || c.total != last.total || c.done > c.total || i > 0 && c.done < calls[i-1].done {
+				t.Fatalf("%s: call %d of %d is %+v", what, i+1, len(calls), c)
+			}
+		}
+		calls = nil
+	}
+	book := fileSize(t, s.Path())
+	if err := s.BackupTo(filepath.Join(t.TempDir(), "copy.db")); err != nil {
+		t.Fatal(err)
+	}
+	check("backup", CopyBackup, book)
+	if _, err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	check("compaction", CopyCompaction, book)
+}
+
+// TestWatchCopyFollowsTheCopysFile: while bbolt.Compact runs, the copy's
+// file is what shows how far it has got; the watch reports it as it
+// grows, held below the total until the copy ends, and then says so.
+func TestWatchCopyFollowsTheCopysFile(t *testing.T) {
+	s := openTemp(t, nil)
+	for i := range 50 {
+		addLead(t, s, fmt.Sprintf("Company %d", i), "prospect")
+	}
+	dst := filepath.Join(t.TempDir(), "copy")
+	got := make(chan [2]int64, 1000)
+	report := func(done, total int64) {
+		select {
+		case got <- [2]int64{done, total}:
+		default: // never blocks the watch; the waits below drain it
+		}
+	}
+	// wait waits, at most 5 s, for a report of a copy of size bytes.
+	wait := func(size int64) error {
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case c := <-got:
+				if c[0] >= c[1] {
+					return fmt.Errorf("reported whole (%d of %d) before the copy ended", c[0], c[1])
+				}
+				if c[0] == min(size, c[1]-1) {
+					return nil
+				}
+			case <-deadline:
+				return fmt.Errorf("no report of a copy of %d bytes in 5 s", size)
+			}
+		}
+	}
+	err := s.withDB(func(db *bolt.DB) error {
+		stop := watchCopy(db, dst, report)
+		for _, size := range []int64{1000, 5000, 1 << 40} { // the last past the live bytes
+			if err := os.WriteFile(dst, nil, 0o600); err != nil {
+				return err
+			}
+			if err := os.Truncate(dst, size); err != nil {
+				return err
+			}
+			if err := wait(size); err != nil {
+				return err
+			}
+		}
+		stop()
+		for {
+			select {
+			case c := <-got:
+				if c[0] == c[1] {
+					return nil
+				}
+			default:
+				return errors.New("no last report with done equal to total")
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -95,6 +95,13 @@ type Options struct {
 	// Progress, when set, hears how far a migration that takes seconds
 	// on a big book has got (building the search index), to show it.
 	Progress func(done, total int)
+	// CopyProgress, when set, hears how far a compaction or a backup has
+	// got writing its copy of the book's live pages (bytes written and
+	// the live bytes to write, about every tenth of a second, and once
+	// when the copy ends, made or not, with done equal to total), to show
+	// it: on a big book each takes seconds. It is called from one
+	// goroutine at a time, not the caller's.
+	CopyProgress func(kind CopyKind, done, total int64)
 	// ReadOnly opens the book only to read it, for a caller that must
 	// leave no trace, such as shell completion: no folder, lock or mark
 	// file is made, nothing is migrated (a book at another schema fails

@@ -75,6 +75,31 @@ func compactAfterSyncs(st *store.Store, next func(remote.Status)) func(remote.St
 	}
 }
 
+// copyProgress shows a bar while a compaction or a backup writes its copy
+// of a big book (store.Options.CopyProgress: seconds at tens of thousands
+// of leads), in MB. None is drawn while the terminal UI owns the screen.
+// The store calls it from one goroutine at a time.
+func (a *app) copyProgress() func(kind store.CopyKind, done, total int64) {
+	var bar *progress
+	return func(kind store.CopyKind, done, total int64) {
+		if a.inUI.Load() {
+			return
+		}
+		if bar == nil {
+			key := "compact.progress"
+			if kind == store.CopyBackup {
+				key = "backup.progress"
+			}
+			bar = a.progress(i18n.T(a.language(), key))
+		}
+		const mb = 1_000_000 // as megabytes() counts them
+		if bar.update(int((done+mb-1)/mb), int((total+mb-1)/mb)); done >= total {
+			bar.finish()
+			bar = nil
+		}
+	}
+}
+
 // megabytes formats a file size for people.
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 

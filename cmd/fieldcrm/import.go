@@ -66,7 +66,7 @@ Run with --dry-run first to see what would happen.`,
 				return err
 			}
 			a.allowMemoryFor(args[0]) // a large file takes more than its book
-			done := a.progress("importing")
+			done := a.progress(i18n.T(a.language(), "import.progress"))
 			opt.Progress = done.update
 			rep, err := exchange.ImportFile(st, args[0], opt)
 			done.finish()

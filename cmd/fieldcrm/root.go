@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/config"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/spf13/cobra"
@@ -34,6 +35,9 @@ type app struct {
 	// lockWait bounds the wait for another process's transaction; zero
 	// is the store's default (a second).
 	lockWait time.Duration
+	// inUI is set while the terminal UI owns the screen: no bar is drawn
+	// on stderr then (copyProgress).
+	inUI atomic.Bool
 	// watching and memoryLimit are watchMemory's (watchdog.go).
 	watching    atomic.Bool
 	memoryLimit atomic.Uint64
@@ -116,13 +120,14 @@ func (a *app) store() (*store.Store, error) {
 		return a.st, nil
 	}
 	rules := a.rules()
-	bar := a.progress("building the search index")
+	bar := a.progress(i18n.T(a.language(), "search.building"))
 	shown := func(done, total int) {
 		if bar.update(done, total); done >= total {
 			bar.finish()
 		}
 	}
-	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, LockTimeout: a.lockWait, CheckOnFirstUse: true, AutoBackup: true, Progress: shown})
+	st, err := store.Open(store.Options{Path: a.resolvedDBPath(), User: a.cfg.User, Rules: &rules, Now: a.now, LockTimeout: a.lockWait,
+		CheckOnFirstUse: true, AutoBackup: true, Progress: shown, CopyProgress: a.copyProgress()})
 	if err != nil {
 		return nil, err
 	}

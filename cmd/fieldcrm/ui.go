@@ -55,6 +55,7 @@ func (a *app) openUI() error {
 	if !a.demo { // the demo book never syncs with the user's server
 		sync = a.startSync(ctx, st, own)
 	}
+	a.inUI.Store(true) // the screen is the UI's: no bars on stderr
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true, Template: a.cfg.Template,
