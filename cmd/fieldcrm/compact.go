@@ -93,7 +93,7 @@ func (a *app) copyProgress() func(kind store.CopyKind, done, total int64) {
 			bar = a.progress(i18n.T(a.language(), key))
 		}
 		const mb = 1_000_000 // as megabytes() counts them
-		if bar.update(int((done+mb-1)/mb), int((total+mb-1)/mb)); done >= total {
+		if bar.update(int((done+mb/2)/mb), int((total+mb/2)/mb)); done >= total {
 			bar.finish()
 			bar = nil
 		}
