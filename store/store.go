@@ -100,7 +100,8 @@ type Options struct {
 	// the live bytes to write, about every tenth of a second, and once
 	// when the copy ends, made or not, with done equal to total), to show
 	// it: on a big book each takes seconds. It is called from one
-	// goroutine at a time, not the caller's.
+	// goroutine at a time: the ticks from one of the store's own, the
+	// last from the caller's.
 	CopyProgress func(kind CopyKind, done, total int64)
 	// ReadOnly opens the book only to read it, for a caller that must
 	// leave no trace, such as shell completion: no folder, lock or mark
