@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/ui/common"
 	"github.com/spf13/cobra"
 )
 
@@ -142,16 +142,10 @@ func (a *app) readNotes() (string, error) {
 	if editor == "" {
 		return "", errors.New("no notes: give --notes, pipe them in, or set $EDITOR")
 	}
-	dir := filepath.Join(os.TempDir(), "fieldcrm-notes")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "note-*.md")
+	path, remove, err := common.EditorFile("note.md", nil)
 	if err != nil {
 		return "", err
 	}
-	path := f.Name()
-	f.Close()
 	parts := strings.Fields(editor)
 	cmd := exec.Command(parts[0], append(parts[1:], path)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -162,7 +156,7 @@ func (a *app) readNotes() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	os.Remove(path)
+	remove()
 	return strings.TrimRight(string(data), "\n"), nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -135,8 +134,9 @@ type savedMsg struct {
 }
 
 type editorDoneMsg struct {
-	path string
-	err  error
+	path   string
+	remove func() // the file and its folder (common.EditorFile)
+	err    error
 }
 
 // New opens the pane over draft d (empty for a new note; d.LeadID or
@@ -347,17 +347,13 @@ func (m Model) openEditor() tea.Cmd {
 	if ed == "" {
 		ed = "vi"
 	}
-	dir := filepath.Join(os.TempDir(), "fieldcrm-notes")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return common.ReportErr(err)
-	}
-	path := filepath.Join(dir, m.ed.ID()+".md")
-	if err := os.WriteFile(path, []byte(m.ed.Value()), 0o600); err != nil {
+	path, remove, err := common.EditorFile(m.ed.ID()+".md", []byte(m.ed.Value()))
+	if err != nil {
 		return common.ReportErr(err)
 	}
 	parts := strings.Fields(ed)
 	cmd := settledCmd{exec.Command(parts[0], append(parts[1:], path)...)}
-	return tea.Batch(m.ed.SaveNow(), tea.Exec(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, err: err} }))
+	return tea.Batch(m.ed.SaveNow(), tea.Exec(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, remove: remove, err: err} }))
 }
 
 // settledCmd runs its command a moment after the program has let go of
@@ -406,7 +402,7 @@ func (m Model) editorDone(msg editorDoneMsg) (Model, tea.Cmd) {
 		m.err = m.c.T("capture.editor_failed")
 		return m, nil
 	}
-	os.Remove(msg.path)
+	msg.remove()
 	m.err = ""
 	return m, m.ed.SetValue(strings.TrimRight(string(data), "\n"))
 }
