@@ -56,6 +56,9 @@ func sentence(err error) string {
 			}
 			msg += fe.Field + " " + fe.Problem
 		}
+		if kept := (*typedKept)(nil); errors.As(err, &kept) {
+			msg += kept.where()
+		}
 	}
 	return model.Printable(strings.ReplaceAll(msg, "\n", "; "))
 }

@@ -43,6 +43,7 @@ happens, use visit start and visit stop.`, model.NextStepDays),
   echo "Met the plant manager" | fieldcrm visit add Acme --kind visit --duration 45m`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var typed *editorNotes // notes typed in the editor: kept until saved
 			rules := a.rules()
 			kind, err := model.ParseChannel(model.ActivityKinds, kind)
 			if err != nil {
@@ -91,18 +92,17 @@ happens, use visit start and visit stop.`, model.NextStepDays),
 			}
 			act.LeadID = leadID
 			if !cmd.Flags().Changed("notes") {
-				text, err := a.readNotes()
-				if err != nil {
+				if notes, typed, err = a.readNotes(); err != nil {
 					return err
 				}
-				notes = text
 			}
 			if err := model.ValidateNotes(notes); err != nil {
-				return err
+				return typed.say(err)
 			}
 			if err := a.update(func(tx *store.Tx) error { return tx.AddActivity(&act, notes) }); err != nil {
-				return err
+				return typed.say(err)
 			}
+			typed.done()
 			if asJSON {
 				return printJSON(a.out, act)
 			}
@@ -125,39 +125,76 @@ happens, use visit start and visit stop.`, model.NextStepDays),
 }
 
 // readNotes takes the notes from a pipe or file on standard input, else
-// from the user's editor. What was typed in the editor is never lost: if
-// saving fails afterwards, the file's path is in the error.
-func (a *app) readNotes() (string, error) {
+// from the user's editor. What was typed in the editor is never lost:
+// when the editor fails, or the notes are refused or cannot be saved
+// afterwards, the file's path is in the error (editorNotes); nil
+// editorNotes for notes from standard input.
+func (a *app) readNotes() (string, *editorNotes, error) {
 	if !isTerminal(a.in) {
 		data, err := io.ReadAll(io.LimitReader(a.in, model.MaxNotesLen+1))
 		if err != nil {
-			return "", fmt.Errorf("read notes from standard input: %w", err)
+			return "", nil, fmt.Errorf("read notes from standard input: %w", err)
 		}
-		return strings.TrimRight(string(data), "\n"), nil
+		return strings.TrimRight(string(data), "\n"), nil, nil
 	}
 	editor := os.Getenv("VISUAL")
 	if editor == "" {
 		editor = os.Getenv("EDITOR")
 	}
 	if editor == "" {
-		return "", errors.New("no notes: give --notes, pipe them in, or set $EDITOR")
+		return "", nil, errors.New("no notes: give --notes, pipe them in, or set $EDITOR")
 	}
 	path, remove, err := common.EditorFile("note.md", nil)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	parts := strings.Fields(editor)
 	cmd := exec.Command(parts[0], append(parts[1:], path)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("editor %s failed: %w (anything you typed is in %s)", parts[0], err, path)
+		return "", nil, fmt.Errorf("editor %s failed: %w (anything you typed is in %s)", parts[0], err, path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	remove()
-	return strings.TrimRight(string(data), "\n"), nil
+	return strings.TrimRight(string(data), "\n"), &editorNotes{path: path, remove: remove}, nil
+}
+
+// editorNotes is the file notes were typed into in the editor: removed
+// once the notes are saved (done), kept and named in the error when they
+// are not (say). A nil one, for notes not typed in the editor, does
+// nothing.
+type editorNotes struct {
+	path   string
+	remove func()
+}
+
+// say adds to err where the typed notes are.
+func (e *editorNotes) say(err error) error {
+	if e == nil {
+		return err
+	}
+	return &typedKept{err: err, path: e.path}
+}
+
+// typedKept is an error after which the notes typed in the editor are
+// still in their file, which it names (sentence says so after the fields
+// at fault too).
+type typedKept struct {
+	err  error
+	path string
+}
+
+func (e *typedKept) Error() string { return e.err.Error() + e.where() }
+func (e *typedKept) Unwrap() error { return e.err }
+func (e *typedKept) where() string { return " (what you typed is in " + e.path + ")" }
+
+// done removes the file once the notes are saved.
+func (e *editorNotes) done() {
+	if e != nil {
+		e.remove()
+	}
 }
 
 func (a *app) visitListCmd() *cobra.Command {
