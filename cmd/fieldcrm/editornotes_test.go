@@ -54,8 +54,9 @@ func TestEditorNotesKeptUntilSaved(t *testing.T) {
 		if err := os.WriteFile(notePath, []byte(note), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		line := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_CONFIG_HOME=%q XDG_DATA_HOME=%q FIELDCRM_LANG=en USER=tester EDITOR=%q NOTE=%q EDITED=%q %q --db %q visit add Acme --kind call 2>%q; echo $? > %q",
-			os.Getenv("PATH"), home, home, home, editor, notePath, editedPath, bin, db, errs, rc)
+		// TMPDIR: the editor's folders are made in the test's own.
+		line := fmt.Sprintf("env -i PATH=%q HOME=%q XDG_CONFIG_HOME=%q XDG_DATA_HOME=%q TMPDIR=%q FIELDCRM_LANG=en USER=tester EDITOR=%q NOTE=%q EDITED=%q %q --db %q visit add Acme --kind call 2>%q; echo $? > %q",
+			os.Getenv("PATH"), home, home, home, dir, editor, notePath, editedPath, bin, db, errs, rc)
 		if out, err := tmux("new-session", "-d", "-x", "100", "-y", "20", "sh", "-c", line).CombinedOutput(); err != nil {
 			t.Fatalf("tmux: %v %s", err, out)
 		}
