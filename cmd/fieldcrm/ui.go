@@ -51,11 +51,11 @@ func (a *app) openUI() error {
 	own := ui.NewOwnWrites(st.Path())
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	a.inUI.Store(true) // the screen is the UI's from here, its sync's compactions included: no bars on stderr
 	var sync syncstatus.Config
 	if !a.demo { // the demo book never syncs with the user's server
 		sync = a.startSync(ctx, st, own)
 	}
-	a.inUI.Store(true) // the screen is the UI's: no bars on stderr
 	m := ui.New(ui.Options{
 		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true, Template: a.cfg.Template,

@@ -134,9 +134,8 @@ type savedMsg struct {
 }
 
 type editorDoneMsg struct {
-	path   string
-	remove func() // the file and its folder (common.EditorFile)
-	err    error
+	text string // what the file held when the editor ended
+	err  error  // the editor failed, or its file could not be read
 }
 
 // New opens the pane over draft d (empty for a new note; d.LeadID or
@@ -353,7 +352,7 @@ func (m Model) openEditor() tea.Cmd {
 	}
 	parts := strings.Fields(ed)
 	cmd := settledCmd{exec.Command(parts[0], append(parts[1:], path)...)}
-	return tea.Batch(m.ed.SaveNow(), tea.Exec(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, remove: remove, err: err} }))
+	return tea.Batch(m.ed.SaveNow(), tea.Exec(cmd, func(err error) tea.Msg { return readBack(path, remove, err) }))
 }
 
 // settledCmd runs its command a moment after the program has let go of
@@ -396,13 +395,27 @@ func (c settledCmd) SetStderr(w io.Writer) {
 	}
 }
 
+// readBack reads the editor's file once the editor has ended (outside
+// Update, which does no I/O) and removes it with its folder when read;
+// after a failure it stays, and the draft saved before the editor
+// started keeps the text as it was then.
+func readBack(path string, remove func(), err error) editorDoneMsg {
+	if err != nil {
+		return editorDoneMsg{err: err}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return editorDoneMsg{err: err}
+	}
+	remove()
+	return editorDoneMsg{text: strings.TrimRight(string(data), "\n")}
+}
+
 func (m Model) editorDone(msg editorDoneMsg) (Model, tea.Cmd) {
-	data, err := os.ReadFile(msg.path)
-	if err != nil || msg.err != nil {
+	if msg.err != nil {
 		m.err = m.c.T("capture.editor_failed")
 		return m, nil
 	}
-	msg.remove()
 	m.err = ""
-	return m, m.ed.SetValue(strings.TrimRight(string(data), "\n"))
+	return m, m.ed.SetValue(msg.text)
 }
