@@ -2,7 +2,6 @@ package remote_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,11 +26,7 @@ import (
 func pushedOpIDs(r *http.Request) []string {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	plain := body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, _ := gzip.NewReader(bytes.NewReader(body))
-		plain, _ = io.ReadAll(zr)
-	}
+	plain, _ := wire.Decompress(r.Header.Get("Content-Encoding"), body)
 	plain, _ = jsonpack.Unpack(nil, plain) // JSON comes back as it is
 	var req struct {
 		Ops []struct {

@@ -32,15 +32,19 @@ type Client struct {
 	// book bound to no account to it and refuses a book bound to another
 	// (see CheckAccount).
 	User string
-	// NoGzip sends and asks for bodies without gzip (gzip.go): for
-	// measuring, or behind a proxy that mangles compressed bodies.
+	// NoGzip sends and asks for bodies without compression (gzip.go):
+	// for measuring, or behind a proxy that mangles compressed bodies.
 	NoGzip bool
+	// NoZstd sends and asks for gzip, not zstd (gzip.go): for measuring,
+	// and to stand in for a client from before zstd.
+	NoZstd bool
 	// NoPack sends and asks for JSON bodies, not wire.PackType (gzip.go):
 	// for measuring, or to read bodies on the wire. With NoGzip as well,
 	// bodies are plain JSON.
 	NoPack bool
 
 	gzip     atomic.Int32 // whether the server takes gzip pushes: acceptUnknown, ...
+	zstd     atomic.Bool  // whether it takes zstd pushes
 	pack     atomic.Int32 // whether it takes packed pushes, likewise
 	settings atomic.Int64 // the settings version the server last named, plus one (settings.go)
 }
@@ -129,11 +133,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		}
 	}
 	req.Header.Set("Accept", c.accept())
-	if !c.NoGzip {
-		req.Header.Set("Accept-Encoding", "gzip")
-	} else {
-		req.Header.Set("Accept-Encoding", "identity")
-	}
+	req.Header.Set("Accept-Encoding", c.acceptEncoding())
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -150,11 +150,12 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	defer resp.Body.Close()
 	c.noteSettings(resp.Header) // settings.go
 	c.noteAccepts(resp)
-	rb, err := answerBody(resp)
+	rb, release, err := answerBody(resp)
 	if err != nil {
 		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
 	}
 	data, err := io.ReadAll(io.LimitReader(rb, limit+1))
+	release()
 	if err != nil {
 		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
 	}

@@ -15,20 +15,22 @@ import (
 	"github.com/fieldcrm/fieldcrm/wire"
 )
 
-// Compression (issue 15, docs/protocol.md): the client asks for gzip
-// answers itself, rather than leaving it to Go's transport, so that the
-// bytes it reads are the bytes on the wire and its answer cap applies to
-// what they inflate to. It compresses a push only once the server has
-// said it takes gzip (the Accept-Encoding header of any answer): a server
-// from before issue 15 never gets a body it cannot read.
+// Compression (issue 15, docs/protocol.md): the client asks for zstd or
+// gzip answers itself, rather than leaving it to Go's transport, so that
+// the bytes it reads are the bytes on the wire and its answer cap applies
+// to what they inflate to. It compresses a push only once the server has
+// said it takes a coding (the Accept-Encoding header of any answer), in
+// zstd when the server named it and gzip otherwise: a server from before
+// issue 15, or from before zstd, never gets a body it cannot read.
 //
-// Packing goes under gzip the same way: the client asks for packed
+// Packing goes under compression the same way: the client asks for packed
 // answers (wire.PackType) and unpacks an answer when, and only when, its
 // Content-Type says it is packed; it packs a push only once the server
 // has named the type in wire.AcceptHeader. gzip of the packed bytes is
 // about 1.4 times smaller than gzip of the JSON (BENCHMARKS.md).
 
-// What a Client knows of its server's taking gzip, or packed, pushes.
+// What a Client knows of its server's taking gzip, or packed, pushes
+// (zstd is yes or not known to be yes).
 const (
 	acceptUnknown int32 = iota
 	acceptYes
@@ -40,15 +42,15 @@ const (
 // either.
 const minGzipPush = 4 << 10
 
-// noteAccepts records what an answer says about the server's gzip and
-// packing.
+// noteAccepts records what an answer says about the codings and packing
+// the server takes.
 func (c *Client) noteAccepts(resp *http.Response) {
+	codings := resp.Header.Values("Accept-Encoding")
 	state := acceptNo
-	for _, v := range resp.Header.Values("Accept-Encoding") {
-		if strings.Contains(strings.ToLower(v), "gzip") {
-			state = acceptYes
-		}
+	if wire.Takes(codings, wire.Gzip) {
+		state = acceptYes
 	}
+	c.zstd.Store(wire.Takes(codings, wire.Zstd))
 	c.gzip.Store(state)
 	state = acceptNo
 	for _, v := range resp.Header.Values(wire.AcceptHeader) {
@@ -61,9 +63,10 @@ func (c *Client) noteAccepts(resp *http.Response) {
 
 // pushBody returns a request body, packed when it is a push (the server
 // unpacks pushes only) and the server takes packed pushes, then
-// compressed when the server takes gzip, with the Content-Type and the
-// Content-Encoding to send it with. Before the client has heard from the
-// server, a large body first asks /v1/health, once.
+// compressed in zstd or gzip when the server takes it, with the
+// Content-Type and the Content-Encoding to send it with. Before the
+// client has heard from the server, a large body first asks /v1/health,
+// once.
 func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte, contentType, encoding string) {
 	contentType = "application/json"
 	if (c.NoGzip && c.NoPack) || len(body) < minGzipPush {
@@ -76,6 +79,9 @@ func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte
 		body = jsonpack.Pack(make([]byte, 0, len(body)/2), body)
 		contentType = wire.PackType
 	}
+	if !c.NoGzip && !c.NoZstd && c.zstd.Load() {
+		return wire.ZstdAppend(make([]byte, 0, len(body)/4), body), contentType, wire.Zstd
+	}
 	if c.NoGzip || c.gzip.Load() != acceptYes {
 		return body, contentType, ""
 	}
@@ -84,7 +90,18 @@ func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte
 	zw := gzip.NewWriter(&buf) // the default level, as the server's answers (server/gzip.go)
 	_, _ = zw.Write(body)      // a bytes.Buffer does not fail
 	_ = zw.Close()
-	return buf.Bytes(), contentType, "gzip"
+	return buf.Bytes(), contentType, wire.Gzip
+}
+
+// acceptEncoding is the Accept-Encoding header of a request.
+func (c *Client) acceptEncoding() string {
+	switch {
+	case c.NoGzip:
+		return "identity"
+	case c.NoZstd:
+		return wire.Gzip
+	}
+	return wire.Zstd + ", " + wire.Gzip
 }
 
 // accept is the Accept header of a request: packed answers first, unless
@@ -96,13 +113,21 @@ func (c *Client) accept() string {
 	return wire.PackType + ", application/json"
 }
 
-// answerBody returns the reader of an answer's body, inflated when the
-// server compressed it.
-func answerBody(resp *http.Response) (io.Reader, error) {
-	if !strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		return resp.Body, nil
+// answerBody returns the reader of an answer's body, decompressed when the
+// server compressed it, and what to call once it is read.
+func answerBody(resp *http.Response) (io.Reader, func(), error) {
+	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))) {
+	case wire.Gzip:
+		zr, err := gzip.NewReader(resp.Body)
+		return zr, func() {}, err
+	case wire.Zstd:
+		zr, err := wire.NewZstdReader(resp.Body)
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, zr.Release, nil
 	}
-	return gzip.NewReader(resp.Body)
+	return resp.Body, func() {}, nil
 }
 
 // unpackAnswer returns the JSON of an answer's body data: unpacked, within

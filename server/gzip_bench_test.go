@@ -13,6 +13,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // keeping is a counting transport that also keeps every answer body.
@@ -39,18 +40,20 @@ func (k *keeping) RoundTrip(r *http.Request) (*http.Response, error) {
 // BenchmarkWireCompression: the demo book of 10,000 leads makes its first
 // push to an empty server, and a manager then pulls it fresh, once with
 // plain bodies (remote.Client.NoGzip and NoPack), once with gzip of the
-// JSON (NoPack), and once as shipped, packed (jsonpack) under gzip. It
-// reports the bytes of request and answer bodies and the CPU seconds of
-// each (client and server share the process); and, on the plain pull's
-// answers, what gzip's BestSpeed and default levels make of them, and of
-// them packed, and in how long. Run with -benchtime 1x: one iteration
-// takes a few minutes.
+// JSON (NoPack, NoZstd), once packed (jsonpack) under gzip (NoZstd), and
+// once as shipped, packed under zstd. It reports the bytes of request and
+// answer bodies and the CPU seconds of each (client and server share the
+// process); and, on the plain pull's answers, what gzip's BestSpeed and
+// default levels make of them, and of them packed, and what zstd as
+// shipped (wire.ZstdAppend) makes of them packed, in how long, and how
+// long reading the packed ones back takes. Run with -benchtime 1x: one
+// iteration takes a few minutes.
 func BenchmarkWireCompression(b *testing.B) {
 	dir := b.TempDir()
 	book := demoBook(b, dir, 10_000)
 	for i := 0; b.Loop(); i++ {
 		var pages [][]byte
-		for _, mode := range []string{"plain", "gzip", "packgz"} {
+		for _, mode := range []string{"plain", "gzip", "packgz", "packzstd"} {
 			run := filepath.Join(dir, mode+string(rune('a'+i)))
 			svc, url := benchServer(b, filepath.Join(run, "srv"))
 			ctx := context.Background()
@@ -61,7 +64,8 @@ func BenchmarkWireCompression(b *testing.B) {
 			copyFile(b, book, filepath.Join(run, "ann.db"))
 			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
 			up := &counting{}
-			c.HTTP.Transport, c.NoGzip, c.NoPack = up, mode == "plain", mode != "packgz"
+			c.HTTP.Transport, c.NoGzip, c.NoPack = up, mode == "plain", mode == "plain" || mode == "gzip"
+			c.NoZstd = mode != "packzstd"
 			logIn(b, st, c, "ann")
 			cpu0 := cpuTime()
 			if rep, err := remote.Sync(ctx, st, c); err != nil || rep.Pushed < 110_000 {
@@ -76,7 +80,8 @@ func BenchmarkWireCompression(b *testing.B) {
 			}
 			mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
 			down := &keeping{}
-			mc.HTTP.Transport, mc.NoGzip, mc.NoPack = down, mode == "plain", mode != "packgz"
+			mc.HTTP.Transport, mc.NoGzip, mc.NoPack = down, mode == "plain", mode == "plain" || mode == "gzip"
+			mc.NoZstd = mode != "packzstd"
 			cpu1 := cpuTime()
 			if rep, err := remote.Sync(ctx, mst, mc); err != nil || rep.Pulled < 110_000 {
 				b.Fatalf("fresh pull: %+v %v", rep, err)
@@ -105,25 +110,50 @@ func BenchmarkWireCompression(b *testing.B) {
 		}{{"gzip1", gzip.BestSpeed, pages}, {"gzip6", gzip.DefaultCompression, pages},
 			{"pack+gzip1", gzip.BestSpeed, packed}, {"pack+gzip6", gzip.DefaultCompression, packed}} {
 			var n int64
+			var zipped [][]byte
 			cpu := cpuTime()
 			start := time.Now()
 			for _, p := range level.pages {
-				cw := &countWriter{}
-				zw, _ := gzip.NewWriterLevel(cw, level.level)
+				var buf bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&buf, level.level)
 				_, _ = zw.Write(p)
 				_ = zw.Close()
-				n += cw.n
+				n += int64(buf.Len())
+				zipped = append(zipped, buf.Bytes())
 			}
 			b.ReportMetric(float64(n)/1e6, level.name+"-pull-MB")
 			b.ReportMetric(time.Since(start).Seconds(), level.name+"-pull-s")
 			b.ReportMetric((cpuTime() - cpu).Seconds(), level.name+"-pull-cpu-s")
+			if level.name == "pack+gzip6" {
+				b.ReportMetric(readBack(b, wire.Gzip, zipped), level.name+"-read-cpu-s")
+			}
 		}
+		var zipped [][]byte
+		n = 0
+		cpu = cpuTime()
+		start := time.Now()
+		for _, p := range packed {
+			zipped = append(zipped, wire.ZstdAppend(nil, p))
+			n += int64(len(zipped[len(zipped)-1]))
+		}
+		b.ReportMetric(float64(n)/1e6, "pack+zstd-pull-MB")
+		b.ReportMetric(time.Since(start).Seconds(), "pack+zstd-pull-s")
+		b.ReportMetric((cpuTime() - cpu).Seconds(), "pack+zstd-pull-cpu-s")
+		b.ReportMetric(readBack(b, wire.Zstd, zipped), "pack+zstd-read-cpu-s")
 	}
 }
 
-type countWriter struct{ n int64 }
-
-func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+// readBack decompresses bodies, compressed in coding, and returns the CPU
+// seconds it took.
+func readBack(b *testing.B, coding string, bodies [][]byte) float64 {
+	cpu := cpuTime()
+	for _, body := range bodies {
+		if _, err := wire.Decompress(coding, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return (cpuTime() - cpu).Seconds()
+}
 
 // BenchmarkPullPage: a manager pulls one page of 5,000 changes of a demo
 // book of 1,000 leads through a real server, as JSON under gzip

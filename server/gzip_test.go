@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"runtime"
 	"strings"
@@ -102,9 +103,10 @@ func oldServer(next http.Handler) http.Handler {
 }
 
 // unpacking makes next look like a server from before packed bodies (but
-// after gzip): it does not say it takes them, ignores Accept, and refuses
-// a packed body as such a server's push handler does.
+// after gzip, and so before zstd): it does not say it takes them, ignores
+// Accept, and refuses a packed body as such a server's push handler does.
 func unpacking(next http.Handler) http.Handler {
+	next = beforeZstd(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("Content-Type"), wire.PackType) {
 			http.Error(w, `{"code":"bad_request","message":"the body must be JSON (Content-Type: application/json)"}`,
@@ -145,32 +147,120 @@ func busyDevice(d *device) {
 	}
 }
 
-// TestNewClientAndServerCompress: a client of this version pushes gzip
-// once the server said it takes it, and pulls gzip answers; what arrives
-// is what was sent.
+// TestNewClientAndServerCompress: a client of this version pushes zstd
+// once the server said it takes it, and pulls zstd answers; one standing
+// in for a client from before zstd (NoZstd) pushes and pulls gzip. What
+// arrives is what was sent, on bbolt and on PostgreSQL.
 func TestNewClientAndServerCompress(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
 		h := newHarness(t, b)
 		rec := &recorder{}
 		h.srv.Config.Handler = rec.wrap(server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6}))
 		ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+		bob, carol := h.device("bob", server.RoleRep), h.device("carol", server.RoleManager)
+		bob.c.NoZstd, carol.c.NoZstd = true, true
 		busyDevice(ann)
 		if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
 			t.Fatalf("ann's sync: %+v", rep)
 		}
-		if n, all := rec.count("/v1/push", false, "gzip"); n != 1 || all != 1 {
-			t.Fatalf("%d of %d pushes sent gzip; want the one", n, all)
+		if n, all := rec.count("/v1/push", false, wire.Zstd); n != 1 || all != 1 {
+			t.Fatalf("%d of %d pushes sent zstd; want the one", n, all)
 		}
-		if rep := boss.sync(); rep.Pulled < 60 {
+		busyDevice(bob)
+		if rep := bob.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
+			t.Fatalf("bob's sync: %+v", rep)
+		}
+		if n, all := rec.count("/v1/push", false, wire.Gzip); n != 1 || all != 2 {
+			t.Fatalf("%d of %d pushes sent gzip; want bob's", n, all)
+		}
+		if rep := boss.sync(); rep.Pulled < 120 {
 			t.Fatalf("boss's sync: %+v", rep)
 		}
-		if n, all := rec.count("/v1/pull", true, "gzip"); n == 0 {
+		zstdPulls, all := rec.count("/v1/pull", true, wire.Zstd)
+		if zstdPulls == 0 {
+			t.Fatalf("none of %d pulls was answered zstd", all)
+		}
+		if rep := carol.sync(); rep.Pulled < 120 {
+			t.Fatalf("carol's sync: %+v", rep)
+		}
+		if n, _ := rec.count("/v1/pull", true, wire.Zstd); n != zstdPulls {
+			t.Fatalf("carol (NoZstd) got %d pulls answered zstd", n-zstdPulls)
+		}
+		if n, all := rec.count("/v1/pull", true, wire.Gzip); n == 0 {
 			t.Fatalf("none of %d pulls was answered gzip", all)
 		}
-		if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
+		if err := h.checkConverged([]*device{ann, bob, boss, carol}, map[string]bool{"boss": true, "carol": true}); err != nil {
 			t.Fatal(err)
 		}
 	})
+}
+
+// beforeZstd makes next look like a server from before zstd, after gzip
+// and packing: it names only gzip in Accept-Encoding, answers in gzip or
+// plain, and refuses a zstd body with 415 as such a server did.
+func beforeZstd(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Content-Encoding"), wire.Zstd) {
+			http.Error(w, `{"code":"bad_request","message":"the request body is encoded as \"zstd\"; the server takes gzip or none"}`,
+				http.StatusUnsupportedMediaType)
+			return
+		}
+		if wire.Takes(r.Header.Values("Accept-Encoding"), wire.Gzip) {
+			r.Header.Set("Accept-Encoding", wire.Gzip)
+		} else {
+			r.Header.Del("Accept-Encoding")
+		}
+		next.ServeHTTP(&gzipOnly{ResponseWriter: w}, r)
+	})
+}
+
+// gzipOnly names only gzip in an answer's Accept-Encoding, if it has one.
+type gzipOnly struct{ http.ResponseWriter }
+
+func (w *gzipOnly) only() {
+	if w.Header().Get("Accept-Encoding") != "" {
+		w.Header().Set("Accept-Encoding", wire.Gzip)
+	}
+}
+
+func (w *gzipOnly) WriteHeader(code int) {
+	w.only()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *gzipOnly) Write(b []byte) (int, error) {
+	w.only()
+	return w.ResponseWriter.Write(b)
+}
+
+// TestNewClientAndServerBeforeZstd: against a server that takes gzip but
+// not zstd, a client of this version pushes and pulls gzip, and syncs.
+func TestNewClientAndServerBeforeZstd(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	rec := &recorder{}
+	h.srv.Config.Handler = rec.wrap(beforeZstd(server.Handler(h.svc, server.Options{Rate: 1e6, Burst: 1e6})))
+	ann, boss := h.device("ann", server.RoleRep), h.device("boss", server.RoleManager)
+	busyDevice(ann)
+	if rep := ann.sync(); rep.Pushed != 60 || rep.Rejected != 0 {
+		t.Fatalf("ann's sync: %+v", rep)
+	}
+	if n, all := rec.count("/v1/push", false, wire.Gzip); n != 1 || all != 1 {
+		t.Fatalf("%d of %d pushes sent gzip; want the one", n, all)
+	}
+	if rep := boss.sync(); rep.Pulled < 60 {
+		t.Fatalf("boss's sync: %+v", rep)
+	}
+	if n, all := rec.count("/v1/pull", true, wire.Gzip); n == 0 {
+		t.Fatalf("none of %d pulls was answered gzip", all)
+	}
+	for _, path := range []string{"/v1/push", "/v1/pull"} {
+		if n, all := rec.countBy(path, func(x exchange) bool { return x.status == http.StatusOK }); n != all {
+			t.Fatalf("%d of %d exchanges on %s were answered 200", n, all, path)
+		}
+	}
+	if err := h.checkConverged([]*device{ann, boss}, map[string]bool{"boss": true}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestNewClientAndOldServer: against a server from before issue 15 a
@@ -346,5 +436,105 @@ func TestGzipBombIsRefused(t *testing.T) {
 	busyDevice(d)
 	if rep, err := remote.Sync(context.Background(), st, c); err != nil || rep.Pushed != 60 {
 		t.Fatalf("a good sync after the bomb: %+v %v", rep, err)
+	}
+}
+
+// zstdFrames returns a zstd frame of prefix and n frames of size spaces
+// each, one after the other (a valid zstd stream): a body that inflates
+// to n*size bytes.
+func zstdFrames(prefix string, n, size int) []byte {
+	out := wire.ZstdAppend(nil, []byte(prefix))
+	spaces := wire.ZstdAppend(nil, bytes.Repeat([]byte(" "), size))
+	for range n {
+		out = append(out, spaces...)
+	}
+	return out
+}
+
+// TestZstdBombIsRefused is TestGzipBombIsRefused for zstd: a push that
+// inflates far past the body cap, or is more than the cap as sent, is a
+// 413 with a sentence, and the server reads no more than the cap; a frame
+// that asks for a window larger than wire.MaxZstdWindow, a body that is
+// not zstd and a cut stream are 400s with a sentence, and cost no window.
+func TestZstdBombIsRefused(t *testing.T) {
+	h := newHarness(t, boltBackend)
+	tok := h.addUser("ann", server.RoleRep)
+	const inflated = 512 << 20
+	bomb := zstdFrames(`{"ops":[`, inflated/(1<<20), 1<<20)
+	if len(bomb) > 1<<20 {
+		t.Fatalf("the bomb is %d bytes compressed", len(bomb))
+	}
+	send := func(body []byte) (int, wire.ErrorBody) {
+		req, _ := http.NewRequest("POST", h.url+"/v1/push", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Encoding", wire.Zstd)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb wire.ErrorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		return resp.StatusCode, eb
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	status, eb := send(bomb)
+	runtime.ReadMemStats(&after)
+	if status != http.StatusRequestEntityTooLarge || eb.Code != "too_large" || len(eb.Message) < 10 {
+		t.Fatalf("a zstd bomb: %d %+v", status, eb)
+	}
+	// The client and the server share this process: what both allocated
+	// is bounded by a few times the cap, not by what the bomb inflates to.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 6*wire.MaxBodyBytes {
+		t.Fatalf("the bomb cost %d MB of allocations; the cap is %d MB", got>>20, wire.MaxBodyBytes>>20)
+	}
+	// More than the cap as sent: random bytes do not compress.
+	noise := make([]byte, wire.MaxBodyBytes+1<<20)
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(noise)
+	if status, eb := send(wire.ZstdAppend(nil, noise)); status != http.StatusRequestEntityTooLarge || len(eb.Message) < 10 {
+		t.Fatalf("a zstd body larger than the cap as sent: %d %+v", status, eb)
+	}
+	// A frame of one raw block "hello" whose header asks for a window of
+	// 64 MiB (RFC 8878, 3.1.1.1.2: exponent 16, mantissa 0), and the same
+	// frame asking for 8 MiB, which is taken as far as zstd goes.
+	frame := func(window byte) []byte {
+		return []byte{0x28, 0xB5, 0x2F, 0xFD, 0x00, window, 0x29, 0x00, 0x00, 'h', 'e', 'l', 'l', 'o'}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	status, eb = send(frame(16 << 3))
+	runtime.ReadMemStats(&after)
+	if status != http.StatusBadRequest || !strings.Contains(eb.Message, "window") {
+		t.Fatalf("a frame asking for a 64 MiB window: %d %+v", status, eb)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Fatalf("a frame asking for a 64 MiB window cost %d MB of allocations", got>>20)
+	}
+	if status, eb := send(frame(13 << 3)); status != http.StatusBadRequest || strings.Contains(eb.Message, "window") {
+		t.Fatalf("a frame asking for an 8 MiB window of \"hello\": %d %+v; want refused as a push, not as zstd", status, eb)
+	}
+	if status, eb := send([]byte(`{"ops":[]}`)); status != http.StatusBadRequest || len(eb.Message) < 10 {
+		t.Fatalf("plain JSON sent as zstd: %d %+v", status, eb)
+	}
+	good := wire.ZstdAppend(nil, []byte(`{"ops":[]}`))
+	if status, eb := send(good[:len(good)-3]); status != http.StatusBadRequest || len(eb.Message) < 10 {
+		t.Fatalf("a cut zstd body: %d %+v", status, eb)
+	}
+	// The server is fine, and takes a good compressed push.
+	c, err := remote.NewClient(h.url, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.Options{Path: h.dir + "/ann.db", User: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := &device{t: t, name: "ann", st: st, c: c}
+	busyDevice(d)
+	if rep, err := remote.Sync(context.Background(), st, c); err != nil || rep.Pushed != 60 {
+		t.Fatalf("a good sync after the bombs: %+v %v", rep, err)
 	}
 }

@@ -285,7 +285,9 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read")
+		// A damaged compressed body lands here; the decoder's words say
+		// how (a zstd window over wire.MaxZstdWindow, a cut stream).
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("the request body could not be read (%.100s)", err))
 		return
 	}
 	if packed {

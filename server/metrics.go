@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // Metrics counts what the server does, for /metrics in the Prometheus
@@ -196,15 +196,7 @@ type opResult struct {
 // decode of a body the server has just encoded, small beside the checks
 // each op went through.
 func pushResults(body []byte, encoding string) []opResult {
-	var in io.Reader = bytes.NewReader(body)
-	if encoding == "gzip" {
-		zr, err := gzip.NewReader(in)
-		if err != nil {
-			return nil
-		}
-		in = zr
-	}
-	data, err := io.ReadAll(in)
+	data, err := wire.Decompress(encoding, body)
 	if err != nil {
 		return nil
 	}
@@ -323,7 +315,7 @@ func (m *Metrics) write(w io.Writer, size int64) {
 		fmt.Fprintf(w, "fieldcrm_push_ops_total{result=\"refused\",reason=%q} %d\n", kind, m.ops[[2]string{"refused", kind}])
 	}
 
-	header(w, "fieldcrm_pull_bytes_total", "counter", "Bytes of pull answers sent (compressed, when the client takes gzip).")
+	header(w, "fieldcrm_pull_bytes_total", "counter", "Bytes of pull answers sent (compressed, when the client takes zstd or gzip).")
 	fmt.Fprintf(w, "fieldcrm_pull_bytes_total %d\n", m.pulled)
 
 	active := 0

@@ -263,7 +263,8 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 }
 
 // TestMetricsReadCompressedPushAnswers: an answer large enough to be
-// gzipped for the laptop is still read for its per-op results.
+// compressed for the laptop, in zstd or gzip, is still read for its per-op
+// results.
 func TestMetricsReadCompressedPushAnswers(t *testing.T) {
 	st, err := server.OpenBolt(t.TempDir(), true)
 	if err != nil {
@@ -271,24 +272,26 @@ func TestMetricsReadCompressedPushAnswers(t *testing.T) {
 	}
 	defer st.Close()
 	ann, api, metrics := meteredAPI(t, st)
-	ops := make([]json.RawMessage, 60)
-	for i := range ops {
-		ops[i] = rawOp(t, "ann", time.Now())
-	}
-	body, _ := json.Marshal(map[string]any{"ops": ops})
-	req, _ := http.NewRequest("POST", api+"/v1/push", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+ann)
-	req.Header.Set("Accept-Encoding", "gzip") // set by hand, so the client does not undo it
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
-		t.Fatalf("push: %s, Content-Encoding %q; want a gzipped answer", resp.Status, resp.Header.Get("Content-Encoding"))
-	}
-	if got := scrape(t, metrics)[`fieldcrm_push_ops_total{result="applied",reason=""}`]; got != 60 {
-		t.Fatalf("applied ops counted from the gzipped answer: %v, want 60", got)
+	for i, coding := range []string{wire.Gzip, wire.Zstd} {
+		ops := make([]json.RawMessage, 60)
+		for i := range ops {
+			ops[i] = rawOp(t, "ann", time.Now())
+		}
+		body, _ := json.Marshal(map[string]any{"ops": ops})
+		req, _ := http.NewRequest("POST", api+"/v1/push", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+ann)
+		req.Header.Set("Accept-Encoding", coding) // set by hand, so the client does not undo it
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != coding {
+			t.Fatalf("push: %s, Content-Encoding %q; want a %s answer", resp.Status, resp.Header.Get("Content-Encoding"), coding)
+		}
+		if got := scrape(t, metrics)[`fieldcrm_push_ops_total{result="applied",reason=""}`]; got != float64(60*(i+1)) {
+			t.Fatalf("applied ops counted from the %s answers: %v, want %d", coding, got, 60*(i+1))
+		}
 	}
 }

@@ -62,7 +62,7 @@ func (o *onWire) all(t *testing.T, path string) []wireExchange {
 }
 
 // TestNewClientAndServerPack: a client of this version pushes packed,
-// gzipped bodies once the server has said it takes them, and asks for and
+// compressed (zstd) bodies once the server has said it takes them, and asks for and
 // reads packed pull answers; what arrives is what was sent, on bbolt and
 // on PostgreSQL. With NoPack it sends and gets JSON from the same server.
 func TestNewClientAndServerPack(t *testing.T) {
@@ -77,14 +77,14 @@ func TestNewClientAndServerPack(t *testing.T) {
 			t.Fatalf("ann's sync: %+v", rep)
 		}
 		for _, x := range annWire.all(t, "/v1/push") {
-			if x.req.Get("Content-Type") != wire.PackType || x.req.Get("Content-Encoding") != "gzip" ||
+			if x.req.Get("Content-Type") != wire.PackType || x.req.Get("Content-Encoding") != wire.Zstd ||
 				x.status != http.StatusOK || x.ans.Get("Content-Type") != wire.PackType {
 				t.Fatalf("a push: sent %q %q, answered %d %q", x.req.Get("Content-Type"), x.req.Get("Content-Encoding"),
 					x.status, x.ans.Get("Content-Type"))
 			}
 		}
 		for _, x := range annWire.all(t, "/v1/health") { // the first answer says what the server takes
-			if x.ans.Get(wire.AcceptHeader) != wire.PackType || x.ans.Get("Accept-Encoding") != "gzip" {
+			if x.ans.Get(wire.AcceptHeader) != wire.PackType || x.ans.Get("Accept-Encoding") != "zstd, gzip" {
 				t.Fatalf("the health answer says %s %q", wire.AcceptHeader, x.ans.Get(wire.AcceptHeader))
 			}
 		}
@@ -97,8 +97,8 @@ func TestNewClientAndServerPack(t *testing.T) {
 				t.Fatalf("a pull: Accept %q, answered %q, Vary %q", x.req.Get("Accept"), x.ans.Get("Content-Type"), x.ans.Values("Vary"))
 			}
 		}
-		if bigs := bossWire.all(t, "/v1/pull"); bigs[0].ans.Get("Content-Encoding") != "gzip" {
-			t.Fatalf("the first pull was not gzipped: %v", bigs[0].ans)
+		if bigs := bossWire.all(t, "/v1/pull"); bigs[0].ans.Get("Content-Encoding") != wire.Zstd {
+			t.Fatalf("the first pull was not compressed in zstd: %v", bigs[0].ans)
 		}
 		// A client that is not to pack sends and gets JSON.
 		bob.addLead("Bob's own")

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,15 +29,9 @@ func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		data := body
-		if r.Header.Get("Content-Encoding") == "gzip" {
-			zr, err := gzip.NewReader(bytes.NewReader(body))
-			if err != nil {
-				return nil, err
-			}
-			if data, err = io.ReadAll(zr); err != nil {
-				return nil, err
-			}
+		data, err := wire.Decompress(r.Header.Get("Content-Encoding"), body)
+		if err != nil {
+			return nil, err
 		}
 		if r.Header.Get("Content-Type") == wire.PackType {
 			if data, err = jsonpack.Unpack(nil, data); err != nil {

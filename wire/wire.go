@@ -1,6 +1,7 @@
 // Package wire holds the sync protocol's types and limits (DESIGN.md
-// section 5), shared by the client (remote) and the server. It imports
-// only model, so the server never links the client's store or sync loop,
+// section 5), shared by the client (remote) and the server, and the
+// codings of their bodies (coding.go). It imports only model and a zstd
+// library, so the server never links the client's store or sync loop,
 // and both sides agree on every cap from one place.
 package wire
 
