@@ -100,7 +100,7 @@ func seedBook(b *testing.B, dir, owner string, leads, perLead int) {
 }
 
 // benchServer serves dir's data with fsync on, on loopback.
-func benchServer(b *testing.B, dir string) (*server.Service, string) {
+func benchServer(b testing.TB, dir string) (*server.Service, string) {
 	b.Helper()
 	st, err := server.OpenBolt(dir, false)
 	if err != nil {
@@ -112,7 +112,7 @@ func benchServer(b *testing.B, dir string) (*server.Service, string) {
 	return svc, srv.URL
 }
 
-func benchDevice(b *testing.B, url, token, user, path string) (*store.Store, *remote.Client) {
+func benchDevice(b testing.TB, url, token, user, path string) (*store.Store, *remote.Client) {
 	b.Helper()
 	st, err := store.Open(store.Options{Path: path, User: user, KeepOpen: true})
 	if err != nil {

@@ -59,6 +59,14 @@ func (s *Service) pipeline() model.Pipeline {
 	return model.DefaultPipeline()
 }
 
+// latestIn is latest for an op of tx: the batch's, when tx is a push's.
+func (s *Service) latestIn(tx Tx) time.Time {
+	if bt, ok := tx.(*batchTx); ok && !bt.latest.IsZero() {
+		return bt.latest
+	}
+	return s.latest()
+}
+
 // latest is the newest time an op may carry: now plus the allowed skew.
 func (s *Service) latest() time.Time {
 	skew := s.MaxSkew
@@ -72,8 +80,8 @@ func (s *Service) latest() time.Time {
 // times no later than the server's clock allows, and the authored fields.
 // The create of a new record is checked whole after the merge, which
 // leaves exactly its fields, so its values are not checked twice.
-func (s *Service) checkOp(u User, op model.Op, exists bool) error {
-	typ, latest := op.Entity.Type, s.latest()
+func (s *Service) checkOp(u User, op model.Op, exists bool, latest time.Time) error {
+	typ := op.Entity.Type
 	switch op.Kind {
 	case model.OpCreate, model.OpSet:
 		if op.Kind == model.OpSet || exists {
@@ -152,7 +160,7 @@ func snapshot(rec *model.Record) map[string]json.RawMessage {
 // creation kept, the fields only a manager may change unchanged for anyone
 // else, the whole record valid for every replica, and a lead moved to won
 // approved when it needs to be (checkWon).
-func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool) error {
+func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json.RawMessage, rec *model.Record, existed bool, fresh *freshCreate) error {
 	ref := op.Entity
 	if ref.Type == model.TypeLead && u.Role != RoleManager {
 		for _, f := range managerOnly {
@@ -183,7 +191,12 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	if err != nil {
 		return err
 	}
-	typed, err := model.DecodeRecord(ref.Type, rec.Fields, pipeline, s.latest())
+	typed, err := any(nil), error(nil)
+	if fresh != nil {
+		typed, err = fresh.typed, fresh.err // rec is fresh.rec, checked against the same pipeline and clock
+	} else {
+		typed, err = model.DecodeRecord(ref.Type, rec.Fields, pipeline, s.latestIn(tx))
+	}
 	if err != nil {
 		return reject("%s %s would not be valid after this change: %v", ref.Type, ref.ID, err)
 	}

@@ -46,14 +46,14 @@ func BenchmarkGatekeeper(b *testing.B) {
 		b.Run(c.name+"/checks", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if err := s.checkOp(u, c.op, false); err != nil {
+				if err := s.checkOp(u, c.op, false, s.latest()); err != nil {
 					b.Fatal(err)
 				}
 				if c.op.Kind == model.OpCreate {
 					rec := model.NewRecord(model.TypeLead)
 					old := snapshot(rec)
 					rec.Apply(c.op)
-					if err := s.checkMerged(tx, u, c.op, old, rec, false); err != nil {
+					if err := s.checkMerged(tx, u, c.op, old, rec, false, nil); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -8,6 +8,10 @@ import (
 
 // Test hooks for server_test.
 
+// ReadInTurn makes s read and check each op of a push in its turn, on the
+// push's goroutine, as before readOps read them at once (freshCreate).
+func ReadInTurn(s *Service) { s.readInTurn = true }
+
 // OpenPostgresUpTo opens a PostgreSQL storage migrated only up to version.
 func OpenPostgresUpTo(ctx context.Context, url string, version int) (*PGStorage, error) {
 	return openPostgres(ctx, url, version)

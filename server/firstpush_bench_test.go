@@ -52,7 +52,7 @@ func (b *countBody) Read(p []byte) (int, error) {
 
 // demoBook makes the demo book of n leads (about ten activities each) as
 // root, the user of a laptop before its first login, once per run.
-func demoBook(b *testing.B, dir string, n int) string {
+func demoBook(b testing.TB, dir string, n int) string {
 	b.Helper()
 	path := filepath.Join(dir, "demo.db")
 	rules := model.DefaultRules()
@@ -217,7 +217,7 @@ func fileSize(b *testing.B, path string) int64 {
 	return fi.Size()
 }
 
-func copyFile(b *testing.B, from, to string) {
+func copyFile(b testing.TB, from, to string) {
 	data, err := os.ReadFile(from)
 	if err != nil {
 		b.Fatal(err)

@@ -104,7 +104,7 @@ func serverPush(b *testing.B, leads int) {
 
 // capturePush logs the book in as ann and syncs it with a throwaway
 // server, keeping the batches it pushes.
-func capturePush(b *testing.B, dir, book string, leads int) [][]json.RawMessage {
+func capturePush(b testing.TB, dir, book string, leads int) [][]json.RawMessage {
 	svc, url := benchServer(b, filepath.Join(dir, "throwaway"))
 	tok, err := svc.AddUser(context.Background(), "ann", "rep")
 	if err != nil {

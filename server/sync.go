@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -44,6 +46,9 @@ type Service struct {
 	// Quota is the bytes of ops each user may store (quota.go): 0 means
 	// DefaultQuota, NoQuota no limit.
 	Quota int64
+	// readInTurn reads and checks each op of a push in its turn, on the
+	// push's goroutine (ReadInTurn, for tests that compare).
+	readInTurn bool
 }
 
 func (s *Service) now() time.Time {
@@ -69,18 +74,22 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 // the answer (PullOwn, wire.Own.Skips): the answer says so
 // (wire.PushResponse.CaughtUp).
 func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, reach wire.Reach) (wire.PushResponse, error) {
-	skew := s.MaxSkew
-	if skew == 0 {
-		skew = DefaultMaxSkew
-	}
-	limit := s.now().Add(skew).UnixMilli()
+	// One clock for the whole batch: its ops' stamps, and the times their
+	// values may name, are held to the same limit whichever goroutine
+	// checks them (readOps).
+	latest := s.latest()
+	limit := latest.UnixMilli()
 	var resp wire.PushResponse
 	err := s.Store.Update(ctx, func(stx Tx) error {
-		tx := &batchTx{Tx: stx, leads: map[string]*model.Record{}}
+		tx := &batchTx{Tx: stx, leads: map[string]*model.Record{}, latest: latest}
 		resp = wire.PushResponse{Results: make([]wire.PushResult, len(raw))}
 		before := map[string]*seenBy{} // lead -> who saw it before this batch
 		var rejected []model.EntityRef
-		ops, err := s.readOps(stx, raw)
+		pipeline, err := s.pipelineIn(tx)
+		if err != nil {
+			return err
+		}
+		ops, err := s.readOps(stx, u, raw, pipeline, latest)
 		if err != nil {
 			return err
 		}
@@ -132,7 +141,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 			if op.Actor.User != u.Name {
 				op.Actor.User, stored = u.Name, nil
 			}
-			seq, err := s.applyWithinQuota(tx, u, op, stored, before)
+			seq, err := s.applyWithinQuota(tx, u, op, stored, before, ops[i].fresh)
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
 					res.Status, res.Reason = wire.StatusRejected, r.reason
@@ -179,15 +188,50 @@ type prefetcher interface {
 
 // readOp is one op of a push as read, or why it could not be.
 type readOp struct {
-	op  model.Op
-	err error
+	op    model.Op
+	err   error
+	fresh *freshCreate // for a create
+}
+
+// freshCreate is a create merged into an empty record and checked as u
+// pushes it, ahead of its turn, by the goroutines that read the batch:
+// when its turn comes and its record is still empty (neither the store
+// nor an op before it in the batch made it), applyEncoded takes rec and
+// the check's outcome instead of merging and checking once more. Merging
+// into an empty record depends on nothing but the op, and the check on
+// the batch's pipeline and clock, so the outcome is the one the turn
+// would reach. On a first push almost every op is such a create, and the
+// check was a quarter of the server's CPU (BENCHMARKS.md, "The server
+// reads a push on every core").
+type freshCreate struct {
+	rec   *model.Record
+	typed any   // model.DecodeRecord's record of rec's fields, or
+	err   error // why they are not valid
+}
+
+// mergeFresh returns op, a create pushed by u, merged into an empty record
+// and checked against pipeline and latest as checkMerged checks it.
+func mergeFresh(op model.Op, u User, pipeline model.Pipeline, latest time.Time) *freshCreate {
+	op.Actor.User = u.Name // as PushReach applies it
+	rec := model.NewRecord(op.Entity.Type)
+	rec.Apply(op)
+	typed, err := model.DecodeRecord(op.Entity.Type, rec.Fields, pipeline, latest)
+	return &freshCreate{rec: rec, typed: typed, err: err}
+}
+
+// isEmpty reports whether rec holds nothing, as a record not stored yet.
+func isEmpty(rec *model.Record) bool {
+	return len(rec.Fields) == 0 && len(rec.Stamps) == 0 && rec.Base == (model.Stamp{}) && len(rec.History) == 0
 }
 
 // readOps reads the ops of a push that tx does not hold already (a resend
 // is answered from its op id alone, without decoding and checking the op
-// again). A tx that prefetches reads ahead the op ids, then the records
-// the ops name and, for a child, its lead.
-func (s *Service) readOps(tx Tx, raw []json.RawMessage) ([]readOp, error) {
+// again), on every core (atOnce): each op is decoded and, for a create,
+// merged into an empty record and checked (freshCreate) as u pushes it,
+// against pipeline and latest, the batch's. A tx that prefetches reads
+// ahead the op ids, then the records the ops name and, for a child, its
+// lead.
+func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.Pipeline, latest time.Time) ([]readOp, error) {
 	p, ahead := tx.(prefetcher)
 	if ahead {
 		ids := make([]string, 0, len(raw))
@@ -201,7 +245,7 @@ func (s *Service) readOps(tx Tx, raw []json.RawMessage) ([]readOp, error) {
 		}
 	}
 	ops := make([]readOp, len(raw))
-	var refs []model.EntityRef
+	todo := make([]int, 0, len(raw))
 	for i, data := range raw {
 		if id, ok := opIDOf(data); ok {
 			if _, found, err := tx.OpSeq(id); err != nil {
@@ -210,9 +254,26 @@ func (s *Service) readOps(tx Tx, raw []json.RawMessage) ([]readOp, error) {
 				continue
 			}
 		}
-		op, err := model.ReadOp(data)
-		ops[i] = readOp{op, err}
-		if err != nil || !ahead {
+		todo = append(todo, i)
+	}
+	if s.readInTurn {
+		for _, i := range todo {
+			op, err := model.ReadOp(raw[i])
+			ops[i] = readOp{op: op, err: err}
+		}
+	} else {
+		atOnce(todo, func(i int) {
+			op, err := model.ReadOp(raw[i])
+			ops[i] = readOp{op: op, err: err}
+			if err == nil && op.Kind == model.OpCreate {
+				ops[i].fresh = mergeFresh(op, u, pipeline, latest)
+			}
+		}, func(i int, err error) { ops[i] = readOp{err: err} })
+	}
+	var refs []model.EntityRef
+	for _, i := range todo {
+		op := ops[i].op
+		if ops[i].err != nil || !ahead {
 			continue
 		}
 		refs = append(refs, op.Entity)
@@ -228,6 +289,42 @@ func (s *Service) readOps(tx Tx, raw []json.RawMessage) ([]readOp, error) {
 	return ops, nil
 }
 
+// minAtOnce is the fewest ops worth reading on more than one goroutine.
+const minAtOnce = 64
+
+// atOnce calls read for every index in todo, on as many goroutines as
+// there are cores, and returns when all are done; read must touch only
+// what belongs to its index. A panic in read (a bug met by some op) is
+// that op's failure, not the server's: failed gets it as an error, as
+// the handler's own goroutine would have been recovered.
+func atOnce(todo []int, read func(i int), failed func(i int, err error)) {
+	one := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				failed(i, fmt.Errorf("the server could not read this change (%v)", r))
+			}
+		}()
+		read(i)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/minAtOnce+1)
+	if workers <= 1 {
+		for _, i := range todo {
+			one(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(todo) + workers - 1) / workers
+	for part := range slices.Chunk(todo, per) {
+		wg.Go(func() {
+			for _, i := range part {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // plainJSONString returns the JSON string v's value when it has no
 // escapes; ok is false otherwise (such a lead is then read on its own).
 func plainJSONString(v json.RawMessage) (string, bool) {
@@ -241,13 +338,14 @@ func plainJSONString(v json.RawMessage) (string, bool) {
 // logs it and returns its seq. before collects who could see each lead the
 // batch touched, as it was before the batch.
 func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (uint64, error) {
-	return s.applyEncoded(tx, u, op, nil, before)
+	return s.applyEncoded(tx, u, op, nil, before, nil)
 }
 
 // applyEncoded is apply for an op whose JSON the caller made already (the
 // quota counts it), so that the log stores those bytes rather than
-// encoding the op again; nil encodes it.
-func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy) (uint64, error) {
+// encoding the op again; nil encodes it. fresh, when not nil, is op
+// merged into an empty record and checked ahead (readOps).
+func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy, fresh *freshCreate) (uint64, error) {
 	rec, exists, err := tx.Record(op.Entity)
 	if err != nil {
 		return 0, err
@@ -256,7 +354,7 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 	if err != nil {
 		return 0, err
 	}
-	if err := s.checkOp(u, op, exists); err != nil {
+	if err := s.checkOp(u, op, exists, s.latestIn(tx)); err != nil {
 		return 0, err
 	}
 	old := snapshot(rec)
@@ -288,8 +386,13 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			before[lead] = &seenBy{existed: leadExisted, users: oldVis}
 		}
 	}
-	rec.Apply(op)
-	if err := s.checkMerged(tx, u, op, old, rec, exists); err != nil {
+	if fresh != nil && !exists && isEmpty(rec) && rec.Type == fresh.rec.Type {
+		*rec = *fresh.rec // what Apply makes of an empty record
+	} else {
+		fresh = nil
+		rec.Apply(op)
+	}
+	if err := s.checkMerged(tx, u, op, old, rec, exists, fresh); err != nil {
 		return 0, err
 	}
 	if op.Entity.Type == model.TypeTarget && !exists {
@@ -552,6 +655,9 @@ type batchTx struct {
 	// work: lead -> task or service order -> who it is assigned to, for
 	// the leads whose work the batch read (roles.go)
 	work map[string]map[string]string
+	// latest is the latest time the batch's ops may stamp or name
+	// (Service.latestIn), set once per push.
+	latest time.Time
 }
 
 func (t *batchTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
