@@ -194,6 +194,8 @@ type opHead struct {
 	// waiting as a reference (its record is what it wrote) whose caller
 	// has it (DropPushed).
 	pushed []byte
+	// pushedFields are pushed's fields, when the caller knows them.
+	pushedFields []byte
 }
 
 // DropPushed is DropOutbox for one entry as it was pushed (Raw, handed
@@ -203,10 +205,20 @@ type opHead struct {
 // that second pass was a ninth of the laptop's CPU.
 func (t *Tx) DropPushed(e OutboxEntry) error {
 	adopted := t.adopted()
-	if err := t.dropEntry(e.Seq, adopted, e.Raw); err != nil {
+	if err := t.dropEntry(e.Seq, adopted, e.Raw, e.pushedFields()); err != nil {
 		return err
 	}
 	return t.forgetAdopted(adopted)
+}
+
+// pushedFields returns the fields of e's op as it was pushed when
+// adoptOpJSON said where they are in Raw and Raw is still the slice it
+// made them part of, or nil.
+func (e *OutboxEntry) pushedFields() []byte {
+	if e.fields == nil || e.fieldsFrom+len(e.fields) > len(e.Raw) || &e.Raw[e.fieldsFrom] != &e.fields[0] {
+		return nil
+	}
+	return e.fields
 }
 
 // pushedFields returns the fields of op, an op in JSON, or nil.
@@ -291,9 +303,11 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	if op.pushed != nil {
 		// The record is still what the create wrote, and the create was
 		// pushed handed over: its fields are the record's, handed over.
-		if fields = pushedFields(op.pushed); fields != nil {
-			var m struct{ Owner *string }
-			owner = mayOwn && json.Unmarshal(fields, &m) == nil && m.Owner != nil && *m.Owner == newUser
+		if fields = op.pushedFields; fields == nil {
+			fields = pushedFields(op.pushed)
+		}
+		if fields != nil && mayOwn {
+			owner = ownerIsJSON(fields, newUser)
 		}
 	}
 	if fields == nil {
@@ -335,31 +349,93 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		}
 		return nil
 	case typ == model.TypeActivity:
-		// What act_facts needs, not the notes and their revisions.
-		var a model.Activity
-		var err error
-		dst := map[string]any{`"id"`: &a.ID, `"lead_id"`: &a.LeadID, `"kind"`: &a.Kind,
-			`"started_at"`: &a.StartedAt, `"author"`: &a.Author, `"deleted"`: &a.Deleted}
-		if !members(fields, func(key []byte, from, end int) bool {
-			if d, ok := dst[string(key)]; ok {
-				if err = json.Unmarshal(fields[from:end], d); err != nil {
-					err = fmt.Errorf("activity %s: %s: %w", id, key, err)
-				}
-			}
-			return err == nil
-		}) && err == nil {
-			err = json.Unmarshal(fields, &a) // a key with an escape: decode it all
-		}
+		a, err := activityFacts(fields)
 		if err != nil {
-			return err
+			return fmt.Errorf("activity %s: %w", id, err)
 		}
-		for _, k := range indexKeys(&a) {
-			if k.bucket == string(idxActFacts) {
-				return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
-			}
+		if !a.Deleted && a.LeadID != "" { // as indexKeys has it
+			k := actFactsKey(a)
+			return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
 		}
 	}
 	return nil
+}
+
+// activityFacts reads what act_facts needs of an activity's fields as
+// stored (a JSON object), not its notes and their revisions: its id,
+// lead, kind, start, author and whether it is deleted.
+func activityFacts(fields []byte) (*model.Activity, error) {
+	var a model.Activity
+	var err error
+	if !members(fields, func(key []byte, from, end int) bool {
+		v := fields[from:end]
+		switch string(key) {
+		case `"id"`:
+			a.ID, err = jsonText(v)
+		case `"lead_id"`:
+			a.LeadID, err = jsonText(v)
+		case `"kind"`:
+			a.Kind, err = jsonText(v)
+		case `"author"`:
+			a.Author, err = jsonText(v)
+		case `"started_at"`:
+			err = a.StartedAt.UnmarshalJSON(v)
+		case `"deleted"`:
+			a.Deleted, err = jsonBool(v)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", key, err)
+		}
+		return err == nil
+	}) && err == nil {
+		a = model.Activity{}
+		err = json.Unmarshal(fields, &a) // a key with an escape: decode it all
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// jsonText returns the JSON string v's value ("" for null), reading it
+// without encoding/json when it has no escape.
+func jsonText(v []byte) (string, error) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
+// jsonBool returns the JSON boolean v's value (false for null).
+func jsonBool(v []byte) (bool, error) {
+	switch string(v) {
+	case "true":
+		return true, nil
+	case "false", "null":
+		return false, nil
+	}
+	var b bool
+	err := json.Unmarshal(v, &b)
+	return b, err
+}
+
+// ownerIsJSON reports whether fields, a record's fields in JSON, name
+// user as their owner.
+func ownerIsJSON(fields []byte, user string) bool {
+	is := false
+	if !members(fields, func(key []byte, from, end int) bool {
+		if string(key) == `"owner"` {
+			owner, err := jsonText(fields[from:end])
+			is = err == nil && owner == user
+		}
+		return true
+	}) {
+		var m struct{ Owner *string }
+		return json.Unmarshal(fields, &m) == nil && m.Owner != nil && *m.Owner == user
+	}
+	return is
 }
 
 // renameRecord hands a record's fields (data, as stored) over from
@@ -512,9 +588,11 @@ func valueEnd(v []byte, i int) int {
 // adoptOpJSON is adoptOp for an op in JSON, as the outbox hands it to a
 // push, without decoding it: when its actor is an account the book was
 // handed from (adopted), the actor, the authors it names and a new lead's
-// owner name the account it was handed to. ok is false when it cannot be
-// sure (see renameFields); the caller decodes the op then.
-func adoptOpJSON(raw []byte, adopted map[string]string) (out []byte, ok bool) {
+// owner name the account it was handed to. It returns the op's fields as
+// they are in out, and where in out they start, when it handed them over.
+// ok is false when it cannot be sure (see renameFields); the caller
+// decodes the op then.
+func adoptOpJSON(raw []byte, adopted map[string]string) (out, fields []byte, fieldsFrom int, ok bool) {
 	var typ, kind, user []byte
 	var userAt, fieldsAt, entryAt [2]int
 	top := members(raw, func(key []byte, from, end int) bool {
@@ -541,11 +619,11 @@ func adoptOpJSON(raw []byte, adopted map[string]string) (out []byte, ok bool) {
 	})
 	var old string
 	if !top || user == nil || bytes.IndexByte(user, '\\') >= 0 || json.Unmarshal(user, &old) != nil {
-		return raw, false
+		return raw, nil, 0, false
 	}
 	to, ok := adopted[old]
 	if !ok {
-		return raw, true
+		return raw, nil, 0, true
 	}
 	newName, _ := json.Marshal(to)
 	type edit struct {
@@ -560,7 +638,7 @@ func adoptOpJSON(raw []byte, adopted map[string]string) (out []byte, ok bool) {
 		owner := at == fieldsAt && string(typ) == `"`+model.TypeLead+`"` && string(kind) == `"`+string(model.OpCreate)+`"`
 		with, _, sure := renameFields(raw[at[0]:at[1]], old, to, owner)
 		if !sure {
-			return raw, false
+			return raw, nil, 0, false
 		}
 		if with != nil {
 			edits = append(edits, edit{at, with})
@@ -568,9 +646,20 @@ func adoptOpJSON(raw []byte, adopted map[string]string) (out []byte, ok bool) {
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.at[0] - b.at[0] })
 	last := 0
+	from, to2 := fieldsAt[0], fieldsAt[1] // where the fields end up in out
 	for _, e := range edits {
+		if e.at[0] < fieldsAt[0] {
+			shift := len(e.with) - (e.at[1] - e.at[0])
+			from, to2 = from+shift, to2+shift
+		} else if e.at == fieldsAt {
+			to2 = from + len(e.with)
+		}
 		out = append(append(out, raw[last:e.at[0]]...), e.with...)
 		last = e.at[1]
 	}
-	return append(out, raw[last:]...), true
+	out = append(out, raw[last:]...)
+	if fieldsAt[1] == 0 || string(raw[fieldsAt[0]:fieldsAt[1]]) == "null" {
+		return out, nil, 0, true
+	}
+	return out, out[from:to2:to2], from, true
 }

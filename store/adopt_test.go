@@ -142,7 +142,7 @@ func TestAdoptOpJSONAsDecoding(t *testing.T) {
 			adoptOp(&want, op.Actor.User, to)
 		}
 		wantRaw, _ := json.Marshal(want)
-		got, ok := adoptOpJSON(raw, adopted)
+		got, fields, from, ok := adoptOpJSON(raw, adopted)
 		if !ok {
 			t.Errorf("%s: declined", raw)
 			continue
@@ -150,8 +150,16 @@ func TestAdoptOpJSONAsDecoding(t *testing.T) {
 		if !sameJSON(string(got), string(wantRaw)) {
 			t.Errorf("%s:\n got %s\nwant %s", raw, got, wantRaw)
 		}
+		// The fields it hands back are those of the op it made.
+		wantFields := pushedFields(got)
+		if _, handed := adopted[op.Actor.User]; !handed {
+			wantFields = nil
+		}
+		if !bytes.Equal(fields, wantFields) || (wantFields == nil) != (fields == nil) || fields != nil && &got[from] != &fields[0] {
+			t.Errorf("%s: fields %s, want %s", raw, fields, wantFields)
+		}
 	}
-	if _, ok := adoptOpJSON([]byte(`{"actor":{"user":"r\u006fot"}}`), adopted); ok {
+	if _, _, _, ok := adoptOpJSON([]byte(`{"actor":{"user":"r\u006fot"}}`), adopted); ok {
 		t.Error("an escaped actor was taken as sure")
 	}
 }

@@ -80,8 +80,8 @@ func indexKeys(v any) []ikey {
 		}
 	case *model.Activity:
 		if !e.Deleted && e.LeadID != "" {
-			at := string(appendID(millis(e.StartedAt), e.ID))
-			keys = append(keys, ikey{string(idxActLead), string(packID(e.LeadID)) + at, ""}, ikey{string(idxActFacts), at, actFacts(e)})
+			facts := actFactsKey(e)
+			keys = append(keys, ikey{string(idxActLead), string(packID(e.LeadID)) + facts.key, ""}, facts)
 			if e.Open() {
 				keys = append(keys, ikey{string(idxVisitOpen), e.ID, e.LeadID})
 			}

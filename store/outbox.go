@@ -79,6 +79,11 @@ type OutboxEntry struct {
 	Seq uint64
 	Op  model.Op
 	Raw []byte // Op's JSON, as it is pushed
+
+	// fields are the fields of an op handed over in its JSON (adoptOpJSON),
+	// a part of Raw as it was made, from fieldsFrom; nil for any other.
+	fields     []byte
+	fieldsFrom int
 }
 
 // Outbox returns up to limit ops waiting to sync, oldest first (all when
@@ -116,9 +121,11 @@ func (t *Tx) outbox(after uint64, limit int, decode bool) ([]OutboxEntry, error)
 			return nil, err
 		}
 		var op model.Op
+		var fields []byte
+		fieldsFrom := 0
 		handed := false // handed over in its JSON, left undecoded (adopt.go)
 		if !decode && len(adopted) > 0 {
-			raw, handed = adoptOpJSON(raw, adopted)
+			raw, fields, fieldsFrom, handed = adoptOpJSON(raw, adopted)
 		}
 		if !handed && (decode || len(adopted) > 0) {
 			if err := json.Unmarshal(raw, &op); err != nil {
@@ -131,7 +138,7 @@ func (t *Tx) outbox(after uint64, limit int, decode bool) ([]OutboxEntry, error)
 				return nil, err
 			}
 		}
-		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op, Raw: raw})
+		out = append(out, OutboxEntry{Seq: binary.BigEndian.Uint64(k), Op: op, Raw: raw, fields: fields, fieldsFrom: fieldsFrom})
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -181,7 +188,7 @@ func (t *Tx) OutboxLen() int { return t.bucket(bucketOutbox).Stats().KeyN }
 func (t *Tx) DropOutbox(seqs ...uint64) error {
 	adopted := t.adopted()
 	for _, s := range seqs {
-		if err := t.dropEntry(s, adopted, nil); err != nil {
+		if err := t.dropEntry(s, adopted, nil, nil); err != nil {
 			return err
 		}
 	}
@@ -190,8 +197,9 @@ func (t *Tx) DropOutbox(seqs ...uint64) error {
 
 // dropEntry removes outbox entry seq, and hands its record over when the
 // op was written as an account the book was handed from (adopted).
-// pushed is the op as it was pushed, when the caller has it (DropPushed).
-func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed []byte) error {
+// pushed is the op as it was pushed, when the caller has it (DropPushed),
+// and fields its fields when the caller knows where they are in it.
+func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []byte) error {
 	b := t.bucket(bucketOutbox)
 	k := u64(seq)
 	v := b.Get(k)
@@ -205,7 +213,7 @@ func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed []byte) err
 			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 		// Still a reference: the record is what the create wrote.
-		head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, pushed: pushed}
+		head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, pushed: pushed, pushedFields: fields}
 	} else if len(adopted) > 0 {
 		if err := json.Unmarshal(v, &head); err != nil {
 			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)

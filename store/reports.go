@@ -44,6 +44,12 @@ func actFacts(a *model.Activity) string {
 	return string(appendID(nil, a.LeadID)) + join(a.Kind, a.Author)
 }
 
+// actFactsKey is a live activity's entry in act_facts (indexKeys): its
+// start and id, then actFacts.
+func actFactsKey(a *model.Activity) ikey {
+	return ikey{string(idxActFacts), string(appendID(millis(a.StartedAt), a.ID)), actFacts(a)}
+}
+
 // ActivityFact is what reports need of one activity. Its byte slices, and
 // those ID and LeadID return, point into the database or into the fact and
 // are valid only during the callback.
