@@ -294,11 +294,19 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if b == nil {
 		return fmt.Errorf("unknown entity type %q", ref.Type)
 	}
-	b.FillPercent = fillPercent
 	data, err := encodeRecord(rec)
 	if err != nil {
 		return err
 	}
+	return t.putEncoded(ref, data)
+}
+
+func (t *boltTx) putEncoded(ref model.EntityRef, data []byte) error {
+	b := t.tx.Bucket(bRecords).Bucket([]byte(ref.Type))
+	if b == nil {
+		return fmt.Errorf("unknown entity type %q", ref.Type)
+	}
+	b.FillPercent = fillPercent
 	return b.Put(recordKey(nil, ref.ID), data)
 }
 
@@ -535,7 +543,11 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 				return nil, 0, err
 			}
 		}
-		b = jsonpack.Pack(b, op) // about half the bytes; decodeEntry unpacks
+		if e.Packed != nil && e.Raw != nil {
+			b = append(b, e.Packed...)
+		} else {
+			b = jsonpack.Pack(b, op) // about half the bytes; decodeEntry unpacks
+		}
 		n = len(op)
 	}
 	return b, n, nil

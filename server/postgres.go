@@ -449,6 +449,13 @@ func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	if err != nil {
 		return err
 	}
+	return t.putEncoded(ref, data)
+}
+
+func (t *pgTx) putEncoded(ref model.EntityRef, data []byte) error {
+	if !slices.Contains(model.EntityTypes, ref.Type) {
+		return fmt.Errorf("unknown entity type %q", ref.Type)
+	}
 	if t.written == nil {
 		t.written = map[model.EntityRef][]byte{}
 	}
@@ -691,7 +698,9 @@ func (t *pgTx) Append(e LogEntry) (uint64, error) {
 	if op != nil {
 		// Packed, about half the bytes of the log table; Scan unpacks,
 		// and reads a row written before as it is.
-		stored = jsonpack.Pack(nil, op)
+		if stored = e.Packed; stored == nil || e.Raw == nil {
+			stored = jsonpack.Pack(nil, op)
+		}
 	}
 	t.logRows = append(t.logRows, []any{int64(seq), int16(k), e.Lead, e.User, opID, stored, int64(e.Slots)})
 	if opID != nil {

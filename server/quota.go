@@ -37,11 +37,11 @@ func (s *Service) quota() int64 {
 // applyWithinQuota applies op as apply does, unless storing it would take
 // u past the quota, or the record it adds to past wire.MaxRecordBytes:
 // then it writes nothing and rejects the op. data is the op's JSON to
-// store, nil to encode it; fresh is as applyEncoded takes it.
-func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy, fresh *freshCreate) (uint64, error) {
+// store, nil to encode it; ahead is as applyEncoded takes it.
+func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy, ahead *readOp) (uint64, error) {
 	limit := s.quota()
 	if limit == 0 && op.Kind != model.OpAppend {
-		return s.applyEncoded(tx, u, op, data, before, fresh)
+		return s.applyEncoded(tx, u, op, data, before, ahead)
 	}
 	if data == nil {
 		var err error
@@ -85,7 +85,7 @@ func (s *Service) applyWithinQuota(tx Tx, u User, op model.Op, data []byte, befo
 			}
 		}
 	}
-	return s.applyEncoded(tx, u, op, data, before, fresh)
+	return s.applyEncoded(tx, u, op, data, before, ahead)
 }
 
 // FormatBytes writes n for people: 512 bytes, 3.4 KiB, 255.9 MiB, 1.5 GiB

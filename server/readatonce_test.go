@@ -18,11 +18,13 @@ import (
 )
 
 // TestReadAtOnceAsInTurn: a push read on every core, each create merged
-// into an empty record and checked ahead of its turn (server/sync.go,
-// freshCreate), answers and stores exactly what the same push read and
-// checked op by op in its turn does. The pushes are a demo book's first
-// push as ann, with ops spoiled in the ways a gatekeeper refuses and ops
-// that meet a record made before them, in the batch or in the store.
+// into an empty record, checked and encoded and each op packed ahead of
+// its turn (server/sync.go, readOps), answers and stores, in its records
+// and its log, exactly what the same push read and checked op by op in
+// its turn does, on bbolt and on PostgreSQL. The pushes are a demo book's
+// first push as ann, with ops spoiled in the ways a gatekeeper refuses
+// and ops that meet a record made before them, in the batch or in the
+// store.
 func TestReadAtOnceAsInTurn(t *testing.T) {
 	dir := t.TempDir()
 	book := demoBook(t, dir, 60)
@@ -31,16 +33,17 @@ func TestReadAtOnceAsInTurn(t *testing.T) {
 		ops = append(ops, batch...)
 	}
 	mixed, refs := spoilOps(t, ops)
+	forBackends(t, func(t *testing.T, b backend) { readAtOnceAsInTurn(t, b, mixed, refs, len(ops)) })
+}
+
+func readAtOnceAsInTurn(t *testing.T, b backend, mixed []json.RawMessage, refs []model.EntityRef, captured int) {
 	ctx := context.Background()
 	now := time.Now()
 	ann := server.User{Name: "ann", Role: server.RoleRep}
 	var answers [2][]wire.PushResponse
 	var svcs [2]*server.Service
 	for k := range svcs {
-		st, err := server.OpenBolt(filepath.Join(dir, fmt.Sprint("server", k)), true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := b.open(t, filepath.Join(t.TempDir(), fmt.Sprint("server", k)))
 		defer st.Close()
 		svc := &server.Service{Store: st, Now: func() time.Time { return now }}
 		if k == 1 {
@@ -75,8 +78,29 @@ func TestReadAtOnceAsInTurn(t *testing.T) {
 	}
 	t.Logf("answers %v for %d ops", count, len(mixed))
 	// Every way through the checks was taken.
-	if count[wire.StatusApplied] < len(ops) || count[wire.StatusRejected] < 20 || count[wire.StatusDuplicate] < 5 {
+	if count[wire.StatusApplied] < captured || count[wire.StatusRejected] < 20 || count[wire.StatusDuplicate] < 5 {
 		t.Fatalf("answers %v for %d ops; the spoiling did not reach every check", count, len(mixed))
+	}
+	// The logs hold the same entries, the ops as they are stored.
+	var logs [2][]server.LogEntry
+	for k, svc := range svcs {
+		if err := svc.Store.View(ctx, func(tx server.Tx) error {
+			return tx.Scan(0, func(e server.LogEntry) (bool, error) {
+				e.Op, e.OwnRaw = nil, false
+				logs[k] = append(logs[k], e)
+				return true, nil
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(logs[0]) < count[wire.StatusApplied] || len(logs[0]) != len(logs[1]) {
+		t.Fatalf("the logs hold %d and %d entries, for %d ops applied", len(logs[0]), len(logs[1]), count[wire.StatusApplied])
+	}
+	for i := range logs[0] {
+		if !reflect.DeepEqual(logs[0][i], logs[1][i]) {
+			t.Fatalf("log entry %d: read at once %+v, in turn %+v", i, logs[0][i], logs[1][i])
+		}
 	}
 	for _, ref := range refs {
 		var recs [2]*model.Record

@@ -65,6 +65,9 @@ type LogEntry struct {
 	// instead, so a pull can pass it on without decoding it.
 	Op  *model.Op
 	Raw json.RawMessage
+	// Packed is jsonpack.Pack of Raw, when Append's caller packed it
+	// already (readOps, on every core); Append packs Raw itself without.
+	Packed []byte
 	// OwnRaw says Raw is the entry's own copy, which fn may keep (bbolt
 	// unpacks each entry into a new slice): a pull then does not copy it.
 	OwnRaw bool

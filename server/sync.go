@@ -8,9 +8,10 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
@@ -89,7 +90,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 		if err != nil {
 			return err
 		}
-		ops, err := s.readOps(stx, u, raw, pipeline, latest)
+		ops, ready, err := s.readOps(stx, u, raw, pipeline, latest)
 		if err != nil {
 			return err
 		}
@@ -115,6 +116,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 					continue
 				}
 			}
+			ready(i)
 			op, err := ops[i].op, ops[i].err
 			if err != nil {
 				resp.Results[i] = wire.PushResult{Status: wire.StatusRejected, Reason: err.Error()}
@@ -141,7 +143,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 			if op.Actor.User != u.Name {
 				op.Actor.User, stored = u.Name, nil
 			}
-			seq, err := s.applyWithinQuota(tx, u, op, stored, before, ops[i].fresh)
+			seq, err := s.applyWithinQuota(tx, u, op, stored, before, &ops[i])
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
 					res.Status, res.Reason = wire.StatusRejected, r.reason
@@ -191,6 +193,10 @@ type readOp struct {
 	op    model.Op
 	err   error
 	fresh *freshCreate // for a create
+	// packed is the op's JSON as pushed, packed as the log keeps it
+	// (LogEntry.Packed), when the log keeps it as pushed: its actor is
+	// the pusher.
+	packed []byte
 }
 
 // freshCreate is a create merged into an empty record and checked as u
@@ -204,9 +210,10 @@ type readOp struct {
 // check was a quarter of the server's CPU (BENCHMARKS.md, "The server
 // reads a push on every core").
 type freshCreate struct {
-	rec   *model.Record
-	typed any   // model.DecodeRecord's record of rec's fields, or
-	err   error // why they are not valid
+	rec     *model.Record
+	typed   any    // model.DecodeRecord's record of rec's fields, or
+	err     error  // why they are not valid
+	encoded []byte // rec as the storage keeps it (encodeRecord), when valid
 }
 
 // mergeFresh returns op, a create pushed by u, merged into an empty record
@@ -216,7 +223,11 @@ func mergeFresh(op model.Op, u User, pipeline model.Pipeline, latest time.Time) 
 	rec := model.NewRecord(op.Entity.Type)
 	rec.Apply(op)
 	typed, err := model.DecodeRecord(op.Entity.Type, rec.Fields, pipeline, latest)
-	return &freshCreate{rec: rec, typed: typed, err: err}
+	fresh := &freshCreate{rec: rec, typed: typed, err: err}
+	if err == nil {
+		fresh.encoded, _ = encodeRecord(rec) // nil on failure: PutRecord says why
+	}
+	return fresh
 }
 
 // isEmpty reports whether rec holds nothing, as a record not stored yet.
@@ -228,10 +239,12 @@ func isEmpty(rec *model.Record) bool {
 // is answered from its op id alone, without decoding and checking the op
 // again), on every core (atOnce): each op is decoded and, for a create,
 // merged into an empty record and checked (freshCreate) as u pushes it,
-// against pipeline and latest, the batch's. A tx that prefetches reads
-// ahead the op ids, then the records the ops name and, for a child, its
-// lead.
-func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.Pipeline, latest time.Time) ([]readOp, error) {
+// against pipeline and latest, the batch's. It returns while they are
+// read, in order, and ready(i) waits until ops[i] is: the push applies
+// the first ops while the last are read. A tx that prefetches reads
+// ahead the op ids, then, once all are read, the records the ops name
+// and, for a child, its lead.
+func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.Pipeline, latest time.Time) (ops []readOp, ready func(i int), err error) {
 	p, ahead := tx.(prefetcher)
 	if ahead {
 		ids := make([]string, 0, len(raw))
@@ -241,39 +254,47 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 			}
 		}
 		if err := p.prefetchSeqs(ids); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	ops := make([]readOp, len(raw))
+	ops = make([]readOp, len(raw))
 	todo := make([]int, 0, len(raw))
 	for i, data := range raw {
 		if id, ok := opIDOf(data); ok {
 			if _, found, err := tx.OpSeq(id); err != nil {
-				return nil, err
+				return nil, nil, err
 			} else if found {
 				continue
 			}
 		}
 		todo = append(todo, i)
 	}
+	ready = func(int) {}
 	if s.readInTurn {
 		for _, i := range todo {
 			op, err := model.ReadOp(raw[i])
 			ops[i] = readOp{op: op, err: err}
 		}
 	} else {
-		atOnce(todo, func(i int) {
+		ready = atOnce(len(raw), todo, func(i int) {
 			op, err := model.ReadOp(raw[i])
 			ops[i] = readOp{op: op, err: err}
 			if err == nil && op.Kind == model.OpCreate {
 				ops[i].fresh = mergeFresh(op, u, pipeline, latest)
 			}
+			if err == nil && op.Actor.User == u.Name {
+				ops[i].packed = jsonpack.Pack(nil, raw[i])
+			}
 		}, func(i int, err error) { ops[i] = readOp{err: err} })
+	}
+	if !ahead {
+		return ops, ready, nil
 	}
 	var refs []model.EntityRef
 	for _, i := range todo {
+		ready(i)
 		op := ops[i].op
-		if ops[i].err != nil || !ahead {
+		if ops[i].err != nil {
 			continue
 		}
 		refs = append(refs, op.Entity)
@@ -281,23 +302,27 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 			refs = append(refs, model.EntityRef{Type: model.TypeLead, ID: lead})
 		}
 	}
-	if ahead && len(refs) > 0 {
+	if len(refs) > 0 {
 		if err := p.prefetchRecords(refs); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return ops, nil
+	return ops, ready, nil
 }
 
-// minAtOnce is the fewest ops worth reading on more than one goroutine.
-const minAtOnce = 64
+// atOnceChunk is how many ops a goroutine of atOnce reads at a time, and
+// the fewest worth reading on more than one.
+const atOnceChunk = 64
 
-// atOnce calls read for every index in todo, on as many goroutines as
-// there are cores, and returns when all are done; read must touch only
-// what belongs to its index. A panic in read (a bug met by some op) is
+// atOnce calls read for every index in todo (each below n, in order), on
+// as many goroutines as there are cores, which take chunks of them in
+// order; read must touch only what belongs to its index. It returns at
+// once, and ready(i) waits until index i is read (at once for an index
+// not in todo): a caller taking the indexes in order meets the reading
+// only when it overtakes it. A panic in read (a bug met by some op) is
 // that op's failure, not the server's: failed gets it as an error, as
 // the handler's own goroutine would have been recovered.
-func atOnce(todo []int, read func(i int), failed func(i int, err error)) {
+func atOnce(n int, todo []int, read func(i int), failed func(i int, err error)) (ready func(i int)) {
 	one := func(i int) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -306,23 +331,38 @@ func atOnce(todo []int, read func(i int), failed func(i int, err error)) {
 		}()
 		read(i)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(todo)/minAtOnce+1)
+	workers := min(runtime.GOMAXPROCS(0), (len(todo)+atOnceChunk-1)/atOnceChunk)
 	if workers <= 1 {
 		for _, i := range todo {
 			one(i)
 		}
-		return
+		return func(int) {}
 	}
-	var wg sync.WaitGroup
-	per := (len(todo) + workers - 1) / workers
-	for part := range slices.Chunk(todo, per) {
-		wg.Go(func() {
-			for _, i := range part {
-				one(i)
+	chunks := slices.Collect(slices.Chunk(todo, atOnceChunk))
+	done := make([]chan struct{}, len(chunks))
+	chunkOf := make([]int32, n) // index -> its chunk plus one; 0: not read
+	for c, part := range chunks {
+		done[c] = make(chan struct{})
+		for _, i := range part {
+			chunkOf[i] = int32(c + 1)
+		}
+	}
+	var next atomic.Int64
+	for range workers {
+		go func() {
+			for c := int(next.Add(1) - 1); c < len(chunks); c = int(next.Add(1) - 1) {
+				for _, i := range chunks[c] {
+					one(i)
+				}
+				close(done[c])
 			}
-		})
+		}()
 	}
-	wg.Wait()
+	return func(i int) {
+		if c := chunkOf[i]; c > 0 {
+			<-done[c-1]
+		}
+	}
 }
 
 // plainJSONString returns the JSON string v's value when it has no
@@ -343,9 +383,18 @@ func (s *Service) apply(tx Tx, u User, op model.Op, before map[string]*seenBy) (
 
 // applyEncoded is apply for an op whose JSON the caller made already (the
 // quota counts it), so that the log stores those bytes rather than
-// encoding the op again; nil encodes it. fresh, when not nil, is op
-// merged into an empty record and checked ahead (readOps).
-func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy, fresh *freshCreate) (uint64, error) {
+// encoding the op again; nil encodes it. ahead, when not nil, is what
+// readOps made of the op ahead of its turn: op merged into an empty
+// record and checked, and data packed.
+func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before map[string]*seenBy, ahead *readOp) (uint64, error) {
+	var fresh *freshCreate
+	var packed []byte
+	if ahead != nil {
+		fresh = ahead.fresh
+		if data != nil {
+			packed = ahead.packed
+		}
+	}
 	rec, exists, err := tx.Record(op.Entity)
 	if err != nil {
 		return 0, err
@@ -422,7 +471,12 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			}
 		}
 	}
-	if err := tx.PutRecord(op.Entity, rec); err != nil {
+	if bt, ok := tx.(*batchTx); ok && fresh != nil {
+		err = bt.putRecord(op.Entity, rec, fresh.encoded)
+	} else {
+		err = tx.PutRecord(op.Entity, rec)
+	}
+	if err != nil {
 		return 0, err
 	}
 	if !exists && !isLead {
@@ -430,7 +484,7 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 			return 0, err
 		}
 	}
-	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Raw: data, Lead: lead})
+	return tx.Append(LogEntry{Kind: EntryOp, Op: &op, Raw: data, Packed: packed, Lead: lead})
 }
 
 // movesSight reports whether op, on a lead that exists, may change who
@@ -684,6 +738,18 @@ func (t *batchTx) keepWork(lead string, w map[string]string) {
 }
 
 func (t *batchTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
+	return t.putRecord(ref, rec, nil)
+}
+
+// encodedPutter is a Tx that stores a record encodeRecord has encoded
+// already (freshCreate.encoded).
+type encodedPutter interface {
+	putEncoded(ref model.EntityRef, data []byte) error
+}
+
+// putRecord is PutRecord for a record encodeRecord has encoded as data
+// already (nil: not yet).
+func (t *batchTx) putRecord(ref model.EntityRef, rec *model.Record, data []byte) error {
 	switch ref.Type {
 	case model.TypeLead:
 		t.leads[ref.ID] = cloneRecord(rec)
@@ -697,6 +763,9 @@ func (t *batchTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 				delete(w, ref.ID)
 			}
 		}
+	}
+	if p, ok := t.Tx.(encodedPutter); ok && data != nil {
+		return p.putEncoded(ref, data)
 	}
 	return t.Tx.PutRecord(ref, rec)
 }
