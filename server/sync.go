@@ -144,6 +144,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 				op.Actor.User, stored = u.Name, nil
 			}
 			seq, err := s.applyWithinQuota(tx, u, op, stored, before, &ops[i])
+			ops[i] = readOp{} // what was read ahead goes with the op: a server's memory holds a batch once
 			if err != nil {
 				if r, ok := err.(*rejection); ok {
 					res.Status, res.Reason = wire.StatusRejected, r.reason
