@@ -200,16 +200,16 @@ type readOp struct {
 	packed []byte
 }
 
-// freshCreate is a create merged into an empty record and checked as u
-// pushes it, ahead of its turn, by the goroutines that read the batch:
-// when its turn comes and its record is still empty (neither the store
-// nor an op before it in the batch made it), applyEncoded takes rec and
-// the check's outcome instead of merging and checking once more. Merging
-// into an empty record depends on nothing but the op, and the check on
-// the batch's pipeline and clock, so the outcome is the one the turn
-// would reach. On a first push almost every op is such a create, and the
-// check was a quarter of the server's CPU (BENCHMARKS.md, "The server
-// reads a push on every core").
+// freshCreate is a create merged into an empty record, checked and
+// encoded as u pushes it, ahead of its turn, by the goroutines that read
+// the batch: when its turn comes and its record is still empty (neither
+// the store nor an op before it in the batch made it), applyEncoded takes
+// rec, the check's outcome and the encoding instead of merging, checking
+// and encoding once more. Merging into an empty record depends on nothing
+// but the op, and the check on the batch's pipeline and clock, so the
+// outcome is the one the turn would reach. On a first push almost every
+// op is such a create, and the check was a quarter of the server's CPU
+// (BENCHMARKS.md, "The server reads a push on every core").
 type freshCreate struct {
 	rec     *model.Record
 	typed   any    // model.DecodeRecord's record of rec's fields, or
@@ -238,9 +238,10 @@ func isEmpty(rec *model.Record) bool {
 
 // readOps reads the ops of a push that tx does not hold already (a resend
 // is answered from its op id alone, without decoding and checking the op
-// again), on every core (atOnce): each op is decoded and, for a create,
-// merged into an empty record and checked (freshCreate) as u pushes it,
-// against pipeline and latest, the batch's. It returns while they are
+// again), on every core (atOnce): each op is decoded, a create merged
+// into an empty record, checked and encoded (freshCreate) as u pushes
+// it, against pipeline and latest, the batch's, and an op of u's packed
+// as the log keeps it (readOp.packed). It returns while they are
 // read, in order, and ready(i) waits until ops[i] is: the push applies
 // the first ops while the last are read. A tx that prefetches reads
 // ahead the op ids, then, once all are read, the records the ops name
