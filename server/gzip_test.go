@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -354,25 +353,30 @@ func TestOldClientAndNewServer(t *testing.T) {
 	}
 }
 
-// gzipMembers returns n gzip members of size spaces each, one after the
-// other (a valid gzip stream): a body that inflates to n*size bytes.
-func gzipMembers(t *testing.T, prefix string, n, size int) []byte {
-	t.Helper()
-	member := func(s string) []byte {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write([]byte(s))
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
-	out := member(prefix)
-	spaces := member(strings.Repeat(" ", size))
+// compressedRuns returns prefix and n runs of size spaces, each
+// compressed on its own and put one after the other (gzip members or zstd
+// frames: a valid stream of either): a body that inflates to n*size bytes.
+func compressedRuns(compress func([]byte) []byte, prefix string, n, size int) []byte {
+	out := compress([]byte(prefix))
+	spaces := compress(bytes.Repeat([]byte(" "), size))
 	for range n {
 		out = append(out, spaces...)
 	}
 	return out
+}
+
+// gzipMembers is compressedRuns for gzip, at its best compression.
+func gzipMembers(t *testing.T, prefix string, n, size int) []byte {
+	t.Helper()
+	return compressedRuns(func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(b)
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}, prefix, n, size)
 }
 
 // TestGzipBombIsRefused: a push that inflates to far more than the body
@@ -388,17 +392,7 @@ func TestGzipBombIsRefused(t *testing.T) {
 		t.Fatalf("the bomb is %d bytes compressed", len(bomb))
 	}
 	send := func(body []byte, encoding string) (int, wire.ErrorBody) {
-		req, _ := http.NewRequest("POST", h.url+"/v1/push", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Encoding", encoding)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var eb wire.ErrorBody
-		_ = json.NewDecoder(resp.Body).Decode(&eb)
-		return resp.StatusCode, eb
+		return pushRaw(t, h.url, tok, body, "application/json", encoding)
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -422,7 +416,13 @@ func TestGzipBombIsRefused(t *testing.T) {
 	if status, eb := send([]byte(`{"ops":[]}`), "br"); status != http.StatusUnsupportedMediaType || len(eb.Message) < 10 {
 		t.Fatalf("a body in another coding: %d %+v", status, eb)
 	}
-	// The server is fine, and takes a good compressed push.
+	syncsAfterBombs(t, h, tok)
+}
+
+// syncsAfterBombs checks that the server is fine after the bombs: ann,
+// whose token tok is, syncs a busy book through it, compressed.
+func syncsAfterBombs(t *testing.T, h *harness, tok string) {
+	t.Helper()
 	c, err := remote.NewClient(h.url, tok)
 	if err != nil {
 		t.Fatal(err)
@@ -435,20 +435,8 @@ func TestGzipBombIsRefused(t *testing.T) {
 	d := &device{t: t, name: "ann", st: st, c: c}
 	busyDevice(d)
 	if rep, err := remote.Sync(context.Background(), st, c); err != nil || rep.Pushed != 60 {
-		t.Fatalf("a good sync after the bomb: %+v %v", rep, err)
+		t.Fatalf("a good sync after the bombs: %+v %v", rep, err)
 	}
-}
-
-// zstdFrames returns a zstd frame of prefix and n frames of size spaces
-// each, one after the other (a valid zstd stream): a body that inflates
-// to n*size bytes.
-func zstdFrames(prefix string, n, size int) []byte {
-	out := wire.ZstdAppend(nil, []byte(prefix))
-	spaces := wire.ZstdAppend(nil, bytes.Repeat([]byte(" "), size))
-	for range n {
-		out = append(out, spaces...)
-	}
-	return out
 }
 
 // TestZstdBombIsRefused is TestGzipBombIsRefused for zstd: a push that
@@ -460,22 +448,12 @@ func TestZstdBombIsRefused(t *testing.T) {
 	h := newHarness(t, boltBackend)
 	tok := h.addUser("ann", server.RoleRep)
 	const inflated = 512 << 20
-	bomb := zstdFrames(`{"ops":[`, inflated/(1<<20), 1<<20)
+	bomb := compressedRuns(func(b []byte) []byte { return wire.ZstdAppend(nil, b) }, `{"ops":[`, inflated/(1<<20), 1<<20)
 	if len(bomb) > 1<<20 {
 		t.Fatalf("the bomb is %d bytes compressed", len(bomb))
 	}
 	send := func(body []byte) (int, wire.ErrorBody) {
-		req, _ := http.NewRequest("POST", h.url+"/v1/push", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Encoding", wire.Zstd)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var eb wire.ErrorBody
-		_ = json.NewDecoder(resp.Body).Decode(&eb)
-		return resp.StatusCode, eb
+		return pushRaw(t, h.url, tok, body, "application/json", wire.Zstd)
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -522,19 +500,5 @@ func TestZstdBombIsRefused(t *testing.T) {
 	if status, eb := send(good[:len(good)-3]); status != http.StatusBadRequest || len(eb.Message) < 10 {
 		t.Fatalf("a cut zstd body: %d %+v", status, eb)
 	}
-	// The server is fine, and takes a good compressed push.
-	c, err := remote.NewClient(h.url, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(store.Options{Path: h.dir + "/ann.db", User: "ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	d := &device{t: t, name: "ann", st: st, c: c}
-	busyDevice(d)
-	if rep, err := remote.Sync(context.Background(), st, c); err != nil || rep.Pushed != 60 {
-		t.Fatalf("a good sync after the bombs: %+v %v", rep, err)
-	}
+	syncsAfterBombs(t, h, tok)
 }
