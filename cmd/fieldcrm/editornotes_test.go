@@ -44,7 +44,10 @@ func TestEditorNotesKeptUntilSaved(t *testing.T) {
 	}
 	sock := fmt.Sprintf("fieldcrm-editor-%d", os.Getpid())
 	tmux := func(args ...string) *exec.Cmd { return exec.Command("tmux", append([]string{"-L", sock}, args...)...) }
-	t.Cleanup(func() { _ = tmux("kill-server").Run() })
+	t.Cleanup(func() {
+		_ = tmux("kill-server").Run()
+		_ = os.Remove(tmuxSocket(sock)) // tmux 3.3 leaves it behind
+	})
 	// run runs 'visit add' in a tmux pane with note's text for the editor
 	// and returns its exit code, what it wrote on stderr, and the path
 	// the editor was given.
@@ -108,4 +111,15 @@ func TestEditorNotesKeptUntilSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// tmuxSocket is the file of the socket tmux -L name serves on:
+// $TMUX_TMPDIR, or /tmp, then tmux-UID (tmux(1), -L; as
+// ui/internal/uitest.SocketPath, which this package cannot import).
+func tmuxSocket(name string) string {
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	return filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), name)
 }

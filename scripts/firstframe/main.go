@@ -97,7 +97,16 @@ func start() (*tmux, error) {
 	return t, nil
 }
 
-func (t *tmux) stop() { exec.Command("tmux", "-L", t.sock, "kill-server").Run() }
+// stop kills the tmux server and removes its socket, which tmux 3.3
+// leaves behind: $TMUX_TMPDIR, or /tmp, then tmux-UID (tmux(1), -L).
+func (t *tmux) stop() {
+	exec.Command("tmux", "-L", t.sock, "kill-server").Run()
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	os.Remove(filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), t.sock))
+}
 
 // frame starts cmd in a new window and returns the time to its first
 // output holding mark, and the peak resident memory then.

@@ -40,8 +40,22 @@ func NewTerminal(t testing.TB, name string) *Terminal {
 	if out, err := exec.Command("go", "build", "-o", tm.Bin, "github.com/fieldcrm/fieldcrm/cmd/fieldcrm").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		exec.Command("tmux", "-L", tm.socket, "kill-server").Run()
+		os.Remove(SocketPath(tm.socket)) // tmux 3.3 leaves it behind
+	})
 	return tm
+}
+
+// SocketPath is the file of the socket tmux -L name serves on:
+// $TMUX_TMPDIR, or /tmp, then tmux-UID (tmux(1), -L). tmux leaves it
+// behind when its server is killed; a test removes its own.
+func SocketPath(name string) string {
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	return filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), name)
 }
 
 // Home is the program's home directory; its data and config follow XDG
