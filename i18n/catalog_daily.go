@@ -97,6 +97,7 @@ var dailyEntries = []entry{
 	{"capture.drafts_title", "Unsaved notes from last time", "上次未保存的记录"},
 	{"capture.draft_line", "%s · %s · %s", "%s · %s · %s"},
 	{"capture.editor_failed", "The editor failed; your text is still here.", "外部编辑器出错；内容仍保留在此。"},
+	{"capture.editor_failed_kept", "The editor failed; your text is still here, and what you typed in the editor is in %s.", "外部编辑器出错；内容仍保留在此，在编辑器中输入的内容在 %s。"},
 
 	// Palette.
 	{"palette.prompt", "Lead or action: ", "客户或操作："},

@@ -32,15 +32,16 @@ type Client struct {
 	// book bound to no account to it and refuses a book bound to another
 	// (see CheckAccount).
 	User string
-	// NoGzip sends and asks for bodies without compression (gzip.go):
-	// for measuring, or behind a proxy that mangles compressed bodies.
-	NoGzip bool
-	// NoZstd sends and asks for gzip, not zstd (gzip.go): for measuring,
-	// and to stand in for a client from before zstd.
+	// NoCompression sends and asks for bodies without compression
+	// (compress.go): for measuring, or behind a proxy that mangles
+	// compressed bodies.
+	NoCompression bool
+	// NoZstd sends and asks for gzip, not zstd (compress.go): for
+	// measuring, and to stand in for a client from before zstd.
 	NoZstd bool
-	// NoPack sends and asks for JSON bodies, not wire.PackType (gzip.go):
-	// for measuring, or to read bodies on the wire. With NoGzip as well,
-	// bodies are plain JSON.
+	// NoPack sends and asks for JSON bodies, not wire.PackType
+	// (compress.go): for measuring, or to read bodies on the wire. With
+	// NoCompression as well, bodies are plain JSON.
 	NoPack bool
 
 	gzip     atomic.Int32 // whether the server takes gzip pushes: acceptUnknown, ...

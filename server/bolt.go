@@ -290,10 +290,6 @@ func (t *boltTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 }
 
 func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
-	b := t.tx.Bucket(bRecords).Bucket([]byte(ref.Type))
-	if b == nil {
-		return fmt.Errorf("unknown entity type %q", ref.Type)
-	}
 	data, err := encodeRecord(rec)
 	if err != nil {
 		return err
@@ -301,6 +297,7 @@ func (t *boltTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	return t.putEncoded(ref, data)
 }
 
+// putEncoded stores a record encodeRecord encoded as data (encodedPutter).
 func (t *boltTx) putEncoded(ref model.EntityRef, data []byte) error {
 	b := t.tx.Bucket(bRecords).Bucket([]byte(ref.Type))
 	if b == nil {

@@ -191,7 +191,7 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 	if err != nil {
 		return err
 	}
-	typed, err := any(nil), error(nil)
+	var typed any
 	if fresh != nil {
 		typed, err = fresh.typed, fresh.err // rec is fresh.rec, checked against the same pipeline and clock
 	} else {

@@ -86,7 +86,7 @@ func Handler(svc *Service, opts Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "there is no "+r.Method+" "+r.URL.Path+" here; the API is /v1/push, /v1/pull, /v1/health")
 	})
-	return h.logged(opts.Metrics.instrument(gzipped(mux))) // gzip.go
+	return h.logged(opts.Metrics.instrument(compressed(mux))) // compress.go
 }
 
 type api struct {

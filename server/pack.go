@@ -15,7 +15,7 @@ import (
 // pull answers may travel as wire.PackType, their JSON passed through
 // jsonpack.Pack, with zstd or gzip on top. On the demo book's bodies gzip
 // then sends about 1.4 times fewer bytes than gzip of the JSON, and has
-// 2.7 times fewer bytes to compress (BENCHMARKS.md). gzipped says in every
+// 2.7 times fewer bytes to compress (BENCHMARKS.md). compressed says in every
 // answer that the server takes packed pushes (wire.AcceptHeader); the
 // push and pull answers are packed for requests that accept the type.
 

@@ -442,9 +442,6 @@ func (t *pgTx) Record(ref model.EntityRef) (*model.Record, bool, error) {
 }
 
 func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
-	if !slices.Contains(model.EntityTypes, ref.Type) {
-		return fmt.Errorf("unknown entity type %q", ref.Type)
-	}
 	data, err := encodeRecord(rec)
 	if err != nil {
 		return err
@@ -452,6 +449,7 @@ func (t *pgTx) PutRecord(ref model.EntityRef, rec *model.Record) error {
 	return t.putEncoded(ref, data)
 }
 
+// putEncoded stores a record encodeRecord encoded as data (encodedPutter).
 func (t *pgTx) putEncoded(ref model.EntityRef, data []byte) error {
 	if !slices.Contains(model.EntityTypes, ref.Type) {
 		return fmt.Errorf("unknown entity type %q", ref.Type)

@@ -337,7 +337,7 @@ func (rs *replicas) client(user string) *remote.Client {
 		panic(err) // a constant address
 	}
 	c.User = user
-	c.NoGzip, c.NoPack = true, true // nothing to save between two goroutines
+	c.NoCompression, c.NoPack = true, true // nothing to save between two goroutines
 	c.HTTP = &http.Client{Timeout: 60 * time.Second, Transport: apiTransport{api: rs.api, user: user}}
 	return c
 }

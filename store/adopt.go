@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -398,14 +399,27 @@ func activityFacts(fields []byte) (*model.Activity, error) {
 }
 
 // jsonText returns the JSON string v's value ("" for null), reading it
-// without encoding/json when it has no escape.
+// without encoding/json when its bytes between the quotes are its value:
+// no escape, no control character, valid UTF-8 (encoding/json would
+// refuse the one and replace the other).
 func jsonText(v []byte) (string, error) {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainText(v[1:len(v)-1]) {
 		return string(v[1 : len(v)-1]), nil
 	}
 	var s string
 	err := json.Unmarshal(v, &s)
 	return s, err
+}
+
+// plainText reports whether s, a JSON string's bytes between its quotes,
+// are its value as they are.
+func plainText(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return utf8.Valid(s)
 }
 
 // jsonBool returns the JSON boolean v's value (false for null).

@@ -72,8 +72,10 @@ func codingWeights(h string) [2]float64 {
 		coding, params, _ := strings.Cut(part, ";")
 		weight := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			// A weight is from 0 to 1 (RFC 9110, 12.4.2); anything else,
+			// NaN included, refuses the coding.
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
+			if err != nil || !(f >= 0 && f <= 1) {
 				f = 0
 			}
 			weight = f

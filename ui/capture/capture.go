@@ -136,6 +136,7 @@ type savedMsg struct {
 type editorDoneMsg struct {
 	text string // what the file held when the editor ended
 	err  error  // the editor failed, or its file could not be read
+	kept string // after a failure, the file, still there, when it is
 }
 
 // New opens the pane over draft d (empty for a new note; d.LeadID or
@@ -397,23 +398,29 @@ func (c settledCmd) SetStderr(w io.Writer) {
 
 // readBack reads the editor's file once the editor has ended (outside
 // Update, which does no I/O) and removes it with its folder when read;
-// after a failure it stays, and the draft saved before the editor
-// started keeps the text as it was then.
+// after a failure it stays, and is named, and the draft saved before the
+// editor started keeps the text as it was then.
 func readBack(path string, remove func(), err error) editorDoneMsg {
-	if err != nil {
-		return editorDoneMsg{err: err}
+	if err == nil {
+		var data []byte
+		if data, err = os.ReadFile(path); err == nil {
+			remove()
+			return editorDoneMsg{text: strings.TrimRight(string(data), "\n")}
+		}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return editorDoneMsg{err: err}
+	msg := editorDoneMsg{err: err}
+	if _, serr := os.Stat(path); serr == nil {
+		msg.kept = path
 	}
-	remove()
-	return editorDoneMsg{text: strings.TrimRight(string(data), "\n")}
+	return msg
 }
 
 func (m Model) editorDone(msg editorDoneMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.err = m.c.T("capture.editor_failed")
+		if msg.kept != "" {
+			m.err = m.c.Tf("capture.editor_failed_kept", model.Printable(msg.kept))
+		}
 		return m, nil
 	}
 	m.err = ""

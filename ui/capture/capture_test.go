@@ -2,6 +2,7 @@ package capture
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -286,5 +287,31 @@ func TestASavedNoteIsFiledOnce(t *testing.T) {
 	p.keys("ctrl+s", "text:x", "ctrl+s")
 	if len(bk.notes) != 1 {
 		t.Fatalf("%d notes filed, want 1: %+v", len(bk.notes), bk.notes)
+	}
+}
+
+// The editor's file is read back and removed when the editor ends well;
+// when it fails, the file stays and its path is in what the pane says.
+func TestEditorReadBack(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	path, remove, err := common.EditorFile("n.md", []byte("typed in the editor\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := readBack(path, remove, errors.New("exit status 1"))
+	if failed.err == nil || failed.kept != path {
+		t.Fatalf("after a failed editor: %+v, want the file %s kept", failed, path)
+	}
+	p := newPane(t, &fakeBook{}, store.Draft{})
+	m, _ := p.m.editorDone(failed)
+	if !strings.Contains(m.err, path) {
+		t.Fatalf("the pane says %q; want the file %s named", m.err, path)
+	}
+	ok := readBack(path, remove, nil)
+	if ok.err != nil || ok.text != "typed in the editor" {
+		t.Fatalf("after the editor: %+v", ok)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the file is still there after it was read back: %v", err)
 	}
 }

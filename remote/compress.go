@@ -29,18 +29,18 @@ import (
 // has named the type in wire.AcceptHeader. gzip of the packed bytes is
 // about 1.4 times smaller than gzip of the JSON (BENCHMARKS.md).
 
-// What a Client knows of its server's taking gzip, or packed, pushes
-// (zstd is yes or not known to be yes).
+// What a Client knows of its server's taking gzip, or packed, pushes. Of
+// zstd it knows only whether the last answer named it (Client.zstd).
 const (
 	acceptUnknown int32 = iota
 	acceptYes
 	acceptNo
 )
 
-// minGzipPush is the smallest push worth compressing or packing, and the
-// smallest worth a health request to learn whether the server takes
+// minCompressPush is the smallest push worth compressing or packing, and
+// the smallest worth a health request to learn whether the server takes
 // either.
-const minGzipPush = 4 << 10
+const minCompressPush = 4 << 10
 
 // noteAccepts records what an answer says about the codings and packing
 // the server takes.
@@ -69,7 +69,7 @@ func (c *Client) noteAccepts(resp *http.Response) {
 // once.
 func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte, contentType, encoding string) {
 	contentType = "application/json"
-	if (c.NoGzip && c.NoPack) || len(body) < minGzipPush {
+	if (c.NoCompression && c.NoPack) || len(body) < minCompressPush {
 		return body, contentType, ""
 	}
 	if c.gzip.Load() == acceptUnknown {
@@ -79,15 +79,15 @@ func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte
 		body = jsonpack.Pack(make([]byte, 0, len(body)/2), body)
 		contentType = wire.PackType
 	}
-	if !c.NoGzip && !c.NoZstd && c.zstd.Load() {
+	if !c.NoCompression && !c.NoZstd && c.zstd.Load() {
 		return wire.ZstdAppend(make([]byte, 0, len(body)/4), body), contentType, wire.Zstd
 	}
-	if c.NoGzip || c.gzip.Load() != acceptYes {
+	if c.NoCompression || c.gzip.Load() != acceptYes {
 		return body, contentType, ""
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 4)
-	zw := gzip.NewWriter(&buf) // the default level, as the server's answers (server/gzip.go)
+	zw := gzip.NewWriter(&buf) // the default level, as the server's answers (server/compress.go)
 	_, _ = zw.Write(body)      // a bytes.Buffer does not fail
 	_ = zw.Close()
 	return buf.Bytes(), contentType, wire.Gzip
@@ -96,7 +96,7 @@ func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte
 // acceptEncoding is the Accept-Encoding header of a request.
 func (c *Client) acceptEncoding() string {
 	switch {
-	case c.NoGzip:
+	case c.NoCompression:
 		return "identity"
 	case c.NoZstd:
 		return wire.Gzip
@@ -114,9 +114,11 @@ func (c *Client) accept() string {
 }
 
 // answerBody returns the reader of an answer's body, decompressed when the
-// server compressed it, and what to call once it is read.
+// server compressed it, and what to call once it is read. An answer in a
+// coding the client did not ask for is an error that names it.
 func answerBody(resp *http.Response) (io.Reader, func(), error) {
-	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))) {
+	switch coding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); coding {
+	case "", "identity":
 	case wire.Gzip:
 		zr, err := gzip.NewReader(resp.Body)
 		return zr, func() {}, err
@@ -126,6 +128,8 @@ func answerBody(resp *http.Response) (io.Reader, func(), error) {
 			return nil, nil, err
 		}
 		return zr, zr.Release, nil
+	default:
+		return nil, nil, fmt.Errorf("the answer is encoded as %.40q, which this client did not ask for", coding)
 	}
 	return resp.Body, func() {}, nil
 }

@@ -39,7 +39,7 @@ func (k *keeping) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // BenchmarkWireCompression: the demo book of 10,000 leads makes its first
 // push to an empty server, and a manager then pulls it fresh, once with
-// plain bodies (remote.Client.NoGzip and NoPack), once with gzip of the
+// plain bodies (remote.Client.NoCompression and NoPack), once with gzip of the
 // JSON (NoPack, NoZstd), once packed (jsonpack) under gzip (NoZstd), and
 // once as shipped, packed under zstd. It reports the bytes of request and
 // answer bodies and the CPU seconds of each (client and server share the
@@ -64,7 +64,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			copyFile(b, book, filepath.Join(run, "ann.db"))
 			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
 			up := &counting{}
-			c.HTTP.Transport, c.NoGzip, c.NoPack = up, mode == "plain", mode == "plain" || mode == "gzip"
+			c.HTTP.Transport, c.NoCompression, c.NoPack = up, mode == "plain", mode == "plain" || mode == "gzip"
 			c.NoZstd = mode != "packzstd"
 			logIn(b, st, c, "ann")
 			cpu0 := cpuTime()
@@ -80,7 +80,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			}
 			mst, mc := benchDevice(b, url, mtok, "boss", filepath.Join(run, "boss.db"))
 			down := &keeping{}
-			mc.HTTP.Transport, mc.NoGzip, mc.NoPack = down, mode == "plain", mode == "plain" || mode == "gzip"
+			mc.HTTP.Transport, mc.NoCompression, mc.NoPack = down, mode == "plain", mode == "plain" || mode == "gzip"
 			mc.NoZstd = mode != "packzstd"
 			cpu1 := cpuTime()
 			if rep, err := remote.Sync(ctx, mst, mc); err != nil || rep.Pulled < 110_000 {

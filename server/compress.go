@@ -35,13 +35,13 @@ import (
 // fields"); the same library's zstd is what won (BENCHMARKS.md, "zstd on
 // the wire").
 
-// minGzip is the smallest answer worth compressing: below one packet it
+// minCompress is the smallest answer worth compressing: below one packet it
 // saves nothing on the wire.
-const minGzip = 1400
+const minCompress = 1400
 
-// gzipped decompresses gzip and zstd request bodies within the body cap
+// compressed decompresses gzip and zstd request bodies within the body cap
 // and compresses answers for clients that ask for either.
-func gzipped(next http.Handler) http.Handler {
+func compressed(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Accept-Encoding", wire.Zstd+", "+wire.Gzip)
 		w.Header().Set(wire.AcceptHeader, wire.PackType) // and packed pushes (pack.go)
@@ -127,7 +127,7 @@ func (w *compressWriter) Write(b []byte) (int, error) {
 		if w.code == 0 {
 			w.code = http.StatusOK
 		}
-		if len(b) >= minGzip && w.Header().Get("Content-Encoding") == "" {
+		if len(b) >= minCompress && w.Header().Get("Content-Encoding") == "" {
 			w.Header().Set("Content-Encoding", w.coding)
 			w.Header().Del("Content-Length")
 			if w.coding == wire.Zstd {
