@@ -96,14 +96,22 @@ func DecodeOp(data []byte) (Op, error) {
 	if dec.More() {
 		return Op{}, fmt.Errorf("op has data after its end")
 	}
-	if err := op.Validate(); err != nil {
+	if err := op.ValidateDecoded(); err != nil {
 		return Op{}, err
 	}
 	return op, nil
 }
 
 // Validate checks the op's shape: ids, kind, field names, the clock.
-func (op *Op) Validate() error {
+func (op *Op) Validate() error { return op.validate(false) }
+
+// ValidateDecoded is Validate for an op just decoded from JSON (by
+// ReadOp, ScanOp or encoding/json), whose field values are JSON already:
+// each was checked as it was read, so it is not checked again (a tenth of
+// the CPU of reading a pushed op).
+func (op *Op) ValidateDecoded() error { return op.validate(true) }
+
+func (op *Op) validate(decoded bool) error {
 	if err := checkID("op_id", op.ID); err != nil {
 		return err
 	}
@@ -136,11 +144,11 @@ func (op *Op) Validate() error {
 			return fmt.Errorf("op sets %d fields; at most %d", len(op.Fields), maxOpFields)
 		}
 		for name, v := range op.Fields {
-			if op.checkField(name, v) != nil {
+			if op.checkField(name, v, decoded) != nil {
 				// Of several bad fields, name the same one every time
 				// (the map's order is random): the first by name.
 				for _, name := range slices.Sorted(maps.Keys(op.Fields)) {
-					if err := op.checkField(name, op.Fields[name]); err != nil {
+					if err := op.checkField(name, op.Fields[name], decoded); err != nil {
 						return err
 					}
 				}
@@ -211,8 +219,9 @@ func checkID(field, id string) error {
 	return nil
 }
 
-// checkField checks one field of a create or set op.
-func (op *Op) checkField(name string, v json.RawMessage) error {
+// checkField checks one field of a create or set op; decoded says v is
+// JSON already (ValidateDecoded).
+func (op *Op) checkField(name string, v json.RawMessage, decoded bool) error {
 	if err := checkFieldName(name); err != nil {
 		return err
 	}
@@ -227,7 +236,7 @@ func (op *Op) checkField(name string, v json.RawMessage) error {
 	if name == "id" && op.Kind == OpSet {
 		return fmt.Errorf("field \"id\" cannot be changed")
 	}
-	if !json.Valid(v) {
+	if !decoded && !json.Valid(v) {
 		return fmt.Errorf("field %q is not valid JSON", name)
 	}
 	return nil

@@ -26,7 +26,7 @@ import (
 func ReadOp(data []byte) (Op, error) {
 	if len(data) <= MaxOpBytes {
 		if op, ok := scanOp(bytes.Clone(data)); ok {
-			if err := op.Validate(); err != nil {
+			if err := op.ValidateDecoded(); err != nil {
 				return Op{}, err
 			}
 			return op, nil

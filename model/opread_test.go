@@ -18,6 +18,12 @@ func checkReadOpAgrees(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q: ReadOp reads %+v, DecodeOp %+v", data, got, want)
 	}
+	if gerr == nil {
+		// ValidateDecoded left out checking the values as JSON: they were.
+		if err := got.Validate(); err != nil {
+			t.Fatalf("%q: read, but Validate says %v", data, err)
+		}
+	}
 }
 
 var opSeeds = []string{

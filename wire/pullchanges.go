@@ -92,7 +92,7 @@ func checkChange(c Change) error {
 	n := 0
 	if c.Op != nil {
 		n++
-		if err := c.Op.Validate(); err != nil {
+		if err := c.Op.ValidateDecoded(); err != nil { // scanned, or decoded by encoding/json
 			return err
 		}
 	}

@@ -111,6 +111,11 @@ func FuzzDecodePullChanges(f *testing.F) {
 			if err := checkChange(c); err != nil {
 				t.Fatalf("change %d: accepted a bad change: %v", i, err)
 			}
+			if c.Op != nil {
+				if err := c.Op.Validate(); err != nil { // with its values checked again
+					t.Fatalf("change %d: accepted a bad op: %v", i, err)
+				}
+			}
 		}
 		for _, b := range bad {
 			if b.Before < 0 || b.Before > len(resp.Changes) || b.Reason == "" {
