@@ -459,9 +459,11 @@ func withOwn(ctx context.Context, o wire.Own) context.Context {
 // book it touches, and the search index's lists and the indexes keyed by
 // other than time are touched all over by any page. A fresh pull of the
 // demo book (118,538 changes in 24 pages) wrote 579 MB to a 93 MB book
-// page by page, 233 MB eight pages at a time, and grew the book to
-// 124.5 MB before its compaction instead of 144.8 MB; its peak memory
-// stayed within the 430-600 MB it takes in either way (BENCHMARKS.md).
+// page by page, and grew it to 144.8 MB before its compaction; eight
+// pages at a time, 233 MB and 124.5 MB; as pages come here (three or
+// four a transaction, in the half second below), 272 MB and 133-140 MB.
+// Its peak memory stayed within the 430-600 MB it takes in any of these
+// ways (BENCHMARKS.md).
 // A crash loses no more than the pages of the transaction it cut short,
 // pulled again from the cursor stored before them.
 //
