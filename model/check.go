@@ -136,8 +136,9 @@ var decodeBufs = sync.Pool{New: func() any { return new(decodeBuf) }}
 // checkTyped adds to es what the rules above find in v, a pointer to a
 // typed record.
 func checkTyped(es *Errors, v any, latest time.Time) {
-	c := checker{latest: latest}
-	c.walk("", reflect.ValueOf(v).Elem(), "")
+	var steps [8]pathStep // deep enough for every record type
+	c := checker{latest: latest, at: steps[:0]}
+	c.walk(reflect.ValueOf(v).Elem(), "")
 	*es = append(*es, c.es...)
 }
 
@@ -307,68 +308,115 @@ var (
 type checker struct {
 	latest time.Time
 	es     Errors
+	at     []pathStep // where in the record it is (path)
 }
 
-func (c *checker) walk(path string, v reflect.Value, tag string) {
+func (c *checker) walk(v reflect.Value, tag string) {
 	switch v.Type() {
 	case typeTime:
-		c.time(path, v.Interface().(time.Time), tag == "stamp")
+		c.time(*addrOf[time.Time](v), tag == "stamp")
 		return
 	case typeDate:
-		if d := v.Interface().(Date); !d.IsZero() && (d.Y < minYear || d.Y > maxYear) {
-			c.es.add(path, fmt.Sprintf("%s is not a plausible date", d))
+		if d := *addrOf[Date](v); !d.IsZero() && (d.Y < minYear || d.Y > maxYear) {
+			c.add(fmt.Sprintf("%s is not a plausible date", d))
 		}
 		return
 	case typeMoney:
-		m := v.Interface().(Money)
+		m := addrOf[Money](v)
 		if m.Amount < 0 || m.Amount > MaxAmount {
-			c.es.add(path, fmt.Sprintf("amount %d is not between 0 and %d", m.Amount, int64(MaxAmount)))
+			c.add(fmt.Sprintf("amount %d is not between 0 and %d", m.Amount, int64(MaxAmount)))
 		}
 		if m.Currency != "" && !isCurrency(m.Currency) {
-			c.es.add(path+".currency", fmt.Sprintf("%q is not a three-letter currency code", m.Currency))
+			c.es.add(c.path()+".currency", fmt.Sprintf("%q is not a three-letter currency code", m.Currency))
 		}
 		return
 	case typeHLC:
-		h := v.Interface().(HLC)
-		if err := checkStamp(h, c.latest); err != nil {
-			c.es.add(path, err.Error())
+		if err := checkStamp(*addrOf[HLC](v), c.latest); err != nil {
+			c.add(err.Error())
 		}
 		return
 	}
 	switch v.Kind() {
 	case reflect.String:
-		c.text(path, v.String(), tag)
+		c.text(v.String(), tag)
 	case reflect.Pointer:
 		if !v.IsNil() {
-			c.walk(path, v.Elem(), tag)
+			c.walk(v.Elem(), tag)
 		}
 	case reflect.Struct:
 		for _, f := range fieldsOf(v.Type()) {
-			c.walk(join(path, f.name), v.Field(f.index), f.check)
+			c.at = append(c.at, pathStep{name: f.name})
+			c.walk(v.Field(f.index), f.check)
+			c.at = c.at[:len(c.at)-1]
 		}
 	case reflect.Slice:
 		if tag != "append" && v.Len() > MaxListLen {
-			c.es.add(path, fmt.Sprintf("has %d entries; at most %d", v.Len(), MaxListLen))
+			c.add(fmt.Sprintf("has %d entries; at most %d", v.Len(), MaxListLen))
 			return
 		}
 		for i := range v.Len() {
-			c.walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i), "")
+			c.at = append(c.at, pathStep{index: i, elem: true})
+			c.walk(v.Index(i), "")
+			c.at = c.at[:len(c.at)-1]
 		}
 	case reflect.Map:
 		if v.Len() > MaxMapKeys {
-			c.es.add(path, fmt.Sprintf("has %d keys; at most %d", v.Len(), MaxMapKeys))
+			c.add(fmt.Sprintf("has %d keys; at most %d", v.Len(), MaxMapKeys))
 			return
 		}
 		iter := v.MapRange()
 		for iter.Next() {
 			k := iter.Key().String()
 			if k == "" || len(k) > MaxKeyLen || !oneLine(k) {
-				c.es.add(path, fmt.Sprintf("key %q must be one line of 1 to %d bytes", Printable(k), MaxKeyLen))
+				c.add(fmt.Sprintf("key %q must be one line of 1 to %d bytes", Printable(k), MaxKeyLen))
 				continue
 			}
-			c.walk(path+"."+k, iter.Value(), tag)
+			c.at = append(c.at, pathStep{name: k, member: true})
+			c.walk(iter.Value(), tag)
+			c.at = c.at[:len(c.at)-1]
 		}
 	}
+}
+
+// pathStep is one step of the path to where the checker is in a record:
+// a field's name, a list's element or a map's member. The path is
+// written out ("contacts[2].phone") only for an error, which most records
+// never have.
+type pathStep struct {
+	name   string
+	index  int
+	elem   bool // the index-th element of a list
+	member bool // a map's member: name is its key
+}
+
+// path names where the checker is, as a field error names it.
+func (c *checker) path() string {
+	var b strings.Builder
+	for i, st := range c.at {
+		switch {
+		case st.elem:
+			fmt.Fprintf(&b, "[%d]", st.index)
+		case i > 0 || st.member:
+			b.WriteString("." + st.name)
+		default:
+			b.WriteString(st.name)
+		}
+	}
+	return b.String()
+}
+
+// add notes a problem with the value the checker is at.
+func (c *checker) add(problem string) { c.es.add(c.path(), problem) }
+
+// addrOf returns a pointer to v's value, of type T: v's own when v is
+// addressable (a record's field, a list's element), else a copy's. It
+// saves boxing a time or an amount into an interface to read it.
+func addrOf[T any](v reflect.Value) *T {
+	if v.CanAddr() {
+		return v.Addr().Interface().(*T)
+	}
+	t := v.Interface().(T)
+	return &t
 }
 
 // checkedField is what walk reads of a struct's field: its JSON name and
@@ -403,27 +451,20 @@ func fieldsOf(t reflect.Type) []checkedField {
 	return out
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-func (c *checker) time(path string, t time.Time, stamp bool) {
+func (c *checker) time(t time.Time, stamp bool) {
 	if t.IsZero() {
 		return
 	}
 	if y := t.Year(); y < minYear || y > maxYear {
-		c.es.add(path, fmt.Sprintf("%s is not a plausible time", t.UTC().Format(time.RFC3339)))
+		c.add(fmt.Sprintf("%s is not a plausible time", t.UTC().Format(time.RFC3339)))
 		return
 	}
 	if stamp && !c.latest.IsZero() && t.After(c.latest) {
-		c.es.add(path, fmt.Sprintf("%s is in the future; check this device's date and time", t.UTC().Format(time.RFC3339)))
+		c.add(fmt.Sprintf("%s is in the future; check this device's date and time", t.UTC().Format(time.RFC3339)))
 	}
 }
 
-func (c *checker) text(path, s, tag string) {
+func (c *checker) text(s, tag string) {
 	max, multi := MaxTextLen, false
 	switch tag {
 	case "name":
@@ -434,19 +475,19 @@ func (c *checker) text(path, s, tag string) {
 		max, multi = MaxNotesLen, true
 	}
 	if len(s) > max {
-		c.es.add(path, fmt.Sprintf("is %d bytes long; at most %d", len(s), max))
+		c.add(fmt.Sprintf("is %d bytes long; at most %d", len(s), max))
 		return
 	}
 	if !utf8.ValidString(s) {
-		c.es.add(path, "is not valid UTF-8 text")
+		c.add("is not valid UTF-8 text")
 		return
 	}
 	if multi {
 		if !manyLines(s) {
-			c.es.add(path, "contains control characters (only newline and tab are allowed)")
+			c.add("contains control characters (only newline and tab are allowed)")
 		}
 	} else if !oneLine(s) {
-		c.es.add(path, "must be one line without control or text-direction override characters")
+		c.add("must be one line without control or text-direction override characters")
 	}
 }
 
