@@ -191,7 +191,11 @@ func setValue(f reflect.Value, way fieldWay, raw []byte, depth int) bool {
 			f.SetString(string(text))
 			return true
 		}
-		var s string // escapes: encoding/json reads them
+		if s, ok := unquoteShort(raw); ok { // a note's newlines
+			f.SetString(s)
+			return true
+		}
+		var s string // other escapes: encoding/json reads them
 		if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 			return false
 		}
@@ -250,8 +254,10 @@ func setMembers(f reflect.Value, ways map[string]fieldWay, raw []byte, depth int
 	}) && s.i == len(raw)
 }
 
-// setElements sets the slice f from raw, a list: none of its elements
-// null. An empty list is an empty slice, not nil, as encoding/json makes.
+// setElements sets the slice f, a new record's (nil), from raw, a list:
+// none of its elements null. An empty list is an empty slice, not nil, as
+// encoding/json makes. The elements are set where they lie in f, grown
+// as they come.
 func setElements(f reflect.Value, elem fieldWay, raw []byte, depth int) bool {
 	s := jsonScan{b: raw, i: 1}
 	s.ws()
@@ -259,25 +265,68 @@ func setElements(f reflect.Value, elem fieldWay, raw []byte, depth int) bool {
 		f.Set(reflect.MakeSlice(f.Type(), 0, 0))
 		return s.i+1 == len(raw)
 	}
-	list := reflect.MakeSlice(f.Type(), 0, 4)
 	for n := 0; ; n++ {
 		from := s.i
 		if !s.value(depth) || string(raw[from:s.i]) == "null" {
 			return false
 		}
-		list = reflect.Append(list, reflect.Zero(f.Type().Elem()))
-		if !setValue(list.Index(n), elem, raw[from:s.i], depth) {
+		if n == f.Cap() {
+			f.Grow(max(n, 2))
+		}
+		f.SetLen(n + 1)
+		if !setValue(f.Index(n), elem, raw[from:s.i], depth) {
 			return false
 		}
 		if !s.sep(']') {
 			return false
 		}
 		if raw[s.i-1] == ']' {
-			f.Set(list)
 			return s.i == len(raw)
 		}
 		s.ws()
 	}
+}
+
+// unquoteShort returns the JSON string raw as encoding/json reads it when
+// its only escapes are the short ones (\n, \t, \", ...); ok is false for
+// any other (\u, which encoding/json reads with its rules for broken
+// surrogates). raw's UTF-8 is checked before.
+func unquoteShort(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	text := raw[1 : len(raw)-1]
+	var b strings.Builder // one allocation, the string's own
+	b.Grow(len(text))
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\':
+			if i++; i == len(text) {
+				return "", false
+			}
+			switch text[i] {
+			case '"', '\\', '/':
+				c = text[i]
+			case 'n':
+				c = '\n'
+			case 't':
+				c = '\t'
+			case 'r':
+				c = '\r'
+			case 'b':
+				c = '\b'
+			case 'f':
+				c = '\f'
+			default:
+				return "", false
+			}
+		case c < 0x20 || c == '"':
+			return "", false
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
 }
 
 // unescaped returns the text of raw when raw is a JSON string with no

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // byEncodingJSON sets no field itself: decodeFields with it is the
@@ -40,6 +41,9 @@ var fieldSeeds = []struct {
 	{TypeApproval, "id\x00\"p\"\x00discount_pct\x0012\x00reasons\x00[\"r\"]\x00decisions\x00[]"},
 	{TypeService, "id\x00\"s\"\x00contract\x00{\"number\":\"N1\",\"signed_on\":\"2026-01-02\",\"value\":{\"amount\":3}}"},
 	{TypeComplaint, "id\x00\"c\"\x00severity\x00\"high\"\x00opened_at\x00\"2026-03-01T09:00:00Z\""},
+	// Every short escape (unquoteShort), and \u escapes, a broken
+	// surrogate among them, which encoding/json reads.
+	{TypeActivity, "id\x00\"a\"\x00feedback\x00\"q\\\"b\\\\s\\/t\\tn\\nr\\rb\\bf\\f\"\x00outcome\x00\"u\\u00e9\\ud800x\"\x00next_step\x00\"\\\\\""},
 	// Declined, or taken as encoding/json takes them.
 	{TypeLead, "Company\x00\"a\"\x00company\x00\"b\""},
 	{TypeLead, "COMPANY\x00\"a\""},
@@ -178,5 +182,23 @@ func BenchmarkDecodeFields(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkDecodeRecord decodes and checks a lead and an activity as the
+// server checks every record a push makes and a laptop every record a
+// pull brings.
+func BenchmarkDecodeRecord(b *testing.B) {
+	latest := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range fieldSeeds[:2] {
+		fields := seedFields(s.fields)
+		b.Run(s.typ, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DecodeRecord(s.typ, fields, DefaultPipeline(), latest); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
