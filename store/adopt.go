@@ -27,7 +27,7 @@ func isEntryList(f string) bool {
 // anything changed.
 func adoptAuthors(fields map[string]json.RawMessage, oldUser, newUser string) bool {
 	changed := false
-	name, _ := json.Marshal(oldUser)
+	name := quoteName(oldUser)
 	for f, v := range fields {
 		if isEntryList(f) {
 			if out, ok := renameAuthors(v, name, newUser); ok {
@@ -96,7 +96,7 @@ func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
 				return false
 			case bytes.Equal(val, name):
 				if to == nil {
-					to, _ = json.Marshal(newUser)
+					to = quoteName(newUser)
 				}
 				out = append(append(out, v[last:at+from]...), to...)
 				last = at + end
@@ -117,13 +117,22 @@ func renameAuthors(v, name []byte, newUser string) (out []byte, ok bool) {
 		}
 		i = skipSpace(v, i+1)
 	}
-	if skipSpace(v, i+1) != len(v) || (out != nil && !json.Valid(v)) {
+	if skipSpace(v, i+1) != len(v) || (out != nil && !validJSON(v)) {
 		return nil, false
 	}
 	if out != nil {
 		out = append(out, v[last:]...)
 	}
 	return out, true
+}
+
+// validJSON is json.Valid, by the model's scanner where it reads v (it
+// declines only what it does not read, which encoding/json decides).
+func validJSON(v []byte) bool {
+	if end, ok := model.SkipJSON(v, skipSpace(v, 0)); ok {
+		return skipSpace(v, end) == len(v)
+	}
+	return json.Valid(v)
 }
 
 // stringEnd returns the index just past the JSON string that starts at
@@ -171,16 +180,21 @@ func adoptEntry(entry json.RawMessage, oldUser, newUser string) json.RawMessage 
 //	            them (DropOutbox); removed when the outbox is empty
 var keyAdopted = []byte("adopted")
 
-// adopted returns the accounts unsynced work was handed from and to.
+// adopted returns the accounts unsynced work was handed from and to; the
+// map is the transaction's, read once, and not to be changed.
 func (t *Tx) adopted() map[string]string {
 	v := t.bucket(bucketSync).Get(keyAdopted)
 	if v == nil {
 		return nil
 	}
+	if t.handOver.raw != nil && bytes.Equal(v, t.handOver.raw) {
+		return t.handOver.names // a push's answers ask once per op
+	}
 	var m map[string]string
 	if json.Unmarshal(v, &m) != nil {
 		return nil
 	}
+	t.handOver.raw, t.handOver.names = bytes.Clone(v), m
 	return m
 }
 
@@ -479,8 +493,7 @@ func renameRecord(data []byte, oldUser, newUser string, mayOwn bool) (fields []b
 // it renamed the owner. ok is false when it cannot be sure (see
 // renameAuthors); the caller decodes the fields then.
 func renameFields(data []byte, oldUser, newUser string, owner bool) (out []byte, ownerRenamed, ok bool) {
-	name, _ := json.Marshal(oldUser)
-	to, _ := json.Marshal(newUser)
+	name, to := quoteName(oldUser), quoteName(newUser)
 	last := 0
 	ok = members(data, func(key []byte, from, end int) bool {
 		k, v := string(key[1:len(key)-1]), data[from:end]
@@ -514,6 +527,38 @@ func renameFields(data []byte, oldUser, newUser string, owner bool) (out []byte,
 		out = append(out, data[last:]...)
 	}
 	return out, ownerRenamed, true
+}
+
+// quoteName returns name as json.Marshal writes it, without reflection
+// for a name of plain ASCII (what account names are): the hand-over
+// quotes the names it compares with every op and record it hands over.
+func quoteName(name string) []byte {
+	if plainName(name) {
+		return append(append(append(make([]byte, 0, len(name)+2), '"'), name...), '"')
+	}
+	q, _ := json.Marshal(name)
+	return q
+}
+
+// unquoteName reads q, a JSON string, when its text is plain ASCII
+// (plainName); plain is false for any other, which the caller decodes.
+func unquoteName(q []byte) (name string, plain bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' || !plainName(string(q[1:len(q)-1])) {
+		return "", false
+	}
+	return string(q[1 : len(q)-1]), true
+}
+
+// plainName reports whether json.Marshal writes s between quotes as it
+// is: printable ASCII but the quote, the backslash and what it escapes
+// for HTML.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // members calls fn with the key (quoted, as written) and the start and
@@ -631,15 +676,18 @@ func adoptOpJSON(raw []byte, adopted map[string]string) (out, fields []byte, fie
 		}
 		return true
 	})
-	var old string
-	if !top || user == nil || bytes.IndexByte(user, '\\') >= 0 || json.Unmarshal(user, &old) != nil {
+	if !top || user == nil || bytes.IndexByte(user, '\\') >= 0 {
+		return raw, nil, 0, false
+	}
+	old, plain := unquoteName(user)
+	if !plain && json.Unmarshal(user, &old) != nil {
 		return raw, nil, 0, false
 	}
 	to, ok := adopted[old]
 	if !ok {
 		return raw, nil, 0, true
 	}
-	newName, _ := json.Marshal(to)
+	newName := quoteName(to)
 	type edit struct {
 		at   [2]int
 		with []byte

@@ -330,3 +330,28 @@ func TestJSONText(t *testing.T) {
 		}
 	}
 }
+
+// quoteName and unquoteName agree with encoding/json on every name, plain
+// or not.
+func TestQuoteName(t *testing.T) {
+	for _, name := range []string{"ann", "", "root", "a b", "王", "a\"b", `a\b`, "<x>", "a&b", "tab\there", "\u2028", "~!@#$%^*()"} {
+		want, _ := json.Marshal(name)
+		if got := quoteName(name); string(got) != string(want) {
+			t.Errorf("quoteName(%q) = %s; encoding/json writes %s", name, got, want)
+		}
+		if got, plain := unquoteName(want); plain && got != name {
+			t.Errorf("unquoteName(%s) = %q; want %q", want, got, name)
+		} else if !plain && plainName(name) {
+			t.Errorf("unquoteName(%s) left a plain name to encoding/json", want)
+		}
+	}
+}
+
+// validJSON answers as json.Valid does.
+func TestValidJSON(t *testing.T) {
+	for _, v := range []string{`[]`, ` [ {"a":1} ] `, `[{"a":1e5,"b":[true,null,"x\n"]}]`, `[`, `[1,]`, `{"a":01}`, `"\x"`, `[` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `]`, `[1] x`, ``, `"\ud800"`} {
+		if got, want := validJSON([]byte(v)), json.Valid([]byte(v)); got != want {
+			t.Errorf("validJSON(%.40q) = %v; json.Valid says %v", v, got, want)
+		}
+	}
+}

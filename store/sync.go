@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -362,7 +363,7 @@ func (t *Tx) AdoptUnsynced(oldUser, newUser string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := t.adopted()
+	m := maps.Clone(t.adopted()) // adopted's own is not to be changed
 	if m == nil {
 		m = map[string]string{}
 	}

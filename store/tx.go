@@ -25,6 +25,12 @@ type Tx struct {
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
 	view    jsonView                // records read as JSON (records.go)
+	// handOver is the record of a handover (adopted) as last read, and
+	// the names it holds, which are not to be changed.
+	handOver struct {
+		raw   []byte
+		names map[string]string
+	}
 	// ids are eachDue's and touchedBy's ids unpacked for their callbacks:
 	// a buffer on the stack escapes once passed to one.
 	ids [2][36]byte
