@@ -374,6 +374,9 @@ func (r *Record) applyCreate(op Op, st Stamp) bool {
 // stamps equal to it are dropped, which are all of them.
 func (r *Record) createFresh(op Op, st Stamp) bool {
 	changed := false
+	if len(r.Fields) == 0 {
+		r.Fields = make(map[string]json.RawMessage, len(op.Fields)) // grown once
+	}
 	for f, v := range op.Fields {
 		if IsAppendField(r.Type, f) {
 			changed = r.mergeEntries(f, v) || changed
