@@ -182,13 +182,16 @@ func (op *Op) validate(decoded bool) error {
 }
 
 func validEntries(v json.RawMessage) bool {
-	var keys []entryKey
 	if list, _, ok := parseEntries(v); ok {
-		keys = make([]entryKey, len(list))
-		for i, e := range list {
-			keys[i] = e.key
+		for _, e := range list {
+			if e.key.ID == "" || e.key.HLC.IsZero() {
+				return false
+			}
 		}
-	} else if err := json.Unmarshal(v, &keys); err != nil {
+		return true
+	}
+	var keys []entryKey
+	if err := json.Unmarshal(v, &keys); err != nil {
 		return false
 	}
 	for _, e := range keys {
@@ -680,7 +683,11 @@ func (r *Record) Equal(o *Record) bool {
 // (from DecodeOp, which checks them, or from a stored record). Re-checking
 // them was most of the cost of a write.
 func EncodeFields(fields map[string]json.RawMessage) []byte {
-	keys := slices.Sorted(maps.Keys(fields))
+	keys := make([]string, 0, len(fields)) // one allocation, where slices.Sorted grows its list
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
 	n := 2
 	for _, k := range keys {
 		n += len(k) + len(fields[k]) + 4

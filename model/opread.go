@@ -135,14 +135,22 @@ func (s *jsonScan) fields(dst *map[string]json.RawMessage) bool {
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		return false
 	}
-	fields := map[string]json.RawMessage{}
+	// The members are listed first and the map made at its size: grown
+	// as they came, a record's map was made three or four times over.
+	type member struct{ key, value []byte }
+	var list [32]member
+	members := list[:0]
 	ok := s.object(2, func(key []byte, from, to int) bool {
-		if _, dup := fields[string(key)]; dup {
-			return false
-		}
-		fields[intern(key)] = s.b[from:to]
+		members = append(members, member{key, s.b[from:to]})
 		return true
 	})
+	fields := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		if _, dup := fields[string(m.key)]; dup {
+			ok = false
+		}
+		fields[intern(m.key)] = m.value
+	}
 	*dst = fields
 	return ok
 }
