@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,16 +156,22 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if err != nil {
 		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
 	}
-	data, err := io.ReadAll(io.LimitReader(rb, limit+1))
+	buf := answerBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(rb, limit+1))
 	release()
 	if err != nil {
 		return nil, &OfflineError{fmt.Errorf("read the answer: %w", err)}
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("the server's answer is larger than %d bytes", limit)
 	}
-	if data, err = unpackAnswer(resp, data, limit); err != nil {
+	data, err := unpackAnswer(resp, buf.Bytes(), limit)
+	if err != nil {
 		return nil, err
+	}
+	if packed(resp) && buf.Cap() <= maxPooledAnswer {
+		answerBufs.Put(buf) // unpacked into data of its own: buf may read the next answer
 	}
 	if resp.StatusCode != http.StatusOK {
 		var eb wire.ErrorBody
@@ -178,6 +185,14 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	return data, nil
 }
+
+// answerBufs hold what answers are read into before they are unpacked:
+// a first sync's pull reads two dozen pages of megabytes each, and read
+// into a new buffer each time, grown as it came, that was a tenth of the
+// bytes it allocated. A buffer larger than maxPooledAnswer is let go.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledAnswer = 16 << 20
 
 // Health asks whether the server is up.
 func (c *Client) Health(ctx context.Context) (wire.Health, error) {

@@ -134,11 +134,16 @@ func answerBody(resp *http.Response) (io.Reader, func(), error) {
 	return resp.Body, func() {}, nil
 }
 
+// packed reports whether an answer's Content-Type says it is packed.
+func packed(resp *http.Response) bool {
+	t, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return t == wire.PackType
+}
+
 // unpackAnswer returns the JSON of an answer's body data: unpacked, within
 // limit bytes, when its Content-Type says it is packed, or data itself.
 func unpackAnswer(resp *http.Response, data []byte, limit int64) ([]byte, error) {
-	t, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if t != wire.PackType {
+	if !packed(resp) {
 		return data, nil
 	}
 	out, err := jsonpack.UnpackMax(make([]byte, 0, min(3*int64(len(data))+1024, limit)), data, int(limit))
