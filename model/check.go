@@ -599,8 +599,7 @@ func CheckSelfID(fields map[string]json.RawMessage, id string) error {
 	if !ok {
 		return nil
 	}
-	var named string
-	if json.Unmarshal(v, &named) != nil || named != id {
+	if !JSONTextIs(v, id) {
 		return &FieldError{"id", fmt.Sprintf("names another record (%s)", Printable(string(v)))}
 	}
 	return nil

@@ -295,7 +295,4 @@ func earlierOrSame(now, before json.RawMessage) bool {
 func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" }
 
 // jsonIs reports whether v is the JSON string s.
-func jsonIs(v json.RawMessage, s string) bool {
-	var got string
-	return json.Unmarshal(v, &got) == nil && got == s
-}
+func jsonIs(v json.RawMessage, s string) bool { return model.JSONTextIs(v, s) }

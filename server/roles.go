@@ -29,7 +29,9 @@ func named(rec *model.Record) []string {
 	var owner string
 	var assignees []string
 	if rec != nil {
-		_ = json.Unmarshal(rec.Fields["owner"], &owner)
+		if v := rec.Fields["owner"]; v != nil {
+			owner, _ = model.JSONText(v)
+		}
 		_ = json.Unmarshal(rec.Fields["assignees"], &assignees)
 	}
 	var out []string

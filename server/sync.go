@@ -560,8 +560,7 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 					return "", reject("only a manager can change a lead's %s", f)
 				}
 				// A new lead: the rep must own it and name nobody else.
-				var owner string
-				if f == "owner" && (json.Unmarshal(v, &owner) != nil || owner != u.Name) {
+				if f == "owner" && !model.JSONTextIs(v, u.Name) {
 					return "", reject("a new lead's owner must be you (%s)", u.Name)
 				}
 				if f == "assignees" && string(v) != "null" && string(v) != "[]" {

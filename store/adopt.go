@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -386,13 +385,13 @@ func activityFacts(fields []byte) (*model.Activity, error) {
 		v := fields[from:end]
 		switch string(key) {
 		case `"id"`:
-			a.ID, err = jsonText(v)
+			a.ID, err = model.JSONText(v)
 		case `"lead_id"`:
-			a.LeadID, err = jsonText(v)
+			a.LeadID, err = model.JSONText(v)
 		case `"kind"`:
-			a.Kind, err = jsonText(v)
+			a.Kind, err = model.JSONText(v)
 		case `"author"`:
-			a.Author, err = jsonText(v)
+			a.Author, err = model.JSONText(v)
 		case `"started_at"`:
 			err = a.StartedAt.UnmarshalJSON(v)
 		case `"deleted"`:
@@ -410,30 +409,6 @@ func activityFacts(fields []byte) (*model.Activity, error) {
 		return nil, err
 	}
 	return &a, nil
-}
-
-// jsonText returns the JSON string v's value ("" for null), reading it
-// without encoding/json when its bytes between the quotes are its value:
-// no escape, no control character, valid UTF-8 (encoding/json would
-// refuse the one and replace the other).
-func jsonText(v []byte) (string, error) {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainText(v[1:len(v)-1]) {
-		return string(v[1 : len(v)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(v, &s)
-	return s, err
-}
-
-// plainText reports whether s, a JSON string's bytes between its quotes,
-// are its value as they are.
-func plainText(s []byte) bool {
-	for _, c := range s {
-		if c < 0x20 || c == '\\' || c == '"' {
-			return false
-		}
-	}
-	return utf8.Valid(s)
 }
 
 // jsonBool returns the JSON boolean v's value (false for null).
@@ -455,7 +430,7 @@ func ownerIsJSON(fields []byte, user string) bool {
 	is := false
 	if !members(fields, func(key []byte, from, end int) bool {
 		if string(key) == `"owner"` {
-			owner, err := jsonText(fields[from:end])
+			owner, err := model.JSONText(fields[from:end])
 			is = err == nil && owner == user
 		}
 		return true

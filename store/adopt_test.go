@@ -319,18 +319,6 @@ func TestDropPushedAsDropOutbox(t *testing.T) {
 	}
 }
 
-// jsonText reads a string as encoding/json does, quickly when it can.
-func TestJSONText(t *testing.T) {
-	for _, v := range []string{`"ann"`, `"王芳"`, `""`, `null`, `"a\"b"`, `"tab\there"`, "\"bad \xff utf-8\"", "\"ctl \x01\"", `42`} {
-		var want string
-		wantErr := json.Unmarshal([]byte(v), &want)
-		got, err := jsonText([]byte(v))
-		if (err == nil) != (wantErr == nil) || got != want {
-			t.Errorf("jsonText(%q) = %q, %v; encoding/json: %q, %v", v, got, err, want, wantErr)
-		}
-	}
-}
-
 // quoteName and unquoteName agree with encoding/json on every name, plain
 // or not.
 func TestQuoteName(t *testing.T) {
