@@ -29,9 +29,8 @@ type Options struct {
 	PullLimit int // changes per pull, at most MaxPullLimit
 	// Progress, when set, is called after each batch pushed is stored and
 	// each page pulled is applied, with what the sync has done so far and
-	// how many
-	// ops waited to be pushed when it began: a first sync of a large book
-	// takes seconds, and its command shows how far it got.
+	// how many ops waited to be pushed when it began: a first sync of a
+	// large book takes seconds, and its command shows how far it got.
 	Progress func(done Report, waiting int)
 	// LessGC raises the garbage collector's target while the sync runs
 	// (gc.go): a laptop's process trades memory for CPU there; a server's
@@ -461,11 +460,11 @@ func withOwn(ctx context.Context, o wire.Own) context.Context {
 // demo book (118,538 changes in 24 pages) wrote 579 MB to a 93 MB book
 // page by page, and grew it to 144.8 MB before its compaction; eight
 // pages at a time, 233 MB and 124.5 MB; as pages come here (three or
-// four a transaction, in the half second below), 272 MB and 133-140 MB.
-// Its peak memory stayed within the 430-600 MB it takes in any of these
-// ways (BENCHMARKS.md).
-// A crash loses no more than the pages of the transaction it cut short,
-// pulled again from the cursor stored before them.
+// four a transaction, in the half second below), 272-290 MB and 133-140
+// MB, for a few tens of MB more at its peak (BENCHMARKS.md). In one
+// transaction it wrote 96 MB but took 800 MB of memory. A crash loses no
+// more than the pages of the transaction it cut short, pulled again from
+// the cursor stored before them.
 //
 // A transaction waits for a next page only until maxPullTxHold after it
 // began: the book's other writers (the terminal UI storing what was
