@@ -90,7 +90,17 @@ func SyncWith(ctx context.Context, st *store.Store, c *Client, o Options) (Repor
 	return rep, errors.Join(err, serr)
 }
 
-func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) error {
+// answersPerTx is how many batches' answers one transaction stores at
+// most. Each transaction writes anew every page of the book it touches,
+// and storing the answers to a first push after a login rewrites each
+// record (handed over) and its index entries: the demo book's first push
+// wrote 611 MB to make an 89 MB book, an answer a transaction; 382 MB two
+// at a time, and 263 MB four at a time. Four made the push no faster: the
+// server, its batch applied, waits while the laptop stores four answers;
+// two took as long as one (BENCHMARKS.md).
+const answersPerTx = 2
+
+func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Report) (err error) {
 	var waiting int
 	// reach is how far the replica will have pulled once the answers
 	// before the next batch are stored: each batch says it, and while the
@@ -154,15 +164,45 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	// The next batch is read, packed and compressed while the server
 	// applies one, and sent as soon as that one is answered, before the
 	// answer is stored: the server applies a batch while this replica
-	// stores the answer to the one before (on a first push each takes
+	// stores the answers to the ones before (on a first push each takes
 	// about half the CPU), and never waits for a body to be made. Only one
 	// request is ever in flight, so the server takes the batches in order,
-	// and answers are stored in order; after a failure none is stored and
-	// the batch in flight is waited for and its answer dropped: its ops
-	// are sent again next time (answered "duplicate" when taken). Each
-	// round answers at least one op, so the bound on rounds is never
-	// reached unless the outbox grows while we push; the rest waits for
-	// next time.
+	// and answers are stored in order, a few batches' in a transaction
+	// (answersPerTx); after a failure the answers that came before it
+	// are stored, and the batch in flight is waited for and its answer
+	// dropped: its ops are sent again next time (answered "duplicate"
+	// when taken). Each round answers at least one op, so the bound on
+	// rounds is never reached unless the outbox grows while we push; the
+	// rest waits for next time.
+	//
+	// answered holds the flights answered whose answers are not stored
+	// yet: they are stored answersPerTx at a time, and before push
+	// returns, whatever it returns with.
+	var answered []*flight
+	storeAnswered := func() error {
+		if len(answered) == 0 {
+			return nil
+		}
+		err := st.Update(func(tx *store.Tx) error {
+			for _, f := range answered {
+				if err := storeAnswers(tx, f, rep); err != nil {
+					return err
+				}
+				o.progress(*rep, waiting)
+			}
+			return nil
+		})
+		answered = nil
+		if err != nil {
+			return fmt.Errorf("store the server's answers: %w", err)
+		}
+		return nil
+	}
+	defer func() {
+		if serr := storeAnswered(); err == nil {
+			err = serr
+		}
+	}()
 	first, err := read()
 	var cur *flight
 	if err == nil {
@@ -191,13 +231,14 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		if rerr == nil {
 			ahead = launch(next)
 		}
-		if err := st.Update(func(tx *store.Tx) error { return storeAnswers(tx, cur, rep) }); err != nil {
-			if ahead != nil {
-				<-ahead.done
+		if answered = append(answered, cur); len(answered) == answersPerTx || ahead == nil {
+			if err := storeAnswered(); err != nil {
+				if ahead != nil {
+					<-ahead.done
+				}
+				return err
 			}
-			return fmt.Errorf("store the server's answers: %w", err)
 		}
-		o.progress(*rep, waiting)
 		if rerr != nil {
 			return rerr
 		}
