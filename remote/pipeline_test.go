@@ -53,10 +53,10 @@ func (w *watchPushes) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // A push of many batches sends the next while the answer to one is
 // stored, yet only one request is ever in flight and the ops reach the
 // server in the outbox's order. When a batch fails, the sync stops with
-// the error, and the next sync sends what is left: every lead arrives
-// once, none refused.
+// the error, the answers before it stored, and the next sync sends what
+// is left: every lead arrives once, none refused.
 func TestPushSendsOneBatchAtATimeInOrder(t *testing.T) {
-	for _, failAt := range []int32{0, 3} {
+	for _, failAt := range []int32{0, 2, 3} {
 		t.Run(fmt.Sprintf("failAt=%d", failAt), func(t *testing.T) {
 			front := &watchPushes{failAt: failAt}
 			const leads = 400
@@ -89,6 +89,13 @@ func TestPushSendsOneBatchAtATimeInOrder(t *testing.T) {
 				}
 				if got := front.n.Load(); got != failAt {
 					t.Errorf("%d pushes before stopping, want %d", got, failAt)
+				}
+				// The answers that came before the failure are stored,
+				// though they wait to be stored two batches at a time.
+				var left int
+				st.View(func(tx *store.Tx) error { left = tx.OutboxLen(); return nil })
+				if want := leads - 50*int(failAt-1); left != want {
+					t.Errorf("%d ops wait after the failed batch, want %d", left, want)
 				}
 				again, err := remote.SyncWith(context.Background(), st, c, opts)
 				if err != nil {
