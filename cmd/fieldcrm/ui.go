@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/fieldcrm/fieldcrm/config"
 	"github.com/fieldcrm/fieldcrm/demo"
+	"github.com/fieldcrm/fieldcrm/i18n"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/store"
 	"github.com/fieldcrm/fieldcrm/ui"
@@ -56,16 +58,57 @@ func (a *app) openUI() error {
 	if !a.demo { // the demo book never syncs with the user's server
 		sync = a.startSync(ctx, st, own)
 	}
+	data := &savingBook{Store: st}
 	m := ui.New(ui.Options{
-		Data: st, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
+		Data: data, Rules: st.Rules(), Lang: config.Language(a.lang, a.cfg),
 		DBPath: st.Path(), User: st.User(), Now: a.now, Keys: a.cfg.Keys, Dark: true, Template: a.cfg.Template,
 		Sync: sync, Own: own, Plan: a.commissionPlan(),
 	})
 	_, err = tea.NewProgram(m, tea.WithInput(a.in), tea.WithOutput(a.out)).Run()
+	// A note saved just before quitting may still wait for the book (the
+	// sync's transaction holds it for up to a second or two while it
+	// stores a first pull): the sync is stopped, and the save is let
+	// finish before the process ends.
+	stop()
+	if !data.settle(quitWait) {
+		printf(a.err, "fieldcrm: "+i18n.T(a.language(), "ui.unsaved")+"\n", quitWait)
+	}
 	if err != nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// quitWait bounds how long quitting the terminal UI waits for its writes.
+const quitWait = 15 * time.Second
+
+// savingBook is the book as the terminal UI writes it: each write runs
+// in a command of its own, and one may still be waiting for the book
+// (another process's transaction, or this one's sync) when the user
+// quits; settle waits for those.
+type savingBook struct {
+	*store.Store
+	writes atomic.Int64 // running
+}
+
+func (b *savingBook) Update(fn func(*store.Tx) error) error {
+	b.writes.Add(1)
+	defer b.writes.Add(-1)
+	return b.Store.Update(fn)
+}
+
+// settle waits until no write is running, at most limit, and reports
+// whether none was. It looks every few milliseconds: a write may still
+// start while it waits, from a command the program ran before it ended.
+func (b *savingBook) settle(limit time.Duration) bool {
+	end := time.Now().Add(limit)
+	for b.writes.Load() > 0 {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // startSync starts the background sync of the UI when a server and a
