@@ -57,12 +57,7 @@ func BenchmarkWireCompression(b *testing.B) {
 			run := filepath.Join(dir, mode+string(rune('a'+i)))
 			svc, url := benchServer(b, filepath.Join(run, "srv"))
 			ctx := context.Background()
-			tok, err := svc.AddUser(ctx, "ann", "rep")
-			if err != nil {
-				b.Fatal(err)
-			}
-			copyFile(b, book, filepath.Join(run, "ann.db"))
-			st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
+			st, c := rootsLaptop(b, svc, url, book, run)
 			up := &counting{}
 			c.HTTP.Transport, c.NoCompression, c.NoPack = up, mode == "plain", mode == "plain" || mode == "gzip"
 			c.NoZstd = mode != "packzstd"
@@ -165,12 +160,7 @@ func BenchmarkPullPage(b *testing.B) {
 	book := demoBook(b, dir, 1_000)
 	svc, url := benchServer(b, filepath.Join(dir, "srv"))
 	ctx := context.Background()
-	tok, err := svc.AddUser(ctx, "ann", "rep")
-	if err != nil {
-		b.Fatal(err)
-	}
-	copyFile(b, book, filepath.Join(dir, "ann.db"))
-	st, c := benchDevice(b, url, tok, "root", filepath.Join(dir, "ann.db"))
+	st, c := rootsLaptop(b, svc, url, book, dir)
 	logIn(b, st, c, "ann")
 	if _, err := remote.Sync(ctx, st, c); err != nil {
 		b.Fatal(err)

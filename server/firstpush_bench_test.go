@@ -151,12 +151,7 @@ func firstPush(b *testing.B, leads int, serve func(b *testing.B, run string) (*s
 		run := filepath.Join(dir, "run"+string(rune('a'+i)))
 		svc, url, sizes := serve(b, run)
 		ctx := context.Background()
-		tok, err := svc.AddUser(ctx, "ann", "rep")
-		if err != nil {
-			b.Fatal(err)
-		}
-		copyFile(b, book, filepath.Join(run, "ann.db"))
-		st, c := benchDevice(b, url, tok, "root", filepath.Join(run, "ann.db"))
+		st, c := rootsLaptop(b, svc, url, book, run)
 		wire := &counting{}
 		c.HTTP.Transport = wire
 		b.StartTimer()
@@ -215,6 +210,18 @@ func fileSize(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// rootsLaptop adds the rep ann to svc and returns a copy of book, in dir,
+// as root's laptop before its first login, with a client of ann's.
+func rootsLaptop(b testing.TB, svc *server.Service, url, book, dir string) (*store.Store, *remote.Client) {
+	b.Helper()
+	tok, err := svc.AddUser(context.Background(), "ann", "rep")
+	if err != nil {
+		b.Fatal(err)
+	}
+	copyFile(b, book, filepath.Join(dir, "ann.db"))
+	return benchDevice(b, url, tok, "root", filepath.Join(dir, "ann.db"))
 }
 
 func copyFile(b testing.TB, from, to string) {
