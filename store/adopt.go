@@ -430,8 +430,7 @@ func ownerIsJSON(fields []byte, user string) bool {
 	is := false
 	if !members(fields, func(key []byte, from, end int) bool {
 		if string(key) == `"owner"` {
-			owner, err := model.JSONText(fields[from:end])
-			is = err == nil && owner == user
+			is = model.JSONTextIs(fields[from:end], user)
 		}
 		return true
 	}) {
@@ -513,15 +512,6 @@ func quoteName(name string) []byte {
 	}
 	q, _ := json.Marshal(name)
 	return q
-}
-
-// unquoteName reads q, a JSON string, when its text is plain ASCII
-// (plainName); plain is false for any other, which the caller decodes.
-func unquoteName(q []byte) (name string, plain bool) {
-	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' || !plainName(string(q[1:len(q)-1])) {
-		return "", false
-	}
-	return string(q[1 : len(q)-1]), true
 }
 
 // plainName reports whether json.Marshal writes s between quotes as it
@@ -654,8 +644,8 @@ func adoptOpJSON(raw []byte, adopted map[string]string) (out, fields []byte, fie
 	if !top || user == nil || bytes.IndexByte(user, '\\') >= 0 {
 		return raw, nil, 0, false
 	}
-	old, plain := unquoteName(user)
-	if !plain && json.Unmarshal(user, &old) != nil {
+	old, err := model.JSONText(user)
+	if err != nil {
 		return raw, nil, 0, false
 	}
 	to, ok := adopted[old]

@@ -319,18 +319,16 @@ func TestDropPushedAsDropOutbox(t *testing.T) {
 	}
 }
 
-// quoteName and unquoteName agree with encoding/json on every name, plain
-// or not.
+// quoteName agrees with encoding/json on every name, plain or not, and
+// model.JSONText, which reads the names back, returns each name.
 func TestQuoteName(t *testing.T) {
 	for _, name := range []string{"ann", "", "root", "a b", "王", "a\"b", `a\b`, "<x>", "a&b", "tab\there", "\u2028", "~!@#$%^*()"} {
 		want, _ := json.Marshal(name)
 		if got := quoteName(name); string(got) != string(want) {
 			t.Errorf("quoteName(%q) = %s; encoding/json writes %s", name, got, want)
 		}
-		if got, plain := unquoteName(want); plain && got != name {
-			t.Errorf("unquoteName(%s) = %q; want %q", want, got, name)
-		} else if !plain && plainName(name) {
-			t.Errorf("unquoteName(%s) left a plain name to encoding/json", want)
+		if got, err := model.JSONText(want); err != nil || got != name {
+			t.Errorf("model.JSONText(%s) = %q, %v; want %q", want, got, err, name)
 		}
 	}
 }
