@@ -113,16 +113,21 @@ func (l *Loop) setStatus(fn func(*Status)) {
 
 // refreshCounts reads the waiting, refused and set-aside counts from the
 // replica.
-func (l *Loop) refreshCounts() {
+func (l *Loop) refreshCounts() { l.setStatus(l.counts()) }
+
+// counts reads the waiting, refused and set-aside counts and the last
+// sync's time from the replica, and returns what sets them in a status
+// (nothing when the replica could not be read).
+func (l *Loop) counts() func(*Status) {
 	var waiting, rejected, aside int
 	var last time.Time
 	if err := l.st.View(func(tx *store.Tx) error {
 		waiting, rejected, aside, last = tx.OutboxLen(), tx.RejectedLen(), tx.SetAsideLen(), tx.SyncState().LastSync
 		return nil
 	}); err != nil {
-		return
+		return func(*Status) {}
 	}
-	l.setStatus(func(s *Status) { s.Waiting, s.Rejected, s.SetAside, s.LastSync = waiting, rejected, aside, last })
+	return func(s *Status) { s.Waiting, s.Rejected, s.SetAside, s.LastSync = waiting, rejected, aside, last }
 }
 
 // counting returns o that also counts down Status.Waiting as the server
@@ -180,6 +185,9 @@ func (l *Loop) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		// The end of a sync and the counts it left, in one status: a
+		// watcher never sees the sync over, online, without its time.
+		counts := l.counts()
 		l.setStatus(func(s *Status) {
 			s.Syncing, s.Pulled = false, 0
 			s.Err = err
@@ -187,8 +195,8 @@ func (l *Loop) Run(ctx context.Context) {
 			if err == nil {
 				s.Last = rep
 			}
+			counts(s)
 		})
-		l.refreshCounts()
 		if err == nil {
 			backoff = 0
 			next = time.Now().Add(l.o.Interval)
