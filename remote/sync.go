@@ -27,10 +27,12 @@ type Report struct {
 type Options struct {
 	PushBatch int // ops per push, at most wire.MaxBatchOps
 	PullLimit int // changes per pull, at most MaxPullLimit
-	// Progress, when set, is called after each batch pushed is stored and
-	// each page pulled is applied, with what the sync has done so far and
-	// how many ops waited to be pushed when it began: a first sync of a
-	// large book takes seconds, and its command shows how far it got.
+	// Progress, when set, is called after each batch pushed and each page
+	// pulled, once the transaction that stored it has committed (never
+	// inside one: it may read the book), with what the sync had done by
+	// then and how many ops waited to be pushed when it began: a first
+	// sync of a large book takes seconds, and its command shows how far
+	// it got.
 	Progress func(done Report, waiting int)
 	// LessGC raises the garbage collector's target while the sync runs
 	// (gc.go): a laptop's process trades memory for CPU there; a server's
@@ -183,18 +185,23 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		if len(answered) == 0 {
 			return nil
 		}
+		var done []Report // after each batch, told once they are stored
 		err := st.Update(func(tx *store.Tx) error {
+			done = done[:0]
 			for _, f := range answered {
 				if err := storeAnswers(tx, f, rep); err != nil {
 					return err
 				}
-				o.progress(*rep, waiting)
+				done = append(done, *rep)
 			}
 			return nil
 		})
 		answered = nil
 		if err != nil {
 			return fmt.Errorf("store the server's answers: %w", err)
+		}
+		for _, r := range done {
+			o.progress(r, waiting)
 		}
 		return nil
 	}
@@ -609,7 +616,9 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 			return errors.New("pull: the server says there is more but its cursor did not move")
 		}
 		moved := false
+		var done []Report // after each page, told once they are stored
 		err := st.Update(func(tx *store.Tx) error {
+			done = done[:0]
 			hold := time.Now().Add(maxPullTxHold)
 			cur := tx.SyncState()
 			if cur.Cursor != p.from || cur.Epoch != s.Epoch {
@@ -630,7 +639,7 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 					cur.LastSync, cur.LastError = tx.Now(), ""
 				}
 				rep.Cursor = cur.Cursor
-				o.progress(*rep, rep.Pushed+rep.Duplicates+rep.Rejected)
+				done = append(done, *rep)
 				if !p.resp.More || n == pagesPerTx {
 					break
 				}
@@ -656,6 +665,9 @@ func pull(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		if moved {
 			restart(s.Cursor)
 			continue
+		}
+		for _, r := range done {
+			o.progress(r, r.Pushed+r.Duplicates+r.Rejected)
 		}
 		if held == nil && !p.resp.More {
 			return nil
