@@ -147,12 +147,17 @@ func (tm *Terminal) WaitGone(s string) {
 	}
 }
 
-// WaitEnded waits (at most 10 s) until the session is gone: it ends with
-// the program when the program was its only process.
+// Running reports whether the session is still there: it ends with the
+// program when the program was its only process.
+func (tm *Terminal) Running() bool {
+	return exec.Command("tmux", "-L", tm.socket, "has-session", "-t", "ui").Run() == nil
+}
+
+// WaitEnded waits (at most 10 s) until the session is gone (Running).
 func (tm *Terminal) WaitEnded() {
 	tm.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for exec.Command("tmux", "-L", tm.socket, "has-session", "-t", "ui").Run() == nil {
+	for tm.Running() {
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("after 10 s the program still runs:\n%s", tm.Screen())
 		}
