@@ -41,18 +41,43 @@ func pushedOpIDs(r *http.Request) []string {
 	return ids
 }
 
-// bookBehind serves a fresh bbolt server on 127.0.0.1 behind the handler
-// front makes of it, until the test ends, and returns a client of its rep
-// ann and ann's book holding leads new leads, waiting to be pushed.
-func bookBehind(t *testing.T, front func(http.Handler) http.Handler, leads int) (*remote.Client, *store.Store) {
+// serveBolt serves a fresh bbolt server on 127.0.0.1, behind the handler
+// front makes of it (nil: none), until the test ends.
+func serveBolt(t *testing.T, front func(http.Handler) http.Handler) (*server.Service, *httptest.Server) {
 	t.Helper()
-	sst, err := server.OpenBolt(t.TempDir(), true)
+	st, err := server.OpenBolt(t.TempDir(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &server.Service{Store: sst}
-	srv := httptest.NewServer(front(server.Handler(svc, server.Options{})))
-	t.Cleanup(func() { srv.Close(); sst.Close() })
+	svc := &server.Service{Store: st}
+	h := server.Handler(svc, server.Options{})
+	if front != nil {
+		h = front(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	return svc, srv
+}
+
+// bookBehind serves a fresh bbolt server on 127.0.0.1 behind the handler
+// front makes of it, until the test ends, and returns a client of its rep
+// ann and ann's book holding leads new leads ("Lead 0", "Lead 1", ...),
+// waiting to be pushed.
+func bookBehind(t *testing.T, front func(http.Handler) http.Handler, leads int) (*remote.Client, *store.Store) {
+	t.Helper()
+	url, tok, st := annBook(t, front, leads)
+	c, err := remote.NewClient(url, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, st
+}
+
+// annBook is bookBehind's server and book: the server's URL, ann's
+// token and her book.
+func annBook(t *testing.T, front func(http.Handler) http.Handler, leads int) (url, token string, _ *store.Store) {
+	t.Helper()
+	svc, srv := serveBolt(t, front)
 	tok, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
 	if err != nil {
 		t.Fatal(err)
@@ -74,11 +99,7 @@ func bookBehind(t *testing.T, front func(http.Handler) http.Handler, leads int) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := remote.NewClient(srv.URL, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, st
+	return srv.URL, tok, st
 }
 
 // oldServer stands in front of a real server and refuses, as servers

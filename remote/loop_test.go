@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -38,13 +37,7 @@ func (s *switchable) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func setup(t *testing.T) (*store.Store, *remote.Client, *switchable) {
 	t.Helper()
-	st, err := server.OpenBolt(t.TempDir(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &server.Service{Store: st}
-	srv := httptest.NewServer(server.Handler(svc, server.Options{}))
-	t.Cleanup(func() { srv.Close(); st.Close() })
+	svc, srv := serveBolt(t, nil)
 	tok, err := svc.AddUser(context.Background(), "ann", server.RoleRep)
 	if err != nil {
 		t.Fatal(err)

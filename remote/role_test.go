@@ -3,7 +3,6 @@ package remote_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -18,24 +17,18 @@ import (
 // role in the book; the next syncs within a day ask nothing more, and a
 // day later one asks again.
 func TestSyncLearnsTheRole(t *testing.T) {
-	st, err := server.OpenBolt(t.TempDir(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := &server.Service{Store: st}
 	var mu sync.Mutex
 	asked := 0
-	api := server.Handler(svc, server.Options{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/whoami" {
-			mu.Lock()
-			asked++
-			mu.Unlock()
-		}
-		api.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	svc, srv := serveBolt(t, func(api http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/whoami" {
+				mu.Lock()
+				asked++
+				mu.Unlock()
+			}
+			api.ServeHTTP(w, r)
+		})
+	})
 	ctx := context.Background()
 	tok, err := svc.AddUser(ctx, "lei", server.RoleLeadership)
 	if err != nil {
