@@ -55,12 +55,7 @@ func TestDraftSurvivesSIGKILL(t *testing.T) {
 	if cfg, err := os.ReadFile(filepath.Join(s.Home(), "config", "fieldcrm", "config.toml")); err != nil || !strings.Contains(string(cfg), `"tester"`) {
 		t.Fatalf("the name was not saved in the config: %v %q", err, cfg)
 	}
-	s.Keys("C-n")
-	s.WaitFor("Quick note")
-	s.Text("harbor")
-	s.WaitFor("Harbor Logistics")
-	s.Keys("Enter")
-	s.WaitFor("for Harbor Logistics")
+	s.QuickNote("harbor", "Harbor Logistics")
 	s.Keys("C-e") // $EDITOR takes the terminal and gives the text back
 	s.WaitFor("From the editor.")
 	s.Text("Met the fleet manager. Wants 3 trucks")

@@ -1,15 +1,12 @@
 package ui_test
 
 import (
-	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/store"
-	"github.com/fieldcrm/fieldcrm/ui/internal/uitest"
 )
 
 // TestQuitWaitsForASaveTheBookHolds: a quick note saved with ctrl+s and
@@ -20,37 +17,15 @@ import (
 // it ends instead of dropping it.
 func TestQuitWaitsForASaveTheBookHolds(t *testing.T) {
 	t.Parallel()
-	s := uitest.NewTerminal(t, "quitsave")
-	db := filepath.Join(s.Dir, "book.db")
-	st, err := store.Open(store.Options{Path: db, User: "tester"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var leadID string
-	err = st.Update(func(tx *store.Tx) error {
-		l := &model.Lead{Company: "Harbor Logistics", Stage: "qualified"}
-		err := tx.AddLead(l)
-		leadID = l.ID
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Config("user = \"tester\"\n")
-	script := fmt.Sprintf("exec %s %q 2>%q", s.Env("FIELDCRM_DB="+db), s.Bin, filepath.Join(s.Dir, "stderr"))
-	s.Start(100, 30, script)
+	s, ids := newTerminal(t, "quitsave", model.Lead{Company: "Harbor Logistics", Stage: "qualified"})
+	s.start()
 	s.WaitFor("1 leads")
-	s.Keys("C-n")
-	s.WaitFor("Quick note")
-	s.Text("harbor")
-	s.WaitFor("Harbor Logistics")
-	s.Keys("Enter")
-	s.WaitFor("for Harbor Logistics")
+	s.QuickNote("harbor", "Harbor Logistics")
 	const note = "Asked for a quote on 40 pallets"
 	s.Text(note)
 	s.WaitFor("40 pallets")
 
-	holder, err := store.Open(store.Options{Path: db, KeepOpen: true, LockTimeout: 5 * time.Second})
+	holder, err := store.Open(store.Options{Path: s.st.Path(), KeepOpen: true, LockTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +41,8 @@ func TestQuitWaitsForASaveTheBookHolds(t *testing.T) {
 	}
 	s.WaitEnded()
 
-	err = st.View(func(tx *store.Tx) error {
-		acts, err := tx.ActivitiesOf(leadID, 0)
+	err = s.st.View(func(tx *store.Tx) error {
+		acts, err := tx.ActivitiesOf(ids[0], 0)
 		if err != nil {
 			return err
 		}
@@ -77,9 +52,6 @@ func TestQuitWaitsForASaveTheBookHolds(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -119,6 +119,18 @@ func (tm *Terminal) Text(text string) {
 	tm.Tmux("send-keys", "-t", "ui", "-l", text)
 }
 
+// QuickNote opens a quick note (ctrl+n) for the lead that search finds,
+// company, and waits until its editor is open.
+func (tm *Terminal) QuickNote(search, company string) {
+	tm.t.Helper()
+	tm.Keys("C-n")
+	tm.WaitFor("Quick note")
+	tm.Text(search)
+	tm.WaitFor(company)
+	tm.Keys("Enter")
+	tm.WaitFor("for " + company)
+}
+
 // WaitFor polls the screen (at most 10 s) until it contains want.
 func (tm *Terminal) WaitFor(want string) {
 	tm.t.Helper()
