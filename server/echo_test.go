@@ -165,3 +165,45 @@ func TestResentBatchIsAnsweredFromTheOpIDs(t *testing.T) {
 		t.Errorf("the lead after the resend: %v", rec)
 	}
 }
+
+// An op sent twice in one push is applied once: the second copy is
+// answered duplicate with the first's seq, and the log holds it once.
+// The second lookup of its id must see what the first copy wrote in the
+// same transaction.
+func TestOpTwiceInOnePushIsAppliedOnce(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann := h.device("ann", server.RoleRep)
+		lead := ann.addLead("Sent Twice In One")
+		var raws []json.RawMessage
+		ann.update(func(tx *store.Tx) error {
+			entries, err := tx.OutboxJSONAfter(0, 0)
+			for _, e := range entries {
+				raws = append(raws, e.Raw)
+			}
+			return err
+		})
+		if len(raws) != 1 {
+			t.Fatalf("%d ops waiting; want the lead's create", len(raws))
+		}
+		u := server.User{Name: "ann", Role: server.RoleRep}
+		resp, err := h.svc.Push(context.Background(), u, []json.RawMessage{raws[0], raws[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := resp.Results[0], resp.Results[1]
+		if first.Status != wire.StatusApplied || second.Status != wire.StatusDuplicate || second.Seq != first.Seq || second.OpID != first.OpID {
+			t.Fatalf("the op twice in one push answered %+v and %+v; want applied, then duplicate at the same seq", first, second)
+		}
+		page, err := h.svc.Pull(context.Background(), server.User{Name: "boss", Role: server.RoleManager}, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countOps(page); n != 1 {
+			t.Fatalf("the log holds the op %d times; want once", n)
+		}
+		if _, ok := h.record(model.EntityRef{Type: model.TypeLead, ID: lead.ID}); !ok {
+			t.Fatal("the lead is not on the server")
+		}
+	})
+}
