@@ -136,14 +136,7 @@ func TestResentBatchIsAnsweredFromTheOpIDs(t *testing.T) {
 	ann := h.device("ann", server.RoleRep)
 	lead := ann.addLead("Sent Twice")
 	ann.addVisit(lead.ID, "a visit")
-	var raws []json.RawMessage
-	ann.update(func(tx *store.Tx) error {
-		entries, err := tx.OutboxJSONAfter(0, 0)
-		for _, e := range entries {
-			raws = append(raws, e.Raw)
-		}
-		return err
-	})
+	raws := ann.waiting()
 	u := server.User{Name: "ann", Role: server.RoleRep}
 	first, err := h.svc.Push(context.Background(), u, raws)
 	if err != nil {
@@ -175,14 +168,7 @@ func TestOpTwiceInOnePushIsAppliedOnce(t *testing.T) {
 		h := newHarness(t, b)
 		ann := h.device("ann", server.RoleRep)
 		lead := ann.addLead("Sent Twice In One")
-		var raws []json.RawMessage
-		ann.update(func(tx *store.Tx) error {
-			entries, err := tx.OutboxJSONAfter(0, 0)
-			for _, e := range entries {
-				raws = append(raws, e.Raw)
-			}
-			return err
-		})
+		raws := ann.waiting()
 		if len(raws) != 1 {
 			t.Fatalf("%d ops waiting; want the lead's create", len(raws))
 		}

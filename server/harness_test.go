@@ -138,6 +138,20 @@ func (d *device) addVisit(lead, notes string) model.Activity {
 	return a
 }
 
+// waiting returns the device's outbox as it would push it: each op's
+// JSON, in order.
+func (d *device) waiting() []json.RawMessage {
+	var raws []json.RawMessage
+	d.update(func(tx *store.Tx) error {
+		entries, err := tx.OutboxJSONAfter(0, 0)
+		for _, e := range entries {
+			raws = append(raws, e.Raw)
+		}
+		return err
+	})
+	return raws
+}
+
 func (d *device) has(typ, id string) bool {
 	d.t.Helper()
 	var ok bool
