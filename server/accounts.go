@@ -377,7 +377,7 @@ func (s *Service) AssignLead(ctx context.Context, lead, user string) (uint64, er
 		if !ok {
 			return fmt.Errorf("lead %s does not exist on the server", lead)
 		}
-		if jsonIs(rec.Fields["owner"], user) {
+		if model.JSONTextIs(rec.Fields["owner"], user) {
 			return fmt.Errorf("lead %s already belongs to %s; nothing changed", lead, user)
 		}
 		now := s.now().UnixMilli()

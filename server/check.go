@@ -99,7 +99,7 @@ func (s *Service) checkOp(u User, op model.Op, exists bool, latest time.Time) er
 			authors = append(slices.Clip(authors), creatorFields[typ]...)
 		}
 		for _, f := range authors {
-			if v, ok := op.Fields[f]; ok && !isNull(v) && !jsonIs(v, u.Name) {
+			if v, ok := op.Fields[f]; ok && !isNull(v) && !model.JSONTextIs(v, u.Name) {
 				return reject("%s %s: %s must be you (%s), not %s", typ, op.Entity.ID, f, u.Name, v)
 			}
 		}
@@ -137,7 +137,7 @@ func (s *Service) checkOp(u User, op model.Op, exists bool, latest time.Time) er
 }
 
 func checkEntryAuthor(u User, op model.Op, list, field string, v json.RawMessage) error {
-	if field == "" || isNull(v) || jsonIs(v, u.Name) {
+	if field == "" || isNull(v) || model.JSONTextIs(v, u.Name) {
 		return nil
 	}
 	return reject("%s %s: an entry of %s says %s is %s; it must be you (%s)", op.Entity.Type, op.Entity.ID, list, field, v, u.Name)
@@ -168,7 +168,7 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 				return reject("only a manager can change a lead's %s", f)
 			}
 		}
-		if !existed && !jsonIs(rec.Fields["owner"], u.Name) {
+		if !existed && !model.JSONTextIs(rec.Fields["owner"], u.Name) {
 			return reject("a new lead's owner must be you (%s)", u.Name)
 		}
 	}
@@ -205,7 +205,7 @@ func (s *Service) checkMerged(tx Tx, u User, op model.Op, before map[string]json
 		// a manager, who brings in the accounts won before fieldcrm (an
 		// import of history): a rep cannot skip the approval by entering
 		// the deal won.
-		moved := existed && !jsonIs(before["stage"], model.StageWon)
+		moved := existed && !model.JSONTextIs(before["stage"], model.StageWon)
 		if moved || !existed && u.Role != RoleManager {
 			if err := s.checkWon(tx, ref.ID, l, !existed); err != nil {
 				return err
@@ -293,6 +293,3 @@ func earlierOrSame(now, before json.RawMessage) bool {
 }
 
 func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" }
-
-// jsonIs reports whether v is the JSON string s.
-func jsonIs(v json.RawMessage, s string) bool { return model.JSONTextIs(v, s) }

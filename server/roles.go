@@ -486,7 +486,7 @@ func (s *Service) authoriseWork(tx Tx, u User, op model.Op, rec *model.Record, e
 			return reject("leadership reads service orders but does not change them")
 		case u.Role == RoleSupport:
 			return reject("support reads service orders; after-sales, the lead's owner and managers change them")
-		case u.Role == RoleRep && exists && !jsonIs(lrec.Fields["owner"], u.Name):
+		case u.Role == RoleRep && exists && !model.JSONTextIs(lrec.Fields["owner"], u.Name):
 			return reject("only the lead's owner, a manager or after-sales can change service order %s", op.Entity.ID)
 		}
 	}
@@ -502,7 +502,7 @@ func (s *Service) authoriseApproval(tx Tx, u User, op model.Op, rec *model.Recor
 		return reject("leadership decides approval requests but does not make them; the lead's rep or a manager asks")
 	}
 	if !decides {
-		if exists && !jsonIs(rec.Fields["requested_by"], u.Name) && u.Role != RoleManager {
+		if exists && !model.JSONTextIs(rec.Fields["requested_by"], u.Name) && u.Role != RoleManager {
 			return reject("only who asked for approval request %s, or a manager, can withdraw it", op.Entity.ID)
 		}
 		return nil
@@ -525,7 +525,7 @@ func (s *Service) authoriseApproval(tx Tx, u User, op model.Op, rec *model.Recor
 	if exists {
 		requester = rec.Fields["requested_by"]
 	}
-	if jsonIs(requester, u.Name) {
+	if model.JSONTextIs(requester, u.Name) {
 		return reject("you asked for approval request %s yourself, so another approver must decide it", op.Entity.ID)
 	}
 	return nil
