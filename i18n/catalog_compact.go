@@ -18,10 +18,13 @@ var compactEntries = []entry{
 // watchdogEntries is the sentence a command stops with when reading a
 // book takes more memory than any book needs (cmd/fieldcrm/watchdog.go).
 var watchdogEntries = []entry{
-	// Quitting the terminal UI while a save still waits for the book
-	// (cmd/fieldcrm/ui.go).
-	{"ui.unsaved", "a change made in the terminal UI was still waiting to be saved after %s; run fieldcrm again and check it",
-		"终端界面中的一处修改在 %s 后仍在等待保存；请再次运行 fieldcrm 并检查它"},
 	{"watchdog.stop", "stopped: reading %s took more than %d MiB of memory, which no book needs; it may be damaged: 'fieldcrm doctor' checks it",
 		"已停止：读取 %s 占用了超过 %d MiB 的内存，任何数据库都用不了这么多；它可能已损坏：'fieldcrm doctor' 可以检查它"},
+}
+
+// uiQuitEntries is the sentence the terminal UI ends with when a save
+// still waits for the book after it quit (cmd/fieldcrm/ui.go).
+var uiQuitEntries = []entry{
+	{"ui.unsaved", "a change made in the terminal UI was still waiting to be saved after %s; run fieldcrm again and check it",
+		"终端界面中的一处修改在 %s 后仍在等待保存；请再次运行 fieldcrm 并检查它"},
 }
