@@ -518,7 +518,8 @@ func withOwn(ctx context.Context, o wire.Own) context.Context {
 // MB, for a few tens of MB more at its peak (BENCHMARKS.md). In one
 // transaction it wrote 96 MB but took 800 MB of memory. A crash loses no
 // more than the pages of the transaction it cut short, pulled again from
-// the cursor stored before them.
+// the cursor stored before them (TestPullProcessKilled SIGKILLs pulling
+// processes inside such transactions).
 //
 // A transaction waits for a next page only until maxPullTxHold after it
 // began: the book's other writers (the terminal UI storing what was
