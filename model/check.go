@@ -91,12 +91,17 @@ func decodeFieldsBy(typ string, fields map[string]json.RawMessage, set func(stri
 		slices.SortFunc(es, func(a, b *FieldError) int { return strings.Compare(a.Field, b.Field) })
 		return nil, es
 	}
-	slices.Sort(keys) // as EncodeFields: of two names that differ in case, the decoder keeps the last
 	buf.keys = keys
+	// set takes the names in any order: it declines a name that is not
+	// exactly a field's, and no two others can set the same field.
 	if set(typ, v, keys, fields) {
 		return v, nil
 	}
-	v, _ = newOf(typ) // setFields declined: encoding/json decodes the record and names what does not fit
+	// set declined: encoding/json decodes the record and names what does
+	// not fit, the names sorted as EncodeFields sorts them: of two that
+	// differ in case, the decoder keeps the last, the same one every time.
+	slices.Sort(keys)
+	v, _ = newOf(typ)
 	if err := decodeWhole(typ, v, buf, fields); err != nil {
 		return nil, err
 	}
