@@ -3,10 +3,9 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const os = require('os');
 const readline = require('readline');
 const PouchDB = require('pouchdb-node');
-const { getJSON, cpuMs, serverDelta, self } = require('./common');
+const { getJSON, cpuMs, self, replication, finish } = require('./common');
 
 const [port, work, docsFile, dbname, bsArg] = process.argv.slice(2);
 if (!port || !work || !docsFile || !dbname) { console.error('usage: node push.js PORT WORKDIR DOCS.ndjson DBNAME [BATCH_SIZE]'); process.exit(2); }
@@ -42,23 +41,15 @@ const base = `http://127.0.0.1:${port}`;
   c0 = process.cpuUsage(); t0 = process.hrtime.bigint();
   const opts = batch ? { batch_size: batch } : {};
   const res = await PouchDB.replicate(local, remote, opts);
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = cpuMs(process.cpuUsage(c0));
+  const push = replication(t0, c0, res);
   const s1 = await getJSON(`${base}/stats`);
   const ri = await remote.info();
-  const out = {
+  await finish({
     phase: 'push', db: dbname, batch_size: batch || 'default(100)', docs_source: n,
     load: { wall_s: +loadWall.toFixed(2), cpu_ms: loadCpu, peakRSS_MB_after_load: rssAfterLoad },
-    push: { wall_s: +wall.toFixed(2), cpu_ms: cpu, docs_written: res.docs_written, status: res.status },
-    client_peakRSS_MB: self().peakRSS_MB,
+    push,
     remote_doc_count: ri.doc_count, count_ok: ri.doc_count === n,
-    server: serverDelta(s0, s1),
-    loadavg_1m_at_end: +os.loadavg()[0].toFixed(2),
-  };
-  console.log(JSON.stringify(out));
-  await local.close(); await remote.close();
-  fs.rmSync(localPath, { recursive: true, force: true });
-  if (!out.count_ok) process.exitCode = 1;
+  }, s0, s1, local, remote, localPath);
 })().catch((e) => { console.error('push failed:', e); process.exit(1); });
 
 async function bulk(db, docs) {
