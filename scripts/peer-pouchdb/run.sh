@@ -67,8 +67,8 @@ echo "== $(date -u +%FT%TZ) node $(node -v), load $(cut -d' ' -f1-3 /proc/loadav
 cp "$BOOK" "$WORK/src-book.db"
 XDG_CONFIG_HOME=$WORK/h XDG_DATA_HOME=$WORK/h "$FC" --db "$WORK/src-book.db" export --format json -o "$WORK/book.json"
 node "$HERE/convert.js" "$WORK/book.json" "$WORK" >"$WORK/counts.txt"
-N=$(node -e "console.log(require('$WORK/counts.json').total)")
-NL=$(node -e "console.log(require('$WORK/counts.json').leads)")
+N=$(node -p 'require(process.argv[1]).total' "$WORK/counts.json")
+NL=$(node -p 'require(process.argv[1]).leads' "$WORK/counts.json")
 {
 	echo "documents: $N, leads: $NL ($(cat "$WORK/counts.txt"))"
 	echo "book.json: $(stat -c %s "$WORK/book.json") bytes, gzip $(gzip -c "$WORK/book.json" | wc -c)"
