@@ -181,6 +181,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	// yet: they are stored answersPerTx at a time, and before push
 	// returns, whatever it returns with.
 	var answered []*flight
+	settle := false // activities handed over wait to be settled (store.SettleHandOver)
 	storeAnswered := func() error {
 		if len(answered) == 0 {
 			return nil
@@ -194,6 +195,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 				}
 				done = append(done, *rep)
 			}
+			settle = tx.HandOverWaiting()
 			return nil
 		})
 		answered = nil
@@ -208,6 +210,11 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 	defer func() {
 		if serr := storeAnswered(); err == nil {
 			err = serr
+		}
+		if settle {
+			if serr := st.SettleHandOver(); err == nil && serr != nil {
+				err = fmt.Errorf("store the server's answers: %w", serr)
+			}
 		}
 	}()
 	first, err := read()

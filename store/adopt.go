@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fieldcrm/fieldcrm/model"
 )
@@ -363,16 +364,100 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		}
 		return nil
 	case typ == model.TypeActivity:
-		a, err := activityFacts(fields)
-		if err != nil {
-			return fmt.Errorf("activity %s: %w", id, err)
-		}
-		if !a.Deleted && a.LeadID != "" { // as indexKeys has it
-			k := actFactsKey(a)
-			return t.idx(idxActFacts).Put([]byte(k.key), []byte(k.value))
-		}
+		return t.handFacts(id)
 	}
 	return nil
+}
+
+// An activity handed over names its new author in its record at once,
+// but its entry in act_facts, whose value names the author too, is
+// brought in step later, once for all the answers of a push:
+//
+//	sync/
+//	  handed_facts/<activity id>   1: an activity handed over whose entry
+//	                               in act_facts may still name its old
+//	                               author
+//
+// act_facts is keyed by an activity's time, so the answers to each batch
+// of a first push touched every page of it, and each answer transaction
+// wrote all of it again: 205 of the 391 MB the laptop wrote in the demo
+// book's first push after a login, and about 0.8 CPU-s (BENCHMARKS.md,
+// "act_facts handed over once"). Until they are settled, a report names
+// the old author of those activities, as it did before the push began.
+// They are settled (settleHandedFacts) when the outbox empties, when a
+// push ends however it ends (Store.SettleHandOver), and when a process
+// first opens the book for writing (after a push killed midway).
+var bucketHandedFacts = []byte("handed_facts")
+
+// handFacts notes that activity id was handed over (see above).
+func (t *Tx) handFacts(id string) error {
+	if t.handedFacts == nil {
+		b, err := t.bucket(bucketSync).CreateBucketIfNotExists(bucketHandedFacts)
+		if err != nil {
+			return err
+		}
+		t.handedFacts = b
+	}
+	// Not an empty value: bbolt reads one back as nil in the transaction
+	// that wrote it.
+	return t.handedFacts.Put([]byte(id), []byte{1})
+}
+
+// settleHandedFacts brings the act_facts entries of the activities handed
+// over in step with their records, as indexKeys derives them, and forgets
+// them. The entries are put in key order, so each page of act_facts is
+// written once.
+func (t *Tx) settleHandedFacts() error {
+	if !t.HandOverWaiting() {
+		return nil
+	}
+	sync := t.bucket(bucketSync)
+	records, facts := t.bucket(bucketActivities), t.idx(idxActFacts)
+	if records == nil || facts == nil {
+		return fmt.Errorf("settle the activities handed over: the activities or their index are %w: missing", errCorrupt)
+	}
+	var puts []ikey
+	err := sync.Bucket(bucketHandedFacts).ForEach(func(k, _ []byte) error {
+		id := string(k)
+		data, err := t.view.record(records, id)
+		if err != nil || data == nil { // a purged one has no entry
+			return err
+		}
+		a, err := activityFacts(data)
+		if err != nil {
+			return fmt.Errorf("activity %s is %w: %w", id, errCorrupt, err)
+		}
+		if a.Deleted || a.LeadID == "" { // as indexKeys has it
+			return nil
+		}
+		puts = append(puts, actFactsKey(a)) // nearly all differ: no read first
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("settle the activities handed over: %w", err)
+	}
+	slices.SortFunc(puts, func(a, b ikey) int { return strings.Compare(a.key, b.key) })
+	for _, e := range puts {
+		if err := facts.Put([]byte(e.key), []byte(e.value)); err != nil {
+			return err
+		}
+	}
+	t.handedFacts = nil
+	return sync.DeleteBucket(bucketHandedFacts)
+}
+
+// HandOverWaiting reports whether activities handed over wait for their
+// entries in act_facts to be settled (see bucketHandedFacts).
+func (t *Tx) HandOverWaiting() bool {
+	sync := t.bucket(bucketSync)
+	return sync != nil && sync.Bucket(bucketHandedFacts) != nil
+}
+
+// SettleHandOver brings act_facts in step with the activities handed over
+// whose answers are stored (see bucketHandedFacts): a push that stored
+// answers calls it when it ends, however it ends.
+func (s *Store) SettleHandOver() error {
+	return s.Update(func(tx *Tx) error { return tx.settleHandedFacts() })
 }
 
 // activityFacts reads what act_facts needs of an activity's fields as

@@ -341,3 +341,115 @@ func TestValidJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHandedFactsSettleLater: the answers to a first push after a login
+// rename each activity's record at once, and its entry in act_facts once
+// the push ends, or when the book is next opened to write after a push
+// killed midway; writes to those activities in between are kept, and
+// doctor takes the book as sound all along.
+func TestHandedFactsSettleLater(t *testing.T) {
+	for _, how := range []string{"the push ends", "the book is opened again"} {
+		t.Run(how, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.db")
+			s, err := Open(Options{Path: path, User: "root"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := model.Lead{Company: "Acme"}
+			acts := make([]model.Activity, 4)
+			if err := s.Update(func(tx *Tx) error {
+				if err := tx.AddLead(&l); err != nil {
+					return err
+				}
+				for i := range acts {
+					acts[i] = model.Activity{LeadID: l.ID, Kind: model.KindCall, StartedAt: time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC)}
+					if err := tx.AddActivity(&acts[i], fmt.Sprintf("call %d", i)); err != nil {
+						return err
+					}
+				}
+				_, err := tx.AdoptUnsynced("root", "wang")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// The server answers the lead and three of the calls; the fourth
+			// still waits.
+			if err := s.Update(func(tx *Tx) error {
+				es, err := tx.OutboxJSONAfter(0, 4)
+				if err != nil || len(es) != 4 {
+					return fmt.Errorf("outbox %d, %v", len(es), err)
+				}
+				for _, e := range es {
+					if err := tx.DropPushed(e); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// Meanwhile one answered call is edited, and another moved.
+			acts[1].Kind = model.KindVisit
+			acts[2].StartedAt = acts[2].StartedAt.Add(48 * time.Hour)
+			if err := s.Update(func(tx *Tx) error {
+				for _, i := range []int{1, 2} {
+					a, err := tx.Activity(acts[i].ID)
+					if err != nil {
+						return err
+					}
+					a.Kind, a.StartedAt = acts[i].Kind, acts[i].StartedAt
+					if err := tx.UpdateActivity(&a); err != nil {
+						return err
+					}
+				}
+				if !tx.HandOverWaiting() {
+					t.Error("no activity handed over waits to be settled")
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if r, err := Doctor(path); err != nil || !r.OK() {
+				t.Fatalf("doctor before the activities are settled: %+v, %v", r, err)
+			}
+			if how == "the push ends" {
+				if err := s.SettleHandOver(); err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+			} else {
+				s, err = Open(Options{Path: path, User: "root"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+			}
+			got := map[string]string{}
+			if err := s.View(func(tx *Tx) error {
+				if tx.HandOverWaiting() {
+					t.Error("the activities handed over are not settled")
+				}
+				return tx.ActivityFacts(time.Time{}, time.Time{}, func(f *ActivityFact) error {
+					got[string(f.ID())] = fmt.Sprintf("%s %s %s", f.At.Format("01-02"), f.Kind, f.Author)
+					return nil
+				})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{
+				acts[0].ID: "11-02 call wang",
+				acts[1].ID: "11-03 visit wang",
+				acts[2].ID: "11-06 call wang",
+				acts[3].ID: "11-05 call root", // not answered yet
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("act_facts after settling:\n got %v\nwant %v", got, want)
+			}
+			s.Close()
+			if r, err := Doctor(path); err != nil || !r.OK() {
+				t.Fatalf("doctor after the activities are settled: %+v, %v", r, err)
+			}
+		})
+	}
+}

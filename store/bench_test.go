@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -230,4 +232,91 @@ func BenchmarkDemo10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkHandedAnswers: storing the server's answers to a first push
+// after a login, as the laptop does, without the network: a demo book
+// written as one account is handed to another (AdoptUnsynced), and its
+// outbox is read in batches of wire.MaxBatchOps and dropped as answered,
+// two batches to a transaction (remote's answersPerTx), synced to disk as
+// in use. Reports the bytes the process wrote (wchar) per hand-over.
+func BenchmarkHandedAnswers(b *testing.B) {
+	const batch, perTx = 2000, 2
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) {
+			src := book(b, n, 10)
+			var wrote int64
+			for b.Loop() {
+				b.StopTimer()
+				st, err := store.Open(store.Options{Path: copyBook(b, src), Now: func() time.Time { return benchT0 }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := st.Update(func(tx *store.Tx) error { _, err := tx.AdoptUnsynced("bench", "ann"); return err }); err != nil {
+					b.Fatal(err)
+				}
+				w0 := wcharNow(b)
+				b.StartTimer()
+				var after uint64
+				for done := false; !done; {
+					var answered [][]store.OutboxEntry
+					err := st.View(func(tx *store.Tx) error {
+						for range perTx {
+							es, err := tx.OutboxJSONAfter(after, batch)
+							if err != nil || len(es) == 0 {
+								done = true
+								return err
+							}
+							after = es[len(es)-1].Seq
+							answered = append(answered, es)
+						}
+						return nil
+					})
+					if err == nil && len(answered) > 0 {
+						err = st.Update(func(tx *store.Tx) error {
+							for _, es := range answered {
+								for _, e := range es {
+									if err := tx.DropPushed(e); err != nil {
+										return err
+									}
+								}
+							}
+							return nil
+						})
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := st.SettleHandOver(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				wrote += wcharNow(b) - w0
+				left := -1
+				_ = st.View(func(tx *store.Tx) error { left = tx.OutboxLen(); return nil })
+				if left != 0 {
+					b.Fatalf("%d ops left in the outbox", left)
+				}
+				st.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(wrote)/float64(b.N)/1e6, "MB-written/op")
+		})
+	}
+}
+
+// wcharNow returns the bytes this process has written so far (Linux).
+func wcharNow(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		b.Skip("no /proc/self/io here")
+	}
+	var n int64
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return n
 }

@@ -82,7 +82,10 @@
 //	                            and its role, and ops the server refused
 //	                            (sync.go); a resend waiting after a server
 //	                            restore, with what the server was seen to
-//	                            have (resend.go)
+//	                            have (resend.go); unsynced work handed to
+//	                            another account, and its activities whose
+//	                            act_facts entries wait to be settled
+//	                            (adopt.go)
 //	set_aside/<n>               JSON SetAside: changes from the server this
 //	                            replica could not apply (pulled.go)
 //	search/                     the full-text index of leads and activities:

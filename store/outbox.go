@@ -232,6 +232,9 @@ func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []b
 // empty.
 func (t *Tx) forgetAdopted(adopted map[string]string) error {
 	if k, _ := t.bucket(bucketOutbox).Cursor().First(); len(adopted) > 0 && k == nil {
+		if err := t.settleHandedFacts(); err != nil {
+			return err
+		}
 		return t.bucket(bucketSync).Delete(keyAdopted)
 	}
 	return nil

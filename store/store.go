@@ -188,13 +188,22 @@ func (s *Store) prepare(db *bolt.DB) error {
 	}
 	// A file already at this schema needs no write: read it and go, so a
 	// command that only reads never waits for a commit.
+	handed := false // a push was killed before it settled (adopt.go)
 	err := db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil || schemaVersion(tx) != SchemaVersion || tx.Bucket(bucketMeta).Get(keyNode) == nil {
 			return nil
 		}
 		s.ready = true
+		sync := tx.Bucket(bucketSync)
+		handed = sync != nil && sync.Bucket(bucketHandedFacts) != nil
 		return s.readMeta(tx)
 	})
+	if err == nil && handed && !db.IsReadOnly() && !s.foundDamaged() {
+		// Best effort: a push settles them too, and says why it cannot.
+		_ = db.Update(func(btx *bolt.Tx) error {
+			return (&Tx{s: s, tx: btx, now: s.opts.Now()}).settleHandedFacts()
+		})
+	}
 	if err == nil && !s.ready {
 		if s.foundDamaged() {
 			// Migrating is a write: a damaged schema number (seen in the

@@ -31,6 +31,8 @@ type Tx struct {
 		raw   []byte
 		names map[string]string
 	}
+	// handedFacts is sync/handed_facts once handFacts made or found it.
+	handedFacts *bolt.Bucket
 	// ids are eachDue's and touchedBy's ids unpacked for their callbacks:
 	// a buffer on the stack escapes once passed to one.
 	ids [2][36]byte
