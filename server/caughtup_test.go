@@ -116,7 +116,9 @@ func TestPushSaysWhenItsReplicaIsCaughtUp(t *testing.T) {
 		}
 
 		// A batch that appends a grant and a revoke besides its op: the
-		// manager hands ann's lead to bob.
+		// manager hands ann's lead to bob. A manager's pull leaves out
+		// every grant and revoke, so the manager is caught up to the head
+		// past them, and a pull from there brings nothing.
 		boss.sync()
 		var bossState store.SyncState
 		boss.update(func(tx *store.Tx) error { bossState = tx.SyncState(); return nil })
@@ -129,8 +131,49 @@ func TestPushSaysWhenItsReplicaIsCaughtUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Results[0].Status != wire.StatusApplied || resp.CaughtUp != nil {
-			t.Fatalf("a hand-over: %+v, want applied and not caught up", resp)
+		if resp.Results[0].Status != wire.StatusApplied || resp.CaughtUp == nil {
+			t.Fatalf("a manager's hand-over: %+v, want applied and caught up", resp)
+		}
+		bossU := server.User{Name: "boss", Role: server.RoleManager}
+		want := resp.Results[0].Seq + 2*(server.VisibilitySlots+1) // bob's grant, ann's revoke
+		if resp.CaughtUp.Cursor != want {
+			t.Fatalf("a manager's hand-over: caught up to %d, want %d", resp.CaughtUp.Cursor, want)
+		}
+		if page, err := h.svc.Pull(ctx, bossU, want, 10); err != nil || len(page.Changes) != 0 || page.More {
+			t.Fatalf("the manager's pull from there: %+v, %v", page, err)
+		}
+		head = want
+
+		// A rep's batch that wins her lead, which hands it on to the
+		// support and after-sales queues: their grants are not hers to
+		// pull, so she is caught up past them too, and her pull from
+		// before the batch brings her own ops alone.
+		mine := ann.addLead("Won Here")
+		if resp := push(wire.Reach{Replica: node, Cursor: head, Epoch: epoch}); resp.CaughtUp == nil {
+			t.Fatalf("a rep's new lead: %+v, want caught up", resp)
+		} else {
+			head = resp.CaughtUp.Cursor
+		}
+		moveTo(ann, mine.ID, model.StageWon)
+		resp = push(wire.Reach{Replica: node, Cursor: head, Epoch: epoch})
+		applied := 0
+		for _, r := range resp.Results {
+			if r.Status == wire.StatusApplied {
+				applied++
+			}
+		}
+		if applied == 0 || resp.CaughtUp == nil || resp.CaughtUp.Cursor <= head+uint64(applied) {
+			t.Fatalf("a rep's win handed on: %+v, want applied, and caught up past the queues' grants", resp)
+		}
+		page, err = h.svc.Pull(ctx, annU, head, 100)
+		if err != nil || len(page.Changes) != applied || page.Cursor != resp.CaughtUp.Cursor || page.More {
+			t.Fatalf("the rep's pull from before her win: %d changes to %d (more %v), %v; want her %d ops, to %d",
+				len(page.Changes), page.Cursor, page.More, err, applied, resp.CaughtUp.Cursor)
+		}
+		sue := h.device("sue", server.RoleSupport)
+		sue.sync()
+		if !sue.has(model.TypeLead, mine.ID) {
+			t.Fatal("support does not see the lead handed on to its queue")
 		}
 	})
 }

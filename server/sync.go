@@ -158,7 +158,8 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 				own++
 			}
 		}
-		if err := s.logVisibility(tx, before); err != nil {
+		skipped, err := s.logVisibilityFor(tx, before, u)
+		if err != nil {
 			return err
 		}
 		if err := s.answerRejected(tx, u, rejected, &resp); err != nil {
@@ -167,10 +168,11 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 		if reach.Replica == "" || reach.Cursor != head0 || !(reach.Epoch == epoch || reach.Epoch == "" && reach.Cursor == 0) {
 			return nil
 		}
-		// Each applied op appended one entry: anything more (a grant, a
-		// revoke) or an op of another device, and the pull decides.
+		// Each applied op appended one entry, and each grant or revoke of
+		// another user's its seqs: anything more (a grant or a revoke of
+		// u's, an op of another device), and the pull decides.
 		head, err := stx.Head()
-		if err == nil && head-head0 == own {
+		if err == nil && head-head0 == own+skipped {
 			resp.CaughtUp = &wire.CaughtUp{Cursor: head, Epoch: epoch}
 		}
 		return err
@@ -618,6 +620,27 @@ type seenBy struct {
 // no grant: whoever may see it gets it from its create op on, because
 // pulls filter ops by who may see the lead now.
 func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
+	_, err := s.logVisibilityFor(tx, before, User{})
+	return err
+}
+
+// logVisibilityFor is logVisibility, and returns how many seqs the entries
+// it appended take that a pull by u leaves out (PullOwn): the grants and
+// revokes that name neither u nor u's queue, or all of them when u sees
+// every lead. A push answer counts them as u's own (CaughtUp): a first
+// push that hands one lead on would otherwise leave its replica to scan
+// the whole push back in its next pull.
+func (s *Service) logVisibilityFor(tx Tx, before map[string]*seenBy, u User) (skipped uint64, err error) {
+	names := sightNames(u)
+	logged := func(kind, lead, name string) error {
+		if _, err := tx.Append(LogEntry{Kind: kind, Lead: lead, User: name}); err != nil {
+			return err
+		}
+		if seesAll(u.Role) || !slices.Contains(names, name) {
+			skipped += VisibilitySlots + 1 // what Append takes for each
+		}
+		return nil
+	}
 	leads := make([]string, 0, len(before))
 	for k, b := range before {
 		if b.existed {
@@ -628,29 +651,29 @@ func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
 	for _, lead := range leads {
 		rec, exists, err := tx.Record(model.EntityRef{Type: model.TypeLead, ID: lead})
 		if err != nil || !exists {
-			return err
+			return skipped, err
 		}
 		old := before[lead].users
 		now, err := s.visibility(tx, lead, rec)
 		if err != nil {
-			return err
+			return skipped, err
 		}
 		for _, name := range now {
 			if !slices.Contains(old, name) {
-				if _, err := tx.Append(LogEntry{Kind: EntryGrant, Lead: lead, User: name}); err != nil {
-					return err
+				if err := logged(EntryGrant, lead, name); err != nil {
+					return skipped, err
 				}
 			}
 		}
 		for _, name := range old {
 			if !slices.Contains(now, name) {
-				if _, err := tx.Append(LogEntry{Kind: EntryRevoke, Lead: lead, User: name}); err != nil {
-					return err
+				if err := logged(EntryRevoke, lead, name); err != nil {
+					return skipped, err
 				}
 			}
 		}
 	}
-	return nil
+	return skipped, nil
 }
 
 // answerRejected adds to resp the server's state of every entity with a
