@@ -453,3 +453,79 @@ func TestHandedFactsSettleLater(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptRefJSONAsComposed: the outbox hands over a create waiting as a
+// reference to its record in one pass (adoptRefJSON), byte for byte as
+// writing the op out (outboxJSON) and then handing it over (adoptOpJSON)
+// did, for leads of the old account and of another, activities with
+// revisions, a name that JSON escapes, and work of an account not handed
+// over.
+func TestAdoptRefJSONAsComposed(t *testing.T) {
+	for _, from := range []string{"root", "王 <x>"} {
+		t.Run(from, func(t *testing.T) {
+			s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Update(func(tx *Tx) error {
+				for i, owner := range []string{"", "li", from} {
+					l := model.Lead{Company: fmt.Sprintf("Lead %d of %s", i, from), Owner: owner, City: "厦门"}
+					if err := tx.AddLead(&l); err != nil {
+						return err
+					}
+					a := model.Activity{LeadID: l.ID, Kind: model.KindVisit}
+					if err := tx.AddActivity(&a, from+` wrote "this" <&>`); err != nil {
+						return err
+					}
+				}
+				_, err := tx.AdoptUnsynced(from, "ann")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, adopted := range []map[string]string{{from: "ann"}, {"nobody": "ann"}} {
+				_ = s.View(func(tx *Tx) error {
+					refs := 0
+					c := tx.bucket(bucketOutbox).Cursor()
+					for k, v := c.First(); k != nil; k, v = c.Next() {
+						if v[0] != refTag {
+							continue
+						}
+						refs++
+						raw, fields, at, ok, err := tx.adoptRefJSON(k, v, adopted)
+						composed, err2 := tx.outboxJSON(k, v)
+						if err != nil || err2 != nil {
+							t.Fatalf("%x: %v, %v", k, err, err2)
+						}
+						want, wantFields, wantAt, wantOK := adoptOpJSON(composed, adopted)
+						if !wantOK {
+							// adoptOpJSON declines an actor JSON escapes, handed
+							// over or not: the op as written, decoded by the
+							// caller, unless no hand-over is due.
+							var op model.Op
+							if err := json.Unmarshal(composed, &op); err != nil {
+								t.Fatal(err)
+							}
+							_, due := adopted[op.Actor.User]
+							if !bytes.Equal(raw, composed) || fields != nil || ok && due {
+								t.Errorf("%x handed over %v, declined by adoptOpJSON:\n got %s (%v)\nwant %s", k, adopted, raw, ok, composed)
+							}
+							continue
+						}
+						if !bytes.Equal(raw, want) || !bytes.Equal(fields, wantFields) || at != wantAt || !ok {
+							t.Errorf("%x handed over %v:\n got %s (fields at %d, %v)\nwant %s (fields at %d)", k, adopted, raw, at, ok, want, wantAt)
+						}
+						if fields != nil && &raw[at] != &fields[0] {
+							t.Errorf("%x: its fields are not where it says", k)
+						}
+					}
+					if refs == 0 {
+						t.Fatal("no create waits as a reference")
+					}
+					return nil
+				})
+			}
+		})
+	}
+}

@@ -116,17 +116,24 @@ func (t *Tx) outbox(after uint64, limit int, decode bool) ([]OutboxEntry, error)
 		k, v = c.Seek(u64(after + 1))
 	}
 	for ; k != nil; k, v = c.Next() {
-		raw, err := t.outboxJSON(k, v)
+		var raw, fields []byte
+		var err error
+		fieldsFrom := 0
+		handed := false // handed over in its JSON, left undecoded (adopt.go)
+		switch {
+		case !decode && len(adopted) > 0 && len(v) > 0 && v[0] == refTag:
+			raw, fields, fieldsFrom, handed, err = t.adoptRefJSON(k, v, adopted)
+		case !decode && len(adopted) > 0:
+			if raw, err = t.outboxJSON(k, v); err == nil {
+				raw, fields, fieldsFrom, handed = adoptOpJSON(raw, adopted)
+			}
+		default:
+			raw, err = t.outboxJSON(k, v)
+		}
 		if err != nil {
 			return nil, err
 		}
 		var op model.Op
-		var fields []byte
-		fieldsFrom := 0
-		handed := false // handed over in its JSON, left undecoded (adopt.go)
-		if !decode && len(adopted) > 0 {
-			raw, fields, fieldsFrom, handed = adoptOpJSON(raw, adopted)
-		}
 		if !handed && (decode || len(adopted) > 0) {
 			if err := json.Unmarshal(raw, &op); err != nil {
 				return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
@@ -177,6 +184,45 @@ func (t *Tx) outboxJSON(k, v []byte) ([]byte, error) {
 		return nil, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
 	}
 	return r.encodeWith(fields), nil
+}
+
+// adoptRefJSON is outboxJSON and then adoptOpJSON for the outbox entry
+// k, v, a reference to a create: the record's fields are handed over as
+// the op is written, read through the transaction's view and not copied
+// first (a first push after a login reads a hundred thousand of them).
+// ok is false when renameFields cannot be sure; raw is then the op as
+// written, for the caller to decode.
+func (t *Tx) adoptRefJSON(k, v []byte, adopted map[string]string) (raw, fields []byte, fieldsFrom int, ok bool, err error) {
+	r, err := t.decodeRef(v)
+	if err != nil {
+		return nil, nil, 0, false, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+	}
+	data, err := t.view.record(t.bucket(entityBucket[r.Entity.Type]), r.Entity.ID)
+	if err != nil {
+		return nil, nil, 0, false, fmt.Errorf("outbox entry %x: its record %s %s: %w", k, r.Entity.Type, r.Entity.ID, err)
+	}
+	if data == nil {
+		return nil, nil, 0, false, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+	}
+	old := r.Actor.User
+	to, adopt := adopted[old]
+	if !adopt {
+		return r.encodeWith(data), nil, 0, true, nil
+	}
+	renamed, _, sure := renameFields(data, old, to, r.Entity.Type == model.TypeLead) // a create: a new lead's owner too
+	if !sure {
+		return r.encodeWith(data), nil, 0, false, nil
+	}
+	if renamed == nil {
+		renamed = data
+	}
+	r.Actor.User = to
+	raw = make([]byte, 0, len(renamed)+256)
+	raw = r.appendHead(raw)
+	fieldsFrom = len(raw)
+	raw = r.appendTail(append(raw, renamed...))
+	end := fieldsFrom + len(renamed)
+	return raw, raw[fieldsFrom:end:end], fieldsFrom, true, nil
 }
 
 // OutboxLen returns how many ops wait to sync.
