@@ -381,8 +381,9 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 // act_facts is keyed by an activity's time, so the answers to each batch
 // of a first push touched every page of it, and each answer transaction
 // wrote all of it again: 205 of the 391 MB the laptop wrote in the demo
-// book's first push after a login, and about 0.8 CPU-s (BENCHMARKS.md,
-// "act_facts handed over once"). Until they are settled, a report names
+// book's first push after a login, and a sixth of the time it took to
+// store the answers (BenchmarkHandedAnswers; BENCHMARKS.md, "act_facts
+// handed over once"). Until they are settled, a report names
 // the old author of those activities, as it did before the push began.
 // They are settled (settleHandedFacts) when the outbox empties, when a
 // push ends however it ends (Store.SettleHandOver), and when a process

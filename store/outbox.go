@@ -172,37 +172,40 @@ func (t *Tx) outboxJSON(k, v []byte) ([]byte, error) {
 	if len(v) == 0 || v[0] != refTag {
 		return clone(v), nil
 	}
-	r, err := t.decodeRef(v)
+	r, fields, err := t.refRecord(k, v)
 	if err != nil {
-		return nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
-	}
-	fields, err := recordJSON(t.bucket(entityBucket[r.Entity.Type]), r.Entity.ID)
-	if err != nil {
-		return nil, fmt.Errorf("outbox entry %x: its record %s %s: %w", k, r.Entity.Type, r.Entity.ID, err)
-	}
-	if fields == nil {
-		return nil, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+		return nil, err
 	}
 	return r.encodeWith(fields), nil
 }
 
-// adoptRefJSON is outboxJSON and then adoptOpJSON for the outbox entry
-// k, v, a reference to a create: the record's fields are handed over as
-// the op is written, read through the transaction's view and not copied
-// first (a first push after a login reads a hundred thousand of them).
-// ok is false when renameFields cannot be sure; raw is then the op as
-// written, for the caller to decode.
-func (t *Tx) adoptRefJSON(k, v []byte, adopted map[string]string) (raw, fields []byte, fieldsFrom int, ok bool, err error) {
+// refRecord decodes the outbox entry k, v, a reference to a create, and
+// reads its record's fields through the transaction's view (valid until
+// its next read).
+func (t *Tx) refRecord(k, v []byte) (rawOp, []byte, error) {
 	r, err := t.decodeRef(v)
 	if err != nil {
-		return nil, nil, 0, false, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+		return r, nil, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 	}
-	data, err := t.view.record(t.bucket(entityBucket[r.Entity.Type]), r.Entity.ID)
+	fields, err := t.view.record(t.bucket(entityBucket[r.Entity.Type]), r.Entity.ID)
 	if err != nil {
-		return nil, nil, 0, false, fmt.Errorf("outbox entry %x: its record %s %s: %w", k, r.Entity.Type, r.Entity.ID, err)
+		return r, nil, fmt.Errorf("outbox entry %x: its record %s %s: %w", k, r.Entity.Type, r.Entity.ID, err)
 	}
-	if data == nil {
-		return nil, nil, 0, false, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+	if fields == nil {
+		return r, nil, fmt.Errorf("outbox entry %x is %w: its record %s %s is missing", k, errCorrupt, r.Entity.Type, r.Entity.ID)
+	}
+	return r, fields, nil
+}
+
+// adoptRefJSON is outboxJSON and then adoptOpJSON for the outbox entry
+// k, v, a reference to a create, in one pass: the record's fields are
+// handed over as the op is written (a first push after a login reads a
+// hundred thousand of them). ok is false when renameFields cannot be
+// sure; raw is then the op as written, for the caller to decode.
+func (t *Tx) adoptRefJSON(k, v []byte, adopted map[string]string) (raw, fields []byte, fieldsFrom int, ok bool, err error) {
+	r, data, err := t.refRecord(k, v)
+	if err != nil {
+		return nil, nil, 0, false, err
 	}
 	old := r.Actor.User
 	to, adopt := adopted[old]
