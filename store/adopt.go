@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -417,25 +418,48 @@ func (t *Tx) settleHandedFacts() error {
 	if records == nil || facts == nil {
 		return fmt.Errorf("settle the activities handed over: the activities or their index are %w: missing", errCorrupt)
 	}
-	var puts []ikey
+	// The records are read here, and their entries derived on every core
+	// (onEveryCore) from the transaction's pages: nothing is written until
+	// all are.
+	type handed struct {
+		id     string
+		stored []byte
+	}
+	var all []handed
+	c := records.Cursor() // one for all: bbolt's Get makes one a key
 	err := sync.Bucket(bucketHandedFacts).ForEach(func(k, _ []byte) error {
-		id := string(k)
-		data, err := t.view.record(records, id)
-		if err != nil || data == nil { // a purged one has no entry
-			return err
+		if at, v := c.Seek(k); v != nil && bytes.Equal(at, k) { // a purged one has no entry
+			all = append(all, handed{string(k), v})
 		}
-		a, err := activityFacts(data)
-		if err != nil {
-			return fmt.Errorf("activity %s is %w: %w", id, errCorrupt, err)
-		}
-		if a.Deleted || a.LeadID == "" { // as indexKeys has it
-			return nil
-		}
-		puts = append(puts, actFactsKey(a)) // nearly all differ: no read first
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("settle the activities handed over: %w", err)
+	}
+	entries, live := make([]ikey, len(all)), make([]bool, len(all))
+	views := make([]jsonView, runtime.GOMAXPROCS(0))
+	err = onEveryCore(len(all), 1024, func(w, i int) error {
+		data, err := views[w].of(all[i].stored)
+		if err != nil {
+			return fmt.Errorf("activity %s: %w", all[i].id, err)
+		}
+		a, err := activityFacts(data)
+		if err != nil {
+			return fmt.Errorf("activity %s is %w: %w", all[i].id, errCorrupt, err)
+		}
+		if !a.Deleted && a.LeadID != "" { // as indexKeys has it
+			entries[i], live[i] = actFactsKey(a), true
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("settle the activities handed over: %w", err)
+	}
+	puts := entries[:0] // nearly all differ from what is stored: no read first
+	for i, e := range entries {
+		if live[i] {
+			puts = append(puts, e)
+		}
 	}
 	slices.SortFunc(puts, func(a, b ikey) int { return strings.Compare(a.key, b.key) })
 	for _, e := range puts {

@@ -529,3 +529,62 @@ func TestAdoptRefJSONAsComposed(t *testing.T) {
 		})
 	}
 }
+
+// TestHandedFactsSettleOnEveryCore: enough activities handed over that
+// settling derives their entries on more than one goroutine (run under
+// -race in CI): every entry names the new author, and doctor agrees.
+func TestHandedFactsSettleOnEveryCore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	s, err := Open(Options{Path: path, User: "root", NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2100 // two goroutines' worth (settleHandedFacts)
+	if err := s.Update(func(tx *Tx) error {
+		l := model.Lead{Company: "Many Visits"}
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		for i := range n {
+			a := model.Activity{LeadID: l.ID, Kind: model.KindVisit, StartedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)}
+			if err := tx.AddActivity(&a, fmt.Sprintf("visit %d", i)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.AdoptUnsynced("root", "wang")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx *Tx) error {
+		es, err := tx.OutboxJSONAfter(0, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if err := tx.DropPushed(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	authors := map[string]int{}
+	_ = s.View(func(tx *Tx) error {
+		if tx.HandOverWaiting() {
+			t.Error("the outbox is empty and activities still wait to be settled")
+		}
+		return tx.ActivityFacts(time.Time{}, time.Time{}, func(f *ActivityFact) error {
+			authors[string(f.Author)]++
+			return nil
+		})
+	})
+	if !maps.Equal(authors, map[string]int{"wang": n}) {
+		t.Errorf("act_facts names %v, want wang %d times", authors, n)
+	}
+	s.Close()
+	if r, err := Doctor(path); err != nil || !r.OK() {
+		t.Fatalf("doctor: %+v, %v", r, err)
+	}
+}

@@ -320,3 +320,47 @@ func wcharNow(b *testing.B) int64 {
 	}
 	return n
 }
+
+// BenchmarkSettleHandOver: settling act_facts after the answers to a
+// first push after a login (store/adopt.go), alone: the part of the
+// hand-over that runs on the push's tail. Each run hands a copy of the
+// demo book over and drops all but its last outbox entry as answered,
+// untimed; then the settling is timed.
+func BenchmarkSettleHandOver(b *testing.B) {
+	src := book(b, 10000, 10)
+	for b.Loop() {
+		b.StopTimer()
+		st, err := store.Open(store.Options{Path: copyBook(b, src), Now: func() time.Time { return benchT0 }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = st.Update(func(tx *store.Tx) error {
+			if _, err := tx.AdoptUnsynced("bench", "ann"); err != nil {
+				return err
+			}
+			es, err := tx.OutboxJSONAfter(0, 0)
+			if err != nil {
+				return err
+			}
+			for _, e := range es[:len(es)-1] {
+				if err := tx.DropPushed(e); err != nil {
+					return err
+				}
+			}
+			if !tx.HandOverWaiting() {
+				return fmt.Errorf("nothing waits to be settled")
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := st.SettleHandOver(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+}

@@ -124,25 +124,15 @@ func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 	}
 	rows := make([]ActivityRow, len(vals))
 	keep := make([]bool, len(vals))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(vals)/1000))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(vals); i += workers {
-				var a rowJSON
-				if err := json.Unmarshal(vals[i], &a); err != nil {
-					errs[w] = fmt.Errorf("activity %d of %d: %w", i+1, len(vals), err)
-					return
-				}
-				rows[i], keep[i] = a.row(), !a.Deleted
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = onEveryCore(len(vals), 1000, func(_, i int) error {
+		var a rowJSON
+		if err := json.Unmarshal(vals[i], &a); err != nil {
+			return fmt.Errorf("activity %d of %d: %w", i+1, len(vals), err)
+		}
+		rows[i], keep[i] = a.row(), !a.Deleted
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	// The activities of a lead in the trash are hidden with it.
@@ -163,6 +153,29 @@ func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 		}
 	}
 	return out, nil
+}
+
+// onEveryCore calls fn for each index below n, on as many goroutines as
+// there are cores, but one for every per indexes at least; worker (below
+// the number of goroutines) lets fn keep state of its own. Each goroutine
+// stops at its first error; the errors are joined.
+func onEveryCore(n, per int, fn func(worker, i int) error) error {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/per))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				if errs[w] = fn(w, i); errs[w] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (a *rowJSON) row() ActivityRow {
