@@ -355,39 +355,12 @@ func TestHandedFactsSettleLater(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := model.Lead{Company: "Acme"}
-			acts := make([]model.Activity, 4)
-			if err := s.Update(func(tx *Tx) error {
-				if err := tx.AddLead(&l); err != nil {
-					return err
-				}
-				for i := range acts {
-					acts[i] = model.Activity{LeadID: l.ID, Kind: model.KindCall, StartedAt: time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC)}
-					if err := tx.AddActivity(&acts[i], fmt.Sprintf("call %d", i)); err != nil {
-						return err
-					}
-				}
-				_, err := tx.AdoptUnsynced("root", "wang")
-				return err
-			}); err != nil {
-				t.Fatal(err)
+			starts := make([]time.Time, 4)
+			for i := range starts {
+				starts[i] = time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC)
 			}
-			// The server answers the lead and three of the calls; the fourth
-			// still waits.
-			if err := s.Update(func(tx *Tx) error {
-				es, err := tx.OutboxJSONAfter(0, 4)
-				if err != nil || len(es) != 4 {
-					return fmt.Errorf("outbox %d, %v", len(es), err)
-				}
-				for _, e := range es {
-					if err := tx.DropPushed(e); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			acts := handedBook(t, s, model.KindCall, starts)
+			answer(t, s, 4) // the lead and three of the calls; the fourth still waits
 			// Meanwhile one answered call is edited, and another moved.
 			acts[1].Kind = model.KindVisit
 			acts[2].StartedAt = acts[2].StartedAt.Add(48 * time.Hour)
@@ -540,36 +513,12 @@ func TestHandedFactsSettleOnEveryCore(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 2100 // two goroutines' worth (settleHandedFacts)
-	if err := s.Update(func(tx *Tx) error {
-		l := model.Lead{Company: "Many Visits"}
-		if err := tx.AddLead(&l); err != nil {
-			return err
-		}
-		for i := range n {
-			a := model.Activity{LeadID: l.ID, Kind: model.KindVisit, StartedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)}
-			if err := tx.AddActivity(&a, fmt.Sprintf("visit %d", i)); err != nil {
-				return err
-			}
-		}
-		_, err := tx.AdoptUnsynced("root", "wang")
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	starts := make([]time.Time, n)
+	for i := range starts {
+		starts[i] = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
 	}
-	if err := s.Update(func(tx *Tx) error {
-		es, err := tx.OutboxJSONAfter(0, 0)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if err := tx.DropPushed(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	handedBook(t, s, model.KindVisit, starts)
+	answer(t, s, 0)
 	authors := map[string]int{}
 	_ = s.View(func(tx *Tx) error {
 		if tx.HandOverWaiting() {
@@ -586,5 +535,50 @@ func TestHandedFactsSettleOnEveryCore(t *testing.T) {
 	s.Close()
 	if r, err := Doctor(path); err != nil || !r.OK() {
 		t.Fatalf("doctor: %+v, %v", r, err)
+	}
+}
+
+// handedBook writes into s, as root, a lead with an activity of kind
+// started at each of starts, and hands the unsynced work to wang
+// (AdoptUnsynced); it returns the activities.
+func handedBook(t *testing.T, s *Store, kind string, starts []time.Time) []model.Activity {
+	t.Helper()
+	acts := make([]model.Activity, len(starts))
+	if err := s.Update(func(tx *Tx) error {
+		l := model.Lead{Company: "Acme"}
+		if err := tx.AddLead(&l); err != nil {
+			return err
+		}
+		for i, at := range starts {
+			acts[i] = model.Activity{LeadID: l.ID, Kind: kind, StartedAt: at}
+			if err := tx.AddActivity(&acts[i], fmt.Sprintf("%s %d", kind, i)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.AdoptUnsynced("root", "wang")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return acts
+}
+
+// answer stores the server's answer to the first n ops waiting in s's
+// outbox (all when n <= 0), as a push does (DropPushed).
+func answer(t *testing.T, s *Store, n int) {
+	t.Helper()
+	if err := s.Update(func(tx *Tx) error {
+		es, err := tx.OutboxJSONAfter(0, n)
+		if err != nil || n > 0 && len(es) != n {
+			return fmt.Errorf("outbox %d, %v", len(es), err)
+		}
+		for _, e := range es {
+			if err := tx.DropPushed(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
