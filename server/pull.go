@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/fieldcrm/fieldcrm/model"
@@ -177,7 +176,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 					resp.add(PullChange{Seq: e.Seq, Op: raw}, len(raw))
 				}
 			case EntryGrant, EntryRevoke:
-				if !slices.Contains(names, e.User) || seesAll(u.Role) {
+				if leavesOut(u, names, e.User) {
 					break
 				}
 				ok, err := sees(e.Lead)

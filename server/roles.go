@@ -229,6 +229,14 @@ func sightNames(u User) []string {
 	return []string{u.Name}
 }
 
+// leavesOut reports whether a pull by u leaves out a grant or a revoke
+// naming user: one of someone else's, or any for a user who sees every
+// lead (PullOwn). A push answer counts those as the replica's own
+// (PushReach's CaughtUp), so the two must agree. names is sightNames(u).
+func leavesOut(u User, names []string, user string) bool {
+	return seesAll(u.Role) || !slices.Contains(names, user)
+}
+
 // seesAtStage reports whether a user of role named on the lead sees it at
 // the lead's stage: support from SolutionStage on, after-sales once it is
 // won (a customer account), everyone else at every stage.

@@ -625,7 +625,7 @@ func (s *Service) logVisibility(tx Tx, before map[string]*seenBy) error {
 }
 
 // logVisibilityFor is logVisibility, and returns how many seqs the entries
-// it appended take that a pull by u leaves out (PullOwn): the grants and
+// it appended take that a pull by u leaves out (leavesOut): the grants and
 // revokes that name neither u nor u's queue, or all of them when u sees
 // every lead. A push answer counts them as u's own (CaughtUp): a first
 // push that hands one lead on would otherwise leave its replica to scan
@@ -636,7 +636,7 @@ func (s *Service) logVisibilityFor(tx Tx, before map[string]*seenBy, u User) (sk
 		if _, err := tx.Append(LogEntry{Kind: kind, Lead: lead, User: name}); err != nil {
 			return err
 		}
-		if seesAll(u.Role) || !slices.Contains(names, name) {
+		if leavesOut(u, names, name) {
 			skipped += VisibilitySlots + 1 // what Append takes for each
 		}
 		return nil
