@@ -436,7 +436,7 @@ func (t *Tx) settleHandedFacts() error {
 	if err != nil {
 		return fmt.Errorf("settle the activities handed over: %w", err)
 	}
-	entries, live := make([]ikey, len(all)), make([]bool, len(all))
+	entries := make([]ikey, len(all)) // left zero for an activity with no entry
 	views := make([]jsonView, runtime.GOMAXPROCS(0))
 	err = onEveryCore(len(all), 1024, func(w, i int) error {
 		data, err := views[w].of(all[i].stored)
@@ -448,7 +448,7 @@ func (t *Tx) settleHandedFacts() error {
 			return fmt.Errorf("activity %s is %w: %w", all[i].id, errCorrupt, err)
 		}
 		if !a.Deleted && a.LeadID != "" { // as indexKeys has it
-			entries[i], live[i] = actFactsKey(a), true
+			entries[i] = actFactsKey(a)
 		}
 		return nil
 	})
@@ -456,8 +456,8 @@ func (t *Tx) settleHandedFacts() error {
 		return fmt.Errorf("settle the activities handed over: %w", err)
 	}
 	puts := entries[:0] // nearly all differ from what is stored: no read first
-	for i, e := range entries {
-		if live[i] {
+	for _, e := range entries {
+		if e.key != "" {
 			puts = append(puts, e)
 		}
 	}
