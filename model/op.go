@@ -71,6 +71,48 @@ type Op struct {
 	HLC    HLC                        `json:"hlc"`
 	Actor  Actor                      `json:"actor"`
 	Schema int                        `json:"schema"`
+
+	// lists are the append-only lists among Fields as validate parsed
+	// them, for Apply to merge instead of parsing them once more
+	// (listOf): a create's lists (a note's first revision, a lead's
+	// first stage) were parsed twice wherever an op is read and then
+	// applied, by the server and by a laptop's pull alike.
+	lists []parsedList
+}
+
+// parsedList is one append-only list of an op's fields, parsed: raw is
+// the value it was parsed from, entries its entries, each marked canon
+// or not. Nothing writes to entries once they are made.
+type parsedList struct {
+	field   string
+	raw     json.RawMessage
+	entries []keyedEntry
+}
+
+// noteList keeps the entries of field's value v, just parsed. It writes a
+// new list of lists: a copy of the op (ops are passed by value) shares
+// the old one, perhaps with another goroutine.
+func (op *Op) noteList(field string, v json.RawMessage, entries []keyedEntry) {
+	lists := make([]parsedList, 0, len(op.lists)+1)
+	for _, l := range op.lists {
+		if l.field != field {
+			lists = append(lists, l)
+		}
+	}
+	op.lists = append(lists, parsedList{field, v, entries})
+}
+
+// listOf returns the entries validate parsed of field's value v, or nil
+// when it did not parse this very value: the same bytes in the same
+// place, so a value replaced since (a hand-over renames authors) is
+// parsed again.
+func (op *Op) listOf(field string, v json.RawMessage) []keyedEntry {
+	for _, l := range op.lists {
+		if l.field == field && len(l.raw) == len(v) && len(v) > 0 && &l.raw[0] == &v[0] {
+			return l.entries
+		}
+	}
+	return nil
 }
 
 // Limits on a decoded op.
@@ -181,13 +223,15 @@ func (op *Op) validate(decoded bool) error {
 	return nil
 }
 
-func validEntries(v json.RawMessage) bool {
-	if list, _, ok := parseEntries(v); ok {
-		for _, e := range list {
+func (op *Op) validEntries(field string, v json.RawMessage) bool {
+	if list, canon, ok := parseEntries(v); ok {
+		for i, e := range list {
 			if e.key.ID == "" || e.key.HLC.IsZero() {
 				return false
 			}
+			list[i].canon = canon // as entriesOf marks them
 		}
+		op.noteList(field, v, list)
 		return true
 	}
 	var keys []entryKey
@@ -231,7 +275,7 @@ func (op *Op) checkField(name string, v json.RawMessage, decoded bool) error {
 	if IsAppendField(op.Entity.Type, name) {
 		// A create may carry the first entries of an append-only list (a
 		// note's first revision), merged like appends.
-		if op.Kind != OpCreate || !validEntries(v) {
+		if op.Kind != OpCreate || !op.validEntries(name, v) {
 			return fmt.Errorf("field %q is append-only: set it with append ops, or with a list of entries with id and hlc in a create", name)
 		}
 		return nil
@@ -354,7 +398,8 @@ func (r *Record) applyCreate(op Op, st Stamp) bool {
 	changed := false
 	for _, f := range slices.Sorted(maps.Keys(names)) {
 		if IsAppendField(r.Type, f) {
-			changed = r.mergeEntries(f, op.Fields[f]) || changed
+			v := op.Fields[f]
+			changed = r.mergeList(f, v, op.listOf(f, v)) || changed
 			continue
 		}
 		changed = r.applyField(f, op.Fields[f], st) || changed
@@ -382,7 +427,7 @@ func (r *Record) createFresh(op Op, st Stamp) bool {
 	}
 	for f, v := range op.Fields {
 		if IsAppendField(r.Type, f) {
-			changed = r.mergeEntries(f, v) || changed
+			changed = r.mergeList(f, v, op.listOf(f, v)) || changed
 			continue
 		}
 		if !isNull(v) {
@@ -565,14 +610,64 @@ func joinEntries(all []keyedEntry) ([]byte, bool) {
 
 // mergeEntries adds every entry of a JSON list to the append-only list f.
 func (r *Record) mergeEntries(f string, data json.RawMessage) bool {
+	return r.mergeList(f, data, nil)
+}
+
+// mergeList is mergeEntries of data whose entries were parsed already
+// (parsed, from Op.listOf), or not (nil).
+func (r *Record) mergeList(f string, data json.RawMessage, parsed []keyedEntry) bool {
 	if isNull(data) {
 		return false
 	}
-	add, ok := entriesOf(data, true)
-	if !ok {
-		return false
+	add := parsed
+	if add == nil {
+		var ok bool
+		if add, ok = entriesOf(data, true); !ok {
+			return false
+		}
+	}
+	if r.Fields[f] == nil && joinedAsIs(data, add) {
+		// The list is new to the record and data is already what
+		// addEntries would write: in order, no id twice, canonical.
+		if r.Fields == nil {
+			r.Fields = map[string]json.RawMessage{}
+		}
+		r.Fields[f] = data
+		return true
 	}
 	return r.addEntries(f, add)
+}
+
+// joinedAsIs reports whether data, the JSON list add was read from, is
+// byte for byte what joinEntries writes of add once addEntries has
+// dropped an id seen before and sorted it: add is not empty, in order by
+// stamp then id, with no id twice (checked for short lists only; a
+// longer one takes the general path), every entry canonical, and data
+// holds nothing but the entries and one byte between each two.
+func joinedAsIs(data []byte, add []keyedEntry) bool {
+	const most = 8
+	if len(add) == 0 || len(add) > most {
+		return false
+	}
+	n := len(add) + 1 // the brackets and the commas
+	for i, e := range add {
+		if !e.canon {
+			return false
+		}
+		n += len(e.data)
+		if i == 0 {
+			continue
+		}
+		if c := add[i-1].key.HLC.Compare(e.key.HLC); c > 0 || c == 0 && add[i-1].key.ID >= e.key.ID {
+			return false
+		}
+		for _, d := range add[:i] {
+			if d.key.ID == e.key.ID {
+				return false
+			}
+		}
+	}
+	return len(data) == n
 }
 
 // FieldsOf returns v's JSON fields; v must marshal to a JSON object.

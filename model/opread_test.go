@@ -169,3 +169,28 @@ func BenchmarkReadOp(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadAndApplyCreate reads the create of a lead and of an
+// activity as clients write them and applies it to an empty record: what
+// the server does with each create pushed, and a laptop with each create
+// pulled, before checking it.
+func BenchmarkReadAndApplyCreate(b *testing.B) {
+	for _, s := range fieldSeeds[:2] {
+		op := Op{ID: "0190f3a2-7c1e-7b3a-9c1d-2f6a1b2c3d4f", Entity: EntityRef{Type: s.typ, ID: "0190f3a2-7c1e-7b3a-9c1d-2f6a1b2c3d4e"},
+			Kind: OpCreate, Fields: seedFields(s.fields), HLC: HLC{Wall: 1, Node: "n"}, Actor: Actor{User: "ann"}, Schema: 1}
+		data, err := json.Marshal(op)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(s.typ, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				op, err := ReadOp(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				NewRecord(op.Entity.Type).Apply(op)
+			}
+		})
+	}
+}
