@@ -103,3 +103,42 @@ func join(list []string) string {
 	}
 	return b.String()
 }
+
+// FuzzCreateListsParsedOnce: a create's list, whatever its bytes, merges
+// into an empty record as addEntries merged it before Op.listOf and
+// joinedAsIs, when the create is valid at all.
+func FuzzCreateListsParsedOnce(f *testing.F) {
+	e := func(id string, wall int64) string {
+		return fmt.Sprintf(`{"id":%q,"hlc":{"wall_ms":%d,"counter":0,"node":"n"},"text":"x"}`, id, wall)
+	}
+	for _, s := range []string{
+		"[" + e("a", 1) + "]",
+		"[" + e("a", 1) + "," + e("b", 2) + "]",
+		"[" + e("b", 2) + "," + e("a", 1) + "]",
+		"[" + e("a", 1) + "," + e("a", 2) + "]",
+		"[ " + e("a", 1) + " ]",
+		`[{"id":"a","hlc":{"wall_ms":1,"counter":0,"node":"n"},"text":"<\u0041>"}]`,
+		"[]", "null",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, list []byte) {
+		op := Op{ID: "o1", Entity: EntityRef{Type: TypeActivity, ID: "a1"}, Kind: OpCreate,
+			Fields: map[string]json.RawMessage{"id": json.RawMessage(`"a1"`), "revisions": list},
+			HLC:    HLC{Wall: 5, Node: "n"}, Actor: Actor{User: "ann"}, Schema: 1}
+		if op.Validate() != nil {
+			return
+		}
+		got := NewRecord(TypeActivity)
+		got.Apply(op)
+		ref := NewRecord(TypeActivity)
+		if !isNull(list) {
+			if add, ok := entriesOf(list, true); ok {
+				ref.addEntries("revisions", add)
+			}
+		}
+		if g, w := got.Fields["revisions"], ref.Fields["revisions"]; !bytes.Equal(g, w) {
+			t.Fatalf("%s: revisions\n got %s\nwant %s", list, g, w)
+		}
+	})
+}
