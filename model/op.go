@@ -47,6 +47,22 @@ var appendFields = map[string]map[string]bool{
 // list.
 func IsAppendField(typ, field string) bool { return appendFields[typ][field] }
 
+// anyAppendField holds the names of the append-only lists of every type.
+var anyAppendField = func() map[string]bool {
+	m := map[string]bool{}
+	for _, fields := range appendFields {
+		for f := range fields {
+			m[f] = true
+		}
+	}
+	return m
+}()
+
+// IsAppendFieldOfAny reports whether field is an append-only list of some
+// entity type: one look-up where asking each type is six (a hand-over asks
+// of every field of every record it hands over).
+func IsAppendFieldOfAny(field string) bool { return anyAppendField[field] }
+
 // EntityRef names one record.
 type EntityRef struct {
 	Type string `json:"type"`
