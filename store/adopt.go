@@ -213,6 +213,8 @@ type opHead struct {
 	pushed []byte
 	// pushedFields are pushed's fields, when the caller knows them.
 	pushedFields []byte
+	// seq is the op's outbox entry, deleted by the caller (dropEntry).
+	seq uint64
 }
 
 // DropPushed is DropOutbox for one entry as it was pushed (Raw, handed
@@ -292,7 +294,9 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	// their JSON (renameFields), decoded only when that cannot be sure.
 	rec := model.NewRecord(typ)
 	var buf [17]byte // a packed UUID
-	if st := t.bucket(bucketStamps, []byte(typ)).Get(appendStampKey(buf[:0], id)); st != nil {
+	stamps := t.bucket(bucketStamps, []byte(typ))
+	st := stamps.Get(appendStampKey(buf[:0], id))
+	if st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {
 			return fmt.Errorf("%s %s merge state is %w: %w", typ, id, errCorrupt, err)
 		}
@@ -312,7 +316,10 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 		}
 	}
 	mayOwn := typ == model.TypeLead && op.Kind == model.OpCreate && rec.StampOf("owner").HLC == op.HLC
-	if err := t.settleCreate(typ, id); err != nil { // before the record changes
+	// Before the record changes; its merge state, read above, says
+	// whether a create still waits as a reference to it, most often the
+	// entry the caller has just deleted (op.seq).
+	if err := t.settleWaiting(typ, id, st, op.seq); err != nil {
 		return err
 	}
 	var fields []byte
@@ -343,11 +350,11 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	} else if err := putFields(records, id, fields); err != nil {
 		return err
 	}
-	st, err := encodeStamps(rec, t.s.node)
+	enc, err := encodeStamps(rec, t.s.node)
 	if err != nil {
 		return err
 	}
-	if err := t.bucket(bucketStamps, []byte(typ)).Put(stampKey(id), st); err != nil {
+	if err := stamps.Put(stampKey(id), enc); err != nil {
 		return err
 	}
 	switch {

@@ -272,6 +272,7 @@ func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []b
 		return err
 	}
 	if to, ok := adopted[head.Actor.User]; ok {
+		head.seq = seq
 		return t.adoptRecord(head, to)
 	}
 	return nil
@@ -307,8 +308,15 @@ func (t *Tx) settleCreate(typ, id string) error {
 		return nil // damage, which the write that follows reports
 	}
 	var buf [17]byte // a packed UUID
-	seq, ok := waitingSeq(stamps.Get(appendStampKey(buf[:0], id)))
-	if !ok {
+	return t.settleWaiting(typ, id, stamps.Get(appendStampKey(buf[:0], id)), 0)
+}
+
+// settleWaiting is settleCreate for a record whose merge state, st, its
+// caller has read; dropped, when not 0, is the outbox entry its caller
+// has just deleted, which needs no settling.
+func (t *Tx) settleWaiting(typ, id string, st []byte, dropped uint64) error {
+	seq, ok := waitingSeq(st)
+	if !ok || seq == dropped {
 		return nil
 	}
 	out := t.bucket(bucketOutbox)
