@@ -249,10 +249,11 @@ func (t *Tx) DropOutbox(seqs ...uint64) error {
 // pushed is the op as it was pushed, when the caller has it (DropPushed),
 // and fields its fields when the caller knows where they are in it.
 func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []byte) error {
-	b := t.bucket(bucketOutbox)
+	// One descent for the entry and its deletion, through a cursor.
+	c := t.bucket(bucketOutbox).Cursor()
 	k := u64(seq)
-	v := b.Get(k)
-	if v == nil {
+	at, v := c.Seek(k)
+	if !bytes.Equal(at, k) || v == nil {
 		return nil
 	}
 	var head opHead
@@ -268,7 +269,7 @@ func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []b
 			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 	}
-	if err := b.Delete(k); err != nil {
+	if err := c.Delete(); err != nil {
 		return err
 	}
 	if to, ok := adopted[head.Actor.User]; ok {
