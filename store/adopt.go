@@ -224,10 +224,11 @@ type opHead struct {
 // that second pass was a ninth of the laptop's CPU.
 func (t *Tx) DropPushed(e OutboxEntry) error {
 	adopted := t.adopted()
-	if err := t.dropEntry(e.Seq, adopted, e.Raw, e.pushedFields()); err != nil {
+	more, err := t.dropEntry(e.Seq, adopted, e.Raw, e.pushedFields())
+	if err != nil {
 		return err
 	}
-	return t.forgetAdopted(adopted)
+	return t.forgetAdopted(adopted, more)
 }
 
 // pushedFields returns the fields of e's op as it was pushed when

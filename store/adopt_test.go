@@ -582,3 +582,64 @@ func answer(t *testing.T, s *Store, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestHandOverKeptUntilTheOutboxEmpties drops a handed-over book's outbox
+// entries in several orders, one transaction at a time and several to a
+// transaction, and checks that the record of the hand-over stays while
+// any entry waits and goes, its notes on act_facts settled, with the last.
+// dropEntry's cursor says an entry is left when its Next finds one after
+// the entry deleted; bbolt's Next can step over the entry that followed,
+// and the check must not take that for an empty outbox.
+func TestHandOverKeptUntilTheOutboxEmpties(t *testing.T) {
+	orders := map[string][][]int{ // batches of outbox positions, 0 the oldest
+		"one by one, oldest first":     {{0}, {1}, {2}, {3}, {4}, {5}},
+		"one by one, newest first":     {{5}, {4}, {3}, {2}, {1}, {0}},
+		"the last two together":        {{0}, {1}, {2}, {3}, {4, 5}},
+		"all but the middle, then it":  {{0, 1, 3, 4, 5}, {2}},
+		"every other, then the others": {{0, 2, 4}, {1, 3, 5}},
+	}
+	for name, batches := range orders {
+		t.Run(name, func(t *testing.T) {
+			s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: "root"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			starts := make([]time.Time, 5)
+			for i := range starts {
+				starts[i] = time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC)
+			}
+			handedBook(t, s, model.KindCall, starts) // a lead and five calls: six entries
+			var all []OutboxEntry
+			if err := s.View(func(tx *Tx) error {
+				all, err = tx.OutboxJSONAfter(0, 100)
+				return err
+			}); err != nil || len(all) != 6 {
+				t.Fatalf("outbox %d, %v", len(all), err)
+			}
+			left := len(all)
+			for bi, batch := range batches {
+				if err := s.Update(func(tx *Tx) error {
+					for _, i := range batch {
+						if err := tx.DropPushed(all[i]); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				left -= len(batch)
+				var handed, noted bool
+				_ = s.View(func(tx *Tx) error {
+					handed = tx.adopted() != nil
+					noted = tx.bucket(bucketSync).Bucket(bucketHandedFacts) != nil
+					return nil
+				})
+				if handed != (left > 0) || left == 0 && noted {
+					t.Fatalf("after batch %d, %d entries left: hand-over kept %v, notes on act_facts kept %v", bi, left, handed, noted)
+				}
+			}
+		})
+	}
+}

@@ -236,53 +236,63 @@ func (t *Tx) OutboxLen() int { return t.bucket(bucketOutbox).Stats().KeyN }
 // the account it was handed to, as the server stored them.
 func (t *Tx) DropOutbox(seqs ...uint64) error {
 	adopted := t.adopted()
+	more := false
 	for _, s := range seqs {
-		if err := t.dropEntry(s, adopted, nil, nil); err != nil {
+		var err error
+		if more, err = t.dropEntry(s, adopted, nil, nil); err != nil {
 			return err
 		}
 	}
-	return t.forgetAdopted(adopted)
+	return t.forgetAdopted(adopted, more)
 }
 
 // dropEntry removes outbox entry seq, and hands its record over when the
 // op was written as an account the book was handed from (adopted).
 // pushed is the op as it was pushed, when the caller has it (DropPushed),
-// and fields its fields when the caller knows where they are in it.
-func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []byte) error {
+// and fields its fields when the caller knows where they are in it. more
+// is true when an entry after seq is left: the outbox is not empty.
+func (t *Tx) dropEntry(seq uint64, adopted map[string]string, pushed, fields []byte) (more bool, err error) {
 	// One descent for the entry and its deletion, through a cursor.
 	c := t.bucket(bucketOutbox).Cursor()
 	k := u64(seq)
 	at, v := c.Seek(k)
 	if !bytes.Equal(at, k) || v == nil {
-		return nil
+		return false, nil
 	}
 	var head opHead
 	if v[0] == refTag {
 		r, err := t.decodeRef(v)
 		if err != nil {
-			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			return false, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 		// Still a reference: the record is what the create wrote.
 		head = opHead{Entity: r.Entity, Kind: r.Kind, HLC: r.HLC, Actor: r.Actor, pushed: pushed, pushedFields: fields}
 	} else if len(adopted) > 0 {
 		if err := json.Unmarshal(v, &head); err != nil {
-			return fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
+			return false, fmt.Errorf("outbox entry %x is %w: %w", k, errCorrupt, err)
 		}
 	}
 	if err := c.Delete(); err != nil {
-		return err
+		return false, err
 	}
+	// After a Delete, bbolt's Next may step over the entry that followed
+	// the one deleted, but any key it finds is one left.
+	next, _ := c.Next()
+	more = next != nil
 	if to, ok := adopted[head.Actor.User]; ok {
 		head.seq = seq
-		return t.adoptRecord(head, to)
+		return more, t.adoptRecord(head, to)
 	}
-	return nil
+	return more, nil
 }
 
 // forgetAdopted removes the record of a handover once the outbox is
-// empty.
-func (t *Tx) forgetAdopted(adopted map[string]string) error {
-	if k, _ := t.bucket(bucketOutbox).Cursor().First(); len(adopted) > 0 && k == nil {
+// empty; more says an entry is known to be left.
+func (t *Tx) forgetAdopted(adopted map[string]string, more bool) error {
+	if len(adopted) == 0 || more {
+		return nil
+	}
+	if k, _ := t.bucket(bucketOutbox).Cursor().First(); k == nil {
 		if err := t.settleHandedFacts(); err != nil {
 			return err
 		}
