@@ -439,11 +439,18 @@ func decodeRef(v []byte, mine string) (rawOp, error) {
 			return op, errBadRef
 		}
 	}
-	r := bytes.NewReader(rest)
-	wall, err1 := binary.ReadVarint(r)
-	counter, err2 := binary.ReadUvarint(r)
-	schema, err3 := binary.ReadUvarint(r)
-	if err := errors.Join(err1, err2, err3); err != nil || r.Len() != 0 || counter > 1<<32-1 || schema > 1<<16 {
+	// Read from the slice: a reader for three numbers was an allocation
+	// and an interface call each, for every entry a push answers.
+	wall, n1 := binary.Varint(rest)
+	if n1 <= 0 {
+		return op, errBadRef
+	}
+	counter, n2 := binary.Uvarint(rest[n1:])
+	if n2 <= 0 {
+		return op, errBadRef
+	}
+	schema, n3 := binary.Uvarint(rest[n1+n2:])
+	if n3 <= 0 || n1+n2+n3 != len(rest) || counter > 1<<32-1 || schema > 1<<16 {
 		return op, errBadRef
 	}
 	op.ID, op.Entity.Type, op.Entity.ID = s[0], s[1], s[2]
