@@ -54,11 +54,25 @@ func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 // laptop. It reports CPU seconds and bytes allocated per change.
 func BenchmarkServerPush(b *testing.B) {
 	for _, n := range []int{2_500, 10_000} {
-		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) { serverPush(b, n) })
+		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) {
+			serverPush(b, n, func(dir string, i int) (server.Storage, error) {
+				return server.OpenBolt(filepath.Join(dir, fmt.Sprint("run", i)), false)
+			})
+		})
 	}
 }
 
-func serverPush(b *testing.B, leads int) {
+// BenchmarkPGServerPush is BenchmarkServerPush on a fresh PostgreSQL
+// database each round (the private test server, or FIELDCRM_TEST_PG).
+// Its cpu-s are the fieldcrm process's alone: PostgreSQL's work shows
+// only in the wall time.
+func BenchmarkPGServerPush(b *testing.B) {
+	serverPush(b, 10_000, func(string, int) (server.Storage, error) {
+		return server.OpenPostgres(context.Background(), freshDatabase(b))
+	})
+}
+
+func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.Storage, error)) {
 	dir := b.TempDir()
 	book := demoBook(b, dir, leads)
 	batches := capturePush(b, dir, book, leads)
@@ -70,7 +84,7 @@ func serverPush(b *testing.B, leads int) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		st, err := server.OpenBolt(filepath.Join(dir, fmt.Sprint("run", i)), false)
+		st, err := open(dir, i)
 		if err != nil {
 			b.Fatal(err)
 		}
