@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -446,8 +445,9 @@ func (t *Tx) settleHandedFacts() error {
 		return fmt.Errorf("settle the activities handed over: %w", err)
 	}
 	entries := make([]ikey, len(all)) // left zero for an activity with no entry
-	views := make([]jsonView, runtime.GOMAXPROCS(0))
-	err = onEveryCore(len(all), 1024, func(w, i int) error {
+	workers := coresFor(len(all), 1024)
+	views := make([]jsonView, workers) // one per worker: a view keeps what it read last
+	err = onEveryCore(workers, len(all), func(w, i int) error {
 		data, err := views[w].of(all[i].stored)
 		if err != nil {
 			return fmt.Errorf("activity %s: %w", all[i].id, err)

@@ -124,7 +124,7 @@ func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 	}
 	rows := make([]ActivityRow, len(vals))
 	keep := make([]bool, len(vals))
-	err = onEveryCore(len(vals), 1000, func(_, i int) error {
+	err = onEveryCore(coresFor(len(vals), 1000), len(vals), func(_, i int) error {
 		var a rowJSON
 		if err := json.Unmarshal(vals[i], &a); err != nil {
 			return fmt.Errorf("activity %d of %d: %w", i+1, len(vals), err)
@@ -155,12 +155,16 @@ func (t *Tx) ActivityRows() ([]ActivityRow, error) {
 	return out, nil
 }
 
-// onEveryCore calls fn for each index below n, on as many goroutines as
-// there are cores, but one for every per indexes at least; worker (below
-// the number of goroutines) lets fn keep state of its own. Each goroutine
-// stops at its first error; the errors are joined.
-func onEveryCore(n, per int, fn func(worker, i int) error) error {
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/per))
+// coresFor is how many goroutines onEveryCore should run for n indexes:
+// as many as there are cores, but one for every per indexes at least.
+func coresFor(n, per int) int { return max(1, min(runtime.GOMAXPROCS(0), n/per)) }
+
+// onEveryCore calls fn for each index below n on workers goroutines
+// (coresFor); worker, below workers, lets fn keep state of its own, sized
+// by the caller from the same number. Each goroutine stops at its first
+// error; the errors are joined.
+func onEveryCore(workers, n int, fn func(worker, i int) error) error {
+	workers = max(1, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
