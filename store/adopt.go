@@ -286,7 +286,12 @@ func ownerIs(fields map[string]json.RawMessage, user string) bool {
 func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	oldUser := op.Actor.User
 	typ, id := op.Entity.Type, op.Entity.ID
-	records := t.bucket(entityBucket[typ])
+	// typ comes from an outbox entry on disk: a type with no bucket, or a
+	// bucket gone, is damage said as such, not a panic.
+	records, stamps := t.bucket(entityBucket[typ]), t.bucket(bucketStamps, []byte(typ))
+	if records == nil || stamps == nil {
+		return fmt.Errorf("hand over %s %s: its records or their merge states are %w: missing", typ, id, errCorrupt)
+	}
 	if records.Get([]byte(id)) == nil {
 		return nil
 	}
@@ -294,7 +299,6 @@ func (t *Tx) adoptRecord(op opHead, newUser string) error {
 	// their JSON (renameFields), decoded only when that cannot be sure.
 	rec := model.NewRecord(typ)
 	var buf [17]byte // a packed UUID
-	stamps := t.bucket(bucketStamps, []byte(typ))
 	st := stamps.Get(appendStampKey(buf[:0], id))
 	if st != nil {
 		if err := decodeStamps(st, rec, t.s.node); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -641,5 +642,38 @@ func TestHandOverKeptUntilTheOutboxEmpties(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHandOverOfAnUnknownTypeIsDamage: an outbox entry on disk whose op
+// names a type the book has no bucket for, written by the account handed
+// over, is answered with an error that says the book is damaged and names
+// that record, not with a panic taken for a bad page, and leaves the
+// outbox as it was.
+func TestHandOverOfAnUnknownTypeIsDamage(t *testing.T) {
+	s, err := Open(Options{Path: filepath.Join(t.TempDir(), "a.db"), User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	handedBook(t, s, model.KindCall, []time.Time{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)})
+	const seq = 1 << 40
+	bad := `{"op_id":"o1","entity":{"type":"bogus","id":"x1"},"kind":"set","fields":{"a":"b"},"hlc":{"wall_ms":1,"counter":0,"node":"n"},"actor":{"user":"root"},"schema":1}`
+	if err := s.Update(func(tx *Tx) error { return tx.bucket(bucketOutbox).Put(u64(seq), []byte(bad)) }); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error { return tx.DropOutbox(seq) })
+	// Named for what it is: a panic on the missing bucket was taken for a
+	// page that does not hold together.
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(fmt.Sprint(err), "bogus x1") {
+		t.Fatalf("dropping the entry: %v, want an error that says the book is damaged and names the entry's record", err)
+	}
+	if err := s.View(func(tx *Tx) error {
+		if v := tx.bucket(bucketOutbox).Get(u64(seq)); string(v) != bad {
+			t.Errorf("the entry after the failed drop: %q", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
