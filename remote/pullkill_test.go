@@ -147,9 +147,23 @@ func TestPullProcessKilled(t *testing.T) {
 	env := append(os.Environ(), "FIELDCRM_TEST_CHILD=pull", "FIELDCRM_TEST_DB="+book,
 		"FIELDCRM_TEST_URL="+url, "FIELDCRM_TEST_TOKEN="+tok)
 	// check opens the book and returns how many pages it holds, failing
-	// unless they are whole and the cursor is theirs.
+	// unless they are whole and the cursor is theirs, and unless doctor
+	// finds the book sound: its cards, indexes and search lists those of
+	// its records, or behind them when the kill cut a run whose derived
+	// writes were carried (store.Carry), which the next pull catches up.
+	behind, lastBehind := 0, false
 	check := func(round int) int {
 		t.Helper()
+		rep, err := store.Doctor(book)
+		if err != nil {
+			t.Fatalf("round %d: doctor: %v", round, err)
+		}
+		if !rep.OK() {
+			t.Fatalf("round %d: doctor finds %+v", round, rep.Problems)
+		}
+		if lastBehind = rep.Behind; rep.Behind {
+			behind++
+		}
 		st, err := store.Open(store.Options{Path: book, User: "ann", NoSync: true})
 		if err != nil {
 			t.Fatalf("round %d: the book does not open after the kill: %v", round, err)
@@ -244,6 +258,10 @@ func TestPullProcessKilled(t *testing.T) {
 	if stored != pages {
 		t.Fatalf("after the last round the book holds %d of %d pages", stored, pages)
 	}
+	if lastBehind {
+		t.Fatal("the book is behind its records after a pull that ran to the end")
+	}
+	t.Logf("%d kills left the book behind its records", behind)
 	if killed == 0 {
 		t.Fatal("no process was killed: the test proved nothing")
 	}

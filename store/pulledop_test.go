@@ -23,27 +23,7 @@ func TestPreparedPullWritesWhatApplyRemoteOpWrites(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { return t0 }
-	src, err := store.Open(store.Options{Path: filepath.Join(dir, "src.db"), User: "ann", Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	if err := demo.Generate(src, demo.Options{Leads: 12, Now: t0, SalesOnly: true}); err != nil {
-		t.Fatal(err)
-	}
-	var ops []model.Op
-	if err := src.View(func(tx *store.Tx) error {
-		entries, err := tx.Outbox(0)
-		for _, e := range entries {
-			ops = append(ops, e.Op)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(ops) < 100 {
-		t.Fatalf("the demo book has only %d ops", len(ops))
-	}
+	ops := demoOps(t, 12, t0)
 	bad := ops[0]
 	bad.ID, bad.Entity.ID = model.NewID(), "L-refused"
 	bad.Fields = map[string]json.RawMessage{"id": json.RawMessage(`"L-refused"`), "company": json.RawMessage(`[1]`)}
@@ -102,6 +82,35 @@ func TestPreparedPullWritesWhatApplyRemoteOpWrites(t *testing.T) {
 			t.Fatalf("%q is only in the prepared book", k)
 		}
 	}
+}
+
+// demoOps are the ops in the outbox of a demo book of leads leads made at
+// t0 by ann: what a pull brings a manager.
+func demoOps(t *testing.T, leads int, t0 time.Time) []model.Op {
+	t.Helper()
+	src, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "src.db"), User: "ann",
+		Now: func() time.Time { return t0 }, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := demo.Generate(src, demo.Options{Leads: leads, Now: t0, SalesOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	var ops []model.Op
+	if err := src.View(func(tx *store.Tx) error {
+		entries, err := tx.Outbox(0)
+		for _, e := range entries {
+			ops = append(ops, e.Op)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) < 8*leads {
+		t.Fatalf("the demo book has only %d ops", len(ops))
+	}
+	return ops
 }
 
 // fileSnapshot is every key and value of st's file, nested buckets

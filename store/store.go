@@ -125,6 +125,8 @@ type Store struct {
 	putIndexesAtOnce bool // tests: put index entries when written, not held
 
 	zoneOf *Store // set on a view made by InZone: the store whose book it shares
+
+	carries *carries // the carry this process holds (carry.go), shared with zone views
 }
 
 // Open opens (creating if needed) the database at opts.Path, migrates it to
@@ -139,7 +141,7 @@ func Open(opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Store{opts: opts, rules: model.DefaultRules()}
+	s := &Store{opts: opts, rules: model.DefaultRules(), carries: &carries{}}
 	if opts.Rules != nil {
 		s.rules = *opts.Rules
 	}
@@ -306,7 +308,7 @@ func (s *Store) Rules() model.Rules { return s.rules }
 func (s *Store) InZone(loc *time.Location) *Store {
 	s.prepared.Lock()
 	defer s.prepared.Unlock()
-	z := &Store{opts: s.opts, rules: s.rules, db: s.db, ready: s.ready, node: s.node, user: s.user, zoneOf: s}
+	z := &Store{opts: s.opts, rules: s.rules, db: s.db, ready: s.ready, node: s.node, user: s.user, zoneOf: s, carries: s.carries}
 	z.rules.Location = loc
 	return z
 }
@@ -365,8 +367,12 @@ func (s *Store) View(fn func(*Tx) error) error {
 }
 
 // Update runs fn in a read-write transaction: everything fn writes, ops and
-// indexes included, commits durably together or not at all.
-func (s *Store) Update(fn func(*Tx) error) error {
+// indexes included, commits durably together or not at all. A book whose
+// derived data is behind its records (carry.go) is caught up first.
+func (s *Store) Update(fn func(*Tx) error) error { return s.update(nil, fn) }
+
+// update is Update, and UpdateCarrying when c is not nil (carry.go).
+func (s *Store) update(c *Carry, fn func(*Tx) error) error {
 	if s.opts.ReadOnly {
 		return fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
 	}
@@ -374,10 +380,22 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		return s.damaged("it was found damaged before, and a change would spread the damage")
 	}
 	return s.withDB(func(db *bolt.DB) error {
+		var carried *derivedWrites
+		began := false // c is untouched until the transaction begins
 		err := db.Update(func(btx *bolt.Tx) error {
+			began = true
 			t := &Tx{s: s, tx: btx, now: s.opts.Now()}
+			if err := s.catchUp(t, c); err != nil {
+				return err
+			}
 			if err := fn(t); err != nil {
 				return err
+			}
+			if c != nil {
+				var err error
+				if carried, err = s.carryOn(t, c); err != nil {
+					return err
+				}
 			}
 			if err := t.flushCards(); err != nil {
 				return err
@@ -394,6 +412,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			t.packPages()
 			return nil
 		})
+		if c != nil && began {
+			s.kept(c, carried, err == nil)
+		}
 		if err == nil {
 			s.autoBackup(db)
 		}

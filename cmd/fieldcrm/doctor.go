@@ -81,6 +81,9 @@ func (a *app) printDoctor(r *store.DoctorReport) {
 			printf(a.out, "  %s: %s\n", f.Where, f.Problem)
 		}
 	}
+	if r.Behind {
+		printf(a.out, "derived:   behind the records (a sync stopped before it wrote its cards and indexes); the next change derives them again\n")
+	}
 	if r.Repaired {
 		printf(a.out, "repaired:  %s is a new book; the damaged one is kept as %s\n", r.Path, r.Damaged)
 		if len(r.Lost) == 0 {
