@@ -11,7 +11,7 @@ var compactEntries = []entry{
 	{"backup.progress", "backing up the book (MB)", "正在备份数据库（MB）"},
 	// The bars of a migration that builds the search index and of an
 	// import.
-	{"search.building", "building the search index", "正在建立搜索索引"},
+	{"search.building", "building the book's indexes", "正在建立账本索引"},
 	{"import.progress", "importing", "正在导入"},
 }
 

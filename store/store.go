@@ -93,7 +93,8 @@ type Options struct {
 	// it, written after the first write of each day, the newest 7 kept.
 	AutoBackup bool
 	// Progress, when set, hears how far a migration that takes seconds
-	// on a big book has got (building the search index), to show it.
+	// on a big book has got (building the search index), or a write that
+	// derives the indexes again (carry.go), to show it.
 	Progress func(done, total int)
 	// CopyProgress, when set, hears how far a compaction or a backup has
 	// got writing its copy of the book's live pages (bytes written and
