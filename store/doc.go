@@ -29,6 +29,9 @@
 //	                            book is bound, its account's user
 //	  company_settings          JSON CompanySettings: the server's company
 //	                            settings as last fetched (settings.go)
+//	  derived_behind            a Carry's token while a pull's run of
+//	                            transactions holds its index, card and
+//	                            search writes; absent otherwise (carry.go)
 //	leads/<lead id>             the lead's fields (model.Lead)
 //	                            (one in the trash: deleted and deleted_at, trash.go)
 //	activities/<activity id>    model.Activity
