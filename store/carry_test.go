@@ -134,17 +134,7 @@ func TestACarriedRunWritesWhatItsTransactionsWrite(t *testing.T) {
 		}
 	}
 	sameSearch(t, plain, carried)
-	a, b := fileSnapshot(t, plain), fileSnapshot(t, carried)
-	for k, v := range a {
-		if b[k] != v {
-			t.Fatalf("%q differs:\nwithout a carry %q\ncarried         %q", k, v, b[k])
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			t.Fatalf("%q is only in the carried book", k)
-		}
-	}
+	sameFiles(t, plain, carried, "without a carry", "carried")
 }
 
 // TestAnotherWriteMakesWhatACarryHolds: a write of this process in the

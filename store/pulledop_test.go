@@ -68,20 +68,28 @@ func TestPreparedPullWritesWhatApplyRemoteOpWrites(t *testing.T) {
 	if r1 != 1 || r2 != 1 {
 		t.Fatalf("refused %d and %d changes, want the bad one alone", r1, r2)
 	}
-	a, b := fileSnapshot(t, one), fileSnapshot(t, two)
-	if len(a) < len(ops) {
-		t.Fatalf("the book holds only %d keys", len(a))
+	if n := sameFiles(t, one, two, "ApplyRemoteOp", "ApplyPulled"); n < len(ops) {
+		t.Fatalf("the book holds only %d keys", n)
 	}
+}
+
+// sameFiles fails unless the files of want and got (closed by it) hold
+// the same keys and values, meta aside (fileSnapshot); it returns how
+// many. The names say which book is which.
+func sameFiles(t *testing.T, want, got *store.Store, wantName, gotName string) int {
+	t.Helper()
+	a, b := fileSnapshot(t, want), fileSnapshot(t, got)
 	for k, v := range a {
 		if b[k] != v {
-			t.Fatalf("%q differs:\nApplyRemoteOp %q\nApplyPulled   %q", k, v, b[k])
+			t.Fatalf("%q differs:\n%s %q\n%s %q", k, wantName, v, gotName, b[k])
 		}
 	}
 	for k := range b {
 		if _, ok := a[k]; !ok {
-			t.Fatalf("%q is only in the prepared book", k)
+			t.Fatalf("%q is only in the book of %s", k, gotName)
 		}
 	}
+	return len(a)
 }
 
 // demoOps are the ops in the outbox of a demo book of leads leads made at
