@@ -43,8 +43,12 @@ import (
 //     card and list again from the records (rederive), as doctor --repair
 //     does.
 //
-// Readers meanwhile see cards, indexes and search as they were before
-// the run, never an entry without its record: deletions are never held.
+// Only what a run adds is carried: a transaction that changes or removes
+// a record that was there before the run (whose derived data readers may
+// have seen) makes every derived write in it, its own and those it took;
+// records the run made, it may change. Readers elsewhere therefore see
+// cards, indexes and search as they were, less for a while what the run
+// added; never an entry of something since changed or removed.
 // maxCarryAge bounds how long that lasts, and maxCarried the memory.
 type Carry struct {
 	mu    sync.Mutex
@@ -54,16 +58,18 @@ type Carry struct {
 	w     derivedWrites
 }
 
-// derivedWrites are a transaction's derived writes not yet made.
+// derivedWrites are a transaction's derived writes not yet made, and the
+// records made since they began (type, NUL, id).
 type derivedWrites struct {
 	pending map[string]*cardPending
 	held    map[string][]heldEntry
 	search  *searchPending
+	made    map[string]struct{}
 }
 
 // size is about how many bytes of memory w holds.
 func (w derivedWrites) size() int {
-	n := len(w.pending) * 96
+	n := len(w.pending)*96 + len(w.made)*64
 	for _, list := range w.held {
 		for _, e := range list {
 			n += 48 + len(e.key) + len(e.value)
@@ -132,7 +138,7 @@ func (c *Carry) take(t *Tx, token []byte) bool {
 	if c.token == nil || string(c.token) != string(token) {
 		return false
 	}
-	t.pending, t.held, t.search = c.w.pending, c.w.held, c.w.search
+	t.pending, t.held, t.search, t.made = c.w.pending, c.w.held, c.w.search, c.w.made
 	// Taken: if the transaction taking them rolls back, the book keeps
 	// the token and no one holds it any more, so the next write derives
 	// everything again.
@@ -164,6 +170,7 @@ func (s *Store) catchUp(t *Tx, c *Carry) error {
 	if c != nil && c.take(t, token) {
 		return nil // the token stays until the run's writes are made
 	}
+	t.made = nil // what the run made is derived from here on
 	s.carries.mu.Lock()
 	live := s.carries.live
 	s.carries.mu.Unlock()
@@ -184,11 +191,11 @@ func (s *Store) catchUp(t *Tx, c *Carry) error {
 // given to c once the transaction has committed.
 func (s *Store) carryOn(t *Tx, c *Carry) (*derivedWrites, error) {
 	meta := t.tx.Bucket(bucketMeta)
-	w := derivedWrites{t.pending, t.held, t.search}
+	w := derivedWrites{t.pending, t.held, t.search, t.made}
 	if c.since.IsZero() {
 		c.since = time.Now()
 	}
-	if !c.more || t.heldErr != nil || meta == nil || time.Since(c.since) >= maxCarryAge || w.size() >= maxCarried || w.size() == 0 {
+	if !c.more || t.changedOld || t.heldErr != nil || meta == nil || time.Since(c.since) >= maxCarryAge || w.size() >= maxCarried || w.size() == 0 {
 		c.since = time.Time{}
 		if meta != nil && meta.Get(keyDerivedBehind) != nil {
 			return nil, meta.Delete(keyDerivedBehind)
@@ -205,8 +212,28 @@ func (s *Store) carryOn(t *Tx, c *Carry) (*derivedWrites, error) {
 	c.mu.Lock()
 	c.token = append([]byte(nil), token...) // held from commit on (kept)
 	c.mu.Unlock()
-	t.pending, t.held, t.search = nil, nil, nil
+	t.pending, t.held, t.search, t.made = nil, nil, nil, nil
 	return &w, nil
+}
+
+// noteDerived notes that the transaction derives the data of record id of
+// typ anew, made now or not: in a run, a record made in it may change
+// and its writes still be carried; one from before may not (carryOn).
+func (t *Tx) noteDerived(typ, id string, made bool) {
+	if t.run == nil {
+		return
+	}
+	key := typ + "\x00" + id
+	if made {
+		if t.made == nil {
+			t.made = map[string]struct{}{}
+		}
+		t.made[key] = struct{}{}
+		return
+	}
+	if _, ok := t.made[key]; !ok {
+		t.changedOld = true
+	}
 }
 
 // kept hands c the writes its transaction carried, once it committed;

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -247,4 +248,58 @@ func TestACarryFullWritesItsWrites(t *testing.T) {
 			t.Fatalf("after page %d the book is behind with a carry bound of one byte", i+1)
 		}
 	}
+}
+
+// TestAChangeToARecordFromBeforeCarriesNothing: a transaction of the run
+// that changes a record the book held before it makes every derived
+// write, the carry's too, so that readers elsewhere never meet an entry
+// of what it changed; the run carries on after it.
+func TestAChangeToARecordFromBeforeCarriesNothing(t *testing.T) {
+	r := newCarryRun(t, 5)
+	st := r.open("book.db")
+	r.apply(st, nil, 0, true) // the book before the run
+	c := st.NewCarry()
+	r.apply(st, c, 1, true)
+	if !r.doctor(st, "after the first page of the run") {
+		t.Fatal("the book is not behind in the middle of the run")
+	}
+	edit := r.pages[0][0]
+	edit.ID, edit.Kind, edit.HLC.Wall = model.NewID(), model.OpSet, edit.HLC.Wall+1
+	edit.Fields = map[string]json.RawMessage{"city": json.RawMessage(`"Suzhou"`)}
+	r.pages[2] = append(r.pages[2], edit)
+	r.apply(st, c, 2, true)
+	if r.doctor(st, "after the change") {
+		t.Fatal("the transaction that changed a record from before the run left the book behind")
+	}
+	r.apply(st, c, 3, true)
+	if !r.doctor(st, "after the next page") {
+		t.Fatal("the run carried nothing after the change")
+	}
+	r.apply(st, c, 4, false)
+	if r.doctor(st, "at the end") {
+		t.Fatal("the book is behind at the end of the run")
+	}
+}
+
+// TestARecordTheRunMadeMayChange: a change to a record the run itself
+// made is carried like the rest, and the run ends with the book as
+// without a carry.
+func TestARecordTheRunMadeMayChange(t *testing.T) {
+	r := newCarryRun(t, 4)
+	edit := r.pages[0][0]
+	edit.ID, edit.Kind, edit.HLC.Wall = model.NewID(), model.OpSet, edit.HLC.Wall+1
+	edit.Fields = map[string]json.RawMessage{"city": json.RawMessage(`"Suzhou"`)}
+	r.pages[2] = append(r.pages[2], edit)
+	plain, carried := r.open("plain.db"), r.open("carried.db")
+	c := carried.NewCarry()
+	for i := range r.pages {
+		last := i == len(r.pages)-1
+		r.apply(plain, nil, i, !last)
+		r.apply(carried, c, i, !last)
+		if behind := r.doctor(carried, fmt.Sprintf("after page %d", i)); behind == last {
+			t.Fatalf("after page %d of %d the book says behind %v", i+1, len(r.pages), behind)
+		}
+	}
+	sameSearch(t, plain, carried)
+	sameFiles(t, plain, carried, "without a carry", "carried")
 }

@@ -153,7 +153,7 @@ func (t *Tx) commit(p *prepared) error {
 	if old == nil && p.value == nil {
 		return nil
 	}
-	return t.reindex(p.typ, old, p.value)
+	return t.reindex(p.typ, p.id, old, p.value)
 }
 
 // carriedBy returns the values op brings, in the form checkPulled takes.

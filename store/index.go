@@ -211,8 +211,10 @@ func leadOf(v any) string {
 }
 
 // reindex replaces the index entries of before with those of after (typed
-// entities; nil for none) and keeps the cards of the leads involved right.
-func (t *Tx) reindex(typ string, before, after any) error {
+// entities; nil for none), the record id of typ, and keeps the cards of
+// the leads involved right.
+func (t *Tx) reindex(typ, id string, before, after any) error {
+	t.noteDerived(typ, id, before == nil)
 	if err := t.indexSearch(before, after); err != nil {
 		return err
 	}
@@ -500,7 +502,7 @@ func (t *Tx) reindexData(typ, id string, before, after []byte) error {
 	if oldV == nil && newV == nil {
 		return nil
 	}
-	return t.reindex(typ, oldV, newV)
+	return t.reindex(typ, id, oldV, newV)
 }
 
 // rebuildTaskDue is migration 5: the due-day index carries each open task's

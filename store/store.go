@@ -385,7 +385,7 @@ func (s *Store) update(c *Carry, fn func(*Tx) error) error {
 		began := false // c is untouched until the transaction begins
 		err := db.Update(func(btx *bolt.Tx) error {
 			began = true
-			t := &Tx{s: s, tx: btx, now: s.opts.Now()}
+			t := &Tx{s: s, tx: btx, now: s.opts.Now(), run: c}
 			if err := s.catchUp(t, c); err != nil {
 				return err
 			}

@@ -24,7 +24,14 @@ type Tx struct {
 	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
-	view    jsonView                // records read as JSON (records.go)
+	// changedOld is set when the transaction changed or removed the
+	// derived data of a record that was there before its run: such a
+	// transaction carries nothing. made holds the records its run made,
+	// in a transaction of a run (carry.go).
+	changedOld bool
+	made       map[string]struct{}
+	run        *Carry   // the run this transaction is of, if any
+	view       jsonView // records read as JSON (records.go)
 	// handOver is the record of a handover (adopted) as last read, and
 	// the names it holds, which are not to be changed.
 	handOver struct {
@@ -232,7 +239,7 @@ func (t *Tx) create(typ, id string, v any) error {
 	if err := t.bucket(bucketStamps, []byte(typ)).Put(stampKey(id), parts.stamps); err != nil {
 		return err
 	}
-	if err := t.reindex(typ, nil, v); err != nil {
+	if err := t.reindex(typ, id, nil, v); err != nil {
 		return err
 	}
 	return t.pushCreate(&op, seq)
