@@ -195,7 +195,7 @@ func (s *Store) carryOn(t *Tx, c *Carry) (*derivedWrites, error) {
 	if c.since.IsZero() {
 		c.since = time.Now()
 	}
-	if !c.more || t.changedOld || t.heldErr != nil || meta == nil || time.Since(c.since) >= maxCarryAge || w.size() >= maxCarried || w.size() == 0 {
+	if size := w.size(); !c.more || t.changedOld || t.heldErr != nil || meta == nil || time.Since(c.since) >= maxCarryAge || size >= maxCarried || size == 0 {
 		c.since = time.Time{}
 		if meta != nil && meta.Get(keyDerivedBehind) != nil {
 			return nil, meta.Delete(keyDerivedBehind)
