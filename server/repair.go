@@ -145,9 +145,12 @@ type QuarantineResult struct {
 
 // opProblem returns why a stored op fails today's op-level checks (as
 // decoded by DecodeOp, its values by CheckFields or CheckEntry, its
-// times and clock against latest), or "" when it passes.
+// times and clock against latest), or "" when it passes. It reads the op
+// with ReadOp, which answers as DecodeOp does: encoding/json's decoder
+// was two thirds of the start-up check, 6.0 s of CPU for the log of the
+// demo book of 10,000 leads (BENCHMARKS.md).
 func opProblem(raw []byte, latest time.Time) string {
-	op, err := model.DecodeOp(raw)
+	op, err := model.ReadOp(raw)
 	if err != nil {
 		return err.Error()
 	}
