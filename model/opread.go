@@ -35,6 +35,22 @@ func ReadOp(data []byte) (Op, error) {
 	return DecodeOp(data)
 }
 
+// ScanFields reads the JSON object whose opening brace is data[at] as the
+// fields of a record, as ScanOp reads an op's: its values are slices of
+// data, and end is where the object ends. It declines (ok false) whatever
+// encoding/json might read otherwise into a map[string]json.RawMessage,
+// and the caller then decodes with encoding/json.
+func ScanFields(data []byte, at int) (fields map[string]json.RawMessage, end int, ok bool) {
+	s := jsonScan{b: data, i: at}
+	if !s.fields(&fields) {
+		return nil, at, false
+	}
+	for k, v := range fields {
+		fields[k] = v[:len(v):len(v)] // an append to one never writes over the next
+	}
+	return fields, s.i, true
+}
+
 // scanOp reads data as an op, or declines (ok false).
 func scanOp(data []byte) (op Op, ok bool) {
 	s := jsonScan{b: data}
