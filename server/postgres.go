@@ -396,26 +396,41 @@ func (t *pgTx) Tokens() ([]Token, error) {
 // decodeRecord reads a record stored as boltRecord JSON (the same
 // encoding on both backends).
 func decodeRecord(ref model.EntityRef, v []byte) (*model.Record, error) {
-	rec := model.NewRecord(ref.Type)
-	br := boltRecord{Record: rec}
 	v, err := jsonpack.Unpack(nil, v)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
 	}
+	rec := model.NewRecord(ref.Type)
 	if readRecord(v, rec) {
 		return rec, nil
 	}
-	if err := json.Unmarshal(v, &br); err != nil {
+	if rec, err = unmarshalRecord(ref.Type, v); err != nil {
 		return nil, fmt.Errorf("%s %s is corrupt: %w", ref.Type, ref.ID, err)
 	}
-	rec.Fields = br.Fields
-	if rec.Fields == nil {
-		rec.Fields = map[string]json.RawMessage{}
+	return rec, nil
+}
+
+// unmarshalRecord reads v, a record's JSON, with encoding/json into a
+// boltRecord: what readRecord declines.
+func unmarshalRecord(typ string, v []byte) (*model.Record, error) {
+	rec := model.NewRecord(typ)
+	br := boltRecord{Record: rec}
+	if err := json.Unmarshal(v, &br); err != nil {
+		return nil, err
 	}
+	return settleRecord(rec, br.Fields), nil
+}
+
+// settleRecord gives rec its fields, and empty maps for none.
+func settleRecord(rec *model.Record, fields map[string]json.RawMessage) *model.Record {
+	if fields == nil {
+		fields = map[string]json.RawMessage{}
+	}
+	rec.Fields = fields
 	if rec.Stamps == nil {
 		rec.Stamps = map[string]model.Stamp{}
 	}
-	return rec, nil
+	return rec
 }
 
 // readRecord reads v, a record as encodeRecord writes it, into rec, as
@@ -457,13 +472,7 @@ func readRecord(v []byte, rec *model.Record) bool {
 	default:
 		return false
 	}
-	if fields == nil {
-		fields = map[string]json.RawMessage{}
-	}
-	rec.Fields = fields
-	if rec.Stamps == nil {
-		rec.Stamps = map[string]model.Stamp{}
-	}
+	settleRecord(rec, fields)
 	return true
 }
 

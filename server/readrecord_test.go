@@ -10,24 +10,6 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
-// slowRecord is decodeRecord's reading of unpacked JSON before
-// readRecord: json.Unmarshal into a boltRecord.
-func slowRecord(typ string, v []byte) (*model.Record, error) {
-	rec := model.NewRecord(typ)
-	br := boltRecord{Record: rec}
-	if err := json.Unmarshal(v, &br); err != nil {
-		return nil, err
-	}
-	rec.Fields = br.Fields
-	if rec.Fields == nil {
-		rec.Fields = map[string]json.RawMessage{}
-	}
-	if rec.Stamps == nil {
-		rec.Stamps = map[string]model.Stamp{}
-	}
-	return rec, nil
-}
-
 // readRecord reads every record as json.Unmarshal into a boltRecord
 // does, or leaves it to it: records encodeRecord writes (which it must
 // read), and stored JSON it must decline or read the same, a second "f"
@@ -84,7 +66,7 @@ func TestReadRecordAgreesWithEncodingJSON(t *testing.T) {
 // json.Unmarshal into a boltRecord does; it reports whether it read it.
 func checkReadRecord(t *testing.T, in []byte) bool {
 	t.Helper()
-	want, werr := slowRecord(model.TypeLead, in)
+	want, werr := unmarshalRecord(model.TypeLead, in)
 	got := model.NewRecord(model.TypeLead)
 	if !readRecord(bytes.Clone(in), got) {
 		return false // declined: json.Unmarshal decides, as want did
