@@ -19,17 +19,8 @@ func TestBoltRecordRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	hlc := model.HLC{Wall: 1_700_000_000_000, Counter: 3, Node: "n1"}
-	full := model.NewRecord(model.TypeActivity)
-	full.Fields["id"] = json.RawMessage(`"a1"`)
-	full.Fields["notes"] = json.RawMessage(`"<b>R&D</b> \u2028 说明"`)
-	full.Fields["revisions"] = json.RawMessage(`[{"id":"r1","hlc":{"wall":1,"counter":0,"node":"n"},"text":"x"}]`)
-	full.Base = model.Stamp{HLC: hlc, Actor: "ann"}
-	full.Stamps["notes"] = model.Stamp{HLC: hlc, Actor: "bob"}
-	full.History = []model.Overwritten{{Field: "notes", Value: json.RawMessage(`"old"`), HLC: hlc, Actor: "ann"}}
-	empty := model.NewRecord(model.TypeActivity)
 	ctx := context.Background()
-	for id, rec := range map[string]*model.Record{"a1": full, "a2": empty} {
+	for id, rec := range server.SampleRecords() {
 		ref := model.EntityRef{Type: model.TypeActivity, ID: id}
 		if err := st.Update(ctx, func(tx server.Tx) error { return tx.PutRecord(ref, rec) }); err != nil {
 			t.Fatal(err)

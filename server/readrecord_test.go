@@ -10,25 +10,40 @@ import (
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
+// SampleRecords are an activity with every part of a merge state and
+// fields with characters JSON escapes (a1), and an empty one (a2): the
+// records the storage tests store and read back.
+func SampleRecords() map[string]*model.Record {
+	hlc := model.HLC{Wall: 1_700_000_000_000, Counter: 3, Node: "n1"}
+	full := model.NewRecord(model.TypeActivity)
+	full.Fields["id"] = json.RawMessage(`"a1"`)
+	full.Fields["notes"] = json.RawMessage(`"<b>R&D</b> \u2028 说明"`)
+	full.Fields["revisions"] = json.RawMessage(`[{"id":"r1","hlc":{"wall":1,"counter":0,"node":"n"},"text":"x"}]`)
+	full.Base = model.Stamp{HLC: hlc, Actor: "ann"}
+	full.Stamps["notes"] = model.Stamp{HLC: hlc, Actor: "bob"}
+	full.History = []model.Overwritten{{Field: "notes", Value: json.RawMessage(`"old"`), HLC: hlc, Actor: "ann"}}
+	return map[string]*model.Record{"a1": full, "a2": model.NewRecord(model.TypeActivity)}
+}
+
 // readRecord reads every record as json.Unmarshal into a boltRecord
 // does, or leaves it to it: records encodeRecord writes (which it must
 // read), and stored JSON it must decline or read the same, a second "f"
 // in the merge state, spaces, escapes and repeated keys among them.
 func TestReadRecordAgreesWithEncodingJSON(t *testing.T) {
-	hlc := model.HLC{Wall: 1_700_000_000_000, Counter: 3, Node: "n1"}
-	full := model.NewRecord(model.TypeActivity)
-	full.Fields["id"] = json.RawMessage(`"a1"`)
-	full.Fields["notes"] = json.RawMessage(`"<b>R&D</b> 说明"`)
-	full.Fields["revisions"] = json.RawMessage(`[{"id":"r1","hlc":{"wall_ms":1,"counter":0,"node":"n"},"text":"x"}]`)
-	full.Base = model.Stamp{HLC: hlc, Actor: "ann"}
-	full.Stamps["notes"] = model.Stamp{HLC: hlc, Actor: "bob"}
-	full.History = []model.Overwritten{{Field: "notes", Value: json.RawMessage(`"old"`), HLC: hlc, Actor: "ann"}}
+	full := SampleRecords()["a1"]
+	plain := model.NewRecord(model.TypeActivity) // its fields without escapes: read, not declined
+	for k, v := range full.Fields {
+		if k != "notes" {
+			plain.Fields[k] = v
+		}
+	}
+	plain.Base, plain.Stamps, plain.History = full.Base, full.Stamps, full.History
 	fresh := model.NewRecord(model.TypeLead)
 	fresh.Fields["company"] = json.RawMessage(`"华北能源"`)
-	fresh.Base = model.Stamp{HLC: hlc, Actor: "ann"}
+	fresh.Base = full.Base
 	var inputs [][]byte
 	read := 0
-	for _, rec := range []*model.Record{full, fresh, model.NewRecord(model.TypeTask)} {
+	for _, rec := range []*model.Record{full, plain, fresh, model.NewRecord(model.TypeTask)} {
 		packed, err := encodeRecord(rec)
 		if err != nil {
 			t.Fatal(err)
