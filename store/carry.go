@@ -41,7 +41,10 @@ import (
 //   - of no carry here (another process's sync, or one stopped by a crash
 //     or SIGKILL with the writes in its memory), derives every index,
 //     card and list again from the records (rederive), as doctor --repair
-//     does.
+//     does. A process that finds the token as it opens the book to write
+//     does this then (Store.prepare), before its first read, where a
+//     progress bar can show, not at its first write: a key in the
+//     terminal UI.
 //
 // Only what a run adds is carried: a transaction that changes or removes
 // a record that was there before the run (whose derived data readers may

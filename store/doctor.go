@@ -42,8 +42,9 @@ type DoctorReport struct {
 	Backups   []string `json:"backups"`
 	// Behind says that the book's cards, indexes and search lists are
 	// behind its records: a sync stored many pages and stopped before it
-	// wrote what they imply (Carry). Not damage: the next change to the
-	// book derives them again, and they are not compared until then.
+	// wrote what they imply (Carry). Not damage: the next process to open
+	// the book to write derives them again, and they are not compared
+	// until then.
 	Behind bool `json:"behind,omitempty"`
 
 	size, budget int64 // the file's size; keys left to read before the pages must loop

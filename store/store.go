@@ -192,6 +192,7 @@ func (s *Store) prepare(db *bolt.DB) error {
 	// A file already at this schema needs no write: read it and go, so a
 	// command that only reads never waits for a commit.
 	handed := false // a push was killed before it settled (adopt.go)
+	behind := false // a pull stopped with derived writes carried (carry.go)
 	err := db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil || schemaVersion(tx) != SchemaVersion || tx.Bucket(bucketMeta).Get(keyNode) == nil {
 			return nil
@@ -199,12 +200,22 @@ func (s *Store) prepare(db *bolt.DB) error {
 		s.ready = true
 		sync := tx.Bucket(bucketSync)
 		handed = sync != nil && sync.Bucket(bucketHandedFacts) != nil
+		behind = tx.Bucket(bucketMeta).Get(keyDerivedBehind) != nil
 		return s.readMeta(tx)
 	})
 	if err == nil && handed && !db.IsReadOnly() && !s.foundDamaged() {
 		// Best effort: a push settles them too, and says why it cannot.
 		_ = db.Update(func(btx *bolt.Tx) error {
 			return (&Tx{s: s, tx: btx, now: s.opts.Now()}).settleHandedFacts()
+		})
+	}
+	if err == nil && behind && !db.IsReadOnly() && !s.foundDamaged() {
+		// Derived again as the book opens, showing progress, so that what
+		// it shows is whole from the first read, and the first write (a
+		// key in the terminal UI) does not wait seconds for it. Best
+		// effort: any write does it too (catchUp).
+		_ = db.Update(func(btx *bolt.Tx) error {
+			return s.catchUp(&Tx{s: s, tx: btx, now: s.opts.Now()}, nil)
 		})
 	}
 	if err == nil && !s.ready {

@@ -82,7 +82,7 @@ func (a *app) printDoctor(r *store.DoctorReport) {
 		}
 	}
 	if r.Behind {
-		printf(a.out, "derived:   behind the records (a sync stopped before it wrote its cards and indexes); the next change derives them again\n")
+		printf(a.out, "derived:   behind the records (a sync stopped before it wrote its cards and indexes); fieldcrm derives them again when it next opens the book to change it\n")
 	}
 	if r.Repaired {
 		printf(a.out, "repaired:  %s is a new book; the damaged one is kept as %s\n", r.Path, r.Damaged)
