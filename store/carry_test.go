@@ -162,25 +162,37 @@ func TestAnotherWriteMakesWhatACarryHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	r.writeInTheMiddle(plain, carried, c, func() {
+		lead(plain)
+		lead(carried)
+	})
+}
+
+// writeInTheMiddle stores the run's pages in plain without a carry and in
+// book carried in c, calls write after the second page (the book must be
+// behind before it and not after it), and checks that the run ends with
+// the book caught up and answering searches as plain does.
+func (r *carryRun) writeInTheMiddle(plain, book *store.Store, c *store.Carry, write func()) {
+	t := r.t
+	t.Helper()
 	for i := range r.pages {
 		last := i == len(r.pages)-1
 		r.apply(plain, nil, i, !last)
-		r.apply(carried, c, i, !last)
+		r.apply(book, c, i, !last)
 		if i == 1 {
-			if !r.doctor(carried, "before the write") {
+			if !r.doctor(book, "before the write") {
 				t.Fatal("the book is not behind in the middle of the run")
 			}
-			lead(plain)
-			lead(carried)
-			if r.doctor(carried, "after the write") {
+			write()
+			if r.doctor(book, "after the write") {
 				t.Fatal("the book is still behind after another write")
 			}
 		}
 	}
-	if r.doctor(carried, "at the end") {
+	if r.doctor(book, "at the end") {
 		t.Fatal("the book is behind at the end of the run")
 	}
-	sameSearch(t, plain, carried)
+	sameSearch(t, plain, book)
 }
 
 // TestABookLeftBehindIsDerivedAgain: a run stopped with writes in its
@@ -249,25 +261,9 @@ func TestAWriteElsewhereDerivesWhatARunCarries(t *testing.T) {
 	if err := other.View(func(*store.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	c := book.NewCarry()
-	for i := range r.pages {
-		last := i == len(r.pages)-1
-		r.apply(plain, nil, i, !last)
-		r.apply(book, c, i, !last)
-		if i == 1 {
-			if !r.doctor(book, "in the middle of the run") {
-				t.Fatal("the book is not behind in the middle of the run")
-			}
-			r.apply(other, nil, 2, true) // the next page, stored by the other process
-			if r.doctor(book, "after the other process's write") {
-				t.Fatal("the book is still behind after another process wrote to it")
-			}
-		}
-	}
-	if r.doctor(book, "at the end") {
-		t.Fatal("the book is behind at the end of the run")
-	}
-	sameSearch(t, plain, book)
+	r.writeInTheMiddle(plain, book, book.NewCarry(), func() {
+		r.apply(other, nil, 2, true) // the next page, stored by the other process
+	})
 }
 
 // TestACarryFullWritesItsWrites: a run whose carry outgrows its bound
