@@ -187,3 +187,31 @@ func (d *deflater) deflateTo(dst, rec []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkUnpackPage unpacks a pull page of 1,000 ops (the "all" mix)
+// packed whole, as Pack packs its JSON, and with each op embedded as
+// packed on its own (embed.go); it reports the packed bytes.
+func BenchmarkUnpackPage(b *testing.B) {
+	ops := corpus(b, "all")
+	vs := make([][]byte, len(ops))
+	for i, op := range ops {
+		vs[i] = Pack(nil, op)
+	}
+	embedded, whole := page(b, vs, ops, 123456, true)
+	whole = Pack(nil, whole)
+	for _, c := range []struct {
+		name string
+		v    []byte
+	}{{"whole", whole}, {"embedded", embedded}} {
+		b.Run(c.name, func(b *testing.B) {
+			dst := make([]byte, 0, 4*len(c.v))
+			b.ReportAllocs()
+			b.ReportMetric(float64(len(c.v)), "packed-bytes")
+			for b.Loop() {
+				if _, err := Unpack(dst, c.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

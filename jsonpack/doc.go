@@ -68,6 +68,10 @@
 //	                counted; Pack refers back only to tokens of 3 to 48 bytes
 //	0x17 bytes      (only right after 0x01) the input as it was: Pack's
 //	                answer to input that starts with 0x01 itself
+//	0x18 n bytes    a value embedded whole: uvarint length, a packed value
+//	                (0x01, then its tokens) whose strings are numbered
+//	                among themselves; Pack never writes it, a server writes
+//	                it in pull pages for clients that read it (embed.go)
 //
 // Dates and times are fields, not instants: month 0-12, day 0-31, hour
 // 0-23, minute 0-59, second 0-60 each packed as written, so "2026-02-30"

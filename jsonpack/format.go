@@ -23,6 +23,7 @@ const (
 	tNumber   = 0x15 // uvarint length, the number's text
 	tRef      = 0x16 // one byte: the number of an earlier string
 	tVerbatim = 0x17 // only right after tag: the rest is the input itself
+	tEmbed    = 0x18 // uvarint length, a packed value with its own strings (embed.go)
 	tSmallInt = 0x40 // +v for 0 <= v < smallInts
 	tShortStr = 0x80 // +n for content of n < shortStrs bytes, then the content
 )
@@ -40,6 +41,7 @@ const (
 	maxRefs    = 255 // strings numbered for tRef; those after are not
 	refMaxLen  = 48  // longer tokens are not looked for again
 	maxDepth   = 64  // containers within containers, the outermost included
+	maxEmbeds  = 8   // embedded values within embedded values (embed.go)
 	uuidLen    = 36
 	dateLen    = 10
 	timeMinLen = 20 // YYYY-MM-DDTHH:MM:SSZ

@@ -29,6 +29,10 @@ func FuzzRoundTrip(f *testing.F) {
 		f.Add([]byte(s))
 		f.Add(Pack(nil, []byte(s)))
 	}
+	// Values embedded whole (embed.go), for Unpack's side of the contract.
+	inner := Pack(nil, []byte(record))
+	f.Add(appendLen(AppendTag(nil), tEmbed, inner))
+	f.Add(AppendArrayEnd(appendLen(appendLen(AppendArray(AppendTag(nil)), tEmbed, inner), tEmbed, inner)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := Pack([]byte("dst"), b)
 		if string(p[:3]) != "dst" {

@@ -92,7 +92,10 @@ func unpack(dst, v []byte, limit int) ([]byte, error) {
 // unpacker numbers the strings it writes as Pack did, for tRef.
 type unpacker struct {
 	base, limit int
-	max         int // UnpackMax's bound, or -1
+	max         int       // UnpackMax's bound, or -1
+	capped      bool      // limit is UnpackMax's bound, not the format's
+	embeds      int       // the values this one is embedded in (embed.go)
+	in          *unpacker // reads the values embedded in this one
 	n           int
 	at, end     [maxRefs]uint32 // each numbered string's JSON, from base
 }
@@ -108,7 +111,7 @@ func tooLarge(limit int) error {
 // over is the error for output past u.limit: too large for UnpackMax's
 // caller, or more than Pack can have written.
 func (u *unpacker) over(i int) error {
-	if u.max >= 0 && u.limit == u.base+u.max {
+	if u.capped {
 		return tooLarge(u.max)
 	}
 	return damaged("too large", i)
@@ -118,8 +121,14 @@ func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 	u.base = len(out)
 	u.limit = u.base + 64*len(v) + 1024
 	if u.max >= 0 && u.max < 64*len(v)+1024 {
-		u.limit = u.base + u.max
+		u.limit, u.capped = u.base+u.max, true
 	}
+	return u.walk(out, v, maxDepth)
+}
+
+// walk writes the JSON of the packed value v, holding the output to
+// u.limit and its containers to room deep.
+func (u *unpacker) walk(out, v []byte, room int) ([]byte, error) {
 	var objects uint64 // bit d-1 set: the container at depth d is an object
 	depth, i := 0, 1
 	first := true // the next item is its container's first: no comma
@@ -211,7 +220,7 @@ func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 			at = -1
 			switch t {
 			case tObject, tArray:
-				if depth == maxDepth {
+				if depth == room {
 					return out, damaged("nested too deep", i-1)
 				}
 				if t == tObject {
@@ -269,6 +278,27 @@ func (u *unpacker) unpack(out, v []byte) ([]byte, error) {
 					return out, damaged("bad number", i-1)
 				}
 				out = append(out, s...)
+				i += n
+			case tEmbed:
+				// A value of its own, with its own numbered strings
+				// (embed.go), inside this one's bounds: the output
+				// limit and the depth are shared.
+				s, n := readLen(v[i:])
+				if n <= 0 || len(s) < 2 || s[0] != tag || s[1] == tVerbatim {
+					return out, damaged("bad embedded value", i-1)
+				}
+				if u.embeds == maxEmbeds {
+					return out, damaged("embedded too deep", i-1)
+				}
+				if u.in == nil {
+					u.in = new(unpacker) // one for every value embedded at this level
+				}
+				in := u.in
+				in.base, in.limit, in.max, in.capped, in.embeds, in.n = len(out), u.limit, u.max, u.capped, u.embeds+1, 0
+				var err error
+				if out, err = in.walk(out, s, room-depth); err != nil {
+					return out, fmt.Errorf("in the value embedded at byte %d: %w", i-1, err)
+				}
 				i += n
 			case tRef:
 				if i >= len(v) || int(v[i]) >= u.n {

@@ -1,0 +1,108 @@
+package jsonpack
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Values built by hand around values packed before (issue 15: a pull
+// page around the ops its server stores packed). Pack never writes these
+// tokens' combination itself; a server writes a page with them only for
+// a client that says it reads embedded values (wire.PackEmbed), and
+// Unpack reads them like any other token.
+//
+// The value token 0x18, then a uvarint length and that many bytes, is a
+// value embedded whole: a packed value (the tag, then its tokens; not the
+// verbatim form) whose strings are numbered for tRef among themselves,
+// from 0, and are not counted among the enclosing value's. Its JSON
+// counts toward the enclosing value's bounds, of output and of depth, as
+// if it were written there; embedded values nest at most 8 deep.
+//
+// A value is built as the JSON it stands for is written: AppendTag once,
+// then the containers, keys and values in order. Nothing checks the order
+// as it is built; Unpack refuses a value built out of order.
+
+// ErrNotCompact is AppendEmbedded's error for a value that is neither
+// packed nor compact JSON Pack could pack.
+var ErrNotCompact = errors.New("not a packed value nor compact JSON")
+
+// AppendTag starts a value built by hand.
+func AppendTag(dst []byte) []byte { return append(dst, tag) }
+
+// AppendObject opens an object: keys and values follow, then AppendEnd.
+func AppendObject(dst []byte) []byte { return append(dst, tObject) }
+
+// AppendEnd closes an object.
+func AppendEnd(dst []byte) []byte { return append(dst, kEnd) }
+
+// AppendArray opens an array: values follow, then AppendArrayEnd.
+func AppendArray(dst []byte) []byte { return append(dst, tArray) }
+
+// AppendArrayEnd closes an array.
+func AppendArrayEnd(dst []byte) []byte { return append(dst, tArrayEnd) }
+
+// AppendKey writes an object's key, whose content (as written between its
+// quotes) is key.
+func AppendKey(dst []byte, key string) []byte {
+	if x := keyIndex([]byte(key)); x >= 0 {
+		return append(dst, kTable+byte(x))
+	}
+	return appendLen(dst, kLiteral, []byte(key))
+}
+
+// AppendUint writes the number v.
+func AppendUint(dst []byte, v uint64) []byte {
+	switch {
+	case v < smallInts:
+		return append(dst, tSmallInt+byte(v))
+	case v <= 1<<63-1:
+		return binary.AppendUvarint(append(dst, tInt), v<<1)
+	}
+	return appendLen(dst, tNumber, strconv.AppendUint(nil, v, 10))
+}
+
+// AppendBool writes true or false.
+func AppendBool(dst []byte, v bool) []byte {
+	if v {
+		return append(dst, tTrue)
+	}
+	return append(dst, tFalse)
+}
+
+// AppendString writes a string whose content, as written between its
+// quotes in JSON (escapes included), is s.
+func AppendString(dst []byte, s []byte) []byte {
+	if len(s) < shortStrs {
+		return append(append(dst, tShortStr+byte(len(s))), s...)
+	}
+	return appendLen(dst, tString, s)
+}
+
+// AppendEmbedded writes v, a value as Pack returned it, as one value of
+// the value being built. A value Pack left as its JSON (not smaller
+// packed) is packed here, smaller or not. It fails, writing nothing, for
+// anything else. A packed value is taken as it is, unread: Unpack checks
+// it where it is embedded, as it checks every token.
+func AppendEmbedded(dst, v []byte) ([]byte, error) {
+	if Packed(v) && len(v) > 1 && v[1] != tVerbatim {
+		return appendLen(dst, tEmbed, v), nil
+	}
+	if len(v) == 0 || v[0] == tag || len(v) > maxPacked {
+		return dst, fmt.Errorf("embed a value of %d bytes: %w", len(v), ErrNotCompact)
+	}
+	// Packed after its length, which is known once it is packed: it is
+	// packed past the room a length can take, then moved down.
+	start := len(dst)
+	room := binary.MaxVarintLen64 + 1
+	var p packer
+	out, ok := p.pack(append(dst, make([]byte, room)...), v)
+	if !ok {
+		return out[:start], fmt.Errorf("embed a value of %d bytes: %w", len(v), ErrNotCompact)
+	}
+	n := len(out) - start - room
+	head := binary.AppendUvarint(append(out[start:start], tEmbed), uint64(n))
+	copy(out[start+len(head):], out[start+room:])
+	return out[:start+len(head)+n], nil
+}

@@ -1,0 +1,186 @@
+package jsonpack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// page builds, by hand, a pull page around the values vs (each as Pack
+// returned it), and writes the JSON it stands for beside it.
+func page(t testing.TB, vs [][]byte, jsons [][]byte, cursor uint64, more bool) (packed, want []byte) {
+	t.Helper()
+	packed = AppendKey(AppendObject(AppendTag(nil)), "changes")
+	packed = AppendArray(packed)
+	want = []byte(`{"changes":[`)
+	for i, v := range vs {
+		seq := uint64(i) * 1000
+		packed = AppendKey(AppendObject(packed), "seq")
+		packed = AppendKey(AppendUint(packed, seq), "op")
+		var err error
+		if packed, err = AppendEmbedded(packed, v); err != nil {
+			t.Fatal(err)
+		}
+		packed = AppendEnd(packed)
+		if i > 0 {
+			want = append(want, ',')
+		}
+		want = append(strconv.AppendUint(append(want, `{"seq":`...), seq, 10), `,"op":`...)
+		want = append(append(want, jsons[i]...), '}')
+	}
+	packed = AppendKey(AppendArrayEnd(packed), "cursor")
+	packed = AppendKey(AppendUint(packed, cursor), "epoch")
+	packed = AppendKey(AppendString(packed, []byte(`ep\u00e9 \"1\"`)), "a key not in the table")
+	packed = AppendEnd(AppendBool(packed, more))
+	want = strconv.AppendUint(append(want, `],"cursor":`...), cursor, 10)
+	want = append(want, `,"epoch":"ep\u00e9 \"1\"","a key not in the table":`...)
+	want = append(strconv.AppendBool(want, more), '}')
+	return packed, want
+}
+
+func TestEmbeddedValuesUnpackToTheirJSON(t *testing.T) {
+	rs := records(t)
+	var vs [][]byte
+	for _, r := range rs {
+		vs = append(vs, Pack(nil, r))
+	}
+	// Values Pack leaves as JSON are packed as they are embedded.
+	for _, s := range []string{`{}`, `1`, `"x"`, `[]`, `0`} {
+		if Packed(Pack(nil, []byte(s))) {
+			t.Fatalf("Pack packed %s; pick a value it leaves", s)
+		}
+		rs, vs = append(rs, []byte(s)), append(vs, []byte(s))
+	}
+	for _, cursor := range []uint64{0, 63, 64, 1<<63 - 1, 1 << 63, 1<<64 - 1} {
+		for _, more := range []bool{false, true} {
+			packed, want := page(t, vs, rs, cursor, more)
+			if !json.Valid(want) {
+				t.Fatalf("the test's JSON is not valid: %s", want)
+			}
+			got, err := Unpack([]byte("dst"), packed)
+			if err != nil || string(got[:3]) != "dst" || !bytes.Equal(got[3:], want) {
+				t.Fatalf("Unpack: %v; the JSON differs from the %d bytes wanted at byte %d", err, len(want), diffAt(got[min(3, len(got)):], want))
+			}
+			if _, err := UnpackMax(nil, packed, len(want)-1); !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("UnpackMax below the JSON's length: %v", err)
+			}
+		}
+	}
+}
+
+// An embedded value's strings are its own: a reference in it names its
+// strings, not the enclosing value's, and its strings are not counted in
+// the enclosing value's numbering.
+func TestEmbeddedValuesNumberTheirOwnStrings(t *testing.T) {
+	inner := []byte(`["repeated string","repeated string","other string"]`)
+	p := Pack(nil, inner)
+	if !bytes.Contains(p, []byte{tRef, 0}) {
+		t.Fatalf("the inner value refers to no string: % x", p)
+	}
+	b := AppendArray(AppendTag(nil))
+	b = AppendString(b, []byte("outer string"))
+	b, _ = AppendEmbedded(b, p)
+	b = append(b, tRef, 0) // the outer value's string 0
+	b = append(b, tRef, 1) // there is no other: the inner strings do not count
+	b = AppendArrayEnd(b)
+	if _, err := Unpack(nil, b); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("a reference to an embedded value's string was taken: %v", err)
+	}
+	b = append(b[:len(b)-3], tArrayEnd)
+	got, err := Unpack(nil, b)
+	if want := `["outer string",` + string(inner) + `,"outer string"]`; err != nil || string(got) != want {
+		t.Fatalf("Unpack = %s, %v; want %s", got, err, want)
+	}
+}
+
+func TestEmbeddedValuesRefused(t *testing.T) {
+	ok := Pack(nil, []byte(record))
+	emb := func(v []byte) []byte {
+		return appendLen(AppendTag(nil), tEmbed, v)
+	}
+	deep := ok
+	for range maxEmbeds + 1 {
+		deep = emb(deep)
+	}
+	deepJSON := AppendTag(nil) // 64 arrays around an embedded object: 65 deep
+	for range maxDepth {
+		deepJSON = AppendArray(deepJSON)
+	}
+	deepJSON, _ = AppendEmbedded(deepJSON, ok)
+	for range maxDepth {
+		deepJSON = AppendArrayEnd(deepJSON)
+	}
+	for name, b := range map[string][]byte{
+		"cut short":           emb(ok)[:len(emb(ok))-1],
+		"length past the end": append(append(AppendTag(nil), tEmbed, 0x7f), ok...),
+		"not packed":          emb([]byte(record)),
+		"verbatim":            emb(Pack(nil, append([]byte{tag}, "x"...))),
+		"the tag alone":       emb([]byte{tag}),
+		"damaged inside":      emb(append(append([]byte(nil), ok[:len(ok)-1]...), 0xff)),
+		"bytes after":         emb(append(append([]byte(nil), ok...), tNull)),
+		"embedded too deep":   deep,
+		"nested too deep":     deepJSON,
+	} {
+		if out, err := Unpack([]byte("dst"), b); !errors.Is(err, ErrDamaged) || string(out) != "dst" {
+			t.Errorf("%s: Unpack = %q, %v", name, out, err)
+		}
+	}
+	// Within the bound, embedded values nest.
+	nested := ok
+	for range maxEmbeds {
+		nested = emb(nested)
+	}
+	if got, err := Unpack(nil, nested); err != nil || string(got) != record {
+		t.Fatalf("nested embedded values: %q, %v", got, err)
+	}
+	for _, v := range [][]byte{nil, []byte(" {}"), []byte(`{"a":1,}`), Pack(nil, append([]byte{tag}, "x"...))} {
+		if got, err := AppendEmbedded([]byte("dst"), v); !errors.Is(err, ErrNotCompact) || string(got) != "dst" {
+			t.Errorf("AppendEmbedded(%q) = %q, %v", v, got, err)
+		}
+	}
+}
+
+// FuzzEmbedded checks that any value Pack takes, packed or left as JSON,
+// embeds and comes back, twice in one array.
+func FuzzEmbedded(f *testing.F) {
+	for _, r := range records(f) {
+		f.Add(r)
+	}
+	for _, s := range []string{`{}`, `1`, `"x"`, ` {}`, "\x01", "", strings.Repeat("[", 70) + strings.Repeat("]", 70)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := Pack(nil, b)
+		v := AppendArray(AppendTag(nil))
+		v, err := AppendEmbedded(v, p)
+		if err != nil {
+			var pk packer
+			if _, ok := pk.pack(nil, b); ok && b[0] != tag {
+				t.Fatalf("AppendEmbedded refused %q, which packs: %v", b, err)
+			}
+			return
+		}
+		v, _ = AppendEmbedded(v, p)
+		v = AppendArrayEnd(v)
+		got, err := Unpack(nil, v)
+		if want := "[" + string(b) + "," + string(b) + "]"; err != nil || string(got) != want {
+			// The deepest values pass the bound inside the array.
+			if !(errors.Is(err, ErrDamaged) && depthOf(b) == maxDepth) {
+				t.Fatalf("Unpack = %q, %v; want %s", got, err, want)
+			}
+		}
+	})
+}
+
+// diffAt returns where a and b first differ.
+func diffAt(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
