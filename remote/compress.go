@@ -110,7 +110,7 @@ func (c *Client) accept() string {
 	if c.NoPack {
 		return "application/json"
 	}
-	return wire.PackType + ", application/json"
+	return wire.PackType + ";" + wire.PackEmbed + "=1, application/json"
 }
 
 // answerBody returns the reader of an answer's body, decompressed when the

@@ -457,7 +457,7 @@ func countUsage(tx *bolt.Tx) error {
 	usage := tx.Bucket(bUsage)
 	totals := map[string]int64{}
 	err := tx.Bucket(bLog).ForEach(func(k, v []byte) error {
-		e, err := decodeEntry(binary.BigEndian.Uint64(k), v)
+		e, err := decodeEntry(binary.BigEndian.Uint64(k), v, true)
 		if err != nil || e.Kind != EntryOp || e.Raw == nil {
 			return err
 		}
@@ -565,7 +565,9 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 	return b, n, nil
 }
 
-func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
+// decodeEntry reads the log entry v at seq; its op is unpacked into Raw,
+// or, without unpack, copied as stored into Packed.
+func decodeEntry(seq uint64, v []byte, unpack bool) (LogEntry, error) {
 	bad := fmt.Errorf("log entry %d is corrupt", seq)
 	if len(v) < 1 || int(v[0]&^entryFlags) >= len(entryKinds) {
 		return LogEntry{}, bad
@@ -598,8 +600,10 @@ func decodeEntry(seq uint64, v []byte) (LogEntry, error) {
 	if !ok1 || !ok2 {
 		return LogEntry{}, bad
 	}
-	if len(rest) > 0 {
-		raw, err := jsonpack.UnpackNew(rest) // kept in a pull's page
+	if len(rest) > 0 && !unpack {
+		e.Packed = append([]byte(nil), rest...) // the map's bytes last only as long as the transaction
+	} else if len(rest) > 0 {
+		raw, err := jsonpack.UnpackNew(rest)
 		if err != nil {
 			return LogEntry{}, fmt.Errorf("log entry %d is corrupt: %w", seq, err)
 		}
@@ -652,9 +656,17 @@ func (t *boltTx) Append(e LogEntry) (uint64, error) {
 func (t *boltTx) Head() (uint64, error) { return t.tx.Bucket(bLog).Sequence(), nil }
 
 func (t *boltTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
+	return t.scan(after, true, fn)
+}
+
+func (t *boltTx) ScanPacked(after uint64, fn func(LogEntry) (bool, error)) error {
+	return t.scan(after, false, fn)
+}
+
+func (t *boltTx) scan(after uint64, unpack bool, fn func(LogEntry) (bool, error)) error {
 	c := t.tx.Bucket(bLog).Cursor()
 	for k, v := c.Seek(be(after + 1)); k != nil; k, v = c.Next() {
-		e, err := decodeEntry(binary.BigEndian.Uint64(k), v)
+		e, err := decodeEntry(binary.BigEndian.Uint64(k), v, unpack)
 		if err != nil {
 			return err
 		}

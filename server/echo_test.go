@@ -121,7 +121,7 @@ func TestPullDoesNotEchoOwnOps(t *testing.T) {
 func countOps(p server.PullPage) int {
 	n := 0
 	for _, c := range p.Changes {
-		if c.Op != nil {
+		if c.IsOp() {
 			n++
 		}
 	}

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 )
 
@@ -30,3 +32,15 @@ func PGMigrationVersions() []int {
 func PrefetchRecords(tx Tx, refs []model.EntityRef) error {
 	return tx.(prefetcher).prefetchRecords(refs)
 }
+
+// OpJSON returns the JSON of a change's op, as a page sends it: unpacked
+// from the log's form when it came from the log.
+func (c PullChange) OpJSON() (json.RawMessage, error) {
+	if c.Packed != nil {
+		return jsonpack.Unpack(nil, c.Packed)
+	}
+	return c.Op, nil
+}
+
+// IsOp reports whether the change is an op.
+func (c PullChange) IsOp() bool { return c.Op != nil || c.Packed != nil }

@@ -179,6 +179,21 @@ func TestOldClientGetsJSON(t *testing.T) {
 	if len(packed)*2 > len(plain) {
 		t.Fatalf("a pull of %d bytes packed to %d", len(plain), len(packed))
 	}
+	// A client from before embedded values gets the page packed whole,
+	// as Pack packs its JSON: nothing it cannot read.
+	if want := jsonpack.Pack(nil, bytes.TrimSuffix(plain, []byte("\n"))); !bytes.Equal(packed, want) {
+		t.Fatalf("a packed pull is not the page's JSON packed (%d bytes, want %d)", len(packed), len(want))
+	}
+	// One that reads them gets the ops as the log stores them, embedded:
+	// other bytes, the same JSON.
+	typ, embedded := get(wire.PackType + ";" + wire.PackEmbed + "=1, application/json")
+	back, err = jsonpack.Unpack(nil, embedded)
+	if typ != wire.PackType || err != nil || string(back)+"\n" != string(plain) || bytes.Equal(embedded, packed) {
+		t.Fatalf("a pull reading embedded values: %q, %d bytes (%d packed whole), unpacked %d: %v", typ, len(embedded), len(packed), len(back), err)
+	}
+	if typ, data := get(wire.PackType + ";" + wire.PackEmbed + "=1;q=0, application/json"); typ != "application/json" || !bytes.Equal(data, plain) {
+		t.Fatalf("a pull refusing the packed type, embedded or not: %q", typ)
+	}
 }
 
 // pushRaw sends body to /v1/push as typ, encoded as enc, and returns the

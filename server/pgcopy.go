@@ -116,7 +116,7 @@ func MigrateBoltToPostgres(ctx context.Context, dir, url string) (MigrateReport,
 		c := btx.Bucket(bLog).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
-			e, err := decodeEntry(seq, v)
+			e, err := decodeEntry(seq, v, true)
 			if err != nil {
 				return err
 			}

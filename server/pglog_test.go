@@ -31,7 +31,8 @@ func TestPGLogStoresOpsPacked(t *testing.T) {
 		page, err := h.svc.Pull(ctx, u, 0, 10)
 		var ops []json.RawMessage
 		for _, c := range page.Changes {
-			ops = append(ops, c.Op)
+			op, uerr := c.OpJSON()
+			ops, err = append(ops, op), errors.Join(err, uerr)
 		}
 		return ops, err
 	}
@@ -52,10 +53,23 @@ func TestPGLogStoresOpsPacked(t *testing.T) {
 		t.Fatalf("with a row of JSON: %d ops, %v", len(got), err)
 	}
 
-	// A damaged one.
+	// A damaged one. A pull passes ops on as stored: a page in JSON
+	// fails as it is written, naming the entry, and a page with the ops
+	// embedded (for clients that read them) is refused where it is read.
 	pgExec(t, db, `UPDATE log SET op = $1 WHERE seq = 2`, append([]byte{0x01, 0x01}, stored[2:len(stored)/2]...))
-	if _, err := pulled(); err == nil || !strings.Contains(err.Error(), "log entry 2 is corrupt") {
-		t.Fatalf("a damaged row: %v", err)
+	page, err := h.svc.Pull(ctx, u, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := page.MarshalJSON(); err == nil || !strings.Contains(err.Error(), "log entry 2 is corrupt") {
+		t.Fatalf("a damaged row in a page of JSON: %v", err)
+	}
+	packed, err := page.AppendPacked(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jsonpack.Unpack(nil, packed); !errors.Is(err, jsonpack.ErrDamaged) {
+		t.Fatalf("a damaged row in a packed page: %v", err)
 	}
 }
 

@@ -806,6 +806,14 @@ const (
 // pull skips those entries and needs only their seq, so a rep's pull
 // does not carry the whole team's ops from the database.
 func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
+	return t.scan(after, true, fn)
+}
+
+func (t *pgTx) ScanPacked(after uint64, fn func(LogEntry) (bool, error)) error {
+	return t.scan(after, false, fn)
+}
+
+func (t *pgTx) scan(after uint64, unpack bool, fn func(LogEntry) (bool, error)) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
@@ -860,8 +868,10 @@ func (t *pgTx) Scan(after uint64, fn func(LogEntry) (bool, error)) error {
 				return fmt.Errorf("log entry %d is corrupt", seq)
 			}
 			e.Seq, e.Kind, e.Slots = uint64(seq), entryKinds[kind], uint64(slots)
-			if op != nil {
-				if op, err = jsonpack.UnpackNew(op); err != nil { // kept in a pull's page
+			if op != nil && !unpack {
+				e.Packed = op // pgx gives each row's bytes their own slice
+			} else if op != nil {
+				if op, err = jsonpack.UnpackNew(op); err != nil {
 					rows.Close()
 					return fmt.Errorf("log entry %d is corrupt: %w", seq, err)
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/wire"
 )
@@ -15,9 +16,14 @@ import (
 // JSON: ops pass from the log to the wire as stored, never decoded, and
 // a state or remove is encoded once, when the page is filled, so that
 // the page knows its size. Exactly one of Op, State, Remove is set.
+//
+// An op read from the log comes in Packed, as the log stores it
+// (jsonpack), and goes into a page for a client that reads embedded
+// values as it is (AppendPacked); MarshalJSON unpacks it for others.
 type PullChange struct {
 	Seq    uint64          `json:"seq"`
 	Op     json.RawMessage `json:"op,omitempty"`     // a model.Op
+	Packed []byte          `json:"-"`                // or a model.Op as stored
 	State  json.RawMessage `json:"state,omitempty"`  // a wire.State
 	Remove json.RawMessage `json:"remove,omitempty"` // a model.EntityRef
 }
@@ -67,6 +73,12 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 		b = append(b, `{"seq":`...)
 		b = strconv.AppendUint(b, c.Seq, 10)
 		switch {
+		case c.Packed != nil:
+			b = append(b, `,"op":`...)
+			var err error
+			if b, err = jsonpack.Unpack(b, c.Packed); err != nil {
+				return nil, fmt.Errorf("log entry %d is corrupt: %w", c.Seq, err)
+			}
 		case c.Op != nil:
 			b = append(b, `,"op":`...)
 			b = append(b, c.Op...)
@@ -86,6 +98,41 @@ func (p PullPage) MarshalJSON() ([]byte, error) {
 	b = append(b, `,"more":`...)
 	b = strconv.AppendBool(b, p.More)
 	return append(b, '}'), nil
+}
+
+// AppendPacked appends the page packed, as jsonpack.Pack would pack its
+// JSON, but with each change's value embedded as a value of its own: an
+// op as the log stores it, never unpacked here, and a state or remove
+// packed on its own (jsonpack.AppendEmbedded). Only a client that says it
+// reads embedded values gets it (pack.go).
+func (p PullPage) AppendPacked(dst []byte) ([]byte, error) {
+	epoch, err := json.Marshal(p.Epoch)
+	if err != nil {
+		return dst, err
+	}
+	b := jsonpack.AppendKey(jsonpack.AppendObject(jsonpack.AppendTag(dst)), "changes")
+	b = jsonpack.AppendArray(b)
+	for _, c := range p.Changes {
+		b = jsonpack.AppendUint(jsonpack.AppendKey(jsonpack.AppendObject(b), "seq"), c.Seq)
+		key, v := "op", c.Packed
+		switch {
+		case c.Packed != nil:
+		case c.Op != nil:
+			v = c.Op
+		case c.State != nil:
+			key, v = "state", c.State
+		case c.Remove != nil:
+			key, v = "remove", c.Remove
+		}
+		if b, err = jsonpack.AppendEmbedded(jsonpack.AppendKey(b, key), v); err != nil {
+			return dst, fmt.Errorf("log entry %d: %w", c.Seq, err)
+		}
+		b = jsonpack.AppendEnd(b)
+	}
+	b = jsonpack.AppendUint(jsonpack.AppendKey(jsonpack.AppendArrayEnd(b), "cursor"), p.Cursor)
+	b = jsonpack.AppendString(jsonpack.AppendKey(b, "epoch"), epoch[1:len(epoch)-1])
+	b = jsonpack.AppendBool(jsonpack.AppendKey(b, "more"), p.More)
+	return jsonpack.AppendEnd(b), nil
 }
 
 // Pull returns the changes after cursor that u may see, and the next
@@ -149,7 +196,7 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 			return v, nil
 		}
 		scanned := 0
-		err = tx.Scan(cursor, func(e LogEntry) (bool, error) {
+		err = tx.ScanPacked(cursor, func(e LogEntry) (bool, error) {
 			scanned++
 			switch e.Kind {
 			case EntryOp:
@@ -160,10 +207,21 @@ func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int,
 				if err != nil {
 					return false, err
 				}
-				if ok && e.Seq <= own.Acked && ownOp(own, u, e) {
-					break
+				if ok && e.Seq <= own.Acked {
+					if e.Raw == nil && e.Packed != nil {
+						raw, err := jsonpack.UnpackNew(e.Packed) // for its actor
+						if err != nil {
+							return false, fmt.Errorf("log entry %d is corrupt: %w", e.Seq, err)
+						}
+						e.Raw = raw
+					}
+					if ownOp(own, u, e) {
+						break
+					}
 				}
-				if ok {
+				if ok && e.Packed != nil {
+					resp.add(PullChange{Seq: e.Seq, Packed: e.Packed}, wire.PullPackedRatio*len(e.Packed))
+				} else if ok {
 					raw := e.Raw
 					if !e.OwnRaw {
 						raw = append(json.RawMessage(nil), e.Raw...)

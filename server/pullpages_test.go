@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
@@ -16,7 +17,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// page is one pull answer as it came over the wire.
+// page is one pull answer as it came over the wire; bytes is what its
+// changes count against the server's budget.
 type page struct {
 	wire.PullResponse
 	bytes int
@@ -43,7 +45,21 @@ func pullRaw(t *testing.T, base, token string, cursor uint64, limit int) page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return page{pr, len(data)}
+	n := 0
+	for _, ch := range pr.Changes {
+		n += weight(ch)
+	}
+	return page{pr, n}
+}
+
+// weight is what a change counts against a page's byte budget: a state
+// or a remove its JSON, an op its packed bytes, as the log stores them,
+// times wire.PullPackedRatio.
+func weight(ch wire.Change) int {
+	if ch.Op != nil {
+		return wire.PullPackedRatio * len(jsonpack.Pack(nil, mustJSON(ch.Op)))
+	}
+	return len(mustJSON(ch))
 }
 
 // pullAll follows the cursor from cursor to the end, checking every page:
@@ -61,7 +77,7 @@ func pullAll(t *testing.T, base, token string, cursor uint64, limit int) []page 
 		if len(p.Changes) > limit {
 			t.Fatalf("page %d holds %d changes; the limit is %d", len(pages), len(p.Changes), limit)
 		}
-		if len(p.Changes) > 1 && p.bytes > wire.PullPageBytes+wire.MaxRecordBytes {
+		if len(p.Changes) > 1 && p.bytes > wire.PullPageBytes+wire.PullPackedRatio*wire.MaxRecordBytes {
 			t.Fatalf("page %d is %d bytes; the budget is %d", len(pages), p.bytes, wire.PullPageBytes)
 		}
 		for _, ch := range p.Changes {
@@ -82,14 +98,10 @@ func pullAll(t *testing.T, base, token string, cursor uint64, limit int) []page 
 	return nil
 }
 
-// withoutLast is about the size of a page's changes but its last: what
-// the server held when it took the last one.
+// withoutLast is about what a page's changes but its last count against
+// its budget: what the server held when it took the last one.
 func withoutLast(p page) int {
-	n := 0
-	for _, ch := range p.Changes[:len(p.Changes)-1] {
-		n += len(mustJSON(ch))
-	}
-	return n
+	return p.bytes - weight(p.Changes[len(p.Changes)-1])
 }
 
 // TestPullAnswerIsCappedByBytes (issue 12, finding 4): a book of long

@@ -140,9 +140,13 @@ func pulledOpIDs(t *testing.T, h *harness, u server.User) ([]string, uint64) {
 			t.Fatal(err)
 		}
 		for _, c := range page.Changes {
-			if c.Op != nil {
+			if c.IsOp() {
 				var op model.Op
-				if err := json.Unmarshal(c.Op, &op); err != nil {
+				data, err := c.OpJSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(data, &op); err != nil {
 					t.Fatal(err)
 				}
 				ids = append(ids, op.ID)

@@ -67,6 +67,7 @@ type LogEntry struct {
 	Raw json.RawMessage
 	// Packed is jsonpack.Pack of Raw, when Append's caller packed it
 	// already (readOps, on every core); Append packs Raw itself without.
+	// ScanPacked gives the op in it, as stored, and no Raw.
 	Packed []byte
 	// OwnRaw says Raw is the entry's own copy, which fn may keep (bbolt
 	// unpacks each entry into a new slice): a pull then does not copy it.
@@ -163,6 +164,10 @@ type Tx interface {
 	// until fn returns false or the log ends. An entry's Raw is valid
 	// only during the call, unless OwnRaw: copy it to keep it.
 	Scan(after uint64, fn func(LogEntry) (bool, error)) error
+	// ScanPacked is Scan with each op as stored: in Packed (jsonpack's
+	// form, or JSON stored before packing), the entry's own copy, and
+	// Raw nil. A pull passes ops on packed (pull.go).
+	ScanPacked(after uint64, fn func(LogEntry) (bool, error)) error
 
 	// RepairTx: quarantined entries and whole-store record scans, for
 	// operator repair (repair.go).

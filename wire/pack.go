@@ -11,6 +11,15 @@ package wire
 // this Content-Type, and one that does not answers JSON, as before.
 const PackType = "application/x-fieldcrm-pack"
 
+// PackEmbed is the parameter of PackType by which a client says, with
+// "Accept: application/x-fieldcrm-pack;embed=1", that it reads values
+// embedded whole in a packed answer (jsonpack's token 0x18). A server
+// then sends a pull page's ops as its log stores them, never unpacked and
+// packed again; the Content-Type is PackType all the same. A client from
+// before embedding asks without it and gets pages packed whole, and a
+// server from before ignores it.
+const PackEmbed = "embed"
+
 // AcceptHeader on every answer of a server that takes packed push bodies
 // names PackType. A client sends a push as PackType only after it has
 // seen that, as it compresses only in a coding Accept-Encoding names, so a

@@ -53,6 +53,15 @@ const (
 	// keeps them so.
 	PullPageBytes = 8 << 20
 	MaxPullBytes  = 256 << 20
+	// PullPackedRatio is what the budget counts for each byte of an op
+	// the server sends as its log stores it, packed (jsonpack): the demo
+	// book's ops unpack to 2.2 times their bytes, so a page of them holds
+	// about what it held of their JSON. Whatever an op holds, its JSON is
+	// at most 64 times its packed bytes and 1 KiB (jsonpack's bound), so
+	// a page's JSON is at most 64/PullPackedRatio times the budget, and 1
+	// KiB a change, besides its last change: TestPullBudgetFitsCap keeps
+	// that under MaxPullBytes too.
+	PullPackedRatio = 3
 	// MaxRecordBytes bounds one record's state (its fields, the last
 	// values each field had, its append-only lists such as a note's
 	// revisions): the server refuses an addition that would take a record
