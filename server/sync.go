@@ -217,6 +217,11 @@ type freshCreate struct {
 	typed   any    // model.DecodeRecord's record of rec's fields, or
 	err     error  // why they are not valid
 	encoded []byte // rec as the storage keeps it (encodeRecord), when valid
+	// checked is checkOp's outcome for the op as a create of a record
+	// that does not exist, which depends on nothing but the op, u and the
+	// batch's clock: applyEncoded takes it when the record does not exist
+	// (on a first push, 0.2 of the 1 CPU-s its one goroutine spent).
+	checked error
 }
 
 // mergeFresh returns op, a create pushed by u, merged into an empty record
@@ -285,6 +290,7 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 			ops[i] = readOp{op: op, err: err}
 			if err == nil && op.Kind == model.OpCreate {
 				ops[i].fresh = mergeFresh(op, u, pipeline, latest)
+				ops[i].fresh.checked = s.checkOp(u, op, false, latest)
 			}
 			if err == nil && op.Actor.User == u.Name {
 				ops[i].packed = jsonpack.Pack(nil, raw[i])
@@ -407,7 +413,12 @@ func (s *Service) applyEncoded(tx Tx, u User, op model.Op, data []byte, before m
 	if err != nil {
 		return 0, err
 	}
-	if err := s.checkOp(u, op, exists, s.latestIn(tx)); err != nil {
+	if fresh != nil && !exists {
+		err = fresh.checked // checkOp(u, op, false, the batch's clock), read ahead
+	} else {
+		err = s.checkOp(u, op, exists, s.latestIn(tx))
+	}
+	if err != nil {
 		return 0, err
 	}
 	old := snapshot(rec)
