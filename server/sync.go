@@ -375,6 +375,28 @@ func atOnce(n int, todo []int, read func(i int), failed func(i int, err error)) 
 	}
 }
 
+// readJSONString reads the JSON string v as json.Unmarshal does, at once
+// when it is printable ASCII without escapes (an id always is): on a
+// first push, a child's lead_id read by encoding/json took 0.06 CPU-s of
+// the batch's one goroutine.
+func readJSONString(v json.RawMessage) (string, error) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		plain := true
+		for _, c := range v[1 : len(v)-1] {
+			if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(v[1 : len(v)-1]), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
 // plainJSONString returns the JSON string v's value when it has no
 // escapes; ok is false otherwise (such a lead is then read on its own).
 func plainJSONString(v json.RawMessage) (string, bool) {
@@ -587,11 +609,11 @@ func (s *Service) authorise(tx Tx, u User, op model.Op, rec *model.Record, exist
 	// lead_id, fixed at creation.
 	var lead string
 	if exists {
-		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
+		lead, _ = readJSONString(rec.Fields["lead_id"])
 	}
 	if v, ok := op.Fields["lead_id"]; ok {
-		var named string
-		if json.Unmarshal(v, &named) != nil || named == "" {
+		named, err := readJSONString(v)
+		if err != nil || named == "" {
 			return "", reject("lead_id must name a lead")
 		}
 		if exists && named != lead {
