@@ -99,7 +99,7 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, code int, v any) {
 	if pa, ok := v.(packedAnswer); ok && embed {
 		// A pull page's ops go out as the log stores them: neither
 		// unpacked nor packed again (on the demo book's fresh pull, about
-		// 0.4 of the server's 0.8 CPU-s; BENCHMARKS.md).
+		// 0.3 of the server's 0.9 CPU-s; BENCHMARKS.md).
 		out, err := pa.AppendPacked((*buf)[:0])
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")

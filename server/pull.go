@@ -15,11 +15,15 @@ import (
 // PullChange is one change of a pull as the server sends it, already
 // JSON: ops pass from the log to the wire as stored, never decoded, and
 // a state or remove is encoded once, when the page is filled, so that
-// the page knows its size. Exactly one of Op, State, Remove is set.
+// the page knows its size. Exactly one of Op, Packed, State, Remove is
+// set.
 //
 // An op read from the log comes in Packed, as the log stores it
 // (jsonpack), and goes into a page for a client that reads embedded
-// values as it is (AppendPacked); MarshalJSON unpacks it for others.
+// values as it is (AppendPacked); MarshalJSON unpacks it for others. A
+// damaged one is then found where it is unpacked: by MarshalJSON, which
+// fails the request naming the entry, or by the client, which refuses
+// the page; the server's start-up check reads every op and logs it.
 type PullChange struct {
 	Seq    uint64          `json:"seq"`
 	Op     json.RawMessage `json:"op,omitempty"`     // a model.Op
