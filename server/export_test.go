@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/model"
@@ -44,3 +45,19 @@ func (c PullChange) OpJSON() (json.RawMessage, error) {
 
 // IsOp reports whether the change is an op.
 func (c PullChange) IsOp() bool { return c.Op != nil || c.Packed != nil }
+
+// SetMaxGiveWay sets how long the start-up check waits for syncs before
+// a chunk, until restore is called.
+func SetMaxGiveWay(d time.Duration) (restore func()) {
+	old := maxGiveWay
+	maxGiveWay = d
+	return func() { maxGiveWay = old }
+}
+
+// Syncing counts a sync being served by s until done is called.
+func Syncing(s *Service) (done func()) { return s.syncing() }
+
+// CheckDataGivingWay is CheckData as the start-up check runs it.
+func CheckDataGivingWay(ctx context.Context, s *Service, max int) (CheckReport, error) {
+	return s.CheckData(givingWay(ctx), max)
+}

@@ -158,6 +158,7 @@ func (s *Service) Pull(ctx context.Context, u User, cursor uint64, limit int) (P
 // those are left out (no echo), and the cursor moves past them as past
 // any change the user does not get.
 func (s *Service) PullOwn(ctx context.Context, u User, cursor uint64, limit int, own wire.Own) (PullPage, error) {
+	defer s.syncing()()
 	if limit <= 0 || limit > wire.MaxPullLimit {
 		limit = wire.DefaultPullLimit
 	}

@@ -260,6 +260,7 @@ var readChunk = 5000
 func (s *Service) walkOps(ctx context.Context, fn func(e LogEntry, raw []byte, mark *Quarantine) (bool, error)) error {
 	var last uint64 // the last entry handled: a rerun transaction goes on after it
 	for {
+		s.giveWay(ctx)
 		n, stopped, start := 0, false, last
 		err := s.Store.View(ctx, func(tx Tx) error {
 			n = 0
@@ -307,6 +308,7 @@ func (s *Service) walkOps(ctx context.Context, fn func(e LogEntry, raw []byte, m
 func (s *Service) walkRecords(ctx context.Context, fn func(ref model.EntityRef, rec *model.Record, bad error) (bool, error)) error {
 	var last model.EntityRef
 	for {
+		s.giveWay(ctx)
 		n, stopped, start := 0, false, last
 		err := s.Store.View(ctx, func(tx Tx) error {
 			n = 0
@@ -747,7 +749,7 @@ func startCheck(ctx context.Context, svc *Service, log *slog.Logger) (stop func(
 	go func() {
 		defer close(done)
 		start := time.Now()
-		rep, err := svc.CheckData(ctx, startCheckMax)
+		rep, err := svc.CheckData(givingWay(ctx), startCheckMax) // giveway.go
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("start-up check of the data failed", "err", err)

@@ -50,6 +50,10 @@ type Service struct {
 	// readInTurn reads and checks each op of a push in its turn, on the
 	// push's goroutine (ReadInTurn, for tests that compare).
 	readInTurn bool
+	// syncs counts the pushes and pulls being served, and lastSync is when
+	// the last ended (Unix ns): the start-up check gives way to them
+	// (giveway.go).
+	syncs, lastSync atomic.Int64
 }
 
 func (s *Service) now() time.Time {
@@ -75,6 +79,7 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 // the answer (PullOwn, wire.Own.Skips): the answer says so
 // (wire.PushResponse.CaughtUp).
 func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, reach wire.Reach) (wire.PushResponse, error) {
+	defer s.syncing()()
 	// One clock for the whole batch: its ops' stamps, and the times their
 	// values may name, are held to the same limit whichever goroutine
 	// checks them (readOps).
