@@ -7,7 +7,7 @@ import (
 
 // The start-up check (startCheck) reads the whole log and every record,
 // about 3 CPU-s for a team of 10,000 leads, while the server serves. A
-// laptop's fresh pull in those seconds took 4.1-4.2 s against 3.2-3.9 s
+// laptop's fresh pull in those seconds took 4.0-4.7 s against 3.1-3.9 s
 // once the check was done (BENCHMARKS.md): the check and the pull shared
 // the cores. So the check gives way: before each chunk it reads, it waits
 // while a push or a pull is being served or one ended in the last
@@ -45,8 +45,9 @@ func givingWay(ctx context.Context) context.Context {
 	return context.WithValue(ctx, giveWayKey{}, true)
 }
 
-// giveWay waits, when ctx is the start-up check's, while syncs are being
-// served, up to maxGiveWay; ctx's end ends the wait.
+// giveWay waits, when ctx is the start-up check's, while a sync is being
+// served or may still be going on (busy), up to maxGiveWay; ctx's end
+// ends the wait.
 func (s *Service) giveWay(ctx context.Context) {
 	if ctx.Value(giveWayKey{}) == nil {
 		return
