@@ -32,7 +32,8 @@
 //
 // Unpack trusts nothing: bytes Pack did not write (a damaged disk) give an
 // error wrapping ErrDamaged, never a panic, and never more output than 64
-// times the input plus 1 KiB nor nesting deeper than 64. It checks every token it expands, so what
+// times the input plus 1 KiB nor nesting deeper than 64 (64 within each value embedded whole,
+// embed.go). It checks every token it expands, so what
 // it returns without an error is valid JSON, or what Pack was given.
 // UnpackMax bounds the output by its caller's limit instead (ErrTooLarge):
 // a server unpacking a request body holds no more than a plain body may.

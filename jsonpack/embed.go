@@ -16,9 +16,11 @@ import (
 // The value token 0x18, then a uvarint length and that many bytes, is a
 // value embedded whole: a packed value (the tag, then its tokens; not the
 // verbatim form) whose strings are numbered for tRef among themselves,
-// from 0, and are not counted among the enclosing value's. Its JSON
-// counts toward the enclosing value's bounds, of output and of depth, as
-// if it were written there; embedded values nest at most 8 deep.
+// from 0, and are not counted among the enclosing value's. It nests at
+// most 64 deep within itself, as Pack takes a value, wherever it is
+// embedded (a value Pack stored embeds in a page three levels down), and
+// embedded values nest at most 8 deep: the JSON nests at most 9 times 64
+// deep. Its JSON counts toward the enclosing value's output bound.
 //
 // A value is built as the JSON it stands for is written: AppendTag once,
 // then the containers, keys and values in order. Nothing checks the order

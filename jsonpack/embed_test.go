@@ -105,14 +105,14 @@ func TestEmbeddedValuesRefused(t *testing.T) {
 	for range maxEmbeds + 1 {
 		deep = emb(deep)
 	}
-	deepJSON := AppendTag(nil) // 64 arrays around an embedded object: 65 deep
-	for range maxDepth {
+	deepJSON := AppendTag(nil) // an embedded value 65 deep in itself
+	for range maxDepth + 1 {
 		deepJSON = AppendArray(deepJSON)
 	}
-	deepJSON, _ = AppendEmbedded(deepJSON, ok)
-	for range maxDepth {
+	for range maxDepth + 1 {
 		deepJSON = AppendArrayEnd(deepJSON)
 	}
+	deepJSON = emb(deepJSON)
 	for name, b := range map[string][]byte{
 		"cut short":           emb(ok)[:len(emb(ok))-1],
 		"length past the end": append(append(AppendTag(nil), tEmbed, 0x7f), ok...),
@@ -136,6 +136,23 @@ func TestEmbeddedValuesRefused(t *testing.T) {
 	if got, err := Unpack(nil, nested); err != nil || string(got) != record {
 		t.Fatalf("nested embedded values: %q, %v", got, err)
 	}
+	// A value 64 deep, as Pack takes it, embeds anywhere: here 64 deep.
+	deep64 := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	v := AppendTag(nil)
+	for range maxDepth - 1 {
+		v = AppendArray(v)
+	}
+	v, err := AppendEmbedded(v, Pack(nil, []byte(deep64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range maxDepth - 1 {
+		v = AppendArrayEnd(v)
+	}
+	want := strings.Repeat("[", 2*maxDepth-1) + strings.Repeat("]", 2*maxDepth-1)
+	if got, err := Unpack(nil, v); err != nil || string(got) != want {
+		t.Fatalf("a value 64 deep embedded 63 deep: %d bytes, %v", len(got), err)
+	}
 	for _, v := range [][]byte{nil, []byte(" {}"), []byte(`{"a":1,}`), Pack(nil, append([]byte{tag}, "x"...))} {
 		if got, err := AppendEmbedded([]byte("dst"), v); !errors.Is(err, ErrNotCompact) || string(got) != "dst" {
 			t.Errorf("AppendEmbedded(%q) = %q, %v", v, got, err)
@@ -144,7 +161,7 @@ func TestEmbeddedValuesRefused(t *testing.T) {
 }
 
 // FuzzEmbedded checks that any value Pack takes, packed or left as JSON,
-// embeds and comes back, twice in one array.
+// embeds and comes back, twice in one array, however deep it nests.
 func FuzzEmbedded(f *testing.F) {
 	for _, r := range records(f) {
 		f.Add(r)
@@ -167,10 +184,7 @@ func FuzzEmbedded(f *testing.F) {
 		v = AppendArrayEnd(v)
 		got, err := Unpack(nil, v)
 		if want := "[" + string(b) + "," + string(b) + "]"; err != nil || string(got) != want {
-			// The deepest values pass the bound inside the array.
-			if !(errors.Is(err, ErrDamaged) && depthOf(b) == maxDepth) {
-				t.Fatalf("Unpack = %q, %v; want %s", got, err, want)
-			}
+			t.Fatalf("Unpack = %q, %v; want %s", got, err, want)
 		}
 	})
 }

@@ -281,8 +281,8 @@ func (u *unpacker) walk(out, v []byte, room int) ([]byte, error) {
 				i += n
 			case tEmbed:
 				// A value of its own, with its own numbered strings
-				// (embed.go), inside this one's bounds: the output
-				// limit and the depth are shared.
+				// and its own 64 levels (embed.go), as Pack took it,
+				// wherever it is embedded; the output limit is shared.
 				s, n := readLen(v[i:])
 				if n <= 0 || len(s) < 2 || s[0] != tag || s[1] == tVerbatim {
 					return out, damaged("bad embedded value", i-1)
@@ -296,7 +296,7 @@ func (u *unpacker) walk(out, v []byte, room int) ([]byte, error) {
 				in := u.in
 				in.base, in.limit, in.max, in.capped, in.embeds, in.n = len(out), u.limit, u.max, u.capped, u.embeds+1, 0
 				var err error
-				if out, err = in.walk(out, s, room-depth); err != nil {
+				if out, err = in.walk(out, s, maxDepth); err != nil {
 					return out, fmt.Errorf("in the value embedded at byte %d: %w", i-1, err)
 				}
 				i += n

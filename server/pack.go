@@ -96,17 +96,20 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, code int, v any) {
 	}
 	buf := packBuffers.Get().(*[]byte)
 	defer packBuffers.Put(buf)
+	embedded := false
 	if pa, ok := v.(packedAnswer); ok && embed {
 		// A pull page's ops go out as the log stores them: neither
 		// unpacked nor packed again (on the demo book's fresh pull, about
-		// 0.3 of the server's 0.9 CPU-s; BENCHMARKS.md).
+		// 0.3 of the server's 0.9 CPU-s; BENCHMARKS.md). A page with an
+		// op that cannot be embedded (pushed as JSON with spaces, which
+		// the log keeps as it came) goes out packed whole, as to any
+		// client: one push must not stop others' pulls.
 		out, err := pa.AppendPacked((*buf)[:0])
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")
-			return
+		if embedded = err == nil; embedded {
+			*buf = out
 		}
-		*buf = out
-	} else {
+	}
+	if !embedded {
 		data, err := marshalAnswer(v)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "internal", "the server could not encode its answer")

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
+	"github.com/fieldcrm/fieldcrm/model"
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
@@ -319,4 +320,42 @@ func TestDamagedPackedAnswer(t *testing.T) {
 	if rep := boss.sync(); rep.Pulled < 60 {
 		t.Fatalf("boss's sync after: %+v", rep)
 	}
+}
+
+// TestSpacedOpStillPulls: an op pushed with spaces in its JSON (valid, but
+// not the compact form jsonpack packs) is stored as it came; a page that
+// holds it cannot embed it, and goes out packed whole instead, so every
+// client still pulls it, on bbolt and on PostgreSQL.
+func TestSpacedOpStillPulls(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		h := newHarness(t, b)
+		ann := h.device("ann", server.RoleRep)
+		lead := ann.addLead("Spaced Out")
+		raws := ann.waiting()
+		if len(raws) != 1 {
+			t.Fatalf("%d ops waiting; want the lead's create", len(raws))
+		}
+		var spaced bytes.Buffer
+		if err := json.Indent(&spaced, raws[0], "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := h.svc.Push(context.Background(), server.User{Name: "ann", Role: server.RoleRep}, []json.RawMessage{spaced.Bytes()})
+		if err != nil || resp.Results[0].Status != wire.StatusApplied {
+			t.Fatalf("the spaced push: %+v, %v", resp, err)
+		}
+		boss := h.device("boss", server.RoleManager)
+		bossWire := &onWire{}
+		boss.c.HTTP.Transport = bossWire
+		if rep := boss.sync(); rep.Pulled != 1 {
+			t.Fatalf("boss's sync: %+v", rep)
+		}
+		for _, x := range bossWire.all(t, "/v1/pull") {
+			if x.status != http.StatusOK || x.ans.Get("Content-Type") != wire.PackType {
+				t.Fatalf("a pull: %d %q", x.status, x.ans.Get("Content-Type"))
+			}
+		}
+		if _, ok := boss.localRecord(model.EntityRef{Type: model.TypeLead, ID: lead.ID}); !ok {
+			t.Fatal("boss's book does not hold the lead pushed with spaces")
+		}
+	})
 }
