@@ -165,15 +165,9 @@ func TestResentBatchIsAnsweredFromTheOpIDs(t *testing.T) {
 // same transaction.
 func TestOpTwiceInOnePushIsAppliedOnce(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
-		h := newHarness(t, b)
-		ann := h.device("ann", server.RoleRep)
-		lead := ann.addLead("Sent Twice In One")
-		raws := ann.waiting()
-		if len(raws) != 1 {
-			t.Fatalf("%d ops waiting; want the lead's create", len(raws))
-		}
+		h, lead, create := leadWaiting(t, b, "Sent Twice In One")
 		u := server.User{Name: "ann", Role: server.RoleRep}
-		resp, err := h.svc.Push(context.Background(), u, []json.RawMessage{raws[0], raws[0]})
+		resp, err := h.svc.Push(context.Background(), u, []json.RawMessage{create, create})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,4 +186,19 @@ func TestOpTwiceInOnePushIsAppliedOnce(t *testing.T) {
 			t.Fatal("the lead is not on the server")
 		}
 	})
+}
+
+// leadWaiting makes a server on b and ann's device, where ann adds a lead
+// of company that waits unpushed; it returns the lead and its create's
+// JSON as the device would push it.
+func leadWaiting(t *testing.T, b backend, company string) (*harness, model.Lead, json.RawMessage) {
+	t.Helper()
+	h := newHarness(t, b)
+	ann := h.device("ann", server.RoleRep)
+	lead := ann.addLead(company)
+	raws := ann.waiting()
+	if len(raws) != 1 {
+		t.Fatalf("%d ops waiting; want the lead's create", len(raws))
+	}
+	return h, lead, raws[0]
 }

@@ -328,15 +328,9 @@ func TestDamagedPackedAnswer(t *testing.T) {
 // client still pulls it, on bbolt and on PostgreSQL.
 func TestSpacedOpStillPulls(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
-		h := newHarness(t, b)
-		ann := h.device("ann", server.RoleRep)
-		lead := ann.addLead("Spaced Out")
-		raws := ann.waiting()
-		if len(raws) != 1 {
-			t.Fatalf("%d ops waiting; want the lead's create", len(raws))
-		}
+		h, lead, create := leadWaiting(t, b, "Spaced Out") // echo_test.go
 		var spaced bytes.Buffer
-		if err := json.Indent(&spaced, raws[0], "", "  "); err != nil {
+		if err := json.Indent(&spaced, create, "", "  "); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := h.svc.Push(context.Background(), server.User{Name: "ann", Role: server.RoleRep}, []json.RawMessage{spaced.Bytes()})
