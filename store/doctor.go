@@ -319,7 +319,7 @@ func salvage(path, dst string, scratch bool) (*DoctorReport, error) {
 		if err := meta.Delete(keyDerivedBehind); err != nil { // derived again here
 			return err
 		}
-		return rebuildDerived(otx)
+		return rederive(otx, nil) // carry.go: every index, card and search list from the records
 	})
 	if err != nil {
 		return nil, fmt.Errorf("doctor %s: write %s: %w", path, dst, err)
@@ -469,35 +469,6 @@ func guarded(what string, r *DoctorReport, fn func() error) {
 		r.problem(what, "%v", err)
 		r.lose(what, "%v", err)
 	}
-}
-
-// rebuildDerived derives every index and card again from the records.
-func rebuildDerived(tx *bolt.Tx) error {
-	for typ, name := range entityBucket {
-		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-			e, err := decodeEntity(typ, v)
-			if err != nil || e == nil {
-				return nil
-			}
-			for _, ik := range indexKeys(e) {
-				b, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists([]byte(ik.bucket))
-				if err != nil {
-					return err
-				}
-				if err := b.Put([]byte(ik.key), []byte(ik.value)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if err := buildSearch(tx); err != nil {
-		return err
-	}
-	return rebuildCards(tx)
 }
 
 // compareDerived compares the book's cards and indexes with the ones
