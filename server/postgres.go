@@ -182,7 +182,7 @@ type pgTx struct {
 	// order first written, and children added and not yet sent
 	unsent      map[model.EntityRef]bool
 	unsentOrder []model.EntityRef
-	childRows   [][]any
+	childRows   []child
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
 	// records written in this transaction, encoded (read back from here;
@@ -196,6 +196,9 @@ type pgTx struct {
 	// usage read in this transaction (stable: writers hold the counter
 	// row), and the bytes its appends add, written at commit
 	usage, added map[string]int64
+	// rows of visible added and not yet queued (queueVisible): users and
+	// their leads, in the order added
+	visUsers, visLeads []string
 	// read-only: whether any of seenUsers may see each lead met so far,
 	// and the leads of the log chunk being scanned (see VisibleToAny)
 	seen       map[string]bool
@@ -216,6 +219,7 @@ func (t *pgTx) flush() error {
 	if err := t.flushRecords(); err != nil {
 		return err
 	}
+	t.queueVisible()
 	if t.batch.Len() == 0 {
 		return nil
 	}
@@ -239,24 +243,15 @@ type staged struct {
 	columns                        []string
 }
 
-var (
-	recordsStaged = staged{
-		what:  "write records",
-		table: "records_in", columns: []string{"type", "id", "data"},
-		create: `CREATE TEMP TABLE IF NOT EXISTS records_in (type text, id text, data bytea) ON COMMIT DELETE ROWS`,
-		one: `INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
-			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`,
-		many: `INSERT INTO records (type, id, data) SELECT type, id, data FROM records_in
-			ON CONFLICT (type, id) DO UPDATE SET data = excluded.data; TRUNCATE records_in`,
-	}
-	childrenStaged = staged{
-		what:  "write children",
-		table: "children_in", columns: []string{"lead", "type", "id"},
-		create: `CREATE TEMP TABLE IF NOT EXISTS children_in (lead text, type text, id text) ON COMMIT DELETE ROWS`,
-		one:    `INSERT INTO children (lead, type, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		many:   `INSERT INTO children (lead, type, id) SELECT lead, type, id FROM children_in ON CONFLICT DO NOTHING; TRUNCATE children_in`,
-	}
-)
+var recordsStaged = staged{
+	what:  "write records",
+	table: "records_in", columns: []string{"type", "id", "data"},
+	create: `CREATE TEMP TABLE IF NOT EXISTS records_in (type text, id text, data bytea) ON COMMIT DELETE ROWS`,
+	one: `INSERT INTO records (type, id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (type, id) DO UPDATE SET data = excluded.data`,
+	many: `INSERT INTO records (type, id, data) SELECT type, id, data FROM records_in
+		ON CONFLICT (type, id) DO UPDATE SET data = excluded.data; TRUNCATE records_in`,
+}
 
 // flushRecords sends the records and children written since the last
 // flush. A record the transaction found missing when it read ahead
@@ -289,7 +284,34 @@ func (t *pgTx) flushRecords() error {
 	if err := t.send(recordsStaged, rows); err != nil {
 		return err
 	}
-	return t.send(childrenStaged, kids)
+	t.queueChildren(kids)
+	return nil
+}
+
+// child is a row of the children table: a record that belongs to lead.
+type child struct {
+	lead string
+	ref  model.EntityRef
+}
+
+// queueChildren queues the children rows in the batch, in one INSERT of
+// three lists however many there are. They went into a staging table by
+// COPY and then into the table by one INSERT from it, as records do: on
+// a first push of the demo book (108,434 children in 60 batches) the
+// four statements a batch took PostgreSQL 483-576 ms in all that way,
+// and the one 377-429 ms this way (pg_stat_statements, BENCHMARKS.md).
+// An existing row is left as it is: a record dropped by a repair keeps
+// its place among its lead's children.
+func (t *pgTx) queueChildren(kids []child) {
+	if len(kids) == 0 {
+		return
+	}
+	leads, types, ids := make([]string, len(kids)), make([]string, len(kids)), make([]string, len(kids))
+	for i, k := range kids {
+		leads[i], types[i], ids[i] = k.lead, k.ref.Type, k.ref.ID
+	}
+	t.batch.Queue(`INSERT INTO children (lead, type, id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+		ON CONFLICT DO NOTHING`, leads, types, ids)
 }
 
 // send writes rows the way s says: few queued in the batch, many by COPY.
@@ -560,7 +582,7 @@ func (t *pgTx) ChildRecords(lead string, types ...string) (map[model.EntityRef]*
 }
 
 func (t *pgTx) AddChild(lead string, ref model.EntityRef) error {
-	t.childRows = append(t.childRows, []any{lead, ref.Type, ref.ID})
+	t.childRows = append(t.childRows, child{lead, ref})
 	return nil
 }
 
@@ -606,12 +628,28 @@ func (t *pgTx) VisibleToAny(users []string, lead string) (bool, error) {
 
 func (t *pgTx) SetVisible(lead string, remove, add []string) error {
 	if len(remove) > 0 {
+		t.queueVisible() // the rows added before, before this removal
 		t.batch.Queue(`DELETE FROM visible WHERE lead = $1 AND username = ANY($2)`, lead, remove)
 	}
-	if len(add) > 0 {
-		t.batch.Queue(`INSERT INTO visible (username, lead) SELECT unnest($2::text[]), $1 ON CONFLICT DO NOTHING`, lead, add)
+	for _, u := range add {
+		t.visUsers, t.visLeads = append(t.visUsers, u), append(t.visLeads, lead)
 	}
 	return nil
+}
+
+// queueVisible queues the rows SetVisible added since it last ran, in
+// one INSERT of two lists; SetVisible runs it before it queues a removal,
+// so the rows change in the order they were changed. Queued one
+// statement per lead, a first push of the demo book sent PostgreSQL
+// 10,188 of them, each parsed, planned and run on its own; now 60, one
+// a batch (BENCHMARKS.md).
+func (t *pgTx) queueVisible() {
+	if len(t.visUsers) == 0 {
+		return
+	}
+	t.batch.Queue(`INSERT INTO visible (username, lead) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+		t.visUsers, t.visLeads)
+	t.visUsers, t.visLeads = nil, nil
 }
 
 func (t *pgTx) OpSeq(opID string) (uint64, bool, error) {
