@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
@@ -32,6 +33,16 @@ func PGMigrationVersions() []int {
 // PrefetchRecords reads refs ahead in tx as a push on PostgreSQL does.
 func PrefetchRecords(tx Tx, refs []model.EntityRef) error {
 	return tx.(prefetcher).prefetchRecords(refs)
+}
+
+// Prefetch reads op ids and records ahead in tx as a push on PostgreSQL
+// does; a storage that does not read ahead (bbolt) does nothing.
+func Prefetch(tx Tx, ids []string, refs []model.EntityRef) error {
+	p, ok := tx.(prefetcher)
+	if !ok {
+		return nil
+	}
+	return errors.Join(p.prefetchSeqs(ids), p.prefetchRecords(refs))
 }
 
 // OpJSON returns the JSON of a change's op, as a page sends it: unpacked

@@ -249,7 +249,7 @@ func resetDatabase(t failer, dbURL string) {
 		t.Fatalf("reset %s: %v", dbURL, err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `TRUNCATE users, tokens, log, records, children, visible CASCADE;
+	if _, err := conn.Exec(ctx, `TRUNCATE users, tokens, log, records, children, visible, usage, invites, audit, settings, ssh_keys CASCADE;
 		UPDATE log_head SET seq = 0;
 		UPDATE meta SET value = md5(random()::text) WHERE key = 'epoch'`); err != nil {
 		t.Fatalf("reset %s: %v", dbURL, err)
