@@ -196,7 +196,7 @@ func runConvergenceCase(t *rapid.T, h *harness) {
 	for i, role := range roles {
 		name := fmt.Sprintf("u%d", i)
 		d := &simDevice{device: h.device(name, role), role: role}
-		d.tr = &faultyTransport{t: t, next: http.DefaultTransport, applied: applied, counts: map[string]int{}}
+		d.tr = &faultyTransport{t: t, next: h.roundTripper(), applied: applied, counts: map[string]int{}}
 		d.c.HTTP = &http.Client{Transport: d.tr}
 		devs = append(devs, d)
 		switch role {

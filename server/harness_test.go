@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,18 @@ type harness struct {
 	url     string
 	srv     *httptest.Server
 	roles   map[string]string // each user's role, for what they may see
+	users   map[string]string // token -> user, for what the server was sent
+	// transport carries the devices' requests (runConvergenceCase);
+	// nil: http.DefaultTransport
+	transport http.RoundTripper
+}
+
+// roundTripper is the transport a device's requests go through.
+func (h *harness) roundTripper() http.RoundTripper {
+	if h.transport != nil {
+		return h.transport
+	}
+	return http.DefaultTransport
 }
 
 // failer is what the harness needs of a *testing.T or a *rapid.T.
@@ -76,6 +89,10 @@ func (h *harness) addUser(name, role string) string {
 		h.roles = map[string]string{}
 	}
 	h.roles[name] = role
+	if h.users == nil {
+		h.users = map[string]string{}
+	}
+	h.users[tok] = name
 	return tok
 }
 
