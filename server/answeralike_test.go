@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -55,13 +56,7 @@ func TestPushesAnswerAlikeOnBothStorages(t *testing.T) {
 		p := startHarness(rt, filepath.Join(dir, "pg"), pg)
 		defer p.close()
 		tokens := map[string]string{}
-		for _, name := range slices.Sorted(func(yield func(string) bool) {
-			for n := range h.roles {
-				if !yield(n) {
-					return
-				}
-			}
-		}) {
+		for _, name := range slices.Sorted(maps.Keys(h.roles)) {
 			tokens[name] = p.addUser(name, h.roles[name])
 		}
 		from, to := epochOf(rt, h.st), epochOf(rt, p.st)

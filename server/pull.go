@@ -120,8 +120,9 @@ func (p PullPage) AppendPacked(dst []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	// Room for all of it: grown by appends, a fresh pull's pages took
-	// about twice their bytes in copies (174 MB for the demo book's 56 MB).
+	// Room for all of it: grown by appends, a page's buffer was made over
+	// and over (174 MB of the server's allocations in the demo book's
+	// fresh pull).
 	need := 96 + len(epoch)
 	for _, c := range p.Changes {
 		need += packedFraming + len(c.Packed) + len(c.Op) + len(c.State) + len(c.Remove)

@@ -119,8 +119,8 @@ func agree(t *testing.T, r *rand.Rand, a, b server.Storage) {
 						}
 						out = append(out, fmt.Sprint(v))
 					}
-					any, err := tx.VisibleToAny(who, lead)
-					return strings.Join(out, ",") + fmt.Sprint(" any ", any), err
+					anyone, err := tx.VisibleToAny(who, lead)
+					return strings.Join(out, ",") + fmt.Sprint(" any ", anyone), err
 				}})
 			case 7:
 				nextOp++
