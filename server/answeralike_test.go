@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,13 +41,8 @@ func TestPushesAnswerAlikeOnBothStorages(t *testing.T) {
 		t.Logf("%d pushes of %d ops answered alike", pushes.Load(), ops.Load())
 	}()
 	rapid.Check(t, func(rt *rapid.T) {
-		dir, err := os.MkdirTemp(root, "case")
-		if err != nil {
-			rt.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		h := startHarness(rt, dir, boltBackend)
-		defer h.close()
+		h, dir, done := caseHarness(rt, root, boltBackend)
+		defer done()
 		rec := &pushRecorder{next: http.DefaultTransport}
 		h.transport = rec
 		runConvergenceCase(rt, h)

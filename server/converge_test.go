@@ -148,16 +148,25 @@ func checkOnBackends(t *testing.T, boltChecks, pgChecks int, run func(t *rapid.T
 			setDefaultChecks(bc.checks)
 			root := t.TempDir()
 			rapid.Check(t, func(rt *rapid.T) {
-				dir, err := os.MkdirTemp(root, "case")
-				if err != nil {
-					rt.Fatal(err)
-				}
-				defer os.RemoveAll(dir)
-				h := startHarness(rt, dir, b)
-				defer h.close()
+				h, _, done := caseHarness(rt, root, b)
+				defer done()
 				run(rt, h)
 			})
 		})
+	}
+}
+
+// caseHarness starts a harness on b for one rapid case, in a folder of
+// its own under root; done stops it and removes the folder.
+func caseHarness(rt *rapid.T, root string, b backend) (h *harness, dir string, done func()) {
+	dir, err := os.MkdirTemp(root, "case")
+	if err != nil {
+		rt.Fatal(err)
+	}
+	h = startHarness(rt, dir, b)
+	return h, dir, func() {
+		h.close()
+		os.RemoveAll(dir)
 	}
 }
 
