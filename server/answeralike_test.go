@@ -127,16 +127,10 @@ func (p *pushRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	resp, err := p.next.RoundTrip(req)
+	resp, data, err := roundTripRead(p.next, req)
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
 	p.mu.Lock()
 	p.pushes = append(p.pushes, recordedPush{header: req.Header.Clone(), respHeader: resp.Header.Clone(), body: body, resp: data, status: resp.StatusCode})
 	p.mu.Unlock()

@@ -40,6 +40,22 @@ type faultyTransport struct {
 
 var errDropped = errors.New("connection dropped by the test")
 
+// roundTripRead sends req through next and reads the answer's body whole;
+// the response it returns reads the same bytes again.
+func roundTripRead(next http.RoundTripper, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := next.RoundTrip(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, data, nil
+}
+
 func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
@@ -52,19 +68,13 @@ func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = io.NopCloser(bytes.NewReader(b))
 			r.ContentLength = int64(len(b))
 		}
-		resp, err := f.next.RoundTrip(r)
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, data, err := roundTripRead(f.next, r)
 		if err != nil {
 			return nil, err
 		}
 		if resp.StatusCode == http.StatusOK && req.URL.Path == "/v1/push" {
 			f.noteApplied(data)
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(data))
 		return resp, nil
 	}
 	fault := "none"
