@@ -102,6 +102,7 @@ the host key and the users' books on the server are kept in --data/ssh.`,
 				cfg.Fronts = append(cfg.Fronts, front)
 			}
 			cfg.Ready = func(url string) { fmt.Fprintf(a.out, "fieldcrm server listening on %s (data in %s)\n", url, where) }
+			defer server.TuneCollector()() // server/collector.go
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
 			return server.Serve(ctx, cfg)
