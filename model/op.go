@@ -794,6 +794,12 @@ func (r *Record) Equal(o *Record) bool {
 // (from DecodeOp, which checks them, or from a stored record). Re-checking
 // them was most of the cost of a write.
 func EncodeFields(fields map[string]json.RawMessage) []byte {
+	return AppendFields(nil, fields, 0)
+}
+
+// AppendFields appends EncodeFields(fields) to dst, making room at once
+// for it and extra bytes more.
+func AppendFields(dst []byte, fields map[string]json.RawMessage, extra int) []byte {
 	keys := make([]string, 0, len(fields)) // one allocation, where slices.Sorted grows its list
 	for k := range fields {
 		keys = append(keys, k)
@@ -803,7 +809,7 @@ func EncodeFields(fields map[string]json.RawMessage) []byte {
 	for _, k := range keys {
 		n += len(k) + len(fields[k]) + 4
 	}
-	return appendObject(make([]byte, 0, n), keys, fields)
+	return appendObject(slices.Grow(dst, n+extra), keys, fields)
 }
 
 // appendObject appends to b the JSON object of fields' members named by

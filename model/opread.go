@@ -23,9 +23,20 @@ import (
 
 // ReadOp is DecodeOp, faster for an op written as clients write one. The
 // op's values share one copy of data.
-func ReadOp(data []byte) (Op, error) {
+func ReadOp(data []byte) (Op, error) { return readOp(data, true) }
+
+// ReadOpShared is ReadOp whose values are slices of data itself, not of a
+// copy: for a caller that leaves data as it is while the op is in use (the
+// server, whose request bodies are read once).
+func ReadOpShared(data []byte) (Op, error) { return readOp(data, false) }
+
+func readOp(data []byte, copied bool) (Op, error) {
 	if len(data) <= MaxOpBytes {
-		if op, ok := scanOp(bytes.Clone(data)); ok {
+		scanned := data
+		if copied {
+			scanned = bytes.Clone(data)
+		}
+		if op, ok := scanOp(scanned); ok {
 			if err := op.ValidateDecoded(); err != nil {
 				return Op{}, err
 			}

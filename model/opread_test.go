@@ -18,6 +18,9 @@ func checkReadOpAgrees(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q: ReadOp reads %+v, DecodeOp %+v", data, got, want)
 	}
+	if shared, serr := ReadOpShared(data); !reflect.DeepEqual(shared, got) || (serr == nil) != (gerr == nil) || serr != nil && serr.Error() != gerr.Error() {
+		t.Fatalf("%q: ReadOpShared reads %+v, %v; ReadOp %+v, %v", data, shared, serr, got, gerr)
+	}
 	if gerr == nil {
 		// ValidateDecoded left out checking the values as JSON: they were.
 		if err := got.Validate(); err != nil {

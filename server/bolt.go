@@ -335,9 +335,8 @@ func encodeRecord(rec *model.Record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields := model.EncodeFields(rec.Fields)
-	data := make([]byte, 0, len(`{"f":,`)+len(fields)+len(state))
-	data = append(append(data, `{"f":`...), fields...)
+	// The fields written where they go, not copied there.
+	data := model.AppendFields(append(make([]byte, 0, 64), `{"f":`...), rec.Fields, len(state))
 	if len(state) > 2 {
 		data = append(append(data, ','), state[1:]...)
 	} else {

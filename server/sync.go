@@ -286,12 +286,12 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 	ready = func(int) {}
 	if s.readInTurn {
 		for _, i := range todo {
-			op, err := model.ReadOp(raw[i])
+			op, err := model.ReadOpShared(raw[i])
 			ops[i] = readOp{op: op, err: err}
 		}
 	} else {
 		ready = atOnce(len(raw), todo, func(i int) {
-			op, err := model.ReadOp(raw[i])
+			op, err := model.ReadOpShared(raw[i])
 			ops[i] = readOp{op: op, err: err}
 			if err == nil && op.Kind == model.OpCreate {
 				ops[i].fresh = mergeFresh(op, u, pipeline, latest)
