@@ -542,7 +542,14 @@ func encodeEntry(e LogEntry) ([]byte, int, error) {
 	if k < 0 {
 		return nil, 0, fmt.Errorf("log entry kind %q", e.Kind)
 	}
-	b := []byte{byte(k)}
+	room := 1 + binary.MaxVarintLen64 + 17 + binary.MaxVarintLen64 + len(e.User) // made once, not grown
+	switch {
+	case e.Packed != nil && e.Raw != nil:
+		room += len(e.Packed)
+	case e.Raw != nil:
+		room += len(e.Raw)/2 + 16
+	}
+	b := append(make([]byte, 0, room), byte(k))
 	if e.Slots > 0 {
 		b[0] |= slotsFlag
 		b = binary.AppendUvarint(b, e.Slots)

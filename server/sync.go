@@ -298,7 +298,7 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 				ops[i].fresh.checked = s.checkOp(u, op, false, latest)
 			}
 			if err == nil && op.Actor.User == u.Name {
-				ops[i].packed = jsonpack.Pack(nil, raw[i])
+				ops[i].packed = jsonpack.Pack(make([]byte, 0, len(raw[i])/2+16), raw[i]) // grown once at most
 			}
 		}, func(i int, err error) { ops[i] = readOp{err: err} })
 	}
