@@ -29,10 +29,10 @@ func named(rec *model.Record) []string {
 	var owner string
 	var assignees []string
 	if rec != nil {
-		if v := rec.Fields["owner"]; v != nil {
-			owner, _ = model.JSONText(v)
+		owner = textOf(rec, "owner")
+		if v := rec.Fields["assignees"]; v != nil {
+			_ = json.Unmarshal(v, &assignees)
 		}
-		_ = json.Unmarshal(rec.Fields["assignees"], &assignees)
 	}
 	var out []string
 	if owner != "" {
@@ -114,9 +114,19 @@ func (s *Service) visibility(tx Tx, lead string, rec *model.Record, pending ...j
 // seenWon reports whether the lead whose record is rec is won, where
 // after-sales sees it.
 func seenWon(rec *model.Record) bool {
-	var stage string
-	_ = json.Unmarshal(rec.Fields["stage"], &stage)
-	return stage == model.StageWon
+	return textOf(rec, "stage") == model.StageWon
+}
+
+// textOf is field f of rec as a string: "" when it is absent or not a
+// string, as json.Unmarshal leaves a string then, without the error it
+// makes (a push asks this of every record it checks).
+func textOf(rec *model.Record, f string) string {
+	v := rec.Fields[f]
+	if v == nil {
+		return ""
+	}
+	s, _ := model.JSONText(v)
+	return s
 }
 
 // workerRole is the role of a name work is assigned to: a queue's role,
@@ -164,11 +174,11 @@ func (s *Service) work(tx Tx, lead string) (map[string]string, error) {
 // assignee waits in the after-sales queue), "" for none or when it is
 // deleted.
 func worker(rec *model.Record) string {
-	var assignee, queue string
+	assignee, queue := textOf(rec, "assignee"), textOf(rec, "queue")
 	var deleted bool
-	_ = json.Unmarshal(rec.Fields["assignee"], &assignee)
-	_ = json.Unmarshal(rec.Fields["queue"], &queue)
-	_ = json.Unmarshal(rec.Fields["deleted"], &deleted)
+	if v := rec.Fields["deleted"]; v != nil {
+		_ = json.Unmarshal(v, &deleted)
+	}
 	switch {
 	case deleted:
 		return ""
@@ -244,8 +254,7 @@ func (s *Service) seesAtStage(tx Tx, role string, rec *model.Record) (bool, erro
 	if role != RoleSupport && role != RoleAftersales {
 		return true, nil
 	}
-	var stage string
-	_ = json.Unmarshal(rec.Fields["stage"], &stage)
+	stage := textOf(rec, "stage")
 	if role == RoleAftersales {
 		return stage == model.StageWon, nil
 	}

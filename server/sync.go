@@ -816,9 +816,7 @@ func (t *batchTx) putRecord(ref model.EntityRef, rec *model.Record, data []byte)
 	case model.TypeLead:
 		t.leads[ref.ID] = cloneRecord(rec)
 	case model.TypeTask, model.TypeService:
-		var lead string
-		_ = json.Unmarshal(rec.Fields["lead_id"], &lead)
-		if w, ok := t.work[lead]; ok {
+		if w, ok := t.work[textOf(rec, "lead_id")]; ok {
 			if name := worker(rec); name != "" {
 				w[ref.ID] = name
 			} else {
