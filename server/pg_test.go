@@ -205,6 +205,13 @@ func withDatabase(base, db string) string {
 // when the test ends, and returns its URL.
 func freshDatabase(t testing.TB) string {
 	t.Helper()
+	return freshDatabaseWith(t, "")
+}
+
+// freshDatabaseWith is freshDatabase made with options, CREATE DATABASE's
+// (a collation); a server that refuses them skips the test.
+func freshDatabaseWith(t testing.TB, options string) string {
+	t.Helper()
 	base := needPG(t)
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -219,7 +226,10 @@ func freshDatabase(t testing.TB) string {
 		t.Fatalf("connect to the test PostgreSQL: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" "+options); err != nil {
+		if options != "" {
+			t.Skipf("this PostgreSQL cannot make a database %s: %v", options, err)
+		}
 		t.Fatalf("create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {

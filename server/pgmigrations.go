@@ -192,6 +192,49 @@ ALTER TABLE settings ADD COLUMN IF NOT EXISTS rules bytea;
 	{10, "ops in the log packed", `
 COMMENT ON COLUMN log.op IS 'the op as JSON, packed by jsonpack (rows from before schema 10: JSON)';
 `},
+	// Names and ids are compared byte by byte, as bbolt orders its keys
+	// (collation "C"). A database made with a language's collation (the
+	// cluster's locale, en_US.UTF-8 on many systems) compared every key
+	// a push writes by that language's rules: on one made with ICU's
+	// en-US, PostgreSQL took 1.79-2.26 CPU-s in the demo book's first push
+	// against 1.44-1.61 on a "C" one, and 1.46-1.51 once this ran
+	// (BENCHMARKS.md); and it ordered names otherwise than a bbolt server
+	// ("amy" before "Bob"). A database whose default is already "C" is
+	// left as it is: changing a column's collation rebuilds its indexes.
+	// datlocprovider is PostgreSQL 15's; an older one has libc's alone.
+	{11, "names and ids compared byte by byte", `
+DO $$
+DECLARE bytewise boolean;
+BEGIN
+	IF current_setting('server_version_num')::int >= 150000 THEN
+		EXECUTE 'SELECT datlocprovider = ''c'' AND datcollate IN (''C'', ''POSIX'') FROM pg_database WHERE datname = current_database()' INTO bytewise;
+	ELSE
+		SELECT datcollate IN ('C', 'POSIX') INTO bytewise FROM pg_database WHERE datname = current_database();
+	END IF;
+	IF bytewise THEN
+		RETURN;
+	END IF;
+	ALTER TABLE meta ALTER COLUMN key TYPE text COLLATE "C";
+	ALTER TABLE users ALTER COLUMN name TYPE text COLLATE "C";
+	ALTER TABLE tokens ALTER COLUMN username TYPE text COLLATE "C";
+	ALTER TABLE ssh_keys ALTER COLUMN username TYPE text COLLATE "C",
+		ALTER COLUMN fingerprint TYPE text COLLATE "C";
+	ALTER TABLE log ALTER COLUMN lead TYPE text COLLATE "C",
+		ALTER COLUMN username TYPE text COLLATE "C",
+		ALTER COLUMN op_id TYPE text COLLATE "C";
+	ALTER TABLE records ALTER COLUMN type TYPE text COLLATE "C",
+		ALTER COLUMN id TYPE text COLLATE "C";
+	ALTER TABLE children ALTER COLUMN lead TYPE text COLLATE "C",
+		ALTER COLUMN type TYPE text COLLATE "C",
+		ALTER COLUMN id TYPE text COLLATE "C";
+	ALTER TABLE visible ALTER COLUMN username TYPE text COLLATE "C",
+		ALTER COLUMN lead TYPE text COLLATE "C";
+	ALTER TABLE usage ALTER COLUMN username TYPE text COLLATE "C";
+	ALTER TABLE quarantine ALTER COLUMN op_id TYPE text COLLATE "C";
+	ALTER TABLE invites ALTER COLUMN id TYPE text COLLATE "C",
+		ALTER COLUMN username TYPE text COLLATE "C";
+END $$;
+`},
 }
 
 // pgSchemaVersion is the schema this build writes.

@@ -61,6 +61,7 @@ func TestPGMigrationsStepByStep(t *testing.T) {
 		8:  {"ssh_keys", "ssh_keys_pkey", "ssh_keys_username"}, // keys.go
 		9:  {},                                                 // a column, settings.rules: TestWonGateFollowsTheSettings
 		10: {},                                                 // a comment; packed ops: TestPGLogStoresOpsPacked
+		11: {},                                                 // key columns' collation: TestPostgresComparesKeysByteByByte
 	}
 	versions := server.PGMigrationVersions()
 	if len(made) != len(versions) {
