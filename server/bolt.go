@@ -335,8 +335,9 @@ func encodeRecord(rec *model.Record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The fields written where they go, not copied there.
-	data := model.AppendFields(append(make([]byte, 0, 64), `{"f":`...), rec.Fields, len(state))
+	// The fields written where they go, not copied there; room made once
+	// for them and the state after them.
+	data := model.AppendFields([]byte(`{"f":`), rec.Fields, len(state))
 	if len(state) > 2 {
 		data = append(append(data, ','), state[1:]...)
 	} else {
