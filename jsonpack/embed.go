@@ -108,3 +108,41 @@ func AppendEmbedded(dst, v []byte) ([]byte, error) {
 	copy(out[start+len(head):], out[start+room:])
 	return out[:start+len(head)+n], nil
 }
+
+// EmbeddedList returns the elements of v when v is exactly the object
+// {key: [e0, e1, ...]} built by AppendTag, AppendObject, AppendKey(key),
+// AppendArray, AppendEmbedded for each element, AppendArrayEnd and
+// AppendEnd, with every element a packed value (the tag, then its tokens;
+// not the verbatim form). The elements are slices of v, unread: Unpack
+// checks each when it is unpacked. ok is false for anything else, which
+// its reader unpacks whole, as any value.
+//
+// A client packs each op of a push on its own this way, so that a server
+// keeps each as it came instead of unpacking the body, splitting its JSON
+// and packing each op again (wire.DecodeEmbeddedPush).
+func EmbeddedList(v []byte, key string) (elems [][]byte, ok bool) {
+	var buf [64]byte
+	head := AppendArray(AppendKey(AppendObject(AppendTag(buf[:0])), key))
+	if len(v) < len(head) || string(v[:len(head)]) != string(head) {
+		return nil, false
+	}
+	elems = [][]byte{}
+	i := len(head)
+	for i < len(v) && v[i] == tEmbed {
+		n, w := binary.Uvarint(v[i+1:])
+		from := i + 1 + w
+		if w <= 0 || n > uint64(len(v)-from) {
+			return nil, false
+		}
+		e := v[from : from+int(n)]
+		if len(e) < 2 || e[0] != tag || e[1] == tVerbatim {
+			return nil, false
+		}
+		elems = append(elems, e)
+		i = from + int(n)
+	}
+	if len(v)-i != 2 || v[i] != tArrayEnd || v[i+1] != kEnd {
+		return nil, false
+	}
+	return elems, true
+}

@@ -198,3 +198,71 @@ func diffAt(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestEmbeddedList: a list built of embedded values gives them back, as
+// slices of it; anything else is declined.
+func TestEmbeddedList(t *testing.T) {
+	a, b := Pack(nil, []byte(`{"id":"0192f1a4-7c3e-7b21-9d4e-5a6b7c8d9e0f"}`)), Pack(nil, []byte(`[1,2,3]`))
+	build := func(key string, vs ...[]byte) []byte {
+		v := AppendArray(AppendKey(AppendObject(AppendTag(nil)), key))
+		for _, e := range vs {
+			v, _ = AppendEmbedded(v, e)
+		}
+		return AppendEnd(AppendArrayEnd(v))
+	}
+	v := build("ops", a, b)
+	got, ok := EmbeddedList(v, "ops")
+	if !ok || len(got) != 2 || !bytes.Equal(got[0], a) || !bytes.Equal(got[1], b) {
+		t.Fatalf("EmbeddedList = %q, %v", got, ok)
+	}
+	if got, ok := EmbeddedList(build("ops"), "ops"); !ok || got == nil || len(got) != 0 {
+		t.Fatalf("an empty list: %q, %v", got, ok)
+	}
+	verbatim := Pack(nil, append([]byte{tag}, "x"...)) // the verbatim form: no embedded value
+	head := v[:len(AppendArray(AppendKey(AppendObject(AppendTag(nil)), "ops")))]
+	if _, ok := EmbeddedList(append(append(bytes.Clone(head), tEmbed, byte(len(b))), append(bytes.Clone(b), tArrayEnd, kEnd)...), "ops"); !ok {
+		t.Fatal("a list built by hand is declined")
+	}
+	for name, bad := range map[string][]byte{
+		"another key":     build("op", a),
+		"packed whole":    Pack(nil, []byte(`{"ops":[{"id":"0192f1a4-7c3e-7b21-9d4e-5a6b7c8d9e0f"},[1,2,3]]}`)),
+		"JSON":            []byte(`{"ops":[]}`),
+		"cut":             v[:len(v)-1],
+		"more after":      append(bytes.Clone(v), 0),
+		"a long length":   append(append(bytes.Clone(head), tEmbed, 0xff, 0x7f), v[len(head):]...),
+		"a verbatim":      append(append(bytes.Clone(head), tEmbed, byte(len(verbatim))), append(verbatim, tArrayEnd, kEnd)...),
+		"a plain element": append(bytes.Clone(head), tTrue, tArrayEnd, kEnd),
+		"nothing":         nil,
+	} {
+		if got, ok := EmbeddedList(bad, "ops"); ok {
+			t.Errorf("%s: EmbeddedList = %q, true", name, got)
+		}
+	}
+}
+
+// FuzzEmbeddedList: whatever the bytes, EmbeddedList does not panic, and
+// a list it takes is built again, byte for byte, from what it returns.
+func FuzzEmbeddedList(f *testing.F) {
+	v := AppendArray(AppendKey(AppendObject(AppendTag(nil)), "ops"))
+	for _, r := range records(f)[:3] {
+		v, _ = AppendEmbedded(v, Pack(nil, r))
+	}
+	f.Add(AppendEnd(AppendArrayEnd(v)))
+	f.Add([]byte{tag, tObject})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		elems, ok := EmbeddedList(v, "ops")
+		if !ok {
+			return
+		}
+		again := AppendArray(AppendKey(AppendObject(AppendTag(nil)), "ops"))
+		for _, e := range elems {
+			var err error
+			if again, err = AppendEmbedded(again, e); err != nil {
+				t.Fatalf("an element it took does not embed: %v", err)
+			}
+		}
+		if again = AppendEnd(AppendArrayEnd(again)); !bytes.Equal(again, v) {
+			t.Fatalf("built again: %x; was %x", again, v)
+		}
+	})
+}

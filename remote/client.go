@@ -48,6 +48,7 @@ type Client struct {
 	gzip     atomic.Int32 // whether the server takes gzip pushes: acceptUnknown, ...
 	zstd     atomic.Bool  // whether it takes zstd pushes
 	pack     atomic.Int32 // whether it takes packed pushes, likewise
+	embed    atomic.Bool  // whether it takes pushes of ops packed each on its own (wire.PackEmbed)
 	settings atomic.Int64 // the settings version the server last named, plus one (settings.go)
 }
 
@@ -247,6 +248,38 @@ func (c *Client) PushRaw(ctx context.Context, body []byte, n int) (wire.PushResp
 // is busy with the push before (Sync does).
 func (c *Client) PreparePush(ctx context.Context, body []byte) *Body {
 	return c.prepare(ctx, body, true)
+}
+
+// PreparePushOps is PreparePush for a push of ops, each compact JSON. To
+// a server that takes it (wire.PackEmbed in wire.AcceptHeader), each op
+// is packed on its own and embedded whole in the packed body
+// (wire.AppendEmbeddedPush): the server keeps each as it came, and
+// unpacks only the ops. Otherwise, or when an op cannot be packed so, the
+// body is the push's JSON, made ready as PreparePush makes it.
+func (c *Client) PreparePushOps(ctx context.Context, ops []json.RawMessage) *Body {
+	n := len(`{"ops":[]}`)
+	for _, op := range ops {
+		n += len(op) + 1
+	}
+	if !c.NoPack && n >= minCompressPush {
+		if c.gzip.Load() == acceptUnknown {
+			_, _ = c.Health(ctx) // an error leaves it unknown: JSON this time
+		}
+		if c.pack.Load() == acceptYes && c.embed.Load() {
+			if b, err := wire.AppendEmbeddedPush(make([]byte, 0, n/2), ops); err == nil {
+				data, encoding := c.compress(b)
+				return &Body{data, wire.PackType, encoding}
+			}
+		}
+	}
+	body := append(make([]byte, 0, n), `{"ops":[`...)
+	for i, op := range ops {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, op...)
+	}
+	return c.PreparePush(ctx, append(body, "]}"...))
 }
 
 // PushPrepared is PushRaw for a body PreparePush made ready.

@@ -53,12 +53,20 @@ func (c *Client) noteAccepts(resp *http.Response) {
 	c.zstd.Store(wire.Takes(codings, wire.Zstd))
 	c.gzip.Store(state)
 	state = acceptNo
+	embed := false
 	for _, v := range resp.Header.Values(wire.AcceptHeader) {
-		if strings.Contains(strings.ToLower(v), wire.PackType) {
-			state = acceptYes
+		for part := range strings.SplitSeq(v, ",") {
+			t, params, err := mime.ParseMediaType(part)
+			if err == nil && t == wire.PackType {
+				state = acceptYes
+				embed = embed || params[wire.PackEmbed] == "1"
+			} else if err != nil && strings.Contains(strings.ToLower(part), wire.PackType) {
+				state = acceptYes // as clients before embedding read it
+			}
 		}
 	}
 	c.pack.Store(state)
+	c.embed.Store(embed)
 }
 
 // pushBody returns a request body, packed when it is a push (the server
@@ -79,18 +87,25 @@ func (c *Client) pushBody(ctx context.Context, body []byte, push bool) (_ []byte
 		body = jsonpack.Pack(make([]byte, 0, len(body)/2), body)
 		contentType = wire.PackType
 	}
+	data, encoding := c.compress(body)
+	return data, contentType, encoding
+}
+
+// compress returns body compressed in zstd or gzip when the server takes
+// it, and the Content-Encoding to send it with.
+func (c *Client) compress(body []byte) (_ []byte, encoding string) {
 	if !c.NoCompression && !c.NoZstd && c.zstd.Load() {
-		return wire.ZstdAppend(make([]byte, 0, len(body)/4), body), contentType, wire.Zstd
+		return wire.ZstdAppend(make([]byte, 0, len(body)/4), body), wire.Zstd
 	}
 	if c.NoCompression || c.gzip.Load() != acceptYes {
-		return body, contentType, ""
+		return body, ""
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 4)
 	zw := gzip.NewWriter(&buf) // the default level, as the server's answers (server/compress.go)
 	_, _ = zw.Write(body)      // a bytes.Buffer does not fail
 	_ = zw.Close()
-	return buf.Bytes(), contentType, wire.Gzip
+	return buf.Bytes(), wire.Gzip
 }
 
 // acceptEncoding is the Accept-Encoding header of a request.

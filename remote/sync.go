@@ -151,7 +151,7 @@ func push(ctx context.Context, st *store.Store, c *Client, o Options, rep *Repor
 		r := ready{entries: fitBatch(entries, bytes)}
 		if len(r.entries) > 0 {
 			body := make(chan *Body, 1)
-			go func() { body <- c.PreparePush(ctx, encodePush(r.entries)) }()
+			go func() { body <- c.PreparePushOps(ctx, opsOf(r.entries)) }()
 			r.body = body
 		}
 		return r, nil
@@ -331,21 +331,13 @@ func fitBatch(entries []store.OutboxEntry, limit int) []store.OutboxEntry {
 	return entries
 }
 
-// encodePush returns the body of a push of entries, from their JSON.
-func encodePush(entries []store.OutboxEntry) []byte {
-	n := 16
-	for _, e := range entries {
-		n += len(e.Raw) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"ops":[`...)
+// opsOf returns the JSON of entries' ops.
+func opsOf(entries []store.OutboxEntry) []json.RawMessage {
+	ops := make([]json.RawMessage, len(entries))
 	for i, e := range entries {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, e.Raw...)
+		ops[i] = e.Raw
 	}
-	return append(b, "]}"...)
+	return ops
 }
 
 // storeAnswers records the server's answer for each pushed op: applied and

@@ -44,7 +44,8 @@ const minCompress = 1400
 func compressed(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Accept-Encoding", wire.Zstd+", "+wire.Gzip)
-		w.Header().Set(wire.AcceptHeader, wire.PackType) // and packed pushes (pack.go)
+		// and packed pushes, their ops embedded whole too (pack.go)
+		w.Header().Set(wire.AcceptHeader, wire.PackType+";"+wire.PackEmbed+"=1")
 		// The compressed bytes are capped as a plain body is, and the
 		// handler's own MaxBytesReader caps what they inflate to: a bomb
 		// is refused 413 once it passes wire.MaxBodyBytes, having cost no

@@ -290,26 +290,34 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("the request body could not be read (%.100s)", err))
 		return
 	}
+	var req wire.PushRequest
+	var embedded [][]byte // each op as it came, when each came packed on its own
+	isEmbedded := false
 	if packed {
-		body, err = unpackPush(body)
-		if errors.Is(err, jsonpack.ErrTooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request body unpacks to more than the server accepts; push fewer ops at once")
-			return
+		req, embedded, isEmbedded, err = wire.DecodeEmbeddedPush(body)
+	}
+	if !isEmbedded {
+		if packed {
+			body, err = unpackPush(body)
 		}
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_request", "the request body says it is packed ("+wire.PackType+") but is damaged")
-			return
+		if err == nil {
+			req, err = wire.DecodePushRequest(body)
 		}
 	}
-	req, err := wire.DecodePushRequest(body)
-	if errors.Is(err, wire.ErrTooLarge) {
+	switch {
+	case errors.Is(err, jsonpack.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request body unpacks to more than the server accepts; push fewer ops at once")
+		return
+	case errors.Is(err, jsonpack.ErrDamaged):
+		writeError(w, http.StatusBadRequest, "bad_request", "the request body says it is packed ("+wire.PackType+") but is damaged")
+		return
+	case errors.Is(err, wire.ErrTooLarge):
 		// Over a limit by its bytes or by its count of ops: since the
 		// body cap grew to MaxBatchBytes, most oversized pushes are read
 		// whole and refused here, not by the MaxBytesReader above.
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", err.Error()+"; push fewer ops at once")
 		return
-	}
-	if err != nil {
+	case err != nil:
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
@@ -319,7 +327,7 @@ func (h *api) push(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	info(r).ops = len(req.Ops)
-	resp, err := h.svc.PushReach(r.Context(), u, req.Ops, reach)
+	resp, err := h.svc.pushReach(r.Context(), u, req.Ops, embedded, reach)
 	if err != nil {
 		h.internal(w, r, err)
 		return

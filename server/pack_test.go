@@ -85,7 +85,7 @@ func TestNewClientAndServerPack(t *testing.T) {
 			}
 		}
 		for _, x := range annWire.all(t, "/v1/health") { // the first answer says what the server takes
-			if x.ans.Get(wire.AcceptHeader) != wire.PackType || x.ans.Get("Accept-Encoding") != "zstd, gzip" {
+			if x.ans.Get(wire.AcceptHeader) != wire.PackType+";"+wire.PackEmbed+"=1" || x.ans.Get("Accept-Encoding") != "zstd, gzip" {
 				t.Fatalf("the health answer says %s %q", wire.AcceptHeader, x.ans.Get(wire.AcceptHeader))
 			}
 		}

@@ -79,6 +79,13 @@ func (s *Service) Push(ctx context.Context, u User, raw []json.RawMessage) (wire
 // the answer (PullOwn, wire.Own.Skips): the answer says so
 // (wire.PushResponse.CaughtUp).
 func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, reach wire.Reach) (wire.PushResponse, error) {
+	return s.pushReach(ctx, u, raw, nil, reach)
+}
+
+// pushReach is PushReach for a push whose ops came each packed on its own
+// (wire.DecodeEmbeddedPush): packed[i], when packed is not nil, is raw[i]
+// as it came, which the log keeps instead of packing raw[i] again.
+func (s *Service) pushReach(ctx context.Context, u User, raw []json.RawMessage, packed [][]byte, reach wire.Reach) (wire.PushResponse, error) {
 	defer s.syncing()()
 	// One clock for the whole batch: its ops' stamps, and the times their
 	// values may name, are held to the same limit whichever goroutine
@@ -95,7 +102,7 @@ func (s *Service) PushReach(ctx context.Context, u User, raw []json.RawMessage, 
 		if err != nil {
 			return err
 		}
-		ops, ready, err := s.readOps(stx, u, raw, pipeline, latest)
+		ops, ready, err := s.readOps(stx, u, raw, packed, pipeline, latest)
 		if err != nil {
 			return err
 		}
@@ -258,7 +265,7 @@ func isEmpty(rec *model.Record) bool {
 // the first ops while the last are read. A tx that prefetches reads
 // ahead the op ids, then, once all are read, the records the ops name
 // and, for a child, its lead.
-func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.Pipeline, latest time.Time) (ops []readOp, ready func(i int), err error) {
+func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, packed [][]byte, pipeline model.Pipeline, latest time.Time) (ops []readOp, ready func(i int), err error) {
 	p, ahead := tx.(prefetcher)
 	if ahead {
 		ids := make([]string, 0, len(raw))
@@ -298,7 +305,7 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 				ops[i].fresh.checked = s.checkOp(u, op, false, latest)
 			}
 			if err == nil && op.Actor.User == u.Name {
-				ops[i].packed = jsonpack.Pack(make([]byte, 0, len(raw[i])/2+16), raw[i]) // grown once at most
+				ops[i].packed = logPacked(raw[i], packed, i)
 			}
 		}, func(i int, err error) { ops[i] = readOp{err: err} })
 	}
@@ -323,6 +330,18 @@ func (s *Service) readOps(tx Tx, u User, raw []json.RawMessage, pipeline model.P
 		}
 	}
 	return ops, ready, nil
+}
+
+// logPacked is op i of a push, raw, packed as the log keeps it: as it
+// came, when it came packed on its own (packed[i]) and is no longer than
+// its JSON, as Pack's packing always is; packed again otherwise. The
+// bytes came from a stranger, and the quota counts the JSON: they never
+// take more room in the log than it.
+func logPacked(raw json.RawMessage, packed [][]byte, i int) []byte {
+	if i < len(packed) && len(packed[i]) <= len(raw) {
+		return packed[i]
+	}
+	return jsonpack.Pack(make([]byte, 0, len(raw)/2+16), raw) // grown once at most
 }
 
 // atOnceChunk is how many ops a goroutine of atOnce reads at a time, and
