@@ -22,14 +22,20 @@ type pushCapture struct {
 	batches [][]json.RawMessage
 }
 
+// pushBody returns a push request's body as it was before compression,
+// and leaves the request's body to be read again.
+func pushBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return wire.Decompress(r.Header.Get("Content-Encoding"), body)
+}
+
 func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Path == "/v1/push" && r.Body != nil {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		data, err := wire.Decompress(r.Header.Get("Content-Encoding"), body)
+		data, err := pushBody(r)
 		if err != nil {
 			return nil, err
 		}
