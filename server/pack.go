@@ -16,8 +16,11 @@ import (
 // jsonpack.Pack, with zstd or gzip on top. On the demo book's bodies gzip
 // then sends about 1.4 times fewer bytes than gzip of the JSON, and has
 // 2.7 times fewer bytes to compress (BENCHMARKS.md). compressed says in every
-// answer that the server takes packed pushes (wire.AcceptHeader); the
-// push and pull answers are packed for requests that accept the type.
+// answer that the server takes packed pushes (wire.AcceptHeader), and
+// pushes whose ops are packed each on its own (wire.PackEmbed: the push
+// handler reads them with wire.DecodeEmbeddedPush and the log keeps them
+// as they came); the push and pull answers are packed for requests that
+// accept the type.
 
 // mediaType returns the media type of a Content-Type or Accept element,
 // lower case, without parameters.
