@@ -54,39 +54,62 @@ type Compaction struct {
 // atomically. It waits for the book's lock as a write does, and other
 // processes wait for it the same way while it runs. A store opened with
 // KeepOpen is refused: its other users hold the file open throughout.
-func (s *Store) Compact() (Compaction, error) { return s.compact(true) }
+func (s *Store) Compact() (Compaction, error) {
+	c, _, err := s.compact(true, false, nil)
+	return c, err
+}
 
 // CompactMade is Compact for a book just made in bulk (the demo book): it
 // does not count as the day's compaction, so the sync that empties the
 // book's outbox later that day still compacts it.
-func (s *Store) CompactMade() (Compaction, error) { return s.compact(false) }
+func (s *Store) CompactMade() (Compaction, error) {
+	c, _, err := s.compact(false, false, nil)
+	return c, err
+}
 
-func (s *Store) compact(stamp bool) (Compaction, error) {
+// compact compacts the book, or when ifDue only when compactDue says so,
+// under one hold of its lock; locked, when not nil, hears once the lock
+// is held, before anything is read. It says whether it compacted.
+func (s *Store) compact(stamp, ifDue bool, locked func()) (Compaction, bool, error) {
 	var c Compaction
 	switch {
 	case s.opts.ReadOnly:
-		return c, fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
+		return c, false, fmt.Errorf("%w: %s was opened only to read", ErrReadOnly, s.opts.Path)
 	case s.db != nil:
-		return c, fmt.Errorf("compact %s: the store holds the file open; compact it from a store opened per transaction", s.opts.Path)
+		return c, false, fmt.Errorf("compact %s: the store holds the file open; compact it from a store opened per transaction", s.opts.Path)
 	case s.foundDamaged():
-		return c, s.damaged("it was found damaged before, and a copy would carry the damage")
+		return c, false, s.damaged("it was found damaged before, and a copy would carry the damage")
 	}
+	did := false
 	err := s.guard(func() error {
 		h, err := s.openDB()
 		if err != nil {
 			return err
 		}
 		defer h.close() // the lock, and the book reopened after the swap
+		if locked != nil {
+			locked()
+		}
 		if err := s.prepare(h.DB); err != nil {
 			return err
 		}
+		if ifDue {
+			due := false
+			if err := h.DB.View(func(btx *bolt.Tx) error {
+				due, err = s.compactDue(&Tx{s: s, tx: btx, now: s.opts.Now()})
+				return err
+			}); err != nil || !due {
+				return err
+			}
+		}
 		c, err = s.swapCompact(h, stamp)
+		did = err == nil
 		return err
 	})
 	if err != nil {
-		return c, fmt.Errorf("compact %s: %w", s.opts.Path, err)
+		return c, false, fmt.Errorf("compact %s: %w", s.opts.Path, err)
 	}
-	return c, nil
+	return c, did, nil
 }
 
 // swapCompact compacts the book open in h, whose lock is held, and leaves
@@ -212,31 +235,46 @@ const minCompactRoom = 1 << 20
 // file or more (at least minCompactRoom) is free room; it says whether it
 // did. The sync's callers run it after a sync that emptied the outbox.
 // The room test spares a book that has little to give back the seconds
-// other processes would wait for it.
-func (s *Store) CompactIfDue() (Compaction, bool, error) {
+// other processes would wait for it. The test and the compaction run
+// under one hold of the book's lock.
+func (s *Store) CompactIfDue() (Compaction, bool, error) { return s.compact(true, true, nil) }
+
+// CompactIfDueLocked is CompactIfDue that calls locked once it holds the
+// book's lock, before it tests whether a compaction is due: a process
+// that compacts for another in the background (`fieldcrm sync`) tells
+// it so, and whatever that other process runs next waits for the
+// compaction instead of slipping in before it.
+func (s *Store) CompactIfDueLocked(locked func()) (Compaction, bool, error) {
+	return s.compact(true, true, locked)
+}
+
+// CompactDue says whether CompactIfDue would compact the book now.
+func (s *Store) CompactDue() (bool, error) {
 	due := false
 	err := s.View(func(tx *Tx) error {
-		if tx.OutboxLen() > 0 {
-			return nil
-		}
-		last := tx.tx.Bucket(bucketMeta).Get(keyCompacted)
-		if len(last) == 8 && tx.now.Sub(time.UnixMilli(int64(beUint64(last)))) < CompactEvery {
-			return nil
-		}
-		fi, err := os.Stat(s.opts.Path)
-		if err != nil {
-			return err
-		}
-		db := tx.tx.DB()
-		room := fi.Size() - tx.tx.Size() + int64(db.Stats().FreePageN*db.Info().PageSize)
-		due = room >= max(fi.Size()/10, minCompactRoom)
-		return nil
+		var err error
+		due, err = s.compactDue(tx)
+		return err
 	})
-	if err != nil || !due {
-		return Compaction{}, false, err
+	return due, err
+}
+
+// compactDue is CompactDue within tx.
+func (s *Store) compactDue(tx *Tx) (bool, error) {
+	if tx.OutboxLen() > 0 {
+		return false, nil
 	}
-	c, err := s.Compact()
-	return c, err == nil, err
+	last := tx.tx.Bucket(bucketMeta).Get(keyCompacted)
+	if len(last) == 8 && tx.now.Sub(time.UnixMilli(int64(beUint64(last)))) < CompactEvery {
+		return false, nil
+	}
+	fi, err := os.Stat(s.opts.Path)
+	if err != nil {
+		return false, err
+	}
+	db := tx.tx.DB()
+	room := fi.Size() - tx.tx.Size() + int64(db.Stats().FreePageN*db.Info().PageSize)
+	return room >= max(fi.Size()/10, minCompactRoom), nil
 }
 
 // LastCompacted returns when the book was last compacted; zero for never.

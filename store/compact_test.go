@@ -355,3 +355,60 @@ func TestWatchCopyFollowsTheCopysFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompactIfDueLockedTellsOnceLocked: CompactIfDueLocked calls locked
+// once, holding the book's lock (a write by another store waits, and
+// times out meanwhile), whether a compaction is due or not; CompactDue
+// says beforehand what it will find.
+func TestCompactIfDueLockedTellsOnceLocked(t *testing.T) {
+	now := t0
+	s := openTemp(t, func() time.Time { return now })
+	other, err := Open(Options{Path: s.Path(), User: "bob", LockTimeout: 50 * time.Millisecond, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addLead(t, s, "Waiting", "prospect")
+	for _, step := range []struct {
+		name  string
+		empty bool // the outbox emptied, as a push's answers do
+		want  bool
+	}{{"with the outbox full", false, false}, {"with the outbox empty and room", true, true}, {"the same day", false, false}} {
+		if step.empty {
+			if err := s.Update(func(tx *Tx) error {
+				entries, err := tx.OutboxJSONAfter(0, 100)
+				for _, e := range entries {
+					if err == nil {
+						err = tx.DropOutbox(e.Seq)
+					}
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			bloat(t, s, 1<<20)
+		}
+		due, err := s.CompactDue()
+		if err != nil || due != step.want {
+			t.Fatalf("%s: CompactDue %v, %v; want %v", step.name, due, err, step.want)
+		}
+		calls := 0
+		_, done, err := s.CompactIfDueLocked(func() {
+			calls++
+			werr := other.Update(func(tx *Tx) error { return nil })
+			if !errors.Is(werr, ErrLocked) {
+				t.Errorf("%s: a write by another store while locked was told %v, want ErrLocked", step.name, werr)
+			}
+		})
+		if err != nil || done != step.want || calls != 1 {
+			t.Fatalf("%s: done %v, %v, locked called %d times; want %v once", step.name, done, err, calls, step.want)
+		}
+	}
+	if err := other.View(func(tx *Tx) error {
+		if !tx.LastCompacted().Equal(t0) {
+			t.Errorf("compacted at %v, want %v", tx.LastCompacted(), t0)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -31,6 +31,12 @@ func (h *handle) close() error {
 
 func lockPath(path string) string { return path + ".lock" }
 
+// LockHolder returns the pid of another process that holds the lock of
+// the book at path, 0 when none does or it cannot be known (only Linux
+// says): a sync that left its compaction to a process of its own shows
+// by it that the process holds the book when the sync ends.
+func LockHolder(path string) int { return lockHolder(lockPath(path)) }
+
 func (s *Store) openDB() (*handle, error) {
 	if problem, err := checkHeader(s.opts.Path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", s.opts.Path, err)
