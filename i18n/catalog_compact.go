@@ -5,6 +5,7 @@ package i18n
 var compactEntries = []entry{
 	{"compact.done", "Compacted %s: %s before, %s after.", "已压缩 %s：压缩前 %s，压缩后 %s。"},
 	{"compact.auto", "Compacted the book after the sync: %s before, %s after.", "同步后已压缩数据库：压缩前 %s，压缩后 %s。"},
+	{"compact.background", "Compacting the book in the background (pid %d); other fieldcrm commands wait for it.", "正在后台压缩数据库（进程 %d）；其他 fieldcrm 命令会等待其完成。"},
 	{"backup.done", "Backed up %s (%s) to %s (%s: live pages only).", "已将 %s（%s）备份到 %s（%s：仅含有效数据页）。"},
 	// The bars while a big book's copy is written (seconds), in MB.
 	{"compact.progress", "compacting the book (MB)", "正在压缩数据库（MB）"},

@@ -493,6 +493,11 @@ func TestServerKilledDuringPushes(t *testing.T) {
 	})
 }
 
+// compactHere keeps a sync's compaction in the sync's own process (the
+// command otherwise leaves it to a process of its own, which could still
+// be writing in a test's folder when the test removes it).
+const compactHere = "FIELDCRM_COMPACT_DETACH=0"
+
 // finalSync runs `fieldcrm sync` in env to its end, after the kills.
 func finalSync(t *testing.T, bin string, env []string) {
 	t.Helper()
@@ -563,7 +568,7 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 		cfgPath := filepath.Join(w.dir, "max.toml")
 		dbPath := filepath.Join(w.dir, "max.db")
 		writeClientConfig(t, cfgPath, w.px.url(), "max", tok)
-		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
+		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath, compactHere)
 		killed := 0
 		for round := range 6 {
 			grow(round)
@@ -659,7 +664,7 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 		logIn(t, st, c, "ann")
 		st.Close()
 		writeClientConfig(t, cfgPath, w.px.url(), "ann", tok)
-		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath)
+		env := append(os.Environ(), "FIELDCRM_CONFIG="+cfgPath, "FIELDCRM_DB="+dbPath, compactHere)
 		waiting := func() int {
 			st, err := store.Open(store.Options{Path: dbPath, User: "ann", ReadOnly: true})
 			if err != nil {
@@ -799,7 +804,7 @@ func TestFourCommandsAfterWorkingOffline(t *testing.T) {
 	forBackends(t, func(t *testing.T, b backend) {
 		w := newProcWorld(t, 1, b)
 		home := t.TempDir()
-		env := append(os.Environ(), "USER=someone", "FIELDCRM_CONFIG="+filepath.Join(home, "config.toml"), "FIELDCRM_DB="+filepath.Join(home, "book.db"))
+		env := append(os.Environ(), "USER=someone", "FIELDCRM_CONFIG="+filepath.Join(home, "config.toml"), "FIELDCRM_DB="+filepath.Join(home, "book.db"), compactHere)
 		run := func(args ...string) string {
 			t.Helper()
 			cmd := exec.Command(w.bin, args...)

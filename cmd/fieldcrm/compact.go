@@ -17,19 +17,23 @@ func init() {
 }
 
 func (a *app) compactCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, background bool
 	cmd := &cobra.Command{
 		Use:   "compact",
 		Short: "Shrink the database file to its live pages",
 		Long: `Rewrite the database with only the pages it uses and swap the copy in
 atomically; print the file's size before and after. A sync that empties
-the outbox does this by itself once a day. Other fieldcrm processes wait
-while it runs, as for any write.`,
+the outbox has it done once a day, by a fieldcrm process of its own that
+the sync leaves it to. Other fieldcrm processes wait while it runs, as
+for any write.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
 			if err != nil {
 				return err
+			}
+			if background {
+				return compactForSync(st) // compact_detach.go
 			}
 			c, err := st.Compact()
 			if err != nil {
@@ -43,16 +47,28 @@ while it runs, as for any write.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the sizes as JSON")
+	cmd.Flags().BoolVar(&background, "background", false, "compact only when due, for a sync that has ended, telling it on file descriptor 3 once the book is locked")
+	_ = cmd.Flags().MarkHidden("background")
 	return cmd
 }
 
 // compactAfterSync compacts the book after a sync that ended well, when
 // it is due (store.CompactIfDue: the outbox is empty, a day has passed
-// since the last time and a tenth of the file is free room), and says so
-// on the error stream, which stays out of --json output. A failed compaction changes nothing and is not the
+// since the last time and a tenth of the file is free room). The real
+// command leaves that to a process of its own and ends at once, as git
+// leaves its automatic gc (compact_detach.go), and says so on the error
+// stream, which stays out of --json output; where it cannot, it compacts
+// here and says so. A failed compaction changes nothing and is not the
 // sync's failure: it is tried again after the next sync.
 func (a *app) compactAfterSync(st *store.Store, syncErr error) {
 	if syncErr != nil {
+		return
+	}
+	if due, err := st.CompactDue(); err != nil || !due {
+		return
+	}
+	if pid, ok := compactDetached(st.Path(), a.configPath); ok {
+		printf(a.err, i18n.T(a.language(), "compact.background")+"\n", pid)
 		return
 	}
 	if c, done, err := st.CompactIfDue(); done && err == nil {

@@ -14,6 +14,7 @@ import (
 
 func main() {
 	defer lastResort()
+	detachCompaction = true // compact_detach.go: this is the command, not a test of it
 	root := newRootCmd(os.Stdin, os.Stdout, os.Stderr)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "fieldcrm: "+sentence(err))
