@@ -1,9 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
-	"strconv"
 	"time"
 
 	"github.com/fieldcrm/fieldcrm/store"
@@ -35,11 +35,13 @@ var detachCompaction bool
 const detachWait = 5 * time.Second
 
 // compactDetached starts `fieldcrm compact --background` on the book at
-// path and waits until it holds the book's lock (or ends, or detachWait
-// passes). It returns the new process's pid, or false when it did not
-// start one (the caller compacts in its own process).
+// path and waits until it holds the book's lock, or detachWait passes
+// (another process holds the book: the new one waits its turn). It
+// returns the new process's pid, or false when it did not start one or
+// that one ended without the lock (the caller compacts in its own
+// process).
 func compactDetached(path, configPath string) (pid int, ok bool) {
-	if !detachCompaction || os.Getenv("FIELDCRM_COMPACT_DETACH") == "0" {
+	if !detachCompaction || !canDetach || os.Getenv("FIELDCRM_COMPACT_DETACH") == "0" {
 		return 0, false
 	}
 	exe, err := os.Executable()
@@ -66,27 +68,27 @@ func compactDetached(path, configPath string) (pid int, ok bool) {
 	pid = cmd.Process.Pid
 	_ = r.SetReadDeadline(time.Now().Add(detachWait))
 	var word [1]byte
-	_, _ = r.Read(word[:]) // the word, or EOF when it ended without one
+	n, err := r.Read(word[:])
+	if n == 0 && !errors.Is(err, os.ErrDeadlineExceeded) {
+		_ = cmd.Wait() // it ended without the lock, and without a word
+		return 0, false
+	}
 	_ = cmd.Process.Release()
 	return pid, true
 }
 
 // compactForSync is `fieldcrm compact --background`: it compacts the book
-// if due, having told descriptor 3 (the sync that started it) once it
-// holds the book's lock.
+// if due, having told the sync that started it (a pipe on descriptor 3,
+// syncPipe) once it holds the book's lock. Ending without the lock, it
+// tells nothing: the sync sees the pipe closed and compacts itself.
 func compactForSync(st *store.Store) error {
-	told := os.NewFile(3, "fd "+strconv.Itoa(3))
-	if fi, err := told.Stat(); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
-		told = nil // not started by a sync: nobody to tell
-	}
-	tell := func() {
+	told := syncPipe()
+	_, _, err := st.CompactIfDueLocked(func() {
 		if told != nil {
 			_, _ = told.Write([]byte{1})
 			_ = told.Close()
 			told = nil
 		}
-	}
-	defer tell() // whatever happened, the sync waits no longer
-	_, _, err := st.CompactIfDueLocked(tell)
+	})
 	return err
 }

@@ -2,7 +2,15 @@
 
 package main
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
-// detachedAttr: the process is started as any other.
+// canDetach: a process cannot be handed a pipe on descriptor 3 here, so
+// a sync compacts in its own process.
+const canDetach = false
+
 func detachedAttr() *syscall.SysProcAttr { return nil }
+
+func syncPipe() *os.File { return nil }
