@@ -96,8 +96,9 @@ func (s *Store) compact(stamp, ifDue bool, locked func()) (Compaction, bool, err
 		if ifDue {
 			due := false
 			if err := h.DB.View(func(btx *bolt.Tx) error {
-				due, err = s.compactDue(&Tx{s: s, tx: btx, now: s.opts.Now()})
-				return err
+				var derr error
+				due, derr = s.compactDue(&Tx{s: s, tx: btx, now: s.opts.Now()})
+				return derr
 			}); err != nil || !due {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 // and ends: the user has the sync's answer and the prompt back at once,
 // as git hands its automatic gc to a process of its own (gc.autoDetach).
 // Compacting the demo book after its first push takes half a second of
-// the push's five (BENCHMARKS.md), and a book ten times larger, seconds.
+// the push's five (BENCHMARKS.md), and the copy grows with the book.
 //
 // The new process takes the book's lock first and says so on a pipe
 // (file descriptor 3); the sync waits for that word before it ends, at
