@@ -29,3 +29,10 @@ var uiQuitEntries = []entry{
 	{"ui.unsaved", "a change made in the terminal UI was still waiting to be saved after %s; run fieldcrm again and check it",
 		"终端界面中的一处修改在 %s 后仍在等待保存；请再次运行 fieldcrm 并检查它"},
 }
+
+// profileEntries is the warning of a process asked for a CPU profile it
+// cannot write (cmd/fieldcrm/cpuprofile.go).
+var profileEntries = []entry{
+	{"profile.failed", "fieldcrm: no CPU profile written (%s): %v; the command runs without one",
+		"fieldcrm：未写入 CPU 性能分析文件（%s）：%v；命令照常运行"},
+}

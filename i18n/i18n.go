@@ -21,7 +21,7 @@ type entry struct{ key, en, zh string }
 // all is every entry of the catalog's tables.
 func all() []entry {
 	return slices.Concat(entries, dailyEntries, reportsEntries,
-		routerEntries, formsEntries, pagesEntries, searchEntries, compactEntries, watchdogEntries, uiQuitEntries, sshEntries, reportWorkEntries, approvalsUIEntries, approvalsCLIEntries, complaintsCLIEntries)
+		routerEntries, formsEntries, pagesEntries, searchEntries, compactEntries, watchdogEntries, uiQuitEntries, sshEntries, reportWorkEntries, approvalsUIEntries, approvalsCLIEntries, complaintsCLIEntries, profileEntries)
 }
 
 // index finds entries by key. It is built on first use, not at start, so

@@ -16,7 +16,10 @@ func main() {
 	defer lastResort()
 	detachCompaction = true // compact_detach.go: this is the command, not a test of it
 	root := newRootCmd(os.Stdin, os.Stdout, os.Stderr)
-	if err := root.Execute(); err != nil {
+	stopProfile := startCPUProfile(os.Stderr) // cpuprofile.go: none unless asked for
+	err := root.Execute()
+	stopProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fieldcrm: "+sentence(err))
 		var ee exitError
 		if errors.As(err, &ee) {
