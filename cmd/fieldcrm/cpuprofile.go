@@ -9,6 +9,7 @@ import (
 
 	"github.com/fieldcrm/fieldcrm/config"
 	"github.com/fieldcrm/fieldcrm/i18n"
+	"github.com/fieldcrm/fieldcrm/model"
 )
 
 // cpuProfileEnv names a folder: every fieldcrm process started with it
@@ -37,7 +38,8 @@ func startCPUProfile(errw io.Writer) (stop func()) {
 	}
 	if err != nil {
 		lang := config.Language("", &config.Config{})
-		fmt.Fprintln(errw, i18n.Tf(lang, "profile.failed", cpuProfileEnv, err))
+		// The path is the environment's: shown escaped, never acted on.
+		fmt.Fprintln(errw, i18n.Tf(lang, "profile.failed", cpuProfileEnv, model.PrintableFlat(err.Error())))
 		return func() {}
 	}
 	return func() {
