@@ -60,5 +60,6 @@ echo "server after the push: $(mem)"
 [ -z "${DATABASE:-}" ] && echo "server file: $(stat -c %s "$W/srv/server.db") bytes"
 "$BIN" --db "$W/boss.db" --config "$W/boss.toml" login --server "http://127.0.0.1:$PORT" --user boss --token "$BOSS" >/dev/null
 /usr/bin/time -f "manager's fresh pull: %e s, %U s user, %S s sys, %M KB" "$BIN" --db "$W/boss.db" --config "$W/boss.toml" sync
+flock "$W/boss.db.lock" true # a compaction the sync left to a process of its own
 echo "manager's book: $(stat -c %s "$W/boss.db") bytes"
 echo "server after the pull: $(mem)"

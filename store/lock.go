@@ -33,8 +33,9 @@ func lockPath(path string) string { return path + ".lock" }
 
 // LockHolder returns the pid of another process that holds the lock of
 // the book at path, 0 when none does or it cannot be known (only Linux
-// says): a sync that left its compaction to a process of its own shows
-// by it that the process holds the book when the sync ends.
+// says). The command's tests use it to see that the process a sync left
+// its compaction to holds the book when the sync ends
+// (cmd/fieldcrm/compact_detach_test.go).
 func LockHolder(path string) int { return lockHolder(lockPath(path)) }
 
 func (s *Store) openDB() (*handle, error) {
