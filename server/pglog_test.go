@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -277,6 +278,104 @@ func TestPGNewRecordsCopiedStraightIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("records found and new ones beside them", all, func(int) string { return "third" })
+}
+
+// The children of records a push finds missing are copied into the table
+// itself. A record a repair dropped keeps its row there, so a push that
+// makes it again meets that row: the transaction runs again, once, with
+// every child upserted, and so does every later one on that storage. The
+// children are the same either way, each row once.
+func TestPGChildrenOfNewRecordsCopied(t *testing.T) {
+	db := freshDatabase(t)
+	st := openPG(t, db)
+	defer st.Close()
+	st.MaxRetries = 0 // the rerun for children met is not a retry
+	ctx := context.Background()
+	lead := model.EntityRef{Type: model.TypeLead, ID: model.NewID()}
+	visits := func(n int) []model.EntityRef {
+		out := make([]model.EntityRef, n)
+		for i := range out {
+			out[i] = model.EntityRef{Type: model.TypeActivity, ID: model.NewID()}
+		}
+		return out
+	}
+	// push writes the visits under lead as a push does: read ahead,
+	// written, then named among the lead's records; it returns how many
+	// times the transaction ran.
+	push := func(refs []model.EntityRef) int {
+		t.Helper()
+		runs := 0
+		if err := st.Update(ctx, func(tx server.Tx) error {
+			runs++
+			if err := server.PrefetchRecords(tx, append([]model.EntityRef{lead}, refs...)); err != nil {
+				return err
+			}
+			rec := model.NewRecord(model.TypeLead)
+			rec.Fields["company"] = mustJSON("苏州客户")
+			rec.Fields["owner"] = mustJSON("ann")
+			if err := tx.PutRecord(lead, rec); err != nil {
+				return err
+			}
+			for _, ref := range refs {
+				visit := model.NewRecord(model.TypeActivity)
+				visit.Fields["lead_id"] = mustJSON(lead.ID)
+				if err := tx.PutRecord(ref, visit); err != nil {
+					return err
+				}
+				if err := tx.AddChild(lead.ID, ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return runs
+	}
+	wantChildren := func(what string, refs []model.EntityRef) {
+		t.Helper()
+		if err := st.View(ctx, func(tx server.Tx) error {
+			got, err := tx.Children(lead.ID)
+			if err != nil {
+				return err
+			}
+			want := slices.Clone(refs)
+			slices.SortFunc(want, func(a, b model.EntityRef) int { return strings.Compare(a.ID, b.ID) })
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("%d children, want %d", len(got), len(want))
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	first := visits(100)
+	if runs := push(first); runs != 1 {
+		t.Fatalf("new records' children: the transaction ran %d times, want once", runs)
+	}
+	wantChildren("new records", first)
+
+	// A repair drops one; its row among the lead's children stays.
+	if err := st.Update(ctx, func(tx server.Tx) error { return tx.(server.RepairTx).DropRecord(first[7]) }); err != nil {
+		t.Fatal(err)
+	}
+	again := append([]model.EntityRef{first[7]}, visits(99)...)
+	if runs := push(again); runs != 2 {
+		t.Fatalf("a dropped record made again beside new ones: the transaction ran %d times, want twice", runs)
+	}
+	all := append(slices.Clone(first), again[1:]...)
+	wantChildren("a dropped record made again", all)
+
+	// From then on this storage upserts: once is enough.
+	more := visits(80)
+	if runs := push(more); runs != 1 {
+		t.Fatalf("after children met: the transaction ran %d times, want once", runs)
+	}
+	wantChildren("after children met", append(all, more...))
+	if n := pgQuery[int64](t, db, `SELECT count(*) FROM children`); n != int64(len(all)+len(more)) {
+		t.Fatalf("%d rows of children, want %d", n, len(all)+len(more))
+	}
 }
 
 // A record written and then dropped in one transaction, before the write
