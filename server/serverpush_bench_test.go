@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/jsonpack"
 	"github.com/fieldcrm/fieldcrm/remote"
@@ -61,8 +62,9 @@ func (c *pushCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkServerPush(b *testing.B) {
 	for _, n := range []int{2_500, 10_000} {
 		b.Run(fmt.Sprintf("leads=%d", n), func(b *testing.B) {
-			serverPush(b, n, func(dir string, i int) (server.Storage, error) {
-				return server.OpenBolt(filepath.Join(dir, fmt.Sprint("run", i)), false)
+			serverPush(b, n, func(dir string, i int) (server.Storage, string, error) {
+				st, err := server.OpenBolt(filepath.Join(dir, fmt.Sprint("run", i)), false)
+				return st, "", err
 			})
 		})
 	}
@@ -70,15 +72,19 @@ func BenchmarkServerPush(b *testing.B) {
 
 // BenchmarkPGServerPush is BenchmarkServerPush on a fresh PostgreSQL
 // database each round (the private test server, or FIELDCRM_TEST_PG).
-// Its cpu-s are the fieldcrm process's alone: PostgreSQL's work shows
-// only in the wall time.
+// Its cpu-s are the fieldcrm process's alone; pg-cpu-s is what the
+// PostgreSQL cluster used meanwhile (postgresCPU), when /proc can say.
 func BenchmarkPGServerPush(b *testing.B) {
-	serverPush(b, 10_000, func(string, int) (server.Storage, error) {
-		return server.OpenPostgres(context.Background(), freshDatabase(b))
+	serverPush(b, 10_000, func(string, int) (server.Storage, string, error) {
+		db := freshDatabase(b)
+		st, err := server.OpenPostgres(context.Background(), db)
+		return st, db, err
 	})
 }
 
-func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.Storage, error)) {
+// serverPush runs the benchmark on the storage open makes each round, and
+// the URL of its PostgreSQL database, if it has one.
+func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.Storage, string, error)) {
 	dir := b.TempDir()
 	book := demoBook(b, dir, leads)
 	batches := capturePush(b, dir, book, leads)
@@ -90,7 +96,7 @@ func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.St
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		st, err := open(dir, i)
+		st, db, err := open(dir, i)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -99,6 +105,11 @@ func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.St
 			b.Fatal(err)
 		}
 		ann := server.User{Name: "ann", Role: "rep"}
+		var pg0 time.Duration
+		pgOK := false
+		if db != "" {
+			pg0, pgOK = postgresCPU(b, db)
+		}
 		b.StartTimer()
 		cpu0 := cpuTime()
 		for _, ops := range batches {
@@ -114,6 +125,10 @@ func serverPush(b *testing.B, leads int, open func(dir string, i int) (server.St
 		}
 		cpu := cpuTime() - cpu0
 		b.StopTimer()
+		if pgOK {
+			pg1, _ := postgresCPU(b, db)
+			b.ReportMetric((pg1 - pg0).Seconds(), "pg-cpu-s")
+		}
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(changes), "cpu-us/change")
 		b.ReportMetric(float64(changes), "changes")

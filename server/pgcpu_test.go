@@ -1,0 +1,86 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// postgresCPU returns the CPU time the PostgreSQL cluster behind url has
+// used so far, read from /proc: its postmaster's own, its live
+// processes' (backends, autovacuum, the WAL writer...) and the totals of
+// those that have ended, which the postmaster reaped. ok is false where
+// /proc cannot say (not Linux, or a cluster on another machine). A
+// benchmark reports the difference beside its own CPU: PostgreSQL's
+// share of a push shows only in the wall time otherwise, and varies less
+// than the wall time does on a busy machine.
+func postgresCPU(tb testing.TB, url string) (cpu time.Duration, ok bool) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	var backend int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		tb.Fatalf("ask PostgreSQL for its process: %v", err)
+	}
+	self, ok := procStat(backend)
+	if !ok {
+		return 0, false
+	}
+	postmaster := self.ppid
+	main, ok := procStat(postmaster)
+	if !ok {
+		return 0, false
+	}
+	ticks := main.utime + main.stime + main.cutime + main.cstime
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range procs {
+		pid, err := strconv.Atoi(filepath.Base(dir))
+		if err != nil {
+			continue
+		}
+		if st, ok := procStat(pid); ok && st.ppid == postmaster {
+			ticks += st.utime + st.stime
+		}
+	}
+	// /proc counts in clock ticks of 1/100 s (USER_HZ on Linux).
+	return time.Duration(ticks) * 10 * time.Millisecond, true
+}
+
+// stat is what postgresCPU reads of /proc/PID/stat.
+type stat struct {
+	ppid                         int
+	utime, stime, cutime, cstime int64
+}
+
+// procStat reads /proc/pid/stat; ok is false when it cannot.
+func procStat(pid int) (stat, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return stat{}, false
+	}
+	// The command's name, in parentheses, may hold spaces: the fields
+	// counted in proc(5) start after its closing one, with field 3.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return stat{}, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 15 {
+		return stat{}, false
+	}
+	num := func(n int) int64 { v, _ := strconv.ParseInt(f[n-3], 10, 64); return v }
+	return stat{ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, true
+}
