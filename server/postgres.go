@@ -36,7 +36,7 @@ type PGStorage struct {
 	MaxRetries int
 	// childrenMet says a COPY of new records' children met a row already
 	// there (a record a repair dropped, made again): from then on this
-	// storage upserts every child (flushRecords).
+	// storage upserts every child (sendChildren).
 	childrenMet atomic.Bool
 }
 
@@ -157,7 +157,7 @@ func (s *PGStorage) once(ctx context.Context, opts pgx.TxOptions, write bool, fn
 }
 
 // childrenMet reports whether err is a COPY of children meeting a row
-// already there (flushRecords).
+// already there (sendChildren).
 func childrenMet(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "children_pkey"
@@ -203,7 +203,7 @@ type pgTx struct {
 	unsentOrder []model.EntityRef
 	childRows   []child
 	// copyChildren: the children of new records may be copied in
-	// (flushRecords)
+	// (sendChildren)
 	copyChildren bool
 	// pending op ids appended in this transaction, for OpSeq before flush
 	pending map[string]uint64
