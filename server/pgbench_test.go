@@ -29,14 +29,24 @@ func BenchmarkPGFreshPull(b *testing.B) {
 		b.Fatal(err)
 	}
 	bin := benchBin(b)
-	url := "http://" + startServer(b, bin, dir, db).addr
+	proc := startServer(b, bin, dir, db)
+	url := "http://" + proc.addr
 	// The server checks its data as it starts, beside serving: measure
 	// the pull after it, not the two together.
 	waitForLine(b, filepath.Join(dir, "serve.log"), "start-up check of the data done", 5*time.Minute)
 	st := openPG(b, db)
 	defer st.Close()
 	svc := &server.Service{Store: st}
+	// The server's process and PostgreSQL, beside the laptop's cpu-s.
+	srv0, srvOK := processCPU(proc.cmd.Process.Pid)
+	pg0, pgOK := postgresCPU(b, db)
 	pullFresh(b, svc, url, dir)
+	if srv1, ok := processCPU(proc.cmd.Process.Pid); ok && srvOK {
+		b.ReportMetric((srv1-srv0).Seconds()/float64(b.N), "server-cpu-s/op")
+	}
+	if pg1, ok := postgresCPU(b, db); ok && pgOK {
+		b.ReportMetric((pg1-pg0).Seconds()/float64(b.N), "pg-cpu-s/op")
+	}
 }
 
 // waitForLine waits, at most timeout, until the file at path holds a line

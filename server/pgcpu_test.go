@@ -59,6 +59,13 @@ func postgresCPU(tb testing.TB, url string) (cpu time.Duration, ok bool) {
 	return time.Duration(ticks) * 10 * time.Millisecond, true
 }
 
+// processCPU returns the CPU time process pid has used so far, from
+// /proc; ok is false when /proc cannot say.
+func processCPU(pid int) (cpu time.Duration, ok bool) {
+	st, ok := procStat(pid)
+	return time.Duration(st.utime+st.stime) * 10 * time.Millisecond, ok
+}
+
 // stat is what postgresCPU reads of /proc/PID/stat.
 type stat struct {
 	ppid                         int
