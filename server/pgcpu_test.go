@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,12 +19,24 @@ import (
 // used so far, read from /proc: its postmaster's own, its live
 // processes' (backends, autovacuum, the WAL writer...) and the totals of
 // those that have ended, which the postmaster reaped. ok is false where
-// /proc cannot say (not Linux, or a cluster on another machine). A
-// benchmark reports the difference beside its own CPU: PostgreSQL's
-// share of a push shows only in the wall time otherwise, and varies less
-// than the wall time does on a busy machine.
+// /proc cannot say: not Linux, or a cluster not on this machine (its
+// process numbers would name others here). A benchmark reports the
+// difference beside its own CPU: PostgreSQL's share of a push shows only
+// in the wall time otherwise, and varies less than the wall time does on
+// a busy machine.
 func postgresCPU(tb testing.TB, url string) (cpu time.Duration, ok bool) {
 	tb.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		tb.Fatalf("the test database's URL: %v", err)
+	}
+	local := strings.HasPrefix(cfg.Host, "/") || cfg.Host == "localhost"
+	if a, err := netip.ParseAddr(cfg.Host); err == nil && a.IsLoopback() {
+		local = true
+	}
+	if !local {
+		return 0, false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
@@ -36,7 +49,7 @@ func postgresCPU(tb testing.TB, url string) (cpu time.Duration, ok bool) {
 		tb.Fatalf("ask PostgreSQL for its process: %v", err)
 	}
 	self, ok := procStat(backend)
-	if !ok {
+	if !ok || self.comm != "postgres" {
 		return 0, false
 	}
 	postmaster := self.ppid
@@ -68,6 +81,7 @@ func processCPU(pid int) (cpu time.Duration, ok bool) {
 
 // stat is what postgresCPU reads of /proc/PID/stat.
 type stat struct {
+	comm                         string
 	ppid                         int
 	utime, stime, cutime, cstime int64
 }
@@ -81,7 +95,8 @@ func procStat(pid int) (stat, bool) {
 	// The command's name, in parentheses, may hold spaces: the fields
 	// counted in proc(5) start after its closing one, with field 3.
 	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
+	j := bytes.IndexByte(data, '(')
+	if i < 0 || j < 0 || j > i {
 		return stat{}, false
 	}
 	f := strings.Fields(string(data[i+1:]))
@@ -89,5 +104,5 @@ func procStat(pid int) (stat, bool) {
 		return stat{}, false
 	}
 	num := func(n int) int64 { v, _ := strconv.ParseInt(f[n-3], 10, 64); return v }
-	return stat{ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, true
+	return stat{comm: string(data[j+1 : i]), ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, true
 }
