@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -37,18 +36,8 @@ func postgresCPU(tb testing.TB, url string) (cpu time.Duration, ok bool) {
 	if !local {
 		return 0, false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		tb.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	defer conn.Close(ctx)
-	var backend int
-	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
-		tb.Fatalf("ask PostgreSQL for its process: %v", err)
-	}
-	self, ok := procStat(backend)
+	backend := pgQuery[int32](tb, url, `SELECT pg_backend_pid()`)
+	self, ok := procStat(int(backend))
 	if !ok || self.comm != "postgres" {
 		return 0, false
 	}

@@ -105,10 +105,10 @@ func (s *PGStorage) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (s *PGStorage) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(Tx) error) error {
-	rerun := false // for children met (childrenMet), once
+	rerun := false // for a child met (copyMetChild), once
 	for attempt := 0; ; attempt++ {
 		err := s.once(ctx, opts, write, fn)
-		if childrenMet(err) && !rerun {
+		if copyMetChild(err) && !rerun {
 			s.childrenMet.Store(true)
 			rerun = true
 			continue // again at once, every child upserted
@@ -156,9 +156,9 @@ func (s *PGStorage) once(ctx context.Context, opts pgx.TxOptions, write bool, fn
 	return ptx.Commit(ctx)
 }
 
-// childrenMet reports whether err is a COPY of children meeting a row
+// copyMetChild reports whether err is a COPY of children meeting a row
 // already there (sendChildren).
-func childrenMet(err error) bool {
+func copyMetChild(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "children_pkey"
 }

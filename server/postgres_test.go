@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-func pgQuery[T any](t *testing.T, dbURL, sql string, args ...any) T {
+func pgQuery[T any](t testing.TB, dbURL, sql string, args ...any) T {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
