@@ -120,42 +120,80 @@ func sortTerms(terms []docTerm) []docTerm {
 // Its terms go into buf (emptied first) when it has room: a bulk load
 // reuses one buffer for every record instead of allocating a list each.
 func searchDocOf(v any, buf []docTerm) *searchDoc {
-	add := func(d *searchDoc, field uint8, texts ...string) {
-		for _, s := range texts {
-			cutTerms(s, false, func(term string, _ bool) { d.terms = append(d.terms, docTerm{term, field}) })
-		}
+	d := searchHead(v)
+	if d != nil {
+		fillTerms(d, v, buf)
 	}
+	return d
+}
+
+// fillTerms cuts the texts of v, whose doc d is, into d.terms, in buf
+// when it has room.
+func fillTerms(d *searchDoc, v any, buf []docTerm) {
+	n := 32
+	if a, ok := v.(*model.Activity); ok {
+		n = 16 + len(a.Notes())/4 // about a term per 4 bytes of notes: grown once
+	}
+	d.terms = termsBuf(buf, n)
+	eachSearchText(v, func(field uint8, text string, term bool) { d.terms = appendTerms(d.terms, field, text, term) })
+}
+
+// searchHead is searchDocOf without the terms.
+func searchHead(v any) *searchDoc {
 	switch e := v.(type) {
 	case *model.Lead:
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		d := &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt, terms: termsBuf(buf, 32)}
-		add(d, searchCompany, e.Company)
-		for _, c := range e.Contacts {
-			add(d, searchContacts, c.Name, c.Phone, c.Email)
-			for _, p := range []string{digits(c.Phone), phoneKey(c.Phone)} {
-				if len(p) >= 3 {
-					d.terms = append(d.terms, docTerm{capTerm(p), searchContacts})
-				}
-			}
-			add(d, searchNotes, c.Notes)
-		}
-		add(d, searchPlace, e.City, e.Region)
-		add(d, searchPlace, e.Tags...)
-		add(d, searchNotes, e.Address, e.Industry)
-		return d
+		return &searchDoc{kind: kindLead, id: e.ID, lead: e.ID, at: e.UpdatedAt}
 	case *model.Activity:
 		if e == nil || e.Deleted || e.ID == "" {
 			return nil
 		}
-		// About a term per 4 bytes of notes: grown once, not step by step.
-		d := &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt,
-			terms: termsBuf(buf, 16+len(e.Notes())/4)}
-		add(d, searchNotes, e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact)
-		return d
+		return &searchDoc{kind: kindActivity, id: e.ID, lead: e.LeadID, at: e.StartedAt}
 	}
 	return nil
+}
+
+// eachSearchText calls fn with each text of a searched entity and the
+// field it is in; term says the text is a term already (a phone number's
+// digits), not text to cut into terms.
+func eachSearchText(v any, fn func(field uint8, text string, term bool)) {
+	switch e := v.(type) {
+	case *model.Lead:
+		fn(searchCompany, e.Company, false)
+		for _, c := range e.Contacts {
+			fn(searchContacts, c.Name, false)
+			fn(searchContacts, c.Phone, false)
+			fn(searchContacts, c.Email, false)
+			for _, p := range []string{digits(c.Phone), phoneKey(c.Phone)} {
+				if len(p) >= 3 {
+					fn(searchContacts, capTerm(p), true)
+				}
+			}
+			fn(searchNotes, c.Notes, false)
+		}
+		fn(searchPlace, e.City, false)
+		fn(searchPlace, e.Region, false)
+		for _, tag := range e.Tags {
+			fn(searchPlace, tag, false)
+		}
+		fn(searchNotes, e.Address, false)
+		fn(searchNotes, e.Industry, false)
+	case *model.Activity:
+		for _, s := range [...]string{e.Notes(), e.Outcome, e.Feedback, e.NextStep, e.Contact} {
+			fn(searchNotes, s, false)
+		}
+	}
+}
+
+// appendTerms appends the terms of one text in field to terms.
+func appendTerms(terms []docTerm, field uint8, text string, term bool) []docTerm {
+	if term {
+		return append(terms, docTerm{text, field})
+	}
+	cutTerms(text, false, func(t string, _ bool) { terms = append(terms, docTerm{t, field}) })
+	return terms
 }
 
 // termsBuf returns buf emptied, or a new list when buf has less room
@@ -240,6 +278,10 @@ type searchPending struct {
 	// (PulledOp), for indexSearch to take instead of cutting its text
 	// into terms again.
 	ready readyDoc
+	// newDocs counts the records new to the index whose terms were cut
+	// here; past bulkDocs, cutter cuts the rest (searchcut.go).
+	newDocs int
+	cutter  *searchCutter
 }
 
 // readyDoc is searchDocOf(v), made before v reached the transaction.
@@ -325,15 +367,18 @@ func (t *Tx) indexSearch(before, after any) error {
 	cur, ready := p.ready.doc, after != nil && p.ready.v == after
 	p.ready = readyDoc{}
 	if !ready {
-		cur = searchDocOf(after, p.cur)
+		cur = searchHead(after) // its terms are cut where they are wanted
 	}
 	// The lists (grown or not) serve the next record: nothing keeps a term
 	// of them past this call but the copies in p.names.
 	if old != nil {
 		p.was = old.terms[:0]
 	}
-	if cur != nil && !ready {
-		p.cur = cur.terms[:0]
+	cutCur := func() {
+		if !ready {
+			fillTerms(cur, after, p.cur)
+			p.cur = cur.terms[:0]
+		}
 	}
 	if old == nil && cur == nil {
 		return nil
@@ -371,6 +416,11 @@ func (t *Tx) indexSearch(before, after any) error {
 			return err
 		}
 		t.search.times[doc] = cur.at.UnixMilli()
+		if !ready && t.cutAside() {
+			t.search.cutter.add(doc, cur.kind, after)
+			return nil
+		}
+		cutCur()
 		for _, dt := range cur.terms {
 			t.search.addNew(cur.kind, dt.term, doc, dt.fields)
 		}
@@ -390,6 +440,7 @@ func (t *Tx) indexSearch(before, after any) error {
 	if old != nil {
 		was = sortTerms(old.terms)
 	}
+	cutCur()
 	cur.terms = sortTerms(cur.terms)
 	// Both lists are sorted: walk them side by side.
 	i, j := 0, 0
@@ -457,6 +508,11 @@ func (t *Tx) flushSearch() error {
 		return nil
 	}
 	t.search = nil
+	var cut *searchPending // the postings of records cut aside, first
+	if p.cutter != nil {
+		cut = p.cutter.finish()
+		p.cutter = nil
+	}
 	if err := t.putTimes(p.times); err != nil {
 		return err
 	}
@@ -469,6 +525,17 @@ func (t *Tx) flushSearch() error {
 			}
 		}
 	}
+	if cut != nil {
+		if err := t.writePostings(cut); err != nil {
+			return err
+		}
+	}
+	return t.writePostings(p)
+}
+
+// writePostings applies p's postings to their lists, term by term in key
+// order.
+func (t *Tx) writePostings(p *searchPending) error {
 	order := make([]int, len(p.names))
 	for i := range order {
 		order[i] = i

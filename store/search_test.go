@@ -267,6 +267,9 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 			rt.Fatal(err)
 		}
 		defer s.Close()
+		// Records' terms cut as a bulk write cuts them, on a goroutine of
+		// their own (searchcut.go), or in the transaction.
+		s.cutAsideAtOnce = rapid.Bool().Draw(rt, "cut aside")
 		text := func(label string) string {
 			n := rapid.IntRange(0, 4).Draw(rt, label+" words")
 			var parts []string
@@ -287,7 +290,7 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 		remote := 0
 		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
 		for i := range steps {
-			op := rapid.IntRange(0, 11).Draw(rt, "op")
+			op := rapid.IntRange(0, 12).Draw(rt, "op")
 			if len(leads) == 0 {
 				op = 0
 			}
@@ -365,6 +368,41 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 					leads = append(leads, l.ID)
 					l.Company, l.City = "Co "+text("company"), text("city")
 					return ignoreGone(tx.UpdateLead(&l))
+				case 12:
+					// Several records made in one transaction, as the demo
+					// and an import make them, some changed, trashed or
+					// searched for before it ends.
+					for j := range rapid.IntRange(1, 6).Draw(rt, "records") {
+						l := model.Lead{Company: "Co " + text("company"), City: text("city")}
+						if err := tx.AddLead(&l); err != nil {
+							return ignoreGone(err)
+						}
+						leads = append(leads, l.ID)
+						a := model.Activity{LeadID: l.ID, Kind: model.KindVisit, Outcome: text("outcome")}
+						if err := tx.AddActivity(&a, text("notes")); err != nil {
+							return ignoreGone(err)
+						}
+						acts = append(acts, a.ID)
+						switch rapid.IntRange(0, 4).Draw(rt, fmt.Sprintf("then %d", j)) {
+						case 1:
+							l.Company = "Co " + text("company")
+							if err := tx.UpdateLead(&l); err != nil {
+								return ignoreGone(err)
+							}
+						case 2:
+							if err := tx.AppendNotes(a.ID, text("notes")); err != nil {
+								return ignoreGone(err)
+							}
+						case 3:
+							if err := tx.TrashLead(l.ID); err != nil {
+								return ignoreGone(err)
+							}
+						case 4:
+							if err := checkSearch(tx, searchQuery(rt), SearchOptions{}); err != nil {
+								return err
+							}
+						}
+					}
 				}
 				return nil
 			})

@@ -124,6 +124,7 @@ type Store struct {
 	user     string
 
 	putIndexesAtOnce bool // tests: put index entries when written, not held
+	cutAsideAtOnce   bool // tests: cut every new record's terms aside (searchcut.go)
 
 	zoneOf *Store // set on a view made by InZone: the store whose book it shares
 
@@ -396,7 +397,8 @@ func (s *Store) update(c *Carry, fn func(*Tx) error) error {
 		began := false // c is untouched until the transaction begins
 		err := db.Update(func(btx *bolt.Tx) error {
 			began = true
-			t := &Tx{s: s, tx: btx, now: s.opts.Now(), run: c}
+			t := &Tx{s: s, tx: btx, now: s.opts.Now(), run: c, mayCutAside: c == nil}
+			defer t.stopCutter()
 			if err := s.catchUp(t, c); err != nil {
 				return err
 			}

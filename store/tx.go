@@ -24,6 +24,10 @@ type Tx struct {
 	held    map[string][]heldEntry  // index entries not yet put, by idx/ bucket
 	heldErr error                   // a held entry bbolt refused
 	search  *searchPending          // postings not yet written (search.go)
+	// mayCutAside lets a bulk write cut its records' terms on a goroutine
+	// of its own (searchcut.go): Store.update's transactions, which stop
+	// it if they end without writing the postings.
+	mayCutAside bool
 	// changedOld is set when the transaction changed or removed the
 	// derived data of a record that was there before its run: such a
 	// transaction carries nothing. made holds the records its run made,
