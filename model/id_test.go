@@ -1,8 +1,11 @@
 package model
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // TestPackedIDsReadBack: every id reads back exactly as it was given, a
@@ -38,5 +41,31 @@ func TestPackedIDsReadBack(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	if n := testing.AllocsPerRun(100, func() { buf = AppendPackedID(buf[:0], uuid) }); n != 0 {
 		t.Errorf("packing a UUID allocates %v times", n)
+	}
+}
+
+// TestParseCanonicalUUIDAgrees holds parseCanonicalUUID to what packing
+// took before it: uuid.Parse of a 36-character id without upper case.
+func TestParseCanonicalUUIDAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 36))
+	const alphabet = "0123456789abcdefABCDEFg-{}: \x00\xff"
+	for n := range 200_000 {
+		b := []byte(NewID())
+		if n%7 == 0 {
+			b = []byte(uuid.New().String())
+		}
+		for range rng.IntN(3) { // none, one or two characters changed
+			b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if n%50 == 0 {
+			b = b[:rng.IntN(len(b))]
+		}
+		id := string(b)
+		want, err := uuid.Parse(id)
+		wantOK := err == nil && len(id) == 36 && !strings.ContainsAny(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+		got, ok := parseCanonicalUUID(id)
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("%q: parsed %v %x, want %v %x", id, ok, got, wantOK, want)
+		}
 	}
 }
