@@ -198,24 +198,7 @@ func BenchmarkMoveLead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			// Each iteration moves another lead (then the same ones back), so
-			// no lead's stage history grows with b.N.
-			var ids []string
-			st.View(func(tx *store.Tx) error {
-				ids = tx.LeadIDsInStage("qualified")
-				return nil
-			})
-			stages := []string{"contacted", "qualified"}
-			for i := 0; b.Loop(); i++ {
-				id, stage := ids[i%len(ids)], stages[(i/len(ids))%2]
-				err := st.Update(func(tx *store.Tx) error {
-					_, err := tx.MoveLead(id, store.Move{Stage: stage})
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchMoves(b, st) // bookbench_test.go
 		})
 	}
 }
