@@ -118,8 +118,9 @@ type Store struct {
 	rules model.Rules
 	db    *handle // only with KeepOpen
 
-	prepared sync.Mutex // held while checking; guards ready, node and user
+	prepared sync.Mutex // held while checking; guards ready, migrated, node and user
 	ready    bool       // the file is at this schema and node and user are read
+	migrated bool       // migrations brought an older book to this schema, and it is not compacted since
 	node     string
 	user     string
 
@@ -226,14 +227,31 @@ func (s *Store) prepare(db *bolt.DB) error {
 			// into a book doctor had found damaged.
 			return s.damaged("it was found damaged before, and bringing it to this version would write into it")
 		}
-		err = db.Update(func(tx *bolt.Tx) error { return s.setup(tx) })
+		was := 0
+		err = db.Update(func(tx *bolt.Tx) error {
+			if meta := tx.Bucket(bucketMeta); meta != nil {
+				was = schemaVersion(tx)
+			}
+			return s.setup(tx)
+		})
 		s.ready = err == nil
+		s.migrated = err == nil && was > 0 && was < SchemaVersion
 	}
 	if err != nil {
 		s.ready = false
 		return fmt.Errorf("open %s: %w", s.opts.Path, err)
 	}
 	return nil
+}
+
+// takeMigrated says whether migrations have just brought an older book to
+// this schema, once.
+func (s *Store) takeMigrated() bool {
+	s.prepared.Lock()
+	defer s.prepared.Unlock()
+	m := s.migrated
+	s.migrated = false
+	return m
 }
 
 // setup creates the buckets, runs pending migrations and reads the node id
@@ -361,6 +379,11 @@ func (s *Store) withDBUnguarded(fn func(*bolt.DB) error) error {
 	}()
 	if err := s.prepare(h.DB); err != nil {
 		return err
+	}
+	if s.takeMigrated() {
+		if err := s.compactMigrated(h); err != nil {
+			return err
+		}
 	}
 	err = fn(h.DB)
 	closed = true
