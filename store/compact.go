@@ -35,6 +35,13 @@ const compactTxBytes = 16 << 20
 // (Unix milliseconds, big-endian).
 var keyCompacted = []byte("compacted_at")
 
+// keyCompactMigrated in the meta bucket says that migrations brought the
+// book from an older schema and it is to be compacted after them
+// (compactMigrated). The migrations' transaction puts it, and it is
+// deleted once the book is compacted or has no room to give: a process
+// killed before then leaves it for the next to act on.
+var keyCompactMigrated = []byte("compact_migrated")
+
 // compactTemp is the name of the copy being written beside the book.
 func compactTemp(path string) string { return path + ".compacting" }
 
@@ -297,16 +304,16 @@ func freePages(db *bolt.DB) int64 {
 	return int64((st.FreePageN + st.PendingPageN) * db.Info().PageSize)
 }
 
-// compactMigrated compacts a book that migrations have just brought to
-// this build's schema, once, when they left room to give back, whatever
-// its outbox holds: the migrations of a book from before issue 15 grow
-// its file by half again, and every transaction opens the file and reads
-// its list of free pages (a move took 2.5 ms instead of 1.4 until the
-// book's first sync had emptied its outbox). h is open on the book, its
-// lock held. It is not the day's compaction (as CompactMade). Best
-// effort: the book is whole whether or not it is compacted, and the
-// daily compaction tries again. It fails only when the book could not
-// be opened again after the swap.
+// compactMigrated compacts a book that migrations have brought to this
+// build's schema (keyCompactMigrated), when they left room to give back,
+// whatever its outbox holds: the migrations of a book from before issue
+// 15 grow its file by half again, and every transaction opens the file
+// and reads its list of free pages (a move took 2.5 ms instead of 1.4
+// until the book's first sync had emptied its outbox). h is open on the
+// book, its lock held. It is not the day's compaction (as CompactMade).
+// Best effort: the book is whole whether or not it is compacted, and the
+// daily compaction tries again. It fails only when the book could not be
+// opened again after the swap.
 func (s *Store) compactMigrated(h *handle) error {
 	if s.opts.ReadOnly || s.foundDamaged() {
 		return nil
@@ -316,12 +323,17 @@ func (s *Store) compactMigrated(h *handle) error {
 		var err error
 		due, err = s.roomToGive(tx)
 		return err
-	}) != nil || !due {
+	}) != nil {
 		return nil
 	}
-	if _, err := s.swapCompact(h, false); errors.Is(err, errNotReopened) {
-		return fmt.Errorf("open %s: %w", s.opts.Path, err)
+	if due {
+		if _, err := s.swapCompact(h, false); errors.Is(err, errNotReopened) {
+			return fmt.Errorf("open %s: %w", s.opts.Path, err)
+		} else if err != nil {
+			return nil // tried again by the next process to open the book
+		}
 	}
+	_ = h.DB.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactMigrated) })
 	return nil
 }
 

@@ -39,9 +39,11 @@ func bookWithRoom(t *testing.T, s *Store, schema int) {
 // TestMigratedBookIsCompacted: a book that migrations bring to this
 // build's schema is compacted right after them when they leave room to
 // give back, though its outbox is not empty; its records and index come
-// through, the compaction does not count as the day's, and a book at
-// this schema with the same room and a full outbox is not compacted by
-// opening it.
+// through, the compaction does not count as the day's, the book no
+// longer says it is to be compacted, and a book at this schema with the
+// same room and a full outbox is not compacted by opening it. (A process
+// killed before the compaction: TestUpgradeCompactionSurvivesSIGKILL in
+// cmd/fieldcrm.)
 func TestMigratedBookIsCompacted(t *testing.T) {
 	now, _ := clockAt(t0)
 	for _, c := range []struct {
@@ -97,6 +99,17 @@ func TestMigratedBookIsCompacted(t *testing.T) {
 			}
 			if c.compact && !slices.Contains(copies, CopyCompaction) {
 				t.Errorf("no progress shown for the compaction: %v", copies)
+			}
+			err = s.withDB(func(db *bolt.DB) error {
+				return db.View(func(tx *bolt.Tx) error {
+					if tx.Bucket(bucketMeta).Get(keyCompactMigrated) != nil {
+						t.Error("the book still says it is to be compacted after its migrations")
+					}
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			// Once: the next transaction leaves the book as it is.
 			if err := s.Update(func(tx *Tx) error { return nil }); err != nil {

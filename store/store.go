@@ -120,7 +120,7 @@ type Store struct {
 
 	prepared sync.Mutex // held while checking; guards ready, migrated, node and user
 	ready    bool       // the file is at this schema and node and user are read
-	migrated bool       // migrations brought an older book to this schema, and it is not compacted since
+	migrated bool       // the book is to be compacted after its migrations (keyCompactMigrated)
 	node     string
 	user     string
 
@@ -200,6 +200,7 @@ func (s *Store) prepare(db *bolt.DB) error {
 			return nil
 		}
 		s.ready = true
+		s.migrated = tx.Bucket(bucketMeta).Get(keyCompactMigrated) != nil
 		sync := tx.Bucket(bucketSync)
 		handed = sync != nil && sync.Bucket(bucketHandedFacts) != nil
 		behind = tx.Bucket(bucketMeta).Get(keyDerivedBehind) != nil
@@ -227,15 +228,26 @@ func (s *Store) prepare(db *bolt.DB) error {
 			// into a book doctor had found damaged.
 			return s.damaged("it was found damaged before, and bringing it to this version would write into it")
 		}
-		was := 0
 		err = db.Update(func(tx *bolt.Tx) error {
-			if meta := tx.Bucket(bucketMeta); meta != nil {
+			was := 0
+			if tx.Bucket(bucketMeta) != nil {
 				was = schemaVersion(tx)
 			}
-			return s.setup(tx)
+			if err := s.setup(tx); err != nil {
+				return err
+			}
+			meta := tx.Bucket(bucketMeta)
+			if was > 0 && was < SchemaVersion {
+				// An older book: compacted after (compactMigrated).
+				if err := meta.Put(keyCompactMigrated, []byte{1}); err != nil {
+					return err
+				}
+			}
+			s.migrated = meta.Get(keyCompactMigrated) != nil
+			return nil
 		})
 		s.ready = err == nil
-		s.migrated = err == nil && was > 0 && was < SchemaVersion
+		s.migrated = s.migrated && err == nil
 	}
 	if err != nil {
 		s.ready = false
@@ -244,8 +256,8 @@ func (s *Store) prepare(db *bolt.DB) error {
 	return nil
 }
 
-// takeMigrated says whether migrations have just brought an older book to
-// this schema, once.
+// takeMigrated says, once, whether the book is to be compacted after its
+// migrations, as prepare found it.
 func (s *Store) takeMigrated() bool {
 	s.prepared.Lock()
 	defer s.prepared.Unlock()
