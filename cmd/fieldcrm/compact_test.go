@@ -124,12 +124,7 @@ func bookDigest(t *testing.T, bin, home, db string) (int, string) {
 // record it held (count and a hash of its export), and a copy left beside
 // it is gone after the next command.
 func TestCompactSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
-	home := t.TempDir()
-	orig := filepath.Join(home, "orig.db")
-	if r := runBin(t, bin, home, "--db", orig, "demo", "--leads", "1500"); r.code != 0 {
-		t.Fatalf("demo: %s", r.stderr)
-	}
+	bin, home, orig := demoBookToKill(t)
 	count, hash := bookDigest(t, bin, home, orig)
 	if count < 1500 {
 		t.Fatalf("the demo book holds %d records", count)
@@ -149,15 +144,8 @@ func TestCompactSurvivesSIGKILL(t *testing.T) {
 		db := filepath.Join(home, "run"+string(rune('a'+i))+".db")
 		copyBook(t, orig, db)
 		before := fileSize(t, db)
-		cmd := exec.Command(bin, "--db", db, "compact")
-		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "FIELDCRM_LANG=en")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		wait := took * time.Duration(i+1) * 3 / (2 * runs) // up to 1.5 times a compaction's run
-		time.Sleep(wait)
-		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+		runKilled(t, bin, home, wait, "--db", db, "compact")
 		if _, err := os.Stat(db + ".compacting"); err == nil {
 			leftovers++
 		}
@@ -178,6 +166,32 @@ func TestCompactSurvivesSIGKILL(t *testing.T) {
 	if leftovers == 0 {
 		t.Error("no kill came while the copy was being written: the test did not test that")
 	}
+}
+
+// demoBookToKill builds the binary and a 1,500-lead demo book in a home
+// of its own, for the tests that kill a process working on copies of it.
+func demoBookToKill(t *testing.T) (bin, home, orig string) {
+	t.Helper()
+	bin, home = buildBinary(t), t.TempDir()
+	orig = filepath.Join(home, "orig.db")
+	if r := runBin(t, bin, home, "--db", orig, "demo", "--leads", "1500"); r.code != 0 {
+		t.Fatalf("demo: %s", r.stderr)
+	}
+	return bin, home, orig
+}
+
+// runKilled starts bin with args in home, as runBin runs it, and kills it
+// with SIGKILL after wait (if it has not ended by then).
+func runKilled(t *testing.T, bin, home string, wait time.Duration, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "FIELDCRM_LANG=en")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(wait)
+	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+	_ = cmd.Wait()
 }
 
 // doctorRecords runs `fieldcrm doctor` on db, which must find no problem,

@@ -5,9 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,12 +47,7 @@ func asBookAtSchema12(t *testing.T, path string) {
 // spread over both; each time the next command finishes the job, and the
 // book passes doctor and holds what an upgrade that was not killed gives.
 func TestUpgradeCompactionSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
-	home := t.TempDir()
-	orig := filepath.Join(home, "orig.db")
-	if r := runBin(t, bin, home, "--db", orig, "demo", "--leads", "1500"); r.code != 0 {
-		t.Fatalf("demo: %s", r.stderr)
-	}
+	bin, home, orig := demoBookToKill(t)
 	asBookAtSchema12(t, orig)
 	// An upgrade that is not killed, timed, to spread the kills over it.
 	whole := filepath.Join(home, "whole.db")
@@ -75,15 +68,8 @@ func TestUpgradeCompactionSurvivesSIGKILL(t *testing.T) {
 	for i := range runs {
 		db := filepath.Join(home, "run"+string(rune('a'+i))+".db")
 		copyBook(t, orig, db)
-		cmd := exec.Command(bin, "--db", db, "today")
-		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "FIELDCRM_LANG=en")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		wait := took * time.Duration(3+i) / (runs + 2) // a quarter of the run to past its end
-		time.Sleep(wait)
-		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+		runKilled(t, bin, home, wait, "--db", db, "today")
 		if _, err := os.Stat(db + ".compacting"); err == nil {
 			leftovers++
 		}
