@@ -250,7 +250,7 @@ func compareReview(a, b *TodayItem, rotting bool) int {
 	} else if c := a.Due.Compare(b.Due); c != 0 {
 		return c
 	}
-	// One comparison at a time: cmp.Or would make all four.
+	// One comparison at a time: cmp.Or would make all six.
 	if c := strings.Compare(a.Company, b.Company); c != 0 {
 		return c
 	}
