@@ -290,7 +290,7 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 		remote := 0
 		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
 		for i := range steps {
-			op := rapid.IntRange(0, 12).Draw(rt, "op")
+			op := rapid.IntRange(0, 13).Draw(rt, "op")
 			if len(leads) == 0 {
 				op = 0
 			}
@@ -403,6 +403,15 @@ func TestSearchAgreesWithFullScan(t *testing.T) {
 							}
 						}
 					}
+				case 13:
+					// A change that leaves the texts (a stage move) and
+					// only makes the lead more recent.
+					stage := rapid.SampledFrom([]string{"contacted", "qualified", "proposal"}).Draw(rt, "stage")
+					_, err := tx.MoveLead(pick(leads, "lead"), Move{Stage: stage})
+					if err != nil && strings.Contains(err.Error(), "already") {
+						return nil
+					}
+					return ignoreGone(err)
 				}
 				return nil
 			})
@@ -456,7 +465,7 @@ func checkSearch(tx *Tx, q string, o SearchOptions) error {
 	}
 	got := make([]string, len(hits))
 	for i, h := range hits {
-		got[i] = fmt.Sprintf("%s %s %d %v", h.Type, h.ID, h.Score, h.Fields)
+		got[i] = fmt.Sprintf("%s %s %d %v %d", h.Type, h.ID, h.Score, h.Fields, h.At.UnixMilli())
 	}
 	want, err := searchByScan(tx, q, o)
 	if err != nil {
@@ -565,7 +574,7 @@ func searchByScan(tx *Tx, q string, o SearchOptions) ([]string, error) {
 					names = append(names, w.name)
 				}
 			}
-			out = append(out, fmt.Sprintf("%s %s %d %v", typ, d.id, score, names))
+			out = append(out, fmt.Sprintf("%s %s %d %v %d", typ, d.id, score, names, d.at.UnixMilli()))
 			return nil
 		})
 		if err != nil {
