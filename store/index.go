@@ -218,19 +218,29 @@ func (t *Tx) reindex(typ, id string, before, after any) error {
 	if err := t.indexSearch(before, after); err != nil {
 		return err
 	}
+	// An entry both versions have is in the index already: putting it again
+	// rewrites its pages for nothing. A stage move rewrote the short-id
+	// index's two that way, of the 27 pages its commit wrote.
 	newKeys := indexKeys(after)
-	keep := map[ikey]bool{}
+	put := make(map[ikey]bool, len(newKeys)) // false: kept as it is
 	for _, k := range newKeys {
-		keep[k] = true
+		put[k] = true
 	}
 	for _, k := range indexKeys(before) {
-		if !keep[k] {
+		switch p, ok := put[k]; {
+		case !ok:
 			if err := t.idx([]byte(k.bucket)).Delete([]byte(k.key)); err != nil {
 				return err
 			}
+		case p:
+			put[k] = false
 		}
 	}
 	for _, k := range newKeys {
+		if !put[k] {
+			continue
+		}
+		put[k] = false
 		if err := t.putIndex(k); err != nil {
 			return err
 		}

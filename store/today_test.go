@@ -141,7 +141,8 @@ func checkTouchIndex(tx *Tx) error {
 // TestTodayAgreesWithFullScan drives a book through random writes and
 // clock moves and checks after each step that the indexed daily review is
 // exactly the one computed from every card, and that the touch index
-// holds one entry per card.
+// holds one entry per card; and at the end that doctor finds every card
+// and index as the records imply.
 func TestTodayAgreesWithFullScan(t *testing.T) {
 	dir := t.TempDir()
 	cases := 0
@@ -230,6 +231,17 @@ func TestTodayAgreesWithFullScan(t *testing.T) {
 			if err != nil {
 				rt.Fatalf("after step %d (op %d): %v", i, op, err)
 			}
+		}
+		// Every card, index and search list is what the records imply.
+		if err := s.Close(); err != nil {
+			rt.Fatal(err)
+		}
+		rep, err := Doctor(s.opts.Path)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if !rep.OK() {
+			rt.Fatalf("doctor finds %+v", rep.Problems)
 		}
 	})
 }
