@@ -3,10 +3,14 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldcrm/fieldcrm/model"
+	"pgregory.net/rapid"
 )
 
 // The create path's one-pass encoding gives what json.Marshal gives.
@@ -135,4 +139,102 @@ func FuzzDecodeStamps(f *testing.F) {
 			t.Fatalf("%q waits at %d (%v), written back at %d (%v)", in, seq, waiting, at, ok)
 		}
 	})
+}
+
+// jsonText draws strings that json.Marshal writes in every way it has:
+// any runes, any bytes (not UTF-8 included), and the characters it
+// escapes, side by side.
+func jsonText() *rapid.Generator[string] {
+	odd := []string{"<", ">", "&", `"`, `\`, "\u2028", "\u2029", "\x00", "\x1f", "\x7f", "\b", "\f", "\n", "\r", "\t",
+		"华", "能源", "\xff", "\xe2\x80", "\xed\xa0\x80", "a", " ", "é", "😀"}
+	return rapid.OneOf(
+		rapid.String(),
+		rapid.Map(rapid.SliceOfN(rapid.Byte(), 0, 24), func(b []byte) string { return string(b) }),
+		rapid.Map(rapid.SliceOfN(rapid.SampledFrom(odd), 0, 12), func(p []string) string { return strings.Join(p, "") }),
+	)
+}
+
+// TestAppendJSONStringAgrees: appendJSONString writes what json.Marshal
+// writes for any string.
+func TestAppendJSONStringAgrees(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		s := jsonText().Draw(rt, "s")
+		want, err := json.Marshal(s)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			rt.Fatalf("%q: got %s, json.Marshal %s", s, got[1:], want)
+		}
+	})
+}
+
+// TestActivityJSONAgrees: appendActivityJSON writes what json.Marshal
+// writes for any activity, and fails where it fails (a time whose year
+// or zone RFC 3339 cannot write).
+func TestActivityJSONAgrees(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		when := func(label string) time.Time {
+			if rapid.IntRange(0, 5).Draw(rt, label+" zero") == 0 {
+				return time.Time{}
+			}
+			// Mostly this century; now and then a year RFC 3339 cannot
+			// write, or a zone more than a day from UTC.
+			sec := rapid.Int64Range(946684800, 4102444800).Draw(rt, label)
+			if rapid.IntRange(0, 20).Draw(rt, label+" far") == 0 {
+				sec = rapid.Int64Range(-70000000000, 300000000000).Draw(rt, label+" far sec")
+			}
+			zone := time.FixedZone("Z", rapid.IntRange(-26*3600, 26*3600).Draw(rt, label+" zone"))
+			return time.Unix(sec, rapid.Int64Range(0, 999999999).Draw(rt, label+" ns")).In(zone)
+		}
+		text := func(label string) string {
+			if rapid.Bool().Draw(rt, label+" empty") {
+				return ""
+			}
+			return jsonText().Draw(rt, label)
+		}
+		a := &model.Activity{ID: text("id"), LeadID: text("lead"), Kind: text("kind"), StartedAt: when("started"),
+			EndedAt: when("ended"), Contact: text("contact"), Feedback: text("feedback"), Outcome: text("outcome"),
+			NextStep: text("next step"), Author: text("author"), CreatedAt: when("created"), Deleted: rapid.Bool().Draw(rt, "deleted")}
+		if rapid.Bool().Draw(rt, "due") {
+			a.NextDue = model.Date{Y: rapid.IntRange(-20, 12000).Draw(rt, "y"), M: time.Month(rapid.IntRange(0, 13).Draw(rt, "m")), D: rapid.IntRange(0, 32).Draw(rt, "d")}
+		}
+		for i := range rapid.IntRange(0, 3).Draw(rt, "revisions") {
+			l := fmt.Sprint("revision ", i)
+			a.Revisions = append(a.Revisions, model.Revision{ID: text(l + " id"), Text: text(l + " text"), Author: text(l + " author"), At: when(l + " at"),
+				HLC: model.HLC{Wall: rapid.Int64().Draw(rt, l+" wall"), Counter: rapid.Uint32().Draw(rt, l+" counter"), Node: text(l + " node")}})
+		}
+		want, werr := json.Marshal(a)
+		got, gerr := appendActivityJSON([]byte("x")[:0], a)
+		switch {
+		case (werr == nil) != (gerr == nil):
+			rt.Fatalf("json.Marshal: %v; appendActivityJSON: %v", werr, gerr)
+		case werr == nil && !bytes.Equal(got, want):
+			rt.Fatalf("got\n %s\njson.Marshal\n %s", got, want)
+		}
+	})
+}
+
+// TestActivityJSONFields fails when Activity, Revision or HLC changes a
+// field: appendActivityJSON writes them field by field, and must be
+// changed with them (then change this list).
+func TestActivityJSONFields(t *testing.T) {
+	want := map[reflect.Type]string{
+		reflect.TypeFor[model.Activity](): "ID string id; LeadID string lead_id; Kind string kind; StartedAt time.Time started_at; " +
+			"EndedAt time.Time ended_at,omitzero; Contact string contact,omitempty; Feedback string feedback,omitempty; " +
+			"Outcome string outcome,omitempty; NextStep string next_step,omitempty; NextDue model.Date next_due,omitzero; " +
+			"Author string author,omitempty; Revisions []model.Revision revisions,omitempty; CreatedAt time.Time created_at; " +
+			"Deleted bool deleted,omitempty",
+		reflect.TypeFor[model.Revision](): "ID string id; HLC model.HLC hlc; Text string text; Author string author,omitempty; At time.Time at",
+		reflect.TypeFor[model.HLC]():      "Wall int64 wall_ms; Counter uint32 counter; Node string node",
+	}
+	for typ, w := range want {
+		var fields []string
+		for f := range typ.Fields() {
+			fields = append(fields, fmt.Sprintf("%s %s %s", f.Name, f.Type, f.Tag.Get("json")))
+		}
+		if got := strings.Join(fields, "; "); got != w {
+			t.Errorf("%s has changed; bring appendActivityJSON in step, then this list:\n got  %s\n want %s", typ, got, w)
+		}
+	}
 }
