@@ -171,12 +171,9 @@ func appendJSONString(b []byte, s string) []byte {
 // 2.04-2.10 s against 2.22-2.23 s, three rounds in turn.
 func appendActivityJSON(b []byte, a *model.Activity) ([]byte, error) {
 	var err error
-	b = append(b, `{"id":`...)
-	b = appendJSONString(b, a.ID)
-	b = append(b, `,"lead_id":`...)
-	b = appendJSONString(b, a.LeadID)
-	b = append(b, `,"kind":`...)
-	b = appendJSONString(b, a.Kind)
+	b = appendMember(b, `{"id":`, a.ID)
+	b = appendMember(b, `,"lead_id":`, a.LeadID)
+	b = appendMember(b, `,"kind":`, a.Kind)
 	b = append(b, `,"started_at":`...)
 	if b, err = appendJSONTime(b, a.StartedAt); err != nil {
 		return nil, err
@@ -192,8 +189,7 @@ func appendActivityJSON(b []byte, a *model.Activity) ([]byte, error) {
 	b = appendOmitEmpty(b, `,"outcome":`, a.Outcome)
 	b = appendOmitEmpty(b, `,"next_step":`, a.NextStep)
 	if !a.NextDue.IsZero() {
-		b = append(b, `,"next_due":`...)
-		b = appendJSONString(b, a.NextDue.String())
+		b = appendMember(b, `,"next_due":`, a.NextDue.String())
 	}
 	b = appendOmitEmpty(b, `,"author":`, a.Author)
 	if len(a.Revisions) > 0 {
@@ -203,12 +199,10 @@ func appendActivityJSON(b []byte, a *model.Activity) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"id":`...)
-			b = appendJSONString(b, r.ID)
+			b = appendMember(b, `{"id":`, r.ID)
 			b = append(b, `,"hlc":`...)
 			b = appendHLC(b, r.HLC)
-			b = append(b, `,"text":`...)
-			b = appendJSONString(b, r.Text)
+			b = appendMember(b, `,"text":`, r.Text)
 			b = appendOmitEmpty(b, `,"author":`, r.Author)
 			b = append(b, `,"at":`...)
 			if b, err = appendJSONTime(b, r.At); err != nil {
@@ -228,13 +222,19 @@ func appendActivityJSON(b []byte, a *model.Activity) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendOmitEmpty writes the member key (with its comma) and s, unless s
-// is empty (omitempty).
+// appendMember writes key (with what comes before it: `{"id":`,
+// `,"kind":`) and s as a JSON string.
+func appendMember(b []byte, key, s string) []byte {
+	return appendJSONString(append(b, key...), s)
+}
+
+// appendOmitEmpty is appendMember for a member left out when s is empty
+// (omitempty).
 func appendOmitEmpty(b []byte, key, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return appendJSONString(append(b, key...), s)
+	return appendMember(b, key, s)
 }
 
 // appendJSONTime writes t as time.Time's MarshalJSON does, and fails
