@@ -368,7 +368,7 @@ func (t *Tx) indexSearch(before, after any) error {
 	if !ready {
 		cur = searchHead(after) // its terms are cut where they are wanted
 	}
-	if kept, err := t.keepSearchTerms(before, after, cur); kept || err != nil {
+	if kept, err := t.keepSearchTerms(ids, before, after, cur); kept || err != nil {
 		return err
 	}
 	old := searchDocOf(before, p.was)
@@ -463,6 +463,12 @@ func (t *Tx) indexSearch(before, after any) error {
 			j++
 		}
 	}
+	return t.refreshSearchDoc(docs, doc, old, cur)
+}
+
+// refreshSearchDoc brings doc, indexed as old (nil for none) and now cur,
+// up to date in the index but for its terms: its time and its doc/ value.
+func (t *Tx) refreshSearchDoc(docs *bolt.Bucket, doc uint32, old, cur *searchDoc) error {
 	if old == nil || !old.at.Equal(cur.at) {
 		t.search.times[doc] = cur.at.UnixMilli()
 	}
@@ -475,28 +481,22 @@ func (t *Tx) indexSearch(before, after any) error {
 // keepSearchTerms handles a change that leaves a record's texts as they
 // were, as a stage move or a follow-up does: its terms and postings stay,
 // and only the doc's time and value are brought up to date, with no text
-// cut. It says whether the change was of that kind and is handled.
+// cut. It says whether the change was of that kind and is handled; ids
+// is the index's id/ bucket.
 //
 // Cutting both versions' texts to find no difference took 40 us of a stage
 // move's 1.25 ms (BenchmarkBookMoveLead, 7f128b1's demo book).
-func (t *Tx) keepSearchTerms(before, after any, cur *searchDoc) (bool, error) {
+func (t *Tx) keepSearchTerms(ids *bolt.Bucket, before, after any, cur *searchDoc) (bool, error) {
 	old := searchHead(before)
 	if old == nil || cur == nil || old.id != cur.id || !sameSearchText(before, after) {
 		return false, nil
 	}
-	raw := t.bucket(bucketSearch, searchIDs).Get(packID(cur.id))
+	raw := ids.Get(packID(cur.id))
 	if raw == nil {
 		return false, nil // not indexed yet: the full path indexes it
 	}
 	doc := binary.BigEndian.Uint32(raw)
-	if !old.at.Equal(cur.at) {
-		t.search.times[doc] = cur.at.UnixMilli()
-	}
-	docs := t.bucket(bucketSearch, searchDocs)
-	if v := cur.value(); !bytes.Equal(docs.Get(be32(doc)), v) {
-		return true, docs.Put(be32(doc), v)
-	}
-	return true, nil
+	return true, t.refreshSearchDoc(t.bucket(bucketSearch, searchDocs), doc, old, cur)
 }
 
 // sameSearchText says whether a and b hold the same texts in the same
