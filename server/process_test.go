@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/fieldcrm/fieldcrm/remote"
 	"github.com/fieldcrm/fieldcrm/server"
 	"github.com/fieldcrm/fieldcrm/store"
+	"github.com/fieldcrm/fieldcrm/wire"
 )
 
 // These tests run the real fieldcrm binary: the server as a process that
@@ -159,7 +161,10 @@ type proxy struct {
 	used     map[string]int // connections per upstream server
 	// answered counts the bytes of answers forwarded to clients.
 	answered atomic.Int64
-	wg       sync.WaitGroup
+	// pushes counts the push requests whose request line has reached
+	// the proxy (pushLine in the bytes from clients).
+	pushes atomic.Int64
+	wg     sync.WaitGroup
 }
 
 func startProxy(t *testing.T, seed uint64) *proxy {
@@ -225,7 +230,7 @@ func (p *proxy) handle(c net.Conn) {
 	defer u.Close()
 	_ = u.SetDeadline(deadline)
 	go func() {
-		_, _ = io.Copy(u, c)
+		_, _ = io.Copy(u, &lineCounter{r: c, n: &p.pushes})
 		if tc, ok := u.(*net.TCPConn); ok {
 			_ = tc.CloseWrite()
 		}
@@ -240,6 +245,28 @@ func (p *proxy) handle(c net.Conn) {
 	default:
 		_, _ = io.Copy(c, countingReader{u, &p.answered})
 	}
+}
+
+// pushLine begins every push request a client sends (plain HTTP/1.1 in
+// these tests).
+const pushLine = "POST /v1/push "
+
+// lineCounter counts the pushLines in what is read through it, one that
+// spans two reads included.
+type lineCounter struct {
+	r    io.Reader
+	n    *atomic.Int64
+	tail []byte // the last len(pushLine)-1 bytes read
+}
+
+func (l *lineCounter) Read(b []byte) (int, error) {
+	n, err := l.r.Read(b)
+	if n > 0 {
+		seen := append(l.tail, b[:n]...)
+		l.n.Add(int64(bytes.Count(seen, []byte(pushLine))))
+		l.tail = append(l.tail[:0], seen[max(0, len(seen)-len(pushLine)+1):]...)
+	}
+	return n, err
 }
 
 type countingReader struct {
@@ -675,37 +702,62 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 			_ = st.View(func(tx *store.Tx) error { n = tx.OutboxLen(); return nil })
 			return n
 		}
-		// Kills come 60 to 360 ms after the start, before a push of nine
-		// batches can end, until two have landed between stored answers;
-		// a kill that came before the first answer was stored (a slow
-		// start on a busy machine) moves the next one 150 ms later.
+		// Each process is killed once its fourth to sixth push request
+		// has reached the proxy, 0 to 20 ms later. A push stores the
+		// answers two batches at a time, and sends the next batch before
+		// it stores (remote/sync.go), so by then the answers to at least
+		// two batches of 2,000 are stored, and a batch is still to come:
+		// six batches or fewer leave at least 6,000 of the 18,000 ops for
+		// the next process, which so has at least three batches. Which
+		// request, and the moment after it, vary with the seed: the kill
+		// may land while a batch is applied, while its answer travels, or
+		// while answers are stored.
 		killed, finished, midway := 0, 0, 0
-		left, later := leads*3, time.Duration(0)
-		for range 20 {
+		left := leads * 3
+		for range 6 {
 			if midway >= 2 || finished > 0 {
 				break
 			}
+			from := w.px.pushes.Load()
+			at := from + int64(4+rng.IntN(3))
+			if batches := int64((left + wire.MaxBatchOps - 1) / wire.MaxBatchOps); at > from+batches {
+				at = from + batches
+			}
+			delay := time.Duration(rng.IntN(21)) * time.Millisecond
 			cmd, done := startSync(t, w.bin, env)
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("a sync that was not killed failed: %v", err)
-				}
-				finished++
-			case <-time.After(later + time.Duration(60+rng.IntN(300))*time.Millisecond):
-				_ = cmd.Process.Kill() // SIGKILL this pid only
-				if err := <-done; err == nil {
-					finished++ // it ended just before the kill
-				} else {
+			deadline := time.After(60 * time.Second)
+		wait:
+			for {
+				select {
+				case err = <-done:
+					if err != nil {
+						t.Fatalf("a sync that was not killed failed: %v", err)
+					}
+					finished++
+					break wait
+				case <-deadline:
+					_ = cmd.Process.Kill()
+					<-done
+					t.Fatal("fieldcrm sync did not finish within 60 s")
+				case <-time.After(time.Millisecond):
+					if w.px.pushes.Load() < at {
+						continue
+					}
+					time.Sleep(delay)
+					_ = cmd.Process.Kill() // SIGKILL this pid only
+					if err = <-done; err == nil {
+						finished++ // it ended just before the kill
+						break wait
+					}
 					killed++
-					switch n := waiting(); {
-					case n == left:
-						later += 150 * time.Millisecond
-					case n > 0:
+					if n := waiting(); n > 0 && n < left {
 						midway++ // some batches answered and stored, not all
 						left = n
 						settlesAfterKill(t, dbPath)
+					} else {
+						t.Logf("a kill after push request %d found %d of %d ops waiting", at-from, n, left)
 					}
+					break wait
 				}
 			}
 		}
