@@ -535,17 +535,47 @@ func finalSync(t *testing.T, bin string, env []string) {
 	}
 }
 
-// startSync starts a `fieldcrm sync` process in env; done gives its end.
-func startSync(t *testing.T, bin string, env []string) (cmd *exec.Cmd, done <-chan error) {
+// syncKilledWhen runs `fieldcrm sync` in env and, once when holds (asked
+// every millisecond), waits delay and kills it with SIGKILL by its pid.
+// It says whether the kill ended the process; one that ended first must
+// have succeeded, and one that runs past within fails the test.
+func syncKilledWhen(t *testing.T, bin string, env []string, within, delay time.Duration, when func() bool) (killed bool) {
 	t.Helper()
-	cmd = exec.Command(bin, "sync")
+	cmd := exec.Command(bin, "sync")
 	cmd.Env = env
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ch := make(chan error, 1)
-	go func() { ch <- cmd.Wait() }()
-	return cmd, ch
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(within)
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("a sync that was not killed failed: %v", err)
+			}
+			return false
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("fieldcrm sync did not finish within %v", within)
+		case <-time.After(time.Millisecond):
+			if !when() {
+				continue
+			}
+			time.Sleep(delay)
+			_ = cmd.Process.Kill() // SIGKILL this pid only
+			err := <-done
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				return true
+			}
+			if err != nil {
+				t.Fatalf("a sync that ended before its kill failed: %v", err)
+			}
+			return false
+		}
+	}
 }
 
 // writeClientConfig writes a config file for a `fieldcrm sync` process.
@@ -600,28 +630,11 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 		for round := range 6 {
 			grow(round)
 			start := w.px.answered.Load()
-			cmd, done := startSync(t, w.bin, env)
 			// Kill once part of the pull's answer has arrived: mid-transfer
 			// or while the pulled changes are being stored.
 			threshold := int64(1 + rng.IntN(40_000))
-			deadline := time.After(30 * time.Second)
-		wait:
-			for {
-				select {
-				case <-done:
-					break wait
-				case <-deadline:
-					_ = cmd.Process.Kill()
-					<-done
-					t.Fatal("fieldcrm sync did not finish within 30 s")
-				case <-time.After(time.Millisecond):
-					if w.px.answered.Load() >= start+threshold {
-						_ = cmd.Process.Kill() // SIGKILL this pid only
-						<-done
-						killed++
-						break wait
-					}
-				}
+			if syncKilledWhen(t, w.bin, env, 30*time.Second, 0, func() bool { return w.px.answered.Load() >= start+threshold }) {
+				killed++
 			}
 		}
 		t.Logf("killed %d of 6 sync processes during their pull", killed)
@@ -648,8 +661,8 @@ func TestClientProcessKilledDuringPulls(t *testing.T) {
 
 // TestClientProcessKilledDuringFirstPush: a book written before its
 // first login (as "root"), handed to ann and pushed by `fieldcrm sync`
-// processes killed at random moments (SIGKILL by pid) while they push
-// its batches, reaches the server whole: after a last sync nothing waits,
+// processes killed (SIGKILL by pid) at moments the seed picks among its
+// batches' requests, reaches the server whole: after a last sync nothing waits,
 // no op is in the log twice, ann holds exactly the server's records, and
 // none of them names root any more.
 func TestClientProcessKilledDuringFirstPush(t *testing.T) {
@@ -724,41 +737,17 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 				at = from + batches
 			}
 			delay := time.Duration(rng.IntN(21)) * time.Millisecond
-			cmd, done := startSync(t, w.bin, env)
-			deadline := time.After(60 * time.Second)
-		wait:
-			for {
-				select {
-				case err = <-done:
-					if err != nil {
-						t.Fatalf("a sync that was not killed failed: %v", err)
-					}
-					finished++
-					break wait
-				case <-deadline:
-					_ = cmd.Process.Kill()
-					<-done
-					t.Fatal("fieldcrm sync did not finish within 60 s")
-				case <-time.After(time.Millisecond):
-					if w.px.pushes.Load() < at {
-						continue
-					}
-					time.Sleep(delay)
-					_ = cmd.Process.Kill() // SIGKILL this pid only
-					if err = <-done; err == nil {
-						finished++ // it ended just before the kill
-						break wait
-					}
-					killed++
-					if n := waiting(); n > 0 && n < left {
-						midway++ // some batches answered and stored, not all
-						left = n
-						settlesAfterKill(t, dbPath)
-					} else {
-						t.Logf("a kill after push request %d found %d of %d ops waiting", at-from, n, left)
-					}
-					break wait
-				}
+			if !syncKilledWhen(t, w.bin, env, 60*time.Second, delay, func() bool { return w.px.pushes.Load() >= at }) {
+				finished++
+				continue
+			}
+			killed++
+			if n := waiting(); n > 0 && n < left {
+				midway++ // some batches answered and stored, not all
+				left = n
+				settlesAfterKill(t, dbPath)
+			} else {
+				t.Logf("a kill after push request %d found %d of %d ops waiting", at-from, n, left)
 			}
 		}
 		t.Logf("killed %d sync processes (%d midway through the push), %d finished", killed, midway, finished)
