@@ -716,15 +716,15 @@ func TestClientProcessKilledDuringFirstPush(t *testing.T) {
 			return n
 		}
 		// Each process is killed once its fourth to sixth push request
-		// has reached the proxy, 0 to 20 ms later. A push stores the
-		// answers two batches at a time, and sends the next batch before
-		// it stores (remote/sync.go), so by then the answers to at least
-		// two batches of 2,000 are stored, and a batch is still to come:
-		// six batches or fewer leave at least 6,000 of the 18,000 ops for
-		// the next process, which so has at least three batches. Which
-		// request, and the moment after it, vary with the seed: the kill
-		// may land while a batch is applied, while its answer travels, or
-		// while answers are stored.
+		// has reached the proxy (its last, on a push of fewer batches),
+		// 0 to 20 ms later; the seed picks which request and the moment,
+		// so the kill may land while a batch is applied, while its answer
+		// travels, or while answers are stored. A push stores answers two
+		// batches at a time and sends the next batch before it stores
+		// (remote/sync.go), so when the fourth request is sent the answers
+		// to the first two batches are stored, and the ninth batch is
+		// still to come. A kill on a shorter push may find none or all of
+		// its answers stored: it is logged, not counted as midway.
 		killed, finished, midway := 0, 0, 0
 		left := leads * 3
 		for range 6 {
